@@ -1,0 +1,36 @@
+import type { CliIo, CommandEntry } from './command.js';
+
+/** Every command, loaded on demand so `tradetrace trace` does not pay for the engine's imports. */
+const COMMANDS: Record<string, CommandEntry> = {
+  paper: { summary: 'run a paper-trading session (default: synthetic feed, live dashboard)', load: () => import('./commands/paper.js') },
+  config: { summary: 'print the effective config (redacted), its hash and where each value came from', load: () => import('./commands/config.js') },
+  trace: { summary: "a decision's whole chain: signal, guards, orders, fill or failure, exit", load: () => import('./commands/trace.js') },
+  orders: { summary: 'order attempts with their constraints; failures grouped by reason', load: () => import('./commands/orders.js') },
+  why: { summary: 'why the bot did not buy: decisions by outcome and blocking guards', load: () => import('./commands/why.js') },
+  drift: { summary: 'config hashes across sessions and what changed', load: () => import('./commands/drift.js') },
+  health: { summary: 'the last heartbeat: which loops were alive, how the session ended', load: () => import('./commands/health.js') },
+  dash: { summary: 'dashboard events with the source file:line and decision behind each', load: () => import('./commands/dash.js') },
+  sessions: { summary: 'every session with start, end, exit reason, config hash and counts', load: () => import('./commands/sessions.js') },
+  alerts: { summary: 'evaluate alert rules over the logs (--follow: watch a running bot)', load: () => import('./commands/alerts.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
+  return `usage: tradetrace <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tradetrace <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`tradetrace: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(rest, io);
+}

@@ -1,0 +1,208 @@
+/**
+ * Fixed-point decimal for prices, quantities and balances: an integer count of 10^-scale units.
+ * Floats never touch money here; a float only enters through `Decimal.from(number)`, which reads its
+ * shortest round-trip text (what the exchange sent), not its binary value.
+ */
+export type RoundingMode = 'down' | 'up' | 'half_even' | 'half_up';
+
+export class DecimalError extends Error {
+  readonly code = 'invalid_decimal' as const;
+  constructor(readonly input: string, readonly expected: string) {
+    super(`invalid decimal ${JSON.stringify(input)}: expected ${expected}`);
+    this.name = 'DecimalError';
+  }
+}
+
+const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$|^([+-]?)\.(\d+)(?:[eE]([+-]?\d+))?$/;
+const MAX_SCALE = 36;
+
+function pow10(n: number): bigint {
+  return 10n ** BigInt(n);
+}
+
+function divRound(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
+  if (denominator === 0n) throw new RangeError('division by zero');
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  let q = n / d;
+  const r = n % d;
+  if (r !== 0n) {
+    // 'down' and 'up' are toward and away from zero, so a sell rounds the same way as a buy of its size.
+    if (mode === 'up') q += 1n;
+    else if (mode === 'half_up' && r * 2n >= d) q += 1n;
+    else if (mode === 'half_even' && (r * 2n > d || (r * 2n === d && q % 2n === 1n))) q += 1n;
+  }
+  return negative ? -q : q;
+}
+
+export class Decimal {
+  static readonly ZERO = new Decimal(0n, 0);
+  static readonly ONE = new Decimal(1n, 0);
+
+  private constructor(
+    /** The value times 10^scale. */
+    readonly units: bigint,
+    readonly scale: number,
+  ) {}
+
+  static ofUnits(units: bigint, scale: number): Decimal {
+    return new Decimal(units, scale);
+  }
+
+  /** Parses decimal text (`"45000.5"`, `"-0.0016"`, `"1e-8"`); throws DecimalError naming the input. */
+  static parse(text: string): Decimal {
+    const m = DECIMAL_TEXT.exec(text.trim());
+    if (!m) throw new DecimalError(text, 'a decimal number such as 45000.5 or 0.0016');
+    const sign = m[1] ?? m[5] ?? '';
+    const intPart = m[2] ?? '0';
+    const fracPart = m[3] ?? m[6] ?? '';
+    const exponent = Number(m[4] ?? m[7] ?? '0');
+    let units = BigInt(intPart + fracPart);
+    let scale = fracPart.length - exponent;
+    if (scale < 0) {
+      units *= pow10(-scale);
+      scale = 0;
+    }
+    if (scale > MAX_SCALE) throw new DecimalError(text, `at most ${MAX_SCALE} decimal places`);
+    return new Decimal(sign === '-' ? -units : units, scale).normalized();
+  }
+
+  static from(value: Decimal | string | number | bigint): Decimal {
+    if (value instanceof Decimal) return value;
+    if (typeof value === 'bigint') return new Decimal(value, 0);
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new DecimalError(String(value), 'a finite number');
+      return Decimal.parse(String(value));
+    }
+    return Decimal.parse(value);
+  }
+
+  private normalized(): Decimal {
+    let { units, scale } = this;
+    while (scale > 0 && units % 10n === 0n) {
+      units /= 10n;
+      scale--;
+    }
+    return units === this.units ? this : new Decimal(units, scale);
+  }
+
+  private aligned(other: Decimal): [bigint, bigint, number] {
+    const scale = Math.max(this.scale, other.scale);
+    return [this.units * pow10(scale - this.scale), other.units * pow10(scale - other.scale), scale];
+  }
+
+  add(other: Decimal): Decimal {
+    const [a, b, scale] = this.aligned(other);
+    return new Decimal(a + b, scale).normalized();
+  }
+
+  sub(other: Decimal): Decimal {
+    const [a, b, scale] = this.aligned(other);
+    return new Decimal(a - b, scale).normalized();
+  }
+
+  mul(other: Decimal): Decimal {
+    const product = new Decimal(this.units * other.units, this.scale + other.scale).normalized();
+    return product.scale > MAX_SCALE ? product.round(MAX_SCALE, 'half_even') : product;
+  }
+
+  /** Division to `scale` decimal places (default 18), rounded by `mode`. */
+  div(other: Decimal, scale = 18, mode: RoundingMode = 'half_even'): Decimal {
+    if (other.units === 0n) throw new RangeError(`division of ${this.toString()} by zero`);
+    // this/other = (a*10^-sa)/(b*10^-sb); we want q*10^-scale.
+    const numerator = this.units * pow10(scale + other.scale);
+    const denominator = other.units * pow10(this.scale);
+    return new Decimal(divRound(numerator, denominator, mode), scale).normalized();
+  }
+
+  neg(): Decimal {
+    return new Decimal(-this.units, this.scale);
+  }
+
+  abs(): Decimal {
+    return this.units < 0n ? this.neg() : this;
+  }
+
+  /** Rounds to `scale` decimal places. */
+  round(scale: number, mode: RoundingMode): Decimal {
+    if (scale >= this.scale) return this;
+    return new Decimal(divRound(this.units, pow10(this.scale - scale), mode), scale).normalized();
+  }
+
+  /** Rounds to a whole multiple of `step` (a tick or lot size). */
+  quantize(step: Decimal, mode: RoundingMode): Decimal {
+    if (step.units <= 0n) throw new RangeError(`step must be positive, got ${step.toString()}`);
+    const [a, s, scale] = this.aligned(step);
+    return new Decimal(divRound(a, s, mode) * s, scale).normalized();
+  }
+
+  /** True when this is a whole multiple of `step`. */
+  isMultipleOf(step: Decimal): boolean {
+    const [a, s] = this.aligned(step);
+    return s !== 0n && a % s === 0n;
+  }
+
+  compare(other: Decimal): -1 | 0 | 1 {
+    const [a, b] = this.aligned(other);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  eq(other: Decimal): boolean {
+    return this.compare(other) === 0;
+  }
+  lt(other: Decimal): boolean {
+    return this.compare(other) < 0;
+  }
+  lte(other: Decimal): boolean {
+    return this.compare(other) <= 0;
+  }
+  gt(other: Decimal): boolean {
+    return this.compare(other) > 0;
+  }
+  gte(other: Decimal): boolean {
+    return this.compare(other) >= 0;
+  }
+  isZero(): boolean {
+    return this.units === 0n;
+  }
+  isNegative(): boolean {
+    return this.units < 0n;
+  }
+  isPositive(): boolean {
+    return this.units > 0n;
+  }
+
+  static min(a: Decimal, b: Decimal): Decimal {
+    return a.lte(b) ? a : b;
+  }
+  static max(a: Decimal, b: Decimal): Decimal {
+    return a.gte(b) ? a : b;
+  }
+
+  /** Plain decimal text without exponent, e.g. `0.00162008`; also a valid JSON number. */
+  toString(): string {
+    const negative = this.units < 0n;
+    const digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return (negative ? '-' : '') + digits;
+    const padded = digits.padStart(this.scale + 1, '0');
+    const cut = padded.length - this.scale;
+    return `${negative ? '-' : ''}${padded.slice(0, cut)}.${padded.slice(cut)}`;
+  }
+
+  /** Text with exactly `places` decimals (rounded half-even), for display. */
+  toFixed(places: number): string {
+    const r = this.round(places, 'half_even');
+    const s = Decimal.ofUnits(r.units * pow10(places - Math.min(places, r.scale)), places);
+    return s.toString();
+  }
+
+  /** For display and metrics only: never feed the result back into money arithmetic. */
+  toNumber(): number {
+    return Number(this.toString());
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+/** `YYYYMMDD_HHMMSS` in UTC. */
+export function compactUtc(date: Date): string {
+  const iso = date.toISOString(); // 2025-10-26T12:34:56.789Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+export const DECISION_ID = /^dec_\d{8}_\d{6}_[0-9a-f]{6}$/;
+export const INTENT_ID = /^int_[0-9a-f]{16}$/;
+export const SESSION_ID = /^session_\d{8}_\d{6}(?:_\d+)?$/;
+
+// Counters from a random start, not random draws: 24 random bits alone would collide within a few
+// thousand decisions in the same second, while a counter is unique for 16M decisions per second.
+let decisionCounter = randomBytes(3).readUIntBE(0, 3);
+let intentCounter = randomBytes(2).readUInt16BE(0);
+
+/** `dec_YYYYMMDD_HHMMSS_<6 hex>` (UTC). */
+export function newDecisionId(now: Date = new Date()): string {
+  decisionCounter = (decisionCounter + 1) & 0xffffff;
+  return `dec_${compactUtc(now)}_${decisionCounter.toString(16).padStart(6, '0')}`;
+}
+
+/** `int_<16 hex>`. */
+export function newIntentId(): string {
+  intentCounter = (intentCounter + 1) & 0xffff;
+  return `int_${randomBytes(6).toString('hex')}${intentCounter.toString(16).padStart(4, '0')}`;
+}
+
+/** `session_YYYYMMDD_HHMMSS`; a second session in the same second adds `_2`, `_3`... (see sessions). */
+export function sessionIdFor(now: Date, attempt = 1): string {
+  return attempt <= 1 ? `session_${compactUtc(now)}` : `session_${compactUtc(now)}_${attempt}`;
+}

@@ -1,0 +1,158 @@
+import { defineEvent } from './event-definition.js';
+import { field } from './fields.js';
+
+/** Why an order intent failed; machine-readable so failures group by cause. */
+export const ORDER_FAILURE_REASONS = [
+  'min_notional',
+  'min_qty',
+  'insufficient_balance',
+  'slippage',
+  'rejected',
+  'invalid_order',
+  'timeout_exhausted',
+  'rate_limited',
+  'network',
+  'not_filled',
+  'recorder_unavailable',
+  'unknown',
+] as const;
+export type OrderFailureReason = (typeof ORDER_FAILURE_REASONS)[number];
+
+export const EXIT_RULES = ['take_profit', 'stop_loss', 'trailing_stop', 'max_holding_time', 'shutdown'] as const;
+export type ExitRule = (typeof EXIT_RULES)[number];
+
+const symbol = field.id('market symbol, e.g. BTC/USDT');
+const side = field.oneOf(['buy', 'sell'], 'order side');
+const tif = field.oneOf(['IOC', 'FOK', 'GTC'], 'time in force');
+const attempt = field.int('attempt number, from 1');
+const clientOrderId = field.id('client order id sent to the exchange (derived from intent and attempt)');
+
+/** The order router's lines: one ORDER_CONTEXT per attempt, written before the order is sent. */
+export const orderEvents = {
+  ORDER_CONTEXT: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'Every execution constraint of one order attempt, on disk before the order is sent.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side,
+      qty: field.decimal('base quantity of this attempt'),
+      limit_px: field.decimal('limit price of this attempt'),
+      quote_budget: field.decimal('quote currency allotted to the intent'),
+      notional: field.decimal('qty x limit_px'),
+      tif,
+      slippage_bps: field.number('allowed slippage from the reference price, in basis points'),
+      min_notional: field.decimal("the market's minimum order value"),
+      max_retries: field.int('retries allowed after the first attempt'),
+      retry_backoff_ms: field.int('base backoff between attempts'),
+      attempt,
+      attempt_start_ts: field.number('attempt start, Unix seconds with milliseconds'),
+      client_order_id: clientOrderId,
+    },
+  }),
+  ORDER_SUBMITTED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'The exchange accepted the order.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side,
+      attempt,
+      client_order_id: clientOrderId,
+      exchange_order_id: field.id("the exchange's order id"),
+      status: field.id("the order's state as the exchange reported it"),
+    },
+  }),
+  ORDER_RETRY: defineEvent({
+    channel: 'orders',
+    level: 'warn',
+    meaning: 'An attempt failed in a way a retry can fix; says why and how long the router waits.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      attempt,
+      next_attempt: field.int('the attempt that follows'),
+      reason: field.id('machine-readable cause, e.g. timeout, rate_limited, network'),
+      message: field.text("the exchange's or the network's message, credentials stripped"),
+      backoff_ms: field.int('wait before the next attempt'),
+    },
+  }),
+  ORDER_FILLED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'The order filled, wholly or partly.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side,
+      attempt,
+      client_order_id: clientOrderId,
+      exchange_order_id: field.id("the exchange's order id"),
+      filled_qty: field.decimal('base quantity filled'),
+      avg_px: field.decimal('average fill price'),
+      fee: field.decimal('fee paid'),
+      fee_currency: field.id('currency of the fee'),
+      partial: field.bool('true when less than the requested quantity filled'),
+    },
+  }),
+  ORDER_FAILED: defineEvent({
+    channel: 'orders',
+    level: 'error',
+    meaning: 'The intent failed for good; reason is a machine-readable code.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side,
+      reason: field.oneOf(ORDER_FAILURE_REASONS, 'machine-readable cause'),
+      message: field.text("what happened, with the exchange's message, credentials stripped"),
+      attempt,
+      client_order_id: clientOrderId.optional(),
+    },
+  }),
+  ORDER_CANCELED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'The order was canceled (by the router, the exchange, or time in force).',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side,
+      attempt,
+      client_order_id: clientOrderId,
+      reason: field.id('why it was canceled, e.g. ioc_expired, shutdown'),
+      filled_qty: field.decimal('quantity filled before the cancel'),
+    },
+  }),
+  EXIT_TRIGGERED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: "An exit rule fired for an open position; carries the decision_id that opened it.",
+    requires: 'decision',
+    fields: {
+      symbol,
+      rule: field.oneOf(EXIT_RULES, 'the exit rule that fired'),
+      entry_px: field.decimal('average entry price of the position'),
+      trigger_px: field.decimal('the price level that fired the rule'),
+      price: field.decimal('the market price that crossed it'),
+      qty: field.decimal('position quantity to sell'),
+    },
+  }),
+  SELL_FILLED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: "The position's exit sold; realized PnL, with the decision_id from the position's data.",
+    requires: 'decision',
+    fields: {
+      symbol,
+      rule: field.oneOf(EXIT_RULES, 'the exit rule that sold'),
+      qty: field.decimal('base quantity sold'),
+      avg_px: field.decimal('average sell price'),
+      entry_px: field.decimal('average entry price'),
+      fee: field.decimal('fee paid on the sell'),
+      realized_pnl: field.decimal('profit or loss in quote currency, fees included'),
+      holding_s: field.number('seconds the position was held'),
+    },
+  }),
+};
