@@ -20,7 +20,10 @@ setTimeout(() => {
   if (how === 'reject-string') {
     // Libraries do reject with plain strings; the handler must cope with any value.
     const notAnError: unknown = 'just a string';
-    void Promise.reject(notAnError);
+    void (async () => {
+      await Promise.resolve();
+      throw notAnError;
+    })();
   }
   if (how === 'uninstalled') {
     uninstall();
