@@ -5,6 +5,7 @@ import { auditEvents } from './audit-events.js';
 import { dashboardEvents } from './dashboard-events.js';
 import { decisionEvents } from './decision-events.js';
 import type { EventDefinition } from './event-definition.js';
+import { marketEvents } from './market-events.js';
 import { orderEvents } from './order-events.js';
 import { systemEvents } from './system-events.js';
 
@@ -19,6 +20,7 @@ export const CATALOG = {
   ...systemEvents,
   ...dashboardEvents,
   ...alertEvents,
+  ...marketEvents,
 } as const;
 
 export type Catalog = typeof CATALOG;
