@@ -7,6 +7,7 @@ import { decisionEvents } from './decision-events.js';
 import type { EventDefinition } from './event-definition.js';
 import { marketEvents } from './market-events.js';
 import { orderEvents } from './order-events.js';
+import { stateEvents } from './state-events.js';
 import { systemEvents } from './system-events.js';
 
 /**
@@ -21,6 +22,7 @@ export const CATALOG = {
   ...dashboardEvents,
   ...alertEvents,
   ...marketEvents,
+  ...stateEvents,
 } as const;
 
 export type Catalog = typeof CATALOG;

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { defineEvent } from './event-definition.js';
+import { field } from './fields.js';
+
+/** What reconciliation did with one order the store still held open when the session started. */
+export const RECONCILE_OUTCOMES = ['booked_fill', 'still_open', 'canceled', 'unknown', 'not_found'] as const;
+export type ReconcileOutcome = (typeof RECONCILE_OUTCOMES)[number];
+
+export const recoveredPositionSchema = z.object({
+  symbol: z.string().describe('market symbol'),
+  qty: z.string().describe('base quantity held (exact decimal text)'),
+  entry_px: z.string().describe('average entry price (exact decimal text)'),
+  decision_id: z.string().describe('the decision that opened the position; its exit carries it'),
+  opened_at: z.string().describe('when the position opened (ISO 8601 UTC)'),
+});
+
+export const recoveredOrderSchema = z.object({
+  client_order_id: z.string().describe('client order id sent (or about to be sent) to the exchange'),
+  intent_id: z.string().describe('the order intent'),
+  decision_id: z.string().describe('the decision the order belongs to'),
+  symbol: z.string().describe('market symbol'),
+  side: z.enum(['buy', 'sell']).describe('order side'),
+  status: z.string().describe('status the store last recorded'),
+});
+
+const symbol = field.id('market symbol, e.g. BTC/USDT');
+const asset = field.id('asset, e.g. ETH');
+
+/** Restart recovery: what the persisted state held, and how each open order was settled. */
+export const stateEvents = {
+  STATE_RECOVERED: defineEvent({
+    channel: 'audit',
+    level: 'info',
+    meaning: 'The state database was opened: positions, open orders and balances this session starts from.',
+    requires: 'none',
+    fields: {
+      path: field.id('the state database file'),
+      schema_version: field.int('schema version of the database after migrations'),
+      created: field.bool('true when the database did not exist and was created empty'),
+      positions: field.json(z.array(recoveredPositionSchema), 'open positions, each with the decision_id that opened it'),
+      open_orders: field.json(z.array(recoveredOrderSchema), 'orders not yet settled; reconciled before trading'),
+      balances: field.json(z.record(z.string(), z.string()), 'balance per asset (exact decimal text)'),
+      realized_pnl: field.decimal('realized profit or loss over the life of the database, quote currency'),
+    },
+  }),
+  ORDER_RECONCILED: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'An order left open by a previous session was checked with the exchange by client order id.',
+    requires: 'intent',
+    fields: {
+      symbol,
+      side: field.oneOf(['buy', 'sell'], 'order side'),
+      client_order_id: field.id('the client order id looked up; never sent again'),
+      outcome: field.oneOf(RECONCILE_OUTCOMES, 'booked_fill, still_open, canceled, unknown or not_found'),
+      previous_status: field.id('status the store held before reconciliation'),
+      status: field.id('status the store holds now'),
+      exchange_status: field.id("the order's state at the exchange (absent when not found or not reachable)").optional(),
+      filled_qty: field.decimal('quantity the exchange reports filled'),
+      booked_qty: field.decimal('quantity newly booked into positions and balances by this reconciliation'),
+      details: field.text('what was found and done, in words'),
+    },
+  }),
+  RECONCILE_COMPLETE: defineEvent({
+    channel: 'orders',
+    level: 'info',
+    meaning: 'Every open order was reconciled; counts by outcome and whether trading may start.',
+    requires: 'none',
+    fields: {
+      checked: field.int('orders looked up'),
+      outcomes: field.json(z.record(z.string(), z.number()), 'count per outcome'),
+      unresolved: field.json(z.array(z.string()), 'client order ids still unknown after reconciliation'),
+      duration_ms: field.number('time reconciliation took'),
+    },
+  }),
+  DUST_FOUND: defineEvent({
+    channel: 'system',
+    level: 'info',
+    meaning: "A balance too small to sell: its value is below the market's minimum order value.",
+    requires: 'none',
+    fields: {
+      asset,
+      symbol,
+      amount: field.decimal('free amount of the asset (not held by an open position)'),
+      price: field.decimal('last price used to value it'),
+      notional: field.decimal('amount x price, quote currency'),
+      min_notional: field.decimal("the market's minimum order value"),
+      action: field.oneOf(['log_only', 'sweep'], 'whether the sweeper is configured to sweep it'),
+    },
+  }),
+  DUST_SWEPT: defineEvent({
+    channel: 'system',
+    level: 'info',
+    meaning: 'A dust balance was swept by the configured sweep function.',
+    requires: 'none',
+    fields: {
+      asset,
+      symbol,
+      amount: field.decimal('amount swept'),
+      notional: field.decimal('its value, quote currency'),
+      min_notional: field.decimal("the market's minimum order value"),
+      details: field.text('what the sweep function reported'),
+    },
+  }),
+  DUST_SWEEP_FAILED: defineEvent({
+    channel: 'system',
+    level: 'warn',
+    meaning: 'Sweeping a dust balance failed; it stays and is retried on a later pass.',
+    requires: 'none',
+    fields: {
+      asset,
+      symbol,
+      amount: field.decimal('amount that was to be swept'),
+      message: field.text('why the sweep failed'),
+    },
+  }),
+};
