@@ -1,0 +1,52 @@
+import { Decimal } from './decimal.js';
+import type { MarketRules } from './market-rules.js';
+import type { OrderSide } from './order-types.js';
+
+const BPS = Decimal.parse('10000');
+
+/** Rounds a quantity down to the lot: rounding never buys or sells more than was asked. */
+export function roundQty(rules: MarketRules, qty: Decimal): Decimal {
+  return qty.quantize(rules.lotSize, 'down');
+}
+
+/**
+ * Rounds a limit price to the tick in the direction that never exceeds the caller's price limit:
+ * a buy rounds down (never pays more), a sell rounds up (never sells for less). The cost is a
+ * slightly less marketable order, which an IOC may leave unfilled; the alternative would silently
+ * widen the slippage the operator allowed.
+ */
+export function roundLimitPrice(rules: MarketRules, side: OrderSide, price: Decimal): Decimal {
+  return price.quantize(rules.tickSize, side === 'buy' ? 'down' : 'up');
+}
+
+/**
+ * The limit price that allows `slippageBps` basis points from the reference price: above it for a
+ * buy, below it for a sell, rounded to the tick by `roundLimitPrice`.
+ */
+export function limitPriceFor(
+  rules: MarketRules,
+  side: OrderSide,
+  referencePx: Decimal,
+  slippageBps: Decimal,
+): Decimal {
+  const factor = side === 'buy' ? BPS.add(slippageBps) : BPS.sub(slippageBps);
+  // Divide toward the safe side too, so truncation can never push a sell below its floor.
+  const raw = referencePx.mul(factor).div(BPS, Math.max(18, rules.tickSize.scale + 2), side === 'buy' ? 'down' : 'up');
+  return roundLimitPrice(rules, side, raw);
+}
+
+/**
+ * The largest quantity on the lot whose cost at `limitPx`, taker fee included, fits in
+ * `quoteBudget`: spending never exceeds the budget, even when the order fills entirely as taker.
+ */
+export function qtyForBudget(rules: MarketRules, quoteBudget: Decimal, limitPx: Decimal): Decimal {
+  if (!limitPx.isPositive() || !quoteBudget.isPositive()) return Decimal.ZERO;
+  const costPerUnit = limitPx.mul(Decimal.ONE.add(rules.takerFeeRate));
+  const raw = quoteBudget.div(costPerUnit, Math.max(18, rules.lotSize.scale + 2), 'down');
+  return roundQty(rules, raw);
+}
+
+/** The fee charged on `notional` at `rate`, rounded up to 18 places (an exchange never undercharges). */
+export function feeFor(notional: Decimal, rate: Decimal): Decimal {
+  return notional.mul(rate).round(18, 'up');
+}
