@@ -1,0 +1,105 @@
+import { Decimal } from '../domain/decimal.js';
+import type { OrderRecord, PositionRecord } from './records.js';
+import { StoreError } from './store-error.js';
+
+/** Scale of derived prices (average entry): far below any market's tick, so no visible rounding. */
+const PRICE_SCALE = 18;
+
+/** What a fill changes, worked out before anything is written: the store applies it in one transaction. */
+export interface FillEffect {
+  readonly deltaQty: Decimal;
+  readonly deltaNotional: Decimal;
+  readonly deltaFee: Decimal;
+  /** The fee's value in quote currency (a base-currency fee is valued at the fill price). */
+  readonly feeQuote: Decimal;
+  readonly fillPx: Decimal;
+  /** Added to each asset's balance (negative for what was paid). */
+  readonly balanceDeltas: ReadonlyMap<string, Decimal>;
+  /** The open position after the fill; `undefined` when there is none. */
+  readonly position: Omit<PositionRecord, 'id' | 'updatedAt'> | undefined;
+  readonly positionChange: 'opened' | 'added' | 'reduced' | 'closed' | 'none';
+  readonly realizedPnl: Decimal;
+}
+
+export function splitSymbol(symbol: string): { base: string; quote: string } {
+  const parts = symbol.split('/');
+  const base = parts[0];
+  const quote = parts[1];
+  if (parts.length !== 2 || !base || !quote) {
+    throw new StoreError('invalid_operation', `symbol ${JSON.stringify(symbol)} is not BASE/QUOTE (e.g. BTC/USDT)`, { found: symbol, expected: 'BASE/QUOTE' });
+  }
+  return { base, quote };
+}
+
+export interface CumulativeFill {
+  readonly filledQty: Decimal;
+  readonly avgPx: Decimal;
+  readonly fee: Decimal;
+  readonly feeCurrency: string;
+}
+
+/**
+ * The effect of an order's cumulative fill, net of what the store already booked for that order:
+ * booking the same exchange report twice (a retry, a reconciliation after a crash) changes nothing.
+ */
+export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: PositionRecord | undefined, ts: number): FillEffect {
+  const { base, quote } = splitSymbol(order.symbol);
+  const where = `order ${order.clientOrderId}`;
+  if (order.feeCurrency !== undefined && !order.feeBooked.isZero() && order.feeCurrency !== fill.feeCurrency) {
+    throw new StoreError('invalid_operation', `${where}: fee currency changed from ${order.feeCurrency} to ${fill.feeCurrency} between fills`, { found: fill.feeCurrency, expected: order.feeCurrency });
+  }
+  if (fill.feeCurrency !== base && fill.feeCurrency !== quote) {
+    throw new StoreError('invalid_operation', `${where}: fee currency ${fill.feeCurrency} is neither ${base} nor ${quote}; the store values fees in the market's own currencies`, { found: fill.feeCurrency, expected: `${base} or ${quote}` });
+  }
+  const deltaQty = fill.filledQty.sub(order.filledQty);
+  const deltaNotional = fill.filledQty.mul(fill.avgPx).sub(order.filledNotional);
+  const deltaFee = fill.fee.sub(order.feeBooked);
+  if (deltaQty.isNegative() || deltaFee.isNegative()) {
+    throw new StoreError('invalid_operation', `${where}: the fill reports ${fill.filledQty.toString()} filled and fee ${fill.fee.toString()}, less than the ${order.filledQty.toString()} and ${order.feeBooked.toString()} already booked`, { found: fill.filledQty.toString(), expected: `>= ${order.filledQty.toString()}` });
+  }
+  if (fill.filledQty.gt(order.qty)) {
+    throw new StoreError('invalid_operation', `${where}: filled ${fill.filledQty.toString()} exceeds the order quantity ${order.qty.toString()}`, { found: fill.filledQty.toString(), expected: `<= ${order.qty.toString()}` });
+  }
+  const fillPx = deltaQty.isZero() ? fill.avgPx : deltaNotional.div(deltaQty, PRICE_SCALE);
+  const feeInBase = fill.feeCurrency === base;
+  const feeQuote = feeInBase ? deltaFee.mul(fillPx) : deltaFee;
+  const quoteFee = feeInBase ? Decimal.ZERO : deltaFee;
+  const baseFee = feeInBase ? deltaFee : Decimal.ZERO;
+  const deltas = new Map<string, Decimal>();
+  const none = { deltaQty, deltaNotional, deltaFee, feeQuote, fillPx };
+
+  if (order.side === 'buy') {
+    deltas.set(quote, deltaNotional.add(quoteFee).neg());
+    deltas.set(base, deltaQty.sub(baseFee));
+    const netQty = deltaQty.sub(baseFee);
+    if (netQty.isZero() && deltaFee.isZero()) return { ...none, balanceDeltas: deltas, position, positionChange: 'none', realizedPnl: Decimal.ZERO };
+    if (!position) {
+      return {
+        ...none, balanceDeltas: deltas, positionChange: 'opened', realizedPnl: Decimal.ZERO,
+        position: { symbol: order.symbol, qty: netQty, entryPx: fillPx, entryFees: feeQuote, feesPaid: feeQuote, realizedPnl: Decimal.ZERO, peakPx: fillPx, decisionId: order.decisionId, openedAt: ts },
+      };
+    }
+    const qty = position.qty.add(netQty);
+    const entryPx = qty.isZero() ? position.entryPx : position.qty.mul(position.entryPx).add(netQty.mul(fillPx)).div(qty, PRICE_SCALE);
+    return {
+      ...none, balanceDeltas: deltas, positionChange: 'added', realizedPnl: Decimal.ZERO,
+      position: { ...position, qty, entryPx, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote), peakPx: Decimal.max(position.peakPx, fillPx) },
+    };
+  }
+
+  deltas.set(base, deltaQty.add(baseFee).neg());
+  deltas.set(quote, deltaNotional.sub(quoteFee));
+  if (!position) return { ...none, balanceDeltas: deltas, position: undefined, positionChange: 'none', realizedPnl: Decimal.ZERO };
+  const sold = deltaQty.add(baseFee);
+  if (sold.gt(position.qty)) {
+    throw new StoreError('invalid_operation', `${where}: sells ${sold.toString()} ${base} but the open ${order.symbol} position holds ${position.qty.toString()}`, { found: sold.toString(), expected: `<= ${position.qty.toString()}` });
+  }
+  const qty = position.qty.sub(sold);
+  const released = qty.isZero() ? position.entryFees : position.entryFees.mul(sold).div(position.qty, PRICE_SCALE);
+  const realizedPnl = deltaNotional.sub(quoteFee).sub(position.entryPx.mul(sold)).sub(released);
+  return {
+    ...none, balanceDeltas: deltas, realizedPnl,
+    positionChange: qty.isZero() ? 'closed' : 'reduced',
+    position: { ...position, qty, entryFees: position.entryFees.sub(released), feesPaid: position.feesPaid.add(feeQuote), realizedPnl: position.realizedPnl.add(realizedPnl) },
+  };
+}

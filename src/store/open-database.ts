@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { APP_MARKER, MIGRATIONS, type Migration } from './migrations.js';
+import { sqliteCode, StoreError } from './store-error.js';
+
+export interface OpenDatabaseOptions {
+  /** `normal` survives a process crash (SIGKILL); `full` also survives power loss, at a cost per commit. */
+  readonly synchronous?: 'normal' | 'full';
+  /** Hold the file for this process only, so two sessions can never trade one portfolio. Default true. */
+  readonly exclusive?: boolean;
+  /** How long to wait for a lock a previous process may still hold while it exits. Default 2000. */
+  readonly busyTimeoutMs?: number;
+  /** Injectable for tests of the migration machinery. */
+  readonly migrations?: readonly Migration[];
+  readonly now?: () => number;
+}
+
+export interface OpenedDatabase {
+  readonly db: Database.Database;
+  readonly created: boolean;
+  readonly schemaVersion: number;
+  readonly migratedFrom: number;
+}
+
+function fail(path: string, error: unknown, what: string): StoreError {
+  const code = sqliteCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StoreError('corrupt', `state database ${path} is unreadable (${code}: ${message}); expected a tradetrace state database. It was left untouched: move it aside to start from empty state, or restore a backup`, { path, found: `${code}: ${message}`, expected: 'a SQLite database', sqliteCode: code }, { cause: error });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new StoreError('open_failed', `state database ${path} is held by another process (${code}); is another session running on this data directory?`, { path, found: code, sqliteCode: code }, { cause: error });
+  }
+  return new StoreError('open_failed', `cannot ${what} state database ${path}: ${message}`, { path, found: message, ...(code ? { sqliteCode: code } : {}) }, { cause: error });
+}
+
+function applyMigrations(db: Database.Database, path: string, from: number, migrations: readonly Migration[], now: number): void {
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('schema_version', String(migration.version));
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } catch (error) {
+      throw new StoreError('migration_failed', `migration ${migration.version} (${migration.description}) of ${path} failed: ${error instanceof Error ? error.message : String(error)}; the database stays at version ${db.pragma('user_version', { simple: true }) as number}`, { path, found: `version ${from}`, expected: `version ${migration.version}` }, { cause: error });
+    }
+  }
+  db.prepare("INSERT INTO meta (key, value) VALUES ('migrated_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
+}
+
+/**
+ * Creates the database under a temporary name and renames it into place once its schema exists, so
+ * `path` is either absent or a complete tradetrace database: an empty or half-made file at `path`
+ * can only be damage, and is reported as such.
+ */
+function create(path: string, migrations: readonly Migration[], now: number): void {
+  const staging = `${path}.creating-${process.pid}`;
+  rmSync(staging, { force: true });
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(staging);
+    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', APP_MARKER, 'created_at', new Date(now).toISOString());
+    applyMigrations(db, path, 0, migrations, now);
+    db.close();
+    db = undefined;
+    renameSync(staging, path);
+  } catch (error) {
+    db?.close();
+    rmSync(staging, { force: true });
+    if (error instanceof StoreError) throw error;
+    throw fail(path, error, 'create');
+  }
+}
+
+function readVersion(db: Database.Database, path: string): number {
+  const check = db.pragma('quick_check') as { quick_check: string }[];
+  const problems = check.map((row) => row.quick_check).filter((text) => text !== 'ok');
+  if (problems.length > 0) {
+    throw new StoreError('corrupt', `state database ${path} is damaged: ${problems.slice(0, 3).join('; ')}. It was left untouched: restore a backup or move it aside`, { path, found: problems.slice(0, 3).join('; '), expected: 'quick_check ok' });
+  }
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  const marker = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined)?.value : undefined;
+  if (marker !== APP_MARKER) {
+    throw new StoreError('foreign_database', `${path} is a SQLite database but not a tradetrace state database (meta.app is ${marker === undefined ? 'missing' : JSON.stringify(marker)}); refusing to write into it`, { path, found: marker ?? 'no meta.app', expected: APP_MARKER });
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Opens (or creates) the state database at `path`, checks it, migrates it, and turns on WAL. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations.length;
+  const now = (options.now ?? Date.now)();
+  let created = false;
+  if (!existsSync(path)) {
+    create(path, migrations, now);
+    created = true;
+  } else if (statSync(path).size === 0) {
+    throw new StoreError('corrupt', `state database ${path} is an empty file (0 bytes); expected a tradetrace state database. tradetrace never leaves an empty file behind, so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (error) {
+    throw fail(path, error, 'open');
+  }
+  try {
+    if (options.exclusive !== false) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 2000))}`);
+    const version = readVersion(db, path);
+    if (version > latest) {
+      throw new StoreError('newer_schema', `state database ${path} has schema version ${version}, newer than the ${latest} this tradetrace knows; it was written by a newer version. Upgrade tradetrace, or restore a backup made by this version`, { path, found: `schema version ${version}`, expected: `schema version <= ${latest}` });
+    }
+    if (version < latest) applyMigrations(db, path, version, migrations, now);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // Touch the file for writing now, so a second process fails here rather than on its first fill.
+    if (options.exclusive !== false) db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
+    return { db, created, schemaVersion: latest, migratedFrom: version };
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw fail(path, error, 'open');
+  }
+}

@@ -1,0 +1,364 @@
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { Decimal } from '../domain/decimal.js';
+import type { ExitRule } from '../recorder/events/order-events.js';
+import { fillEffect, splitSymbol, type FillEffect } from './fill-accounting.js';
+import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
+import { ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type OrderStatus, type PositionRecord, type StateSnapshot, type SymbolExit } from './records.js';
+import { decimalColumn, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { sqliteCode, StoreError } from './store-error.js';
+
+export const STATE_FILE_NAME = 'state.sqlite';
+
+export interface StateStoreOptions extends OpenDatabaseOptions {
+  /** The data directory; the database is `<dataDir>/state.sqlite`. */
+  readonly dataDir: string;
+}
+
+export interface NewOrder {
+  readonly clientOrderId: string;
+  readonly intentId: string;
+  readonly decisionId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: Decimal;
+  readonly limitPx: Decimal;
+  readonly exitRule?: ExitRule;
+  readonly ts?: number;
+}
+
+export interface OrderUpdate {
+  readonly status: Exclude<OrderStatus, 'pending' | 'filled' | 'partially_filled'>;
+  readonly exchangeOrderId?: string;
+  readonly ts?: number;
+}
+
+/** An order's fill as the exchange reports it: cumulative over the order's life, not per trade. */
+export interface FillInput {
+  readonly clientOrderId: string;
+  readonly filledQty: Decimal;
+  readonly avgPx: Decimal;
+  readonly fee: Decimal;
+  readonly feeCurrency: string;
+  /** The order's status after this report. */
+  readonly status: 'open' | 'partially_filled' | 'filled' | 'canceled';
+  readonly exchangeOrderId?: string;
+  /** Fill time (bar time in a replay): it picks the day of the realized PnL. */
+  readonly ts: number;
+}
+
+export interface FillResult {
+  readonly order: OrderRecord;
+  /** The position after the fill (qty 0 when this fill closed it); undefined for a sell with no position. */
+  readonly position: PositionRecord | undefined;
+  readonly positionChange: FillEffect['positionChange'];
+  readonly bookedQty: Decimal;
+  readonly fillPx: Decimal;
+  readonly feeQuote: Decimal;
+  readonly realizedPnl: Decimal;
+}
+
+/**
+ * The bot's persisted portfolio: positions, orders, balances, realized PnL, last exits. Every
+ * change is one SQLite transaction; reads come from an in-memory mirror updated after each commit,
+ * so the engine's hot path never touches the disk to ask what it holds.
+ */
+export class StateStore {
+  readonly path: string;
+  readonly created: boolean;
+  readonly schemaVersion: number;
+  readonly migratedFrom: number;
+  private readonly db: Database.Database;
+  private readonly sql: Statements;
+  private readonly now: () => number;
+  private readonly positionsBySymbol = new Map<string, PositionRecord>();
+  private readonly unsettled = new Map<string, OrderRecord>();
+  private readonly balanceByAsset = new Map<string, Decimal>();
+  private readonly daily = new Map<string, DailyPnl>();
+  private readonly exits = new Map<string, SymbolExit>();
+  private realizedTotal = Decimal.ZERO;
+  private closed = false;
+
+  private constructor(path: string, options: StateStoreOptions) {
+    const opened = openDatabase(path, options);
+    this.path = path;
+    this.db = opened.db;
+    this.created = opened.created;
+    this.schemaVersion = opened.schemaVersion;
+    this.migratedFrom = opened.migratedFrom;
+    this.now = options.now ?? Date.now;
+    this.sql = prepareStatements(this.db);
+    try {
+      this.db.transaction(() => this.loadAll())();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  /** Opens `<dataDir>/state.sqlite`, creating it when absent. Throws StoreError on a corrupt, foreign or newer file. */
+  static open(options: StateStoreOptions): StateStore {
+    return new StateStore(join(options.dataDir, STATE_FILE_NAME), options);
+  }
+
+  private loadAll(): void {
+    for (const row of this.sql.openPositions.all() as PositionRow[]) this.positionsBySymbol.set(row.symbol, positionFromRow(this.path, row));
+    for (const row of this.sql.unsettledOrders.all() as OrderRow[]) this.unsettled.set(row.client_order_id, orderFromRow(this.path, row));
+    for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
+      this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
+    }
+    for (const row of this.sql.dailyPnl.all() as { day: string; realized_pnl: string; fees: string; closed_trades: number }[]) {
+      const entry = this.dailyFromRow(row);
+      this.daily.set(entry.day, entry);
+      this.realizedTotal = this.realizedTotal.add(entry.realizedPnl);
+    }
+    for (const row of this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[]) {
+      this.exits.set(row.symbol, { symbol: row.symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
+    }
+  }
+
+  private dailyFromRow(row: { day: string; realized_pnl: string; fees: string; closed_trades: number }): DailyPnl {
+    const where = `realized_pnl_daily row ${row.day}`;
+    return { day: row.day, realizedPnl: decimalColumn(this.path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(this.path, where, 'fees', row.fees), closedTrades: row.closed_trades };
+  }
+
+  // ---- reads (from the mirror) ----
+
+  snapshot(): StateSnapshot {
+    return {
+      positions: this.positions(),
+      openOrders: this.openOrders(),
+      balances: new Map(this.balanceByAsset),
+      realizedPnl: this.realizedTotal,
+      dailyPnl: [...this.daily.values()],
+      lastExits: new Map(this.exits),
+    };
+  }
+
+  position(symbol: string): PositionRecord | undefined {
+    return this.positionsBySymbol.get(symbol);
+  }
+
+  positions(): readonly PositionRecord[] {
+    return [...this.positionsBySymbol.values()];
+  }
+
+  /** Orders that may still change at the exchange (pending, open, partially_filled, unknown). */
+  openOrders(): readonly OrderRecord[] {
+    return [...this.unsettled.values()];
+  }
+
+  /** Any order ever recorded, settled or not. */
+  order(clientOrderId: string): OrderRecord | undefined {
+    this.assertOpen();
+    const row = this.sql.orderById.get(clientOrderId) as OrderRow | undefined;
+    return row ? orderFromRow(this.path, row) : undefined;
+  }
+
+  balance(asset: string): Decimal {
+    return this.balanceByAsset.get(asset) ?? Decimal.ZERO;
+  }
+
+  balances(): ReadonlyMap<string, Decimal> {
+    return new Map(this.balanceByAsset);
+  }
+
+  /** Realized PnL over the database's life, or of one UTC day (`YYYY-MM-DD`, or a time in ms). */
+  realizedPnl(day?: string | number): Decimal {
+    if (day === undefined) return this.realizedTotal;
+    return this.daily.get(typeof day === 'number' ? utcDay(day) : day)?.realizedPnl ?? Decimal.ZERO;
+  }
+
+  dailyPnl(day: string | number): DailyPnl | undefined {
+    return this.daily.get(typeof day === 'number' ? utcDay(day) : day);
+  }
+
+  lastExit(symbol: string): SymbolExit | undefined {
+    return this.exits.get(symbol);
+  }
+
+  // ---- writes (one transaction each) ----
+
+  private write<R>(what: string, fn: () => R): R {
+    this.assertOpen();
+    try {
+      return this.db.transaction(fn)();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const code = sqliteCode(error);
+      throw new StoreError('write_failed', `${what} in ${this.path} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`, { path: this.path, ...(code ? { sqliteCode: code } : {}) }, { cause: error });
+    }
+  }
+
+  /**
+   * Records an order as `pending` before it is sent. A client order id recorded before is refused
+   * (duplicate_order): that is what makes sending one twice impossible, across restarts too.
+   */
+  recordOrder(input: NewOrder): OrderRecord {
+    splitSymbol(input.symbol);
+    const order = this.write(`recording order ${input.clientOrderId}`, () => {
+      if (this.sql.orderById.get(input.clientOrderId) !== undefined) {
+        throw new StoreError('duplicate_order', `client order id ${input.clientOrderId} is already recorded in ${this.path}; an order is never sent twice`, { path: this.path, found: input.clientOrderId });
+      }
+      this.sql.insertOrder.run({
+        client_order_id: input.clientOrderId, intent_id: input.intentId, decision_id: input.decisionId, symbol: input.symbol, side: input.side,
+        qty: input.qty.toString(), limit_px: input.limitPx.toString(), exit_rule: input.exitRule ?? null, created_at: input.ts ?? this.now(),
+      });
+      return orderFromRow(this.path, this.sql.orderById.get(input.clientOrderId) as OrderRow);
+    });
+    this.unsettled.set(order.clientOrderId, order);
+    return order;
+  }
+
+  private loadOrderForChange(clientOrderId: string, next: OrderStatus): OrderRecord {
+    const row = this.sql.orderById.get(clientOrderId) as OrderRow | undefined;
+    if (!row) throw new StoreError('invalid_operation', `order ${clientOrderId} is not recorded in ${this.path}; record it (recordOrder) before sending it`, { path: this.path, found: clientOrderId });
+    const order = orderFromRow(this.path, row);
+    if (!ORDER_TRANSITIONS[order.status].includes(next)) {
+      throw new StoreError('invalid_operation', `order ${clientOrderId} cannot go from ${order.status} to ${next}`, { path: this.path, found: `${order.status} -> ${next}`, expected: `${order.status} -> ${ORDER_TRANSITIONS[order.status].join(' | ') || '(final)'}` });
+    }
+    return order;
+  }
+
+  private saveOrder(order: OrderRecord): void {
+    this.sql.updateOrder.run({
+      client_order_id: order.clientOrderId, status: order.status, exchange_order_id: order.exchangeOrderId ?? null,
+      filled_qty: order.filledQty.toString(), filled_notional: order.filledNotional.toString(), fee_booked: order.feeBooked.toString(),
+      fee_currency: order.feeCurrency ?? null, updated_at: order.updatedAt,
+    });
+  }
+
+  private mirrorOrder(order: OrderRecord): void {
+    if (isUnsettled(order.status)) this.unsettled.set(order.clientOrderId, order);
+    else this.unsettled.delete(order.clientOrderId);
+  }
+
+  /** A status change without a fill: acknowledged (open), canceled, rejected, not_found, unknown. */
+  updateOrder(clientOrderId: string, update: OrderUpdate): OrderRecord {
+    const order = this.write(`updating order ${clientOrderId}`, () => {
+      const current = this.loadOrderForChange(clientOrderId, update.status);
+      const next: OrderRecord = { ...current, status: update.status, exchangeOrderId: update.exchangeOrderId ?? current.exchangeOrderId, updatedAt: update.ts ?? this.now() };
+      this.saveOrder(next);
+      return next;
+    });
+    this.mirrorOrder(order);
+    return order;
+  }
+
+  /**
+   * Books an order's fill: order status and booked amounts, the position (opened, added to, reduced
+   * or closed, with realized PnL), balances, the day's realized PnL and, on close, the symbol's last
+   * exit: all in one transaction. Reports are cumulative, so booking one twice books nothing more.
+   */
+  applyFill(input: FillInput): FillResult {
+    const result = this.write(`booking fill of ${input.clientOrderId}`, () => this.bookFill(input));
+    this.mirrorOrder(result.order);
+    const symbol = result.order.symbol;
+    if (result.position && result.positionChange !== 'closed') this.positionsBySymbol.set(symbol, result.position);
+    else if (result.positionChange === 'closed') this.positionsBySymbol.delete(symbol);
+    this.reloadMirrors(symbol, input.ts);
+    return result;
+  }
+
+  private bookFill(input: FillInput): FillResult {
+    const row = this.sql.orderById.get(input.clientOrderId) as OrderRow | undefined;
+    const existing = row ? orderFromRow(this.path, row) : undefined;
+    const current = existing?.status === input.status ? existing : this.loadOrderForChange(input.clientOrderId, input.status);
+    const positionRow = this.sql.openPositionOf.get(current.symbol) as PositionRow | undefined;
+    const before = positionRow ? positionFromRow(this.path, positionRow) : undefined;
+    const effect = fillEffect(current, input, before, input.ts);
+    for (const [asset, delta] of effect.balanceDeltas) {
+      if (delta.isZero()) continue;
+      const balanceRow = this.sql.balanceOf.get(asset) as { amount: string } | undefined;
+      const held = balanceRow ? decimalColumn(this.path, `balances row ${asset}`, 'amount', balanceRow.amount) : Decimal.ZERO;
+      const after = held.add(delta);
+      if (after.isNegative()) {
+        throw new StoreError('invalid_operation', `booking ${input.clientOrderId} would leave ${asset} at ${after.toString()} (held ${held.toString()}, change ${delta.toString()}); the store mirrors the exchange's balances: set them (setBalances) before trading`, { path: this.path, found: after.toString(), expected: '>= 0' });
+      }
+      this.sql.upsertBalance.run(asset, after.toString(), input.ts);
+    }
+    let position: PositionRecord | undefined;
+    if (effect.position) {
+      const fields = {
+        qty: effect.position.qty.toString(), entry_px: effect.position.entryPx.toString(), entry_fees: effect.position.entryFees.toString(),
+        fees_paid: effect.position.feesPaid.toString(), realized_pnl: effect.position.realizedPnl.toString(), peak_px: effect.position.peakPx.toString(), updated_at: input.ts,
+      };
+      let id: number;
+      if (before) {
+        id = before.id;
+        this.sql.updatePosition.run({ ...fields, id, status: effect.positionChange === 'closed' ? 'closed' : 'open', closed_at: effect.positionChange === 'closed' ? input.ts : null });
+      } else {
+        id = Number(this.sql.insertPosition.run({ ...fields, symbol: current.symbol, decision_id: current.decisionId, opened_at: input.ts }).lastInsertRowid);
+      }
+      position = { ...effect.position, id, updatedAt: input.ts };
+    }
+    if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
+      const day = utcDay(input.ts);
+      const dayRow = this.sql.dailyPnlOf.get(day) as { day: string; realized_pnl: string; fees: string; closed_trades: number } | undefined;
+      const prev = dayRow ? this.dailyFromRow(dayRow) : { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
+      this.sql.upsertDailyPnl.run({ day, realized_pnl: prev.realizedPnl.add(effect.realizedPnl).toString(), fees: prev.fees.add(effect.feeQuote).toString(), closed_trades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) });
+    }
+    if (effect.positionChange === 'closed' && position) this.sql.upsertExit.run(current.symbol, input.ts, position.decisionId);
+    const order: OrderRecord = {
+      ...current, status: input.status, exchangeOrderId: input.exchangeOrderId ?? current.exchangeOrderId, filledQty: input.filledQty,
+      filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.feeCurrency, updatedAt: input.ts,
+    };
+    this.saveOrder(order);
+    return { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+  }
+
+  private reloadMirrors(symbol: string, ts: number): void {
+    for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
+      this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
+    }
+    const dayRow = this.sql.dailyPnlOf.get(utcDay(ts)) as { day: string; realized_pnl: string; fees: string; closed_trades: number } | undefined;
+    if (dayRow) {
+      const entry = this.dailyFromRow(dayRow);
+      const prev = this.daily.get(entry.day)?.realizedPnl ?? Decimal.ZERO;
+      this.realizedTotal = this.realizedTotal.sub(prev).add(entry.realizedPnl);
+      this.daily.set(entry.day, entry);
+    }
+    const exit = this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[];
+    for (const row of exit) if (row.symbol === symbol) this.exits.set(symbol, { symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
+  }
+
+  /**
+   * Sets balances as the exchange reports them. With `replace`, assets not listed are removed, so
+   * the mirror holds exactly the exchange's view.
+   */
+  setBalances(balances: ReadonlyMap<string, Decimal> | Readonly<Record<string, Decimal>>, options: { replace?: boolean; ts?: number } = {}): void {
+    const entries = balances instanceof Map ? [...(balances as ReadonlyMap<string, Decimal>)] : Object.entries(balances as Readonly<Record<string, Decimal>>);
+    for (const [asset, amount] of entries) {
+      if (amount.isNegative()) throw new StoreError('invalid_operation', `balance of ${asset} is ${amount.toString()}; a spot balance cannot be negative`, { path: this.path, found: amount.toString(), expected: '>= 0' });
+    }
+    const ts = options.ts ?? this.now();
+    this.write('setting balances', () => {
+      if (options.replace) for (const asset of this.balanceByAsset.keys()) if (!entries.some(([a]) => a === asset)) this.sql.deleteBalance.run(asset);
+      for (const [asset, amount] of entries) this.sql.upsertBalance.run(asset, amount.toString(), ts);
+    });
+    if (options.replace) this.balanceByAsset.clear();
+    for (const [asset, amount] of entries) this.balanceByAsset.set(asset, amount);
+  }
+
+  /** Raises the open position's peak (the trailing stop's anchor); writes only when the price is a new high. */
+  updatePeak(symbol: string, price: Decimal, ts?: number): boolean {
+    const position = this.positionsBySymbol.get(symbol);
+    if (!position || !price.gt(position.peakPx)) return false;
+    const updatedAt = ts ?? this.now();
+    this.write(`raising the peak of ${symbol}`, () => this.sql.updatePeak.run(price.toString(), updatedAt, position.id));
+    this.positionsBySymbol.set(symbol, { ...position, peakPx: price, updatedAt });
+    return true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('closed', `state store ${this.path} is closed`, { path: this.path });
+  }
+
+  /** Checkpoints the WAL into the main file and closes. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
