@@ -1,0 +1,79 @@
+import type { ConfigChange } from '../recorder/events/audit-events.js';
+import type { Recorder } from '../recorder/recorder.js';
+import type { PreviousSession } from '../recorder/sessions/previous-session.js';
+import { auditTree, displayValue, sha256Hex, type AuditTree } from './audit-tree.js';
+import { canonicalJson } from './canonical-json.js';
+import { diffConfigs } from './config-diff.js';
+import type { LoadedConfig } from './load-config.js';
+import { CONFIG_KEYS, type Config } from './schema.js';
+
+export interface ConfigAudit {
+  /** First 16 hex chars of sha256 over `canonical`. */
+  readonly hash: string;
+  /** The effective config with secrets replaced by their hash: what config.json and CONFIG_HASH hold. */
+  readonly tree: AuditTree;
+  readonly canonical: string;
+}
+
+export function configHashOf(canonical: string): string {
+  return sha256Hex(canonical).slice(0, 16);
+}
+
+export function auditConfig(config: Config): ConfigAudit {
+  const tree = auditTree(config);
+  const canonical = canonicalJson(tree);
+  return { hash: configHashOf(canonical), tree, canonical };
+}
+
+/**
+ * The spec's override map: the name the user set (env variable or flag) -> `"<value> (from env)"`.
+ * Secrets show as [REDACTED].
+ */
+export function overridesRecord(loaded: LoadedConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const override of loaded.overrides) {
+    const key = CONFIG_KEYS.get(override.path);
+    if (!key) continue;
+    const name = override.source.kind === 'env' ? override.source.name : override.source.flag;
+    out[name] = `${displayValue(key, override.value)} (from ${override.source.kind})`;
+  }
+  return out;
+}
+
+export function driftMessage(previousHash: string, currentHash: string): string {
+  return `Config drift detected: ${previousHash.slice(0, 8)} -> ${currentHash.slice(0, 8)}`;
+}
+
+export interface ConfigAuditResult {
+  /** Present when the previous session ran with another config. */
+  readonly drift?: { readonly previous: PreviousSession; readonly changes: readonly ConfigChange[] };
+}
+
+/**
+ * Writes the session's config audit trail: CONFIG_HASH always, CONFIG_DIFF when the previous
+ * session's hash differs, CONFIG_OVERRIDES when any env variable or flag set a value.
+ */
+export function emitConfigAudit(recorder: Recorder, loaded: LoadedConfig, audit: ConfigAudit, previous: PreviousSession | undefined): ConfigAuditResult {
+  recorder.emit('CONFIG_HASH', { config_hash: audit.hash, config: audit.tree });
+  let result: ConfigAuditResult = {};
+  if (previous && previous.configHash !== audit.hash) {
+    if (!previous.config.ok) {
+      recorder.emit('ERROR', { error_code: 'previous_config_unreadable', component: 'config', message: `cannot list what changed since ${previous.sessionId}: ${previous.config.error}` });
+    }
+    const changes = previous.config.ok ? diffConfigs(previous.config.value, audit.tree) : [];
+    recorder.emit('CONFIG_DIFF', {
+      message: driftMessage(previous.configHash, audit.hash),
+      prev_hash: previous.configHash,
+      current_hash: audit.hash,
+      prev_session: previous.sessionId,
+      changes,
+    });
+    result = { drift: { previous, changes } };
+  }
+  const overrides = overridesRecord(loaded);
+  const names = Object.keys(overrides).sort();
+  if (names.length > 0) {
+    recorder.emit('CONFIG_OVERRIDES', { message: `Configuration overrides detected: ${names.join(', ')}`, overrides });
+  }
+  return result;
+}

@@ -1,0 +1,45 @@
+import { describeSource, type ConfigSource } from './config-source.js';
+
+/** One thing wrong with the config. Loading reports every problem, not just the first. */
+export type ConfigProblem =
+  | { readonly code: 'invalid_value'; readonly path: string; readonly expected: string; readonly given: unknown; readonly source: ConfigSource }
+  | { readonly code: 'constraint'; readonly path: string; readonly rule: string; readonly given: unknown; readonly source: ConfigSource }
+  | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string }
+  | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
+  | { readonly code: 'malformed_flag'; readonly flag: string; readonly given: string; readonly expected: string }
+  | { readonly code: 'file_unreadable'; readonly file: string; readonly reason: string }
+  | { readonly code: 'file_syntax'; readonly file: string; readonly reason: string; readonly line?: number; readonly column?: number };
+
+export type ConfigProblemCode = ConfigProblem['code'];
+
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+/** One line per problem: the key path, what was expected, what was given, and where it came from. */
+export function formatProblem(problem: ConfigProblem): string {
+  switch (problem.code) {
+    case 'invalid_value':
+      return `${problem.path}: expected ${problem.expected}, got ${shown(problem.given)} (from ${describeSource(problem.source)})`;
+    case 'constraint':
+      return `${problem.path}: ${problem.rule}, got ${shown(problem.given)} (from ${describeSource(problem.source)})`;
+    case 'unknown_key':
+      return `${problem.path}: unknown config key (from ${describeSource(problem.source)})${problem.suggestion ? `; did you mean ${problem.suggestion}?` : ''}`;
+    case 'conflicting_env':
+      return `${problem.path}: set by both ${problem.names[0]} and ${problem.names[1]} with different values; set only one`;
+    case 'malformed_flag':
+      return `${problem.flag}: expected ${problem.expected}, got ${shown(problem.given)}`;
+    case 'file_unreadable':
+      return `config file ${problem.file}: cannot read it: ${problem.reason}`;
+    case 'file_syntax': {
+      const at = problem.line === undefined ? '' : `:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
+      return `config file ${problem.file}${at}: ${problem.reason}`;
+    }
+  }
+}

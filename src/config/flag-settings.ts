@@ -1,0 +1,43 @@
+import type { ConfigProblem } from './config-problem.js';
+import type { RawSetting } from './config-source.js';
+import { CONFIG_KEYS } from './schema.js';
+import { closest } from './suggest.js';
+
+/** A command's own flag mapped onto a config key, e.g. `--symbols ETH/USDT` -> trading.symbols. */
+export interface FlagSetting {
+  readonly path: string;
+  readonly value: string;
+  /** The flag as the user wrote it, e.g. `--symbols`. */
+  readonly flag: string;
+}
+
+export interface FlagSettings {
+  readonly settings: readonly RawSetting[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** Settings from `--set section.key=value` flags (in order: a later one wins) and from mapped flags. */
+export function flagSettings(sets: readonly string[], mapped: readonly FlagSetting[] = []): FlagSettings {
+  const settings: RawSetting[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const entry of sets) {
+    const eq = entry.indexOf('=');
+    const path = eq > 0 ? entry.slice(0, eq).trim() : '';
+    if (eq <= 0 || !/^[a-z_]+\.[a-z0-9_]+$/.test(path)) {
+      problems.push({ code: 'malformed_flag', flag: '--set', given: entry, expected: 'section.key=value, e.g. --set execution.slippage_bps=25' });
+      continue;
+    }
+    const source = { kind: 'flag', flag: `--set ${path}` } as const;
+    if (!CONFIG_KEYS.has(path)) {
+      const suggestion = closest(path, CONFIG_KEYS.keys());
+      problems.push({ code: 'unknown_key', path, source, ...(suggestion ? { suggestion } : {}) });
+      continue;
+    }
+    settings.push({ path, raw: entry.slice(eq + 1), source });
+  }
+  for (const { path, value, flag } of mapped) {
+    if (!CONFIG_KEYS.has(path)) throw new Error(`flag ${flag} maps onto unknown config key ${path}`);
+    settings.push({ path, raw: value, source: { kind: 'flag', flag } });
+  }
+  return { settings, problems };
+}

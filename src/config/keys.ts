@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { Decimal } from '../domain/decimal.js';
+import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
+
+/** How a config key's value is written in a file, an env variable or a flag, and how it is parsed. */
+export type KeyKind = 'bool' | 'int' | 'number' | 'decimal' | 'duration' | 'text' | 'enum' | 'list' | 'url';
+
+export interface KeyMeta {
+  readonly kind: KeyKind;
+  /** What a valid value looks like, in words: goes into every error about this key. */
+  readonly expected: string;
+  readonly description: string;
+  /** Text of the default as a user would write it; undefined for optional keys. */
+  readonly defaultText: string | undefined;
+  secret: boolean;
+}
+
+const metas = new WeakMap<z.ZodType, KeyMeta>();
+
+export function keyMeta(schema: z.ZodType): KeyMeta | undefined {
+  return metas.get(schema);
+}
+
+/**
+ * Marks a key secret: its value is never logged or snapshotted (the audit replaces it by its hash)
+ * and it is registered with the recorder's redaction so it is scrubbed from any text.
+ */
+export function secret<S extends z.ZodType>(schema: S): S {
+  const meta = metas.get(schema);
+  if (!meta) throw new Error('secret() takes a key built with key.*');
+  meta.secret = true;
+  return schema;
+}
+
+const BOOL_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+function toBool(raw: unknown): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' ? BOOL_WORDS[raw.trim().toLowerCase()] : undefined;
+}
+
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
+  if (typeof raw === 'string' && NUMBER_TEXT.test(raw.trim())) return Number(raw.trim());
+  return undefined;
+}
+
+function toDecimal(raw: unknown): Decimal | undefined {
+  if (typeof raw !== 'number' && typeof raw !== 'string') return undefined;
+  try {
+    return Decimal.from(typeof raw === 'string' ? raw.trim() : raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function toList(raw: unknown): string[] | undefined {
+  const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+  if (!items?.every((item) => typeof item === 'string')) return undefined;
+  return items.map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+function leaf<T>(kind: KeyKind, expected: string, description: string, coerce: (raw: unknown) => T | undefined) {
+  return z.unknown().transform((raw, ctx): T => {
+    const value = raw === undefined ? undefined : coerce(raw);
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}`, input: raw, params: { leaf: true } });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+function register<S extends z.ZodType>(schema: S, meta: Omit<KeyMeta, 'secret'>): S {
+  metas.set(schema, { ...meta, secret: false });
+  return schema;
+}
+
+interface Range<T> {
+  readonly min: T;
+  readonly max?: T;
+}
+
+function inRange(value: number, range: Range<number>): boolean {
+  return value >= range.min && (range.max === undefined || value <= range.max);
+}
+
+function rangeText(range: Range<string | number>): string {
+  return range.max === undefined ? `at least ${range.min}` : `from ${range.min} to ${range.max}`;
+}
+
+/** Builders for config keys: each parses file, env and flag text the same way and knows its own error text. */
+export const key = {
+  bool(defaultValue: boolean, description: string) {
+    const expected = 'a boolean (true/false, 1/0, yes/no, on/off)';
+    return register(leaf('bool', expected, description, toBool).prefault(defaultValue), { kind: 'bool', expected, description, defaultText: String(defaultValue) });
+  },
+  int(defaultValue: number, range: Range<number>, description: string) {
+    const expected = `an integer ${rangeText(range)}`;
+    const coerce = (raw: unknown) => {
+      const n = toNumber(raw);
+      return n !== undefined && Number.isInteger(n) && inRange(n, range) ? n : undefined;
+    };
+    return register(leaf('int', expected, description, coerce).prefault(defaultValue), { kind: 'int', expected, description, defaultText: String(defaultValue) });
+  },
+  number(defaultValue: number, range: Range<number>, description: string) {
+    const expected = `a number ${rangeText(range)}`;
+    const coerce = (raw: unknown) => {
+      const n = toNumber(raw);
+      return n !== undefined && inRange(n, range) ? n : undefined;
+    };
+    return register(leaf('number', expected, description, coerce).prefault(defaultValue), { kind: 'number', expected, description, defaultText: String(defaultValue) });
+  },
+  /** Money, prices and the percentages applied to them: exact decimals, never floats. */
+  decimal(defaultValue: string, range: Range<string>, description: string) {
+    const expected = `a decimal number ${rangeText(range)}`;
+    const min = Decimal.parse(range.min);
+    const max = range.max === undefined ? undefined : Decimal.parse(range.max);
+    const coerce = (raw: unknown) => {
+      const d = toDecimal(raw);
+      return d !== undefined && d.gte(min) && (max === undefined || d.lte(max)) ? d : undefined;
+    };
+    return register(leaf('decimal', expected, description, coerce).prefault(defaultValue), { kind: 'decimal', expected, description, defaultText: defaultValue });
+  },
+  /** A duration, parsed to milliseconds. */
+  duration(defaultValue: string, range: Range<string>, description: string) {
+    const min = parseDuration(range.min) ?? 0;
+    const max = range.max === undefined ? undefined : parseDuration(range.max);
+    const expected = `${DURATION_EXPECTED}, ${rangeText({ min: formatDuration(min), ...(max === undefined ? {} : { max: formatDuration(max) }) })}`;
+    const coerce = (raw: unknown) => {
+      const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
+      return ms !== undefined && ms >= min && (max === undefined || ms <= max) ? ms : undefined;
+    };
+    return register(leaf('duration', expected, description, coerce).prefault(defaultValue), { kind: 'duration', expected, description, defaultText: defaultValue });
+  },
+  text(defaultValue: string, pattern: RegExp, expected: string, description: string) {
+    const coerce = (raw: unknown) => (typeof raw === 'string' && pattern.test(raw) ? raw : undefined);
+    return register(leaf('text', expected, description, coerce).prefault(defaultValue), { kind: 'text', expected, description, defaultText: defaultValue });
+  },
+  oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number], description: string) {
+    const expected = `one of ${values.join(', ')}`;
+    const coerce = (raw: unknown): T[number] | undefined =>
+      typeof raw === 'string' && (values as readonly string[]).includes(raw.trim()) ? raw.trim() : undefined;
+    return register(leaf('enum', expected, description, coerce).prefault(defaultValue), { kind: 'enum', expected, description, defaultText: defaultValue });
+  },
+  list(defaultValue: readonly string[], item: { pattern: RegExp; expected: string }, description: string) {
+    const expected = `a non-empty list of ${item.expected} (comma-separated in env and flags)`;
+    const coerce = (raw: unknown) => {
+      const items = toList(raw);
+      return items !== undefined && items.length > 0 && items.every((i) => item.pattern.test(i)) ? items : undefined;
+    };
+    return register(leaf('list', expected, description, coerce).prefault([...defaultValue]), { kind: 'list', expected, description, defaultText: defaultValue.join(',') });
+  },
+  /** Optional free text (credentials): unset unless given; an empty value means unset. */
+  optionalText(description: string) {
+    const expected = 'a non-empty string';
+    const coerce = (raw: unknown) => (typeof raw === 'string' && raw.length > 0 ? raw : undefined);
+    const schema = z.preprocess((raw) => (raw === '' ? undefined : raw), leaf('text', expected, description, coerce).optional());
+    return register(schema, { kind: 'text', expected, description, defaultText: undefined });
+  },
+  optionalUrl(description: string) {
+    const expected = 'an http(s) URL';
+    const coerce = (raw: unknown) => {
+      if (typeof raw !== 'string' || !URL.canParse(raw)) return undefined;
+      return /^https?:$/.test(new URL(raw).protocol) ? raw : undefined;
+    };
+    const schema = z.preprocess((raw) => (raw === '' ? undefined : raw), leaf('url', expected, description, coerce).optional());
+    return register(schema, { kind: 'url', expected, description, defaultText: undefined });
+  },
+};
