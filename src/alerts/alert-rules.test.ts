@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import type { AlertTransition } from './alert-transition.js';
+import { evaluatePastLogs } from './evaluate-past.js';
+import { Scenario, T0 } from './fixtures/scenario.js';
+
+const S1 = 'session_20251026_100000';
+const S2 = 'session_20251026_110000';
+
+function brief(transitions: readonly AlertTransition[]): string[] {
+  return transitions.map((t) => `${t.kind} ${t.rule} ${t.subject} +${(t.at - T0) / 1000}s`);
+}
+
+function scenario(): Scenario {
+  return new Scenario(tempDir('tradetrace-alerts-'));
+}
+
+describe('alert rules over real log lines', () => {
+  it('config_drift fires on CONFIG_DIFF with the diff as evidence, and resolves when a later session keeps the new config', async () => {
+    const s = scenario();
+    s.at(0).start(S1, 'aaaaaaaaaaaaaaaa').end(S1);
+    s.at(3_600_000).start(S2, 'bbbbbbbbbbbbbbbb');
+    s.emit(S2, 'CONFIG_DIFF', {
+      message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb',
+      prev_session: S1, changes: [{ path: 'risk.max_open_positions', from: 3, to: 5 }],
+    });
+    s.end(S2);
+    s.at(7_200_000).start('session_20251026_120000', 'bbbbbbbbbbbbbbbb').end('session_20251026_120000');
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 8_000_000, options: { rules: ['config_drift'] } });
+    expect(brief(transitions)).toEqual(['fired config_drift config +3600s', 'resolved config_drift config +7200s']);
+    const fired = transitions[0];
+    if (fired?.kind !== 'fired') throw new Error('expected a firing');
+    expect(fired.nextCommand).toBe('tradetrace drift');
+    expect(fired.message).toContain('risk.max_open_positions');
+    expect(fired.evidence).toEqual([
+      {
+        file: join(s.logsDir, 'audit.jsonl'), line: 6, event_type: 'CONFIG_DIFF', ts: '2025-10-26T11:00:00.000Z', id: S2,
+        value: { prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: S1, changed: ['risk.max_open_positions'] },
+      },
+    ]);
+  });
+
+  it('heartbeat_missing fires at the deadline of a silence (learned interval x factor) and resolves when beats resume', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 5; i++) s.at(i * 1000).heartbeat(S1);
+    // Silent from +5 s to +20 s: the 1 s interval x 3 deadline passes at +8 s.
+    for (let i = 20; i <= 22; i++) s.at(i * 1000).heartbeat(S1);
+    s.at(22_500).end(S1);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 100_000, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +8s`, `resolved heartbeat_missing ${S1} +20s`]);
+    expect(open).toEqual([]);
+    const fired = transitions[0];
+    if (fired?.kind !== 'fired') throw new Error('expected a firing');
+    expect(fired.evidence[0]).toMatchObject({ event_type: 'SHUTDOWN_HEARTBEAT', ts: '2025-10-26T10:00:05.000Z', file: join(s.logsDir, 'system.jsonl'), line: 5 });
+    expect(fired.nextCommand).toBe(`tradetrace health --session ${S1}`);
+    expect(fired.message).toContain('3 x 1.0 s interval');
+  });
+
+  it('heartbeat_missing fires once per loop reported alive:false, and resolves when it is alive again', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    s.at(1000).heartbeat(S1, { DecisionLoop: true, MarketData: true });
+    s.at(2000).heartbeat(S1, { DecisionLoop: false, MarketData: true });
+    s.at(3000).heartbeat(S1, { DecisionLoop: false, MarketData: true });
+    s.at(4000).heartbeat(S1, { DecisionLoop: true, MarketData: true });
+    s.at(4500).end(S1);
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 100_000, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1}/DecisionLoop +2s`, `resolved heartbeat_missing ${S1}/DecisionLoop +4s`]);
+    const fired = transitions[0];
+    if (fired?.kind !== 'fired') throw new Error('expected a firing');
+    expect(fired.evidence[0]?.value).toEqual({ loop: 'DecisionLoop', alive: false, last_beat_age_s: 12.5, period_s: 1 });
+  });
+
+  it('heartbeat_missing shows a session that ended without SESSION_END as dead, resolved by the restart', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 4; i++) s.at(i * 1000).heartbeat(S1);
+    // No SESSION_END: killed. The bot is restarted a minute later.
+    s.at(60_000).start(S2);
+    s.at(61_000).heartbeat(S2);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 61_500, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +7s`, `resolved heartbeat_missing ${S1} +60s`]);
+    expect(transitions[1]?.message).toBe(`bot restarted as ${S2}`);
+    expect(open).toEqual([]);
+  });
+
+  it('order_failure_rate fires above the threshold with enough intents, not below the minimum count, and resolves as failures age out', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    // 2 failures alone: 100% but below minIntents=4, so no alert.
+    s.at(1000).intent(S1, 'int_0000000000000001', 'failed');
+    s.at(2000).intent(S1, 'int_0000000000000002', 'failed');
+    s.at(3000).intent(S1, 'int_0000000000000003', 'filled');
+    s.at(4000).intent(S1, 'int_0000000000000004', 'failed'); // 3 of 4 = 75% > 50%: fires at +4 s
+    s.at(5000).intent(S1, 'int_0000000000000005', 'failed'); // 4 of 5, still the same alert (no flood)
+    s.at(30_000).intent(S1, 'int_0000000000000006', 'filled');
+    s.at(30_500).intent(S1, 'int_0000000000000007', 'filled');
+    s.at(31_000).intent(S1, 'int_0000000000000008', 'filled');
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, {
+      nowMs: T0 + 100_000,
+      options: { rules: ['order_failure_rate'], orderFailure: { threshold: 0.5, windowS: 20, minIntents: 4 } },
+    });
+    // Window 20 s: intent 1 ages out at +21 s (3 of 4 still failed), intent 2 at +22 s: 3 intents < 4, resolved.
+    expect(brief(transitions)).toEqual(['fired order_failure_rate orders +4s', 'resolved order_failure_rate orders +22s']);
+    const fired = transitions[0];
+    if (fired?.kind !== 'fired') throw new Error('expected a firing');
+    expect(fired.message).toBe('3 of 4 order intents failed (75% > 50%) in the last 20 s; reasons: rejected x3');
+    expect(fired.nextCommand).toBe('tradetrace orders --status failed');
+    expect(fired.evidence.map((e) => e.id)).toEqual(['int_0000000000000001', 'int_0000000000000002', 'int_0000000000000004']);
+    expect(fired.evidence[0]).toMatchObject({ event_type: 'ORDER_FAILED', file: join(s.logsDir, 'orders.jsonl'), line: 2, value: { reason: 'rejected', symbol: 'BTC/USDT', attempt: 1 } });
+    expect(transitions[1]?.message).toBe('only 3 intents in the last 20 s (< 4)');
+  });
+
+  it('fatal fires on a FATAL line and resolves when the bot starts again', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    s.at(1000).emit(S1, 'FATAL', { origin: 'uncaughtException', error_code: 'E_BOOM', message: 'boom' });
+    s.at(1001).emit(S1, 'SESSION_END', { reason: 'fatal', exit_code: 1, duration_ms: 1001 });
+    s.at(5000).start(S2);
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 5500, options: { rules: ['fatal'] } });
+    expect(brief(transitions)).toEqual([`fired fatal ${S1} +1s`, `resolved fatal ${S1} +5s`]);
+    expect(transitions[0]?.message).toBe(`FATAL in ${S1} (uncaughtException): E_BOOM: boom`);
+  });
+
+  it('all rules together: each incident fires once and the listing is in time order', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 3; i++) s.at(i * 1000).heartbeat(S1);
+    s.at(3500).emit(S1, 'FATAL', { origin: 'engine', error_code: 'E1', message: 'first' });
+    s.at(3600).emit(S1, 'FATAL', { origin: 'engine', error_code: 'E2', message: 'second' });
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 60_000 });
+    expect(brief(transitions)).toEqual([`fired fatal ${S1} +3.5s`, `fired heartbeat_missing ${S1} +6s`]);
+    expect(open.map((a) => a.rule).sort()).toEqual(['fatal', 'heartbeat_missing']);
+  });
+});

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { CATALOG, isEventType, type AnyEventLine } from '../recorder/events/catalog.js';
+import type { Recorder } from '../recorder/recorder.js';
+import { channelFileName } from '../recorder/channels.js';
+import { AlertEngine } from './alert-engine.js';
+import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
+import { recordTransition } from './alert-record.js';
+import type { AlertTransition } from './alert-transition.js';
+import type { Notifier } from './notifiers/notifier.js';
+
+export interface InBotAlertsOptions {
+  /** The bot's recorder: lines are observed through `onLine`, alerts are written through `emit`. */
+  readonly recorder: Recorder;
+  /** Rule thresholds and windows (the engine wiring maps the bot's config onto these). */
+  readonly options?: AlertOptions | AlertOptionsInput;
+  /** Besides the ALERT_* lines: console, webhook... Each must return at once (see Notifier). */
+  readonly notifiers?: readonly Notifier[];
+  /** The logs directory, so evidence names the real file (`<logsDir>/system.jsonl`); default `<channel>.jsonl`. */
+  readonly logsDir?: string;
+  /** Upper bound of the timer period in ms (default 1000); it shortens to half the heartbeat interval. */
+  readonly maxCheckMs?: number;
+  /** Clock in ms; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * The alert engine inside the bot. Every line the recorder writes is evaluated synchronously; a timer
+ * advances the clock so a silent watchdog fires within one heartbeat interval. A bot whose event loop
+ * hangs or that dies cannot alert on itself: that is the watcher's job (`tradetrace alerts --follow`).
+ *
+ * Wiring (by the engine helper):
+ *   const alerts = new InBotAlerts({ recorder, options: { heartbeat: { intervalS: cfg.heartbeatS } }, notifiers: [new ConsoleNotifier()], logsDir });
+ *   alerts.start();  ...  await alerts.stop();   // before recorder.close()
+ */
+export class InBotAlerts {
+  readonly engine: AlertEngine;
+  private readonly recorder: Recorder;
+  private readonly notifiers: readonly Notifier[];
+  private readonly now: () => number;
+  private readonly maxCheckMs: number;
+  private readonly logsDir: string | undefined;
+  private unsubscribe: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private periodMs = 0;
+  private emitting = false;
+
+  constructor(init: InBotAlertsOptions) {
+    this.recorder = init.recorder;
+    this.engine = new AlertEngine({ ...(init.options !== undefined ? { options: init.options } : {}) });
+    this.notifiers = init.notifiers ?? [];
+    this.now = init.now ?? Date.now;
+    this.maxCheckMs = init.maxCheckMs ?? 1_000;
+    this.logsDir = init.logsDir;
+  }
+
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.recorder.onLine((type, _fields, line) => {
+      // Our own ALERT_* lines re-enter here; the engine reads none of them.
+      if (this.emitting || !this.engine.watches(type)) return;
+      let parsed: AnyEventLine;
+      try {
+        parsed = JSON.parse(line) as AnyEventLine;
+      } catch {
+        return;
+      }
+      if (!isEventType(parsed.event_type)) return;
+      const channel = CATALOG[parsed.event_type].channel;
+      const file = this.logsDir === undefined ? channelFileName(channel) : join(this.logsDir, channelFileName(channel));
+      this.apply(this.engine.observe({ line: parsed, file }));
+      this.reschedule();
+    });
+    this.reschedule();
+  }
+
+  /** Stops observing; waits for the notifiers' queues (bounded by their timeouts). */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(this.notifiers.map((n) => n.drain()));
+  }
+
+  /** Runs one timer check now (the timer calls this). */
+  check(): void {
+    this.apply(this.engine.advance(this.now()));
+  }
+
+  private reschedule(): void {
+    const period = Math.max(10, Math.min(this.maxCheckMs, Math.floor(this.engine.checkEveryMs() / 2)));
+    if (period === this.periodMs && this.timer) return;
+    if (this.timer) clearInterval(this.timer);
+    this.periodMs = period;
+    this.timer = setInterval(() => this.check(), period);
+    // The alert timer alone must not keep a finished bot alive.
+    this.timer.unref();
+  }
+
+  private apply(transitions: readonly AlertTransition[]): void {
+    for (const transition of transitions) {
+      this.emitting = true;
+      try {
+        recordTransition(this.recorder, transition);
+      } catch (error) {
+        // The line that triggered this was written; failing the bot's emit because an alert could not be
+        // would be worse. The recorder's own failure surfaces on the bot's next emit.
+        process.stderr.write(`tradetrace alerts: cannot record ${transition.kind} ${transition.rule}: ${String(error)}\n`);
+      } finally {
+        this.emitting = false;
+      }
+      for (const notifier of this.notifiers) notifier.notify(transition);
+    }
+  }
+}

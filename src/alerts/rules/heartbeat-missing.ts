@@ -1,0 +1,178 @@
+import type { EventLine, EventType } from '../../recorder/events/catalog.js';
+import type { AlertOptions } from '../alert-options.js';
+import type { AlertTracker } from '../alert-tracker.js';
+import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-transition.js';
+import type { RuleEvaluator } from './rule.js';
+
+const RULE = 'heartbeat_missing' as const;
+/** Gaps remembered to learn the interval; the shortest wins, so a hang does not stretch the interval it is judged by. */
+const GAPS_KEPT = 8;
+
+interface SessionWatch {
+  readonly sessionId: string;
+  readonly startedAt: number;
+  /** Start of the silence being measured: the last heartbeat, or the session start before any heartbeat. */
+  lastBeatAt: number;
+  lastEvidence: Evidence;
+  lastIntervalBeatAt: number | null;
+  readonly gapsMs: number[];
+  readonly openLoops: Set<string>;
+  silent: boolean;
+}
+
+/**
+ * `heartbeat_missing`, subject = the session (or `<session>/<loop>` for one loop):
+ * - no SHUTDOWN_HEARTBEAT for longer than `missingFactor` intervals (checked as time passes);
+ * - a heartbeat that reports a loop `alive: false`;
+ * - the session's process is gone without a SESSION_END (the watcher reports it via `sessionGone`).
+ * A heartbeat resolves a silence alert and `alive: true` a loop alert; SESSION_END resolves all of the
+ * session's alerts. A dead session's alert resolves when the bot is restarted (a later SESSION_START).
+ */
+export class HeartbeatMissingRule implements RuleEvaluator {
+  readonly rule = RULE;
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
+  private readonly sessions = new Map<string, SessionWatch>();
+
+  constructor(private readonly options: AlertOptions['heartbeat']) {}
+
+  /** The interval the session is judged by, in ms. */
+  intervalMs(sessionId: string): number {
+    if (this.options.intervalS !== null) return this.options.intervalS * 1000;
+    const gaps = this.sessions.get(sessionId)?.gapsMs ?? [];
+    return gaps.length > 0 ? Math.min(...gaps) : this.options.defaultIntervalS * 1000;
+  }
+
+  /** The shortest interval of any watched session: how often a caller should advance the clock. */
+  shortestIntervalMs(): number {
+    let shortest = this.options.intervalS !== null ? this.options.intervalS * 1000 : this.options.defaultIntervalS * 1000;
+    for (const id of this.sessions.keys()) shortest = Math.min(shortest, this.intervalMs(id));
+    return shortest;
+  }
+
+  watchedSessions(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  observe(observation: Observation, tracker: AlertTracker): void {
+    const { line } = observation;
+    const at = lineTime(line);
+    if (line.event_type === 'SESSION_START') {
+      this.supersede(line.session_id, at, at, tracker);
+      this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }));
+    } else if (line.event_type === 'SESSION_END') {
+      const watch = this.sessions.get(line.session_id);
+      if (!watch) return;
+      const message = `session ended cleanly (${line.reason}, exit code ${line.exit_code})`;
+      tracker.resolve({ rule: RULE, subject: line.session_id, message, at });
+      for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${line.session_id}/${loop}`, message, at });
+      this.sessions.delete(line.session_id);
+    } else if (line.event_type === 'SHUTDOWN_HEARTBEAT') {
+      this.heartbeat(observation, line, at, tracker);
+    }
+  }
+
+  private watch(sessionId: string, at: number, evidence: Evidence): SessionWatch {
+    let watch = this.sessions.get(sessionId);
+    if (!watch) {
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false };
+      this.sessions.set(sessionId, watch);
+    }
+    return watch;
+  }
+
+  /**
+   * A session that started after another went silent means the bot was restarted: the silent or dead
+   * session's alerts are over. (Assumes one bot per data directory, as its state file does.)
+   */
+  private supersede(newSessionId: string, startedAt: number, at: number, tracker: AlertTracker): void {
+    for (const watch of this.sessions.values()) {
+      if (watch.sessionId === newSessionId || !watch.silent || watch.lastBeatAt > startedAt) continue;
+      const message = `bot restarted as ${newSessionId}`;
+      tracker.resolve({ rule: RULE, subject: watch.sessionId, message, at });
+      for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${watch.sessionId}/${loop}`, message, at });
+      this.sessions.delete(watch.sessionId);
+    }
+  }
+
+  private heartbeat(observation: Observation, line: EventLine<'SHUTDOWN_HEARTBEAT'>, at: number, tracker: AlertTracker): void {
+    const sessionId = line.session_id;
+    const watch = this.watch(sessionId, at, evidenceOf(observation));
+    this.supersede(sessionId, watch.startedAt, at, tracker);
+    if (line.trigger === 'interval') {
+      if (watch.lastIntervalBeatAt !== null && at > watch.lastIntervalBeatAt) {
+        watch.gapsMs.push(at - watch.lastIntervalBeatAt);
+        if (watch.gapsMs.length > GAPS_KEPT) watch.gapsMs.shift();
+      }
+      watch.lastIntervalBeatAt = at;
+    }
+    const silenceS = (at - watch.lastBeatAt) / 1000;
+    watch.lastBeatAt = at;
+    watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
+    if (watch.silent) {
+      watch.silent = false;
+      tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence`, at });
+    }
+    const listed = new Set<string>();
+    for (const thread of line.registered_threads) {
+      listed.add(thread.name);
+      const subject = `${sessionId}/${thread.name}`;
+      if (!thread.alive) {
+        const age = thread.last_beat_age_s === null ? 'never beat' : `last beat ${thread.last_beat_age_s.toFixed(1)} s ago`;
+        tracker.fire({
+          rule: RULE,
+          subject,
+          severity: 'critical',
+          message: `loop ${thread.name} of ${sessionId} reported not alive (${age}, promised every ${thread.period_s} s)`,
+          evidence: [evidenceOf(observation, { loop: thread.name, alive: false, last_beat_age_s: thread.last_beat_age_s, period_s: thread.period_s })],
+          nextCommand: `tradetrace health --session ${sessionId}`,
+          at,
+        });
+        watch.openLoops.add(thread.name);
+      } else if (watch.openLoops.delete(thread.name)) {
+        tracker.resolve({ rule: RULE, subject, message: `loop ${thread.name} is alive again`, at });
+      }
+    }
+    for (const loop of watch.openLoops) {
+      if (listed.has(loop)) continue;
+      watch.openLoops.delete(loop);
+      tracker.resolve({ rule: RULE, subject: `${sessionId}/${loop}`, message: `loop ${loop} is no longer registered`, at });
+    }
+  }
+
+  advance(nowMs: number, tracker: AlertTracker): void {
+    for (const watch of this.sessions.values()) {
+      if (watch.silent) continue;
+      const interval = this.intervalMs(watch.sessionId);
+      const limit = interval * this.options.missingFactor;
+      const deadline = watch.lastBeatAt + limit;
+      if (nowMs <= deadline) continue;
+      watch.silent = true;
+      const since = watch.lastEvidence.event_type === 'SESSION_START' ? 'since the session started' : `since ${watch.lastEvidence.ts}`;
+      tracker.fire({
+        rule: RULE,
+        subject: watch.sessionId,
+        severity: 'critical',
+        message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${since}: the bot is hung or dead`,
+        evidence: [watch.lastEvidence],
+        nextCommand: `tradetrace health --session ${watch.sessionId}`,
+        at: deadline,
+      });
+    }
+  }
+
+  /** The session's process is gone and it never wrote SESSION_END: it died (SIGKILL, OOM, power loss). */
+  sessionGone(sessionId: string, evidence: Evidence, nowMs: number, tracker: AlertTracker): void {
+    const watch = this.sessions.get(sessionId);
+    if (!watch) return;
+    watch.silent = true;
+    tracker.fire({
+      rule: RULE,
+      subject: sessionId,
+      severity: 'critical',
+      message: `the process of ${sessionId} is gone and it wrote no SESSION_END: the bot died; its last heartbeat was at ${watch.lastEvidence.ts}`,
+      evidence: [watch.lastEvidence, evidence],
+      nextCommand: `tradetrace health --session ${sessionId}`,
+      at: nowMs,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import type { EventType } from '../../recorder/events/catalog.js';
+import type { AlertOptions } from '../alert-options.js';
+import type { AlertTracker } from '../alert-tracker.js';
+import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-transition.js';
+import type { RuleEvaluator } from './rule.js';
+
+const RULE = 'order_failure_rate' as const;
+const SUBJECT = 'orders';
+const EVIDENCE_KEPT = 5;
+
+interface Intent {
+  readonly at: number;
+  failure: { readonly reason: string; readonly evidence: Evidence } | null;
+}
+
+/**
+ * `order_failure_rate`, subject `orders`. Definition: an order intent is counted once, at its first
+ * attempt's ORDER_CONTEXT (attempt 1; retries are not new intents). The window holds the intents that
+ * started in the last `windowS` seconds; the rate is how many of them have an ORDER_FAILED (for good:
+ * the router writes it once per intent, after its retries). An ORDER_FAILED whose ORDER_CONTEXT was
+ * never seen (written before the watched range, or refused before sending) counts as an intent that
+ * started and failed at the failure. Fires when at least `minIntents` intents are in the window and
+ * the rate exceeds `threshold`; resolves when it no longer does (new successes, or failures ageing out).
+ */
+export class OrderFailureRateRule implements RuleEvaluator {
+  readonly rule = RULE;
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['ORDER_CONTEXT', 'ORDER_FAILED']);
+  /** Insertion order is start order (lines are fed in time order), so the oldest intent is first. */
+  private readonly intents = new Map<string, Intent>();
+
+  constructor(private readonly options: AlertOptions['orderFailure']) {}
+
+  observe(observation: Observation, tracker: AlertTracker): void {
+    const { line } = observation;
+    const at = lineTime(line);
+    this.advance(at, tracker);
+    const intentId = line.intent_id ?? `${line.session_id}#${line.seq}`;
+    if (line.event_type === 'ORDER_CONTEXT') {
+      if (line.attempt !== 1 || this.intents.has(intentId)) return;
+      this.intents.set(intentId, { at, failure: null });
+    } else if (line.event_type === 'ORDER_FAILED') {
+      const failure = { reason: line.reason, evidence: evidenceOf(observation, { reason: line.reason, symbol: line.symbol, attempt: line.attempt }) };
+      const intent = this.intents.get(intentId);
+      if (intent) intent.failure = failure;
+      else this.intents.set(intentId, { at, failure });
+    } else {
+      return;
+    }
+    this.evaluate(at, tracker);
+  }
+
+  advance(nowMs: number, tracker: AlertTracker): void {
+    const windowMs = this.options.windowS * 1000;
+    // Expire one intent at a time so a resolution carries the moment the rate actually dropped.
+    for (const [id, intent] of this.intents) {
+      const expiry = intent.at + windowMs;
+      if (expiry > nowMs) break;
+      this.intents.delete(id);
+      this.evaluate(expiry, tracker);
+    }
+  }
+
+  private evaluate(at: number, tracker: AlertTracker): void {
+    const total = this.intents.size;
+    const failures = [...this.intents.values()].flatMap((i) => (i.failure ? [i.failure] : []));
+    const rate = total === 0 ? 0 : failures.length / total;
+    const { threshold, minIntents, windowS } = this.options;
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    if (total >= minIntents && rate > threshold) {
+      const reasons = new Map<string, number>();
+      for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+      const byReason = [...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} x${n}`).join(', ');
+      tracker.fire({
+        rule: RULE,
+        subject: SUBJECT,
+        severity: 'warning',
+        message: `${failures.length} of ${total} order intents failed (${pct(rate)} > ${pct(threshold)}) in the last ${windowS} s; reasons: ${byReason}`,
+        evidence: failures.slice(-EVIDENCE_KEPT).map((f) => f.evidence),
+        nextCommand: 'tradetrace orders --status failed',
+        at,
+      });
+    } else {
+      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(threshold)})`;
+      tracker.resolve({ rule: RULE, subject: SUBJECT, message: why, at });
+    }
+  }
+}
