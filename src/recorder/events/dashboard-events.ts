@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineEvent } from './event-definition.js';
 import { field } from './fields.js';
 
@@ -13,6 +14,7 @@ export const dashboardEvents = {
       message: field.text('what the dashboard showed, e.g. BTC/USDT @ $45000.00'),
       source: field.id('file:line of the caller, relative to the project root'),
       timestamp: field.id('wall-clock time shown on the dashboard (HH:MM:SS, UTC)'),
+      data: field.json(z.record(z.string(), z.unknown()), 'structured details delivered with the notification').optional(),
     },
   }),
 };

@@ -48,6 +48,7 @@ export const systemEvents = {
     fields: {
       reason: field.id('signal name (SIGINT, SIGTERM) or data_end, duration_reached, fatal'),
       running: field.json(z.array(z.string()), 'components and loops still running'),
+      forced: field.bool('true when a second request forces exit without waiting for the stops').optional(),
     },
   }),
   SHUTDOWN_COMPLETE: defineEvent({

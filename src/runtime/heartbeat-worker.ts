@@ -1,0 +1,49 @@
+// The watchdog thread: writes SHUTDOWN_HEARTBEAT on its own timer from the shared beat board, so
+// heartbeats keep coming (and name the stalled loops) while the main event loop is blocked.
+import { parentPort, workerData } from 'node:worker_threads';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { SeqCounter } from '../recorder/seq-counter.js';
+import { BeatBoard } from './beat-board.js';
+import { buildHeartbeat, type HeartbeatRegistry, type LoopInfo } from './heartbeat-snapshot.js';
+import type { FromWatchdog, ToWatchdog, WatchdogWorkerData } from './watchdog-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('heartbeat-worker must run as a worker thread');
+const data = workerData as WatchdogWorkerData;
+const board = new BeatBoard(data.boardBuffer);
+const recorder = new Recorder({
+  sessionId: data.sessionId,
+  sink: new FileSink(data.logsDir, { mode: 'durable' }),
+  seq: new SeqCounter(data.seqBuffer),
+});
+const components: string[] = [];
+const loops: LoopInfo[] = [];
+const registry: HeartbeatRegistry = { components, loops };
+const settings = { recentBeats: data.recentBeats, eventLoopProbeMs: data.eventLoopProbeMs };
+
+const send = (message: FromWatchdog): void => port.postMessage(message);
+
+function writeHeartbeat(): void {
+  try {
+    recorder.emit('SHUTDOWN_HEARTBEAT', { ...buildHeartbeat(board, registry, settings), trigger: 'interval' });
+    board.countHeartbeatLogged();
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown';
+    send({ kind: 'write_failed', code, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+const timer = setInterval(writeHeartbeat, data.intervalMs);
+
+port.on('message', (message: ToWatchdog) => {
+  if (message.kind === 'loop') loops.push(message.loop);
+  else if (message.kind === 'component') components.push(message.name);
+  else {
+    clearInterval(timer);
+    recorder.close();
+    send({ kind: 'stopped' });
+    port.close();
+  }
+});
+send({ kind: 'ready' });
