@@ -1,7 +1,72 @@
+import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { countSessions, followPrinter, megabytes, noLogs, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { inWindow } from '../../investigate/query/find-events.js';
+import { followLines } from '../../investigate/query/follow.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { traceDecision } from '../../investigate/query/trace-query.js';
+import { renderTrace } from '../../investigate/render/trace-view.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace trace: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace trace <decision_id | unambiguous prefix> [--follow] [--no-index]
+
+A decision's whole chain across every log file, in order: the signal, the guard or failure that ended
+it, each order attempt with its constraints, the fill, and the later exit of the position.
+  --follow     keep printing new lines of this decision as the bot writes them (Ctrl-C to stop)
+  --no-index   scan the raw logs instead of using (and updating) <data-dir>/index/
+${COMMON_HELP}
+`;
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('trace', args, io, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const prefix = f.positionals[0];
+  if (!prefix) {
+    io.stderr.write(`tradetrace trace: expected a decision id (dec_YYYYMMDD_HHMMSS_xxxxxx) or a prefix of one\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'trace', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const outcome = await traceDecision(set, prefix, { skipped, useIndex: f.values['no-index'] !== true });
+  let code: number = EXIT.found;
+  if (outcome.kind === 'ambiguous') {
+    io.stderr.write(`tradetrace trace: "${prefix}" matches ${outcome.ids.length} decisions; give more of the id:\n${outcome.ids.map((id) => `  ${id}`).join('\n')}\n`);
+    code = EXIT.usage;
+  } else if (outcome.kind === 'not_found') {
+    const s = outcome.stats;
+    const sessions = await countSessions(set, skipped);
+    io.stderr.write(
+      `tradetrace trace: no decision matching "${prefix}": searched ${s.files} log file${s.files === 1 ? '' : 's'} (${megabytes(s.bytes)}${s.lines === null ? '' : `, ${s.lines} lines`}) across ${sessions} session${sessions === 1 ? '' : 's'} in ${set.logsDir}\n`,
+    );
+    code = EXIT.notFound;
+  } else {
+    const events = outcome.events.filter((e) => inWindow(e.event, f.window) && sessionFilter(f.session)(e));
+    if (f.json) for (const e of events) io.stdout.write(`${e.text}\n`);
+    else io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));
+    if (f.values['follow'] === true) {
+      await reportSkipped(skipped, io);
+      const intents = [...new Set(events.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'))];
+      const needles = [`"decision_id":"${outcome.decisionId}"`, ...intents.map((i) => `"intent_id":"${i}"`)];
+      const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'decisions', path, gzipped: false, current: true };
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      process.once('SIGTERM', () => controller.abort());
+      await followLines(set.logsDir, undefined, needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+      return EXIT.found;
+    }
+  }
+  await reportSkipped(skipped, io);
+  return code;
 }

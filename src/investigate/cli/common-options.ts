@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Result } from '../../domain/result.js';
+import type { TimeWindow } from '../query/find-events.js';
+import { parseTimeSpec } from '../render/time-format.js';
+import { styleFor, type Style } from '../render/style.js';
+import type { QueryIo } from './query-io.js';
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every query command takes. */
+export const COMMON_OPTIONS = {
+  'data-dir': { type: 'string' },
+  session: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec;
+
+export interface CommonFlags {
+  readonly dataDir: string;
+  readonly session: string | undefined;
+  readonly window: TimeWindow;
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly style: Style;
+  readonly nowMs: number;
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/**
+ * Parses the shared flags plus a command's own. Unknown flags and bad times are errors that name
+ * the input and what was expected.
+ */
+export function parseCommon(command: string, args: readonly string[], io: QueryIo, extra: OptionSpec, maxPositionals: number): Result<CommonFlags, string> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true });
+  } catch (error) {
+    return { ok: false, error: `tradetrace ${command}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (parsed.positionals.length > maxPositionals) {
+    return { ok: false, error: `tradetrace ${command}: unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}` };
+  }
+  const nowMs = Date.now();
+  const window: { since?: string; until?: string } = {};
+  for (const flag of ['since', 'until'] as const) {
+    const raw = values[flag];
+    if (typeof raw !== 'string') continue;
+    const time = parseTimeSpec(`--${flag}`, raw, nowMs);
+    if (!time.ok) return { ok: false, error: `tradetrace ${command}: ${time.error}` };
+    window[flag] = time.value;
+  }
+  const dirFlag = values['data-dir'];
+  const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
+  const session = values['session'];
+  return {
+    ok: true,
+    value: {
+      dataDir,
+      session: typeof session === 'string' ? session : undefined,
+      window,
+      json: values['json'] === true,
+      help: values['help'] === true,
+      style: styleFor(io.stdout.isTTY, io.env),
+      nowMs,
+      positionals: parsed.positionals,
+      values,
+    },
+  };
+}
+
+export const COMMON_HELP = `shared options:
+  --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
+  --session ID     only this session (session_YYYYMMDD_HHMMSS)
+  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
+  --until T        only lines at or before T
+  --json           print the matching raw log lines (one JSON object per line, for jq)
+exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search`;

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogFile } from '../../recorder/log-files.js';
+import type { LogSet } from '../query/log-set.js';
+import type { SkippedLine } from '../query/skipped-lines.js';
+import { runInWorker } from '../scan/spawn-worker.js';
+import { buildGzip, buildSegmentSync, lastLineEnd, lineCuts, type BuildTask } from './build-segment.js';
+import type { IndexWorkerResponse } from './index-worker.js';
+import { lookupSegment, type SegmentHeader } from './segment.js';
+
+/**
+ * The incremental id index under `<data-dir>/index/`: per log file (named by device and inode, so a
+ * rotated file keeps its index), sorted segments mapping decision_id / intent_id to line offsets.
+ * Growth is indexed as a new segment; a file whose first bytes changed or that shrank (truncated,
+ * replaced) is re-indexed from scratch. A torn last line is never indexed until it is whole.
+ */
+interface SegmentRef {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+  readonly lines: number;
+  readonly malformed: SegmentHeader['malformed'];
+}
+
+interface FileMeta {
+  readonly v: 1;
+  readonly path: string;
+  readonly gzipped: boolean;
+  readonly headLength: number;
+  readonly head: string;
+  readonly size: number;
+  readonly indexedTo: number;
+  readonly segments: SegmentRef[];
+}
+
+export interface IndexedFile {
+  readonly file: LogFile;
+  readonly meta: FileMeta;
+  readonly base: string;
+}
+
+export interface IndexOptions {
+  /** Threads for building (this one included). */
+  readonly parallelism?: number;
+}
+
+const HEAD_BYTES = 4096;
+const SEGMENT_MAX = 128 * 1024 * 1024;
+const SMALL_SEGMENT = 16 * 1024 * 1024;
+const PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
+
+function headHash(path: string, length: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const n = readSync(fd, buffer, 0, length, 0);
+    return createHash('sha1').update(buffer.subarray(0, n)).digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readMeta(path: string): FileMeta | null {
+  try {
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as FileMeta;
+    return meta.v === 1 && Array.isArray(meta.segments) ? meta : null;
+  } catch {
+    return null;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone (another query cleaned up first).
+  }
+}
+
+export class LogIndex {
+  private constructor(
+    readonly dir: string,
+    readonly files: readonly IndexedFile[],
+  ) {}
+
+  /** Brings the index up to date with the log set; null when the index directory cannot be written. */
+  static async prepare(set: LogSet, options: IndexOptions = {}): Promise<LogIndex | null> {
+    const dir = join(set.dataDir, 'index');
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch {
+      return null;
+    }
+    const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[] }[] = [];
+    for (const file of set.files) {
+      const size = set.sizes.get(file.path) ?? 0;
+      const st = statSync(file.path);
+      const base = `${st.dev}-${st.ino}`;
+      const metaPath = join(dir, `${base}.json`);
+      let meta = readMeta(metaPath);
+      const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
+      if (!valid && meta) for (const s of meta.segments) removeQuietly(join(dir, s.name));
+      if (!valid) meta = null;
+      let keep = meta?.segments ?? [];
+      let from = meta?.indexedTo ?? 0;
+      const tasks: BuildTask[] = [];
+      if (file.gzipped) {
+        if (!meta) tasks.push({ logPath: file.path, gzipped: true, from: 0, to: size, segmentPath: join(dir, `${base}.gz.seg`) });
+      } else {
+        const to = lastLineEnd(file.path, from, size);
+        if (to > from) {
+          const last = keep[keep.length - 1];
+          // Many small queries on a growing file would leave many tiny segments: regrow the last one.
+          if (last && last.to - last.from < SMALL_SEGMENT) {
+            from = last.from;
+            keep = keep.slice(0, -1);
+          }
+          const cuts = lineCuts(file.path, from, to, SEGMENT_MAX);
+          for (let i = 0; i + 1 < cuts.length; i++) {
+            const [a, b] = [cuts[i] ?? 0, cuts[i + 1] ?? 0];
+            tasks.push({ logPath: file.path, gzipped: false, from: a, to: b, segmentPath: join(dir, `${base}.${a}-${b}.seg`) });
+          }
+        }
+      }
+      const headLength = Math.min(HEAD_BYTES, size);
+      const fresh: FileMeta = meta ?? { v: 1, path: file.path, gzipped: file.gzipped, headLength, head: headHash(file.path, headLength), size, indexedTo: 0, segments: [] };
+      plans.push({ file, base, meta: fresh, tasks, keep });
+    }
+    const plainTasks = plans.flatMap((p) => p.tasks.filter((t) => !t.gzipped));
+    const headers = new Map<string, SegmentHeader>();
+    const taskBytes = plainTasks.reduce((sum, t) => sum + t.to - t.from, 0);
+    const threads = taskBytes >= PARALLEL_MIN_BYTES ? Math.max(1, options.parallelism ?? 2) : 1;
+    const share = plainTasks.filter((_, i) => i % threads !== 0);
+    const worker = share.length > 0 ? runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share) : null;
+    for (const task of plainTasks.filter((_, i) => i % threads === 0)) headers.set(task.segmentPath, buildSegmentSync(task));
+    for (const task of plans.flatMap((p) => p.tasks.filter((t) => t.gzipped))) headers.set(task.segmentPath, await buildGzip(task));
+    if (worker) {
+      const response = await worker;
+      if (!response.ok) throw new Error(`index worker failed: ${response.message}`);
+      share.forEach((task, i) => {
+        const header = response.headers[i];
+        if (header) headers.set(task.segmentPath, header);
+      });
+    }
+    const indexed: IndexedFile[] = [];
+    for (const plan of plans) {
+      const built = plan.tasks.map((t) => {
+        const h = headers.get(t.segmentPath);
+        if (!h) throw new Error(`index segment ${t.segmentPath} was not built`);
+        return { name: t.segmentPath.slice(dir.length + 1), from: h.from, to: h.to, lines: h.lines, malformed: h.malformed };
+      });
+      const segments = [...plan.keep, ...built];
+      const meta: FileMeta = { ...plan.meta, path: plan.file.path, size: set.sizes.get(plan.file.path) ?? 0, indexedTo: segments[segments.length - 1]?.to ?? 0, segments };
+      if (plan.tasks.length > 0 || plan.meta.path !== plan.file.path) {
+        const tmp = join(dir, `${plan.base}.json.${process.pid}.tmp`);
+        writeFileSync(tmp, JSON.stringify(meta));
+        renameSync(tmp, join(dir, `${plan.base}.json`));
+      }
+      indexed.push({ file: plan.file, meta, base: plan.base });
+    }
+    LogIndex.collectGarbage(dir, new Set(plans.map((p) => p.base)), indexed);
+    return new LogIndex(dir, indexed);
+  }
+
+  /** Removes index files of log files that no longer exist (deleted, or re-gzipped under a new inode). */
+  private static collectGarbage(dir: string, live: Set<string>, indexed: readonly IndexedFile[]): void {
+    const segments = new Set(indexed.flatMap((f) => f.meta.segments.map((s) => s.name)));
+    for (const name of readdirSync(dir)) {
+      const base = name.split('.')[0] ?? '';
+      const stale = !live.has(base) || (name.endsWith('.seg') && !segments.has(name));
+      if (stale && !name.endsWith('.tmp')) removeQuietly(join(dir, name));
+    }
+  }
+
+  /** Every indexed id starting with `prefix`, with the files and line offsets where it appears. */
+  lookup(prefix: string): Map<string, { file: LogFile; offsets: number[] }[]> {
+    const out = new Map<string, { file: LogFile; offsets: number[] }[]>();
+    for (const entry of this.files) {
+      for (const segment of entry.meta.segments) {
+        for (const [key, offsets] of lookupSegment(join(this.dir, segment.name), prefix)) {
+          const list = out.get(key) ?? [];
+          list.push({ file: entry.file, offsets });
+          out.set(key, list);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Lines the index builder found unreadable, with exact line numbers. */
+  malformed(): SkippedLine[] {
+    const out: SkippedLine[] = [];
+    for (const entry of this.files) {
+      let first = 0;
+      for (const segment of entry.meta.segments) {
+        for (const m of segment.malformed) {
+          out.push({ file: entry.file, offset: m.offset, code: 'not_a_log_line', message: 'line is not a recorder JSON line', excerpt: m.excerpt, lineNumber: first + m.line + 1 });
+        }
+        first += segment.lines;
+      }
+    }
+    return out;
+  }
+
+  get lineCount(): number {
+    return this.files.reduce((sum, f) => sum + f.meta.segments.reduce((s, g) => s + g.lines, 0), 0);
+  }
+}

@@ -1,0 +1,86 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel } from '../../recorder/channels.js';
+import { listLogFiles } from '../../recorder/log-files.js';
+
+interface Cursor {
+  ino: number;
+  offset: number;
+}
+
+function readNew(path: string, from: number, to: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(to - from);
+    const n = readSync(fd, buffer, 0, to - from, from);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `--follow`: polls the channels' current files and hands over each new whole line containing one
+ * of the needles. A rotation is followed: the rest of the renamed file is read, then the new one.
+ */
+export async function followLines(
+  logsDir: string,
+  channels: readonly Channel[] | undefined,
+  needles: readonly string[],
+  startSizes: ReadonlyMap<string, number>,
+  onLine: (path: string, text: string) => void,
+  signal: AbortSignal,
+  intervalMs = 200,
+): Promise<void> {
+  const cursors = new Map<string, Cursor>();
+  const wanted = needles.map((n) => Buffer.from(n));
+  const emit = (path: string, data: Buffer): number => {
+    const end = data.lastIndexOf(10) + 1;
+    let start = 0;
+    while (start < end) {
+      const nl = data.indexOf(10, start);
+      const line = data.subarray(start, nl);
+      if (line.length > 0 && (wanted.length === 0 || wanted.some((w) => line.includes(w)))) onLine(path, line.toString('utf8'));
+      start = nl + 1;
+    }
+    return end;
+  };
+  for (const file of listLogFiles(logsDir, channels)) {
+    if (!file.current) continue;
+    try {
+      cursors.set(file.path, { ino: statSync(file.path).ino, offset: startSizes.get(file.path) ?? 0 });
+    } catch {
+      // Rotated away since the query listed it; picked up below as a new file.
+    }
+  }
+  while (!signal.aborted) {
+    const files = listLogFiles(logsDir, channels);
+    for (const file of files.filter((f) => f.current)) {
+      let st;
+      try {
+        st = statSync(file.path);
+      } catch {
+        continue;
+      }
+      let cursor = cursors.get(file.path);
+      if (cursor && cursor.ino !== st.ino) {
+        const old = cursor;
+        const renamed = files.find((f) => !f.current && !f.gzipped && statSync(f.path).ino === old.ino);
+        if (renamed) {
+          const size = statSync(renamed.path).size;
+          if (size > old.offset) emit(renamed.path, readNew(renamed.path, old.offset, size));
+        }
+        cursor = undefined;
+      }
+      cursor ??= { ino: st.ino, offset: 0 };
+      if (st.size < cursor.offset) cursor.offset = 0;
+      if (st.size > cursor.offset) cursor.offset += emit(file.path, readNew(file.path, cursor.offset, st.size));
+      cursors.set(file.path, cursor);
+    }
+    try {
+      await sleep(intervalMs, undefined, { signal });
+    } catch {
+      break;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { LogIndex } from '../index/log-index.js';
+import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
+import { offsetFrom } from '../scan/time-seek.js';
+import { byTime, ORDER_SLACK_MS, parseFound, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
+import type { LogSet } from './log-set.js';
+import { readLinesAt } from './read-at.js';
+import type { SkippedLines } from './skipped-lines.js';
+
+export interface TraceStats {
+  files: number;
+  bytes: number;
+  /** Known when the index was used (it counts lines as it builds). */
+  lines: number | null;
+  via: 'index' | 'scan';
+}
+
+export type TraceOutcome =
+  | { readonly kind: 'found'; readonly decisionId: string; readonly events: LocatedEvent[]; readonly stats: TraceStats }
+  | { readonly kind: 'ambiguous'; readonly ids: string[]; readonly stats: TraceStats }
+  | { readonly kind: 'not_found'; readonly stats: TraceStats };
+
+export interface TraceOptions {
+  readonly skipped: SkippedLines;
+  readonly useIndex: boolean;
+  readonly scan?: ScanOptions;
+}
+
+/** The earliest time a decision id (or prefix of one) can have been made: `dec_YYYYMMDD_HHMMSS...`. */
+export function decisionIdTime(prefix: string): string | null {
+  const m = /^dec_(\d{8})(?:_(\d{1,6}))?/.exec(prefix);
+  if (!m) return null;
+  const d = m[1] ?? '';
+  const t = (m[2] ?? '').padEnd(6, '0');
+  const ms = Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}Z`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function merge(...lists: LocatedEvent[][]): LocatedEvent[] {
+  const seen = new Map<string, LocatedEvent>();
+  for (const e of lists.flat()) seen.set(`${e.file.path}:${e.offset}`, e);
+  return [...seen.values()].sort(byTime);
+}
+
+const TERMINAL = new Set(['ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED']);
+
+/**
+ * Order lines logged outside the decision's context carry only the intent_id: find them in the
+ * time window the intent lived (from its first line to its terminal event, with slack).
+ */
+async function intentLinesByScan(set: LogSet, chain: LocatedEvent[], options: TraceOptions, stats: TraceStats): Promise<LocatedEvent[]> {
+  const intents = [...new Set(chain.map((e) => e.event.intent_id).filter((id): id is string => typeof id === 'string'))];
+  if (intents.length === 0) return [];
+  const times = chain.filter((e) => e.event.intent_id !== undefined);
+  const first = times[0]?.event.ts ?? chain[0]?.event.ts ?? '';
+  const terminal = times.filter((e) => TERMINAL.has(e.event.event_type)).map((e) => e.event.ts);
+  const last = terminal.length >= intents.length ? terminal[terminal.length - 1] : undefined;
+  const inputs: ScanInput[] = scanInputs(set, set.files, first).map((input) =>
+    last && !input.file.gzipped ? { ...input, size: Math.max(input.from, offsetFrom(input.file.path, input.size, shiftIso(last, ORDER_SLACK_MS))) } : input,
+  );
+  const outcome = await scanFiles(inputs, intents.map((id) => `"intent_id":"${id}"`), options.scan ?? {});
+  stats.bytes += outcome.bytes;
+  return parseFound(outcome.lines, [], options.skipped).filter((e) => e.event.intent_id !== undefined && intents.includes(e.event.intent_id));
+}
+
+async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
+  const stats: TraceStats = { files: set.files.length, bytes: 0, lines: null, via: 'scan' };
+  const needle = [`"decision_id":"${prefix}`];
+  const earliest = decisionIdTime(prefix);
+  const run = async (since: string | undefined) => {
+    const outcome = await scanFiles(scanInputs(set, set.files, since), needle, options.scan ?? {});
+    stats.bytes = outcome.bytes;
+    return parseFound(outcome.lines, outcome.torn, options.skipped).filter((e) => e.event.decision_id?.startsWith(prefix) === true);
+  };
+  let chain = await run(earliest ?? undefined);
+  // Pruning by the id's time is only trusted when it found the decision's first line.
+  if (earliest && !chain.some((e) => e.event.event_type === 'DECISION_START')) chain = await run(undefined);
+  const ids = [...new Set(chain.map((e) => e.event.decision_id ?? ''))].sort();
+  if (ids.length === 0) return { kind: 'not_found', stats };
+  if (ids.length > 1) return { kind: 'ambiguous', ids, stats };
+  chain.sort(byTime);
+  const intentLines = await intentLinesByScan(set, chain, options, stats);
+  return { kind: 'found', decisionId: ids[0] ?? prefix, events: merge(chain, intentLines), stats };
+}
+
+async function readHits(hits: { file: FoundLine['file']; offsets: number[] }[], options: TraceOptions): Promise<LocatedEvent[]> {
+  const lines: FoundLine[] = [];
+  for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
+  return parseFound(lines, [], options.skipped);
+}
+
+async function traceByIndex(set: LogSet, index: LogIndex, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
+  const stats: TraceStats = { files: set.files.length, bytes: 0, lines: index.lineCount, via: 'index' };
+  for (const file of set.files) stats.bytes += set.sizes.get(file.path) ?? 0;
+  for (const item of index.malformed()) options.skipped.add(item);
+  for (const entry of index.files) {
+    const size = set.sizes.get(entry.file.path) ?? 0;
+    if (!entry.file.gzipped && size > entry.meta.indexedTo) {
+      const tail = await readLinesAt(entry.file, [entry.meta.indexedTo]);
+      const text = tail[0]?.text ?? '';
+      options.skipped.add({ file: entry.file, offset: entry.meta.indexedTo, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: text.slice(0, 120), lineNumber: entry.meta.segments.reduce((s, g) => s + g.lines, 0) + 1 });
+    }
+  }
+  const found = index.lookup(prefix);
+  const ids = [...found.keys()].filter((k) => k.startsWith('dec_') || !k.startsWith('int_')).sort();
+  if (ids.length === 0) return { kind: 'not_found', stats };
+  if (ids.length > 1) return { kind: 'ambiguous', ids, stats };
+  const id = ids[0] ?? prefix;
+  const chain = (await readHits(found.get(id) ?? [], options)).filter((e) => e.event.decision_id === id);
+  const intents = [...new Set(chain.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'))];
+  const intentLines: LocatedEvent[] = [];
+  for (const intent of intents) {
+    const hits = index.lookup(intent).get(intent) ?? [];
+    intentLines.push(...(await readHits(hits, options)).filter((e) => e.event.intent_id === intent));
+  }
+  return { kind: 'found', decisionId: id, events: merge(chain, intentLines), stats };
+}
+
+/** A decision's whole chain across every channel, in (ts, seq) order. */
+export async function traceDecision(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
+  const index = options.useIndex ? await LogIndex.prepare(set, options.scan?.parallelism === undefined ? {} : { parallelism: options.scan.parallelism }) : null;
+  if (index) return traceByIndex(set, index, prefix, options);
+  return traceByScan(set, prefix, options);
+}
+

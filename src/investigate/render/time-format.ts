@@ -1,0 +1,46 @@
+import type { Result } from '../../domain/result.js';
+
+const RELATIVE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const ISO_LIKE = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$/;
+
+/** `--since 2h` (that long before now), `--since 2025-10-26T10:00Z` (a zone-less time is UTC). */
+export function parseTimeSpec(flag: string, text: string, nowMs: number): Result<string, string> {
+  const rel = RELATIVE.exec(text.trim());
+  if (rel) return { ok: true, value: new Date(nowMs - Number(rel[1]) * (UNIT_MS[rel[2] ?? 's'] ?? 1000)).toISOString() };
+  if (ISO_LIKE.test(text.trim())) {
+    let iso = text.trim().replace(' ', 'T');
+    if (!/(Z|[+-]\d\d:?\d\d)$/.test(iso)) iso += iso.length === 10 ? 'T00:00:00Z' : 'Z';
+    const ms = Date.parse(iso);
+    if (Number.isFinite(ms)) return { ok: true, value: new Date(ms).toISOString() };
+  }
+  return { ok: false, error: `${flag} ${JSON.stringify(text)}: expected a relative time like 30m, 2h, 1d or an ISO time like 2025-10-26T10:00:00Z` };
+}
+
+/** `2025-10-26 12:34:56.789Z` */
+export function utc(iso: string): string {
+  return iso.replace('T', ' ');
+}
+
+/** `1.234s`, `2m 03s`, `3h 12m`, `2d 4h` */
+export function duration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(abs)}ms`;
+  if (abs < 60_000) return `${(abs / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+  const s = Math.floor(abs / 1000);
+  if (abs < 3_600_000) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  if (abs < 86_400_000) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** `+1.5s` after a reference time. */
+export function after(iso: string, refIso: string): string {
+  const ms = Date.parse(iso) - Date.parse(refIso);
+  return `${ms < 0 ? '-' : '+'}${duration(ms)}`;
+}
+
+/** `3h 12m ago` */
+export function ago(iso: string, nowMs: number): string {
+  const ms = nowMs - Date.parse(iso);
+  return ms >= 0 ? `${duration(ms)} ago` : `in ${duration(-ms)}`;
+}

@@ -1,0 +1,81 @@
+import { basename } from 'node:path';
+import type { LocatedEvent } from '../query/find-events.js';
+import type { Style } from './style.js';
+import { after, ago, duration, utc } from './time-format.js';
+import { field, raw, text } from './values.js';
+
+/** One line of the timeline: what happened, in words, with the exact values. */
+export function describeEvent(e: LocatedEvent): string {
+  const v = (k: string) => raw(e, k);
+  switch (e.event.event_type) {
+    case 'DECISION_START': return `decision starts for ${v('symbol')}: bar ${v('bar_ts')}, price ${v('price')}, strategy ${v('strategy')}`;
+    case 'BUY_BLOCKED': return `BLOCKED by guard ${v('guard')}: observed ${v('observed')} against threshold ${v('threshold')} (${v('message')})`;
+    case 'BUY_TRIGGERED': return `signal ${v('signal')} at ${v('price')}; indicators ${Object.entries((field(e, 'indicators') ?? {}) as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`;
+    case 'BUY_CANDIDATE': return `sized: qty ${v('qty')} at limit ${v('limit_px')} (ref ${v('ref_px')}), notional ${v('notional')} of budget ${v('quote_budget')}`;
+    case 'BUY_ORDER': return `order handed to the router: ${v('side')} ${v('qty')} ${v('symbol')} limit ${v('limit_px')} ${v('tif')}, intent ${e.event.intent_id ?? '?'}`;
+    case 'ORDER_CONTEXT': return `attempt ${v('attempt')} constraints: qty ${v('qty')} · limit_px ${v('limit_px')} · notional ${v('notional')} · quote_budget ${v('quote_budget')} · tif ${v('tif')} · slippage_bps ${v('slippage_bps')} · min_notional ${v('min_notional')} · max_retries ${v('max_retries')} · retry_backoff_ms ${v('retry_backoff_ms')} · client_order_id ${v('client_order_id')}`;
+    case 'ORDER_RETRY': return `attempt ${v('attempt')} failed (${v('reason')}: ${v('message')}); retrying as attempt ${v('next_attempt')} after ${v('backoff_ms')}ms`;
+    case 'ORDER_SUBMITTED': return `attempt ${v('attempt')} accepted by the exchange: order ${v('exchange_order_id')}, status ${v('status')}`;
+    case 'ORDER_FILLED': return `FILLED ${v('filled_qty')} at ${v('avg_px')}, fee ${v('fee')} ${v('fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`;
+    case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${v('message')}`;
+    case 'ORDER_CANCELED': return `canceled (${v('reason')}) after ${v('filled_qty')} filled`;
+    case 'BUY_FILLED': return `position open: ${v('qty')} ${v('symbol')} at ${v('avg_px')}, notional ${v('notional')}, fee ${v('fee')} ${v('fee_currency')}`;
+    case 'DECISION_ERROR': return `ERROR in ${v('stage')}: ${v('error_code')}: ${v('message')}`;
+    case 'DECISION_END': return `decision ends: ${v('outcome')}${text(e, 'reason') ? ` (${text(e, 'reason')})` : ''} after ${v('duration_ms')}ms`;
+    case 'EXIT_TRIGGERED': return `exit rule ${v('rule')} fired: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
+    case 'SELL_FILLED': return `SOLD ${v('qty')} at ${v('avg_px')} (entry ${v('entry_px')}), fee ${v('fee')}, realized PnL ${v('realized_pnl')} after holding ${duration(Number(field(e, 'holding_s')) * 1000)}`;
+    case 'DASH_EVENT': return `dashboard showed ${v('dashboard_event_type')} "${v('message')}" (raised by ${v('source')})`;
+    default: return `${e.event.event_type} ${e.text.slice(0, 160)}`;
+  }
+}
+
+function first(events: readonly LocatedEvent[], type: string): LocatedEvent | undefined {
+  return events.find((e) => e.event.event_type === type);
+}
+
+/** The sentence an operator reads first: what ended the decision, in plain words. */
+export function verdict(events: readonly LocatedEvent[]): string {
+  const blocked = first(events, 'BUY_BLOCKED');
+  const failed = first(events, 'ORDER_FAILED');
+  const error = first(events, 'DECISION_ERROR');
+  const filled = first(events, 'BUY_FILLED');
+  const end = first(events, 'DECISION_END');
+  const sell = first(events, 'SELL_FILLED');
+  const retries = events.filter((e) => e.event.event_type === 'ORDER_RETRY').map((e) => raw(e, 'reason'));
+  const tries = retries.length > 0 ? ` after ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} (${retries.join(', ')})` : '';
+  let out: string;
+  if (blocked) out = `BLOCKED: guard ${raw(blocked, 'guard')} refused the buy: observed ${raw(blocked, 'observed')} against threshold ${raw(blocked, 'threshold')}: ${raw(blocked, 'message')}`;
+  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${tries}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
+  else if (error) out = `ERROR in ${raw(error, 'stage')}: ${raw(error, 'error_code')}: ${raw(error, 'message')}`;
+  else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${tries}`;
+  else if (end) out = `${raw(end, 'outcome').toUpperCase()}: ${text(end, 'reason') || 'the decision ended without an order'}`;
+  else out = 'UNFINISHED: no DECISION_END was written (the bot stopped or is still deciding)';
+  if (filled) {
+    out += sell
+      ? `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}, realized PnL ${raw(sell, 'realized_pnl')}`
+      : '; the position is still open (no SELL_FILLED)';
+  }
+  return out;
+}
+
+export function renderTrace(decisionId: string, events: readonly LocatedEvent[], style: Style, nowMs: number): string {
+  const start = first(events, 'DECISION_START') ?? events[0];
+  if (!start) return '';
+  const ref = start.event.ts;
+  const symbol = raw(start, 'symbol');
+  const out: string[] = [];
+  out.push(style.bold(`decision ${decisionId}  ${symbol}  ${start.event.session_id}`));
+  out.push(`started ${utc(ref)} (${ago(ref, nowMs)})`);
+  const v = verdict(events);
+  const color = v.startsWith('FILLED') ? style.green : v.startsWith('NO_SIGNAL') ? style.dim : style.red;
+  out.push(color(v));
+  out.push('');
+  out.push(style.dim('time (UTC)                 since start  event'));
+  for (const e of events) {
+    const where = style.dim(`${basename(e.file.path)}`);
+    const type = e.event.event_type.padEnd(15);
+    const line = `${utc(e.event.ts)}  ${after(e.event.ts, ref).padStart(11)}  ${style.cyan(type)} ${describeEvent(e)}  ${where}`;
+    out.push(e.event.level === 'error' || e.event.event_type === 'BUY_BLOCKED' ? style.red(line) : line);
+  }
+  return `${out.join('\n')}\n`;
+}
