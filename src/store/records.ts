@@ -1,35 +1,48 @@
 import type { Decimal } from '../domain/decimal.js';
+import { ORDER_STATUSES } from '../domain/order-state.js';
+import type { OrderSide } from '../domain/order-types.js';
 import type { ExitRule } from '../recorder/events/order-events.js';
 
-export type OrderSide = 'buy' | 'sell';
+export type { OrderSide };
 
 /**
- * An order's life as the store sees it. `pending` is written before the order is sent, so a crash
- * between sending and hearing back leaves a record to reconcile rather than an order nobody knows of.
+ * An order's status as the store keeps it: the domain's order states plus two that only
+ * reconciliation can give. `new` is written before the order is sent, so a crash between sending and
+ * hearing back leaves a record to reconcile rather than an order nobody knows of. `unknown`: the
+ * exchange could not be asked (timeout, outage); still reconciled at the next start. `not_found`: the
+ * exchange never received it; final, and never sent again.
  */
-export const ORDER_STATUSES = ['pending', 'open', 'partially_filled', 'filled', 'canceled', 'rejected', 'not_found', 'unknown'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const STORED_ORDER_STATUSES = [...ORDER_STATUSES, 'not_found', 'unknown'] as const;
+export type StoredOrderStatus = (typeof STORED_ORDER_STATUSES)[number];
 
 /** Statuses whose order may still change at the exchange: reconciled at every start. */
-export const UNSETTLED_STATUSES: readonly OrderStatus[] = ['pending', 'open', 'partially_filled', 'unknown'];
+export const UNSETTLED_STATUSES: readonly StoredOrderStatus[] = ['new', 'submitted', 'partially_filled', 'pending_cancel', 'unknown'];
 
-/** Which status may follow which: anything else is a bug in the caller, refused as invalid_operation. */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending: ['open', 'partially_filled', 'filled', 'canceled', 'rejected', 'not_found', 'unknown'],
-  open: ['open', 'partially_filled', 'filled', 'canceled', 'unknown'],
-  partially_filled: ['partially_filled', 'filled', 'canceled', 'unknown'],
-  unknown: ['open', 'partially_filled', 'filled', 'canceled', 'rejected', 'not_found', 'unknown'],
+const ANY_AFTER_NEW: readonly StoredOrderStatus[] = ['submitted', 'partially_filled', 'pending_cancel', 'filled', 'canceled', 'rejected', 'expired', 'failed', 'not_found', 'unknown'];
+
+/**
+ * Which status may follow which. Wider than the domain's table where the store may learn of a state
+ * late (a fill reported straight after `new`; anything after `unknown`), never backwards from a final one.
+ */
+export const STORED_ORDER_TRANSITIONS: Readonly<Record<StoredOrderStatus, readonly StoredOrderStatus[]>> = {
+  new: ANY_AFTER_NEW,
+  submitted: ['submitted', 'partially_filled', 'pending_cancel', 'filled', 'canceled', 'rejected', 'expired', 'failed', 'unknown'],
+  partially_filled: ['partially_filled', 'pending_cancel', 'filled', 'canceled', 'expired', 'unknown'],
+  pending_cancel: ['pending_cancel', 'partially_filled', 'filled', 'canceled', 'expired', 'unknown'],
+  unknown: ANY_AFTER_NEW,
   filled: [],
   canceled: [],
   rejected: [],
+  expired: [],
+  failed: [],
   not_found: [],
 };
 
-export function isOrderStatus(value: string): value is OrderStatus {
-  return (ORDER_STATUSES as readonly string[]).includes(value);
+export function isStoredOrderStatus(value: string): value is StoredOrderStatus {
+  return (STORED_ORDER_STATUSES as readonly string[]).includes(value);
 }
 
-export function isUnsettled(status: OrderStatus): boolean {
+export function isUnsettled(status: StoredOrderStatus): boolean {
   return UNSETTLED_STATUSES.includes(status);
 }
 
@@ -41,7 +54,7 @@ export interface OrderRecord {
   readonly side: OrderSide;
   readonly qty: Decimal;
   readonly limitPx: Decimal;
-  readonly status: OrderStatus;
+  readonly status: StoredOrderStatus;
   /** For a sell that exits a position: the rule that fired, so a fill booked after a restart can say why. */
   readonly exitRule: ExitRule | undefined;
   readonly exchangeOrderId: string | undefined;

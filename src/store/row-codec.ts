@@ -1,6 +1,6 @@
 import { Decimal, DecimalError } from '../domain/decimal.js';
 import { EXIT_RULES, type ExitRule } from '../recorder/events/order-events.js';
-import { isOrderStatus, type OrderRecord, type PositionRecord } from './records.js';
+import { isStoredOrderStatus, type OrderRecord, type PositionRecord } from './records.js';
 import { StoreError } from './store-error.js';
 
 /** Rows as better-sqlite3 returns them: decimals are TEXT, times INTEGER ms. */
@@ -59,7 +59,7 @@ function isExitRule(value: string): value is ExitRule {
 export function orderFromRow(path: string, row: OrderRow): OrderRecord {
   const where = `orders row ${row.client_order_id}`;
   const d = (column: string, text: string): Decimal => decimalColumn(path, where, column, text);
-  if (!isOrderStatus(row.status)) {
+  if (!isStoredOrderStatus(row.status)) {
     throw new StoreError('invalid_row', `${path}: ${where} has status ${JSON.stringify(row.status)}; expected one of the order statuses`, { path, found: row.status, expected: 'an order status' });
   }
   if (row.side !== 'buy' && row.side !== 'sell') {

@@ -42,8 +42,8 @@ describe('StateStore', () => {
     store.setBalances({ USDT: d('1000') });
     const order = buyOrder('01');
     store.recordOrder(order);
-    expect(store.openOrders().map((o) => o.status)).toEqual(['pending']);
-    store.updateOrder(order.clientOrderId, { status: 'open', exchangeOrderId: 'x-1' });
+    expect(store.openOrders().map((o) => o.status)).toEqual(['new']);
+    store.updateOrder(order.clientOrderId, { status: 'submitted', exchangeOrderId: 'x-1' });
     const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0.45'), feeCurrency: 'USDT', status: 'filled', ts: T0 + 1000 });
     expect(result.positionChange).toBe('opened');
     expect(result.position?.decisionId).toBe(order.decisionId);
@@ -149,7 +149,7 @@ describe('StateStore', () => {
     const attempt = () => store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
     expect(attempt).toThrow(StoreError);
     expect(attempt).toThrow(/USDT at -350/);
-    expect(store.order(order.clientOrderId)?.status).toBe('pending');
+    expect(store.order(order.clientOrderId)?.status).toBe('new');
     expect(store.position('BTC/USDT')).toBeUndefined();
     expect(store.balance('USDT').toString()).toBe('100');
     expect(store.balance('BTC').isZero()).toBe(true);
@@ -161,8 +161,8 @@ describe('StateStore', () => {
     const order = buyOrder('01');
     store.recordOrder(order);
     store.updateOrder(order.clientOrderId, { status: 'canceled' });
-    expect(() => store.updateOrder(order.clientOrderId, { status: 'open' })).toThrow(/cannot go from canceled to open/);
-    expect(() => store.updateOrder('int_ffffffffffffffff-1', { status: 'open' })).toThrow(expect.objectContaining({ code: 'invalid_operation' }) as Error);
+    expect(() => store.updateOrder(order.clientOrderId, { status: 'submitted' })).toThrow(/cannot go from canceled to submitted/);
+    expect(() => store.updateOrder('int_ffffffffffffffff-1', { status: 'submitted' })).toThrow(expect.objectContaining({ code: 'invalid_operation' }) as Error);
     store.close();
   });
 

@@ -4,7 +4,8 @@ import { Decimal } from '../domain/decimal.js';
 import type { ExitRule } from '../recorder/events/order-events.js';
 import { fillEffect, splitSymbol, type FillEffect } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
-import { ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type OrderStatus, type PositionRecord, type StateSnapshot, type SymbolExit } from './records.js';
+import type { OrderStatus } from '../domain/order-state.js';
+import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { sqliteCode, StoreError } from './store-error.js';
@@ -29,7 +30,8 @@ export interface NewOrder {
 }
 
 export interface OrderUpdate {
-  readonly status: Exclude<OrderStatus, 'pending' | 'filled' | 'partially_filled'>;
+  /** Fills go through applyFill, so a status that implies one is not accepted here. */
+  readonly status: Exclude<StoredOrderStatus, 'new' | 'filled' | 'partially_filled'>;
   readonly exchangeOrderId?: string;
   readonly ts?: number;
 }
@@ -41,8 +43,8 @@ export interface FillInput {
   readonly avgPx: Decimal;
   readonly fee: Decimal;
   readonly feeCurrency: string;
-  /** The order's status after this report. */
-  readonly status: 'open' | 'partially_filled' | 'filled' | 'canceled';
+  /** The order's status after this report, as the exchange gives it. */
+  readonly status: Exclude<OrderStatus, 'new'>;
   readonly exchangeOrderId?: string;
   /** Fill time (bar time in a replay): it picks the day of the realized PnL. */
   readonly ts: number;
@@ -144,7 +146,7 @@ export class StateStore {
     return [...this.positionsBySymbol.values()];
   }
 
-  /** Orders that may still change at the exchange (pending, open, partially_filled, unknown). */
+  /** Orders that may still change at the exchange (new, submitted, partially_filled, pending_cancel, unknown). */
   openOrders(): readonly OrderRecord[] {
     return [...this.unsettled.values()];
   }
@@ -192,7 +194,7 @@ export class StateStore {
   }
 
   /**
-   * Records an order as `pending` before it is sent. A client order id recorded before is refused
+   * Records an order as `new` before it is sent. A client order id recorded before is refused
    * (duplicate_order): that is what makes sending one twice impossible, across restarts too.
    */
   recordOrder(input: NewOrder): OrderRecord {
@@ -211,12 +213,12 @@ export class StateStore {
     return order;
   }
 
-  private loadOrderForChange(clientOrderId: string, next: OrderStatus): OrderRecord {
+  private loadOrderForChange(clientOrderId: string, next: StoredOrderStatus): OrderRecord {
     const row = this.sql.orderById.get(clientOrderId) as OrderRow | undefined;
     if (!row) throw new StoreError('invalid_operation', `order ${clientOrderId} is not recorded in ${this.path}; record it (recordOrder) before sending it`, { path: this.path, found: clientOrderId });
     const order = orderFromRow(this.path, row);
-    if (!ORDER_TRANSITIONS[order.status].includes(next)) {
-      throw new StoreError('invalid_operation', `order ${clientOrderId} cannot go from ${order.status} to ${next}`, { path: this.path, found: `${order.status} -> ${next}`, expected: `${order.status} -> ${ORDER_TRANSITIONS[order.status].join(' | ') || '(final)'}` });
+    if (!STORED_ORDER_TRANSITIONS[order.status].includes(next)) {
+      throw new StoreError('invalid_operation', `order ${clientOrderId} cannot go from ${order.status} to ${next}`, { path: this.path, found: `${order.status} -> ${next}`, expected: `${order.status} -> ${STORED_ORDER_TRANSITIONS[order.status].join(' | ') || '(final)'}` });
     }
     return order;
   }
@@ -234,7 +236,7 @@ export class StateStore {
     else this.unsettled.delete(order.clientOrderId);
   }
 
-  /** A status change without a fill: acknowledged (open), canceled, rejected, not_found, unknown. */
+  /** A status change without a fill: submitted, pending_cancel, canceled, rejected, expired, failed, not_found, unknown. */
   updateOrder(clientOrderId: string, update: OrderUpdate): OrderRecord {
     const order = this.write(`updating order ${clientOrderId}`, () => {
       const current = this.loadOrderForChange(clientOrderId, update.status);

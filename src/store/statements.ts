@@ -10,11 +10,11 @@ export function prepareStatements(db: Database.Database) {
     updatePosition: db.prepare(`UPDATE positions SET status = @status, qty = @qty, entry_px = @entry_px, entry_fees = @entry_fees, fees_paid = @fees_paid,
       realized_pnl = @realized_pnl, peak_px = @peak_px, updated_at = @updated_at, closed_at = @closed_at WHERE id = @id`),
     updatePeak: db.prepare("UPDATE positions SET peak_px = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
-    unsettledOrders: db.prepare("SELECT * FROM orders WHERE status IN ('pending', 'open', 'partially_filled', 'unknown') ORDER BY created_at, client_order_id"),
+    unsettledOrders: db.prepare("SELECT * FROM orders WHERE status IN ('new', 'submitted', 'partially_filled', 'pending_cancel', 'unknown') ORDER BY created_at, client_order_id"),
     orderById: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
     insertOrder: db.prepare(`INSERT INTO orders (client_order_id, intent_id, decision_id, symbol, side, qty, limit_px, status, exit_rule, exchange_order_id,
       filled_qty, filled_notional, fee_booked, fee_currency, created_at, updated_at)
-      VALUES (@client_order_id, @intent_id, @decision_id, @symbol, @side, @qty, @limit_px, 'pending', @exit_rule, NULL, '0', '0', '0', NULL, @created_at, @created_at)`),
+      VALUES (@client_order_id, @intent_id, @decision_id, @symbol, @side, @qty, @limit_px, 'new', @exit_rule, NULL, '0', '0', '0', NULL, @created_at, @created_at)`),
     updateOrder: db.prepare(`UPDATE orders SET status = @status, exchange_order_id = @exchange_order_id, filled_qty = @filled_qty, filled_notional = @filled_notional,
       fee_booked = @fee_booked, fee_currency = @fee_currency, updated_at = @updated_at WHERE client_order_id = @client_order_id`),
     balances: db.prepare('SELECT asset, amount FROM balances ORDER BY asset'),
