@@ -46,7 +46,10 @@ export function qtyForBudget(rules: MarketRules, quoteBudget: Decimal, limitPx: 
   return roundQty(rules, raw);
 }
 
-/** The fee charged on `notional` at `rate`, rounded up to 18 places (an exchange never undercharges). */
+/**
+ * The fee charged on `notional` at `rate`, exact: a rounded fee would make a fill cost a dust amount
+ * more than the funds reserved for it. An exchange that rounds reports its own fee.
+ */
 export function feeFor(notional: Decimal, rate: Decimal): Decimal {
-  return notional.mul(rate).round(18, 'up');
+  return notional.mul(rate);
 }
