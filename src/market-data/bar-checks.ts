@@ -1,0 +1,61 @@
+import type { Candle } from '../domain/candle.js';
+import type { Decimal } from '../domain/decimal.js';
+import type { CandleFileErrorCode } from './candle-file-error.js';
+
+export interface BarProblem {
+  readonly code: CandleFileErrorCode;
+  readonly column: string;
+  readonly value: string;
+  readonly expected: string;
+}
+
+const POW10: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+
+/**
+ * Decimal order without Decimal.compare's per-call power of ten: the four prices of a row
+ * usually share a scale, and this runs four times per bar on the replay's hot path.
+ */
+function cmp(a: Decimal, b: Decimal): number {
+  if (a.scale === b.scale) return a.units < b.units ? -1 : a.units > b.units ? 1 : 0;
+  const x = a.scale > b.scale ? a.units : a.units * (POW10[b.scale - a.scale] ?? 10n ** BigInt(b.scale - a.scale));
+  const y = b.scale > a.scale ? b.units : b.units * (POW10[a.scale - b.scale] ?? 10n ** BigInt(a.scale - b.scale));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A bar whose prices contradict each other is corrupt; replaying it would fake a fill or a stop. */
+export function checkCandle(c: Candle): BarProblem | undefined {
+  if (!c.low.isPositive()) return { code: 'inconsistent_bar', column: 'low', value: c.low.toString(), expected: 'a price above 0' };
+  if (cmp(c.high, c.low) < 0) {
+    return { code: 'inconsistent_bar', column: 'high', value: c.high.toString(), expected: `high >= low (${c.low.toString()})` };
+  }
+  if (cmp(c.open, c.low) < 0 || cmp(c.open, c.high) > 0) {
+    return { code: 'inconsistent_bar', column: 'open', value: c.open.toString(), expected: `open within low..high (${c.low.toString()}..${c.high.toString()})` };
+  }
+  if (cmp(c.close, c.low) < 0 || cmp(c.close, c.high) > 0) {
+    return { code: 'inconsistent_bar', column: 'close', value: c.close.toString(), expected: `close within low..high (${c.low.toString()}..${c.high.toString()})` };
+  }
+  return undefined;
+}
+
+/**
+ * Bars of one file must come in time order, one per interval at most, on the interval grid. A gap
+ * (a later bar) is fine here: the feed reports it. Going back or repeating a time is corruption.
+ */
+export function checkSequence(previousOpenTime: number | undefined, openTime: number, intervalMs: number): BarProblem | undefined {
+  if (openTime % intervalMs !== 0) {
+    return { code: 'misaligned_bar', column: 'timestamp', value: new Date(openTime).toISOString(), expected: `a bar open time on the ${intervalMs / 1000}s grid` };
+  }
+  if (previousOpenTime === undefined) return undefined;
+  if (openTime === previousOpenTime) {
+    return { code: 'duplicate_bar', column: 'timestamp', value: new Date(openTime).toISOString(), expected: `one bar per open time; the previous row has the same time` };
+  }
+  if (openTime < previousOpenTime) {
+    return {
+      code: 'out_of_order',
+      column: 'timestamp',
+      value: new Date(openTime).toISOString(),
+      expected: `a time after the previous row's ${new Date(previousOpenTime).toISOString()} (rows in ascending time order)`,
+    };
+  }
+  return undefined;
+}

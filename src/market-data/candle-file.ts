@@ -1,0 +1,95 @@
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Bar } from './bar.js';
+import { CandleFileError } from './candle-file-error.js';
+import { readCsvBars } from './csv-bar-reader.js';
+import { readJsonBars } from './json-bar-reader.js';
+import { SYMBOL, symbolFromFileName } from './symbol-from-file.js';
+
+export type CandleFileFormat = 'csv' | 'json';
+
+export interface CandleFileOptions {
+  /** The symbol of its bars; derived from the file name when absent (see symbolFromFileName). */
+  readonly symbol?: string;
+  /** The bar grid, 1 minute unless told. */
+  readonly intervalMs?: number;
+}
+
+/** A candle file ready to replay: where, which format, which symbol, on which grid. */
+export interface CandleFile {
+  readonly path: string;
+  readonly format: CandleFileFormat;
+  readonly symbol: string;
+  readonly intervalMs: number;
+  bars(): AsyncIterable<readonly Bar[]>;
+}
+
+/** What a full pass over a file found: a preflight before trading on it. */
+export interface CandleFileSummary {
+  readonly bars: number;
+  readonly firstOpenTime: number;
+  readonly lastOpenTime: number;
+  readonly gaps: number;
+  readonly missingBars: number;
+}
+
+async function sniffFormat(path: string): Promise<CandleFileFormat> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.json') return 'json';
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (head.startsWith('[')) return 'json';
+    if (/^[A-Za-z_"]/.test(head)) return 'csv';
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CandleFileError('file_unreadable', { file: path, line: 0, value: errno, expected: 'a readable candle file' }, { cause: error });
+  } finally {
+    await handle?.close();
+  }
+  throw new CandleFileError('unknown_format', { file: path, line: 1, expected: 'a .csv file with a header row or a .json array of [ts_ms, o, h, l, c, v] rows' });
+}
+
+/** Opens a candle file: finds its format (extension, else its first byte) and its symbol. */
+export async function openCandleFile(path: string, options: CandleFileOptions = {}): Promise<CandleFile> {
+  const format = await sniffFormat(path);
+  const symbol = options.symbol ?? symbolFromFileName(path);
+  if (symbol === undefined || !SYMBOL.test(symbol)) {
+    throw new CandleFileError('bad_symbol', {
+      file: path,
+      line: 0,
+      value: symbol ?? path,
+      expected: 'a symbol like BTC/USDT or BTC-PERP: name the file BASE_QUOTE-1m.json or give the symbol explicitly',
+    });
+  }
+  const intervalMs = options.intervalMs ?? 60_000;
+  const reader = format === 'csv' ? readCsvBars : readJsonBars;
+  return { path, format, symbol, intervalMs, bars: () => reader(path, { symbol, intervalMs }) };
+}
+
+/**
+ * Reads a whole file once, checking every row, and counts its bars and gaps. A replay runs it
+ * before the first bar so a file corrupt at line 40,000 fails before any trade rather than midway.
+ */
+export async function scanCandleFile(file: CandleFile): Promise<CandleFileSummary> {
+  let bars = 0;
+  let first = Number.NaN;
+  let last = Number.NaN;
+  let gaps = 0;
+  let missingBars = 0;
+  for await (const batch of file.bars()) {
+    for (const bar of batch) {
+      if (bars === 0) first = bar.openTime;
+      else if (bar.openTime - last > file.intervalMs) {
+        gaps++;
+        missingBars += (bar.openTime - last) / file.intervalMs - 1;
+      }
+      last = bar.openTime;
+      bars++;
+    }
+  }
+  return { bars, firstOpenTime: first, lastOpenTime: last, gaps, missingBars };
+}

@@ -1,0 +1,100 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { ReplaySpeed } from './market-feed.js';
+
+/** Longest run of bars at full speed before timers, signals and I/O get a turn. */
+const YIELD_EVERY_MS = 8;
+/** A wait is cut into slices this long so the feed can look at staleness while idle. */
+const MAX_SLICE_MS = 1000;
+
+export interface FeedClockOptions {
+  readonly speed: ReplaySpeed;
+  /** Wall clock, injectable for tests. */
+  readonly wallNow?: () => number;
+}
+
+/**
+ * Paces delivery and keeps the feed's own clock. A bar is due when its interval closes on the feed
+ * clock; at speed N the feed clock runs N times as fast as the wall clock from the first paced bar
+ * (anchored, so rounding in timers never adds up to drift). At 'max' nothing waits, the clock jumps
+ * to each bar's close, and the loop still yields every few milliseconds.
+ */
+export class FeedClock {
+  private readonly speed: ReplaySpeed;
+  private readonly wallNow: () => number;
+  private anchorWall = Number.NaN;
+  private anchorFeed = Number.NaN;
+  private latest = Number.NaN;
+  private lastYield: number;
+  private counter = 0;
+
+  constructor(options: FeedClockOptions) {
+    this.speed = options.speed;
+    this.wallNow = options.wallNow ?? Date.now;
+    this.lastYield = performance.now();
+  }
+
+  /** Feed time now (NaN before the first bar). */
+  now(): number {
+    if (this.speed === 'max' || Number.isNaN(this.anchorWall)) return this.latest;
+    return Math.max(this.latest, this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed);
+  }
+
+  /** Moves the clock to a delivered bar's close without waiting (history, warm-up). */
+  jumpTo(feedTime: number): void {
+    if (!(feedTime <= this.latest)) this.latest = feedTime;
+    this.anchorWall = Number.NaN;
+  }
+
+  /**
+   * True when the bar closing at `feedTime` may be delivered right now, the hot path of a fast
+   * replay (no promise per bar). False: the caller must `await waitFor(feedTime)` first, either
+   * to let time pass or to give the event loop its turn.
+   */
+  ready(feedTime: number): boolean {
+    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - this.now()) / this.speed >= 1)) return false;
+    // Reading the time on every bar costs more than the bar; every 64th is enough.
+    if ((++this.counter & 63) === 0 && performance.now() - this.lastYield >= YIELD_EVERY_MS) return false;
+    if (!(feedTime <= this.latest)) this.latest = feedTime;
+    return true;
+  }
+
+  /**
+   * Waits until `feedTime` is reached on the feed clock (or, when no wait is needed, for one turn
+   * of the event loop), in slices, calling `onIdle` after each; resolves false early when `signal`
+   * aborts.
+   */
+  async waitFor(feedTime: number, signal: AbortSignal, onIdle: () => void): Promise<boolean> {
+    let slept = false;
+    if (this.speed !== 'max') {
+      if (Number.isNaN(this.anchorWall)) {
+        this.anchorWall = this.wallNow();
+        this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
+      }
+      for (let wait = (feedTime - this.now()) / this.speed; wait >= 1; wait = (feedTime - this.now()) / this.speed) {
+        if (!(await sleep(Math.min(wait, MAX_SLICE_MS), signal))) return false;
+        slept = true;
+        onIdle();
+      }
+    }
+    if (!slept) {
+      await yieldToLoop();
+      onIdle();
+    }
+    this.lastYield = performance.now();
+    if (!(feedTime <= this.latest)) this.latest = feedTime;
+    return !signal.aborted;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve(!signal.aborted);
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

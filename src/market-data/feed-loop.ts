@@ -1,0 +1,150 @@
+import type { Recorder } from '../recorder/recorder.js';
+import type { EventInput } from '../recorder/events/catalog.js';
+import { isoTime, type Bar } from './bar.js';
+import { FeedClock } from './feed-clock.js';
+import type { BarHandler, FeedEndReason, FeedKind, FeedStats, ReplaySpeed } from './market-feed.js';
+import type { StalenessTracker } from './staleness-tracker.js';
+
+export interface FeedLoopOptions {
+  readonly kind: FeedKind;
+  readonly symbols: readonly string[];
+  readonly intervalMs: number;
+  readonly speed: ReplaySpeed;
+  readonly recorder: Recorder;
+  readonly staleness?: StalenessTracker | undefined;
+  /** Bars delivered at full speed before pacing starts (history for the indicators). */
+  readonly warmupBars?: number | undefined;
+  /** Where a symbol's bars come from, for DATA_GAP's source. */
+  readonly sourceOf: (symbol: string) => string;
+}
+
+export class FeedAlreadyStartedError extends Error {
+  readonly code = 'feed_already_started' as const;
+  readonly retryable = false;
+  constructor() {
+    super('a market feed can be started once; create a new feed to replay again');
+    this.name = 'FeedAlreadyStartedError';
+  }
+}
+
+/**
+ * The delivery loop every feed shares: pacing on the feed clock, gap reports, staleness, stop, and
+ * the FEED_START / FEED_END lines around it. Gaps are found here, on delivery, so DATA_GAP sits in
+ * the logs where the replay reached the hole.
+ */
+export class FeedLoop {
+  private readonly clock: FeedClock;
+  private readonly abort = new AbortController();
+  private readonly lastOpen = new Map<string, number>();
+  private started = false;
+  private bars = 0;
+  private gaps = 0;
+  private missingBars = 0;
+
+  constructor(private readonly options: FeedLoopOptions) {
+    this.clock = new FeedClock({ speed: options.speed });
+    options.staleness?.track(options.symbols);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  stats(): FeedStats {
+    return { bars: this.bars, gaps: this.gaps, missingBars: this.missingBars };
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private endLine(reason: FeedEndReason | 'error', startedAt: number): EventInput<'FEED_END'> {
+    return {
+      reason,
+      symbols: [...this.options.symbols],
+      bars: this.bars,
+      gaps: this.gaps,
+      missing_bars: this.missingBars,
+      duration_ms: Math.round(performance.now() - startedAt),
+    };
+  }
+
+  private checkGap(bar: Bar): void {
+    const { intervalMs } = this.options;
+    const previous = this.lastOpen.get(bar.symbol);
+    this.lastOpen.set(bar.symbol, bar.openTime);
+    if (previous === undefined || bar.openTime - previous <= intervalMs) return;
+    const missing = Math.floor((bar.openTime - previous) / intervalMs) - 1;
+    this.gaps++;
+    this.missingBars += missing;
+    this.options.recorder.emit('DATA_GAP', {
+      symbol: bar.symbol,
+      from: isoTime(previous + intervalMs),
+      to: isoTime(bar.openTime - intervalMs),
+      missing_bars: missing,
+      interval_s: Math.round(intervalMs / 1000),
+      source: this.options.sourceOf(bar.symbol),
+    });
+  }
+
+  /** Logs FEED_END reason error for a failure that ends the feed (bad data, a failing consumer). */
+  reportError(error: unknown, startedAt = performance.now()): void {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    try {
+      this.options.recorder.emit(
+        'FEED_END',
+        { ...this.endLine('error', startedAt), error_code: typeof code === 'string' ? code : 'feed_error', message: error instanceof Error ? error.message : String(error) },
+        { level: 'error' },
+      );
+    } catch {
+      // The recorder failing too (it may be why we are here): the original error is the one to throw.
+    }
+  }
+
+  /** Delivers every bar of `bars` to `onBar`; see MarketFeed.start. */
+  async run(bars: AsyncIterable<readonly Bar[]> | Iterable<readonly Bar[]>, onBar: BarHandler, start: EventInput<'FEED_START'>): Promise<FeedEndReason> {
+    if (this.started) throw new FeedAlreadyStartedError();
+    this.started = true;
+    const { recorder, staleness, intervalMs } = this.options;
+    const warmup = this.options.warmupBars ?? 0;
+    const signal = this.abort.signal;
+    const startedAt = performance.now();
+    const idle = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
+    const checkEachBar = staleness !== undefined && this.options.symbols.length > 1;
+    recorder.emit('FEED_START', start);
+    let reason: FeedEndReason = 'data_end';
+    try {
+      outer: for await (const batch of bars) {
+        for (const bar of batch) {
+          if (signal.aborted) {
+            reason = 'stopped';
+            break outer;
+          }
+          const closeAt = bar.openTime + intervalMs;
+          if (this.bars < warmup) this.clock.jumpTo(closeAt);
+          else if (!this.clock.ready(closeAt) && !(await this.clock.waitFor(closeAt, signal, idle))) {
+            reason = 'stopped';
+            break outer;
+          }
+          this.checkGap(bar);
+          staleness?.observe(bar, closeAt);
+          const handled = onBar(bar);
+          if (handled instanceof Promise) await handled;
+          this.bars++;
+          if (checkEachBar) idle();
+        }
+      }
+      if (reason === 'data_end' && signal.aborted) reason = 'stopped';
+    } catch (error) {
+      this.reportError(error, startedAt);
+      throw error;
+    }
+    recorder.emit('FEED_END', this.endLine(reason, startedAt));
+    return reason;
+  }
+
+  /** For FEED_START: the times of a known span. */
+  static span(first: number, last: number): { first_bar_ts: string; last_bar_ts: string } {
+    return { first_bar_ts: isoTime(first), last_bar_ts: isoTime(last) };
+  }
+}

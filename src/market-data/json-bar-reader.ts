@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import type { Decimal } from '../domain/decimal.js';
+import type { Bar } from './bar.js';
+import { checkCandle, checkSequence, type BarProblem } from './bar-checks.js';
+import type { BarReaderOptions } from './bar-reader-options.js';
+import { CandleFileError } from './candle-file-error.js';
+import { readDecimalField } from './decimal-field.js';
+import { readTimestampField } from './timestamp-field.js';
+
+const FIELDS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
+const LAYOUT = 'a JSON array of [ts_ms, open, high, low, close, volume] rows';
+const BATCH = 4096;
+
+/**
+ * Scans the JSON array layout by hand because JSON.parse would turn every price into a float
+ * before we see it; here each number's text goes straight to a Decimal. Values may be JSON
+ * numbers or strings holding numbers (some exchanges quote them).
+ */
+class JsonRows {
+  private pos = 0;
+  private row = 0;
+  private rowStart = 0;
+  previous: number | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private readonly options: BarReaderOptions,
+  ) {}
+
+  /** 1-based line of an offset, counted only when an error needs it. */
+  private lineAt(offset: number): number {
+    let line = 1;
+    for (let i = this.text.indexOf('\n'); i >= 0 && i < offset; i = this.text.indexOf('\n', i + 1)) line++;
+    return line;
+  }
+
+  private fail(problem: BarProblem, offset = this.pos): never {
+    const row = this.row > 0 ? ` (row ${this.row})` : '';
+    throw new CandleFileError(problem.code, { file: this.file, line: this.lineAt(offset), ...problem, expected: problem.expected + row });
+  }
+
+  private skipSpace(): void {
+    const t = this.text;
+    let c = t.charCodeAt(this.pos);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.pos);
+  }
+
+  private expect(char: string, what: string): void {
+    this.skipSpace();
+    if (this.text[this.pos] !== char) this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: what });
+    this.pos++;
+  }
+
+  /** The raw text of the next scalar (number token or the inside of a string). */
+  private token(column: string): string {
+    this.skipSpace();
+    const t = this.text;
+    if (t[this.pos] === '"') {
+      const end = t.indexOf('"', this.pos + 1);
+      if (end < 0) this.fail({ code: 'bad_value', column, value: t.slice(this.pos, this.pos + 20), expected: 'a closed string' });
+      const value = t.slice(this.pos + 1, end);
+      this.pos = end + 1;
+      return value;
+    }
+    const start = this.pos;
+    let c = t.charCodeAt(this.pos);
+    // digits, '.', '-', '+', 'e', 'E'
+    while ((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69) c = t.charCodeAt(++this.pos);
+    if (this.pos === start) this.fail({ code: 'bad_value', column, value: t.slice(start, start + 20), expected: 'a number' });
+    return t.slice(start, this.pos);
+  }
+
+  private decimal(column: string): Decimal {
+    const start = this.pos;
+    const text = this.token(column);
+    const value = readDecimalField(text);
+    return typeof value === 'string' ? this.fail({ code: 'bad_value', column, value: text, expected: value }, start) : value;
+  }
+
+  private bar(): Bar {
+    this.rowStart = this.pos;
+    this.expect('[', `a row [ts_ms, open, high, low, close, volume] (${LAYOUT})`);
+    const stamp = this.token('timestamp');
+    const openTime = readTimestampField(stamp);
+    if (typeof openTime === 'string') this.fail({ code: 'bad_value', column: 'timestamp', value: stamp, expected: openTime }, this.rowStart);
+    const values: Decimal[] = [];
+    for (let i = 1; i < FIELDS.length; i++) {
+      this.expect(',', `${FIELDS.length} values per row; ${FIELDS[i - 1]} must be followed by ${FIELDS[i]}`);
+      values.push(this.decimal(FIELDS[i] ?? ''));
+    }
+    this.expect(']', `exactly ${FIELDS.length} values per row (${FIELDS.join(', ')})`);
+    const [open, high, low, close, volume] = values as [Decimal, Decimal, Decimal, Decimal, Decimal];
+    return { symbol: this.options.symbol, openTime, open, high, low, close, volume };
+  }
+
+  *batches(): Generator<readonly Bar[]> {
+    this.expect('[', LAYOUT);
+    this.skipSpace();
+    if (this.text[this.pos] === ']') this.fail({ code: 'empty_file', column: '', value: '[]', expected: 'at least one candle row' });
+    let batch: Bar[] = [];
+    for (;;) {
+      this.row++;
+      const bar = this.bar();
+      const problem = checkSequence(this.previous, bar.openTime, this.options.intervalMs) ?? checkCandle(bar);
+      if (problem) this.fail(problem, this.rowStart);
+      this.previous = bar.openTime;
+      batch.push(bar);
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
+      this.skipSpace();
+      if (this.text[this.pos] === ']') break;
+      this.expect(',', `',' or ']' after row ${this.row}`);
+    }
+    this.pos++;
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: 'the end of the file after the closing ]' });
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/**
+ * Reads a JSON candle file (`[[ts_ms, o, h, l, c, v], ...]`, the OHLCV layout of exchange APIs) as
+ * batches of bars. The whole text is read at once (the layout has no line structure to stream
+ * on); checks and errors are those of the CSV reader.
+ */
+export async function* readJsonBars(file: string, options: BarReaderOptions): AsyncGenerator<readonly Bar[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CandleFileError('file_unreadable', { file, line: 0, value: errno, expected: 'a readable candle file' }, { cause: error });
+  }
+  if (text.trim() === '') throw new CandleFileError('empty_file', { file, line: 0, expected: LAYOUT });
+  yield* new JsonRows(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, options).batches();
+}

@@ -1,0 +1,133 @@
+import { Decimal } from '../../domain/decimal.js';
+import type { Recorder } from '../../recorder/recorder.js';
+import { MINUTE_MS, type Bar } from '../bar.js';
+import { FeedLoop } from '../feed-loop.js';
+import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from '../market-feed.js';
+import type { StalenessTracker } from '../staleness-tracker.js';
+import { DEFAULT_PRICE_MODEL, PriceModel, type ModelBar, type PriceModelParams } from './price-model.js';
+import { SeededRandom } from './seeded-random.js';
+import { defaultStartPrice } from './start-price.js';
+
+export interface SyntheticFeedOptions {
+  readonly symbols: readonly string[];
+  /** Same seed, same bars: a synthetic session can be replayed exactly. */
+  readonly seed: number;
+  readonly speed: ReplaySpeed;
+  readonly recorder: Recorder;
+  readonly staleness?: StalenessTracker;
+  readonly intervalMs?: number;
+  /** Open time of the first bar; default: `warmupBars` intervals before the current one. */
+  readonly startTime?: number;
+  /** Bars per symbol (missing ones included) before the feed ends with data_end; default endless. */
+  readonly maxBars?: number;
+  readonly warmupBars?: number;
+  /** Decimal text of each symbol's start price; default BTC 40000, ETH 2500, else 100. */
+  readonly startPrices?: Readonly<Record<string, string>>;
+  readonly model?: Partial<PriceModelParams>;
+}
+
+const BATCH_MINUTES = 256;
+const VOLUME_SCALE = 4;
+
+/** One simulated market: its model and the tick grid (about 7 significant digits) its prices sit on. */
+interface Market {
+  readonly symbol: string;
+  readonly model: PriceModel;
+  readonly priceScale: number;
+  readonly priceFactor: number;
+}
+
+function toDecimal(value: number, scale: number, factor: number): Decimal {
+  // The model's float becomes a whole number of ticks; the bar then holds that exact decimal.
+  return Decimal.ofUnits(BigInt(Math.max(1, Math.round(value * factor))), scale);
+}
+
+/**
+ * A seeded synthetic market for any symbols, one bar per interval each, at real-time pace or any
+ * speed; what `npm start` trades when no candle files are given. Its gaps are real gaps: the bars
+ * are not delivered and the feed reports DATA_GAP like a replay would.
+ */
+export class SyntheticFeed implements MarketFeed {
+  readonly kind = 'synthetic' as const;
+  readonly symbols: readonly string[];
+  readonly intervalMs: number;
+  private readonly loop: FeedLoop;
+  private readonly markets: readonly Market[];
+  private readonly startTime: number;
+
+  constructor(private readonly options: SyntheticFeedOptions) {
+    if (options.symbols.length === 0) throw new RangeError('a synthetic feed needs at least one symbol');
+    this.symbols = [...options.symbols];
+    this.intervalMs = options.intervalMs ?? MINUTE_MS;
+    const params = { ...DEFAULT_PRICE_MODEL, ...options.model };
+    this.markets = this.symbols.map((symbol) => {
+      const start = Decimal.parse(options.startPrices?.[symbol] ?? defaultStartPrice(symbol));
+      if (!start.isPositive()) throw new RangeError(`start price of ${symbol} must be positive, got ${start.toString()}`);
+      const startNumber = start.toNumber();
+      const priceScale = Math.max(0, 6 - Math.floor(Math.log10(startNumber)));
+      return { symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, symbol), params), priceScale, priceFactor: 10 ** priceScale };
+    });
+    const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
+    this.startTime = options.startTime ?? current - (options.warmupBars ?? 0) * this.intervalMs;
+    if (this.startTime % this.intervalMs !== 0) throw new RangeError(`startTime must be on the ${this.intervalMs} ms grid`);
+    this.loop = new FeedLoop({
+      kind: 'synthetic',
+      symbols: this.symbols,
+      intervalMs: this.intervalMs,
+      speed: options.speed,
+      recorder: options.recorder,
+      staleness: options.staleness,
+      warmupBars: options.warmupBars === undefined ? undefined : options.warmupBars * this.symbols.length,
+      sourceOf: () => `synthetic:${options.seed}`,
+    });
+  }
+
+  private bar(market: Market, openTime: number, m: ModelBar): Bar {
+    const { priceScale: s, priceFactor: f } = market;
+    const open = toDecimal(m.open, s, f);
+    const close = toDecimal(m.close, s, f);
+    // Rounding to ticks must not put open or close outside the wick.
+    const high = Decimal.max(toDecimal(m.high, s, f), Decimal.max(open, close));
+    const low = Decimal.min(toDecimal(m.low, s, f), Decimal.min(open, close));
+    const volume = Decimal.ofUnits(BigInt(Math.round(m.volume * 10 ** VOLUME_SCALE)), VOLUME_SCALE);
+    return { symbol: market.symbol, openTime, open, high, low, close, volume };
+  }
+
+  private *generate(): Generator<readonly Bar[]> {
+    const limit = this.options.maxBars ?? Number.POSITIVE_INFINITY;
+    for (let minute = 0; minute < limit; ) {
+      const batch: Bar[] = [];
+      for (const end = Math.min(limit, minute + BATCH_MINUTES); minute < end; minute++) {
+        const openTime = this.startTime + minute * this.intervalMs;
+        for (const market of this.markets) {
+          const m = market.model.step();
+          if (m !== undefined) batch.push(this.bar(market, openTime, m));
+        }
+      }
+      yield batch;
+    }
+  }
+
+  now(): number {
+    return this.loop.now();
+  }
+
+  stats(): FeedStats {
+    return this.loop.stats();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  start(onBar: BarHandler): Promise<FeedEndReason> {
+    return this.loop.run(this.generate(), onBar, {
+      kind: 'synthetic',
+      symbols: [...this.symbols],
+      sources: [`synthetic:${this.options.seed}`],
+      speed: this.options.speed,
+      interval_s: Math.round(this.intervalMs / 1000),
+      ...(this.options.maxBars === undefined ? {} : FeedLoop.span(this.startTime, this.startTime + (this.options.maxBars - 1) * this.intervalMs)),
+    });
+  }
+}
