@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { auditConfig, emitConfigAudit, type ConfigAuditResult } from '../config/audit.js';
+import { formatProblem } from '../config/config-problem.js';
+import type { FlagSetting } from '../config/flag-settings.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import type { SessionEndReason } from '../recorder/events/audit-events.js';
+import { installFatalHandlers } from '../recorder/fatal-handler.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
+import { findPreviousSession } from '../recorder/sessions/previous-session.js';
+import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
+import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
+import type { CliIo } from './command.js';
+
+/** The flags every command that reads config shares; spread into a command's parseArgs options. */
+export const CONFIG_FLAG_OPTIONS = {
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+} as const;
+
+export const CONFIG_FLAGS_HELP = `  --config FILE        config file (JSON, or YAML for .yaml/.yml)
+  --set KEY=VALUE      set one config key, e.g. --set execution.slippage_bps=25 (repeatable)
+  --data-dir DIR       where logs/ and sessions/ live (default: $TRADETRACE_DATA_DIR or ./data)
+`;
+
+export interface SessionFlags {
+  readonly config?: string | undefined;
+  readonly set?: readonly string[] | undefined;
+  readonly dataDir?: string | undefined;
+  /** The command's own flags mapped onto config keys (they win over --set). */
+  readonly mapped?: readonly FlagSetting[];
+}
+
+export type SessionStartMode = 'paper' | 'demo';
+
+export interface StartSessionOptions {
+  readonly mode: SessionStartMode;
+  /** The command line as given (recorded in SESSION_START and the manifest). */
+  readonly argv: readonly string[];
+  readonly io: CliIo;
+  readonly flags: SessionFlags;
+  readonly now?: () => Date;
+  /** Default true: an uncaught error writes FATAL, ends the session as `fatal` and exits 1. */
+  readonly fatalHandlers?: boolean;
+}
+
+export interface SessionPaths {
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly sessionsDir: string;
+  readonly sessionDir: string;
+}
+
+export interface StartedSession {
+  readonly sessionId: string;
+  readonly config: Config;
+  readonly loaded: LoadedConfig;
+  readonly configHash: string;
+  readonly recorder: Recorder;
+  readonly paths: SessionPaths;
+  readonly startedAt: Date;
+  readonly drift: ConfigAuditResult['drift'];
+  /**
+   * Writes SESSION_END, records the end in the manifest and closes the recorder. Runs once (later
+   * calls return the first result). Returns the exit code to leave with: `exitCode`, or 1 when the
+   * end could not be recorded.
+   */
+  endSession(reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>): number;
+}
+
+export type StartSessionResult = { ok: true; value: StartedSession } | { ok: false; exitCode: number };
+
+export function resolveDataDir(flags: SessionFlags, io: CliIo): string {
+  const given = flags.dataDir ?? io.env['TRADETRACE_DATA_DIR'];
+  return resolve(io.cwd, given === undefined || given === '' ? 'data' : given);
+}
+
+/** Loads config from the command's flags and the environment; prints every problem. Undefined on failure (exit 2). */
+export function loadCliConfig(command: string, flags: SessionFlags, io: CliIo, consequence = ''): LoadedConfig | undefined {
+  const result = loadConfig({ file: flags.config, env: io.env, sets: flags.set ?? [], flags: flags.mapped ?? [], cwd: io.cwd });
+  if (result.ok) return result.value;
+  const count = result.errors.length;
+  io.stderr.write(`tradetrace ${command}: invalid config (${count} problem${count === 1 ? '' : 's'})${consequence}:\n`);
+  for (const problem of result.errors) io.stderr.write(`  - ${formatProblem(problem)}\n`);
+  return undefined;
+}
+
+export function tradetraceVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The startup every trading command shares: config (exit 2 on any problem, before anything is
+ * created), the session directory, the recorder, fatal handlers, then CONFIG_HASH, CONFIG_DIFF,
+ * CONFIG_OVERRIDES and SESSION_START. If the flight record cannot be written, it fails with exit 1
+ * before the caller can trade.
+ */
+export function startSession(options: StartSessionOptions): Promise<StartSessionResult> {
+  // Async in its contract so startup may await I/O later (e.g. an exchange check) without changing callers.
+  return Promise.resolve(startSessionNow(options));
+}
+
+function startSessionNow(options: StartSessionOptions): StartSessionResult {
+  const { io, mode } = options;
+  const loaded = loadCliConfig(mode, options.flags, io, '; nothing started');
+  if (!loaded) return { ok: false, exitCode: 2 };
+  const { config } = loaded;
+  const dataDir = resolveDataDir(options.flags, io);
+  const sessionsDir = join(dataDir, SESSIONS_DIR);
+  const logsDir = join(dataDir, 'logs');
+  const startedAt = (options.now ?? (() => new Date()))();
+  const audit = auditConfig(config);
+
+  let manifest: SessionManifest;
+  let session: { sessionId: string; dir: string };
+  try {
+    session = createSessionDir(sessionsDir, startedAt);
+    manifest = {
+      session_id: session.sessionId, mode, version: tradetraceVersion(), pid: process.pid, host: hostname(), argv: [...options.argv],
+      data_dir: dataDir, config_hash: audit.hash, start: startedAt.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
+    };
+    writeSessionConfig(session.dir, audit.hash, audit.tree);
+    writeManifest(session.dir, manifest);
+  } catch (error) {
+    io.stderr.write(`tradetrace ${mode}: cannot write the session record under ${dataDir}: ${message(error)}\nRefusing to start: a bot that cannot keep its flight record must not trade.\n`);
+    return { ok: false, exitCode: 1 };
+  }
+
+  const previous = findPreviousSession(sessionsDir, session.sessionId);
+  let recorder: Recorder | undefined;
+  let uninstall = (): void => {};
+  let ended: number | undefined;
+
+  const endSession = (reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>): number => {
+    if (ended !== undefined) return ended;
+    uninstall();
+    let code = exitCode;
+    const end = new Date();
+    const durationMs = end.getTime() - startedAt.getTime();
+    try {
+      if (!recorder) throw new Error('the recorder never opened');
+      recorder.emit('SESSION_END', { reason, exit_code: exitCode, duration_ms: durationMs, ...(summary ? { summary } : {}) });
+      recorder.close();
+    } catch (error) {
+      io.stderr.write(`tradetrace ${mode}: could not record SESSION_END: ${message(error)}\n`);
+      code = Math.max(code, 1);
+    }
+    try {
+      writeManifest(session.dir, { ...manifest, end: end.toISOString(), exit_reason: reason, exit_code: exitCode, duration_ms: durationMs });
+    } catch (error) {
+      io.stderr.write(`tradetrace ${mode}: could not update the session manifest: ${message(error)}\n`);
+      code = Math.max(code, 1);
+    }
+    ended = code;
+    return code;
+  };
+
+  let drift: ConfigAuditResult['drift'];
+  try {
+    recorder = new Recorder({ sessionId: session.sessionId, sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: config.recorder.rotate_mb * 1024 * 1024 }) });
+    drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
+    recorder.emit('SESSION_START', {
+      mode, version: manifest.version, pid: manifest.pid, host: manifest.host, data_dir: dataDir, config_hash: audit.hash, argv: [...options.argv],
+    });
+  } catch (error) {
+    io.stderr.write(`tradetrace ${mode}: cannot write the flight record in ${logsDir}: ${message(error)}\nRefusing to start: a bot that cannot keep its flight record must not trade.\n`);
+    try {
+      recorder?.close();
+    } catch {
+      // The sink already failed; the manifest below still records why the session ended.
+    }
+    ended = 1;
+    try {
+      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'error', exit_code: 1, duration_ms: Date.now() - startedAt.getTime() });
+    } catch {
+      // Reported above; nothing more to do.
+    }
+    return { ok: false, exitCode: 1 };
+  }
+
+  if (options.fatalHandlers !== false) {
+    uninstall = installFatalHandlers(recorder, { onFatal: () => void endSession('fatal', 1) });
+  }
+  return {
+    ok: true,
+    value: { sessionId: session.sessionId, config, loaded, configHash: audit.hash, recorder, paths: { dataDir, logsDir, sessionsDir, sessionDir: session.dir }, startedAt, drift, endSession },
+  };
+}
