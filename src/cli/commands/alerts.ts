@@ -1,7 +1,176 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compactUtc } from '../../domain/ids.js';
+import { ALERT_RULES, type AlertRule } from '../../recorder/events/alert-events.js';
+import { FileSink } from '../../recorder/file-sink.js';
+import { Recorder } from '../../recorder/recorder.js';
+import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
+import { transitionJson, transitionText } from '../../alerts/alert-record.js';
+import { evaluatePastLogs } from '../../alerts/evaluate-past.js';
+import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
+import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
+import type { Notifier } from '../../alerts/notifiers/notifier.js';
+import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
+import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
+import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace alerts: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace alerts [--data-dir D] [--follow] [--since T] [options]
+
+Without --follow: evaluates the logs already written and lists every alert that would have fired and
+resolved, and when (exit 0; 1 when an alert is still firing). With --follow: watches a running bot,
+tails logs/*.jsonl and writes ALERT_FIRED / ALERT_RESOLVED to logs/alerts.jsonl until SIGINT/SIGTERM;
+it also catches a bot that hung (no heartbeat) or died (its pid is gone and it wrote no SESSION_END).
+
+options:
+  --data-dir DIR               the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
+  --follow                     keep watching
+  --since T                    ignore lines before T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
+  --json                       one JSON object per transition instead of text
+  --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')})
+  --heartbeat-interval S       heartbeat interval in seconds (default: learned from the heartbeats, 30 before that)
+  --heartbeat-factor N         fire after N intervals without a heartbeat (default 3)
+  --failure-threshold F        order failure rate that fires, a fraction (default 0.5)
+  --failure-window S           sliding window in seconds (default 600)
+  --failure-min-intents N      fewest intents in the window that can fire (default 5)
+  --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
+  --webhook URL                also POST each transition as JSON to URL (retries with backoff)
+  --poll-ms N                  --follow: how often the logs are read (default 250)
+`;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  follow: { type: 'boolean' },
+  since: { type: 'string' },
+  json: { type: 'boolean' },
+  rules: { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'heartbeat-factor': { type: 'string' },
+  'failure-threshold': { type: 'string' },
+  'failure-window': { type: 'string' },
+  'failure-min-intents': { type: 'string' },
+  'drift-resolve-after': { type: 'string' },
+  webhook: { type: 'string' },
+  'poll-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+
+function number(values: Values, flag: keyof typeof OPTIONS): number | undefined {
+  const raw = values[flag];
+  if (typeof raw !== 'string') return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} ${JSON.stringify(raw)}: expected a number`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+function alertOptionsFrom(values: Values): AlertOptions {
+  const input: { -readonly [K in keyof AlertOptionsInput]: AlertOptionsInput[K] } = {};
+  if (typeof values.rules === 'string') {
+    const rules = values.rules.split(',').map((r) => r.trim()).filter(Boolean);
+    const unknown = rules.filter((r) => !(ALERT_RULES as readonly string[]).includes(r));
+    if (unknown.length > 0 || rules.length === 0) throw new UsageError(`--rules ${JSON.stringify(values.rules)}: expected a comma-separated list of ${ALERT_RULES.join(', ')}`);
+    input.rules = rules as AlertRule[];
+  }
+  const intervalS = number(values, 'heartbeat-interval');
+  const missingFactor = number(values, 'heartbeat-factor');
+  input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), ...(missingFactor !== undefined ? { missingFactor } : {}) };
+  const threshold = number(values, 'failure-threshold');
+  const windowS = number(values, 'failure-window');
+  const minIntents = number(values, 'failure-min-intents');
+  input.orderFailure = { ...(threshold !== undefined ? { threshold } : {}), ...(windowS !== undefined ? { windowS } : {}), ...(minIntents !== undefined ? { minIntents } : {}) };
+  const resolveAfterS = number(values, 'drift-resolve-after');
+  if (resolveAfterS !== undefined) input.configDrift = { resolveAfterS };
+  const parsed = parseAlertOptions(input);
+  if (!parsed.ok) {
+    const flagOf: Record<string, string> = { 'heartbeat.intervalS': '--heartbeat-interval', 'heartbeat.missingFactor': '--heartbeat-factor', 'orderFailure.threshold': '--failure-threshold', 'orderFailure.windowS': '--failure-window', 'orderFailure.minIntents': '--failure-min-intents', 'configDrift.resolveAfterS': '--drift-resolve-after' };
+    throw new UsageError(parsed.error.problems.map((p) => Object.entries(flagOf).reduce((text, [key, flag]) => text.replace(key, flag), p)).join('; '));
+  }
+  return parsed.value;
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let values: Values;
+  try {
+    values = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    io.stderr.write(`tradetrace alerts: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (values.help === true) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const nowMs = Date.now();
+  let options: AlertOptions;
+  let sinceMs: number | undefined;
+  let pollMs = 250;
+  try {
+    options = alertOptionsFrom(values);
+    if (typeof values.since === 'string') {
+      const since = parseTimeSpec('--since', values.since, nowMs);
+      if (!since.ok) throw new UsageError(since.error);
+      sinceMs = Date.parse(since.value);
+    }
+    const poll = number(values, 'poll-ms');
+    if (poll !== undefined) {
+      if (poll < 10) throw new UsageError(`--poll-ms ${poll}: expected at least 10`);
+      pollMs = poll;
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`tradetrace alerts: ${error.message}\n`);
+    return 2;
+  }
+  const dirFlag = values['data-dir'];
+  const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
+  const json = values.json === true;
+  if (values.follow !== true) {
+    const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, ...(sinceMs !== undefined ? { sinceMs } : {}) });
+    for (const problem of result.problems) io.stderr.write(`tradetrace alerts: skipped ${problem.file}:${problem.lineNumber}: ${problem.message}\n`);
+    for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition)}\n`);
+    if (!json) io.stdout.write(`${result.linesRead} lines read from ${join(dataDir, 'logs')}; ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
+    return result.open.length > 0 ? 1 : 0;
+  }
+  return follow(dataDir, options, { pollMs, json, io, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(typeof values.webhook === 'string' ? { webhook: values.webhook } : {}) });
+}
+
+async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; sinceMs?: number; webhook?: string }): Promise<number> {
+  const { io } = flags;
+  const sessionId = `watcher_${compactUtc(new Date())}_${process.pid}`;
+  const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
+  const notifiers: Notifier[] = [
+    flags.json ? { notify: (t) => io.stdout.write(`${JSON.stringify(transitionJson(t, sessionId))}\n`), drain: () => Promise.resolve() } : new ConsoleNotifier(io.stdout),
+  ];
+  if (flags.webhook !== undefined) {
+    try {
+      notifiers.push(new WebhookNotifier({ url: flags.webhook, source: sessionId, onError: logWebhookError(recorder) }));
+    } catch (error) {
+      io.stderr.write(`tradetrace alerts: --webhook: ${error instanceof Error ? error.message : String(error)}\n`);
+      recorder.close();
+      return 2;
+    }
+  }
+  const watcher = new AlertWatcher({
+    dataDir, recorder, options, notifiers, pollMs: flags.pollMs,
+    onProblem: (p) => io.stderr.write(`tradetrace alerts: skipped ${p.file}:${p.lineNumber}: ${p.message}\n`),
+    ...(flags.sinceMs !== undefined ? { sinceMs: flags.sinceMs } : {}),
+  });
+  io.stderr.write(`tradetrace alerts: watching ${join(dataDir, 'logs')} as ${sessionId} (alerts go to logs/alerts.jsonl)\n`);
+  watcher.start();
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await watcher.stop();
+  recorder.close();
+  return 0;
 }

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { exited, readLog, startCli, startFakeBot, stop, waitFor, type Running } from '../fixtures/processes.js';
+
+const running: Running[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(stop));
+});
+
+function launch(r: Running): Running {
+  running.push(r);
+  return r;
+}
+
+async function readySession(bot: Running): Promise<string> {
+  return waitFor('the fake bot to start', () => /ready (session_\S+)/.exec(bot.output)?.[1], 30_000);
+}
+
+function heartbeatCount(dataDir: string, sessionId: string): number {
+  return readLog(join(dataDir, 'logs/system.jsonl')).filter((l) => l['event_type'] === 'SHUTDOWN_HEARTBEAT' && l['session_id'] === sessionId).length;
+}
+
+function alertLines(dataDir: string): Record<string, unknown>[] {
+  return readLog(join(dataDir, 'logs/alerts.jsonl'));
+}
+
+describe('tradetrace alerts --follow (a separate watcher process)', () => {
+  it('detects a SIGKILLed bot within the configured time and writes one ALERT_FIRED for it', async () => {
+    const dataDir = tempDir('tradetrace-watch-');
+    const bot = launch(startFakeBot(dataDir, 100));
+    const sessionId = await readySession(bot);
+    const watcher = launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50', '--heartbeat-factor', '3']));
+    await waitFor('the watcher to start', () => watcher.output.includes('watching'), 30_000);
+    // Let the watcher see several heartbeats first, so it has learned the 100 ms interval.
+    const seen = heartbeatCount(dataDir, sessionId);
+    await waitFor('5 more heartbeats', () => heartbeatCount(dataDir, sessionId) >= seen + 5);
+    expect(alertLines(dataDir)).toEqual([]);
+
+    const killedAt = Date.now();
+    bot.child.kill('SIGKILL');
+    await exited(bot.child);
+    const fired = await waitFor('ALERT_FIRED heartbeat_missing', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_FIRED'));
+    const detectedMs = Date.now() - killedAt;
+    console.log(`watcher wrote ALERT_FIRED ${detectedMs} ms after the SIGKILL (${String(fired['message'])})`);
+    // Configured: 3 x 100 ms without a heartbeat; the pid probe may be faster. Allow polling and a loaded machine.
+    expect(detectedMs).toBeLessThan(3 * 100 + 2_000);
+    expect(fired).toMatchObject({ rule: 'heartbeat_missing', subject: sessionId, severity: 'critical', next_command: `tradetrace health --session ${sessionId}` });
+    expect(String(fired['session_id'])).toMatch(/^watcher_\d{8}_\d{6}_\d+$/);
+    const evidence = fired['evidence'] as Record<string, unknown>[];
+    expect(evidence[0]).toMatchObject({ event_type: 'SHUTDOWN_HEARTBEAT', file: join(dataDir, 'logs/system.jsonl'), id: sessionId });
+    expect(typeof evidence[0]?.['line']).toBe('number');
+
+    // No flood: a second later it is still the one alert.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alertLines(dataDir).filter((l) => l['event_type'] === 'ALERT_FIRED')).toHaveLength(1);
+    expect(watcher.output).toContain(`FIRED    heartbeat_missing [${sessionId}]`);
+  });
+
+  it('detects a hung bot (alive process, heartbeats stop), then resolves on a clean SESSION_END', async () => {
+    const dataDir = tempDir('tradetrace-watch-');
+    const bot = launch(startFakeBot(dataDir, 100, 1_500));
+    const sessionId = await readySession(bot);
+    const watcher = launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50']));
+    const fired = await waitFor('ALERT_FIRED for the hang', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_FIRED'), 30_000);
+    expect(fired).toMatchObject({ rule: 'heartbeat_missing', subject: sessionId });
+    expect(String(fired['message'])).toContain('no SHUTDOWN_HEARTBEAT');
+    expect(bot.child.exitCode).toBeNull();
+
+    bot.child.kill('SIGTERM');
+    await exited(bot.child);
+    const resolved = await waitFor('ALERT_RESOLVED', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_RESOLVED'));
+    expect(resolved).toMatchObject({ alert_id: fired['alert_id'], rule: 'heartbeat_missing', subject: sessionId });
+    expect(watcher.output).toContain('RESOLVED heartbeat_missing');
+  });
+
+  it('writes nothing for a bot that beats and ends cleanly', async () => {
+    const dataDir = tempDir('tradetrace-watch-');
+    const bot = launch(startFakeBot(dataDir, 100));
+    const sessionId = await readySession(bot);
+    launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50']));
+    await waitFor('10 heartbeats', () => heartbeatCount(dataDir, sessionId) >= 10, 30_000);
+    bot.child.kill('SIGTERM');
+    await exited(bot.child);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alertLines(dataDir)).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type { Recorder } from '../../recorder/recorder.js';
+import { AlertEngine } from '../alert-engine.js';
+import type { AlertOptions, AlertOptionsInput } from '../alert-options.js';
+import { recordTransition } from '../alert-record.js';
+import type { AlertTransition, Observation } from '../alert-transition.js';
+import { OBSERVED_CHANNELS, type LineProblemReport } from '../log-replay.js';
+import type { Notifier } from '../notifiers/notifier.js';
+import { LogTailer } from './log-tailer.js';
+import { processAlive, sessionProcess, type SessionProcess } from './process-probe.js';
+
+export interface AlertWatcherOptions {
+  readonly dataDir: string;
+  /** Writes the watcher's ALERT_FIRED / ALERT_RESOLVED (logs/alerts.jsonl) under its own session id. */
+  readonly recorder: Recorder;
+  readonly options?: AlertOptions | AlertOptionsInput;
+  readonly notifiers?: readonly Notifier[];
+  /** How often the logs are read and the clock advanced (default 250 ms). */
+  readonly pollMs?: number;
+  /** Lines older than this are ignored (ms since epoch). */
+  readonly sinceMs?: number;
+  readonly onProblem?: (problem: LineProblemReport) => void;
+  readonly now?: () => number;
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * `tradetrace alerts --follow`: tails the logs of another process and runs the same engine, so it
+ * catches what the bot cannot report itself: a hung event loop (heartbeats stop) and a dead process
+ * (its pid is gone and it wrote no SESSION_END). On start it catches up on the current log files and
+ * writes only the alerts still open; after that every transition is written as it happens.
+ */
+export class AlertWatcher {
+  readonly engine: AlertEngine;
+  private readonly tailer: LogTailer;
+  private readonly notifiers: readonly Notifier[];
+  private readonly now: () => number;
+  private readonly isAlive: (pid: number) => boolean;
+  private readonly processes = new Map<string, SessionProcess | null>();
+  private timer: NodeJS.Timeout | null = null;
+  private caughtUp = false;
+
+  constructor(private readonly init: AlertWatcherOptions) {
+    this.engine = new AlertEngine(init.options !== undefined ? { options: init.options } : {});
+    this.tailer = new LogTailer(join(init.dataDir, 'logs'), OBSERVED_CHANNELS, init.onProblem);
+    this.notifiers = init.notifiers ?? [];
+    this.now = init.now ?? Date.now;
+    this.isAlive = init.isAlive ?? processAlive;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.poll();
+    this.timer = setInterval(() => this.poll(), this.init.pollMs ?? 250);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.tailer.close();
+    await Promise.all(this.notifiers.map((n) => n.drain()));
+  }
+
+  /** One round: new lines, time passing, dead processes. Returns what was written. */
+  poll(): AlertTransition[] {
+    const transitions = [...this.observe(this.tailer.poll()), ...this.engine.advance(this.now()), ...this.probeProcesses()];
+    if (this.caughtUp) {
+      this.publish(transitions);
+      return transitions;
+    }
+    // First round: history already happened; only what is still firing is news.
+    this.caughtUp = true;
+    const open = new Set(this.engine.openAlerts().map((a) => a.alertId));
+    const current = transitions.filter((t) => t.kind === 'fired' && open.has(t.alertId));
+    this.publish(current);
+    return current;
+  }
+
+  private observe(observations: readonly Observation[]): AlertTransition[] {
+    const since = this.init.sinceMs;
+    const out: AlertTransition[] = [];
+    for (const observation of observations) {
+      if (since !== undefined && Date.parse(observation.line.ts) < since) continue;
+      out.push(...this.engine.observe(observation));
+    }
+    return out;
+  }
+
+  private probeProcesses(): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const sessionId of this.engine.watchedSessions()) {
+      if (!this.processes.has(sessionId)) this.processes.set(sessionId, sessionProcess(this.init.dataDir, sessionId));
+      const proc = this.processes.get(sessionId);
+      if (!proc || this.isAlive(proc.pid)) continue;
+      // It may have written SESSION_END just before exiting: read that first.
+      out.push(...this.observe(this.tailer.poll()));
+      if (!this.engine.watchedSessions().includes(sessionId)) continue;
+      const nowMs = this.now();
+      out.push(
+        ...this.engine.sessionGone(
+          sessionId,
+          { file: proc.manifestPath, event_type: 'manifest', ts: proc.start, id: sessionId, value: { pid: proc.pid, alive: false, checked_at: new Date(nowMs).toISOString() } },
+          nowMs,
+        ),
+      );
+    }
+    return out;
+  }
+
+  private publish(transitions: readonly AlertTransition[]): void {
+    for (const transition of transitions) {
+      recordTransition(this.init.recorder, transition);
+      for (const notifier of this.notifiers) notifier.notify(transition);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { channelFileName, type Channel } from '../../recorder/channels.js';
+import { parseLine } from '../../recorder/line-parser.js';
+import type { Observation } from '../alert-transition.js';
+import type { LineProblemReport } from '../log-replay.js';
+
+const CHUNK = 64 * 1024;
+
+interface Tail {
+  readonly channel: Channel;
+  readonly path: string;
+  fd: number | null;
+  ino: number;
+  offset: number;
+  lineNumber: number;
+  /** Bytes after the last newline: a line still being written. */
+  partial: Buffer;
+}
+
+function inodeOf(path: string): number | null {
+  try {
+    return statSync(path).ino;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Follows `<logsDir>/<channel>.jsonl` for each channel, from the start of the current files. Polled,
+ * not fs.watch (which misses appends on some file systems). Rotation: the writer renames the full
+ * file and opens a new one; the tailer keeps the old descriptor, drains it to its end, then moves to
+ * the new file, so no line is lost or read twice. A line without its newline yet waits for the rest.
+ */
+export class LogTailer {
+  private readonly tails: Tail[];
+
+  constructor(
+    logsDir: string,
+    channels: readonly Channel[],
+    private readonly onProblem: (problem: LineProblemReport) => void = () => undefined,
+  ) {
+    this.tails = channels.map((channel) => ({ channel, path: join(logsDir, channelFileName(channel)), fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) }));
+  }
+
+  /** Every complete line appended since the last poll, across channels, in time order. */
+  poll(): Observation[] {
+    const out: Observation[] = [];
+    for (const tail of this.tails) this.pollTail(tail, out);
+    return out.sort((a, b) => (a.line.ts === b.line.ts ? a.line.seq - b.line.seq : a.line.ts < b.line.ts ? -1 : 1));
+  }
+
+  close(): void {
+    for (const tail of this.tails) if (tail.fd !== null) closeSync(tail.fd);
+  }
+
+  private pollTail(tail: Tail, out: Observation[]): void {
+    if (tail.fd === null && !this.open(tail)) return;
+    this.drain(tail, out);
+    const ino = inodeOf(tail.path);
+    if (ino === tail.ino) return;
+    // Rotated (or deleted): whatever reached the old file before the rename is still readable through our fd.
+    this.drain(tail, out);
+    if (tail.fd !== null) closeSync(tail.fd);
+    tail.fd = null;
+    tail.partial = Buffer.alloc(0);
+    if (ino !== null && this.open(tail)) this.drain(tail, out);
+  }
+
+  private open(tail: Tail): boolean {
+    try {
+      tail.fd = openSync(tail.path, 'r');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return false;
+      throw error;
+    }
+    tail.ino = fstatSync(tail.fd).ino;
+    tail.offset = 0;
+    tail.lineNumber = 0;
+    return true;
+  }
+
+  private drain(tail: Tail, out: Observation[]): void {
+    if (tail.fd === null) return;
+    const buffer = Buffer.alloc(CHUNK);
+    for (;;) {
+      const n = readSync(tail.fd, buffer, 0, CHUNK, tail.offset);
+      if (n === 0) return;
+      tail.offset += n;
+      let data = Buffer.concat([tail.partial, buffer.subarray(0, n)]);
+      let newline = data.indexOf(0x0a);
+      while (newline >= 0) {
+        const text = data.subarray(0, newline).toString('utf8');
+        data = data.subarray(newline + 1);
+        tail.lineNumber++;
+        if (text.length > 0) this.accept(tail, text, out);
+        newline = data.indexOf(0x0a);
+      }
+      tail.partial = Buffer.from(data);
+    }
+  }
+
+  private accept(tail: Tail, text: string, out: Observation[]): void {
+    const parsed = parseLine(text);
+    if (!parsed.ok) {
+      this.onProblem({ file: tail.path, lineNumber: tail.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
+      return;
+    }
+    out.push({ line: parsed.value, file: tail.path, lineNumber: tail.lineNumber });
+  }
+}
