@@ -28,6 +28,18 @@ describe('Decimal', () => {
     );
   });
 
+  it('normalizes results, so equal values print and compare field by field the same', () => {
+    fc.assert(
+      fc.property(decimal, decimal, (a, b) => {
+        const viaSum = a.add(b).sub(b);
+        const direct = Decimal.parse(a.toString());
+        expect(viaSum.toString()).toBe(direct.toString());
+        expect({ units: viaSum.units, scale: viaSum.scale }).toEqual({ units: direct.units, scale: direct.scale });
+      }),
+    );
+    expect(Decimal.parse('0.00162').sub(Decimal.parse('0.00162')).toString()).toBe('0');
+  });
+
   it('compares consistently with subtraction', () => {
     fc.assert(fc.property(decimal, decimal, (a, b) => a.compare(b) === b.sub(a).neg().compare(Decimal.ZERO)));
   });

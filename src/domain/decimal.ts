@@ -84,7 +84,8 @@ export class Decimal {
       units /= 10n;
       scale--;
     }
-    return units === this.units ? this : new Decimal(units, scale);
+    // Compare scales too: zero shrinks its scale without changing its units.
+    return scale === this.scale ? this : new Decimal(units, scale);
   }
 
   private aligned(other: Decimal): [bigint, bigint, number] {
