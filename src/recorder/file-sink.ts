@@ -1,43 +1,72 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelFileName, type Channel } from './channels.js';
+import { errnoOf, rotateIfStill } from './file-rotation.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
 
 export type RecorderMode = 'durable' | 'buffered';
 
 export interface FileSinkOptions {
-  /** `durable` (default): one write per line. `buffered`: batched, flushed at barriers, per tick and at 64 KB. */
+  /** `durable` (default): one write per line. `buffered`: batched, flushed at barriers, per tick, at 64 KB and at exit. */
   readonly mode?: RecorderMode;
   /** Rotate a channel's file once it grows past this many bytes (default 256 MiB). */
   readonly rotateBytes?: number;
+  /** Re-check that the path still names our file after this many lines (default 1024)... */
+  readonly checkEveryLines?: number;
+  /** ...or this many ms (default 100; 1 ms after a barrier line, so an ORDER_CONTEXT is verified). */
+  readonly checkEveryMs?: number;
 }
 
-const BUFFER_FLUSH_BYTES = 64 * 1024;
+export const BUFFER_FLUSH_BYTES = 64 * 1024;
 const DEFAULT_ROTATE_BYTES = 256 * 1024 * 1024;
 
 interface OpenChannel {
-  fd: number;
+  readonly fd: number;
+  readonly ino: number;
   readonly path: string;
+  /** Our estimate of the file size: exact after a check, plus what we wrote since. */
   size: number;
   pending: string[];
   pendingBytes: number;
+  linesSinceCheck: number;
+  lastCheckMs: number;
 }
 
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error).code) : undefined;
+// Buffered sinks still holding lines get one last synchronous flush when the process (or worker) exits.
+const liveBufferedSinks = new Set<FileSink>();
+let exitHookInstalled = false;
+
+function flushAtExit(): void {
+  for (const sink of liveBufferedSinks) {
+    try {
+      sink.flush();
+    } catch (error) {
+      writeSync(2, `tradetrace: buffered log lines lost at exit: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
 }
 
 /**
- * Appends lines to `<logsDir>/<channel>.jsonl`. Files are opened O_APPEND, so each line's single
- * write lands whole after whatever any other writer (a worker thread, another process) appended.
+ * Appends lines to `<logsDir>/<channel>.jsonl`. Files are opened O_APPEND and each line (durable)
+ * or batch of whole lines (buffered) is one write, so lines land whole after whatever any other
+ * writer (a worker thread, another process) appended, never interleaved with theirs.
+ *
+ * Every few lines or milliseconds the sink checks that the path still names the file it holds:
+ * if another writer rotated it, the sink reopens; if the file was deleted (or its directory
+ * removed), lines went nowhere, so the write throws.
  */
 export class FileSink implements LineSink {
   private readonly channels = new Map<Channel, OpenChannel>();
   private readonly mode: RecorderMode;
   private readonly rotateBytes: number;
+  private readonly checkEveryLines: number;
+  private readonly checkEveryMs: number;
   private closed = false;
   private flushScheduled = false;
+  /** A deferred (per-tick) flush failed: its lines are still pending and the next write must hear of it. */
+  private deferredFailure: RecorderError | undefined;
 
   constructor(
     readonly logsDir: string,
@@ -45,20 +74,28 @@ export class FileSink implements LineSink {
   ) {
     this.mode = options.mode ?? 'durable';
     this.rotateBytes = options.rotateBytes ?? DEFAULT_ROTATE_BYTES;
+    this.checkEveryLines = options.checkEveryLines ?? 1024;
+    this.checkEveryMs = options.checkEveryMs ?? 100;
     try {
       mkdirSync(logsDir, { recursive: true });
     } catch (error) {
       throw new RecorderError('open_failed', `cannot create log directory ${logsDir}: ${String(error)}`, { path: logsDir, errno: errnoOf(error) }, { cause: error });
     }
+    if (this.mode === 'buffered') {
+      liveBufferedSinks.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', flushAtExit);
+      }
+    }
   }
 
   private open(channel: Channel): OpenChannel {
-    const existing = this.channels.get(channel);
-    if (existing) return existing;
     const path = join(this.logsDir, channelFileName(channel));
     try {
       const fd = openSync(path, 'a', 0o640);
-      const opened: OpenChannel = { fd, path, size: fstatSync(fd).size, pending: [], pendingBytes: 0 };
+      const stat = fstatSync(fd);
+      const opened: OpenChannel = { fd, ino: stat.ino, path, size: stat.size, pending: [], pendingBytes: 0, linesSinceCheck: 0, lastCheckMs: Date.now() };
       this.channels.set(channel, opened);
       return opened;
     } catch (error) {
@@ -68,72 +105,109 @@ export class FileSink implements LineSink {
 
   write(channel: Channel, line: string, barrier: boolean): void {
     if (this.closed) throw new RecorderError('closed', `recorder is closed; cannot write to ${channel}`, { channel });
-    const target = this.open(channel);
+    const target = this.channels.get(channel) ?? this.open(channel);
     if (this.mode === 'durable') {
-      this.append(channel, target, line);
+      this.append(channel, target, line, barrier);
       return;
     }
+    if (this.deferredFailure) this.retryDeferred();
     target.pending.push(line);
     target.pendingBytes += line.length;
     if (barrier) {
       this.flush();
     } else if (target.pendingBytes >= BUFFER_FLUSH_BYTES) {
-      this.flushChannel(channel, target);
+      this.flushChannel(channel, target, false);
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        if (!this.closed) this.flush();
-      });
+      setImmediate(this.deferredFlush);
     }
   }
 
-  private append(channel: Channel, target: OpenChannel, text: string): void {
-    const data = Buffer.from(text, 'utf8');
+  private readonly deferredFlush = (): void => {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    try {
+      this.flush();
+    } catch (error) {
+      // No caller to throw to in a timer: keep the lines pending and fail the next write or flush.
+      this.deferredFailure = error instanceof RecorderError ? error : new RecorderError('write_failed', String(error), {}, { cause: error });
+    }
+  };
+
+  private retryDeferred(): void {
+    const failure = this.deferredFailure;
+    this.deferredFailure = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      this.deferredFailure = failure;
+      throw error;
+    }
+  }
+
+  private append(channel: Channel, target: OpenChannel, text: string, barrier: boolean): void {
     let written: number;
     try {
-      written = writeSync(target.fd, data);
+      // A string, not a Buffer: writeSync encodes into its own scratch memory, one allocation fewer per line.
+      written = writeSync(target.fd, text);
     } catch (error) {
       throw new RecorderError('write_failed', `cannot write to ${target.path}: ${String(error)}`, { channel, path: target.path, errno: errnoOf(error) }, { cause: error });
     }
-    if (written !== data.length) {
-      throw new RecorderError('short_write', `only ${written} of ${data.length} bytes reached ${target.path} (disk full?)`, { channel, path: target.path });
+    if (written !== text.length && written !== Buffer.byteLength(text)) {
+      throw new RecorderError('short_write', `only ${written} of ${Buffer.byteLength(text)} bytes reached ${target.path} (disk full?)`, { channel, path: target.path, errno: 'ENOSPC' });
     }
     target.size += written;
-    if (target.size >= this.rotateBytes) this.rotate(channel, target);
+    if (++target.linesSinceCheck >= this.checkEveryLines || target.size >= this.rotateBytes) {
+      this.check(channel, target);
+    } else {
+      const elapsed = Date.now() - target.lastCheckMs;
+      if (elapsed >= this.checkEveryMs || (barrier && elapsed >= 1)) this.check(channel, target);
+    }
   }
 
-  private flushChannel(channel: Channel, target: OpenChannel): void {
+  /** Is our file still the one at the path, and is it due for rotation? */
+  private check(channel: Channel, target: OpenChannel): void {
+    target.linesSinceCheck = 0;
+    target.lastCheckMs = Date.now();
+    const outcome = rotateIfStill(target.path, target.fd, target.ino, this.rotateBytes, channel);
+    if (outcome.kind === 'current') {
+      target.size = outcome.size;
+      return;
+    }
+    this.channels.delete(channel);
+    closeSync(target.fd);
+    if (outcome.kind === 'removed') {
+      throw new RecorderError(
+        'write_failed',
+        `${target.path} was deleted (or its directory removed) while open: recent lines did not reach any file`,
+        { channel, path: target.path, errno: 'ENOENT' },
+      );
+    }
+    // 'moved' or 'rotated': the lines are in the rotated file; the next write opens the new one.
+  }
+
+  private flushChannel(channel: Channel, target: OpenChannel, barrier: boolean): void {
     if (target.pending.length === 0) return;
-    const text = target.pending.join('');
+    const text = target.pending.length === 1 ? (target.pending[0] ?? '') : target.pending.join('');
+    // Only forget the lines once the write succeeded: a failed flush can be retried.
+    this.append(channel, target, text, barrier);
     target.pending = [];
     target.pendingBytes = 0;
-    this.append(channel, target, text);
   }
 
   flush(): void {
-    for (const [channel, target] of this.channels) this.flushChannel(channel, target);
-  }
-
-  /** Renames the full file to `<channel>.<UTC stamp>.jsonl`, which readers (and `logs/*.jsonl` globs) still find. */
-  private rotate(channel: Channel, target: OpenChannel): void {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '');
-    const rotated = join(this.logsDir, `${channel}.${stamp}.jsonl`);
-    try {
-      // Another writer may have rotated first; rotate only the file we are actually writing to.
-      if (statSync(target.path).ino === fstatSync(target.fd).ino) renameSync(target.path, rotated);
-    } catch (error) {
-      throw new RecorderError('write_failed', `cannot rotate ${target.path}: ${String(error)}`, { channel, path: target.path, errno: errnoOf(error) }, { cause: error });
-    }
-    closeSync(target.fd);
-    this.channels.delete(channel);
+    for (const [channel, target] of this.channels) this.flushChannel(channel, target, true);
   }
 
   close(): void {
     if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    for (const target of this.channels.values()) closeSync(target.fd);
-    this.channels.clear();
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      liveBufferedSinks.delete(this);
+      for (const target of this.channels.values()) closeSync(target.fd);
+      this.channels.clear();
+    }
   }
 }

@@ -10,8 +10,13 @@ export interface LogFile {
   readonly current: boolean;
 }
 
-// decisions.jsonl, decisions.20261127T064300123Z.jsonl, decisions.20261127T064300123Z.jsonl.gz
-const LOG_FILE = /^([a-z]+)(?:\.([0-9TZ]+))?\.jsonl(\.gz)?$/;
+// decisions.jsonl, decisions.20261127T064300123Z.jsonl, decisions.20261127T064300123Z_2.jsonl(.gz)
+const LOG_FILE = /^([a-z]+)(?:\.([0-9TZ_]+))?\.jsonl(\.gz)?$/;
+
+// Code-unit order, not localeCompare: ICU collation sorts '~' before digits and ignores '_'.
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * Every log file of the given channels in `logsDir`, rotated ones included, oldest first per
@@ -43,7 +48,7 @@ export function listLogFiles(logsDir: string, channels: readonly Channel[] = CHA
   found.sort((a, b) =>
     a.channel !== b.channel
       ? CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel)
-      : (a.stamp || '~').localeCompare(b.stamp || '~'),
+      : ordinal(a.stamp || '~', b.stamp || '~'),
   );
   return found.map(({ stamp: _stamp, ...file }) => file);
 }

@@ -4,7 +4,7 @@ import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
 import { sanitizeId } from './redaction.js';
 import { SeqCounter } from './seq-counter.js';
-import { jsonString, serializerFor } from './serializer.js';
+import { jsonString, serializerFor, type FieldSerializer } from './serializer.js';
 import { currentTrace } from './trace-context.js';
 
 /** Lines that must be on disk before the caller goes on, even in buffered mode. */
@@ -36,7 +36,10 @@ interface EventPlan {
   /** `","level":"info","event_type":"X","session_id":"s","seq":` minus the level, which may vary. */
   readonly typeAndSession: string;
   readonly defaultLevel: Level;
+  readonly serialize: FieldSerializer;
 }
+
+const MAX_LISTENER_REPORTS = 10;
 
 /**
  * The flight recorder: typed emit of catalog events as compact JSON lines, with the trace context's
@@ -50,6 +53,8 @@ export class Recorder {
   private readonly now: () => number;
   private readonly plans = new Map<EventType, EventPlan>();
   private readonly listeners: LineListener[] = [];
+  /** How many times an onLine listener threw (each reported as a process warning, up to a limit). */
+  listenerErrors = 0;
   private lastMs = -1;
   private lastIso = '';
 
@@ -71,6 +76,7 @@ export class Recorder {
         requiresIntent: definition.requires === 'intent' || definition.requires === 'decision_and_intent',
         typeAndSession: `","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`,
         defaultLevel: definition.level,
+        serialize: serializerFor(type),
       };
       this.plans.set(type, plan);
     }
@@ -86,9 +92,31 @@ export class Recorder {
     return this.lastIso;
   }
 
+  // The serialized trace ids of the last line: consecutive lines of one decision reuse them.
+  private lastDecisionId: string | undefined;
+  private lastDecisionJson = '';
+  private lastIntentId: string | undefined;
+  private lastIntentJson = '';
+
+  private decisionJson(id: string): string {
+    if (id !== this.lastDecisionId) {
+      this.lastDecisionId = id;
+      this.lastDecisionJson = `,"decision_id":${jsonString(sanitizeId(id))}`;
+    }
+    return this.lastDecisionJson;
+  }
+
+  private intentJson(id: string): string {
+    if (id !== this.lastIntentId) {
+      this.lastIntentId = id;
+      this.lastIntentJson = `,"intent_id":${jsonString(sanitizeId(id))}`;
+    }
+    return this.lastIntentJson;
+  }
+
   /** Writes one event. Throws RecorderError if it cannot be recorded. */
   emit<T extends EventType>(type: T, fields: EventInput<T>, options?: EmitOptions): void {
-    const plan = this.plan(type);
+    const plan = this.plans.get(type) ?? this.plan(type);
     const values = fields as Readonly<Record<string, unknown>>;
     const trace = currentTrace();
     const decisionId = (values['decision_id'] as string | undefined) ?? trace?.decisionId;
@@ -100,12 +128,29 @@ export class Recorder {
         { eventType: type, channel: plan.channel },
       );
     }
-    let line = `{"ts":"${this.isoNow()}","level":"${options?.level ?? plan.defaultLevel}${plan.typeAndSession}${this.seq.next()}`;
-    if (decisionId) line += `,"decision_id":${jsonString(sanitizeId(decisionId))}`;
-    if (intentId) line += `,"intent_id":${jsonString(sanitizeId(intentId))}`;
-    line += `${serializerFor(type)(values)}}\n`;
+    const level = options?.level ?? plan.defaultLevel;
+    const line =
+      `{"ts":"${this.isoNow()}","level":"${level}${plan.typeAndSession}${this.seq.next()}` +
+      (decisionId ? this.decisionJson(decisionId) : '') +
+      (intentId ? this.intentJson(intentId) : '') +
+      `${plan.serialize(values)}}\n`;
     this.sink.write(plan.channel, line, plan.barrier);
-    for (const listener of this.listeners) listener(type, values, line);
+    if (this.listeners.length > 0) this.notify(type, values, line);
+  }
+
+  // The line is already on disk: a failing observer is reported, never allowed to undo that.
+  private notify(type: EventType, values: Readonly<Record<string, unknown>>, line: string): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(type, values, line);
+      } catch (error) {
+        this.listenerErrors++;
+        if (this.listenerErrors <= MAX_LISTENER_REPORTS) {
+          const message = error instanceof Error ? error.message : String(error);
+          process.emitWarning(`tradetrace: an onLine listener threw on ${type}: ${message}`, { code: 'TRADETRACE_LISTENER' });
+        }
+      }
+    }
   }
 
   /** Observes every line written from now on. Returns the unsubscribe function. */

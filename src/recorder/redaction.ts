@@ -18,6 +18,12 @@ export const MAX_ID_CHARS = 256;
 
 const knownSecrets = new Set<string>();
 let knownSecretList: string[] = [];
+let epoch = 0;
+
+/** Changes whenever a secret is registered: serializers drop cached output made before. */
+export function redactionEpoch(): number {
+  return epoch;
+}
 
 /** Registers a secret value so that it is scrubbed from every string the recorder writes. */
 export function registerSecretValue(value: string): void {
@@ -25,6 +31,12 @@ export function registerSecretValue(value: string): void {
   if (value.length < 6 || knownSecrets.has(value)) return;
   knownSecrets.add(value);
   knownSecretList = [...knownSecrets].sort((a, b) => b.length - a.length);
+  epoch++;
+}
+
+/** True once any secret value is registered: the serializer's fast paths are only valid before. */
+export function hasKnownSecrets(): boolean {
+  return knownSecretList.length > 0;
 }
 
 export function isSecretKey(key: string): boolean {
@@ -82,7 +94,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
       out['…'] = `[${Object.keys(value).length - MAX_ITEMS} more keys]`;
       break;
     }
-    out[key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactValue(item, depth + 1);
+    out[hasKnownSecrets() ? scrubKnownSecrets(key) : key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactValue(item, depth + 1);
   }
   return out;
 }

@@ -1,0 +1,98 @@
+// npm run bench:recorder [-- --lines 200000 --rounds 5]
+// Writes the spec's ORDER_CONTEXT event (inside withDecision/withIntent) to a file with tradetrace's
+// recorder and with pino, winston and bunyan, in one run, and prints lines/s and each one's ratio
+// to pino. Rounds interleave the loggers so a noisy neighbour hurts them alike; medians are shown.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseLine } from '../../src/recorder/line-parser.js';
+import { bunyanLogger, pinoLogger, tradetrace, winstonLogger, type Contender } from './loggers.js';
+
+const { values } = parseArgs({
+  options: { lines: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' } },
+});
+const LINES = Number(values.lines);
+const ROUNDS = Number(values.rounds);
+if (!Number.isInteger(LINES) || LINES < 1) throw new Error(`--lines: expected a positive integer, got ${values.lines}`);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected a positive integer, got ${values.rounds}`);
+
+const OUT = resolve(import.meta.dirname, '../.out/recorder');
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Every line tradetrace wrote must parse and pass its catalog schema: speed never buys a bad line. */
+function verifyTradetrace(dir: string, file: string): void {
+  const lines = readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean);
+  if (lines.length !== LINES) throw new Error(`tradetrace wrote ${lines.length} lines to ${file}, expected ${LINES}`);
+  for (const line of [lines[0], lines[Math.floor(lines.length / 2)], lines.at(-1)]) {
+    const parsed = parseLine(line ?? '', true);
+    if (!parsed.ok) throw new Error(`tradetrace wrote an invalid line: ${parsed.error.message}\n${line}`);
+  }
+}
+
+async function measure(contenders: readonly Contender[], verify: Record<string, string>): Promise<Map<string, number>> {
+  const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order each round so none always runs first (cold) or last (after GC pressure).
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender);
+    for (const contender of order) {
+      const dir = join(OUT, `${round}-${contender.name.replace(/\W+/g, '_')}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const start = process.hrtime.bigint();
+      await contender.run(dir, LINES);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      rates.get(contender.name)?.push(LINES / seconds);
+      const file = verify[contender.name];
+      if (file && round === 0) verifyTradetrace(dir, file);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return new Map([...rates].map(([name, xs]) => [name, median(xs)]));
+}
+
+function table(title: string, medians: Map<string, number>, baseline: string): void {
+  const base = medians.get(baseline) ?? NaN;
+  console.log(`\n${title}`);
+  console.log(`${'logger'.padEnd(44)}${'lines/s'.padStart(12)}   vs ${baseline.split(' ')[0] ?? ''}`);
+  for (const [name, rate] of medians) {
+    console.log(`${name.padEnd(44)}${Math.round(rate).toLocaleString('en-US').padStart(12)}   ${(rate / base).toFixed(2)}x`);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`recorder bench: ${LINES.toLocaleString('en-US')} lines x ${ROUNDS} rounds, median per logger (node ${process.version})`);
+  const durable = await measure(
+    [
+      pinoLogger('pino (sync destination)', true, 'ORDER_CONTEXT'),
+      tradetrace('tradetrace (durable, one write per line)', 'durable', 'ORDER_CONTEXT'),
+      winstonLogger(),
+      bunyanLogger(),
+    ],
+    { 'tradetrace (durable, one write per line)': 'orders.jsonl' },
+  );
+  table('ORDER_CONTEXT inside withDecision/withIntent, one synchronous write per line (winston and bunyan: their async file streams, less durable):', durable, 'pino (sync destination)');
+  const ratio = (durable.get('tradetrace (durable, one write per line)') ?? 0) / (durable.get('pino (sync destination)') ?? Infinity);
+  console.log(`target: tradetrace durable >= 2.00x pino sync: ${ratio >= 2 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x)`);
+
+  const buffered = await measure(
+    [
+      pinoLogger('pino (async destination) BUY_CANDIDATE', false, 'BUY_CANDIDATE'),
+      tradetrace('tradetrace (buffered) BUY_CANDIDATE', 'buffered', 'BUY_CANDIDATE'),
+      pinoLogger('pino (async destination) ORDER_CONTEXT', false, 'ORDER_CONTEXT'),
+      tradetrace('tradetrace (buffered) ORDER_CONTEXT [barrier]', 'buffered', 'ORDER_CONTEXT'),
+    ],
+    { 'tradetrace (buffered) BUY_CANDIDATE': 'decisions.jsonl' },
+  );
+  table(
+    'Buffered mode vs pino async (BUY_CANDIDATE batches; ORDER_CONTEXT is a barrier, flushed per line even in buffered mode):',
+    buffered,
+    'pino (async destination) BUY_CANDIDATE',
+  );
+}
+
+await main();
