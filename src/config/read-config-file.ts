@@ -24,7 +24,7 @@ function parseText(file: string, text: string): { ok: true; value: unknown } | {
     }
   }
   // YAML 1.2 is a superset of JSON, so any other extension is read as YAML. Duplicate keys are errors.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];

@@ -14,14 +14,19 @@ function distance(a: string, b: string): number {
 
 /** The closest known name to a mistyped one, if it is close enough to be the likely intent. */
 export function closest(name: string, known: Iterable<string>): string | undefined {
+  const candidates = [...known];
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
-  for (const candidate of known) {
+  for (const candidate of candidates) {
     const d = distance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
-  return best;
+  if (best !== undefined) return best;
+  // A name cut short (stop_loss for stop_loss_pct) is far in edit distance but plainly meant.
+  const lower = name.toLowerCase();
+  const extended = candidates.filter((candidate) => candidate.toLowerCase().startsWith(lower));
+  return extended.length === 1 ? extended[0] : undefined;
 }

@@ -1,0 +1,169 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { Decimal } from '../domain/decimal.js';
+import { sanitizeText } from '../recorder/redaction.js';
+import { formatProblem, type ConfigProblem } from './config-problem.js';
+import { envNameOf } from './env-settings.js';
+import { loadConfig, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
+import { CONFIG_KEYS, configSchema, SECRET_PATHS, SECTIONS } from './schema.js';
+
+function ok(options: LoadConfigOptions): LoadedConfig {
+  const result = loadConfig(options);
+  if (!result.ok) throw new Error(result.errors.map(formatProblem).join('\n'));
+  return result.value;
+}
+
+function problems(options: LoadConfigOptions): ConfigProblem[] {
+  const result = loadConfig(options);
+  if (result.ok) throw new Error('expected the config to be invalid');
+  return result.errors;
+}
+
+function file(name: string, text: string): string {
+  const path = join(tempDir('tradetrace-config-'), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('config schema', () => {
+  it('has a valid default for every key, and every section in the root schema', () => {
+    const parsed = configSchema.parse({});
+    expect(Object.keys(parsed)).toEqual(Object.keys(SECTIONS));
+    expect(parsed.trading.global_trading).toBe(true);
+    expect(parsed.runtime.heartbeat_interval).toBe(30_000);
+    expect(parsed.runtime.stall_multiple).toBe(3);
+    expect(parsed.dashboard.enable_live_dashboard).toBe(true);
+    expect(parsed.execution.quote_budget).toBeInstanceOf(Decimal);
+    expect(parsed.exchange.api_key).toBeUndefined();
+  });
+
+  it('marks credentials secret by schema, including a webhook URL whose name looks harmless', () => {
+    expect([...SECRET_PATHS].sort()).toEqual(['alerts.webhook_url', 'exchange.api_key', 'exchange.api_secret']);
+  });
+});
+
+describe('loadConfig precedence: defaults < file < env < flags', () => {
+  it('takes each layer over the one before and records where every value came from', () => {
+    const path = file('bot.yaml', 'trading:\n  global_trading: true\n  max_open_positions: 2\nexecution:\n  slippage_bps: 10\n  tif: FOK\n');
+    const loaded = ok({
+      file: path,
+      env: { GLOBAL_TRADING: 'no', TRADETRACE__EXECUTION__SLIPPAGE_BPS: '25', HOME: '/root' },
+      sets: ['execution.slippage_bps=30'],
+    });
+    expect(loaded.config.trading.global_trading).toBe(false);
+    expect(loaded.config.trading.max_open_positions).toBe(2);
+    expect(loaded.config.execution.slippage_bps).toBe(30);
+    expect(loaded.config.execution.tif).toBe('FOK');
+    expect(Object.fromEntries(loaded.sources)).toEqual({
+      'trading.global_trading': { kind: 'env', name: 'GLOBAL_TRADING' },
+      'trading.max_open_positions': { kind: 'file', file: path },
+      'execution.slippage_bps': { kind: 'flag', flag: '--set execution.slippage_bps' },
+      'execution.tif': { kind: 'file', file: path },
+    });
+    expect(loaded.overrides.map((o) => [o.path, o.source, o.value])).toEqual([
+      ['trading.global_trading', { kind: 'env', name: 'GLOBAL_TRADING' }, false],
+      ['execution.slippage_bps', { kind: 'env', name: 'TRADETRACE__EXECUTION__SLIPPAGE_BPS' }, 25],
+      ['execution.slippage_bps', { kind: 'flag', flag: '--set execution.slippage_bps' }, 30],
+    ]);
+  });
+
+  it('reaches every key through TRADETRACE__SECTION__KEY, parsed per the schema type', () => {
+    const env: Record<string, string> = {};
+    for (const key of CONFIG_KEYS.values()) env[envNameOf(key.path)] = key.defaultText ?? (key.kind === 'url' ? 'https://hooks.example/abc' : 'secret-value-123');
+    const loaded = ok({ env });
+    expect(loaded.sources.size).toBe(CONFIG_KEYS.size);
+    expect(loaded.config).toMatchObject({ ...configSchema.parse({}), exchange: { name: 'paper', api_key: 'secret-value-123', api_secret: 'secret-value-123' } });
+  });
+
+  it('parses booleans, numbers, durations, decimals and comma-separated lists from text', () => {
+    const loaded = ok({
+      env: { ENABLE_LIVE_DASHBOARD: 'off', TRADETRACE__TRADING__SYMBOLS: 'ETH/USDT, BTC/USDT,', TRADETRACE__RUNTIME__HEARTBEAT_INTERVAL: '90s' },
+      sets: ['trading.starting_quote_balance=2500.50', 'exits.max_holding=1h30m', 'alerts.order_failure_rate=0.25'],
+    });
+    expect(loaded.config.dashboard.enable_live_dashboard).toBe(false);
+    expect(loaded.config.trading.symbols).toEqual(['ETH/USDT', 'BTC/USDT']);
+    expect(loaded.config.runtime.heartbeat_interval).toBe(90_000);
+    expect(loaded.config.trading.starting_quote_balance.toString()).toBe('2500.5');
+    expect(loaded.config.exits.max_holding).toBe(5_400_000);
+    expect(loaded.config.alerts.order_failure_rate).toBe(0.25);
+    for (const [word, value] of [['1', true], ['0', false], ['YES', true], ['False', false]] as const) {
+      expect(ok({ env: { GLOBAL_TRADING: word } }).config.trading.global_trading).toBe(value);
+    }
+  });
+
+  it('reads the same settings from JSON and from YAML; null in a file keeps the default', () => {
+    const json = ok({ file: file('c.json', '{"trading":{"symbols":["ETH/USDT"],"quote_currency":null},"exits":{"max_holding":"2h"}}') });
+    const yaml = ok({ file: file('c.yml', 'trading:\n  symbols:\n    - ETH/USDT\nexits: { max_holding: 2h }\n') });
+    expect(json.config).toEqual(yaml.config);
+    expect(json.config.trading.quote_currency).toBe('USDT');
+  });
+
+  it('maps a command flag onto its key, winning over --set', () => {
+    const loaded = ok({ sets: ['trading.symbols=BTC/USDT'], flags: [{ path: 'trading.symbols', value: 'SOL/USDT', flag: '--symbol' }] });
+    expect(loaded.config.trading.symbols).toEqual(['SOL/USDT']);
+    expect(loaded.sources.get('trading.symbols')).toEqual({ kind: 'flag', flag: '--symbol' });
+  });
+});
+
+describe('loadConfig problems', () => {
+  it('reports one problem per bad value with the path, what was expected, what was given and its source', () => {
+    const path = file('bad.yaml', 'trading:\n  max_open_positions: 0\nexecution:\n  tif: DAY\n');
+    const errors = problems({ file: path, env: { GLOBAL_TRADING: 'maybe' }, sets: ['runtime.heartbeat_interval=30'] });
+    expect(errors).toEqual([
+      { code: 'invalid_value', path: 'trading.max_open_positions', expected: 'an integer from 1 to 100', given: 0, source: { kind: 'file', file: path } },
+      { code: 'invalid_value', path: 'execution.tif', expected: 'one of IOC, FOK, GTC', given: 'DAY', source: { kind: 'file', file: path } },
+      { code: 'invalid_value', path: 'trading.global_trading', expected: 'a boolean (true/false, 1/0, yes/no, on/off)', given: 'maybe', source: { kind: 'env', name: 'GLOBAL_TRADING' } },
+      expect.objectContaining({ code: 'invalid_value', path: 'runtime.heartbeat_interval', given: '30', source: { kind: 'flag', flag: '--set runtime.heartbeat_interval' } }),
+    ]);
+    expect(errors.map(formatProblem)[2]).toBe('trading.global_trading: expected a boolean (true/false, 1/0, yes/no, on/off), got "maybe" (from env GLOBAL_TRADING)');
+    expect(formatProblem(errors[3] as ConfigProblem)).toMatch(/^runtime\.heartbeat_interval: expected a duration with a unit.*got "30" \(from flag --set runtime\.heartbeat_interval\)$/);
+  });
+
+  it('reports a bad value even when a later source overrides it', () => {
+    const errors = problems({ env: { GLOBAL_TRADING: 'maybe' }, sets: ['trading.global_trading=true'] });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ path: 'trading.global_trading', source: { kind: 'env' } });
+  });
+
+  it('treats unknown keys in a file, TRADETRACE__ env variables and --set as errors, suggesting the likely key', () => {
+    const path = file('typo.json', '{"trading":{"global_tradng":false},"executon":{}}');
+    const errors = problems({ file: path, env: { TRADETRACE__EXECUTION__SLIPAGE_BPS: '5', TRADETRACE_DATA_DIR: '/x', OTHER: '1' }, sets: ['exits.stop_loss=2'] });
+    expect(errors).toEqual([
+      { code: 'unknown_key', path: 'trading.global_tradng', source: { kind: 'file', file: path }, suggestion: 'trading.global_trading' },
+      { code: 'unknown_key', path: 'executon', source: { kind: 'file', file: path }, suggestion: 'execution' },
+      { code: 'unknown_key', path: 'TRADETRACE__EXECUTION__SLIPAGE_BPS', source: { kind: 'env', name: 'TRADETRACE__EXECUTION__SLIPAGE_BPS' }, suggestion: 'TRADETRACE__EXECUTION__SLIPPAGE_BPS' },
+      { code: 'unknown_key', path: 'exits.stop_loss', source: { kind: 'flag', flag: '--set exits.stop_loss' }, suggestion: 'exits.stop_loss_pct' },
+    ]);
+  });
+
+  it('reports cross-key rules with the value that broke them', () => {
+    const errors = problems({ sets: ['strategy.ema_fast=30'] });
+    expect(errors).toEqual([{ code: 'constraint', path: 'strategy.ema_fast', rule: 'ema_fast (30) must be less than ema_slow (21)', given: '30', source: { kind: 'flag', flag: '--set strategy.ema_fast' } }]);
+  });
+
+  it('reports unreadable files, syntax errors with their position, malformed --set and conflicting env names', () => {
+    const missing = join(tempDir(), 'none.yaml');
+    expect(problems({ file: missing })).toEqual([{ code: 'file_unreadable', file: missing, reason: 'no such file' }]);
+    const yaml = file('broken.yaml', 'trading:\n  symbols: [BTC/USDT\n');
+    expect(problems({ file: yaml })[0]).toMatchObject({ code: 'file_syntax', file: yaml, line: expect.any(Number) as number });
+    const dup = file('dup.yaml', 'trading: {}\ntrading: {}\n');
+    expect(problems({ file: dup })[0]).toMatchObject({ code: 'file_syntax', reason: expect.stringMatching(/unique/i) as string });
+    const json = file('broken.json', '{"trading": }');
+    expect(problems({ file: json })[0]).toMatchObject({ code: 'file_syntax', reason: expect.stringMatching(/^invalid JSON/) as string });
+    expect(problems({ file: file('list.yaml', '- a\n') })[0]).toMatchObject({ code: 'file_syntax', reason: expect.stringMatching(/got a list/) as string });
+    expect(problems({ sets: ['global_trading'] })).toEqual([{ code: 'malformed_flag', flag: '--set', given: 'global_trading', expected: 'section.key=value, e.g. --set execution.slippage_bps=25' }]);
+    expect(problems({ env: { GLOBAL_TRADING: 'true', TRADETRACE__TRADING__GLOBAL_TRADING: 'false' } })).toEqual([
+      { code: 'conflicting_env', path: 'trading.global_trading', names: ['GLOBAL_TRADING', 'TRADETRACE__TRADING__GLOBAL_TRADING'] },
+    ]);
+  });
+
+  it('never echoes a secret in a problem, and registers valid secrets so no log text can carry them', () => {
+    const bad = problems({ sets: ['alerts.webhook_url=ftp://user:hunter2-token@example.com'] });
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+    const loaded = ok({ env: { TRADETRACE__EXCHANGE__API_KEY: 'AKIA-live-9f8e7d6c5b' } });
+    expect(loaded.config.exchange.api_key).toBe('AKIA-live-9f8e7d6c5b');
+    expect(sanitizeText('exchange said: bad key AKIA-live-9f8e7d6c5b')).toBe('exchange said: bad key [REDACTED]');
+  });
+});
