@@ -1,0 +1,103 @@
+import type { BuyGuard, GuardLimits, GuardName, GuardResult, GuardSnapshot, GuardValue } from './guard.js';
+
+const PASS: GuardResult = { pass: true };
+
+function block(guard: GuardName, observed: GuardValue, threshold: GuardValue, message: string): GuardResult {
+  return { pass: false, guard, observed, threshold, message };
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}
+
+const globalTrading: BuyGuard = {
+  name: 'global_trading',
+  check: (s) => (s.tradingEnabled ? PASS : block('global_trading', false, true, 'GLOBAL_TRADING is off: no new positions')),
+};
+
+const maxOpenPositions: BuyGuard = {
+  name: 'max_open_positions',
+  check: (s, l) =>
+    s.openPositions < l.maxOpenPositions
+      ? PASS
+      : block('max_open_positions', s.openPositions, l.maxOpenPositions, `${s.openPositions} positions open, the maximum is ${l.maxOpenPositions}`),
+};
+
+const alreadyInPosition: BuyGuard = {
+  name: 'already_in_position',
+  check: (s) => (s.hasPosition ? block('already_in_position', true, false, `a position in ${s.symbol} is already open`) : PASS),
+};
+
+const cooldown: BuyGuard = {
+  name: 'cooldown',
+  check: (s, l) => {
+    if (s.lastExitAt === null) return PASS;
+    const since = s.now - s.lastExitAt;
+    return since >= l.cooldownMs
+      ? PASS
+      : block('cooldown', since, l.cooldownMs, `last exit in ${s.symbol} was ${seconds(since)} ago; cooldown is ${seconds(l.cooldownMs)}`);
+  },
+};
+
+const insufficientBalance: BuyGuard = {
+  name: 'insufficient_balance',
+  check: (s) =>
+    s.freeQuote.gte(s.minNotional)
+      ? PASS
+      : block('insufficient_balance', s.freeQuote.toString(), s.minNotional.toString(), `free quote balance ${s.freeQuote.toString()} is below the minimum order value ${s.minNotional.toString()}`),
+};
+
+const staleData: BuyGuard = {
+  name: 'stale_data',
+  check: (s, l) => {
+    if (s.dataAgeMs === null) return block('stale_data', null, l.staleAfterMs, `no bar of ${s.symbol} received yet`);
+    return s.dataAgeMs <= l.staleAfterMs
+      ? PASS
+      : block('stale_data', s.dataAgeMs, l.staleAfterMs, `latest ${s.symbol} bar closed ${seconds(s.dataAgeMs)} ago; data older than ${seconds(l.staleAfterMs)} is stale`);
+  },
+};
+
+const dailyLossLimit: BuyGuard = {
+  name: 'daily_loss_limit',
+  check: (s, l) => {
+    const floor = l.dailyLossLimit.neg();
+    return s.realizedPnlToday.gt(floor)
+      ? PASS
+      : block('daily_loss_limit', s.realizedPnlToday.toString(), floor.toString(), `realized PnL today ${s.realizedPnlToday.toString()} has reached the daily loss limit of ${l.dailyLossLimit.toString()}`);
+  },
+};
+
+const volatility: BuyGuard = {
+  name: 'volatility',
+  check: (s, l) => {
+    if (s.atrPercent === null) return block('volatility', null, l.maxAtrPercent, `volatility of ${s.symbol} not known yet (ATR warming up)`);
+    return s.atrPercent <= l.maxAtrPercent
+      ? PASS
+      : block('volatility', round4(s.atrPercent), l.maxAtrPercent, `ATR is ${s.atrPercent.toFixed(3)}% of price, above the ${l.maxAtrPercent}% maximum`);
+  },
+};
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+/** Every buy guard, in the order they run: the cheapest and most absolute refusals first. */
+export const BUY_GUARDS: readonly BuyGuard[] = [
+  globalTrading,
+  maxOpenPositions,
+  alreadyInPosition,
+  cooldown,
+  insufficientBalance,
+  staleData,
+  dailyLossLimit,
+  volatility,
+];
+
+/** Runs the guards in order; the first refusal ends it (the decision logs it as BUY_BLOCKED). */
+export function evaluateBuyGuards(snapshot: GuardSnapshot, limits: GuardLimits, guards: readonly BuyGuard[] = BUY_GUARDS): GuardResult {
+  for (const guard of guards) {
+    const result = guard.check(snapshot, limits);
+    if (!result.pass) return result;
+  }
+  return PASS;
+}

@@ -1,0 +1,73 @@
+import type { Decimal } from '../../domain/decimal.js';
+
+/** The buy guards, in the fixed order they are evaluated (BUY_BLOCKED's `guard`). */
+export const GUARD_NAMES = [
+  'global_trading',
+  'max_open_positions',
+  'already_in_position',
+  'cooldown',
+  'insufficient_balance',
+  'stale_data',
+  'daily_loss_limit',
+  'volatility',
+] as const;
+export type GuardName = (typeof GUARD_NAMES)[number];
+
+/** What BUY_BLOCKED can carry as observed value and threshold. */
+export type GuardValue = number | string | boolean | null;
+
+export type GuardResult =
+  | { readonly pass: true }
+  | {
+      readonly pass: false;
+      readonly guard: GuardName;
+      readonly observed: GuardValue;
+      readonly threshold: GuardValue;
+      readonly message: string;
+    };
+
+/**
+ * What the guards look at, read-only, for one symbol at one moment. The engine implements it
+ * (plain values or getters over its portfolio, feed and strategy); guards only read it.
+ */
+export interface GuardSnapshot {
+  readonly symbol: string;
+  /** Feed clock, ms UTC: the time the cooldown and data age are measured against. */
+  readonly now: number;
+  /** The GLOBAL_TRADING switch. */
+  readonly tradingEnabled: boolean;
+  readonly openPositions: number;
+  /** True when a position in `symbol` is open. */
+  readonly hasPosition: boolean;
+  /** When the last position in `symbol` was closed (ms UTC), null if never. */
+  readonly lastExitAt: number | null;
+  /** Quote currency free to spend. */
+  readonly freeQuote: Decimal;
+  /** The market's minimum order value in quote currency. */
+  readonly minNotional: Decimal;
+  /** Age of the symbol's latest bar (StalenessTracker.ageMs), null before its first bar. */
+  readonly dataAgeMs: number | null;
+  /** Realized PnL since 00:00 UTC, in quote currency (negative is a loss). */
+  readonly realizedPnlToday: Decimal;
+  /** ATR as % of price (Strategy.atrPercent), null while warming up. */
+  readonly atrPercent: number | null;
+}
+
+/** The limits the guards hold the snapshot to; from the config, passed in by the engine. */
+export interface GuardLimits {
+  readonly maxOpenPositions: number;
+  /** Time after an exit in a symbol before buying it again. */
+  readonly cooldownMs: number;
+  /** Data older than this blocks buying. */
+  readonly staleAfterMs: number;
+  /** A loss (positive amount of quote currency) at which buying stops for the day. */
+  readonly dailyLossLimit: Decimal;
+  /** Buying stops while ATR is more than this % of price. */
+  readonly maxAtrPercent: number;
+}
+
+/** One named rule: passes, or says what it saw against which limit. */
+export interface BuyGuard {
+  readonly name: GuardName;
+  check(snapshot: GuardSnapshot, limits: GuardLimits): GuardResult;
+}
