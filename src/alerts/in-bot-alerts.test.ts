@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { readLog, waitFor } from './fixtures/processes.js';
+import { startWebhookServer, type WebhookServer } from './fixtures/webhook-server.js';
+import { InBotAlerts } from './in-bot-alerts.js';
+import { logWebhookError } from './notifiers/log-webhook-error.js';
+import { WebhookNotifier } from './notifiers/webhook-notifier.js';
+
+const SESSION = 'session_20251026_100000';
+let server: WebhookServer | undefined;
+afterEach(async () => {
+  await server?.close();
+});
+
+function heartbeat(recorder: Recorder, loopAlive = true): void {
+  recorder.emit('SHUTDOWN_HEARTBEAT', {
+    registered_components: ['engine'],
+    registered_threads: [{ name: 'DecisionLoop', alive: loopAlive, daemon: false, last_beat_age_s: loopAlive ? 0.01 : 3, period_s: 0.05 }],
+    recent_heartbeats: [], last_heartbeat_age_s: 0.01, shutdown_requested: false, event_loop_blocked_ms: 0, trigger: 'interval', stats: {},
+  });
+}
+
+describe('InBotAlerts: the engine inside the bot, on the real recorder', () => {
+  it('writes ALERT_FIRED/RESOLVED through the recorder, fires a silent heartbeat within one interval, and the webhook gets exactly one alert per incident', async () => {
+    server = await startWebhookServer((n) => (n === 1 ? 500 : 200));
+    const logs = join(tempDir('tradetrace-inbot-'), 'logs');
+    const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });
+    const webhook = new WebhookNotifier({ url: server.url, source: SESSION, onError: logWebhookError(recorder), backoffMs: 10 });
+    const alerts = new InBotAlerts({ recorder, logsDir: logs, notifiers: [webhook], options: { heartbeat: { missingFactor: 2 } } });
+    alerts.start();
+    const alertLines = () => readLog(join(logs, 'alerts.jsonl'));
+
+    recorder.emit('SESSION_START', { mode: 'paper', version: '0.1.0', pid: process.pid, host: 'h', data_dir: logs, config_hash: 'bbbbbbbbbbbbbbbb' });
+    // Incident 1: config drift (a second CONFIG_DIFF while it is open must not alert again).
+    for (let i = 0; i < 2; i++) {
+      recorder.emit('CONFIG_DIFF', { message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: 'session_20251025_100000', changes: [] });
+    }
+    // Written synchronously, right after the line that caused it.
+    expect(alertLines().map((l) => [l['event_type'], l['rule']])).toEqual([['ALERT_FIRED', 'config_drift']]);
+
+    // Incident 2: heartbeats every 50 ms, then silence; 2 x 50 ms later the timer fires.
+    for (let i = 0; i < 6; i++) {
+      heartbeat(recorder);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const lastBeat = Date.now();
+    const silence = await waitFor('heartbeat_missing', () => alertLines().find((l) => l['rule'] === 'heartbeat_missing'), 5_000, 5);
+    const firedAfterMs = Date.parse(String(silence['ts'])) - lastBeat;
+    // Deadline 100 ms after the last beat; the in-bot timer runs every half interval (25 ms): within one interval of it.
+    expect(firedAfterMs).toBeLessThanOrEqual(100 + 50 + 25);
+    expect(silence).toMatchObject({ event_type: 'ALERT_FIRED', session_id: SESSION, subject: SESSION, severity: 'critical' });
+    heartbeat(recorder);
+    expect(alertLines().at(-1)).toMatchObject({ event_type: 'ALERT_RESOLVED', rule: 'heartbeat_missing', alert_id: silence['alert_id'] });
+
+    // Incident 3: a FATAL line; the alert is on disk before emit returns (a dying bot exits right after).
+    recorder.emit('FATAL', { origin: 'engine', error_code: 'E_BOOM', message: 'boom' });
+    expect(alertLines().at(-1)).toMatchObject({ event_type: 'ALERT_FIRED', rule: 'fatal', subject: SESSION, next_command: `tradetrace health --session ${SESSION}` });
+
+    await alerts.stop();
+    recorder.close();
+    const firedIds = alertLines().filter((l) => l['event_type'] === 'ALERT_FIRED').map((l) => l['alert_id']);
+    expect(firedIds).toHaveLength(3);
+    // The first POST got a 500 and was retried: the receiver sees that alert twice, with one alert_id.
+    const posted = server.received.filter((r) => r.body['status'] === 'fired').map((r) => r.body['alert_id']);
+    expect(posted).toEqual([firedIds[0], ...firedIds]);
+    expect(new Set(posted).size).toBe(3);
+    expect(server.received.filter((r) => r.body['status'] === 'resolved').map((r) => r.body['alert_id'])).toEqual([firedIds[1]]);
+    // The retried delivery succeeded, so no ERROR line.
+    expect(readLog(join(logs, 'system.jsonl')).filter((l) => l['event_type'] === 'ERROR')).toEqual([]);
+  });
+
+  it('fires for a loop reported alive:false at the heartbeat that says so', () => {
+    const logs = join(tempDir('tradetrace-inbot-'), 'logs');
+    const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });
+    const alerts = new InBotAlerts({ recorder, logsDir: logs });
+    alerts.start();
+    heartbeat(recorder, false);
+    heartbeat(recorder, false);
+    heartbeat(recorder, true);
+    void alerts.stop();
+    recorder.close();
+    const lines = readLog(join(logs, 'alerts.jsonl'));
+    expect(lines.map((l) => [l['event_type'], l['subject']])).toEqual([
+      ['ALERT_FIRED', `${SESSION}/DecisionLoop`],
+      ['ALERT_RESOLVED', `${SESSION}/DecisionLoop`],
+    ]);
+    expect((lines[0]?.['evidence'] as Record<string, unknown>[])[0]).toMatchObject({ file: join(logs, 'system.jsonl'), event_type: 'SHUTDOWN_HEARTBEAT', id: SESSION });
+  });
+});
