@@ -20,7 +20,11 @@ export function writeFileAtomic(path: string, text: string): void {
     renameSync(temp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The temp file never existed (its directory is missing or not a directory): nothing to clean.
+    }
     throw new SessionError('write_failed', `cannot write ${path}: ${(error as Error).message}`, path, { cause: error });
   }
 }
