@@ -1,0 +1,154 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { lineSchema, type EventType } from '../recorder/events/catalog.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import type { Bar } from './bar.js';
+import { CandleFileError } from './candle-file-error.js';
+import { ReplayFeed, type ReplayFeedOptions } from './replay-feed.js';
+import { StalenessTracker } from './staleness-tracker.js';
+
+const hasData = sharedDataAvailable();
+
+/** A recorder on real files, and the system.jsonl lines it wrote, each validated against the catalog. */
+function recording(): { recorder: Recorder; lines: () => Array<Record<string, unknown> & { event_type: EventType }> } {
+  const dir = tempDir();
+  const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new FileSink(dir) });
+  return {
+    recorder,
+    lines: () => {
+      recorder.flush();
+      return readFileSync(join(dir, 'system.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((text) => {
+          const line = JSON.parse(text) as Record<string, unknown> & { event_type: EventType };
+          lineSchema(line.event_type).parse(line);
+          return line;
+        });
+    },
+  };
+}
+
+async function replay(options: Omit<ReplayFeedOptions, 'recorder'>, onBar?: (bar: Bar, feed: ReplayFeed) => void) {
+  const rec = recording();
+  const feed = await ReplayFeed.open({ ...options, recorder: rec.recorder });
+  const bars: Bar[] = [];
+  const reason = await feed.start((bar) => {
+    bars.push(bar);
+    onBar?.(bar, feed);
+  });
+  return { reason, bars, feed, lines: rec.lines() };
+}
+
+describe.skipIf(!hasData)('ReplayFeed', () => {
+  it('replays the BTC month at max speed and says data_end', async () => {
+    const { reason, bars, feed, lines } = await replay({ files: [BTC_PERP_CSV], speed: 'max' });
+    expect(reason).toBe('data_end');
+    expect(bars).toHaveLength(45_031);
+    expect(feed.symbols).toEqual(['BTC-PERP']);
+    expect(feed.now()).toBe(Date.UTC(2022, 1, 1, 5, 32));
+    expect(lines.map((l) => l.event_type)).toEqual(['FEED_START', 'FEED_END']);
+    expect(lines[0]).toMatchObject({ kind: 'replay', speed: 'max', bars_expected: 45_031, first_bar_ts: '2021-12-31T23:01:00.000Z' });
+    expect(lines[1]).toMatchObject({ reason: 'data_end', bars: 45_031, gaps: 0 });
+  });
+
+  it('reports every gap of the altcoin file as DATA_GAP, never filling it', async () => {
+    const { bars, lines } = await replay({ files: [ALTCOIN_JSON], speed: 'max' });
+    expect(bars).toHaveLength(13_681);
+    const gaps = lines.filter((l) => l.event_type === 'DATA_GAP');
+    expect(gaps).toHaveLength(538);
+    expect(gaps.reduce((n, g) => n + (g['missing_bars'] as number), 0)).toBe(717);
+    // The first hole: bars at 23:07 and 23:14, so 23:08..23:13 (6 bars) are missing.
+    expect(gaps[0]).toMatchObject({ symbol: 'UNITTEST/BTC', from: '2017-11-04T23:08:00.000Z', to: '2017-11-04T23:13:00.000Z', missing_bars: 6, interval_s: 60 });
+    const byTime = new Set(bars.map((b) => b.openTime));
+    expect(byTime.has(Date.parse('2017-11-04T23:07:00Z')) && byTime.has(Date.parse('2017-11-04T23:14:00Z'))).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'data_end', gaps: 538, missing_bars: 717 });
+  });
+
+  it('stops after the bar in hand when stop() is called', async () => {
+    const { reason, bars, lines } = await replay({ files: [BTC_PERP_CSV], speed: 'max' }, (_bar, feed) => {
+      if (_bar.openTime === Date.UTC(2022, 0, 1, 0, 0)) feed.stop();
+    });
+    expect(reason).toBe('stopped');
+    expect(bars.at(-1)?.openTime).toBe(Date.UTC(2022, 0, 1, 0, 0));
+    expect(lines.at(-1)).toMatchObject({ reason: 'stopped', bars: bars.length });
+  });
+
+  it('fails a corrupt file before delivering any bar (preflight), with FEED_END error', async () => {
+    const text = readFileSync(BTC_PERP_CSV, 'utf8').split('\n');
+    text[40_000] = (text[40_000] ?? '').replace(/,[\d.]+$/, ',lots');
+    const path = join(tempDir(), 'btc-perp-1m.csv');
+    writeFileSync(path, text.join('\n'));
+    const rec = recording();
+    const feed = await ReplayFeed.open({ files: [path], speed: 'max', recorder: rec.recorder });
+    let delivered = 0;
+    const error = await feed.start(() => void delivered++).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CandleFileError);
+    expect(error).toMatchObject({ code: 'bad_value', line: 40_001, column: 'volume', value: 'lots' });
+    expect(delivered).toBe(0);
+    expect(rec.lines().at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'error', error_code: 'bad_value', level: 'error' });
+  });
+
+  it('without preflight, delivers the good rows and then fails at the bad line', async () => {
+    const text = readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, 101);
+    text[100] = (text[100] ?? '').replace('2022', '2O22');
+    const path = join(tempDir(), 'btc-perp-1m.csv');
+    writeFileSync(path, text.join('\n'));
+    const rec = recording();
+    const feed = await ReplayFeed.open({ files: [path], speed: 'max', recorder: rec.recorder, preflight: false });
+    let delivered = 0;
+    await expect(feed.start(() => void delivered++)).rejects.toMatchObject({ code: 'bad_value', line: 101, column: 'timestamp' });
+    expect(delivered).toBe(99);
+  });
+
+  it('merges several files by time and keeps each symbol', async () => {
+    const { bars } = await replay({ files: [BTC_PERP_CSV, ALTCOIN_JSON], speed: 'max', preflight: false });
+    expect(bars).toHaveLength(45_031 + 13_681);
+    expect(bars.slice(0, 13_681).every((b) => b.symbol === 'UNITTEST/BTC')).toBe(true);
+    expect(bars.every((b, i) => i === 0 || b.openTime >= (bars[i - 1]?.openTime ?? 0))).toBe(true);
+  });
+
+  it('refuses two files of one symbol', async () => {
+    const rec = recording();
+    await expect(ReplayFeed.open({ files: [BTC_PERP_CSV, BTC_PERP_CSV], speed: 'max', recorder: rec.recorder })).rejects.toMatchObject({ code: 'bad_symbol' });
+  });
+
+  it('at max speed still lets timers run during the replay', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await replay({ files: [BTC_PERP_CSV], speed: 'max', preflight: false });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('paces by the bar interval divided by the speed', async () => {
+    const lines = readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, 5);
+    const path = join(tempDir(), 'btc-perp-1m.csv');
+    writeFileSync(path, lines.join('\n') + '\n');
+    // 60 s bars at 1200x: one bar every 50 ms; the first goes at once, 3 more follow.
+    const started = performance.now();
+    const times: number[] = [];
+    await replay({ files: [path], speed: 1200 }, () => times.push(performance.now() - started));
+    expect(times).toHaveLength(4);
+    expect(times.at(-1)).toBeGreaterThanOrEqual(145);
+    expect(times.at(-1)).toBeLessThan(1000);
+  });
+
+  it('feeds staleness: a symbol with a hole goes stale on the feed clock while another runs on', async () => {
+    const rec = recording();
+    const staleness = new StalenessTracker({ thresholdMs: 3 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
+    const feed = await ReplayFeed.open({ files: [BTC_PERP_CSV, ALTCOIN_JSON], symbols: ['BTC-PERP', 'ALT/BTC'], speed: 'max', recorder: rec.recorder, staleness, preflight: false });
+    await feed.start(() => {});
+    const events = rec.lines();
+    // The altcoin data ends in 2017 while BTC runs to 2022: it goes stale once, and never resumes.
+    const stale = events.filter((l) => l.event_type === 'DATA_STALE');
+    expect(stale.map((l) => l['symbol'])).toEqual(['ALT/BTC']);
+    expect(stale.find((l) => l['symbol'] === 'ALT/BTC')).toMatchObject({ last_bar_ts: '2017-11-14T22:59:00.000Z', threshold_ms: 180_000 });
+    expect(staleness.isStale('ALT/BTC', feed.now())).toBe(true);
+    expect(staleness.isStale('BTC-PERP', feed.now())).toBe(false);
+  });
+});
