@@ -1,7 +1,72 @@
+import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { followPrinter, noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { findDashEvents, type DashEntry } from '../../investigate/query/dash-query.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { followLines } from '../../investigate/query/follow.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import type { Style } from '../../investigate/render/style.js';
+import { utc } from '../../investigate/render/time-format.js';
+import { raw } from '../../investigate/render/values.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace dash: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace dash [TYPE] [--follow]
+
+Dashboard notifications (DASH_EVENT), optionally of one TYPE such as BUY_FILLED, each with the
+source file:line that raised it and the decision behind it; grouped by source first.
+  --follow   keep printing new notifications
+${COMMON_HELP}
+`;
+
+function render(entries: readonly DashEntry[], style: Style): string {
+  const out: string[] = [style.bold(`${entries.length} dashboard notification${entries.length === 1 ? '' : 's'} by source:`)];
+  const groups = new Map<string, DashEntry[]>();
+  for (const e of entries) groups.set(`${e.type} from ${e.source}`, [...(groups.get(`${e.type} from ${e.source}`) ?? []), e]);
+  for (const [key, list] of groups) {
+    const linked = list.filter((e) => e.decisionId).length;
+    const note = linked === list.length ? 'each raised inside a decision' : linked === 0 ? style.yellow('raised outside any decision') : style.yellow(`${list.length - linked} raised outside any decision`);
+    out.push(`  ${key}: ${list.length}  (${note})`);
+  }
+  out.push('');
+  for (const e of entries) {
+    const decision = e.decisionId ? `decision ${e.decisionId}${e.decisionOutcome ? ` (${e.decisionOutcome})` : ''}` : style.yellow('no decision');
+    out.push(`${utc(e.event.event.ts)}  ${style.cyan(e.type.padEnd(12))} "${raw(e.event, 'message')}"  source ${style.bold(e.source)}  ${decision}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('dash', args, io, { follow: { type: 'boolean' } }, 1);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'dash', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const type = f.positionals[0];
+  const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
+  if (f.json) for (const e of entries) io.stdout.write(`${e.event.text}\n`);
+  else if (entries.length > 0) io.stdout.write(render(entries, f.style));
+  else io.stderr.write(`tradetrace dash: no dashboard notifications${type ? ` of type ${type}` : ''} in ${set.logsDir}\n`);
+  if (f.values['follow'] === true) {
+    await reportSkipped(skipped, io);
+    const needles = [type ? `"dashboard_event_type":"${type}"` : '"event_type":"DASH_EVENT"'];
+    const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'dashboard', path, gzipped: false, current: true };
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    await followLines(set.logsDir, ['dashboard'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+    return EXIT.found;
+  }
+  await reportSkipped(skipped, io);
+  return entries.length > 0 ? EXIT.found : EXIT.notFound;
 }

@@ -1,7 +1,60 @@
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { findDrift } from '../../investigate/query/drift-query.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { utc } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace drift: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace drift
+
+Config hashes across sessions (from CONFIG_HASH in audit.jsonl) and, for each change, every changed
+path with its old and new value (from CONFIG_DIFF, or computed from the two logged snapshots).
+${COMMON_HELP}
+`;
+
+const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('drift', args, io, {}, 0);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'drift', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const { sessions, drifts } = await findDrift(set, f.window, skipped, newStats());
+  if (sessions.length === 0) {
+    io.stderr.write(`tradetrace drift: no CONFIG_HASH lines in ${set.logsDir}: no session logged its config\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.notFound;
+  }
+  if (f.json) {
+    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, ...s }) => s), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.found;
+  }
+  const out: string[] = [f.style.bold(`config hash per session (${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${drifts.length} change${drifts.length === 1 ? '' : 's'}):`)];
+  sessions.forEach((s, i) => {
+    const changed = i > 0 && sessions[i - 1]?.hash !== s.hash;
+    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}`);
+  });
+  for (const d of drifts) {
+    out.push('');
+    out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));
+    for (const c of d.changes) out.push(`  ${c.path}: ${show(c.from)} -> ${show(c.to)}`);
+  }
+  if (drifts.length === 0) out.push('\nno drift: every session ran with the same config');
+  io.stdout.write(`${out.join('\n')}\n`);
+  await reportSkipped(skipped, io);
+  return EXIT.found;
 }

@@ -1,7 +1,45 @@
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { checkHealth } from '../../investigate/query/health-query.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { renderHealth } from '../../investigate/render/health-view.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace health: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace health [--session S]
+
+The last SHUTDOWN_HEARTBEAT of a session (default: the latest): which loops were alive, which
+stopped and when, whether the session ended cleanly (SESSION_END, SHUTDOWN_COMPLETE) or died, and
+the last line it wrote.
+${COMMON_HELP}
+`;
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('health', args, io, {}, 0);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'health', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const report = await checkHealth(set, f.session, skipped, newStats());
+  if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
+    io.stderr.write(`tradetrace health: ${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.notFound;
+  }
+  if (f.json) {
+    for (const e of [report.start, report.lastHeartbeat, report.fatal, report.complete, report.end]) if (e) io.stdout.write(`${e.text}\n`);
+  } else io.stdout.write(renderHealth(report, f.style, f.nowMs));
+  await reportSkipped(skipped, io);
+  return EXIT.found;
 }

@@ -1,7 +1,79 @@
+import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { followPrinter, noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { followLines } from '../../investigate/query/follow.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { findOrders, ORDER_STATUSES, type OrderStatus } from '../../investigate/query/orders-query.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { renderOrders } from '../../investigate/render/orders-view.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace orders: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace orders [--intent ID] [--symbol S] [--status ${ORDER_STATUSES.join('|')}] [--limit N] [--follow]
+
+Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; failures grouped by reason.
+  --intent ID   one intent (int_..., a prefix is enough)
+  --symbol S    e.g. BTC/USDT
+  --status S    filled, failed, canceled, open (no final state yet) or retried
+  --limit N     intents listed in detail (default 20, the latest)
+  --follow      keep printing new order lines
+${COMMON_HELP}
+`;
+
+function isStatus(value: string): value is OrderStatus {
+  return (ORDER_STATUSES as readonly string[]).includes(value);
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('orders', args, io, { intent: { type: 'string' }, symbol: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean' } }, 0);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const status = f.values['status'];
+  if (typeof status === 'string' && !isStatus(status)) {
+    io.stderr.write(`tradetrace orders: --status ${JSON.stringify(status)}: expected one of ${ORDER_STATUSES.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  const limitText = f.values['limit'];
+  const limit = typeof limitText === 'string' ? Number(limitText) : 20;
+  if (!Number.isInteger(limit) || limit < 0) {
+    io.stderr.write(`tradetrace orders: --limit ${JSON.stringify(limitText)}: expected a whole number of intents\n`);
+    return EXIT.usage;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'orders', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const stats = newStats();
+  const intent = f.values['intent'];
+  const symbol = f.values['symbol'];
+  const intents = await findOrders(set, {
+    window: f.window,
+    ...(typeof intent === 'string' ? { intent } : {}),
+    ...(typeof symbol === 'string' ? { symbol } : {}),
+    ...(typeof status === 'string' && isStatus(status) ? { status } : {}),
+    ...(f.session ? { session: f.session } : {}),
+  }, skipped, stats);
+  if (f.json) for (const s of intents) for (const e of s.events) io.stdout.write(`${e.text}\n`);
+  else if (intents.length > 0) io.stdout.write(renderOrders(intents, f.style, limit));
+  else io.stderr.write(`tradetrace orders: no order intents match in ${set.files.length} log files of ${set.logsDir}\n`);
+  if (f.values['follow'] === true) {
+    await reportSkipped(skipped, io);
+    const needles = typeof intent === 'string' ? [`"intent_id":"${intent}`] : ['"event_type":"ORDER_'];
+    const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'orders', path, gzipped: false, current: true };
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    process.once('SIGTERM', () => controller.abort());
+    await followLines(set.logsDir, ['orders'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+    return EXIT.found;
+  }
+  await reportSkipped(skipped, io);
+  return intents.length > 0 ? EXIT.found : EXIT.notFound;
 }

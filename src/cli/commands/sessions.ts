@@ -1,7 +1,61 @@
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { listSessions, type SessionRow } from '../../investigate/query/sessions-query.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { duration, utc } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace sessions: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace sessions
+
+Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
+A session without SESSION_END shows "no SESSION_END" and when it was last seen.
+${COMMON_HELP}
+`;
+
+function exitText(r: SessionRow): string {
+  if (r.exitReason) return `${r.exitReason} (exit ${r.exitCode ?? '?'})`;
+  return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('sessions', args, io, {}, 0);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'sessions', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const rows = (await listSessions(set, f.window, skipped, newStats())).filter((r) => !f.session || r.sessionId === f.session);
+  if (rows.length === 0) {
+    io.stderr.write(`tradetrace sessions: no sessions in ${set.logsDir}\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.notFound;
+  }
+  if (f.json) {
+    for (const r of rows) {
+      const { manifest: _m, ...plain } = r;
+      io.stdout.write(`${JSON.stringify(plain)}\n`);
+    }
+  } else {
+    const out = [f.style.bold(`${rows.length} session${rows.length === 1 ? '' : 's'}:`)];
+    for (const r of rows) {
+      const length = r.start && r.end ? ` (${duration(Date.parse(r.end) - Date.parse(r.start))})` : '';
+      const ended = r.exitReason ? exitText(r) : f.style.red(exitText(r));
+      out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
+      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}  failures ${r.failures}`);
+    }
+    io.stdout.write(`${out.join('\n')}\n`);
+  }
+  await reportSkipped(skipped, io);
+  return EXIT.found;
 }

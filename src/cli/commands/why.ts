@@ -1,7 +1,47 @@
+import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
+import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { EXIT } from '../../investigate/exit-codes.js';
+import { newStats } from '../../investigate/query/find-events.js';
+import { openLogSet } from '../../investigate/query/log-set.js';
+import { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { explainNoBuys } from '../../investigate/query/why-query.js';
+import { utc } from '../../investigate/render/time-format.js';
+import { renderWhy } from '../../investigate/render/why-view.js';
 import type { CliIo } from '../command.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace why: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace why [SYMBOL]
+
+Why the bot did not buy: decisions by outcome, blocked decisions grouped by guard with the observed
+values against thresholds, and the latest example of each (its decision_id, for tradetrace trace).
+${COMMON_HELP}
+`;
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseCommon('why', args, io, {}, 1);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const f = flags.value;
+  if (f.help) {
+    io.stdout.write(HELP);
+    return EXIT.found;
+  }
+  const set = openLogSet(f.dataDir);
+  const empty = noLogs(set, 'why', io);
+  if (empty !== null) return empty;
+  const skipped = new SkippedLines();
+  const symbol = f.positionals[0];
+  const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
+  const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;
+  if (report.decisions === 0) {
+    io.stdout.write(`no decisions${scope}: the decision loop did not run or wrote nothing; check tradetrace health\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.notFound;
+  }
+  if (f.json) {
+    io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
+  } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs));
+  await reportSkipped(skipped, io);
+  return EXIT.found;
 }

@@ -1,0 +1,61 @@
+import { eventNeedles, filesOf } from './event-needles.js';
+import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
+import type { LogSet } from './log-set.js';
+import type { SkippedLines } from './skipped-lines.js';
+
+export interface ConfigChangeRow {
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+export interface SessionConfig {
+  readonly sessionId: string;
+  readonly ts: string;
+  readonly hash: string;
+  readonly config: Record<string, unknown> | undefined;
+}
+
+export interface Drift {
+  readonly from: SessionConfig;
+  readonly to: SessionConfig;
+  readonly changes: ConfigChangeRow[];
+  /** CONFIG_DIFF as the bot logged it, or computed here from the two CONFIG_HASH snapshots. */
+  readonly source: 'CONFIG_DIFF' | 'snapshots';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Changed leaf paths between two redacted config snapshots. */
+export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChangeRow[] {
+  if (isObject(from) && isObject(to)) {
+    const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+    return keys.flatMap((k) => diffConfigs(from[k], to[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ path, from: from ?? null, to: to ?? null }];
+}
+
+/** Config hashes of every session in order, and each change between consecutive sessions. */
+export async function findDrift(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
+  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF']), { window, files: filesOf(set, ['audit']), skipped, stats });
+  const sessions: SessionConfig[] = [];
+  const diffs = new Map<string, ConfigChangeRow[]>();
+  for (const { event } of events) {
+    if (event.event_type === 'CONFIG_HASH') {
+      sessions.push({ sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config });
+    } else if (event.event_type === 'CONFIG_DIFF') {
+      diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })));
+    }
+  }
+  const drifts: Drift[] = [];
+  for (let i = 1; i < sessions.length; i++) {
+    const from = sessions[i - 1];
+    const to = sessions[i];
+    if (!from || !to || from.hash === to.hash) continue;
+    const logged = diffs.get(`${from.sessionId}>${to.sessionId}`);
+    drifts.push(logged ? { from, to, changes: logged, source: 'CONFIG_DIFF' } : { from, to, changes: diffConfigs(from.config, to.config), source: 'snapshots' });
+  }
+  return { sessions, drifts };
+}

@@ -1,0 +1,92 @@
+import { eventNeedles, filesOf } from './event-needles.js';
+import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
+import { lastLineWith, tornTail } from './last-line.js';
+import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import type { SkippedLine, SkippedLines } from './skipped-lines.js';
+
+export interface LoopState {
+  readonly name: string;
+  readonly alive: boolean;
+  readonly lastBeatAgeS: number | null;
+  /** For a dead loop: when it last beat (heartbeat ts minus its age), from the first heartbeat that saw it dead. */
+  readonly lastBeatAt: string | null;
+  readonly firstSeenDead: string | null;
+}
+
+export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
+
+export interface HealthReport {
+  readonly sessionId: string;
+  readonly manifest: SessionManifest | undefined;
+  readonly start: LocatedEvent | undefined;
+  readonly end: LocatedEvent | undefined;
+  readonly complete: LocatedEvent | undefined;
+  readonly fatal: LocatedEvent | undefined;
+  readonly heartbeats: number;
+  readonly lastHeartbeat: LocatedEvent | undefined;
+  readonly periodS: number | null;
+  readonly loops: LoopState[];
+  readonly lastLine: { file: string; offset: number; text: string; ts: string } | null;
+  readonly torn: SkippedLine | undefined;
+  readonly verdict: HealthVerdict;
+}
+
+interface ThreadRow {
+  name: string;
+  alive: boolean;
+  last_beat_age_s: number | null;
+}
+
+function threadsOf(e: LocatedEvent): ThreadRow[] {
+  return e.event.event_type === 'SHUTDOWN_HEARTBEAT' ? e.event.registered_threads : [];
+}
+
+export async function checkHealth(set: LogSet, session: string | undefined, skipped: SkippedLines, stats: SearchStats): Promise<HealthReport | null> {
+  const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
+  const sessionId = session ?? events.filter((e) => e.event.event_type === 'SESSION_START').pop()?.event.session_id ?? events[events.length - 1]?.event.session_id;
+  if (!sessionId) return null;
+  const mine = events.filter((e) => e.event.session_id === sessionId);
+  const of = (type: string) => mine.filter((e) => e.event.event_type === type);
+  const heartbeats = of('SHUTDOWN_HEARTBEAT');
+  const lastHeartbeat = heartbeats[heartbeats.length - 1];
+  const intervals = heartbeats.slice(1).map((e, i) => (Date.parse(e.event.ts) - Date.parse(heartbeats[i]?.event.ts ?? e.event.ts)) / 1000).sort((a, b) => a - b);
+  const periodS = intervals.length > 0 ? (intervals[Math.floor(intervals.length / 2)] ?? null) : null;
+  const loops: LoopState[] = (lastHeartbeat ? threadsOf(lastHeartbeat) : []).map((t) => {
+    let firstSeenDead: LocatedEvent | undefined;
+    // Walk back to the first heartbeat of the current dead streak.
+    for (let i = heartbeats.length - 1; i >= 0; i--) {
+      const hb = heartbeats[i];
+      const row = hb ? threadsOf(hb).find((r) => r.name === t.name) : undefined;
+      if (!hb || !row || row.alive) break;
+      firstSeenDead = hb;
+    }
+    const row = firstSeenDead ? threadsOf(firstSeenDead).find((r) => r.name === t.name) : undefined;
+    const lastBeatAt = firstSeenDead && row?.last_beat_age_s != null ? new Date(Date.parse(firstSeenDead.event.ts) - row.last_beat_age_s * 1000).toISOString() : null;
+    return { name: t.name, alive: t.alive, lastBeatAgeS: t.last_beat_age_s, lastBeatAt: t.alive ? null : lastBeatAt, firstSeenDead: t.alive ? null : (firstSeenDead?.event.ts ?? null) };
+  });
+  for (const file of set.files) {
+    const tail = tornTail(file, set.sizes.get(file.path) ?? 0);
+    if (tail) skipped.add({ file, offset: tail.offset, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: tail.text.slice(0, 120) });
+  }
+  let lastLine: HealthReport['lastLine'] = null;
+  for (const file of set.files) {
+    const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
+    const ts = found ? /^\{"ts":"([^"]+)"/.exec(found.text)?.[1] : undefined;
+    if (found && ts && (!lastLine || ts > lastLine.ts)) lastLine = { file: file.path, offset: found.offset, text: found.text, ts };
+  }
+  // A torn tail belongs to this session when it names it, or when its file's last whole line is this session's.
+  const tornAll = (await skipped.list()).filter((s) => s.code === 'truncated');
+  const torn = tornAll.find((s) => s.excerpt.includes(`"session_id":"${sessionId}"`)) ?? (lastLine ? tornAll.find((s) => s.file.path === lastLine?.file) : undefined);
+  const end = of('SESSION_END').pop();
+  const fatal = of('FATAL').pop();
+  const dead = loops.filter((l) => !l.alive);
+  const endEvent = end?.event;
+  const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
+    ? (endEvent.exit_code === 0 ? 'ended_cleanly' : 'ended_with_error')
+    : fatal ? 'died_fatal' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
+  return {
+    sessionId, manifest: readManifests(set.dataDir).get(sessionId), start: of('SESSION_START')[0], end, complete: of('SHUTDOWN_COMPLETE').pop(), fatal,
+    heartbeats: heartbeats.length, lastHeartbeat, periodS, loops, lastLine, torn, verdict,
+  };
+}
+

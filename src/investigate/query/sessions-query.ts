@@ -1,0 +1,68 @@
+import { eventNeedles, filesOf } from './event-needles.js';
+import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
+import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import type { SkippedLines } from './skipped-lines.js';
+
+export interface SessionRow {
+  readonly sessionId: string;
+  start: string | undefined;
+  end: string | undefined;
+  /** SESSION_END's reason, else the manifest's, else null: the session did not end cleanly (or is running). */
+  exitReason: string | null;
+  exitCode: number | null;
+  mode: string | undefined;
+  configHash: string | undefined;
+  decisions: number;
+  fills: number;
+  failures: number;
+  lastSeen: string | undefined;
+  manifest: SessionManifest | undefined;
+}
+
+/** Every session from the logs (start, end, config, counts), completed by its manifest when present. */
+export async function listSessions(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<SessionRow[]> {
+  const rows = new Map<string, SessionRow>();
+  const manifests = readManifests(set.dataDir);
+  const row = (id: string): SessionRow => {
+    let r = rows.get(id);
+    if (!r) {
+      const m = manifests.get(id);
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, failures: 0, lastSeen: undefined, manifest: m };
+      rows.set(id, r);
+    }
+    return r;
+  };
+  const events = await findEvents(set, eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', 'ORDER_FILLED', 'ORDER_FAILED']), { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats });
+  for (const { event } of events) {
+    const r = row(event.session_id);
+    if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
+    switch (event.event_type) {
+      case 'SESSION_START':
+        r.start = event.ts;
+        r.mode = event.mode;
+        r.configHash ??= event.config_hash;
+        break;
+      case 'SESSION_END':
+        r.end = event.ts;
+        r.exitReason = event.reason;
+        r.exitCode = event.exit_code;
+        break;
+      case 'CONFIG_HASH':
+        r.configHash = event.config_hash;
+        break;
+      case 'DECISION_END':
+        r.decisions++;
+        break;
+      case 'ORDER_FILLED':
+        r.fills++;
+        break;
+      case 'ORDER_FAILED':
+        r.failures++;
+        break;
+      default:
+        break;
+    }
+  }
+  for (const id of manifests.keys()) row(id);
+  return [...rows.values()].sort((a, b) => ((a.start ?? a.sessionId) < (b.start ?? b.sessionId) ? -1 : 1));
+}

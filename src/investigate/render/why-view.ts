@@ -1,0 +1,35 @@
+import type { WhyReport } from '../query/why-query.js';
+import type { Style } from './style.js';
+import { ago, utc } from './time-format.js';
+import { raw, text } from './values.js';
+
+const ORDER = ['filled', 'blocked', 'no_signal', 'failed', 'error', 'unfinished'] as const;
+
+export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number): string {
+  const out: string[] = [];
+  const filled = report.outcomes.get('filled') ?? 0;
+  out.push(style.bold(`${report.decisions} decision${report.decisions === 1 ? '' : 's'}${scope}: ${filled} bought`));
+  const parts = ORDER.filter((o) => report.outcomes.has(o)).map((o) => `${o} ${report.outcomes.get(o) ?? 0}`);
+  out.push(`by outcome: ${parts.join(', ')}`);
+  if (report.lastDecision) out.push(`latest decision started ${utc(report.lastDecision.event.ts)} (${ago(report.lastDecision.event.ts, nowMs)})`);
+  if (report.guards.length > 0) {
+    out.push('');
+    out.push(style.bold('blocked by guard (observed value against threshold):'));
+    for (const g of report.guards) {
+      const values = g.values.slice(0, 3).map((v) => `${v.observed} vs ${v.threshold}${g.values.length > 1 ? ` (${v.count}x)` : ''}`).join('; ');
+      out.push(`  ${style.red(g.guard.padEnd(24))} ${String(g.count).padStart(5)}x  ${values}${g.values.length > 3 ? `; +${g.values.length - 3} more` : ''}`);
+      out.push(`  ${''.padEnd(24)}        latest: ${g.latest.event.decision_id ?? '?'} at ${utc(g.latest.event.ts)}: ${raw(g.latest, 'message')}`);
+    }
+  }
+  const others = ['failed', 'error', 'no_signal'].filter((o) => report.latestByOutcome.has(o));
+  if (others.length > 0) {
+    out.push('');
+    for (const o of others) {
+      const e = report.latestByOutcome.get(o);
+      if (e) out.push(`latest ${o}: ${e.event.decision_id ?? '?'} at ${utc(e.event.ts)}${text(e, 'reason') ? `: ${text(e, 'reason')}` : ''}`);
+    }
+  }
+  const top = report.guards[0];
+  if (top) out.push(`\nnext: tradetrace trace ${top.latest.event.decision_id ?? ''}`);
+  return `${out.join('\n')}\n`;
+}
