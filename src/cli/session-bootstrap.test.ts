@@ -25,7 +25,7 @@ function lines(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((text) => {
     const parsed = parseLine(text, true);
     if (!parsed.ok) throw new Error(`${parsed.error.message}: ${text}`);
-    return parsed.value as Record<string, unknown>;
+    return parsed.value;
   });
 }
 
