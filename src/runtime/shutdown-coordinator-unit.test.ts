@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { NullSink } from '../recorder/line-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { readLog } from './fixtures/child-run.js';
+import { RuntimeError } from './runtime-error.js';
+import { ShutdownCoordinator } from './shutdown-coordinator.js';
+
+const nullRecorder = (): Recorder => new Recorder({ sessionId: 'session_20250101_000000', sink: new NullSink() });
+const noop = (): void => undefined;
+
+describe('ShutdownCoordinator (in process, no watchdog thread)', () => {
+  it('rejects bad options and registrations with errors that name them', () => {
+    const recorder = nullRecorder();
+    expect(() => new ShutdownCoordinator({ recorder, logsDir: '/x', heartbeatIntervalMs: 0 })).toThrow(/heartbeatIntervalMs must be .* got 0/);
+    expect(() => new ShutdownCoordinator({ recorder, logsDir: '/x', recentBeats: 65 })).toThrow(/recentBeats .* got 65/);
+    expect(() => new ShutdownCoordinator({ recorder, logsDir: '/x', stallFactor: 0.5 })).toThrow(/stallFactor .* got 0.5/);
+    const coordinator = new ShutdownCoordinator({ recorder, logsDir: '/x', watchdog: false, exit: noop });
+    coordinator.registerComponent({ name: 'engine', order: 0, stop: noop });
+    expect(() => coordinator.registerComponent({ name: 'engine', order: 1, stop: noop })).toThrow(expect.objectContaining({ code: 'duplicate_name' }) as Error);
+    coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: 100 });
+    expect(() => coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: 100 })).toThrow(/loop DecisionLoop is already registered/);
+    expect(() => coordinator.registerLoop({ name: 'Bad', daemon: false, periodMs: Number.NaN })).toThrow(/periodMs of loop Bad/);
+  });
+
+  it('starts in ascending order, and on a failing start names it, skips the rest and stops only what started', async () => {
+    const logs = join(tempDir('tradetrace-coord-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });
+    const exits: number[] = [];
+    const coordinator = new ShutdownCoordinator({ recorder, logsDir: logs, watchdog: false, exit: (code) => exits.push(code) });
+    const events: string[] = [];
+    const component = (name: string, order: number, failStart = false): void =>
+      coordinator.registerComponent({
+        name,
+        order,
+        start: () => {
+          events.push(`start ${name}`);
+          if (failStart) throw new Error('no exchange connection');
+        },
+        stop: () => void events.push(`stop ${name}`),
+      });
+    component('engine', 2);
+    component('store', 0);
+    component('market_data', 1, true);
+    const started = coordinator.start();
+    await expect(started).rejects.toThrow(RuntimeError);
+    await expect(started).rejects.toThrow('component market_data failed to start: no exchange connection');
+    const code = await coordinator.requestShutdown('fatal');
+    expect(events).toEqual(['start store', 'start market_data', 'stop store']);
+    expect(code).toBe(1);
+    expect(exits).toEqual([1]);
+    const lines = readLog(logs, 'system');
+    expect(lines.map((l) => l['event_type'])).toEqual(['ERROR', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_HEARTBEAT', 'SHUTDOWN_COMPLETE']);
+    expect(lines[0]).toMatchObject({ error_code: 'component_start_failed', component: 'market_data' });
+    expect(lines[1]).toMatchObject({ reason: 'fatal', running: ['store'] });
+    expect(lines[3]).toMatchObject({ exit_code: 1, components: [{ name: 'store', result: 'stopped' }] });
+  });
+
+  it('shares one shutdown among repeated requests, counts them, and refuses registration after it began', async () => {
+    const exits: number[] = [];
+    const coordinator = new ShutdownCoordinator({ recorder: nullRecorder(), logsDir: '/x', watchdog: false, exit: (code) => exits.push(code) });
+    coordinator.registerComponent({ name: 'engine', order: 0, stop: () => new Promise((r) => setTimeout(r, 20)) });
+    const first = coordinator.requestShutdown('data_end');
+    const second = coordinator.requestShutdown('duration_reached');
+    expect(second).toBe(first);
+    expect(await first).toBe(0);
+    expect(exits).toEqual([0]);
+    expect(coordinator.heartbeat().stats['shutdown_requests']).toBe(2);
+    expect(() => coordinator.registerLoop({ name: 'Late', daemon: true, periodMs: 10 })).toThrow(expect.objectContaining({ code: 'shutdown_in_progress' }) as Error);
+  });
+
+  it('a loop handle that ends leaves the heartbeat, one that beats is alive', () => {
+    const coordinator = new ShutdownCoordinator({ recorder: nullRecorder(), logsDir: '/x', watchdog: false, exit: noop });
+    const decision = coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: 1000 });
+    const backfill = coordinator.registerLoop({ name: 'Backfill', daemon: true, periodMs: 1000 });
+    decision.beat();
+    backfill.end();
+    expect(coordinator.heartbeat().registered_threads.map((t) => [t.name, t.alive])).toEqual([['DecisionLoop', true]]);
+    expect(coordinator.heartbeat().recent_heartbeats.map((b) => b.name)).toEqual(['DecisionLoop']);
+  });
+});
