@@ -10,7 +10,7 @@ function auditLines(dataDir: string): Record<string, unknown>[] {
   return readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((text) => {
     const parsed = parseLine(text, true);
     if (!parsed.ok) throw new Error(`${parsed.error.message}: ${text}`);
-    return parsed.value as Record<string, unknown>;
+    return parsed.value;
   });
 }
 
