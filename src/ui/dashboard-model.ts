@@ -1,0 +1,135 @@
+import { Decimal } from '../domain/decimal.js';
+import type { DashboardBus } from '../runtime/dashboard-bus.js';
+import type { HeartbeatFields } from '../runtime/heartbeat-snapshot.js';
+import type { DashboardEventView, DashboardView, DashboardViewSource, DecisionView, LoopHealthView } from './dashboard-view.js';
+
+export interface DashboardPositionInput {
+  readonly symbol: string;
+  readonly qty: Decimal;
+  readonly entryPx: Decimal;
+  readonly decisionId: string;
+}
+
+export interface DashboardModelOptions {
+  readonly maxEvents?: number;
+  readonly maxDecisions?: number;
+}
+
+/** The heartbeat's loop list as the dashboard shows it (coordinator.heartbeat() gives the input). */
+export function loopsFromHeartbeat(heartbeat: Pick<HeartbeatFields, 'registered_threads'>): LoopHealthView[] {
+  return heartbeat.registered_threads.map((t) => ({ name: t.name, alive: t.alive, lastBeatAgeS: t.last_beat_age_s }));
+}
+
+/**
+ * What the engine tells the dashboard. Every update is a field store and a counter bump, so the
+ * engine pays next to nothing per bar; the work of building a frame happens in `view()`, called by
+ * the dashboard's own timer at a bounded rate.
+ */
+export class DashboardModel implements DashboardViewSource {
+  private changes = 0;
+  private sessionId: string | undefined;
+  private mode: string | undefined;
+  private bars = 0;
+  private positions: readonly DashboardPositionInput[] = [];
+  private readonly prices = new Map<string, Decimal>();
+  private balances: readonly { asset: string; amount: Decimal }[] = [];
+  private realized = Decimal.ZERO;
+  private fees = Decimal.ZERO;
+  private readonly events: DashboardEventView[] = [];
+  private eventSeq = 0;
+  private readonly decisions: DecisionView[] = [];
+  private readonly failures = new Map<string, number>();
+  private loopSource: (() => readonly LoopHealthView[]) | undefined;
+  private readonly maxEvents: number;
+  private readonly maxDecisions: number;
+
+  constructor(options: DashboardModelOptions = {}) {
+    this.maxEvents = options.maxEvents ?? 50;
+    this.maxDecisions = options.maxDecisions ?? 20;
+  }
+
+  get version(): number {
+    return this.changes;
+  }
+
+  setSession(sessionId: string, mode: string): void {
+    this.sessionId = sessionId;
+    this.mode = mode;
+    this.changes++;
+  }
+
+  /** One bar processed (any symbol): the progress counter. */
+  countBar(): void {
+    this.bars++;
+    this.changes++;
+  }
+
+  setPositions(positions: readonly DashboardPositionInput[]): void {
+    this.positions = positions;
+    this.changes++;
+  }
+
+  setPrice(symbol: string, price: Decimal): void {
+    this.prices.set(symbol, price);
+    this.changes++;
+  }
+
+  setBalances(balances: ReadonlyMap<string, Decimal>): void {
+    this.balances = [...balances].map(([asset, amount]) => ({ asset, amount })).sort((a, b) => a.asset.localeCompare(b.asset));
+    this.changes++;
+  }
+
+  /** Realized PnL and fees paid so far, in quote currency. */
+  setPnl(realized: Decimal, fees: Decimal): void {
+    this.realized = realized;
+    this.fees = fees;
+    this.changes++;
+  }
+
+  recordDecision(decision: Omit<DecisionView, 'detail'> & { readonly detail?: string }): void {
+    this.decisions.push({ ...decision, detail: decision.detail });
+    if (this.decisions.length > this.maxDecisions) this.decisions.shift();
+    this.changes++;
+  }
+
+  /** One more failed order intent; `reason` is ORDER_FAILED's machine-readable reason. */
+  recordOrderFailure(reason: string): void {
+    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
+    this.changes++;
+  }
+
+  addEvent(event: { readonly type: string; readonly message: string; readonly source: string; readonly timestamp: string }): void {
+    this.events.push({ seq: ++this.eventSeq, type: event.type, message: event.message, source: event.source, timestamp: event.timestamp });
+    if (this.events.length > this.maxEvents) this.events.shift();
+    this.changes++;
+  }
+
+  /** Receives every dashboard event from the bus. Returns the unsubscribe function. */
+  attachBus(bus: Pick<DashboardBus, 'subscribe'>): () => void {
+    return bus.subscribe('LiveDashboard', (event) => this.addEvent(event));
+  }
+
+  /** Loop health is read when a frame is built, e.g. `() => loopsFromHeartbeat(coordinator.heartbeat())`. */
+  setLoopSource(source: () => readonly LoopHealthView[]): void {
+    this.loopSource = source;
+    this.changes++;
+  }
+
+  view(now: number): DashboardView {
+    let unrealized = Decimal.ZERO;
+    const positions = this.positions.map((p) => {
+      const lastPx = this.prices.get(p.symbol);
+      const unrealizedPnl = lastPx ? lastPx.sub(p.entryPx).mul(p.qty) : undefined;
+      if (unrealizedPnl) unrealized = unrealized.add(unrealizedPnl);
+      return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl, decisionId: p.decisionId };
+    });
+    return {
+      now, sessionId: this.sessionId, mode: this.mode, bars: this.bars, positions, balances: this.balances,
+      pnl: { realized: this.realized, unrealized, fees: this.fees },
+      events: [...this.events],
+      decisions: [...this.decisions],
+      failures: [...this.failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+      loops: this.loopSource ? this.loopSource() : [],
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import type { Decimal } from '../domain/decimal.js';
+
+/**
+ * Everything one frame of the dashboard shows, computed by the model when a frame is due: the
+ * renderer only lays it out, so it can be tested on plain data.
+ */
+export interface PositionView {
+  readonly symbol: string;
+  readonly qty: Decimal;
+  readonly entryPx: Decimal;
+  readonly lastPx: Decimal | undefined;
+  /** (last - entry) x qty; undefined until a price is known. */
+  readonly unrealizedPnl: Decimal | undefined;
+  /** The decision that opened the position. */
+  readonly decisionId: string;
+}
+
+export interface DashboardEventView {
+  /** Increases by one per event: plain output prints each event once by it. */
+  readonly seq: number;
+  readonly type: string;
+  readonly message: string;
+  /** file:line of the code that raised it. */
+  readonly source: string;
+  /** HH:MM:SS UTC. */
+  readonly timestamp: string;
+}
+
+export interface DecisionView {
+  readonly decisionId: string;
+  readonly symbol: string;
+  /** e.g. filled, blocked, no_signal, failed, error */
+  readonly outcome: string;
+  /** e.g. the guard that blocked it, or the failure reason. */
+  readonly detail: string | undefined;
+  readonly at: number /* ms UTC */;
+}
+
+export interface LoopHealthView {
+  readonly name: string;
+  readonly alive: boolean;
+  /** Seconds since its last beat; null when it never beat. */
+  readonly lastBeatAgeS: number | null;
+}
+
+export interface DashboardView {
+  readonly now: number /* ms UTC */;
+  readonly sessionId: string | undefined;
+  readonly mode: string | undefined;
+  readonly bars: number;
+  readonly positions: readonly PositionView[];
+  readonly balances: readonly { readonly asset: string; readonly amount: Decimal }[];
+  readonly pnl: { readonly realized: Decimal; readonly unrealized: Decimal; readonly fees: Decimal };
+  /** Oldest first. */
+  readonly events: readonly DashboardEventView[];
+  /** Oldest first. */
+  readonly decisions: readonly DecisionView[];
+  /** Count per failure reason, most frequent first. */
+  readonly failures: readonly { readonly reason: string; readonly count: number }[];
+  readonly loops: readonly LoopHealthView[];
+}
+
+/** What the terminal dashboard reads a frame from. `version` changes whenever the content does. */
+export interface DashboardViewSource {
+  readonly version: number;
+  view(now: number): DashboardView;
+}

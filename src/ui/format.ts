@@ -1,0 +1,30 @@
+import type { Decimal } from '../domain/decimal.js';
+
+/** Prices keep the digits that matter at their size: 45000.00, 1.2345, 0.00160000. */
+export function formatPrice(value: Decimal): string {
+  const abs = value.abs().toNumber();
+  return value.toFixed(abs >= 1000 ? 2 : abs >= 1 ? 4 : 8);
+}
+
+/** Quantities and balances as exact text, cut to 8 decimals for display. */
+export function formatQty(value: Decimal): string {
+  const text = value.toString();
+  const dot = text.indexOf('.');
+  return dot >= 0 && text.length - dot - 1 > 8 ? value.toFixed(8) : text;
+}
+
+/** Signed money: +12.34, -0.50, and more places when the amount is below a cent. */
+export function formatPnl(value: Decimal): string {
+  const abs = value.abs().toNumber();
+  const text = value.toFixed(abs !== 0 && abs < 0.01 ? 6 : 2);
+  return value.isNegative() ? text : `+${text}`;
+}
+
+export function formatClock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+export function formatAge(seconds: number | null): string {
+  if (seconds === null) return 'never';
+  return seconds < 60 ? `${seconds.toFixed(1)}s` : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { stripAnsi } from './ansi.js';
+import { renderDashboard } from './render-dashboard.js';
+import { renderSummaryLine } from './render-plain.js';
+import { busyModel } from './__fixtures__/busy-model.js';
+
+const NOW = Date.UTC(2022, 0, 3, 10, 6, 7);
+
+describe('renderDashboard', () => {
+  it('shows positions with unrealized PnL and decision, balances, PnL, loops, failures by reason, decisions and events', () => {
+    const model = busyModel();
+    model.addEvent({ type: 'BUY_FILLED', message: 'BTC/USDT @ $45000.00', source: 'src/engine/buy-decision.ts:120', timestamp: '10:05:00' });
+    const text = renderDashboard(model.view(NOW), { width: 120, height: 40, color: false });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('tradetrace  session_20220103_100000  paper  10:06:07 UTC  bars 1,234');
+    expect(text).toMatch(/BTC\/USDT\s+0\.01\s+45000\.00\s+45100\.00\s+\+1\.00\s+dec_20220103_100500_00a1b2/);
+    expect(text).toContain('BALANCES  BTC 0.01  USDT 549.55');
+    expect(text).toContain('PNL  realized -3.25  unrealized +1.00  fees 0.45');
+    expect(text).toContain('LOOPS  DecisionLoop ok 0.2s  DustSweeper STALLED 1m35s');
+    expect(text).toContain('ORDER FAILURES  timeout_exhausted 2  min_notional 1');
+    expect(text).toMatch(/10:05:00 BUY_FILLED\s+BTC\/USDT @ \$45000\.00  src\/engine\/buy-decision\.ts:120/);
+    expect(text).toMatch(/10:04:00 dec_20220103_100400_00a1b1 BTC\/USDT\s+blocked\s+cooldown/);
+    expect(text).not.toContain('\x1b');
+  });
+
+  it('fits every line to the width and the frame to the height, keeping the newest events', () => {
+    const model = busyModel();
+    for (let i = 1; i <= 40; i++) model.addEvent({ type: 'LOG', message: `event number ${i} ${'x'.repeat(100)}`, source: 'src/a.ts:1', timestamp: '10:00:00' });
+    const text = renderDashboard(model.view(NOW), { width: 60, height: 20, color: true });
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(20);
+    for (const line of lines) expect(stripAnsi(line).length).toBeLessThanOrEqual(60);
+    expect(text).toContain('event number 40');
+    expect(text).not.toContain('event number 30 ');
+    expect(text).toContain('\x1b[32m');
+  });
+
+  it('prints text from events as text: control characters cannot move the cursor or forge lines', () => {
+    const model = busyModel();
+    model.addEvent({ type: 'LOG', message: 'evil\x1b[2J\nFORGED LINE', source: 'src/a.ts:1', timestamp: '10:00:00' });
+    const text = renderDashboard(model.view(NOW), { width: 120, height: 40, color: false });
+    expect(text).not.toContain('\x1b');
+    expect(text.split('\n').some((line) => line.startsWith('FORGED'))).toBe(false);
+    expect(renderSummaryLine(model.view(NOW))).not.toContain('\n');
+  });
+
+  it('summarizes a frame on one plain line for piped output', () => {
+    const line = renderSummaryLine(busyModel().view(NOW));
+    expect(line).toBe('[10:06:07] bars=1234 | positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) | realized=-3.25 unrealized=+1.00 fees=0.45 | failures=timeout_exhausted=2 min_notional=1 | loops=STALLED DustSweeper (1m35s) | last=dec_20220103_100500_00a1b2 BTC/USDT filled');
+  });
+});

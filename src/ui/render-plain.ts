@@ -1,0 +1,25 @@
+import { printable } from './ansi.js';
+import type { DashboardEventView, DashboardView } from './dashboard-view.js';
+import { formatAge, formatClock, formatPnl, formatPrice, formatQty } from './format.js';
+
+/** The one-line summary printed every few seconds when stdout is not a terminal. No escape codes. */
+export function renderSummaryLine(view: DashboardView): string {
+  const positions = view.positions.map((p) => `${p.symbol} ${formatQty(p.qty)}@${formatPrice(p.entryPx)}${p.unrealizedPnl ? ` uPnL ${formatPnl(p.unrealizedPnl)}` : ''}`).join(', ');
+  const failures = view.failures.map((f) => `${f.reason}=${f.count}`).join(' ');
+  const stalled = view.loops.filter((l) => !l.alive).map((l) => `${l.name} (${formatAge(l.lastBeatAgeS)})`);
+  const last = view.decisions.at(-1);
+  const parts = [
+    `[${formatClock(view.now)}] bars=${view.bars}`,
+    `positions=${view.positions.length}${positions ? ` (${positions})` : ''}`,
+    `realized=${formatPnl(view.pnl.realized)} unrealized=${formatPnl(view.pnl.unrealized)} fees=${view.pnl.fees.toFixed(2)}`,
+    `failures=${failures || 'none'}`,
+    `loops=${view.loops.length === 0 ? 'none' : stalled.length === 0 ? `${view.loops.length} ok` : `STALLED ${stalled.join(', ')}`}`,
+    ...(last ? [`last=${last.decisionId} ${last.symbol} ${last.outcome}${last.detail ? ` (${last.detail})` : ''}`] : []),
+  ];
+  return printable(parts.join(' | '));
+}
+
+/** One dashboard event as a plain line, with the code that raised it. */
+export function renderEventLine(event: DashboardEventView): string {
+  return printable(`[${event.timestamp}] ${event.type} ${event.message} (${event.source})`);
+}

@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { Decimal } from '../domain/decimal.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { DashboardBus } from '../runtime/dashboard-bus.js';
+import { busyModel } from './__fixtures__/busy-model.js';
+import { TerminalDashboard } from './terminal-dashboard.js';
+
+/** A stream that records what is written; `isTTY` decides which kind of terminal it plays. */
+class CapturingStream extends Writable {
+  readonly chunks: string[] = [];
+  constructor(readonly isTTY: boolean, readonly columns = 100, readonly rows = 30) {
+    super();
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.chunks.push(chunk.toString('utf8'));
+    callback();
+  }
+  get text(): string {
+    return this.chunks.join('');
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function busWithRecorder() {
+  const recorder = new Recorder({ sessionId: 'session_20220103_100000', sink: new FileSink(join(tempDir(), 'logs')) });
+  return { bus: new DashboardBus({ recorder }), recorder };
+}
+
+describe('TerminalDashboard', () => {
+  it('draws in place on a terminal: positions, bus events with their source, failures by reason, loop health', async () => {
+    const stream = new CapturingStream(true, 110, 32);
+    const model = busyModel();
+    const { bus, recorder } = busWithRecorder();
+    model.attachBus(bus);
+    let beats = 0;
+    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => beats++ });
+    expect(dashboard.mode).toBe('tty');
+    dashboard.start();
+    bus.emit('BUY_FILLED', 'BTC/USDT @ $45000.00');
+    await bus.idle();
+    await sleep(300);
+    await dashboard.stop();
+    recorder.close();
+    const text = stream.text;
+    expect(text.startsWith('\x1b[?25l\x1b[2J\x1b[H')).toBe(true);
+    expect(text.endsWith('\x1b[?25h')).toBe(true);
+    const lastFrame = text.slice(text.lastIndexOf('\x1b[H'));
+    const plain = lastFrame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).toMatch(/BTC\/USDT\s+0\.01\s+45000\.00\s+45100\.00\s+\+1\.00\s+dec_20220103_100500_00a1b2/);
+    expect(plain).toMatch(/BUY_FILLED\s+BTC\/USDT @ \$45000\.00  src\/ui\/terminal-dashboard\.test\.ts:\d+/);
+    expect(plain).toContain('ORDER FAILURES  timeout_exhausted 2  min_notional 1');
+    expect(plain).toContain('LOOPS  DecisionLoop ok 0.2s  DustSweeper STALLED 1m35s');
+    for (const line of plain.split('\n')) expect(line.length).toBeLessThanOrEqual(110);
+    expect(beats).toBeGreaterThanOrEqual(2);
+  });
+
+  it('redraws at most maxFps times a second however often the engine updates the model', async () => {
+    const stream = new CapturingStream(true);
+    const model = busyModel();
+    const dashboard = new TerminalDashboard({ source: model, stream, maxFps: 4 });
+    dashboard.start();
+    const price = Decimal.parse('45000');
+    let updates = 0;
+    const until = Date.now() + 1000;
+    while (Date.now() < until) {
+      for (let i = 0; i < 1000; i++) model.setPrice('BTC/USDT', price.add(Decimal.from(updates++ % 100)));
+      await sleep(1);
+    }
+    await dashboard.stop();
+    expect(updates).toBeGreaterThan(10_000);
+    // the first frame, one per 250 ms tick in the second, and the final frame
+    expect(dashboard.written).toBeGreaterThanOrEqual(3);
+    expect(dashboard.written).toBeLessThanOrEqual(7);
+  });
+
+  it('prints plain lines with no escape codes when output is piped: each event once, and a summary', async () => {
+    const stream = new CapturingStream(false);
+    const model = busyModel();
+    const { bus, recorder } = busWithRecorder();
+    model.attachBus(bus);
+    const dashboard = new TerminalDashboard({ source: model, stream, summaryIntervalMs: 100_000 });
+    expect(dashboard.mode).toBe('plain');
+    dashboard.start();
+    bus.emit('BUY_FILLED', 'BTC/USDT @ $45000.00');
+    bus.emit('SELL_FILLED', 'BTC/USDT @ $45500.00 pnl +4.55');
+    await bus.idle();
+    await sleep(600);
+    await dashboard.stop();
+    recorder.close();
+    const text = stream.text;
+    expect(text).not.toContain('\x1b');
+    const lines = text.trimEnd().split('\n');
+    expect(lines.filter((l) => l.includes('BUY_FILLED'))).toHaveLength(1);
+    expect(lines.find((l) => l.includes('SELL_FILLED'))).toMatch(/^\[\d\d:\d\d:\d\d\] SELL_FILLED BTC\/USDT @ \$45500\.00 pnl \+4\.55 \(src\/ui\/terminal-dashboard\.test\.ts:\d+\)$/);
+    // one summary at start, one at stop
+    expect(lines.filter((l) => l.includes('| positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) |'))).toHaveLength(2);
+    expect(lines.at(-1)).toContain('failures=timeout_exhausted=2 min_notional=1');
+  });
+
+  it('says how many events it could not print when more arrived than the model keeps', async () => {
+    const stream = new CapturingStream(false);
+    const model = busyModel();
+    const dashboard = new TerminalDashboard({ source: model, stream });
+    dashboard.start();
+    for (let i = 0; i < 80; i++) model.addEvent({ type: 'LOG', message: `m${i}`, source: 'src/x.ts:1', timestamp: '10:00:00' });
+    await dashboard.stop();
+    expect(stream.text).toContain('... 30 dashboard events not shown (all are in logs/dashboard.jsonl)');
+    expect(stream.text).toContain('LOG m79 (src/x.ts:1)');
+    expect(stream.text).not.toContain('LOG m29 ');
+  });
+
+  it('writes nothing when disabled', async () => {
+    const stream = new CapturingStream(true);
+    const dashboard = new TerminalDashboard({ source: busyModel(), stream, enabled: false, beat: () => { throw new Error('a disabled dashboard must not beat'); } });
+    expect(dashboard.mode).toBe('off');
+    dashboard.start();
+    await sleep(50);
+    await dashboard.stop();
+    expect(stream.chunks).toEqual([]);
+  });
+});

@@ -1,0 +1,156 @@
+import { CLEAR_BELOW, CLEAR_LINE_END, CLEAR_SCREEN, CURSOR_HOME, HIDE_CURSOR, SHOW_CURSOR } from './ansi.js';
+import type { DashboardViewSource } from './dashboard-view.js';
+import { renderDashboard } from './render-dashboard.js';
+import { renderEventLine, renderSummaryLine } from './render-plain.js';
+
+/** The part of a stream the dashboard uses; process.stdout and any Writable fit. */
+export interface DashboardStream {
+  write(chunk: string): boolean;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+  readonly writableNeedDrain?: boolean;
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
+}
+
+export interface TerminalDashboardOptions {
+  readonly source: DashboardViewSource;
+  readonly stream: DashboardStream;
+  /** False turns the dashboard off entirely (ENABLE_LIVE_DASHBOARD=false). Default true. */
+  readonly enabled?: boolean;
+  /** Upper bound on redraws per second on a terminal. Default 4. */
+  readonly maxFps?: number;
+  /** Plain output: one summary line this often. Default 5000. */
+  readonly summaryIntervalMs?: number;
+  /** Default: on for a terminal unless NO_COLOR is set. */
+  readonly color?: boolean;
+  /** Called every tick: the engine registers the dashboard as daemon loop `LiveDashboard`. */
+  readonly beat?: () => void;
+  readonly now?: () => number;
+  /** A frame that fails to build is reported here and skipped; the next tick tries again. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export type DashboardMode = 'tty' | 'plain' | 'off';
+
+const PLAIN_TICK_MS = 250;
+/** A frame is redrawn at least this often even without changes: the clock and beat ages move. */
+const IDLE_REDRAW_MS = 1000;
+
+/**
+ * Draws the dashboard on its own timer. The engine only updates the model; this reads it at most
+ * `maxFps` times a second (many updates between two frames cost one frame), in place on a
+ * terminal, or as plain lines when output goes to a file or a pipe. A stream that is not keeping
+ * up (needs drain) skips frames instead of queueing them.
+ */
+export class TerminalDashboard {
+  static readonly LOOP_NAME = 'LiveDashboard';
+  readonly name = TerminalDashboard.LOOP_NAME;
+  readonly mode: DashboardMode;
+  /** Frames (terminal) or lines (plain) written so far. */
+  written = 0;
+  private readonly frameMs: number;
+  private readonly color: boolean;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private drawnVersion = -1;
+  private drawnAt = -Infinity;
+  private summaryAt = -Infinity;
+  private printedSeq = 0;
+  private sizeChanged = false;
+  private readonly onResize = (): void => {
+    this.sizeChanged = true;
+  };
+
+  constructor(private readonly options: TerminalDashboardOptions) {
+    this.mode = options.enabled === false ? 'off' : options.stream.isTTY ? 'tty' : 'plain';
+    const fps = options.maxFps ?? 4;
+    if (!(fps > 0 && fps <= 60)) throw new RangeError(`maxFps must be in (0, 60], got ${fps}`);
+    this.frameMs = this.mode === 'tty' ? Math.ceil(1000 / fps) : PLAIN_TICK_MS;
+    this.color = options.color ?? (this.mode === 'tty' && !process.env['NO_COLOR']);
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.mode === 'off' || this.timer) return;
+    if (this.mode === 'tty') {
+      this.options.stream.write(HIDE_CURSOR + CLEAR_SCREEN);
+      this.options.stream.on?.('resize', this.onResize);
+    }
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.frameMs);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.options.beat?.();
+    try {
+      if (this.mode === 'tty') this.drawFrame(false);
+      else this.printLines(false);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private drawFrame(force: boolean): void {
+    const { source, stream } = this.options;
+    const now = this.now();
+    const changed = source.version !== this.drawnVersion || this.sizeChanged || now - this.drawnAt >= IDLE_REDRAW_MS;
+    if (!force && (!changed || stream.writableNeedDrain === true)) return;
+    this.drawnVersion = source.version;
+    this.drawnAt = now;
+    this.sizeChanged = false;
+    const text = renderDashboard(source.view(now), { width: stream.columns ?? 80, height: (stream.rows ?? 24) - 1, color: this.color });
+    stream.write(`${CURSOR_HOME}${text.split('\n').join(`${CLEAR_LINE_END}\n`)}${CLEAR_LINE_END}\n${CLEAR_BELOW}`);
+    this.written++;
+  }
+
+  private printLines(force: boolean): void {
+    const { source, stream } = this.options;
+    if (!force && stream.writableNeedDrain === true) return;
+    const now = this.now();
+    const summaryDue = force || now - this.summaryAt >= (this.options.summaryIntervalMs ?? 5000);
+    const fresh = source.version !== this.drawnVersion;
+    if (!summaryDue && !fresh) return;
+    this.drawnVersion = source.version;
+    const view = source.view(now);
+    const lines: string[] = [];
+    const first = view.events[0];
+    const lastSeq = view.events.at(-1)?.seq ?? this.printedSeq;
+    if (first && first.seq > this.printedSeq + 1) {
+      lines.push(`[${first.timestamp}] ... ${first.seq - this.printedSeq - 1} dashboard events not shown (all are in logs/dashboard.jsonl)`);
+    }
+    for (const event of view.events) if (event.seq > this.printedSeq) lines.push(renderEventLine(event));
+    this.printedSeq = lastSeq;
+    if (summaryDue) {
+      lines.push(renderSummaryLine(view));
+      this.summaryAt = now;
+    }
+    if (lines.length > 0) {
+      stream.write(`${lines.join('\n')}\n`);
+      this.written += lines.length;
+    }
+  }
+
+  /** Stops the timer and writes a last frame (or the last lines and a summary), restoring the cursor. */
+  stop(): Promise<void> {
+    if (this.mode === 'off') return Promise.resolve();
+    const wasRunning = this.timer !== undefined;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!wasRunning) return Promise.resolve();
+    try {
+      if (this.mode === 'tty') {
+        this.drawFrame(true);
+        this.options.stream.off?.('resize', this.onResize);
+        this.options.stream.write(SHOW_CURSOR);
+      } else {
+        this.printLines(true);
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    return Promise.resolve();
+  }
+}
