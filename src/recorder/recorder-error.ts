@@ -6,7 +6,8 @@ export type RecorderErrorCode =
   | 'write_failed'
   | 'short_write'
   | 'closed'
-  | 'missing_trace_id';
+  | 'missing_trace_id'
+  | 'unknown_event_type';
 
 export class RecorderError extends Error {
   readonly retryable = false;

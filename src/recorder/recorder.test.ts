@@ -41,4 +41,48 @@ describe('Recorder', () => {
     expect(() => recorder.emit('ORDER_RETRY', { symbol: 'BTC/USDT', attempt: 1, next_attempt: 2, reason: 'timeout', message: 'x', backoff_ms: 400 }))
       .toThrow(RecorderError);
   });
+
+  it('a throwing onLine listener neither breaks emit nor loses the line, and later listeners still run', () => {
+    const logs = tempLogs();
+    const recorder = new Recorder({ sessionId: 'session_20251026_102636', sink: new FileSink(logs) });
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    recorder.onLine(() => {
+      throw new Error('observer bug');
+    });
+    const unsubscribe = recorder.onLine((type, _fields, line) => seen.push(`${type} ${line.length}`));
+    expect(() => recorder.emit('LOG', { message: 'still written' })).not.toThrow();
+    unsubscribe();
+    recorder.emit('LOG', { message: 'second' });
+    recorder.close();
+    const lines = readFileSync(join(logs, 'system.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(seen).toHaveLength(1);
+    expect(recorder.listenerErrors).toBe(2);
+    return new Promise<void>((done) => setImmediate(done)).then(() => {
+      process.off('warning', onWarning);
+      expect(warnings.some((w) => w.includes('observer bug'))).toBe(true);
+    });
+  });
+
+  it('uses explicit trace ids over the context and repeats cached ids correctly when they change', () => {
+    const logs = tempLogs();
+    const recorder = new Recorder({ sessionId: 'session_20251026_102636', sink: new FileSink(logs) });
+    withDecision('dec_20251026_123456_aaaaaa', () => {
+      recorder.emit('DECISION_START', { symbol: 'BTC/USDT', bar_ts: '2025-10-26T12:34:00Z', price: 1, strategy: 's' });
+      recorder.emit('DECISION_START', { decision_id: 'dec_20251026_123456_bbbbbb', symbol: 'BTC/USDT', bar_ts: '2025-10-26T12:34:00Z', price: 1, strategy: 's' });
+      recorder.emit('DECISION_START', { symbol: 'ETH/USDT', bar_ts: '2025-10-26T12:34:00Z', price: Decimal.parse('2.50'), strategy: 's' });
+    });
+    recorder.close();
+    const lines = readFileSync(join(logs, 'decisions.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l['decision_id'], l['symbol'], l['price'], l['seq']])).toEqual([
+      ['dec_20251026_123456_aaaaaa', 'BTC/USDT', 1, 1],
+      ['dec_20251026_123456_bbbbbb', 'BTC/USDT', 1, 2],
+      ['dec_20251026_123456_aaaaaa', 'ETH/USDT', 2.5, 3],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Channel, Level } from './channels.js';
-import { CATALOG, type EventInput, type EventType } from './events/catalog.js';
+import { CATALOG, isEventType, type EventInput, type EventType } from './events/catalog.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
 import { sanitizeId } from './redaction.js';
@@ -68,6 +68,9 @@ export class Recorder {
   private plan(type: EventType): EventPlan {
     let plan = this.plans.get(type);
     if (!plan) {
+      if (!isEventType(type)) {
+        throw new RecorderError('unknown_event_type', `unknown event_type ${JSON.stringify(type)}: not in the event catalog`, { eventType: String(type) });
+      }
       const definition = CATALOG[type];
       plan = {
         channel: definition.channel,

@@ -12,6 +12,19 @@ const [logsDir, sessionId, count, mode, rotate, every] = process.argv.slice(2);
 if (!logsDir || !sessionId || !count || (mode !== 'durable' && mode !== 'buffered')) {
   throw new Error('usage: writer-child <logsDir> <sessionId> <lines|forever> <durable|buffered> [rotateBytes] [barrierEvery]');
 }
+// stdout is a non-blocking pipe: when the parent reads slower than we print, retry rather than drop an ack.
+function ack(seq: number): void {
+  const text = `${seq}\n`;
+  for (;;) {
+    try {
+      writeSync(1, text);
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EAGAIN') throw error;
+    }
+  }
+}
+
 const lines = count === 'forever' ? Infinity : Number(count);
 const barrierEvery = Number(every ?? '0');
 const sink = new FileSink(logsDir, { mode, ...(rotate && rotate !== '0' ? { rotateBytes: Number(rotate) } : {}) });
@@ -29,13 +42,13 @@ withDecision('dec_20251026_123456_abc123', () =>
       if (barrierEvery > 0) {
         if (i % barrierEvery === 0) {
           recorder.emit('ORDER_CONTEXT', order);
-          writeSync(1, `${recorder.seq.current()}\n`);
+          ack(recorder.seq.current());
         } else {
           recorder.emit('LOG', { message: `line ${i} of ${sessionId}`, component: 'writer-child' });
         }
       } else if (mode === 'durable' && count === 'forever') {
         recorder.emit('ORDER_CONTEXT', order);
-        writeSync(1, `${recorder.seq.current()}\n`);
+        ack(recorder.seq.current());
       } else {
         recorder.emit('ORDER_CONTEXT', order);
       }
