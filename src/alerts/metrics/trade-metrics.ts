@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Decimal } from '../../domain/decimal.js';
 import type { EventType } from '../../recorder/events/catalog.js';
+import { ORDER_FAILURE_REASONS } from '../../recorder/events/order-events.js';
 import type { Recorder } from '../../recorder/recorder.js';
 
 export interface TradeMetrics {
@@ -45,6 +46,8 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
   const alertsFiring = new Gauge({ name: 'tradetrace_alerts_firing', help: 'in-bot alerts currently firing, by rule', labelNames: ['rule'], registers });
 
   pnl.set(0);
+  // Failure series exist from the start at 0, so the first failure is an increase() in PromQL, not a new series.
+  for (const reason of ORDER_FAILURE_REASONS) orders.inc({ outcome: 'failed', reason }, 0);
   let realized = Decimal.from(0);
   const openAlerts = new Map<string, string>();
   const handlers: Partial<Record<EventType, (fields: Fields, line: string) => void>> = {
