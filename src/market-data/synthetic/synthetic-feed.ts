@@ -38,8 +38,15 @@ interface Market {
 }
 
 function toDecimal(value: number, scale: number, factor: number): Decimal {
-  // The model's float becomes a whole number of ticks; the bar then holds that exact decimal.
-  return Decimal.ofUnits(BigInt(Math.max(1, Math.round(value * factor))), scale);
+  // The model's float becomes a whole number of ticks; the bar then holds that exact decimal,
+  // normalized like a parsed one (40000, not 40000.00).
+  let units = Math.max(1, Math.round(value * factor));
+  let s = scale;
+  while (s > 0 && units % 10 === 0) {
+    units /= 10;
+    s--;
+  }
+  return Decimal.ofUnits(BigInt(units), s);
 }
 
 /**
@@ -89,7 +96,7 @@ export class SyntheticFeed implements MarketFeed {
     // Rounding to ticks must not put open or close outside the wick.
     const high = Decimal.max(toDecimal(m.high, s, f), Decimal.max(open, close));
     const low = Decimal.min(toDecimal(m.low, s, f), Decimal.min(open, close));
-    const volume = Decimal.ofUnits(BigInt(Math.round(m.volume * 10 ** VOLUME_SCALE)), VOLUME_SCALE);
+    const volume = toDecimal(m.volume, VOLUME_SCALE, 10 ** VOLUME_SCALE);
     return { symbol: market.symbol, openTime, open, high, low, close, volume };
   }
 

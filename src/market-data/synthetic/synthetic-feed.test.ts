@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { EventType } from '../../recorder/events/catalog.js';
+import { lineSchema } from '../../recorder/events/catalog.js';
+import { NullSink } from '../../recorder/line-sink.js';
+import { Recorder } from '../../recorder/recorder.js';
+import type { Bar } from '../bar.js';
+import { checkCandle } from '../bar-checks.js';
+import { SyntheticFeed, type SyntheticFeedOptions } from './synthetic-feed.js';
+
+const START = Date.UTC(2024, 0, 1);
+
+async function run(options: Omit<SyntheticFeedOptions, 'recorder'>, onBar?: (bar: Bar, feed: SyntheticFeed) => void) {
+  const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new NullSink() });
+  const events: Array<Record<string, unknown> & { event_type: EventType }> = [];
+  recorder.onLine((type, _fields, line) => {
+    const parsed = JSON.parse(line) as Record<string, unknown> & { event_type: EventType };
+    lineSchema(type).parse(parsed);
+    events.push(parsed);
+  });
+  const feed = new SyntheticFeed({ ...options, recorder });
+  const bars: Bar[] = [];
+  const reason = await feed.start((bar) => {
+    bars.push(bar);
+    onBar?.(bar, feed);
+  });
+  return { reason, bars, events, feed };
+}
+
+const text = (b: Bar) => [b.symbol, b.openTime, b.open.toString(), b.high.toString(), b.low.toString(), b.close.toString(), b.volume.toString()].join(' ');
+
+function correlation(x: readonly number[], y: readonly number[]): number {
+  const mean = (a: readonly number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const dx = (x[i] ?? 0) - mx;
+    const dy = (y[i] ?? 0) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+describe('SyntheticFeed', () => {
+  it('is deterministic under a seed, and another seed gives another market', async () => {
+    const options = { symbols: ['BTC/USDT', 'ETH/USDT'], speed: 'max' as const, maxBars: 3000, startTime: START };
+    const a = await run({ ...options, seed: 7 });
+    const b = await run({ ...options, seed: 7 });
+    const c = await run({ ...options, seed: 8 });
+    expect(a.bars.map(text)).toEqual(b.bars.map(text));
+    expect(a.bars.map(text)).not.toEqual(c.bars.map(text));
+    expect(a.reason).toBe('data_end');
+  });
+
+  it('starts near real prices on a tick grid, with consistent OHLC on the minute grid', async () => {
+    const { bars } = await run({ symbols: ['BTC/USDT', 'ETH-USDT', 'FOO/USDT'], seed: 1, speed: 'max', maxBars: 5000, startTime: START });
+    const first = (symbol: string) => bars.find((b) => b.symbol === symbol);
+    expect(first('BTC/USDT')?.open.toString()).toBe('40000');
+    expect(first('ETH-USDT')?.open.toString()).toBe('2500');
+    expect(first('FOO/USDT')?.open.toString()).toBe('100');
+    expect(bars.filter((b) => b.symbol === 'BTC/USDT').every((b) => b.close.scale <= 2 && b.high.scale <= 2)).toBe(true);
+    expect(bars.map(checkCandle).filter((p) => p !== undefined)).toEqual([]);
+    expect(bars.every((b) => b.openTime % 60_000 === 0 && b.openTime >= START)).toBe(true);
+  });
+
+  it('has volatility clustering, volume that follows volatility, spikes, and reported gaps', async () => {
+    const { bars, events } = await run({ symbols: ['BTC/USDT'], seed: 42, speed: 'max', maxBars: 20_000, startTime: START });
+    const returns = bars.slice(1).map((b, i) => Math.log(b.close.toNumber() / (bars[i]?.close.toNumber() ?? 1)));
+    const size = returns.map(Math.abs);
+    // |r_t| against |r_t-1|: near 0 for independent returns, clearly positive when volatility clusters.
+    expect(correlation(size.slice(1), size.slice(0, -1))).toBeGreaterThan(0.15);
+    expect(correlation(size, bars.slice(1).map((b) => b.volume.toNumber()))).toBeGreaterThan(0.3);
+    const wick = bars.map((b) => (b.high.toNumber() - b.low.toNumber()) / b.close.toNumber()).sort((x, y) => x - y);
+    expect((wick.at(-1) ?? 0) / (wick[Math.floor(wick.length / 2)] ?? 1)).toBeGreaterThan(8);
+    const gaps = events.filter((e) => e.event_type === 'DATA_GAP');
+    expect(gaps.length).toBeGreaterThan(3);
+    const missing = gaps.reduce((n, g) => n + (g['missing_bars'] as number), 0);
+    expect(bars.length + missing).toBe(20_000);
+    expect(gaps[0]).toMatchObject({ symbol: 'BTC/USDT', source: 'synthetic:42' });
+    expect(events.at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'data_end', bars: bars.length, gaps: gaps.length, missing_bars: missing });
+  });
+
+  it('delivers warm-up bars at once, then paces at the chosen speed, and stops on request', async () => {
+    const started = performance.now();
+    const times: number[] = [];
+    const { reason, bars } = await run({ symbols: ['BTC/USDT'], seed: 3, speed: 600, warmupBars: 30, model: { gapRate: 0 } }, (_bar, feed) => {
+      times.push(performance.now() - started);
+      if (times.length === 33) feed.stop();
+    });
+    expect(reason).toBe('stopped');
+    expect(bars).toHaveLength(33);
+    // 60 s bars at 600x: one every 100 ms after the warm-up.
+    expect(times[29]).toBeLessThan(500);
+    expect((times[32] ?? 0) - (times[29] ?? 0)).toBeGreaterThanOrEqual(280);
+    // Bars of a paced feed end near now: the warm-up history leads up to the current minute.
+    expect(Date.now() - (bars[29]?.openTime ?? 0)).toBeLessThan(3 * 60_000);
+  });
+});

@@ -1,0 +1,97 @@
+import { EMA, RSI } from 'trading-signals';
+import { describe, expect, it } from 'vitest';
+import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { Decimal } from '../domain/decimal.js';
+import type { Bar } from '../market-data/bar.js';
+import { openCandleFile } from '../market-data/candle-file.js';
+import { DEFAULT_EMA_CROSS_RSI, EmaCrossRsiStrategy, emaCrossRsiFactory } from './ema-cross-rsi.js';
+import type { Signal } from './signal.js';
+import { StrategyOptionsError } from './strategy-options-error.js';
+
+const hasData = sharedDataAvailable();
+
+async function load(path: string): Promise<Bar[]> {
+  const bars: Bar[] = [];
+  for await (const batch of (await openCandleFile(path)).bars()) bars.push(...batch);
+  return bars;
+}
+
+function signals(bars: readonly Bar[], strategy = new EmaCrossRsiStrategy()): Signal[] {
+  return bars.map((bar) => strategy.onBar(bar));
+}
+
+describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
+  it('buys on the BTC month a few times a day: not never, not every few bars', async () => {
+    const bars = await load(BTC_PERP_CSV);
+    const all = signals(bars);
+    const buys = all.filter((s) => s.kind === 'buy');
+    // 31 days of 1-minute bars: between ~3 and ~30 crosses a day.
+    expect(buys.length).toBeGreaterThan(100);
+    expect(buys.length).toBeLessThan(1000);
+    expect(all.filter((s) => s.kind === 'none' && s.reason === 'rsi_too_high').length).toBeGreaterThan(0);
+    expect(all.slice(0, DEFAULT_EMA_CROSS_RSI.slowPeriod - 1).every((s) => s.kind === 'none' && s.reason === 'warming_up')).toBe(true);
+  });
+
+  it('signals exactly where an independent EMA/RSI computation sees an upward cross under the RSI cap', async () => {
+    const bars = await load(BTC_PERP_CSV);
+    const all = signals(bars);
+    const fast = new EMA(21);
+    const slow = new EMA(55);
+    const rsi = new RSI(14);
+    let previousAbove: boolean | undefined;
+    const expected: number[] = [];
+    bars.forEach((bar, i) => {
+      const close = Number(bar.close.toString());
+      const f = fast.add(close);
+      const s = slow.add(close);
+      const r = rsi.add(close);
+      if (i < 54 || r === null || f === null || s === null) return;
+      const above = f > s;
+      if (above && previousAbove === false && r < 70) expected.push(i);
+      previousAbove = above;
+    });
+    const actual = all.flatMap((s, i) => (s.kind === 'buy' ? [i] : []));
+    expect(actual).toEqual(expected);
+    const first = all[actual[0] ?? -1];
+    expect(first).toMatchObject({ kind: 'buy', signal: 'ema_cross_up' });
+    if (first?.kind === 'buy') {
+      expect(first.price.eq(bars[actual[0] ?? -1]?.close ?? first.price)).toBe(true);
+      expect(Object.keys(first.indicators).sort()).toEqual(['atr', 'atr_pct', 'close', 'ema_fast', 'ema_slow', 'rsi']);
+      expect(first.indicators['ema_fast']).toBeGreaterThan(first.indicators['ema_slow'] ?? Infinity);
+    }
+  });
+
+  it('buys on the altcoin file too (prices near 0.0016)', async () => {
+    const buys = signals(await load(ALTCOIN_JSON)).filter((s) => s.kind === 'buy');
+    expect(buys.length).toBeGreaterThan(20);
+    expect(buys.length).toBeLessThan(1000);
+    expect(buys.every((b) => b.kind === 'buy' && b.price.lt(Decimal.parse('0.01')) && (b.indicators['atr_pct'] ?? 0) > 0)).toBe(true);
+  });
+
+  it('gives each symbol its own indicators through the factory', async () => {
+    const bars = (await load(BTC_PERP_CSV)).slice(0, 500);
+    const make = emaCrossRsiFactory();
+    const a = make('BTC-PERP');
+    const b = make('BTC-PERP');
+    bars.forEach((bar) => a.onBar(bar));
+    expect(a.atrPercent).not.toBeNull();
+    expect(b.atrPercent).toBeNull();
+  });
+});
+
+describe('EmaCrossRsiStrategy options', () => {
+  it.each([
+    [{ fastPeriod: 55, slowPeriod: 21 }, 'fast_period'],
+    [{ fastPeriod: 0 }, 'fast_period'],
+    [{ rsiPeriod: 2.5 }, 'rsi_period'],
+    [{ rsiMax: 0 }, 'rsi_max'],
+    [{ rsiMax: 101 }, 'rsi_max'],
+  ])('rejects %j naming %s', (options, option) => {
+    expect(() => emaCrossRsiFactory(options)).toThrow(StrategyOptionsError);
+    try {
+      emaCrossRsiFactory(options);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'invalid_strategy_options', option, retryable: false });
+    }
+  });
+});
