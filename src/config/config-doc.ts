@@ -1,0 +1,98 @@
+import { ENV_ALIASES, envNameOf } from './env-settings.js';
+import { CONFIG_KEYS, SECTIONS } from './schema.js';
+
+const INTRO = `# Configuration
+
+<!-- Generated from the config schema (src/config/sections/*.ts) by renderConfigDoc() in
+src/config/config-doc.ts. Do not edit by hand: src/config/config-doc.test.ts fails when this file is
+stale; regenerate with \`UPDATE_DOCS=1 npx vitest run src/config/config-doc.test.ts\`. -->
+
+Every setting has a default, so tradetrace runs with no config at all. Settings come from four
+places; a later one wins:
+
+1. **defaults** (the tables below);
+2. **a config file**, JSON or YAML (any extension other than \`.json\` is read as YAML), given with
+   \`--config FILE\`; it names only the keys it changes, grouped by section;
+3. **environment variables**: every key as \`TRADETRACE__SECTION__KEY\` (e.g.
+   \`TRADETRACE__EXECUTION__SLIPPAGE_BPS=25\`), and the spec's own names ${Object.entries(ENV_ALIASES).map(([name, path]) => `\`${name}\` (\`${path}\`)`).join(' and ')};
+4. **flags**: \`--set section.key=value\` (repeatable; a later one wins), and a command's own flags
+   that map onto keys (\`tradetrace demo --symbol ETH/USDT\` sets \`trading.symbols\`).
+
+\`\`\`yaml
+# bot.yaml
+trading:
+  symbols: [BTC/USDT, ETH/USDT]
+  max_open_positions: 2
+execution:
+  slippage_bps: 25
+exits:
+  max_holding: 4h
+\`\`\`
+
+\`tradetrace config --config bot.yaml\` prints the effective config (secrets redacted), its hash and
+where each value that is not a default came from.
+
+## How values are written
+
+Env variables and flags are text, parsed per the key's type (a file may use native YAML/JSON types
+or the same text):
+- **booleans**: \`true/false\`, \`1/0\`, \`yes/no\`, \`on/off\` (any case);
+- **numbers and integers**: decimal text (\`25\`, \`0.5\`), within the range each key shows;
+- **decimals** (money, and the percentages applied to prices): exact decimal text, never floats;
+- **durations**: a number with a unit, \`500ms\`, \`90s\`, \`5m\`, \`2h\`, \`1d\`, or combined \`1h30m\`;
+  a bare number is refused, since \`30\` could mean seconds or milliseconds;
+- **lists**: comma-separated in env and flags (\`BTC/USDT,ETH/USDT\`), a list in a file.
+
+An empty env value unsets an optional key (credentials, webhook URL).
+
+## Invalid config
+
+Loading reports every problem at once, one line each with the key path, what was expected, what was
+given and where it came from, then exits with code 2 before anything starts (no session directory,
+no log line). Unknown keys are errors, in a file, in a \`TRADETRACE__\` variable and in \`--set\`, with
+the likely intended key suggested: a typo must not silently leave the default in force.
+
+\`\`\`text
+tradetrace demo: invalid config (2 problems); nothing started:
+  - trading.global_trading: expected a boolean (true/false, 1/0, yes/no, on/off), got "maybe" (from env GLOBAL_TRADING)
+  - TRADETRACE__EXECUTION__SLIPAGE_BPS: unknown config key (from env TRADETRACE__EXECUTION__SLIPAGE_BPS); did you mean TRADETRACE__EXECUTION__SLIPPAGE_BPS?
+\`\`\`
+
+## Audit: hash, drift and overrides
+
+At startup every session writes to \`logs/audit.jsonl\` and \`sessions/<session_id>/\`:
+- \`CONFIG_HASH\`: the effective config and \`config_hash\`, the first 16 hex characters of the sha256
+  of its canonical JSON (RFC 8785 style: keys sorted, no whitespace; durations in canonical form,
+  so \`90s\` and \`1m30s\` hash alike). Secrets are replaced by \`sha256:<hash of the value>\`: a
+  changed API key changes the config hash without the key ever being written. The same JSON is
+  \`sessions/<id>/config.json\`, and the hash \`sessions/<id>/config_hash.txt\`.
+- \`CONFIG_DIFF\` when the previous session (the latest earlier one under \`sessions/\`) ran with
+  another hash: \`Config drift detected: <prev8> -> <cur8>\`, \`prev_hash\`, \`current_hash\`,
+  \`prev_session\`, and \`changes\`, every changed \`{path, from, to}\`; secrets show only as
+  \`"[changed]"\`.
+- \`CONFIG_OVERRIDES\` when any env variable or flag set a value:
+  \`"GLOBAL_TRADING": "false (from env)"\`, \`"--set execution.slippage_bps": "25 (from flag)"\`.
+
+Secret keys (marked in the schema, below) are never printed; their values are also registered with
+the recorder so they are scrubbed from any log text that might echo them (an exchange error, say).
+`;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** docs/config.md, generated from the schema so it cannot drift from it. */
+export function renderConfigDoc(): string {
+  const out = [INTRO];
+  for (const section of Object.keys(SECTIONS)) {
+    out.push(`## \`${section}\`\n`, '| key | default | accepts | env variable | meaning |', '|---|---|---|---|---|');
+    for (const key of [...CONFIG_KEYS.values()].filter((k) => k.section === section)) {
+      const alias = Object.entries(ENV_ALIASES).find(([, path]) => path === key.path)?.[0];
+      const env = `\`${envNameOf(key.path)}\`${alias ? ` or \`${alias}\`` : ''}`;
+      const defaultText = key.defaultText === undefined ? '(unset)' : key.defaultText === '' ? '(empty)' : `\`${key.defaultText}\``;
+      out.push(`| \`${key.name}\`${key.secret ? ' **secret**' : ''} | ${cell(defaultText)} | ${cell(key.expected)} | ${env} | ${cell(key.description)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
