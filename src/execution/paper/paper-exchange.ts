@@ -89,6 +89,12 @@ export class PaperExchange implements Exchange {
     }
   }
 
+  /** The simulator's own view of an order, with no latency or fault: for tests and reports, not the port. */
+  peekOrder(clientOrderId: string): ExchangeOrder | undefined {
+    const order = this.orders.get(clientOrderId);
+    return order ? this.view(order) : undefined;
+  }
+
   markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
     return this.call('markets', () => ok([...this.marketsBySymbol.values()].map((m) => m.rules)));
   }

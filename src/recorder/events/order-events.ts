@@ -12,6 +12,7 @@ export const ORDER_FAILURE_REASONS = [
   'timeout_exhausted',
   'rate_limited',
   'network',
+  'exchange_unavailable',
   'not_filled',
   'recorder_unavailable',
   'unknown',
@@ -49,6 +50,7 @@ export const orderEvents = {
       attempt,
       attempt_start_ts: field.number('attempt start, Unix seconds with milliseconds'),
       client_order_id: clientOrderId,
+      reference_px: field.decimal('the price the limit was derived from (slippage_bps away from it)').optional(),
     },
   }),
   ORDER_SUBMITTED: defineEvent({

@@ -1,0 +1,236 @@
+import { randomInt } from 'node:crypto';
+import { Decimal } from '../domain/decimal.js';
+import type { MarketRules } from '../domain/market-rules.js';
+import { limitPriceFor, qtyForBudget, roundQty } from '../domain/order-rounding.js';
+import { isOpenStatus } from '../domain/order-state.js';
+import { effectiveMinNotional, validateOrder } from '../domain/order-validation.js';
+import { err, ok } from '../domain/result.js';
+import { seededRandom, type SeededRandom } from '../domain/seeded-random.js';
+import type { OrderFailureReason } from '../recorder/events/order-events.js';
+import type { Recorder } from '../recorder/recorder.js';
+import { isRecorderError } from '../recorder/recorder-error.js';
+import { sanitizeText } from '../recorder/redaction.js';
+import { withIntent } from '../recorder/trace-context.js';
+import { clientOrderIdFor } from './client-order-id.js';
+import type { ExchangeError } from './exchange-error.js';
+import type { Exchange, ExchangeOrder } from './exchange.js';
+import { reasonForError, reasonForRule } from './failure-reason.js';
+import type { OrderFill, OrderIntent, OrderResult } from './order-intent.js';
+import { backoffMs } from './retry-backoff.js';
+import { checkIntent } from './intent-check.js';
+
+export interface OrderRouterOptions {
+  readonly exchange: Exchange;
+  readonly recorder: Recorder;
+  /** The rules of every market the router may trade (from `exchange.markets()` at startup). */
+  readonly markets: readonly MarketRules[];
+  /** Jitter source; seeded in tests, random by default. */
+  readonly random?: SeededRandom;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Unix ms, for `attempt_start_ts`. */
+  readonly now?: () => number;
+}
+
+/** How many times a timed-out attempt's order is looked up before the router gives up on knowing. */
+const MAX_STATE_CHECKS = 4;
+
+interface Attempt {
+  readonly intent: OrderIntent;
+  readonly qty: Decimal;
+  readonly limitPx: Decimal;
+  attempt: number;
+  clientOrderId: string;
+  /** The last state the exchange reported for the intent's order, if it ever got one. */
+  known?: ExchangeOrder;
+}
+
+type StateCheck = { kind: 'found'; order: ExchangeOrder } | { kind: 'absent' } | { kind: 'unknown'; error: ExchangeError };
+
+/**
+ * Turns an order intent into at most one live order. Per attempt it writes ORDER_CONTEXT (every
+ * constraint, on disk) and only then sends; the client order id is `<intent>-<attempt>`, and after a
+ * timeout the router looks the attempt's order up by that id before any resend, so a retry never
+ * makes a second order. Retryable errors (timeout, rate_limited, network, unavailable) wait an
+ * exponential backoff with full jitter: `random(0 .. min(30 s, retry_backoff_ms x 2^(retry-1)))`,
+ * at least the exchange's Retry-After. A RecorderError at any point stops the intent: nothing is
+ * sent after a line that could not be written.
+ */
+export class OrderRouter {
+  private readonly rules: ReadonlyMap<string, MarketRules>;
+  private readonly random: SeededRandom;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: OrderRouterOptions) {
+    this.rules = new Map(options.markets.map((m) => [m.symbol, m]));
+    this.random = options.random ?? seededRandom(randomInt(2 ** 31));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Routes one intent; every line it writes carries the intent id (and the enclosing decision id). */
+  route(intent: OrderIntent): Promise<OrderResult> {
+    return withIntent(intent.intentId, async () => {
+      const state: { current?: Attempt } = {};
+      try {
+        return await this.run(intent, state);
+      } catch (error) {
+        if (!isRecorderError(error)) throw error;
+        return this.recorderDown(intent, state.current, error.message);
+      }
+    });
+  }
+
+  private async run(intent: OrderIntent, state: { current?: Attempt }): Promise<OrderResult> {
+    const { recorder, exchange } = this.options;
+    const rules = this.rules.get(intent.symbol);
+    const problem = checkIntent(intent, rules);
+    if (problem || !rules) return this.fail(intent, 'invalid_order', problem ?? `unknown symbol ${intent.symbol}`, 1);
+
+    const slippage = Decimal.from(intent.slippageBps);
+    const limitPx = limitPriceFor(rules, intent.side, intent.referencePx, slippage);
+    const qty = 'qty' in intent.size ? roundQty(rules, intent.size.qty) : qtyForBudget(rules, intent.size.quoteBudget, limitPx);
+    const notional = qty.mul(limitPx);
+    const quoteBudget = 'quoteBudget' in intent.size ? intent.size.quoteBudget : notional;
+    const minNotional = effectiveMinNotional(rules, intent.minNotional);
+    const run: Attempt = { intent, qty, limitPx, attempt: 1, clientOrderId: clientOrderIdFor(intent.intentId, 1) };
+    state.current = run;
+
+    const logContext = () =>
+      recorder.emit('ORDER_CONTEXT', {
+        symbol: intent.symbol, side: intent.side, qty, limit_px: limitPx, quote_budget: quoteBudget, notional,
+        tif: intent.tif, slippage_bps: intent.slippageBps, min_notional: minNotional, max_retries: intent.maxRetries,
+        retry_backoff_ms: intent.retryBackoffMs, attempt: run.attempt, attempt_start_ts: this.now() / 1000,
+        client_order_id: run.clientOrderId, reference_px: intent.referencePx,
+      });
+
+    logContext();
+    const valid = validateOrder(rules, { side: intent.side, qty, price: limitPx, minNotional });
+    if (!valid.ok) return this.fail(intent, reasonForRule(valid.error.code), `not sent: ${valid.error.message}`, 1);
+
+    let retries = 0;
+    for (;;) {
+      const placed = await exchange.placeOrder({
+        clientOrderId: run.clientOrderId, symbol: intent.symbol, side: intent.side, type: 'limit', qty, limitPx, tif: intent.tif,
+      });
+      if (placed.ok) return this.settle(run, placed.value);
+      const error = placed.error;
+      if (!error.retryable) {
+        return this.fail(intent, reasonForError(error), `attempt ${run.attempt}: ${error.code}: ${error.message}`, run.attempt, run.clientOrderId);
+      }
+      let why = error.message;
+      if (error.code === 'timeout' && error.mayHaveReached) {
+        const check = await this.checkState(run, error);
+        if (check.kind === 'found') return this.settle(run, check.order);
+        if (check.kind === 'unknown') {
+          return this.fail(
+            intent, 'timeout_exhausted',
+            `attempt ${run.attempt} timed out and order ${run.clientOrderId} could not be looked up (${check.error.code}: ${check.error.message}); not resending, so as never to place a second order`,
+            run.attempt, run.clientOrderId,
+          );
+        }
+        why = `${error.message}; order ${run.clientOrderId} not found on the exchange`;
+      }
+      if (retries >= intent.maxRetries) {
+        return this.fail(intent, reasonForError(error), `gave up after ${run.attempt} attempts; last: ${error.code}: ${why}`, run.attempt, run.clientOrderId);
+      }
+      retries++;
+      const wait = backoffMs(retries, intent.retryBackoffMs, this.random, { floorMs: error.code === 'rate_limited' ? error.retryAfterMs : null });
+      recorder.emit('ORDER_RETRY', {
+        symbol: intent.symbol, attempt: run.attempt, next_attempt: run.attempt + 1, reason: error.code, message: why, backoff_ms: wait,
+      });
+      await this.sleep(wait);
+      run.attempt++;
+      run.clientOrderId = clientOrderIdFor(intent.intentId, run.attempt);
+      logContext();
+    }
+  }
+
+  /** After a timeout: does the attempt's order exist? Lookups that fail are retried with backoff. */
+  private async checkState(run: Attempt, timeout: ExchangeError): Promise<StateCheck> {
+    let last = timeout;
+    for (let check = 1; check <= MAX_STATE_CHECKS; check++) {
+      const found = await this.options.exchange.fetchOrderByClientId(run.intent.symbol, run.clientOrderId);
+      if (found.ok) return { kind: 'found', order: found.value };
+      if (found.error.code === 'not_found') return { kind: 'absent' };
+      last = found.error;
+      if (!found.error.retryable || check === MAX_STATE_CHECKS) break;
+      const wait = backoffMs(check, run.intent.retryBackoffMs, this.random, {
+        floorMs: found.error.code === 'rate_limited' ? found.error.retryAfterMs : null,
+      });
+      this.options.recorder.emit('ORDER_RETRY', {
+        symbol: run.intent.symbol, attempt: run.attempt, next_attempt: run.attempt, reason: 'order_state_unknown',
+        message: `looking up ${run.clientOrderId} after a timeout: ${found.error.code}: ${found.error.message}`, backoff_ms: wait,
+      });
+      await this.sleep(wait);
+    }
+    return { kind: 'unknown', error: last };
+  }
+
+  /** Logs what the exchange reports for the attempt's order and turns it into the intent's result. */
+  private settle(run: Attempt, order: ExchangeOrder): OrderResult {
+    run.known = order;
+    const { recorder } = this.options;
+    const { intent } = run;
+    const base = { symbol: intent.symbol, side: intent.side, attempt: run.attempt, client_order_id: order.clientOrderId };
+    recorder.emit('ORDER_SUBMITTED', { ...base, exchange_order_id: order.exchangeOrderId, status: order.status });
+    const fill = fillOf(run, order);
+    if (order.filledQty.isPositive()) {
+      recorder.emit('ORDER_FILLED', {
+        ...base, exchange_order_id: order.exchangeOrderId, filled_qty: order.filledQty, avg_px: order.avgPx ?? Decimal.ZERO,
+        fee: order.fee, fee_currency: order.feeCurrency, partial: fill.partial,
+      });
+    }
+    if (order.status === 'expired' || order.status === 'canceled') {
+      const reason = order.status === 'expired' ? `${order.tif.toLowerCase()}_expired` : 'canceled_by_exchange';
+      recorder.emit('ORDER_CANCELED', { ...base, reason, filled_qty: order.filledQty });
+    }
+    if (order.filledQty.isZero() && !isOpenStatus(order.status)) {
+      const reason: OrderFailureReason = order.status === 'rejected' ? 'rejected' : 'slippage';
+      const message = reason === 'rejected'
+        ? `order ${order.clientOrderId} rejected by the exchange`
+        : `no fill within limit ${run.limitPx.toString()} (slippage_bps ${intent.slippageBps} from ${intent.referencePx.toString()}): the market was beyond the limit or too thin for ${order.tif}`;
+      return this.fail(intent, reason, message, run.attempt, order.clientOrderId);
+    }
+    return ok(fill);
+  }
+
+  private fail(intent: OrderIntent, reason: OrderFailureReason, message: string, attempt: number, clientOrderId?: string): OrderResult {
+    const clean = sanitizeText(message);
+    this.options.recorder.emit('ORDER_FAILED', {
+      symbol: intent.symbol, side: intent.side, reason, message: clean, attempt,
+      ...(clientOrderId ? { client_order_id: clientOrderId } : {}),
+    });
+    return err({ reason, message: clean, ...(clientOrderId ? { clientOrderId } : {}) });
+  }
+
+  /** The recorder failed: stop, and say so once more if it lets us (never a second try after that). */
+  private recorderDown(intent: OrderIntent, run: Attempt | undefined, cause: string): OrderResult {
+    const sent = run?.known !== undefined;
+    const message = sanitizeText(
+      `flight recorder unavailable (${cause}); ${sent ? `order ${run?.clientOrderId} was already sent, nothing more will be` : 'order not sent'}`,
+    );
+    try {
+      this.options.recorder.emit('ORDER_FAILED', {
+        symbol: intent.symbol, side: intent.side, reason: 'recorder_unavailable', message, attempt: run?.attempt ?? 1,
+        ...(run ? { client_order_id: run.clientOrderId } : {}),
+      });
+    } catch {
+      // The same broken recorder: the typed result below is the only report left.
+    }
+    return err({
+      reason: 'recorder_unavailable', message,
+      ...(run ? { clientOrderId: run.clientOrderId } : {}),
+      ...(run?.known ? { fill: fillOf(run, run.known) } : {}),
+    });
+  }
+}
+
+function fillOf(run: Attempt, order: ExchangeOrder): OrderFill {
+  return {
+    intentId: run.intent.intentId, symbol: order.symbol, side: order.side, attempt: run.attempt,
+    clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId, status: order.status,
+    requestedQty: order.qty, limitPx: run.limitPx, filledQty: order.filledQty, avgPx: order.avgPx,
+    fee: order.fee, feeCurrency: order.feeCurrency, partial: order.filledQty.lt(order.qty), open: isOpenStatus(order.status),
+  };
+}
