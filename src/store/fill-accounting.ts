@@ -48,7 +48,8 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
   if (order.feeCurrency !== undefined && !order.feeBooked.isZero() && order.feeCurrency !== fill.feeCurrency) {
     throw new StoreError('invalid_operation', `${where}: fee currency changed from ${order.feeCurrency} to ${fill.feeCurrency} between fills`, { found: fill.feeCurrency, expected: order.feeCurrency });
   }
-  if (fill.feeCurrency !== base && fill.feeCurrency !== quote) {
+  // A zero fee may come with any currency label (or none); only a fee actually charged must be valued.
+  if (!fill.fee.isZero() && fill.feeCurrency !== base && fill.feeCurrency !== quote) {
     throw new StoreError('invalid_operation', `${where}: fee currency ${fill.feeCurrency} is neither ${base} nor ${quote}; the store values fees in the market's own currencies`, { found: fill.feeCurrency, expected: `${base} or ${quote}` });
   }
   const deltaQty = fill.filledQty.sub(order.filledQty);
@@ -61,7 +62,7 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     throw new StoreError('invalid_operation', `${where}: filled ${fill.filledQty.toString()} exceeds the order quantity ${order.qty.toString()}`, { found: fill.filledQty.toString(), expected: `<= ${order.qty.toString()}` });
   }
   const fillPx = deltaQty.isZero() ? fill.avgPx : deltaNotional.div(deltaQty, PRICE_SCALE);
-  const feeInBase = fill.feeCurrency === base;
+  const feeInBase = fill.feeCurrency === base && !deltaFee.isZero();
   const feeQuote = feeInBase ? deltaFee.mul(fillPx) : deltaFee;
   const quoteFee = feeInBase ? Decimal.ZERO : deltaFee;
   const baseFee = feeInBase ? deltaFee : Decimal.ZERO;

@@ -304,7 +304,7 @@ export class StateStore {
     if (effect.positionChange === 'closed' && position) this.sql.upsertExit.run(current.symbol, input.ts, position.decisionId);
     const order: OrderRecord = {
       ...current, status: input.status, exchangeOrderId: input.exchangeOrderId ?? current.exchangeOrderId, filledQty: input.filledQty,
-      filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.feeCurrency, updatedAt: input.ts,
+      filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.fee.isZero() ? current.feeCurrency : input.feeCurrency, updatedAt: input.ts,
     };
     this.saveOrder(order);
     return { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
