@@ -10,6 +10,12 @@ import { readTimestampField } from './timestamp-field.js';
 const FIELDS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 const LAYOUT = 'a JSON array of [ts_ms, open, high, low, close, volume] rows';
 const BATCH = 4096;
+const OPEN = 91; // [
+const CLOSE = 93; // ]
+const COMMA = 44;
+const ROW_EXPECTED = `a row [ts_ms, open, high, low, close, volume] (${LAYOUT})`;
+const COMMA_EXPECTED = FIELDS.map((f, i) => `${FIELDS.length} values per row; ${FIELDS[i - 1] ?? ''} must be followed by ${f}`);
+const CLOSE_EXPECTED = `exactly ${FIELDS.length} values per row (${FIELDS.join(', ')})`;
 
 /**
  * Scans the JSON array layout by hand because JSON.parse would turn every price into a float
@@ -46,9 +52,12 @@ class JsonRows {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.pos);
   }
 
-  private expect(char: string, what: string): void {
+  /** Consumes `char` (a char code) after optional space; `what` is built only for the error. */
+  private expect(char: number, what: string | (() => string)): void {
     this.skipSpace();
-    if (this.text[this.pos] !== char) this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: what });
+    if (this.text.charCodeAt(this.pos) !== char) {
+      this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: typeof what === 'string' ? what : what() });
+    }
     this.pos++;
   }
 
@@ -56,7 +65,7 @@ class JsonRows {
   private token(column: string): string {
     this.skipSpace();
     const t = this.text;
-    if (t[this.pos] === '"') {
+    if (t.charCodeAt(this.pos) === 34 /* '"' */) {
       const end = t.indexOf('"', this.pos + 1);
       if (end < 0) this.fail({ code: 'bad_value', column, value: t.slice(this.pos, this.pos + 20), expected: 'a closed string' });
       const value = t.slice(this.pos + 1, end);
@@ -80,24 +89,24 @@ class JsonRows {
 
   private bar(): Bar {
     this.rowStart = this.pos;
-    this.expect('[', `a row [ts_ms, open, high, low, close, volume] (${LAYOUT})`);
+    this.expect(OPEN, ROW_EXPECTED);
     const stamp = this.token('timestamp');
     const openTime = readTimestampField(stamp);
     if (typeof openTime === 'string') this.fail({ code: 'bad_value', column: 'timestamp', value: stamp, expected: openTime }, this.rowStart);
     const values: Decimal[] = [];
     for (let i = 1; i < FIELDS.length; i++) {
-      this.expect(',', `${FIELDS.length} values per row; ${FIELDS[i - 1]} must be followed by ${FIELDS[i]}`);
+      this.expect(COMMA, COMMA_EXPECTED[i] ?? LAYOUT);
       values.push(this.decimal(FIELDS[i] ?? ''));
     }
-    this.expect(']', `exactly ${FIELDS.length} values per row (${FIELDS.join(', ')})`);
+    this.expect(CLOSE, CLOSE_EXPECTED);
     const [open, high, low, close, volume] = values as [Decimal, Decimal, Decimal, Decimal, Decimal];
     return { symbol: this.options.symbol, openTime, open, high, low, close, volume };
   }
 
   *batches(): Generator<readonly Bar[]> {
-    this.expect('[', LAYOUT);
+    this.expect(OPEN, LAYOUT);
     this.skipSpace();
-    if (this.text[this.pos] === ']') this.fail({ code: 'empty_file', column: '', value: '[]', expected: 'at least one candle row' });
+    if (this.text.charCodeAt(this.pos) === CLOSE) this.fail({ code: 'empty_file', column: '', value: '[]', expected: 'at least one candle row' });
     let batch: Bar[] = [];
     for (;;) {
       this.row++;
@@ -111,8 +120,8 @@ class JsonRows {
         batch = [];
       }
       this.skipSpace();
-      if (this.text[this.pos] === ']') break;
-      this.expect(',', `',' or ']' after row ${this.row}`);
+      if (this.text.charCodeAt(this.pos) === CLOSE) break;
+      this.expect(COMMA, () => `',' or ']' after row ${this.row}`);
     }
     this.pos++;
     this.skipSpace();
