@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelFileName, type Channel } from '../../recorder/channels.js';
+import { listLogFiles } from '../../recorder/log-files.js';
 import { parseLine } from '../../recorder/line-parser.js';
 import type { Observation } from '../alert-transition.js';
 import type { LineProblemReport } from '../log-replay.js';
@@ -10,6 +11,10 @@ const CHUNK = 64 * 1024;
 interface Tail {
   readonly channel: Channel;
   readonly path: string;
+  /** The file `fd` reads: `path`, or a rotated file being caught up on. */
+  reading: string;
+  /** Rotated files already read, or already there when following began (history is not replayed). */
+  readonly consumed: Set<string>;
   fd: number | null;
   ino: number;
   offset: number;
@@ -30,18 +35,24 @@ function inodeOf(path: string): number | null {
 /**
  * Follows `<logsDir>/<channel>.jsonl` for each channel, from the start of the current files. Polled,
  * not fs.watch (which misses appends on some file systems). Rotation: the writer renames the full
- * file and opens a new one; the tailer keeps the old descriptor, drains it to its end, then moves to
- * the new file, so no line is lost or read twice. A line without its newline yet waits for the rest.
+ * file and opens a new one; the tailer keeps the old descriptor and drains it to its end, reads any
+ * file rotated after it (several rotations can fall between two polls), then moves to the new file,
+ * so no line is lost or read twice. Rotated files present at construction are history and skipped.
+ * A line without its newline yet waits for the rest.
  */
 export class LogTailer {
   private readonly tails: Tail[];
 
   constructor(
-    logsDir: string,
+    private readonly logsDir: string,
     channels: readonly Channel[],
     private readonly onProblem: (problem: LineProblemReport) => void = () => undefined,
   ) {
-    this.tails = channels.map((channel) => ({ channel, path: join(logsDir, channelFileName(channel)), fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) }));
+    this.tails = channels.map((channel) => {
+      const path = join(logsDir, channelFileName(channel));
+      const consumed = new Set(listLogFiles(logsDir, [channel]).filter((f) => !f.current).map((f) => f.path));
+      return { channel, path, reading: path, consumed, fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) };
+    });
   }
 
   /** Every complete line appended since the last poll, across channels, in time order. */
@@ -56,21 +67,35 @@ export class LogTailer {
   }
 
   private pollTail(tail: Tail, out: Observation[]): void {
-    if (tail.fd === null && !this.open(tail)) return;
-    this.drain(tail, out);
-    const ino = inodeOf(tail.path);
-    if (ino === tail.ino) return;
-    // Rotated (or deleted): whatever reached the old file before the rename is still readable through our fd.
-    this.drain(tail, out);
+    if (tail.fd !== null) {
+      this.drain(tail, out);
+      if (inodeOf(tail.path) === tail.ino) return;
+      // Rotated (or deleted): whatever reached the old file before the rename is still readable through our fd.
+      this.drain(tail, out);
+      this.closeTail(tail);
+    }
+    // Files rotated since we last looked (several rotations can happen between polls), oldest first.
+    for (const file of listLogFiles(this.logsDir, [tail.channel])) {
+      if (file.current || file.gzipped || tail.consumed.has(file.path)) continue;
+      tail.consumed.add(file.path);
+      if (inodeOf(file.path) === tail.ino) continue; // the file we just drained, under its new name
+      if (!this.open(tail, file.path)) continue;
+      this.drain(tail, out);
+      this.closeTail(tail);
+    }
+    if (this.open(tail, tail.path)) this.drain(tail, out);
+  }
+
+  private closeTail(tail: Tail): void {
     if (tail.fd !== null) closeSync(tail.fd);
     tail.fd = null;
     tail.partial = Buffer.alloc(0);
-    if (ino !== null && this.open(tail)) this.drain(tail, out);
   }
 
-  private open(tail: Tail): boolean {
+  private open(tail: Tail, path: string = tail.path): boolean {
     try {
-      tail.fd = openSync(tail.path, 'r');
+      tail.fd = openSync(path, 'r');
+      tail.reading = path;
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') return false;
       throw error;
@@ -104,9 +129,9 @@ export class LogTailer {
   private accept(tail: Tail, text: string, out: Observation[]): void {
     const parsed = parseLine(text);
     if (!parsed.ok) {
-      this.onProblem({ file: tail.path, lineNumber: tail.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
+      this.onProblem({ file: tail.reading, lineNumber: tail.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
       return;
     }
-    out.push({ line: parsed.value, file: tail.path, lineNumber: tail.lineNumber });
+    out.push({ line: parsed.value, file: tail.reading, lineNumber: tail.lineNumber });
   }
 }
