@@ -1,4 +1,4 @@
-import { parseLine } from '../../recorder/line-parser.js';
+import { readLogLine } from '../query/line-parse.js';
 import type { LogFile } from '../../recorder/log-files.js';
 import { findEvents, newStats, type LocatedEvent } from '../query/find-events.js';
 import { describeEmpty, type LogSet } from '../query/log-set.js';
@@ -43,7 +43,7 @@ export function followPrinter(io: QueryIo, json: boolean, style: Style, file: (p
       io.stdout.write(`${text}\n`);
       return;
     }
-    const parsed = parseLine(text);
+    const parsed = readLogLine(text);
     if (!parsed.ok) {
       io.stderr.write(`skipped unreadable line in ${path}: ${parsed.error.code}\n`);
       return;

@@ -12,7 +12,6 @@ export interface ExtractedRegion {
 
 const NL = 10;
 const KEY_NEEDLES = [Buffer.from('"decision_id":"'), Buffer.from('"intent_id":"')];
-const LINE_HEAD = Buffer.from('{"ts":"');
 const QUOTE = 34;
 const MAX_KEY = 256;
 
@@ -34,14 +33,14 @@ export function extractRegion(region: Buffer, base: number, keys: Map<string, nu
       i = region.indexOf(needle, lineEnd + 1);
     }
   }
-  // Line count and shape check: the only per-line loop, done once per byte when the index is built.
+  // Line count and shape check (`{"ts":"` ... `}`, byte by byte): the only per-line loop, done once per byte when the index is built.
   const malformed: ExtractedRegion['malformed'] = [];
   let lines = 0;
   let start = 0;
   while (start < region.length) {
     const end = region.indexOf(NL, start);
     if (end < 0) break;
-    if (end > start && (region[end - 1] !== 0x7d || region.compare(LINE_HEAD, 0, LINE_HEAD.length, start, start + LINE_HEAD.length) !== 0)) {
+    if (end > start && (region[end - 1] !== 0x7d || region[start] !== 0x7b || region[start + 2] !== 0x74 || region[start + 3] !== 0x73 || region[start + 6] !== 0x22)) {
       malformed.push({ offset: base + start, line: lines, excerpt: region.toString('utf8', start, Math.min(end, start + 120)) });
     }
     lines++;

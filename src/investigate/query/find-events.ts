@@ -1,6 +1,6 @@
 import type { AnyEventLine } from '../../recorder/events/catalog.js';
 import type { LogFile } from '../../recorder/log-files.js';
-import { parseLine } from '../../recorder/line-parser.js';
+import { readLogLine } from './line-parse.js';
 import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
 import { offsetBefore } from '../scan/time-seek.js';
 import type { LogSet } from './log-set.js';
@@ -54,7 +54,7 @@ export function scanInputs(set: LogSet, files: readonly LogFile[], since?: strin
 export function parseFound(found: readonly FoundLine[], torn: readonly FoundLine[], skipped: SkippedLines): LocatedEvent[] {
   const out: LocatedEvent[] = [];
   for (const line of found) {
-    const parsed = parseLine(line.text);
+    const parsed = readLogLine(line.text);
     if (parsed.ok) out.push({ event: parsed.value, file: line.file, offset: line.offset, text: line.text });
     else skipped.add({ file: line.file, offset: line.offset, code: parsed.error.code, message: parsed.error.message, excerpt: line.text.slice(0, 120) });
   }

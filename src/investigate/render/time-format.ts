@@ -36,7 +36,7 @@ export function duration(ms: number): string {
 /** `+1.5s` after a reference time. */
 export function after(iso: string, refIso: string): string {
   const ms = Date.parse(iso) - Date.parse(refIso);
-  return `${ms < 0 ? '-' : '+'}${duration(ms)}`;
+  return `${ms < 0 ? '-' : '+'}${duration(ms).replace(' ', '')}`;
 }
 
 /** `3h 12m ago` */

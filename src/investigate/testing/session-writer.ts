@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly manifest?: boolean;
   /** The previous session, to write CONFIG_DIFF when the config changed. */
   readonly previous?: { readonly sessionId: string; readonly config: Record<string, unknown> };
+  /** The recorder's mode: benchmarks write gigabytes buffered; tests use the bot's default, durable. */
+  readonly sinkMode?: 'durable' | 'buffered';
 }
 
 export type ThreadState = { readonly name: string; readonly alive: boolean; readonly lastBeatAgeS: number | null };
@@ -81,7 +83,7 @@ export class SessionWriter {
     this.ms = options.start.getTime();
     this.startMs = this.ms;
     this.logsDir = join(options.dataDir, 'logs');
-    this.recorder = new Recorder({ sessionId: options.sessionId, sink: new FileSink(this.logsDir), now: () => this.ms });
+    this.recorder = new Recorder({ sessionId: options.sessionId, sink: new FileSink(this.logsDir, { mode: options.sinkMode ?? 'durable' }), now: () => this.ms });
     this.hash = configHash(options.config);
     this.emit('SESSION_START', {
       mode: options.mode ?? 'paper', version: '0.1.0', pid: 4242, host: 'bot-host',

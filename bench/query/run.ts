@@ -1,0 +1,99 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SkippedLines } from '../../src/investigate/query/skipped-lines.js';
+import { openLogSet } from '../../src/investigate/query/log-set.js';
+import { traceDecision } from '../../src/investigate/query/trace-query.js';
+import { generateLog } from './generate.js';
+
+/**
+ * `npm run bench:query`: a ~1 GB log written through the real recorder, then `tradetrace trace` for
+ * one decision against grep -F, rg -F and jq in the same run, cold (no index) and with the index.
+ * Timings are wall-clock of whole processes (the compiled CLI, like `tradetrace` on a box) plus
+ * in-process query times; each is the median of a few runs with the files in the page cache.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'bench/.out/query');
+const TARGET_BYTES = Number(process.env['BENCH_QUERY_BYTES'] ?? 1024 ** 3);
+const RUNS = Number(process.env['BENCH_QUERY_RUNS'] ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function timeCommand(command: string, args: string[], runs: number): { seconds: number; lines: number; maxRssKb: number } {
+  const times: number[] = [];
+  let lines = 0;
+  let maxRssKb = 0;
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    lines = result.stdout.split('\n').filter((l) => l.length > 0).length;
+    const rss = Number(result.stderr.trim().split('\n').pop());
+    if (Number.isFinite(rss)) maxRssKb = Math.max(maxRssKb, rss);
+    if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(0, 500)}`);
+  }
+  return { seconds: median(times), lines, maxRssKb };
+}
+
+function has(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+}
+
+async function inProcess(dataDir: string, id: string, useIndex: boolean, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const outcome = await traceDecision(openLogSet(dataDir), id, { skipped: new SkippedLines(), useIndex });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    if (outcome.kind !== 'found') throw new Error(`in-process trace of ${id}: ${outcome.kind}`);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  console.log(`generating (or reusing) ~${(TARGET_BYTES / 1024 ** 3).toFixed(2)} GB of logs in ${OUT} ...`);
+  const genStart = Date.now();
+  const log = generateLog(OUT, TARGET_BYTES);
+  console.log(`log: ${(log.bytes / 1024 ** 2).toFixed(0)} MB, ${log.lines} lines (${((Date.now() - genStart) / 1000).toFixed(1)} s); decisions: middle ${log.middle}, early ${log.early}`);
+  const dist = join(OUT, 'dist');
+  console.log('compiling the CLI to', dist);
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
+  const cli = join(dist, 'cli/entry.js');
+  const logsDir = join(log.dataDir, 'logs');
+  const files = readdirSync(logsDir).filter((f) => f.endsWith('.jsonl')).map((f) => join(logsDir, f));
+  const indexDir = join(log.dataDir, 'index');
+  // Warm the page cache once so every tool reads from memory.
+  spawnSync('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`]);
+  const rows: { name: string; seconds: number; lines: number; rss: number }[] = [];
+  for (const [label, id] of [['middle', log.middle], ['early', log.early]] as const) {
+    console.log(`\n== trace ${id} (${label} of the log) ==`);
+    const needle = `"decision_id":"${id}`;
+    const add = (name: string, r: { seconds: number; lines: number; maxRssKb: number }) => {
+      rows.push({ name, seconds: r.seconds, lines: r.lines, rss: r.maxRssKb });
+      console.log(`${name.padEnd(40)} ${r.seconds.toFixed(3).padStart(8)} s  ${String(r.lines).padStart(4)} lines  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB RSS`);
+    };
+    const start = rows.length;
+    add('grep -F', timeCommand('grep', ['-F', needle, ...files], RUNS));
+    if (has('rg')) add('rg -F', timeCommand('rg', ['-F', '--no-filename', needle, ...files], RUNS));
+    else console.log('rg -F                                    skipped: ripgrep is not installed (apt-get install ripgrep)');
+    add('tradetrace trace --no-index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index', '--json'], RUNS));
+    add('tradetrace trace --no-index (story)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index'], RUNS));
+    rmSync(indexDir, { recursive: true, force: true });
+    add('tradetrace trace, first use (builds index)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], 1));
+    add('tradetrace trace with index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], RUNS));
+    add('node startup alone (node -e 0)', timeCommand('node', ['-e', '0'], RUNS));
+    if (label === 'middle' && has('jq')) add('jq select(.decision_id == id)', timeCommand('jq', ['-c', `select(.decision_id == "${id}")`, ...files], 1));
+    const grep = rows[start]?.seconds ?? NaN;
+    console.log('ratios (grep -F time / tool time; > 1 means faster than grep):');
+    for (const r of rows.slice(start)) console.log(`  ${r.name.padEnd(40)} ${(grep / r.seconds).toFixed(2)}x`);
+    const noIndexMs = (await inProcess(log.dataDir, id, false, RUNS)) * 1000;
+    const indexMs = (await inProcess(log.dataDir, id, true, RUNS)) * 1000;
+    console.log(`in-process query time (no process startup): scan ${noIndexMs.toFixed(1)} ms, index ${indexMs.toFixed(1)} ms`);
+  }
+  if (!existsSync(indexDir)) console.log('note: the index directory was not created (read-only data dir?)');
+}
+
+await main();
