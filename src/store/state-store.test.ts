@@ -181,4 +181,31 @@ describe('StateStore', () => {
     store.close();
     expect(() => store.balances() && store.order('x')).toThrow(expect.objectContaining({ code: 'closed' }) as Error);
   });
+
+  it('persists raised peaks at a bounded rate, and a fill writes the newest peak with the position', () => {
+    const dir = tempDir();
+    const store = StateStore.open({ dataDir: dir, now: () => T0, exclusive: false, peakPersistMs: 60_000 });
+    const stored = () => {
+      const raw = new Database(join(dir, 'state.sqlite'), { readonly: true });
+      const row = raw.prepare("SELECT peak_px FROM positions WHERE symbol = 'BTC/USDT'").get() as { peak_px: string };
+      raw.close();
+      return row.peak_px;
+    };
+    store.setBalances({ USDT: d('1000') });
+    const order = buyOrder('01');
+    store.recordOrder(order);
+    store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
+    expect(store.updatePeak('BTC/USDT', d('46000'))).toBe(true);
+    expect(stored()).toBe('46000');
+    expect(store.updatePeak('BTC/USDT', d('47000'))).toBe(true);
+    expect(store.position('BTC/USDT')?.peakPx.toString()).toBe('47000');
+    expect(stored()).toBe('46000');
+    const sell = sellOrder('02', order.decisionId, '0.005', '47000');
+    store.recordOrder(sell);
+    store.applyFill({ clientOrderId: sell.clientOrderId, filledQty: d('0.005'), avgPx: d('47000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
+    expect(stored()).toBe('47000');
+    expect(store.updatePeak('BTC/USDT', d('48000'))).toBe(true);
+    store.close();
+    expect(stored()).toBe('48000');
+  });
 });

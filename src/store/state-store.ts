@@ -15,6 +15,8 @@ export const STATE_FILE_NAME = 'state.sqlite';
 export interface StateStoreOptions extends OpenDatabaseOptions {
   /** The data directory; the database is `<dataDir>/state.sqlite`. */
   readonly dataDir: string;
+  /** Longest a raised trailing-stop peak waits before it is written (wall-clock ms). Default 1000. */
+  readonly peakPersistMs?: number;
 }
 
 export interface NewOrder {
@@ -81,6 +83,9 @@ export class StateStore {
   private readonly exits = new Map<string, SymbolExit>();
   private realizedTotal = Decimal.ZERO;
   private closed = false;
+  private readonly unsavedPeaks = new Set<string>();
+  private peaksSavedAt = -Infinity;
+  private readonly peakPersistMs: number;
 
   private constructor(path: string, options: StateStoreOptions) {
     const opened = openDatabase(path, options);
@@ -90,6 +95,7 @@ export class StateStore {
     this.schemaVersion = opened.schemaVersion;
     this.migratedFrom = opened.migratedFrom;
     this.now = options.now ?? Date.now;
+    this.peakPersistMs = options.peakPersistMs ?? 1000;
     this.sql = prepareStatements(this.db);
     try {
       this.db.transaction(() => this.loadAll())();
@@ -257,6 +263,7 @@ export class StateStore {
     const result = this.write(`booking fill of ${input.clientOrderId}`, () => this.bookFill(input));
     this.mirrorOrder(result.order);
     const symbol = result.order.symbol;
+    this.unsavedPeaks.delete(symbol);
     if (result.position && result.positionChange !== 'closed') this.positionsBySymbol.set(symbol, result.position);
     else if (result.positionChange === 'closed') this.positionsBySymbol.delete(symbol);
     this.reloadMirrors(symbol, input.ts);
@@ -268,7 +275,10 @@ export class StateStore {
     const existing = row ? orderFromRow(this.path, row) : undefined;
     const current = existing?.status === input.status ? existing : this.loadOrderForChange(input.clientOrderId, input.status);
     const positionRow = this.sql.openPositionOf.get(current.symbol) as PositionRow | undefined;
-    const before = positionRow ? positionFromRow(this.path, positionRow) : undefined;
+    const stored = positionRow ? positionFromRow(this.path, positionRow) : undefined;
+    // The mirror may hold a peak raised since the last write; the fill writes the position whole.
+    const mirrored = this.positionsBySymbol.get(current.symbol);
+    const before = stored && mirrored?.id === stored.id ? { ...stored, peakPx: Decimal.max(stored.peakPx, mirrored.peakPx) } : stored;
     const effect = fillEffect(current, input, before, input.ts);
     for (const [asset, delta] of effect.balanceDeltas) {
       if (delta.isZero()) continue;
@@ -343,14 +353,34 @@ export class StateStore {
     for (const [asset, amount] of entries) this.balanceByAsset.set(asset, amount);
   }
 
-  /** Raises the open position's peak (the trailing stop's anchor); writes only when the price is a new high. */
+  /**
+   * Raises the open position's peak (the trailing stop's anchor) when `price` is a new high. The
+   * mirror changes at once; the file at most every `peakPersistMs` (and with every fill and at
+   * close), because a rising market makes a new high on many bars and a commit per bar would cost
+   * the engine more than the anchor is worth: a kill loses at most that window of peak.
+   */
   updatePeak(symbol: string, price: Decimal, ts?: number): boolean {
     const position = this.positionsBySymbol.get(symbol);
     if (!position || !price.gt(position.peakPx)) return false;
-    const updatedAt = ts ?? this.now();
-    this.write(`raising the peak of ${symbol}`, () => this.sql.updatePeak.run(price.toString(), updatedAt, position.id));
-    this.positionsBySymbol.set(symbol, { ...position, peakPx: price, updatedAt });
+    this.positionsBySymbol.set(symbol, { ...position, peakPx: price, updatedAt: ts ?? this.now() });
+    this.unsavedPeaks.add(symbol);
+    const wall = Date.now();
+    if (wall - this.peaksSavedAt >= this.peakPersistMs) this.persistPeaks(wall);
     return true;
+  }
+
+  /** Writes every peak raised since the last write, in one transaction. */
+  persistPeaks(wall = Date.now()): void {
+    this.peaksSavedAt = wall;
+    if (this.unsavedPeaks.size === 0) return;
+    const symbols = [...this.unsavedPeaks];
+    this.write('saving trailing-stop peaks', () => {
+      for (const symbol of symbols) {
+        const position = this.positionsBySymbol.get(symbol);
+        if (position) this.sql.updatePeak.run(position.peakPx.toString(), position.updatedAt, position.id);
+      }
+    });
+    this.unsavedPeaks.clear();
   }
 
   private assertOpen(): void {
@@ -360,6 +390,7 @@ export class StateStore {
   /** Checkpoints the WAL into the main file and closes. Idempotent. */
   close(): void {
     if (this.closed) return;
+    this.persistPeaks();
     this.closed = true;
     this.db.close();
   }
