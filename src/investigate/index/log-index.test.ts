@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { openLogSet } from '../query/log-set.js';
+import { SkippedLines } from '../query/skipped-lines.js';
+import { traceDecision } from '../query/trace-query.js';
+import { SessionWriter } from '../testing/session-writer.js';
+import { BASE_CONFIG, writeOrderFailures } from '../testing/incidents.js';
+import { LogIndex } from './log-index.js';
+
+async function trace(dir: string, id: string, useIndex: boolean): Promise<string[]> {
+  const outcome = await traceDecision(openLogSet(dir), id, { skipped: new SkippedLines(), useIndex });
+  return outcome.kind === 'found' ? outcome.events.map((e) => e.text) : [outcome.kind];
+}
+
+function segments(dir: string): string[] {
+  return readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.seg')).sort();
+}
+
+describe('LogIndex', () => {
+  it('answers exactly what a full scan answers', async () => {
+    const dir = tempDir('tt-idx-');
+    const facts = writeOrderFailures(dir);
+    for (const r of [facts.filled, facts.minNotional, facts.exhausted, facts.balance]) {
+      const byIndex = await trace(dir, r.decisionId, true);
+      expect(byIndex).toEqual(await trace(dir, r.decisionId, false));
+      expect(byIndex.length).toBeGreaterThan(4);
+    }
+    const index = await LogIndex.prepare(openLogSet(dir));
+    expect([...(index?.lookup(facts.filled.intentId).keys() ?? [])]).toEqual([facts.filled.intentId]);
+    expect([...(index?.lookup('dec_20251026_1102').keys() ?? [])]).toEqual([facts.minNotional.decisionId]);
+  });
+
+  it('extends incrementally as files grow, re-indexes a replaced file, and keeps a rotated file\'s index', async () => {
+    const dir = tempDir('tt-idx-grow-');
+    writeOrderFailures(dir);
+    await LogIndex.prepare(openLogSet(dir));
+    const before = segments(dir);
+    // A later session appends to the same files.
+    const later = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_150000', start: new Date('2025-10-26T15:00:00Z'), config: BASE_CONFIG });
+    const blocked = later.blocked('BTC/USDT', 'max_open_positions', 3, 3, 'full');
+    later.end();
+    expect(await trace(dir, blocked, true)).toHaveLength(3);
+    // Small segments are regrown in place, so growth does not pile up tiny segments.
+    expect(segments(dir)).toHaveLength(before.length);
+    expect(segments(dir)).not.toEqual(before);
+
+    // Rotation renames the file (same inode): its index is kept as is; the new current file gets its own.
+    const logs = join(dir, 'logs');
+    renameSync(join(logs, 'decisions.jsonl'), join(logs, 'decisions.20251026T160000000Z.jsonl'));
+    const meta = readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.json'));
+    const next = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_170000', start: new Date('2025-10-26T17:00:00Z'), config: BASE_CONFIG });
+    const fresh = next.noSignal('ETH/USDT', '2500');
+    next.end();
+    expect(await trace(dir, blocked, true)).toHaveLength(3);
+    expect(await trace(dir, fresh, true)).toHaveLength(2);
+    expect(readdirSync(join(dir, 'index')).filter((n) => n.endsWith('.json')).length).toBe(meta.length + 1);
+
+    // A file rewritten in place (truncated and refilled) must not be read through its old offsets.
+    const current = join(logs, 'decisions.jsonl');
+    const text = readFileSync(current, 'utf8');
+    writeFileSync(current, `${'{"ts":"2025-10-26T17:00:00.000Z","level":"info","event_type":"LOG","session_id":"x","seq":1,"message":"padding"}\n'.repeat(3)}${text}`);
+    expect(await trace(dir, fresh, true)).toEqual(await trace(dir, fresh, false));
+  });
+
+  it('does not index a torn last line until it is whole', async () => {
+    const dir = tempDir('tt-idx-torn-');
+    const s = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_180000', start: new Date('2025-10-26T18:00:00Z'), config: BASE_CONFIG });
+    const first = s.noSignal('BTC/USDT', '45000');
+    s.abandon();
+    const decisions = join(dir, 'logs', 'decisions.jsonl');
+    const whole = `{"ts":"2025-10-26T18:00:01.000Z","level":"info","event_type":"DECISION_START","session_id":"session_20251026_180000","seq":50,"decision_id":"dec_20251026_180001_abcdef","symbol":"BTC/USDT","bar_ts":"x","price":1,"strategy":"s"}\n`;
+    writeFileSync(decisions, readFileSync(decisions, 'utf8') + whole.slice(0, 90));
+    expect(await trace(dir, 'dec_20251026_180001_abcdef', true)).toEqual(['not_found']);
+    writeFileSync(decisions, readFileSync(decisions, 'utf8') + whole.slice(90));
+    expect(await trace(dir, 'dec_20251026_180001_abcdef', true)).toHaveLength(1);
+    expect(await trace(dir, first, true)).toHaveLength(2);
+  });
+});
