@@ -1,0 +1,65 @@
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../../test/support/cli.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { BASE_CONFIG, writeUnexpectedDash } from './testing/incidents.js';
+import { SessionWriter } from './testing/session-writer.js';
+
+function waitFor(read: () => string, text: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (read().includes(text)) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error(`timed out waiting for ${JSON.stringify(text)}; output so far:\n${read()}`));
+      }
+    }, 50);
+  });
+}
+
+describe('--follow', () => {
+  it('trace keeps printing the decision\'s new lines: the exit of its position', async () => {
+    const dir = tempDir('tt-follow-');
+    const facts = writeUnexpectedDash(dir);
+    const child = spawnCli(['trace', facts.filled.decisionId, '--follow', '--data-dir', dir]);
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor(() => out, 'FILLED: bought 0.001 BTC/USDT at 45000; the position is still open');
+    const later = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_150000', start: new Date('2025-10-26T15:00:00Z'), config: BASE_CONFIG });
+    later.blocked('BTC/USDT', 'max_open_positions', 3, 3, 'unrelated decision');
+    later.exit(facts.filled.decisionId, 'BTC/USDT', '45000', '45900', '0.001', 600);
+    later.abandon();
+    await waitFor(() => out, 'SELL_FILLED     SOLD 0.001 at 45900 (entry 45000), fee 0.0459, realized PnL 0.8541');
+    expect(out).not.toContain('unrelated decision');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it('dash follows new notifications across a rotation of its file', async () => {
+    const dir = tempDir('tt-follow-dash-');
+    writeUnexpectedDash(dir);
+    const child = spawnCli(['dash', '--follow', '--data-dir', dir]);
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor(() => out, '3 dashboard notifications by source:');
+    const s = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_160000', start: new Date('2025-10-26T16:00:00Z'), config: BASE_CONFIG });
+    s.dash('ALERT', 'before rotation', 'src/alerts/notify.ts:10');
+    await waitFor(() => out, '"before rotation"');
+    s.abandon();
+    const logs = join(dir, 'logs');
+    renameSync(join(logs, 'dashboard.jsonl'), join(logs, 'dashboard.20251026T160001000Z.jsonl'));
+    const t = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_160002', start: new Date('2025-10-26T16:00:02Z'), config: BASE_CONFIG });
+    t.dash('ALERT', 'after rotation', 'src/alerts/notify.ts:10');
+    t.abandon();
+    await waitFor(() => out, '"after rotation"');
+    expect(out.match(/before rotation/g)).toHaveLength(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
