@@ -4,7 +4,7 @@ import type { ReplaySpeed } from './market-feed.js';
 /** Longest run of bars at full speed before timers, signals and I/O get a turn. */
 const YIELD_EVERY_MS = 8;
 /** A wait is cut into slices this long so the feed can look at staleness while idle. */
-const MAX_SLICE_MS = 1000;
+const MAX_SLICE_MS = 250;
 
 export interface FeedClockOptions {
   readonly speed: ReplaySpeed;

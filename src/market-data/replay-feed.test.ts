@@ -151,4 +151,19 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     expect(staleness.isStale('ALT/BTC', feed.now())).toBe(true);
     expect(staleness.isStale('BTC-PERP', feed.now())).toBe(false);
   });
+
+  it('while paced, a hole in the data makes the symbol stale before the next bar arrives', async () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const rows = [0, 1, 2, 13, 14].map((m) => `[${t0 + m * 60_000}, 1.5, 2, 1, 1.5, 10]`);
+    const path = join(tempDir(), 'GAP_USD-1m.json');
+    writeFileSync(path, `[${rows.join(',')}]`);
+    const rec = recording();
+    const staleness = new StalenessTracker({ thresholdMs: 3 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
+    // 60 s bars at 6000x: 10 ms a bar, so the 10-bar hole lasts ~100 ms of wall time.
+    const feed = await ReplayFeed.open({ files: [path], speed: 6000, recorder: rec.recorder, staleness });
+    await feed.start(() => {});
+    const events = rec.lines().map((l) => l.event_type);
+    expect(events).toEqual(['FEED_START', 'DATA_STALE', 'DATA_GAP', 'DATA_RESUMED', 'FEED_END']);
+    expect(rec.lines()[1]).toMatchObject({ symbol: 'GAP/USD', last_bar_ts: '2024-01-01T00:02:00.000Z' });
+  });
 });
