@@ -6,7 +6,7 @@ import { Decimal } from '../domain/decimal.js';
 import { sanitizeText } from '../recorder/redaction.js';
 import { formatProblem, type ConfigProblem } from './config-problem.js';
 import { envNameOf } from './env-settings.js';
-import { loadConfig, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
+import { loadConfig, sourceOf, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
 import { CONFIG_KEYS, configSchema, SECRET_PATHS, SECTIONS } from './schema.js';
 
 function ok(options: LoadConfigOptions): LoadedConfig {
@@ -62,6 +62,7 @@ describe('loadConfig precedence: defaults < file < env < flags', () => {
       'execution.slippage_bps': { kind: 'flag', flag: '--set execution.slippage_bps' },
       'execution.tif': { kind: 'file', file: path },
     });
+    expect(sourceOf(loaded, 'exits.max_holding')).toEqual({ kind: 'default' });
     expect(loaded.overrides.map((o) => [o.path, o.source, o.value])).toEqual([
       ['trading.global_trading', { kind: 'env', name: 'GLOBAL_TRADING' }, false],
       ['execution.slippage_bps', { kind: 'env', name: 'TRADETRACE__EXECUTION__SLIPPAGE_BPS' }, 25],
@@ -147,7 +148,9 @@ describe('loadConfig problems', () => {
     const missing = join(tempDir(), 'none.yaml');
     expect(problems({ file: missing })).toEqual([{ code: 'file_unreadable', file: missing, reason: 'no such file' }]);
     const yaml = file('broken.yaml', 'trading:\n  symbols: [BTC/USDT\n');
-    expect(problems({ file: yaml })[0]).toMatchObject({ code: 'file_syntax', file: yaml, line: expect.any(Number) as number });
+    const yamlProblem = problems({ file: yaml })[0];
+    expect(yamlProblem).toMatchObject({ code: 'file_syntax', file: yaml, line: expect.any(Number) as number });
+    expect(formatProblem(yamlProblem as ConfigProblem)).toMatch(/^config file .*broken\.yaml:\d+:\d+: invalid YAML: .*[^:]$/);
     const dup = file('dup.yaml', 'trading: {}\ntrading: {}\n');
     expect(problems({ file: dup })[0]).toMatchObject({ code: 'file_syntax', reason: expect.stringMatching(/unique/i) as string });
     const json = file('broken.json', '{"trading": }');

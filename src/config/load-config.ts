@@ -36,6 +36,11 @@ export interface LoadedConfig {
   readonly file: string | undefined;
 }
 
+/** Where the effective value of `path` came from (`default` when nothing set it). */
+export function sourceOf(loaded: LoadedConfig, path: string): ConfigSource {
+  return loaded.sources.get(path) ?? DEFAULT_SOURCE;
+}
+
 export type LoadConfigResult = { ok: true; value: LoadedConfig } | { ok: false; errors: ConfigProblem[] };
 
 function leafIssue(issue: z.core.$ZodIssue): boolean {

@@ -28,7 +28,7 @@ function parseText(file: string, text: string): { ok: true; value: unknown } | {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return { ok: false, problem: { code: 'file_syntax', file, reason: `invalid YAML: ${first.message.split('\n')[0] ?? first.code}`, ...(pos ? { line: pos.line, column: pos.col } : {}) } };
+    return { ok: false, problem: { code: 'file_syntax', file, reason: `invalid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, ...(pos ? { line: pos.line, column: pos.col } : {}) } };
   }
   return { ok: true, value: doc.toJS() as unknown };
 }
