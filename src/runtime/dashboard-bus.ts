@@ -40,8 +40,19 @@ interface Subscription {
   dropped: number;
 }
 
-function hhmmss(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
+/** HH:MM:SS (UTC), formatted once per second: a Date and an ISO string per emit cost more than the rest of it. */
+class SecondClock {
+  private second = Number.NaN;
+  private text = '';
+
+  format(ms: number): string {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.text = new Date(ms).toISOString().slice(11, 19);
+    }
+    return this.text;
+  }
 }
 
 /**
@@ -53,15 +64,19 @@ function hhmmss(ms: number): string {
 export class DashboardBus {
   private readonly recorder: Recorder;
   private readonly sites: CallSiteResolver;
+  /** The folder `source` paths are relative to. */
+  readonly projectRoot: string;
   private readonly captureSource: boolean;
   private readonly maxQueue: number;
   private readonly now: () => number;
   private readonly subscriptions: Subscription[] = [];
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly clock = new SecondClock();
 
   constructor(options: DashboardBusOptions) {
     this.recorder = options.recorder;
     this.sites = new CallSiteResolver(options.projectRoot);
+    this.projectRoot = this.sites.projectRoot;
     this.captureSource = options.captureSource ?? true;
     this.maxQueue = options.maxQueue ?? 1000;
     if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) {
@@ -76,7 +91,7 @@ export class DashboardBus {
     }
     const source = this.captureSource ? this.sites.callerOf(1) : 'unknown';
     const at = this.now();
-    const timestamp = hhmmss(at);
+    const timestamp = this.clock.format(at);
     const fields = { dashboard_event_type: type, message, source, timestamp };
     this.recorder.emit('DASH_EVENT', data === undefined ? fields : { ...fields, data: { ...data } });
     if (this.subscriptions.length === 0) return;

@@ -17,9 +17,9 @@ const threads = (line: Line | undefined): Thread[] => (line?.['registered_thread
 const thread = (line: Line | undefined, name: string): Thread | undefined => threads(line).find((t) => t.name === name);
 const ofType = (lines: Line[], type: string): Line[] => lines.filter((l) => l['event_type'] === type);
 
-function start(scenario: string): { logs: string; run: ReturnType<typeof runChild> } {
+function start(scenario: string, via: 'loader' | 'tsx-cli' = 'loader'): { logs: string; run: ReturnType<typeof runChild> } {
   const logs = join(tempDir('tradetrace-runtime-'), 'logs');
-  return { logs, run: runChild(CHILD, [logs, scenario]) };
+  return { logs, run: runChild(CHILD, [logs, scenario], via) };
 }
 
 describe('ShutdownCoordinator in a real process', () => {
@@ -70,6 +70,17 @@ describe('ShutdownCoordinator in a real process', () => {
     expect(complete?.['exit_code']).toBe(0);
     expect((complete?.['components'] as { result: string }[]).map((c) => c.result)).toEqual(['stopped', 'stopped', 'stopped']);
     expect(ofType(lines, 'ERROR')).toEqual([]);
+  });
+
+  it('SIGTERM to the tsx binary (how spawnCli and dev runs start the bot) reaches the coordinator and its exit code comes back', async () => {
+    const { logs, run } = start('stuck', 'tsx-cli');
+    await run.waitFor('ready');
+    run.child.kill('SIGTERM');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(1);
+    const lines = readLog(logs, 'system');
+    expect(ofType(lines, 'SHUTDOWN_REQUESTED')[0]?.['reason']).toBe('SIGTERM');
+    expect(ofType(lines, 'SHUTDOWN_COMPLETE')[0]?.['exit_code']).toBe(1);
   });
 
   it('a second signal while a component hangs forces exit 130 after logging who is still running', async () => {
