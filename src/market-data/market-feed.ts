@@ -28,6 +28,7 @@ export interface MarketFeed {
   /**
    * The feed clock, ms UTC: where in the data's timeline we are. During a replay it runs at the
    * replay speed (at 'max', it is the close of the latest bar); staleness is measured on it.
+   * NaN before the first bar.
    */
   now(): number;
   start(onBar: BarHandler): Promise<FeedEndReason>;
