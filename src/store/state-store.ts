@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Decimal } from '../domain/decimal.js';
 import type { ExitRule } from '../recorder/events/order-events.js';
-import { fillEffect, splitSymbol, type FillEffect } from './fill-accounting.js';
+import { bookFill, dailyFromRow, saveOrder, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
+import { splitSymbol } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
-import type { OrderStatus } from '../domain/order-state.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { sqliteCode, StoreError } from './store-error.js';
+
+export type { FillInput, FillResult };
 
 export const STATE_FILE_NAME = 'state.sqlite';
 
@@ -36,31 +38,6 @@ export interface OrderUpdate {
   readonly status: Exclude<StoredOrderStatus, 'new' | 'filled' | 'partially_filled'>;
   readonly exchangeOrderId?: string;
   readonly ts?: number;
-}
-
-/** An order's fill as the exchange reports it: cumulative over the order's life, not per trade. */
-export interface FillInput {
-  readonly clientOrderId: string;
-  readonly filledQty: Decimal;
-  readonly avgPx: Decimal;
-  readonly fee: Decimal;
-  readonly feeCurrency: string;
-  /** The order's status after this report, as the exchange gives it. */
-  readonly status: Exclude<OrderStatus, 'new'>;
-  readonly exchangeOrderId?: string;
-  /** Fill time (bar time in a replay): it picks the day of the realized PnL. */
-  readonly ts: number;
-}
-
-export interface FillResult {
-  readonly order: OrderRecord;
-  /** The position after the fill (qty 0 when this fill closed it); undefined for a sell with no position. */
-  readonly position: PositionRecord | undefined;
-  readonly positionChange: FillEffect['positionChange'];
-  readonly bookedQty: Decimal;
-  readonly fillPx: Decimal;
-  readonly feeQuote: Decimal;
-  readonly realizedPnl: Decimal;
 }
 
 /**
@@ -116,19 +93,14 @@ export class StateStore {
     for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
       this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
     }
-    for (const row of this.sql.dailyPnl.all() as { day: string; realized_pnl: string; fees: string; closed_trades: number }[]) {
-      const entry = this.dailyFromRow(row);
+    for (const row of this.sql.dailyPnl.all() as DailyPnlRow[]) {
+      const entry = dailyFromRow(this.path, row);
       this.daily.set(entry.day, entry);
       this.realizedTotal = this.realizedTotal.add(entry.realizedPnl);
     }
     for (const row of this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[]) {
       this.exits.set(row.symbol, { symbol: row.symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
     }
-  }
-
-  private dailyFromRow(row: { day: string; realized_pnl: string; fees: string; closed_trades: number }): DailyPnl {
-    const where = `realized_pnl_daily row ${row.day}`;
-    return { day: row.day, realizedPnl: decimalColumn(this.path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(this.path, where, 'fees', row.fees), closedTrades: row.closed_trades };
   }
 
   // ---- reads (from the mirror) ----
@@ -229,14 +201,6 @@ export class StateStore {
     return order;
   }
 
-  private saveOrder(order: OrderRecord): void {
-    this.sql.updateOrder.run({
-      client_order_id: order.clientOrderId, status: order.status, exchange_order_id: order.exchangeOrderId ?? null,
-      filled_qty: order.filledQty.toString(), filled_notional: order.filledNotional.toString(), fee_booked: order.feeBooked.toString(),
-      fee_currency: order.feeCurrency ?? null, updated_at: order.updatedAt,
-    });
-  }
-
   private mirrorOrder(order: OrderRecord): void {
     if (isUnsettled(order.status)) this.unsettled.set(order.clientOrderId, order);
     else this.unsettled.delete(order.clientOrderId);
@@ -247,7 +211,7 @@ export class StateStore {
     const order = this.write(`updating order ${clientOrderId}`, () => {
       const current = this.loadOrderForChange(clientOrderId, update.status);
       const next: OrderRecord = { ...current, status: update.status, exchangeOrderId: update.exchangeOrderId ?? current.exchangeOrderId, updatedAt: update.ts ?? this.now() };
-      this.saveOrder(next);
+      saveOrder(this.sql, next);
       return next;
     });
     this.mirrorOrder(order);
@@ -273,60 +237,18 @@ export class StateStore {
   private bookFill(input: FillInput): FillResult {
     const row = this.sql.orderById.get(input.clientOrderId) as OrderRow | undefined;
     const existing = row ? orderFromRow(this.path, row) : undefined;
+    // A repeated report (same status) is allowed even from a final status: it books only what is new.
     const current = existing?.status === input.status ? existing : this.loadOrderForChange(input.clientOrderId, input.status);
-    const positionRow = this.sql.openPositionOf.get(current.symbol) as PositionRow | undefined;
-    const stored = positionRow ? positionFromRow(this.path, positionRow) : undefined;
-    // The mirror may hold a peak raised since the last write; the fill writes the position whole.
-    const mirrored = this.positionsBySymbol.get(current.symbol);
-    const before = stored && mirrored?.id === stored.id ? { ...stored, peakPx: Decimal.max(stored.peakPx, mirrored.peakPx) } : stored;
-    const effect = fillEffect(current, input, before, input.ts);
-    for (const [asset, delta] of effect.balanceDeltas) {
-      if (delta.isZero()) continue;
-      const balanceRow = this.sql.balanceOf.get(asset) as { amount: string } | undefined;
-      const held = balanceRow ? decimalColumn(this.path, `balances row ${asset}`, 'amount', balanceRow.amount) : Decimal.ZERO;
-      const after = held.add(delta);
-      if (after.isNegative()) {
-        throw new StoreError('invalid_operation', `booking ${input.clientOrderId} would leave ${asset} at ${after.toString()} (held ${held.toString()}, change ${delta.toString()}); the store mirrors the exchange's balances: set them (setBalances) before trading`, { path: this.path, found: after.toString(), expected: '>= 0' });
-      }
-      this.sql.upsertBalance.run(asset, after.toString(), input.ts);
-    }
-    let position: PositionRecord | undefined;
-    if (effect.position) {
-      const fields = {
-        qty: effect.position.qty.toString(), entry_px: effect.position.entryPx.toString(), entry_fees: effect.position.entryFees.toString(),
-        fees_paid: effect.position.feesPaid.toString(), realized_pnl: effect.position.realizedPnl.toString(), peak_px: effect.position.peakPx.toString(), updated_at: input.ts,
-      };
-      let id: number;
-      if (before) {
-        id = before.id;
-        this.sql.updatePosition.run({ ...fields, id, status: effect.positionChange === 'closed' ? 'closed' : 'open', closed_at: effect.positionChange === 'closed' ? input.ts : null });
-      } else {
-        id = Number(this.sql.insertPosition.run({ ...fields, symbol: current.symbol, decision_id: current.decisionId, opened_at: input.ts }).lastInsertRowid);
-      }
-      position = { ...effect.position, id, updatedAt: input.ts };
-    }
-    if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
-      const day = utcDay(input.ts);
-      const dayRow = this.sql.dailyPnlOf.get(day) as { day: string; realized_pnl: string; fees: string; closed_trades: number } | undefined;
-      const prev = dayRow ? this.dailyFromRow(dayRow) : { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
-      this.sql.upsertDailyPnl.run({ day, realized_pnl: prev.realizedPnl.add(effect.realizedPnl).toString(), fees: prev.fees.add(effect.feeQuote).toString(), closed_trades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) });
-    }
-    if (effect.positionChange === 'closed' && position) this.sql.upsertExit.run(current.symbol, input.ts, position.decisionId);
-    const order: OrderRecord = {
-      ...current, status: input.status, exchangeOrderId: input.exchangeOrderId ?? current.exchangeOrderId, filledQty: input.filledQty,
-      filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.fee.isZero() ? current.feeCurrency : input.feeCurrency, updatedAt: input.ts,
-    };
-    this.saveOrder(order);
-    return { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+    return bookFill(this.sql, this.path, current, input, this.positionsBySymbol.get(current.symbol));
   }
 
   private reloadMirrors(symbol: string, ts: number): void {
     for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
       this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
     }
-    const dayRow = this.sql.dailyPnlOf.get(utcDay(ts)) as { day: string; realized_pnl: string; fees: string; closed_trades: number } | undefined;
+    const dayRow = this.sql.dailyPnlOf.get(utcDay(ts)) as DailyPnlRow | undefined;
     if (dayRow) {
-      const entry = this.dailyFromRow(dayRow);
+      const entry = dailyFromRow(this.path, dayRow);
       const prev = this.daily.get(entry.day)?.realizedPnl ?? Decimal.ZERO;
       this.realizedTotal = this.realizedTotal.sub(prev).add(entry.realizedPnl);
       this.daily.set(entry.day, entry);

@@ -1,0 +1,103 @@
+import { Decimal } from '../domain/decimal.js';
+import type { OrderStatus } from '../domain/order-state.js';
+import { fillEffect, type FillEffect } from './fill-accounting.js';
+import type { DailyPnl, OrderRecord, PositionRecord } from './records.js';
+import { decimalColumn, positionFromRow, utcDay, type PositionRow } from './row-codec.js';
+import type { Statements } from './statements.js';
+import { StoreError } from './store-error.js';
+
+/** An order's fill as the exchange reports it: cumulative over the order's life, not per trade. */
+export interface FillInput {
+  readonly clientOrderId: string;
+  readonly filledQty: Decimal;
+  readonly avgPx: Decimal;
+  readonly fee: Decimal;
+  readonly feeCurrency: string;
+  /** The order's status after this report, as the exchange gives it. */
+  readonly status: Exclude<OrderStatus, 'new'>;
+  readonly exchangeOrderId?: string;
+  /** Fill time (bar time in a replay): it picks the day of the realized PnL. */
+  readonly ts: number;
+}
+
+export interface FillResult {
+  readonly order: OrderRecord;
+  /** The position after the fill (qty 0 when this fill closed it); undefined for a sell with no position. */
+  readonly position: PositionRecord | undefined;
+  readonly positionChange: FillEffect['positionChange'];
+  readonly bookedQty: Decimal;
+  readonly fillPx: Decimal;
+  readonly feeQuote: Decimal;
+  readonly realizedPnl: Decimal;
+}
+
+export interface DailyPnlRow {
+  day: string;
+  realized_pnl: string;
+  fees: string;
+  closed_trades: number;
+}
+
+export function dailyFromRow(path: string, row: DailyPnlRow): DailyPnl {
+  const where = `realized_pnl_daily row ${row.day}`;
+  return { day: row.day, realizedPnl: decimalColumn(path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(path, where, 'fees', row.fees), closedTrades: row.closed_trades };
+}
+
+/**
+ * Writes one fill's effect: balances, the position (inserted, updated or closed), the day's realized
+ * PnL, the symbol's last exit and the order. Runs inside the store's transaction; throws StoreError
+ * (rolling it back) when the fill contradicts the books.
+ */
+export function bookFill(sql: Statements, path: string, current: OrderRecord, input: FillInput, mirrored: PositionRecord | undefined): FillResult {
+  const positionRow = sql.openPositionOf.get(current.symbol) as PositionRow | undefined;
+  const stored = positionRow ? positionFromRow(path, positionRow) : undefined;
+  // The mirror may hold a peak raised since the last write; the fill writes the position whole.
+  const before = stored && mirrored?.id === stored.id ? { ...stored, peakPx: Decimal.max(stored.peakPx, mirrored.peakPx) } : stored;
+  const effect = fillEffect(current, input, before, input.ts);
+  for (const [asset, delta] of effect.balanceDeltas) {
+    if (delta.isZero()) continue;
+    const balanceRow = sql.balanceOf.get(asset) as { amount: string } | undefined;
+    const held = balanceRow ? decimalColumn(path, `balances row ${asset}`, 'amount', balanceRow.amount) : Decimal.ZERO;
+    const after = held.add(delta);
+    if (after.isNegative()) {
+      throw new StoreError('invalid_operation', `booking ${input.clientOrderId} would leave ${asset} at ${after.toString()} (held ${held.toString()}, change ${delta.toString()}); the store mirrors the exchange's balances: set them (setBalances) before trading`, { path, found: after.toString(), expected: '>= 0' });
+    }
+    sql.upsertBalance.run(asset, after.toString(), input.ts);
+  }
+  let position: PositionRecord | undefined;
+  if (effect.position) {
+    const fields = {
+      qty: effect.position.qty.toString(), entry_px: effect.position.entryPx.toString(), entry_fees: effect.position.entryFees.toString(),
+      fees_paid: effect.position.feesPaid.toString(), realized_pnl: effect.position.realizedPnl.toString(), peak_px: effect.position.peakPx.toString(), updated_at: input.ts,
+    };
+    let id: number;
+    if (before) {
+      id = before.id;
+      sql.updatePosition.run({ ...fields, id, status: effect.positionChange === 'closed' ? 'closed' : 'open', closed_at: effect.positionChange === 'closed' ? input.ts : null });
+    } else {
+      id = Number(sql.insertPosition.run({ ...fields, symbol: current.symbol, decision_id: current.decisionId, opened_at: input.ts }).lastInsertRowid);
+    }
+    position = { ...effect.position, id, updatedAt: input.ts };
+  }
+  if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
+    const day = utcDay(input.ts);
+    const dayRow = sql.dailyPnlOf.get(day) as DailyPnlRow | undefined;
+    const prev = dayRow ? dailyFromRow(path, dayRow) : { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
+    sql.upsertDailyPnl.run({ day, realized_pnl: prev.realizedPnl.add(effect.realizedPnl).toString(), fees: prev.fees.add(effect.feeQuote).toString(), closed_trades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) });
+  }
+  if (effect.positionChange === 'closed' && position) sql.upsertExit.run(current.symbol, input.ts, position.decisionId);
+  const order: OrderRecord = {
+    ...current, status: input.status, exchangeOrderId: input.exchangeOrderId ?? current.exchangeOrderId, filledQty: input.filledQty,
+    filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.fee.isZero() ? current.feeCurrency : input.feeCurrency, updatedAt: input.ts,
+  };
+  saveOrder(sql, order);
+  return { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+}
+
+export function saveOrder(sql: Statements, order: OrderRecord): void {
+  sql.updateOrder.run({
+    client_order_id: order.clientOrderId, status: order.status, exchange_order_id: order.exchangeOrderId ?? null,
+    filled_qty: order.filledQty.toString(), filled_notional: order.filledNotional.toString(), fee_booked: order.feeBooked.toString(),
+    fee_currency: order.feeCurrency ?? null, updated_at: order.updatedAt,
+  });
+}
