@@ -1,3 +1,4 @@
+import type { AlertRule } from '../recorder/events/alert-events.js';
 import type { EventType } from '../recorder/events/catalog.js';
 import { alertOptions, type AlertOptions, type AlertOptionsInput } from './alert-options.js';
 import { AlertTracker, newAlertId } from './alert-tracker.js';
@@ -10,8 +11,8 @@ import type { RuleEvaluator } from './rules/rule.js';
 
 export interface AlertEngineOptions {
   readonly options?: AlertOptions | AlertOptionsInput;
-  /** Alert id generator; injectable for deterministic tests. */
-  readonly newAlertId?: () => string;
+  /** Alert id generator; injectable for tests, and so a restarted watcher keeps the ids of alerts it had open. */
+  readonly newAlertId?: (rule: AlertRule, subject: string) => string;
 }
 
 /**

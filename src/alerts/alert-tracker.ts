@@ -14,7 +14,7 @@ export class AlertTracker {
   private readonly open = new Map<string, AlertFired>();
   private pending: AlertTransition[] = [];
 
-  constructor(private readonly idFactory: () => string = newAlertId) {}
+  constructor(private readonly idFactory: (rule: AlertRule, subject: string) => string = newAlertId) {}
 
   private static key(rule: AlertRule, subject: string): string {
     return `${rule}\u0000${subject}`;
@@ -23,7 +23,7 @@ export class AlertTracker {
   fire(request: FireRequest): boolean {
     const key = AlertTracker.key(request.rule, request.subject);
     if (this.open.has(key)) return false;
-    const fired: AlertFired = { kind: 'fired', alertId: this.idFactory(), ...request };
+    const fired: AlertFired = { kind: 'fired', alertId: this.idFactory(request.rule, request.subject), ...request };
     this.open.set(key, fired);
     this.pending.push(fired);
     return true;

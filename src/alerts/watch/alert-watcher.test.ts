@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
+import { startWebhookServer, type WebhookServer } from '../fixtures/webhook-server.js';
 import { exited, readLog, startCli, startFakeBot, stop, waitFor, type Running } from '../fixtures/processes.js';
 
 const running: Running[] = [];
+let webhook: WebhookServer | undefined;
 afterEach(async () => {
   await Promise.all(running.splice(0).map(stop));
+  await webhook?.close();
+  webhook = undefined;
 });
 
 function launch(r: Running): Running {
@@ -26,11 +30,13 @@ function alertLines(dataDir: string): Record<string, unknown>[] {
 }
 
 describe('tradetrace alerts --follow (a separate watcher process)', () => {
-  it('detects a SIGKILLed bot within the configured time and writes one ALERT_FIRED for it', async () => {
+  it('detects a SIGKILLed bot within the configured time: one ALERT_FIRED, one webhook POST, kept across a watcher restart, resolved by the next bot', async () => {
     const dataDir = tempDir('tradetrace-watch-');
+    webhook = await startWebhookServer();
     const bot = launch(startFakeBot(dataDir, 100));
     const sessionId = await readySession(bot);
-    const watcher = launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50', '--heartbeat-factor', '3']));
+    const watch = ['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50', '--heartbeat-factor', '3', '--webhook', webhook.url];
+    const watcher = launch(startCli(watch));
     await waitFor('the watcher to start', () => watcher.output.includes('watching'), 30_000);
     // Let the watcher see several heartbeats first, so it has learned the 100 ms interval.
     const seen = heartbeatCount(dataDir, sessionId);
@@ -55,6 +61,24 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(alertLines(dataDir).filter((l) => l['event_type'] === 'ALERT_FIRED')).toHaveLength(1);
     expect(watcher.output).toContain(`FIRED    heartbeat_missing [${sessionId}]`);
+    const hook = webhook;
+    await waitFor('the webhook POST', () => hook.received.length > 0);
+    expect(hook.received.map((r) => [r.body['status'], r.body['alert_id']])).toEqual([['fired', fired['alert_id']]]);
+
+    // A restarted watcher takes the open alert over instead of firing the same incident again.
+    await stop(watcher);
+    const second = launch(startCli(watch));
+    await waitFor('the second watcher to start', () => second.output.includes('watching'), 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alertLines(dataDir).filter((l) => l['event_type'] === 'ALERT_FIRED')).toHaveLength(1);
+
+    // The bot is restarted: the dead session's incident is over.
+    const next = launch(startFakeBot(dataDir, 100));
+    const nextSession = await readySession(next);
+    const resolved = await waitFor('ALERT_RESOLVED', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_RESOLVED'));
+    expect(resolved).toMatchObject({ alert_id: fired['alert_id'], subject: sessionId, message: `bot restarted as ${nextSession}` });
+    await waitFor('the resolution POST', () => hook.received.length > 1);
+    expect(hook.received.map((r) => [r.body['status'], r.body['alert_id']])).toEqual([['fired', fired['alert_id']], ['resolved', fired['alert_id']]]);
   });
 
   it('detects a hung bot (alive process, heartbeats stop), then resolves on a clean SESSION_END', async () => {

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { Recorder } from '../../recorder/recorder.js';
 import { AlertEngine } from '../alert-engine.js';
+import { newAlertId } from '../alert-tracker.js';
 import type { AlertOptions, AlertOptionsInput } from '../alert-options.js';
 import { recordTransition } from '../alert-record.js';
 import type { AlertTransition, Observation } from '../alert-transition.js';
 import { OBSERVED_CHANNELS, type LineProblemReport } from '../log-replay.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import { LogTailer } from './log-tailer.js';
+import { alertKey, openWatcherAlerts, type PreviouslyOpen } from './open-alerts.js';
 import { processAlive, sessionProcess, type SessionProcess } from './process-probe.js';
 
 export interface AlertWatcherOptions {
@@ -37,11 +39,23 @@ export class AlertWatcher {
   private readonly now: () => number;
   private readonly isAlive: (pid: number) => boolean;
   private readonly processes = new Map<string, SessionProcess | null>();
+  private readonly previouslyOpen: Map<string, PreviouslyOpen>;
   private timer: NodeJS.Timeout | null = null;
   private caughtUp = false;
 
   constructor(private readonly init: AlertWatcherOptions) {
-    this.engine = new AlertEngine(init.options !== undefined ? { options: init.options } : {});
+    this.previouslyOpen = openWatcherAlerts(join(init.dataDir, 'logs'));
+    const adoptable = new Map(this.previouslyOpen);
+    this.engine = new AlertEngine({
+      ...(init.options !== undefined ? { options: init.options } : {}),
+      // The first firing of an incident a previous watcher left open keeps its id (once).
+      newAlertId: (rule, subject) => {
+        const key = alertKey(rule, subject);
+        const previous = adoptable.get(key);
+        adoptable.delete(key);
+        return previous?.alertId ?? newAlertId();
+      },
+    });
     this.tailer = new LogTailer(join(init.dataDir, 'logs'), OBSERVED_CHANNELS, init.onProblem);
     this.notifiers = init.notifiers ?? [];
     this.now = init.now ?? Date.now;
@@ -68,10 +82,18 @@ export class AlertWatcher {
       this.publish(transitions);
       return transitions;
     }
-    // First round: history already happened; only what is still firing is news.
+    // First round: history already happened; only what is still firing is news, unless a previous
+    // watcher already reported it. What that watcher left open and is no longer true gets resolved.
     this.caughtUp = true;
     const open = new Set(this.engine.openAlerts().map((a) => a.alertId));
-    const current = transitions.filter((t) => t.kind === 'fired' && open.has(t.alertId));
+    const reported = new Set([...this.previouslyOpen.values()].map((p) => p.alertId));
+    const nowMs = this.now();
+    const current: AlertTransition[] = [
+      ...[...this.previouslyOpen.values()]
+        .filter((p) => !open.has(p.alertId))
+        .map((p): AlertTransition => ({ kind: 'resolved', alertId: p.alertId, rule: p.rule, subject: p.subject, message: 'no longer true when the watcher restarted', firedAt: p.firedAt, at: nowMs })),
+      ...transitions.filter((t) => t.kind === 'fired' && open.has(t.alertId) && !reported.has(t.alertId)),
+    ];
     this.publish(current);
     return current;
   }

@@ -12,6 +12,7 @@ import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
 import type { Notifier } from '../../alerts/notifiers/notifier.js';
 import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
+import { WATCHER_PREFIX } from '../../alerts/watch/open-alerts.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
 
@@ -140,7 +141,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
 async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; sinceMs?: number; webhook?: string }): Promise<number> {
   const { io } = flags;
-  const sessionId = `watcher_${compactUtc(new Date())}_${process.pid}`;
+  const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
   const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
   const notifiers: Notifier[] = [
     flags.json ? { notify: (t) => io.stdout.write(`${JSON.stringify(transitionJson(t, sessionId))}\n`), drain: () => Promise.resolve() } : new ConsoleNotifier(io.stdout),
