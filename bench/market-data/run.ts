@@ -26,17 +26,30 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function rate(name: string, run: () => Promise<number> | number): Promise<number> {
-  await run();
-  const rates: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    const bars = await run();
-    rates.push(bars / ((performance.now() - start) / 1000));
+interface Case {
+  readonly name: string;
+  readonly run: () => Promise<number> | number;
+}
+
+/**
+ * Runs the cases round-robin (one run of each per round) so a busy machine slows them alike and
+ * the ratios stay fair; returns each case's median bars/s.
+ */
+async function measure(cases: readonly Case[]): Promise<number[]> {
+  for (const c of cases) await c.run();
+  const rates: number[][] = cases.map(() => []);
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, c] of cases.entries()) {
+      const start = performance.now();
+      const bars = await c.run();
+      rates[i]?.push(bars / ((performance.now() - start) / 1000));
+    }
   }
-  const result = median(rates);
-  console.log(`${name.padEnd(58)} ${Math.round(result).toLocaleString('en-US').padStart(12)} bars/s`);
-  return result;
+  return cases.map((c, i) => {
+    const result = median(rates[i] ?? []);
+    console.log(`${c.name.padEnd(60)} ${Math.round(result).toLocaleString('en-US').padStart(12)} bars/s`);
+    return result;
+  });
 }
 
 async function readerBars(path: string): Promise<number> {
@@ -65,44 +78,54 @@ async function main(): Promise<void> {
   if (!sharedDataAvailable()) return;
   console.log(`market data bench: ${RUNS} runs each (median), node ${process.version}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log('\nCSV, BTC-PERP month (45,031 rows)');
-  const ours = await rate('tradetrace CSV reader (streaming, Decimal, checked)', () => readerBars(BTC_PERP_CSV));
-  const naive = await rate('readFile + split + Decimal.parse (unchecked)', () => naiveCsv((t) => Decimal.parse(t)));
-  const float = await rate('readFile + split + Number (floats; not allowed)', () => naiveCsv(Number));
+  const [ours = 0, naive = 0, float = 0] = await measure([
+    { name: 'tradetrace CSV reader (streaming, Decimal, every row checked)', run: () => readerBars(BTC_PERP_CSV) },
+    { name: 'readFile + split + Decimal.parse + Date.parse (unchecked)', run: () => naiveCsv((t) => Decimal.parse(t)) },
+    { name: 'readFile + split + Number + Date.parse (floats: not allowed)', run: () => naiveCsv(Number) },
+  ]);
   console.log(`  ours / Decimal.parse: ${(ours / naive).toFixed(2)}x   ours / floats: ${(ours / float).toFixed(2)}x`);
 
   console.log('\nJSON, altcoin (13,681 rows)');
-  const oursJson = await rate('tradetrace JSON scanner (Decimal from the text)', () => readerBars(ALTCOIN_JSON));
-  const viaFloat = await rate('JSON.parse + Decimal.from(number) (through floats)', () => jsonParse((n) => Decimal.from(n)));
-  const floatJson = await rate('JSON.parse, floats only (not allowed)', () => jsonParse((n) => n));
+  const [oursJson = 0, viaFloat = 0, floatJson = 0] = await measure([
+    { name: 'tradetrace JSON scanner (Decimal from the text, checked)', run: () => readerBars(ALTCOIN_JSON) },
+    { name: 'JSON.parse + Decimal.from(number) (through floats)', run: () => jsonParse((n) => Decimal.from(n)) },
+    { name: 'JSON.parse, floats only (not allowed)', run: () => jsonParse((n) => n) },
+  ]);
   console.log(`  ours / JSON.parse+Decimal: ${(oursJson / viaFloat).toFixed(2)}x   ours / floats: ${(oursJson / floatJson).toFixed(2)}x`);
 
-  console.log('\nwhat the engine sees');
+  console.log('\nwhat the engine sees (consumer does nothing; recorder on a no-op sink)');
   const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new NullSink() });
-  await rate('ReplayFeed BTC-PERP, speed max, no preflight', async () => {
-    const feed = await ReplayFeed.open({ files: [BTC_PERP_CSV], speed: 'max', recorder, preflight: false });
-    let n = 0;
-    await feed.start(() => void n++);
-    return n;
-  });
-  await rate('ReplayFeed BTC-PERP, speed max, with preflight (default)', async () => {
-    const feed = await ReplayFeed.open({ files: [BTC_PERP_CSV], speed: 'max', recorder });
-    let n = 0;
-    await feed.start(() => void n++);
-    return n;
-  });
-  await rate('SyntheticFeed BTC/USDT, 45,000 bars, speed max', async () => {
-    const feed = new SyntheticFeed({ symbols: ['BTC/USDT'], seed: 1, speed: 'max', recorder, maxBars: 45_000, startTime: Date.UTC(2024, 0, 1) });
-    let n = 0;
-    await feed.start(() => void n++);
-    return n;
-  });
   const bars: Bar[] = [];
   for await (const batch of (await openCandleFile(BTC_PERP_CSV)).bars()) bars.push(...batch);
-  await rate('EmaCrossRsiStrategy.onBar over the BTC month', () => {
-    const strategy = new EmaCrossRsiStrategy();
-    for (const bar of bars) strategy.onBar(bar);
-    return bars.length;
-  });
+  const replay = (preflight: boolean, strategy: boolean) => async () => {
+    const feed = await ReplayFeed.open({ files: [BTC_PERP_CSV], speed: 'max', recorder, preflight });
+    const s = new EmaCrossRsiStrategy();
+    let n = 0;
+    await feed.start(strategy ? (bar) => void (s.onBar(bar), n++) : () => void n++);
+    return n;
+  };
+  await measure([
+    { name: 'ReplayFeed BTC-PERP, speed max, no preflight', run: replay(false, false) },
+    { name: 'ReplayFeed BTC-PERP, speed max, with preflight (default)', run: replay(true, false) },
+    { name: 'ReplayFeed (no preflight) + EmaCrossRsiStrategy.onBar', run: replay(false, true) },
+    {
+      name: 'SyntheticFeed BTC/USDT, 45,000 bars, speed max',
+      run: async () => {
+        const feed = new SyntheticFeed({ symbols: ['BTC/USDT'], seed: 1, speed: 'max', recorder, maxBars: 45_000, startTime: Date.UTC(2024, 0, 1) });
+        let n = 0;
+        await feed.start(() => void n++);
+        return n;
+      },
+    },
+    {
+      name: 'EmaCrossRsiStrategy.onBar alone, bars in memory',
+      run: () => {
+        const strategy = new EmaCrossRsiStrategy();
+        for (const bar of bars) strategy.onBar(bar);
+        return bars.length;
+      },
+    },
+  ]);
   console.log('\nthe engine target is 150,000 bars/s end to end; the feed and strategy are its parts.');
 }
 
