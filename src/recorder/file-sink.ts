@@ -60,6 +60,7 @@ function flushAtExit(): void {
 export class FileSink implements LineSink {
   private readonly channels = new Map<Channel, OpenChannel>();
   private readonly mode: RecorderMode;
+  private readonly durable: boolean;
   private readonly rotateBytes: number;
   private readonly checkEveryLines: number;
   private readonly checkEveryMs: number;
@@ -73,6 +74,7 @@ export class FileSink implements LineSink {
     options: FileSinkOptions = {},
   ) {
     this.mode = options.mode ?? 'durable';
+    this.durable = this.mode === 'durable';
     this.rotateBytes = options.rotateBytes ?? DEFAULT_ROTATE_BYTES;
     this.checkEveryLines = options.checkEveryLines ?? 1024;
     this.checkEveryMs = options.checkEveryMs ?? 100;
@@ -106,7 +108,7 @@ export class FileSink implements LineSink {
   write(channel: Channel, line: string, barrier: boolean): void {
     if (this.closed) throw new RecorderError('closed', `recorder is closed; cannot write to ${channel}`, { channel });
     const target = this.channels.get(channel) ?? this.open(channel);
-    if (this.mode === 'durable') {
+    if (this.durable) {
       this.append(channel, target, line, barrier);
       return;
     }

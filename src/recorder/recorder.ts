@@ -35,7 +35,8 @@ interface EventPlan {
   readonly requiresIntent: boolean;
   /** `","level":"info","event_type":"X","session_id":"s","seq":` minus the level, which may vary. */
   readonly typeAndSession: string;
-  readonly defaultLevel: Level;
+  /** `","level":"<default>","event_type":...,"seq":`, the header between ts and seq for the usual case. */
+  readonly defaultHead: string;
   readonly serialize: FieldSerializer;
 }
 
@@ -78,7 +79,7 @@ export class Recorder {
         requiresDecision: definition.requires === 'decision' || definition.requires === 'decision_and_intent',
         requiresIntent: definition.requires === 'intent' || definition.requires === 'decision_and_intent',
         typeAndSession: `","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`,
-        defaultLevel: definition.level,
+        defaultHead: `","level":"${definition.level}","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`,
         serialize: serializerFor(type),
       };
       this.plans.set(type, plan);
@@ -131,9 +132,9 @@ export class Recorder {
         { eventType: type, channel: plan.channel },
       );
     }
-    const level = options?.level ?? plan.defaultLevel;
+    const head = options?.level === undefined ? plan.defaultHead : `","level":"${options.level}${plan.typeAndSession}`;
     const line =
-      `{"ts":"${this.isoNow()}","level":"${level}${plan.typeAndSession}${this.seq.next()}` +
+      `{"ts":"${this.isoNow()}${head}${this.seq.next()}` +
       (decisionId ? this.decisionJson(decisionId) : '') +
       (intentId ? this.intentJson(intentId) : '') +
       `${plan.serialize(values)}}\n`;

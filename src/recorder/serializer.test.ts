@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../domain/decimal.js';
+import { lineSchema } from './events/catalog.js';
+import { NullSink } from './line-sink.js';
+import { Recorder } from './recorder.js';
+import { REDACTED, registerSecretValue } from './redaction.js';
+import { serializerFor, serializerSource } from './serializer.js';
+import { withDecision, withIntent } from './trace-context.js';
+
+function capture(): { recorder: Recorder; lines: string[] } {
+  const lines: string[] = [];
+  const recorder = new Recorder({ sessionId: 'session_20251026_102636', sink: new NullSink() });
+  recorder.onLine((_type, _fields, line) => lines.push(line));
+  return { recorder, lines };
+}
+
+const decimal = fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 18 })).map(([units, scale]) => Decimal.ofUnits(units, scale));
+const money = fc.oneof(decimal, fc.double({ noNaN: true, noDefaultInfinity: true }));
+
+describe('generated serializers', () => {
+  it('property: every ORDER_CONTEXT line (Decimals, floats, any strings) parses and passes its catalog schema', () => {
+    const { recorder, lines } = capture();
+    fc.assert(
+      fc.property(
+        fc.record({ symbol: fc.string({ unit: 'binary', maxLength: 400 }), qty: money, limit_px: money, quote_budget: money, notional: money, min_notional: money, slippage_bps: fc.double({ noNaN: true, noDefaultInfinity: true }), max_retries: fc.nat(), retry_backoff_ms: fc.nat(), attempt: fc.nat(), attempt_start_ts: fc.double({ min: 0, max: 4e9, noNaN: true }), client_order_id: fc.string({ unit: 'grapheme-ascii' }) }),
+        fc.constantFrom('buy', 'sell'),
+        fc.constantFrom('IOC', 'FOK', 'GTC'),
+        (fields, side, tif) => {
+          withDecision('dec_20251026_123456_abc123', () => withIntent('int_0123456789abcdef', () => recorder.emit('ORDER_CONTEXT', { ...fields, side, tif })));
+          const line = lines.at(-1) ?? '';
+          expect(line.endsWith('}\n') && line.indexOf('\n') === line.length - 1).toBe(true);
+          const parsed = lineSchema('ORDER_CONTEXT').safeParse(JSON.parse(line));
+          expect(parsed.error?.issues ?? []).toEqual([]);
+          const value = JSON.parse(line) as Record<string, unknown>;
+          // Exact decimals: the number written is the Decimal's own text.
+          if (fields.qty instanceof Decimal) expect(line).toContain(`"qty":${fields.qty.toString()},`);
+          if (fields.symbol.length <= 256) expect(value['symbol']).toBe(fields.symbol);
+          else expect(value['symbol']).toBe(`${fields.symbol.slice(0, 256)}…[truncated ${fields.symbol.length - 256} chars]`);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes non-finite numbers as null rather than invalid JSON', () => {
+    const out = serializerFor('DECISION_END')({ symbol: 'X', outcome: 'error', duration_ms: Number.NaN });
+    expect(out).toBe(',"symbol":"X","outcome":"error","duration_ms":null');
+  });
+
+  it('caches repeated id values, and a secret registered later still never leaks through the cache', () => {
+    const { recorder, lines } = capture();
+    const order = { intent_id: 'int_0123456789abcdef', symbol: 'BTC/USDT', side: 'buy', qty: 1, limit_px: 1, quote_budget: 1, notional: 1, tif: 'IOC', slippage_bps: 1, min_notional: 1, max_retries: 1, retry_backoff_ms: 1, attempt: 1, attempt_start_ts: 1, client_order_id: 'coid-SECRETVALUE42' } as const;
+    recorder.emit('ORDER_CONTEXT', order);
+    recorder.emit('ORDER_CONTEXT', order);
+    registerSecretValue('SECRETVALUE42');
+    recorder.emit('ORDER_CONTEXT', order);
+    expect(lines.map((l) => l.includes('SECRETVALUE42'))).toEqual([true, true, false]);
+    expect(lines[2]).toContain(`"client_order_id":"coid-${REDACTED}"`);
+  });
+
+  it('generates straight-line code with JSON-quoted keys', () => {
+    const source = serializerSource('ORDER_CONTEXT');
+    expect(source).toContain('x = v["attempt_start_ts"];');
+    expect(source).not.toMatch(/\bfor\s*\(/);
+  });
+});
