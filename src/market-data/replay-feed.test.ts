@@ -8,6 +8,7 @@ import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import type { Bar } from './bar.js';
 import { CandleFileError } from './candle-file-error.js';
+import { FeedAlreadyStartedError } from './feed-loop.js';
 import { ReplayFeed, type ReplayFeedOptions } from './replay-feed.js';
 import { StalenessTracker } from './staleness-tracker.js';
 
@@ -165,5 +166,20 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     const events = rec.lines().map((l) => l.event_type);
     expect(events).toEqual(['FEED_START', 'DATA_STALE', 'DATA_GAP', 'DATA_RESUMED', 'FEED_END']);
     expect(rec.lines()[1]).toMatchObject({ symbol: 'GAP/USD', last_bar_ts: '2024-01-01T00:02:00.000Z' });
+  });
+
+  it('ends with FEED_END error when the consumer throws, and can be started only once', async () => {
+    const rec = recording();
+    const feed = await ReplayFeed.open({ files: [ALTCOIN_JSON], speed: 'max', recorder: rec.recorder, preflight: false });
+    let seen = 0;
+    const boom = Object.assign(new Error('engine broke'), { code: 'engine_failure' });
+    await expect(
+      feed.start(async () => {
+        await Promise.resolve();
+        if (++seen === 10) throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(rec.lines().at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'error', bars: 9, error_code: 'engine_failure', message: 'engine broke' });
+    await expect(feed.start(() => {})).rejects.toBeInstanceOf(FeedAlreadyStartedError);
   });
 });
