@@ -99,6 +99,7 @@ describe('StateStore', () => {
     expect(store.balance('USDT').toString()).toBe('9984.595');
     expect(store.balance('BTC').isZero()).toBe(true);
     expect(store.dailyPnl('2022-01-04')?.closedTrades).toBe(1);
+    expect(store.feesPaid().toString()).toBe('0.405');
     store.close();
   });
 

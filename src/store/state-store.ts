@@ -150,6 +150,13 @@ export class StateStore {
     return this.daily.get(typeof day === 'number' ? utcDay(day) : day)?.realizedPnl ?? Decimal.ZERO;
   }
 
+  /** Every fee paid over the database's life, in quote currency. */
+  feesPaid(): Decimal {
+    let total = Decimal.ZERO;
+    for (const day of this.daily.values()) total = total.add(day.fees);
+    return total;
+  }
+
   dailyPnl(day: string | number): DailyPnl | undefined {
     return this.daily.get(typeof day === 'number' ? utcDay(day) : day);
   }

@@ -40,6 +40,7 @@ export class DashboardModel implements DashboardViewSource {
   private readonly decisions: DecisionView[] = [];
   private readonly failures = new Map<string, number>();
   private loopSource: (() => readonly LoopHealthView[]) | undefined;
+  private priceSource: ((symbol: string) => Decimal | undefined) | undefined;
   private readonly maxEvents: number;
   private readonly maxDecisions: number;
 
@@ -69,6 +70,15 @@ export class DashboardModel implements DashboardViewSource {
     this.changes++;
   }
 
+  /**
+   * Where last prices come from when a frame is built (e.g. the feed's latest close), so the engine
+   * need not push a price per bar. A price set with setPrice wins over it.
+   */
+  setPriceSource(source: (symbol: string) => Decimal | undefined): void {
+    this.priceSource = source;
+    this.changes++;
+  }
+
   setPrice(symbol: string, price: Decimal): void {
     this.prices.set(symbol, price);
     this.changes++;
@@ -86,7 +96,8 @@ export class DashboardModel implements DashboardViewSource {
     this.changes++;
   }
 
-  recordDecision(decision: Omit<DecisionView, 'detail'> & { readonly detail?: string }): void {
+  /** The engine's DecisionNote fits as is. */
+  recordDecision(decision: Omit<DecisionView, 'detail'> & { readonly detail?: string | undefined }): void {
     this.decisions.push({ ...decision, detail: decision.detail });
     if (this.decisions.length > this.maxDecisions) this.decisions.shift();
     this.changes++;
@@ -118,7 +129,7 @@ export class DashboardModel implements DashboardViewSource {
   view(now: number): DashboardView {
     let unrealized = Decimal.ZERO;
     const positions = this.positions.map((p) => {
-      const lastPx = this.prices.get(p.symbol);
+      const lastPx = this.prices.get(p.symbol) ?? this.priceSource?.(p.symbol);
       const unrealizedPnl = lastPx ? lastPx.sub(p.entryPx).mul(p.qty) : undefined;
       if (unrealizedPnl) unrealized = unrealized.add(unrealizedPnl);
       return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl, decisionId: p.decisionId };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Decimal } from '../domain/decimal.js';
 import { stripAnsi } from './ansi.js';
 import { renderDashboard } from './render-dashboard.js';
 import { renderSummaryLine } from './render-plain.js';
@@ -47,5 +48,16 @@ describe('renderDashboard', () => {
   it('summarizes a frame on one plain line for piped output', () => {
     const line = renderSummaryLine(busyModel().view(NOW));
     expect(line).toBe('[10:06:07] bars=1234 | positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) | realized=-3.25 unrealized=+1.00 fees=0.45 | failures=timeout_exhausted=2 min_notional=1 | loops=STALLED DustSweeper (1m35s) | last=dec_20220103_100500_00a1b2 BTC/USDT filled');
+  });
+
+  it('takes last prices from a price source when the engine does not push them', () => {
+    const model = busyModel();
+    model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('2'), entryPx: Decimal.parse('3000'), decisionId: 'dec_20220103_100600_00a1b3' }]);
+    model.setPriceSource((symbol) => (symbol === 'ETH/USDT' ? Decimal.parse('2990.5') : undefined));
+    model.recordDecision({ decisionId: 'dec_20220103_100600_00a1b3', symbol: 'ETH/USDT', outcome: 'no_signal', detail: undefined, at: NOW });
+    const view = model.view(NOW);
+    expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('-19');
+    expect(view.pnl.unrealized.toString()).toBe('-19');
+    expect(renderDashboard(view, { width: 120, height: 40, color: false })).toMatch(/ETH\/USDT\s+2\s+3000\.00\s+2990\.50\s+-19\.00/);
   });
 });
