@@ -72,6 +72,29 @@ describe('InBotAlerts: the engine inside the bot, on the real recorder', () => {
     expect(readLog(join(logs, 'system.jsonl')).filter((l) => l['event_type'] === 'ERROR')).toEqual([]);
   });
 
+  it("reads the watchdog thread's heartbeats (its own recorder) back from system.jsonl: quiet while it beats, fires when it stops", async () => {
+    const logs = join(tempDir('tradetrace-inbot-'), 'logs');
+    const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });
+    // The watchdog's recorder: same session and sequence, another writer (in the bot, another thread).
+    const watchdog = new Recorder({ sessionId: SESSION, sink: new FileSink(logs), seq: recorder.seq });
+    const alerts = new InBotAlerts({ recorder, logsDir: logs, options: { heartbeat: { missingFactor: 3 } } });
+    alerts.start();
+    recorder.emit('SESSION_START', { mode: 'paper', version: '0.1.0', pid: process.pid, host: 'h', data_dir: logs, config_hash: 'bbbbbbbbbbbbbbbb' });
+    for (let i = 0; i < 12; i++) {
+      heartbeat(watchdog);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(readLog(join(logs, 'alerts.jsonl'))).toEqual([]);
+    const fired = await waitFor('heartbeat_missing', () => readLog(join(logs, 'alerts.jsonl')).find((l) => l['rule'] === 'heartbeat_missing'), 5_000, 5);
+    expect(fired).toMatchObject({ subject: SESSION });
+    expect((fired['evidence'] as Record<string, unknown>[])[0]).toMatchObject({ event_type: 'SHUTDOWN_HEARTBEAT', file: join(logs, 'system.jsonl') });
+    // It learned the watchdog's interval (~50 ms) from the file, not the 30 s default.
+    expect(String(fired['message'])).toMatch(/\(3 x 0\.\d s interval\)/);
+    await alerts.stop();
+    watchdog.close();
+    recorder.close();
+  });
+
   it('fires for a loop reported alive:false at the heartbeat that says so', () => {
     const logs = join(tempDir('tradetrace-inbot-'), 'logs');
     const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });

@@ -7,6 +7,7 @@ import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
 import { recordTransition } from './alert-record.js';
 import type { AlertTransition } from './alert-transition.js';
 import type { Notifier } from './notifiers/notifier.js';
+import { LogTailer } from './watch/log-tailer.js';
 
 export interface InBotAlertsOptions {
   /** The bot's recorder: lines are observed through `onLine`, alerts are written through `emit`. */
@@ -15,7 +16,12 @@ export interface InBotAlertsOptions {
   readonly options?: AlertOptions | AlertOptionsInput;
   /** Besides the ALERT_* lines: console, webhook... Each must return at once (see Notifier). */
   readonly notifiers?: readonly Notifier[];
-  /** The logs directory, so evidence names the real file (`<logsDir>/system.jsonl`); default `<channel>.jsonl`. */
+  /**
+   * The logs directory. Needed in the bot: the watchdog writes SHUTDOWN_HEARTBEAT from its worker
+   * thread through its own recorder, which this recorder's onLine never sees, so the heartbeats are
+   * read back from `<logsDir>/system.jsonl` (new lines of this session only) on every timer check.
+   * Also names the real files in evidence. Without it, heartbeats come only through `recorder`.
+   */
   readonly logsDir?: string;
   /** Upper bound of the timer period in ms (default 1000); it shortens to half the heartbeat interval. */
   readonly maxCheckMs?: number;
@@ -43,6 +49,9 @@ export class InBotAlerts {
   private timer: NodeJS.Timeout | null = null;
   private periodMs = 0;
   private emitting = false;
+  private readonly tailer: LogTailer | null;
+  /** seq of heartbeats seen through onLine, so the file tail does not feed them twice. */
+  private readonly heartbeatSeqs = new Set<number>();
 
   constructor(init: InBotAlertsOptions) {
     this.recorder = init.recorder;
@@ -51,6 +60,7 @@ export class InBotAlerts {
     this.now = init.now ?? Date.now;
     this.maxCheckMs = init.maxCheckMs ?? 1_000;
     this.logsDir = init.logsDir;
+    this.tailer = init.logsDir === undefined ? null : new LogTailer(init.logsDir, ['system'], () => undefined, { fromEnd: true });
   }
 
   start(): void {
@@ -67,6 +77,7 @@ export class InBotAlerts {
       if (!isEventType(parsed.event_type)) return;
       const channel = CATALOG[parsed.event_type].channel;
       const file = this.logsDir === undefined ? channelFileName(channel) : join(this.logsDir, channelFileName(channel));
+      if (parsed.event_type === 'SHUTDOWN_HEARTBEAT' && this.tailer) this.heartbeatSeqs.add(parsed.seq);
       this.apply(this.engine.observe({ line: parsed, file }));
       this.reschedule();
     });
@@ -79,12 +90,20 @@ export class InBotAlerts {
     this.unsubscribe = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.tailer?.close();
     await Promise.all(this.notifiers.map((n) => n.drain()));
   }
 
-  /** Runs one timer check now (the timer calls this). */
+  /** Runs one timer check now (the timer calls this): the watchdog's heartbeats, then time passing. */
   check(): void {
+    for (const observation of this.tailer?.poll() ?? []) {
+      const { line } = observation;
+      if (line.event_type !== 'SHUTDOWN_HEARTBEAT' || line.session_id !== this.recorder.sessionId) continue;
+      if (this.heartbeatSeqs.delete(line.seq)) continue;
+      this.apply(this.engine.observe(observation));
+    }
     this.apply(this.engine.advance(this.now()));
+    this.reschedule();
   }
 
   private reschedule(): void {

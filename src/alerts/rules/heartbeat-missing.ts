@@ -106,7 +106,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       watch.lastIntervalBeatAt = at;
     }
     const silenceS = (at - watch.lastBeatAt) / 1000;
-    watch.lastBeatAt = at;
+    // Heartbeats read back from a file can arrive after a newer line: the silence never goes backwards.
+    watch.lastBeatAt = Math.max(watch.lastBeatAt, at);
     watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
     if (watch.silent) {
       watch.silent = false;

@@ -18,7 +18,8 @@ interface Tail {
   fd: number | null;
   ino: number;
   offset: number;
-  lineNumber: number;
+  /** Lines read so far in `reading`; null when following began mid-file (numbers unknown). */
+  lineNumber: number | null;
   /** Bytes after the last newline: a line still being written. */
   partial: Buffer;
 }
@@ -43,15 +44,25 @@ function inodeOf(path: string): number | null {
 export class LogTailer {
   private readonly tails: Tail[];
 
+  /**
+   * `fromEnd`: skip what the current files already hold and follow only new lines (line numbers are
+   * then unknown for the file being followed, and evidence omits them).
+   */
   constructor(
     private readonly logsDir: string,
     channels: readonly Channel[],
     private readonly onProblem: (problem: LineProblemReport) => void = () => undefined,
+    options: { readonly fromEnd?: boolean } = {},
   ) {
     this.tails = channels.map((channel) => {
       const path = join(logsDir, channelFileName(channel));
       const consumed = new Set(listLogFiles(logsDir, [channel]).filter((f) => !f.current).map((f) => f.path));
-      return { channel, path, reading: path, consumed, fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) };
+      const tail: Tail = { channel, path, reading: path, consumed, fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) };
+      if (options.fromEnd && this.open(tail, path) && tail.fd !== null) {
+        tail.offset = fstatSync(tail.fd).size;
+        tail.lineNumber = null;
+      }
+      return tail;
     });
   }
 
@@ -118,7 +129,7 @@ export class LogTailer {
       while (newline >= 0) {
         const text = data.subarray(0, newline).toString('utf8');
         data = data.subarray(newline + 1);
-        tail.lineNumber++;
+        if (tail.lineNumber !== null) tail.lineNumber++;
         if (text.length > 0) this.accept(tail, text, out);
         newline = data.indexOf(0x0a);
       }
@@ -129,9 +140,9 @@ export class LogTailer {
   private accept(tail: Tail, text: string, out: Observation[]): void {
     const parsed = parseLine(text);
     if (!parsed.ok) {
-      this.onProblem({ file: tail.reading, lineNumber: tail.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
+      this.onProblem({ file: tail.reading, lineNumber: tail.lineNumber ?? 0, message: `${parsed.error.code}: ${parsed.error.message}` });
       return;
     }
-    out.push({ line: parsed.value, file: tail.reading, lineNumber: tail.lineNumber });
+    out.push({ line: parsed.value, file: tail.reading, ...(tail.lineNumber !== null ? { lineNumber: tail.lineNumber } : {}) });
   }
 }
