@@ -2,7 +2,7 @@ import type { Channel, Level } from './channels.js';
 import { CATALOG, isEventType, type EventInput, type EventType } from './events/catalog.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
-import { sanitizeId } from './redaction.js';
+import { redactionEpoch, sanitizeId } from './redaction.js';
 import { SeqCounter } from './seq-counter.js';
 import { jsonString, serializerFor, type FieldSerializer } from './serializer.js';
 import { currentTrace } from './trace-context.js';
@@ -101,8 +101,17 @@ export class Recorder {
   private lastDecisionJson = '';
   private lastIntentId: string | undefined;
   private lastIntentJson = '';
+  private idEpoch = redactionEpoch();
+
+  /** A secret registered after an id was cached must still be scrubbed from it. */
+  private dropStaleIds(): void {
+    this.idEpoch = redactionEpoch();
+    this.lastDecisionId = undefined;
+    this.lastIntentId = undefined;
+  }
 
   private decisionJson(id: string): string {
+    if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
     if (id !== this.lastDecisionId) {
       this.lastDecisionId = id;
       this.lastDecisionJson = `,"decision_id":${jsonString(sanitizeId(id))}`;
@@ -111,6 +120,7 @@ export class Recorder {
   }
 
   private intentJson(id: string): string {
+    if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
     if (id !== this.lastIntentId) {
       this.lastIntentId = id;
       this.lastIntentJson = `,"intent_id":${jsonString(sanitizeId(id))}`;

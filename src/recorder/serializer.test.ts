@@ -59,6 +59,16 @@ describe('generated serializers', () => {
     expect(lines[2]).toContain(`"client_order_id":"coid-${REDACTED}"`);
   });
 
+  it('a trace id cached before a secret is registered is scrubbed after', () => {
+    const { recorder, lines } = capture();
+    withIntent('int_SECRETINTENT77', () => {
+      recorder.emit('LOG', { message: 'a' });
+      registerSecretValue('SECRETINTENT77');
+      recorder.emit('LOG', { message: 'b' });
+    });
+    expect(lines.map((l) => l.includes('SECRETINTENT77'))).toEqual([true, false]);
+  });
+
   it('generates straight-line code with JSON-quoted keys', () => {
     const source = serializerSource('ORDER_CONTEXT');
     expect(source).toContain('x = v["attempt_start_ts"];');
