@@ -1,7 +1,177 @@
+import { parseArgs } from 'node:util';
+import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
+import { InBotAlerts } from '../../alerts/in-bot-alerts.js';
+import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
+import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
+import type { FlagSetting } from '../../config/flag-settings.js';
+import type { EngineObserver } from '../../engine/engine-stats.js';
+import { PaperSession } from '../../engine/paper-session.js';
+import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
+import { formatPaperSummary, paperSummary } from '../../engine/session-summary.js';
+import { parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
+import { listLogFiles } from '../../recorder/log-files.js';
+import { DashboardModel, loopsFromHeartbeat } from '../../ui/dashboard-model.js';
+import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
+import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 
-// Placeholder until its issue lands; exits 2 so nothing mistakes it for a working command.
-export function run(_args: readonly string[], io: CliIo): Promise<number> {
-  io.stderr.write('tradetrace paper: not built yet\n');
-  return Promise.resolve(2);
+const HELP = `usage: tradetrace paper [options]
+
+Paper trading: the whole bot (strategy, guards, order router, exits, persisted state) against a
+simulated exchange, on candle files or a seeded synthetic market. Ends when the data ends, the
+duration is reached, or on Ctrl-C; then prints a summary ending with a \`tradetrace trace\` command.
+
+options:
+${CONFIG_FLAGS_HELP}  --data FILE          candle file to replay (.csv with a header or .json [ts,o,h,l,c,v] rows); repeatable
+  --symbol SYMBOL      symbol of each --data file, in order (default: from the file name)
+  --synthetic SYMBOLS  trade a seeded synthetic market instead, e.g. BTC/USDT,ETH/USDT
+  --speed N|max        replay speed: 1 real time, 60 = an hour a minute, max as fast as it goes
+  --duration D         stop after this long, e.g. 90s, 5m, 2h (default for the synthetic feed: 5m)
+  --seed N             seed of the synthetic market and of the injected faults
+  --metrics-port N     serve Prometheus metrics on 127.0.0.1:N
+  -h, --help           this text
+`;
+
+const OPTIONS = {
+  ...CONFIG_FLAG_OPTIONS,
+  data: { type: 'string', multiple: true },
+  symbol: { type: 'string', multiple: true },
+  synthetic: { type: 'string' },
+  speed: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const SYNTHETIC_DEFAULT_DURATION_MS = 5 * 60_000;
+
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`tradetrace paper: ${message}\n\n${HELP}`);
+  return 2;
+}
+
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    return usage(io, (error as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (values.data && values.synthetic !== undefined) return usage(io, '--data and --synthetic exclude each other: replay files or trade the synthetic market');
+  if (values.symbol && !values.data) return usage(io, '--symbol names the symbol of a --data file; give --data too');
+  let speed: ReplaySpeed | undefined;
+  if (values.speed !== undefined) {
+    try {
+      speed = parseSpeed(values.speed);
+    } catch (error) {
+      return usage(io, `--speed: ${(error as Error).message}`);
+    }
+  }
+  let durationMs: number | undefined;
+  if (values.duration !== undefined) {
+    durationMs = parseDuration(values.duration);
+    if (durationMs === undefined || durationMs <= 0) return usage(io, `--duration ${JSON.stringify(values.duration)}: expected ${DURATION_EXPECTED}`);
+  }
+  const mapped: FlagSetting[] = [];
+  const files = values.data?.map((f) => f) ?? [];
+  if (files.length > 0) {
+    let symbols: string[];
+    try {
+      symbols = await replaySymbols(files, values.symbol);
+    } catch (error) {
+      io.stderr.write(`tradetrace paper: ${(error as Error).message}\nnothing started\n`);
+      return 2;
+    }
+    mapped.push({ path: 'market_data.source', value: 'candles_file', flag: '--data' }, { path: 'market_data.candles_file', value: files.join(','), flag: '--data' });
+    mapped.push({ path: 'trading.symbols', value: symbols.join(','), flag: values.symbol ? '--symbol' : '--data' });
+  }
+  if (values.synthetic !== undefined) {
+    mapped.push({ path: 'market_data.source', value: 'synthetic', flag: '--synthetic' }, { path: 'trading.symbols', value: values.synthetic, flag: '--synthetic' });
+  }
+  if (speed !== undefined) mapped.push({ path: 'market_data.speed', value: speed === 'max' ? '0' : String(speed), flag: '--speed' });
+  if (values.seed !== undefined) mapped.push({ path: 'paper_exchange.seed', value: values.seed, flag: '--seed' });
+  if (values['metrics-port'] !== undefined) mapped.push({ path: 'alerts.metrics_port', value: values['metrics-port'], flag: '--metrics-port' });
+
+  const started = await startSession({ mode: 'paper', argv: ['paper', ...args], io, flags: { config: values.config, set: values.set, dataDir: values['data-dir'], mapped } });
+  if (!started.ok) return started.exitCode;
+  const s = started.value;
+  const { config, recorder } = s;
+  const data = config.market_data;
+  const feed: FeedChoice =
+    data.source === 'candles_file' && data.candles_file !== ''
+      ? { kind: 'replay', files: data.candles_file.split(','), ...(values.symbol ? { symbols: values.symbol } : {}) }
+      : { kind: 'synthetic', symbols: config.trading.symbols };
+  const runSpeed: ReplaySpeed = data.speed === 0 ? 'max' : data.speed;
+  const duration = durationMs ?? (feed.kind === 'synthetic' ? SYNTHETIC_DEFAULT_DURATION_MS : undefined);
+
+  const model = new DashboardModel();
+  model.setSession(s.sessionId, 'paper');
+  let session: PaperSession | undefined;
+  const observer: EngineObserver = {
+    onBar: (symbol) => {
+      model.countBar();
+      const px = session?.portfolio.lastPrice(symbol);
+      if (px) model.setPrice(symbol, px);
+    },
+    onDecision: (note) => model.recordDecision({ decisionId: note.decisionId, symbol: note.symbol, outcome: note.outcome, detail: note.detail, at: note.at }),
+    onOrderFailed: (reason) => model.recordOrderFailure(reason),
+    onPortfolioChanged: () => {
+      if (!session) return;
+      const view = session.portfolio.view();
+      model.setPositions(view.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, decisionId: p.decisionId })));
+      model.setBalances(view.balances);
+      model.setPnl(view.realizedPnl, view.feesPaid);
+    },
+  };
+  try {
+    session = await PaperSession.open({ config, recorder, dataDir: s.paths.dataDir, logsDir: s.paths.logsDir, feed, speed: runSpeed, observer, ...(duration === undefined ? {} : { durationMs: duration }) });
+  } catch (error) {
+    io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
+    return s.endSession('error', (error as { code?: unknown }).code === 'invalid_market' ? 2 : 1);
+  }
+  const { coordinator } = session;
+  observer.onPortfolioChanged?.();
+  model.setLoopSource(() => loopsFromHeartbeat(coordinator.heartbeat()));
+  model.attachBus(session.bus);
+
+  const dashLoop = coordinator.registerLoop({ name: TerminalDashboard.LOOP_NAME, daemon: true, periodMs: 1000 });
+  // Off means no live redraw; progress still comes as plain lines, so the bot is never silent for long.
+  const stream = config.dashboard.enable_live_dashboard ? io.stdout : { write: (chunk: string) => io.stdout.write(chunk), isTTY: false };
+  const dashboard = new TerminalDashboard({
+    source: model, stream, maxFps: Math.min(60, 1000 / config.dashboard.refresh_ms), beat: () => dashLoop.beat(),
+    onError: (error) => recorder.emit('ERROR', { error_code: 'dashboard_failed', message: String(error), component: TerminalDashboard.LOOP_NAME }),
+  });
+  coordinator.registerComponent({ name: 'dashboard', order: 40, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
+
+  const alerts = new InBotAlerts({
+    recorder, logsDir: s.paths.logsDir, notifiers: [new ConsoleNotifier(io.stderr)],
+    options: {
+      heartbeat: { intervalS: config.runtime.heartbeat_interval / 1000, missingFactor: config.alerts.heartbeat_missing_multiple },
+      orderFailure: { threshold: Math.min(0.99, config.alerts.order_failure_rate), windowS: config.alerts.order_failure_window / 1000, minIntents: config.alerts.order_failure_min_count },
+    },
+  });
+  coordinator.registerComponent({ name: 'alerts', order: 5, start: () => alerts.start(), stop: () => alerts.stop() });
+  if (config.alerts.metrics_port > 0) {
+    try {
+      const metrics = await startMetricsServer({ recorder, port: config.alerts.metrics_port });
+      coordinator.registerComponent({ name: 'metrics', order: 4, stop: () => metrics.close() });
+      io.stderr.write(`metrics: ${metrics.url}\n`);
+    } catch (error) {
+      io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
+      session.store.close();
+      return s.endSession('error', 1);
+    }
+  }
+
+  const result = await session.run();
+  const summary = paperSummary(session, result, listLogFiles(s.paths.logsDir).map((f) => f.path));
+  const code = s.endSession(result.reason, result.exitCode, summary.record);
+  io.stdout.write(formatPaperSummary(s.sessionId, summary, s.paths.dataDir));
+  if (result.error) io.stderr.write(`tradetrace paper: ${result.error}\n`);
+  return code;
 }

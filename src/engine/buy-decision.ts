@@ -1,0 +1,150 @@
+import { Decimal } from '../domain/decimal.js';
+import { newDecisionId, newIntentId } from '../domain/ids.js';
+import type { MarketRules } from '../domain/market-rules.js';
+import { limitPriceFor, qtyForBudget } from '../domain/order-rounding.js';
+import type { OrderResult } from '../execution/order-intent.js';
+import { isoTime, type Bar } from '../market-data/index.js';
+import type { DecisionOutcome } from '../recorder/events/decision-events.js';
+import { withDecision, withIntent } from '../recorder/trace-context.js';
+import { evaluateBuyGuards, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
+import { priceLabel, type EngineContext } from './engine-context.js';
+import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+
+type Stage = 'guards' | 'signal' | 'sizing' | 'execution';
+
+/**
+ * The buy decision of one symbol on one bar. Its decision_id is made from the bar's open time (so a
+ * replay names its decisions by the data's time, and `tradetrace trace` finds them by it), and all
+ * of it runs inside `withDecision`, so every line, the router's included, carries that id:
+ * DECISION_START, the indicators' update, the guards in their fixed order (the first refusal is
+ * BUY_BLOCKED), the signal (BUY_TRIGGERED), sizing (BUY_CANDIDATE), BUY_ORDER and the router's
+ * ORDER_CONTEXT ... ORDER_FILLED / ORDER_FAILED, then BUY_FILLED with a dashboard event; and exactly
+ * one DECISION_END. Blocked and no-signal decisions stay synchronous: no promise, no intent.
+ */
+export class BuyDecision {
+  private readonly slippage: Decimal;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.slippage = Decimal.from(ctx.settings.slippageBps);
+  }
+
+  run(bar: Bar, rules: MarketRules, strategy: Strategy): DecisionOutcome | Promise<DecisionOutcome> {
+    const decisionId = newDecisionId(new Date(bar.openTime));
+    return withDecision(decisionId, () => this.decide(decisionId, bar, rules, strategy));
+  }
+
+  private decide(decisionId: string, bar: Bar, rules: MarketRules, strategy: Strategy): DecisionOutcome | Promise<DecisionOutcome> {
+    const started = performance.now();
+    const { recorder, settings } = this.ctx;
+    const { symbol } = bar;
+    recorder.emit('DECISION_START', { symbol, bar_ts: isoTime(bar.openTime), price: bar.close, strategy: strategy.name });
+    let signal: Signal;
+    let stage: Stage = 'signal';
+    try {
+      // Indicators see every bar, including those a guard refuses: they need the whole series.
+      signal = strategy.onBar(bar);
+      stage = 'guards';
+      const guard = evaluateBuyGuards(this.snapshot(bar, rules, strategy), settings.limits, settings.guards);
+      if (!guard.pass) {
+        recorder.emit('BUY_BLOCKED', { symbol, guard: guard.guard, observed: guard.observed, threshold: guard.threshold, message: guard.message });
+        return this.end(decisionId, bar, started, 'blocked', guard.guard);
+      }
+    } catch (error) {
+      return this.error(decisionId, bar, started, stage, error);
+    }
+    if (signal.kind === 'none') return this.end(decisionId, bar, started, 'no_signal', signal.reason, signal.message);
+    recorder.emit('BUY_TRIGGERED', { symbol, signal: signal.signal, price: signal.price, indicators: signal.indicators });
+    return this.execute(decisionId, bar, rules, signal.price, started);
+  }
+
+  private snapshot(bar: Bar, rules: MarketRules, strategy: Strategy): GuardSnapshot {
+    const { portfolio, settings } = this.ctx;
+    const symbol = bar.symbol;
+    return {
+      symbol,
+      now: bar.openTime + this.ctx.intervalMs,
+      tradingEnabled: settings.tradingEnabled,
+      openPositions: portfolio.openPositionCount(),
+      hasPosition: portfolio.position(symbol) !== undefined || portfolio.hasOpenOrder(symbol),
+      lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
+      freeQuote: portfolio.free(rules.quoteAsset),
+      minNotional: rules.minNotional,
+      dataAgeMs: this.ctx.dataAgeMs(symbol),
+      realizedPnlToday: portfolio.realizedToday(bar.openTime),
+      atrPercent: strategy.atrPercent,
+    };
+  }
+
+  private async execute(decisionId: string, bar: Bar, rules: MarketRules, price: Decimal, started: number): Promise<DecisionOutcome> {
+    const { recorder, settings, router, portfolio, stats } = this.ctx;
+    const { symbol } = bar;
+    let stage: Stage = 'sizing';
+    try {
+      const free = portfolio.free(rules.quoteAsset);
+      const budget = Decimal.min(settings.quoteBudget, free);
+      const limitPx = limitPriceFor(rules, 'buy', price, this.slippage);
+      const qty = qtyForBudget(rules, budget, limitPx);
+      recorder.emit('BUY_CANDIDATE', { symbol, quote_budget: budget, qty, limit_px: limitPx, ref_px: price, notional: qty.mul(limitPx) });
+      stage = 'execution';
+      const intentId = newIntentId();
+      stats.intents++;
+      const result = await withIntent(intentId, async () => {
+        recorder.emit('BUY_ORDER', { symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, tif: settings.tif });
+        const routed = await router.route({
+          intentId, symbol, side: 'buy', size: { quoteBudget: budget }, referencePx: price, slippageBps: settings.slippageBps,
+          tif: settings.tif, maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
+        });
+        this.afterOrder();
+        return this.settle(rules, routed);
+      });
+      return this.end(decisionId, bar, started, result.outcome, result.detail);
+    } catch (error) {
+      return this.error(decisionId, bar, started, stage, error);
+    }
+  }
+
+  /** Logs the fill (BUY_FILLED and its dashboard event) or counts the failure. Runs inside the intent. */
+  private settle(rules: MarketRules, routed: OrderResult): { outcome: DecisionOutcome; detail: string } {
+    const { recorder, stats, observer, bus } = this.ctx;
+    if (!routed.ok) {
+      stats.failure(routed.error.reason);
+      observer.onOrderFailed?.(routed.error.reason);
+      // The fill of an intent whose lines could not be written is booked (the store has it); trading stops.
+      if (routed.error.reason === 'recorder_unavailable') throw new EngineHaltError('recorder_unavailable', routed.error.message);
+      return { outcome: 'failed', detail: routed.error.reason };
+    }
+    const fill = routed.value;
+    if (!fill.filledQty.isPositive() || fill.avgPx === null) return { outcome: 'failed', detail: 'resting' };
+    const notional = fill.filledQty.mul(fill.avgPx);
+    recorder.emit('BUY_FILLED', { symbol: fill.symbol, qty: fill.filledQty, avg_px: fill.avgPx, fee: fill.fee, fee_currency: fill.feeCurrency, notional, partial: fill.partial });
+    stats.buys++;
+    bus.emit('BUY_FILLED', `${fill.symbol} @ ${priceLabel(rules, fill.avgPx)}`, { qty: fill.filledQty.toString(), notional: notional.toString(), intent_id: fill.intentId });
+    return { outcome: 'filled', detail: fill.partial ? 'partial' : 'filled' };
+  }
+
+  private afterOrder(): void {
+    this.ctx.portfolio.refresh();
+    this.ctx.observer.onPortfolioChanged?.();
+  }
+
+  private end(decisionId: string, bar: Bar, started: number, outcome: DecisionOutcome, detail?: string, reason?: string): DecisionOutcome {
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const text = reason ?? detail;
+    this.ctx.recorder.emit('DECISION_END', text === undefined ? { symbol: bar.symbol, outcome, duration_ms: durationMs } : { symbol: bar.symbol, outcome, duration_ms: durationMs, reason: text });
+    this.ctx.stats.decision(decisionId, outcome, detail);
+    this.ctx.observer.onDecision?.({ decisionId, symbol: bar.symbol, outcome, detail, at: bar.openTime });
+    return outcome;
+  }
+
+  /** DECISION_ERROR then DECISION_END(error); errors that must stop trading go on up after both lines. */
+  private error(decisionId: string, bar: Bar, started: number, stage: Stage, error: unknown): DecisionOutcome {
+    const halt = haltFor(error);
+    if (halt?.name === 'RecorderError') throw halt;
+    const stack = error instanceof Error ? error.stack : undefined;
+    const fields = { symbol: bar.symbol, stage, error_code: errorCode(error), message: errorMessage(error) };
+    this.ctx.recorder.emit('DECISION_ERROR', stack === undefined ? fields : { ...fields, stack });
+    this.end(decisionId, bar, started, 'error', fields.error_code, `${stage}: ${fields.message}`);
+    if (halt) throw halt;
+    return 'error';
+  }
+}

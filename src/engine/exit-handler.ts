@@ -1,0 +1,126 @@
+import { Decimal } from '../domain/decimal.js';
+import { newIntentId } from '../domain/ids.js';
+import type { MarketRules } from '../domain/market-rules.js';
+import type { Bar } from '../market-data/index.js';
+import type { ExitRule } from '../recorder/events/order-events.js';
+import { isRecorderError } from '../recorder/recorder-error.js';
+import { withDecision, withIntent } from '../recorder/trace-context.js';
+import type { PositionRecord } from '../store/records.js';
+import { priceLabel, type EngineContext } from './engine-context.js';
+import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+
+interface Trigger {
+  readonly rule: ExitRule;
+  readonly triggerPx: Decimal;
+}
+
+/** Exit levels of one position, computed once per position (and per new peak), not per bar. */
+interface Levels {
+  readonly positionId: number;
+  readonly entryPx: Decimal;
+  readonly stopPx: Decimal | null;
+  readonly takePx: Decimal | null;
+  peakPx: Decimal;
+  trailPx: Decimal | null;
+}
+
+/**
+ * Sells open positions: stop loss, take profit, trailing stop (below the highest price since entry)
+ * and max holding time, checked on each bar's close in that order. The sell runs inside
+ * `withDecision(position.decisionId)`: EXIT_TRIGGERED, the router's lines and SELL_FILLED carry the
+ * decision_id of the buy that opened the position, also after a restart (the store keeps it).
+ */
+export class ExitHandler {
+  private readonly levels = new Map<string, Levels>();
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  check(bar: Bar, rules: MarketRules): void | Promise<void> {
+    const position = this.ctx.portfolio.position(bar.symbol);
+    if (!position) return;
+    const trigger = this.fired(position, bar);
+    if (!trigger) return;
+    return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules));
+  }
+
+  private levelsOf(position: PositionRecord): Levels {
+    const known = this.levels.get(position.symbol);
+    if (known?.positionId === position.id && known.entryPx.eq(position.entryPx)) return known;
+    const { exits } = this.ctx.settings;
+    const levels: Levels = {
+      positionId: position.id,
+      entryPx: position.entryPx,
+      stopPx: exits.stopLoss.isZero() ? null : position.entryPx.mul(Decimal.ONE.sub(exits.stopLoss)),
+      takePx: exits.takeProfit.isZero() ? null : position.entryPx.mul(Decimal.ONE.add(exits.takeProfit)),
+      peakPx: position.peakPx,
+      trailPx: exits.trailingStop.isZero() ? null : position.peakPx.mul(Decimal.ONE.sub(exits.trailingStop)),
+    };
+    this.levels.set(position.symbol, levels);
+    return levels;
+  }
+
+  private fired(position: PositionRecord, bar: Bar): Trigger | undefined {
+    const levels = this.levelsOf(position);
+    const { exits } = this.ctx.settings;
+    if (levels.trailPx !== null && bar.high.gt(levels.peakPx)) {
+      // The store keeps the peak (written at most once a second), so a restart trails from it too.
+      this.ctx.portfolio.store.updatePeak(bar.symbol, bar.high, bar.openTime);
+      levels.peakPx = bar.high;
+      levels.trailPx = bar.high.mul(Decimal.ONE.sub(exits.trailingStop));
+    }
+    const close = bar.close;
+    if (levels.stopPx !== null && close.lte(levels.stopPx)) return { rule: 'stop_loss', triggerPx: levels.stopPx };
+    if (levels.takePx !== null && close.gte(levels.takePx)) return { rule: 'take_profit', triggerPx: levels.takePx };
+    if (levels.trailPx !== null && close.lte(levels.trailPx)) return { rule: 'trailing_stop', triggerPx: levels.trailPx };
+    if (exits.maxHoldingMs > 0 && bar.openTime + this.ctx.intervalMs - position.openedAt >= exits.maxHoldingMs) return { rule: 'max_holding_time', triggerPx: close };
+    return undefined;
+  }
+
+  private async sell(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules): Promise<void> {
+    const { recorder, router, exchange, settings, stats, observer, bus, portfolio } = this.ctx;
+    const { symbol } = bar;
+    const intentId = newIntentId();
+    try {
+      recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      exchange.tagExit(intentId, trigger.rule);
+      stats.intents++;
+      await withIntent(intentId, async () => {
+        const routed = await router.route({
+          intentId, symbol, side: 'sell', size: { qty: position.qty }, referencePx: bar.close, slippageBps: settings.slippageBps,
+          tif: settings.tif, maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
+        });
+        portfolio.refresh();
+        observer.onPortfolioChanged?.();
+        if (!routed.ok) {
+          stats.failure(routed.error.reason);
+          observer.onOrderFailed?.(routed.error.reason);
+          if (routed.error.reason === 'recorder_unavailable') throw new EngineHaltError('recorder_unavailable', routed.error.message);
+          return; // The position stays; the rule fires again on the next bar.
+        }
+        const fill = routed.value;
+        const booked = exchange.takeFill(fill.clientOrderId);
+        if (!fill.filledQty.isPositive() || fill.avgPx === null || !booked) return;
+        const closeTime = bar.openTime + this.ctx.intervalMs;
+        recorder.emit('SELL_FILLED', {
+          symbol, rule: trigger.rule, qty: fill.filledQty, avg_px: fill.avgPx, entry_px: position.entryPx, fee: fill.fee,
+          realized_pnl: booked.realizedPnl, holding_s: Math.max(0, Math.round((closeTime - position.openedAt) / 1000)),
+        });
+        stats.sells++;
+        stats.lastExitDecision = position.decisionId;
+        const pnl = booked.realizedPnl;
+        bus.emit('SELL_FILLED', `${symbol} @ ${priceLabel(rules, fill.avgPx)} (${trigger.rule}, PnL ${pnl.isNegative() ? '' : '+'}${pnl.toFixed(pnl.abs().toNumber() >= 1 ? 2 : 8)} ${rules.quoteAsset})`, {
+          rule: trigger.rule, realized_pnl: pnl.toString(), decision_id: position.decisionId,
+        });
+      });
+    } catch (error) {
+      const halt = haltFor(error);
+      if (isRecorderError(error) || !halt) {
+        if (isRecorderError(error)) throw error;
+        // An exit that errs is reported and retried on the next bar; the position is still held.
+        recorder.emit('ERROR', { error_code: errorCode(error), message: `exit of ${symbol} (${trigger.rule}): ${errorMessage(error)}`, component: 'ExitHandler' });
+        return;
+      }
+      throw halt;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { MarketRules } from '../domain/market-rules.js';
+import { withDecision, withIntent } from '../recorder/trace-context.js';
+import type { OrderRecord } from '../store/records.js';
+import { priceLabel, type EngineContext } from './engine-context.js';
+
+/**
+ * Follows orders the store still holds unsettled during the session: a GTC order resting on the
+ * book, or one whose attempt timed out and could not be looked up (`unknown`). Each bar, before
+ * any decision, it asks the exchange about each by client order id (never resending) inside the
+ * order's own decision and intent, so fills found late carry the ids of the decision that placed
+ * them. Fills are booked by the StoreSyncedExchange as the answer arrives.
+ */
+export class OrderWatcher {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async poll(): Promise<void> {
+    const { portfolio } = this.ctx;
+    for (const order of portfolio.store.openOrders()) {
+      await withDecision(order.decisionId, () => withIntent(order.intentId, () => this.check(order)));
+    }
+    portfolio.refresh();
+    this.ctx.observer.onPortfolioChanged?.();
+  }
+
+  private async check(order: OrderRecord): Promise<void> {
+    const { exchange, recorder, markets, stats, bus } = this.ctx;
+    const seen = await exchange.fetchOrderByClientId(order.symbol, order.clientOrderId);
+    const booked = exchange.takeFill(order.clientOrderId);
+    if (!seen.ok || !booked || !booked.bookedQty.isPositive()) return;
+    const rules: MarketRules | undefined = markets.get(order.symbol);
+    const found = seen.value;
+    const avgPx = found.avgPx ?? booked.fillPx;
+    const partial = found.filledQty.lt(found.qty);
+    recorder.emit('ORDER_FILLED', {
+      symbol: order.symbol, side: order.side, attempt: attemptOf(order.clientOrderId), client_order_id: order.clientOrderId,
+      exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
+    });
+    const label = rules ? priceLabel(rules, avgPx) : avgPx.toString();
+    if (order.side === 'buy') {
+      recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, notional: found.filledQty.mul(avgPx), partial });
+      stats.buys++;
+      bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: found.filledQty.toString(), late: true });
+    } else if (order.exitRule) {
+      const position = booked.position;
+      recorder.emit('SELL_FILLED', {
+        symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: avgPx, entry_px: position?.entryPx ?? avgPx, fee: found.fee,
+        realized_pnl: booked.realizedPnl, holding_s: position ? Math.max(0, Math.round((found.createdAt - position.openedAt) / 1000)) : 0,
+      });
+      stats.sells++;
+      bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });
+    }
+  }
+}
+
+function attemptOf(clientOrderId: string): number {
+  const attempt = Number(clientOrderId.slice(clientOrderId.lastIndexOf('-') + 1));
+  return Number.isInteger(attempt) && attempt > 0 ? attempt : 1;
+}

@@ -1,0 +1,218 @@
+import type { Config } from '../config/schema.js';
+import { Decimal } from '../domain/decimal.js';
+import { seededRandom } from '../domain/seeded-random.js';
+import { OrderRouter } from '../execution/order-router.js';
+import { PaperExchange } from '../execution/paper/paper-exchange.js';
+import { StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
+import type { SessionEndReason } from '../recorder/events/audit-events.js';
+import type { Recorder } from '../recorder/recorder.js';
+import { DashboardBus } from '../runtime/dashboard-bus.js';
+import { ShutdownCoordinator, type ShutdownReason } from '../runtime/shutdown-coordinator.js';
+import { DustSweeper } from '../store/dust-sweeper.js';
+import type { ReconcileReport } from '../store/reconcile.js';
+import { recoverState } from '../store/recover-state.js';
+import { StateStore } from '../store/state-store.js';
+import { emaCrossRsiFactory } from '../strategy/index.js';
+import type { EngineContext } from './engine-context.js';
+import { errorMessage } from './engine-halt.js';
+import { engineSettings } from './engine-settings.js';
+import { EngineStats, type EngineObserver } from './engine-stats.js';
+import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoint, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
+import { Portfolio } from './portfolio.js';
+import { StoreSyncedExchange } from './store-synced-exchange.js';
+import { TradingEngine } from './trading-engine.js';
+
+export interface PaperSessionOptions {
+  readonly config: Config;
+  readonly recorder: Recorder;
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly feed: FeedChoice;
+  readonly speed: ReplaySpeed;
+  /** Ends the session (duration_reached) after this much wall time. */
+  readonly durationMs?: number;
+  readonly observer?: EngineObserver;
+  /** Install SIGINT/SIGTERM handlers (default true). */
+  readonly signals?: boolean;
+  /** Start the heartbeat watchdog thread (default true). */
+  readonly watchdog?: boolean;
+}
+
+export interface PaperRunResult {
+  readonly reason: SessionEndReason;
+  readonly exitCode: number;
+  /** Why the session failed, when it did. */
+  readonly error?: string;
+}
+
+const REASONS: Record<ShutdownReason, SessionEndReason> = { SIGINT: 'signal', SIGTERM: 'signal', data_end: 'data_end', duration_reached: 'duration_reached', fatal: 'error' };
+
+/**
+ * One paper-trading session, wired: state store (recovered and reconciled before any trade), paper
+ * exchange over the feed's candles, order router, engine, dust sweeper and the shutdown coordinator
+ * with its loops. `run()` trades until the data ends, the duration is reached, a signal comes or
+ * trading must halt, then stops everything in order and says why.
+ */
+export class PaperSession {
+  private stopRequested: ShutdownReason | undefined;
+  private failure: string | undefined;
+  private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
+  private realizedAtStart: Decimal;
+
+  private constructor(
+    readonly options: PaperSessionOptions,
+    readonly coordinator: ShutdownCoordinator,
+    readonly bus: DashboardBus,
+    readonly store: StateStore,
+    readonly portfolio: Portfolio,
+    readonly engine: TradingEngine,
+    readonly feed: MarketFeed,
+    readonly sweeper: DustSweeper,
+    readonly reconcile: ReconcileReport,
+    readonly stats: EngineStats,
+    private readonly exitCode: Promise<number>,
+  ) {
+    this.realizedAtStart = store.realizedPnl();
+  }
+
+  static async open(options: PaperSessionOptions): Promise<PaperSession> {
+    const { config, recorder } = options;
+    const symbols = options.feed.kind === 'replay' ? await replaySymbols(options.feed.files, options.feed.symbols) : [...options.feed.symbols];
+    const specs = await paperMarkets(config, options.feed, symbols);
+    const rules = specs.map((s) => s.rules);
+    const sleep = scaledSleep(options.speed);
+    const store = StateStore.open({ dataDir: options.dataDir });
+    try {
+      const portfolio = new Portfolio(store);
+      const snapshot = store.snapshot();
+      const resume = resumePoint(snapshot);
+      portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
+      let barClose = resume ?? Date.now();
+      const paper = new PaperExchange({ markets: specs, balances: Object.fromEntries(store.balances()), faults: faultOptions(config), sleep, now: () => barClose });
+      const exchange = new StoreSyncedExchange(paper, store, () => barClose);
+      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms });
+      portfolio.refresh();
+
+      let resolveExit: (code: number) => void = () => {};
+      const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
+      const coordinator = new ShutdownCoordinator({
+        recorder, logsDir: options.logsDir, heartbeatIntervalMs: config.runtime.heartbeat_interval, stopTimeoutMs: config.runtime.component_stop_timeout,
+        stallFactor: config.runtime.stall_multiple, watchdog: options.watchdog ?? true, exit: resolveExit,
+      });
+      const intervalMs = 60_000;
+      const paced = options.speed === 'max' ? 1000 : Math.max(1000, intervalMs / options.speed);
+      const marketDataLoop = coordinator.registerLoop({ name: 'MarketDataLoop', daemon: false, periodMs: paced });
+      const decisionLoop = coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: paced });
+      const staleness = new StalenessTracker({ thresholdMs: config.market_data.stale_after, intervalMs, recorder });
+      const strategies = emaCrossRsiFactory({
+        fastPeriod: config.strategy.ema_fast, slowPeriod: config.strategy.ema_slow, rsiPeriod: config.strategy.rsi_period,
+        rsiMax: config.strategy.rsi_max, atrPeriod: config.strategy.atr_period,
+      });
+      const bus = new DashboardBus({ recorder });
+      const stats = new EngineStats();
+      const feedRef: { current?: MarketFeed } = {};
+      const ctx: EngineContext = {
+        recorder, exchange, portfolio, bus, stats, markets: new Map(rules.map((r) => [r.symbol, r])), intervalMs,
+        settings: engineSettings(config), observer: options.observer ?? {},
+        router: new OrderRouter({ exchange, recorder, markets: rules, random: seededRandom(config.paper_exchange.seed), sleep }),
+        dataAgeMs: (symbol) => (feedRef.current ? staleness.ageMs(symbol, feedRef.current.now()) : null),
+      };
+      const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, ...(resume === undefined ? {} : { resumeAfter: resume }) });
+      const track = engine.onBar;
+      const onBar = (bar: Parameters<typeof track>[0]) => {
+        barClose = bar.openTime + intervalMs;
+        return track(bar);
+      };
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs });
+      feedRef.current = feed;
+      const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
+      const sweeper = new DustSweeper({
+        recorder, intervalMs: config.runtime.heartbeat_interval, beat: () => sweeperLoop.beat(),
+        markets: () => rules, balances: () => store.balances(), price: (symbol) => portfolio.lastPrice(symbol),
+        heldQty: (symbol) => portfolio.position(symbol)?.qty ?? Decimal.ZERO,
+      });
+      const session = new PaperSession(options, coordinator, bus, store, portfolio, engine, feed, sweeper, reconcile, stats, exitCode);
+      session.wire(onBar, marketDataLoop, decisionLoop);
+      return session;
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  private wire(onBar: (bar: Parameters<TradingEngine['onBar']>[0]) => void | Promise<void>, ...loops: { end(): void }[]): void {
+    const { coordinator, store, feed, sweeper } = this;
+    coordinator.registerComponent({ name: 'state_store', order: 0, stop: () => store.close() });
+    coordinator.registerComponent({ name: 'portfolio', order: 10, stop: () => store.persistPeaks() });
+    coordinator.registerComponent({ name: 'dust_sweeper', order: 15, start: () => sweeper.start(), stop: () => sweeper.stop() });
+    coordinator.registerComponent({
+      name: 'engine', order: 20,
+      stop: async () => {
+        await this.feedDone;
+        for (const loop of loops) loop.end();
+      },
+    });
+    coordinator.registerComponent({
+      name: 'market_data', order: 30,
+      start: () => {
+        this.feedDone = feed.start(onBar).then(
+          (reason) => {
+            if (reason === 'data_end') void this.stop('data_end');
+            return reason;
+          },
+          (error: unknown) => {
+            this.failure = errorMessage(error);
+            void this.stop('fatal');
+            return 'failed' as const;
+          },
+        );
+      },
+      stop: async () => {
+        feed.stop();
+        await this.feedDone;
+      },
+    });
+  }
+
+  /** Starts every component (the feed last) and resolves once the session has shut down. */
+  async run(): Promise<PaperRunResult> {
+    const uninstall = this.options.signals === false ? () => {} : this.installSignals();
+    const timer = this.options.durationMs === undefined ? undefined : setTimeout(() => void this.stop('duration_reached'), this.options.durationMs);
+    try {
+      await this.coordinator.start();
+    } catch (error) {
+      this.failure = errorMessage(error);
+      void this.stop('fatal');
+    }
+    const code = await this.exitCode;
+    clearTimeout(timer);
+    uninstall();
+    const reason = REASONS[this.stopRequested ?? 'fatal'];
+    return { reason, exitCode: reason === 'error' ? Math.max(1, code) : code, ...(this.failure === undefined ? {} : { error: this.failure }) };
+  }
+
+  stop(reason: ShutdownReason): Promise<number> {
+    this.stopRequested ??= reason;
+    return this.coordinator.requestShutdown(reason);
+  }
+
+  private installSignals(): () => void {
+    const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+      const handler = (): void => {
+        this.stopRequested ??= signal;
+      };
+      process.prependListener(signal, handler);
+      return () => process.off(signal, handler);
+    });
+    const uninstall = this.coordinator.installSignalHandlers();
+    return () => {
+      uninstall();
+      handlers.forEach((off) => off());
+    };
+  }
+
+  /** Realized PnL booked during this session (the store keeps the total across sessions). */
+  sessionRealizedPnl(): Decimal {
+    return this.store.realizedPnl().sub(this.realizedAtStart);
+  }
+}

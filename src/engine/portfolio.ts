@@ -1,0 +1,112 @@
+import { Decimal } from '../domain/decimal.js';
+import type { PositionRecord } from '../store/records.js';
+import type { StateStore } from '../store/state-store.js';
+
+const DAY_MS = 86_400_000;
+
+/** What the portfolio holds at one moment, for the summary and the dashboard. */
+export interface PortfolioView {
+  readonly balances: ReadonlyMap<string, Decimal>;
+  readonly positions: readonly PositionRecord[];
+  readonly realizedPnl: Decimal;
+  readonly unrealizedPnl: Decimal;
+  readonly feesPaid: Decimal;
+}
+
+/**
+ * Balances, positions (each with the decision_id that opened it and its entry), realized and
+ * unrealized PnL and fees. The state store is the single source: every change to it is one SQLite
+ * transaction made as the exchange reports a fill (see StoreSyncedExchange), and reads come from the
+ * store's in-memory mirror, so asking costs no disk access. The portfolio adds what the store does
+ * not keep: the last price of each symbol, for unrealized PnL and dust valuation.
+ */
+export class Portfolio {
+  private readonly lastPrices = new Map<string, Decimal>();
+  private dayStart = Number.NaN;
+  private dayText = '';
+  private openCount = 0;
+  private readonly orderSymbols = new Set<string>();
+
+  constructor(readonly store: StateStore) {
+    this.refresh();
+  }
+
+  /**
+   * Re-reads what the hot path asks on every bar (open position count, symbols with unsettled
+   * orders); called after anything that may have changed them (an order, a poll, a reconciliation).
+   */
+  refresh(): void {
+    this.openCount = this.store.positions().length;
+    this.orderSymbols.clear();
+    for (const order of this.store.openOrders()) this.orderSymbols.add(order.symbol);
+  }
+
+  get hasUnsettledOrders(): boolean {
+    return this.orderSymbols.size > 0;
+  }
+
+  /** A fresh database gets the starting balances; a recovered one keeps what it holds. */
+  seedBalances(balances: ReadonlyMap<string, Decimal>, ts: number): boolean {
+    if (!this.store.created && this.store.balances().size > 0) return false;
+    this.store.setBalances(balances, { ts });
+    this.refresh();
+    return true;
+  }
+
+  markPrice(symbol: string, price: Decimal): void {
+    this.lastPrices.set(symbol, price);
+  }
+
+  lastPrice(symbol: string): Decimal | undefined {
+    return this.lastPrices.get(symbol);
+  }
+
+  position(symbol: string): PositionRecord | undefined {
+    return this.store.position(symbol);
+  }
+
+  positions(): readonly PositionRecord[] {
+    return this.store.positions();
+  }
+
+  openPositionCount(): number {
+    return this.openCount;
+  }
+
+  free(asset: string): Decimal {
+    return this.store.balance(asset);
+  }
+
+  /** Realized PnL of the UTC day `ts` falls in (the day's text is computed once per day). */
+  realizedToday(ts: number): Decimal {
+    if (!(ts >= this.dayStart && ts < this.dayStart + DAY_MS)) {
+      this.dayStart = ts - (ts % DAY_MS);
+      this.dayText = new Date(this.dayStart).toISOString().slice(0, 10);
+    }
+    return this.store.realizedPnl(this.dayText);
+  }
+
+  /** True when an order on `symbol` is still unsettled: buying again could double the position. */
+  hasOpenOrder(symbol: string): boolean {
+    return this.orderSymbols.has(symbol);
+  }
+
+  unrealizedPnl(): Decimal {
+    let total = Decimal.ZERO;
+    for (const position of this.store.positions()) {
+      const px = this.lastPrices.get(position.symbol);
+      if (px) total = total.add(px.sub(position.entryPx).mul(position.qty).sub(position.entryFees));
+    }
+    return total;
+  }
+
+  feesPaid(): Decimal {
+    let total = Decimal.ZERO;
+    for (const day of this.store.snapshot().dailyPnl) total = total.add(day.fees);
+    return total;
+  }
+
+  view(): PortfolioView {
+    return { balances: this.store.balances(), positions: this.store.positions(), realizedPnl: this.store.realizedPnl(), unrealizedPnl: this.unrealizedPnl(), feesPaid: this.feesPaid() };
+  }
+}

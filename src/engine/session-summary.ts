@@ -1,0 +1,76 @@
+import type { Decimal } from '../domain/decimal.js';
+import type { PaperRunResult, PaperSession } from './paper-session.js';
+
+/** What a paper session did, for SESSION_END's summary and the text printed at the end. */
+export interface PaperSummary {
+  /** JSON-safe: decimals as text. Written in SESSION_END. */
+  readonly record: Record<string, unknown>;
+  readonly result: PaperRunResult;
+  readonly quote: string;
+  readonly realized: Decimal;
+  readonly totalRealized: Decimal;
+  readonly unrealized: Decimal;
+  readonly fees: Decimal;
+  readonly traceDecision: string | undefined;
+  readonly logFiles: readonly string[];
+}
+
+function counts(map: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...map].sort((a, b) => b[1] - a[1]));
+}
+
+export function paperSummary(session: PaperSession, result: PaperRunResult, logFiles: readonly string[]): PaperSummary {
+  const { stats, portfolio } = session;
+  const view = portfolio.view();
+  const realized = session.sessionRealizedPnl();
+  const quote = session.options.config.trading.quote_currency;
+  const traceDecision = stats.interestingDecision();
+  const decisions = Object.values(stats.decisions).reduce((a, b) => a + b, 0);
+  return {
+    result, quote, realized, totalRealized: view.realizedPnl, unrealized: view.unrealizedPnl, fees: view.feesPaid, traceDecision, logFiles,
+    record: {
+      bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
+      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, failures: counts(stats.failures),
+      realized_pnl: realized.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
+      quote_currency: quote, open_positions: view.positions.map((p) => ({ symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId })),
+      reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
+      ...(traceDecision ? { trace_decision: traceDecision } : {}),
+      ...(result.error ? { error: result.error } : {}),
+    },
+  };
+}
+
+const signed = (d: Decimal): string => `${d.isNegative() ? '' : '+'}${d.toString()}`;
+
+function line(label: string, value: string): string {
+  return `  ${label.padEnd(13)}${value}\n`;
+}
+
+/** The end-of-session text: counts, PnL, log files, and a ready-to-run `tradetrace trace` command. */
+export function formatPaperSummary(sessionId: string, summary: PaperSummary, dataDir: string): string {
+  const r = summary.record;
+  const outcomes = r['outcomes'] as Record<string, number>;
+  const failures = r['failures'] as Record<string, number>;
+  const blocked = r['blocked_by'] as Record<string, number>;
+  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string }[];
+  let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
+  out += line('bars', `${String(r['bars'])}${warmBars(r) ? ` (${warmBars(r)} only warmed the indicators: already decided by an earlier session)` : ''}`);
+  out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
+  out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
+  out += line('failures', Object.keys(failures).length === 0 ? 'none' : Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', '));
+  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()}`);
+  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})`).join('; '));
+  out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
+  if (summary.traceDecision) {
+    out += `\ntrace a decision of this session:\n  tradetrace trace ${summary.traceDecision} --data-dir ${dataDir}\n`;
+  } else {
+    out += `\nno decision reached an order this session; trace any decision id from ${dataDir}/logs/decisions.jsonl with tradetrace trace <decision_id>\n`;
+  }
+  return out;
+}
+
+function warmBars(record: Record<string, unknown>): number {
+  const warm = record['warmup_bars'];
+  return typeof warm === 'number' ? warm : 0;
+}

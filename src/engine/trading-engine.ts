@@ -1,0 +1,97 @@
+import type { MarketRules } from '../domain/market-rules.js';
+import type { PaperExchange } from '../execution/paper/paper-exchange.js';
+import type { Bar } from '../market-data/index.js';
+import type { LoopHandle } from '../runtime/loop-handle.js';
+import type { Strategy, StrategyFactory } from '../strategy/index.js';
+import { BuyDecision } from './buy-decision.js';
+import type { EngineContext } from './engine-context.js';
+import { ExitHandler } from './exit-handler.js';
+import { OrderWatcher } from './order-watcher.js';
+
+export interface TradingEngineOptions {
+  readonly ctx: EngineContext;
+  readonly strategies: StrategyFactory;
+  /** The simulated exchange: told each candle before any decision on it. */
+  readonly paper: Pick<PaperExchange, 'onCandle'>;
+  /** Beaten once a bar is received, and once its decision is done. */
+  readonly marketDataLoop?: LoopHandle;
+  readonly decisionLoop?: LoopHandle;
+  /**
+   * Bars that close at or before this time (ms UTC) only warm the indicators: a restarted replay
+   * resumes after the last bar its state knows of instead of deciding on the same bars twice.
+   */
+  readonly resumeAfter?: number;
+}
+
+/**
+ * Per bar, in order: the paper exchange sees the candle, the last price is marked, unsettled orders
+ * are looked up, exits are checked, then the buy decision runs. The common bar (no order in play,
+ * no exit firing, a guard refusing) stays synchronous: no promise is made for it.
+ */
+export class TradingEngine {
+  private readonly strategies = new Map<string, Strategy>();
+  private readonly buy: BuyDecision;
+  private readonly exits: ExitHandler;
+  private readonly watcher: OrderWatcher;
+  private readonly resumeAfter: number;
+  /** Close time of the bar being handled: the time fills are booked at. */
+  barClose = Number.NaN;
+  warmedBars = 0;
+
+  constructor(private readonly options: TradingEngineOptions) {
+    this.buy = new BuyDecision(options.ctx);
+    this.exits = new ExitHandler(options.ctx);
+    this.watcher = new OrderWatcher(options.ctx);
+    this.resumeAfter = options.resumeAfter ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** The feed's bar handler. */
+  readonly onBar = (bar: Bar): void | Promise<void> => {
+    this.options.marketDataLoop?.beat();
+    const { ctx } = this.options;
+    const rules = ctx.markets.get(bar.symbol);
+    if (!rules) throw new RangeError(`bar of ${bar.symbol}: no market rules for it; the session trades ${[...ctx.markets.keys()].join(', ')}`);
+    this.barClose = bar.openTime + ctx.intervalMs;
+    this.options.paper.onCandle(bar.symbol, bar);
+    ctx.portfolio.markPrice(bar.symbol, bar.close);
+    ctx.stats.bars++;
+    ctx.observer.onBar?.(bar.symbol);
+    const strategy = this.strategyOf(bar.symbol);
+    if (this.barClose <= this.resumeAfter) {
+      strategy.onBar(bar);
+      this.warmedBars++;
+      this.options.decisionLoop?.beat();
+      return;
+    }
+    if (ctx.portfolio.hasUnsettledOrders) return this.withOrders(bar, rules, strategy);
+    const exiting = this.exits.check(bar, rules);
+    if (exiting) return exiting.then(() => this.decide(bar, rules, strategy));
+    return this.decide(bar, rules, strategy);
+  };
+
+  private async withOrders(bar: Bar, rules: MarketRules, strategy: Strategy): Promise<void> {
+    await this.watcher.poll();
+    await this.exits.check(bar, rules);
+    await this.decide(bar, rules, strategy);
+  }
+
+  private decide(bar: Bar, rules: MarketRules, strategy: Strategy): void | Promise<void> {
+    const outcome = this.buy.run(bar, rules, strategy);
+    if (outcome instanceof Promise) return outcome.then(() => this.options.decisionLoop?.beat());
+    this.options.decisionLoop?.beat();
+  }
+
+  private strategyOf(symbol: string): Strategy {
+    let strategy = this.strategies.get(symbol);
+    if (!strategy) {
+      strategy = this.options.strategies(symbol);
+      this.strategies.set(symbol, strategy);
+    }
+    return strategy;
+  }
+
+  /** Bars the strategy needs before it can signal (the feed replays that many at full speed first). */
+  warmupBars(symbol: string): number {
+    return this.strategyOf(symbol).warmupBars;
+  }
+}
