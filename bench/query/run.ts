@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SkippedLines } from '../../src/investigate/query/skipped-lines.js';
-import { openLogSet } from '../../src/investigate/query/log-set.js';
-import { traceDecision } from '../../src/investigate/query/trace-query.js';
+import { pathToFileURL } from 'node:url';
+import type * as LogSetModule from '../../src/investigate/query/log-set.js';
+import type * as SkippedModule from '../../src/investigate/query/skipped-lines.js';
+import type * as TraceModule from '../../src/investigate/query/trace-query.js';
 import { generateLog } from './generate.js';
 
 /**
@@ -42,7 +43,12 @@ function has(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
 
-async function inProcess(dataDir: string, id: string, useIndex: boolean, runs: number): Promise<number> {
+/** Query time without process startup, through the compiled modules (workers start as in production). */
+async function inProcess(dist: string, dataDir: string, id: string, useIndex: boolean, runs: number): Promise<number> {
+  const load = <T>(path: string) => import(pathToFileURL(join(dist, path)).href) as Promise<T>;
+  const { traceDecision } = await load<typeof TraceModule>('investigate/query/trace-query.js');
+  const { openLogSet } = await load<typeof LogSetModule>('investigate/query/log-set.js');
+  const { SkippedLines } = await load<typeof SkippedModule>('investigate/query/skipped-lines.js');
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
@@ -82,16 +88,21 @@ async function main(): Promise<void> {
     add('tradetrace trace --no-index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index', '--json'], RUNS));
     add('tradetrace trace --no-index (story)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index'], RUNS));
     rmSync(indexDir, { recursive: true, force: true });
-    add('tradetrace trace, first use (builds index)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], 1));
+    add('tradetrace trace, first use (scan + index)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], 1));
     add('tradetrace trace with index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], RUNS));
     add('node startup alone (node -e 0)', timeCommand('node', ['-e', '0'], RUNS));
     if (label === 'middle' && has('jq')) add('jq select(.decision_id == id)', timeCommand('jq', ['-c', `select(.decision_id == "${id}")`, ...files], 1));
     const grep = rows[start]?.seconds ?? NaN;
     console.log('ratios (grep -F time / tool time; > 1 means faster than grep):');
     for (const r of rows.slice(start)) console.log(`  ${r.name.padEnd(40)} ${(grep / r.seconds).toFixed(2)}x`);
-    const noIndexMs = (await inProcess(log.dataDir, id, false, RUNS)) * 1000;
-    const indexMs = (await inProcess(log.dataDir, id, true, RUNS)) * 1000;
+    const noIndexMs = (await inProcess(dist, log.dataDir, id, false, RUNS)) * 1000;
+    const indexMs = (await inProcess(dist, log.dataDir, id, true, RUNS)) * 1000;
     console.log(`in-process query time (no process startup): scan ${noIndexMs.toFixed(1)} ms, index ${indexMs.toFixed(1)} ms`);
+  }
+  console.log('\n== full-scan commands over the whole log (1 run each) ==');
+  for (const args of [['why'], ['orders', '--status', 'failed', '--limit', '5'], ['sessions']]) {
+    const r = timeCommand('node', [cli, ...args, '--data-dir', log.dataDir], 1);
+    console.log(`tradetrace ${args.join(' ').padEnd(36)} ${r.seconds.toFixed(3).padStart(8)} s  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB RSS`);
   }
   if (!existsSync(indexDir)) console.log('note: the index directory was not created (read-only data dir?)');
 }

@@ -92,7 +92,7 @@ describe('trace and orders (order failures)', () => {
     for (const mode of [[], ['--no-index']]) {
       const unknown = await runQuery(['trace', 'dec_20991231_000000_abcdef', '--data-dir', dir, ...mode]);
       expect(unknown.code).toBe(1);
-      expect(unknown.stderr).toMatch(/no decision matching "dec_20991231_000000_abcdef": searched 5 log files \(0\.0 MB(, \d+ lines)?\) across 1 session in /);
+      expect(unknown.stderr).toMatch(/no decision matching "dec_20991231_000000_abcdef": searched 5 log files \(0\.0 MB, 57 lines\) across 1 session in /); // wc -l logs/*.jsonl
     }
     const withIndex = await runQuery(['trace', 'dec_20991231_000000_abcdef', '--data-dir', dir]);
     expect(withIndex.stderr).toContain(', 57 lines) across 1 session'); // wc -l logs/*.jsonl

@@ -5,8 +5,8 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
 import { followLines } from '../../investigate/query/follow.js';
 import { openLogSet } from '../../investigate/query/log-set.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
-import { traceDecision } from '../../investigate/query/trace-query.js';
+import { countLines, SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import { renderTrace } from '../../investigate/render/trace-view.js';
 import type { CliIo } from '../command.js';
 
@@ -47,6 +47,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   } else if (outcome.kind === 'not_found') {
     const s = outcome.stats;
     const sessions = await countSessions(set, skipped);
+    // A scan does not count lines; the index (built now, as the next query will want it) does.
+    const index = f.values['no-index'] === true ? null : await updateIndex(set);
+    s.lines ??= index ? index.lineCount : await countLines(set);
     io.stderr.write(
       `tradetrace trace: no decision matching "${prefix}": searched ${s.files} log file${s.files === 1 ? '' : 's'} (${megabytes(s.bytes)}${s.lines === null ? '' : `, ${s.lines} lines`}) across ${sessions} session${sessions === 1 ? '' : 's'} in ${set.logsDir}\n`,
     );
@@ -68,5 +71,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   }
   await reportSkipped(skipped, io);
+  if (outcome.kind === 'found' && outcome.indexLater) {
+    io.stderr.write(`tradetrace trace: indexing ${set.logsDir} so the next query is instant (skip with --no-index)...\n`);
+    await updateIndex(set);
+  }
   return code;
 }

@@ -46,7 +46,7 @@ export interface IndexOptions {
 }
 
 const HEAD_BYTES = 4096;
-const SEGMENT_MAX = 128 * 1024 * 1024;
+const SEGMENT_MAX = 64 * 1024 * 1024;
 const SMALL_SEGMENT = 16 * 1024 * 1024;
 const PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
 
@@ -78,7 +78,28 @@ function removeQuietly(path: string): void {
   }
 }
 
+/** The file's index metadata when it still describes the file (same first bytes, not shrunk); else null. */
+function loadMeta(dir: string, file: LogFile, size: number): { base: string; meta: FileMeta | null } {
+  const st = statSync(file.path);
+  const base = `${st.dev}-${st.ino}`;
+  const meta = readMeta(join(dir, `${base}.json`));
+  const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
+  return { base, meta: valid ? meta : null };
+}
+
 export class LogIndex {
+  /** Bytes of the log set the index does not cover yet (all of it when there is no index). */
+  static pendingBytes(set: LogSet): number {
+    const dir = join(set.dataDir, 'index');
+    let pending = 0;
+    for (const file of set.files) {
+      const size = set.sizes.get(file.path) ?? 0;
+      const { meta } = loadMeta(dir, file, size);
+      pending += meta ? (file.gzipped ? 0 : size - meta.indexedTo) : size;
+    }
+    return pending;
+  }
+
   private constructor(
     readonly dir: string,
     readonly files: readonly IndexedFile[],
@@ -95,13 +116,9 @@ export class LogIndex {
     const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[] }[] = [];
     for (const file of set.files) {
       const size = set.sizes.get(file.path) ?? 0;
-      const st = statSync(file.path);
-      const base = `${st.dev}-${st.ino}`;
-      const metaPath = join(dir, `${base}.json`);
-      let meta = readMeta(metaPath);
-      const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
-      if (!valid && meta) for (const s of meta.segments) removeQuietly(join(dir, s.name));
-      if (!valid) meta = null;
+      const { base, meta } = loadMeta(dir, file, size);
+      const stale = readMeta(join(dir, `${base}.json`));
+      if (!meta && stale) for (const s of stale.segments) removeQuietly(join(dir, s.name));
       let keep = meta?.segments ?? [];
       let from = meta?.indexedTo ?? 0;
       const tasks: BuildTask[] = [];

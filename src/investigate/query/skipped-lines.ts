@@ -2,6 +2,8 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { LogFile } from '../../recorder/log-files.js';
+import { tornTail } from './last-line.js';
+import type { LogSet } from './log-set.js';
 
 export interface SkippedLine {
   readonly file: LogFile;
@@ -39,6 +41,17 @@ export async function lineNumberAt(file: LogFile, offset: number): Promise<numbe
   } finally {
     closeSync(fd);
   }
+}
+
+/** Lines in every file of the set (a torn last line counts): what "searched N lines" reports when no index knows. */
+export async function countLines(set: LogSet): Promise<number> {
+  let total = 0;
+  for (const file of set.files) {
+    const size = set.sizes.get(file.path) ?? 0;
+    const newlines = (await lineNumberAt(file, file.gzipped ? Number.MAX_SAFE_INTEGER : size)) - 1;
+    total += newlines + (tornTail(file, size) ? 1 : 0);
+  }
+  return total;
 }
 
 /** Lines a query could not use: never fatal, always reported at the end with file and line number. */

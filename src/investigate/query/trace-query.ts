@@ -15,7 +15,7 @@ export interface TraceStats {
 }
 
 export type TraceOutcome =
-  | { readonly kind: 'found'; readonly decisionId: string; readonly events: LocatedEvent[]; readonly stats: TraceStats }
+  | { readonly kind: 'found'; readonly decisionId: string; readonly events: LocatedEvent[]; readonly stats: TraceStats; readonly indexLater: boolean }
   | { readonly kind: 'ambiguous'; readonly ids: string[]; readonly stats: TraceStats }
   | { readonly kind: 'not_found'; readonly stats: TraceStats };
 
@@ -79,7 +79,7 @@ async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): 
   if (ids.length > 1) return { kind: 'ambiguous', ids, stats };
   chain.sort(byTime);
   const intentLines = await intentLinesByScan(set, chain, options, stats);
-  return { kind: 'found', decisionId: ids[0] ?? prefix, events: merge(chain, intentLines), stats };
+  return { kind: 'found', decisionId: ids[0] ?? prefix, events: merge(chain, intentLines), stats, indexLater: false };
 }
 
 async function readHits(hits: { file: FoundLine['file']; offsets: number[] }[], options: TraceOptions): Promise<LocatedEvent[]> {
@@ -112,13 +112,28 @@ async function traceByIndex(set: LogSet, index: LogIndex, prefix: string, option
     const hits = index.lookup(intent).get(intent) ?? [];
     intentLines.push(...(await readHits(hits, options)).filter((e) => e.event.intent_id === intent));
   }
-  return { kind: 'found', decisionId: id, events: merge(chain, intentLines), stats };
+  return { kind: 'found', decisionId: id, events: merge(chain, intentLines), stats, indexLater: false };
 }
 
-/** A decision's whole chain across every channel, in (ts, seq) order. */
+/** Up to this many unindexed bytes, indexing them costs less than a scan: index first, then look up. */
+export const INDEX_INLINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A decision's whole chain across every channel, in (ts, seq) order. With the index: looked up when
+ * the index is (nearly) current; otherwise answered by a scan, with `indexLater` telling the caller
+ * to bring the index up to date after the answer is out, so the operator never waits for it.
+ */
 export async function traceDecision(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
-  const index = options.useIndex ? await LogIndex.prepare(set, options.scan?.parallelism === undefined ? {} : { parallelism: options.scan.parallelism }) : null;
-  if (index) return traceByIndex(set, index, prefix, options);
-  return traceByScan(set, prefix, options);
+  if (options.useIndex && LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES) {
+    const index = await LogIndex.prepare(set, options.scan?.parallelism === undefined ? {} : { parallelism: options.scan.parallelism });
+    if (index) return traceByIndex(set, index, prefix, options);
+  }
+  const outcome = await traceByScan(set, prefix, options);
+  return outcome.kind === 'found' && options.useIndex ? { ...outcome, indexLater: true } : outcome;
+}
+
+/** Brings the index up to date (after a scanned answer); null when the index cannot be written. */
+export async function updateIndex(set: LogSet): Promise<LogIndex | null> {
+  return LogIndex.prepare(set);
 }
 
