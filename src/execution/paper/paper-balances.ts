@@ -21,6 +21,16 @@ export class PaperBalances {
     }
   }
 
+  /** The wallets as a state file saved them, locks included (the open orders that hold them come back too). */
+  static restore(saved: readonly Balance[]): PaperBalances {
+    const wallet = new PaperBalances({});
+    for (const { asset, free, locked } of saved) {
+      if (free.isNegative() || locked.isNegative()) throw new RangeError(`restored balance ${asset} free=${free.toString()} locked=${locked.toString()}: expected >= 0`);
+      wallet.accounts.set(asset, { free, locked });
+    }
+    return wallet;
+  }
+
   private account(asset: string): Account {
     let account = this.accounts.get(asset);
     if (!account) {

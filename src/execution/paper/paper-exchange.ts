@@ -2,7 +2,7 @@ import type { Candle } from '../../domain/candle.js';
 import { Decimal } from '../../domain/decimal.js';
 import type { MarketRules } from '../../domain/market-rules.js';
 import { feeFor } from '../../domain/order-rounding.js';
-import { isOpenStatus, transitionOrThrow, type OrderStatus } from '../../domain/order-state.js';
+import { isOpenStatus, transitionOrThrow } from '../../domain/order-state.js';
 import { validateOrder } from '../../domain/order-validation.js';
 import { ok } from '../../domain/result.js';
 import { CLIENT_ORDER_ID } from '../client-order-id.js';
@@ -11,6 +11,9 @@ import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../exc
 import { FaultInjector, type FaultOperation, type FaultOptions } from './fault-injector.js';
 import { DEFAULT_FILL_MODEL, candleLiquidity, immediateFillPrice, restingCrossed, type FillModelOptions } from './fill-model.js';
 import { PaperBalances } from './paper-balances.js';
+import { lockAssetOf, viewOrder, type PaperOrder } from './paper-order.js';
+import { isPaperStateError, PaperStateError } from './paper-state-error.js';
+import { PaperStateFile } from './paper-state-file.js';
 
 export interface PaperMarket {
   readonly rules: MarketRules;
@@ -26,20 +29,20 @@ export interface PaperExchangeOptions {
   /** Unix ms for order timestamps (default: the current candle's open time). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Keep the account (orders and balances) in a file, as a remote exchange keeps it whatever happens
+   * to the bot: see paper-state-file.ts. Without it the account lives in memory and dies with the
+   * instance. With it, `balances` are only the first run's: once the file exists it is the account,
+   * and its balances win over the configured ones.
+   */
+  readonly state?: PaperStateOptions;
 }
 
-interface PaperOrder {
-  readonly request: PlaceOrderRequest;
-  readonly exchangeOrderId: string;
-  readonly createdAt: number;
-  readonly rules: MarketRules;
-  status: OrderStatus;
-  filledQty: Decimal;
-  filledNotional: Decimal;
-  fee: Decimal;
-  /** Funds still locked for the unfilled rest, and how much is locked per base unit. */
-  locked: Decimal;
-  readonly lockPerUnit: Decimal;
+export interface PaperStateOptions {
+  /** The state file, e.g. `<data-dir>/paper-exchange.sqlite`; created (with its folder) when missing. */
+  readonly path: string;
+  /** `normal` (default) survives a killed bot; `full` also survives power loss, at an fsync per change. */
+  readonly synchronous?: 'normal' | 'full';
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -48,7 +51,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * An exchange simulated over market data: it is told each new candle (`onCandle`) and fills orders
  * as fill-model.ts describes, with the market rules, balances and reservations, fees and error kinds
  * of a real exchange, plus seeded fault injection (fault-injector.ts). Fees are charged in the quote
- * asset. State lives in memory; one instance is one account.
+ * asset. One instance is one account: in memory, or in a state file (`state`), where every change is
+ * committed before the call that made it answers (a fault `after` loses the answer, not the change).
+ * If a commit fails the exchange stops: every later call answers `unavailable` and onCandle throws,
+ * because an exchange that ran ahead of its own record would show the bot orders a restart forgets.
  */
 export class PaperExchange implements Exchange {
   readonly name = 'paper';
@@ -60,8 +66,13 @@ export class PaperExchange implements Exchange {
   private readonly wallet: PaperBalances;
   private readonly fillModel: FillModelOptions;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly file: PaperStateFile | null = null;
+  /** Orders changed since the last commit; a commit also writes every wallet. */
+  private readonly dirty = new Set<PaperOrder>();
+  private stoppedBy: PaperStateError | null = null;
   private orderSeq = 0;
 
+  /** Throws PaperStateError when the state file cannot be opened, is damaged, or is held by another process. */
   constructor(private readonly options: PaperExchangeOptions) {
     for (const market of options.markets) {
       this.marketsBySymbol.set(market.rules.symbol, { rules: market.rules, candleVolumeIn: market.candleVolumeIn ?? 'base' });
@@ -70,10 +81,31 @@ export class PaperExchange implements Exchange {
     this.fillModel = { ...DEFAULT_FILL_MODEL, ...options.fillModel };
     this.faults = new FaultInjector(options.faults);
     this.sleep = options.sleep ?? defaultSleep;
+    if (options.state) {
+      const opened = PaperStateFile.open(options.state.path, this.wallet.snapshot(), options.state.synchronous ? { synchronous: options.state.synchronous } : {});
+      this.file = opened.file;
+      this.wallet = PaperBalances.restore(opened.state.balances);
+      for (const order of opened.state.orders) {
+        this.orders.set(order.request.clientOrderId, order);
+        this.orderSeq = Math.max(this.orderSeq, order.seq);
+      }
+    }
+  }
+
+  /** The state file in use, and whether this instance created it (a first run); null when in memory. */
+  get stateFile(): { readonly path: string; readonly created: boolean } | null {
+    return this.file ? { path: this.file.path, created: this.file.created } : null;
+  }
+
+  /** Releases the state file (and its lock). Later calls answer `unavailable`; onCandle throws. */
+  close(): void {
+    this.stoppedBy ??= new PaperStateError('closed', `paper exchange ${this.file ? `on ${this.file.path} ` : ''}was closed`, { path: this.file?.path ?? '' });
+    this.file?.close();
   }
 
   /** The market moved: remembers the candle and fills resting orders its range crosses. */
   onCandle(symbol: string, candle: Candle): void {
+    if (this.stoppedBy) throw this.stoppedBy;
     const market = this.marketsBySymbol.get(symbol);
     if (!market) throw new RangeError(`onCandle: unknown symbol ${JSON.stringify(symbol)}; expected one of ${[...this.marketsBySymbol.keys()].join(', ')}`);
     const previous = this.candles.get(symbol);
@@ -87,12 +119,13 @@ export class PaperExchange implements Exchange {
       if (request.symbol !== symbol || !isOpenStatus(order.status) || request.type !== 'limit') continue;
       if (restingCrossed(request.side, request.limitPx, candle)) this.fillUpTo(order, request.limitPx, 'maker');
     }
+    this.commit();
   }
 
   /** The simulator's own view of an order, with no latency or fault: for tests and reports, not the port. */
   peekOrder(clientOrderId: string): ExchangeOrder | undefined {
     const order = this.orders.get(clientOrderId);
-    return order ? this.view(order) : undefined;
+    return order ? viewOrder(order) : undefined;
   }
 
   markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
@@ -111,7 +144,7 @@ export class PaperExchange implements Exchange {
     return this.call('fetchOrderByClientId', () => {
       const order = this.orders.get(clientOrderId);
       if (!order || order.request.symbol !== symbol) return failure(exchangeError.notFound(`order ${clientOrderId} not found on ${symbol}`));
-      return ok(this.view(order));
+      return ok(viewOrder(order));
     });
   }
 
@@ -119,8 +152,8 @@ export class PaperExchange implements Exchange {
     return this.call('cancelOrder', () => {
       const order = this.orders.get(clientOrderId);
       if (!order || order.request.symbol !== symbol) return failure(exchangeError.notFound(`order ${clientOrderId} not found on ${symbol}`));
-      if (isOpenStatus(order.status)) this.close(order, 'canceled');
-      return ok(this.view(order));
+      if (isOpenStatus(order.status)) this.closeOrder(order, 'canceled');
+      return ok(viewOrder(order));
     });
   }
 
@@ -128,10 +161,41 @@ export class PaperExchange implements Exchange {
   private async call<T>(operation: FaultOperation, work: () => ExchangeResult<T>): Promise<ExchangeResult<T>> {
     const delay = this.faults.latency();
     if (delay > 0) await this.sleep(delay);
+    if (this.stoppedBy) return failure(exchangeError.unavailable(`paper exchange stopped: ${this.stoppedBy.message}`));
     const plan = this.faults.plan(operation);
     if (plan.when === 'before') return failure(plan.error);
-    const result = work();
+    let result: ExchangeResult<T>;
+    try {
+      result = work();
+      this.commit();
+    } catch (error) {
+      if (!isPaperStateError(error)) throw error;
+      return failure(exchangeError.unavailable(`paper exchange stopped: ${error.message}`));
+    }
     return plan.when === 'after' ? failure(plan.error) : result;
+  }
+
+  /** Writes what the last operation changed; on failure stops the exchange (see the class comment). */
+  private commit(): void {
+    if (this.dirty.size === 0) return;
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    if (!this.file) return;
+    try {
+      this.file.save(changed, this.wallet.snapshot());
+    } catch (error) {
+      this.stoppedBy = isPaperStateError(error) ? error : new PaperStateError('write_failed', `cannot write paper exchange state ${this.file.path}: ${String(error)}`, { path: this.file.path }, { cause: error });
+      throw this.stoppedBy;
+    }
+  }
+
+  private clock(symbol: string): number {
+    return this.options.now?.() ?? this.candles.get(symbol)?.openTime ?? Date.now();
+  }
+
+  private touch(order: PaperOrder): void {
+    order.updatedAt = this.clock(order.request.symbol);
+    this.dirty.add(order);
   }
 
   private place(request: PlaceOrderRequest): ExchangeResult<ExchangeOrder> {
@@ -165,26 +229,32 @@ export class PaperExchange implements Exchange {
         `insufficient balance: order needs ${lockAmount.toString()} ${lockAsset}, free ${this.wallet.free(lockAsset).toString()}`,
       ));
     }
+    const seq = ++this.orderSeq;
+    const createdAt = this.clock(symbol);
     const order: PaperOrder = {
-      request, rules, lockPerUnit,
-      exchangeOrderId: `paper-${++this.orderSeq}`,
-      createdAt: this.options.now?.() ?? candle.openTime,
+      request, lockPerUnit, seq, createdAt,
+      exchangeOrderId: `paper-${seq}`,
+      baseAsset: rules.baseAsset, quoteAsset: rules.quoteAsset,
+      updatedAt: createdAt,
       status: transitionOrThrow('new', 'submitted'),
       filledQty: Decimal.ZERO, filledNotional: Decimal.ZERO, fee: Decimal.ZERO,
       locked: lockAmount,
     };
     this.orders.set(clientOrderId, order);
+    this.dirty.add(order);
 
     const px = immediateFillPrice(rules, side, request.type === 'limit' ? request.limitPx : null, candle, this.fillModel.slippageBps);
     const available = this.liquidity.get(symbol) ?? Decimal.ZERO;
     if (px !== null && !(request.tif === 'FOK' && available.lt(qty))) this.fillUpTo(order, px, 'taker');
-    if (request.tif !== 'GTC' && isOpenStatus(order.status)) this.close(order, 'expired');
-    return ok(this.view(order));
+    if (request.tif !== 'GTC' && isOpenStatus(order.status)) this.closeOrder(order, 'expired');
+    return ok(viewOrder(order));
   }
 
   /** Fills as much of the order's rest as this candle's remaining liquidity allows, at `px`. */
   private fillUpTo(order: PaperOrder, px: Decimal, role: 'maker' | 'taker'): void {
-    const { request, rules } = order;
+    const { request } = order;
+    const rules = this.marketsBySymbol.get(request.symbol)?.rules;
+    if (!rules) throw new RangeError(`fill of ${request.clientOrderId}: market ${request.symbol} is not configured`);
     const available = this.liquidity.get(request.symbol) ?? Decimal.ZERO;
     const qty = Decimal.min(request.qty.sub(order.filledQty), available);
     if (!qty.isPositive()) return;
@@ -206,36 +276,17 @@ export class PaperExchange implements Exchange {
     this.liquidity.set(request.symbol, available.sub(qty));
     order.status = transitionOrThrow(order.status, order.filledQty.eq(request.qty) ? 'filled' : 'partially_filled');
     if (order.status === 'filled' && order.locked.isPositive()) this.releaseLock(order);
+    this.touch(order);
   }
 
-  private close(order: PaperOrder, to: 'canceled' | 'expired'): void {
+  private closeOrder(order: PaperOrder, to: 'canceled' | 'expired'): void {
     order.status = transitionOrThrow(order.status, to);
     this.releaseLock(order);
+    this.touch(order);
   }
 
   private releaseLock(order: PaperOrder): void {
-    const { rules, request } = order;
-    this.wallet.unlock(request.side === 'buy' ? rules.quoteAsset : rules.baseAsset, order.locked);
+    this.wallet.unlock(lockAssetOf(order), order.locked);
     order.locked = Decimal.ZERO;
-  }
-
-  private view(order: PaperOrder): ExchangeOrder {
-    const { request } = order;
-    return {
-      clientOrderId: request.clientOrderId,
-      exchangeOrderId: order.exchangeOrderId,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      tif: request.tif,
-      qty: request.qty,
-      limitPx: request.type === 'limit' ? request.limitPx : null,
-      status: order.status,
-      filledQty: order.filledQty,
-      avgPx: order.filledQty.isPositive() ? order.filledNotional.div(order.filledQty, 18, 'half_even') : null,
-      fee: order.fee,
-      feeCurrency: order.rules.quoteAsset,
-      createdAt: order.createdAt,
-    };
   }
 }

@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Balance } from '../exchange.js';
+import { lockAssetOf, type PaperOrder } from './paper-order.js';
+import { PaperStateError, sqliteCodeOf } from './paper-state-error.js';
+import { balanceToRow, checkLocks, orderToRow, rowToBalance, rowToOrder, type BalanceRow, type OrderRow } from './paper-state-rows.js';
+
+/**
+ * The paper account on disk: the durable half of a remote exchange, which outlives the bot.
+ *
+ * SQLite (better-sqlite3, WAL) rather than a JSONL journal, because one exchange event changes
+ * several records at once (a fill moves an order and two wallets; one candle can fill many orders)
+ * and a transaction makes that all-or-nothing without a replay that must guess at a torn last line;
+ * the file stays as large as the account instead of growing with every event; SQLite detects a
+ * damaged file (quick_check); and an exclusive lock keeps a second simulator off the same account.
+ *
+ * Durability: every change commits before the call that made it answers. With WAL and
+ * synchronous=NORMAL a commit is in the OS's page cache when `write` returns, so a SIGKILL of the
+ * bot loses nothing; `synchronous: 'full'` also fsyncs each commit, for power loss.
+ */
+export const PAPER_STATE_APP = 'tradetrace-paper-exchange';
+export const PAPER_STATE_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE balances (asset TEXT PRIMARY KEY, free TEXT NOT NULL, locked TEXT NOT NULL) STRICT;
+  CREATE TABLE orders (
+    seq INTEGER PRIMARY KEY,
+    client_order_id TEXT NOT NULL UNIQUE,
+    exchange_order_id TEXT NOT NULL UNIQUE,
+    symbol TEXT NOT NULL, base_asset TEXT NOT NULL, quote_asset TEXT NOT NULL,
+    side TEXT NOT NULL, type TEXT NOT NULL, tif TEXT NOT NULL,
+    qty TEXT NOT NULL, limit_px TEXT,
+    status TEXT NOT NULL,
+    filled_qty TEXT NOT NULL, filled_notional TEXT NOT NULL, avg_px TEXT, fee TEXT NOT NULL, fee_currency TEXT NOT NULL,
+    locked TEXT NOT NULL, lock_per_unit TEXT NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  ) STRICT;
+`;
+const ORDER_COLUMNS = ['seq', 'client_order_id', 'exchange_order_id', 'symbol', 'base_asset', 'quote_asset', 'side', 'type', 'tif', 'qty', 'limit_px', 'status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'fee_currency', 'locked', 'lock_per_unit', 'created_at', 'updated_at'] as const;
+const ORDER_MUTABLE = ['status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'locked', 'updated_at'] as const;
+
+export interface PaperStateFileOptions {
+  /** `normal` (default) survives a killed process; `full` also survives power loss, at an fsync per change. */
+  readonly synchronous?: 'normal' | 'full';
+}
+
+export interface LoadedPaperState {
+  /** In the order the account accepted them (time priority on the book). */
+  readonly orders: readonly PaperOrder[];
+  readonly balances: readonly Balance[];
+}
+
+function openError(path: string, error: unknown, what: string): PaperStateError {
+  if (error instanceof PaperStateError) return error;
+  const code = sqliteCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new PaperStateError('corrupt', `paper exchange state ${path} is unreadable (${code}: ${message}); expected a paper exchange state file. It was left untouched: restore a backup or move it aside to start a new paper account`, { path, found: `${code}: ${message}`, expected: 'a SQLite database' }, { cause: error });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new PaperStateError('locked', `paper exchange state ${path} is held by another process or instance (${code}); is another session running on this data directory?`, { path, found: code }, { cause: error });
+  }
+  return new PaperStateError('open_failed', `cannot ${what} paper exchange state ${path}: ${message}`, { path, found: message }, { cause: error });
+}
+
+/** Builds the file under a temporary name and renames it into place, so `path` is absent or complete. */
+function create(path: string, balances: readonly Balance[], now: number): void {
+  const staging = `${path}.creating-${process.pid}`;
+  rmSync(staging, { force: true });
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const made = new Database(staging);
+    db = made;
+    made.transaction(() => {
+      made.exec(SCHEMA);
+      made.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', PAPER_STATE_APP, 'created_at', new Date(now).toISOString());
+      const insert = made.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked)');
+      for (const balance of balances) insert.run(balanceToRow(balance));
+      made.pragma(`user_version = ${PAPER_STATE_VERSION}`);
+    })();
+    db.close();
+    db = undefined;
+    renameSync(staging, path);
+  } catch (error) {
+    db?.close();
+    rmSync(staging, { force: true });
+    throw openError(path, error, 'create');
+  }
+}
+
+function checkIdentity(db: Database.Database, path: string): void {
+  const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check).filter((text) => text !== 'ok');
+  if (problems.length > 0) {
+    throw new PaperStateError('corrupt', `paper exchange state ${path} is damaged: ${problems.slice(0, 3).join('; ')}. It was left untouched: restore a backup or move it aside`, { path, found: problems.slice(0, 3).join('; '), expected: 'quick_check ok' });
+  }
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  const app = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined)?.value : undefined;
+  if (app !== PAPER_STATE_APP) {
+    throw new PaperStateError('foreign_file', `${path} is a SQLite database but not a paper exchange state (meta.app is ${app === undefined ? 'missing' : JSON.stringify(app)}, expected ${JSON.stringify(PAPER_STATE_APP)}); refusing to use or change it`, { path, found: app ?? 'no meta.app', expected: PAPER_STATE_APP });
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== PAPER_STATE_VERSION) {
+    const newer = version > PAPER_STATE_VERSION;
+    throw new PaperStateError(newer ? 'newer_schema' : 'corrupt', `paper exchange state ${path} has schema version ${version}; this tradetrace reads version ${PAPER_STATE_VERSION}${newer ? ': it was written by a newer tradetrace, upgrade to use it' : ''}`, { path, found: `version ${version}`, expected: `version ${PAPER_STATE_VERSION}` });
+  }
+}
+
+export class PaperStateFile {
+  private closed = false;
+  private readonly upsertOrder: Database.Statement;
+  private readonly upsertBalance: Database.Statement;
+  private readonly saveTx: (orders: readonly PaperOrder[], balances: readonly Balance[]) => void;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+    /** Whether this open made the file (and so took the configured starting balances). */
+    readonly created: boolean,
+  ) {
+    const placeholders = ORDER_COLUMNS.map((c) => `@${c}`).join(', ');
+    this.upsertOrder = db.prepare(`INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT (client_order_id) DO UPDATE SET ${ORDER_MUTABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`);
+    this.upsertBalance = db.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked) ON CONFLICT (asset) DO UPDATE SET free = excluded.free, locked = excluded.locked');
+    this.saveTx = db.transaction((orders: readonly PaperOrder[], balances: readonly Balance[]) => {
+      for (const order of orders) this.upsertOrder.run(orderToRow(order));
+      for (const balance of balances) this.upsertBalance.run(balanceToRow(balance));
+    });
+  }
+
+  /**
+   * Opens the state at `path`, creating it with `firstBalances` when it does not exist. An existing
+   * file is the account: its balances win over `firstBalances`, as a real account's do over config.
+   */
+  static open(path: string, firstBalances: readonly Balance[], options: PaperStateFileOptions = {}, now = Date.now()): { file: PaperStateFile; state: LoadedPaperState } {
+    let created = false;
+    if (!existsSync(path)) {
+      create(path, firstBalances, now);
+      created = true;
+    } else if (statSync(path).size === 0) {
+      throw new PaperStateError('corrupt', `paper exchange state ${path} is an empty file (0 bytes); tradetrace never leaves one behind (it creates the file under another name and renames it), so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' });
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true });
+    } catch (error) {
+      throw openError(path, error, 'open');
+    }
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('busy_timeout = 2000');
+      checkIdentity(db, path);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      // Take the write lock now, so a second simulator fails here and not on its first order.
+      db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
+      const file = new PaperStateFile(path, db, created);
+      return { file, state: file.load() };
+    } catch (error) {
+      db.close();
+      throw openError(path, error, 'open');
+    }
+  }
+
+  private load(): LoadedPaperState {
+    const orders = (this.db.prepare('SELECT * FROM orders ORDER BY seq').all() as OrderRow[]).map((row) => rowToOrder(row, this.path));
+    const balances = (this.db.prepare('SELECT * FROM balances ORDER BY asset').all() as BalanceRow[]).map((row) => rowToBalance(row, this.path));
+    checkLocks(orders, balances, this.path, lockAssetOf);
+    return { orders, balances };
+  }
+
+  /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
+  save(orders: readonly PaperOrder[], balances: readonly Balance[]): void {
+    if (this.closed) throw new PaperStateError('closed', `paper exchange state ${this.path} is closed`, { path: this.path });
+    try {
+      this.saveTx(orders, balances);
+    } catch (error) {
+      const code = sqliteCodeOf(error);
+      throw new PaperStateError('write_failed', `cannot write paper exchange state ${this.path}${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { path: this.path, ...(code ? { found: code } : {}) }, { cause: error });
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
