@@ -9,7 +9,7 @@ export interface AlertOptions {
   /** Rules that are evaluated; the others never fire. */
   readonly rules: readonly AlertRule[];
   readonly heartbeat: {
-    /** Heartbeat interval in seconds; null learns it from the shortest gap between interval heartbeats. */
+    /** Heartbeat interval in seconds; null learns it: the median gap between a session's recent interval heartbeats. */
     readonly intervalS: number | null;
     /** Interval assumed until two heartbeats of a session have been seen (the runtime's default is 30 s). */
     readonly defaultIntervalS: number;

@@ -5,7 +5,10 @@ import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-
 import type { RuleEvaluator } from './rule.js';
 
 const RULE = 'heartbeat_missing' as const;
-/** Gaps remembered to learn the interval; the shortest wins, so a hang does not stretch the interval it is judged by. */
+/**
+ * Gaps remembered to learn the interval. Their median is the interval: one long gap (a hang) does not
+ * stretch the interval it is judged by, and one short gap (a late beat then a punctual one) does not shrink it.
+ */
 const GAPS_KEPT = 8;
 
 interface SessionWatch {
@@ -39,7 +42,9 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   intervalMs(sessionId: string): number {
     if (this.options.intervalS !== null) return this.options.intervalS * 1000;
     const gaps = this.sessions.get(sessionId)?.gapsMs ?? [];
-    return gaps.length > 0 ? Math.min(...gaps) : this.options.defaultIntervalS * 1000;
+    if (gaps.length === 0) return this.options.defaultIntervalS * 1000;
+    const sorted = [...gaps].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? this.options.defaultIntervalS * 1000;
   }
 
   /** The shortest interval of any watched session: how often a caller should advance the clock. */
