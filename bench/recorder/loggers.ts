@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pino from 'pino';
+import { Decimal } from '../../src/domain/decimal.js';
 import winston from 'winston';
 import { FileSink, type RecorderMode } from '../../src/recorder/file-sink.js';
 import { Recorder } from '../../src/recorder/recorder.js';
@@ -35,17 +36,28 @@ export const ORDER_CONTEXT = {
   client_order_id: `${INTENT_ID}-1`,
 } as const;
 
+/** The same event as the order router emits it: money and quantities as exact Decimals. */
+export const ORDER_CONTEXT_DECIMALS = {
+  ...ORDER_CONTEXT,
+  qty: Decimal.parse('0.001'),
+  limit_px: Decimal.parse('45000.0'),
+  quote_budget: Decimal.parse('45.0'),
+  notional: Decimal.parse('45.0'),
+  min_notional: Decimal.parse('5.0'),
+};
+
 /** A decision-channel event (not a barrier), for the buffered comparison. */
 export const BUY_CANDIDATE = { symbol: 'BTC/USDT', quote_budget: 45, qty: 0.001, limit_px: 45000, ref_px: 44910.2, notional: 45 } as const;
 
-export function tradetrace(name: string, mode: RecorderMode, event: 'ORDER_CONTEXT' | 'BUY_CANDIDATE'): Contender {
+export function tradetrace(name: string, mode: RecorderMode, event: 'ORDER_CONTEXT' | 'BUY_CANDIDATE', decimals = false): Contender {
+  const order = decimals ? ORDER_CONTEXT_DECIMALS : ORDER_CONTEXT;
   return {
     name,
     run: (dir, lines) => {
       const recorder = new Recorder({ sessionId: SESSION_ID, sink: new FileSink(dir, { mode }) });
       withDecision(DECISION_ID, () =>
         withIntent(INTENT_ID, () => {
-          if (event === 'ORDER_CONTEXT') for (let i = 0; i < lines; i++) recorder.emit('ORDER_CONTEXT', ORDER_CONTEXT);
+          if (event === 'ORDER_CONTEXT') for (let i = 0; i < lines; i++) recorder.emit('ORDER_CONTEXT', order);
           else for (let i = 0; i < lines; i++) recorder.emit('BUY_CANDIDATE', BUY_CANDIDATE);
         }),
       );
