@@ -19,6 +19,7 @@ import { engineSettings } from './engine-settings.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
 import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoint, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
+import { ReplayCursor } from './replay-cursor.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
 import { TradingEngine } from './trading-engine.js';
 
@@ -85,7 +86,10 @@ export class PaperSession {
     try {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
-      const resume = resumePoint(snapshot);
+      const cursor = new ReplayCursor(options.dataDir);
+      const fromState = resumePoint(snapshot);
+      const fromCursor = cursor.read();
+      const resume = fromState === undefined ? fromCursor : fromCursor === undefined ? fromState : Math.max(fromState, fromCursor);
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
       const paper = new PaperExchange({ markets: specs, balances: Object.fromEntries(store.balances()), faults: faultOptions(config), sleep, now: () => barClose });
@@ -121,6 +125,7 @@ export class PaperSession {
       const track = engine.onBar;
       const onBar = (bar: Parameters<typeof track>[0]) => {
         barClose = bar.openTime + intervalMs;
+        cursor.advance(barClose);
         return track(bar);
       };
       const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs });
@@ -132,7 +137,7 @@ export class PaperSession {
         heldQty: (symbol) => portfolio.position(symbol)?.qty ?? Decimal.ZERO,
       });
       const session = new PaperSession(options, coordinator, bus, store, portfolio, engine, feed, sweeper, reconcile, stats, exitCode);
-      session.wire(onBar, marketDataLoop, decisionLoop);
+      session.wire(cursor, onBar, marketDataLoop, decisionLoop);
       return session;
     } catch (error) {
       store.close();
@@ -140,10 +145,10 @@ export class PaperSession {
     }
   }
 
-  private wire(onBar: (bar: Parameters<TradingEngine['onBar']>[0]) => void | Promise<void>, ...loops: { end(): void }[]): void {
+  private wire(cursor: ReplayCursor, onBar: (bar: Parameters<TradingEngine['onBar']>[0]) => void | Promise<void>, ...loops: { end(): void }[]): void {
     const { coordinator, store, feed, sweeper } = this;
     coordinator.registerComponent({ name: 'state_store', order: 0, stop: () => store.close() });
-    coordinator.registerComponent({ name: 'portfolio', order: 10, stop: () => store.persistPeaks() });
+    coordinator.registerComponent({ name: 'portfolio', order: 10, stop: () => { store.persistPeaks(); cursor.save(); } });
     coordinator.registerComponent({ name: 'dust_sweeper', order: 15, start: () => sweeper.start(), stop: () => sweeper.stop() });
     coordinator.registerComponent({
       name: 'engine', order: 20,

@@ -1,0 +1,53 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CURSOR_FILE = 'paper-cursor.json';
+
+/**
+ * The close time of the last bar a paper session decided on, kept beside the state database so the
+ * next session on the same data directory resumes after it instead of deciding the same bars again.
+ * Written atomically (temp file, rename) at most once a second and at stop: after a kill, at most
+ * that last second of bars is decided again, never an order sent twice (the store guards that).
+ */
+export class ReplayCursor {
+  private readonly path: string;
+  private latest = Number.NEGATIVE_INFINITY;
+  private savedAt = Number.NEGATIVE_INFINITY;
+  private saved = Number.NEGATIVE_INFINITY;
+
+  constructor(dataDir: string, private readonly everyMs = 1000) {
+    this.path = join(dataDir, CURSOR_FILE);
+  }
+
+  /** The stored cursor, or undefined when there is none. A file that is not a cursor is an error naming it. */
+  read(): number | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const parsed = JSON.parse(text) as { last_bar_close?: unknown };
+    if (typeof parsed.last_bar_close !== 'number' || !Number.isFinite(parsed.last_bar_close)) {
+      throw new Error(`${this.path}: expected {"last_bar_close": <ms UTC>}, got ${text.slice(0, 100)}`);
+    }
+    return parsed.last_bar_close;
+  }
+
+  /** Notes a decided bar; writes when a second has passed since the last write. */
+  advance(barClose: number): void {
+    if (barClose > this.latest) this.latest = barClose;
+    const wall = Date.now();
+    if (wall - this.savedAt >= this.everyMs) this.save(wall);
+  }
+
+  save(wall = Date.now()): void {
+    this.savedAt = wall;
+    if (this.latest === this.saved || !Number.isFinite(this.latest)) return;
+    const temp = `${this.path}.tmp`;
+    writeFileSync(temp, `${JSON.stringify({ last_bar_close: this.latest, iso: new Date(this.latest).toISOString() })}\n`);
+    renameSync(temp, this.path);
+    this.saved = this.latest;
+  }
+}
