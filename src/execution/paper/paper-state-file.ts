@@ -68,9 +68,9 @@ function openError(path: string, error: unknown, what: string): PaperStateError 
 /** Builds the file under a temporary name and renames it into place, so `path` is absent or complete. */
 function create(path: string, balances: readonly Balance[], now: number): void {
   const staging = `${path}.creating-${process.pid}`;
-  rmSync(staging, { force: true });
   let db: Database.Database | undefined;
   try {
+    rmSync(staging, { force: true });
     mkdirSync(dirname(path), { recursive: true });
     const made = new Database(staging);
     db = made;
@@ -86,7 +86,11 @@ function create(path: string, balances: readonly Balance[], now: number): void {
     renameSync(staging, path);
   } catch (error) {
     db?.close();
-    rmSync(staging, { force: true });
+    try {
+      rmSync(staging, { force: true });
+    } catch {
+      // The folder itself is unusable; the error below names it.
+    }
     throw openError(path, error, 'create');
   }
 }
@@ -106,6 +110,13 @@ function checkIdentity(db: Database.Database, path: string): void {
     const newer = version > PAPER_STATE_VERSION;
     throw new PaperStateError(newer ? 'newer_schema' : 'corrupt', `paper exchange state ${path} has schema version ${version}; this tradetrace reads version ${PAPER_STATE_VERSION}${newer ? ': it was written by a newer tradetrace, upgrade to use it' : ''}`, { path, found: `version ${version}`, expected: `version ${PAPER_STATE_VERSION}` });
   }
+}
+
+function load(db: Database.Database, path: string): LoadedPaperState {
+  const orders = (db.prepare('SELECT * FROM orders ORDER BY seq').all() as OrderRow[]).map((row) => rowToOrder(row, path));
+  const balances = (db.prepare('SELECT * FROM balances ORDER BY asset').all() as BalanceRow[]).map((row) => rowToBalance(row, path));
+  checkLocks(orders, balances, path, lockAssetOf);
+  return { orders, balances };
 }
 
 export class PaperStateFile {
@@ -151,23 +162,17 @@ export class PaperStateFile {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('busy_timeout = 2000');
       checkIdentity(db, path);
+      // Everything is read and checked before the first write, so a refused file keeps its bytes.
+      const state = load(db, path);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // Take the write lock now, so a second simulator fails here and not on its first order.
       db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
-      const file = new PaperStateFile(path, db, created);
-      return { file, state: file.load() };
+      return { file: new PaperStateFile(path, db, created), state };
     } catch (error) {
       db.close();
       throw openError(path, error, 'open');
     }
-  }
-
-  private load(): LoadedPaperState {
-    const orders = (this.db.prepare('SELECT * FROM orders ORDER BY seq').all() as OrderRow[]).map((row) => rowToOrder(row, this.path));
-    const balances = (this.db.prepare('SELECT * FROM balances ORDER BY asset').all() as BalanceRow[]).map((row) => rowToBalance(row, this.path));
-    checkLocks(orders, balances, this.path, lockAssetOf);
-    return { orders, balances };
   }
 
   /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
