@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type * as LogSetModule from '../../src/investigate/query/log-set.js';
 import type * as SkippedModule from '../../src/investigate/query/skipped-lines.js';
 import type * as TraceModule from '../../src/investigate/query/trace-query.js';
-import { generateLog } from './generate.js';
+import { generateLog } from '../../src/investigate/testing/bulk-log.js';
 
 /**
  * `npm run bench:query`: a ~1 GB log written through the real recorder, then `tradetrace trace` for

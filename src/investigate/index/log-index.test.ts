@@ -78,3 +78,20 @@ describe('LogIndex', () => {
     expect(await trace(dir, first, true)).toHaveLength(2);
   });
 });
+
+describe('pruned scan and index on a multi-megabyte log', () => {
+  it('find exactly the lines a full grep finds, for decisions early, in the middle and late', async () => {
+    const { generateLog } = await import('../testing/bulk-log.js');
+    const { execFileSync } = await import('node:child_process');
+    const log = generateLog(tempDir('tt-bulk-'), 6 * 1024 * 1024);
+    const ids = [log.early, log.middle, ...log.blocked];
+    expect(ids.length).toBeGreaterThan(4);
+    for (const id of ids) {
+      const grep = execFileSync('sh', ['-c', `grep -h 'decision_id":"${id}' logs/*.jsonl`], { cwd: log.dataDir, encoding: 'utf8' }).trim().split('\n').sort();
+      expect((await trace(log.dataDir, id, false)).sort(), id).toEqual(grep);
+      expect((await trace(log.dataDir, id, true)).sort(), id).toEqual(grep);
+    }
+    // The middle decision filled: its exit is found well after its own window.
+    expect((await trace(log.dataDir, log.middle, false)).some((l) => l.includes('"event_type":"SELL_FILLED"'))).toBe(true);
+  });
+});

@@ -62,18 +62,48 @@ async function intentLinesByScan(set: LogSet, chain: LocatedEvent[], options: Tr
   return parseFound(outcome.lines, [], options.skipped).filter((e) => e.event.intent_id !== undefined && intents.includes(e.event.intent_id));
 }
 
+/** Log time after a decision starts within which it ends; its later lines can only be its position's exit. */
+export const DECISION_WINDOW_MS = 10 * 60_000;
+
+/** Whether a chain may have lines after its decision window: a position it opened, or no end yet. */
+function mayContinue(chain: readonly LocatedEvent[]): boolean {
+  if (!chain.some((e) => e.event.event_type === 'DECISION_END')) return true;
+  return chain.some((e) => e.event.event_type === 'BUY_FILLED' || e.event.event_type === 'ORDER_FILLED' || e.event.event_type === 'EXIT_TRIGGERED');
+}
+
+/**
+ * The scan, pruned by what the id says: `dec_YYYYMMDD_HHMMSS` is when the decision started, so lines
+ * before that (minus slack) are skipped by binary search on ts. When the id names its second, the
+ * decision's own window is scanned first, and the rest of the log only when the chain opened a
+ * position (whose exit comes later) or did not end. If the pruned scan misses DECISION_START, the
+ * whole log is scanned: pruning may save time, never lose a line.
+ */
 async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
   const stats: TraceStats = { files: set.files.length, bytes: 0, lines: null, via: 'scan' };
   const needle = [`"decision_id":"${prefix}`];
   const earliest = decisionIdTime(prefix);
-  const run = async (since: string | undefined) => {
-    const outcome = await scanFiles(scanInputs(set, set.files, since), needle, options.scan ?? {});
-    stats.bytes = outcome.bytes;
+  const run = async (inputs: ScanInput[]) => {
+    const outcome = await scanFiles(inputs, needle, options.scan ?? {});
+    stats.bytes += outcome.bytes;
     return parseFound(outcome.lines, outcome.torn, options.skipped).filter((e) => e.event.decision_id?.startsWith(prefix) === true);
   };
-  let chain = await run(earliest ?? undefined);
-  // Pruning by the id's time is only trusted when it found the decision's first line.
-  if (earliest && !chain.some((e) => e.event.event_type === 'DECISION_START')) chain = await run(undefined);
+  let chain: LocatedEvent[] = [];
+  const started = () => chain.some((e) => e.event.event_type === 'DECISION_START');
+  if (earliest && /^dec_\d{8}_\d{6}/.test(prefix)) {
+    const windowEnd = shiftIso(earliest, 1000 + DECISION_WINDOW_MS + ORDER_SLACK_MS);
+    const head = scanInputs(set, set.files, earliest).map((i) => (i.file.gzipped ? i : { ...i, size: Math.max(i.from, offsetFrom(i.file.path, i.size, windowEnd)) }));
+    chain = await run(head);
+    if (started() && mayContinue(chain)) {
+      const tail = head.filter((i) => !i.file.gzipped).map((i) => ({ file: i.file, from: i.size, size: set.sizes.get(i.file.path) ?? 0 }));
+      chain = [...chain, ...(await run(tail))];
+    }
+  } else if (earliest) {
+    chain = await run(scanInputs(set, set.files, earliest));
+  }
+  if (!started()) {
+    stats.bytes = 0;
+    chain = await run(scanInputs(set, set.files));
+  }
   const ids = [...new Set(chain.map((e) => e.event.decision_id ?? ''))].sort();
   if (ids.length === 0) return { kind: 'not_found', stats };
   if (ids.length > 1) return { kind: 'ambiguous', ids, stats };

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_CONFIG } from '../../src/investigate/testing/incidents.js';
-import { SessionWriter, type ThreadState } from '../../src/investigate/testing/session-writer.js';
+import { BASE_CONFIG } from './incidents.js';
+import { SessionWriter, type ThreadState } from './session-writer.js';
 
 /** What the benchmark needs to know about the generated log. */
 export interface GeneratedLog {
@@ -11,6 +11,8 @@ export interface GeneratedLog {
   /** A filled decision (with retries and a later exit) near the middle of the log, and one near its start. */
   readonly middle: string;
   readonly early: string;
+  /** Every 400th decision's id, when it was blocked: spread over the whole log. */
+  readonly blocked: string[];
 }
 
 const LOOPS: ThreadState[] = ['DecisionLoop', 'MarketDataLoop', 'DashboardLoop'].map((name) => ({ name, alive: true, lastBeatAgeS: 1.5 }));
@@ -37,13 +39,17 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
   });
   let early = '';
   let middle = '';
+  const blocked: string[] = [];
   const open: { id: string; symbol: string; at: number }[] = [];
   for (let i = 0; bytes < targetBytes; i++) {
     const symbol = SYMBOLS[i % SYMBOLS.length] ?? 'BTC/USDT';
     s.tick(250);
     if (i % 120 === 0) s.heartbeat(LOOPS);
     if (i % 3 === 0) s.noSignal(symbol, '45000');
-    else if (i % 3 === 1) s.blocked(symbol, 'max_open_positions', 3, 3, 'max open positions reached (3 of 3)');
+    else if (i % 3 === 1) {
+      const id = s.blocked(symbol, 'max_open_positions', 3, 3, 'max open positions reached (3 of 3)');
+      if (i % 400 === 1) blocked.push(id);
+    }
     else if (i % 15 === 2) {
       const r = s.buy({ symbol, price: '45000.5', qty: '0.001', quoteBudget: '45', failure: { reason: 'min_notional', message: 'notional below min_notional 5' } });
       if (!early && bytes > targetBytes * 0.03) early = r.decisionId;
@@ -59,7 +65,7 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
     }
   }
   s.end('completed', 0);
-  const result: GeneratedLog = { dataDir, bytes, lines, middle, early };
+  const result: GeneratedLog = { dataDir, bytes, lines, middle, early, blocked };
   writeFileSync(marker, JSON.stringify(result, null, 2));
   return result;
 }
