@@ -45,7 +45,10 @@ describe.runIf(available)('a restarted session reconciles against the persistent
       const order = { clientOrderId: `int_00000000000000b${n}-1`, intentId: `int_00000000000000b${n}`, decisionId: `dec_20220101_030000_0000b${n}`, symbol: 'BTC/USD', side: 'buy', qty: d('0.01'), limitPx } as const;
       store.recordOrder(order);
       const placed = await exchange.placeOrder({ clientOrderId: order.clientOrderId, symbol: 'BTC/USD', side: 'buy', type: 'limit', qty: order.qty, limitPx, tif });
-      if (placed.ok) store.updateOrder(order.clientOrderId, { status: placed.value.status, exchangeOrderId: placed.value.exchangeOrderId });
+      if (placed.ok) {
+        expect(placed.value.status).toBe('submitted');
+        store.updateOrder(order.clientOrderId, { status: 'submitted', exchangeOrderId: placed.value.exchangeOrderId });
+      }
       return placed.ok;
     };
     const marketable = close.mul(d('1.01')).quantize(m.rules.tickSize, 'up');
