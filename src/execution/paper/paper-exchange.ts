@@ -63,6 +63,8 @@ export class PaperExchange implements Exchange {
   private readonly candles = new Map<string, Candle>();
   private readonly liquidity = new Map<string, Decimal>();
   private readonly orders = new Map<string, PaperOrder>();
+  /** The open orders, in the order they were accepted (time priority), so a candle never walks the history. */
+  private readonly resting = new Set<PaperOrder>();
   private readonly wallet: PaperBalances;
   private readonly fillModel: FillModelOptions;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -87,6 +89,7 @@ export class PaperExchange implements Exchange {
       this.wallet = PaperBalances.restore(opened.state.balances);
       for (const order of opened.state.orders) {
         this.orders.set(order.request.clientOrderId, order);
+        if (isOpenStatus(order.status)) this.resting.add(order);
         this.orderSeq = Math.max(this.orderSeq, order.seq);
       }
     }
@@ -114,9 +117,9 @@ export class PaperExchange implements Exchange {
     }
     this.candles.set(symbol, candle);
     this.liquidity.set(symbol, candleLiquidity(market.rules, candle, market.candleVolumeIn, this.fillModel.volumeParticipation));
-    for (const order of this.orders.values()) {
+    for (const order of this.resting) {
       const { request } = order;
-      if (request.symbol !== symbol || !isOpenStatus(order.status) || request.type !== 'limit') continue;
+      if (request.symbol !== symbol || request.type !== 'limit') continue;
       if (restingCrossed(request.side, request.limitPx, candle)) this.fillUpTo(order, request.limitPx, 'maker');
     }
     this.commit();
@@ -196,6 +199,7 @@ export class PaperExchange implements Exchange {
   private touch(order: PaperOrder): void {
     order.updatedAt = this.clock(order.request.symbol);
     this.dirty.add(order);
+    if (!isOpenStatus(order.status)) this.resting.delete(order);
   }
 
   private place(request: PlaceOrderRequest): ExchangeResult<ExchangeOrder> {
@@ -247,6 +251,7 @@ export class PaperExchange implements Exchange {
     const available = this.liquidity.get(symbol) ?? Decimal.ZERO;
     if (px !== null && !(request.tif === 'FOK' && available.lt(qty))) this.fillUpTo(order, px, 'taker');
     if (request.tif !== 'GTC' && isOpenStatus(order.status)) this.closeOrder(order, 'expired');
+    if (isOpenStatus(order.status)) this.resting.add(order);
     return ok(viewOrder(order));
   }
 
