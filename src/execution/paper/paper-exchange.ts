@@ -33,7 +33,9 @@ export interface PaperExchangeOptions {
    * Keep the account (orders and balances) in a file, as a remote exchange keeps it whatever happens
    * to the bot: see paper-state-file.ts. Without it the account lives in memory and dies with the
    * instance. With it, `balances` are only the first run's: once the file exists it is the account,
-   * and its balances win over the configured ones.
+   * and its balances win over the configured ones. The market is not part of the account: a reopened
+   * exchange knows no candle (orders answer `unavailable` until onCandle), and its resting orders fill
+   * on whatever candles it is fed next. The instance holds the file exclusively until close().
    */
   readonly state?: PaperStateOptions;
 }
