@@ -95,3 +95,20 @@ describe('pruned scan and index on a multi-megabyte log', () => {
     expect((await trace(log.dataDir, log.middle, false)).some((l) => l.includes('"event_type":"SELL_FILLED"'))).toBe(true);
   });
 });
+
+describe('forEachEvent rounds', () => {
+  it('rounds cut anywhere in a line still yield every matching line exactly once', async () => {
+    const { generateLog } = await import('../testing/bulk-log.js');
+    const { findEvents, forEachEvent, newStats } = await import('../query/find-events.js');
+    const log = generateLog(tempDir('tt-rounds-'), 2 * 1024 * 1024);
+    const set = openLogSet(log.dataDir);
+    const needles = ['"event_type":"DECISION_END"', '"event_type":"ORDER_FAILED"'];
+    const all = (await findEvents(set, needles, { skipped: new SkippedLines(), stats: newStats() })).map((e) => `${e.file.path}:${e.offset}`).sort();
+    for (const roundBytes of [99_991, 333_333]) {
+      const seen: string[] = [];
+      await forEachEvent(set, needles, { skipped: new SkippedLines(), roundBytes }, (e) => seen.push(`${e.file.path}:${e.offset}`));
+      expect(seen.sort()).toEqual(all);
+    }
+    expect(all.length).toBeGreaterThan(1000);
+  });
+});

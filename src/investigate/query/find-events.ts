@@ -93,3 +93,58 @@ export async function findEvents(
 export function newStats(): SearchStats {
   return { files: 0, bytes: 0, candidates: 0, sessions: new Set() };
 }
+
+/** Bytes of log scanned per round by forEachEvent: what bounds its memory, whatever the log size. */
+export const ROUND_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Streams the events on lines containing one of `needles` to `onEvent`, a round of at most
+ * ROUND_BYTES of log at a time, so memory stays bounded by the round, not the log. Events come in
+ * file order within a round, not in global time order: aggregations compare `ts` themselves.
+ */
+export async function forEachEvent(
+  set: LogSet,
+  needles: readonly string[],
+  options: { window?: TimeWindow; files?: readonly LogFile[]; skipped: SkippedLines; stats?: SearchStats; scan?: ScanOptions; roundBytes?: number },
+  onEvent: (e: LocatedEvent) => void,
+): Promise<void> {
+  const files = options.files ?? set.files;
+  const window = options.window ?? {};
+  const roundBytes = options.roundBytes ?? ROUND_BYTES;
+  const rounds: ScanInput[][] = [];
+  let current: ScanInput[] = [];
+  let room = roundBytes;
+  for (const input of scanInputs(set, files, window.since)) {
+    if (input.file.gzipped) {
+      rounds.push([input]);
+      continue;
+    }
+    for (let from = input.from; from < input.size; ) {
+      const size = Math.min(input.size, from + room);
+      current.push({ file: input.file, from, size });
+      room -= size - from;
+      from = size;
+      if (room <= 0) {
+        rounds.push(current);
+        current = [];
+        room = roundBytes;
+      }
+    }
+  }
+  if (current.length > 0) rounds.push(current);
+  if (options.stats) options.stats.files += files.length;
+  for (const round of rounds) {
+    // A round's end may cut a line: the scan reads on to its newline; the next round skips that line's rest.
+    const inputs = round.map((i) => ({ ...i, fileSize: set.sizes.get(i.file.path) ?? i.size }));
+    const outcome = await scanFiles(inputs, needles, options.scan ?? {});
+    for (const e of parseFound(outcome.lines, outcome.torn, options.skipped)) {
+      if (!inWindow(e.event, window)) continue;
+      options.stats?.sessions.add(e.event.session_id);
+      onEvent(e);
+    }
+    if (options.stats) {
+      options.stats.bytes += outcome.bytes;
+      options.stats.candidates += outcome.lines.length;
+    }
+  }
+}

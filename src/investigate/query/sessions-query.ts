@@ -1,5 +1,5 @@
 import { eventNeedles, filesOf } from './event-needles.js';
-import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
+import { forEachEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -32,8 +32,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     }
     return r;
   };
-  const events = await findEvents(set, eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', 'ORDER_FILLED', 'ORDER_FAILED']), { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats });
-  for (const { event } of events) {
+  await forEachEvent(set, eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', 'ORDER_FILLED', 'ORDER_FAILED']), { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats }, ({ event }) => {
     const r = row(event.session_id);
     if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
     switch (event.event_type) {
@@ -62,7 +61,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
       default:
         break;
     }
-  }
+  });
   for (const id of manifests.keys()) row(id);
   return [...rows.values()].sort((a, b) => ((a.start ?? a.sessionId) < (b.start ?? b.sessionId) ? -1 : 1));
 }

@@ -1,6 +1,6 @@
 import type { DecisionOutcome } from '../../recorder/events/decision-events.js';
 import { eventNeedles, filesOf } from './event-needles.js';
-import { findEvents, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -28,28 +28,28 @@ export async function explainNoBuys(
   skipped: SkippedLines,
   stats: SearchStats,
 ): Promise<WhyReport> {
-  const events = (await findEvents(set, eventNeedles(['DECISION_START', 'BUY_BLOCKED', 'DECISION_END']), { window: filter.window, files: filesOf(set, ['decisions']), skipped, stats }))
-    .filter((e) => (!filter.symbol || (e.event as { symbol?: string }).symbol === filter.symbol) && (!filter.session || e.event.session_id === filter.session));
-  const starts = new Set<string>();
-  const ended = new Set<string>();
+  // Streamed with counters, never the lines themselves: memory does not grow with the log.
+  let starts = 0;
+  let ends = 0;
   const outcomes = new Map<DecisionOutcome | 'unfinished', number>();
   const latestByOutcome = new Map<string, LocatedEvent>();
   const guards = new Map<string, { count: number; values: Map<string, { observed: string; threshold: string; count: number }>; latest: LocatedEvent }>();
   let lastDecision: LocatedEvent | undefined;
-  for (const e of events) {
-    const id = e.event.decision_id ?? '';
+  const later = (a: LocatedEvent | undefined, b: LocatedEvent) => !a || b.event.ts > a.event.ts || (b.event.ts === a.event.ts && b.event.seq > a.event.seq);
+  await forEachEvent(set, eventNeedles(['DECISION_START', 'BUY_BLOCKED', 'DECISION_END']), { window: filter.window, files: filesOf(set, ['decisions']), skipped, stats }, (e) => {
     const ev = e.event;
+    if ((filter.symbol && (ev as { symbol?: string }).symbol !== filter.symbol) || (filter.session && ev.session_id !== filter.session)) return;
     if (ev.event_type === 'DECISION_START') {
-      starts.add(id);
-      lastDecision = e;
+      starts++;
+      if (later(lastDecision, e)) lastDecision = e;
     } else if (ev.event_type === 'DECISION_END') {
-      ended.add(id);
+      ends++;
       outcomes.set(ev.outcome, (outcomes.get(ev.outcome) ?? 0) + 1);
-      latestByOutcome.set(ev.outcome, e);
+      if (later(latestByOutcome.get(ev.outcome), e)) latestByOutcome.set(ev.outcome, e);
     } else if (ev.event_type === 'BUY_BLOCKED') {
       const group = guards.get(ev.guard) ?? { count: 0, values: new Map<string, { observed: string; threshold: string; count: number }>(), latest: e };
       group.count++;
-      group.latest = e;
+      if (later(group.latest, e)) group.latest = e;
       const observed = JSON.stringify(ev.observed);
       const threshold = JSON.stringify(ev.threshold);
       const key = `${observed} vs ${threshold}`;
@@ -58,11 +58,11 @@ export async function explainNoBuys(
       group.values.set(key, pair);
       guards.set(ev.guard, group);
     }
-  }
-  const unfinished = [...starts].filter((id) => !ended.has(id)).length;
-  if (unfinished > 0) outcomes.set('unfinished', unfinished);
+  });
+  // One DECISION_START and one DECISION_END per decision: starts without an end are unfinished.
+  if (starts > ends) outcomes.set('unfinished', starts - ends);
   return {
-    decisions: new Set([...starts, ...ended]).size,
+    decisions: Math.max(starts, ends),
     outcomes,
     guards: [...guards.entries()]
       .map(([guard, g]) => ({ guard, count: g.count, values: [...g.values.values()].sort((a, b) => b.count - a.count), latest: g.latest }))

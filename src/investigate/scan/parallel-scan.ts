@@ -10,8 +10,11 @@ import { runInWorker } from './spawn-worker.js';
 /** One file to scan from `from` (a byte offset found by time pruning) to `size` (its size now). */
 export interface ScanInput {
   readonly file: LogFile;
+  /** Where the scan stops: lines starting before it are read whole. */
   readonly size: number;
   readonly from: number;
+  /** The file's size when the query began, when `size` stops short of it (a round of a bigger scan). */
+  readonly fileSize?: number;
 }
 
 export interface FoundLine {
@@ -46,7 +49,7 @@ export function splitTasks(inputs: readonly ScanInput[], parts: number): ScanTas
     let start = input.from;
     while (start < input.size) {
       const end = Math.min(input.size, start + room);
-      groups[groups.length - 1]?.push({ path: input.file.path, start, end, fileSize: input.size });
+      groups[groups.length - 1]?.push({ path: input.file.path, start, end, fileSize: input.fileSize ?? input.size });
       room -= end - start;
       start = end;
       if (room <= 0 && groups.length < parts) {
