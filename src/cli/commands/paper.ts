@@ -109,6 +109,13 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const runSpeed: ReplaySpeed = data.speed === 0 ? 'max' : data.speed;
   const duration = durationMs ?? (feed.kind === 'synthetic' ? SYNTHETIC_DEFAULT_DURATION_MS : undefined);
 
+  // A reader that goes away (a closed pipe) must not take the bot down: output stops, trading goes on.
+  let outputBroken = false;
+  io.stdout.on('error', (error: Error) => {
+    if (outputBroken) return;
+    outputBroken = true;
+    recorder.emit('ERROR', { error_code: 'stdout_failed', message: `stdout: ${error.message}; dashboard output stopped, the session goes on`, component: 'paper' });
+  });
   const model = new DashboardModel();
   model.setSession(s.sessionId, 'paper');
   let session: PaperSession | undefined;
@@ -141,7 +148,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   const dashLoop = coordinator.registerLoop({ name: TerminalDashboard.LOOP_NAME, daemon: true, periodMs: 1000 });
   // Off means no live redraw; progress still comes as plain lines, so the bot is never silent for long.
-  const stream = config.dashboard.enable_live_dashboard ? io.stdout : { write: (chunk: string) => io.stdout.write(chunk), isTTY: false };
+  const plain = { write: (chunk: string) => (outputBroken ? true : io.stdout.write(chunk)), isTTY: false };
+  const stream = config.dashboard.enable_live_dashboard && io.stdout.isTTY === true ? io.stdout : plain;
   const dashboard = new TerminalDashboard({
     source: model, stream, maxFps: Math.min(60, 1000 / config.dashboard.refresh_ms), beat: () => dashLoop.beat(),
     onError: (error) => recorder.emit('ERROR', { error_code: 'dashboard_failed', message: String(error), component: TerminalDashboard.LOOP_NAME }),
