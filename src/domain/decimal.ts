@@ -16,8 +16,15 @@ export class DecimalError extends Error {
 const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$|^([+-]?)\.(\d+)(?:[eE]([+-]?\d+))?$/;
 const MAX_SCALE = 36;
 
+// Scales stay small (at most MAX_SCALE, doubled by a product), so powers of ten come from a table:
+// `10n ** BigInt(n)` allocated two bigints per arithmetic call on the per-bar path.
+const POW10: bigint[] = [];
+for (let i = 0, p = 1n; i <= 4 * MAX_SCALE; i++, p *= 10n) POW10.push(p);
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+  return POW10[n] ?? 10n ** BigInt(n);
 }
 
 function divRound(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
@@ -80,6 +87,16 @@ export class Decimal {
 
   private normalized(): Decimal {
     let { units, scale } = this;
+    if (scale === 0 || units % 10n !== 0n) return this;
+    if (units <= SAFE && units >= -SAFE) {
+      // Small values (prices, quantities) strip their zeros in doubles: exact below 2^53, no bigint per digit.
+      let n = Number(units);
+      while (scale > 0 && n % 10 === 0) {
+        n /= 10;
+        scale--;
+      }
+      return new Decimal(BigInt(n), scale);
+    }
     while (scale > 0 && units % 10n === 0n) {
       units /= 10n;
       scale--;
@@ -89,6 +106,7 @@ export class Decimal {
   }
 
   private aligned(other: Decimal): [bigint, bigint, number] {
+    if (this.scale === other.scale) return [this.units, other.units, this.scale];
     const scale = Math.max(this.scale, other.scale);
     return [this.units * pow10(scale - this.scale), other.units * pow10(scale - other.scale), scale];
   }
@@ -145,7 +163,9 @@ export class Decimal {
   }
 
   compare(other: Decimal): -1 | 0 | 1 {
-    const [a, b] = this.aligned(other);
+    // No tuple for the comparisons guards and exits make on every bar.
+    const a = other.scale > this.scale ? this.units * pow10(other.scale - this.scale) : this.units;
+    const b = this.scale > other.scale ? other.units * pow10(this.scale - other.scale) : other.units;
     return a < b ? -1 : a > b ? 1 : 0;
   }
 

@@ -15,10 +15,28 @@ export const SESSION_ID = /^session_\d{8}_\d{6}(?:_\d+)?$/;
 let decisionCounter = randomBytes(3).readUIntBE(0, 3);
 let intentCounter = randomBytes(2).readUInt16BE(0);
 
+// A replay makes a decision per bar (a new minute each time) and a live bot several per second: the
+// date part is formatted once per UTC day, the time of day from arithmetic, not from toISOString.
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
 /** `dec_YYYYMMDD_HHMMSS_<6 hex>` (UTC). */
-export function newDecisionId(now: Date = new Date()): string {
+export function newDecisionId(now: Date | number = new Date()): string {
   decisionCounter = (decisionCounter + 1) & 0xffffff;
-  return `dec_${compactUtc(now)}_${decisionCounter.toString(16).padStart(6, '0')}`;
+  const ms = typeof now === 'number' ? now : now.getTime();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDayText = `dec_${compactUtc(new Date(day * DAY_MS)).slice(0, 8)}_`;
+    cachedDay = day;
+  }
+  const second = Math.floor((ms - day * DAY_MS) / 1000);
+  const hex = decisionCounter.toString(16);
+  return `${cachedDayText}${two(Math.floor(second / 3600))}${two(Math.floor(second / 60) % 60)}${two(second % 60)}_${hex.length === 6 ? hex : hex.padStart(6, '0')}`;
 }
 
 /** `int_<16 hex>`. */

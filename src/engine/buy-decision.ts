@@ -29,7 +29,7 @@ export class BuyDecision {
   }
 
   run(bar: Bar, rules: MarketRules, strategy: Strategy): DecisionOutcome | Promise<DecisionOutcome> {
-    const decisionId = newDecisionId(new Date(bar.openTime));
+    const decisionId = newDecisionId(bar.openTime);
     return withDecision(decisionId, () => this.decide(decisionId, bar, rules, strategy));
   }
 
