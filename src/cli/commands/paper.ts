@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
-import { InBotAlerts } from '../../alerts/in-bot-alerts.js';
 import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
@@ -13,6 +11,7 @@ import { listLogFiles } from '../../recorder/log-files.js';
 import { DashboardModel, loopsFromHeartbeat } from '../../ui/dashboard-model.js';
 import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
+import { paperAlerts } from '../paper/paper-alerts.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 
 const HELP = `usage: tradetrace paper [options]
@@ -156,13 +155,13 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   });
   coordinator.registerComponent({ name: 'dashboard', order: 40, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
 
-  const alerts = new InBotAlerts({
-    recorder, logsDir: s.paths.logsDir, notifiers: [new ConsoleNotifier(io.stderr)],
-    options: {
-      heartbeat: { intervalS: config.runtime.heartbeat_interval / 1000, missingFactor: config.alerts.heartbeat_missing_multiple },
-      orderFailure: { threshold: Math.min(0.99, config.alerts.order_failure_rate), windowS: config.alerts.order_failure_window / 1000, minIntents: config.alerts.order_failure_min_count },
-    },
-  });
+  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr });
+  if (!alertsResult.ok) {
+    io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
+    session.store.close();
+    return s.endSession('error', 2);
+  }
+  const alerts = alertsResult.value;
   coordinator.registerComponent({ name: 'alerts', order: 5, start: () => alerts.start(), stop: () => alerts.stop() });
   if (config.alerts.metrics_port > 0) {
     try {

@@ -1,0 +1,47 @@
+import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
+import { InBotAlerts } from '../../alerts/in-bot-alerts.js';
+import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
+import type { Notifier } from '../../alerts/notifiers/notifier.js';
+import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
+import type { Config } from '../../config/schema.js';
+import { ALERT_RULES } from '../../recorder/events/alert-events.js';
+import type { Recorder } from '../../recorder/recorder.js';
+
+export interface PaperAlertsInit {
+  readonly config: Config;
+  readonly recorder: Recorder;
+  readonly logsDir: string;
+  /** Where the console notifier prints: stderr, so alerts never mix into the dashboard's redraws. */
+  readonly console: NodeJS.WritableStream;
+}
+
+export type PaperAlertsResult = { ok: true; value: InBotAlerts } | { ok: false; error: { code: 'bad_webhook_url'; message: string } };
+
+/**
+ * The in-bot alert engine of a paper session, with the session's config mapped onto its rules, the
+ * console notifier always, and the webhook notifier when `alerts.webhook_url` is set. `stop()` of
+ * the returned engine drains the webhook queue (bounded by its timeout and retries).
+ */
+export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
+  const { config, recorder } = init;
+  const notifiers: Notifier[] = [new ConsoleNotifier(init.console)];
+  const url = config.alerts.webhook_url;
+  if (url !== undefined) {
+    try {
+      notifiers.push(new WebhookNotifier({ url, source: recorder.sessionId, onError: logWebhookError(recorder) }));
+    } catch (error) {
+      // The config schema already checks the URL; this only guards a mismatch between the two checks.
+      return { ok: false, error: { code: 'bad_webhook_url', message: `alerts.webhook_url: ${error instanceof Error ? error.message : String(error)}` } };
+    }
+  }
+  const alerts = new InBotAlerts({
+    recorder, logsDir: init.logsDir, notifiers,
+    options: {
+      rules: ALERT_RULES.filter((rule) => rule !== 'config_drift' || config.alerts.config_drift),
+      heartbeat: { intervalS: config.runtime.heartbeat_interval / 1000, missingFactor: config.alerts.heartbeat_missing_multiple },
+      // A threshold of 1 could never be exceeded; the engine wants a rate strictly below it.
+      orderFailure: { threshold: Math.min(0.99, config.alerts.order_failure_rate), windowS: config.alerts.order_failure_window / 1000, minIntents: config.alerts.order_failure_min_count },
+    },
+  });
+  return { ok: true, value: alerts };
+}
