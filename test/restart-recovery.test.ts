@@ -84,8 +84,14 @@ describe.skipIf(!available)('restart: SIGKILL a paper session mid-run, start aga
     const recoveredPositions = f(recovered!, 'positions') as { symbol: string; decision_id: string; qty: string }[];
     expect(recoveredPositions.map((p) => ({ symbol: p.symbol, decisionId: p.decision_id, qty: p.qty }))).toEqual(positions);
     expect((f(recovered!, 'open_orders') as { client_order_id: string }[]).map((o) => o.client_order_id).sort()).toEqual([...unsettled].sort());
-    const reconciled = lines.filter((l) => l.session_id === restartedId && l.event_type === 'ORDER_RECONCILED').map((l) => f(l, 'client_order_id'));
+    const reconciledLines = lines.filter((l) => l.session_id === restartedId && l.event_type === 'ORDER_RECONCILED');
+    const reconciled = reconciledLines.map((l) => f(l, 'client_order_id'));
     expect(reconciled.sort()).toEqual([...unsettled].sort());
+    // The paper account is persisted beside state.sqlite: the restarted session finds the orders the
+    // killed one left open (booked or still open), not an empty exchange answering not_found for all.
+    expect(existsSync(join(dataDir, 'paper-exchange.sqlite'))).toBe(true);
+    const outcomes = reconciledLines.map((l) => String(f(l, 'outcome')));
+    if (unsettled.length > 0) expect(outcomes.filter((o) => o !== 'not_found'), outcomes.join(',')).not.toHaveLength(0);
     expect(lines.some((l) => l.session_id === restartedId && l.event_type === 'RECONCILE_COMPLETE' && f(l, 'checked') === unsettled.length)).toBe(true);
 
     // The position opened before the kill is sold by the restarted session under its original decision_id.

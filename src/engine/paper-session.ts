@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Decimal } from '../domain/decimal.js';
 import { seededRandom } from '../domain/seeded-random.js';
@@ -46,6 +47,9 @@ export interface PaperRunResult {
   readonly error?: string;
 }
 
+/** The paper exchange's own account file, beside state.sqlite in the data directory. */
+export const PAPER_EXCHANGE_FILE = 'paper-exchange.sqlite';
+
 const REASONS: Record<ShutdownReason, SessionEndReason> = { SIGINT: 'signal', SIGTERM: 'signal', data_end: 'data_end', duration_reached: 'duration_reached', fatal: 'error' };
 
 /**
@@ -83,6 +87,7 @@ export class PaperSession {
     const rules = specs.map((s) => s.rules);
     const sleep = scaledSleep(options.speed);
     const store = StateStore.open({ dataDir: options.dataDir });
+    let paper: PaperExchange | undefined;
     try {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
@@ -92,7 +97,12 @@ export class PaperSession {
       const resume = fromState === undefined ? fromCursor : fromCursor === undefined ? fromState : Math.max(fromState, fromCursor);
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
-      const paper = new PaperExchange({ markets: specs, balances: Object.fromEntries(store.balances()), faults: faultOptions(config), sleep, now: () => barClose });
+      // The simulated account lives in the data directory too, so a restarted session reconciles its
+      // open orders against the same account (filled while down -> booked; still open -> kept).
+      paper = new PaperExchange({
+        markets: specs, balances: Object.fromEntries(store.balances()), faults: faultOptions(config), sleep, now: () => barClose,
+        state: { path: join(options.dataDir, PAPER_EXCHANGE_FILE) },
+      });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
       const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms });
       portfolio.refresh();
@@ -137,17 +147,19 @@ export class PaperSession {
         heldQty: (symbol) => portfolio.position(symbol)?.qty ?? Decimal.ZERO,
       });
       const session = new PaperSession(options, coordinator, bus, store, portfolio, engine, feed, sweeper, reconcile, stats, exitCode);
-      session.wire(cursor, onBar, marketDataLoop, decisionLoop);
+      session.wire(cursor, paper, onBar, marketDataLoop, decisionLoop);
       return session;
     } catch (error) {
+      paper?.close();
       store.close();
       throw error;
     }
   }
 
-  private wire(cursor: ReplayCursor, onBar: (bar: Parameters<TradingEngine['onBar']>[0]) => void | Promise<void>, ...loops: { end(): void }[]): void {
+  private wire(cursor: ReplayCursor, paper: PaperExchange, onBar: (bar: Parameters<TradingEngine['onBar']>[0]) => void | Promise<void>, ...loops: { end(): void }[]): void {
     const { coordinator, store, feed, sweeper } = this;
     coordinator.registerComponent({ name: 'state_store', order: 0, stop: () => store.close() });
+    coordinator.registerComponent({ name: 'paper_exchange', order: 5, stop: () => paper.close() });
     coordinator.registerComponent({ name: 'portfolio', order: 10, stop: () => { store.persistPeaks(); cursor.save(); } });
     coordinator.registerComponent({ name: 'dust_sweeper', order: 15, start: () => sweeper.start(), stop: () => sweeper.stop() });
     coordinator.registerComponent({
