@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   console.log(`generating (or reusing) ~${(TARGET_BYTES / 1024 ** 3).toFixed(2)} GB of logs in ${OUT} ...`);
   const genStart = Date.now();
   const log = generateLog(OUT, TARGET_BYTES);
-  console.log(`log: ${(log.bytes / 1024 ** 2).toFixed(0)} MB, ${log.lines} lines (${((Date.now() - genStart) / 1000).toFixed(1)} s); decisions: middle ${log.middle}, early ${log.early}`);
+  console.log(`log: ${(log.bytes / 1024 ** 2).toFixed(0)} MB, ${log.lines} lines (${((Date.now() - genStart) / 1000).toFixed(1)} s)`);
   const dist = join(OUT, 'dist');
   console.log('compiling the CLI to', dist);
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
@@ -74,8 +74,15 @@ async function main(): Promise<void> {
   // Warm the page cache once so every tool reads from memory.
   spawnSync('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`]);
   const rows: { name: string; seconds: number; lines: number; rss: number }[] = [];
-  for (const [label, id] of [['middle', log.middle], ['early', log.early]] as const) {
-    console.log(`\n== trace ${id} (${label} of the log) ==`);
+  const cases = [
+    ['middle of the log, sold 4 min later, inside its window', log.middle],
+    ['40% into the log, sold at 75%: the exit is far past its window', log.late],
+    ['middle of the log, never sold: reads to the end', log.unsold],
+    ['3% into the log, failed (no position)', log.early],
+  ] as const;
+  for (const [label, id] of cases) {
+    const first = id === cases[0][1];
+    console.log(`\n== trace ${id} (${label}) ==`);
     const needle = `"decision_id":"${id}`;
     const add = (name: string, r: { seconds: number; lines: number; maxRssKb: number }) => {
       rows.push({ name, seconds: r.seconds, lines: r.lines, rss: r.maxRssKb });
@@ -87,11 +94,13 @@ async function main(): Promise<void> {
     else console.log('rg -F                                    skipped: ripgrep is not installed (apt-get install ripgrep)');
     add('tradetrace trace --no-index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index', '--json'], RUNS));
     add('tradetrace trace --no-index (story)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--no-index'], RUNS));
-    rmSync(indexDir, { recursive: true, force: true });
-    add('tradetrace trace, first use (scan + index)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], 1));
+    if (first) {
+      rmSync(indexDir, { recursive: true, force: true });
+      add('tradetrace trace, first use (scan + index)', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], 1));
+    }
     add('tradetrace trace with index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], RUNS));
     add('node startup alone (node -e 0)', timeCommand('node', ['-e', '0'], RUNS));
-    if (label === 'middle' && has('jq')) add('jq select(.decision_id == id)', timeCommand('jq', ['-c', `select(.decision_id == "${id}")`, ...files], 1));
+    if (first && has('jq')) add('jq select(.decision_id == id)', timeCommand('jq', ['-c', `select(.decision_id == "${id}")`, ...files], 1));
     const grep = rows[start]?.seconds ?? NaN;
     console.log('ratios (grep -F time / tool time; > 1 means faster than grep):');
     for (const r of rows.slice(start)) console.log(`  ${r.name.padEnd(40)} ${(grep / r.seconds).toFixed(2)}x`);

@@ -6,6 +6,7 @@ import { newStats } from '../../investigate/query/find-events.js';
 import { followLines } from '../../investigate/query/follow.js';
 import { openLogSet } from '../../investigate/query/log-set.js';
 import { findOrders, ORDER_STATUSES, type OrderStatus } from '../../investigate/query/orders-query.js';
+import type { IntentSummary } from '../../investigate/query/orders-tally.js';
 import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { renderOrders } from '../../investigate/render/orders-view.js';
 import type { CliIo } from '../command.js';
@@ -54,16 +55,18 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const stats = newStats();
   const intent = f.values['intent'];
   const symbol = f.values['symbol'];
-  const intents = await findOrders(set, {
+  const report = await findOrders(set, {
     window: f.window,
     ...(typeof intent === 'string' ? { intent } : {}),
     ...(typeof symbol === 'string' ? { symbol } : {}),
     ...(typeof status === 'string' && isStatus(status) ? { status } : {}),
     ...(f.session ? { session: f.session } : {}),
-  }, skipped, stats);
-  if (f.json) for (const s of intents) for (const e of s.events) io.stdout.write(`${e.text}\n`);
-  else if (intents.length > 0) io.stdout.write(renderOrders(intents, f.style, limit));
-  else io.stderr.write(`tradetrace orders: no order intents match in ${set.files.length} log files of ${set.logsDir}\n`);
+  }, {
+    skipped, stats, limit: f.json ? 0 : limit,
+    ...(f.json ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
+  });
+  if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
+  else if (report.total === 0) io.stderr.write(`tradetrace orders: no order intents match in ${set.files.length} log files of ${set.logsDir}\n`);
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);
     const needles = typeof intent === 'string' ? [`"intent_id":"${intent}`] : ['"event_type":"ORDER_'];
@@ -75,5 +78,5 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT.found;
   }
   await reportSkipped(skipped, io);
-  return intents.length > 0 ? EXIT.found : EXIT.notFound;
+  return report.total > 0 ? EXIT.found : EXIT.notFound;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { openLogSet } from '../query/log-set.js';
 import { SkippedLines } from '../query/skipped-lines.js';
-import { traceDecision } from '../query/trace-query.js';
+import { DECISION_WINDOW_MS, traceDecision } from '../query/trace-query.js';
 import { SessionWriter } from '../testing/session-writer.js';
 import { BASE_CONFIG, writeOrderFailures } from '../testing/incidents.js';
 import { LogIndex } from './log-index.js';
@@ -83,16 +83,19 @@ describe('pruned scan and index on a multi-megabyte log', () => {
   it('find exactly the lines a full grep finds, for decisions early, in the middle and late', async () => {
     const { generateLog } = await import('../testing/bulk-log.js');
     const { execFileSync } = await import('node:child_process');
-    const log = generateLog(tempDir('tt-bulk-'), 6 * 1024 * 1024);
-    const ids = [log.early, log.middle, ...log.blocked];
+    const log = generateLog(tempDir('tt-bulk-'), 16 * 1024 * 1024);
+    const ids = [log.early, log.middle, log.late, log.unsold, ...log.blocked];
     expect(ids.length).toBeGreaterThan(4);
     for (const id of ids) {
       const grep = execFileSync('sh', ['-c', `grep -h 'decision_id":"${id}' logs/*.jsonl`], { cwd: log.dataDir, encoding: 'utf8' }).trim().split('\n').sort();
       expect((await trace(log.dataDir, id, false)).sort(), id).toEqual(grep);
       expect((await trace(log.dataDir, id, true)).sort(), id).toEqual(grep);
     }
-    // The middle decision filled: its exit is found well after its own window.
-    expect((await trace(log.dataDir, log.middle, false)).some((l) => l.includes('"event_type":"SELL_FILLED"'))).toBe(true);
+    // The late decision's exit is found well after its own window (and its 5-minute slack).
+    const late = await trace(log.dataDir, log.late, false);
+    const ts = (type: string) => Date.parse((JSON.parse(late.find((l) => l.includes(`"event_type":"${type}"`)) ?? '{}') as { ts?: string }).ts ?? '');
+    expect(ts('SELL_FILLED') - ts('DECISION_START')).toBeGreaterThan(DECISION_WINDOW_MS + 10 * 60_000);
+    expect((await trace(log.dataDir, log.unsold, false)).some((l) => l.includes('"event_type":"SELL_FILLED"'))).toBe(false);
   });
 });
 

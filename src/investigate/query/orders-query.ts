@@ -1,72 +1,33 @@
 import { LogIndex } from '../index/log-index.js';
 import { eventNeedles, filesOf } from './event-needles.js';
-import { byTime, findEvents, inWindow, parseFound, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { byTime, forEachEvent, inWindow, parseFound, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { ORDER_TYPES, OrdersTally, type IntentFilter, type IntentSummary, type OrdersReport } from './orders-tally.js';
 import type { LogSet } from './log-set.js';
 import { readLinesAt } from './read-at.js';
 import type { SkippedLines } from './skipped-lines.js';
 
-export const ORDER_STATUSES = ['filled', 'failed', 'canceled', 'open', 'retried'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
 
-/** One order intent: its attempts (one ORDER_CONTEXT each) and how it ended. */
-export interface IntentSummary {
-  readonly intentId: string;
-  readonly decisionId: string | undefined;
-  readonly symbol: string;
-  readonly side: string;
-  readonly events: LocatedEvent[];
-  readonly contexts: LocatedEvent[];
-  readonly retries: LocatedEvent[];
-  readonly terminal: LocatedEvent | undefined;
-  readonly status: 'filled' | 'failed' | 'canceled' | 'open';
-}
-
-export interface OrdersFilter {
+export interface OrdersFilter extends IntentFilter {
   readonly intent?: string;
-  readonly symbol?: string;
-  readonly status?: OrderStatus;
   readonly session?: string;
   readonly window: TimeWindow;
 }
 
-const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED'] as const;
-
-export function summarize(events: readonly LocatedEvent[]): IntentSummary[] {
-  const groups = new Map<string, LocatedEvent[]>();
-  for (const e of events) {
-    const id = e.event.intent_id;
-    if (!id || !(ORDER_TYPES as readonly string[]).includes(e.event.event_type)) continue;
-    groups.set(id, [...(groups.get(id) ?? []), e]);
-  }
-  return [...groups.entries()].map(([intentId, list]) => {
-    const sorted = [...list].sort(byTime);
-    const terminal = sorted.find((e) => ['ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED'].includes(e.event.event_type));
-    const type = terminal?.event.event_type;
-    const head = sorted[0]?.event as { symbol?: string; side?: string } | undefined;
-    const sideEvent = sorted.find((e) => typeof (e.event as { side?: unknown }).side === 'string')?.event as { side?: string } | undefined;
-    return {
-      intentId,
-      decisionId: sorted.find((e) => e.event.decision_id)?.event.decision_id,
-      symbol: head?.symbol ?? '?',
-      side: sideEvent?.side ?? '?',
-      events: sorted,
-      contexts: sorted.filter((e) => e.event.event_type === 'ORDER_CONTEXT'),
-      retries: sorted.filter((e) => e.event.event_type === 'ORDER_RETRY'),
-      terminal,
-      status: type === 'ORDER_FILLED' ? 'filled' : type === 'ORDER_FAILED' ? 'failed' : type === 'ORDER_CANCELED' ? 'canceled' : 'open',
-    };
-  });
-}
-
-function keep(summary: IntentSummary, filter: OrdersFilter): boolean {
-  if (filter.symbol && summary.symbol !== filter.symbol) return false;
-  if (filter.status === 'retried') return summary.retries.length > 0;
-  return !filter.status || summary.status === filter.status;
-}
-
-/** Order intents matching the filter, oldest first. `--intent` goes through the id index. */
-export async function findOrders(set: LogSet, filter: OrdersFilter, skipped: SkippedLines, stats: SearchStats): Promise<IntentSummary[]> {
-  let events: LocatedEvent[];
+/**
+ * Order intents matching the filter, tallied while the orders files stream by: memory holds the
+ * intents in flight and the latest `limit`, never every line. `--intent` goes through the id index.
+ * `onIntent` sees every matching intent as it ends (for --json).
+ */
+export async function findOrders(
+  set: LogSet,
+  filter: OrdersFilter,
+  options: { skipped: SkippedLines; stats: SearchStats; limit: number; onIntent?: (summary: IntentSummary) => void },
+): Promise<OrdersReport> {
+  const { skipped, stats } = options;
+  const tally = new OrdersTally(filter, options.limit, options.onIntent);
+  const accept = (e: LocatedEvent) =>
+    (!filter.intent || e.event.intent_id?.startsWith(filter.intent) === true) && (!filter.session || e.event.session_id === filter.session);
   const index = filter.intent ? await LogIndex.prepare(set) : null;
   if (filter.intent && index) {
     for (const item of index.malformed()) skipped.add(item);
@@ -75,13 +36,14 @@ export async function findOrders(set: LogSet, filter: OrdersFilter, skipped: Ski
       if (!key.startsWith('int_') && key !== filter.intent) continue;
       for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
     }
-    events = parseFound(lines, [], skipped).filter((e) => inWindow(e.event, filter.window)).sort(byTime);
+    const events = parseFound(lines, [], skipped).filter((e) => inWindow(e.event, filter.window)).sort(byTime);
     stats.files += set.files.length;
+    for (const e of events) if (accept(e)) tally.add(e);
   } else {
     const needles = filter.intent ? [`"intent_id":"${filter.intent}`] : eventNeedles(ORDER_TYPES);
-    events = await findEvents(set, needles, { window: filter.window, files: filesOf(set, ['orders']), skipped, stats });
+    await forEachEvent(set, needles, { window: filter.window, files: filesOf(set, ['orders']), skipped, stats }, (e) => {
+      if (accept(e)) tally.add(e);
+    });
   }
-  if (filter.intent) events = events.filter((e) => e.event.intent_id?.startsWith(filter.intent ?? '') === true);
-  if (filter.session) events = events.filter((e) => e.event.session_id === filter.session);
-  return summarize(events).filter((s) => keep(s, filter));
+  return tally.end();
 }

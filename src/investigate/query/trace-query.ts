@@ -3,6 +3,7 @@ import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../
 import { offsetFrom } from '../scan/time-seek.js';
 import { byTime, ORDER_SLACK_MS, parseFound, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
 import type { LogSet } from './log-set.js';
+import { exitLines } from './exit-lines.js';
 import { readLinesAt } from './read-at.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -65,19 +66,19 @@ async function intentLinesByScan(set: LogSet, chain: LocatedEvent[], options: Tr
 /** Log time after a decision starts within which it ends; its later lines can only be its position's exit. */
 export const DECISION_WINDOW_MS = 10 * 60_000;
 
-/** Whether a chain may have lines after its decision window: a position it opened, or no end yet. */
-function mayContinue(chain: readonly LocatedEvent[]): boolean {
-  if (!chain.some((e) => e.event.event_type === 'DECISION_END')) return true;
-  return chain.some((e) => e.event.event_type === 'BUY_FILLED' || e.event.event_type === 'ORDER_FILLED' || e.event.event_type === 'EXIT_TRIGGERED');
-}
+type Continuation = 'none' | 'exit' | 'all';
 
 /**
- * The scan, pruned by what the id says: `dec_YYYYMMDD_HHMMSS` is when the decision started, so lines
- * before that (minus slack) are skipped by binary search on ts. When the id names its second, the
- * decision's own window is scanned first, and the rest of the log only when the chain opened a
- * position (whose exit comes later) or did not end. If the pruned scan misses DECISION_START, the
- * whole log is scanned: pruning may save time, never lose a line.
+ * What may follow a chain's decision window: nothing, its position's exit (a position it opened, not
+ * yet sold in the window), or anything (it never ended: the bot died or the window was too short).
  */
+function continuation(chain: readonly LocatedEvent[]): Continuation {
+  const has = (type: string) => chain.some((e) => e.event.event_type === type);
+  if (!has('DECISION_END')) return 'all';
+  if (has('SELL_FILLED') || has('BUY_FILLED') || has('ORDER_FILLED') || has('EXIT_TRIGGERED')) return 'exit';
+  return 'none';
+}
+
 async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
   const stats: TraceStats = { files: set.files.length, bytes: 0, lines: null, via: 'scan' };
   const needle = [`"decision_id":"${prefix}`];
@@ -93,9 +94,13 @@ async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): 
     const windowEnd = shiftIso(earliest, 1000 + DECISION_WINDOW_MS + ORDER_SLACK_MS);
     const head = scanInputs(set, set.files, earliest).map((i) => (i.file.gzipped ? i : { ...i, size: Math.max(i.from, offsetFrom(i.file.path, i.size, windowEnd)) }));
     chain = await run(head);
-    if (started() && mayContinue(chain)) {
+    const id = chain[0]?.event.decision_id;
+    const single = id !== undefined && chain.every((e) => e.event.decision_id === id);
+    const next = continuation(chain);
+    if (started() && single && next !== 'none') {
       const tail = head.filter((i) => !i.file.gzipped).map((i) => ({ file: i.file, from: i.size, size: set.sizes.get(i.file.path) ?? 0 }));
-      chain = [...chain, ...(await run(tail))];
+      const rest = next === 'exit' ? await exitLines(chain, id, tail, options.skipped, stats, run) : await run(tail);
+      chain = [...chain, ...rest];
     }
   } else if (earliest) {
     chain = await run(scanInputs(set, set.files, earliest));

@@ -1,23 +1,17 @@
-import type { IntentSummary } from '../query/orders-query.js';
+import { failureReason, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
 import type { Style } from './style.js';
 import { utc } from './time-format.js';
 import { raw } from './values.js';
 
-function failureReason(s: IntentSummary): string {
-  return s.terminal && s.status === 'failed' ? raw(s.terminal, 'reason') : '';
-}
-
 /** Failures grouped by reason, most frequent first, each with its latest example. */
-export function renderFailureGroups(intents: readonly IntentSummary[], style: Style): string[] {
-  const groups = new Map<string, IntentSummary[]>();
-  for (const s of intents.filter((i) => i.status === 'failed')) groups.set(failureReason(s), [...(groups.get(failureReason(s)) ?? []), s]);
+export function renderFailureGroups(report: OrdersReport, style: Style): string[] {
   const out: string[] = [];
-  if (groups.size === 0) return out;
+  if (report.failures.size === 0) return out;
   out.push(style.bold('failures by reason:'));
-  for (const [reason, list] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
-    const last = list[list.length - 1];
-    const example = last?.terminal ? `latest: ${last.intentId} (decision ${last.decisionId ?? 'none'}) at ${utc(last.terminal.event.ts)}: ${raw(last.terminal, 'message')}` : '';
-    out.push(`  ${style.red(reason.padEnd(22))} ${String(list.length).padStart(4)}  ${example}`);
+  for (const [reason, group] of [...report.failures.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))) {
+    const last = group.latest;
+    const example = last.terminal ? `latest: ${last.intentId} (decision ${last.decisionId ?? 'none'}) at ${utc(last.terminal.event.ts)}: ${raw(last.terminal, 'message')}` : '';
+    out.push(`  ${style.red(reason.padEnd(22))} ${String(group.count).padStart(4)}  ${example}`);
   }
   return out;
 }
@@ -40,12 +34,12 @@ function attemptLines(s: IntentSummary): string[] {
   return out;
 }
 
-export function renderOrders(intents: readonly IntentSummary[], style: Style, limit: number): string {
-  const count = (status: string) => intents.filter((i) => i.status === status).length;
-  const out = [style.bold(`${intents.length} order intent${intents.length === 1 ? '' : 's'}: ${count('filled')} filled, ${count('failed')} failed, ${count('canceled')} canceled, ${count('open')} without a final state`)];
-  out.push(...renderFailureGroups(intents, style));
-  const shown = intents.slice(-limit);
-  if (shown.length < intents.length) out.push(style.dim(`(showing the latest ${shown.length}; narrow with --symbol, --status, --since or --intent)`));
+export function renderOrders(report: OrdersReport, style: Style): string {
+  const { counts, total } = report;
+  const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state`)];
+  out.push(...renderFailureGroups(report, style));
+  const shown = report.latest;
+  if (shown.length < total) out.push(style.dim(`(showing the latest ${shown.length}; narrow with --symbol, --status, --since or --intent)`));
   for (const s of shown) {
     const status = s.status === 'failed' ? style.red(`FAILED ${failureReason(s)}`) : s.status === 'filled' ? style.green('FILLED') : s.status.toUpperCase();
     out.push('');

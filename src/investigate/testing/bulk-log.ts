@@ -11,6 +11,10 @@ export interface GeneratedLog {
   /** A filled decision (with retries and a later exit) near the middle of the log, and one near its start. */
   readonly middle: string;
   readonly early: string;
+  /** A filled decision near 40% of the log whose position is sold near 75%: far past its window. */
+  readonly late: string;
+  /** A filled decision near the middle whose position is never sold (still open at the end). */
+  readonly unsold: string;
   /** Every 400th decision's id, when it was blocked: spread over the whole log. */
   readonly blocked: string[];
 }
@@ -26,7 +30,7 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
   const marker = join(outDir, 'generated.json');
   if (existsSync(marker)) {
     const previous = JSON.parse(readFileSync(marker, 'utf8')) as GeneratedLog;
-    if (previous.bytes >= targetBytes * 0.95) return previous;
+    if (previous.bytes >= targetBytes * 0.95 && previous.late && previous.unsold) return previous;
   }
   rmSync(outDir, { recursive: true, force: true });
   const dataDir = join(outDir, 'data');
@@ -39,6 +43,10 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
   });
   let early = '';
   let middle = '';
+  let late = '';
+  let unsold = '';
+  let lateSymbol = 'BTC/USDT';
+  let lateSold = false;
   const blocked: string[] = [];
   const open: { id: string; symbol: string; at: number }[] = [];
   for (let i = 0; bytes < targetBytes; i++) {
@@ -55,7 +63,11 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
       if (!early && bytes > targetBytes * 0.03) early = r.decisionId;
     } else {
       const r = s.buy({ symbol, price: '45000.5', qty: '0.001', quoteBudget: '45', retries: [{ retry: 'timeout', message: 'request timed out after 5000ms' }] });
-      open.push({ id: r.decisionId, symbol, at: i });
+      if (!late && bytes > targetBytes * 0.4) {
+        late = r.decisionId;
+        lateSymbol = symbol;
+      } else if (!unsold && bytes > targetBytes * 0.52) unsold = r.decisionId;
+      else open.push({ id: r.decisionId, symbol, at: i });
       if (!middle && bytes > targetBytes / 2) middle = r.decisionId;
     }
     // Positions close about 400 decisions (~100 s of log time) later, so exits interleave with new decisions.
@@ -63,9 +75,13 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
       const p = open.shift();
       if (p) s.exit(p.id, p.symbol, '45000.5', '45100', '0.001', 0);
     }
+    if (late && !lateSold && bytes > targetBytes * 0.75) {
+      s.exit(late, lateSymbol, '45000.5', '44900', '0.001', 0);
+      lateSold = true;
+    }
   }
   s.end('completed', 0);
-  const result: GeneratedLog = { dataDir, bytes, lines, middle, early, blocked };
+  const result: GeneratedLog = { dataDir, bytes, lines, middle, early, late, unsold, blocked };
   writeFileSync(marker, JSON.stringify(result, null, 2));
   return result;
 }
