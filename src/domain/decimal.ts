@@ -29,6 +29,7 @@ function pow10(n: number): bigint {
 
 function divRound(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
   if (denominator === 0n) throw new RangeError('division by zero');
+  if (numerator <= SAFE && numerator >= -SAFE && denominator <= SAFE && denominator >= -SAFE) return divRoundSmall(Number(numerator), Number(denominator), mode);
   const negative = numerator < 0n !== denominator < 0n;
   const n = numerator < 0n ? -numerator : numerator;
   const d = denominator < 0n ? -denominator : denominator;
@@ -41,6 +42,24 @@ function divRound(numerator: bigint, denominator: bigint, mode: RoundingMode): b
     else if (mode === 'half_even' && (r * 2n > d || (r * 2n === d && q % 2n === 1n))) q += 1n;
   }
   return negative ? -q : q;
+}
+
+/**
+ * divRound for operands below 2^53, in doubles: for such integers Math.floor(n / d) is the exact
+ * quotient (the division's rounding error is below 1/d), and q * d, r and 2r stay exact too.
+ */
+function divRoundSmall(numerator: number, denominator: number, mode: RoundingMode): bigint {
+  const negative = numerator < 0 !== denominator < 0;
+  const n = Math.abs(numerator);
+  const d = Math.abs(denominator);
+  let q = Math.floor(n / d);
+  const r = n - q * d;
+  if (r !== 0) {
+    if (mode === 'up') q += 1;
+    else if (mode === 'half_up' && r * 2 >= d) q += 1;
+    else if (mode === 'half_even' && (r * 2 > d || (r * 2 === d && q % 2 === 1))) q += 1;
+  }
+  return BigInt(negative ? -q : q);
 }
 
 export class Decimal {
@@ -87,10 +106,12 @@ export class Decimal {
 
   private normalized(): Decimal {
     let { units, scale } = this;
-    if (scale === 0 || units % 10n !== 0n) return this;
+    if (scale === 0) return this;
     if (units <= SAFE && units >= -SAFE) {
-      // Small values (prices, quantities) strip their zeros in doubles: exact below 2^53, no bigint per digit.
+      // Small values (prices, quantities) strip their zeros in doubles: exact below 2^53, and no
+      // bigint is allocated for a remainder, the common case being nothing to strip.
       let n = Number(units);
+      if (n % 10 !== 0) return this;
       while (scale > 0 && n % 10 === 0) {
         n /= 10;
         scale--;
