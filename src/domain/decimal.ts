@@ -118,6 +118,11 @@ export class Decimal {
       }
       return new Decimal(BigInt(n), scale);
     }
+    // Results of div carry up to 18 places, mostly zeros: strip eight at a time first.
+    while (scale >= 8 && units % 100_000_000n === 0n) {
+      units /= 100_000_000n;
+      scale -= 8;
+    }
     while (scale > 0 && units % 10n === 0n) {
       units /= 10n;
       scale--;
@@ -173,8 +178,10 @@ export class Decimal {
   /** Rounds to a whole multiple of `step` (a tick or lot size). */
   quantize(step: Decimal, mode: RoundingMode): Decimal {
     if (step.units <= 0n) throw new RangeError(`step must be positive, got ${step.toString()}`);
-    const [a, s, scale] = this.aligned(step);
-    return new Decimal(divRound(a, s, mode) * s, scale).normalized();
+    const [a, s] = this.aligned(step);
+    // q steps are q * step.units at the step's own scale: smaller than at the aligned scale, so
+    // normalizing the result (a 1e-18-scale volume onto a lot of 0.0001) has few zeros to strip.
+    return new Decimal(divRound(a, s, mode) * step.units, step.scale).normalized();
   }
 
   /** True when this is a whole multiple of `step`. */
