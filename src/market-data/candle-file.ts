@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Bar } from './bar.js';
 import { CandleFileError } from './candle-file-error.js';
-import { readCsvBars } from './csv-bar-reader.js';
+import { readCsvBars, scanCsvBars } from './csv-bar-reader.js';
 import { readJsonBars } from './json-bar-reader.js';
 import { SYMBOL, symbolFromFileName } from './symbol-from-file.js';
 
@@ -22,6 +22,8 @@ export interface CandleFile {
   readonly symbol: string;
   readonly intervalMs: number;
   bars(): AsyncIterable<readonly Bar[]>;
+  /** Checks every row as `bars()` would, handing over only each row's open time (a cheaper preflight); absent for formats without one. */
+  scan?(visit: (openTime: number) => void): Promise<void>;
 }
 
 /** What a full pass over a file found: a preflight before trading on it. */
@@ -67,7 +69,8 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
   }
   const intervalMs = options.intervalMs ?? 60_000;
   const reader = format === 'csv' ? readCsvBars : readJsonBars;
-  return { path, format, symbol, intervalMs, bars: () => reader(path, { symbol, intervalMs }) };
+  const file: CandleFile = { path, format, symbol, intervalMs, bars: () => reader(path, { symbol, intervalMs }) };
+  return format === 'csv' ? { ...file, scan: (visit) => scanCsvBars(path, { symbol, intervalMs }, visit) } : file;
 }
 
 /**
@@ -80,16 +83,18 @@ export async function scanCandleFile(file: CandleFile): Promise<CandleFileSummar
   let last = Number.NaN;
   let gaps = 0;
   let missingBars = 0;
-  for await (const batch of file.bars()) {
-    for (const bar of batch) {
-      if (bars === 0) first = bar.openTime;
-      else if (bar.openTime - last > file.intervalMs) {
-        gaps++;
-        missingBars += (bar.openTime - last) / file.intervalMs - 1;
-      }
-      last = bar.openTime;
-      bars++;
+  const visit = (openTime: number): void => {
+    if (bars === 0) first = openTime;
+    else if (openTime - last > file.intervalMs) {
+      gaps++;
+      missingBars += (openTime - last) / file.intervalMs - 1;
     }
+    last = openTime;
+    bars++;
+  };
+  if (file.scan) await file.scan(visit);
+  else {
+    for await (const batch of file.bars()) for (const bar of batch) visit(bar.openTime);
   }
   return { bars, firstOpenTime: first, lastOpenTime: last, gaps, missingBars };
 }
