@@ -103,31 +103,32 @@ class CsvRows {
    */
   scan(raw: string, scratch: Bar[]): number | undefined {
     const index = this.index;
-    const fallback = (): number | undefined => {
-      this.line(raw, scratch);
-      return scratch.pop()?.openTime;
-    };
-    if (index === undefined || this.blankLine !== 0) return fallback();
+    if (index === undefined || this.blankLine !== 0) return this.exactly(raw, scratch);
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const cells = text.split(',');
-    if (cells.length !== this.width) return fallback();
+    if (cells.length !== this.width) return this.exactly(raw, scratch);
     const openTime = readTimestampField((cells[index.timestamp] ?? '').trim());
-    if (typeof openTime === 'string' || checkSequence(this.previous, openTime, this.options.intervalMs)) return fallback();
+    if (typeof openTime === 'string' || checkSequence(this.previous, openTime, this.options.intervalMs)) return this.exactly(raw, scratch);
     const lowText = cells[index.low] ?? '';
     const highText = cells[index.high] ?? '';
     const low = plainNumber(lowText);
     const high = plainNumber(highText);
     // NaN (not plain text) fails every comparison and falls back too.
-    if (!(low > 0 && atMost(lowText, low, highText, high) && plainNumber(cells[index.volume]) >= 0)) return fallback();
+    if (!(low > 0 && atMost(lowText, low, highText, high) && plainNumber(cells[index.volume]) >= 0)) return this.exactly(raw, scratch);
     const openText = cells[index.open] ?? '';
     const closeText = cells[index.close] ?? '';
     const open = plainNumber(openText);
     const close = plainNumber(closeText);
-    if (!(atMost(lowText, low, openText, open) && atMost(openText, open, highText, high))) return fallback();
-    if (!(atMost(lowText, low, closeText, close) && atMost(closeText, close, highText, high))) return fallback();
+    if (!(atMost(lowText, low, openText, open) && atMost(openText, open, highText, high))) return this.exactly(raw, scratch);
+    if (!(atMost(lowText, low, closeText, close) && atMost(closeText, close, highText, high))) return this.exactly(raw, scratch);
     this.lineNumber++;
     this.previous = openTime;
     return openTime;
+  }
+
+  private exactly(raw: string, scratch: Bar[]): number | undefined {
+    this.line(raw, scratch);
+    return scratch.pop()?.openTime;
   }
 
   /** After the last line: a file with no header or no candle row is refused. */
@@ -147,16 +148,27 @@ function atMost(aText: string, a: number, bText: string, b: number): boolean {
   return a < b || (a === b && aText === bText);
 }
 
-/** `123.45`-style text (at most 16 characters, digits on both sides of the dot) as a double; NaN otherwise. */
+const EXACT_POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `123.45`-style text (at most 15 digits, digits on both sides of a dot) as a double, NaN for any
+ * other text. Its digits as an integer and the power of ten are both exact doubles, so their
+ * quotient is the correctly rounded value, the same double Number(text) gives.
+ */
 function plainNumber(text: string | undefined): number {
-  if (text === undefined || text.length === 0 || text.length > 16) return Number.NaN;
+  if (text === undefined) return Number.NaN;
+  const length = text.length;
+  let units = 0;
   let dot = -1;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 46 && dot < 0 && i > 0) dot = i;
-    else if (c < 48 || c > 57) return Number.NaN;
+    if (c >= 48 && c <= 57) units = units * 10 + (c - 48);
+    else if (c === 46 && dot < 0 && i > 0) dot = i;
+    else return Number.NaN;
   }
-  return dot === text.length - 1 ? Number.NaN : Number(text);
+  const digits = dot < 0 ? length : length - 1;
+  if (digits === 0 || digits > 15 || dot === length - 1) return Number.NaN;
+  return dot < 0 ? units : units / (EXACT_POWERS[length - dot - 1] ?? Number.NaN);
 }
 
 /** The file's lines, a read chunk's worth at a time; an unreadable file is a CandleFileError. */
