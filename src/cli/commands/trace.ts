@@ -3,11 +3,9 @@ import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.j
 import { countSessions, followPrinter, megabytes, noLogs, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
-import { followLines } from '../../investigate/query/follow.js';
 import { openLogSet } from '../../investigate/query/log-set.js';
 import { countLines, SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
-import { renderTrace } from '../../investigate/render/trace-view.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace trace <decision_id | unambiguous prefix> [--follow] [--no-index]
@@ -57,7 +55,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   } else {
     const events = outcome.events.filter((e) => inWindow(e.event, f.window) && sessionFilter(f.session)(e));
     if (f.json) for (const e of events) io.stdout.write(`${e.text}\n`);
-    else io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));
+    else {
+      const { renderTrace } = await import('../../investigate/render/trace-view.js');
+      io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));
+    }
     if (f.values['follow'] === true) {
       await reportSkipped(skipped, io);
       const intents = [...new Set(events.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'))];
@@ -66,6 +67,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       process.once('SIGTERM', () => controller.abort());
+      const { followLines } = await import('../../investigate/query/follow.js');
       await followLines(set.logsDir, undefined, needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
       return EXIT.found;
     }

@@ -1,4 +1,4 @@
-import { LogIndex } from '../index/log-index.js';
+import type { LogIndex } from '../index/log-index.js';
 import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
 import { offsetFrom } from '../scan/time-seek.js';
 import { byTime, ORDER_SLACK_MS, parseFound, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
@@ -159,7 +159,9 @@ export const INDEX_INLINE_BYTES = 64 * 1024 * 1024;
  * to bring the index up to date after the answer is out, so the operator never waits for it.
  */
 export async function traceDecision(set: LogSet, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
-  if (options.useIndex && LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES) {
+  // Loaded only when wanted: a --no-index trace starts that much sooner (it races grep).
+  const { LogIndex } = options.useIndex ? await import('../index/log-index.js') : { LogIndex: null };
+  if (LogIndex && LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES) {
     const index = await LogIndex.prepare(set, options.scan?.parallelism === undefined ? {} : { parallelism: options.scan.parallelism });
     if (index) return traceByIndex(set, index, prefix, options);
   }
@@ -169,6 +171,7 @@ export async function traceDecision(set: LogSet, prefix: string, options: TraceO
 
 /** Brings the index up to date (after a scanned answer); null when the index cannot be written. */
 export async function updateIndex(set: LogSet): Promise<LogIndex | null> {
+  const { LogIndex } = await import('../index/log-index.js');
   return LogIndex.prepare(set);
 }
 

@@ -1,0 +1,16 @@
+import { parentPort } from 'node:worker_threads';
+import type { UntilRequest, UntilResponse } from './until-protocol.js';
+import { runUntilTasks } from './until-tasks.js';
+
+// Worker entry: scans the later half of a forward scan until its stop line, or until the earlier half found it.
+parentPort?.once('message', (request: UntilRequest) => {
+  let response: UntilResponse;
+  try {
+    const flag = new Int32Array(request.flag);
+    const outcome = runUntilTasks(request, () => Atomics.load(flag, 0) === 1);
+    response = { ok: true, ...outcome };
+  } catch (error) {
+    response = { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(response);
+});
