@@ -31,6 +31,8 @@ type Mode = (typeof MODES)[number];
 interface Run {
   readonly bars: number;
   readonly ms: number;
+  /** CPU time of this process during the run (all threads): a rate per CPU second is steadier on a busy machine. */
+  readonly cpuMs: number;
   readonly lines: number;
   /** Dashboard output written (plain lines), for the dashboard mode. */
   readonly dashboardWrites: number;
@@ -91,11 +93,14 @@ async function once(mode: Mode): Promise<Run> {
       coordinator.registerComponent({ name: 'dashboard', order: 40, start: () => dashboard.start(), stop: async () => { await bus.idle(); await dashboard.stop(); } });
     }
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const result = await session.run();
     const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     recorder.close();
     if (result.reason !== 'data_end') throw new Error(`bench session ended with ${result.reason}: ${result.error ?? ''}`);
-    return { bars: session.stats.bars, ms, lines, dashboardWrites, modelBars: model?.view(Date.now()).bars ?? 0 };
+    return { bars: session.stats.bars, ms, cpuMs, lines, dashboardWrites, modelBars: model?.view(Date.now()).bars ?? 0 };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -117,7 +122,7 @@ async function main(): Promise<void> {
     if (!only) throw new RangeError(`--only ${values.only}: expected one of ${MODES.join(', ')}`);
     for (let round = 0; round < rounds; round++) {
       const run = await once(only);
-      console.log(`${only}: ${Math.round(run.bars / (run.ms / 1000))} bars/s`);
+      console.log(`${only}: ${Math.round(run.bars / (run.ms / 1000))} bars/s, ${Math.round(run.bars / (run.cpuMs / 1000))} bars per CPU second`);
     }
     return;
   }
@@ -129,12 +134,13 @@ async function main(): Promise<void> {
   }
   const rates = (mode: Mode): number[] => (runs.get(mode) ?? []).map((r) => r.bars / (r.ms / 1000));
   const med = (mode: Mode): number => median(rates(mode));
+  const cpuRate = (mode: Mode): number => median((runs.get(mode) ?? []).map((r) => r.bars / (r.cpuMs / 1000)));
   const first = runs.get('null')?.[0];
   console.log(`engine bench: ${first?.bars ?? 0} bars of BTC-PERP, ${rounds} rounds interleaved, ${first?.lines ?? 0} lines per run`);
-  console.log(`  mode         median bars/s      best bars/s   median vs NullSink`);
+  console.log(`  mode         median bars/s      best bars/s   median vs NullSink   bars per CPU s (median)`);
   for (const mode of MODES) {
     const ms = median((runs.get(mode) ?? []).map((r) => r.ms));
-    console.log(`  ${mode.padEnd(10)} ${fmt(med(mode))} (${ms.toFixed(0).padStart(4)} ms)  ${fmt(Math.max(...rates(mode)))}   ${(med(mode) / med('null')).toFixed(3)}x`);
+    console.log(`  ${mode.padEnd(10)} ${fmt(med(mode))} (${ms.toFixed(0).padStart(4)} ms)  ${fmt(Math.max(...rates(mode)))}   ${(med(mode) / med('null')).toFixed(3)}x           ${fmt(cpuRate(mode))}`);
   }
   const dash = runs.get('dashboard')?.[0];
   console.log(`  dashboard: model saw ${dash?.modelBars ?? 0} bars, ${dash?.dashboardWrites ?? 0} plain lines drawn; engine with it at ${(med('dashboard') / med('null')).toFixed(3)}x of without`);
