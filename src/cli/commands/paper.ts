@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
@@ -6,7 +7,7 @@ import type { EngineObserver } from '../../engine/engine-stats.js';
 import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
 import { formatPaperSummary, paperSummary } from '../../engine/session-summary.js';
-import { parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
+import { isCandleFileError, parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
 import { listLogFiles } from '../../recorder/log-files.js';
 import { DashboardModel, loopsFromHeartbeat } from '../../ui/dashboard-model.js';
 import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
@@ -51,6 +52,16 @@ function usage(io: CliIo, message: string): number {
   return 2;
 }
 
+/** The first --data argument that is not a readable regular file, described; undefined when all are. */
+async function missingFile(files: readonly string[]): Promise<string | undefined> {
+  for (const file of files) {
+    const info = await stat(file).catch((error: NodeJS.ErrnoException) => error.code ?? String(error));
+    if (typeof info === 'string') return `${JSON.stringify(file)}: ${info === 'ENOENT' ? 'no such file' : info}; expected a candle file (.csv with a header or .json [ts,o,h,l,c,v] rows)`;
+    if (!info.isFile()) return `${JSON.stringify(file)}: not a regular file; expected a candle file (.csv with a header or .json [ts,o,h,l,c,v] rows)`;
+  }
+  return undefined;
+}
+
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   let values;
   try {
@@ -80,6 +91,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const mapped: FlagSetting[] = [];
   const files = values.data?.map((f) => f) ?? [];
   if (files.length > 0) {
+    const missing = await missingFile(files);
+    if (missing !== undefined) {
+      io.stderr.write(`tradetrace paper: --data ${missing}\nnothing started\n`);
+      return 2;
+    }
     let symbols: string[];
     try {
       symbols = await replaySymbols(files, values.symbol);
@@ -141,7 +157,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     session = await PaperSession.open({ config, recorder, dataDir: s.paths.dataDir, logsDir: s.paths.logsDir, feed, speed: runSpeed, observer, ...(duration === undefined ? {} : { durationMs: duration }) });
   } catch (error) {
     io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
-    return s.endSession('error', (error as { code?: unknown }).code === 'invalid_market' ? 2 : 1);
+    // Bad input (a market the config cannot trade, a damaged candle file) is the operator's to fix: exit 2.
+    const badInput = (error as { code?: unknown }).code === 'invalid_market' || isCandleFileError(error);
+    return s.endSession('error', badInput ? 2 : 1);
   }
   const { coordinator } = session;
   observer.onPortfolioChanged?.();

@@ -1,0 +1,137 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, runCli } from './support/cli.js';
+import { tempDir } from './support/temp-dir.js';
+
+const ESC = '\u001b';
+const PROGRESS = /^\[\d\d:\d\d:\d\d\] bars=\d+ \| positions=\d+/gm;
+const FAST = ['--synthetic', 'BTC/USDT,ETH/USDT', '--speed', '1200', '--set', 'trading.max_open_positions=2'];
+
+/** Runs the paper command and records when each stdout chunk arrived, to measure silences. */
+function timedRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; gapsMs: number[] }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, [...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const arrivals: number[] = [Date.now()];
+    child.stdout.on('data', (chunk: Buffer) => {
+      arrivals.push(Date.now());
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, gapsMs: arrivals.slice(1).map((t, i) => t - (arrivals[i] ?? t)) });
+    });
+  });
+}
+
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasScript) console.warn('paper-cli: `script` (util-linux) is not installed, so the TTY cases cannot give the bot a terminal; skipped');
+
+describe('tradetrace paper: terminal output', () => {
+  it('with stdout piped: plain progress lines and dashboard events, no ANSI escapes, never silent for long, then the summary', async () => {
+    const dataDir = join(tempDir('tradetrace-paper-pipe-'), 'data');
+    const tsx = resolve(PROJECT_ROOT, 'node_modules/.bin/tsx');
+    const run = await timedRun(tsx, ['src/cli/entry.ts', 'paper', ...FAST, '--duration', '12s', '--data-dir', dataDir], {});
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain(ESC);
+    expect(run.stdout.match(PROGRESS)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(run.stdout).toMatch(/^\[\d\d:\d\d:\d\d\] BUY_FILLED [A-Z]+\/USDT @ \$[\d.]+/m);
+    // The plain summary line comes every 5 s; the first chunk comes at once (before the warm-up).
+    expect(Math.max(...run.gapsMs)).toBeLessThan(7_000);
+    expect(run.stdout).toMatch(/paper session session_\d{8}_\d{6} ended: duration_reached \(exit 0\)/);
+    expect(run.stdout).toMatch(/tradetrace trace dec_\d{8}_\d{6}_[0-9a-f]{6} --data-dir /);
+  }, 90_000);
+
+  it.skipIf(!hasScript)('on a terminal: the live dashboard redraws in place, and shows the cursor again at the end', async () => {
+    const dataDir = join(tempDir('tradetrace-paper-tty-'), 'data');
+    // `script`'s terminal has no size unless told; the dashboard fits its frame to the rows.
+    const command = `stty rows 50 cols 160; node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --duration 6s --data-dir ${dataDir}`;
+    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${ESC}[`);
+    expect(run.stdout).toContain('POSITIONS');
+    expect(run.stdout).toContain('RECENT EVENTS');
+    // The frame hid the cursor; it must be shown again before the summary.
+    const hide = run.stdout.lastIndexOf(`${ESC}[?25l`);
+    const show = run.stdout.lastIndexOf(`${ESC}[?25h`);
+    expect(hide).toBeGreaterThanOrEqual(0);
+    expect(show).toBeGreaterThan(hide);
+    expect(run.stdout.indexOf('ended: duration_reached (exit 0)')).toBeGreaterThan(show);
+  }, 90_000);
+
+  it.skipIf(!hasScript)('ENABLE_LIVE_DASHBOARD=false on a terminal: no dashboard, but plain progress at least every few seconds', async () => {
+    const dataDir = join(tempDir('tradetrace-paper-off-'), 'data');
+    const command = `node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --duration 12s --data-dir ${dataDir}`;
+    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm', ENABLE_LIVE_DASHBOARD: 'false' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain(`${ESC}[`);
+    expect(run.stdout).not.toContain('RECENT EVENTS');
+    expect(run.stdout.match(PROGRESS)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...run.gapsMs)).toBeLessThan(7_000);
+  }, 90_000);
+});
+
+describe('tradetrace paper: bad input is exit 2 with an error naming the input and the expected form', () => {
+  const dataDir = () => join(tempDir('tradetrace-paper-bad-'), 'data');
+  const bad = async (args: readonly string[]) => {
+    const dir = dataDir();
+    const result = await runCli(['paper', ...args, '--data-dir', dir], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(2);
+    return { ...result, dir };
+  };
+
+  it('an unknown flag', async () => {
+    expect((await bad(['--sped', '10'])).stderr).toMatch(/Unknown option '--sped'/);
+  });
+
+  it('a bad --speed', async () => {
+    expect((await bad(['--speed', 'fast'])).stderr).toMatch(/--speed: invalid speed "fast": expected a positive number .* or "max"/);
+    expect((await bad(['--speed', '0'])).stderr).toMatch(/--speed: invalid speed "0"/);
+  });
+
+  it('a bad --duration', async () => {
+    expect((await bad(['--duration', '5x'])).stderr).toMatch(/--duration "5x": expected a duration with a unit, e\.g\. .*90s, 5m, 2h/);
+  });
+
+  it('a --data file that does not exist: nothing started, no session directory', async () => {
+    const missing = join(tempDir('tradetrace-paper-missing-'), 'BTC_USDT-1m.csv');
+    const result = await bad(['--data', missing]);
+    expect(result.stderr).toContain(`--data ${JSON.stringify(missing)}: no such file; expected a candle file`);
+    expect(existsSync(join(result.dir, 'sessions'))).toBe(false);
+  });
+
+  it('a malformed CSV row: the error names the file and line, and no order is placed', async () => {
+    const dir = tempDir('tradetrace-paper-csv-');
+    const rows = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < 300; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,${i === 200 ? 'abc' : '101'},99,100.5,10`);
+    const file = join(dir, 'ETH_USDT-1m.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const result = await bad(['--data', file, '--speed', 'max']);
+    // Line 202: the header is line 1 and the bad row is the 201st data row.
+    expect(result.stderr).toContain(`${file}:202: column high bad_value: got "abc", expected a decimal number`);
+    const orders = join(result.dir, 'logs', 'orders.jsonl');
+    expect(existsSync(orders) ? readFileSync(orders, 'utf8') : '').not.toContain('ORDER_CONTEXT');
+  });
+
+  it('a synthetic symbol not in BASE/QUOTE form', async () => {
+    const result = await bad(['--synthetic', 'BTCUSDT']);
+    expect(result.stderr).toMatch(/trading\.symbols: expected a non-empty list of market symbols like BTC\/USDT .*got "BTCUSDT" \(from flag --synthetic\)/);
+  });
+
+  it('a --metrics-port out of range', async () => {
+    expect((await bad(['--metrics-port', '70000'])).stderr).toMatch(/alerts\.metrics_port: expected an integer from 0 to 65535, got "70000" \(from flag --metrics-port\)/);
+  });
+});
