@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { listLogFiles } from '../src/recorder/log-files.js';
 import { parseLine } from '../src/recorder/line-parser.js';
 import type { AnyEventLine } from '../src/recorder/events/catalog.js';
+import { PaperStateFile } from '../src/execution/paper/paper-state-file.js';
 import { StateStore } from '../src/store/state-store.js';
 import { runCli, spawnCli } from './support/cli.js';
 import { BTC_PERP_CSV, sharedDataAvailable } from './support/shared-data.js';
@@ -66,8 +67,17 @@ describe.skipIf(!available)('restart: SIGKILL a paper session mid-run, start aga
     const store = StateStore.open({ dataDir });
     const positions = store.positions().map((p) => ({ symbol: p.symbol, decisionId: p.decisionId, qty: p.qty.toString() }));
     const unsettled = store.openOrders().map((o) => o.clientOrderId);
+    // The killed session's paper account survived it: every order the bot's store saw filled is in
+    // the account file, filled, so the restart reconciles against the same account.
+    const sentIds = [...new Set(parseAll(join(dataDir, 'logs')).lines.filter((l) => l.event_type === 'ORDER_CONTEXT').map((l) => String(f(l, 'client_order_id'))))];
+    const filledInStore = sentIds.filter((id) => store.order(id)?.status === 'filled');
     store.close();
     expect(positions).toHaveLength(1);
+    expect(filledInStore.length).toBeGreaterThan(0);
+    const account = PaperStateFile.open(join(dataDir, 'paper-exchange.sqlite'), []);
+    const accountStatus = new Map(account.state.orders.map((o) => [o.request.clientOrderId, o.status]));
+    account.file.close();
+    expect(filledInStore.map((id) => [id, accountStatus.get(id)])).toEqual(filledInStore.map((id) => [id, 'filled']));
 
     const second = await runCli([...common, '--speed', 'max'], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 240_000 });
     expect(second.code, second.stderr).toBe(0);
