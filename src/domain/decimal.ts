@@ -22,6 +22,8 @@ const POW10: bigint[] = [];
 for (let i = 0, p = 1n; i <= 4 * MAX_SCALE; i++, p *= 10n) POW10.push(p);
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** 10^0..10^22: the powers of ten a double holds exactly. */
+const EXACT_POWERS_OF_TEN: readonly number[] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 function pow10(n: number): bigint {
   return POW10[n] ?? 10n ** BigInt(n);
@@ -248,6 +250,8 @@ export class Decimal {
 
   /** For display and metrics only: never feed the result back into money arithmetic. */
   toNumber(): number {
+    // Both operands exact doubles, so the quotient is the correctly rounded value: what parsing the text gives.
+    if (this.scale <= 22 && this.units <= SAFE && this.units >= -SAFE) return Number(this.units) / (EXACT_POWERS_OF_TEN[this.scale] ?? Number.NaN);
     return Number(this.toString());
   }
 
