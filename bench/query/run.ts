@@ -23,20 +23,34 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-function timeCommand(command: string, args: string[], runs: number): { seconds: number; lines: number; maxRssKb: number } {
+interface Timed {
+  seconds: number;
+  /** user + system CPU seconds (median): steadier than wall time when other work shares the cores. */
+  cpu: number;
+  lines: number;
+  maxRssKb: number;
+}
+
+/**
+ * Runs a command `runs` times with its stdout on a pipe (GNU grep writing to /dev/null stops at the
+ * first match, like -q: a pipe makes it do the whole search, as it does for a reader).
+ */
+function timeCommand(command: string, args: string[], runs: number): Timed {
   const times: number[] = [];
+  const cpus: number[] = [];
   let lines = 0;
   let maxRssKb = 0;
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
     lines = result.stdout.split('\n').filter((l) => l.length > 0).length;
-    const rss = Number(result.stderr.trim().split('\n').pop());
-    if (Number.isFinite(rss)) maxRssKb = Math.max(maxRssKb, rss);
+    const [rss, user, sys] = (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    if (rss !== undefined && Number.isFinite(rss)) maxRssKb = Math.max(maxRssKb, rss);
+    cpus.push((user ?? NaN) + (sys ?? NaN));
     if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr.slice(0, 500)}`);
   }
-  return { seconds: median(times), lines, maxRssKb };
+  return { seconds: median(times), cpu: median(cpus), lines, maxRssKb };
 }
 
 function has(tool: string): boolean {
@@ -73,7 +87,8 @@ async function main(): Promise<void> {
   const indexDir = join(log.dataDir, 'index');
   // Warm the page cache once so every tool reads from memory.
   spawnSync('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`]);
-  const rows: { name: string; seconds: number; lines: number; rss: number }[] = [];
+  const rows: { name: string; seconds: number; cpu: number; lines: number; rss: number }[] = [];
+  console.log(`machine load (uptime): ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
   const cases = [
     ['middle of the log, sold 4 min later, inside its window', log.middle],
     ['40% into the log, sold at 75%: the exit is far past its window', log.late],
@@ -84,9 +99,9 @@ async function main(): Promise<void> {
     const first = id === cases[0][1];
     console.log(`\n== trace ${id} (${label}) ==`);
     const needle = `"decision_id":"${id}`;
-    const add = (name: string, r: { seconds: number; lines: number; maxRssKb: number }) => {
-      rows.push({ name, seconds: r.seconds, lines: r.lines, rss: r.maxRssKb });
-      console.log(`${name.padEnd(40)} ${r.seconds.toFixed(3).padStart(8)} s  ${String(r.lines).padStart(4)} lines  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB RSS`);
+    const add = (name: string, r: Timed) => {
+      rows.push({ name, seconds: r.seconds, cpu: r.cpu, lines: r.lines, rss: r.maxRssKb });
+      console.log(`${name.padEnd(40)} ${r.seconds.toFixed(3).padStart(8)} s wall ${r.cpu.toFixed(2).padStart(6)} s cpu  ${String(r.lines).padStart(4)} lines  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB peak RSS`);
     };
     const start = rows.length;
     add('grep -F', timeCommand('grep', ['-F', needle, ...files], RUNS));
@@ -101,17 +116,17 @@ async function main(): Promise<void> {
     add('tradetrace trace with index --json', timeCommand('node', [cli, 'trace', id, '--data-dir', log.dataDir, '--json'], RUNS));
     add('node startup alone (node -e 0)', timeCommand('node', ['-e', '0'], RUNS));
     if (first && has('jq')) add('jq select(.decision_id == id)', timeCommand('jq', ['-c', `select(.decision_id == "${id}")`, ...files], 1));
-    const grep = rows[start]?.seconds ?? NaN;
-    console.log('ratios (grep -F time / tool time; > 1 means faster than grep):');
-    for (const r of rows.slice(start)) console.log(`  ${r.name.padEnd(40)} ${(grep / r.seconds).toFixed(2)}x`);
+    const grep = rows[start];
+    console.log('ratios (grep -F time / tool time; > 1 means faster than grep): wall, cpu');
+    for (const r of rows.slice(start)) console.log(`  ${r.name.padEnd(40)} ${((grep?.seconds ?? NaN) / r.seconds).toFixed(2)}x  ${((grep?.cpu ?? NaN) / r.cpu).toFixed(2)}x`);
     const noIndexMs = (await inProcess(dist, log.dataDir, id, false, RUNS)) * 1000;
     const indexMs = (await inProcess(dist, log.dataDir, id, true, RUNS)) * 1000;
     console.log(`in-process query time (no process startup): scan ${noIndexMs.toFixed(1)} ms, index ${indexMs.toFixed(1)} ms`);
   }
   console.log('\n== full-scan commands over the whole log (1 run each) ==');
-  for (const args of [['why'], ['orders', '--status', 'failed', '--limit', '5'], ['sessions']]) {
+  for (const args of [['why'], ['orders'], ['orders', '--status', 'failed', '--limit', '5'], ['sessions']]) {
     const r = timeCommand('node', [cli, ...args, '--data-dir', log.dataDir], 1);
-    console.log(`tradetrace ${args.join(' ').padEnd(36)} ${r.seconds.toFixed(3).padStart(8)} s  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB RSS`);
+    console.log(`tradetrace ${args.join(' ').padEnd(36)} ${r.seconds.toFixed(3).padStart(8)} s wall ${r.cpu.toFixed(2).padStart(6)} s cpu  ${String(r.lines).padStart(7)} lines out  ${(r.maxRssKb / 1024).toFixed(0).padStart(5)} MB peak RSS`);
   }
   if (!existsSync(indexDir)) console.log('note: the index directory was not created (read-only data dir?)');
 }

@@ -11,6 +11,7 @@ import type { Style } from '../../investigate/render/style.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { raw } from '../../investigate/render/values.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace dash [TYPE] [--follow]
 
@@ -37,7 +38,9 @@ function render(entries: readonly DashEntry[], style: Style): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('dash', args, io, { follow: { type: 'boolean' } }, 1);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);
@@ -62,6 +65,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     const needles = [type ? `"dashboard_event_type":"${type}"` : '"event_type":"DASH_EVENT"'];
     const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'dashboard', path, gzipped: false, current: true };
     const controller = new AbortController();
+    guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
     await followLines(set.logsDir, ['dashboard'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);

@@ -7,6 +7,7 @@ import { openLogSet } from '../../investigate/query/log-set.js';
 import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { utc } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace drift
 
@@ -17,7 +18,9 @@ ${COMMON_HELP}
 
 const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('drift', args, io, {}, 0);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);

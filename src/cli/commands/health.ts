@@ -7,6 +7,7 @@ import { openLogSet } from '../../investigate/query/log-set.js';
 import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { renderHealth } from '../../investigate/render/health-view.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace health [--session S]
 
@@ -16,7 +17,9 @@ the last line it wrote.
 ${COMMON_HELP}
 `;
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('health', args, io, {}, 0);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);

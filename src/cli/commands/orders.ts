@@ -10,6 +10,7 @@ import type { IntentSummary } from '../../investigate/query/orders-tally.js';
 import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { renderOrders } from '../../investigate/render/orders-view.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace orders [--intent ID] [--symbol S] [--status ${ORDER_STATUSES.join('|')}] [--limit N] [--follow]
 
@@ -26,7 +27,9 @@ function isStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);
 }
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('orders', args, io, { intent: { type: 'string' }, symbol: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean' } }, 0);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);
@@ -72,6 +75,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     const needles = typeof intent === 'string' ? [`"intent_id":"${intent}`] : ['"event_type":"ORDER_'];
     const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'orders', path, gzipped: false, current: true };
     const controller = new AbortController();
+    guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
     process.once('SIGINT', () => controller.abort());
     process.once('SIGTERM', () => controller.abort());
     await followLines(set.logsDir, ['orders'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);

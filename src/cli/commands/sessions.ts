@@ -7,6 +7,7 @@ import { listSessions, type SessionRow } from '../../investigate/query/sessions-
 import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace sessions
 
@@ -20,7 +21,9 @@ function exitText(r: SessionRow): string {
   return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
 }
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('sessions', args, io, {}, 0);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);

@@ -7,6 +7,7 @@ import { openLogSet } from '../../investigate/query/log-set.js';
 import { countLines, SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace trace <decision_id | unambiguous prefix> [--follow] [--no-index]
 
@@ -17,7 +18,9 @@ it, each order attempt with its constraints, the fill, and the later exit of the
 ${COMMON_HELP}
 `;
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('trace', args, io, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);
@@ -65,6 +68,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       const needles = [`"decision_id":"${outcome.decisionId}"`, ...intents.map((i) => `"intent_id":"${i}"`)];
       const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'decisions', path, gzipped: false, current: true };
       const controller = new AbortController();
+      guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
       process.once('SIGINT', () => controller.abort());
       process.once('SIGTERM', () => controller.abort());
       const { followLines } = await import('../../investigate/query/follow.js');

@@ -8,6 +8,7 @@ import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { renderWhy } from '../../investigate/render/why-view.js';
 import type { CliIo } from '../command.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace why [SYMBOL]
 
@@ -16,7 +17,9 @@ values against thresholds, and the latest example of each (its decision_id, for 
 ${COMMON_HELP}
 `;
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
   const flags = parseCommon('why', args, io, {}, 1);
   if (!flags.ok) {
     io.stderr.write(`${flags.error}\n\n${HELP}`);
