@@ -1,6 +1,9 @@
 import type { AnyEventLine } from '../../recorder/events/catalog.js';
 import type { LogFile } from '../../recorder/log-files.js';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { readLogLine } from './line-parse.js';
+import { scanFileRange, StreamMatcher, type ScanSink } from '../scan/needle-scan.js';
 import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
 import { offsetBefore } from '../scan/time-seek.js';
 import type { LogSet } from './log-set.js';
@@ -94,57 +97,58 @@ export function newStats(): SearchStats {
   return { files: 0, bytes: 0, candidates: 0, sessions: new Set() };
 }
 
-/** Bytes of log scanned per round by forEachEvent: what bounds its memory, whatever the log size. */
-export const ROUND_BYTES = 128 * 1024 * 1024;
+/** Bytes of a plain file scanned per step by forEachEvent (memory is bounded by the scan's 4 MB chunk anyway). */
+export const ROUND_BYTES = 64 * 1024 * 1024;
 
 /**
- * Streams the events on lines containing one of `needles` to `onEvent`, a round of at most
- * ROUND_BYTES of log at a time, so memory stays bounded by the round, not the log. Events come in
- * file order within a round, not in global time order: aggregations compare `ts` themselves.
+ * Streams the events on lines containing one of `needles` to `onEvent` as the scan meets them, file
+ * by file (oldest first), on this thread: each candidate line is parsed and handed over at once, so
+ * memory is the scan's read buffer plus what `onEvent` keeps, whatever the log size. (Parsing the
+ * candidates, not finding them, is what these full-log queries spend their time on, and it happens
+ * here anyway.) Events come in file order, not global time order: aggregations compare `ts`.
  */
 export async function forEachEvent(
   set: LogSet,
   needles: readonly string[],
-  options: { window?: TimeWindow; files?: readonly LogFile[]; skipped: SkippedLines; stats?: SearchStats; scan?: ScanOptions; roundBytes?: number },
+  options: { window?: TimeWindow; files?: readonly LogFile[]; skipped: SkippedLines; stats?: SearchStats; roundBytes?: number },
   onEvent: (e: LocatedEvent) => void,
 ): Promise<void> {
   const files = options.files ?? set.files;
   const window = options.window ?? {};
-  const roundBytes = options.roundBytes ?? ROUND_BYTES;
-  const rounds: ScanInput[][] = [];
-  let current: ScanInput[] = [];
-  let room = roundBytes;
+  const step = options.roundBytes ?? ROUND_BYTES;
+  const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
+  const stats = options.stats;
+  if (stats) stats.files += files.length;
   for (const input of scanInputs(set, files, window.since)) {
+    const sink: ScanSink = {
+      hit(offset, text) {
+        if (stats) stats.candidates++;
+        for (const e of parseFound([{ file: input.file, offset, text }], [], options.skipped)) {
+          if (!inWindow(e.event, window)) continue;
+          stats?.sessions.add(e.event.session_id);
+          onEvent(e);
+        }
+      },
+      torn(offset, text) {
+        parseFound([], [{ file: input.file, offset, text }], options.skipped);
+      },
+    };
     if (input.file.gzipped) {
-      rounds.push([input]);
+      const matcher = new StreamMatcher(buffers, sink);
+      for await (const chunk of createReadStream(input.file.path).pipe(createGunzip())) {
+        if (stats) stats.bytes += (chunk as Buffer).length;
+        matcher.push(chunk as Buffer);
+      }
+      matcher.end();
       continue;
     }
-    for (let from = input.from; from < input.size; ) {
-      const size = Math.min(input.size, from + room);
-      current.push({ file: input.file, from, size });
-      room -= size - from;
-      from = size;
-      if (room <= 0) {
-        rounds.push(current);
-        current = [];
-        room = roundBytes;
-      }
-    }
-  }
-  if (current.length > 0) rounds.push(current);
-  if (options.stats) options.stats.files += files.length;
-  for (const round of rounds) {
-    // A round's end may cut a line: the scan reads on to its newline; the next round skips that line's rest.
-    const inputs = round.map((i) => ({ ...i, fileSize: set.sizes.get(i.file.path) ?? i.size }));
-    const outcome = await scanFiles(inputs, needles, options.scan ?? {});
-    for (const e of parseFound(outcome.lines, outcome.torn, options.skipped)) {
-      if (!inWindow(e.event, window)) continue;
-      options.stats?.sessions.add(e.event.session_id);
-      onEvent(e);
-    }
-    if (options.stats) {
-      options.stats.bytes += outcome.bytes;
-      options.stats.candidates += outcome.lines.length;
+    const fileSize = set.sizes.get(input.file.path) ?? input.size;
+    for (let start = input.from; start < input.size; start += step) {
+      const end = Math.min(input.size, start + step);
+      scanFileRange(input.file.path, start, end, fileSize, buffers, sink);
+      if (stats) stats.bytes += end - start;
+      // Let timers and signals run between steps of a long scan.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }
