@@ -13,6 +13,7 @@ import { DashboardModel, loopsFromHeartbeat } from '../../ui/dashboard-model.js'
 import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
 import { paperAlerts } from '../paper/paper-alerts.js';
+import { runnableTraceCommands } from '../paper/runnable-trace.js';
 import { formatCatchUp, syntheticCatchUp } from '../paper/synthetic-catch-up.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 
@@ -199,7 +200,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const result = await session.run();
   const summary = paperSummary(session, result, listLogFiles(s.paths.logsDir).map((f) => f.path));
   const code = s.endSession(result.reason, result.exitCode, summary.record);
-  io.stdout.write(formatPaperSummary(s.sessionId, summary, s.paths.dataDir));
+  io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
   if (result.error) io.stderr.write(`tradetrace paper: ${result.error}\n`);
   return code;
 }
