@@ -91,6 +91,38 @@ describe('startMetricsServer: /metrics over real HTTP, fed by the recorder', () 
     recorder.close();
   });
 
+  it('takes the config hash at start and reads the heartbeats another recorder (the watchdog thread) wrote to system.jsonl', async () => {
+    const logsDir = join(tempDir('tradetrace-metrics-'), 'logs');
+    const sink = new FileSink(logsDir);
+    const recorder = new Recorder({ sessionId: SESSION, sink });
+    // CONFIG_HASH was written before the server existed, as the session bootstrap does.
+    recorder.emit('CONFIG_HASH', { config_hash: 'a1b2c3d4e5f6a7b8', config: {} });
+    server = await startMetricsServer({ recorder, port: 0, defaultMetrics: false, configHash: 'a1b2c3d4e5f6a7b8', logsDir });
+    const before = parseExposition((await scrape(server.url)).text);
+    expect(valueOf(before, 'tradetrace_config_info', { config_hash: 'a1b2c3d4e5f6a7b8', session_id: SESSION })).toBe(1);
+    expect(valueOf(before, 'tradetrace_heartbeats_total')).toBe(0);
+
+    const beat = (rec: Recorder, alive: boolean) => rec.emit('SHUTDOWN_HEARTBEAT', {
+      registered_components: [], recent_heartbeats: [], last_heartbeat_age_s: 0, shutdown_requested: false, event_loop_blocked_ms: 0, trigger: 'interval', stats: {},
+      registered_threads: [{ name: 'DecisionLoop', alive, daemon: false, last_beat_age_s: 1, period_s: 1 }],
+    });
+    const watchdogSink = new FileSink(logsDir);
+    const watchdog = new Recorder({ sessionId: SESSION, sink: watchdogSink, now: () => Date.parse('2025-10-26T10:00:05.000Z') });
+    const other = new Recorder({ sessionId: 'session_20251026_090000', sink: new FileSink(logsDir), now: () => Date.parse('2025-10-26T10:00:09.000Z') });
+    beat(watchdog, false);
+    beat(watchdog, true);
+    beat(other, false); // another session's heartbeat in the same file is not ours
+    const after = parseExposition((await scrape(server.url)).text);
+    expect(valueOf(after, 'tradetrace_heartbeats_total')).toBe(2);
+    expect(valueOf(after, 'tradetrace_last_heartbeat_timestamp_seconds')).toBe(Date.parse('2025-10-26T10:00:05.000Z') / 1000);
+    expect(valueOf(after, 'tradetrace_loop_alive', { loop: 'DecisionLoop' })).toBe(1);
+    // Nothing is counted twice by the next scrape.
+    expect(valueOf(parseExposition((await scrape(server.url)).text), 'tradetrace_heartbeats_total')).toBe(2);
+    watchdog.close();
+    other.close();
+    recorder.close();
+  });
+
   it('answers 404 outside /metrics, and stops counting once closed', async () => {
     const recorder = bot();
     server = await startMetricsServer({ recorder, port: 0, defaultMetrics: false });

@@ -30,7 +30,7 @@ export class MetricsServerError extends Error {
 /**
  * Serves `/metrics` (Prometheus text format) for the recorder's session. The paper command wires it
  * behind `--metrics-port N` (off by default):
- *   const metrics = flags.metricsPort !== undefined ? await startMetricsServer({ recorder, port: flags.metricsPort }) : null;
+ *   const metrics = await startMetricsServer({ recorder, port, configHash, logsDir });
  *   ... on shutdown: await metrics?.close();
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {

@@ -187,7 +187,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   coordinator.registerComponent({ name: 'alerts', order: 5, start: () => alerts.start(), stop: () => alerts.stop() });
   if (config.alerts.metrics_port > 0) {
     try {
-      const metrics = await startMetricsServer({ recorder, port: config.alerts.metrics_port });
+      const metrics = await startMetricsServer({ recorder, port: config.alerts.metrics_port, configHash: s.configHash, logsDir: s.paths.logsDir });
       coordinator.registerComponent({ name: 'metrics', order: 4, stop: () => metrics.close() });
       io.stderr.write(`metrics: ${metrics.url}\n`);
     } catch (error) {
