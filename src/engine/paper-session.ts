@@ -138,7 +138,7 @@ export class PaperSession {
         cursor.advance(barClose);
         return track(bar);
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(resume === undefined ? {} : { resumeAfter: resume }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

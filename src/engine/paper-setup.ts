@@ -92,10 +92,12 @@ export interface FeedSetup {
   readonly warmupBars: number;
   readonly seed: number;
   readonly intervalMs: number;
+  /** Close time of the last bar already decided on this data directory; the synthetic feed continues after it. */
+  readonly resumeAfter?: number;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
   if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common });
-  return new SyntheticFeed({ symbols, seed: setup.seed, ...common });
+  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...(setup.resumeAfter === undefined ? {} : { resumeAfter: setup.resumeAfter }) });
 }

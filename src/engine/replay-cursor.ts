@@ -8,12 +8,15 @@ export const CURSOR_FILE = 'paper-cursor.json';
  * next session on the same data directory resumes after it instead of deciding the same bars again.
  * Written atomically (temp file, rename) at most once a second and at stop: after a kill, at most
  * that last second of bars is decided again, never an order sent twice (the store guards that).
+ * It never moves backwards: a session that decides earlier bars (a replay of older candles on the
+ * same directory) leaves the stored value alone, so later sessions do not decide bars twice.
  */
 export class ReplayCursor {
   private readonly path: string;
   private latest = Number.NEGATIVE_INFINITY;
   private savedAt = Number.NEGATIVE_INFINITY;
   private saved = Number.NEGATIVE_INFINITY;
+  private storedRead = false;
 
   constructor(dataDir: string, private readonly everyMs = 1000) {
     this.path = join(dataDir, CURSOR_FILE);
@@ -28,11 +31,21 @@ export class ReplayCursor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const parsed = JSON.parse(text) as { last_bar_close?: unknown };
-    if (typeof parsed.last_bar_close !== 'number' || !Number.isFinite(parsed.last_bar_close)) {
+    let parsed: { last_bar_close?: unknown } | null = null;
+    try {
+      parsed = JSON.parse(text) as { last_bar_close?: unknown } | null;
+    } catch {
+      // reported below, naming the file
+    }
+    const value = parsed?.last_bar_close;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new Error(`${this.path}: expected {"last_bar_close": <ms UTC>}, got ${text.slice(0, 100)}`);
     }
-    return parsed.last_bar_close;
+    // What is stored is the floor: nothing below it is ever written back.
+    this.storedRead = true;
+    if (value > this.saved) this.saved = value;
+    if (value > this.latest) this.latest = value;
+    return value;
   }
 
   /** Notes a decided bar; writes when a second has passed since the last write. */
@@ -44,7 +57,11 @@ export class ReplayCursor {
 
   save(wall = Date.now()): void {
     this.savedAt = wall;
-    if (this.latest === this.saved || !Number.isFinite(this.latest)) return;
+    if (!this.storedRead) {
+      this.storedRead = true;
+      this.read();
+    }
+    if (this.latest <= this.saved || !Number.isFinite(this.latest)) return;
     const temp = `${this.path}.tmp`;
     writeFileSync(temp, `${JSON.stringify({ last_bar_close: this.latest, iso: new Date(this.latest).toISOString() })}\n`);
     renameSync(temp, this.path);

@@ -14,7 +14,6 @@ import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
 import { paperAlerts } from '../paper/paper-alerts.js';
 import { runnableTraceCommands } from '../paper/runnable-trace.js';
-import { formatCatchUp, syntheticCatchUp } from '../paper/synthetic-catch-up.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 
 const HELP = `usage: tradetrace paper [options]
@@ -125,8 +124,6 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       : { kind: 'synthetic', symbols: config.trading.symbols };
   const runSpeed: ReplaySpeed = data.speed === 0 ? 'max' : data.speed;
   const duration = durationMs ?? (feed.kind === 'synthetic' ? SYNTHETIC_DEFAULT_DURATION_MS : undefined);
-  const catchUp = feed.kind === 'synthetic' ? syntheticCatchUp(s.paths.dataDir, runSpeed) : null;
-  if (catchUp) io.stderr.write(formatCatchUp(s.paths.dataDir, catchUp));
 
   // A reader that goes away (a closed pipe) must not take the bot down: output stops, trading goes on.
   let outputBroken = false;

@@ -16,8 +16,16 @@ export interface SyntheticFeedOptions {
   readonly recorder: Recorder;
   readonly staleness?: StalenessTracker;
   readonly intervalMs?: number;
-  /** Open time of the first bar; default: `warmupBars` intervals before the current one. */
+  /** Open time of the first bar; default: `warmupBars` intervals before the current one (see `resumeAfter`). */
   readonly startTime?: number;
+  /**
+   * Close time (ms UTC) of the last bar an earlier session on the same data decided. At speed N a
+   * session runs up to N times ahead of the wall clock; starting at "now" again would only warm up
+   * until it caught up with that bar. When it is ahead of the default start, the feed starts
+   * `warmupBars` bars before the first bar after it instead, so the new session trades right after
+   * warm-up and its bars continue the earlier timeline. Ignored when `startTime` is given.
+   */
+  readonly resumeAfter?: number;
   /** Bars per symbol (missing ones included) before the feed ends with data_end; default endless. */
   readonly maxBars?: number;
   readonly warmupBars?: number;
@@ -75,7 +83,10 @@ export class SyntheticFeed implements MarketFeed {
       return { symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, symbol), params), priceScale, priceFactor: 10 ** priceScale };
     });
     const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
-    this.startTime = options.startTime ?? current - (options.warmupBars ?? 0) * this.intervalMs;
+    const warmupMs = (options.warmupBars ?? 0) * this.intervalMs;
+    // The first bar whose close is after resumeAfter opens at resumeAfter rounded up to the grid.
+    const resumed = options.resumeAfter === undefined ? Number.NEGATIVE_INFINITY : Math.ceil(options.resumeAfter / this.intervalMs) * this.intervalMs - warmupMs;
+    this.startTime = options.startTime ?? Math.max(current - warmupMs, resumed);
     if (this.startTime % this.intervalMs !== 0) throw new RangeError(`startTime must be on the ${this.intervalMs} ms grid`);
     this.loop = new FeedLoop({
       kind: 'synthetic',

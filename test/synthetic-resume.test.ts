@@ -1,0 +1,85 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CURSOR_FILE, ReplayCursor } from '../src/engine/replay-cursor.js';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/temp-dir.js';
+
+const BAR_MS = 60_000;
+
+const readCursor = (dataDir: string): number => (JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { last_bar_close: number }).last_bar_close;
+
+/** Open times (ms) of the bars each DECISION_START of `sessionId` decided on, in file order. */
+function decidedBars(dataDir: string, sessionId: string): number[] {
+  return readFileSync(join(dataDir, 'logs', 'decisions.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { event_type: string; session_id: string; bar_ts?: string })
+    .filter((l) => l.event_type === 'DECISION_START' && l.session_id === sessionId)
+    .map((l) => Date.parse(l.bar_ts ?? ''));
+}
+
+async function session(dataDir: string): Promise<string> {
+  // 3000x: a bar every 20 ms, so a few seconds run the market far ahead of the wall clock.
+  const result = await runCli(['paper', '--synthetic', 'BTC/USDT', '--speed', '3000', '--duration', '5s', '--data-dir', dataDir], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
+  expect(result.code, result.stderr).toBe(0);
+  const id = /paper session (session_\S+) ended/.exec(result.stdout)?.[1];
+  expect(id, result.stdout).toBeDefined();
+  return id ?? '';
+}
+
+describe('a synthetic session on the data directory of an earlier, faster-than-real-time one', () => {
+  it('continues its timeline: trades right after warm-up, decides no bar twice, and the cursor only moves forward', async () => {
+    const dataDir = join(tempDir('tradetrace-synthetic-resume-'), 'data');
+    const first = await session(dataDir);
+    const firstBars = decidedBars(dataDir, first);
+    expect(firstBars.length).toBeGreaterThan(10);
+    const firstLast = Math.max(...firstBars);
+    const cursorAfterFirst = readCursor(dataDir);
+    // The first session ran ahead of the wall clock (this is what made a second one only warm up).
+    expect(cursorAfterFirst).toBeGreaterThan(Date.now() + 10 * BAR_MS);
+    expect(cursorAfterFirst).toBeGreaterThanOrEqual(firstLast + BAR_MS);
+
+    const second = await session(dataDir);
+    const secondBars = decidedBars(dataDir, second);
+    // Beyond warm-up: about as many decisions as the first session made, not none.
+    expect(secondBars.length).toBeGreaterThan(firstBars.length / 2);
+    expect(Math.min(...secondBars)).toBeGreaterThan(firstLast);
+    // The first bar decided is the one right after the cursor: the timeline continues without a hole.
+    expect(Math.min(...secondBars)).toBe(cursorAfterFirst);
+    const all = [...firstBars, ...secondBars];
+    expect(new Set(all).size).toBe(all.length);
+    const cursorAfterSecond = readCursor(dataDir);
+    expect(cursorAfterSecond).toBeGreaterThan(cursorAfterFirst);
+    expect(cursorAfterSecond).toBe(Math.max(...secondBars) + BAR_MS);
+  }, 120_000);
+});
+
+describe('ReplayCursor', () => {
+  it('never writes a bar close earlier than the stored one, read first or not', () => {
+    const dataDir = tempDir('tradetrace-cursor-');
+    const path = join(dataDir, CURSOR_FILE);
+    const stored = Date.parse('2030-01-01T00:10:00.000Z');
+    writeFileSync(path, `${JSON.stringify({ last_bar_close: stored })}\n`);
+    const before = readFileSync(path, 'utf8');
+
+    const unread = new ReplayCursor(dataDir, 0);
+    unread.advance(stored - 5 * BAR_MS);
+    unread.save();
+    expect(readFileSync(path, 'utf8')).toBe(before);
+
+    const read = new ReplayCursor(dataDir, 0);
+    expect(read.read()).toBe(stored);
+    read.advance(stored - BAR_MS);
+    read.save();
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    read.advance(stored + BAR_MS);
+    expect(new ReplayCursor(dataDir).read()).toBe(stored + BAR_MS);
+  });
+
+  it('names the file when it is not a cursor', () => {
+    const dataDir = tempDir('tradetrace-cursor-');
+    writeFileSync(join(dataDir, CURSOR_FILE), 'not json');
+    expect(() => new ReplayCursor(dataDir).read()).toThrow(`${join(dataDir, CURSOR_FILE)}: expected {"last_bar_close": <ms UTC>}, got not json`);
+  });
+});
