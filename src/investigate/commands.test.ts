@@ -19,9 +19,9 @@ describe('why (no trades)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('10 decisions: 0 bought\nby outcome: blocked 7, no_signal 3\n');
-    expect(r.stdout).toContain(`  max_open_positions           4x  3 vs 3\n                                  latest: ${facts.maxOpen[3]} at 2025-10-26 10:04:00.017Z: max open positions reached (3 of 3)\n`);
-    expect(r.stdout).toContain(`  min_volume_24h               2x  1200.5 vs 5000\n                                  latest: ${facts.volume[1]} at 2025-10-26 10:02:00.011Z: 24h volume below minimum\n`);
-    expect(r.stdout).toContain(`  spread_bps                   1x  31 vs 25\n`);
+    expect(r.stdout).toContain(`  max_open_positions           4x  3 vs 3\n                                  latest: ${facts.maxOpen[3]} at 2025-10-26 10:04:00.017Z: 3 positions open, the maximum is 3\n`);
+    expect(r.stdout).toContain(`  insufficient_balance         2x  "4.2" vs "5"\n                                  latest: ${facts.balance[1]} at 2025-10-26 10:02:00.011Z: free quote balance 4.2 is below the minimum order value 5\n`);
+    expect(r.stdout).toContain(`  volatility                   1x  3.4127 vs 3\n`);
     expect(r.stdout).toContain(`latest no_signal: ${facts.noSignal[2]} at 2025-10-26 10:05:00.030Z: no buy signal on this bar`);
     expect(r.stdout).toContain(`next: tradetrace trace ${facts.maxOpen[3]}`);
   });
@@ -40,7 +40,7 @@ describe('why (no trades)', () => {
   it('traces a blocked decision to its guard in plain words', async () => {
     const r = await runQuery(['trace', facts.maxOpen[0] ?? '', '--data-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('BLOCKED: guard max_open_positions refused the buy: observed 3 against threshold 3: max open positions reached (3 of 3)');
+    expect(r.stdout).toContain('BLOCKED: guard max_open_positions refused the buy: observed 3 against threshold 3: 3 positions open, the maximum is 3');
     expect(r.stdout.match(/DECISION_START|BUY_BLOCKED|DECISION_END/g)).toEqual(['DECISION_START', 'BUY_BLOCKED', 'DECISION_END']);
   });
 
@@ -81,7 +81,7 @@ describe('trace and orders (order failures)', () => {
   it('explains a failed order and accepts an unambiguous prefix', async () => {
     const r = await runQuery(['trace', facts.minNotional.decisionId.slice(0, -2), '--data-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('FAILED: the order failed for good on attempt 1: min_notional: notional 2.5025 below min_notional 5');
+    expect(r.stdout).toContain('FAILED: the order failed for good on attempt 1: min_notional: attempt 1: notional_below_min: notional 2.5025 below min_notional 5');
   });
 
   it('lists the matches of an ambiguous prefix, and says how much was searched for an unknown id', async () => {
@@ -111,13 +111,13 @@ describe('trace and orders (order failures)', () => {
     const r = await runQuery(['orders', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('5 order intents: 1 filled, 4 failed, 0 canceled, 0 without a final state\nfailures by reason:\n');
-    expect(r.stdout).toContain(`  min_notional              2  latest: ${facts.minNotional2.intentId} (decision ${facts.minNotional2.decisionId}) at 2025-10-26 11:05:08.850Z: notional 2.4949 below min_notional 5\n`);
+    expect(r.stdout).toContain(`  min_notional              2  latest: ${facts.minNotional2.intentId} (decision ${facts.minNotional2.decisionId}) at 2025-10-26 11:05:08.850Z: attempt 1: notional_below_min: notional 2.4949 below min_notional 5\n`);
     expect(r.stdout).toContain(`  insufficient_balance      1  latest: ${facts.balance.intentId}`);
     expect(r.stdout).toContain(`  timeout_exhausted         1  latest: ${facts.exhausted.intentId}`);
     const one = await runQuery(['orders', '--intent', facts.exhausted.intentId, '--data-dir', dir]);
     expect(one.stdout).toContain(`${facts.exhausted.intentId}  buy BTC/USDT  FAILED timeout_exhausted  4 attempts  decision ${facts.exhausted.decisionId}`);
     expect(one.stdout.match(/-> retry: timeout: request timed out after 5000ms/g)).toHaveLength(3);
-    expect(one.stdout).toContain('-> FAILED: timeout_exhausted: no answer after 4 attempts');
+    expect(one.stdout).toContain('-> FAILED: timeout_exhausted: gave up after 4 attempts; last: timeout: request timed out after 5000ms');
     const eth = await runQuery(['orders', '--status', 'failed', '--symbol', 'ETH/USDT', '--data-dir', dir]);
     expect(eth.stdout).toContain('3 order intents: 0 filled, 3 failed');
     const retried = await runQuery(['orders', '--status', 'retried', '--data-dir', dir, '--json']);
@@ -129,7 +129,7 @@ describe('trace and orders (order failures)', () => {
 
   it('lists the session with its counts', async () => {
     const r = await runQuery(['sessions', '--data-dir', dir]);
-    expect(r.stdout).toContain('  session_20251026_110000  paper  2025-10-26 11:00:00.000Z -> 2025-10-26 11:35:10.031Z (35m 10s)\n      exit: signal (exit 0)  config 9652c6f765c0625c  decisions 5  fills 1  failures 4\n');
+    expect(r.stdout).toContain('  session_20251026_110000  paper  2025-10-26 11:00:00.000Z -> 2025-10-26 11:35:10.031Z (35m 10s)\n      exit: signal (exit 0)  config af7cf922d97380d2  decisions 5  fills 1  failures 4\n');
   });
 
   it('the spec grep for ORDER_CONTEXT of an intent works on these logs', () => {
@@ -190,9 +190,9 @@ describe('drift and dash', () => {
         `  session_20251026_100000  2025-10-26 10:00:00.000Z  ${facts.currentHash}  <- changed`,
         '',
         `drift ${facts.prevHash.slice(0, 8)} -> ${facts.currentHash.slice(0, 8)}: session_20251026_090000 -> session_20251026_100000 (3 changed paths)`,
-        '  execution.post_only: (absent) -> true',
         '  execution.slippage_bps: 20 -> 50',
-        '  risk.max_open_positions: 3 -> 5',
+        '  exits.trailing_stop_pct: (absent) -> "0.5"',
+        '  trading.max_open_positions: 3 -> 5',
         '',
       ].join('\n'),
     );

@@ -43,9 +43,9 @@ describe('garbage lines and a gzipped rotated file', () => {
 
   it('reads decisions from the gzipped rotated file, by index and by scan', async () => {
     for (const mode of [[], ['--no-index']]) {
-      const r = await runQuery(['trace', older.spread, '--data-dir', dir, ...mode]);
+      const r = await runQuery(['trace', older.volatility, '--data-dir', dir, ...mode]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('BLOCKED: guard spread_bps refused the buy: observed 31 against threshold 25: spread too wide');
+      expect(r.stdout).toContain('BLOCKED: guard volatility refused the buy: observed 3.4127 against threshold 3: ATR is 3.413% of price, above the 3% maximum');
       expect(r.stdout).toContain('decisions.20251026T105959000Z.jsonl.gz');
     }
     const why = await runQuery(['why', '--data-dir', dir]);

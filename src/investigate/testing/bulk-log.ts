@@ -55,7 +55,7 @@ export function generateLog(outDir: string, targetBytes: number): GeneratedLog {
     if (i % 120 === 0) s.heartbeat(LOOPS);
     if (i % 3 === 0) s.noSignal(symbol, '45000');
     else if (i % 3 === 1) {
-      const id = s.blocked(symbol, 'max_open_positions', 3, 3, 'max open positions reached (3 of 3)');
+      const id = s.blocked(symbol, 'max_open_positions', 3, 3, '3 positions open, the maximum is 3');
       if (i % 400 === 1) blocked.push(id);
     }
     else if (i % 15 === 2) {

@@ -9,10 +9,13 @@ export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 export const BASE_CONFIG: Record<string, unknown> = {
   exchange: { name: 'binance', api_key: '[REDACTED]' },
-  risk: { max_open_positions: 3, quote_budget: 45 },
-  execution: { slippage_bps: 20, tif: 'IOC', max_retries: 3 },
-  symbols: ['BTC/USDT', 'ETH/USDT'],
+  trading: { symbols: ['BTC/USDT', 'ETH/USDT'], max_open_positions: 3 },
+  execution: { quote_budget: '45', slippage_bps: 20, tif: 'IOC', max_retries: 3 },
+  exits: { take_profit_pct: '1.5', stop_loss_pct: '1' },
 };
+
+// Guard lines as src/strategy/guards/buy-guards.ts writes them (investigate may not import strategy).
+const MAX_OPEN_MESSAGE = '3 positions open, the maximum is 3';
 
 const LOOPS = ['DecisionLoop', 'MarketDataLoop', 'DashboardLoop'];
 const allAlive = (): ThreadState[] => LOOPS.map((name) => ({ name, alive: true, lastBeatAgeS: 1.5 }));
@@ -26,18 +29,18 @@ export function writeNoTrades(dataDir: string) {
   const s = session(dataDir, 'session_20251026_100000', '2025-10-26T10:00:00.000Z');
   s.heartbeat(allAlive());
   const maxOpen: string[] = [];
-  const volume: string[] = [];
+  const balance: string[] = [];
   for (let i = 0; i < 4; i++) {
     s.tick(60_000);
-    maxOpen.push(s.blocked('BTC/USDT', 'max_open_positions', 3, 3, 'max open positions reached (3 of 3)'));
-    if (i < 2) volume.push(s.blocked('ETH/USDT', 'min_volume_24h', 1200.5, 5000, '24h volume below minimum'));
+    maxOpen.push(s.blocked('BTC/USDT', 'max_open_positions', 3, 3, MAX_OPEN_MESSAGE));
+    if (i < 2) balance.push(s.blocked('ETH/USDT', 'insufficient_balance', '4.2', '5', 'free quote balance 4.2 is below the minimum order value 5'));
   }
   s.tick(60_000);
-  const spread = s.blocked('BTC/USDT', 'spread_bps', 31, 25, 'spread too wide');
+  const volatility = s.blocked('BTC/USDT', 'volatility', 3.4127, 3, 'ATR is 3.413% of price, above the 3% maximum');
   const noSignal = [s.noSignal('BTC/USDT', '45010'), s.noSignal('ETH/USDT', '2500'), s.noSignal('BTC/USDT', '45020')];
   s.tick(30_000).heartbeat(allAlive());
   s.tick(1000).end('signal', 0);
-  return { sessionId: s.sessionId, maxOpen, volume, spread, noSignal, decisions: 10 };
+  return { sessionId: s.sessionId, maxOpen, balance, volatility, noSignal, decisions: 10 };
 }
 
 /** Orders that fail: min_notional, retries exhausted, balance; one success with its exit. */
@@ -45,14 +48,14 @@ export function writeOrderFailures(dataDir: string) {
   const s = session(dataDir, 'session_20251026_110000', '2025-10-26T11:00:00.000Z');
   s.heartbeat(allAlive());
   const filled = s.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45', retries: [{ retry: 'timeout', message: 'request timed out after 5000ms' }, { retry: 'rate_limited', message: 'HTTP 429 Too Many Requests' }] });
-  const minNotional = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.001', quoteBudget: '2.5', failure: { reason: 'min_notional', message: 'notional 2.5025 below min_notional 5' } });
+  const minNotional = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.001', quoteBudget: '2.5', failure: { reason: 'min_notional', message: 'attempt 1: notional_below_min: notional 2.5025 below min_notional 5' } });
   const exhausted = s.tick(60_000).buy({
     symbol: 'BTC/USDT', price: '45100', qty: '0.001', quoteBudget: '45',
     retries: [{ retry: 'timeout', message: 'request timed out after 5000ms' }, { retry: 'timeout', message: 'request timed out after 5000ms' }, { retry: 'timeout', message: 'request timed out after 5000ms' }],
-    failure: { reason: 'timeout_exhausted', message: 'no answer after 4 attempts' },
+    failure: { reason: 'timeout_exhausted', message: 'gave up after 4 attempts; last: timeout: request timed out after 5000ms' },
   });
-  const balance = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2510', qty: '0.02', quoteBudget: '50.2', failure: { reason: 'insufficient_balance', message: 'account has 12.5 USDT, order needs 50.3004' } });
-  const minNotional2 = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2490', qty: '0.001', quoteBudget: '2.49', failure: { reason: 'min_notional', message: 'notional 2.4949 below min_notional 5' } });
+  const balance = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2510', qty: '0.02', quoteBudget: '50.2', failure: { reason: 'insufficient_balance', message: 'attempt 1: insufficient_balance: insufficient balance: order needs 50.3004 USDT, free 12.5' } });
+  const minNotional2 = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2490', qty: '0.001', quoteBudget: '2.49', failure: { reason: 'min_notional', message: 'attempt 1: notional_below_min: notional 2.4949 below min_notional 5' } });
   s.exit(filled.decisionId, 'BTC/USDT', '45000', '45500', '0.001', 1800);
   s.tick(1000).end('signal', 0);
   return { sessionId: s.sessionId, filled, minNotional, exhausted, balance, minNotional2 };
@@ -84,8 +87,10 @@ export function writeConfigDrift(dataDir: string) {
   first.tick(1000).end('signal', 0);
   const changed: Record<string, unknown> = {
     ...BASE_CONFIG,
-    risk: { max_open_positions: 5, quote_budget: 45 },
-    execution: { slippage_bps: 50, tif: 'IOC', max_retries: 3, post_only: true },
+    trading: { symbols: ['BTC/USDT', 'ETH/USDT'], max_open_positions: 5 },
+    execution: { quote_budget: '45', slippage_bps: 50, tif: 'IOC', max_retries: 3 },
+    // A key the previous session's config did not have (written by an older version).
+    exits: { take_profit_pct: '1.5', stop_loss_pct: '1', trailing_stop_pct: '0.5' },
   };
   const second = session(dataDir, 'session_20251026_100000', '2025-10-26T10:00:00.000Z', { config: changed, previous: { sessionId: first.sessionId, config: BASE_CONFIG } });
   second.tick(60_000).noSignal('BTC/USDT', '45000');
@@ -93,9 +98,9 @@ export function writeConfigDrift(dataDir: string) {
   return {
     first: first.sessionId, second: second.sessionId, prevHash: configHash(BASE_CONFIG), currentHash: configHash(changed),
     changes: [
-      { path: 'execution.post_only', from: null, to: true },
       { path: 'execution.slippage_bps', from: 20, to: 50 },
-      { path: 'risk.max_open_positions', from: 3, to: 5 },
+      { path: 'exits.trailing_stop_pct', from: null, to: '0.5' },
+      { path: 'trading.max_open_positions', from: 3, to: 5 },
     ],
   };
 }
@@ -104,7 +109,7 @@ export function writeConfigDrift(dataDir: string) {
 export function writeDeadBot(dataDir: string) {
   const s = session(dataDir, 'session_20251026_130000', '2025-10-26T13:00:00.000Z');
   s.heartbeat(allAlive());
-  const blocked = s.tick(30_000).blocked('BTC/USDT', 'max_open_positions', 3, 3, 'max open positions reached (3 of 3)');
+  const blocked = s.tick(30_000).blocked('BTC/USDT', 'max_open_positions', 3, 3, MAX_OPEN_MESSAGE);
   s.tick(30_000).heartbeat(allAlive());
   const last = s.tick(5_000).noSignal('ETH/USDT', '2500');
   const lastLineTs = s.now.toISOString();
