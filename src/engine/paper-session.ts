@@ -31,7 +31,11 @@ export interface PaperSessionOptions {
   readonly logsDir: string;
   readonly feed: FeedChoice;
   readonly speed: ReplaySpeed;
-  /** Ends the session (duration_reached) after this much wall time. */
+  /**
+   * Ends the session (duration_reached) after this much wall time, counted from the feed's start
+   * (FEED_START), not from run(): the watchdog thread and the other components take about a second
+   * to start, which would otherwise be cut from the trading time.
+   */
   readonly durationMs?: number;
   readonly observer?: EngineObserver;
   /** Install SIGINT/SIGTERM handlers (default true). */
@@ -63,6 +67,7 @@ export class PaperSession {
   private failure: string | undefined;
   private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
   private realizedAtStart: Decimal;
+  private durationTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly options: PaperSessionOptions,
@@ -172,7 +177,10 @@ export class PaperSession {
     coordinator.registerComponent({
       name: 'market_data', order: 30,
       start: () => {
-        this.feedDone = feed.start(onBar).then(
+        // feed.start writes FEED_START before its first await, so the duration counts from that line.
+        const started = feed.start(onBar);
+        this.startDurationTimer();
+        this.feedDone = started.then(
           (reason) => {
             if (reason === 'data_end') void this.stop('data_end');
             return reason;
@@ -194,7 +202,6 @@ export class PaperSession {
   /** Starts every component (the feed last) and resolves once the session has shut down. */
   async run(): Promise<PaperRunResult> {
     const uninstall = this.options.signals === false ? () => {} : this.installSignals();
-    const timer = this.options.durationMs === undefined ? undefined : setTimeout(() => void this.stop('duration_reached'), this.options.durationMs);
     try {
       await this.coordinator.start();
     } catch (error) {
@@ -202,10 +209,16 @@ export class PaperSession {
       void this.stop('fatal');
     }
     const code = await this.exitCode;
-    clearTimeout(timer);
+    clearTimeout(this.durationTimer);
     uninstall();
     const reason = REASONS[this.stopRequested ?? 'fatal'];
     return { reason, exitCode: reason === 'error' ? Math.max(1, code) : code, ...(this.failure === undefined ? {} : { error: this.failure }) };
+  }
+
+  private startDurationTimer(): void {
+    const { durationMs } = this.options;
+    if (durationMs === undefined || this.durationTimer !== undefined) return;
+    this.durationTimer = setTimeout(() => void this.stop('duration_reached'), durationMs);
   }
 
   stop(reason: ShutdownReason): Promise<number> {
