@@ -38,7 +38,11 @@ const hasScript = (() => {
     return false;
   }
 })();
-if (!hasScript) console.warn('paper-cli: `script` (util-linux) is not installed, so the TTY cases cannot give the bot a terminal; skipped');
+if (!hasScript) {
+  // CI must exercise the terminal dashboard: a missing `script` there is a broken machine, not a reason to skip.
+  if (process.env['CI'] === 'true') throw new Error('CI=true but `script` (util-linux) is not installed: the TTY dashboard tests cannot run');
+  console.warn('paper-cli: `script` (util-linux) is not installed, so the TTY cases cannot give the bot a terminal; skipped');
+}
 
 describe('tradetrace paper: terminal output', () => {
   it('with stdout piped: plain progress lines and dashboard events, no ANSI escapes, never silent for long, then the summary', async () => {
