@@ -1,17 +1,15 @@
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { followPrinter, noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { followPrinter, reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { findDashEvents, type DashEntry } from '../../investigate/query/dash-query.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { followLines } from '../../investigate/query/follow.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import type { Style } from '../../investigate/render/style.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { raw } from '../../investigate/render/values.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace dash [TYPE] [--follow]
 
@@ -39,22 +37,12 @@ function render(entries: readonly DashEntry[], style: Style): string {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('dash', args, io, { follow: { type: 'boolean' } }, 1);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'dash', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const start = startQuery('dash', args, rawIo, HELP, { follow: { type: 'boolean' } }, 1);
+  if (!start.ok) return start.exitCode;
+  const { io, guarded, flags: f } = start;
+  const logs = openQueryLogs('dash', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const type = f.positionals[0];
   const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   if (f.json) for (const e of entries) io.stdout.write(`${e.event.text}\n`);

@@ -1,13 +1,11 @@
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { findDrift } from '../../investigate/query/drift-query.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { utc } from '../../investigate/render/time-format.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace drift
 
@@ -19,22 +17,12 @@ ${COMMON_HELP}
 const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('drift', args, io, {}, 0);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'drift', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const start = startQuery('drift', args, rawIo, HELP, {}, 0);
+  if (!start.ok) return start.exitCode;
+  const { io, flags: f } = start;
+  const logs = openQueryLogs('drift', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const { sessions, drifts } = await findDrift(set, f.window, skipped, newStats());
   if (sessions.length === 0) {
     io.stderr.write(`tradetrace drift: no CONFIG_HASH lines in ${set.logsDir}: no session logged its config\n`);

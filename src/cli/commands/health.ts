@@ -1,13 +1,11 @@
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { checkHealth } from '../../investigate/query/health-query.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { renderHealth } from '../../investigate/render/health-view.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace health [--session S]
 
@@ -18,22 +16,12 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('health', args, io, {}, 0);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'health', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const start = startQuery('health', args, rawIo, HELP, {}, 0);
+  if (!start.ok) return start.exitCode;
+  const { io, flags: f } = start;
+  const logs = openQueryLogs('health', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const report = await checkHealth(set, f.session, skipped, newStats());
   if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
     io.stderr.write(`tradetrace health: ${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}\n`);

@@ -1,16 +1,14 @@
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { followPrinter, noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { followPrinter, reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { followLines } from '../../investigate/query/follow.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
 import { findOrders, ORDER_STATUSES, type OrderStatus } from '../../investigate/query/orders-query.js';
 import type { IntentSummary } from '../../investigate/query/orders-tally.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { renderOrders } from '../../investigate/render/orders-view.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace orders [--intent ID] [--symbol S] [--status ${ORDER_STATUSES.join('|')}] [--limit N] [--follow]
 
@@ -28,18 +26,9 @@ function isStatus(value: string): value is OrderStatus {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('orders', args, io, { intent: { type: 'string' }, symbol: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean' } }, 0);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
+  const start = startQuery('orders', args, rawIo, HELP, { intent: { type: 'string' }, symbol: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, follow: { type: 'boolean' } }, 0);
+  if (!start.ok) return start.exitCode;
+  const { io, guarded, flags: f } = start;
   const status = f.values['status'];
   if (typeof status === 'string' && !isStatus(status)) {
     io.stderr.write(`tradetrace orders: --status ${JSON.stringify(status)}: expected one of ${ORDER_STATUSES.join(', ')}\n`);
@@ -51,10 +40,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace orders: --limit ${JSON.stringify(limitText)}: expected a whole number of intents\n`);
     return EXIT.usage;
   }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'orders', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const logs = openQueryLogs('orders', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const stats = newStats();
   const intent = f.values['intent'];
   const symbol = f.values['symbol'];

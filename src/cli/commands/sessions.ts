@@ -1,13 +1,11 @@
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
 import { listSessions, type SessionRow } from '../../investigate/query/sessions-query.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace sessions
 
@@ -22,22 +20,12 @@ function exitText(r: SessionRow): string {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('sessions', args, io, {}, 0);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'sessions', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const start = startQuery('sessions', args, rawIo, HELP, {}, 0);
+  if (!start.ok) return start.exitCode;
+  const { io, flags: f } = start;
+  const logs = openQueryLogs('sessions', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const rows = (await listSessions(set, f.window, skipped, newStats())).filter((r) => !f.session || r.sessionId === f.session);
   if (rows.length === 0) {
     io.stderr.write(`tradetrace sessions: no sessions in ${set.logsDir}\n`);

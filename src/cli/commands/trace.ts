@@ -1,13 +1,12 @@
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { countSessions, followPrinter, megabytes, noLogs, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { countSessions, followPrinter, megabytes, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
-import { countLines, SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { countLines } from '../../investigate/query/skipped-lines.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace trace <decision_id | unambiguous prefix> [--follow] [--no-index]
 
@@ -19,27 +18,17 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('trace', args, io, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
+  const start = startQuery('trace', args, rawIo, HELP, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
+  if (!start.ok) return start.exitCode;
+  const { io, guarded, flags: f } = start;
   const prefix = f.positionals[0];
   if (!prefix) {
     io.stderr.write(`tradetrace trace: expected a decision id (dec_YYYYMMDD_HHMMSS_xxxxxx) or a prefix of one\n\n${HELP}`);
     return EXIT.usage;
   }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'trace', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const logs = openQueryLogs('trace', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const outcome = await traceDecision(set, prefix, { skipped, useIndex: f.values['no-index'] !== true });
   let code: number = EXIT.found;
   if (outcome.kind === 'ambiguous') {

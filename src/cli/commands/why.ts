@@ -1,14 +1,12 @@
-import { COMMON_HELP, parseCommon } from '../../investigate/cli/common-options.js';
-import { noLogs, reportSkipped } from '../../investigate/cli/finish.js';
+import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { openLogSet } from '../../investigate/query/log-set.js';
-import { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { renderWhy } from '../../investigate/render/why-view.js';
+import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
-import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 
 const HELP = `usage: tradetrace why [SYMBOL]
 
@@ -18,22 +16,12 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const guarded = guardStdout(rawIo);
-  const io = guarded.io;
-  const flags = parseCommon('why', args, io, {}, 1);
-  if (!flags.ok) {
-    io.stderr.write(`${flags.error}\n\n${HELP}`);
-    return EXIT.usage;
-  }
-  const f = flags.value;
-  if (f.help) {
-    io.stdout.write(HELP);
-    return EXIT.found;
-  }
-  const set = openLogSet(f.dataDir);
-  const empty = noLogs(set, 'why', io);
-  if (empty !== null) return empty;
-  const skipped = new SkippedLines();
+  const start = startQuery('why', args, rawIo, HELP, {}, 1);
+  if (!start.ok) return start.exitCode;
+  const { io, flags: f } = start;
+  const logs = openQueryLogs('why', f.dataDir, io);
+  if (!logs.ok) return logs.exitCode;
+  const { set, skipped } = logs;
   const symbol = f.positionals[0];
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;

@@ -6,7 +6,7 @@ import { parseTimeSpec } from '../render/time-format.js';
 import { styleFor, type Style } from '../render/style.js';
 import type { QueryIo } from './query-io.js';
 
-type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 /** Flags every query command takes. */
 export const COMMON_OPTIONS = {

@@ -1,0 +1,40 @@
+import { openLogSet, type LogSet } from '../query/log-set.js';
+import { SkippedLines } from '../query/skipped-lines.js';
+import { EXIT } from '../exit-codes.js';
+import { guardStdout, type GuardedIo } from './closed-stdout.js';
+import { parseCommon, type CommonFlags, type OptionSpec } from './common-options.js';
+import { noLogs } from './finish.js';
+import type { QueryIo } from './query-io.js';
+
+export type QueryStart<T extends QueryIo> =
+  | { readonly ok: true; readonly guarded: GuardedIo<T>; readonly io: T; readonly flags: CommonFlags }
+  | { readonly ok: false; readonly exitCode: number };
+
+/**
+ * The prologue every query command shares: output that stops quietly when the reader closes the
+ * pipe, the common flags, a usage error with the command's help, and --help itself.
+ */
+export function startQuery<T extends QueryIo>(command: string, args: readonly string[], rawIo: T, help: string, extra: OptionSpec, maxPositionals: number): QueryStart<T> {
+  const guarded = guardStdout(rawIo);
+  const io = guarded.io;
+  const flags = parseCommon(command, args, io, extra, maxPositionals);
+  if (!flags.ok) {
+    io.stderr.write(`${flags.error}\n\n${help}`);
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  if (flags.value.help) {
+    io.stdout.write(help);
+    return { ok: false, exitCode: EXIT.found };
+  }
+  return { ok: true, guarded, io, flags: flags.value };
+}
+
+export type OpenedLogs = { readonly ok: true; readonly set: LogSet; readonly skipped: SkippedLines } | { readonly ok: false; readonly exitCode: number };
+
+/** The data directory's log files, or the "no logs here" exit that names the directory. */
+export function openQueryLogs(command: string, dataDir: string, io: QueryIo): OpenedLogs {
+  const set = openLogSet(dataDir);
+  const empty = noLogs(set, command, io);
+  if (empty !== null) return { ok: false, exitCode: empty };
+  return { ok: true, set, skipped: new SkippedLines() };
+}
