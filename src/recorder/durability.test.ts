@@ -6,7 +6,10 @@ import { exited, spawnFixture } from './__fixtures__/spawn-ts.js';
 
 /**
  * SIGKILL durability: a child logs at full speed and prints each seq once emit returned. We kill
- * it mid-stream; whatever it acknowledged must be on disk, and every line on disk must parse.
+ * it mid-stream; whatever it acknowledged must be on disk, and every line on disk must parse, but
+ * one: Linux stops a write() between pages when a fatal signal arrives (generic_perform_write checks
+ * fatal_signal_pending), so the write in flight at the kill may leave a torn LAST line in its file.
+ * That line was never acknowledged, readers skip and report it, and nothing before it is harmed.
  */
 async function killMidStream(mode: 'durable' | 'buffered', barrierEvery: number, acksWanted: number): Promise<{ acked: number[]; logs: string }> {
   const logs = join(tempDir('tradetrace-kill-'), 'logs');
@@ -40,7 +43,8 @@ describe('durability under SIGKILL', () => {
   it('durable mode: every acknowledged line is on disk and every line on disk parses', async () => {
     const { acked, logs } = await killMidStream('durable', 0, 5_000);
     const read = await readLogs(logs);
-    expect(read.bad).toEqual([]);
+    expect(read.bad.filter((b) => !read.tornTails.includes(b))).toEqual([]);
+    expect(read.tornTails.length).toBeLessThanOrEqual(1);
     const onDisk = new Set(read.lines.map((l) => l.seq));
     const missing = acked.filter((seq) => !onDisk.has(seq));
     expect(missing).toEqual([]);
@@ -54,11 +58,13 @@ describe('durability under SIGKILL', () => {
     const { acked, logs } = await killMidStream('buffered', 50, 200);
     const lastBarrier = Math.max(...acked);
     const read = await readLogs(logs);
-    expect(read.bad).toEqual([]);
+    expect(read.bad.filter((b) => !read.tornTails.includes(b))).toEqual([]);
+    // One batch write is in flight at the kill: at most one torn last line per file it touched.
+    expect(read.tornTails.length).toBeLessThanOrEqual(read.files.length);
     const onDisk = new Set(read.lines.map((l) => l.seq));
     const missingBeforeBarrier = Array.from({ length: lastBarrier }, (_, i) => i + 1).filter((seq) => !onDisk.has(seq));
     expect(missingBeforeBarrier).toEqual([]);
-    // What may be lost: only lines after the last flush. Each batch is whole lines, so nothing torn.
+    // What may be lost: only lines after the last flush, and at most the torn tail of the batch in flight.
     expect([...onDisk].every((seq) => Number.isInteger(seq) && seq >= 1)).toBe(true);
   });
 });
