@@ -22,17 +22,10 @@ export interface Evidence {
 
 export type Severity = 'warning' | 'critical';
 
-export interface AlertFired {
+/** A firing: what the rule asked for, with the id its resolution will share. */
+export interface AlertFired extends FireRequest {
   readonly kind: 'fired';
   readonly alertId: string;
-  readonly rule: AlertRule;
-  readonly subject: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly evidence: readonly Evidence[];
-  readonly nextCommand: string;
-  /** When the condition became true (ms since epoch): a line's time, or a deadline that passed. */
-  readonly at: number;
 }
 
 export interface AlertResolved {
@@ -55,6 +48,7 @@ export interface FireRequest {
   readonly message: string;
   readonly evidence: readonly Evidence[];
   readonly nextCommand: string;
+  /** When the condition became true (ms since epoch): a line's time, or a deadline that passed. */
   readonly at: number;
 }
 
