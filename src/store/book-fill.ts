@@ -1,8 +1,8 @@
 import { Decimal } from '../domain/decimal.js';
 import type { OrderStatus } from '../domain/order-state.js';
 import { fillEffect, type FillEffect } from './fill-accounting.js';
-import type { DailyPnl, OrderRecord, PositionRecord } from './records.js';
-import { decimalColumn, positionFromRow, utcDay, type PositionRow } from './row-codec.js';
+import type { DailyPnl, OrderRecord, PositionRecord, SymbolExit } from './records.js';
+import { decimalColumn, utcDay } from './row-codec.js';
 import type { Statements } from './statements.js';
 import { StoreError } from './store-error.js';
 
@@ -43,26 +43,41 @@ export function dailyFromRow(path: string, row: DailyPnlRow): DailyPnl {
   return { day: row.day, realizedPnl: decimalColumn(path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(path, where, 'fees', row.fees), closedTrades: row.closed_trades };
 }
 
+/** What a booking reads: the store's mirror of the committed books (exact, since the store holds the file exclusively). */
+export interface BooksView {
+  /** The open position of the order's symbol, with any trailing-stop peak raised since its last write. */
+  readonly position: PositionRecord | undefined;
+  balance(asset: string): Decimal;
+  daily(day: string): DailyPnl | undefined;
+}
+
+/** A booking's result plus every mirrored value it wrote, so the mirror is updated without reading back. */
+export interface BookedFill {
+  readonly result: FillResult;
+  readonly balances: ReadonlyMap<string, Decimal>;
+  readonly daily: DailyPnl | undefined;
+  readonly exit: SymbolExit | undefined;
+}
+
 /**
  * Writes one fill's effect: balances, the position (inserted, updated or closed), the day's realized
  * PnL, the symbol's last exit and the order. Runs inside the store's transaction; throws StoreError
- * (rolling it back) when the fill contradicts the books.
+ * (rolling it back) when the fill contradicts the books. Reads come from `books` rather than from
+ * the file: a SELECT per value cost more than the writes themselves (see bench/engine).
  */
-export function bookFill(sql: Statements, path: string, current: OrderRecord, input: FillInput, mirrored: PositionRecord | undefined): FillResult {
-  const positionRow = sql.openPositionOf.get(current.symbol) as PositionRow | undefined;
-  const stored = positionRow ? positionFromRow(path, positionRow) : undefined;
-  // The mirror may hold a peak raised since the last write; the fill writes the position whole.
-  const before = stored && mirrored?.id === stored.id ? { ...stored, peakPx: Decimal.max(stored.peakPx, mirrored.peakPx) } : stored;
+export function bookFill(sql: Statements, path: string, current: OrderRecord, input: FillInput, books: BooksView): BookedFill {
+  const before = books.position;
   const effect = fillEffect(current, input, before, input.ts);
+  const balances = new Map<string, Decimal>();
   for (const [asset, delta] of effect.balanceDeltas) {
     if (delta.isZero()) continue;
-    const balanceRow = sql.balanceOf.get(asset) as { amount: string } | undefined;
-    const held = balanceRow ? decimalColumn(path, `balances row ${asset}`, 'amount', balanceRow.amount) : Decimal.ZERO;
+    const held = books.balance(asset);
     const after = held.add(delta);
     if (after.isNegative()) {
       throw new StoreError('invalid_operation', `booking ${input.clientOrderId} would leave ${asset} at ${after.toString()} (held ${held.toString()}, change ${delta.toString()}); the store mirrors the exchange's balances: set them (setBalances) before trading`, { path, found: after.toString(), expected: '>= 0' });
     }
     sql.upsertBalance.run(asset, after.toString(), input.ts);
+    balances.set(asset, after);
   }
   let position: PositionRecord | undefined;
   if (effect.position) {
@@ -79,19 +94,25 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
     }
     position = { ...effect.position, id, updatedAt: input.ts };
   }
+  let daily: DailyPnl | undefined;
   if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
     const day = utcDay(input.ts);
-    const dayRow = sql.dailyPnlOf.get(day) as DailyPnlRow | undefined;
-    const prev = dayRow ? dailyFromRow(path, dayRow) : { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
-    sql.upsertDailyPnl.run({ day, realized_pnl: prev.realizedPnl.add(effect.realizedPnl).toString(), fees: prev.fees.add(effect.feeQuote).toString(), closed_trades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) });
+    const prev = books.daily(day) ?? { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
+    daily = { day, realizedPnl: prev.realizedPnl.add(effect.realizedPnl), fees: prev.fees.add(effect.feeQuote), closedTrades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) };
+    sql.upsertDailyPnl.run({ day, realized_pnl: daily.realizedPnl.toString(), fees: daily.fees.toString(), closed_trades: daily.closedTrades });
   }
-  if (effect.positionChange === 'closed' && position) sql.upsertExit.run(current.symbol, input.ts, position.decisionId);
+  let exit: SymbolExit | undefined;
+  if (effect.positionChange === 'closed' && position) {
+    exit = { symbol: current.symbol, exitedAt: input.ts, decisionId: position.decisionId };
+    sql.upsertExit.run(exit.symbol, exit.exitedAt, exit.decisionId);
+  }
   const order: OrderRecord = {
     ...current, status: input.status, exchangeOrderId: input.exchangeOrderId ?? current.exchangeOrderId, filledQty: input.filledQty,
     filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.fee.isZero() ? current.feeCurrency : input.feeCurrency, updatedAt: input.ts,
   };
   saveOrder(sql, order);
-  return { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+  const result = { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+  return { result, balances, daily, exit };
 }
 
 export function saveOrder(sql: Statements, order: OrderRecord): void {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Decimal } from '../domain/decimal.js';
 import type { ExitRule } from '../recorder/events/order-events.js';
-import { bookFill, dailyFromRow, saveOrder, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
+import { bookFill, dailyFromRow, saveOrder, type BookedFill, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
 import { splitSymbol } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
@@ -63,6 +63,10 @@ export class StateStore {
   private readonly unsavedPeaks = new Set<string>();
   private peaksSavedAt = -Infinity;
   private readonly peakPersistMs: number;
+  /** One transaction wrapper for every write: better-sqlite3 builds five functions per `transaction()` call. */
+  private readonly inTransaction: (work: () => unknown) => unknown;
+  private readonly mirroredBalance = (asset: string): Decimal => this.balanceByAsset.get(asset) ?? Decimal.ZERO;
+  private readonly mirroredDaily = (day: string): DailyPnl | undefined => this.daily.get(day);
 
   private constructor(path: string, options: StateStoreOptions) {
     const opened = openDatabase(path, options);
@@ -74,6 +78,7 @@ export class StateStore {
     this.now = options.now ?? Date.now;
     this.peakPersistMs = options.peakPersistMs ?? 1000;
     this.sql = prepareStatements(this.db);
+    this.inTransaction = this.db.transaction((work: () => unknown) => work());
     try {
       this.db.transaction(() => this.loadAll())();
     } catch (error) {
@@ -129,9 +134,11 @@ export class StateStore {
     return [...this.unsettled.values()];
   }
 
-  /** Any order ever recorded, settled or not. */
+  /** Any order ever recorded, settled or not. Unsettled ones come from the mirror, which holds them exactly. */
   order(clientOrderId: string): OrderRecord | undefined {
     this.assertOpen();
+    const mirrored = this.unsettled.get(clientOrderId);
+    if (mirrored) return mirrored;
     const row = this.sql.orderById.get(clientOrderId) as OrderRow | undefined;
     return row ? orderFromRow(this.path, row) : undefined;
   }
@@ -170,7 +177,7 @@ export class StateStore {
   private write<R>(what: string, fn: () => R): R {
     this.assertOpen();
     try {
-      return this.db.transaction(fn)();
+      return this.inTransaction(fn) as R;
     } catch (error) {
       if (error instanceof StoreError) throw error;
       const code = sqliteCode(error);
@@ -184,24 +191,31 @@ export class StateStore {
    */
   recordOrder(input: NewOrder): OrderRecord {
     splitSymbol(input.symbol);
-    const order = this.write(`recording order ${input.clientOrderId}`, () => {
-      if (this.sql.orderById.get(input.clientOrderId) !== undefined) {
+    const createdAt = input.ts ?? this.now();
+    this.write(`recording order ${input.clientOrderId}`, () => {
+      try {
+        this.sql.insertOrder.run({
+          client_order_id: input.clientOrderId, intent_id: input.intentId, decision_id: input.decisionId, symbol: input.symbol, side: input.side,
+          qty: input.qty.toString(), limit_px: input.limitPx.toString(), exit_rule: input.exitRule ?? null, created_at: createdAt,
+        });
+      } catch (error) {
+        // The primary key refuses the id: checked by the INSERT itself instead of a SELECT before it.
+        if (sqliteCode(error) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
         throw new StoreError('duplicate_order', `client order id ${input.clientOrderId} is already recorded in ${this.path}; an order is never sent twice`, { path: this.path, found: input.clientOrderId });
       }
-      this.sql.insertOrder.run({
-        client_order_id: input.clientOrderId, intent_id: input.intentId, decision_id: input.decisionId, symbol: input.symbol, side: input.side,
-        qty: input.qty.toString(), limit_px: input.limitPx.toString(), exit_rule: input.exitRule ?? null, created_at: input.ts ?? this.now(),
-      });
-      return orderFromRow(this.path, this.sql.orderById.get(input.clientOrderId) as OrderRow);
     });
+    const order: OrderRecord = {
+      clientOrderId: input.clientOrderId, intentId: input.intentId, decisionId: input.decisionId, symbol: input.symbol, side: input.side,
+      qty: input.qty, limitPx: input.limitPx, status: 'new', exitRule: input.exitRule, exchangeOrderId: undefined,
+      filledQty: Decimal.ZERO, filledNotional: Decimal.ZERO, feeBooked: Decimal.ZERO, feeCurrency: undefined, createdAt, updatedAt: createdAt,
+    };
     this.unsettled.set(order.clientOrderId, order);
     return order;
   }
 
   private loadOrderForChange(clientOrderId: string, next: StoredOrderStatus): OrderRecord {
-    const row = this.sql.orderById.get(clientOrderId) as OrderRow | undefined;
-    if (!row) throw new StoreError('invalid_operation', `order ${clientOrderId} is not recorded in ${this.path}; record it (recordOrder) before sending it`, { path: this.path, found: clientOrderId });
-    const order = orderFromRow(this.path, row);
+    const order = this.order(clientOrderId);
+    if (!order) throw new StoreError('invalid_operation', `order ${clientOrderId} is not recorded in ${this.path}; record it (recordOrder) before sending it`, { path: this.path, found: clientOrderId });
     if (!STORED_ORDER_TRANSITIONS[order.status].includes(next)) {
       throw new StoreError('invalid_operation', `order ${clientOrderId} cannot go from ${order.status} to ${next}`, { path: this.path, found: `${order.status} -> ${next}`, expected: `${order.status} -> ${STORED_ORDER_TRANSITIONS[order.status].join(' | ') || '(final)'}` });
     }
@@ -231,37 +245,30 @@ export class StateStore {
    * exit: all in one transaction. Reports are cumulative, so booking one twice books nothing more.
    */
   applyFill(input: FillInput): FillResult {
-    const result = this.write(`booking fill of ${input.clientOrderId}`, () => this.bookFill(input));
+    const booked = this.write(`booking fill of ${input.clientOrderId}`, () => this.bookFill(input));
+    const { result } = booked;
+    // The commit succeeded: only now does the mirror take what was written.
     this.mirrorOrder(result.order);
     const symbol = result.order.symbol;
     this.unsavedPeaks.delete(symbol);
     if (result.position && result.positionChange !== 'closed') this.positionsBySymbol.set(symbol, result.position);
     else if (result.positionChange === 'closed') this.positionsBySymbol.delete(symbol);
-    this.reloadMirrors(symbol, input.ts);
+    for (const [asset, amount] of booked.balances) this.balanceByAsset.set(asset, amount);
+    if (booked.daily) {
+      const prev = this.daily.get(booked.daily.day)?.realizedPnl ?? Decimal.ZERO;
+      this.realizedTotal = this.realizedTotal.sub(prev).add(booked.daily.realizedPnl);
+      this.daily.set(booked.daily.day, booked.daily);
+    }
+    if (booked.exit) this.exits.set(symbol, booked.exit);
     return result;
   }
 
-  private bookFill(input: FillInput): FillResult {
-    const row = this.sql.orderById.get(input.clientOrderId) as OrderRow | undefined;
-    const existing = row ? orderFromRow(this.path, row) : undefined;
+  private bookFill(input: FillInput): BookedFill {
+    const existing = this.order(input.clientOrderId);
     // A repeated report (same status) is allowed even from a final status: it books only what is new.
     const current = existing?.status === input.status ? existing : this.loadOrderForChange(input.clientOrderId, input.status);
-    return bookFill(this.sql, this.path, current, input, this.positionsBySymbol.get(current.symbol));
-  }
-
-  private reloadMirrors(symbol: string, ts: number): void {
-    for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
-      this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
-    }
-    const dayRow = this.sql.dailyPnlOf.get(utcDay(ts)) as DailyPnlRow | undefined;
-    if (dayRow) {
-      const entry = dailyFromRow(this.path, dayRow);
-      const prev = this.daily.get(entry.day)?.realizedPnl ?? Decimal.ZERO;
-      this.realizedTotal = this.realizedTotal.sub(prev).add(entry.realizedPnl);
-      this.daily.set(entry.day, entry);
-    }
-    const exit = this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[];
-    for (const row of exit) if (row.symbol === symbol) this.exits.set(symbol, { symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
+    const books = { position: this.positionsBySymbol.get(current.symbol), balance: this.mirroredBalance, daily: this.mirroredDaily };
+    return bookFill(this.sql, this.path, current, input, books);
   }
 
   /**

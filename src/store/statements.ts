@@ -4,7 +4,6 @@ import type Database from 'better-sqlite3';
 export function prepareStatements(db: Database.Database) {
   return {
     openPositions: db.prepare("SELECT * FROM positions WHERE status = 'open' ORDER BY id"),
-    openPositionOf: db.prepare("SELECT * FROM positions WHERE status = 'open' AND symbol = ?"),
     insertPosition: db.prepare(`INSERT INTO positions (symbol, status, qty, entry_px, entry_fees, fees_paid, realized_pnl, peak_px, decision_id, opened_at, updated_at)
       VALUES (@symbol, 'open', @qty, @entry_px, @entry_fees, @fees_paid, @realized_pnl, @peak_px, @decision_id, @opened_at, @updated_at)`),
     updatePosition: db.prepare(`UPDATE positions SET status = @status, qty = @qty, entry_px = @entry_px, entry_fees = @entry_fees, fees_paid = @fees_paid,
@@ -18,11 +17,9 @@ export function prepareStatements(db: Database.Database) {
     updateOrder: db.prepare(`UPDATE orders SET status = @status, exchange_order_id = @exchange_order_id, filled_qty = @filled_qty, filled_notional = @filled_notional,
       fee_booked = @fee_booked, fee_currency = @fee_currency, updated_at = @updated_at WHERE client_order_id = @client_order_id`),
     balances: db.prepare('SELECT asset, amount FROM balances ORDER BY asset'),
-    balanceOf: db.prepare('SELECT amount FROM balances WHERE asset = ?'),
     upsertBalance: db.prepare('INSERT INTO balances (asset, amount, updated_at) VALUES (?, ?, ?) ON CONFLICT (asset) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at'),
     deleteBalance: db.prepare('DELETE FROM balances WHERE asset = ?'),
     dailyPnl: db.prepare('SELECT day, realized_pnl, fees, closed_trades FROM realized_pnl_daily ORDER BY day'),
-    dailyPnlOf: db.prepare('SELECT day, realized_pnl, fees, closed_trades FROM realized_pnl_daily WHERE day = ?'),
     upsertDailyPnl: db.prepare(`INSERT INTO realized_pnl_daily (day, realized_pnl, fees, closed_trades) VALUES (@day, @realized_pnl, @fees, @closed_trades)
       ON CONFLICT (day) DO UPDATE SET realized_pnl = excluded.realized_pnl, fees = excluded.fees, closed_trades = excluded.closed_trades`),
     exits: db.prepare('SELECT symbol, exited_at, decision_id FROM symbol_exits ORDER BY symbol'),
