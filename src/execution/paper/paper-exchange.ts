@@ -118,7 +118,8 @@ export class PaperExchange implements Exchange {
       throw new RangeError(`onCandle ${symbol}: candle at ${candle.openTime} is not after the previous one at ${previous.openTime}`);
     }
     this.candles.set(symbol, candle);
-    this.liquidity.set(symbol, candleLiquidity(market.rules, candle, market.candleVolumeIn, this.fillModel.volumeParticipation));
+    // Worked out when an order first needs it: most candles see no order, and it is exact Decimal division.
+    this.liquidity.delete(symbol);
     for (const order of this.resting) {
       const { request } = order;
       if (request.symbol !== symbol || request.type !== 'limit') continue;
@@ -250,11 +251,23 @@ export class PaperExchange implements Exchange {
     this.dirty.add(order);
 
     const px = immediateFillPrice(rules, side, request.type === 'limit' ? request.limitPx : null, candle, this.fillModel.slippageBps);
-    const available = this.liquidity.get(symbol) ?? Decimal.ZERO;
+    const available = this.available(symbol);
     if (px !== null && !(request.tif === 'FOK' && available.lt(qty))) this.fillUpTo(order, px, 'taker');
     if (request.tif !== 'GTC' && isOpenStatus(order.status)) this.closeOrder(order, 'expired');
     if (isOpenStatus(order.status)) this.resting.add(order);
     return ok(viewOrder(order));
+  }
+
+  /** What is left of the current candle's liquidity for the paper account (base units). */
+  private available(symbol: string): Decimal {
+    let left = this.liquidity.get(symbol);
+    if (left === undefined) {
+      const market = this.marketsBySymbol.get(symbol);
+      const candle = this.candles.get(symbol);
+      left = market && candle ? candleLiquidity(market.rules, candle, market.candleVolumeIn, this.fillModel.volumeParticipation) : Decimal.ZERO;
+      this.liquidity.set(symbol, left);
+    }
+    return left;
   }
 
   /** Fills as much of the order's rest as this candle's remaining liquidity allows, at `px`. */
@@ -262,7 +275,7 @@ export class PaperExchange implements Exchange {
     const { request } = order;
     const rules = this.marketsBySymbol.get(request.symbol)?.rules;
     if (!rules) throw new RangeError(`fill of ${request.clientOrderId}: market ${request.symbol} is not configured`);
-    const available = this.liquidity.get(request.symbol) ?? Decimal.ZERO;
+    const available = this.available(request.symbol);
     const qty = Decimal.min(request.qty.sub(order.filledQty), available);
     if (!qty.isPositive()) return;
     const notional = qty.mul(px);
