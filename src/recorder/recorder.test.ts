@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
 import { FileSink } from './file-sink.js';
+import { NullSink } from './line-sink.js';
 import { parseLine } from './line-parser.js';
 import { Recorder } from './recorder.js';
 import { RecorderError } from './recorder-error.js';
@@ -14,6 +16,31 @@ function tempLogs(): string {
 }
 
 describe('Recorder', () => {
+  it('stamps every line with the exact ISO time of its clock reading, across seconds, days and backwards steps', () => {
+    // The ts text is built from a cached second plus the milliseconds; any reading must give toISOString's text.
+    const anchor = Date.UTC(2026, 0, 1);
+    const reading = fc.oneof(fc.integer({ min: -2500, max: 2500 }), fc.integer({ min: -90_000_000, max: 90_000_000 }));
+    fc.assert(
+      fc.property(fc.array(reading, { minLength: 1, maxLength: 40 }), (steps) => {
+        let clock = anchor;
+        const readings: number[] = [];
+        const lines: string[] = [];
+        const sink = new NullSink();
+        sink.write = (_channel, line) => {
+          lines.push(line);
+        };
+        const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink, now: () => clock });
+        for (const step of steps) {
+          clock += step;
+          readings.push(clock);
+          recorder.emit('LOG', { message: 'tick' });
+        }
+        expect(lines.map((line) => (JSON.parse(line) as { ts: string }).ts)).toEqual(readings.map((ms) => new Date(ms).toISOString()));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes compact lines whose first keys are ts, level, event_type, session_id, seq, then the trace ids', async () => {
     const logs = tempLogs();
     const recorder = new Recorder({ sessionId: 'session_20251026_102636', sink: new FileSink(logs) });

@@ -2,9 +2,9 @@ import type { Channel, Level } from './channels.js';
 import { CATALOG, isEventType, type EventInput, type EventType } from './events/catalog.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
-import { redactionEpoch, sanitizeId } from './redaction.js';
+import { redactionEpoch } from './redaction.js';
 import { SeqCounter } from './seq-counter.js';
-import { jsonString, serializerFor, type FieldSerializer } from './serializer.js';
+import { jsonId, jsonString, serializerFor, type FieldSerializer } from './serializer.js';
 import { currentTrace } from './trace-context.js';
 
 /** Lines that must be on disk before the caller goes on, even in buffered mode. */
@@ -87,11 +87,25 @@ export class Recorder {
     return plan;
   }
 
+  /** `YYYY-MM-DDTHH:MM:SS.` of the second `isoSecond` (ms since the epoch, floored to the second). */
+  private isoSecondPrefix = '';
+  private isoSecond = Number.NaN;
+
   private isoNow(): string {
     const ms = this.now();
     if (ms !== this.lastMs) {
       this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
+      // Lines come many per second: only the milliseconds change, so the rest is formatted once a second.
+      const millis = ms - this.isoSecond;
+      if (millis >= 0 && millis < 1000) {
+        this.lastIso = `${this.isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+      } else {
+        const iso = new Date(ms).toISOString();
+        // Only the usual 24-character form (years 0000-9999) has its milliseconds at a fixed place.
+        this.isoSecond = iso.length === 24 ? ms - (((ms % 1000) + 1000) % 1000) : Number.NaN;
+        this.isoSecondPrefix = iso.slice(0, 20);
+        this.lastIso = iso;
+      }
     }
     return this.lastIso;
   }
@@ -114,7 +128,7 @@ export class Recorder {
     if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
     if (id !== this.lastDecisionId) {
       this.lastDecisionId = id;
-      this.lastDecisionJson = `,"decision_id":${jsonString(sanitizeId(id))}`;
+      this.lastDecisionJson = `,"decision_id":${jsonId(id)}`;
     }
     return this.lastDecisionJson;
   }
@@ -123,7 +137,7 @@ export class Recorder {
     if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
     if (id !== this.lastIntentId) {
       this.lastIntentId = id;
-      this.lastIntentJson = `,"intent_id":${jsonString(sanitizeId(id))}`;
+      this.lastIntentJson = `,"intent_id":${jsonId(id)}`;
     }
     return this.lastIntentJson;
   }

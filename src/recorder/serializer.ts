@@ -50,6 +50,10 @@ export function jsonText(value: unknown): string {
 }
 
 export function jsonData(value: unknown): string {
+  // Guards report plain numbers and booleans: those are their own JSON, with nothing to redact.
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value === null) return 'null';
   return JSON.stringify(redactValue(value)) ?? 'null';
 }
 
@@ -81,8 +85,8 @@ function expressionFor(kind: FieldKind): string {
 
 /**
  * The generated source of one event type's serializer: the body of a factory taking the helpers
- * `h` and returning `(v) => string`. Id fields (symbol, side, client_order_id...) repeat from line
- * to line, so each keeps its last value and output; registering a secret clears those caches.
+ * `h` and returning `(v) => string`. Id and text fields (symbol, side, a guard's message...) repeat
+ * from line to line, so each keeps its last value and output; registering a secret clears those caches.
  * Decimals are immutable, so they are cached by identity too.
  */
 export function serializerSource(type: EventType): string {
@@ -95,8 +99,8 @@ export function serializerSource(type: EventType): string {
     // Names come from the catalog, but are still quoted through JSON.stringify so no name can inject code.
     const prefix = JSON.stringify(`,${JSON.stringify(name)}:`);
     body.push(`x = v[${JSON.stringify(name)}];`);
-    if (kind === 'id' || kind === 'decimal') {
-      const cacheable = kind === 'id' ? "typeof x === 'string'" : 'x instanceof h.Decimal';
+    if (kind === 'id' || kind === 'text' || kind === 'decimal') {
+      const cacheable = kind === 'decimal' ? 'x instanceof h.Decimal' : "typeof x === 'string'";
       state.push(`let k${i}; let j${i} = '';`);
       reset.push(`k${i} = undefined;`);
       body.push(
