@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
 import { FileSink } from './file-sink.js';
-import { NullSink } from './line-sink.js';
+import type { LineSink } from './line-sink.js';
 import { parseLine } from './line-parser.js';
 import { Recorder } from './recorder.js';
 import { RecorderError } from './recorder-error.js';
@@ -25,10 +25,7 @@ describe('Recorder', () => {
         let clock = anchor;
         const readings: number[] = [];
         const lines: string[] = [];
-        const sink = new NullSink();
-        sink.write = (_channel, line) => {
-          lines.push(line);
-        };
+        const sink: LineSink = { write: (_channel, line) => void lines.push(line), flush: () => {}, close: () => {} };
         const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink, now: () => clock });
         for (const step of steps) {
           clock += step;
