@@ -142,6 +142,13 @@ async function main(): Promise<void> {
     const ms = median((runs.get(mode) ?? []).map((r) => r.ms));
     console.log(`  ${mode.padEnd(10)} ${fmt(med(mode))} (${ms.toFixed(0).padStart(4)} ms)  ${fmt(Math.max(...rates(mode)))}   ${(med(mode) / med('null')).toFixed(3)}x           ${fmt(cpuRate(mode))}`);
   }
+  // Where the time goes, per bar (medians): the engine alone is the NullSink run; what a recorder
+  // mode adds on top is its run's time less that. A mode can never beat the engine alone.
+  const perBarUs = (mode: Mode): number => 1e6 / med(mode);
+  const linesPerBar = (first?.lines ?? 0) / (first?.bars || 1);
+  const engineUs = perBarUs('null');
+  console.log(`  per bar: the engine alone ${engineUs.toFixed(1)} us (${linesPerBar.toFixed(2)} lines); recording adds ${(perBarUs('durable') - engineUs).toFixed(1)} us durable (${((perBarUs('durable') - engineUs) / linesPerBar).toFixed(2)} us per line), ${(perBarUs('buffered') - engineUs).toFixed(1)} us buffered`);
+  console.log(`  so with this engine: buffered can reach at most ${fmt(med('null')).trim()} bars/s; 150,000 bars/s needs the engine itself at ${(1e6 / 150_000).toFixed(1)} us per bar`);
   const dash = runs.get('dashboard')?.[0];
   console.log(`  dashboard: model saw ${dash?.modelBars ?? 0} bars, ${dash?.dashboardWrites ?? 0} plain lines drawn; engine with it at ${(med('dashboard') / med('null')).toFixed(3)}x of without`);
   console.log(

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -62,6 +63,27 @@ export function tradetrace(name: string, mode: RecorderMode, event: 'ORDER_CONTE
         }),
       );
       recorder.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Not a logger: the ORDER_CONTEXT line tradetrace writes, made once, then written with one bare
+ * `writeSync` per line. No logger that writes each line with one call can beat it, so its ratio to
+ * pino is the most any of them can show on this machine's disk.
+ */
+export function bareWrite(): Contender {
+  return {
+    name: 'bare writeSync of a ready line (the ceiling)',
+    run: (dir, lines) => {
+      const line = `{"ts":"2026-01-01T00:00:00.000Z","level":"info","event_type":"ORDER_CONTEXT","session_id":"${SESSION_ID}","seq":1,"decision_id":"${DECISION_ID}","intent_id":"${INTENT_ID}",${JSON.stringify(ORDER_CONTEXT).slice(1)}\n`;
+      const fd = openSync(join(dir, 'bare.jsonl'), 'a');
+      try {
+        for (let i = 0; i < lines; i++) writeSync(fd, line);
+      } finally {
+        closeSync(fd);
+      }
       return Promise.resolve();
     },
   };
