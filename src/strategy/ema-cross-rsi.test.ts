@@ -1,6 +1,7 @@
 import { EMA, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
 import type { Bar } from '../market-data/bar.js';
 import { openCandleFile } from '../market-data/candle-file.js';
@@ -16,7 +17,10 @@ async function load(path: string): Promise<Bar[]> {
   return bars;
 }
 
-function signals(bars: readonly Bar[], strategy = new EmaCrossRsiStrategy()): Signal[] {
+/** 21/55 crosses: rare enough on 1-minute bars that "a few a day" is a real check (the defaults, 9/21, fire more). */
+const SLOW_CROSS = { fastPeriod: 21, slowPeriod: 55 } as const;
+
+function signals(bars: readonly Bar[], strategy = new EmaCrossRsiStrategy(SLOW_CROSS)): Signal[] {
   return bars.map((bar) => strategy.onBar(bar));
 }
 
@@ -29,14 +33,14 @@ describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
     expect(buys.length).toBeGreaterThan(100);
     expect(buys.length).toBeLessThan(1000);
     expect(all.filter((s) => s.kind === 'none' && s.reason === 'rsi_too_high').length).toBeGreaterThan(0);
-    expect(all.slice(0, DEFAULT_EMA_CROSS_RSI.slowPeriod - 1).every((s) => s.kind === 'none' && s.reason === 'warming_up')).toBe(true);
+    expect(all.slice(0, SLOW_CROSS.slowPeriod - 1).every((s) => s.kind === 'none' && s.reason === 'warming_up')).toBe(true);
   });
 
   it('signals exactly where an independent EMA/RSI computation sees an upward cross under the RSI cap', async () => {
     const bars = await load(BTC_PERP_CSV);
     const all = signals(bars);
-    const fast = new EMA(21);
-    const slow = new EMA(55);
+    const fast = new EMA(SLOW_CROSS.fastPeriod);
+    const slow = new EMA(SLOW_CROSS.slowPeriod);
     const rsi = new RSI(14);
     let previousAbove: boolean | undefined;
     const expected: number[] = [];
@@ -45,7 +49,7 @@ describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
       const f = fast.add(close);
       const s = slow.add(close);
       const r = rsi.add(close);
-      if (i < 54 || r === null || f === null || s === null) return;
+      if (i < SLOW_CROSS.slowPeriod - 1 || r === null || f === null || s === null) return;
       const above = f > s;
       if (above && previousAbove === false && r < 70) expected.push(i);
       previousAbove = above;
@@ -80,6 +84,15 @@ describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
 });
 
 describe('EmaCrossRsiStrategy options', () => {
+  it('defaults to what the config defaults to, so code and config run the same strategy', () => {
+    const loaded = loadConfig({ env: {}, cwd: process.cwd() });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const { strategy } = loaded.value.config;
+    expect(DEFAULT_EMA_CROSS_RSI).toEqual({
+      fastPeriod: strategy.ema_fast, slowPeriod: strategy.ema_slow, rsiPeriod: strategy.rsi_period, rsiMax: strategy.rsi_max, atrPeriod: strategy.atr_period,
+    });
+  });
+
   it.each([
     [{ fastPeriod: 55, slowPeriod: 21 }, 'fast_period'],
     [{ fastPeriod: 0 }, 'fast_period'],

@@ -18,12 +18,13 @@ export interface EmaCrossRsiOptions {
 }
 
 /**
- * Defaults that trade a 1-minute market a handful of times a day: 21/55 crosses are rarer and
- * less noisy than 9/21, and the RSI cap filters the crosses that come after a spike.
+ * The config's defaults (`strategy.ema_fast`, `ema_slow`, `rsi_period`, `rsi_max`, `atr_period`):
+ * one answer to "what does the bot run with" whether it is built from config or in code. A test
+ * holds the two together. The RSI cap filters the crosses that come after a spike.
  */
 export const DEFAULT_EMA_CROSS_RSI: EmaCrossRsiOptions = {
-  fastPeriod: 21,
-  slowPeriod: 55,
+  fastPeriod: 9,
+  slowPeriod: 21,
   rsiPeriod: 14,
   rsiMax: 70,
   atrPeriod: 14,
