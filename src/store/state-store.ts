@@ -5,7 +5,7 @@ import type { ExitRule } from '../recorder/events/order-events.js';
 import { bookFill, dailyFromRow, saveOrder, type BookedFill, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
 import { splitSymbol } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
-import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type OrderSide, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
+import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { sqliteCode, StoreError } from './store-error.js';
@@ -21,15 +21,10 @@ export interface StateStoreOptions extends OpenDatabaseOptions {
   readonly peakPersistMs?: number;
 }
 
-export interface NewOrder {
-  readonly clientOrderId: string;
-  readonly intentId: string;
-  readonly decisionId: string;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly qty: Decimal;
-  readonly limitPx: Decimal;
+/** An order about to be sent: the identifying part of an OrderRecord, before any status or fill. */
+export interface NewOrder extends Pick<OrderRecord, 'clientOrderId' | 'intentId' | 'decisionId' | 'symbol' | 'side' | 'qty' | 'limitPx'> {
   readonly exitRule?: ExitRule;
+  /** Creation time (ms UTC); the store's clock when absent. */
   readonly ts?: number;
 }
 
