@@ -1,5 +1,6 @@
 import { RSI } from 'trading-signals';
 import { checkPeriod } from './check-period.js';
+import { SteadyWsma } from './steady-wsma.js';
 
 /** Relative strength index of closes, 0..100 (trading-signals' RSI, Wilder smoothing); null while warming up. */
 export class RsiIndicator {
@@ -8,7 +9,7 @@ export class RsiIndicator {
 
   constructor(readonly period: number) {
     checkPeriod('rsi', period);
-    this.rsi = new RSI(period);
+    this.rsi = new RSI(period, SteadyWsma);
   }
 
   update(close: number): number | null {
