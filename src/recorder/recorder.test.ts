@@ -18,10 +18,14 @@ function tempLogs(): string {
 describe('Recorder', () => {
   it('stamps every line with the exact ISO time of its clock reading, across seconds, days and backwards steps', () => {
     // The ts text is built from a cached second plus the milliseconds; any reading must give toISOString's text.
-    const anchor = Date.UTC(2026, 0, 1);
-    const reading = fc.oneof(fc.integer({ min: -2500, max: 2500 }), fc.integer({ min: -90_000_000, max: 90_000_000 }));
+    // Whole and fractional steps (an injected clock may read 0.25 ms), across the epoch too.
+    const reading = fc.oneof(
+      fc.integer({ min: -2500, max: 2500 }),
+      fc.integer({ min: -90_000_000, max: 90_000_000 }),
+      fc.double({ min: -1500, max: 1500, noNaN: true }),
+    );
     fc.assert(
-      fc.property(fc.array(reading, { minLength: 1, maxLength: 40 }), (steps) => {
+      fc.property(fc.constantFrom(Date.UTC(2026, 0, 1), 0, -1, 0.5), fc.array(reading, { minLength: 1, maxLength: 40 }), (anchor, steps) => {
         let clock = anchor;
         const readings: number[] = [];
         const lines: string[] = [];

@@ -56,7 +56,7 @@ export class Recorder {
   private readonly listeners: LineListener[] = [];
   /** How many times an onLine listener threw (each reported as a process warning, up to a limit). */
   listenerErrors = 0;
-  private lastMs = -1;
+  private lastMs = Number.NaN;
   private lastIso = '';
 
   constructor(options: RecorderOptions) {
@@ -92,7 +92,8 @@ export class Recorder {
   private isoSecond = Number.NaN;
 
   private isoNow(): string {
-    const ms = this.now();
+    // Date truncates a fractional reading toward zero (an injected clock may give one): so do we, first.
+    const ms = Math.trunc(this.now());
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       // Lines come many per second: only the milliseconds change, so the rest is formatted once a second.

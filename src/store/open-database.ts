@@ -7,7 +7,11 @@ import { sqliteCode, StoreError } from './store-error.js';
 export interface OpenDatabaseOptions {
   /** `normal` survives a process crash (SIGKILL); `full` also survives power loss, at a cost per commit. */
   readonly synchronous?: 'normal' | 'full';
-  /** Hold the file for this process only, so two sessions can never trade one portfolio. Default true. */
+  /**
+   * Hold the file for this process only, so two sessions can never trade one portfolio. Default true.
+   * `false` lets other connections read the file while it is open (tests, inspection); the store still
+   * assumes it is the only writer, since its bookings compute from its in-memory mirror.
+   */
   readonly exclusive?: boolean;
   /** How long to wait for a lock a previous process may still hold while it exits. Default 2000. */
   readonly busyTimeoutMs?: number;

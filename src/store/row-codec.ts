@@ -52,7 +52,7 @@ export function decimalColumn(path: string, where: string, column: string, text:
   }
 }
 
-function isExitRule(value: string): value is ExitRule {
+export function isExitRule(value: string): value is ExitRule {
   return (EXIT_RULES as readonly string[]).includes(value);
 }
 

@@ -142,6 +142,19 @@ describe('StateStore', () => {
     store.close();
   });
 
+  it('refuses an exit rule it could not read back at the next start, and writes nothing', () => {
+    const dir = tempDir();
+    let store = openStore(dir);
+    // Only an untyped caller can pass this; the row is not read back, so the check comes first.
+    const order = { ...sellOrder('01', 'dec_20220103_100000_000001', '0.01', '45000'), exitRule: 'trailing' } as unknown as NewOrder;
+    expect(() => store.recordOrder(order)).toThrow(expect.objectContaining({ code: 'invalid_operation' }) as Error);
+    expect(store.order(order.clientOrderId)).toBeUndefined();
+    store.close();
+    store = openStore(dir);
+    expect(store.openOrders()).toEqual([]);
+    store.close();
+  });
+
   it('rolls back a fill that would overdraw a balance, leaving order, position and balances as they were', () => {
     const store = openStore(tempDir());
     store.setBalances({ USDT: d('100') });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { Decimal } from '../domain/decimal.js';
-import type { ExitRule } from '../recorder/events/order-events.js';
+import { EXIT_RULES, type ExitRule } from '../recorder/events/order-events.js';
 import { bookFill, dailyFromRow, saveOrder, type BookedFill, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
 import { splitSymbol } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
-import { decimalColumn, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
+import { decimalColumn, isExitRule, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { sqliteCode, StoreError } from './store-error.js';
 
@@ -187,6 +187,10 @@ export class StateStore {
   recordOrder(input: NewOrder): OrderRecord {
     splitSymbol(input.symbol);
     const createdAt = input.ts ?? this.now();
+    // The row is not read back, so a value restart could not read must be refused before it is written.
+    if (input.exitRule !== undefined && !isExitRule(input.exitRule)) {
+      throw new StoreError('invalid_operation', `order ${input.clientOrderId} has exit rule ${JSON.stringify(input.exitRule)}; expected one of ${EXIT_RULES.join(', ')}`, { path: this.path, found: String(input.exitRule), expected: EXIT_RULES.join(' | ') });
+    }
     this.write(`recording order ${input.clientOrderId}`, () => {
       try {
         this.sql.insertOrder.run({
