@@ -2,9 +2,9 @@ import type { Channel, Level } from './channels.js';
 import { CATALOG, isEventType, type EventInput, type EventType } from './events/catalog.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
-import { redactionEpoch } from './redaction.js';
 import { SeqCounter } from './seq-counter.js';
-import { jsonId, jsonString, serializerFor, type FieldSerializer } from './serializer.js';
+import { IdFieldJson } from './id-field-json.js';
+import { jsonString, serializerFor, type FieldSerializer } from './serializer.js';
 import { currentTrace } from './trace-context.js';
 
 /** Lines that must be on disk before the caller goes on, even in buffered mode. */
@@ -112,36 +112,8 @@ export class Recorder {
   }
 
   // The serialized trace ids of the last line: consecutive lines of one decision reuse them.
-  private lastDecisionId: string | undefined;
-  private lastDecisionJson = '';
-  private lastIntentId: string | undefined;
-  private lastIntentJson = '';
-  private idEpoch = redactionEpoch();
-
-  /** A secret registered after an id was cached must still be scrubbed from it. */
-  private dropStaleIds(): void {
-    this.idEpoch = redactionEpoch();
-    this.lastDecisionId = undefined;
-    this.lastIntentId = undefined;
-  }
-
-  private decisionJson(id: string): string {
-    if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
-    if (id !== this.lastDecisionId) {
-      this.lastDecisionId = id;
-      this.lastDecisionJson = `,"decision_id":${jsonId(id)}`;
-    }
-    return this.lastDecisionJson;
-  }
-
-  private intentJson(id: string): string {
-    if (this.idEpoch !== redactionEpoch()) this.dropStaleIds();
-    if (id !== this.lastIntentId) {
-      this.lastIntentId = id;
-      this.lastIntentJson = `,"intent_id":${jsonId(id)}`;
-    }
-    return this.lastIntentJson;
-  }
+  private readonly decisionJson = new IdFieldJson('decision_id');
+  private readonly intentJson = new IdFieldJson('intent_id');
 
   /** Writes one event. Throws RecorderError if it cannot be recorded. */
   emit<T extends EventType>(type: T, fields: EventInput<T>, options?: EmitOptions): void {
@@ -160,8 +132,8 @@ export class Recorder {
     const head = options?.level === undefined ? plan.defaultHead : `","level":"${options.level}${plan.typeAndSession}`;
     const line =
       `{"ts":"${this.isoNow()}${head}${this.seq.next()}` +
-      (decisionId ? this.decisionJson(decisionId) : '') +
-      (intentId ? this.intentJson(intentId) : '') +
+      (decisionId ? this.decisionJson.of(decisionId) : '') +
+      (intentId ? this.intentJson.of(intentId) : '') +
       `${plan.serialize(values)}}\n`;
     this.sink.write(plan.channel, line, plan.barrier);
     if (this.listeners.length > 0) this.notify(type, values, line);
