@@ -75,7 +75,7 @@ export class StateStore {
     this.sql = prepareStatements(this.db);
     this.inTransaction = this.db.transaction((work: () => unknown) => work());
     try {
-      this.db.transaction(() => this.loadAll())();
+      this.inTransaction(() => this.loadAll());
     } catch (error) {
       this.db.close();
       throw error;
@@ -212,8 +212,8 @@ export class StateStore {
     return order;
   }
 
-  private loadOrderForChange(clientOrderId: string, next: StoredOrderStatus): OrderRecord {
-    const order = this.order(clientOrderId);
+  /** `order`, as looked up for `clientOrderId`, when it exists and may go to `next`; a StoreError otherwise. */
+  private changeable(clientOrderId: string, order: OrderRecord | undefined, next: StoredOrderStatus): OrderRecord {
     if (!order) throw new StoreError('invalid_operation', `order ${clientOrderId} is not recorded in ${this.path}; record it (recordOrder) before sending it`, { path: this.path, found: clientOrderId });
     if (!STORED_ORDER_TRANSITIONS[order.status].includes(next)) {
       throw new StoreError('invalid_operation', `order ${clientOrderId} cannot go from ${order.status} to ${next}`, { path: this.path, found: `${order.status} -> ${next}`, expected: `${order.status} -> ${STORED_ORDER_TRANSITIONS[order.status].join(' | ') || '(final)'}` });
@@ -229,7 +229,7 @@ export class StateStore {
   /** A status change without a fill: submitted, pending_cancel, canceled, rejected, expired, failed, not_found, unknown. */
   updateOrder(clientOrderId: string, update: OrderUpdate): OrderRecord {
     const order = this.write(`updating order ${clientOrderId}`, () => {
-      const current = this.loadOrderForChange(clientOrderId, update.status);
+      const current = this.changeable(clientOrderId, this.order(clientOrderId), update.status);
       const next: OrderRecord = { ...current, status: update.status, exchangeOrderId: update.exchangeOrderId ?? current.exchangeOrderId, updatedAt: update.ts ?? this.now() };
       saveOrder(this.sql, next);
       return next;
@@ -265,7 +265,7 @@ export class StateStore {
   private bookFill(input: FillInput): BookedFill {
     const existing = this.order(input.clientOrderId);
     // A repeated report (same status) is allowed even from a final status: it books only what is new.
-    const current = existing?.status === input.status ? existing : this.loadOrderForChange(input.clientOrderId, input.status);
+    const current = existing?.status === input.status ? existing : this.changeable(input.clientOrderId, existing, input.status);
     const books = { position: this.positionsBySymbol.get(current.symbol), balance: this.mirroredBalance, daily: this.mirroredDaily };
     return bookFill(this.sql, this.path, current, input, books);
   }
