@@ -51,7 +51,7 @@ export function jsonText(value: unknown): string {
 
 export function jsonData(value: unknown): string {
   // Guards report plain numbers and booleans: those are their own JSON, with nothing to redact.
-  if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
+  if (typeof value === 'number') return jsonNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null) return 'null';
   return JSON.stringify(redactValue(value)) ?? 'null';
