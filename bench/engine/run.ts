@@ -23,6 +23,7 @@ import { NullSink, type LineSink } from '../../src/recorder/line-sink.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { DashboardModel, loopsFromHeartbeat } from '../../src/ui/dashboard-model.js';
 import { TerminalDashboard } from '../../src/ui/terminal-dashboard.js';
+import { median } from '../median.js';
 
 const BTC = resolve(import.meta.dirname, '../../../shared/data/btc-perp-20211231-20220201_1m.csv');
 const MODES = ['durable', 'buffered', 'null', 'dashboard'] as const;
@@ -106,11 +107,6 @@ async function once(mode: Mode): Promise<Run> {
   }
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 const fmt = (rate: number): string => Math.round(rate).toLocaleString('en-US').padStart(9);
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { SyntheticFeed } from '../../src/market-data/synthetic/synthetic-feed.js
 import { NullSink } from '../../src/recorder/line-sink.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { EmaCrossRsiStrategy } from '../../src/strategy/ema-cross-rsi.js';
+import { median } from '../median.js';
 
 /**
  * `npx tsx bench/market-data/run.ts`: bars per second of the market data layer on the real candles,
@@ -20,11 +21,6 @@ import { EmaCrossRsiStrategy } from '../../src/strategy/ema-cross-rsi.js';
  * Each figure is the median of RUNS runs after one warm-up run.
  */
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 interface Case {
   readonly name: string;

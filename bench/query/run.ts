@@ -6,6 +6,7 @@ import type * as LogSetModule from '../../src/investigate/query/log-set.js';
 import type * as SkippedModule from '../../src/investigate/query/skipped-lines.js';
 import type * as TraceModule from '../../src/investigate/query/trace-query.js';
 import { generateLog } from '../../src/investigate/testing/bulk-log.js';
+import { median } from '../median.js';
 
 /**
  * `npm run bench:query`: a ~1 GB log written through the real recorder, then `tradetrace trace` for
@@ -17,11 +18,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, 'bench/.out/query');
 const TARGET_BYTES = Number(process.env['BENCH_QUERY_BYTES'] ?? 1024 ** 3);
 const RUNS = Number(process.env['BENCH_QUERY_RUNS'] ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 interface Timed {
   seconds: number;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseLine } from '../../src/recorder/line-parser.js';
 import { bareWrite, bunyanLogger, pinoLogger, tradetrace, winstonLogger, type Contender } from './loggers.js';
+import { median } from '../median.js';
 
 const { values } = parseArgs({
   options: { lines: { type: 'string', default: '50000' }, rounds: { type: 'string', default: '9' } },
@@ -17,12 +18,6 @@ if (!Number.isInteger(LINES) || LINES < 1) throw new Error(`--lines: expected a 
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected a positive integer, got ${values.rounds}`);
 
 const OUT = resolve(import.meta.dirname, '../.out/recorder');
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 /** Every line tradetrace wrote must parse and pass its catalog schema: speed never buys a bad line. */
 function verifyTradetrace(dir: string, file: string): void {
