@@ -1,21 +1,15 @@
 import { EMA, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
+import { loadBars } from '../../test/support/load-bars.js';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
 import type { Bar } from '../market-data/bar.js';
-import { openCandleFile } from '../market-data/candle-file.js';
 import { DEFAULT_EMA_CROSS_RSI, EmaCrossRsiStrategy, emaCrossRsiFactory } from './ema-cross-rsi.js';
 import type { Signal } from './signal.js';
 import { StrategyOptionsError } from './strategy-options-error.js';
 
 const hasData = sharedDataAvailable();
-
-async function load(path: string): Promise<Bar[]> {
-  const bars: Bar[] = [];
-  for await (const batch of (await openCandleFile(path)).bars()) bars.push(...batch);
-  return bars;
-}
 
 /** 21/55 crosses: rare enough on 1-minute bars that "a few a day" is a real check (the defaults, 9/21, fire more). */
 const SLOW_CROSS = { fastPeriod: 21, slowPeriod: 55 } as const;
@@ -26,7 +20,7 @@ function signals(bars: readonly Bar[], strategy = new EmaCrossRsiStrategy(SLOW_C
 
 describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
   it('buys on the BTC month a few times a day: not never, not every few bars', async () => {
-    const bars = await load(BTC_PERP_CSV);
+    const bars = await loadBars(BTC_PERP_CSV);
     const all = signals(bars);
     const buys = all.filter((s) => s.kind === 'buy');
     // 31 days of 1-minute bars: between ~3 and ~30 crosses a day.
@@ -37,7 +31,7 @@ describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
   });
 
   it('signals exactly where an independent EMA/RSI computation sees an upward cross under the RSI cap', async () => {
-    const bars = await load(BTC_PERP_CSV);
+    const bars = await loadBars(BTC_PERP_CSV);
     const all = signals(bars);
     const fast = new EMA(SLOW_CROSS.fastPeriod);
     const slow = new EMA(SLOW_CROSS.slowPeriod);
@@ -66,14 +60,14 @@ describe.skipIf(!hasData)('EmaCrossRsiStrategy on real candles', () => {
   });
 
   it('buys on the altcoin file too (prices near 0.0016)', async () => {
-    const buys = signals(await load(ALTCOIN_JSON)).filter((s) => s.kind === 'buy');
+    const buys = signals(await loadBars(ALTCOIN_JSON)).filter((s) => s.kind === 'buy');
     expect(buys.length).toBeGreaterThan(20);
     expect(buys.length).toBeLessThan(1000);
     expect(buys.every((b) => b.kind === 'buy' && b.price.lt(Decimal.parse('0.01')) && (b.indicators['atr_pct'] ?? 0) > 0)).toBe(true);
   });
 
   it('gives each symbol its own indicators through the factory', async () => {
-    const bars = (await load(BTC_PERP_CSV)).slice(0, 500);
+    const bars = (await loadBars(BTC_PERP_CSV)).slice(0, 500);
     const make = emaCrossRsiFactory();
     const a = make('BTC-PERP');
     const b = make('BTC-PERP');

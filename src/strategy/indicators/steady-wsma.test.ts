@@ -1,13 +1,11 @@
 import { RSI, WSMA } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
+import { loadBars } from '../../../test/support/load-bars.js';
 import { BTC_PERP_CSV, sharedDataAvailable } from '../../../test/support/shared-data.js';
-import { openCandleFile } from '../../market-data/candle-file.js';
 import { SteadyWsma } from './steady-wsma.js';
 
 async function closes(): Promise<number[]> {
-  const out: number[] = [];
-  for await (const batch of (await openCandleFile(BTC_PERP_CSV)).bars()) for (const bar of batch) out.push(bar.close.toNumber());
-  return out;
+  return (await loadBars(BTC_PERP_CSV)).map((bar) => bar.close.toNumber());
 }
 
 describe.skipIf(!sharedDataAvailable())('SteadyWsma on the BTC month', () => {
