@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { APP_MARKER, MIGRATIONS, type Migration } from './migrations.js';
-import { sqliteCode, StoreError } from './store-error.js';
+import { createAtomically, sqliteCode } from './sqlite-file.js';
+import { StoreError } from './store-error.js';
 
 export interface OpenDatabaseOptions {
   /** `normal` survives a process crash (SIGKILL); `full` also survives power loss, at a cost per commit. */
@@ -61,21 +61,13 @@ function applyMigrations(db: Database.Database, path: string, from: number, migr
  * can only be damage, and is reported as such.
  */
 function create(path: string, migrations: readonly Migration[], now: number): void {
-  const staging = `${path}.creating-${process.pid}`;
-  rmSync(staging, { force: true });
-  let db: Database.Database | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    db = new Database(staging);
-    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
-    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', APP_MARKER, 'created_at', new Date(now).toISOString());
-    applyMigrations(db, path, 0, migrations, now);
-    db.close();
-    db = undefined;
-    renameSync(staging, path);
+    createAtomically(path, (db) => {
+      db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', APP_MARKER, 'created_at', new Date(now).toISOString());
+      applyMigrations(db, path, 0, migrations, now);
+    });
   } catch (error) {
-    db?.close();
-    rmSync(staging, { force: true });
     if (error instanceof StoreError) throw error;
     throw fail(path, error, 'create');
   }

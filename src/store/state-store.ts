@@ -8,7 +8,8 @@ import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, isExitRule, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { sqliteCode, StoreError } from './store-error.js';
+import { sqliteCode } from './sqlite-file.js';
+import { StoreError } from './store-error.js';
 
 export type { FillInput, FillResult };
 

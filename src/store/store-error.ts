@@ -43,9 +43,3 @@ export class StoreError extends Error {
 export function isStoreError(error: unknown): error is StoreError {
   return error instanceof StoreError;
 }
-
-/** The SQLite error code (`SQLITE_CORRUPT`, `SQLITE_NOTADB`...) of a better-sqlite3 error, if any. */
-export function sqliteCode(error: unknown): string | undefined {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
-}

@@ -44,9 +44,3 @@ export class PaperStateError extends Error {
 export function isPaperStateError(error: unknown): error is PaperStateError {
   return error instanceof PaperStateError;
 }
-
-/** The SQLite code (`SQLITE_NOTADB`, `SQLITE_BUSY`...) of a better-sqlite3 error, if any. */
-export function sqliteCodeOf(error: unknown): string | undefined {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
-}

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Balance } from '../exchange.js';
 import { lockAssetOf, type PaperOrder } from './paper-order.js';
-import { PaperStateError, sqliteCodeOf } from './paper-state-error.js';
+import { createAtomically, sqliteCode } from '../../store/sqlite-file.js';
+import { PaperStateError } from './paper-state-error.js';
 import { balanceToRow, checkLocks, orderToRow, rowToBalance, rowToOrder, type BalanceRow, type OrderRow } from './paper-state-rows.js';
 
 /**
@@ -54,7 +54,7 @@ export interface LoadedPaperState {
 
 function openError(path: string, error: unknown, what: string): PaperStateError {
   if (error instanceof PaperStateError) return error;
-  const code = sqliteCodeOf(error);
+  const code = sqliteCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new PaperStateError('corrupt', `paper exchange state ${path} is unreadable (${code}: ${message}); expected a paper exchange state file. It was left untouched: restore a backup or move it aside to start a new paper account`, { path, found: `${code}: ${message}`, expected: 'a SQLite database' }, { cause: error });
@@ -67,30 +67,17 @@ function openError(path: string, error: unknown, what: string): PaperStateError 
 
 /** Builds the file under a temporary name and renames it into place, so `path` is absent or complete. */
 function create(path: string, balances: readonly Balance[], now: number): void {
-  const staging = `${path}.creating-${process.pid}`;
-  let db: Database.Database | undefined;
   try {
-    rmSync(staging, { force: true });
-    mkdirSync(dirname(path), { recursive: true });
-    const made = new Database(staging);
-    db = made;
-    made.transaction(() => {
-      made.exec(SCHEMA);
-      made.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', PAPER_STATE_APP, 'created_at', new Date(now).toISOString());
-      const insert = made.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked)');
-      for (const balance of balances) insert.run(balanceToRow(balance));
-      made.pragma(`user_version = ${PAPER_STATE_VERSION}`);
-    })();
-    db.close();
-    db = undefined;
-    renameSync(staging, path);
+    createAtomically(path, (made) => {
+      made.transaction(() => {
+        made.exec(SCHEMA);
+        made.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', PAPER_STATE_APP, 'created_at', new Date(now).toISOString());
+        const insert = made.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked)');
+        for (const balance of balances) insert.run(balanceToRow(balance));
+        made.pragma(`user_version = ${PAPER_STATE_VERSION}`);
+      })();
+    });
   } catch (error) {
-    db?.close();
-    try {
-      rmSync(staging, { force: true });
-    } catch {
-      // The folder itself is unusable; the error below names it.
-    }
     throw openError(path, error, 'create');
   }
 }
@@ -181,7 +168,7 @@ export class PaperStateFile {
     try {
       this.saveTx(orders, balances);
     } catch (error) {
-      const code = sqliteCodeOf(error);
+      const code = sqliteCode(error);
       throw new PaperStateError('write_failed', `cannot write paper exchange state ${this.path}${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { path: this.path, ...(code ? { found: code } : {}) }, { cause: error });
     }
   }
