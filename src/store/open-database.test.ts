@@ -6,6 +6,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { MIGRATIONS } from './migrations.js';
 import { StateStore } from './state-store.js';
+import { PAGE_SIZE } from './sqlite-file.js';
 import { StoreError } from './store-error.js';
 
 function storeWithData(): { dir: string; path: string; bytes: Buffer } {
@@ -128,5 +129,35 @@ describe('opening the state database', () => {
     expect(error.message).toMatch(/held by another process/);
     first.close();
     StateStore.open({ dataDir: dir }).close();
+  });
+  it('creates new files with 1 KB pages (a commit writes whole pages), and still opens a file made with 4 KB pages', () => {
+    const { dir, path } = storeWithData();
+    const pageSize = (file: string): number => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    };
+    expect(pageSize(path)).toBe(PAGE_SIZE);
+    // An older file: the same data rebuilt with 4 KB pages (page size only changes outside WAL).
+    const old = new Database(path);
+    old.pragma('journal_mode = DELETE');
+    old.pragma('page_size = 4096');
+    old.exec('VACUUM');
+    old.close();
+    expect(pageSize(path)).toBe(4096);
+    const store = StateStore.open({ dataDir: dir });
+    try {
+      expect(store.balance('ASSET199').toString()).toBe('199.5');
+      store.setBalances({ ASSET7: Decimal.parse('1.25') });
+    } finally {
+      store.close();
+    }
+    expect(pageSize(path)).toBe(4096);
+    const reopened = StateStore.open({ dataDir: dir });
+    expect(reopened.balance('ASSET7').toString()).toBe('1.25');
+    reopened.close();
   });
 });

@@ -8,6 +8,9 @@ export function sqliteCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Bytes per SQLite page in the files we create (see createAtomically). */
+export const PAGE_SIZE = 1024;
+
 /**
  * Builds a SQLite file under a temporary name with `build`, then renames it into place, so `path`
  * is either absent or complete: an empty or half-made file at `path` can only be damage. On any
@@ -21,6 +24,10 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
     rmSync(staging, { force: true });
     mkdirSync(dirname(path), { recursive: true });
     db = new Database(staging);
+    // A commit writes every page it touched to the WAL, whole: our rows are small and a commit
+    // touches several tables, so 1 KB pages write a quarter of the bytes 4 KB pages would (a fill's
+    // commit measured about 40% faster). Only a new file can take it: the size is fixed at creation.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     build(db);
     db.close();
     db = undefined;

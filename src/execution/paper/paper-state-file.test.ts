@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../../test/support/shared-data.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { Decimal } from '../../domain/decimal.js';
+import { PAGE_SIZE } from '../../store/sqlite-file.js';
 import { StateStore } from '../../store/state-store.js';
 import { BTC_USD, candleAt, loadRealMarkets } from '../testing/paper-markets.js';
 import { PaperExchange } from './paper-exchange.js';
@@ -77,6 +78,9 @@ describe('a paper exchange state file that cannot be trusted is refused, never r
     const exchange = open(path);
     expect(exchange.stateFile).toEqual({ path, created: true });
     exchange.close();
+    const made = new Database(path, { readonly: true });
+    expect(made.pragma('page_size', { simple: true }), 'small pages: each commit writes whole pages').toBe(PAGE_SIZE);
+    made.close();
     writeFileSync(join(dir, 'plain-file'), 'x');
     const blocked = join(dir, 'plain-file', 'paper-exchange.sqlite');
     expect(() => open(blocked)).toThrow(expect.objectContaining({ code: 'open_failed', message: expect.stringContaining(blocked) as string }) as Error);
