@@ -33,6 +33,12 @@ describe('ids', () => {
     );
   });
 
+  it('the random part of an intent id is fresh for every id, across refills of the random pool', () => {
+    // The counter alone keeps ids unique; this checks the random bytes are never handed out twice.
+    const randomParts = Array.from({ length: 2000 }, () => newIntentId().slice(4, 16));
+    expect(new Set(randomParts).size).toBe(randomParts.length);
+  });
+
   it('a decision id encodes its UTC second', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
