@@ -4,6 +4,7 @@ import type { Bar } from './bar.js';
 import { checkCandle, checkSequence, type BarProblem } from './bar-checks.js';
 import type { BarReaderOptions } from './bar-reader-options.js';
 import { CandleFileError } from './candle-file-error.js';
+import { CsvCells } from './csv-cells.js';
 import { readDecimalField } from './decimal-field.js';
 import { readTimestampField } from './timestamp-field.js';
 
@@ -18,6 +19,7 @@ class CsvRows {
   lineNumber = 0;
   previous: number | undefined;
   private index: Readonly<Record<Column, number>> | undefined;
+  private cells = new CsvCells(0);
   private width = 0;
   private blankLine = 0;
 
@@ -47,10 +49,11 @@ class CsvRows {
     }
     this.index = index as Record<Column, number>;
     this.width = names.length;
+    this.cells = new CsvCells(names.length);
   }
 
-  private decimal(cells: readonly string[], index: Readonly<Record<Column, number>>, column: Column): Decimal {
-    const text = (cells[index[column]] ?? '').trim();
+  private decimal(index: Readonly<Record<Column, number>>, column: Column): Decimal {
+    const text = this.cells.textOf(index[column]);
     const value = readDecimalField(text);
     return typeof value === 'string' ? this.fail({ code: 'bad_value', column, value: text, expected: value }) : value;
   }
@@ -71,21 +74,21 @@ class CsvRows {
       this.header(this.lineNumber === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
       return;
     }
-    const cells = text.split(',');
-    if (cells.length !== this.width) {
-      this.fail({ code: 'bad_row', column: '', value: text, expected: `${this.width} comma-separated columns as in the header, found ${cells.length}` });
+    const found = this.cells.locate(text);
+    if (found !== this.width) {
+      this.fail({ code: 'bad_row', column: '', value: text, expected: `${this.width} comma-separated columns as in the header, found ${found}` });
     }
-    const stamp = (cells[index.timestamp] ?? '').trim();
+    const stamp = this.cells.textOf(index.timestamp);
     const openTime = readTimestampField(stamp);
     if (typeof openTime === 'string') this.fail({ code: 'bad_value', column: 'timestamp', value: stamp, expected: openTime });
     const bar: Bar = {
       symbol: this.options.symbol,
       openTime,
-      open: this.decimal(cells, index, 'open'),
-      high: this.decimal(cells, index, 'high'),
-      low: this.decimal(cells, index, 'low'),
-      close: this.decimal(cells, index, 'close'),
-      volume: this.decimal(cells, index, 'volume'),
+      open: this.decimal(index, 'open'),
+      high: this.decimal(index, 'high'),
+      low: this.decimal(index, 'low'),
+      close: this.decimal(index, 'close'),
+      volume: this.decimal(index, 'volume'),
     };
     const problem = checkSequence(this.previous, openTime, this.options.intervalMs) ?? checkCandle(bar);
     if (problem) this.fail(problem);
@@ -105,22 +108,18 @@ class CsvRows {
     const index = this.index;
     if (index === undefined || this.blankLine !== 0) return this.exactly(raw, scratch);
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const cells = text.split(',');
-    if (cells.length !== this.width) return this.exactly(raw, scratch);
-    const openTime = readTimestampField((cells[index.timestamp] ?? '').trim());
+    const cells = this.cells;
+    if (cells.locate(text) !== this.width) return this.exactly(raw, scratch);
+    const openTime = readTimestampField(cells.textOf(index.timestamp));
     if (typeof openTime === 'string' || checkSequence(this.previous, openTime, this.options.intervalMs)) return this.exactly(raw, scratch);
-    const lowText = cells[index.low] ?? '';
-    const highText = cells[index.high] ?? '';
-    const low = plainNumber(lowText);
-    const high = plainNumber(highText);
+    const low = cells.plainNumber(index.low);
+    const high = cells.plainNumber(index.high);
     // NaN (not plain text) fails every comparison and falls back too.
-    if (!(low > 0 && atMost(lowText, low, highText, high) && plainNumber(cells[index.volume]) >= 0)) return this.exactly(raw, scratch);
-    const openText = cells[index.open] ?? '';
-    const closeText = cells[index.close] ?? '';
-    const open = plainNumber(openText);
-    const close = plainNumber(closeText);
-    if (!(atMost(lowText, low, openText, open) && atMost(openText, open, highText, high))) return this.exactly(raw, scratch);
-    if (!(atMost(lowText, low, closeText, close) && atMost(closeText, close, highText, high))) return this.exactly(raw, scratch);
+    if (!(low > 0 && atMost(cells, index.low, low, index.high, high) && cells.plainNumber(index.volume) >= 0)) return this.exactly(raw, scratch);
+    const open = cells.plainNumber(index.open);
+    const close = cells.plainNumber(index.close);
+    if (!(atMost(cells, index.low, low, index.open, open) && atMost(cells, index.open, open, index.high, high))) return this.exactly(raw, scratch);
+    if (!(atMost(cells, index.low, low, index.close, close) && atMost(cells, index.close, close, index.high, high))) return this.exactly(raw, scratch);
     this.lineNumber++;
     this.previous = openTime;
     return openTime;
@@ -144,31 +143,8 @@ class CsvRows {
  * a <= b proven from doubles: a strictly smaller double, or the very same text. Equal doubles of
  * different texts (`5` and `5.0`, or digits beyond a double's precision) are left to the exact path.
  */
-function atMost(aText: string, a: number, bText: string, b: number): boolean {
-  return a < b || (a === b && aText === bText);
-}
-
-const EXACT_POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * `123.45`-style text (at most 15 digits, digits on both sides of a dot) as a double, NaN for any
- * other text. Its digits as an integer and the power of ten are both exact doubles, so their
- * quotient is the correctly rounded value, the same double Number(text) gives.
- */
-function plainNumber(text: string | undefined): number {
-  if (text === undefined) return Number.NaN;
-  const length = text.length;
-  let units = 0;
-  let dot = -1;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) units = units * 10 + (c - 48);
-    else if (c === 46 && dot < 0 && i > 0) dot = i;
-    else return Number.NaN;
-  }
-  const digits = dot < 0 ? length : length - 1;
-  if (digits === 0 || digits > 15 || dot === length - 1) return Number.NaN;
-  return dot < 0 ? units : units / (EXACT_POWERS[length - dot - 1] ?? Number.NaN);
+function atMost(cells: CsvCells, aCell: number, a: number, bCell: number, b: number): boolean {
+  return a < b || (a === b && cells.same(aCell, bCell));
 }
 
 /** The file's lines, a read chunk's worth at a time; an unreadable file is a CandleFileError. */
