@@ -58,9 +58,13 @@ export function bound(text: string, max: number): string {
   return `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
 }
 
+/** Text the credential masks could change: each needs `:`, `=` or "bearer". */
+export const TEXT_SUSPECT = /[:=]|bearer/i;
+
 /** Free text from outside: credentials masked, known secrets scrubbed, length bounded. */
 export function sanitizeText(text: string): string {
-  const masked = text.replace(CREDENTIAL_IN_TEXT, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
+  // Most text (quantities, ids, messages) has none of the masks' anchors: skip two global replaces.
+  const masked = TEXT_SUSPECT.test(text) ? text.replace(CREDENTIAL_IN_TEXT, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`) : text;
   return bound(scrubKnownSecrets(masked), MAX_TEXT_CHARS);
 }
 

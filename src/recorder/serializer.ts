@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { Decimal } from '../domain/decimal.js';
 import { CATALOG, type EventType } from './events/catalog.js';
 import { fieldKind, type FieldKind } from './events/fields.js';
-import { hasKnownSecrets, MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, redactionEpoch, redactValue, sanitizeId, sanitizeText } from './redaction.js';
+import { hasKnownSecrets, MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, redactionEpoch, redactValue, sanitizeId, sanitizeText, TEXT_SUSPECT } from './redaction.js';
 
 /**
  * Serializers generated per event type from the catalog: field order, JSON keys and kinds are
@@ -17,8 +17,6 @@ export type FieldSerializer = (fields: Readonly<Record<string, unknown>>) => str
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 // Printable ASCII without `"` and `\`: such a string is its own JSON body.
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-// Text the credential masks of sanitizeText could change: they all need `:`, `=` or "bearer".
-const TEXT_SUSPECT = /[:=]|bearer/i;
 
 export function jsonString(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
