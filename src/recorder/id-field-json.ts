@@ -1,3 +1,4 @@
+import { flat } from './flat-string.js';
 import { redactionEpoch } from './redaction.js';
 import { jsonId } from './serializer.js';
 
@@ -18,7 +19,7 @@ export class IdFieldJson {
     if (id !== this.lastId || epoch !== this.epoch) {
       this.lastId = id;
       this.epoch = epoch;
-      this.lastJson = `,"${this.key}":${jsonId(id)}`;
+      this.lastJson = flat(`,"${this.key}":${jsonId(id)}`);
     }
     return this.lastJson;
   }

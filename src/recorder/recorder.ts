@@ -3,6 +3,7 @@ import { CATALOG, isEventType, type EventInput, type EventType } from './events/
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
 import { SeqCounter } from './seq-counter.js';
+import { flat } from './flat-string.js';
 import { IdFieldJson } from './id-field-json.js';
 import { jsonString, serializerFor, type FieldSerializer } from './serializer.js';
 import { currentTrace } from './trace-context.js';
@@ -78,8 +79,8 @@ export class Recorder {
         barrier: isBarrier(type, definition.channel),
         requiresDecision: definition.requires === 'decision' || definition.requires === 'decision_and_intent',
         requiresIntent: definition.requires === 'intent' || definition.requires === 'decision_and_intent',
-        typeAndSession: `","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`,
-        defaultHead: `","level":"${definition.level}","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`,
+        typeAndSession: flat(`","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`),
+        defaultHead: flat(`","level":"${definition.level}","event_type":"${type}","session_id":${jsonString(this.sessionId)},"seq":`),
         serialize: serializerFor(type),
       };
       this.plans.set(type, plan);
@@ -99,7 +100,7 @@ export class Recorder {
       // Lines come many per second: only the milliseconds change, so the rest is formatted once a second.
       const millis = ms - this.isoSecond;
       if (millis >= 0 && millis < 1000) {
-        this.lastIso = `${this.isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+        this.lastIso = flat(`${this.isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`);
       } else {
         const iso = new Date(ms).toISOString();
         // Only the usual 24-character form (years 0000-9999) has its milliseconds at a fixed place.

@@ -43,6 +43,32 @@ describe('generated serializers', () => {
     );
   });
 
+  it('property: cached field fragments never go stale: each line says exactly what its own fields hold', () => {
+    // Small pools, so values repeat, come back after others and mix with null: every cache path runs.
+    const qty = fc.constantFrom(Decimal.parse('0.001'), Decimal.parse('0.0010'), Decimal.parse('2'), 0.5, -0, Number.NaN, null);
+    const fields = fc.record({
+      symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT', 'a"b'),
+      qty,
+      avg_px: qty,
+      fee: qty,
+      fee_currency: fc.constantFrom('USDT', 'BNB'),
+      notional: qty,
+      partial: fc.constantFrom(true, false),
+    });
+    const json = (value: unknown): string =>
+      value === null || (typeof value === 'number' && !Number.isFinite(value)) ? 'null' : value instanceof Decimal ? value.toString() : typeof value === 'number' ? String(value) : JSON.stringify(value);
+    fc.assert(
+      fc.property(fc.array(fields, { minLength: 1, maxLength: 40 }), (events) => {
+        const serialize = serializerFor('BUY_FILLED');
+        for (const event of events) {
+          const expected = Object.entries(event).map(([key, value]) => `,"${key}":${json(value)}`).join('');
+          expect(serialize(event)).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('writes non-finite numbers as null rather than invalid JSON', () => {
     const out = serializerFor('DECISION_END')({ symbol: 'X', outcome: 'error', duration_ms: Number.NaN });
     expect(out).toBe(',"symbol":"X","outcome":"error","duration_ms":null');

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { Decimal } from '../domain/decimal.js';
 import { CATALOG, type EventType } from './events/catalog.js';
 import { fieldKind, type FieldKind } from './events/fields.js';
+import { flat } from './flat-string.js';
 import { hasKnownSecrets, MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, redactionEpoch, redactValue, sanitizeId, sanitizeText, TEXT_SUSPECT } from './redaction.js';
 
 /**
@@ -55,7 +56,7 @@ export function jsonData(value: unknown): string {
   return JSON.stringify(redactValue(value)) ?? 'null';
 }
 
-const HELPERS = { jsonId, jsonText, jsonNumber, jsonDecimal, jsonData, redactionEpoch, Decimal, REDACTED_JSON: `"${REDACTED}"` };
+const HELPERS = { jsonId, jsonText, jsonNumber, jsonDecimal, jsonData, redactionEpoch, flat, Decimal, REDACTED_JSON: `"${REDACTED}"` };
 type Helpers = typeof HELPERS;
 
 const NUMBER = "(typeof x === 'number' && x - x === 0 ? '' + x : 'null')";
@@ -83,9 +84,11 @@ function expressionFor(kind: FieldKind): string {
 
 /**
  * The generated source of one event type's serializer: the body of a factory taking the helpers
- * `h` and returning `(v) => string`. Id and text fields (symbol, side, a guard's message...) repeat
- * from line to line, so each keeps its last value and output; registering a secret clears those caches.
- * Decimals are immutable, so they are cached by identity too.
+ * `h` and returning `(v) => string`. Field values repeat from line to line (a symbol, a side, a
+ * guard's message, a price), so a field keeps its last value and its whole `,"key":value` fragment,
+ * flattened once (see flat-string.ts): a repeated field costs one comparison and adds one piece to
+ * the line. Decimals are immutable, so they are cached by identity; registering a secret clears the
+ * caches. Booleans and secrets have constant fragments.
  */
 export function serializerSource(type: EventType): string {
   const shape = CATALOG[type].fields as Record<string, z.ZodType>;
@@ -95,23 +98,33 @@ export function serializerSource(type: EventType): string {
   Object.entries(shape).forEach(([name, schema], i) => {
     const kind = fieldKind(schema);
     // Names come from the catalog, but are still quoted through JSON.stringify so no name can inject code.
-    const prefix = JSON.stringify(`,${JSON.stringify(name)}:`);
+    const key = `,${JSON.stringify(name)}:`;
+    const prefix = JSON.stringify(key);
     body.push(`x = v[${JSON.stringify(name)}];`);
-    if (kind === 'id' || kind === 'text' || kind === 'decimal') {
-      const cacheable = kind === 'decimal' ? 'x instanceof h.Decimal' : "typeof x === 'string'";
-      state.push(`let k${i}; let j${i} = '';`);
+    if (kind === 'bool') {
+      const [isTrue, isFalse, isNull] = ['true', 'false', 'null'].map((json) => JSON.stringify(key + json));
+      body.push(`if (x !== undefined) out += x === null ? ${isNull} : x === true ? ${isTrue} : ${isFalse};`);
+    } else if (kind === 'secret') {
+      body.push(`if (x !== undefined) out += ${prefix} + (x === null ? 'null' : h.REDACTED_JSON);`);
+    } else if (kind === 'json') {
+      body.push(`if (x !== undefined) out += ${prefix} + (x === null ? 'null' : h.jsonData(x));`);
+    } else {
+      const cacheable = kind === 'decimal' ? "(x instanceof h.Decimal || typeof x === 'number')" : kind === 'number' || kind === 'int' ? "typeof x === 'number'" : "typeof x === 'string'";
+      // Flattened at its first reuse: a value seen once (a bar's time) is not copied for nothing.
+      state.push(`let k${i}; let f${i} = ''; let once${i} = false;`);
       reset.push(`k${i} = undefined;`);
       body.push(
         `if (x !== undefined) {`,
         `  if (x !== k${i}) {`,
-        `    const j = x === null ? 'null' : ${expressionFor(kind)};`,
-        `    if (${cacheable}) { k${i} = x; j${i} = j; }`,
-        `    out += ${prefix} + j;`,
-        `  } else out += ${prefix} + j${i};`,
+        `    const f = ${prefix} + (x === null ? 'null' : ${expressionFor(kind)});`,
+        `    if (${cacheable}) { k${i} = x; f${i} = f; once${i} = true; }`,
+        `    out += f;`,
+        `  } else {`,
+        `    if (once${i}) { once${i} = false; h.flat(f${i}); }`,
+        `    out += f${i};`,
+        `  }`,
         `}`,
       );
-    } else {
-      body.push(`if (x !== undefined) out += ${prefix} + (x === null ? 'null' : ${expressionFor(kind)});`);
     }
   });
   return [
