@@ -58,7 +58,7 @@ export class Recorder {
   /** How many times an onLine listener threw (each reported as a process warning, up to a limit). */
   listenerErrors = 0;
   private lastMs = Number.NaN;
-  private lastIso = '';
+  private lastStart = '';
 
   constructor(options: RecorderOptions) {
     this.sessionId = options.sessionId;
@@ -88,11 +88,12 @@ export class Recorder {
     return plan;
   }
 
-  /** `YYYY-MM-DDTHH:MM:SS.` of the second `isoSecond` (ms since the epoch, floored to the second). */
+  /** `{"ts":"YYYY-MM-DDTHH:MM:SS.` of the second `isoSecond` (ms since the epoch, floored to the second). */
   private isoSecondPrefix = '';
   private isoSecond = Number.NaN;
 
-  private isoNow(): string {
+  /** `{"ts":"<now, ISO 8601>`: how every line starts, one flat piece per millisecond. */
+  private lineStart(): string {
     // Date truncates a fractional reading toward zero (an injected clock may give one): so do we, first.
     const ms = Math.trunc(this.now());
     if (ms !== this.lastMs) {
@@ -100,16 +101,16 @@ export class Recorder {
       // Lines come many per second: only the milliseconds change, so the rest is formatted once a second.
       const millis = ms - this.isoSecond;
       if (millis >= 0 && millis < 1000) {
-        this.lastIso = flat(`${this.isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`);
+        this.lastStart = flat(`${this.isoSecondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`);
       } else {
         const iso = new Date(ms).toISOString();
         // Only the usual 24-character form (years 0000-9999) has its milliseconds at a fixed place.
         this.isoSecond = iso.length === 24 ? ms - (((ms % 1000) + 1000) % 1000) : Number.NaN;
-        this.isoSecondPrefix = iso.slice(0, 20);
-        this.lastIso = iso;
+        this.isoSecondPrefix = `{"ts":"${iso.slice(0, 20)}`;
+        this.lastStart = flat(`{"ts":"${iso}`);
       }
     }
-    return this.lastIso;
+    return this.lastStart;
   }
 
   // The serialized trace ids of the last line: consecutive lines of one decision reuse them.
@@ -132,7 +133,7 @@ export class Recorder {
     }
     const head = options?.level === undefined ? plan.defaultHead : `","level":"${options.level}${plan.typeAndSession}`;
     const line =
-      `{"ts":"${this.isoNow()}${head}${this.seq.next()}` +
+      `${this.lineStart()}${head}${this.seq.next()}` +
       (decisionId ? this.decisionJson.of(decisionId) : '') +
       (intentId ? this.intentJson.of(intentId) : '') +
       `${plan.serialize(values)}}\n`;
