@@ -177,6 +177,18 @@ describe('FileSink: a failed write is a typed error the caller cannot miss', () 
     expect(existsSync(logs)).toBe(false);
   });
 
+  it("times its file checks by the clock reading the recorder stamped the line with, when it passes one", () => {
+    const logs = logsDir();
+    const sink = new FileSink(logs, { checkEveryLines: 1_000_000 });
+    const t0 = Date.now();
+    sink.write('system', '{"n":1}\n', false, t0);
+    unlinkSync(join(logs, 'system.jsonl'));
+    // Within 100 ms of the last check the file is not looked at (the documented window)...
+    sink.write('system', '{"n":2}\n', false, t0 + 50);
+    // ...and past it the next line is checked, however little real time went by.
+    expect(caught(() => sink.write('system', '{"n":3}\n', false, t0 + 150))).toMatchObject({ code: 'write_failed', details: { errno: 'ENOENT' } });
+  });
+
   it('an ORDER_CONTEXT (barrier) after the directory is removed fails before the caller can send the order', async () => {
     const logs = logsDir();
     const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });

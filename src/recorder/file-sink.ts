@@ -105,11 +105,11 @@ export class FileSink implements LineSink {
     }
   }
 
-  write(channel: Channel, line: string, barrier: boolean): void {
+  write(channel: Channel, line: string, barrier: boolean, wallMs?: number): void {
     if (this.closed) throw new RecorderError('closed', `recorder is closed; cannot write to ${channel}`, { channel });
     const target = this.channels.get(channel) ?? this.open(channel);
     if (this.durable) {
-      this.append(channel, target, line, barrier);
+      this.append(channel, target, line, barrier, wallMs);
       return;
     }
     if (this.deferredFailure) this.retryDeferred();
@@ -147,7 +147,7 @@ export class FileSink implements LineSink {
     }
   }
 
-  private append(channel: Channel, target: OpenChannel, text: string, barrier: boolean): void {
+  private append(channel: Channel, target: OpenChannel, text: string, barrier: boolean, wallMs?: number): void {
     let written: number;
     try {
       // A string, not a Buffer: writeSync encodes into its own scratch memory, one allocation fewer per line.
@@ -162,7 +162,7 @@ export class FileSink implements LineSink {
     if (++target.linesSinceCheck >= this.checkEveryLines || target.size >= this.rotateBytes) {
       this.check(channel, target);
     } else {
-      const elapsed = Date.now() - target.lastCheckMs;
+      const elapsed = (wallMs ?? Date.now()) - target.lastCheckMs;
       if (elapsed >= this.checkEveryMs || (barrier && elapsed >= 1)) this.check(channel, target);
     }
   }

@@ -6,7 +6,11 @@ import type { Channel } from './channels.js';
  * `write` returns, whatever the sink's mode.
  */
 export interface LineSink {
-  write(channel: Channel, line: string, barrier: boolean): void;
+  /**
+   * `wallMs` is Date.now() as the caller just read it to stamp the line (the recorder does, on the
+   * real clock), so a sink that keeps time need not read the clock again; absent otherwise.
+   */
+  write(channel: Channel, line: string, barrier: boolean, wallMs?: number): void;
   /** Puts every line written so far on disk. */
   flush(): void;
   close(): void;

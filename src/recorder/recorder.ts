@@ -53,6 +53,8 @@ export class Recorder {
   readonly seq: SeqCounter;
   private readonly sink: LineSink;
   private readonly now: () => number;
+  /** True when `now` is Date.now: the sink may then reuse the line's clock reading as its own. */
+  private readonly wallClock: boolean;
   private readonly plans = new Map<EventType, EventPlan>();
   private readonly listeners: LineListener[] = [];
   /** How many times an onLine listener threw (each reported as a process warning, up to a limit). */
@@ -65,6 +67,7 @@ export class Recorder {
     this.sink = options.sink;
     this.seq = options.seq ?? new SeqCounter();
     this.now = options.now ?? Date.now;
+    this.wallClock = options.now === undefined;
   }
 
   private plan(type: EventType): EventPlan {
@@ -137,7 +140,7 @@ export class Recorder {
       (decisionId ? this.decisionJson.of(decisionId) : '') +
       (intentId ? this.intentJson.of(intentId) : '') +
       `${plan.serialize(values)}}\n`;
-    this.sink.write(plan.channel, line, plan.barrier);
+    this.sink.write(plan.channel, line, plan.barrier, this.wallClock ? this.lastMs : undefined);
     if (this.listeners.length > 0) this.notify(type, values, line);
   }
 
