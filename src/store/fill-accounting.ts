@@ -73,7 +73,15 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     deltas.set(quote, deltaNotional.add(quoteFee).neg());
     deltas.set(base, deltaQty.sub(baseFee));
     const netQty = deltaQty.sub(baseFee);
+    if (netQty.isNegative()) {
+      throw new StoreError('invalid_operation', `${where}: its fee of ${deltaFee.toString()} ${base} exceeds the ${deltaQty.toString()} ${base} this fill delivers; a buy's fee in the base currency comes out of what it buys`, { found: `fee ${deltaFee.toString()} ${base}`, expected: `<= ${deltaQty.toString()} ${base}` });
+    }
     if (netQty.isZero() && deltaFee.isZero()) return { ...none, balanceDeltas: deltas, position, positionChange: 'none', realizedPnl: Decimal.ZERO };
+    if (netQty.isZero() && !position) {
+      // A fee charged with nothing received opens nothing: a position of 0 would block buying and
+      // fire exits that sell nothing. The fee is money gone, so it is a realized loss of the day.
+      return { ...none, balanceDeltas: deltas, position: undefined, positionChange: 'none', realizedPnl: feeQuote.neg() };
+    }
     if (!position) {
       return {
         ...none, balanceDeltas: deltas, positionChange: 'opened', realizedPnl: Decimal.ZERO,

@@ -132,6 +132,38 @@ describe('StateStore', () => {
     store.close();
   });
 
+  it('a fee reported with nothing filled opens no position: it is booked as a realized loss of the day', () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    store.setBalances({ USDT: d('1000') });
+    const order = buyOrder('01');
+    store.recordOrder(order);
+    const r = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0'), avgPx: d('45000'), fee: d('0.45'), feeCurrency: 'USDT', status: 'canceled', ts: T0 });
+    expect(r.positionChange).toBe('none');
+    expect(r.position).toBeUndefined();
+    expect(store.position('BTC/USDT')).toBeUndefined();
+    expect(store.balance('USDT').toString()).toBe('999.55');
+    expect(store.realizedPnl(T0).toString()).toBe('-0.45');
+    store.close();
+    const reopened = openStore(dir);
+    expect(reopened.position('BTC/USDT')).toBeUndefined();
+    expect(reopened.realizedPnl(T0).toString()).toBe('-0.45');
+    reopened.close();
+  });
+
+  it('refuses a buy whose base-currency fee exceeds what it delivers, booking nothing', () => {
+    const store = openStore(tempDir());
+    store.setBalances({ USDT: d('1000') });
+    const order = buyOrder('01', '1', '100');
+    store.recordOrder(order);
+    const attempt = () => store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.001'), avgPx: d('100'), fee: d('0.002'), feeCurrency: 'BTC', status: 'filled', ts: T0 });
+    expect(attempt).toThrow(/fee of 0.002 BTC exceeds the 0.001 BTC/);
+    expect(store.position('BTC/USDT')).toBeUndefined();
+    expect(store.balance('USDT').toString()).toBe('1000');
+    expect(store.order(order.clientOrderId)?.status).toBe('new');
+    store.close();
+  });
+
   it('refuses a second order with the same client order id, across a restart', () => {
     const dir = tempDir();
     let store = openStore(dir);
