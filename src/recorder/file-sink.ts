@@ -162,6 +162,8 @@ export class FileSink implements LineSink {
     if (++target.linesSinceCheck >= this.checkEveryLines || target.size >= this.rotateBytes) {
       this.check(channel, target);
     } else {
+      // The recorder's stamp was read just before this line was built: at most a write earlier than
+      // a fresh reading, so a check can come that much later, never early.
       const elapsed = (wallMs ?? Date.now()) - target.lastCheckMs;
       if (elapsed >= this.checkEveryMs || (barrier && elapsed >= 1)) this.check(channel, target);
     }

@@ -64,6 +64,20 @@ describe('Recorder', () => {
     expect(parsed.ok).toBe(true);
   });
 
+  it('hands the sink its clock reading only when that is Date.now: an injected clock is not the sink\'s clock', () => {
+    const seen: (number | undefined)[] = [];
+    const sink: LineSink = { write: (_channel, _line, _barrier, wallMs) => void seen.push(wallMs), flush: () => {}, close: () => {} };
+    const before = Date.now();
+    new Recorder({ sessionId: 'session_20260101_000000', sink }).emit('LOG', { message: 'real clock' });
+    const after = Date.now();
+    new Recorder({ sessionId: 'session_20260101_000000', sink, now: () => Date.UTC(2022, 0, 1) }).emit('LOG', { message: 'replayed time' });
+    expect(seen).toHaveLength(2);
+    expect(Number.isInteger(seen[0])).toBe(true);
+    expect(seen[0]).toBeGreaterThanOrEqual(before);
+    expect(seen[0]).toBeLessThanOrEqual(after);
+    expect(seen[1]).toBeUndefined();
+  });
+
   it('refuses an order line outside an intent with a typed error', () => {
     const recorder = new Recorder({ sessionId: 'session_20251026_102636', sink: new FileSink(tempLogs()) });
     expect(() => recorder.emit('ORDER_RETRY', { symbol: 'BTC/USDT', attempt: 1, next_attempt: 2, reason: 'timeout', message: 'x', backoff_ms: 400 }))

@@ -67,6 +67,23 @@ describe('generated serializers', () => {
       }),
       { numRuns: 300 },
     );
+    // Number and text fields, with the same repeats (DECISION_END: outcome id, duration number, reason text).
+    const end = fc.record({
+      symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT'),
+      outcome: fc.constantFrom('blocked' as const, 'no_signal' as const),
+      duration_ms: fc.constantFrom(0, -0, 0.007, 12, Number.NaN, Number.POSITIVE_INFINITY),
+      reason: fc.constantFrom('cooldown', 'already_in_position', 'line\nbreak'),
+    });
+    fc.assert(
+      fc.property(fc.array(end, { minLength: 1, maxLength: 40 }), (events) => {
+        const serialize = serializerFor('DECISION_END');
+        for (const event of events) {
+          const expected = Object.entries(event).map(([key, value]) => `,"${key}":${json(value)}`).join('');
+          expect(serialize(event)).toBe(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('writes non-finite numbers as null rather than invalid JSON', () => {

@@ -73,8 +73,11 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     deltas.set(quote, deltaNotional.add(quoteFee).neg());
     deltas.set(base, deltaQty.sub(baseFee));
     const netQty = deltaQty.sub(baseFee);
-    if (netQty.isNegative()) {
-      throw new StoreError('invalid_operation', `${where}: its fee of ${deltaFee.toString()} ${base} exceeds the ${deltaQty.toString()} ${base} this fill delivers; a buy's fee in the base currency comes out of what it buys`, { found: `fee ${deltaFee.toString()} ${base}`, expected: `<= ${deltaQty.toString()} ${base}` });
+    // A base-currency fee may be reported after the fill it belongs to (a report with no new
+    // quantity): it then comes out of the position. Only one that would take more than is held is wrong.
+    const held = position?.qty ?? Decimal.ZERO;
+    if (held.add(netQty).isNegative()) {
+      throw new StoreError('invalid_operation', `${where}: its fee of ${deltaFee.toString()} ${base} exceeds the ${held.add(deltaQty).toString()} ${base} held with what this fill delivers`, { found: `fee ${deltaFee.toString()} ${base}`, expected: `<= ${held.add(deltaQty).toString()} ${base}` });
     }
     if (netQty.isZero() && deltaFee.isZero()) return { ...none, balanceDeltas: deltas, position, positionChange: 'none', realizedPnl: Decimal.ZERO };
     if (netQty.isZero() && !position) {

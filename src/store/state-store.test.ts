@@ -157,10 +157,23 @@ describe('StateStore', () => {
     const order = buyOrder('01', '1', '100');
     store.recordOrder(order);
     const attempt = () => store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.001'), avgPx: d('100'), fee: d('0.002'), feeCurrency: 'BTC', status: 'filled', ts: T0 });
-    expect(attempt).toThrow(/fee of 0.002 BTC exceeds the 0.001 BTC/);
+    expect(attempt).toThrow(/fee of 0.002 BTC exceeds the 0.001 BTC held/);
     expect(store.position('BTC/USDT')).toBeUndefined();
     expect(store.balance('USDT').toString()).toBe('1000');
     expect(store.order(order.clientOrderId)?.status).toBe('new');
+    store.close();
+  });
+
+  it('books a base-currency fee reported after its fill out of the open position', () => {
+    const store = openStore(tempDir());
+    store.setBalances({ USDT: d('1000') });
+    const order = buyOrder('01', '1', '100');
+    store.recordOrder(order);
+    store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('1'), avgPx: d('100'), fee: d('0'), feeCurrency: 'BTC', status: 'partially_filled', ts: T0 });
+    const late = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('1'), avgPx: d('100'), fee: d('0.001'), feeCurrency: 'BTC', status: 'filled', ts: T0 });
+    expect(late.positionChange).toBe('added');
+    expect(store.position('BTC/USDT')?.qty.toString()).toBe('0.999');
+    expect(store.balance('BTC').toString()).toBe('0.999');
     store.close();
   });
 
