@@ -33,27 +33,43 @@ function first(events: readonly LocatedEvent[], type: string): LocatedEvent | un
   return events.find((e) => e.event.event_type === type);
 }
 
-/** The sentence an operator reads first: what ended the decision, in plain words. */
+/** Retries of the order lines given, as ` after N retries (reason, ...)`, or nothing. */
+function retriesOf(orderLines: readonly LocatedEvent[]): string {
+  const reasons = orderLines.filter((e) => e.event.event_type === 'ORDER_RETRY').map((e) => raw(e, 'reason'));
+  return reasons.length > 0 ? ` after ${reasons.length} retr${reasons.length === 1 ? 'y' : 'ies'} (${reasons.join(', ')})` : '';
+}
+
+/**
+ * The sentence an operator reads first: what ended the decision, in plain words. A filled buy's
+ * decision also holds its position's exits (they carry its decision_id): order lines are told apart
+ * by the side of their intent's ORDER_CONTEXT, so an exit's retries or failure are never the buy's.
+ */
 export function verdict(events: readonly LocatedEvent[]): string {
+  const sideOfIntent = new Map<string, string>();
+  for (const e of events) if (e.event.event_type === 'ORDER_CONTEXT' && e.event.intent_id) sideOfIntent.set(e.event.intent_id, raw(e, 'side'));
+  const orderLinesOf = (side: 'buy' | 'sell'): LocatedEvent[] =>
+    events.filter((e) => e.event.event_type.startsWith('ORDER_') && e.event.intent_id !== undefined && sideOfIntent.get(e.event.intent_id) === side);
+  const buyLines = orderLinesOf('buy');
+  const sellLines = orderLinesOf('sell');
   const blocked = first(events, 'BUY_BLOCKED');
-  const failed = first(events, 'ORDER_FAILED');
+  const failed = first(buyLines, 'ORDER_FAILED');
   const error = first(events, 'DECISION_ERROR');
   const filled = first(events, 'BUY_FILLED');
   const end = first(events, 'DECISION_END');
   const sell = first(events, 'SELL_FILLED');
-  const retries = events.filter((e) => e.event.event_type === 'ORDER_RETRY').map((e) => raw(e, 'reason'));
-  const tries = retries.length > 0 ? ` after ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} (${retries.join(', ')})` : '';
   let out: string;
   if (blocked) out = `BLOCKED: guard ${raw(blocked, 'guard')} refused the buy: observed ${raw(blocked, 'observed')} against threshold ${raw(blocked, 'threshold')}: ${raw(blocked, 'message')}`;
-  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${tries}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
+  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
   else if (error) out = `ERROR in ${raw(error, 'stage')}: ${raw(error, 'error_code')}: ${raw(error, 'message')}`;
-  else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${tries}`;
+  else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${retriesOf(buyLines)}`;
   else if (end) out = `${raw(end, 'outcome').toUpperCase()}: ${text(end, 'reason') || 'the decision ended without an order'}`;
   else out = 'UNFINISHED: no DECISION_END was written (the bot stopped or is still deciding)';
   if (filled) {
-    out += sell
-      ? `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}, realized PnL ${raw(sell, 'realized_pnl')}`
-      : '; the position is still open (no SELL_FILLED)';
+    const exitFailures = sellLines.filter((e) => e.event.event_type === 'ORDER_FAILED');
+    const lastFailure = exitFailures.at(-1);
+    if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
+    else if (lastFailure) out += `; the position is still open: ${exitFailures.length} exit order${exitFailures.length === 1 ? '' : 's'} failed, the last: ${raw(lastFailure, 'reason')}: ${raw(lastFailure, 'message')}`;
+    else out += '; the position is still open (no SELL_FILLED)';
   }
   return out;
 }

@@ -208,8 +208,12 @@ export class SessionWriter {
     return { decisionId, intentId, attempts };
   }
 
-  /** The later exit of the position a filled decision opened; its lines carry that decision_id. */
-  exit(decisionId: string, symbol: string, entryPx: string, sellPx: string, qty: string, holdingS: number): void {
+  /**
+   * The later exit of the position a filled decision opened; its lines carry that decision_id. With
+   * `order`, the sell's own order lines are written too, under an intent of its own: its retries,
+   * then a fill or (with `failure`) an ORDER_FAILED and no SELL_FILLED.
+   */
+  exit(decisionId: string, symbol: string, entryPx: string, sellPx: string, qty: string, holdingS: number, order?: Omit<BuyPlan, 'symbol' | 'price' | 'qty' | 'quoteBudget'>): void {
     this.tick(holdingS * 1000);
     const entry = Decimal.parse(entryPx);
     const sell = Decimal.parse(sellPx);
@@ -218,6 +222,31 @@ export class SessionWriter {
     const rule = sell.gte(entry) ? 'take_profit' : 'stop_loss';
     withDecision(decisionId, () => {
       this.emit('EXIT_TRIGGERED', { symbol, rule, entry_px: entry, trigger_px: sell, price: sell, qty: q });
+      if (order) {
+        const intentId = this.nextIntentId();
+        const retries = order.retries ?? [];
+        const failed = withIntent(intentId, () => {
+          for (let attempt = 1; attempt <= retries.length + 1; attempt++) {
+            const clientOrderId = `${intentId}-${attempt}`;
+            this.tick(1).emit('ORDER_CONTEXT', {
+              symbol, side: 'sell', qty: q, limit_px: sell, quote_budget: q.mul(sell), notional: q.mul(sell), tif: 'IOC', slippage_bps: 20,
+              min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400, attempt, attempt_start_ts: this.ms / 1000, client_order_id: clientOrderId,
+            });
+            const retry = retries[attempt - 1];
+            if (retry) {
+              this.tick(1000).emit('ORDER_RETRY', { symbol, attempt, next_attempt: attempt + 1, reason: retry.retry, message: retry.message, backoff_ms: 400 * attempt });
+              continue;
+            }
+            if (order.failure) {
+              this.tick(40).emit('ORDER_FAILED', { symbol, side: 'sell', reason: order.failure.reason, message: order.failure.message, attempt, client_order_id: clientOrderId });
+              return true;
+            }
+            this.tick(30).emit('ORDER_FILLED', { symbol, side: 'sell', attempt, client_order_id: clientOrderId, exchange_order_id: `ex-${this.intentCounter}${attempt}`, filled_qty: q, avg_px: sell, fee, fee_currency: 'USDT', partial: false });
+          }
+          return false;
+        });
+        if (failed) return;
+      }
       this.tick(60).emit('SELL_FILLED', { symbol, rule, qty: q, avg_px: sell, entry_px: entry, fee, realized_pnl: sell.sub(entry).mul(q).sub(fee), holding_s: holdingS });
       this.emit('DASH_EVENT', { dashboard_event_type: 'SELL_FILLED', message: `${symbol} @ $${sell.toFixed(2)}`, source: 'src/engine/exit-handler.ts:88', timestamp: new Date(this.ms).toISOString().slice(11, 19) });
     });
