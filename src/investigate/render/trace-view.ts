@@ -42,11 +42,16 @@ function retriesOf(orderLines: readonly LocatedEvent[]): string {
 /**
  * The sentence an operator reads first: what ended the decision, in plain words. A filled buy's
  * decision also holds its position's exits (they carry its decision_id): order lines are told apart
- * by the side of their intent's ORDER_CONTEXT, so an exit's retries or failure are never the buy's.
+ * by their intent's side, so an exit's retries or failure are never the buy's.
  */
 export function verdict(events: readonly LocatedEvent[]): string {
+  // The side of each intent: from its ORDER_CONTEXT, or from any order line that names one (an
+  // order refused before it was sent has an ORDER_FAILED but no ORDER_CONTEXT).
   const sideOfIntent = new Map<string, string>();
-  for (const e of events) if (e.event.event_type === 'ORDER_CONTEXT' && e.event.intent_id) sideOfIntent.set(e.event.intent_id, raw(e, 'side'));
+  for (const e of events) {
+    const side = field(e, 'side');
+    if (e.event.event_type.startsWith('ORDER_') && e.event.intent_id && typeof side === 'string' && !sideOfIntent.has(e.event.intent_id)) sideOfIntent.set(e.event.intent_id, side);
+  }
   const orderLinesOf = (side: 'buy' | 'sell'): LocatedEvent[] =>
     events.filter((e) => e.event.event_type.startsWith('ORDER_') && e.event.intent_id !== undefined && sideOfIntent.get(e.event.intent_id) === side);
   const buyLines = orderLinesOf('buy');
