@@ -1,7 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { APP_MARKER, MIGRATIONS, type Migration } from './migrations.js';
-import { createAtomically, sqliteCode } from './sqlite-file.js';
+import { createAtomically, openSqliteFile, sqliteCode } from './sqlite-file.js';
 import { StoreError } from './store-error.js';
 
 export interface OpenDatabaseOptions {
@@ -92,35 +91,23 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
   const migrations = options.migrations ?? MIGRATIONS;
   const latest = migrations.length;
   const now = (options.now ?? Date.now)();
-  let created = false;
-  if (!existsSync(path)) {
-    create(path, migrations, now);
-    created = true;
-  } else if (statSync(path).size === 0) {
-    throw new StoreError('corrupt', `state database ${path} is an empty file (0 bytes); expected a tradetrace state database. tradetrace never leaves an empty file behind, so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' });
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(path, { fileMustExist: true });
-  } catch (error) {
-    throw fail(path, error, 'open');
-  }
-  try {
-    if (options.exclusive !== false) db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 2000))}`);
-    const version = readVersion(db, path);
-    if (version > latest) {
-      throw new StoreError('newer_schema', `state database ${path} has schema version ${version}, newer than the ${latest} this tradetrace knows; it was written by a newer version. Upgrade tradetrace, or restore a backup made by this version`, { path, found: `schema version ${version}`, expected: `schema version <= ${latest}` });
-    }
-    if (version < latest) applyMigrations(db, path, version, migrations, now);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    // Touch the file for writing now, so a second process fails here rather than on its first fill.
-    if (options.exclusive !== false) db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
-    return { db, created, schemaVersion: latest, migratedFrom: version };
-  } catch (error) {
-    db.close();
-    if (error instanceof StoreError) throw error;
-    throw fail(path, error, 'open');
-  }
+  const opened = openSqliteFile({
+    path,
+    now,
+    create: () => create(path, migrations, now),
+    emptyFile: () => new StoreError('corrupt', `state database ${path} is an empty file (0 bytes); expected a tradetrace state database. tradetrace never leaves an empty file behind, so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' }),
+    fail: (error) => (error instanceof StoreError ? error : fail(path, error, 'open')),
+    check: (db) => {
+      const version = readVersion(db, path);
+      if (version > latest) {
+        throw new StoreError('newer_schema', `state database ${path} has schema version ${version}, newer than the ${latest} this tradetrace knows; it was written by a newer version. Upgrade tradetrace, or restore a backup made by this version`, { path, found: `schema version ${version}`, expected: `schema version <= ${latest}` });
+      }
+      if (version < latest) applyMigrations(db, path, version, migrations, now);
+      return version;
+    },
+    ...(options.exclusive === undefined ? {} : { exclusive: options.exclusive }),
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+  });
+  return { db: opened.db, created: opened.created, schemaVersion: latest, migratedFrom: opened.checked };
 }

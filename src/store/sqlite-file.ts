@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -40,5 +40,58 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
       // The folder itself is unusable; the caller's error names it.
     }
     throw error;
+  }
+}
+
+export interface SqliteFileSpec<T> {
+  readonly path: string;
+  /** Makes the file when it is absent (through createAtomically). */
+  readonly create: () => void;
+  /** The error for a file of 0 bytes: never left by createAtomically, so damage. */
+  readonly emptyFile: () => Error;
+  /** The caller's typed error for any failure (its own errors pass through unchanged). */
+  readonly fail: (error: unknown) => Error;
+  /** Checks and reads the file before anything is written to it, so a refused file keeps its bytes. */
+  readonly check: (db: Database.Database) => T;
+  /** Hold the file for this process alone (default true); its first write is taken at once. */
+  readonly exclusive?: boolean;
+  readonly busyTimeoutMs?: number;
+  readonly synchronous?: 'normal' | 'full';
+  readonly now: number;
+}
+
+/**
+ * Opens a tradetrace SQLite file, creating it when absent: the one sequence the bot's state store
+ * and the paper account share. The file is checked (`check`) before WAL mode or any write touches
+ * it; then, when exclusive, a write takes the lock at once, so a second process fails here rather
+ * than on its first order.
+ */
+export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Database; created: boolean; checked: T } {
+  const { path } = spec;
+  let created = false;
+  if (!existsSync(path)) {
+    spec.create();
+    created = true;
+  } else if (statSync(path).size === 0) {
+    throw spec.emptyFile();
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (error) {
+    throw spec.fail(error);
+  }
+  const exclusive = spec.exclusive !== false;
+  try {
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(spec.busyTimeoutMs ?? 2000))}`);
+    const checked = spec.check(db);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${spec.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    if (exclusive) db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(spec.now).toISOString());
+    return { db, created, checked };
+  } catch (error) {
+    db.close();
+    throw spec.fail(error);
   }
 }

@@ -1,8 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Balance } from '../exchange.js';
 import { lockAssetOf, type PaperOrder } from './paper-order.js';
-import { createAtomically, sqliteCode } from '../../store/sqlite-file.js';
+import { createAtomically, openSqliteFile, sqliteCode } from '../../store/sqlite-file.js';
 import { PaperStateError } from './paper-state-error.js';
 import { balanceToRow, checkLocks, orderToRow, rowToBalance, rowToOrder, type BalanceRow, type OrderRow } from './paper-state-rows.js';
 
@@ -132,34 +131,19 @@ export class PaperStateFile {
    * file is the account: its balances win over `firstBalances`, as a real account's do over config.
    */
   static open(path: string, firstBalances: readonly Balance[], options: PaperStateFileOptions = {}, now = Date.now()): { file: PaperStateFile; state: LoadedPaperState } {
-    let created = false;
-    if (!existsSync(path)) {
-      create(path, firstBalances, now);
-      created = true;
-    } else if (statSync(path).size === 0) {
-      throw new PaperStateError('corrupt', `paper exchange state ${path} is an empty file (0 bytes); tradetrace never leaves one behind (it creates the file under another name and renames it), so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' });
-    }
-    let db: Database.Database;
-    try {
-      db = new Database(path, { fileMustExist: true });
-    } catch (error) {
-      throw openError(path, error, 'open');
-    }
-    try {
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma('busy_timeout = 2000');
-      checkIdentity(db, path);
-      // Everything is read and checked before the first write, so a refused file keeps its bytes.
-      const state = load(db, path);
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      // Take the write lock now, so a second simulator fails here and not on its first order.
-      db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());
-      return { file: new PaperStateFile(path, db, created), state };
-    } catch (error) {
-      db.close();
-      throw openError(path, error, 'open');
-    }
+    const opened = openSqliteFile({
+      path,
+      now,
+      create: () => create(path, firstBalances, now),
+      emptyFile: () => new PaperStateError('corrupt', `paper exchange state ${path} is an empty file (0 bytes); tradetrace never leaves one behind (it creates the file under another name and renames it), so this is damage: restore a backup or move it aside`, { path, found: '0 bytes', expected: 'a SQLite database' }),
+      fail: (error) => openError(path, error, 'open'),
+      check: (db) => {
+        checkIdentity(db, path);
+        return load(db, path);
+      },
+      ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    });
+    return { file: new PaperStateFile(path, opened.db, opened.created), state: opened.checked };
   }
 
   /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
