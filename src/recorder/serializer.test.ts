@@ -44,45 +44,35 @@ describe('generated serializers', () => {
   });
 
   it('property: cached field fragments never go stale: each line says exactly what its own fields hold', () => {
-    // Small pools, so values repeat, come back after others and mix with null: every cache path runs.
-    const qty = fc.constantFrom(Decimal.parse('0.001'), Decimal.parse('0.0010'), Decimal.parse('2'), 0.5, -0, Number.NaN, null);
-    const fields = fc.record({
-      symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT', 'a"b'),
-      qty,
-      avg_px: qty,
-      fee: qty,
-      fee_currency: fc.constantFrom('USDT', 'BNB'),
-      notional: qty,
-      partial: fc.constantFrom(true, false),
-    });
     const json = (value: unknown): string =>
       value === null || (typeof value === 'number' && !Number.isFinite(value)) ? 'null' : value instanceof Decimal ? value.toString() : typeof value === 'number' ? String(value) : JSON.stringify(value);
-    fc.assert(
-      fc.property(fc.array(fields, { minLength: 1, maxLength: 40 }), (events) => {
-        const serialize = serializerFor('BUY_FILLED');
-        for (const event of events) {
-          const expected = Object.entries(event).map(([key, value]) => `,"${key}":${json(value)}`).join('');
-          expect(serialize(event)).toBe(expected);
-        }
-      }),
-      { numRuns: 300 },
+    /** Serializes sequences of `fields` and checks every output against the fields written out afresh. */
+    const expectExact = (type: 'BUY_FILLED' | 'DECISION_END', fields: fc.Arbitrary<Readonly<Record<string, unknown>>>, numRuns: number): void => {
+      fc.assert(
+        fc.property(fc.array(fields, { minLength: 1, maxLength: 40 }), (events) => {
+          const serialize = serializerFor(type);
+          for (const event of events) expect(serialize(event)).toBe(Object.entries(event).map(([key, value]) => `,"${key}":${json(value)}`).join(''));
+        }),
+        { numRuns },
+      );
+    };
+    // Small pools, so values repeat, come back after others and mix with null: every cache path runs.
+    const qty = fc.constantFrom(Decimal.parse('0.001'), Decimal.parse('0.0010'), Decimal.parse('2'), 0.5, -0, Number.NaN, null);
+    expectExact(
+      'BUY_FILLED',
+      fc.record({ symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT', 'a"b'), qty, avg_px: qty, fee: qty, fee_currency: fc.constantFrom('USDT', 'BNB'), notional: qty, partial: fc.constantFrom(true, false) }),
+      300,
     );
-    // Number and text fields, with the same repeats (DECISION_END: outcome id, duration number, reason text).
-    const end = fc.record({
-      symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT'),
-      outcome: fc.constantFrom('blocked' as const, 'no_signal' as const),
-      duration_ms: fc.constantFrom(0, -0, 0.007, 12, Number.NaN, Number.POSITIVE_INFINITY),
-      reason: fc.constantFrom('cooldown', 'already_in_position', 'line\nbreak'),
-    });
-    fc.assert(
-      fc.property(fc.array(end, { minLength: 1, maxLength: 40 }), (events) => {
-        const serialize = serializerFor('DECISION_END');
-        for (const event of events) {
-          const expected = Object.entries(event).map(([key, value]) => `,"${key}":${json(value)}`).join('');
-          expect(serialize(event)).toBe(expected);
-        }
+    // Number and text fields (DECISION_END: outcome id, duration number, reason text).
+    expectExact(
+      'DECISION_END',
+      fc.record({
+        symbol: fc.constantFrom('BTC/USDT', 'ETH/USDT'),
+        outcome: fc.constantFrom('blocked', 'no_signal'),
+        duration_ms: fc.constantFrom(0, -0, 0.007, 12, Number.NaN, Number.POSITIVE_INFINITY),
+        reason: fc.constantFrom('cooldown', 'already_in_position', 'line\nbreak'),
       }),
-      { numRuns: 200 },
+      200,
     );
   });
 
