@@ -105,7 +105,13 @@ async function main(): Promise<void> {
   const ratio = pairedRatio(durable, ours, pinoSync, (r) => r.wall);
   const cpuRatio = pairedRatio(durable, ours, pinoSync, (r) => r.cpu);
   const ceiling = pairedRatio(durable, 'bare writeSync of a ready line (the ceiling)', pinoSync, (r) => r.wall);
-  console.log(`target: tradetrace durable >= 2.00x pino sync: ${ratio >= 2 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x wall clock, ${cpuRatio.toFixed(2)}x per CPU second)`);
+  // How many rounds cleared it, so a median at the line is read as what it is on a noisy machine.
+  const roundRatios = (durable.rounds.get(ours) ?? []).map((rate, i) => rate.wall / (durable.rounds.get(pinoSync)?.[i]?.wall ?? NaN));
+  const cleared = roundRatios.filter((r) => r >= 2).length;
+  console.log(
+    `target: tradetrace durable >= 2.00x pino sync: ${ratio >= 2 ? 'met' : 'NOT met'} (${ratio.toFixed(3)}x wall clock, ${cpuRatio.toFixed(3)}x per CPU second; ` +
+      `${cleared} of ${roundRatios.length} rounds at or above, range ${Math.min(...roundRatios).toFixed(2)}-${Math.max(...roundRatios).toFixed(2)}x)`,
+  );
   // What one write(2) per line costs here bounds every contender: this is how close to it we are.
   console.log(`ceiling on this disk: a bare writeSync per line is ${ceiling.toFixed(2)}x pino sync; tradetrace durable reaches ${((100 * ratio) / ceiling).toFixed(0)}% of it`);
 
