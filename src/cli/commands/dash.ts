@@ -8,7 +8,7 @@ import { followLines } from '../../investigate/query/follow.js';
 import type { Style } from '../../investigate/render/style.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { raw } from '../../investigate/render/values.js';
-import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
+import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace dash [TYPE] [--follow]
@@ -37,12 +37,9 @@ function render(entries: readonly DashEntry[], style: Style): string {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const start = startQuery('dash', args, rawIo, HELP, { follow: { type: 'boolean' } }, 1);
-  if (!start.ok) return start.exitCode;
-  const { io, guarded, flags: f } = start;
-  const logs = openQueryLogs('dash', f.dataDir, io);
-  if (!logs.ok) return logs.exitCode;
-  const { set, skipped } = logs;
+  const opened = openQuery('dash', args, rawIo, HELP, { follow: { type: 'boolean' } }, 1);
+  if (!opened.ok) return opened.exitCode;
+  const { io, guarded, flags: f, set, skipped } = opened;
   const type = f.positionals[0];
   const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   if (f.json) for (const e of entries) io.stdout.write(`${e.event.text}\n`);

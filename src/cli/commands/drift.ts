@@ -4,7 +4,7 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { findDrift } from '../../investigate/query/drift-query.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { utc } from '../../investigate/render/time-format.js';
-import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
+import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace drift
@@ -17,12 +17,9 @@ ${COMMON_HELP}
 const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const start = startQuery('drift', args, rawIo, HELP, {}, 0);
-  if (!start.ok) return start.exitCode;
-  const { io, flags: f } = start;
-  const logs = openQueryLogs('drift', f.dataDir, io);
-  if (!logs.ok) return logs.exitCode;
-  const { set, skipped } = logs;
+  const opened = openQuery('drift', args, rawIo, HELP, {}, 0);
+  if (!opened.ok) return opened.exitCode;
+  const { io, flags: f, set, skipped } = opened;
   const { sessions, drifts } = await findDrift(set, f.window, skipped, newStats());
   if (sessions.length === 0) {
     io.stderr.write(`tradetrace drift: no CONFIG_HASH lines in ${set.logsDir}: no session logged its config\n`);

@@ -4,7 +4,7 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { checkHealth } from '../../investigate/query/health-query.js';
 import { renderHealth } from '../../investigate/render/health-view.js';
-import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
+import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace health [--session S]
@@ -16,12 +16,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const start = startQuery('health', args, rawIo, HELP, {}, 0);
-  if (!start.ok) return start.exitCode;
-  const { io, flags: f } = start;
-  const logs = openQueryLogs('health', f.dataDir, io);
-  if (!logs.ok) return logs.exitCode;
-  const { set, skipped } = logs;
+  const opened = openQuery('health', args, rawIo, HELP, {}, 0);
+  if (!opened.ok) return opened.exitCode;
+  const { io, flags: f, set, skipped } = opened;
   const report = await checkHealth(set, f.session, skipped, newStats());
   if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
     io.stderr.write(`tradetrace health: ${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}\n`);

@@ -4,7 +4,7 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { listSessions, type SessionRow } from '../../investigate/query/sessions-query.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
-import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
+import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace sessions
@@ -20,12 +20,9 @@ function exitText(r: SessionRow): string {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const start = startQuery('sessions', args, rawIo, HELP, {}, 0);
-  if (!start.ok) return start.exitCode;
-  const { io, flags: f } = start;
-  const logs = openQueryLogs('sessions', f.dataDir, io);
-  if (!logs.ok) return logs.exitCode;
-  const { set, skipped } = logs;
+  const opened = openQuery('sessions', args, rawIo, HELP, {}, 0);
+  if (!opened.ok) return opened.exitCode;
+  const { io, flags: f, set, skipped } = opened;
   const rows = (await listSessions(set, f.window, skipped, newStats())).filter((r) => !f.session || r.sessionId === f.session);
   if (rows.length === 0) {
     io.stderr.write(`tradetrace sessions: no sessions in ${set.logsDir}\n`);

@@ -5,7 +5,7 @@ import { newStats } from '../../investigate/query/find-events.js';
 import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { renderWhy } from '../../investigate/render/why-view.js';
-import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
+import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace why [SYMBOL]
@@ -16,12 +16,9 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const start = startQuery('why', args, rawIo, HELP, {}, 1);
-  if (!start.ok) return start.exitCode;
-  const { io, flags: f } = start;
-  const logs = openQueryLogs('why', f.dataDir, io);
-  if (!logs.ok) return logs.exitCode;
-  const { set, skipped } = logs;
+  const opened = openQuery('why', args, rawIo, HELP, {}, 1);
+  if (!opened.ok) return opened.exitCode;
+  const { io, flags: f, set, skipped } = opened;
   const symbol = f.positionals[0];
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;

@@ -38,3 +38,16 @@ export function openQueryLogs(command: string, dataDir: string, io: QueryIo): Op
   if (empty !== null) return { ok: false, exitCode: empty };
   return { ok: true, set, skipped: new SkippedLines() };
 }
+
+export type QueryOpened<T extends QueryIo> =
+  | { readonly ok: true; readonly guarded: GuardedIo<T>; readonly io: T; readonly flags: CommonFlags; readonly set: LogSet; readonly skipped: SkippedLines }
+  | { readonly ok: false; readonly exitCode: number };
+
+/** startQuery then openQueryLogs, for the commands with no flags of their own to check in between. */
+export function openQuery<T extends QueryIo>(command: string, args: readonly string[], rawIo: T, help: string, extra: OptionSpec, maxPositionals: number): QueryOpened<T> {
+  const start = startQuery(command, args, rawIo, help, extra, maxPositionals);
+  if (!start.ok) return start;
+  const logs = openQueryLogs(command, start.flags.dataDir, start.io);
+  if (!logs.ok) return logs;
+  return { ...start, set: logs.set, skipped: logs.skipped };
+}
