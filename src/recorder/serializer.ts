@@ -56,13 +56,16 @@ export function jsonData(value: unknown): string {
   return JSON.stringify(redactValue(value)) ?? 'null';
 }
 
-const HELPERS = { jsonId, jsonText, jsonNumber, jsonDecimal, jsonData, redactionEpoch, flat, Decimal, REDACTED_JSON: `"${REDACTED}"` };
+const HELPERS = { jsonId, jsonText, jsonNumber, jsonDecimal, jsonData, redactionEpoch, flat, Decimal };
 type Helpers = typeof HELPERS;
 
 const NUMBER = "(typeof x === 'number' && x - x === 0 ? '' + x : 'null')";
 
+/** The kinds whose fragments are cached by value; booleans and secrets have constant ones, JSON data none. */
+type CachedKind = Exclude<FieldKind, 'bool' | 'secret' | 'json'>;
+
 /** The JS expression that writes `x` (known not null/undefined) for a field of `kind`. */
-function expressionFor(kind: FieldKind): string {
+function expressionFor(kind: CachedKind): string {
   switch (kind) {
     case 'id':
       return 'h.jsonId(x)';
@@ -71,14 +74,8 @@ function expressionFor(kind: FieldKind): string {
     case 'number':
     case 'int':
       return NUMBER;
-    case 'bool':
-      return "(x === true ? 'true' : 'false')";
     case 'decimal':
       return `(x instanceof h.Decimal ? x.toString() : ${NUMBER})`;
-    case 'secret':
-      return 'h.REDACTED_JSON';
-    case 'json':
-      return 'h.jsonData(x)';
   }
 }
 
@@ -105,7 +102,8 @@ export function serializerSource(type: EventType): string {
       const [isTrue, isFalse, isNull] = ['true', 'false', 'null'].map((json) => JSON.stringify(key + json));
       body.push(`if (x !== undefined) out += x === null ? ${isNull} : x === true ? ${isTrue} : ${isFalse};`);
     } else if (kind === 'secret') {
-      body.push(`if (x !== undefined) out += ${prefix} + (x === null ? 'null' : h.REDACTED_JSON);`);
+      const [isNull, redacted] = ['null', JSON.stringify(REDACTED)].map((json) => JSON.stringify(key + json));
+      body.push(`if (x !== undefined) out += x === null ? ${isNull} : ${redacted};`);
     } else if (kind === 'json') {
       body.push(`if (x !== undefined) out += ${prefix} + (x === null ? 'null' : h.jsonData(x));`);
     } else {
