@@ -105,9 +105,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
       if (version < latest) applyMigrations(db, path, version, migrations, now);
       return version;
     },
-    ...(options.exclusive === undefined ? {} : { exclusive: options.exclusive }),
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
-    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    exclusive: options.exclusive,
+    busyTimeoutMs: options.busyTimeoutMs,
+    synchronous: options.synchronous,
   });
   return { db: opened.db, created: opened.created, schemaVersion: latest, migratedFrom: opened.checked };
 }

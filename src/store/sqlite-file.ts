@@ -54,9 +54,9 @@ export interface SqliteFileSpec<T> {
   /** Checks and reads the file before anything is written to it, so a refused file keeps its bytes. */
   readonly check: (db: Database.Database) => T;
   /** Hold the file for this process alone (default true); its first write is taken at once. */
-  readonly exclusive?: boolean;
-  readonly busyTimeoutMs?: number;
-  readonly synchronous?: 'normal' | 'full';
+  readonly exclusive?: boolean | undefined;
+  readonly busyTimeoutMs?: number | undefined;
+  readonly synchronous?: 'normal' | 'full' | undefined;
   readonly now: number;
 }
 

@@ -141,7 +141,7 @@ export class PaperStateFile {
         checkIdentity(db, path);
         return load(db, path);
       },
-      ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+      synchronous: options.synchronous,
     });
     return { file: new PaperStateFile(path, opened.db, opened.created), state: opened.checked };
   }
