@@ -20,7 +20,6 @@ class CsvRows {
   previous: number | undefined;
   private index: Readonly<Record<Column, number>> | undefined;
   private cells = new CsvCells(0);
-  private width = 0;
   private blankLine = 0;
 
   constructor(
@@ -48,7 +47,6 @@ class CsvRows {
       this.fail({ code: 'bad_header', column: missing.join(','), value: text, expected: `${HEADER_EXPECTED} (missing: ${missing.join(', ')})` });
     }
     this.index = index as Record<Column, number>;
-    this.width = names.length;
     this.cells = new CsvCells(names.length);
   }
 
@@ -75,8 +73,8 @@ class CsvRows {
       return;
     }
     const found = this.cells.locate(text);
-    if (found !== this.width) {
-      this.fail({ code: 'bad_row', column: '', value: text, expected: `${this.width} comma-separated columns as in the header, found ${found}` });
+    if (found !== this.cells.width) {
+      this.fail({ code: 'bad_row', column: '', value: text, expected: `${this.cells.width} comma-separated columns as in the header, found ${found}` });
     }
     const stamp = this.cells.textOf(index.timestamp);
     const openTime = readTimestampField(stamp);
@@ -109,7 +107,7 @@ class CsvRows {
     if (index === undefined || this.blankLine !== 0) return this.exactly(raw, scratch);
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const cells = this.cells;
-    if (cells.locate(text) !== this.width) return this.exactly(raw, scratch);
+    if (cells.locate(text) !== this.cells.width) return this.exactly(raw, scratch);
     const openTime = readTimestampField(cells.textOf(index.timestamp));
     if (typeof openTime === 'string' || checkSequence(this.previous, openTime, this.options.intervalMs)) return this.exactly(raw, scratch);
     const low = cells.plainNumber(index.low);

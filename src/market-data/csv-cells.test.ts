@@ -6,12 +6,12 @@ describe('CsvCells', () => {
   it('property: finds the cells split(",") finds, trimmed as String.trim trims them', () => {
     const cell = fc.stringMatching(/^[ \t\u00a0\ufeff0-9.a-z-]{0,8}$/);
     fc.assert(
-      fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 8 }), (parts, kept) => {
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 8 }), (parts, width) => {
         const text = parts.join(',');
-        const cells = new CsvCells(kept);
+        const cells = new CsvCells(width);
         const expected = text.split(',');
         expect(cells.locate(text)).toBe(expected.length);
-        for (let i = 0; i < expected.length; i++) expect(cells.textOf(i)).toBe(i < kept ? (expected[i] ?? '').trim() : '');
+        for (let i = 0; i < expected.length; i++) expect(cells.textOf(i)).toBe(i < width ? (expected[i] ?? '').trim() : '');
       }),
     );
   });

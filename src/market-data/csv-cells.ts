@@ -13,11 +13,12 @@ function plain(code: number): boolean {
 export class CsvCells {
   private text = '';
   private readonly bounds: Int32Array;
-  /** Cells in the current row, counted to the end even past those whose bounds are kept. */
+  /** Cells in the current row, counted to the end even past `width`. */
   count = 0;
 
-  constructor(readonly kept: number) {
-    this.bounds = new Int32Array(2 * kept);
+  /** `width`: the cells a row should have (the header's); the bounds of that many are kept. */
+  constructor(readonly width: number) {
+    this.bounds = new Int32Array(2 * width);
   }
 
   /** Locates the cells of `text` (a row without its line end). Returns how many there are. */
@@ -28,7 +29,7 @@ export class CsvCells {
     for (;;) {
       const comma = text.indexOf(',', start);
       const end = comma < 0 ? text.length : comma;
-      if (cell < this.kept) {
+      if (cell < this.width) {
         this.bounds[2 * cell] = start;
         this.bounds[2 * cell + 1] = end;
       }
@@ -50,7 +51,7 @@ export class CsvCells {
 
   /** The cell's text, trimmed as String.trim does. */
   textOf(cell: number): string {
-    if (cell >= this.count || cell >= this.kept) return '';
+    if (cell >= this.count || cell >= this.width) return '';
     const start = this.start(cell);
     const end = this.end(cell);
     const raw = this.text.slice(start, end);
@@ -63,7 +64,7 @@ export class CsvCells {
    * ten are both exact doubles, so their quotient is the correctly rounded value Number(text) gives.
    */
   plainNumber(cell: number): number {
-    if (cell >= this.count || cell >= this.kept) return Number.NaN;
+    if (cell >= this.count || cell >= this.width) return Number.NaN;
     const text = this.text;
     const start = this.start(cell);
     const end = this.end(cell);
@@ -83,7 +84,7 @@ export class CsvCells {
 
   /** Whether two cells hold the very same characters. */
   same(a: number, b: number): boolean {
-    if (a >= this.kept || b >= this.kept) return false;
+    if (a >= this.width || b >= this.width) return false;
     const aStart = this.start(a);
     const bStart = this.start(b);
     const length = this.end(a) - aStart;
