@@ -157,6 +157,41 @@ export class SessionWriter {
     return id;
   }
 
+  /**
+   * One order's attempts under the current intent, as the router writes them: an ORDER_CONTEXT per
+   * attempt, then a retry, the final failure, or the submission and its fill.
+   */
+  private orderAttempts(
+    order: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: Decimal; readonly limitPx: Decimal; readonly quoteBudget: Decimal; readonly fillPx: Decimal; readonly fee: Decimal; readonly feeCurrency: string },
+    intentId: string,
+    plan: Pick<BuyPlan, 'retries' | 'failure'>,
+  ): { attempts: number; filled: boolean } {
+    const { symbol, side, qty, limitPx } = order;
+    const retries = plan.retries ?? [];
+    for (let attempt = 1; ; attempt++) {
+      const clientOrderId = `${intentId}-${attempt}`;
+      this.tick(1).emit('ORDER_CONTEXT', {
+        symbol, side, qty, limit_px: limitPx, quote_budget: order.quoteBudget, notional: qty.mul(limitPx),
+        tif: 'IOC', slippage_bps: 20, min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400,
+        attempt, attempt_start_ts: this.ms / 1000, client_order_id: clientOrderId,
+      });
+      const retry = retries[attempt - 1];
+      if (retry) {
+        this.tick(1000).emit('ORDER_RETRY', { symbol, attempt, next_attempt: attempt + 1, reason: retry.retry, message: retry.message, backoff_ms: 400 * attempt });
+        this.tick(400 * attempt);
+        continue;
+      }
+      if (plan.failure) {
+        this.tick(40).emit('ORDER_FAILED', { symbol, side, reason: plan.failure.reason, message: plan.failure.message, attempt, client_order_id: clientOrderId });
+        return { attempts: attempt, filled: false };
+      }
+      const exchangeId = `ex-${this.intentCounter}${attempt}`;
+      this.tick(30).emit('ORDER_SUBMITTED', { symbol, side, attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, status: 'NEW' });
+      this.tick(25).emit('ORDER_FILLED', { symbol, side, attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, filled_qty: qty, avg_px: order.fillPx, fee: order.fee, fee_currency: order.feeCurrency, partial: false });
+      return { attempts: attempt, filled: true };
+    }
+  }
+
   /** A buy from signal to fill or failure, one ORDER_CONTEXT per attempt. */
   buy(plan: BuyPlan): BuyResult {
     const decisionId = this.startDecision(plan.symbol, plan.price);
@@ -166,38 +201,19 @@ export class SessionWriter {
     const px = Decimal.parse(plan.price);
     const budget = Decimal.parse(plan.quoteBudget);
     const limitPx = px.mul(Decimal.parse('1.002')).round(2, 'down');
-    const retries = plan.retries ?? [];
+    const fee = qty.mul(Decimal.parse('0.001'));
+    const feeCurrency = plan.symbol.split('/')[0] ?? 'BTC';
     let attempts = 0;
     withDecision(decisionId, () => {
       this.tick(2).emit('BUY_TRIGGERED', { symbol: plan.symbol, signal: 'ema_cross_up', price: px, indicators: { ema_fast: 45010.5, ema_slow: 44990.25 } });
       this.tick(1).emit('BUY_CANDIDATE', { symbol: plan.symbol, quote_budget: budget, qty, limit_px: limitPx, ref_px: px, notional: qty.mul(limitPx) });
       withIntent(intentId, () => {
         this.tick(1).emit('BUY_ORDER', { symbol: plan.symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, tif: 'IOC' });
-        for (let attempt = 1; attempt <= retries.length + 1; attempt++) {
-          attempts = attempt;
-          const clientOrderId = `${intentId}-${attempt}`;
-          this.tick(1).emit('ORDER_CONTEXT', {
-            symbol: plan.symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, notional: qty.mul(limitPx),
-            tif: 'IOC', slippage_bps: 20, min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400,
-            attempt, attempt_start_ts: this.ms / 1000, client_order_id: clientOrderId,
-          });
-          const retry = retries[attempt - 1];
-          if (retry) {
-            this.tick(1000).emit('ORDER_RETRY', { symbol: plan.symbol, attempt, next_attempt: attempt + 1, reason: retry.retry, message: retry.message, backoff_ms: 400 * attempt });
-            this.tick(400 * attempt);
-            continue;
-          }
-          if (plan.failure) {
-            this.tick(40).emit('ORDER_FAILED', { symbol: plan.symbol, side: 'buy', reason: plan.failure.reason, message: plan.failure.message, attempt, client_order_id: clientOrderId });
-            break;
-          }
-          const exchangeId = `ex-${this.intentCounter}${attempt}`;
-          this.tick(30).emit('ORDER_SUBMITTED', { symbol: plan.symbol, side: 'buy', attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, status: 'NEW' });
-          const fee = qty.mul(Decimal.parse('0.001'));
-          this.tick(25).emit('ORDER_FILLED', { symbol: plan.symbol, side: 'buy', attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, filled_qty: qty, avg_px: px, fee, fee_currency: plan.symbol.split('/')[0] ?? 'BTC', partial: false });
-          this.tick(1).emit('BUY_FILLED', { symbol: plan.symbol, qty, avg_px: px, fee, fee_currency: plan.symbol.split('/')[0] ?? 'BTC', notional: qty.mul(px), partial: false });
-          this.emit('DASH_EVENT', { dashboard_event_type: 'BUY_FILLED', message: `${plan.symbol} @ $${px.toFixed(2)}`, source: 'src/engine/buy-decision.ts:212', timestamp: new Date(this.ms).toISOString().slice(11, 19) });
-        }
+        const order = this.orderAttempts({ symbol: plan.symbol, side: 'buy', qty, limitPx, quoteBudget: budget, fillPx: px, fee, feeCurrency }, intentId, plan);
+        attempts = order.attempts;
+        if (!order.filled) return;
+        this.tick(1).emit('BUY_FILLED', { symbol: plan.symbol, qty, avg_px: px, fee, fee_currency: feeCurrency, notional: qty.mul(px), partial: false });
+        this.emit('DASH_EVENT', { dashboard_event_type: 'BUY_FILLED', message: `${plan.symbol} @ $${px.toFixed(2)}`, source: 'src/engine/buy-decision.ts:212', timestamp: new Date(this.ms).toISOString().slice(11, 19) });
       });
       const failed = plan.failure !== undefined;
       this.tick(1).emit('DECISION_END', {
@@ -213,7 +229,7 @@ export class SessionWriter {
    * `order`, the sell's own order lines are written too, under an intent of its own: its retries,
    * then a fill or (with `failure`) an ORDER_FAILED and no SELL_FILLED.
    */
-  exit(decisionId: string, symbol: string, entryPx: string, sellPx: string, qty: string, holdingS: number, order?: Omit<BuyPlan, 'symbol' | 'price' | 'qty' | 'quoteBudget'>): void {
+  exit(decisionId: string, symbol: string, entryPx: string, sellPx: string, qty: string, holdingS: number, order?: Pick<BuyPlan, 'retries' | 'failure'>): void {
     this.tick(holdingS * 1000);
     const entry = Decimal.parse(entryPx);
     const sell = Decimal.parse(sellPx);
@@ -224,28 +240,10 @@ export class SessionWriter {
       this.emit('EXIT_TRIGGERED', { symbol, rule, entry_px: entry, trigger_px: sell, price: sell, qty: q });
       if (order) {
         const intentId = this.nextIntentId();
-        const retries = order.retries ?? [];
-        const failed = withIntent(intentId, () => {
-          for (let attempt = 1; attempt <= retries.length + 1; attempt++) {
-            const clientOrderId = `${intentId}-${attempt}`;
-            this.tick(1).emit('ORDER_CONTEXT', {
-              symbol, side: 'sell', qty: q, limit_px: sell, quote_budget: q.mul(sell), notional: q.mul(sell), tif: 'IOC', slippage_bps: 20,
-              min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400, attempt, attempt_start_ts: this.ms / 1000, client_order_id: clientOrderId,
-            });
-            const retry = retries[attempt - 1];
-            if (retry) {
-              this.tick(1000).emit('ORDER_RETRY', { symbol, attempt, next_attempt: attempt + 1, reason: retry.retry, message: retry.message, backoff_ms: 400 * attempt });
-              continue;
-            }
-            if (order.failure) {
-              this.tick(40).emit('ORDER_FAILED', { symbol, side: 'sell', reason: order.failure.reason, message: order.failure.message, attempt, client_order_id: clientOrderId });
-              return true;
-            }
-            this.tick(30).emit('ORDER_FILLED', { symbol, side: 'sell', attempt, client_order_id: clientOrderId, exchange_order_id: `ex-${this.intentCounter}${attempt}`, filled_qty: q, avg_px: sell, fee, fee_currency: 'USDT', partial: false });
-          }
-          return false;
-        });
-        if (failed) return;
+        const sold = withIntent(intentId, () =>
+          this.orderAttempts({ symbol, side: 'sell', qty: q, limitPx: sell, quoteBudget: q.mul(sell), fillPx: sell, fee, feeCurrency: 'USDT' }, intentId, order),
+        );
+        if (!sold.filled) return;
       }
       this.tick(60).emit('SELL_FILLED', { symbol, rule, qty: q, avg_px: sell, entry_px: entry, fee, realized_pnl: sell.sub(entry).mul(q).sub(fee), holding_s: holdingS });
       this.emit('DASH_EVENT', { dashboard_event_type: 'SELL_FILLED', message: `${symbol} @ $${sell.toFixed(2)}`, source: 'src/engine/exit-handler.ts:88', timestamp: new Date(this.ms).toISOString().slice(11, 19) });
