@@ -64,6 +64,22 @@ describe('startSession', () => {
     expect(ended.ok && ended.value).toMatchObject({ exit_reason: 'completed', exit_code: 0, end: expect.any(String) as string });
   });
 
+  it('keeps secrets given on the command line out of the manifest and SESSION_START, however short', async () => {
+    const cli = io();
+    // 'k3y': too short to be registered as a known secret, so only the config's list of secret keys can catch it.
+    const sets = ['exchange.api_key=k3y', 'exchange.api_secret=s3cr3t-value-123'];
+    const argv = ['demo', '--set', sets[0] ?? '', `--set=${sets[1] ?? ''}`, '--data-dir', 'data'];
+    const started = await startSession({ ...options(cli, { set: sets }), argv });
+    if (!started.ok) throw new Error(cli.err());
+    started.value.endSession('completed', 0);
+    const redacted = ['demo', '--set', 'exchange.api_key=[REDACTED]', '--set=exchange.api_secret=[REDACTED]', '--data-dir', 'data'];
+    const manifest = readManifest(started.value.paths.sessionDir);
+    expect(manifest.ok && manifest.value.argv).toEqual(redacted);
+    expect(lines(join(started.value.paths.logsDir, 'audit.jsonl')).find((l) => l['event_type'] === 'SESSION_START')?.['argv']).toEqual(redacted);
+    const files = spawnSync('grep', ['-rlE', 'k3y|s3cr3t-value-123', started.value.paths.dataDir], { encoding: 'utf8' });
+    expect(files.stdout, 'files holding a secret').toBe('');
+  });
+
   it('compares with the previous session and writes CONFIG_DIFF only when the config changed', async () => {
     const cwd = tempDir('tradetrace-boot-');
     const first = await startSession(options(io({}, cwd)));

@@ -5,6 +5,7 @@ import { auditConfig, emitConfigAudit, type ConfigAuditResult } from '../config/
 import { formatProblem } from '../config/config-problem.js';
 import type { FlagSetting } from '../config/flag-settings.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { redactArgv } from '../config/redact-argv.js';
 import type { Config } from '../config/schema.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import { installFatalHandlers } from '../recorder/fatal-handler.js';
@@ -40,7 +41,7 @@ export type SessionStartMode = 'paper' | 'demo';
 
 export interface StartSessionOptions {
   readonly mode: SessionStartMode;
-  /** The command line as given (recorded in SESSION_START and the manifest). */
+  /** The command line as given (recorded, with secret values redacted, in SESSION_START and the manifest). */
   readonly argv: readonly string[];
   readonly io: CliIo;
   readonly flags: SessionFlags;
@@ -124,13 +125,14 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   const logsDir = join(dataDir, 'logs');
   const startedAt = (options.now ?? (() => new Date()))();
   const audit = auditConfig(config);
+  const argv = redactArgv(options.argv);
 
   let manifest: SessionManifest;
   let session: { sessionId: string; dir: string };
   try {
     session = createSessionDir(sessionsDir, startedAt);
     manifest = {
-      session_id: session.sessionId, mode, version: tradetraceVersion(), pid: process.pid, host: hostname(), argv: [...options.argv],
+      session_id: session.sessionId, mode, version: tradetraceVersion(), pid: process.pid, host: hostname(), argv,
       data_dir: dataDir, config_hash: audit.hash, start: startedAt.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
     };
     writeSessionConfig(session.dir, audit.hash, audit.tree);
@@ -174,7 +176,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     recorder = new Recorder({ sessionId: session.sessionId, sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: config.recorder.rotate_mb * 1024 * 1024 }) });
     drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
     recorder.emit('SESSION_START', {
-      mode, version: manifest.version, pid: manifest.pid, host: manifest.host, data_dir: dataDir, config_hash: audit.hash, argv: [...options.argv],
+      mode, version: manifest.version, pid: manifest.pid, host: manifest.host, data_dir: dataDir, config_hash: audit.hash, argv,
     });
   } catch (error) {
     io.stderr.write(`tradetrace ${mode}: cannot write the flight record in ${logsDir}: ${message(error)}\nRefusing to start: a bot that cannot keep its flight record must not trade.\n`);
