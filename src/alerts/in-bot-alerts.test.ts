@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
+import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { readLog, waitFor } from './fixtures/processes.js';
 import { startWebhookServer, type WebhookServer } from './fixtures/webhook-server.js';
 import { InBotAlerts } from './in-bot-alerts.js';
@@ -113,5 +114,29 @@ describe('InBotAlerts: the engine inside the bot, on the real recorder', () => {
       ['ALERT_RESOLVED', `${SESSION}/DecisionLoop`],
     ]);
     expect((lines[0]?.['evidence'] as Record<string, unknown>[])[0]).toMatchObject({ file: join(logs, 'system.jsonl'), event_type: 'SHUTDOWN_HEARTBEAT', id: SESSION });
+  });
+
+  it('files no alert under the decision that was running: neither a line-tripped alert nor one from a timer armed there', async () => {
+    const logs = join(tempDir('tradetrace-inbot-'), 'logs');
+    const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });
+    const alerts = new InBotAlerts({ recorder, logsDir: logs, options: { heartbeat: { intervalS: 0.05, missingFactor: 2 } } });
+    // Started, and its timer re-armed (by the first heartbeat), inside a decision and an intent.
+    withDecision('dec_20251026_100000_abcdef', () => withIntent('int_0123456789ab', () => {
+      alerts.start();
+      heartbeat(recorder);
+      recorder.emit('CONFIG_DIFF', { message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: 'session_20251025_100000', changes: [] });
+    }));
+    const alertLines = () => readLog(join(logs, 'alerts.jsonl'));
+    await waitFor('heartbeat_missing', () => alertLines().find((l) => l['rule'] === 'heartbeat_missing'), 5_000, 5);
+    await alerts.stop();
+    recorder.close();
+    const fired = alertLines().filter((l) => l['event_type'] === 'ALERT_FIRED');
+    expect(fired.map((l) => l['rule']).sort()).toEqual(['config_drift', 'heartbeat_missing']);
+    for (const line of fired) {
+      expect(line, String(line['rule'])).not.toHaveProperty('decision_id');
+      expect(line, String(line['rule'])).not.toHaveProperty('intent_id');
+    }
+    // The bot's own line inside the decision still carries it.
+    expect(readLog(join(logs, 'audit.jsonl')).find((l) => l['event_type'] === 'CONFIG_DIFF')).toMatchObject({ decision_id: 'dec_20251026_100000_abcdef', intent_id: 'int_0123456789ab' });
   });
 });

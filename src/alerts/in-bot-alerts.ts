@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CATALOG, isEventType, type AnyEventLine } from '../recorder/events/catalog.js';
 import type { Recorder } from '../recorder/recorder.js';
+import { outsideTrace } from '../recorder/trace-context.js';
 import { channelFileName } from '../recorder/channels.js';
 import { AlertEngine } from './alert-engine.js';
 import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
@@ -111,12 +112,18 @@ export class InBotAlerts {
     if (period === this.periodMs && this.timer) return;
     if (this.timer) clearInterval(this.timer);
     this.periodMs = period;
-    this.timer = setInterval(() => this.check(), period);
+    // Often re-armed from inside a decision's line: the timer must not carry that decision's ids.
+    this.timer = outsideTrace(() => setInterval(() => this.check(), period));
     // The alert timer alone must not keep a finished bot alive.
     this.timer.unref();
   }
 
   private apply(transitions: readonly AlertTransition[]): void {
+    // An alert is about the bot, not about the decision whose line tripped it: no decision_id/intent_id.
+    if (transitions.length > 0) outsideTrace(() => this.record(transitions));
+  }
+
+  private record(transitions: readonly AlertTransition[]): void {
     for (const transition of transitions) {
       this.emitting = true;
       try {

@@ -26,3 +26,11 @@ export function withIntent<R>(intentId: string, fn: () => R): R {
   const context: TraceContext = outer?.decisionId ? { decisionId: outer.decisionId, intentId } : { intentId };
   return storage.run(context, fn);
 }
+
+/**
+ * Runs `fn` with no decision or intent: for work that merely happens while a decision runs (an
+ * alert one of its lines tripped, a timer armed there) and must not be filed under it.
+ */
+export function outsideTrace<R>(fn: () => R): R {
+  return storage.exit(fn);
+}
