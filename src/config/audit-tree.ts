@@ -32,6 +32,7 @@ export function auditValue(key: ConfigKey, value: unknown): AuditValue {
 export function displayValue(key: ConfigKey, value: unknown): string {
   if (value === undefined || value === null) return '(unset)';
   if (key.secret) return '[REDACTED]';
+  if (value === 0 && key.zeroWord !== undefined) return key.zeroWord;
   const audit = auditValue(key, value);
   return Array.isArray(audit) ? audit.join(',') : String(audit);
 }

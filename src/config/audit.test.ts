@@ -102,6 +102,18 @@ describe('config diff and overrides', () => {
     });
   });
 
+  it('shows the replay speed 0 as the word the user gave (--speed max), with the same config and hash as 0', () => {
+    const byWord = load({ flags: [{ path: 'market_data.speed', value: 'max', flag: '--speed' }] });
+    expect(overridesRecord(byWord)).toEqual({ '--speed': 'max (from flag)' });
+    expect(byWord.config.market_data.speed).toBe(0);
+    const byNumber = load({ sets: ['market_data.speed=0'] });
+    expect(overridesRecord(byNumber)).toEqual({ '--set market_data.speed': 'max (from flag)' });
+    expect(auditConfig(byNumber.config).hash).toBe(auditConfig(byWord.config).hash);
+    expect(load({ env: { TRADETRACE__MARKET_DATA__SPEED: ' MAX ' } }).config.market_data.speed).toBe(0);
+    expect(overridesRecord(load({ sets: ['market_data.speed=60'] }))).toEqual({ '--set market_data.speed': '60 (from flag)' });
+    expect(loadConfig({ sets: ['market_data.speed=fast'] })).toMatchObject({ ok: false, errors: [{ path: 'market_data.speed', expected: 'a number from 0 to 1000000 (or max, which is 0)' }] });
+  });
+
   it('emits CONFIG_HASH, CONFIG_DIFF (with changes) and CONFIG_OVERRIDES as valid lines of logs/audit.jsonl', () => {
     const dir = tempDir('tradetrace-audit-');
     const previousLoaded = load({});

@@ -12,6 +12,8 @@ export interface KeyMeta {
   readonly description: string;
   /** Text of the default as a user would write it; undefined for optional keys. */
   readonly defaultText: string | undefined;
+  /** A word that means 0 for this number (`max` for the replay speed): accepted as input, shown for 0. */
+  readonly zeroWord?: string;
   secret: boolean;
 }
 
@@ -104,13 +106,14 @@ export const key = {
     };
     return register(leaf('int', expected, description, coerce).prefault(defaultValue), { kind: 'int', expected, description, defaultText: String(defaultValue) });
   },
-  number(defaultValue: number, range: Range<number>, description: string) {
-    const expected = `a number ${rangeText(range)}`;
+  number(defaultValue: number, range: Range<number>, description: string, zeroWord?: string) {
+    const expected = `a number ${rangeText(range)}${zeroWord === undefined ? '' : ` (or ${zeroWord}, which is 0)`}`;
     const coerce = (raw: unknown) => {
-      const n = toNumber(raw);
+      const n = zeroWord !== undefined && typeof raw === 'string' && raw.trim().toLowerCase() === zeroWord ? 0 : toNumber(raw);
       return n !== undefined && inRange(n, range) ? n : undefined;
     };
-    return register(leaf('number', expected, description, coerce).prefault(defaultValue), { kind: 'number', expected, description, defaultText: String(defaultValue) });
+    const meta = { kind: 'number', expected, description, defaultText: String(defaultValue), ...(zeroWord === undefined ? {} : { zeroWord }) } as const;
+    return register(leaf('number', expected, description, coerce).prefault(defaultValue), meta);
   },
   /** Money, prices and the percentages applied to them: exact decimals, never floats. */
   decimal(defaultValue: string, range: Range<string>, description: string) {

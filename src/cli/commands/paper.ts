@@ -110,7 +110,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.synthetic !== undefined) {
     mapped.push({ path: 'market_data.source', value: 'synthetic', flag: '--synthetic' }, { path: 'trading.symbols', value: values.synthetic, flag: '--synthetic' });
   }
-  if (speed !== undefined) mapped.push({ path: 'market_data.speed', value: speed === 'max' ? '0' : String(speed), flag: '--speed' });
+  if (speed !== undefined) mapped.push({ path: 'market_data.speed', value: String(speed), flag: '--speed' });
   if (values.seed !== undefined) mapped.push({ path: 'paper_exchange.seed', value: values.seed, flag: '--seed' });
   if (values['metrics-port'] !== undefined) mapped.push({ path: 'alerts.metrics_port', value: values['metrics-port'], flag: '--metrics-port' });
 
