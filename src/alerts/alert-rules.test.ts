@@ -90,6 +90,24 @@ describe('alert rules over real log lines', () => {
     expect(open).toEqual([]);
   });
 
+  it('order_failure_rate hovering at its threshold is one incident: it resolves only once the rate is clearly back (80% of the threshold)', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    // Alternating failures and fills: the rate steps 100%, 50%, 67%, 50%, 60%, 50%... around a 50% threshold.
+    const outcomes = ['failed', 'filled', 'failed', 'filled', 'failed', 'filled', 'failed', 'filled', 'failed', 'filled'] as const;
+    outcomes.forEach((outcome, i) => s.at(1000 * (i + 1)).intent(S1, `int_${String(i + 1).padStart(16, '0')}`, outcome));
+    // Then fills only: 5 of 11 = 45%, 5 of 12 = 42%, 5 of 13 = 38% <= 40%: resolved there.
+    for (let i = 11; i <= 14; i++) s.at(1000 * i).intent(S1, `int_${String(i).padStart(16, '0')}`, 'filled');
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, {
+      nowMs: T0 + 100_000,
+      options: { rules: ['order_failure_rate'], orderFailure: { threshold: 0.5, windowS: 600, minIntents: 3 } },
+    });
+    // Fires at +3 s (2 of 3 = 67%); without hysteresis it resolved at +4 s (2 of 4 = 50%) and fired again at +5 s.
+    expect(brief(transitions)).toEqual(['fired order_failure_rate orders +3s', 'resolved order_failure_rate orders +13s']);
+    expect(transitions[1]?.message).toBe('5 of 13 intents failed (38% <= 40%)');
+  });
+
   it('order_failure_rate fires above the threshold with enough intents, not below the minimum count, and resolves as failures age out', async () => {
     const s = scenario();
     s.at(0).start(S1);

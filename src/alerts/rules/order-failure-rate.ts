@@ -7,24 +7,31 @@ import type { RuleEvaluator } from './rule.js';
 const RULE = 'order_failure_rate' as const;
 const SUBJECT = 'orders';
 const EVIDENCE_KEPT = 5;
+/** An open alert resolves once the rate is at or below this fraction of the threshold. */
+export const RESOLVE_FRACTION = 0.8;
 
 interface Intent {
   readonly at: number;
+  /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, or ORDER_CANCELED. */
+  settled: boolean;
   failure: { readonly reason: string; readonly evidence: Evidence } | null;
 }
 
 /**
  * `order_failure_rate`, subject `orders`. Definition: an order intent is counted once, at its first
  * attempt's ORDER_CONTEXT (attempt 1; retries are not new intents). The window holds the intents that
- * started in the last `windowS` seconds; the rate is how many of them have an ORDER_FAILED (for good:
- * the router writes it once per intent, after its retries). An ORDER_FAILED whose ORDER_CONTEXT was
- * never seen (written before the watched range, or refused before sending) counts as an intent that
- * started and failed at the failure. Fires when at least `minIntents` intents are in the window and
- * the rate exceeds `threshold`; resolves when it no longer does (new successes, or failures ageing out).
+ * started in the last `windowS` seconds; the rate is how many of its settled intents have an
+ * ORDER_FAILED (for good: the router writes it once per intent, after its retries). An intent still in
+ * flight counts for neither side: its outcome would otherwise be read as a success until it fails.
+ * An ORDER_FAILED whose ORDER_CONTEXT was never seen (written before the watched range, or refused
+ * before sending) counts as an intent that started and failed at the failure. Fires when at least
+ * `minIntents` settled intents are in the window and the rate exceeds `threshold`; resolves when the
+ * rate falls to RESOLVE_FRACTION of it, or fewer than `minIntents` are left (new successes, or
+ * failures ageing out).
  */
 export class OrderFailureRateRule implements RuleEvaluator {
   readonly rule = RULE;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['ORDER_CONTEXT', 'ORDER_FAILED']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['ORDER_CONTEXT', 'ORDER_FAILED', 'ORDER_FILLED', 'ORDER_CANCELED']);
   /** Insertion order is start order (lines are fed in time order), so the oldest intent is first. */
   private readonly intents = new Map<string, Intent>();
 
@@ -36,13 +43,24 @@ export class OrderFailureRateRule implements RuleEvaluator {
     this.advance(at, tracker);
     const intentId = line.intent_id ?? `${line.session_id}#${line.seq}`;
     if (line.event_type === 'ORDER_CONTEXT') {
-      if (line.attempt !== 1 || this.intents.has(intentId)) return;
-      this.intents.set(intentId, { at, failure: null });
-    } else if (line.event_type === 'ORDER_FAILED') {
+      // In flight: it changes no rate until it settles.
+      if (line.attempt === 1 && !this.intents.has(intentId)) this.intents.set(intentId, { at, settled: false, failure: null });
+      return;
+    }
+    if (line.event_type === 'ORDER_FAILED') {
       const failure = { reason: line.reason, evidence: evidenceOf(observation, { reason: line.reason, symbol: line.symbol, attempt: line.attempt }) };
       const intent = this.intents.get(intentId);
-      if (intent) intent.failure = failure;
-      else this.intents.set(intentId, { at, failure });
+      if (intent) {
+        intent.settled = true;
+        intent.failure = failure;
+      } else {
+        this.intents.set(intentId, { at, settled: true, failure });
+      }
+    } else if (line.event_type === 'ORDER_FILLED' || line.event_type === 'ORDER_CANCELED') {
+      const intent = this.intents.get(intentId);
+      // A partial fill is followed by more fills or a cancel; an intent we never saw start is outside the window.
+      if (!intent || intent.settled || (line.event_type === 'ORDER_FILLED' && line.partial)) return;
+      intent.settled = true;
     } else {
       return;
     }
@@ -61,12 +79,21 @@ export class OrderFailureRateRule implements RuleEvaluator {
   }
 
   private evaluate(at: number, tracker: AlertTracker): void {
-    const total = this.intents.size;
-    const failures = [...this.intents.values()].flatMap((i) => (i.failure ? [i.failure] : []));
+    let total = 0;
+    const failures: NonNullable<Intent['failure']>[] = [];
+    for (const intent of this.intents.values()) {
+      if (!intent.settled) continue;
+      total++;
+      if (intent.failure) failures.push(intent.failure);
+    }
     const rate = total === 0 ? 0 : failures.length / total;
     const { threshold, minIntents, windowS } = this.options;
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-    if (total >= minIntents && rate > threshold) {
+    const open = tracker.isOpen(RULE, SUBJECT);
+    // Hysteresis: an open alert holds until the rate is clearly back (RESOLVE_FRACTION of the
+    // threshold), so a rate hovering at the threshold is one incident, not a FIRED/RESOLVED flap.
+    const clear = threshold * RESOLVE_FRACTION;
+    if (total >= minIntents && (rate > threshold || (open && rate > clear))) {
       const reasons = new Map<string, number>();
       for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
       const byReason = [...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} x${n}`).join(', ');
@@ -80,7 +107,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
         at,
       });
     } else {
-      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(threshold)})`;
+      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(open ? clear : threshold)})`;
       tracker.resolve({ rule: RULE, subject: SUBJECT, message: why, at });
     }
   }
