@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -43,6 +43,34 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
   }
 }
 
+/** An error whose message says which file or folder this process may not write, and why it must. */
+export class NotWritableError extends Error {
+  constructor(
+    readonly path: string,
+    readonly errno: string,
+  ) {
+    const uid = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+    super(`${path} is not writable by this process${uid}: ${errno}; the bot writes here before it trades (WAL mode also needs the folder writable). Fix its permissions or use another --data-dir`);
+    this.name = 'NotWritableError';
+  }
+}
+
+/**
+ * SQLite reports a file it may read but not write as "disk I/O error" or "attempt to write a
+ * readonly database", naming no cause; asking the OS first names the file and the permission.
+ */
+function checkWritable(path: string): void {
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.R_OK | constants.W_OK);
+    } catch (error) {
+      const errno = (error as NodeJS.ErrnoException).code;
+      if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') throw new NotWritableError(target, errno);
+      throw error;
+    }
+  }
+}
+
 export interface SqliteFileSpec<T> {
   readonly path: string;
   /** Makes the file when it is absent (through createAtomically). */
@@ -77,6 +105,7 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
   }
   let db: Database.Database;
   try {
+    checkWritable(path);
     db = new Database(path, { fileMustExist: true });
   } catch (error) {
     throw spec.fail(error);
