@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runCli } from './support/cli.js';
@@ -128,6 +128,37 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect(result.stderr).toContain(`${file}:202: column high bad_value: got "abc", expected a decimal number`);
     const orders = join(result.dir, 'logs', 'orders.jsonl');
     expect(existsSync(orders) ? readFileSync(orders, 'utf8') : '').not.toContain('ORDER_CONTEXT');
+  });
+
+  it('a session refused on bad input says why in SESSION_END, and the next session measures drift from the last one that ran', async () => {
+    const dir = tempDir('tradetrace-paper-refused-');
+    const dataDir = join(dir, 'data');
+    const candles = (folder: string, badRow?: number): string => {
+      const rows = ['timestamp,open,high,low,close,volume'];
+      for (let i = 0; i < 300; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,${i === badRow ? 'abc' : '101'},99,100.5,10`);
+      mkdirSync(join(dir, folder));
+      const file = join(dir, folder, 'ETH_USDT-1m.csv');
+      writeFileSync(file, `${rows.join('\n')}\n`);
+      return file;
+    };
+    const good = candles('good');
+    const broken = candles('broken', 200);
+    const paper = (args: readonly string[]) => runCli(['paper', ...args, '--speed', 'max', '--data-dir', dataDir], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
+    expect((await paper(['--data', good])).code).toBe(0);
+    const refused = await paper(['--data', broken, '--set', 'execution.slippage_bps=30']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect((await paper(['--data', good])).code).toBe(0);
+
+    const audit = readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ids = audit.filter((l) => l['event_type'] === 'SESSION_START').map((l) => String(l['session_id']));
+    expect(ids).toHaveLength(3);
+    const end = audit.find((l) => l['event_type'] === 'SESSION_END' && l['session_id'] === ids[1]);
+    expect(end).toMatchObject({ reason: 'refused', exit_code: 2, error_code: 'bad_value' });
+    expect(String(end?.['message'])).toContain(`${broken}:202: column high bad_value`);
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'sessions', ids[1] ?? '', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest['exit_reason']).toBe('refused');
+    // The refused session's own drift is on record; the third compares with the first (same config): no drift.
+    expect(audit.filter((l) => l['event_type'] === 'CONFIG_DIFF').map((l) => l['session_id'])).toEqual([ids[1]]);
   });
 
   it('a synthetic symbol not in BASE/QUOTE form', async () => {

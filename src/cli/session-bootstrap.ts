@@ -13,6 +13,7 @@ import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
+import type { SessionFailure } from '../recorder/sessions/session-failure.js';
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import type { CliIo } from './command.js';
@@ -71,7 +72,7 @@ export interface StartedSession {
    * calls return the first result). Returns the exit code to leave with: `exitCode`, or 1 when the
    * end could not be recorded.
    */
-  endSession(reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>): number;
+  endSession(reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>, failure?: SessionFailure): number;
 }
 
 export type StartSessionResult = { ok: true; value: StartedSession } | { ok: false; exitCode: number };
@@ -147,7 +148,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   let uninstall = (): void => {};
   let ended: number | undefined;
 
-  const endSession = (reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>): number => {
+  const endSession = (reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>, failure?: SessionFailure): number => {
     if (ended !== undefined) return ended;
     uninstall();
     let code = exitCode;
@@ -155,7 +156,9 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     const durationMs = end.getTime() - startedAt.getTime();
     try {
       if (!recorder) throw new Error('the recorder never opened');
-      recorder.emit('SESSION_END', { reason, exit_code: exitCode, duration_ms: durationMs, ...(summary ? { summary } : {}) });
+      recorder.emit('SESSION_END', {
+        reason, exit_code: exitCode, duration_ms: durationMs, ...(summary ? { summary } : {}), ...(failure ? { error_code: failure.code, message: failure.message } : {}),
+      });
       recorder.close();
     } catch (error) {
       io.stderr.write(`tradetrace ${mode}: could not record SESSION_END: ${message(error)}\n`);

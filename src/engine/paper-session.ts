@@ -4,9 +4,10 @@ import { Decimal } from '../domain/decimal.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import { OrderRouter } from '../execution/order-router.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
-import { StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
+import { isCandleFileError, StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import type { Recorder } from '../recorder/recorder.js';
+import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
 import { ShutdownCoordinator, type ShutdownReason } from '../runtime/shutdown-coordinator.js';
 import { DustSweeper } from '../store/dust-sweeper.js';
@@ -15,7 +16,6 @@ import { recoverState } from '../store/recover-state.js';
 import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
-import { errorMessage } from './engine-halt.js';
 import { engineSettings } from './engine-settings.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
 import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoint, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
@@ -48,7 +48,7 @@ export interface PaperRunResult {
   readonly reason: SessionEndReason;
   readonly exitCode: number;
   /** Why the session failed, when it did. */
-  readonly error?: string;
+  readonly error?: SessionFailure;
 }
 
 /** The paper exchange's own account file, beside state.sqlite in the data directory. */
@@ -64,7 +64,9 @@ const REASONS: Record<ShutdownReason, SessionEndReason> = { SIGINT: 'signal', SI
  */
 export class PaperSession {
   private stopRequested: ShutdownReason | undefined;
-  private failure: string | undefined;
+  private failure: SessionFailure | undefined;
+  /** The failure was bad input (a damaged candle file): the operator's to fix, exit code 2 as at startup. */
+  private badInput = false;
   private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
   private realizedAtStart: Decimal;
   private durationTimer: NodeJS.Timeout | undefined;
@@ -186,7 +188,8 @@ export class PaperSession {
             return reason;
           },
           (error: unknown) => {
-            this.failure = errorMessage(error);
+            this.failure = sessionFailure(error);
+            this.badInput = isCandleFileError(error);
             void this.stop('fatal');
             return 'failed' as const;
           },
@@ -205,14 +208,18 @@ export class PaperSession {
     try {
       await this.coordinator.start();
     } catch (error) {
-      this.failure = errorMessage(error);
+      this.failure = sessionFailure(error);
       void this.stop('fatal');
     }
     const code = await this.exitCode;
     clearTimeout(this.durationTimer);
     uninstall();
-    const reason = REASONS[this.stopRequested ?? 'fatal'];
-    return { reason, exitCode: reason === 'error' ? Math.max(1, code) : code, ...(this.failure === undefined ? {} : { error: this.failure }) };
+    const stopped = REASONS[this.stopRequested ?? 'fatal'];
+    // Failed before the first bar reached the engine (a candle file the preflight refused): nothing
+    // was decided under this config, so it is not the baseline the next session's drift check uses.
+    const reason = stopped === 'error' && this.stats.bars === 0 ? 'refused' : stopped;
+    const failed = reason === 'error' || reason === 'refused' ? Math.max(this.badInput ? 2 : 1, code) : code;
+    return { reason, exitCode: failed, ...(this.failure === undefined ? {} : { error: this.failure }) };
   }
 
   private startDurationTimer(): void {

@@ -8,6 +8,7 @@ import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
 import { formatPaperSummary, paperSummary } from '../../engine/session-summary.js';
 import { isCandleFileError, parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
+import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 import { listLogFiles } from '../../recorder/log-files.js';
 import { DashboardModel, loopsFromHeartbeat } from '../../ui/dashboard-model.js';
 import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
@@ -158,7 +159,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
     // Bad input (a market the config cannot trade, a damaged candle file) is the operator's to fix: exit 2.
     const badInput = (error as { code?: unknown }).code === 'invalid_market' || isCandleFileError(error);
-    return s.endSession('error', badInput ? 2 : 1);
+    return s.endSession('refused', badInput ? 2 : 1, undefined, sessionFailure(error));
   }
   const { coordinator } = session;
   observer.onPortfolioChanged?.();
@@ -179,7 +180,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (!alertsResult.ok) {
     io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
     session.store.close();
-    return s.endSession('error', 2);
+    return s.endSession('refused', 2, undefined, { code: alertsResult.error.code, message: alertsResult.error.message });
   }
   const alerts = alertsResult.value;
   coordinator.registerComponent({ name: 'alerts', order: 5, start: () => alerts.start(), stop: () => alerts.stop() });
@@ -191,14 +192,14 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     } catch (error) {
       io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
       session.store.close();
-      return s.endSession('error', 1);
+      return s.endSession('refused', 1, undefined, sessionFailure(error));
     }
   }
 
   const result = await session.run();
   const summary = paperSummary(session, result, listLogFiles(s.paths.logsDir).map((f) => f.path));
-  const code = s.endSession(result.reason, result.exitCode, summary.record);
+  const code = s.endSession(result.reason, result.exitCode, summary.record, result.error);
   io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
-  if (result.error) io.stderr.write(`tradetrace paper: ${result.error}\n`);
+  if (result.error) io.stderr.write(`tradetrace paper: ${result.error.message}\n`);
   return code;
 }

@@ -9,6 +9,9 @@ export const SESSION_END_REASONS = [
   'signal',
   'fatal',
   'error',
+  // Stopped before trading began: another bot holds the data dir, a candle file or market the config
+  // cannot use. Its config never ran, so the next session's drift check compares past it.
+  'refused',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
@@ -79,6 +82,8 @@ export const auditEvents = {
       exit_code: field.int('process exit code'),
       duration_ms: field.number('session length'),
       summary: field.json(z.record(z.string(), z.unknown()), 'counts and PnL of the session').optional(),
+      error_code: field.text('machine-readable code of the failure that ended the session (reasons error, refused, fatal)').optional(),
+      message: field.text('what failed, in words (reasons error, refused, fatal)').optional(),
     },
   }),
 };

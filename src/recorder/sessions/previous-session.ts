@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readManifest } from './manifest.js';
 import { readConfigHash, readSessionConfig } from './session-config-files.js';
 import { compareSessionIds, isSessionId } from './session-order.js';
 
@@ -12,8 +13,10 @@ export interface PreviousSession {
 }
 
 /**
- * The latest session that started before `currentId` and recorded a config hash. Sessions that
- * started later (a concurrent process) or never got as far as writing their hash are passed over.
+ * The latest session that started before `currentId`, recorded a config hash and was not refused.
+ * Passed over: sessions that started later (a concurrent process), never got as far as writing
+ * their hash, or were refused before trading (their config never ran, so drift is measured from
+ * the config that did).
  */
 export function findPreviousSession(sessionsRoot: string, currentId: string): PreviousSession | undefined {
   let names: string[];
@@ -27,6 +30,8 @@ export function findPreviousSession(sessionsRoot: string, currentId: string): Pr
     const dir = join(sessionsRoot, sessionId);
     const configHash = readConfigHash(dir);
     if (configHash === undefined) continue;
+    const manifest = readManifest(dir);
+    if (manifest.ok && manifest.value.exit_reason === 'refused') continue;
     return { sessionId, dir, configHash, config: readSessionConfig(dir) };
   }
   return undefined;
