@@ -29,6 +29,12 @@ export class EngineStats {
   buys = 0;
   sells = 0;
   readonly failures = new Map<string, number>();
+  /**
+   * Spells in which an exit rule fired on a position worth less than the minimum order value (no
+   * order sent), and the symbols whose position is held that way now: a stuck position shows.
+   */
+  exitsBlocked = 0;
+  readonly exitBlockedNow = new Set<string>();
   /** The latest decision of each interesting kind: the summary ends with `tradetrace trace` for one. */
   lastFilled: string | undefined;
   lastFailed: string | undefined;

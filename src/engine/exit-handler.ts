@@ -1,6 +1,7 @@
 import { Decimal } from '../domain/decimal.js';
 import { newIntentId } from '../domain/ids.js';
 import type { MarketRules } from '../domain/market-rules.js';
+import type { OrderSizing, OrderTerms } from '../execution/order-terms.js';
 import type { Bar } from '../market-data/index.js';
 import type { ExitRule } from '../recorder/events/order-events.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
@@ -8,6 +9,7 @@ import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { PositionRecord } from '../store/records.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+import { checkExit, exitSizing } from './exit-check.js';
 
 interface Trigger {
   readonly rule: ExitRule;
@@ -24,14 +26,30 @@ interface Levels {
   trailPx: Decimal | null;
 }
 
+/** A position whose exit is held back: from the first refusal until it could be sold again. */
+interface Blocked {
+  readonly positionId: number;
+  /**
+   * The order value the router (or the exchange) refused although the pre-check passed it: the exit
+   * is tried again only above it, so a stricter exchange cannot bring back a retry every bar.
+   */
+  refusedNotional: Decimal | null;
+}
+
 /**
  * Sells open positions: stop loss, take profit, trailing stop (below the highest price since entry)
  * and max holding time, checked on each bar's close in that order. The sell runs inside
  * `withDecision(position.decisionId)`: EXIT_TRIGGERED, the router's lines and SELL_FILLED carry the
  * decision_id of the buy that opened the position, also after a restart (the store keeps it).
+ *
+ * A position worth less than the market's minimum order value cannot be sold: the router would
+ * refuse the sell on every bar the rule fires. So the sell is first sized and validated exactly as
+ * the router does it (`orderTerms`); below the minimum nothing is routed, one EXIT_BLOCKED says so,
+ * and the position is held (still counted by the buy guards) until its value reaches the minimum.
  */
 export class ExitHandler {
   private readonly levels = new Map<string, Levels>();
+  private readonly blocked = new Map<string, Blocked>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -39,8 +57,51 @@ export class ExitHandler {
     const position = this.ctx.portfolio.position(bar.symbol);
     if (!position) return;
     const trigger = this.fired(position, bar);
-    if (!trigger) return;
-    return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules));
+    const blocked = this.blockedOf(position);
+    if (!trigger && !blocked) return;
+    const sizing = exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps);
+    const verdict = checkExit(rules, sizing, blocked?.refusedNotional ?? null);
+    if (verdict.code !== 'send') {
+      if (trigger && !blocked) this.block(position, trigger, bar, rules, verdict.terms, 'pre_check', verdict.message);
+      return;
+    }
+    // Sellable again while no rule fires: a later refusal is a new spell, worth a new line.
+    if (!trigger) return this.unblock(bar.symbol);
+    return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms));
+  }
+
+  private blockedOf(position: PositionRecord): Blocked | undefined {
+    const known = this.blocked.get(position.symbol);
+    if (known === undefined || known.positionId === position.id) return known;
+    this.unblock(position.symbol);
+    return undefined;
+  }
+
+  /** Opens a blocked spell with its one EXIT_BLOCKED line; within a spell, only remembers a router refusal. */
+  private block(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, terms: OrderTerms, refusedBy: 'pre_check' | 'router', why: string): void {
+    const { recorder, stats } = this.ctx;
+    const refusedNotional = refusedBy === 'router' ? terms.notional : null;
+    const known = this.blocked.get(position.symbol);
+    if (known?.positionId === position.id) {
+      known.refusedNotional = refusedNotional ?? known.refusedNotional;
+      return;
+    }
+    this.blocked.set(position.symbol, { positionId: position.id, refusedNotional });
+    stats.exitsBlocked++;
+    stats.exitBlockedNow.add(position.symbol);
+    const until = refusedNotional === null
+      ? `its value reaches the minimum ${terms.minNotional.toString()} ${rules.quoteAsset}`
+      : `its order value exceeds ${refusedNotional.toString()} ${rules.quoteAsset}`;
+    recorder.emit('EXIT_BLOCKED', {
+      decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, trigger_px: trigger.triggerPx, price: bar.close,
+      qty: terms.qty, limit_px: terms.limitPx, notional: terms.notional, min_notional: terms.minNotional, refused_by: refusedBy,
+      message: `${trigger.rule} fired but the sell ${refusedBy === 'router' ? 'was refused' : 'is not sent'}: ${why}; the position is held until ${until} (logged once until then)`,
+    });
+  }
+
+  private unblock(symbol: string): void {
+    this.blocked.delete(symbol);
+    this.ctx.stats.exitBlockedNow.delete(symbol);
   }
 
   private levelsOf(position: PositionRecord): Levels {
@@ -76,7 +137,7 @@ export class ExitHandler {
     return undefined;
   }
 
-  private async sell(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules): Promise<void> {
+  private async sell(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, sizing: OrderSizing, terms: OrderTerms): Promise<void> {
     const { recorder, router, exchange, settings, stats, observer, bus, portfolio } = this.ctx;
     const { symbol } = bar;
     const intentId = newIntentId();
@@ -86,8 +147,7 @@ export class ExitHandler {
       stats.intents++;
       await withIntent(intentId, async () => {
         const routed = await router.route({
-          intentId, symbol, side: 'sell', size: { qty: position.qty }, referencePx: bar.close, slippageBps: settings.slippageBps,
-          tif: settings.tif, maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
+          ...sizing, intentId, symbol, tif: settings.tif, maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
         });
         portfolio.refresh();
         observer.onPortfolioChanged?.();
@@ -95,8 +155,13 @@ export class ExitHandler {
           stats.failure(routed.error.reason);
           observer.onOrderFailed?.(routed.error.reason);
           if (routed.error.reason === 'recorder_unavailable') throw new EngineHaltError('recorder_unavailable', routed.error.message);
+          // Below the minimum after all (the exchange is stricter than its rules say): held like a
+          // pre-check block, instead of the same refusal on every bar.
+          if (routed.error.reason === 'min_notional') return this.block(position, trigger, bar, rules, terms, 'router', routed.error.message);
+          this.unblock(symbol);
           return; // The position stays; the rule fires again on the next bar.
         }
+        this.unblock(symbol);
         const fill = routed.value;
         const booked = exchange.takeFill(fill.clientOrderId);
         if (!fill.filledQty.isPositive() || fill.avgPx === null || !booked) return;

@@ -30,9 +30,11 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
     result, quote, realized, totalRealized: view.realizedPnl, unrealized: view.unrealizedPnl, fees: view.feesPaid, traceDecision, logFiles,
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
-      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, failures: counts(stats.failures),
+      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, failures: counts(stats.failures), exits_blocked: stats.exitsBlocked,
       realized_pnl: realized.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
-      quote_currency: quote, open_positions: view.positions.map((p) => ({ symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId })),
+      quote_currency: quote, open_positions: view.positions.map((p) => ({
+        symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, exit_blocked: stats.exitBlockedNow.has(p.symbol),
+      })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
       ...(traceDecision ? { trace_decision: traceDecision } : {}),
       ...(result.error ? { error: result.error } : {}),
@@ -52,15 +54,17 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const outcomes = r['outcomes'] as Record<string, number>;
   const failures = r['failures'] as Record<string, number>;
   const blocked = r['blocked_by'] as Record<string, number>;
-  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string }[];
+  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked: boolean }[];
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
   out += line('bars', `${String(r['bars'])}${warmBars(r) ? ` (${warmBars(r)} only warmed the indicators: already decided by an earlier session)` : ''}`);
   out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
   out += line('failures', Object.keys(failures).length === 0 ? 'none' : Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', '));
+  const exitsBlocked = Number(r['exits_blocked']);
+  if (exitsBlocked > 0) out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'}: an exit rule fired on a position worth less than the minimum order value; no order sent, position held (EXIT_BLOCKED)`);
   out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()}`);
-  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})`).join('; '));
+  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked ? ', exit blocked: below the minimum order value' : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
     out += `\ntrace a decision of this session:\n  tradetrace trace ${summary.traceDecision} --data-dir ${dataDir}\n`;

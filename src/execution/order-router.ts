@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Decimal } from '../domain/decimal.js';
 import type { MarketRules } from '../domain/market-rules.js';
-import { limitPriceFor, qtyForBudget, roundQty } from '../domain/order-rounding.js';
 import { isOpenStatus } from '../domain/order-state.js';
-import { effectiveMinNotional, validateOrder } from '../domain/order-validation.js';
 import { err, ok } from '../domain/result.js';
 import { seededRandom, type SeededRandom } from '../domain/seeded-random.js';
 import type { OrderFailureReason } from '../recorder/events/order-events.js';
@@ -16,6 +14,7 @@ import type { ExchangeError } from './exchange-error.js';
 import type { Exchange, ExchangeOrder } from './exchange.js';
 import { reasonForError, reasonForRule } from './failure-reason.js';
 import type { OrderFill, OrderIntent, OrderResult } from './order-intent.js';
+import { orderTerms } from './order-terms.js';
 import { backoffMs } from './retry-backoff.js';
 import { checkIntent } from './intent-check.js';
 
@@ -87,12 +86,8 @@ export class OrderRouter {
     const problem = checkIntent(intent, rules);
     if (problem || !rules) return this.fail(intent, 'invalid_order', problem ?? `unknown symbol ${intent.symbol}`, 1);
 
-    const slippage = Decimal.from(intent.slippageBps);
-    const limitPx = limitPriceFor(rules, intent.side, intent.referencePx, slippage);
-    const qty = 'qty' in intent.size ? roundQty(rules, intent.size.qty) : qtyForBudget(rules, intent.size.quoteBudget, limitPx);
-    const notional = qty.mul(limitPx);
-    const quoteBudget = 'quoteBudget' in intent.size ? intent.size.quoteBudget : notional;
-    const minNotional = effectiveMinNotional(rules, intent.minNotional);
+    const terms = orderTerms(rules, intent);
+    const { qty, limitPx, notional, quoteBudget, minNotional } = terms;
     const run: Attempt = { intent, qty, limitPx, attempt: 1, clientOrderId: clientOrderIdFor(intent.intentId, 1) };
     state.current = run;
 
@@ -105,7 +100,7 @@ export class OrderRouter {
       });
 
     logContext();
-    const valid = validateOrder(rules, { side: intent.side, qty, price: limitPx, minNotional });
+    const { valid } = terms;
     if (!valid.ok) return this.fail(intent, reasonForRule(valid.error.code), `not sent: ${valid.error.message}`, 1);
 
     let retries = 0;
