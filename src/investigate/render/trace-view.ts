@@ -22,7 +22,11 @@ export function describeEvent(e: LocatedEvent): string {
     case 'BUY_FILLED': return `position open: ${v('qty')} ${v('symbol')} at ${v('avg_px')}, notional ${v('notional')}, fee ${v('fee')} ${v('fee_currency')}`;
     case 'DECISION_ERROR': return `ERROR in ${v('stage')}: ${v('error_code')}: ${v('message')}`;
     case 'DECISION_END': return `decision ends: ${v('outcome')}${text(e, 'reason') ? ` (${text(e, 'reason')})` : ''} after ${v('duration_ms')}ms`;
-    case 'EXIT_TRIGGERED': return `exit rule ${v('rule')} fired: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
+    case 'EXIT_TRIGGERED':
+      // Max holding time is a clock, not a price level: its trigger_px is just the close.
+      return v('rule') === 'max_holding_time'
+        ? `exit rule max_holding_time fired: held past the limit, price ${v('price')} (entry ${v('entry_px')}), selling ${v('qty')}`
+        : `exit rule ${v('rule')} fired: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
     case 'EXIT_BLOCKED': return `EXIT BLOCKED: rule ${v('rule')} fired at price ${v('price')}, but the sell of ${v('qty')} at limit ${v('limit_px')} is worth ${v('notional')} against a minimum notional of ${v('min_notional')} (${v('refused_by')}): no order sent, the position is held`;
     case 'SELL_FILLED': return `SOLD ${v('qty')} at ${v('avg_px')} (entry ${v('entry_px')}), fee ${v('fee')}, realized PnL ${v('realized_pnl')} after holding ${duration(Number(field(e, 'holding_s')) * 1000)}`;
     case 'DASH_EVENT': return `dashboard showed ${v('dashboard_event_type')} "${v('message')}" (raised by ${v('source')})`;

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { Decimal } from '../../domain/decimal.js';
+import type { ExitRule } from '../../recorder/events/order-events.js';
+import { FileSink } from '../../recorder/file-sink.js';
+import { parseLine } from '../../recorder/line-parser.js';
+import { Recorder } from '../../recorder/recorder.js';
+import { withDecision } from '../../recorder/trace-context.js';
+import type { LocatedEvent } from '../query/find-events.js';
+import { describeEvent } from './trace-view.js';
+
+/** EXIT_TRIGGERED lines as the recorder writes them, read back as trace locates them. */
+function exitLines(rules: readonly { rule: ExitRule; triggerPx: string; price: string }[]): LocatedEvent[] {
+  const logs = join(tempDir('tradetrace-trace-view-'), 'logs');
+  const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new FileSink(logs) });
+  withDecision('dec_20260101_000000_abcdef', () => {
+    for (const { rule, triggerPx, price } of rules) {
+      recorder.emit('EXIT_TRIGGERED', { symbol: 'BTC/USDT', rule, entry_px: Decimal.from('40000'), trigger_px: Decimal.from(triggerPx), price: Decimal.from(price), qty: Decimal.from('0.001') });
+    }
+  });
+  recorder.close();
+  const path = join(logs, 'orders.jsonl');
+  let offset = 0;
+  return readFileSync(path, 'utf8').trim().split('\n').map((text) => {
+    const parsed = parseLine(text, true);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const located: LocatedEvent = { event: parsed.value, file: { channel: 'orders', path, gzipped: false, current: true }, offset, text };
+    offset += Buffer.byteLength(text) + 1;
+    return located;
+  });
+}
+
+describe('describeEvent: EXIT_TRIGGERED', () => {
+  it('says which price level a price rule crossed, and that max holding time is a clock, not a level', () => {
+    const [stop, held] = exitLines([
+      { rule: 'stop_loss', triggerPx: '39600', price: '39550.5' },
+      { rule: 'max_holding_time', triggerPx: '38412', price: '38412' },
+    ]);
+    if (!stop || !held) throw new Error('expected two lines');
+    expect(describeEvent(stop)).toBe('exit rule stop_loss fired: price 39550.5 crossed 39600 (entry 40000), selling 0.001');
+    expect(describeEvent(held)).toBe('exit rule max_holding_time fired: held past the limit, price 38412 (entry 40000), selling 0.001');
+  });
+});
