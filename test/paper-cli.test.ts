@@ -133,32 +133,39 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
   it('a session refused on bad input says why in SESSION_END, and the next session measures drift from the last one that ran', async () => {
     const dir = tempDir('tradetrace-paper-refused-');
     const dataDir = join(dir, 'data');
-    const candles = (folder: string, badRow?: number): string => {
+    const candles = (folder: string, rowCount: number, badRow?: number): string => {
       const rows = ['timestamp,open,high,low,close,volume'];
-      for (let i = 0; i < 300; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,${i === badRow ? 'abc' : '101'},99,100.5,10`);
+      for (let i = 0; i < rowCount; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,${i === badRow ? 'abc' : '101'},99,100.5,10`);
       mkdirSync(join(dir, folder));
       const file = join(dir, folder, 'ETH_USDT-1m.csv');
       writeFileSync(file, `${rows.join('\n')}\n`);
       return file;
     };
-    const good = candles('good');
-    const broken = candles('broken', 200);
+    const good = candles('good', 300);
+    // Refused while the session opens (the bad row is among the first read), and once the feed has started.
+    const early = candles('early', 300, 200);
+    const late = candles('late', 4000, 3000);
     const paper = (args: readonly string[]) => runCli(['paper', ...args, '--speed', 'max', '--data-dir', dataDir], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
     expect((await paper(['--data', good])).code).toBe(0);
-    const refused = await paper(['--data', broken, '--set', 'execution.slippage_bps=30']);
-    expect(refused.code, refused.stderr).toBe(2);
+    for (const [file, slippage] of [[early, 30], [late, 40]] as const) {
+      const refused = await paper(['--data', file, '--set', `execution.slippage_bps=${slippage}`]);
+      expect(refused.code, refused.stderr).toBe(2);
+      if (file === late) expect(refused.stdout, 'no decisions.jsonl to point at').toMatch(/no decision was made this session; its start and end are in .*audit\.jsonl/);
+    }
     expect((await paper(['--data', good])).code).toBe(0);
 
     const audit = readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const ids = audit.filter((l) => l['event_type'] === 'SESSION_START').map((l) => String(l['session_id']));
-    expect(ids).toHaveLength(3);
-    const end = audit.find((l) => l['event_type'] === 'SESSION_END' && l['session_id'] === ids[1]);
-    expect(end).toMatchObject({ reason: 'refused', exit_code: 2, error_code: 'bad_value' });
-    expect(String(end?.['message'])).toContain(`${broken}:202: column high bad_value`);
-    const manifest = JSON.parse(readFileSync(join(dataDir, 'sessions', ids[1] ?? '', 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    expect(manifest['exit_reason']).toBe('refused');
-    // The refused session's own drift is on record; the third compares with the first (same config): no drift.
-    expect(audit.filter((l) => l['event_type'] === 'CONFIG_DIFF').map((l) => l['session_id'])).toEqual([ids[1]]);
+    expect(ids).toHaveLength(4);
+    for (const [id, file, row] of [[ids[1], early, 202], [ids[2], late, 3002]] as const) {
+      const end = audit.find((l) => l['event_type'] === 'SESSION_END' && l['session_id'] === id);
+      expect(end).toMatchObject({ reason: 'refused', exit_code: 2, error_code: 'bad_value' });
+      expect(String(end?.['message'])).toContain(`${file}:${row}: column high bad_value`);
+      const manifest = JSON.parse(readFileSync(join(dataDir, 'sessions', id ?? '', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      expect(manifest['exit_reason']).toBe('refused');
+    }
+    // Each refused session's own drift is on record; the last compares with the first (same config): no drift.
+    expect(audit.filter((l) => l['event_type'] === 'CONFIG_DIFF').map((l) => l['session_id'])).toEqual([ids[1], ids[2]]);
   });
 
   it('a synthetic symbol not in BASE/QUOTE form', async () => {

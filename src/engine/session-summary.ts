@@ -68,8 +68,11 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
     out += `\ntrace a decision of this session:\n  tradetrace trace ${summary.traceDecision} --data-dir ${dataDir}\n`;
-  } else {
+  } else if (Number(r['decisions']) > 0) {
     out += `\nno decision reached an order this session; trace any decision id from ${dataDir}/logs/decisions.jsonl with tradetrace trace <decision_id>\n`;
+  } else {
+    // No decision means no decisions.jsonl to point at: say where the session's own story is.
+    out += `\nno decision was made this session; its start and end are in ${dataDir}/logs/audit.jsonl and ${dataDir}/logs/system.jsonl\n`;
   }
   return out;
 }
