@@ -87,6 +87,12 @@ describe('EmaCrossRsiStrategy options', () => {
     });
   });
 
+  it("is logged under the name the config selects it by (strategy.name), so DECISION_START's strategy is the operator's word", () => {
+    const loaded = loadConfig({ env: {}, cwd: process.cwd() });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    expect(emaCrossRsiFactory()('BTC/USDT').name).toBe(loaded.value.config.strategy.name);
+  });
+
   it.each([
     [{ fastPeriod: 55, slowPeriod: 21 }, 'fast_period'],
     [{ fastPeriod: 0 }, 'fast_period'],

@@ -30,7 +30,8 @@ export const DEFAULT_EMA_CROSS_RSI: EmaCrossRsiOptions = {
   atrPeriod: 14,
 };
 
-export const EMA_CROSS_RSI = 'ema_cross_rsi';
+/** The config's name for this strategy (strategy.name): logs and config use one word for it. */
+export const EMA_CROSS_RSI = 'ema_rsi';
 
 /** The full options, defaults filled in, or a StrategyOptionsError naming the bad one. */
 export function emaCrossRsiOptions(partial: Partial<EmaCrossRsiOptions> = {}): EmaCrossRsiOptions {
