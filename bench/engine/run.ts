@@ -100,7 +100,7 @@ async function once(mode: Mode): Promise<Run> {
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     recorder.close();
-    if (result.reason !== 'data_end') throw new Error(`bench session ended with ${result.reason}: ${result.error ?? ''}`);
+    if (result.reason !== 'data_end') throw new Error(`bench session ended with ${result.reason}: ${result.error?.message ?? ''}`);
     return { bars: session.stats.bars, ms, cpuMs, lines, dashboardWrites, modelBars: model?.view(Date.now()).bars ?? 0 };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
