@@ -14,4 +14,9 @@ export interface CommandModule {
 export interface CommandEntry {
   readonly summary: string;
   readonly load: () => Promise<CommandModule>;
+  /**
+   * A command that only reads the logs: a file error escaping it means a log it cannot read, told
+   * in one line with exit code 3 (see investigate/exit-codes.ts) instead of a stack trace.
+   */
+  readonly readsLogs?: true;
 }

@@ -1,3 +1,5 @@
+import { EXIT } from '../investigate/exit-codes.js';
+import { toLogReadError } from '../investigate/log-read-error.js';
 import type { CliIo, CommandEntry } from './command.js';
 
 /** Every command, loaded on demand so `tradetrace trace` does not pay for the engine's imports. */
@@ -5,14 +7,14 @@ const COMMANDS: Record<string, CommandEntry> = {
   paper: { summary: 'run a paper-trading session (default: synthetic feed, live dashboard)', load: () => import('./commands/paper.js') },
   demo: { summary: 'a short session that exercises the flight recorder (no trading)', load: () => import('./commands/demo.js') },
   config: { summary: 'print the effective config (redacted), its hash and where each value came from', load: () => import('./commands/config.js') },
-  trace: { summary: "a decision's whole chain: signal, guards, orders, fill or failure, exit", load: () => import('./commands/trace.js') },
-  orders: { summary: 'order attempts with their constraints; failures grouped by reason', load: () => import('./commands/orders.js') },
-  why: { summary: 'why the bot did not buy: decisions by outcome and blocking guards', load: () => import('./commands/why.js') },
-  drift: { summary: 'config hashes across sessions and what changed', load: () => import('./commands/drift.js') },
-  health: { summary: 'the last heartbeat: which loops were alive, how the session ended', load: () => import('./commands/health.js') },
-  dash: { summary: 'dashboard events with the source file:line and decision behind each', load: () => import('./commands/dash.js') },
-  sessions: { summary: 'every session with start, end, exit reason, config hash and counts', load: () => import('./commands/sessions.js') },
-  alerts: { summary: 'evaluate alert rules over the logs (--follow: watch a running bot)', load: () => import('./commands/alerts.js') },
+  trace: { summary: "a decision's whole chain: signal, guards, orders, fill or failure, exit", load: () => import('./commands/trace.js'), readsLogs: true },
+  orders: { summary: 'order attempts with their constraints; failures grouped by reason', load: () => import('./commands/orders.js'), readsLogs: true },
+  why: { summary: 'why the bot did not buy: decisions by outcome and blocking guards', load: () => import('./commands/why.js'), readsLogs: true },
+  drift: { summary: 'config hashes across sessions and what changed', load: () => import('./commands/drift.js'), readsLogs: true },
+  health: { summary: 'the last heartbeat: which loops were alive, how the session ended', load: () => import('./commands/health.js'), readsLogs: true },
+  dash: { summary: 'dashboard events with the source file:line and decision behind each', load: () => import('./commands/dash.js'), readsLogs: true },
+  sessions: { summary: 'every session with start, end, exit reason, config hash and counts', load: () => import('./commands/sessions.js'), readsLogs: true },
+  alerts: { summary: 'evaluate alert rules over the logs (--follow: watch a running bot)', load: () => import('./commands/alerts.js'), readsLogs: true },
 };
 
 function usage(): string {
@@ -33,5 +35,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return 2;
   }
   const command = await entry.load();
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    // The one place a read failure becomes a message and an exit code: the commands let it through.
+    const unreadable = entry.readsLogs ? toLogReadError(error) : null;
+    if (!unreadable) throw error;
+    io.stderr.write(`tradetrace ${name}: ${unreadable.message}\n`);
+    return EXIT.unreadable;
+  }
 }

@@ -37,6 +37,13 @@ describe('why (no trades)', () => {
     expect(none.stdout).toContain('no decisions for DOGE/USDT');
   });
 
+  it('a symbol without decisions names the symbols that have them, rather than blaming the decision loop', async () => {
+    const r = await runQuery(['why', 'BTC/USD', '--data-dir', dir]);
+    expect([r.code, r.stdout]).toEqual([1, 'no decisions for BTC/USD; decisions were made for BTC/USDT (7), ETH/USDT (3)\n']);
+    const idle = await runQuery(['why', 'BTC/USDT', '--data-dir', dir, '--session', 'session_20250101_000000']);
+    expect(idle.stdout).toBe('no decisions for BTC/USDT in session_20250101_000000: the decision loop did not run or wrote nothing; check tradetrace health\n');
+  });
+
   it('traces a blocked decision to its guard in plain words', async () => {
     const r = await runQuery(['trace', facts.maxOpen[0] ?? '', '--data-dir', dir]);
     expect(r.code).toBe(0);
@@ -51,6 +58,16 @@ describe('why (no trades)', () => {
     const time = await runQuery(['why', '--data-dir', dir, '--since', 'yesterday']);
     expect(time.code).toBe(2);
     expect(time.stderr).toContain('--since "yesterday": expected a relative time like 30m, 2h, 1d or an ISO time');
+  });
+
+  it('rejects a window whose --since is after its --until, naming both', async () => {
+    for (const command of ['why', 'sessions', 'orders', 'drift']) {
+      const r = await runQuery([command, '--data-dir', dir, '--since', '30m', '--until', '1h']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^tradetrace ${command}: --since "30m" \\(\\S+Z\\) is after --until "1h" \\(\\S+Z\\): expected --since to be the earlier time\n`));
+    }
+    const point = await runQuery(['why', '--data-dir', dir, '--since', '2025-10-26T10:03:00Z', '--until', '2025-10-26T10:03:00Z']);
+    expect(point.code).toBe(1);
   });
 });
 
@@ -127,6 +144,23 @@ describe('trace and orders (order failures)', () => {
     expect(bad.stderr).toContain('--status "lost": expected one of filled, failed, canceled, open, retried');
   });
 
+  it('caps the ids listed for an ambiguous prefix', async () => {
+    const both = tempDir('tt-ambiguous-');
+    writeNoTrades(both);
+    writeOrderFailures(both);
+    const r = await runQuery(['trace', 'dec_2025', '--data-dir', both]);
+    expect(r.code).toBe(2);
+    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  dec_'));
+    expect(listed).toHaveLength(10);
+    expect(r.stderr).toMatch(/^tradetrace trace: "dec_2025" matches 15 decisions; give more of the id:\n/);
+    expect(r.stderr).toMatch(/\n {2}and 5 more; give more of the id\n$/);
+  });
+
+  it('a --session that matches none is named, with the sessions there are', async () => {
+    const r = await runQuery(['sessions', '--session', 'bogus', '--data-dir', dir]);
+    expect([r.code, r.stderr]).toEqual([1, `tradetrace sessions: no session matches --session "bogus" in ${join(dir, 'logs')}; known: session_20251026_110000\n`]);
+  });
+
   it('lists the session with its counts', async () => {
     const r = await runQuery(['sessions', '--data-dir', dir]);
     expect(r.stdout).toContain('  session_20251026_110000  paper  2025-10-26 11:00:00.000Z -> 2025-10-26 11:35:10.031Z (35m 10s)\n      exit: signal (exit 0)  config af7cf922d97380d2  decisions 5  fills 1  failures 4\n');
@@ -160,12 +194,12 @@ describe('health (hung bot, dead bot)', () => {
     const r = await runQuery(['health', '--data-dir', dir]);
     expect(r.stdout).toContain('DIED mid-write: no SESSION_END or SHUTDOWN_COMPLETE, and decisions.jsonl:6 ends in a torn line');
     expect(r.stdout).toContain(`last line written by the session: ${facts.lastLineTs.replace('T', ' ')} DECISION_END in decisions.jsonl`);
-    expect(r.stderr).toContain('skipped 1 unreadable line:\n  decisions.jsonl:6  truncated: the file ends inside this line');
+    expect(r.stderr).toBe('skipped 1 unreadable line in decisions.jsonl (line 6)\n');
     const sessions = await runQuery(['sessions', '--data-dir', dir]);
     expect(sessions.stdout).toContain(`exit: no SESSION_END, last seen ${facts.lastLineTs.replace('T', ' ')}`);
     const trace = await runQuery(['trace', facts.last, '--data-dir', dir]);
     expect(trace.stdout).toContain('NO_SIGNAL: no buy signal on this bar');
-    expect(trace.stderr).toContain('decisions.jsonl:6  truncated');
+    expect(trace.stderr).toContain('skipped 1 unreadable line in decisions.jsonl (line 6)\n');
   });
 
   it('an ended session is reported clean', async () => {

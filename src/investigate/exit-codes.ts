@@ -8,5 +8,10 @@ export const EXIT = {
   usage: 2,
   /** No logs at all: missing or empty directory. */
   noLogs: 3,
+  /**
+   * The logs exist but cannot be read (permission, a file where a directory belongs, a disk error):
+   * like no logs, nothing could be searched, so the same code; the message names the path.
+   */
+  unreadable: 3,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

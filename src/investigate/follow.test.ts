@@ -1,9 +1,9 @@
-import { renameSync } from 'node:fs';
+import { appendFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../../test/support/cli.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { BASE_CONFIG, writeUnexpectedDash } from './testing/incidents.js';
+import { BASE_CONFIG, writeOrderFailures, writeUnexpectedDash } from './testing/incidents.js';
 import { SessionWriter } from './testing/session-writer.js';
 
 function waitFor(read: () => string, text: string, timeoutMs = 30_000): Promise<void> {
@@ -61,5 +61,23 @@ describe('--follow', () => {
     expect(out.match(/before rotation/g)).toHaveLength(1);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('orders summarizes unreadable new lines in one line, not one line each', async () => {
+    const dir = tempDir('tt-follow-garbage-');
+    writeOrderFailures(dir);
+    const child = spawnCli(['orders', '--follow', '--data-dir', dir]);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor(() => out, '5 order intents');
+    const torn = '{"ts":"2025-10-26T12:00:00.000Z","level":"info","event_type":"ORDER_FAILED","session_id":"s';
+    appendFileSync(join(dir, 'logs', 'orders.jsonl'), `${Array.from({ length: 50 }, () => torn).join('\n')}\nnot a log line\n`);
+    await waitFor(() => err, 'skipped 51 unreadable lines in orders.jsonl (lines ', 15_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(err.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compactUtc } from '../../domain/ids.js';
@@ -7,12 +8,17 @@ import { Recorder } from '../../recorder/recorder.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
 import { transitionJson, transitionText } from '../../alerts/alert-record.js';
 import { evaluatePastLogs } from '../../alerts/evaluate-past.js';
+import { OBSERVED_CHANNELS } from '../../alerts/log-replay.js';
 import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
 import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
 import type { Notifier } from '../../alerts/notifiers/notifier.js';
+import type { WebhookError } from '../../alerts/notifiers/webhook-error.js';
 import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
 import { WATCHER_PREFIX } from '../../alerts/watch/open-alerts.js';
+import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
+import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
+import { SkipTally } from '../../investigate/query/skip-tally.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import type { CliIo } from '../command.js';
 
@@ -26,6 +32,8 @@ it also catches a bot that hung (no heartbeat) or died (its pid is gone and it w
 options:
   --data-dir DIR               the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
   --follow                     keep watching
+  --wait                       with --follow: watch a data directory the bot has not created yet
+                               (without it, a missing directory is refused: usually a typo)
   --since T                    ignore lines before T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
   --json                       one JSON object per transition instead of text
   --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')})
@@ -37,11 +45,16 @@ options:
   --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
   --webhook URL                also POST each transition as JSON to URL (retries with backoff)
   --poll-ms N                  --follow: how often the logs are read (default 250)
+
+Lines that are not log lines are skipped and summarized in one line on stderr.
+exit codes: 0 nothing firing, 1 an alert is still firing, 2 bad usage or (--follow) no such data
+directory, 3 the logs cannot be read (the message names the file and why)
 `;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
   follow: { type: 'boolean' },
+  wait: { type: 'boolean' },
   since: { type: 'string' },
   json: { type: 'boolean' },
   rules: { type: 'string' },
@@ -130,34 +143,61 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
   const json = values.json === true;
   if (values.follow !== true) {
+    // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
+    checkReadable(openLogSet(dataDir, OBSERVED_CHANNELS));
     const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, ...(sinceMs !== undefined ? { sinceMs } : {}) });
-    for (const problem of result.problems) io.stderr.write(`tradetrace alerts: skipped ${problem.file}:${problem.lineNumber}: ${problem.message}\n`);
+    const skipped = new SkipTally();
+    for (const problem of result.problems) skipped.add(problem.file, problem.lineNumber);
+    const summary = skipped.take();
+    if (summary) io.stderr.write(`${summary}\n`);
     for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition)}\n`);
     if (!json) io.stdout.write(`${result.linesRead} lines read from ${join(dataDir, 'logs')}; ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
-  return follow(dataDir, options, { pollMs, json, io, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(typeof values.webhook === 'string' ? { webhook: values.webhook } : {}) });
+  return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(typeof values.webhook === 'string' ? { webhook: values.webhook } : {}) });
 }
 
-async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; sinceMs?: number; webhook?: string }): Promise<number> {
+/** Why there is nothing to watch yet (null: the logs directory exists). */
+function missingLogs(dataDir: string): string | null {
+  const logsDir = join(dataDir, 'logs');
+  if (existsSync(logsDir)) return null;
+  const what = existsSync(dataDir) ? `${dataDir} has no logs/ directory: no bot has run with it yet` : `no such data directory ${dataDir}`;
+  return `${what}; check --data-dir or $TRADETRACE_DATA_DIR, or pass --wait to watch for a bot that has not started yet`;
+}
+
+async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; wait: boolean; sinceMs?: number; webhook?: string }): Promise<number> {
   const { io } = flags;
   const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
-  const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
   const notifiers: Notifier[] = [
     flags.json ? { notify: (t) => io.stdout.write(`${JSON.stringify(transitionJson(t, sessionId))}\n`), drain: () => Promise.resolve() } : new ConsoleNotifier(io.stdout),
   ];
+  // The webhook's failures are recorded once the recorder exists; its URL is checked before anything is created.
+  let onWebhookError: (error: WebhookError) => void = () => undefined;
   if (flags.webhook !== undefined) {
     try {
-      notifiers.push(new WebhookNotifier({ url: flags.webhook, source: sessionId, onError: logWebhookError(recorder) }));
+      notifiers.push(new WebhookNotifier({ url: flags.webhook, source: sessionId, onError: (error) => onWebhookError(error) }));
     } catch (error) {
       io.stderr.write(`tradetrace alerts: --webhook: ${error instanceof Error ? error.message : String(error)}\n`);
-      recorder.close();
       return 2;
     }
   }
+  checkReadable(openLogSet(dataDir));
+  // Checked before the FileSink, which would create the directory of a mistyped --data-dir and watch it forever.
+  const missing = flags.wait ? null : missingLogs(dataDir);
+  if (missing) {
+    io.stderr.write(`tradetrace alerts: ${missing}\n`);
+    return 2;
+  }
+  const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
+  onWebhookError = logWebhookError(recorder);
+  const skipped = new SkipTally();
+  const report = new ThrottledReport((text) => io.stderr.write(text), () => skipped.take());
   const watcher = new AlertWatcher({
     dataDir, recorder, options, notifiers, pollMs: flags.pollMs,
-    onProblem: (p) => io.stderr.write(`tradetrace alerts: skipped ${p.file}:${p.lineNumber}: ${p.message}\n`),
+    onProblem: (p) => {
+      skipped.add(p.file, p.lineNumber);
+      report.note();
+    },
     ...(flags.sinceMs !== undefined ? { sinceMs: flags.sinceMs } : {}),
   });
   io.stderr.write(`tradetrace alerts: watching ${join(dataDir, 'logs')} as ${sessionId} (alerts go to logs/alerts.jsonl)\n`);
@@ -172,6 +212,7 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
     process.on('SIGTERM', stop);
   });
   await watcher.stop();
+  await report.flush();
   recorder.close();
   return 0;
 }

@@ -1,10 +1,9 @@
-import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { followPrinter, reportSkipped } from '../../investigate/cli/finish.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
+import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { findDashEvents, type DashEntry } from '../../investigate/query/dash-query.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { followLines } from '../../investigate/query/follow.js';
 import type { Style } from '../../investigate/render/style.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { raw } from '../../investigate/render/values.js';
@@ -48,12 +47,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);
     const needles = [type ? `"dashboard_event_type":"${type}"` : '"event_type":"DASH_EVENT"'];
-    const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'dashboard', path, gzipped: false, current: true };
-    const controller = new AbortController();
-    guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
-    await followLines(set.logsDir, ['dashboard'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+    await followQuery({ set, channels: ['dashboard'], needles, json: f.json, style: f.style, closed: guarded.closedSignal }, io);
     return EXIT.found;
   }
   await reportSkipped(skipped, io);

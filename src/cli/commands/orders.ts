@@ -1,9 +1,8 @@
-import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { followPrinter, reportSkipped } from '../../investigate/cli/finish.js';
+import { reportSkipped } from '../../investigate/cli/finish.js';
+import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { followLines } from '../../investigate/query/follow.js';
 import { findOrders, ORDER_STATUSES, type OrderStatus } from '../../investigate/query/orders-query.js';
 import type { IntentSummary } from '../../investigate/query/orders-tally.js';
 import { renderOrders } from '../../investigate/render/orders-view.js';
@@ -61,12 +60,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);
     const needles = typeof intent === 'string' ? [`"intent_id":"${intent}`] : ['"event_type":"ORDER_'];
-    const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'orders', path, gzipped: false, current: true };
-    const controller = new AbortController();
-    guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
-    await followLines(set.logsDir, ['orders'], needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+    await followQuery({ set, channels: ['orders'], needles, json: f.json, style: f.style, closed: guarded.closedSignal }, io);
     return EXIT.found;
   }
   await reportSkipped(skipped, io);

@@ -19,13 +19,24 @@ function exitText(r: SessionRow): string {
   return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
 }
 
+/** Known ids shown when --session matches none: the latest, where a typo most likely meant. */
+const KNOWN_SHOWN = 5;
+
+function noMatch(all: readonly SessionRow[], session: string | undefined, logsDir: string): string {
+  if (!session || all.length === 0) return `no sessions in ${logsDir}`;
+  const latest = all.slice(-KNOWN_SHOWN).map((r) => r.sessionId).reverse();
+  const more = all.length > latest.length ? `, and ${all.length - latest.length} older (tradetrace sessions lists them all)` : '';
+  return `no session matches --session ${JSON.stringify(session)} in ${logsDir}; known: ${latest.join(', ')}${more}`;
+}
+
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const opened = openQuery('sessions', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
-  const rows = (await listSessions(set, f.window, skipped, newStats())).filter((r) => !f.session || r.sessionId === f.session);
+  const all = await listSessions(set, f.window, skipped, newStats());
+  const rows = all.filter((r) => !f.session || r.sessionId === f.session);
   if (rows.length === 0) {
-    io.stderr.write(`tradetrace sessions: no sessions in ${set.logsDir}\n`);
+    io.stderr.write(`tradetrace sessions: ${noMatch(all, f.session, set.logsDir)}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

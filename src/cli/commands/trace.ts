@@ -1,9 +1,9 @@
-import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { countSessions, followPrinter, megabytes, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
+import { countSessions, megabytes, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
 import { countLines } from '../../investigate/query/skipped-lines.js';
+import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
@@ -32,7 +32,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const outcome = await traceDecision(set, prefix, { skipped, useIndex: f.values['no-index'] !== true });
   let code: number = EXIT.found;
   if (outcome.kind === 'ambiguous') {
-    io.stderr.write(`tradetrace trace: "${prefix}" matches ${outcome.ids.length} decisions; give more of the id:\n${outcome.ids.map((id) => `  ${id}`).join('\n')}\n`);
+    io.stderr.write(renderAmbiguous('trace', prefix, outcome.ids));
     code = EXIT.usage;
   } else if (outcome.kind === 'not_found') {
     const s = outcome.stats;
@@ -55,13 +55,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       await reportSkipped(skipped, io);
       const intents = [...new Set(events.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'))];
       const needles = [`"decision_id":"${outcome.decisionId}"`, ...intents.map((i) => `"intent_id":"${i}"`)];
-      const byPath = (path: string): LogFile => listLogFiles(set.logsDir).find((l) => l.path === path) ?? { channel: 'decisions', path, gzipped: false, current: true };
-      const controller = new AbortController();
-      guarded.closedSignal.addEventListener('abort', () => controller.abort(), { once: true });
-      process.once('SIGINT', () => controller.abort());
-      process.once('SIGTERM', () => controller.abort());
-      const { followLines } = await import('../../investigate/query/follow.js');
-      await followLines(set.logsDir, undefined, needles, set.sizes, followPrinter(io, f.json, f.style, byPath), controller.signal);
+      const { followQuery } = await import('../../investigate/cli/follow-query.js');
+      await followQuery({ set, channels: undefined, needles, json: f.json, style: f.style, closed: guarded.closedSignal }, io);
       return EXIT.found;
     }
   }

@@ -4,7 +4,7 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
-import { renderWhy } from '../../investigate/render/why-view.js';
+import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
@@ -23,7 +23,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;
   if (report.decisions === 0) {
-    io.stdout.write(`no decisions${scope}: the decision loop did not run or wrote nothing; check tradetrace health\n`);
+    io.stdout.write(renderNoDecisions(report, symbol, scope));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

@@ -54,6 +54,11 @@ export function parseCommon(command: string, args: readonly string[], io: QueryI
     if (!time.ok) return { ok: false, error: `tradetrace ${command}: ${time.error}` };
     window[flag] = time.value;
   }
+  if (window.since && window.until && window.since > window.until) {
+    // An empty window would search everything and find nothing: exit 1 for what is a mistake in the flags.
+    const both = `--since ${JSON.stringify(values['since'])} (${window.since}) is after --until ${JSON.stringify(values['until'])} (${window.until})`;
+    return { ok: false, error: `tradetrace ${command}: ${both}: expected --since to be the earlier time` };
+  }
   const dirFlag = values['data-dir'];
   const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
   const session = values['session'];
@@ -79,4 +84,5 @@ export const COMMON_HELP = `shared options:
   --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
   --until T        only lines at or before T
   --json           print the matching raw log lines (one JSON object per line, for jq)
-exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search`;
+unreadable lines are skipped and summarized in one line on stderr
+exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search or they cannot be read`;

@@ -1,10 +1,6 @@
-import { readLogLine } from '../query/line-parse.js';
-import type { LogFile } from '../../recorder/log-files.js';
 import { findEvents, newStats, type LocatedEvent } from '../query/find-events.js';
 import { describeEmpty, type LogSet } from '../query/log-set.js';
 import type { SkippedLines } from '../query/skipped-lines.js';
-import { describeEventLine } from '../render/event-line.js';
-import type { Style } from '../render/style.js';
 import { EXIT } from '../exit-codes.js';
 import type { QueryIo } from './query-io.js';
 
@@ -34,20 +30,4 @@ export async function countSessions(set: LogSet, skipped: SkippedLines): Promise
 
 export function sessionFilter(session: string | undefined): (e: LocatedEvent) => boolean {
   return session ? (e) => e.event.session_id === session : () => true;
-}
-
-/** Prints followed lines as they arrive: raw with --json, else one readable line each. */
-export function followPrinter(io: QueryIo, json: boolean, style: Style, file: (path: string) => LogFile): (path: string, text: string) => void {
-  return (path, text) => {
-    if (json) {
-      io.stdout.write(`${text}\n`);
-      return;
-    }
-    const parsed = readLogLine(text);
-    if (!parsed.ok) {
-      io.stderr.write(`skipped unreadable line in ${path}: ${parsed.error.code}\n`);
-      return;
-    }
-    io.stdout.write(`${describeEventLine({ event: parsed.value, file: file(path), offset: 0, text }, style)}\n`);
-  };
 }

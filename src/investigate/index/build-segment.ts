@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { gunzipChunks } from '../scan/gunzip-chunks.js';
 import { extractRegion } from './id-extract.js';
 import { writeSegment, type SegmentHeader } from './segment.js';
 
@@ -54,8 +54,8 @@ export async function buildGzip(task: BuildTask): Promise<SegmentHeader> {
   let lines = 0;
   let base = 0;
   let carry = Buffer.alloc(0);
-  for await (const chunk of createReadStream(task.logPath).pipe(createGunzip())) {
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+  for await (const chunk of gunzipChunks(task.logPath)) {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     const regionEnd = data.lastIndexOf(10) + 1;
     if (regionEnd > 0) {
       const part = extractRegion(data.subarray(0, regionEnd), base, keys);

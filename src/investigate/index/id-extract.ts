@@ -1,3 +1,5 @@
+import { hasLogLineShape } from '../scan/line-shape.js';
+
 /**
  * One pass over a region of whole lines for the index: every decision_id / intent_id with the start
  * of its line, the number of lines, and the lines that are not a recorder line at all.
@@ -33,14 +35,14 @@ export function extractRegion(region: Buffer, base: number, keys: Map<string, nu
       i = region.indexOf(needle, lineEnd + 1);
     }
   }
-  // Line count and shape check (`{"ts":"` ... `}`, byte by byte): the only per-line loop, done once per byte when the index is built.
+  // Line count and shape check: the only per-line loop, done once per byte when the index is built.
   const malformed: ExtractedRegion['malformed'] = [];
   let lines = 0;
   let start = 0;
   while (start < region.length) {
     const end = region.indexOf(NL, start);
     if (end < 0) break;
-    if (end > start && (region[end - 1] !== 0x7d || region[start] !== 0x7b || region[start + 2] !== 0x74 || region[start + 3] !== 0x73 || region[start + 6] !== 0x22)) {
+    if (end > start && !hasLogLineShape(region, start, end)) {
       malformed.push({ offset: base + start, line: lines, excerpt: region.toString('utf8', start, Math.min(end, start + 120)) });
     }
     lines++;

@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { buildSegmentSync, type BuildTask } from './build-segment.js';
+import { workerFailure, type WorkerFailure } from '../scan/worker-failure.js';
 import type { SegmentHeader } from './segment.js';
 
-export type IndexWorkerResponse = { readonly ok: true; readonly headers: SegmentHeader[] } | { readonly ok: false; readonly message: string };
+export type IndexWorkerResponse = { readonly ok: true; readonly headers: SegmentHeader[] } | WorkerFailure;
 
 // Worker entry: builds the plain-file segments it is given and returns their headers.
 parentPort?.once('message', (tasks: BuildTask[]) => {
@@ -10,7 +11,7 @@ parentPort?.once('message', (tasks: BuildTask[]) => {
   try {
     response = { ok: true, headers: tasks.map(buildSegmentSync) };
   } catch (error) {
-    response = { ok: false, message: error instanceof Error ? error.message : String(error) };
+    response = workerFailure(error);
   }
   parentPort?.postMessage(response);
 });

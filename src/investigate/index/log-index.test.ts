@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -19,6 +19,16 @@ function segments(dir: string): string[] {
 }
 
 describe('LogIndex', () => {
+  it('that cannot be written is no index: the query scans instead of failing', async () => {
+    const dir = tempDir('tt-idx-unwritable-');
+    const facts = writeOrderFailures(dir);
+    const orders = statSync(join(dir, 'logs', 'orders.jsonl'));
+    // Where the index writes the orders file's metadata (as root, permission bits would not stop it): taken by a directory.
+    mkdirSync(join(dir, 'index', `${orders.dev}-${orders.ino}.json.${process.pid}.tmp`), { recursive: true });
+    expect(await LogIndex.prepare(openLogSet(dir))).toBeNull();
+    expect(await trace(dir, facts.filled.decisionId, true)).toEqual(await trace(dir, facts.filled.decisionId, false));
+  });
+
   it('answers exactly what a full scan answers', async () => {
     const dir = tempDir('tt-idx-');
     const facts = writeOrderFailures(dir);

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { LogFile } from '../../recorder/log-files.js';
+import { toLogReadError } from '../log-read-error.js';
 import type { LogSet } from '../query/log-set.js';
-import type { SkippedLine } from '../query/skipped-lines.js';
+import { NOT_A_LOG_LINE, type SkippedLine } from '../query/skipped-lines.js';
 import { runInWorker } from '../scan/spawn-worker.js';
+import { workerError } from '../scan/worker-failure.js';
 import { buildGzip, buildSegmentSync, lastLineEnd, lineCuts, type BuildTask } from './build-segment.js';
 import type { IndexWorkerResponse } from './index-worker.js';
 import { lookupSegment, type SegmentHeader } from './segment.js';
@@ -112,9 +114,17 @@ export class LogIndex {
     const dir = join(set.dataDir, 'index');
     try {
       mkdirSync(dir, { recursive: true });
-    } catch {
-      return null;
+      return await LogIndex.build(set, dir, options);
+    } catch (error) {
+      // An index that cannot be written (a data directory the reader may not write, a full disk) only
+      // costs speed: the query scans instead. A log file that cannot be read is the query's failure.
+      const path = toLogReadError(error)?.path;
+      if (path !== undefined && (path === dir || path.startsWith(`${dir}${sep}`))) return null;
+      throw error;
     }
+  }
+
+  private static async build(set: LogSet, dir: string, options: IndexOptions): Promise<LogIndex> {
     const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[] }[] = [];
     for (const file of set.files) {
       const size = set.sizes.get(file.path) ?? 0;
@@ -152,11 +162,13 @@ export class LogIndex {
     const threads = taskBytes >= PARALLEL_MIN_BYTES ? Math.max(1, options.parallelism ?? 2) : 1;
     const share = plainTasks.filter((_, i) => i % threads !== 0);
     const worker = share.length > 0 ? runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share) : null;
+    // When this thread's part fails first, that failure is the answer; the worker's must not crash the process as unhandled.
+    worker?.catch(() => undefined);
     for (const task of plainTasks.filter((_, i) => i % threads === 0)) headers.set(task.segmentPath, buildSegmentSync(task));
     for (const task of plans.flatMap((p) => p.tasks.filter((t) => t.gzipped))) headers.set(task.segmentPath, await buildGzip(task));
     if (worker) {
       const response = await worker;
-      if (!response.ok) throw new Error(`index worker failed: ${response.message}`);
+      if (!response.ok) throw workerError(response, 'index worker');
       share.forEach((task, i) => {
         const header = response.headers[i];
         if (header) headers.set(task.segmentPath, header);
@@ -214,7 +226,7 @@ export class LogIndex {
       let first = 0;
       for (const segment of entry.meta.segments) {
         for (const m of segment.malformed) {
-          out.push({ file: entry.file, offset: m.offset, code: 'not_a_log_line', message: 'line is not a recorder JSON line', excerpt: m.excerpt, lineNumber: first + m.line + 1 });
+          out.push({ file: entry.file, offset: m.offset, code: NOT_A_LOG_LINE, message: 'line is not a recorder JSON line', excerpt: m.excerpt, lineNumber: first + m.line + 1 });
         }
         first += segment.lines;
       }

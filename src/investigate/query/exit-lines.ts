@@ -1,7 +1,7 @@
 import type { ScanInput } from '../scan/parallel-scan.js';
 import { scanUntil } from '../scan/scan-until.js';
 import { offsetBefore, offsetFrom } from '../scan/time-seek.js';
-import { ORDER_SLACK_MS, parseFound, shiftIso, type LocatedEvent } from './find-events.js';
+import { ORDER_SLACK_MS, parseOutcome, shiftIso, type LocatedEvent } from './find-events.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 const SOLD = '"event_type":"SELL_FILLED"';
@@ -30,7 +30,7 @@ export async function exitLines(
     const orders = tail.filter((i) => i.file.channel === 'orders' && i.size > i.from);
     const outcome = await scanUntil(orders, `"decision_id":"${id}"`, SOLD);
     stats.bytes += outcome.bytes;
-    found.push(...parseFound(outcome.lines, outcome.torn, skipped).filter((e) => e.event.decision_id === id));
+    found.push(...parseOutcome(outcome, skipped).filter((e) => e.event.decision_id === id));
   }
   const began = windowSold ?? found.reduce<string | undefined>((min, e) => (min === undefined || e.event.ts < min ? e.event.ts : min), undefined);
   if (began === undefined) return found;

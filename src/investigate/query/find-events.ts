@@ -1,10 +1,9 @@
 import type { AnyEventLine } from '../../recorder/events/catalog.js';
 import type { LogFile } from '../../recorder/log-files.js';
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { readLogLine } from './line-parse.js';
+import { gunzipChunks } from '../scan/gunzip-chunks.js';
 import { scanFileRange, StreamMatcher, type ScanSink } from '../scan/needle-scan.js';
-import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
+import { scanFiles, type FoundLine, type ScanInput, type ScanOptions, type ScanOutcome } from '../scan/parallel-scan.js';
 import { offsetBefore } from '../scan/time-seek.js';
 import type { LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
@@ -67,6 +66,12 @@ export function parseFound(found: readonly FoundLine[], torn: readonly FoundLine
   return out;
 }
 
+/** A scan's findings: its candidate lines parsed, and its torn and misshapen lines counted as skipped. */
+export function parseOutcome(outcome: Omit<ScanOutcome, 'bytes'>, skipped: SkippedLines): LocatedEvent[] {
+  for (const line of outcome.misshapen) skipped.addMisshapen(line.file, line.offset);
+  return parseFound(outcome.lines, outcome.torn, skipped);
+}
+
 export function inWindow(event: AnyEventLine, window: TimeWindow): boolean {
   return (!window.since || event.ts >= window.since) && (!window.until || event.ts <= window.until);
 }
@@ -83,7 +88,7 @@ export async function findEvents(
   const files = options.files ?? set.files;
   const window = options.window ?? {};
   const outcome = await scanFiles(scanInputs(set, files, window.since), needles, options.scan ?? {});
-  const events = parseFound(outcome.lines, outcome.torn, options.skipped).filter((e) => inWindow(e.event, window));
+  const events = parseOutcome(outcome, options.skipped).filter((e) => inWindow(e.event, window));
   if (options.stats) {
     options.stats.files += files.length;
     options.stats.bytes += outcome.bytes;
@@ -132,12 +137,15 @@ export async function forEachEvent(
       torn(offset, text) {
         parseFound([], [{ file: input.file, offset, text }], options.skipped);
       },
+      misshapen(offset) {
+        options.skipped.addMisshapen(input.file, offset);
+      },
     };
     if (input.file.gzipped) {
       const matcher = new StreamMatcher(buffers, sink);
-      for await (const chunk of createReadStream(input.file.path).pipe(createGunzip())) {
-        if (stats) stats.bytes += (chunk as Buffer).length;
-        matcher.push(chunk as Buffer);
+      for await (const chunk of gunzipChunks(input.file.path)) {
+        if (stats) stats.bytes += chunk.length;
+        matcher.push(chunk);
       }
       matcher.end();
       continue;

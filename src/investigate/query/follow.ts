@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel } from '../../recorder/channels.js';
 import { listLogFiles } from '../../recorder/log-files.js';
+import { forEachMisshapen } from '../scan/line-shape.js';
 
 interface Cursor {
   ino: number;
@@ -19,6 +20,13 @@ function readNew(path: string, from: number, to: number): Buffer {
   }
 }
 
+export interface FollowSink {
+  /** A new whole line containing one of the needles, and where it starts in its file. */
+  line(path: string, text: string, offset: number): void;
+  /** A new line, matching or not, that is not shaped like a log line. */
+  misshapen(path: string, offset: number): void;
+}
+
 /**
  * `--follow`: polls the channels' current files and hands over each new whole line containing one
  * of the needles. A rotation is followed: the rest of the renamed file is read, then the new one.
@@ -28,21 +36,23 @@ export async function followLines(
   channels: readonly Channel[] | undefined,
   needles: readonly string[],
   startSizes: ReadonlyMap<string, number>,
-  onLine: (path: string, text: string) => void,
+  sink: FollowSink,
   signal: AbortSignal,
   intervalMs = 200,
 ): Promise<void> {
   const cursors = new Map<string, Cursor>();
   const wanted = needles.map((n) => Buffer.from(n));
-  const emit = (path: string, data: Buffer): number => {
+  // `data` holds the file's bytes from `base`; returns how many of them were whole lines.
+  const emit = (path: string, base: number, data: Buffer): number => {
     const end = data.lastIndexOf(10) + 1;
     let start = 0;
     while (start < end) {
       const nl = data.indexOf(10, start);
       const line = data.subarray(start, nl);
-      if (line.length > 0 && (wanted.length === 0 || wanted.some((w) => line.includes(w)))) onLine(path, line.toString('utf8'));
+      if (line.length > 0 && (wanted.length === 0 || wanted.some((w) => line.includes(w)))) sink.line(path, line.toString('utf8'), base + start);
       start = nl + 1;
     }
+    forEachMisshapen(data, 0, end, (at) => sink.misshapen(path, base + at));
     return end;
   };
   for (const file of listLogFiles(logsDir, channels)) {
@@ -68,13 +78,13 @@ export async function followLines(
         const renamed = files.find((f) => !f.current && !f.gzipped && statSync(f.path).ino === old.ino);
         if (renamed) {
           const size = statSync(renamed.path).size;
-          if (size > old.offset) emit(renamed.path, readNew(renamed.path, old.offset, size));
+          if (size > old.offset) emit(renamed.path, old.offset, readNew(renamed.path, old.offset, size));
         }
         cursor = undefined;
       }
       cursor ??= { ino: st.ino, offset: 0 };
       if (st.size < cursor.offset) cursor.offset = 0;
-      if (st.size > cursor.offset) cursor.offset += emit(file.path, readNew(file.path, cursor.offset, st.size));
+      if (st.size > cursor.offset) cursor.offset += emit(file.path, cursor.offset, readNew(file.path, cursor.offset, st.size));
       cursors.set(file.path, cursor);
     }
     try {

@@ -2,7 +2,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { lastLineWith, tornTail } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
-import type { SkippedLine, SkippedLines } from './skipped-lines.js';
+import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
 
 export interface LoopState {
   readonly name: string;
@@ -75,8 +75,9 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
     if (found && ts && (!lastLine || ts > lastLine.ts)) lastLine = { file: file.path, offset: found.offset, text: found.text, ts };
   }
   // A torn tail belongs to this session when it names it, or when its file's last whole line is this session's.
-  const tornAll = (await skipped.list()).filter((s) => s.code === 'truncated');
+  const tornAll = skipped.withCode('truncated');
   const torn = tornAll.find((s) => s.excerpt.includes(`"session_id":"${sessionId}"`)) ?? (lastLine ? tornAll.find((s) => s.file.path === lastLine?.file) : undefined);
+  if (torn) torn.lineNumber ??= await lineNumberAt(torn.file, torn.offset);
   const end = of('SESSION_END').pop();
   const fatal = of('FATAL').pop();
   const dead = loops.filter((l) => !l.alive);

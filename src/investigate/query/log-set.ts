@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel } from '../../recorder/channels.js';
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
+import { LogReadError, toLogReadError } from '../log-read-error.js';
 
 /** The log files of a data directory as they were when the query began. */
 export interface LogSet {
@@ -12,18 +13,67 @@ export interface LogSet {
   readonly sizes: ReadonlyMap<string, number>;
 }
 
+function isFileMissing(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ENOENT';
+}
+
+/** The logs directory's files; a data directory that is a file is named as such, not as "logs". */
+function listing(dataDir: string, logsDir: string, channels: readonly Channel[] | undefined): LogFile[] {
+  try {
+    return listLogFiles(logsDir, channels);
+  } catch (error) {
+    const read = toLogReadError(error, logsDir);
+    if (read?.errno === 'ENOTDIR' && existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+      throw new LogReadError(dataDir, 'ENOTDIR', 'not a directory', { cause: error });
+    }
+    throw read ?? error;
+  }
+}
+
+/**
+ * The file's size now, or null when it was rotated away since the listing (it is found again under
+ * its new name next time). Something that is not a regular file is refused here: a directory opens
+ * fine and only fails on read, with an error that names no path, and a FIFO would block the query.
+ */
+function fileSize(file: LogFile): number | null {
+  try {
+    const st = statSync(file.path);
+    if (st.isFile()) return st.size;
+    throw new LogReadError(file.path, st.isDirectory() ? 'EISDIR' : undefined, st.isDirectory() ? 'is a directory, not a log file' : 'not a regular file');
+  } catch (error) {
+    if (isFileMissing(error)) return null;
+    throw toLogReadError(error, file.path) ?? error;
+  }
+}
+
+/**
+ * The data directory's log files and their sizes. Throws LogReadError when the logs directory cannot
+ * be listed or holds something that is not a file; a missing directory is an empty set (the caller
+ * says "no logs here"). A file that cannot be opened fails the query that reads it, not this.
+ */
 export function openLogSet(dataDir: string, channels?: readonly Channel[]): LogSet {
   const logsDir = join(dataDir, 'logs');
-  const files = listLogFiles(logsDir, channels);
+  const files = listing(dataDir, logsDir, channels);
   const sizes = new Map<string, number>();
   for (const file of files) {
-    try {
-      sizes.set(file.path, statSync(file.path).size);
-    } catch {
-      // Rotated away between listing and stat: it is found again under its new name next time.
-    }
+    const size = fileSize(file);
+    if (size !== null) sizes.set(file.path, size);
   }
   return { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes };
+}
+
+/**
+ * Opens every file of the set once, for readers whose streams would turn an unreadable file into an
+ * uncaught error (the alert rules' replay): the failure becomes a LogReadError before they start.
+ */
+export function checkReadable(set: LogSet): void {
+  for (const file of set.files) {
+    try {
+      closeSync(openSync(file.path, 'r'));
+    } catch (error) {
+      if (!isFileMissing(error)) throw toLogReadError(error, file.path) ?? error;
+    }
+  }
 }
 
 export function totalBytes(set: LogSet): number {

@@ -1,6 +1,6 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { LogFile } from '../../recorder/log-files.js';
+import { gunzipChunks } from '../scan/gunzip-chunks.js';
 import type { FoundLine } from '../scan/parallel-scan.js';
 
 /** The whole lines starting at `offsets` in one file: a pread each for plain files, one stream for gzip. */
@@ -35,22 +35,17 @@ async function readGzipLinesAt(file: LogFile, sorted: readonly number[]): Promis
   let base = 0;
   let carry = Buffer.alloc(0);
   let next = 0;
-  const stream = createReadStream(file.path);
-  try {
-    for await (const chunk of stream.pipe(createGunzip())) {
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-      const end = data.lastIndexOf(10) + 1;
-      while (next < sorted.length && (sorted[next] ?? 0) < base + end) {
-        const at = (sorted[next] ?? 0) - base;
-        out.push({ file, offset: sorted[next] ?? 0, text: data.toString('utf8', at, data.indexOf(10, at)) });
-        next++;
-      }
-      if (next >= sorted.length) break;
-      base += end;
-      carry = Buffer.from(data.subarray(end));
+  for await (const chunk of gunzipChunks(file.path)) {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const end = data.lastIndexOf(10) + 1;
+    while (next < sorted.length && (sorted[next] ?? 0) < base + end) {
+      const at = (sorted[next] ?? 0) - base;
+      out.push({ file, offset: sorted[next] ?? 0, text: data.toString('utf8', at, data.indexOf(10, at)) });
+      next++;
     }
-  } finally {
-    stream.destroy();
+    if (next >= sorted.length) break;
+    base += end;
+    carry = Buffer.from(data.subarray(end));
   }
   return out;
 }

@@ -1,7 +1,7 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { LogFile } from '../../recorder/log-files.js';
+import { gunzipChunks } from '../scan/gunzip-chunks.js';
+import { skipSummary, SHOWN_LINES, type FileSkips } from '../render/skip-summary.js';
 import { tornTail } from './last-line.js';
 import type { LogSet } from './log-set.js';
 
@@ -15,32 +15,53 @@ export interface SkippedLine {
   lineNumber?: number;
 }
 
-/** 1-based number of the line starting at `offset`: counts newlines before it, only when reporting. */
-export async function lineNumberAt(file: LogFile, offset: number): Promise<number> {
+/** The code of a line that is not shaped like a log line at all (see scan/line-shape.ts). */
+export const NOT_A_LOG_LINE = 'not_a_log_line';
+
+/** 1-based numbers of the lines starting at `offsets` (ascending): one pass counting newlines, only when reporting. */
+export async function lineNumbersAt(file: LogFile, offsets: readonly number[]): Promise<number[]> {
+  const out: number[] = [];
   let count = 1;
+  let seen = 0;
+  // Counts the newlines of data[0, length) (the file's bytes from `seen`) up to each wanted offset in turn.
+  const take = (data: Buffer, length: number): void => {
+    let at = 0;
+    let target = offsets[out.length];
+    while (target !== undefined) {
+      const upto = Math.min(length, Math.max(at, target - seen));
+      for (let i = data.indexOf(10, at); i >= 0 && i < upto; i = data.indexOf(10, i + 1)) count++;
+      at = upto;
+      if (target - seen > length) break;
+      out.push(count);
+      target = offsets[out.length];
+    }
+    seen += length;
+  };
   if (file.gzipped) {
-    let seen = 0;
-    for await (const chunk of createReadStream(file.path).pipe(createGunzip())) {
-      const data = chunk as Buffer;
-      const upto = Math.min(data.length, offset - seen);
-      for (let i = data.indexOf(10); i >= 0 && i < upto; i = data.indexOf(10, i + 1)) count++;
-      seen += data.length;
-      if (seen >= offset) break;
+    for await (const chunk of gunzipChunks(file.path)) {
+      take(chunk, chunk.length);
+      if (out.length === offsets.length) break;
     }
-    return count;
-  }
-  const fd = openSync(file.path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(1024 * 1024);
-    for (let pos = 0; pos < offset; pos += buffer.length) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, offset - pos), pos);
-      if (n === 0) break;
-      for (let i = buffer.indexOf(10); i >= 0 && i < n; i = buffer.indexOf(10, i + 1)) count++;
+  } else {
+    const fd = openSync(file.path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      const last = offsets[offsets.length - 1] ?? 0;
+      while (out.length < offsets.length && seen < last) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, last - seen), seen);
+        if (n === 0) break;
+        take(buffer, n);
+      }
+    } finally {
+      closeSync(fd);
     }
-    return count;
-  } finally {
-    closeSync(fd);
   }
+  while (out.length < offsets.length) out.push(count);
+  return out;
+}
+
+export async function lineNumberAt(file: LogFile, offset: number): Promise<number> {
+  return (await lineNumbersAt(file, [offset]))[0] ?? 1;
 }
 
 /** Lines in every file of the set (a torn last line counts): what "searched N lines" reports when no index knows. */
@@ -54,30 +75,67 @@ export async function countLines(set: LogSet): Promise<number> {
   return total;
 }
 
-/** Lines a query could not use: never fatal, always reported at the end with file and line number. */
+function byPlace(a: SkippedLine, b: SkippedLine): number {
+  if (a.file.path !== b.file.path) return a.file.path < b.file.path ? -1 : 1;
+  return a.offset - b.offset;
+}
+
+/**
+ * Lines a query could not use: never fatal, always reported at the end as one summary line. Every
+ * reader of a query adds to the same instance, so a line met twice (as a candidate that does not
+ * parse and by the shape check) counts once.
+ */
 export class SkippedLines {
   private readonly items = new Map<string, SkippedLine>();
 
   add(item: SkippedLine): void {
-    this.items.set(`${item.file.path}:${item.offset}`, item);
+    const key = `${item.file.path}:${item.offset}`;
+    const known = this.items.get(key);
+    // A parse problem says more than the shape check's "not a log line": keep it when both report a line.
+    if (known && item.code === NOT_A_LOG_LINE) {
+      if (item.lineNumber !== undefined) known.lineNumber ??= item.lineNumber;
+      return;
+    }
+    if (known?.lineNumber !== undefined) item.lineNumber ??= known.lineNumber;
+    this.items.set(key, item);
+  }
+
+  addMisshapen(file: LogFile, offset: number): void {
+    this.add({ file, offset, code: NOT_A_LOG_LINE, message: 'line is not a recorder JSON line', excerpt: '' });
   }
 
   get count(): number {
     return this.items.size;
   }
 
-  async list(): Promise<SkippedLine[]> {
-    const all = [...this.items.values()].sort((a, b) => (a.file.path === b.file.path ? a.offset - b.offset : a.file.path < b.file.path ? -1 : 1));
-    for (const item of all) item.lineNumber ??= await lineNumberAt(item.file, item.offset);
-    return all;
+  /** The skipped lines with one problem code, by file path then offset (no line numbers are counted). */
+  withCode(code: string): SkippedLine[] {
+    return [...this.items.values()].filter((s) => s.code === code).sort(byPlace);
   }
 
-  /** `skipped 2 unreadable lines:` then `  decisions.jsonl:57  truncated: ...` per line. */
+  /** Per file (by path): how many, and the numbers of the first lines. */
+  async byFile(): Promise<FileSkips[]> {
+    const files = new Map<string, SkippedLine[]>();
+    for (const item of this.items.values()) {
+      const list = files.get(item.file.path);
+      if (list) list.push(item);
+      else files.set(item.file.path, [item]);
+    }
+    const out: FileSkips[] = [];
+    for (const [path, items] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const first = items.sort(byPlace).slice(0, SHOWN_LINES);
+      const file = first[0]?.file;
+      const unknown = first.filter((s) => s.lineNumber === undefined);
+      const counted = file && unknown.length > 0 ? await lineNumbersAt(file, unknown.map((s) => s.offset)) : [];
+      unknown.forEach((s, i) => (s.lineNumber = counted[i] ?? 0));
+      out.push({ path, count: items.length, firstLines: first.map((s) => s.lineNumber ?? 0) });
+    }
+    return out;
+  }
+
+  /** `skipped 2 unreadable lines in decisions.jsonl (lines 57, 90)` and a newline; '' when none. */
   async report(): Promise<string> {
-    if (this.items.size === 0) return '';
-    const rows = (await this.list()).map(
-      (s) => `  ${basename(s.file.path)}:${s.lineNumber ?? '?'}  ${s.code}: ${s.message}  ${JSON.stringify(s.excerpt)}`,
-    );
-    return `skipped ${this.items.size} unreadable line${this.items.size === 1 ? '' : 's'}:\n${rows.join('\n')}\n`;
+    const summary = skipSummary(await this.byFile());
+    return summary ? `${summary}\n` : '';
   }
 }

@@ -1,7 +1,7 @@
 import type { LogIndex } from '../index/log-index.js';
 import { scanFiles, type FoundLine, type ScanInput, type ScanOptions } from '../scan/parallel-scan.js';
 import { offsetFrom } from '../scan/time-seek.js';
-import { byTime, ORDER_SLACK_MS, parseFound, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
+import { byTime, ORDER_SLACK_MS, parseFound, parseOutcome, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
 import type { LogSet } from './log-set.js';
 import { exitLines } from './exit-lines.js';
 import { readLinesAt } from './read-at.js';
@@ -60,7 +60,7 @@ async function intentLinesByScan(set: LogSet, chain: LocatedEvent[], options: Tr
   );
   const outcome = await scanFiles(inputs, intents.map((id) => `"intent_id":"${id}"`), options.scan ?? {});
   stats.bytes += outcome.bytes;
-  return parseFound(outcome.lines, [], options.skipped).filter((e) => e.event.intent_id !== undefined && intents.includes(e.event.intent_id));
+  return parseOutcome(outcome, options.skipped).filter((e) => e.event.intent_id !== undefined && intents.includes(e.event.intent_id));
 }
 
 /** Log time after a decision starts within which it ends; its later lines can only be its position's exit. */
@@ -86,7 +86,7 @@ async function traceByScan(set: LogSet, prefix: string, options: TraceOptions): 
   const run = async (inputs: ScanInput[]) => {
     const outcome = await scanFiles(inputs, needle, options.scan ?? {});
     stats.bytes += outcome.bytes;
-    return parseFound(outcome.lines, outcome.torn, options.skipped).filter((e) => e.event.decision_id?.startsWith(prefix) === true);
+    return parseOutcome(outcome, options.skipped).filter((e) => e.event.decision_id?.startsWith(prefix) === true);
   };
   let chain: LocatedEvent[] = [];
   const started = () => chain.some((e) => e.event.event_type === 'DECISION_START');

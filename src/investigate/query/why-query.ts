@@ -20,6 +20,8 @@ export interface WhyReport {
   /** Latest DECISION_END of each non-blocked outcome, with its reason. */
   readonly latestByOutcome: Map<string, LocatedEvent>;
   readonly lastDecision: LocatedEvent | undefined;
+  /** Decisions per symbol in the session and window, whatever the symbol asked for: what to offer when it has none. */
+  readonly symbols: ReadonlyMap<string, number>;
 }
 
 export async function explainNoBuys(
@@ -35,10 +37,14 @@ export async function explainNoBuys(
   const latestByOutcome = new Map<string, LocatedEvent>();
   const guards = new Map<string, { count: number; values: Map<string, { observed: string; threshold: string; count: number }>; latest: LocatedEvent }>();
   let lastDecision: LocatedEvent | undefined;
+  const symbols = new Map<string, number>();
   const later = (a: LocatedEvent | undefined, b: LocatedEvent) => !a || b.event.ts > a.event.ts || (b.event.ts === a.event.ts && b.event.seq > a.event.seq);
   await forEachEvent(set, eventNeedles(['DECISION_START', 'BUY_BLOCKED', 'DECISION_END']), { window: filter.window, files: filesOf(set, ['decisions']), skipped, stats }, (e) => {
     const ev = e.event;
-    if ((filter.symbol && (ev as { symbol?: string }).symbol !== filter.symbol) || (filter.session && ev.session_id !== filter.session)) return;
+    if (filter.session && ev.session_id !== filter.session) return;
+    const symbol = (ev as { symbol?: string }).symbol;
+    if (ev.event_type === 'DECISION_START' && symbol !== undefined) symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1);
+    if (filter.symbol && symbol !== filter.symbol) return;
     if (ev.event_type === 'DECISION_START') {
       starts++;
       if (later(lastDecision, e)) lastDecision = e;
@@ -69,5 +75,6 @@ export async function explainNoBuys(
       .sort((a, b) => b.count - a.count || (a.guard < b.guard ? -1 : 1)),
     latestByOutcome,
     lastDecision,
+    symbols,
   };
 }

@@ -4,6 +4,20 @@ import { ago, utc } from './time-format.js';
 import { raw, text } from './values.js';
 
 const ORDER = ['filled', 'blocked', 'no_signal', 'failed', 'error', 'unfinished'] as const;
+const SYMBOLS_SHOWN = 10;
+
+/**
+ * Why there is nothing to tell. A symbol with no decisions is most often a misspelling (BTC/USDT on
+ * a bot trading BTC/USD): the symbols that do have decisions say so, where "the loop did not run"
+ * would send the operator after a healthy bot.
+ */
+export function renderNoDecisions(report: WhyReport, symbol: string | undefined, scope: string): string {
+  if (symbol === undefined || report.symbols.size === 0) return `no decisions${scope}: the decision loop did not run or wrote nothing; check tradetrace health\n`;
+  const known = [...report.symbols].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = known.slice(0, SYMBOLS_SHOWN).map(([s, n]) => `${s} (${n})`).join(', ');
+  const more = known.length > SYMBOLS_SHOWN ? `, and ${known.length - SYMBOLS_SHOWN} more` : '';
+  return `no decisions${scope}; decisions were made for ${shown}${more}\n`;
+}
 
 export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number): string {
   const out: string[] = [];

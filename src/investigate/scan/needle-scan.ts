@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { forEachMisshapen } from './line-shape.js';
 
 /**
  * The hot loop of every query: find the key bytes (`"decision_id":"dec_...`) in raw Buffers and cut
@@ -14,6 +15,8 @@ export interface ScanSink {
   hit(offset: number, text: string): void;
   /** The file ends with bytes after its last newline: a torn or truncated last line. */
   torn(offset: number, text: string): void;
+  /** A line, matching or not, that is not shaped like a log line; only checked when present. */
+  misshapen?(offset: number): void;
 }
 
 const NL = 10;
@@ -23,9 +26,15 @@ let spare: Buffer | null = null;
 /**
  * Emits each line of `region` (which ends just after a newline) that contains one of the needles and
  * starts at or after `from` and before `stopAt`. `base` is the file offset of region[0].
- * No needles: every line.
+ * No needles: every line. Then, for a sink that wants them, every misshapen line of the same span.
  */
 export function matchRegion(region: Buffer, base: number, from: number, stopAt: number, needles: readonly Buffer[], sink: ScanSink): void {
+  matchNeedles(region, base, from, stopAt, needles, sink);
+  const misshapen = sink.misshapen?.bind(sink);
+  if (misshapen) forEachMisshapen(region, from, stopAt, (start) => misshapen(base + start));
+}
+
+function matchNeedles(region: Buffer, base: number, from: number, stopAt: number, needles: readonly Buffer[], sink: ScanSink): void {
   if (needles.length === 0) {
     let start = from;
     while (start < region.length && start < stopAt) {

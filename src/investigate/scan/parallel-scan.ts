@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createGunzip } from 'node:zlib';
 import type { LogFile } from '../../recorder/log-files.js';
+import { gunzipChunks } from './gunzip-chunks.js';
 import { StreamMatcher } from './needle-scan.js';
 import type { ScanRequest, ScanResponse, ScanTask, TaskResult } from './scan-protocol.js';
 import { runScanTasks } from './scan-tasks.js';
 import { runInWorker } from './spawn-worker.js';
+import { workerError } from './worker-failure.js';
 
 /** One file to scan from `from` (a byte offset found by time pruning) to `size` (its size now). */
 export interface ScanInput {
@@ -23,11 +23,33 @@ export interface FoundLine {
   readonly text: string;
 }
 
+/** A line in the scanned ranges that is not shaped like a log line (see line-shape.ts). */
+export interface MisshapenLine {
+  readonly file: LogFile;
+  readonly offset: number;
+}
+
 export interface ScanOutcome {
   readonly lines: FoundLine[];
   /** Last lines cut off before their newline (SIGKILL mid-write, disk full). */
   readonly torn: FoundLine[];
+  readonly misshapen: MisshapenLine[];
   readonly bytes: number;
+}
+
+/** Adds the lines of task results (from this thread or a worker) to an outcome being built. */
+export function collectResults(tasks: readonly ScanTask[], results: readonly TaskResult[], files: ReadonlyMap<string, LogFile>, into: Omit<ScanOutcome, 'bytes'>): void {
+  for (const r of results) {
+    const task = tasks[r.task];
+    const file = task ? files.get(task.path) : undefined;
+    if (!task || !file) continue;
+    if (r.offsets.length > 0) {
+      const texts = r.text.split('\n');
+      r.offsets.forEach((offset, k) => into.lines.push({ file, offset, text: texts[k] ?? '' }));
+    }
+    if (r.torn) into.torn.push({ file, offset: r.torn.offset, text: r.torn.text });
+    for (const offset of r.misshapen) into.misshapen.push({ file, offset });
+  }
 }
 
 export interface ScanOptions {
@@ -61,15 +83,16 @@ export function splitTasks(inputs: readonly ScanInput[], parts: number): ScanTas
   return groups.filter((g) => g.length > 0);
 }
 
-async function scanGzip(file: LogFile, needles: readonly Buffer[], lines: FoundLine[], torn: FoundLine[]): Promise<number> {
+async function scanGzip(file: LogFile, needles: readonly Buffer[], into: Omit<ScanOutcome, 'bytes'>): Promise<number> {
   let bytes = 0;
   const matcher = new StreamMatcher(needles, {
-    hit: (offset, text) => lines.push({ file, offset, text }),
-    torn: (offset, text) => torn.push({ file, offset, text }),
+    hit: (offset, text) => into.lines.push({ file, offset, text }),
+    torn: (offset, text) => into.torn.push({ file, offset, text }),
+    misshapen: (offset) => into.misshapen.push({ file, offset }),
   });
-  for await (const chunk of createReadStream(file.path).pipe(createGunzip())) {
-    bytes += (chunk as Buffer).length;
-    matcher.push(chunk as Buffer);
+  for await (const chunk of gunzipChunks(file.path)) {
+    bytes += chunk.length;
+    matcher.push(chunk);
   }
   matcher.end();
   return bytes;
@@ -80,8 +103,7 @@ async function scanGzip(file: LogFile, needles: readonly Buffer[], lines: FoundL
  * Plain files are split across threads when they are big enough to pay for a worker's start.
  */
 export async function scanFiles(inputs: readonly ScanInput[], needles: readonly string[], options: ScanOptions = {}): Promise<ScanOutcome> {
-  const lines: FoundLine[] = [];
-  const torn: FoundLine[] = [];
+  const found: Omit<ScanOutcome, 'bytes'> = { lines: [], torn: [], misshapen: [] };
   const plain = inputs.filter((i) => !i.file.gzipped && i.size > i.from);
   const byPath = new Map(plain.map((i) => [i.file.path, i.file]));
   const plainBytes = plain.reduce((sum, i) => sum + i.size - i.from, 0);
@@ -92,27 +114,18 @@ export async function scanFiles(inputs: readonly ScanInput[], needles: readonly 
   // Workers take every group but the last, which this thread scans meanwhile.
   const pending = groups.slice(0, -1).map((tasks) => runInWorker<ScanRequest, ScanResponse>(import.meta.url, 'scan-worker', request(tasks)));
   const gzBuffers = needles.map((n) => Buffer.from(n, 'utf8'));
-  const gzips = inputs.filter((i) => i.file.gzipped).map((i) => scanGzip(i.file, gzBuffers, lines, torn));
+  const gzips = inputs.filter((i) => i.file.gzipped).map((i) => scanGzip(i.file, gzBuffers, found));
+  // When one part fails, that failure is the answer; the others' must not crash the process as unhandled.
+  for (const p of [...pending, ...gzips]) p.catch(() => undefined);
   const results: { tasks: ScanTask[]; result: TaskResult[] }[] = [];
   const last = groups[groups.length - 1];
   const local = last ? runScanTasks(request(last)) : [];
   for (const [g, response] of (await Promise.all(pending)).entries()) {
-    if (!response.ok) throw new Error(`scan worker failed: ${response.message}`);
+    if (!response.ok) throw workerError(response, 'scan worker');
     results.push({ tasks: groups[g] ?? [], result: response.results });
   }
   if (last) results.push({ tasks: last, result: local });
-  for (const { tasks, result } of results) {
-    for (const r of result) {
-      const task = tasks[r.task];
-      const file = task ? byPath.get(task.path) : undefined;
-      if (!task || !file) continue;
-      if (r.offsets.length > 0) {
-        const texts = r.text.split('\n');
-        r.offsets.forEach((offset, k) => lines.push({ file, offset, text: texts[k] ?? '' }));
-      }
-      if (r.torn) torn.push({ file, offset: r.torn.offset, text: r.torn.text });
-    }
-  }
+  for (const { tasks, result } of results) collectResults(tasks, result, byPath, found);
   const gzBytes = (await Promise.all(gzips)).reduce((a, b) => a + b, 0);
-  return { lines, torn, bytes: plainBytes + gzBytes };
+  return { ...found, bytes: plainBytes + gzBytes };
 }

@@ -1,3 +1,5 @@
+import type { WorkerFailure } from './worker-failure.js';
+
 /** Messages between a query and its scan workers (structured-clone friendly). */
 export interface ScanTask {
   readonly path: string;
@@ -17,6 +19,8 @@ export interface TaskResult {
   /** The hit lines joined by '\n' (a log line never holds a raw newline): one string to clone, not thousands. */
   readonly text: string;
   readonly torn: { readonly offset: number; readonly text: string } | null;
+  /** Starts of the lines in the task's range that are not shaped like a log line. */
+  readonly misshapen: number[];
 }
 
-export type ScanResponse = { readonly ok: true; readonly results: TaskResult[] } | { readonly ok: false; readonly message: string };
+export type ScanResponse = { readonly ok: true; readonly results: TaskResult[] } | WorkerFailure;

@@ -7,6 +7,7 @@ export function runScanTasks(request: ScanRequest, first = 0): TaskResult[] {
   return request.tasks.map((task, i) => {
     const offsets: number[] = [];
     const texts: string[] = [];
+    const misshapen: number[] = [];
     let torn: TaskResult['torn'] = null;
     scanFileRange(task.path, task.start, task.end, task.fileSize, needles, {
       hit(offset, text) {
@@ -16,7 +17,10 @@ export function runScanTasks(request: ScanRequest, first = 0): TaskResult[] {
       torn(offset, text) {
         torn = { offset, text };
       },
+      misshapen(offset) {
+        misshapen.push(offset);
+      },
     });
-    return { task: first + i, offsets, text: texts.join('\n'), torn };
+    return { task: first + i, offsets, text: texts.join('\n'), torn, misshapen };
   });
 }

@@ -1,8 +1,8 @@
-import { splitTasks, type FoundLine, type ScanInput, type ScanOutcome } from './parallel-scan.js';
-import type { ScanTask, TaskResult } from './scan-protocol.js';
+import { collectResults, splitTasks, type ScanInput, type ScanOutcome } from './parallel-scan.js';
 import { runInWorker } from './spawn-worker.js';
 import type { UntilRequest, UntilResponse } from './until-protocol.js';
 import { runUntilTasks } from './until-tasks.js';
+import { workerError } from './worker-failure.js';
 
 export interface UntilOutcome extends ScanOutcome {
   /** Whether a line containing the stop text was found (the scan ended there). */
@@ -18,19 +18,6 @@ export interface UntilOptions {
 }
 
 const DEFAULT_PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
-
-function collect(tasks: readonly ScanTask[], results: readonly TaskResult[], files: ReadonlyMap<string, ScanInput['file']>, lines: FoundLine[], torn: FoundLine[]): void {
-  for (const r of results) {
-    const task = tasks[r.task];
-    const file = task ? files.get(task.path) : undefined;
-    if (!task || !file) continue;
-    if (r.offsets.length > 0) {
-      const texts = r.text.split('\n');
-      r.offsets.forEach((offset, k) => lines.push({ file, offset, text: texts[k] ?? '' }));
-    }
-    if (r.torn) torn.push({ file, offset: r.torn.offset, text: r.torn.text });
-  }
-}
 
 /**
  * Scans plain files forward (in the given order) for lines containing `needle` and stops at the
@@ -53,19 +40,21 @@ export async function scanUntil(inputs: readonly ScanInput[], needle: string, st
   const pending = theirs
     ? runInWorker<UntilRequest, UntilResponse>(import.meta.url, 'until-worker', { tasks: theirs, needle, stop, flag, ...step }, abort.signal)
     : null;
+  // This thread's failure is the answer; the worker's must not crash the process as unhandled.
+  pending?.catch(() => undefined);
   const local = runUntilTasks({ tasks: mine, needle, stop, ...step }, () => false);
-  const lines: FoundLine[] = [];
-  const torn: FoundLine[] = [];
-  collect(mine, local.results, files, lines, torn);
-  if (!pending || !theirs) return { lines, torn, bytes: local.bytes, stopped: local.stopped };
+  const found: Omit<ScanOutcome, 'bytes'> = { lines: [], torn: [], misshapen: [] };
+  collectResults(mine, local.results, files, found);
+  if (!pending || !theirs) return { ...found, bytes: local.bytes, stopped: local.stopped };
   if (local.stopped) {
     Atomics.store(new Int32Array(flag), 0, 1);
     abort.abort();
     await pending;
-    return { lines, torn, bytes: local.bytes, stopped: true };
+    return { ...found, bytes: local.bytes, stopped: true };
   }
   const response = await pending;
-  if (!response?.ok) throw new Error(`scan worker failed: ${response ? response.message : 'aborted'}`);
-  collect(theirs, response.results, files, lines, torn);
-  return { lines, torn, bytes: local.bytes + response.bytes, stopped: response.stopped };
+  if (!response) throw new Error('scan worker failed: aborted');
+  if (!response.ok) throw workerError(response, 'scan worker');
+  collectResults(theirs, response.results, files, found);
+  return { ...found, bytes: local.bytes + response.bytes, stopped: response.stopped };
 }

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { ScanRequest, ScanResponse } from './scan-protocol.js';
 import { runScanTasks } from './scan-tasks.js';
+import { workerFailure } from './worker-failure.js';
 
 // Worker entry: one request, one response; the query terminates the worker afterwards.
 parentPort?.once('message', (request: ScanRequest) => {
@@ -8,7 +9,7 @@ parentPort?.once('message', (request: ScanRequest) => {
   try {
     response = { ok: true, results: runScanTasks(request) };
   } catch (error) {
-    response = { ok: false, message: error instanceof Error ? error.message : String(error) };
+    response = workerFailure(error);
   }
   parentPort?.postMessage(response);
 });

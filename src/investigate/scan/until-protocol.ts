@@ -1,4 +1,5 @@
 import type { ScanTask, TaskResult } from './scan-protocol.js';
+import type { WorkerFailure } from './worker-failure.js';
 
 /** A forward scan that stops at the first hit containing `stop`, or when another thread raised `flag`. */
 export interface UntilRequest {
@@ -13,4 +14,4 @@ export interface UntilRequest {
 
 export type UntilResponse =
   | { readonly ok: true; readonly results: TaskResult[]; readonly stopped: boolean; readonly bytes: number }
-  | { readonly ok: false; readonly message: string };
+  | WorkerFailure;

@@ -19,6 +19,7 @@ export function runUntilTasks(request: Omit<UntilRequest, 'flag'>, halt: () => b
   for (const [i, task] of request.tasks.entries()) {
     const offsets: number[] = [];
     const texts: string[] = [];
+    const misshapen: number[] = [];
     let torn: TaskResult['torn'] = null;
     for (let start = task.start; start < task.end && !stopped && !halt(); start += step) {
       const end = Math.min(task.end, start + step);
@@ -31,10 +32,13 @@ export function runUntilTasks(request: Omit<UntilRequest, 'flag'>, halt: () => b
         torn(offset, text) {
           torn = { offset, text };
         },
+        misshapen(offset) {
+          misshapen.push(offset);
+        },
       });
       bytes += end - start;
     }
-    results.push({ task: i, offsets, text: texts.join('\n'), torn });
+    results.push({ task: i, offsets, text: texts.join('\n'), torn, misshapen });
     if (stopped || halt()) break;
   }
   return { results, stopped, bytes };

@@ -1,0 +1,33 @@
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { followLines } from './follow.js';
+
+describe('followLines', () => {
+  it('hands over new matching lines and every new misshapen line, each with its offset in the file', async () => {
+    const logs = join(tempDir('tt-follow-lines-'), 'logs');
+    mkdirSync(logs);
+    const path = join(logs, 'decisions.jsonl');
+    writeFileSync(path, 'garbage written before the follow began\n');
+    const start = statSync(path).size;
+    const lines: [string, number][] = [];
+    const misshapen: number[] = [];
+    const controller = new AbortController();
+    const following = followLines(logs, ['decisions'], ['"decision_id"'], new Map([[path, start]]), {
+      line: (_path, text, offset) => lines.push([text, offset]),
+      misshapen: (_path, offset) => misshapen.push(offset),
+    }, controller.signal, 20);
+    const wanted = '{"ts":"2025-10-26T10:00:00.000Z","decision_id":"dec_1"}';
+    const other = '{"ts":"2025-10-26T10:00:01.000Z","event_type":"LOG"}';
+    appendFileSync(path, `${wanted}\nnot a log line\n${other}\n"decision_id" in garbage\n`);
+    for (let i = 0; i < 100 && misshapen.length < 2; i++) await sleep(20);
+    controller.abort();
+    await following;
+    const garbage = start + wanted.length + 1;
+    const second = garbage + 'not a log line\n'.length + other.length + 1;
+    expect(lines).toEqual([[wanted, start], ['"decision_id" in garbage', second]]);
+    expect(misshapen).toEqual([garbage, second]);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * The shape every recorder line has: `{"ts":"` first and `}` last, checked byte by byte without
+ * decoding. A line without it is garbage, a torn write or another program's output: no query can use
+ * it, so every reader counts it as skipped, whether or not it holds what the query looks for. (A line
+ * with the shape can still fail to parse; that is found when a query parses it.) The index builder
+ * uses the same test, so a scan and an index lookup count the same lines.
+ */
+export function hasLogLineShape(buffer: Buffer, start: number, end: number): boolean {
+  return buffer[end - 1] === 0x7d && buffer[start] === 0x7b && buffer[start + 2] === 0x74 && buffer[start + 3] === 0x73 && buffer[start + 6] === 0x22;
+}
+
+/**
+ * Calls `onLine` with the start and end of each non-empty line of `region` (whole lines, ending in a
+ * newline) that starts in [from, stopAt) and lacks the shape. One indexOf per line: about as much
+ * work again as finding the needles, paid only by scans that report skipped lines.
+ */
+export function forEachMisshapen(region: Buffer, from: number, stopAt: number, onLine: (start: number, end: number) => void): void {
+  let start = from;
+  while (start < region.length && start < stopAt) {
+    const end = region.indexOf(10, start);
+    if (end < 0) return;
+    if (end > start && !hasLogLineShape(region, start, end)) onLine(start, end);
+    start = end + 1;
+  }
+}
