@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { writeConfigDrift, writeDeadBot, writeHungBot, writeNoTrades, writeOrderFailures, writeUnexpectedDash } from './testing/incidents.js';
+import { writeConfigDrift, writeDeadBot, writeHungBot, writeNoTrades, writeOrderFailures, writeRefusedWhileRunning, writeUnexpectedDash } from './testing/incidents.js';
 
 // Every command on logs written through the real Recorder + FileSink, asserting the exact findings.
 
@@ -200,6 +201,28 @@ describe('health (hung bot, dead bot)', () => {
     const trace = await runQuery(['trace', facts.last, '--data-dir', dir]);
     expect(trace.stdout).toContain('NO_SIGNAL: no buy signal on this bar');
     expect(trace.stderr).toContain('skipped 1 unreadable line in decisions.jsonl (line 6)\n');
+  });
+
+  it('passes over a start refused while the bot runs, names the refusal, and tells whether the pid still runs on this host', async () => {
+    const dir = tempDir('tt-refused-');
+    const facts = writeRefusedWhileRunning(dir, process.pid, hostname());
+    const r = await runQuery(['health', '--data-dir', dir]);
+    expect(r.stdout).toContain(`session ${facts.running}`);
+    expect(r.stdout).toContain(`process: pid ${process.pid} is running on this host: the bot is still up (or the pid was reused)`);
+    expect(r.stdout).toContain(`a later session was refused before trading: ${facts.refused} (tradetrace health --session ${facts.refused})`);
+    const refused = await runQuery(['health', '--data-dir', dir, '--session', facts.refused]);
+    expect(refused.stdout).toContain(`REFUSED before trading: exit code 1: open_failed: ${facts.message}; nothing was decided under its config`);
+    expect(refused.stdout).not.toContain('process:');
+
+    // A pid that has exited: the bot is gone.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid ?? 0;
+    const deadDir = tempDir('tt-gone-');
+    writeRefusedWhileRunning(deadDir, gone, hostname());
+    expect((await runQuery(['health', '--data-dir', deadDir])).stdout).toContain(`process: pid ${gone} is not running on this host: the bot is gone`);
+    // Another host cannot be checked from here.
+    const elsewhere = tempDir('tt-elsewhere-');
+    writeRefusedWhileRunning(elsewhere, 4242, 'bot-host');
+    expect((await runQuery(['health', '--data-dir', elsewhere])).stdout).toContain('process: pid 4242 ran on bot-host; check there whether it still runs');
   });
 
   it('an ended session is reported clean', async () => {

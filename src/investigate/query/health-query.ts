@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { lastLineWith, tornTail } from './last-line.js';
@@ -13,7 +14,15 @@ export interface LoopState {
   readonly firstSeenDead: string | null;
 }
 
-export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
+export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
+
+/** The session's process as seen from here, for a session that did not end: only its own host can tell. */
+export interface ProcessState {
+  readonly pid: number;
+  readonly host: string;
+  /** Whether a process with that pid runs now (it may be a reused pid); null on another host. */
+  readonly alive: boolean | null;
+}
 
 export interface HealthReport {
   readonly sessionId: string;
@@ -29,6 +38,9 @@ export interface HealthReport {
   readonly lastLine: { file: string; offset: number; text: string; ts: string } | null;
   readonly torn: SkippedLine | undefined;
   readonly verdict: HealthVerdict;
+  readonly process: ProcessState | undefined;
+  /** Sessions started after this one that were refused before trading (the default skips them). */
+  readonly laterRefused: readonly string[];
 }
 
 interface ThreadRow {
@@ -43,8 +55,13 @@ function threadsOf(e: LocatedEvent): ThreadRow[] {
 
 export async function checkHealth(set: LogSet, session: string | undefined, skipped: SkippedLines, stats: SearchStats): Promise<HealthReport | null> {
   const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
-  const sessionId = session ?? events.filter((e) => e.event.event_type === 'SESSION_START').pop()?.event.session_id ?? events[events.length - 1]?.event.session_id;
+  const refused = new Set(events.filter((e) => e.event.event_type === 'SESSION_END' && e.event.reason === 'refused').map((e) => e.event.session_id));
+  const started = events.filter((e) => e.event.event_type === 'SESSION_START').map((e) => e.event.session_id);
+  // A refused start (another bot held the data dir) is not the bot an operator asks about: the
+  // default is the latest session that got past its start, and the refusals after it are named.
+  const sessionId = session ?? [...started].reverse().find((id) => !refused.has(id)) ?? started.at(-1) ?? events[events.length - 1]?.event.session_id;
   if (!sessionId) return null;
+  const laterRefused = session === undefined ? started.slice(started.lastIndexOf(sessionId) + 1).filter((id) => refused.has(id)) : [];
   const mine = events.filter((e) => e.event.session_id === sessionId);
   const of = (type: string) => mine.filter((e) => e.event.event_type === type);
   const heartbeats = of('SHUTDOWN_HEARTBEAT');
@@ -83,11 +100,28 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
-    ? (endEvent.exit_code === 0 ? 'ended_cleanly' : 'ended_with_error')
+    ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : 'ended_with_error')
     : fatal ? 'died_fatal' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
+  const manifest = readManifests(set.dataDir).get(sessionId);
+  const unended = verdict === 'hung' || verdict === 'no_clean_end';
   return {
-    sessionId, manifest: readManifests(set.dataDir).get(sessionId), start: of('SESSION_START')[0], end, complete: of('SHUTDOWN_COMPLETE').pop(), fatal,
+    sessionId, manifest, start: of('SESSION_START')[0], end, complete: of('SHUTDOWN_COMPLETE').pop(), fatal,
     heartbeats: heartbeats.length, lastHeartbeat, periodS, loops, lastLine, torn, verdict,
+    process: unended ? processState(manifest) : undefined, laterRefused,
   };
 }
 
+
+function processState(manifest: SessionManifest | undefined): ProcessState | undefined {
+  const pid = manifest?.pid;
+  const host = manifest?.host;
+  if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
+  if (host !== hostname()) return { pid, host, alive: null };
+  try {
+    // Signal 0 checks that the pid exists without touching it; EPERM means it exists as another user's.
+    process.kill(pid, 0);
+    return { pid, host, alive: true };
+  } catch (error) {
+    return { pid, host, alive: (error as NodeJS.ErrnoException).code === 'EPERM' };
+  }
+}

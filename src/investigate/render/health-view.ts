@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { HealthReport } from '../query/health-query.js';
 import type { Style } from './style.js';
 import { ago, duration, utc } from './time-format.js';
-import { raw } from './values.js';
+import { raw, text } from './values.js';
 
 /** The first sentence of `tradetrace health`: how the session ended, or that it did not. */
 export function healthVerdict(r: HealthReport): string {
@@ -10,8 +10,10 @@ export function healthVerdict(r: HealthReport): string {
     case 'ended_cleanly':
     case 'ended_with_error': {
       const e = r.end;
-      return `${r.verdict === 'ended_cleanly' ? 'ENDED CLEANLY' : 'ENDED WITH AN ERROR'}: SESSION_END reason ${e ? raw(e, 'reason') : '?'}, exit code ${e ? raw(e, 'exit_code') : '?'}${r.complete ? ', shutdown completed' : ''}`;
+      return `${r.verdict === 'ended_cleanly' ? 'ENDED CLEANLY' : 'ENDED WITH AN ERROR'}: SESSION_END reason ${e ? raw(e, 'reason') : '?'}, exit code ${e ? raw(e, 'exit_code') : '?'}${failure(r)}${r.complete ? ', shutdown completed' : ''}`;
     }
+    case 'refused':
+      return `REFUSED before trading: exit code ${r.end ? raw(r.end, 'exit_code') : '?'}${failure(r)}; nothing was decided under its config`;
     case 'died_fatal':
       return `DIED: FATAL ${r.fatal ? `${raw(r.fatal, 'error_code')}: ${raw(r.fatal, 'message')}` : ''} (no SESSION_END)`;
     case 'died_torn':
@@ -25,6 +27,22 @@ export function healthVerdict(r: HealthReport): string {
   }
 }
 
+/** `: <error_code>: <message>` of a SESSION_END that says what failed (older sessions' do not). */
+function failure(r: HealthReport): string {
+  const e = r.end;
+  if (!e || text(e, 'error_code') === '') return '';
+  return `: ${text(e, 'error_code')}: ${text(e, 'message')}`;
+}
+
+function processLine(r: HealthReport): string | undefined {
+  const p = r.process;
+  if (!p) return undefined;
+  if (p.alive === null) return `process: pid ${p.pid} ran on ${p.host}; check there whether it still runs`;
+  return p.alive
+    ? `process: pid ${p.pid} is running on this host: the bot is still up (or the pid was reused)`
+    : `process: pid ${p.pid} is not running on this host: the bot is gone`;
+}
+
 export function renderHealth(r: HealthReport, style: Style, nowMs: number): string {
   const out: string[] = [];
   const m = r.manifest;
@@ -33,6 +51,9 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number): stri
   if (started) out.push(`started ${utc(started)} (${ago(started, nowMs)})`);
   const verdict = healthVerdict(r);
   out.push(r.verdict === 'ended_cleanly' ? style.green(verdict) : style.red(verdict));
+  const running = processLine(r);
+  if (running) out.push(running);
+  for (const id of r.laterRefused) out.push(`a later session was refused before trading: ${id} (tradetrace health --session ${id})`);
   out.push('');
   if (r.lastHeartbeat) {
     const hb = r.lastHeartbeat;
@@ -44,7 +65,7 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number): stri
         : `last beat ${loop.lastBeatAt ? utc(loop.lastBeatAt) : 'never'}${loop.firstSeenDead ? `; first reported dead at ${utc(loop.firstSeenDead)}` : ''}; ${loop.lastBeatAgeS ?? '?'}s silent at the last heartbeat`;
       out.push(`  ${loop.name.padEnd(18)} ${state}  ${detail}`);
     }
-    if (r.periodS !== null && r.verdict !== 'ended_cleanly' && r.verdict !== 'ended_with_error') {
+    if (r.periodS !== null && r.verdict !== 'ended_cleanly' && r.verdict !== 'ended_with_error' && r.verdict !== 'refused') {
       const silentMs = (r.lastLine ? Math.max(Date.parse(r.lastLine.ts), Date.parse(hb.event.ts)) : nowMs) - Date.parse(hb.event.ts);
       const sinceNow = nowMs - Date.parse(hb.event.ts);
       if (sinceNow > r.periodS * 2000) out.push(style.red(`heartbeats stopped: none for ${duration(sinceNow)} (expected every ${duration(r.periodS * 1000)})${silentMs > 0 ? `; other lines went on for ${duration(silentMs)} after it` : ''}`));

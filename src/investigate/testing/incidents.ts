@@ -137,3 +137,19 @@ export const INCIDENT_WRITERS: Record<IncidentKind, (dataDir: string) => unknown
   dead_bot: writeDeadBot,
   unexpected_dash: writeUnexpectedDash,
 };
+
+/**
+ * A bot still running on this host (its pid is `runningPid`), then a second start on the same data
+ * dir refused because the first holds it; then, in another data dir, a bot whose pid is gone.
+ */
+export function writeRefusedWhileRunning(dataDir: string, runningPid: number, host: string) {
+  const running = session(dataDir, 'session_20251026_130000', '2025-10-26T13:00:00.000Z', { process: { pid: runningPid, host } });
+  running.heartbeat(allAlive());
+  running.tick(10_000).noSignal('BTC/USDT', '45000');
+  const refused = session(dataDir, 'session_20251026_130100', '2025-10-26T13:01:00.000Z', { process: { pid: runningPid + 1, host } });
+  const message = `state database ${dataDir}/state.sqlite is held by another process (SQLITE_BUSY); is another session running on this data directory?`;
+  refused.tick(200).refuse('open_failed', message);
+  running.tick(60_000).noSignal('BTC/USDT', '45010');
+  running.abandon();
+  return { running: running.sessionId, refused: refused.sessionId, message };
+}

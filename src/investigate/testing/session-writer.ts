@@ -26,6 +26,8 @@ export interface SessionOptions {
   readonly previous?: { readonly sessionId: string; readonly config: Record<string, unknown> };
   /** The recorder's mode: benchmarks write gigabytes buffered; tests use the bot's default, durable. */
   readonly sinkMode?: 'durable' | 'buffered';
+  /** The bot's process as SESSION_START and the manifest name it (default pid 4242 on bot-host). */
+  readonly process?: { readonly pid: number; readonly host: string };
 }
 
 export type ThreadState = { readonly name: string; readonly alive: boolean; readonly lastBeatAgeS: number | null };
@@ -78,15 +80,19 @@ export class SessionWriter {
   private decisionCounter = 0;
   private intentCounter = 0;
   private readonly startMs: number;
+  private readonly pid: number;
+  private readonly host: string;
 
   constructor(private readonly options: SessionOptions) {
+    this.pid = options.process?.pid ?? 4242;
+    this.host = options.process?.host ?? 'bot-host';
     this.ms = options.start.getTime();
     this.startMs = this.ms;
     this.logsDir = join(options.dataDir, 'logs');
     this.recorder = new Recorder({ sessionId: options.sessionId, sink: new FileSink(this.logsDir, { mode: options.sinkMode ?? 'durable' }), now: () => this.ms });
     this.hash = configHash(options.config);
     this.emit('SESSION_START', {
-      mode: options.mode ?? 'paper', version: '0.1.0', pid: 4242, host: 'bot-host',
+      mode: options.mode ?? 'paper', version: '0.1.0', pid: this.pid, host: this.host,
       data_dir: options.dataDir, config_hash: this.hash,
     });
     this.emit('CONFIG_HASH', { config_hash: this.hash, config: options.config });
@@ -268,6 +274,13 @@ export class SessionWriter {
     this.emit('DASH_EVENT', { ...(decisionId ? { decision_id: decisionId } : {}), dashboard_event_type: type, message, source, timestamp: new Date(this.ms).toISOString().slice(11, 19) });
   }
 
+  /** Refused before trading, as the bot ends a start it cannot go on with: SESSION_END says why. */
+  refuse(errorCode: string, message: string, exitCode = 1): void {
+    this.emit('SESSION_END', { reason: 'refused', exit_code: exitCode, duration_ms: this.ms - this.startMs, error_code: errorCode, message });
+    this.recorder.close();
+    if (this.options.manifest !== false) this.writeManifest(this.now.toISOString(), 'refused', exitCode);
+  }
+
   /** A clean stop: shutdown lines, SESSION_END and the finished manifest. */
   end(reason: SessionEndReason = 'signal', exitCode = 0): void {
     this.emit('SHUTDOWN_REQUESTED', { reason: 'SIGINT', running: ['engine', 'DecisionLoop'] });
@@ -291,7 +304,7 @@ export class SessionWriter {
   private writeManifest(end: string | null, reason: string | null, exitCode: number | null): void {
     const manifest = {
       session_id: this.options.sessionId, start: new Date(this.startMs).toISOString(), end, exit_reason: reason,
-      exit_code: exitCode, version: '0.1.0', pid: 4242, host: 'bot-host', mode: this.options.mode ?? 'paper',
+      exit_code: exitCode, version: '0.1.0', pid: this.pid, host: this.host, mode: this.options.mode ?? 'paper',
     };
     writeFileSync(join(this.options.dataDir, 'sessions', this.options.sessionId, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
