@@ -7,6 +7,8 @@
  * it (the engine observer feeding a DashboardModel, a TerminalDashboard drawing it to a non-TTY
  * stream that discards its lines): its ratio to `null` says what the dashboard costs the engine.
  * Targets: durable >= 50k bars/s; buffered >= 150k bars/s and within 10% of the NullSink.
+ * Last, the floor (floor.ts): what the required work costs per bar with each part timed alone, so
+ * how fast any engine doing it could go here.
  *
  *   npm run bench:engine [-- --rounds N]      modes interleaved, N rounds, medians and bests
  *   node --cpu-prof --import tsx bench/engine/run.ts --only null --rounds 5     profile one mode
@@ -24,6 +26,7 @@ import { Recorder } from '../../src/recorder/recorder.js';
 import { DashboardModel, loopsFromHeartbeat } from '../../src/ui/dashboard-model.js';
 import { TerminalDashboard } from '../../src/ui/terminal-dashboard.js';
 import { median } from '../median.js';
+import { measureFloor } from './floor.js';
 
 const BTC = resolve(import.meta.dirname, '../../../shared/data/btc-perp-20211231-20220201_1m.csv');
 const MODES = ['durable', 'buffered', 'null', 'dashboard'] as const;
@@ -35,6 +38,8 @@ interface Run {
   /** CPU time of this process during the run (all threads): a rate per CPU second is steadier on a busy machine. */
   readonly cpuMs: number;
   readonly lines: number;
+  /** Order intents (buys and exits): each costs three SQLite commits. */
+  readonly intents: number;
   /** Dashboard output written (plain lines), for the dashboard mode. */
   readonly dashboardWrites: number;
   readonly modelBars: number;
@@ -101,7 +106,7 @@ async function once(mode: Mode): Promise<Run> {
     const cpuMs = (used.user + used.system) / 1000;
     recorder.close();
     if (result.reason !== 'data_end') throw new Error(`bench session ended with ${result.reason}: ${result.error?.message ?? ''}`);
-    return { bars: session.stats.bars, ms, cpuMs, lines, dashboardWrites, modelBars: model?.view(Date.now()).bars ?? 0 };
+    return { bars: session.stats.bars, ms, cpuMs, lines, intents: session.stats.intents, dashboardWrites, modelBars: model?.view(Date.now()).bars ?? 0 };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -151,6 +156,20 @@ async function main(): Promise<void> {
   const engineUs = perBarUs('null');
   console.log(`  per bar: the engine alone ${engineUs.toFixed(1)} us (${linesPerBar.toFixed(2)} lines); recording adds ${(perBarUs('durable') - engineUs).toFixed(1)} us durable (${((perBarUs('durable') - engineUs) / linesPerBar).toFixed(2)} us per line), ${(perBarUs('buffered') - engineUs).toFixed(1)} us buffered`);
   console.log(`  so with this engine: buffered can reach at most ${fmt(med('null')).trim()} bars/s; 150,000 bars/s needs the engine itself at ${(1e6 / 150_000).toFixed(1)} us per bar`);
+  // The floor: the work any engine must do for these bars, each part timed alone (see floor.ts).
+  const floor = await measureFloor(BTC);
+  const ordersPerBar = (first?.intents ?? 0) / (first?.bars || 1);
+  const commitsUs = 3 * floor.commitUs * ordersPerBar;
+  const floorUs = floor.decisionUs + floor.readUs + commitsUs;
+  const bufferedAddsUs = perBarUs('buffered') - engineUs;
+  console.log(
+    `  floor per bar, each part alone in a hot loop: decision lines ${floor.decisionUs.toFixed(2)} us + candle scan and parse ${floor.readUs.toFixed(2)} us + ` +
+      `3 commits of ${floor.commitUs.toFixed(0)} us for ${first?.intents ?? 0} orders (${commitsUs.toFixed(2)} us per bar) = ${floorUs.toFixed(2)} us`,
+  );
+  console.log(
+    `  so no engine doing this work passes ${fmt(1e6 / floorUs).trim()} bars/s on the NullSink, or ${fmt(1e6 / (floorUs + bufferedAddsUs)).trim()} buffered ` +
+      `(+${bufferedAddsUs.toFixed(1)} us of buffered writing, measured above); the engine alone is ${(engineUs / floorUs).toFixed(1)}x that floor`,
+  );
   const dash = runs.get('dashboard')?.[0];
   console.log(`  dashboard: model saw ${dash?.modelBars ?? 0} bars, ${dash?.dashboardWrites ?? 0} plain lines drawn; engine with it at ${vsNull('dashboard').toFixed(3)}x of without`);
   // Rounds that cleared each target: on a shared machine a median near a line says little alone.
