@@ -118,13 +118,15 @@ describe.skipIf(!available)('restart: SIGKILL a paper session mid-run, start aga
       expect(ids.length).toBeGreaterThan(0);
       expect(new Set(ids).size, type).toBe(ids.length);
     }
-    // The restarted replay resumed after the bars the killed session decided (the cursor is saved once
-    // a second, so at most about a second of bars, ~50 at this speed, may be decided again).
+    // The restarted replay resumed right after the last bar the killed session decided: the cursor
+    // is saved once a second, but the decision log says exactly where the decisions stopped.
     const barsOf = (session: string | undefined) => new Set(lines.filter((l) => l.session_id === session && l.event_type === 'DECISION_START').map((l) => String(f(l, 'bar_ts'))));
     const killedBars = barsOf(killedId);
     const again = [...barsOf(restartedId)].filter((bar) => killedBars.has(bar));
     expect(killedBars.size).toBeGreaterThan(20);
-    expect(again.length).toBeLessThan(200);
+    expect(again, 'bars decided by both sessions').toEqual([]);
+    const lastKilled = Math.max(...[...killedBars].map((bar) => Date.parse(bar)));
+    expect(Math.min(...[...barsOf(restartedId)].map((bar) => Date.parse(bar))), 'the first bar after the last one decided').toBe(lastKilled + 60_000);
     expect(lines.some((l) => l.session_id === restartedId && l.event_type === 'SESSION_END' && f(l, 'reason') === 'data_end')).toBe(true);
   }, 400_000);
 });

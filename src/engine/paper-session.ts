@@ -17,6 +17,7 @@ import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
 import { engineSettings } from './engine-settings.js';
+import { lastDecidedBarClose } from './last-decided-bar.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
 import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoint, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
@@ -99,9 +100,10 @@ export class PaperSession {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
       const cursor = new ReplayCursor(options.dataDir);
-      const fromState = resumePoint(snapshot);
-      const fromCursor = cursor.read();
-      const resume = fromState === undefined ? fromCursor : fromCursor === undefined ? fromState : Math.max(fromState, fromCursor);
+      const intervalMs = 60_000;
+      const points = [resumePoint(snapshot), cursor.read(), lastDecidedBarClose(options.logsDir, rules.map((r) => r.symbol), intervalMs)];
+      const known = points.filter((point): point is number => point !== undefined);
+      const resume = known.length === 0 ? undefined : Math.max(...known);
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
       // The simulated account lives in the data directory too, so a restarted session reconciles its
@@ -120,7 +122,6 @@ export class PaperSession {
         recorder, logsDir: options.logsDir, heartbeatIntervalMs: config.runtime.heartbeat_interval, stopTimeoutMs: config.runtime.component_stop_timeout,
         stallFactor: config.runtime.stall_multiple, watchdog: options.watchdog ?? true, exit: resolveExit,
       });
-      const intervalMs = 60_000;
       const paced = options.speed === 'max' ? 1000 : Math.max(1000, intervalMs / options.speed);
       const marketDataLoop = coordinator.registerLoop({ name: 'MarketDataLoop', daemon: false, periodMs: paced });
       const decisionLoop = coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: paced });

@@ -6,8 +6,9 @@ export const CURSOR_FILE = 'paper-cursor.json';
 /**
  * The close time of the last bar a paper session decided on, kept beside the state database so the
  * next session on the same data directory resumes after it instead of deciding the same bars again.
- * Written atomically (temp file, rename) at most once a second and at stop: after a kill, at most
- * that last second of bars is decided again, never an order sent twice (the store guards that).
+ * Written atomically (temp file, rename) at most once a second and at stop: after a kill, the
+ * decision log says where decisions stopped within that second (lastDecidedBarClose), and the store
+ * guards against an order sent twice.
  * It never moves backwards: a session that decides earlier bars (a replay of older candles on the
  * same directory) leaves the stored value alone, so later sessions do not decide bars twice.
  */
