@@ -124,6 +124,17 @@ describe('the exit pre-check agrees with the router on the minimum order value',
     }
   });
 
+  it('holds back a quantity the market cannot trade at any price (a residue below the lot), as the router would refuse it', async () => {
+    const h = harness(BTC_USD);
+    for (const qty of ['0.00005', '0.00009']) {
+      const { check, routed, placed } = await h.both(d(qty), d('1000000'), 20);
+      expect(check.code, qty).toBe('below_min_qty');
+      expect(routed.ok, qty).toBe(false);
+      expect(placed, qty).toBeUndefined();
+    }
+    h.recorder.close();
+  });
+
   it('holds back a sell worth no more than an order value already refused, and sends one worth more', () => {
     const sizing = (close: string) => exitSizing(d('0.002'), d(close), 0);
     expect(checkExit(BTC_USD, sizing('3000'), d('6')).code).toBe('not_above_refused');

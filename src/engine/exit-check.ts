@@ -11,6 +11,8 @@ export function exitSizing(qty: Decimal, close: Decimal, slippageBps: number): O
 export type ExitCheck =
   | { readonly code: 'send'; readonly terms: OrderTerms }
   | { readonly code: 'below_min_notional'; readonly terms: OrderTerms; readonly message: string }
+  /** The position is smaller than the market trades (a residue of lot rounding or a fee): no price helps. */
+  | { readonly code: 'below_min_qty'; readonly terms: OrderTerms; readonly message: string }
   | { readonly code: 'not_above_refused'; readonly terms: OrderTerms; readonly message: string };
 
 /**
@@ -18,12 +20,17 @@ export type ExitCheck =
  * passes is never refused by the router for its value, and one it holds back would have been.
  * `refusedNotional` is an order value the router or the exchange refused for its value although
  * the rules passed it (an exchange stricter than its published minimum): only a sell worth more is
- * tried again. Other rule violations (a quantity below the minimum) are left to the router to report.
+ * tried again. A quantity the market cannot trade (below its minimum, or nothing left after rounding
+ * to the lot) is held back too: the router would refuse it on every bar, whatever the price. Other
+ * violations are left to the router to report.
  */
 export function checkExit(rules: MarketRules, sizing: OrderSizing, refusedNotional: Decimal | null): ExitCheck {
   const terms = orderTerms(rules, sizing);
   if (!terms.valid.ok) {
-    return terms.valid.error.code === 'notional_below_min' ? { code: 'below_min_notional', terms, message: terms.valid.error.message } : { code: 'send', terms };
+    const { code, message } = terms.valid.error;
+    if (code === 'notional_below_min') return { code: 'below_min_notional', terms, message };
+    if (code === 'qty_below_min' || code === 'qty_not_positive') return { code: 'below_min_qty', terms, message };
+    return { code: 'send', terms };
   }
   if (refusedNotional !== null && terms.notional.lte(refusedNotional)) {
     return {

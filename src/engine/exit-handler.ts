@@ -62,7 +62,7 @@ export class ExitHandler {
     const sizing = exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps);
     const verdict = checkExit(rules, sizing, blocked?.refusedNotional ?? null);
     if (verdict.code !== 'send') {
-      if (trigger && !blocked) this.block(position, trigger, bar, rules, verdict.terms, 'pre_check', verdict.message);
+      if (trigger && !blocked) this.block(position, trigger, bar, rules, verdict.terms, 'pre_check', verdict.message, verdict.code === 'below_min_qty');
       return;
     }
     // Sellable again while no rule fires: a later refusal is a new spell, worth a new line.
@@ -78,7 +78,7 @@ export class ExitHandler {
   }
 
   /** Opens a blocked spell with its one EXIT_BLOCKED line; within a spell, only remembers a router refusal. */
-  private block(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, terms: OrderTerms, refusedBy: 'pre_check' | 'router', why: string): void {
+  private block(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, terms: OrderTerms, refusedBy: 'pre_check' | 'router', why: string, tooFewUnits = false): void {
     const { recorder, stats } = this.ctx;
     const refusedNotional = refusedBy === 'router' ? terms.notional : null;
     const known = this.blocked.get(position.symbol);
@@ -89,9 +89,11 @@ export class ExitHandler {
     this.blocked.set(position.symbol, { positionId: position.id, refusedNotional });
     stats.exitsBlocked++;
     stats.exitBlockedNow.add(position.symbol);
-    const until = refusedNotional === null
-      ? `its value reaches the minimum ${terms.minNotional.toString()} ${rules.quoteAsset}`
-      : `its order value exceeds ${refusedNotional.toString()} ${rules.quoteAsset}`;
+    const until = tooFewUnits
+      ? `it is sold or swept by hand: its quantity is below what ${rules.symbol} trades (minimum ${rules.minQty.toString()}, lot ${rules.lotSize.toString()}), so no price will do`
+      : refusedNotional === null
+        ? `its value reaches the minimum ${terms.minNotional.toString()} ${rules.quoteAsset}`
+        : `its order value exceeds ${refusedNotional.toString()} ${rules.quoteAsset}`;
     recorder.emit('EXIT_BLOCKED', {
       decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, trigger_px: trigger.triggerPx, price: bar.close,
       qty: terms.qty, limit_px: terms.limitPx, notional: terms.notional, min_notional: terms.minNotional, refused_by: refusedBy,
