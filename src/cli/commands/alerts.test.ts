@@ -45,6 +45,24 @@ describe('tradetrace alerts --follow on a directory without logs', () => {
   }, 40_000);
 });
 
+describe('tradetrace alerts without --follow', () => {
+  it('says there are no logs (exit 3, as the other read commands) instead of "0 lines read ... 0 alerts fired"', async () => {
+    const dataDir = join(tempDir('tt-alerts-once-'), 'typo');
+    const r = await runQuery(['alerts', '--data-dir', dataDir]);
+    expect([r.code, r.stdout]).toEqual([3, '']);
+    expect(r.stderr).toBe(`tradetrace alerts: no such data directory ${dataDir}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
+  });
+
+  it('refuses the flags that only a watch uses, instead of ignoring a webhook that would never be called', async () => {
+    const dataDir = tempDir('tt-alerts-once-');
+    writeNoTrades(dataDir);
+    const r = await runQuery(['alerts', '--data-dir', dataDir, '--webhook', 'https://example.invalid/hook', '--poll-ms', '100']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe('tradetrace alerts: --webhook, --poll-ms: only with --follow (without it, alerts evaluates the logs once and exits)\n');
+    expect((await runQuery(['alerts', '--data-dir', dataDir])).code).toBe(0);
+  });
+});
+
 describe('tradetrace alerts --follow with garbage in the logs', () => {
   it('summarizes the unreadable lines in one line instead of one line each', async () => {
     const dataDir = tempDir('tt-alerts-garbage-');

@@ -20,6 +20,7 @@ import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
 import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
 import { SkipTally } from '../../investigate/query/skip-tally.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
+import { EXIT } from '../../investigate/exit-codes.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace alerts [--data-dir D] [--follow] [--since T] [options]
@@ -48,7 +49,8 @@ options:
 
 Lines that are not log lines are skipped and summarized in one line on stderr.
 exit codes: 0 nothing firing, 1 an alert is still firing, 2 bad usage or (--follow) no such data
-directory, 3 the logs cannot be read (the message names the file and why)
+directory, 3 no logs to evaluate (without --follow) or the logs cannot be read (the message names
+the file and why)
 `;
 
 const OPTIONS = {
@@ -129,6 +131,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (!since.ok) throw new UsageError(since.error);
       sinceMs = Date.parse(since.value);
     }
+    // Watch-only flags on a one-off evaluation would be silently ignored (a webhook that never posts).
+    const watchOnly = (['webhook', 'wait', 'poll-ms'] as const).filter((flag) => values[flag] !== undefined);
+    if (values.follow !== true && watchOnly.length > 0) throw new UsageError(`${watchOnly.map((flag) => `--${flag}`).join(', ')}: only with --follow (without it, alerts evaluates the logs once and exits)`);
     const poll = number(values, 'poll-ms');
     if (poll !== undefined) {
       if (poll < 10) throw new UsageError(`--poll-ms ${poll}: expected at least 10`);
@@ -143,6 +148,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
   const json = values.json === true;
   if (values.follow !== true) {
+    const absent = noLogsDir(dataDir);
+    if (absent) {
+      io.stderr.write(`tradetrace alerts: ${absent}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
+      return EXIT.noLogs;
+    }
     // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
     checkReadable(openLogSet(dataDir, OBSERVED_CHANNELS));
     const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, ...(sinceMs !== undefined ? { sinceMs } : {}) });
@@ -157,12 +167,16 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(typeof values.webhook === 'string' ? { webhook: values.webhook } : {}) });
 }
 
+/** What is missing when `dataDir` has no logs directory (null: it has one). */
+function noLogsDir(dataDir: string): string | null {
+  if (existsSync(join(dataDir, 'logs'))) return null;
+  return existsSync(dataDir) ? `${dataDir} has no logs/ directory: no bot has run with it yet` : `no such data directory ${dataDir}`;
+}
+
 /** Why there is nothing to watch yet (null: the logs directory exists). */
 function missingLogs(dataDir: string): string | null {
-  const logsDir = join(dataDir, 'logs');
-  if (existsSync(logsDir)) return null;
-  const what = existsSync(dataDir) ? `${dataDir} has no logs/ directory: no bot has run with it yet` : `no such data directory ${dataDir}`;
-  return `${what}; check --data-dir or $TRADETRACE_DATA_DIR, or pass --wait to watch for a bot that has not started yet`;
+  const what = noLogsDir(dataDir);
+  return what === null ? null : `${what}; check --data-dir or $TRADETRACE_DATA_DIR, or pass --wait to watch for a bot that has not started yet`;
 }
 
 async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; wait: boolean; sinceMs?: number; webhook?: string }): Promise<number> {
