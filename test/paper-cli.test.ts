@@ -168,6 +168,22 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect(audit.filter((l) => l['event_type'] === 'CONFIG_DIFF').map((l) => l['session_id'])).toEqual([ids[1], ids[2]]);
   });
 
+  it('a replay after a demo on the same data dir decides its bars: the demo\'s decision near now is not a resume point', async () => {
+    const dir = tempDir('tradetrace-paper-after-demo-');
+    const dataDir = join(dir, 'data');
+    const rows = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < 300; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,101,99,100.5,10`);
+    const file = join(dir, 'ETH_USDT-1m.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const env = { ENABLE_LIVE_DASHBOARD: 'false' };
+    expect((await runCli(['demo', '--symbol', 'ETH/USDT', '--data-dir', dataDir], { env, timeoutMs: 60_000 })).code).toBe(0);
+    const replay = await runCli(['paper', '--data', file, '--speed', 'max', '--data-dir', dataDir], { env, timeoutMs: 60_000 });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).not.toContain('already decided by an earlier session');
+    const starts = readFileSync(join(dataDir, 'logs', 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"DECISION_START"') && l.includes('"ETH/USDT"'));
+    expect(starts.length).toBeGreaterThan(200);
+  });
+
   it('a synthetic symbol not in BASE/QUOTE form', async () => {
     const result = await bad(['--synthetic', 'BTCUSDT']);
     expect(result.stderr).toMatch(/trading\.symbols: expected a non-empty list of market symbols like BTC\/USDT .*got "BTCUSDT" \(from flag --synthetic\)/);

@@ -63,23 +63,26 @@ describe('ReplayCursor', () => {
     writeFileSync(path, `${JSON.stringify({ last_bar_close: stored })}\n`);
     const before = readFileSync(path, 'utf8');
 
-    const unread = new ReplayCursor(dataDir, 0);
+    const unread = new ReplayCursor(dataDir, 'session_20300101_000000', 0);
     unread.advance(stored - 5 * BAR_MS);
     unread.save();
     expect(readFileSync(path, 'utf8')).toBe(before);
 
-    const read = new ReplayCursor(dataDir, 0);
+    const read = new ReplayCursor(dataDir, 'session_20300101_000001', 0);
     expect(read.read()).toBe(stored);
     read.advance(stored - BAR_MS);
     read.save();
     expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(read.storedSession(), 'a cursor written before sessions were named in it').toBeUndefined();
     read.advance(stored + BAR_MS);
-    expect(new ReplayCursor(dataDir).read()).toBe(stored + BAR_MS);
+    const next = new ReplayCursor(dataDir, 'session_20300101_000002');
+    expect(next.read()).toBe(stored + BAR_MS);
+    expect(next.storedSession(), 'the session that moved it').toBe('session_20300101_000001');
   });
 
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     writeFileSync(join(dataDir, CURSOR_FILE), 'not json');
-    expect(() => new ReplayCursor(dataDir).read()).toThrow(`${join(dataDir, CURSOR_FILE)}: expected {"last_bar_close": <ms UTC>}, got not json`);
+    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000').read()).toThrow(`${join(dataDir, CURSOR_FILE)}: expected {"last_bar_close": <ms UTC>}, got not json`);
   });
 });

@@ -9,22 +9,26 @@ const BAR_TS = /"bar_ts":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 
 /**
- * The close time of the last bar decided for every one of `symbols`, from the decision log of this
- * data directory: the earliest of their last DECISION_STARTs, so no symbol skips a bar it never
- * decided. Undefined when some symbol has no decision in the newest log file that has any.
+ * The close time of the last bar `sessionId` decided for every one of `symbols`, from the decision
+ * log of this data directory: the earliest of their last DECISION_STARTs, so no symbol skips a bar
+ * it never decided. Undefined when some symbol has no decision of that session in the newest log
+ * file that has one.
  *
- * The replay cursor is saved at most once a second; after a kill, the log (written line by line
- * before anything is acted on) says exactly where the decisions stopped, so a restart decides no
- * bar twice. A decision cut off by the kill (DECISION_START without its END) counts as decided:
- * its order, if any, is in the state store and is reconciled there, not decided again.
+ * The replay cursor is saved at most once a second; after a kill, the log of the session that saved
+ * it (written line by line before anything is acted on) says where its decisions stopped, so a
+ * restart decides no bar twice. Only that session's lines count: another session's (a demo, a
+ * replay of other candles) say nothing about this timeline. A decision cut off by the kill
+ * (DECISION_START without its END) counts as decided: its order, if any, is in the state store and
+ * is reconciled there, not decided again.
  */
-export function lastDecidedBarClose(logsDir: string, symbols: readonly string[], intervalMs: number): number | undefined {
+export function lastDecidedBarClose(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): number | undefined {
+  const mine = `"session_id":"${sessionId}"`;
   const files = listLogFiles(logsDir, ['decisions']).filter((file) => !file.gzipped).reverse();
   for (const file of files) {
     const last = new Map<string, number>();
     let sawAny = false;
     for (const line of linesBackwards(file.path, MAX_BYTES)) {
-      if (!line.includes(START)) continue;
+      if (!line.includes(START) || !line.includes(mine)) continue;
       sawAny = true;
       const symbol = SYMBOL.exec(line)?.[1];
       const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');

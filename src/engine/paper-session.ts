@@ -99,9 +99,13 @@ export class PaperSession {
     try {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
-      const cursor = new ReplayCursor(options.dataDir);
+      const cursor = new ReplayCursor(options.dataDir, recorder.sessionId);
       const intervalMs = 60_000;
-      const points = [resumePoint(snapshot), cursor.read(), lastDecidedBarClose(options.logsDir, rules.map((r) => r.symbol), intervalMs)];
+      const fromCursor = cursor.read();
+      // Only the session that saved the cursor can refine it: its decisions after the last save.
+      const cursorSession = cursor.storedSession();
+      const fromLog = cursorSession === undefined ? undefined : lastDecidedBarClose(options.logsDir, cursorSession, rules.map((r) => r.symbol), intervalMs);
+      const points = [resumePoint(snapshot), fromCursor, fromLog];
       const known = points.filter((point): point is number => point !== undefined);
       const resume = known.length === 0 ? undefined : Math.max(...known);
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
@@ -141,10 +145,15 @@ export class PaperSession {
       };
       const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, ...(resume === undefined ? {} : { resumeAfter: resume }) });
       const track = engine.onBar;
+      // The cursor moves once the bar's decision is done: saved earlier, a kill in between (an exit
+      // sell awaiting the exchange) would make the restart skip a bar no session decided.
       const onBar = (bar: Parameters<typeof track>[0]) => {
-        barClose = bar.openTime + intervalMs;
-        cursor.advance(barClose);
-        return track(bar);
+        const close = bar.openTime + intervalMs;
+        barClose = close;
+        const handled = track(bar);
+        if (handled instanceof Promise) return handled.then(() => cursor.advance(close));
+        cursor.advance(close);
+        return undefined;
       };
       const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(resume === undefined ? {} : { resumeAfter: resume }) });
       feedRef.current = feed;

@@ -18,9 +18,20 @@ export class ReplayCursor {
   private savedAt = Number.NEGATIVE_INFINITY;
   private saved = Number.NEGATIVE_INFINITY;
   private storedRead = false;
+  private storedBy: string | undefined;
 
-  constructor(dataDir: string, private readonly everyMs = 1000) {
+  constructor(
+    dataDir: string,
+    /** The session writing it: the next one refines the cursor with this session's decision log only. */
+    private readonly sessionId: string,
+    private readonly everyMs = 1000,
+  ) {
     this.path = join(dataDir, CURSOR_FILE);
+  }
+
+  /** The session that wrote the stored cursor (after `read`); undefined for a cursor written before sessions were named in it. */
+  storedSession(): string | undefined {
+    return this.storedBy;
   }
 
   /** The stored cursor, or undefined when there is none. A file that is not a cursor is an error naming it. */
@@ -32,9 +43,9 @@ export class ReplayCursor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    let parsed: { last_bar_close?: unknown } | null = null;
+    let parsed: { last_bar_close?: unknown; session_id?: unknown } | null = null;
     try {
-      parsed = JSON.parse(text) as { last_bar_close?: unknown } | null;
+      parsed = JSON.parse(text) as { last_bar_close?: unknown; session_id?: unknown } | null;
     } catch {
       // reported below, naming the file
     }
@@ -44,6 +55,7 @@ export class ReplayCursor {
     }
     // What is stored is the floor: nothing below it is ever written back.
     this.storedRead = true;
+    this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
     if (value > this.saved) this.saved = value;
     if (value > this.latest) this.latest = value;
     return value;
@@ -64,7 +76,7 @@ export class ReplayCursor {
     }
     if (this.latest <= this.saved || !Number.isFinite(this.latest)) return;
     const temp = `${this.path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ last_bar_close: this.latest, iso: new Date(this.latest).toISOString() })}\n`);
+    writeFileSync(temp, `${JSON.stringify({ last_bar_close: this.latest, iso: new Date(this.latest).toISOString(), session_id: this.sessionId })}\n`);
     renameSync(temp, this.path);
     this.saved = this.latest;
   }
