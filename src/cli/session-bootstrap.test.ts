@@ -127,7 +127,7 @@ describe('startSession', () => {
     expect(cli.err()).toMatch(/cannot write the flight record in .*logs/);
     const [sessionId] = readdirSync(join(cli.cwd, 'data', 'sessions'));
     const manifest = readManifest(join(cli.cwd, 'data', 'sessions', sessionId ?? ''));
-    expect(manifest.ok && manifest.value).toMatchObject({ exit_reason: 'error', exit_code: 1 });
+    expect(manifest.ok && manifest.value).toMatchObject({ exit_reason: 'refused', exit_code: 1 });
   });
 
   it('ends the session as fatal when an uncaught error kills the process', () => {
@@ -136,7 +136,8 @@ describe('startSession', () => {
     expect(result.status).toBe(1);
     expect(lines(join(dataDir, 'logs', 'system.jsonl')).map((l) => [l['event_type'], l['error_code'] ?? l['message']])).toEqual([['LOG', 'about to fail'], ['FATAL', 'E_ENGINE']]);
     const end = lines(join(dataDir, 'logs', 'audit.jsonl')).at(-1);
-    expect(end).toMatchObject({ event_type: 'SESSION_END', reason: 'fatal', exit_code: 1 });
+    expect(end).toMatchObject({ event_type: 'SESSION_END', reason: 'fatal', exit_code: 1, error_code: 'E_ENGINE' });
+    expect(end?.['message']).toBe('engine exploded');
     const [sessionId] = readdirSync(join(dataDir, 'sessions'));
     const manifest = readManifest(join(dataDir, 'sessions', sessionId ?? ''));
     expect(manifest.ok && manifest.value).toMatchObject({ exit_reason: 'fatal', exit_code: 1 });

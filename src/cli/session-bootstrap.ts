@@ -13,7 +13,7 @@ import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
-import type { SessionFailure } from '../recorder/sessions/session-failure.js';
+import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import type { CliIo } from './command.js';
@@ -190,7 +190,8 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     }
     ended = 1;
     try {
-      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'error', exit_code: 1, duration_ms: Date.now() - startedAt.getTime() });
+      // Refused: it never traded, so its config is not the next session's drift baseline.
+      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'refused', exit_code: 1, duration_ms: Date.now() - startedAt.getTime() });
     } catch {
       // Reported above; nothing more to do.
     }
@@ -198,7 +199,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   }
 
   if (options.fatalHandlers !== false) {
-    uninstall = installFatalHandlers(recorder, { onFatal: () => void endSession('fatal', 1) });
+    uninstall = installFatalHandlers(recorder, { onFatal: (error) => void endSession('fatal', 1, undefined, sessionFailure(error)) });
   }
   return {
     ok: true,

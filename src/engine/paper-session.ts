@@ -225,9 +225,10 @@ export class PaperSession {
     clearTimeout(this.durationTimer);
     uninstall();
     const stopped = REASONS[this.stopRequested ?? 'fatal'];
-    // Failed before the first bar reached the engine (a candle file the preflight refused): nothing
-    // was decided under this config, so it is not the baseline the next session's drift check uses.
-    const reason = stopped === 'error' && this.stats.bars === 0 ? 'refused' : stopped;
+    // A candle file the preflight refused before the first bar reached the engine: nothing was
+    // decided under this config, so it is not the baseline the next session's drift check uses.
+    // Other early failures stay errors: recovery or the dust sweeper may already have acted.
+    const reason = stopped === 'error' && this.stats.bars === 0 && this.badInput ? 'refused' : stopped;
     const failed = reason === 'error' || reason === 'refused' ? Math.max(this.badInput ? 2 : 1, code) : code;
     return { reason, exitCode: failed, ...(this.failure === undefined ? {} : { error: this.failure }) };
   }

@@ -37,7 +37,8 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
       ...(traceDecision ? { trace_decision: traceDecision } : {}),
-      ...(result.error ? { error: result.error } : {}),
+      // A string, as before SESSION_END gained error_code and message: readers of the summary keep working.
+      ...(result.error ? { error: result.error.message } : {}),
     },
   };
 }

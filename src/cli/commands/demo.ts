@@ -7,6 +7,7 @@ import type { Recorder } from '../../recorder/recorder.js';
 import { withDecision, withIntent } from '../../recorder/trace-context.js';
 import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
+import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 
 const HELP = `usage: tradetrace demo [options]
 
@@ -123,7 +124,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     return code;
   } catch (error) {
     io.stderr.write(`tradetrace demo: ${(error as Error).message}\n`);
-    return session.endSession('error', 1);
+    return session.endSession('error', 1, undefined, sessionFailure(error));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
