@@ -1,5 +1,6 @@
 import { EXIT } from '../investigate/exit-codes.js';
 import { toLogReadError } from '../investigate/log-read-error.js';
+import { isRecorderError } from '../recorder/recorder-error.js';
 import type { CliIo, CommandEntry } from './command.js';
 
 /** Every command, loaded on demand so `tradetrace trace` does not pay for the engine's imports. */
@@ -39,9 +40,12 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return await command.run(rest, io);
   } catch (error) {
     // The one place a read failure becomes a message and an exit code: the commands let it through.
-    const unreadable = entry.readsLogs ? toLogReadError(error) : null;
-    if (!unreadable) throw error;
-    io.stderr.write(`tradetrace ${name}: ${unreadable.message}\n`);
+    if (!entry.readsLogs) throw error;
+    const unreadable = toLogReadError(error);
+    // alerts --follow also writes logs/alerts.jsonl: a folder it may read but not write is the same kind of problem.
+    const unwritable = isRecorderError(error) ? error : null;
+    if (!unreadable && !unwritable) throw error;
+    io.stderr.write(`tradetrace ${name}: ${(unreadable ?? unwritable)?.message ?? ''}\n`);
     return EXIT.unreadable;
   }
 }

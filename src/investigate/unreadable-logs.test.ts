@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,13 +47,16 @@ describe('a log file that is a directory', () => {
 });
 
 const isRoot = process.getuid?.() === 0;
-const canDropRoot = isRoot && existsSync('/usr/bin/setpriv');
-if (isRoot && !canDropRoot) console.warn('unreadable-logs: running as root without setpriv, so a chmod 000 file stays readable; the EACCES case is skipped');
+// Numeric ids: the group "nogroup" is Debian's name; 65534 is nobody everywhere. Nobody must also be
+// able to read this checkout (not so under /root) for the child to run at all.
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const canDropRoot = isRoot && existsSync('/usr/bin/setpriv') && spawnSync('setpriv', [...NOBODY, 'test', '-r', join(PROJECT_ROOT, 'src/cli/entry.ts')]).status === 0;
+if (isRoot && !canDropRoot) console.warn('SKIPPED unreadable-logs EACCES case: running as root, and setpriv is missing or user nobody (65534) cannot read this checkout, so a chmod 000 file stays readable');
 
 /** Runs the CLI from source as a user the permission bits apply to (nobody, when the tests run as root). */
 function runAsReader(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const node = [process.execPath, '--import', 'tsx', join(PROJECT_ROOT, 'src/cli/entry.ts'), ...args];
-  const [command, ...rest] = canDropRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', ...node] : node;
+  const [command, ...rest] = canDropRoot ? ['setpriv', ...NOBODY, ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command ?? '', rest, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -148,13 +148,13 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
   const json = values.json === true;
   if (values.follow !== true) {
+    // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
+    checkReadable(openLogSet(dataDir, OBSERVED_CHANNELS));
     const absent = noLogsDir(dataDir);
     if (absent) {
       io.stderr.write(`tradetrace alerts: ${absent}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
       return EXIT.noLogs;
     }
-    // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
-    checkReadable(openLogSet(dataDir, OBSERVED_CHANNELS));
     const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, ...(sinceMs !== undefined ? { sinceMs } : {}) });
     const skipped = new SkipTally();
     for (const problem of result.problems) skipped.add(problem.file, problem.lineNumber);
