@@ -9,7 +9,8 @@ import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace health [--session S]
 
-The last SHUTDOWN_HEARTBEAT of a session (default: the latest): which loops were alive, which
+The last SHUTDOWN_HEARTBEAT of a session (default: the latest that was not refused at its start; later
+refused starts are named): which loops were alive, which
 stopped and when, whether the session ended cleanly (SESSION_END, SHUTDOWN_COMPLETE) or died, and
 the last line it wrote.
 ${COMMON_HELP}

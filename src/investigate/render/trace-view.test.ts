@@ -43,3 +43,24 @@ describe('describeEvent: EXIT_TRIGGERED', () => {
     expect(describeEvent(held)).toBe('exit rule max_holding_time fired: held past the limit, price 38412 (entry 40000), selling 0.001');
   });
 });
+
+describe('describeEvent: EXIT_BLOCKED', () => {
+  it("tells the bot's own reason (pre-check, venue refusal or too small a quantity), then the order's numbers", () => {
+    const logs = join(tempDir('tradetrace-trace-view-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new FileSink(logs) });
+    const message = 'stop_loss fired but the sell was refused: order value too small at this venue; the position is held until its order value exceeds 6.986 USD (logged once until then)';
+    withDecision('dec_20260101_000000_abcdef', () => {
+      recorder.emit('EXIT_BLOCKED', {
+        symbol: 'BTC/USD', rule: 'stop_loss', trigger_px: Decimal.from('45000'), price: Decimal.from('7000'), qty: Decimal.from('0.001'), limit_px: Decimal.from('6986'),
+        notional: Decimal.from('6.986'), min_notional: Decimal.from('5'), refused_by: 'router', message,
+      });
+    });
+    recorder.close();
+    const path = join(logs, 'orders.jsonl');
+    const text = readFileSync(path, 'utf8').trim();
+    const parsed = parseLine(text, true);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const line: LocatedEvent = { event: parsed.value, file: { channel: 'orders', path, gzipped: false, current: true }, offset: 0, text };
+    expect(describeEvent(line)).toBe(`EXIT BLOCKED: ${message} [sell 0.001 at limit 6986, value 6.986, minimum 5]`);
+  });
+});

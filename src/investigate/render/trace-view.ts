@@ -27,7 +27,9 @@ export function describeEvent(e: LocatedEvent): string {
       return v('rule') === 'max_holding_time'
         ? `exit rule max_holding_time fired: held past the limit, price ${v('price')} (entry ${v('entry_px')}), selling ${v('qty')}`
         : `exit rule ${v('rule')} fired: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
-    case 'EXIT_BLOCKED': return `EXIT BLOCKED: rule ${v('rule')} fired at price ${v('price')}, but the sell of ${v('qty')} at limit ${v('limit_px')} is worth ${v('notional')} against a minimum notional of ${v('min_notional')} (${v('refused_by')}): no order sent, the position is held`;
+    // The bot's own message says which case it is (held back by the pre-check, refused by the venue,
+    // or a quantity the market does not trade); the numbers follow for the record.
+    case 'EXIT_BLOCKED': return `EXIT BLOCKED: ${v('message')} [sell ${v('qty')} at limit ${v('limit_px')}, value ${v('notional')}, minimum ${v('min_notional')}]`;
     case 'SELL_FILLED': return `SOLD ${v('qty')} at ${v('avg_px')} (entry ${v('entry_px')}), fee ${v('fee')}, realized PnL ${v('realized_pnl')} after holding ${duration(Number(field(e, 'holding_s')) * 1000)}`;
     case 'DASH_EVENT': return `dashboard showed ${v('dashboard_event_type')} "${v('message')}" (raised by ${v('source')})`;
     default: return `${e.event.event_type} ${e.text.slice(0, 160)}`;
