@@ -90,6 +90,37 @@ describe('alert rules over real log lines', () => {
     expect(open).toEqual([]);
   });
 
+  it('config_drift stays one incident when a session keeps the drifted config but drifts from an older baseline (after a refused start)', async () => {
+    const s = scenario();
+    const [a, b, c, d] = ['session_20251026_100000', 'session_20251026_110000', 'session_20251026_120000', 'session_20251026_130000'];
+    const diff = (session: string, prev: string) => s.emit(session, 'CONFIG_DIFF', {
+      message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: prev, changes: [{ path: 'execution.slippage_bps', from: 20, to: 30 }],
+    });
+    // The bot's own order at startup: CONFIG_HASH, CONFIG_DIFF, then SESSION_START.
+    const boot = (session: string, hash: string, prev?: string) => {
+      s.emit(session, 'CONFIG_HASH', { config_hash: hash, config: { strategy: 'ema' } });
+      if (prev) diff(session, prev);
+      s.emit(session, 'SESSION_START', { mode: 'paper', version: '0.1.0', pid: 999_999, host: 'test-host', data_dir: '/tmp/x', config_hash: hash });
+    };
+    s.at(0);
+    boot(a, 'aaaaaaaaaaaaaaaa');
+    s.end(a);
+    // B drifts, then is refused: C keeps B's config, but its baseline is A (B never traded), so it logs the same drift.
+    s.at(3_600_000);
+    boot(b, 'bbbbbbbbbbbbbbbb', a);
+    s.emit(b, 'SESSION_END', { reason: 'refused', exit_code: 1, duration_ms: 5, error_code: 'open_failed', message: 'state database held by another process' });
+    s.at(3_700_000);
+    boot(c, 'bbbbbbbbbbbbbbbb', a);
+    s.end(c);
+    // D starts with the same config and no drift: the change was kept.
+    s.at(7_200_000);
+    boot(d, 'bbbbbbbbbbbbbbbb');
+    s.end(d);
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 8_000_000, options: { rules: ['config_drift'] } });
+    expect(brief(transitions)).toEqual(['fired config_drift config +3600s', 'resolved config_drift config +7200s']);
+  });
+
   it('order_failure_rate hovering at its threshold is one incident: it resolves only once the rate is clearly back (80% of the threshold)', async () => {
     const s = scenario();
     s.at(0).start(S1);

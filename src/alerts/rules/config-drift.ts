@@ -12,22 +12,44 @@ interface Drift {
   readonly firedAt: number;
 }
 
+/** A later session's CONFIG_HASH matched the drift: it resolves unless that session drifts too. */
+interface PendingResolve {
+  readonly session: string;
+  readonly hash: string;
+  readonly at: number;
+}
+
+/**
+ * How long after its CONFIG_HASH a session's CONFIG_DIFF can still come: the bot writes both in one
+ * burst at startup, well within this.
+ */
+const STARTUP_BURST_MS = 1000;
+
 /**
  * `config_drift`: a CONFIG_DIFF fires (subject `config`: one open drift per data directory, later
  * diffs while it is open are absorbed). It resolves when a later session starts with the drifted
  * config again (the change was kept on purpose), or after `resolveAfterS` when that is set.
+ *
+ * "Starts with it again" is settled at that session's SESSION_START (or a second after its
+ * CONFIG_HASH), not at the hash alone: a session can hold the drifted config and still drift from
+ * its own baseline (the one before a refused session), writing its CONFIG_DIFF right after the
+ * hash. Resolving at the hash would flap RESOLVED then FIRED within milliseconds.
  */
 export class ConfigDriftRule implements RuleEvaluator {
   readonly rule = 'config_drift' as const;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['CONFIG_DIFF', 'CONFIG_HASH']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['CONFIG_DIFF', 'CONFIG_HASH', 'SESSION_START']);
   private drift: Drift | null = null;
+  private pending: PendingResolve | null = null;
 
   constructor(private readonly options: AlertOptions['configDrift']) {}
 
   observe(observation: Observation, tracker: AlertTracker): void {
     const { line } = observation;
     const at = lineTime(line);
+    this.settle(at, tracker);
     if (line.event_type === 'CONFIG_DIFF') {
+      // The session that seemed to keep the drifted config drifts itself: the same incident goes on.
+      if (this.pending?.session === line.session_id) this.pending = null;
       const fired = tracker.fire({
         rule: this.rule,
         subject: SUBJECT,
@@ -46,22 +68,38 @@ export class ConfigDriftRule implements RuleEvaluator {
       });
       this.drift = { session: line.session_id, hash: line.current_hash, firedAt: fired ? at : (this.drift?.firedAt ?? at) };
     } else if (line.event_type === 'CONFIG_HASH' && this.drift && line.session_id !== this.drift.session && line.config_hash === this.drift.hash) {
-      tracker.resolve({
-        rule: this.rule,
-        subject: SUBJECT,
-        message: `${line.session_id} started with the drifted config ${line.config_hash} again: the change was kept`,
-        at,
-      });
-      this.drift = null;
+      this.pending = { session: line.session_id, hash: line.config_hash, at };
+    } else if (line.event_type === 'SESSION_START' && this.pending?.session === line.session_id) {
+      this.resolvePending(tracker);
     }
   }
 
+  /** A pending resolution whose startup burst is over without a CONFIG_DIFF: the change was kept. */
+  private settle(nowMs: number, tracker: AlertTracker): void {
+    if (this.pending && nowMs >= this.pending.at + STARTUP_BURST_MS) this.resolvePending(tracker);
+  }
+
+  private resolvePending(tracker: AlertTracker): void {
+    const pending = this.pending;
+    if (!pending) return;
+    tracker.resolve({
+      rule: this.rule,
+      subject: SUBJECT,
+      message: `${pending.session} started with the drifted config ${pending.hash} again: the change was kept`,
+      at: pending.at,
+    });
+    this.drift = null;
+    this.pending = null;
+  }
+
   advance(nowMs: number, tracker: AlertTracker): void {
+    this.settle(nowMs, tracker);
     const { resolveAfterS } = this.options;
     if (!this.drift || resolveAfterS === null) return;
     const due = this.drift.firedAt + resolveAfterS * 1000;
     if (nowMs < due) return;
     tracker.resolve({ rule: this.rule, subject: SUBJECT, message: `acknowledged automatically after ${resolveAfterS} s`, at: due });
     this.drift = null;
+    this.pending = null;
   }
 }
