@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -39,5 +39,21 @@ describe('a state database this process may not write', () => {
     const { status, stderr } = openAsWriteless(dir);
     expect(status, stderr).toBe(3);
     expect(stderr).toMatch(new RegExp(`open_failed: cannot open state database ${path}: ${path} is not writable by this process \\(uid \\d+\\): EACCES`));
+  });
+
+  it.skipIf(!childCanRun)('names a WAL file left behind by another user, though the database and its folder are writable', () => {
+    const dir = join(tempDir('tradetrace-readonly-'), 'data');
+    mkdirSync(dir);
+    const path = join(dir, 'state.sqlite');
+    StateStore.open({ dataDir: dir }).close();
+    // A killed run as root left an (empty) WAL file; everything else is open to all.
+    writeFileSync(`${path}-wal`, '');
+    chmodSync(`${path}-wal`, 0o644);
+    chmodSync(path, 0o666);
+    chmodSync(dir, 0o777);
+    chmodSync(resolve(dir, '..'), 0o755);
+    const { status, stderr } = openAsWriteless(dir);
+    expect(status, stderr).toBe(3);
+    expect(stderr).toContain(`${path}-wal is not writable by this process`);
   });
 });

@@ -60,7 +60,9 @@ export class NotWritableError extends Error {
  * readonly database", naming no cause; asking the OS first names the file and the permission.
  */
 function checkWritable(path: string): void {
-  for (const target of [path, dirname(path)]) {
+  // The WAL and shared-memory files a killed run (perhaps as another user) left behind count too.
+  const leftovers = [`${path}-wal`, `${path}-shm`].filter((file) => existsSync(file));
+  for (const target of [path, dirname(path), ...leftovers]) {
     try {
       accessSync(target, constants.R_OK | constants.W_OK);
     } catch (error) {
