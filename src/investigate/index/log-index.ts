@@ -161,13 +161,21 @@ export class LogIndex {
     const taskBytes = plainTasks.reduce((sum, t) => sum + t.to - t.from, 0);
     const threads = taskBytes >= PARALLEL_MIN_BYTES ? Math.max(1, options.parallelism ?? 2) : 1;
     const share = plainTasks.filter((_, i) => i % threads !== 0);
-    const worker = share.length > 0 ? runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share) : null;
+    const abort = new AbortController();
+    const worker = share.length > 0 ? runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share, abort.signal) : null;
     // When this thread's part fails first, that failure is the answer; the worker's must not crash the process as unhandled.
     worker?.catch(() => undefined);
-    for (const task of plainTasks.filter((_, i) => i % threads === 0)) headers.set(task.segmentPath, buildSegmentSync(task));
-    for (const task of plans.flatMap((p) => p.tasks.filter((t) => t.gzipped))) headers.set(task.segmentPath, await buildGzip(task));
+    try {
+      for (const task of plainTasks.filter((_, i) => i % threads === 0)) headers.set(task.segmentPath, buildSegmentSync(task));
+      for (const task of plans.flatMap((p) => p.tasks.filter((t) => t.gzipped))) headers.set(task.segmentPath, await buildGzip(task));
+    } catch (error) {
+      // Left running, the worker's half of a large build would hold the CLI's exit.
+      abort.abort();
+      throw error;
+    }
     if (worker) {
       const response = await worker;
+      if (!response) throw new Error('index worker stopped before it finished');
       if (!response.ok) throw workerError(response, 'index worker');
       share.forEach((task, i) => {
         const header = response.headers[i];

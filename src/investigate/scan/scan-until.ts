@@ -42,7 +42,15 @@ export async function scanUntil(inputs: readonly ScanInput[], needle: string, st
     : null;
   // This thread's failure is the answer; the worker's must not crash the process as unhandled.
   pending?.catch(() => undefined);
-  const local = runUntilTasks({ tasks: mine, needle, stop, ...step }, () => false);
+  let local: ReturnType<typeof runUntilTasks>;
+  try {
+    local = runUntilTasks({ tasks: mine, needle, stop, ...step }, () => false);
+  } catch (error) {
+    // Stop the worker too: left running, its half of a large scan would hold the CLI's exit.
+    Atomics.store(new Int32Array(flag), 0, 1);
+    abort.abort();
+    throw error;
+  }
   const found: Omit<ScanOutcome, 'bytes'> = { lines: [], torn: [], misshapen: [] };
   collectResults(mine, local.results, files, found);
   if (!pending || !theirs) return { ...found, bytes: local.bytes, stopped: local.stopped };
