@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { writeConfigDrift, writeDeadBot, writeHungBot, writeNoTrades, writeOrderFailures, writeRefusedWhileRunning, writeUnexpectedDash } from './testing/incidents.js';
+import { writeConfigDrift, writeDeadBot, writeHungBot, writeNoTrades, writeOrderFailures, writeRefusedDrift, writeRefusedWhileRunning, writeUnexpectedDash } from './testing/incidents.js';
 
 // Every command on logs written through the real Recorder + FileSink, asserting the exact findings.
 
@@ -256,6 +256,18 @@ describe('drift and dash', () => {
     const json = await runQuery(['drift', '--data-dir', dir, '--json']);
     expect((JSON.parse(json.stdout) as { drifts: { changes: unknown }[] }).drifts[0]?.changes).toEqual(facts.changes);
     expect(execFileSync('sh', ['-c', "grep 'CONFIG_DIFF' logs/audit.jsonl"], { cwd: dir, encoding: 'utf8' })).toContain(`"prev_hash":"${facts.prevHash}","current_hash":"${facts.currentHash}"`);
+  });
+
+  it('compares each session with the last one that traded, as the bot does: a refused session is nobody\'s baseline', async () => {
+    const dir = tempDir('tt-drift-refused-');
+    const facts = writeRefusedDrift(dir);
+    const json = await runQuery(['drift', '--data-dir', dir, '--json']);
+    const parsed = JSON.parse(json.stdout) as { sessions: { sessionId: string; refused: boolean }[]; drifts: { from: string; to: string; source: string }[] };
+    expect(parsed.sessions.map((s) => [s.sessionId, s.refused])).toEqual([[facts.first, false], [facts.refused, true], [facts.third, false]]);
+    expect(parsed.drifts.map((d) => [d.from, d.to, d.source])).toEqual([[facts.first, facts.refused, 'CONFIG_DIFF'], [facts.first, facts.third, 'CONFIG_DIFF']]);
+    const text = await runQuery(['drift', '--data-dir', dir]);
+    expect(text.stdout).toContain(`${facts.refused}  2025-10-26 10:00:00.000Z`);
+    expect(text.stdout).toContain('<- changed  (refused: never traded)');
   });
 
   it('shows which code raised each notification and the decision behind it', async () => {

@@ -32,10 +32,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.found;
   }
   const out: string[] = [f.style.bold(`config hash per session (${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${drifts.length} change${drifts.length === 1 ? '' : 's'}):`)];
-  sessions.forEach((s, i) => {
-    const changed = i > 0 && sessions[i - 1]?.hash !== s.hash;
-    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}`);
-  });
+  const compared = new Set(drifts.map((d) => d.to.sessionId));
+  for (const s of sessions) {
+    const changed = compared.has(s.sessionId);
+    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}`);
+  }
   for (const d of drifts) {
     out.push('');
     out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));

@@ -14,6 +14,8 @@ export interface SessionConfig {
   readonly ts: string;
   readonly hash: string;
   readonly config: Record<string, unknown> | undefined;
+  /** Ended with SESSION_END reason refused: it never traded, so the next session is compared past it. */
+  readonly refused: boolean;
 }
 
 export interface Drift {
@@ -37,23 +39,32 @@ export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChange
   return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ path, from: from ?? null, to: to ?? null }];
 }
 
-/** Config hashes of every session in order, and each change between consecutive sessions. */
+/**
+ * Config hashes of every session in order, and each change from the session before: the latest
+ * earlier one that was not refused, as the bot's own CONFIG_DIFF compares (a refused session never
+ * traded, so its config is nobody's baseline).
+ */
 export async function findDrift(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
-  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF']), { window, files: filesOf(set, ['audit']), skipped, stats });
-  const sessions: SessionConfig[] = [];
+  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_END']), { window, files: filesOf(set, ['audit']), skipped, stats });
+  const hashes: Omit<SessionConfig, 'refused'>[] = [];
+  const refused = new Set<string>();
   const diffs = new Map<string, ConfigChangeRow[]>();
   for (const { event } of events) {
     if (event.event_type === 'CONFIG_HASH') {
-      sessions.push({ sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config });
+      hashes.push({ sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config });
     } else if (event.event_type === 'CONFIG_DIFF') {
       diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })));
+    } else if (event.event_type === 'SESSION_END' && event.reason === 'refused') {
+      refused.add(event.session_id);
     }
   }
+  const sessions: SessionConfig[] = hashes.map((s) => ({ ...s, refused: refused.has(s.sessionId) }));
   const drifts: Drift[] = [];
-  for (let i = 1; i < sessions.length; i++) {
-    const from = sessions[i - 1];
-    const to = sessions[i];
-    if (!from || !to || from.hash === to.hash) continue;
+  let baseline: SessionConfig | undefined;
+  for (const to of sessions) {
+    const from = baseline;
+    if (!to.refused) baseline = to;
+    if (!from || from.hash === to.hash) continue;
     const logged = diffs.get(`${from.sessionId}>${to.sessionId}`);
     drifts.push(logged ? { from, to, changes: logged, source: 'CONFIG_DIFF' } : { from, to, changes: diffConfigs(from.config, to.config), source: 'snapshots' });
   }

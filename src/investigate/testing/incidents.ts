@@ -153,3 +153,17 @@ export function writeRefusedWhileRunning(dataDir: string, runningPid: number, ho
   running.abandon();
   return { running: running.sessionId, refused: refused.sessionId, message };
 }
+
+/** A drift whose session was refused (another bot held the data dir), then the same config run for real. */
+export function writeRefusedDrift(dataDir: string) {
+  const changed: Record<string, unknown> = { ...BASE_CONFIG, execution: { quote_budget: '45', slippage_bps: 30, tif: 'IOC', max_retries: 3 } };
+  const first = session(dataDir, 'session_20251026_090000', '2025-10-26T09:00:00.000Z');
+  first.tick(1000).end('signal', 0);
+  const previous = { sessionId: first.sessionId, config: BASE_CONFIG };
+  const refused = session(dataDir, 'session_20251026_100000', '2025-10-26T10:00:00.000Z', { config: changed, previous });
+  refused.tick(200).refuse('open_failed', 'state database held by another process (SQLITE_BUSY)');
+  // The bot compares the next session with the last one that traded: the first, not the refused one.
+  const third = session(dataDir, 'session_20251026_110000', '2025-10-26T11:00:00.000Z', { config: changed, previous });
+  third.tick(1000).end('signal', 0);
+  return { first: first.sessionId, refused: refused.sessionId, third: third.sessionId };
+}
