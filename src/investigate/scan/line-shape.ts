@@ -6,7 +6,9 @@
  * uses the same test, so a scan and an index lookup count the same lines.
  */
 export function hasLogLineShape(buffer: Buffer, start: number, end: number): boolean {
-  return buffer[end - 1] === 0x7d && buffer[start] === 0x7b && buffer[start + 2] === 0x74 && buffer[start + 3] === 0x73 && buffer[start + 6] === 0x22;
+  // A CRLF line (a log copied through Windows) still parses: its \r is whitespace to JSON.
+  const last = buffer[end - 1] === 0x0d ? end - 2 : end - 1;
+  return buffer[last] === 0x7d && buffer[start] === 0x7b && buffer[start + 2] === 0x74 && buffer[start + 3] === 0x73 && buffer[start + 6] === 0x22;
 }
 
 /**
