@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import type { LogFile } from '../../recorder/log-files.js';
-import { lineNumbersAt, SkippedLines } from './skipped-lines.js';
+import { lineNumbersAt, MISSHAPEN_KEPT, NOT_A_LOG_LINE, SkippedLines } from './skipped-lines.js';
 
 function logFile(name: string, data: Buffer, gzipped = false): LogFile {
   const path = join(tempDir('tt-skipped-'), name);
@@ -32,6 +32,21 @@ describe('SkippedLines', () => {
     expect(skipped.withCode('not_json')).toHaveLength(1);
     expect(await skipped.report()).toBe('skipped 667 unreadable lines in decisions.jsonl (lines 1, 4, …)\n');
     expect(await new SkippedLines().report()).toBe('');
+  });
+
+  it('keeps a bounded number of garbage lines per file in detail and counts the rest', async () => {
+    const lines = Array.from({ length: MISSHAPEN_KEPT + 5_000 }, (_, i) => `garbage ${i}`);
+    const text = `${lines.join('\n')}\n`;
+    const file = logFile('decisions.jsonl', Buffer.from(text));
+    const skipped = new SkippedLines();
+    let offset = 0;
+    for (const line of lines) {
+      skipped.addMisshapen(file, offset);
+      offset += line.length + 1;
+    }
+    expect(skipped.count).toBe(lines.length);
+    expect(skipped.withCode(NOT_A_LOG_LINE)).toHaveLength(MISSHAPEN_KEPT);
+    expect(await skipped.report()).toBe(`skipped ${lines.length} unreadable lines in decisions.jsonl (lines 1, 2, …)\n`);
   });
 
   it('counts line numbers in one pass, in plain and gzipped files', async () => {

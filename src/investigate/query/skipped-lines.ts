@@ -18,6 +18,9 @@ export interface SkippedLine {
 /** The code of a line that is not shaped like a log line at all (see scan/line-shape.ts). */
 export const NOT_A_LOG_LINE = 'not_a_log_line';
 
+/** Misshapen lines kept in detail per file; more are only counted. */
+export const MISSHAPEN_KEPT = 10_000;
+
 /** 1-based numbers of the lines starting at `offsets` (ascending): one pass counting newlines, only when reporting. */
 export async function lineNumbersAt(file: LogFile, offsets: readonly number[]): Promise<number[]> {
   const out: number[] = [];
@@ -87,6 +90,8 @@ function byPlace(a: SkippedLine, b: SkippedLine): number {
  */
 export class SkippedLines {
   private readonly items = new Map<string, SkippedLine>();
+  /** Per file: misshapen lines kept in detail so far, and those only counted past the cap. */
+  private readonly misshapen = new Map<string, { kept: number; uncounted: number }>();
 
   add(item: SkippedLine): void {
     const key = `${item.file.path}:${item.offset}`;
@@ -100,12 +105,27 @@ export class SkippedLines {
     this.items.set(key, item);
   }
 
+  /**
+   * A line without the shape of a log line. A file of garbage (a binary appended to a log) has
+   * millions: past MISSHAPEN_KEPT per file they are only counted, so memory stays bounded. The
+   * summary shows the first lines anyway; only a line also reported by a parser (a garbage line
+   * holding the query's needle) could then be counted twice.
+   */
   addMisshapen(file: LogFile, offset: number): void {
+    const tally = this.misshapen.get(file.path) ?? { kept: 0, uncounted: 0 };
+    this.misshapen.set(file.path, tally);
+    if (tally.kept >= MISSHAPEN_KEPT) {
+      tally.uncounted++;
+      return;
+    }
+    tally.kept++;
     this.add({ file, offset, code: NOT_A_LOG_LINE, message: 'line is not a recorder JSON line', excerpt: '' });
   }
 
   get count(): number {
-    return this.items.size;
+    let uncounted = 0;
+    for (const tally of this.misshapen.values()) uncounted += tally.uncounted;
+    return this.items.size + uncounted;
   }
 
   /** The skipped lines with one problem code, by file path then offset (no line numbers are counted). */
@@ -128,7 +148,7 @@ export class SkippedLines {
       const unknown = first.filter((s) => s.lineNumber === undefined);
       const counted = file && unknown.length > 0 ? await lineNumbersAt(file, unknown.map((s) => s.offset)) : [];
       unknown.forEach((s, i) => (s.lineNumber = counted[i] ?? 0));
-      out.push({ path, count: items.length, firstLines: first.map((s) => s.lineNumber ?? 0) });
+      out.push({ path, count: items.length + (this.misshapen.get(path)?.uncounted ?? 0), firstLines: first.map((s) => s.lineNumber ?? 0) });
     }
     return out;
   }
