@@ -40,9 +40,13 @@ describe('SkippedLines', () => {
     const file = logFile('decisions.jsonl', Buffer.from(text));
     const skipped = new SkippedLines();
     let offset = 0;
-    for (const line of lines) {
-      skipped.addMisshapen(file, offset);
-      offset += line.length + 1;
+    // Reported twice, as a query that scans a file in two passes does: each line counts once.
+    for (let pass = 0; pass < 2; pass++) {
+      offset = 0;
+      for (const line of lines) {
+        skipped.addMisshapen(file, offset);
+        offset += line.length + 1;
+      }
     }
     expect(skipped.count).toBe(lines.length);
     expect(skipped.withCode(NOT_A_LOG_LINE)).toHaveLength(MISSHAPEN_KEPT);

@@ -90,8 +90,8 @@ function byPlace(a: SkippedLine, b: SkippedLine): number {
  */
 export class SkippedLines {
   private readonly items = new Map<string, SkippedLine>();
-  /** Per file: misshapen lines kept in detail so far, and those only counted past the cap. */
-  private readonly misshapen = new Map<string, { kept: number; uncounted: number }>();
+  /** Per file: misshapen lines kept in detail so far, and the offsets of those past the cap (bare numbers, deduplicated). */
+  private readonly misshapen = new Map<string, { kept: number; beyond: Set<number> }>();
 
   add(item: SkippedLine): void {
     const key = `${item.file.path}:${item.offset}`;
@@ -107,15 +107,17 @@ export class SkippedLines {
 
   /**
    * A line without the shape of a log line. A file of garbage (a binary appended to a log) has
-   * millions: past MISSHAPEN_KEPT per file they are only counted, so memory stays bounded. The
-   * summary shows the first lines anyway; only a line also reported by a parser (a garbage line
-   * holding the query's needle) could then be counted twice.
+   * millions: past MISSHAPEN_KEPT per file only their offsets are kept (a query may scan a file
+   * twice; each line still counts once), a few bytes each instead of an object and a key. Only a
+   * line also reported by a parser (a garbage line holding the query's needle) past the cap could
+   * be counted twice.
    */
   addMisshapen(file: LogFile, offset: number): void {
-    const tally = this.misshapen.get(file.path) ?? { kept: 0, uncounted: 0 };
+    const tally = this.misshapen.get(file.path) ?? { kept: 0, beyond: new Set<number>() };
     this.misshapen.set(file.path, tally);
+    if (this.items.has(`${file.path}:${offset}`)) return;
     if (tally.kept >= MISSHAPEN_KEPT) {
-      tally.uncounted++;
+      tally.beyond.add(offset);
       return;
     }
     tally.kept++;
@@ -123,9 +125,9 @@ export class SkippedLines {
   }
 
   get count(): number {
-    let uncounted = 0;
-    for (const tally of this.misshapen.values()) uncounted += tally.uncounted;
-    return this.items.size + uncounted;
+    let beyond = 0;
+    for (const tally of this.misshapen.values()) beyond += tally.beyond.size;
+    return this.items.size + beyond;
   }
 
   /** The skipped lines with one problem code, by file path then offset (no line numbers are counted). */
@@ -148,7 +150,7 @@ export class SkippedLines {
       const unknown = first.filter((s) => s.lineNumber === undefined);
       const counted = file && unknown.length > 0 ? await lineNumbersAt(file, unknown.map((s) => s.offset)) : [];
       unknown.forEach((s, i) => (s.lineNumber = counted[i] ?? 0));
-      out.push({ path, count: items.length + (this.misshapen.get(path)?.uncounted ?? 0), firstLines: first.map((s) => s.lineNumber ?? 0) });
+      out.push({ path, count: items.length + (this.misshapen.get(path)?.beyond.size ?? 0), firstLines: first.map((s) => s.lineNumber ?? 0) });
     }
     return out;
   }
