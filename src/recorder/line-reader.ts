@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LogFile } from './log-files.js';
 
@@ -10,20 +10,49 @@ export interface RawLine {
   readonly text: string;
 }
 
-/** Streams the lines of one log file (gzipped or not) without loading it whole. */
-export async function* readLines(file: LogFile): AsyncGenerator<RawLine> {
+/** The file's bytes, gunzipped when it is a .gz; a read error of the file itself reaches the reader. */
+function bytesOf(file: LogFile): Readable {
   const stream = createReadStream(file.path);
-  const input = file.gzipped ? stream.pipe(createGunzip()) : stream;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  if (!file.gzipped) return stream;
+  const gunzip = createGunzip();
+  // pipe() does not pass the source's errors on: without this an unreadable .gz would crash uncaught.
+  stream.on('error', (error) => gunzip.destroy(error));
+  return stream.pipe(gunzip);
+}
+
+/**
+ * Streams the lines of one log file (gzipped or not) without loading it whole. Lines end at `\n`
+ * only, as for every other reader here (a lone `\r` in garbage is not a line break; a `\r` before
+ * the `\n` is dropped), so line numbers agree across commands.
+ */
+export async function* readLines(file: LogFile): AsyncGenerator<RawLine> {
+  const input = bytesOf(file);
   let lineNumber = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const line = (bytes: Buffer, start: number, end: number): string => {
+    const stop = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    return bytes.toString('utf8', start, stop);
+  };
   try {
-    for await (const text of lines) {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+        lineNumber++;
+        if (nl > start) {
+          const text = line(data, start, nl);
+          if (text.length > 0) yield { file: file.path, lineNumber, text };
+        }
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+    }
+    if (carry.length > 0) {
       lineNumber++;
-      if (text.length === 0) continue;
-      yield { file: file.path, lineNumber, text };
+      const text = line(carry, 0, carry.length);
+      if (text.length > 0) yield { file: file.path, lineNumber, text };
     }
   } finally {
-    lines.close();
-    stream.destroy();
+    input.destroy();
   }
 }
