@@ -9,7 +9,6 @@ export interface PastEvaluation {
   /** Alerts still firing at `nowMs`. */
   readonly open: readonly AlertFired[];
   readonly linesRead: number;
-  readonly problems: readonly LineProblemReport[];
 }
 
 /**
@@ -19,17 +18,22 @@ export interface PastEvaluation {
  */
 export async function evaluatePastLogs(
   logsDir: string,
-  init: { readonly options?: AlertOptions | AlertOptionsInput; readonly sinceMs?: number; readonly nowMs: number },
+  init: {
+    readonly options?: AlertOptions | AlertOptionsInput;
+    readonly sinceMs?: number;
+    readonly nowMs: number;
+    /** Each line that could not be used, as it is met: a log of garbage has millions, so none is kept here. */
+    readonly onProblem?: (problem: LineProblemReport) => void;
+  },
 ): Promise<PastEvaluation> {
   const engine = new AlertEngine(init.options !== undefined ? { options: init.options } : {});
   const transitions: AlertTransition[] = [];
-  const problems: LineProblemReport[] = [];
   let linesRead = 0;
-  const replay = replayLogs(logsDir, { ...(init.sinceMs !== undefined ? { sinceMs: init.sinceMs } : {}), onProblem: (p) => problems.push(p) });
+  const replay = replayLogs(logsDir, { ...(init.sinceMs !== undefined ? { sinceMs: init.sinceMs } : {}), onProblem: init.onProblem ?? (() => undefined) });
   for await (const observation of replay) {
     linesRead++;
     transitions.push(...engine.observe(observation));
   }
   transitions.push(...engine.advance(init.nowMs));
-  return { transitions, open: engine.openAlerts(), linesRead, problems };
+  return { transitions, open: engine.openAlerts(), linesRead };
 }

@@ -155,9 +155,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`tradetrace alerts: ${absent}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
       return EXIT.noLogs;
     }
-    const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, ...(sinceMs !== undefined ? { sinceMs } : {}) });
     const skipped = new SkipTally();
-    for (const problem of result.problems) skipped.add(problem.file, problem.lineNumber);
+    const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, onProblem: (problem) => skipped.add(problem.file, problem.lineNumber), ...(sinceMs !== undefined ? { sinceMs } : {}) });
     const summary = skipped.take();
     if (summary) io.stderr.write(`${summary}\n`);
     for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition)}\n`);

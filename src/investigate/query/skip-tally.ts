@@ -10,7 +10,11 @@ export class SkipTally {
   add(path: string, lineNumber: number): void {
     const tally = this.files.get(path) ?? { count: 0, first: [] };
     tally.count++;
-    tally.first = [...tally.first, lineNumber].sort((a, b) => a - b).slice(0, SHOWN_LINES);
+    // Lines mostly come in order: past the first few, a later line changes nothing to sort.
+    const last = tally.first[tally.first.length - 1];
+    if (tally.first.length < SHOWN_LINES || (last !== undefined && lineNumber < last)) {
+      tally.first = [...tally.first, lineNumber].sort((a, b) => a - b).slice(0, SHOWN_LINES);
+    }
     this.files.set(path, tally);
   }
 
