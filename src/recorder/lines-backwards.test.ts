@@ -10,7 +10,7 @@ describe('linesBackwards', () => {
     const dir = tempDir('tradetrace-backwards-');
     let n = 0;
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constant('x'.repeat(300_000))), { maxLength: 12 }), fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constant('z'.repeat(600_000)))), (raw, torn) => {
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.constant('x'.repeat(700_000))), { maxLength: 12 }), fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constant('z'.repeat(1_200_000)))), (raw, torn) => {
         const lines = raw.map((line) => line.replace(/\n/g, ' ')).filter((line) => line.length > 0);
         const path = join(dir, `f${n++}.jsonl`);
         const tail = torn === null ? '' : torn.replace(/\n/g, ' ');
