@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { logBytes } from './log-bytes.js';
 import type { LogFile } from './log-files.js';
 
 export interface RawLine {
@@ -10,23 +8,13 @@ export interface RawLine {
   readonly text: string;
 }
 
-/** The file's bytes, gunzipped when it is a .gz; a read error of the file itself reaches the reader. */
-function bytesOf(file: LogFile): Readable {
-  const stream = createReadStream(file.path);
-  if (!file.gzipped) return stream;
-  const gunzip = createGunzip();
-  // pipe() does not pass the source's errors on: without this an unreadable .gz would crash uncaught.
-  stream.on('error', (error) => gunzip.destroy(error));
-  return stream.pipe(gunzip);
-}
-
 /**
  * Streams the lines of one log file (gzipped or not) without loading it whole. Lines end at `\n`
  * only, as for every other reader here (a lone `\r` in garbage is not a line break; a `\r` before
  * the `\n` is dropped), so line numbers agree across commands.
  */
 export async function* readLines(file: LogFile): AsyncGenerator<RawLine> {
-  const input = bytesOf(file);
+  const input = logBytes(file);
   let lineNumber = 0;
   let carry: Buffer = Buffer.alloc(0);
   const line = (bytes: Buffer, start: number, end: number): string => {

@@ -1,22 +1,17 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { logBytes } from '../../recorder/log-bytes.js';
 import { toLogReadError } from '../log-read-error.js';
 
 /**
- * The decompressed bytes of a gzipped log file. `createReadStream(path).pipe(createGunzip())` alone
- * does not forward the file's errors to the gunzip side: an unreadable file would be an uncaught
- * 'error' event (a crash no caller can catch). Here every failure, the file's or the gzip data's,
- * rejects the iteration as a LogReadError naming the file.
+ * The decompressed bytes of a gzipped log file (see logBytes); every failure, the file's or the
+ * gzip data's, rejects the iteration as a LogReadError naming the file.
  */
 export async function* gunzipChunks(path: string): AsyncGenerator<Buffer> {
-  const source = createReadStream(path);
-  const gunzip = createGunzip();
-  source.on('error', (error) => gunzip.destroy(error));
+  const input = logBytes({ path, gzipped: true });
   try {
-    for await (const chunk of source.pipe(gunzip)) yield chunk as Buffer;
+    for await (const chunk of input) yield chunk as Buffer;
   } catch (error) {
     throw toLogReadError(error, path) ?? error;
   } finally {
-    source.destroy();
+    input.destroy();
   }
 }

@@ -1,0 +1,17 @@
+import { createReadStream } from 'node:fs';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/**
+ * A log file's bytes, gunzipped for a `.gz`. `createReadStream(path).pipe(createGunzip())` alone
+ * would neither pass the file's errors on (an unreadable .gz would be an uncaught 'error' event: a
+ * crash no caller can catch) nor close the file when the reader stops early; pipeline does both.
+ */
+export function logBytes(file: { readonly path: string; readonly gzipped: boolean }): Readable {
+  const source = createReadStream(file.path);
+  if (!file.gzipped) return source;
+  const gunzip = createGunzip();
+  // The error also destroys `gunzip`, so it reaches whoever reads it.
+  pipeline(source, gunzip, () => undefined);
+  return gunzip;
+}
