@@ -37,6 +37,11 @@ export async function scanUntil(inputs: readonly ScanInput[], needle: string, st
   const step = options.stepBytes === undefined ? {} : { stepBytes: options.stepBytes };
   const flag = new SharedArrayBuffer(4);
   const abort = new AbortController();
+  // Raises the flag the worker polls between steps, and aborts its wait for a message.
+  const stopWorker = (): void => {
+    Atomics.store(new Int32Array(flag), 0, 1);
+    abort.abort();
+  };
   const pending = theirs
     ? runInWorker<UntilRequest, UntilResponse>(import.meta.url, 'until-worker', { tasks: theirs, needle, stop, flag, ...step }, abort.signal)
     : null;
@@ -47,16 +52,14 @@ export async function scanUntil(inputs: readonly ScanInput[], needle: string, st
     local = runUntilTasks({ tasks: mine, needle, stop, ...step }, () => false);
   } catch (error) {
     // Stop the worker too: left running, its half of a large scan would hold the CLI's exit.
-    Atomics.store(new Int32Array(flag), 0, 1);
-    abort.abort();
+    stopWorker();
     throw error;
   }
   const found: Omit<ScanOutcome, 'bytes'> = { lines: [], torn: [], misshapen: [] };
   collectResults(mine, local.results, files, found);
   if (!pending || !theirs) return { ...found, bytes: local.bytes, stopped: local.stopped };
   if (local.stopped) {
-    Atomics.store(new Int32Array(flag), 0, 1);
-    abort.abort();
+    stopWorker();
     await pending;
     return { ...found, bytes: local.bytes, stopped: true };
   }
