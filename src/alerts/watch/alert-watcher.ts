@@ -9,7 +9,8 @@ import { OBSERVED_CHANNELS, type LineProblemReport } from '../log-replay.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import { LogTailer } from './log-tailer.js';
 import { alertKey, openWatcherAlerts, type PreviouslyOpen } from './open-alerts.js';
-import { processAlive, sessionProcess, type SessionProcess } from './process-probe.js';
+import { processAlive } from '../../recorder/sessions/process-alive.js';
+import { sessionProcess, type SessionProcess } from './process-probe.js';
 
 export interface AlertWatcherOptions {
   readonly dataDir: string;

@@ -20,13 +20,3 @@ export function sessionProcess(dataDir: string, sessionId: string): SessionProce
   if (!manifest.ok || manifest.value.host !== hostname()) return null;
   return { pid: manifest.value.pid, manifestPath: join(dir, 'manifest.json'), start: manifest.value.start };
 }
-
-/** Signal 0 checks existence without touching the process; EPERM means it exists but is not ours. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
-}

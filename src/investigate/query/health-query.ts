@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { processAlive } from '../../recorder/sessions/process-alive.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { lastLineWith, tornTail } from './last-line.js';
@@ -116,12 +117,5 @@ function processState(manifest: SessionManifest | undefined): ProcessState | und
   const pid = manifest?.pid;
   const host = manifest?.host;
   if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
-  if (host !== hostname()) return { pid, host, alive: null };
-  try {
-    // Signal 0 checks that the pid exists without touching it; EPERM means it exists as another user's.
-    process.kill(pid, 0);
-    return { pid, host, alive: true };
-  } catch (error) {
-    return { pid, host, alive: (error as NodeJS.ErrnoException).code === 'EPERM' };
-  }
+  return { pid, host, alive: host === hostname() ? processAlive(pid) : null };
 }
