@@ -21,6 +21,13 @@ function openStore(dataDir: string): StateStore {
   return StateStore.open({ dataDir, now: () => T0 });
 }
 
+/** A store holding 1000 USDT: where every booking test starts. */
+function fundedStore(dataDir: string): StateStore {
+  const store = openStore(dataDir);
+  store.setBalances({ USDT: d('1000') });
+  return store;
+}
+
 describe('StateStore', () => {
   it('creates state.sqlite in WAL mode with decimals stored as exact TEXT', () => {
     const dir = tempDir();
@@ -38,8 +45,7 @@ describe('StateStore', () => {
 
   it('opens a position on a buy fill, books balances and fees in one transaction, and recovers it after reopening', () => {
     const dir = tempDir();
-    let store = openStore(dir);
-    store.setBalances({ USDT: d('1000') });
+    let store = fundedStore(dir);
     const order = buyOrder('01');
     store.recordOrder(order);
     expect(store.openOrders().map((o) => o.status)).toEqual(['new']);
@@ -104,8 +110,7 @@ describe('StateStore', () => {
   });
 
   it('books a cumulative report once: the same fill applied twice changes nothing the second time', () => {
-    const store = openStore(tempDir());
-    store.setBalances({ USDT: d('1000') });
+    const store = fundedStore(tempDir());
     const order = buyOrder('01', '0.02');
     store.recordOrder(order);
     store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0.45'), feeCurrency: 'USDT', status: 'partially_filled', ts: T0 });
@@ -120,8 +125,7 @@ describe('StateStore', () => {
   });
 
   it('values a base-currency fee at the fill price and keeps the net quantity', () => {
-    const store = openStore(tempDir());
-    store.setBalances({ USDT: d('1000') });
+    const store = fundedStore(tempDir());
     const order = buyOrder('01', '1', '100');
     store.recordOrder(order);
     const r = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('1'), avgPx: d('100'), fee: d('0.001'), feeCurrency: 'BTC', status: 'filled', ts: T0 });
@@ -134,8 +138,7 @@ describe('StateStore', () => {
 
   it('a fee reported with nothing filled opens no position: it is booked as a realized loss of the day', () => {
     const dir = tempDir();
-    const store = openStore(dir);
-    store.setBalances({ USDT: d('1000') });
+    const store = fundedStore(dir);
     const order = buyOrder('01');
     store.recordOrder(order);
     const r = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0'), avgPx: d('45000'), fee: d('0.45'), feeCurrency: 'USDT', status: 'canceled', ts: T0 });
@@ -152,8 +155,7 @@ describe('StateStore', () => {
   });
 
   it('refuses a buy whose base-currency fee exceeds what it delivers, booking nothing', () => {
-    const store = openStore(tempDir());
-    store.setBalances({ USDT: d('1000') });
+    const store = fundedStore(tempDir());
     const order = buyOrder('01', '1', '100');
     store.recordOrder(order);
     const attempt = () => store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.001'), avgPx: d('100'), fee: d('0.002'), feeCurrency: 'BTC', status: 'filled', ts: T0 });
@@ -165,8 +167,7 @@ describe('StateStore', () => {
   });
 
   it('books a base-currency fee reported after its fill out of the open position', () => {
-    const store = openStore(tempDir());
-    store.setBalances({ USDT: d('1000') });
+    const store = fundedStore(tempDir());
     const order = buyOrder('01', '1', '100');
     store.recordOrder(order);
     store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('1'), avgPx: d('100'), fee: d('0'), feeCurrency: 'BTC', status: 'partially_filled', ts: T0 });
@@ -227,8 +228,7 @@ describe('StateStore', () => {
 
   it('writes the trailing-stop peak only on a new high and keeps it across a restart', () => {
     const dir = tempDir();
-    let store = openStore(dir);
-    store.setBalances({ USDT: d('1000') });
+    let store = fundedStore(dir);
     const order = buyOrder('01');
     store.recordOrder(order);
     store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
