@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +9,10 @@ import { parseLine } from './line-parser.js';
 import { Recorder } from './recorder.js';
 import { RecorderError } from './recorder-error.js';
 import { withDecision, withIntent } from './trace-context.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 function tempLogs(): string {
-  return join(mkdtempSync(join(tmpdir(), 'tradetrace-rec-')), 'logs');
+  return join(tempDir('tradetrace-rec-'), 'logs');
 }
 
 describe('Recorder', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 
-/** A fresh directory under the OS temp dir; tests write real files there. */
+/** A fresh directory in this run's temp root (see temp-root.ts); tests write real files there. */
 export function tempDir(prefix = 'tradetrace-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(inject('tempRoot'), prefix));
 }
