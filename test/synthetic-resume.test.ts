@@ -7,7 +7,7 @@ import { tempDir } from './support/temp-dir.js';
 
 const BAR_MS = 60_000;
 
-const readCursor = (dataDir: string): number => (JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { last_bar_close: number }).last_bar_close;
+const readCursor = (dataDir: string): number => (JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { symbols: Record<string, number> }).symbols['BTC/USDT'] ?? Number.NaN;
 
 /** Open times (ms) of the bars each DECISION_START of `sessionId` decided on, in file order. */
 function decidedBars(dataDir: string, sessionId: string): number[] {
@@ -56,33 +56,60 @@ describe('a synthetic session on the data directory of an earlier, faster-than-r
 });
 
 describe('ReplayCursor', () => {
-  it('never writes a bar close earlier than the stored one, read first or not', () => {
+  const BTC = 'BTC/USDT';
+  const ETH = 'ETH/USDT';
+  const stored = Date.parse('2030-01-01T00:10:00.000Z');
+
+  it('never writes a bar close earlier than the stored one, read first or not, symbol by symbol', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     const path = join(dataDir, CURSOR_FILE);
-    const stored = Date.parse('2030-01-01T00:10:00.000Z');
-    writeFileSync(path, `${JSON.stringify({ last_bar_close: stored })}\n`);
+    writeFileSync(path, `${JSON.stringify({ last_bar_close: stored, session_id: 'session_20300101_000000', symbols: { [BTC]: stored, [ETH]: stored - BAR_MS } })}\n`);
     const before = readFileSync(path, 'utf8');
 
-    const unread = new ReplayCursor(dataDir, 'session_20300101_000000', 0);
-    unread.advance(stored - 5 * BAR_MS);
+    const unread = new ReplayCursor(dataDir, 'session_20300101_000001', [BTC, ETH], 0);
+    unread.advance(BTC, stored - 5 * BAR_MS);
     unread.save();
     expect(readFileSync(path, 'utf8')).toBe(before);
 
-    const read = new ReplayCursor(dataDir, 'session_20300101_000001', 0);
+    const read = new ReplayCursor(dataDir, 'session_20300101_000002', [BTC, ETH], 0);
     expect(read.read()).toBe(stored);
-    read.advance(stored - BAR_MS);
-    read.save();
+    expect([read.closeOf(BTC), read.closeOf(ETH), read.closeOf('SOL/USDT')]).toEqual([stored, stored - BAR_MS, undefined]);
+    read.advance(BTC, stored - BAR_MS);
     expect(readFileSync(path, 'utf8')).toBe(before);
-    expect(read.storedSession(), 'a cursor written before sessions were named in it').toBeUndefined();
-    read.advance(stored + BAR_MS);
-    const next = new ReplayCursor(dataDir, 'session_20300101_000002');
-    expect(next.read()).toBe(stored + BAR_MS);
-    expect(next.storedSession(), 'the session that moved it').toBe('session_20300101_000001');
+    // ETH moves on by one bar; BTC keeps its stored close, not the lower one this session saw.
+    read.advance(ETH, stored);
+    const next = new ReplayCursor(dataDir, 'session_20300101_000003', [BTC, ETH]);
+    expect(next.read()).toBe(stored);
+    expect([next.closeOf(BTC), next.closeOf(ETH)]).toEqual([stored, stored]);
+    expect(next.storedSession(), 'the session that moved it').toBe('session_20300101_000002');
+  });
+
+  it('keeps symbols another session traded, and reads a single-time cursor of an older version as every symbol\'s', () => {
+    const dataDir = tempDir('tradetrace-cursor-');
+    const path = join(dataDir, CURSOR_FILE);
+    writeFileSync(path, `${JSON.stringify({ last_bar_close: stored })}\n`);
+    const old = new ReplayCursor(dataDir, 'session_20300101_000001', [BTC], 0);
+    old.read();
+    expect(old.closeOf(BTC)).toBe(stored);
+    expect(old.storedSession(), 'a cursor written before sessions were named in it').toBeUndefined();
+    old.advance(BTC, stored + BAR_MS);
+
+    const other = new ReplayCursor(dataDir, 'session_20300101_000002', [ETH], 0);
+    other.read();
+    expect(other.closeOf(ETH), 'the per-symbol file has no time for ETH').toBeUndefined();
+    other.advance(ETH, stored + 3 * BAR_MS);
+    const written = JSON.parse(readFileSync(path, 'utf8')) as { last_bar_close: number; symbols: Record<string, number> };
+    expect(written.symbols).toEqual({ [BTC]: stored + BAR_MS, [ETH]: stored + 3 * BAR_MS });
+    expect(written.last_bar_close).toBe(stored + 3 * BAR_MS);
   });
 
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
-    writeFileSync(join(dataDir, CURSOR_FILE), 'not json');
-    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000').read()).toThrow(`${join(dataDir, CURSOR_FILE)}: expected {"last_bar_close": <ms UTC>}, got not json`);
+    const path = join(dataDir, CURSOR_FILE);
+    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}}, got`;
+    writeFileSync(path, 'not json');
+    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(`${expected} not json`);
+    writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": "soon"}}');
+    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
   });
 });

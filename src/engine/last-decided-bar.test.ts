@@ -7,7 +7,7 @@ import { isoTime } from '../market-data/bar.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { withDecision } from '../recorder/trace-context.js';
-import { lastDecidedBarClose } from './last-decided-bar.js';
+import { lastDecidedBarCloses } from './last-decided-bar.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2022, 0, 1);
@@ -26,15 +26,17 @@ function decide(logsDir: string, decisions: readonly (readonly [string, number])
   recorder.close();
 }
 
-describe('lastDecidedBarClose', () => {
-  it('is the earliest of each symbol\'s last decided bar close, so no symbol skips a bar', () => {
+const closes = (entries: Map<string, number>): Record<string, number> => Object.fromEntries(entries);
+
+describe('lastDecidedBarCloses', () => {
+  it("is each symbol's own last decided bar close: killed between two symbols of one bar time, they stand a bar apart", () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
     decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1], ['ETH/USDT', 1], ['BTC/USDT', 2]]);
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE)).toBe(T0 + 2 * MINUTE);
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT'], MINUTE)).toBe(T0 + 3 * MINUTE);
-    // A symbol never decided here: no point to resume from.
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE)).toBeUndefined();
-    expect(lastDecidedBarClose(join(logs, 'missing'), SESSION, ['BTC/USDT'], MINUTE)).toBeUndefined();
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
+    // A symbol never decided here has no point to resume from; the others keep theirs.
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
+    expect(lastDecidedBarCloses(join(logs, 'missing'), SESSION, ['BTC/USDT'], MINUTE).size).toBe(0);
   });
 
   it("reads only the given session's decisions: a later demo or another replay says nothing about this timeline", () => {
@@ -42,17 +44,18 @@ describe('lastDecidedBarClose', () => {
     decide(logs, [['BTC/USDT', 0], ['BTC/USDT', 1]]);
     // A demo run afterwards decides a bar near 'now' under its own session.
     decide(logs, [['BTC/USDT', 10_000]], 'session_20260101_000000');
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT'], MINUTE)).toBe(T0 + 2 * MINUTE);
-    expect(lastDecidedBarClose(logs, 'session_20990101_000000', ['BTC/USDT'], MINUTE)).toBeUndefined();
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
+    expect(lastDecidedBarCloses(logs, 'session_20990101_000000', ['BTC/USDT'], MINUTE).size).toBe(0);
   });
 
-  it('passes over a torn last line and reads the rotated file when the current one has no decision yet', () => {
+  it('passes over a torn last line, and reads rotated files for a symbol the current one does not have', () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
-    decide(logs, [['BTC/USDT', 0], ['BTC/USDT', 1]]);
+    decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1]]);
     appendFileSync(join(logs, 'decisions.jsonl'), '{"ts":"2022-01-01T00:09:00.000Z","level":"info","event_type":"DECISION_START","session_id":"session_20220101_0');
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT'], MINUTE)).toBe(T0 + 2 * MINUTE);
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
     renameSync(join(logs, 'decisions.jsonl'), join(logs, 'decisions.20220101T000500000Z.jsonl'));
     writeFileSync(join(logs, 'decisions.jsonl'), '');
-    expect(lastDecidedBarClose(logs, SESSION, ['BTC/USDT'], MINUTE)).toBe(T0 + 2 * MINUTE);
+    decide(logs, [['BTC/USDT', 2]]);
+    expect(closes(lastDecidedBarCloses(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + MINUTE });
   });
 });

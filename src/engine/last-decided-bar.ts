@@ -1,43 +1,37 @@
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
 
-// How far back to look: the tail of decisions.jsonl holds every symbol's last decision within a
-// few bars; this only bounds a search for a symbol that stopped being decided long ago.
+// How far back to look in one file: the tail of decisions.jsonl holds every symbol's last decision
+// within a few bars; this only bounds a search for a symbol that stopped being decided long ago.
 const MAX_BYTES = 64 * 1024 * 1024;
 const START = '"event_type":"DECISION_START"';
 const BAR_TS = /"bar_ts":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 
 /**
- * The close time of the last bar `sessionId` decided for every one of `symbols`, from the decision
- * log of this data directory: the earliest of their last DECISION_STARTs, so no symbol skips a bar
- * it never decided. Undefined when some symbol has no decision of that session in the newest log
- * file that has one.
+ * The close time of the last bar `sessionId` decided for each of `symbols` (those it decided at
+ * all), from the decision log of this data directory, newest file first.
  *
  * The replay cursor is saved at most once a second; after a kill, the log of the session that saved
  * it (written line by line before anything is acted on) says where its decisions stopped, so a
- * restart decides no bar twice. Only that session's lines count: another session's (a demo, a
- * replay of other candles) say nothing about this timeline. A decision cut off by the kill
- * (DECISION_START without its END) counts as decided: its order, if any, is in the state store and
- * is reconciled there, not decided again.
+ * restart decides no bar twice and skips none, symbol by symbol. Only that session's lines count:
+ * another session's (a demo, a replay of other candles) say nothing about this timeline. A decision
+ * cut off by the kill (DECISION_START without its END) counts as decided: its order, if any, is in
+ * the state store and is reconciled there, not decided again.
  */
-export function lastDecidedBarClose(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): number | undefined {
+export function lastDecidedBarCloses(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): Map<string, number> {
   const mine = `"session_id":"${sessionId}"`;
+  const last = new Map<string, number>();
   const files = listLogFiles(logsDir, ['decisions']).filter((file) => !file.gzipped).reverse();
   for (const file of files) {
-    const last = new Map<string, number>();
-    let sawAny = false;
     for (const line of linesBackwards(file.path, MAX_BYTES)) {
       if (!line.includes(START) || !line.includes(mine)) continue;
-      sawAny = true;
       const symbol = SYMBOL.exec(line)?.[1];
       const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');
       if (symbol === undefined || !symbols.includes(symbol) || last.has(symbol) || !Number.isFinite(openTime)) continue;
       last.set(symbol, openTime + intervalMs);
-      if (last.size === symbols.length) break;
+      if (last.size === symbols.length) return last;
     }
-    if (!sawAny) continue;
-    return last.size === symbols.length ? Math.min(...last.values()) : undefined;
   }
-  return undefined;
+  return last;
 }

@@ -17,9 +17,9 @@ import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
 import { engineSettings } from './engine-settings.js';
-import { lastDecidedBarClose } from './last-decided-bar.js';
+import { lastDecidedBarCloses } from './last-decided-bar.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
-import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoint, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
+import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoints, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
@@ -99,15 +99,24 @@ export class PaperSession {
     try {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
-      const cursor = new ReplayCursor(options.dataDir, recorder.sessionId);
+      const tradedSymbols = rules.map((r) => r.symbol);
+      const cursor = new ReplayCursor(options.dataDir, recorder.sessionId, tradedSymbols);
       const intervalMs = 60_000;
-      const fromCursor = cursor.read();
+      cursor.read();
       // Only the session that saved the cursor can refine it: its decisions after the last save.
       const cursorSession = cursor.storedSession();
-      const fromLog = cursorSession === undefined ? undefined : lastDecidedBarClose(options.logsDir, cursorSession, rules.map((r) => r.symbol), intervalMs);
-      const points = [resumePoint(snapshot), fromCursor, fromLog];
-      const known = points.filter((point): point is number => point !== undefined);
-      const resume = known.length === 0 ? undefined : Math.max(...known);
+      const fromLog = cursorSession === undefined ? new Map<string, number>() : lastDecidedBarCloses(options.logsDir, cursorSession, tradedSymbols, intervalMs);
+      const fromStore = resumePoints(snapshot);
+      // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
+      // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
+      const resumeBySymbol = new Map<string, number>();
+      for (const symbol of tradedSymbols) {
+        const known = [fromStore.get(symbol), cursor.closeOf(symbol), fromLog.get(symbol)].filter((point): point is number => point !== undefined);
+        if (known.length > 0) resumeBySymbol.set(symbol, Math.max(...known));
+      }
+      // The feed starts where the furthest-behind symbol resumes; the clock, where the state last was.
+      const feedResume = resumeBySymbol.size === 0 ? undefined : Math.min(...resumeBySymbol.values());
+      const resume = resumeBySymbol.size === 0 ? undefined : Math.max(...resumeBySymbol.values());
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
       // The simulated account lives in the data directory too, so a restarted session reconciles its
@@ -143,7 +152,7 @@ export class PaperSession {
         router: new OrderRouter({ exchange, recorder, markets: rules, random: seededRandom(config.paper_exchange.seed), sleep }),
         dataAgeMs: (symbol) => (feedRef.current ? staleness.ageMs(symbol, feedRef.current.now()) : null),
       };
-      const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, ...(resume === undefined ? {} : { resumeAfter: resume }) });
+      const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, resumeAfter: resumeBySymbol });
       const track = engine.onBar;
       // The cursor moves once the bar's decision is done: saved earlier, a kill in between (an exit
       // sell awaiting the exchange) would make the restart skip a bar no session decided.
@@ -151,11 +160,11 @@ export class PaperSession {
         const close = bar.openTime + intervalMs;
         barClose = close;
         const handled = track(bar);
-        if (handled instanceof Promise) return handled.then(() => cursor.advance(close));
-        cursor.advance(close);
+        if (handled instanceof Promise) return handled.then(() => cursor.advance(bar.symbol, close));
+        cursor.advance(bar.symbol, close);
         return undefined;
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(resume === undefined ? {} : { resumeAfter: resume }) });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

@@ -76,13 +76,19 @@ export function scaledSleep(speed: ReplaySpeed): (ms: number) => Promise<void> {
   return (ms) => new Promise((resolve) => setTimeout(resolve, ms / speed));
 }
 
-/** The latest time the state knows of: bars closing at or before it were decided by an earlier session. */
-export function resumePoint(snapshot: StateSnapshot): number | undefined {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const p of snapshot.positions) latest = Math.max(latest, p.openedAt, p.updatedAt);
-  for (const exit of snapshot.lastExits.values()) latest = Math.max(latest, exit.exitedAt);
-  for (const order of snapshot.openOrders) latest = Math.max(latest, order.createdAt);
-  return Number.isFinite(latest) ? latest : undefined;
+/**
+ * Per symbol, the latest time the state knows of (a position opened or updated, an exit, an order
+ * placed): bars of that symbol closing at or before it were decided by an earlier session.
+ */
+export function resumePoints(snapshot: StateSnapshot): Map<string, number> {
+  const latest = new Map<string, number>();
+  const note = (symbol: string, at: number): void => {
+    if (at > (latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) latest.set(symbol, at);
+  };
+  for (const p of snapshot.positions) note(p.symbol, Math.max(p.openedAt, p.updatedAt));
+  for (const exit of snapshot.lastExits.values()) note(exit.symbol, exit.exitedAt);
+  for (const order of snapshot.openOrders) note(order.symbol, order.createdAt);
+  return latest;
 }
 
 export interface FeedSetup {

@@ -3,20 +3,33 @@ import { join } from 'node:path';
 
 export const CURSOR_FILE = 'paper-cursor.json';
 
+interface CursorFile {
+  readonly last_bar_close?: unknown;
+  readonly session_id?: unknown;
+  readonly symbols?: unknown;
+}
+
 /**
- * The close time of the last bar a paper session decided on, kept beside the state database so the
- * next session on the same data directory resumes after it instead of deciding the same bars again.
+ * The close time of the last bar a paper session decided on, per symbol, kept beside the state
+ * database so the next session on the same data directory resumes each symbol after its own last
+ * decided bar instead of deciding the same bars again. Per symbol because the symbols of one bar
+ * time are decided one after the other: a kill between them leaves one symbol a bar ahead, and a
+ * single time would make the restart either skip that bar for the other or decide it twice for
+ * the first.
+ *
  * Written atomically (temp file, rename) at most once a second and at stop: after a kill, the
- * decision log says where decisions stopped within that second (lastDecidedBarClose), and the store
- * guards against an order sent twice.
+ * decision log says where decisions stopped within that second (lastDecidedBarCloses), and the
+ * store guards against an order sent twice. `last_bar_close` (the latest of them) is kept for
+ * readers of the older, single-time file.
  * It never moves backwards: a session that decides earlier bars (a replay of older candles on the
- * same directory) leaves the stored value alone, so later sessions do not decide bars twice.
+ * same directory) leaves a stored value alone, so later sessions do not decide bars twice.
  */
 export class ReplayCursor {
   private readonly path: string;
-  private latest = Number.NEGATIVE_INFINITY;
+  private readonly latest = new Map<string, number>();
+  private readonly saved = new Map<string, number>();
+  private dirty = false;
   private savedAt = Number.NEGATIVE_INFINITY;
-  private saved = Number.NEGATIVE_INFINITY;
   private storedRead = false;
   private storedBy: string | undefined;
 
@@ -24,6 +37,8 @@ export class ReplayCursor {
     dataDir: string,
     /** The session writing it: the next one refines the cursor with this session's decision log only. */
     private readonly sessionId: string,
+    /** The session's symbols: a cursor file from before per-symbol times gives its one time to each. */
+    private readonly symbols: readonly string[],
     private readonly everyMs = 1000,
   ) {
     this.path = join(dataDir, CURSOR_FILE);
@@ -34,7 +49,14 @@ export class ReplayCursor {
     return this.storedBy;
   }
 
-  /** The stored cursor, or undefined when there is none. A file that is not a cursor is an error naming it. */
+  private malformed(text: string): Error {
+    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}}, got ${text.slice(0, 100)}`);
+  }
+
+  /**
+   * The stored cursor's latest bar close, or undefined when there is none (then `closeOf` knows no
+   * symbol). A file that is not a cursor is an error naming it.
+   */
   read(): number | undefined {
     let text: string;
     try {
@@ -43,27 +65,53 @@ export class ReplayCursor {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    let parsed: { last_bar_close?: unknown; session_id?: unknown } | null = null;
+    let parsed: CursorFile | null = null;
     try {
-      parsed = JSON.parse(text) as { last_bar_close?: unknown; session_id?: unknown } | null;
+      parsed = JSON.parse(text) as CursorFile | null;
     } catch {
       // reported below, naming the file
     }
     const value = parsed?.last_bar_close;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new Error(`${this.path}: expected {"last_bar_close": <ms UTC>}, got ${text.slice(0, 100)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw this.malformed(text);
+    const symbols = parsed?.symbols;
+    const perSymbol = new Map<string, number>();
+    if (symbols === undefined) {
+      // Written before per-symbol times: its one time was the latest decided bar of every symbol.
+      for (const symbol of this.symbols) perSymbol.set(symbol, value);
+    } else {
+      if (typeof symbols !== 'object' || symbols === null || Array.isArray(symbols)) throw this.malformed(text);
+      for (const [symbol, close] of Object.entries(symbols)) {
+        if (typeof close !== 'number' || !Number.isFinite(close)) throw this.malformed(text);
+        perSymbol.set(symbol, close);
+      }
     }
-    // What is stored is the floor: nothing below it is ever written back.
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
-    if (value > this.saved) this.saved = value;
-    if (value > this.latest) this.latest = value;
+    // What is stored is the floor: nothing below it is ever written back.
+    for (const [symbol, close] of perSymbol) {
+      if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.saved.set(symbol, close);
+    }
+    this.dirty = this.ahead();
     return value;
   }
 
-  /** Notes a decided bar; writes when a second has passed since the last write. */
-  advance(barClose: number): void {
-    if (barClose > this.latest) this.latest = barClose;
+  /** The stored close of the last bar decided for `symbol` (after `read`), if the cursor knows it. */
+  closeOf(symbol: string): number | undefined {
+    return this.saved.get(symbol);
+  }
+
+  /** Has any symbol been decided past its stored close? */
+  private ahead(): boolean {
+    for (const [symbol, close] of this.latest) if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) return true;
+    return false;
+  }
+
+  /** Notes a decided bar of `symbol`; writes when a second has passed since the last write. */
+  advance(symbol: string, barClose: number): void {
+    if (barClose > (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
+      this.latest.set(symbol, barClose);
+      if (barClose > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.dirty = true;
+    }
     const wall = Date.now();
     if (wall - this.savedAt >= this.everyMs) this.save(wall);
   }
@@ -74,10 +122,15 @@ export class ReplayCursor {
       this.storedRead = true;
       this.read();
     }
-    if (this.latest <= this.saved || !Number.isFinite(this.latest)) return;
+    if (!this.dirty) return;
+    const merged = new Map(this.saved);
+    for (const [symbol, close] of this.latest) if (close > (merged.get(symbol) ?? Number.NEGATIVE_INFINITY)) merged.set(symbol, close);
+    const lastBarClose = Math.max(...merged.values());
     const temp = `${this.path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ last_bar_close: this.latest, iso: new Date(this.latest).toISOString(), session_id: this.sessionId })}\n`);
+    const symbols = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    writeFileSync(temp, `${JSON.stringify({ last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols })}\n`);
     renameSync(temp, this.path);
-    this.saved = this.latest;
+    for (const [symbol, close] of merged) this.saved.set(symbol, close);
+    this.dirty = false;
   }
 }

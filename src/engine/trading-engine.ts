@@ -17,10 +17,11 @@ export interface TradingEngineOptions {
   readonly marketDataLoop?: LoopHandle;
   readonly decisionLoop?: LoopHandle;
   /**
-   * Bars that close at or before this time (ms UTC) only warm the indicators: a restarted replay
-   * resumes after the last bar its state knows of instead of deciding on the same bars twice.
+   * Per symbol, bars that close at or before this time (ms UTC) only warm the indicators: a
+   * restarted replay resumes each symbol after the last bar decided for it instead of deciding the
+   * same bars twice. A symbol absent here decides every bar.
    */
-  readonly resumeAfter?: number;
+  readonly resumeAfter?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -33,7 +34,7 @@ export class TradingEngine {
   private readonly buy: BuyDecision;
   private readonly exits: ExitHandler;
   private readonly watcher: OrderWatcher;
-  private readonly resumeAfter: number;
+  private readonly resumeAfter: ReadonlyMap<string, number>;
   /** Close time of the bar being handled: the time fills are booked at. */
   barClose = Number.NaN;
   warmedBars = 0;
@@ -42,7 +43,7 @@ export class TradingEngine {
     this.buy = new BuyDecision(options.ctx);
     this.exits = new ExitHandler(options.ctx);
     this.watcher = new OrderWatcher(options.ctx);
-    this.resumeAfter = options.resumeAfter ?? Number.NEGATIVE_INFINITY;
+    this.resumeAfter = options.resumeAfter ?? new Map<string, number>();
   }
 
   /** The feed's bar handler. */
@@ -57,7 +58,7 @@ export class TradingEngine {
     ctx.stats.bars++;
     ctx.observer.onBar?.(bar.symbol);
     const strategy = this.strategyOf(bar.symbol);
-    if (this.barClose <= this.resumeAfter) {
+    if (this.barClose <= (this.resumeAfter.get(bar.symbol) ?? Number.NEGATIVE_INFINITY)) {
       strategy.onBar(bar);
       this.warmedBars++;
       this.options.decisionLoop?.beat();

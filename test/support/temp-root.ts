@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +17,9 @@ declare module 'vitest' {
  */
 export default function setup(project: TestProject): () => void {
   const root = mkdtempSync(join(tmpdir(), 'tradetrace-tests-'));
+  // Passable by other users, as /tmp itself is: permission tests run a child as nobody that must
+  // reach its own folder (each test's folder inside stays private, 0700, as mkdtemp makes it).
+  chmodSync(root, 0o711);
   project.provide('tempRoot', root);
   return () => {
     if (process.env['TRADETRACE_KEEP_TEST_DIRS'] === '1') {
