@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
@@ -63,6 +63,10 @@ describe.skipIf(!available)('a replay of two symbols restarted after a kill that
     const session = await PaperSession.open({
       config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files }, speed: 'max', signals: false, watchdog: false,
     });
+    // Before any bar: the cursor already holds the points the log refined, under the new session,
+    // so a kill during the catch-up that follows loses nothing the killed session's log said.
+    const atOpen = JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { session_id: string; symbols: Record<string, number> };
+    expect(atOpen).toMatchObject({ session_id: 'session_20220101_000100', symbols: { [BTC]: open(150) + MINUTE, [ETH]: open(149) + MINUTE } });
     const result = await session.run();
     recorder.close();
     expect(result.reason, JSON.stringify(result)).toBe('data_end');
@@ -82,5 +86,30 @@ describe.skipIf(!available)('a replay of two symbols restarted after a kill that
     }
     const cursor = JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { symbols: Record<string, number> };
     expect(cursor.symbols).toEqual({ [BTC]: open(BARS - 1) + MINUTE, [ETH]: open(BARS - 1) + MINUTE });
+  }, 120_000);
+
+  it('goes through the bars decided before at full speed: a paced restart reaches its first new bar at once', async () => {
+    const dir = tempDir('tradetrace-multi-resume-');
+    const { files, opens } = twoSymbols(dir);
+    const dataDir = join(dir, 'data');
+    const logsDir = join(dataDir, 'logs');
+    const decidedUntil = (opens[BARS - 6] ?? Number.NaN) + MINUTE;
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, CURSOR_FILE), `${JSON.stringify({ last_bar_close: decidedUntil, session_id: KILLED, symbols: { [BTC]: decidedUntil, [ETH]: decidedUntil } })}\n`);
+    const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const recorder = new Recorder({ sessionId: 'session_20220101_000200', sink: new FileSink(logsDir) });
+    // 600x: a bar every 100 ms. The 234 bars decided before would take 23 s paced; the 5 new ones take half a second.
+    const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files }, speed: 600, signals: false, watchdog: false });
+    const started = performance.now();
+    const result = await session.run();
+    const seconds = (performance.now() - started) / 1000;
+    recorder.close();
+    expect(result.reason, JSON.stringify(result)).toBe('data_end');
+    const logs = await readLogs(logsDir);
+    const firstDecided = logs.lines.find((l) => l.event_type === 'DECISION_START');
+    expect(firstDecided && Date.parse(String(f(firstDecided, 'bar_ts')))).toBe(opens[BARS - 5]);
+    expect(logs.lines.filter((l) => l.event_type === 'DECISION_START')).toHaveLength(2 * 5);
+    expect(seconds, 'wall seconds for the whole session (23 s if the decided bars were paced)').toBeLessThan(10);
   }, 120_000);
 });

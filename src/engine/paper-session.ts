@@ -117,6 +117,11 @@ export class PaperSession {
       // The feed starts where the furthest-behind symbol resumes; the clock, where the state last was.
       const feedResume = resumeBySymbol.size === 0 ? undefined : Math.min(...resumeBySymbol.values());
       const resume = resumeBySymbol.size === 0 ? undefined : Math.max(...resumeBySymbol.values());
+      // The cursor starts from these points, refined as they are: the bars this session only warms
+      // up on must not write it back to where the last save left it, or a kill during the catch-up
+      // would lose what the log said and the next restart would decide those bars again.
+      for (const [symbol, close] of resumeBySymbol) cursor.advance(symbol, close);
+      cursor.save();
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
       // The simulated account lives in the data directory too, so a restarted session reconciles its
@@ -164,7 +169,7 @@ export class PaperSession {
         cursor.advance(bar.symbol, close);
         return undefined;
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, decidedUntil: resumeBySymbol, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

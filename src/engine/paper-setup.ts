@@ -100,10 +100,12 @@ export interface FeedSetup {
   readonly intervalMs: number;
   /** Close time of the last bar already decided on this data directory; the synthetic feed continues after it. */
   readonly resumeAfter?: number;
+  /** Per symbol, the last bar close already decided: a replay goes through those bars at full speed. */
+  readonly decidedUntil?: ReadonlyMap<string, number>;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
-  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common });
+  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...(setup.decidedUntil === undefined ? {} : { decidedUntil: setup.decidedUntil }) });
   return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...(setup.resumeAfter === undefined ? {} : { resumeAfter: setup.resumeAfter }) });
 }

@@ -14,6 +14,12 @@ export interface FeedLoopOptions {
   readonly staleness?: StalenessTracker | undefined;
   /** Bars delivered at full speed before pacing starts (history for the indicators). */
   readonly warmupBars?: number | undefined;
+  /**
+   * Per symbol, the close of the last bar an earlier session decided: bars closing at or before it
+   * only warm the indicators, so they are delivered at full speed too. Paced, a restart after
+   * hours of trading at --speed 1 would sit silent for those hours before its first decision.
+   */
+  readonly decidedUntil?: ReadonlyMap<string, number> | undefined;
   /** Where a symbol's bars come from, for DATA_GAP's source. */
   readonly sourceOf: (symbol: string) => string;
 }
@@ -107,6 +113,7 @@ export class FeedLoop {
     this.started = true;
     const { recorder, staleness, intervalMs } = this.options;
     const warmup = this.options.warmupBars ?? 0;
+    const decided = this.options.decidedUntil ?? new Map<string, number>();
     const signal = this.abort.signal;
     const startedAt = performance.now();
     const idle = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
@@ -121,7 +128,7 @@ export class FeedLoop {
             break outer;
           }
           const closeAt = bar.openTime + intervalMs;
-          if (this.bars < warmup) this.clock.jumpTo(closeAt);
+          if (this.bars < warmup || closeAt <= (decided.get(bar.symbol) ?? Number.NEGATIVE_INFINITY)) this.clock.jumpTo(closeAt);
           else if (!this.clock.ready(closeAt) && !(await this.clock.waitFor(closeAt, signal, idle))) {
             reason = 'stopped';
             break outer;

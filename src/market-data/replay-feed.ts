@@ -21,6 +21,8 @@ export interface ReplayFeedOptions {
    */
   readonly preflight?: boolean;
   readonly warmupBars?: number;
+  /** Per symbol, the last bar close decided by an earlier session: replayed at full speed (see FeedLoop). */
+  readonly decidedUntil?: ReadonlyMap<string, number>;
 }
 
 /** Replays candle files, several symbols merged in time order, at a chosen speed. */
@@ -45,6 +47,7 @@ export class ReplayFeed implements MarketFeed {
       recorder: options.recorder,
       staleness: options.staleness,
       warmupBars: options.warmupBars,
+      decidedUntil: options.decidedUntil,
       sourceOf: (symbol) => sourceOf.get(symbol) ?? symbol,
     });
   }
