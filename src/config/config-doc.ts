@@ -50,7 +50,8 @@ An empty env value unsets an optional key (credentials, webhook URL).
 Loading reports every problem at once, one line each with the key path, what was expected, what was
 given and where it came from, then exits with code 2 before anything starts (no session directory,
 no log line). Unknown keys are errors, in a file, in a \`TRADETRACE__\` variable and in \`--set\`, with
-the likely intended key suggested: a typo must not silently leave the default in force.
+the likely intended key suggested: a typo must not silently leave the default in force. So is a key
+given twice in one file, JSON or YAML (a JSON parser would quietly keep only the last).
 
 \`\`\`text
 tradetrace demo: invalid config (2 problems); nothing started:

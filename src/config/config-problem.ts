@@ -8,7 +8,8 @@ export type ConfigProblem =
   | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
   | { readonly code: 'malformed_flag'; readonly flag: string; readonly given: string; readonly expected: string }
   | { readonly code: 'file_unreadable'; readonly file: string; readonly reason: string }
-  | { readonly code: 'file_syntax'; readonly file: string; readonly reason: string; readonly line?: number; readonly column?: number };
+  | { readonly code: 'file_syntax'; readonly file: string; readonly reason: string; readonly line?: number; readonly column?: number }
+  | { readonly code: 'duplicate_key'; readonly file: string; readonly path: string; readonly line: number; readonly column: number; readonly firstLine: number };
 
 export type ConfigProblemCode = ConfigProblem['code'];
 
@@ -41,5 +42,7 @@ export function formatProblem(problem: ConfigProblem): string {
       const at = problem.line === undefined ? '' : `:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
       return `config file ${problem.file}${at}: ${problem.reason}`;
     }
+    case 'duplicate_key':
+      return `${problem.path}: key given more than once in config file ${problem.file}:${problem.line}:${problem.column} (first at line ${problem.firstLine}); JSON would silently keep only the last, so give it once`;
   }
 }

@@ -162,6 +162,23 @@ describe('loadConfig problems', () => {
     ]);
   });
 
+  it('refuses a key repeated in a JSON file (JSON.parse would keep only the last), listing every repeat with its line', () => {
+    const path = file('dup.json', '{"trading":{"global_trading":false},"trading":{"max_open_positions":2}}');
+    expect(problems({ file: path })).toEqual([{ code: 'duplicate_key', file: path, path: 'trading', line: 1, column: 37, firstLine: 1 }]);
+    expect(formatProblem(problems({ file: path })[0] as ConfigProblem)).toBe(
+      `trading: key given more than once in config file ${path}:1:37 (first at line 1); JSON would silently keep only the last, so give it once`,
+    );
+    const nested = file('nested.json', '{\n  "trading": {\n    "symbols": ["ETH/USDT"],\n    "symbols": ["BTC/USDT"]\n  },\n  "exits": {"max_holding": "2h", "max_holding": "3h"},\n  "executon": {}\n}\n');
+    expect(problems({ file: nested })).toEqual([
+      { code: 'duplicate_key', file: nested, path: 'trading.symbols', line: 4, column: 5, firstLine: 3 },
+      { code: 'duplicate_key', file: nested, path: 'exits.max_holding', line: 6, column: 34, firstLine: 6 },
+      // The rest of the file is still checked, so one run shows every problem.
+      { code: 'unknown_key', path: 'executon', source: { kind: 'file', file: nested }, suggestion: 'execution' },
+    ]);
+    // The same key in different sections is no repeat.
+    expect(ok({ file: file('fine.json', '{"trading":{"symbols":["ETH/USDT"]},"strategy":{"name":"ema_rsi"},"exchange":{"name":"paper"}}') }).config.trading.symbols).toEqual(['ETH/USDT']);
+  });
+
   it('never echoes a secret in a problem, and registers valid secrets so no log text can carry them', () => {
     const bad = problems({ sets: ['alerts.webhook_url=ftp://user:hunter2-token@example.com'] });
     expect(JSON.stringify(bad)).not.toContain('hunter2');

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
+import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
 import { CONFIG_KEYS, SECTIONS } from './schema.js';
 import { closest } from './suggest.js';
 
@@ -15,22 +16,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseText(file: string, text: string): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {
+type Parsed = { ok: true; value: unknown; problems: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
+
+function parseText(file: string, text: string): Parsed {
   if (extname(file).toLowerCase() === '.json') {
+    let value: unknown;
     try {
-      return { ok: true, value: JSON.parse(text) as unknown };
+      value = JSON.parse(text) as unknown;
     } catch (error) {
-      return { ok: false, problem: { code: 'file_syntax', file, reason: `invalid JSON: ${(error as Error).message}` } };
+      return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid JSON: ${(error as Error).message}` }] };
     }
+    // JSON.parse keeps the last of a repeated key and drops the others without a word, so each is a
+    // problem (YAML refuses them too, below); the rest of the file is still checked.
+    return { ok: true, value, problems: findDuplicateJsonKeys(text).map((d) => ({ code: 'duplicate_key', file, ...d })) };
   }
   // YAML 1.2 is a superset of JSON, so any other extension is read as YAML. Duplicate keys are errors.
   const doc = parseDocument(text, { uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return { ok: false, problem: { code: 'file_syntax', file, reason: `invalid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, ...(pos ? { line: pos.line, column: pos.col } : {}) } };
+    return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, ...(pos ? { line: pos.line, column: pos.col } : {}) }] };
   }
-  return { ok: true, value: doc.toJS() as unknown };
+  return { ok: true, value: doc.toJS() as unknown, problems: [] };
 }
 
 /**
@@ -46,14 +53,14 @@ export function readConfigFile(file: string): FileSettings {
     return { settings: [], problems: [{ code: 'file_unreadable', file, reason: code === 'ENOENT' ? 'no such file' : String((error as Error).message) }] };
   }
   const parsed = parseText(file, text);
-  if (!parsed.ok) return { settings: [], problems: [parsed.problem] };
+  if (!parsed.ok) return { settings: [], problems: parsed.problems };
   const root = parsed.value ?? {};
   const source = { kind: 'file', file } as const;
   if (!isPlainObject(root)) {
-    return { settings: [], problems: [{ code: 'file_syntax', file, reason: `expected a mapping of sections (trading, execution, ...), got ${Array.isArray(root) ? 'a list' : typeof root}` }] };
+    return { settings: [], problems: [...parsed.problems, { code: 'file_syntax', file, reason: `expected a mapping of sections (trading, execution, ...), got ${Array.isArray(root) ? 'a list' : typeof root}` }] };
   }
   const settings: RawSetting[] = [];
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...parsed.problems];
   for (const [section, body] of Object.entries(root)) {
     if (!Object.hasOwn(SECTIONS, section)) {
       const suggestion = closest(section, Object.keys(SECTIONS));
