@@ -13,6 +13,7 @@ export interface IntentSummary {
   readonly events: LocatedEvent[];
   readonly contexts: LocatedEvent[];
   readonly retries: LocatedEvent[];
+  /** The line that gave the verdict (see VERDICTS): ORDER_FAILED, else the last ORDER_FILLED, else ORDER_CANCELED. */
   readonly terminal: LocatedEvent | undefined;
   readonly status: 'filled' | 'failed' | 'canceled' | 'open';
 }
@@ -38,14 +39,37 @@ export interface IntentFilter {
 }
 
 export const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED'] as const;
-const TERMINAL: Readonly<Record<string, IntentSummary['status']>> = { ORDER_FILLED: 'filled', ORDER_FAILED: 'failed', ORDER_CANCELED: 'canceled' };
+
+/**
+ * The lines that can end an intent, strongest verdict first, as src/execution/order-router.ts writes
+ * them when it settles an attempt: an IOC/FOK order that expired with nothing filled is
+ * ORDER_CANCELED (the remainder) then ORDER_FAILED (slippage), and the intent failed; one that
+ * filled in part is ORDER_FILLED (partial) then ORDER_CANCELED, and the intent filled. ORDER_FAILED
+ * is written once per intent, for good, and so outranks anything before it (it can also follow an
+ * ORDER_FILLED when the recorder failed mid-settle). ORDER_CANCELED alone (no fill, no failure)
+ * leaves the intent canceled.
+ */
+const VERDICTS: readonly (readonly [(typeof ORDER_TYPES)[number], Exclude<IntentSummary['status'], 'open'>])[] = [
+  ['ORDER_FAILED', 'failed'],
+  ['ORDER_FILLED', 'filled'],
+  ['ORDER_CANCELED', 'canceled'],
+];
+const isVerdict = (type: string): boolean => VERDICTS.some(([t]) => t === type);
 
 /** Intents that ended this recently still take a straggling line (written a moment after the end). */
 const RECENTLY_ENDED = 4096;
 
 export function summarizeIntent(intentId: string, list: readonly LocatedEvent[]): IntentSummary {
   const sorted = [...list].sort(byTime);
-  const terminal = sorted.find((e) => TERMINAL[e.event.event_type] !== undefined);
+  let terminal: LocatedEvent | undefined;
+  let status: IntentSummary['status'] = 'open';
+  for (const [type, verdict] of VERDICTS) {
+    terminal = sorted.findLast((e) => e.event.event_type === type);
+    if (terminal) {
+      status = verdict;
+      break;
+    }
+  }
   const head = sorted[0]?.event as { symbol?: string } | undefined;
   const sideEvent = sorted.find((e) => typeof (e.event as { side?: unknown }).side === 'string')?.event as { side?: string } | undefined;
   return {
@@ -57,7 +81,7 @@ export function summarizeIntent(intentId: string, list: readonly LocatedEvent[])
     contexts: sorted.filter((e) => e.event.event_type === 'ORDER_CONTEXT'),
     retries: sorted.filter((e) => e.event.event_type === 'ORDER_RETRY'),
     terminal,
-    status: terminal ? (TERMINAL[terminal.event.event_type] ?? 'open') : 'open',
+    status,
   };
 }
 
@@ -69,12 +93,17 @@ export function failureReason(s: IntentSummary): string {
 
 /**
  * Order lines in, per-intent summaries out, while the scan streams: an intent's lines are held only
- * until its terminal line (so memory is the intents in flight), then it is counted, grouped by
- * failure reason (count + latest example), handed to `onIntent` (for --json) and kept only if it is
- * among the latest `limit`.
+ * until it is settled (so memory is the intents in flight), then it is counted, grouped by failure
+ * reason (count + latest example), handed to `onIntent` (for --json) and kept only if it is among the
+ * latest `limit`. ORDER_FAILED settles an intent at once; after ORDER_FILLED or ORDER_CANCELED more
+ * of its outcome may follow (a cancel, then a failure: see VERDICTS), which the router writes at
+ * once, one line after the other, so the intent settles when a line of another intent comes (or
+ * the scan ends).
  */
 export class OrdersTally {
   private readonly pending = new Map<string, LocatedEvent[]>();
+  /** Pending intents with a fill or a cancel, waiting only for the rest of their outcome's lines. */
+  private readonly settling = new Set<string>();
   private readonly ended = new Map<string, IntentSummary | null>();
   private readonly latest: IntentSummary[] = [];
   private readonly failures = new Map<string, FailureGroup>();
@@ -90,6 +119,7 @@ export class OrdersTally {
   add(e: LocatedEvent): void {
     const id = e.event.intent_id;
     if (!id || !(ORDER_TYPES as readonly string[]).includes(e.event.event_type)) return;
+    for (const other of this.settling) if (other !== id) this.finish(other);
     if (this.ended.has(id)) {
       // A straggler after the end: joins the shown example if it is one, never reopens the intent.
       const shown = this.ended.get(id);
@@ -99,7 +129,8 @@ export class OrdersTally {
     const list = this.pending.get(id);
     if (list) list.push(e);
     else this.pending.set(id, [e]);
-    if (TERMINAL[e.event.event_type] !== undefined) this.finish(id);
+    if (e.event.event_type === 'ORDER_FAILED') this.finish(id);
+    else if (isVerdict(e.event.event_type)) this.settling.add(id);
   }
 
   end(): OrdersReport {
@@ -112,6 +143,7 @@ export class OrdersTally {
   private finish(id: string): void {
     const summary = summarizeIntent(id, this.pending.get(id) ?? []);
     this.pending.delete(id);
+    this.settling.delete(id);
     this.ended.set(id, null);
     if (this.ended.size > RECENTLY_ENDED) this.ended.delete(this.ended.keys().next().value ?? id);
     if (!this.keep(summary)) return;

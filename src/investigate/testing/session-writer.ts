@@ -41,6 +41,12 @@ export interface BuyPlan {
   readonly retries?: readonly AttemptOutcome[];
   /** Absent: the last attempt fills at `price`. */
   readonly failure?: { readonly reason: OrderFailureReason; readonly message: string };
+  /**
+   * The last attempt's IOC order expired on the exchange with `filledQty` filled (of `qty`): as the
+   * router settles it, a partial fill and the remainder's cancel, or (nothing filled) a cancel and
+   * then ORDER_FAILED slippage.
+   */
+  readonly expired?: { readonly filledQty: string };
 }
 
 export interface BuyResult {
@@ -170,8 +176,8 @@ export class SessionWriter {
   private orderAttempts(
     order: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: Decimal; readonly limitPx: Decimal; readonly quoteBudget: Decimal; readonly fillPx: Decimal; readonly fee: Decimal; readonly feeCurrency: string },
     intentId: string,
-    plan: Pick<BuyPlan, 'retries' | 'failure'>,
-  ): { attempts: number; filled: boolean } {
+    plan: Pick<BuyPlan, 'retries' | 'failure' | 'expired'>,
+  ): { attempts: number; filled: Decimal | null; failure: OrderFailureReason | null } {
     const { symbol, side, qty, limitPx } = order;
     const retries = plan.retries ?? [];
     for (let attempt = 1; ; attempt++) {
@@ -189,13 +195,36 @@ export class SessionWriter {
       }
       if (plan.failure) {
         this.tick(40).emit('ORDER_FAILED', { symbol, side, reason: plan.failure.reason, message: plan.failure.message, attempt, client_order_id: clientOrderId });
-        return { attempts: attempt, filled: false };
+        return { attempts: attempt, filled: null, failure: plan.failure.reason };
       }
       const exchangeId = `ex-${this.intentCounter}${attempt}`;
+      if (plan.expired) return { attempts: attempt, ...this.expiredOrder(order, attempt, clientOrderId, exchangeId, Decimal.parse(plan.expired.filledQty)) };
       this.tick(30).emit('ORDER_SUBMITTED', { symbol, side, attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, status: 'NEW' });
       this.tick(25).emit('ORDER_FILLED', { symbol, side, attempt, client_order_id: clientOrderId, exchange_order_id: exchangeId, filled_qty: qty, avg_px: order.fillPx, fee: order.fee, fee_currency: order.feeCurrency, partial: false });
-      return { attempts: attempt, filled: true };
+      return { attempts: attempt, filled: qty, failure: null };
     }
+  }
+
+  /** An IOC order that expired with `filledQty` filled, in the order src/execution/order-router.ts settles it. */
+  private expiredOrder(
+    order: { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly limitPx: Decimal; readonly fillPx: Decimal; readonly fee: Decimal; readonly feeCurrency: string },
+    attempt: number,
+    clientOrderId: string,
+    exchangeId: string,
+    filledQty: Decimal,
+  ): { filled: Decimal | null; failure: OrderFailureReason | null } {
+    const { symbol, side } = order;
+    const base = { symbol, side, attempt, client_order_id: clientOrderId };
+    this.tick(30).emit('ORDER_SUBMITTED', { ...base, exchange_order_id: exchangeId, status: 'expired' });
+    if (filledQty.isPositive()) {
+      this.emit('ORDER_FILLED', { ...base, exchange_order_id: exchangeId, filled_qty: filledQty, avg_px: order.fillPx, fee: order.fee, fee_currency: order.feeCurrency, partial: true });
+    }
+    this.emit('ORDER_CANCELED', { ...base, reason: 'ioc_expired', filled_qty: filledQty });
+    if (filledQty.isPositive()) return { filled: filledQty, failure: null };
+    this.tick(1).emit('ORDER_FAILED', {
+      ...base, reason: 'slippage', message: `no fill within limit ${order.limitPx.toString()} (slippage_bps 20 from ${order.fillPx.toString()}): the market was beyond the limit or too thin for IOC`,
+    });
+    return { filled: null, failure: 'slippage' };
   }
 
   /** A buy from signal to fill or failure, one ORDER_CONTEXT per attempt. */
@@ -210,6 +239,7 @@ export class SessionWriter {
     const fee = qty.mul(Decimal.parse('0.001'));
     const feeCurrency = plan.symbol.split('/')[0] ?? 'BTC';
     let attempts = 0;
+    let failure: OrderFailureReason | null = null;
     withDecision(decisionId, () => {
       this.tick(2).emit('BUY_TRIGGERED', { symbol: plan.symbol, signal: 'ema_cross_up', price: px, indicators: { ema_fast: 45010.5, ema_slow: 44990.25 } });
       this.tick(1).emit('BUY_CANDIDATE', { symbol: plan.symbol, quote_budget: budget, qty, limit_px: limitPx, ref_px: px, notional: qty.mul(limitPx) });
@@ -217,14 +247,15 @@ export class SessionWriter {
         this.tick(1).emit('BUY_ORDER', { symbol: plan.symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, tif: 'IOC' });
         const order = this.orderAttempts({ symbol: plan.symbol, side: 'buy', qty, limitPx, quoteBudget: budget, fillPx: px, fee, feeCurrency }, intentId, plan);
         attempts = order.attempts;
+        failure = order.failure;
         if (!order.filled) return;
-        this.tick(1).emit('BUY_FILLED', { symbol: plan.symbol, qty, avg_px: px, fee, fee_currency: feeCurrency, notional: qty.mul(px), partial: false });
+        const partial = order.filled.lt(qty);
+        this.tick(1).emit('BUY_FILLED', { symbol: plan.symbol, qty: order.filled, avg_px: px, fee, fee_currency: feeCurrency, notional: order.filled.mul(px), partial });
         this.emit('DASH_EVENT', { dashboard_event_type: 'BUY_FILLED', message: `${plan.symbol} @ $${px.toFixed(2)}`, source: 'src/engine/buy-decision.ts:212', timestamp: new Date(this.ms).toISOString().slice(11, 19) });
       });
-      const failed = plan.failure !== undefined;
       this.tick(1).emit('DECISION_END', {
-        symbol: plan.symbol, outcome: failed ? 'failed' : 'filled', duration_ms: this.ms - begin,
-        ...(failed ? { reason: `order failed: ${plan.failure?.reason ?? ''}` } : {}),
+        symbol: plan.symbol, outcome: failure ? 'failed' : 'filled', duration_ms: this.ms - begin,
+        ...(failure ? { reason: `order failed: ${failure}` } : {}),
       });
     });
     return { decisionId, intentId, attempts };
