@@ -21,4 +21,18 @@ describe('config the operator meant is never silently replaced', () => {
     expect(demo.stderr).toContain('nothing started');
     expect(existsSync(join(dataDir, 'sessions'))).toBe(false);
   });
+
+  it('refuses a market given twice, in --synthetic (before anything starts) and in trading.symbols, exit 2', async () => {
+    const dir = tempDir('tradetrace-dup-symbol-');
+    const dataDir = join(dir, 'd');
+    const paper = await runCli(['paper', '--synthetic', 'BTC/USDT,BTC/USDT', '--speed', 'max', '--duration', '1s', '--data-dir', dataDir], { cwd: dir });
+    expect(paper.code, paper.stderr).toBe(2);
+    expect(paper.stderr).toContain('invalid config (1 problem); nothing started');
+    expect(paper.stderr).toContain('trading.symbols: expected each market once; BTC/USDT is listed twice, got "BTC/USDT,BTC/USDT" (from flag --synthetic)');
+    expect(existsSync(dataDir)).toBe(false);
+
+    const config = await runCli(['config', '--set', 'trading.symbols=BTC/USDT,ETH/USDT,BTC/USDT'], { cwd: dir });
+    expect(config.code, config.stdout).toBe(2);
+    expect(config.stderr).toContain('trading.symbols: expected each market once; BTC/USDT is listed twice, got "BTC/USDT,ETH/USDT,BTC/USDT" (from flag --set trading.symbols)');
+  });
 });

@@ -144,6 +144,21 @@ describe('loadConfig problems', () => {
     expect(errors).toEqual([{ code: 'constraint', path: 'strategy.ema_fast', rule: 'ema_fast (30) must be less than ema_slow (21)', given: '30', source: { kind: 'flag', flag: '--set strategy.ema_fast' } }]);
   });
 
+  it('refuses a market listed more than once in trading.symbols, from any source, naming each repeated symbol', () => {
+    expect(problems({ sets: ['trading.symbols=BTC/USDT,BTC/USDT'] })).toEqual([
+      { code: 'constraint', path: 'trading.symbols', rule: 'expected each market once; BTC/USDT is listed twice', given: 'BTC/USDT,BTC/USDT', source: { kind: 'flag', flag: '--set trading.symbols' } },
+    ]);
+    const [flagged] = problems({ flags: [{ path: 'trading.symbols', value: 'ETH/USDT,BTC/USDT, ETH/USDT,SOL/USDT,BTC/USDT,ETH/USDT', flag: '--synthetic' }] });
+    expect(formatProblem(flagged as ConfigProblem)).toBe(
+      'trading.symbols: expected each market once; ETH/USDT is listed 3 times, BTC/USDT is listed twice, got "ETH/USDT,BTC/USDT, ETH/USDT,SOL/USDT,BTC/USDT,ETH/USDT" (from flag --synthetic)',
+    );
+    const yaml = file('dup-symbols.yaml', 'trading:\n  symbols: [BTC/USDT, BTC/USDT]\n');
+    expect(problems({ file: yaml })).toEqual([expect.objectContaining({ code: 'constraint', path: 'trading.symbols', source: { kind: 'file', file: yaml } })]);
+    expect(problems({ env: { TRADETRACE__TRADING__SYMBOLS: 'BTC/USDT,BTC/USDT' } })).toEqual([expect.objectContaining({ path: 'trading.symbols', source: { kind: 'env', name: 'TRADETRACE__TRADING__SYMBOLS' } })]);
+    // Only the effective list counts: a later source that fixes it wins.
+    expect(ok({ env: { TRADETRACE__TRADING__SYMBOLS: 'BTC/USDT,BTC/USDT' }, sets: ['trading.symbols=BTC/USDT,ETH/USDT'] }).config.trading.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
+  });
+
   it('reports unreadable files, syntax errors with their position, malformed --set and conflicting env names', () => {
     const missing = join(tempDir(), 'none.yaml');
     expect(problems({ file: missing })).toEqual([{ code: 'file_unreadable', file: missing, reason: 'no such file' }]);
