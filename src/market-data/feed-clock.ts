@@ -24,6 +24,8 @@ export class FeedClock {
   private anchorWall = Number.NaN;
   private anchorFeed = Number.NaN;
   private latest = Number.NaN;
+  /** The close of the bar being waited for (NaN when not waiting). */
+  private waitingFor = Number.NaN;
   private lastYield: number;
   private counter = 0;
 
@@ -33,10 +35,23 @@ export class FeedClock {
     this.lastYield = performance.now();
   }
 
-  /** Feed time now (NaN before the first bar). */
+  /**
+   * Feed time now (NaN before the first bar): the close of the latest bar delivered, and while
+   * waiting for the next one, the paced time up to that bar's close. Never the wall clock's view
+   * beyond it: at speed N every millisecond the bot spends on a bar (an order, a late timer) is N ms
+   * of market time, so at 20000x an order's 3 ms made the next symbol's bar of the same minute look
+   * a minute old, and two runs of the same candles blocked different buys as stale. Read this way,
+   * a replay decides the same on any machine, and a hole in the data still ages while it is waited
+   * through.
+   */
   now(): number {
-    if (this.speed === 'max' || Number.isNaN(this.anchorWall)) return this.latest;
-    return Math.max(this.latest, this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed);
+    if (this.speed === 'max' || Number.isNaN(this.anchorWall) || Number.isNaN(this.waitingFor)) return this.latest;
+    return Math.max(this.latest, Math.min(this.paced(), this.waitingFor));
+  }
+
+  /** Where the paced schedule is on the wall clock: what delivery waits for. */
+  private paced(): number {
+    return this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed;
   }
 
   /** Moves the clock to a delivered bar's close without waiting (history, warm-up). */
@@ -51,7 +66,7 @@ export class FeedClock {
    * to let time pass or to give the event loop its turn.
    */
   ready(feedTime: number): boolean {
-    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - this.now()) / this.speed >= 1)) return false;
+    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - Math.max(this.latest, this.paced())) / this.speed >= 1)) return false;
     // Reading the time on every bar costs more than the bar; every 64th is enough.
     if ((++this.counter & 63) === 0 && performance.now() - this.lastYield >= YIELD_EVERY_MS) return false;
     if (!(feedTime <= this.latest)) this.latest = feedTime;
@@ -65,20 +80,26 @@ export class FeedClock {
    */
   async waitFor(feedTime: number, signal: AbortSignal, onIdle: () => void): Promise<boolean> {
     let slept = false;
-    if (this.speed !== 'max') {
-      if (Number.isNaN(this.anchorWall)) {
-        this.anchorWall = this.wallNow();
-        this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
+    this.waitingFor = feedTime;
+    try {
+      if (this.speed !== 'max') {
+        if (Number.isNaN(this.anchorWall)) {
+          this.anchorWall = this.wallNow();
+          this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
+        }
+        const due = (): number => (feedTime - Math.max(this.latest, this.paced())) / this.speed;
+        for (let wait = due(); wait >= 1; wait = due()) {
+          if (!(await sleep(Math.min(wait, MAX_SLICE_MS), signal))) return false;
+          slept = true;
+          onIdle();
+        }
       }
-      for (let wait = (feedTime - this.now()) / this.speed; wait >= 1; wait = (feedTime - this.now()) / this.speed) {
-        if (!(await sleep(Math.min(wait, MAX_SLICE_MS), signal))) return false;
-        slept = true;
+      if (!slept) {
+        await yieldToLoop();
         onIdle();
       }
-    }
-    if (!slept) {
-      await yieldToLoop();
-      onIdle();
+    } finally {
+      this.waitingFor = Number.NaN;
     }
     this.lastYield = performance.now();
     if (!(feedTime <= this.latest)) this.latest = feedTime;

@@ -153,6 +153,30 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     expect(staleness.isStale('BTC-PERP', feed.now())).toBe(false);
   });
 
+  it('while paced, the time a bar takes to handle (an order awaited) or a late timer does not age the bars after it', async () => {
+    const rows = readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, 31);
+    const dir = tempDir();
+    const files = ['AAA_USD-1m.csv', 'BBB_USD-1m.csv'].map((name) => join(dir, name));
+    for (const file of files) writeFileSync(file, `${rows.join('\n')}\n`);
+    const rec = recording();
+    const staleness = new StalenessTracker({ thresholdMs: 2 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
+    // 20000x: 3 ms of wall time per bar; AAA's bars each take 20 ms to handle, 400 s of market time.
+    const feed = await ReplayFeed.open({ files, speed: 20_000, recorder: rec.recorder, staleness });
+    const agesOfB: number[] = [];
+    await feed.start((bar) => {
+      if (bar.symbol === 'BBB/USD') {
+        agesOfB.push(staleness.ageMs('BBB/USD', feed.now()) ?? Number.NaN);
+        return undefined;
+      }
+      return new Promise<void>((resolve) => setTimeout(resolve, 20));
+    });
+    expect(agesOfB).toHaveLength(30);
+    // Each BBB bar is the one just delivered: fresh on the feed's clock, whatever AAA's handling or
+    // a late timer cost in wall time (a millisecond is 20 s of market time here).
+    expect(Math.max(...agesOfB)).toBe(0);
+    expect(rec.lines().filter((l) => l.event_type === "DATA_STALE").map((l) => [l["symbol"], l["age_ms"], l["last_bar_ts"]])).toEqual([]);
+  });
+
   it('while paced, a hole in the data makes the symbol stale before the next bar arrives', async () => {
     const t0 = Date.UTC(2024, 0, 1);
     const rows = [0, 1, 2, 13, 14].map((m) => `[${t0 + m * 60_000}, 1.5, 2, 1, 1.5, 10]`);
