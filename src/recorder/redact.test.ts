@@ -91,13 +91,24 @@ describe('redaction: secrets never reach a file', () => {
 
   it('property: skipping the credential masks for text without `:`, `=` or "bearer" never changes what is written', () => {
     // The masks as they were before the shortcut: both global replaces on every text.
-    const credential = /((?:api[_-]?key|apikey|secret|passw(?:or)?d|token|passphrase|signature|private[_-]?key)["']?\s*[:=]\s*["']?)([^\s&"',;})\]>]+)/gi;
+    const credential = /((?:api[_-]?key|apikey|secret|passw(?:or)?d|token|passphrase|signature|private[_-]?key)["']?\s*[:=]\s*["']?)(\[REDACTED\]|[^\s&"',;})\]>]+)/gi;
     const bearer = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
     const piece = fc.constantFrom('api_key', 'token', 'Bearer ', 'bearer', 'secret', '=', ':', ' ', '"', 'abcDEF123456789', 'x', '&');
     fc.assert(
       fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 12 }), (parts) => {
         const text = parts.join('');
         expect(sanitizeText(text)).toBe(text.replace(credential, `$1${REDACTED}`).replace(bearer, `$1${REDACTED}`));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: masking text already masked changes nothing (argv is masked, then written as text)', () => {
+    const piece = fc.constantFrom('api_key=', 'token: ', 'secret="', 'x)', ']', '[REDACTED]', 'abcDEF123456789', '(', ' ', '&');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 12 }), (parts) => {
+        const once = sanitizeText(parts.join(''));
+        expect(sanitizeText(once)).toBe(once);
       }),
       { numRuns: 500 },
     );
