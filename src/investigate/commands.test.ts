@@ -41,8 +41,15 @@ describe('why (no trades)', () => {
   it('a symbol without decisions names the symbols that have them, rather than blaming the decision loop', async () => {
     const r = await runQuery(['why', 'BTC/USD', '--data-dir', dir]);
     expect([r.code, r.stdout]).toEqual([1, 'no decisions for BTC/USD; decisions were made for BTC/USDT (7), ETH/USDT (3)\n']);
-    const idle = await runQuery(['why', 'BTC/USDT', '--data-dir', dir, '--session', 'session_20250101_000000']);
-    expect(idle.stdout).toBe('no decisions for BTC/USDT in session_20250101_000000: the decision loop did not run or wrote nothing; check tradetrace health\n');
+    const idle = await runQuery(['why', 'BTC/USDT', '--data-dir', dir, '--session', facts.sessionId, '--until', '2025-10-26T10:00:30Z']);
+    expect([idle.code, idle.stdout]).toEqual([1, `no decisions for BTC/USDT in ${facts.sessionId} until 2025-10-26 10:00:30.000Z: the decision loop did not run or wrote nothing; check tradetrace health\n`]);
+  });
+
+  it('a --session that names no session says so, with the sessions there are, rather than blaming the decision loop', async () => {
+    const r = await runQuery(['why', '--session', 'bogus', '--data-dir', dir]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `tradetrace why: no session matches --session "bogus" in ${join(dir, 'logs')}; known: ${facts.sessionId}\n`]);
+    const withSymbol = await runQuery(['why', 'BTC/USDT', '--session', 'session_20250101_000000', '--data-dir', dir]);
+    expect([withSymbol.code, withSymbol.stderr]).toEqual([1, `tradetrace why: no session matches --session "session_20250101_000000" in ${join(dir, 'logs')}; known: ${facts.sessionId}\n`]);
   });
 
   it('traces a blocked decision to its guard in plain words', async () => {

@@ -3,6 +3,7 @@ import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { listSessions, type SessionRow } from '../../investigate/query/sessions-query.js';
+import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
@@ -19,16 +20,6 @@ function exitText(r: SessionRow): string {
   return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
 }
 
-/** Known ids shown when --session matches none: the latest, where a typo most likely meant. */
-const KNOWN_SHOWN = 5;
-
-function noMatch(all: readonly SessionRow[], session: string | undefined, logsDir: string): string {
-  if (!session || all.length === 0) return `no sessions in ${logsDir}`;
-  const latest = all.slice(-KNOWN_SHOWN).map((r) => r.sessionId).reverse();
-  const more = all.length > latest.length ? `, and ${all.length - latest.length} older (tradetrace sessions lists them all)` : '';
-  return `no session matches --session ${JSON.stringify(session)} in ${logsDir}; known: ${latest.join(', ')}${more}`;
-}
-
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const opened = openQuery('sessions', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
@@ -36,7 +27,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const all = await listSessions(set, f.window, skipped, newStats());
   const rows = all.filter((r) => !f.session || r.sessionId === f.session);
   if (rows.length === 0) {
-    io.stderr.write(`tradetrace sessions: ${noMatch(all, f.session, set.logsDir)}\n`);
+    io.stderr.write(`tradetrace sessions: ${noSessionMatch(all.map((r) => r.sessionId), f.session, set.logsDir)}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

@@ -2,8 +2,10 @@ import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
+import { knownSessions } from '../../investigate/query/known-sessions.js';
 import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
+import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
@@ -23,7 +25,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;
   if (report.decisions === 0) {
-    io.stdout.write(renderNoDecisions(report, symbol, scope));
+    // A --session that names no session at all is a typo to point out, not a decision loop to suspect.
+    const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
+    if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir)}\n`);
+    else io.stdout.write(renderNoDecisions(report, symbol, scope));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

@@ -22,6 +22,8 @@ export interface WhyReport {
   readonly lastDecision: LocatedEvent | undefined;
   /** Decisions per symbol in the session and window, whatever the symbol asked for: what to offer when it has none. */
   readonly symbols: ReadonlyMap<string, number>;
+  /** Sessions with decision lines in the window, whatever the session asked for. */
+  readonly sessions: ReadonlySet<string>;
 }
 
 export async function explainNoBuys(
@@ -38,9 +40,11 @@ export async function explainNoBuys(
   const guards = new Map<string, { count: number; values: Map<string, { observed: string; threshold: string; count: number }>; latest: LocatedEvent }>();
   let lastDecision: LocatedEvent | undefined;
   const symbols = new Map<string, number>();
+  const sessions = new Set<string>();
   const later = (a: LocatedEvent | undefined, b: LocatedEvent) => !a || b.event.ts > a.event.ts || (b.event.ts === a.event.ts && b.event.seq > a.event.seq);
   await forEachEvent(set, eventNeedles(['DECISION_START', 'BUY_BLOCKED', 'DECISION_END']), { window: filter.window, files: filesOf(set, ['decisions']), skipped, stats }, (e) => {
     const ev = e.event;
+    sessions.add(ev.session_id);
     if (filter.session && ev.session_id !== filter.session) return;
     const symbol = (ev as { symbol?: string }).symbol;
     if (ev.event_type === 'DECISION_START' && symbol !== undefined) symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1);
@@ -76,5 +80,6 @@ export async function explainNoBuys(
     latestByOutcome,
     lastDecision,
     symbols,
+    sessions,
   };
 }
