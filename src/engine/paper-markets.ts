@@ -35,12 +35,78 @@ export const SYMBOL_ALIASES: Readonly<Record<string, string>> = {
 
 const BASE_QUOTE = /^([A-Z0-9]{1,20})\/([A-Z0-9]{1,20})$/;
 
+/** What is wrong with the markets: one market, or how the replay's files go together. */
+export type MarketSetupReason = 'unusable_market' | 'duplicate_symbol' | 'mixed_quotes';
+
 export class MarketSetupError extends Error {
   readonly code = 'invalid_market' as const;
   readonly retryable = false;
-  constructor(readonly symbol: string, message: string) {
+  constructor(readonly symbol: string, message: string, readonly reason: MarketSetupReason = 'unusable_market') {
     super(message);
     this.name = 'MarketSetupError';
+  }
+}
+
+/** A candle file to replay and the BASE/QUOTE symbol it is traded as. */
+export interface ReplayMarket {
+  readonly file: string;
+  readonly symbol: string;
+}
+
+function quoteOf(symbol: string): string {
+  return BASE_QUOTE.exec(symbol)?.[2] ?? symbol;
+}
+
+/** Each file's symbol relabelled to `quote`, a base repeated after relabelling made unique (BTC, BTC2). */
+function relabelled(markets: readonly ReplayMarket[], quote: string): string[] {
+  const taken = new Set<string>();
+  return markets.map(({ symbol }) => {
+    const base = BASE_QUOTE.exec(symbol)?.[1] ?? symbol;
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base.slice(0, 12 - String(n).length)}${n}`;
+    taken.add(candidate);
+    return `${candidate}/${quote}`;
+  });
+}
+
+/**
+ * Checks the files of a replay together, before anything starts, and reports everything wrong at
+ * once: a market given by two files (each is a separate feed of that market), and files quoted in
+ * different currencies (balances and PnL are counted in one, trading.quote_currency), with the
+ * flags that replay them together. Throws a MarketSetupError; returns when they can go together.
+ */
+export function checkReplayMarkets(markets: readonly ReplayMarket[]): void {
+  const lines: string[] = [];
+  let reason: MarketSetupReason | undefined;
+  const bySymbol = new Map<string, string[]>();
+  for (const { file, symbol } of markets) bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), file]);
+  const repeated = [...bySymbol].filter(([, files]) => files.length > 1);
+  for (const [symbol, files] of repeated) {
+    reason = 'duplicate_symbol';
+    const same = new Set(files).size === 1;
+    lines.push(same
+      ? `--data ${files[0] ?? ''} is given ${files.length === 2 ? 'twice' : `${files.length} times`}; expected one file per symbol`
+      : `--data ${files.join(' and ')} are ${files.length === 2 ? 'both' : 'all'} ${symbol}; expected one file per symbol: drop one, or give each its own --symbol`);
+  }
+  const quotes = new Set(markets.map((m) => quoteOf(m.symbol)));
+  if (quotes.size > 1) {
+    reason ??= 'mixed_quotes';
+    const quote = quoteOf(markets[0]?.symbol ?? '');
+    lines.push(
+      `the --data files quote in different currencies (${[...quotes].join(', ')}), but a session counts balances and PnL in one, trading.quote_currency:`,
+      ...markets.map((m) => `  ${m.file}: ${m.symbol}, quoted in ${quoteOf(m.symbol)}`),
+    );
+    if (repeated.length === 0) {
+      const flags = relabelled(markets, quote).map((symbol) => `--symbol ${symbol}`).join(' ');
+      lines.push(
+        `to replay them together, label every file in one quote currency (one --symbol per --data, in order; prices are replayed as they are, not converted):`,
+        `  ${flags} --set trading.quote_currency=${quote}`,
+      );
+    }
+  }
+  if (reason !== undefined) {
+    const symbols = reason === 'duplicate_symbol' ? repeated.map(([symbol]) => symbol) : markets.map((m) => m.symbol);
+    throw new MarketSetupError(symbols.join(','), lines.join('\n'), reason);
   }
 }
 

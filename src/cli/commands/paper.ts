@@ -4,6 +4,7 @@ import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
 import type { EngineObserver } from '../../engine/engine-stats.js';
+import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
 import { formatPaperSummary, paperSummary } from '../../engine/session-summary.js';
@@ -101,6 +102,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     let symbols: string[];
     try {
       symbols = await replaySymbols(files, values.symbol);
+      // The files together, before anything starts: one file per market, one quote currency (with the flags that relabel them).
+      checkReplayMarkets(files.map((file, i) => ({ file, symbol: symbols[i] ?? '' })));
     } catch (error) {
       io.stderr.write(`tradetrace paper: ${(error as Error).message}\nnothing started\n`);
       return 2;
