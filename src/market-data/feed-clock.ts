@@ -51,6 +51,7 @@ export class FeedClock {
 
   /** Where the paced schedule is on the wall clock: what delivery waits for. */
   private paced(): number {
+    if (this.speed === 'max') return this.latest;
     return this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed;
   }
 
@@ -82,12 +83,13 @@ export class FeedClock {
     let slept = false;
     this.waitingFor = feedTime;
     try {
-      if (this.speed !== 'max') {
+      const speed = this.speed;
+      if (speed !== 'max') {
         if (Number.isNaN(this.anchorWall)) {
           this.anchorWall = this.wallNow();
           this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
         }
-        const due = (): number => (feedTime - Math.max(this.latest, this.paced())) / this.speed;
+        const due = (): number => (feedTime - Math.max(this.latest, this.paced())) / speed;
         for (let wait = due(); wait >= 1; wait = due()) {
           if (!(await sleep(Math.min(wait, MAX_SLICE_MS), signal))) return false;
           slept = true;
