@@ -196,6 +196,21 @@ describe('health (hung bot, dead bot)', () => {
     expect(spec).toContain(`"ts":"${facts.lastHeartbeat}"`);
   });
 
+  it("sessions' last seen is the session's last line in any channel, the heartbeat in system.jsonl included, as health says", async () => {
+    const dir = tempDir('tt-hung-seen-');
+    const facts = writeHungBot(dir);
+    const lastSeen = facts.lastHeartbeat.replace('T', ' ');
+    const health = await runQuery(['health', '--data-dir', dir]);
+    expect(health.stdout).toContain(`last line written by the session: ${lastSeen} SHUTDOWN_HEARTBEAT in system.jsonl`);
+    const sessions = await runQuery(['sessions', '--data-dir', dir]);
+    expect(sessions.stdout).toContain(`exit: no SESSION_END, last seen ${lastSeen}`);
+    const json = await runQuery(['sessions', '--json', '--data-dir', dir]);
+    expect((JSON.parse(json.stdout) as { lastSeen: string }).lastSeen).toBe(facts.lastHeartbeat);
+    // Within the window only: before the heartbeats stopped, the session was last seen earlier.
+    const earlier = await runQuery(['sessions', '--json', '--until', '2025-10-26T12:02:00Z', '--data-dir', dir]);
+    expect((JSON.parse(earlier.stdout) as { lastSeen: string }).lastSeen < '2025-10-26T12:02:00Z').toBe(true);
+  });
+
   it('says a SIGKILLed session died mid-write, with the torn line and the last whole line', async () => {
     const dir = tempDir('tt-dead-');
     const facts = writeDeadBot(dir);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { processAlive } from '../../recorder/sessions/process-alive.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
-import { lastLineWith, tornTail } from './last-line.js';
+import { lastSessionLine, tornTail, type SessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
 
@@ -36,7 +36,7 @@ export interface HealthReport {
   readonly lastHeartbeat: LocatedEvent | undefined;
   readonly periodS: number | null;
   readonly loops: LoopState[];
-  readonly lastLine: { file: string; offset: number; text: string; ts: string } | null;
+  readonly lastLine: SessionLine | null;
   readonly torn: SkippedLine | undefined;
   readonly verdict: HealthVerdict;
   readonly process: ProcessState | undefined;
@@ -86,12 +86,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
     const tail = tornTail(file, set.sizes.get(file.path) ?? 0);
     if (tail) skipped.add({ file, offset: tail.offset, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: tail.text.slice(0, 120) });
   }
-  let lastLine: HealthReport['lastLine'] = null;
-  for (const file of set.files) {
-    const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
-    const ts = found ? /^\{"ts":"([^"]+)"/.exec(found.text)?.[1] : undefined;
-    if (found && ts && (!lastLine || ts > lastLine.ts)) lastLine = { file: file.path, offset: found.offset, text: found.text, ts };
-  }
+  const lastLine = lastSessionLine(set, sessionId);
   // A torn tail belongs to this session when it names it, or when its file's last whole line is this session's.
   const tornAll = skipped.withCode('truncated');
   const torn = tornAll.find((s) => s.excerpt.includes(`"session_id":"${sessionId}"`)) ?? (lastLine ? tornAll.find((s) => s.file.path === lastLine?.file) : undefined);

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { LogFile } from '../../recorder/log-files.js';
 import { regionsBackwards } from '../../recorder/lines-backwards.js';
+import type { LogSet } from './log-set.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -19,6 +20,28 @@ export function lastLineWith(file: LogFile, size: number, needle: string, maxByt
     return { offset: base + lineStart, text: data.toString('utf8', lineStart, data.indexOf(10, at)) };
   }
   return null;
+}
+
+/** A session's last whole line: where it is, as written, and its ts. */
+export interface SessionLine {
+  readonly file: string;
+  readonly offset: number;
+  readonly text: string;
+  readonly ts: string;
+}
+
+/**
+ * The last whole line a session wrote in any channel: in each plain file the last line naming it
+ * (read backwards), the latest of those by ts. Gzipped files (rotated long ago) are not read.
+ */
+export function lastSessionLine(set: LogSet, sessionId: string): SessionLine | null {
+  let last: SessionLine | null = null;
+  for (const file of set.files) {
+    const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
+    const ts = found ? /^\{"ts":"([^"]+)"/.exec(found.text)?.[1] : undefined;
+    if (found && ts && (!last || ts > last.ts)) last = { file: file.path, offset: found.offset, text: found.text, ts };
+  }
+  return last;
 }
 
 /** The bytes after a plain file's last newline, when it does not end with one (a torn last line). */

@@ -1,5 +1,6 @@
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -15,6 +16,7 @@ export interface SessionRow {
   decisions: number;
   fills: number;
   failures: number;
+  /** The ts of the session's last line in any channel (as health finds it), within the window. */
   lastSeen: string | undefined;
   manifest: SessionManifest | undefined;
 }
@@ -23,6 +25,7 @@ export interface SessionRow {
 export async function listSessions(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<SessionRow[]> {
   const rows = new Map<string, SessionRow>();
   const manifests = readManifests(set.dataDir);
+  const ended = new Set<string>();
   const row = (id: string): SessionRow => {
     let r = rows.get(id);
     if (!r) {
@@ -42,6 +45,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
         r.configHash ??= event.config_hash;
         break;
       case 'SESSION_END':
+        ended.add(event.session_id);
         r.end = event.ts;
         r.exitReason = event.reason;
         r.exitCode = event.exit_code;
@@ -63,5 +67,14 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     }
   });
   for (const id of manifests.keys()) row(id);
+  // The lines counted above are a few types of three channels; a session's last words may be a
+  // heartbeat in system.jsonl or a decision that never ended. SESSION_END is the last line the
+  // recorder writes, so only the sessions without one are read backwards for their last line.
+  for (const r of rows.values()) {
+    if (ended.has(r.sessionId)) continue;
+    const last = lastSessionLine(set, r.sessionId)?.ts;
+    const inWindow = last !== undefined && (!window.since || last >= window.since) && (!window.until || last <= window.until);
+    if (inWindow && (!r.lastSeen || last > r.lastSeen)) r.lastSeen = last;
+  }
   return [...rows.values()].sort((a, b) => ((a.start ?? a.sessionId) < (b.start ?? b.sessionId) ? -1 : 1));
 }
