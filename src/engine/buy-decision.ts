@@ -7,6 +7,7 @@ import { isoTime, type Bar } from '../market-data/index.js';
 import type { DecisionOutcome } from '../recorder/events/decision-events.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { evaluateBuyGuards, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
+import { countedOpenPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 
@@ -64,7 +65,7 @@ export class BuyDecision {
       symbol,
       now: bar.openTime + this.ctx.intervalMs,
       tradingEnabled: settings.tradingEnabled,
-      openPositions: portfolio.openPositionCount(),
+      openPositions: this.countedPositions(),
       hasPosition: portfolio.position(symbol) !== undefined || portfolio.hasOpenOrder(symbol),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
       freeQuote: portfolio.free(rules.quoteAsset),
@@ -73,6 +74,14 @@ export class BuyDecision {
       realizedPnlToday: portfolio.realizedToday(bar.openTime),
       atrPercent: strategy.atrPercent,
     };
+  }
+
+  /** Open positions for max_open_positions; those below their minimum order value are looked for only when the limit is reached. */
+  private countedPositions(): number {
+    const { portfolio, settings, markets } = this.ctx;
+    const open = portfolio.openPositionCount();
+    if (open < settings.limits.maxOpenPositions) return open;
+    return countedOpenPositions(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol)?.minNotional);
   }
 
   private async execute(decisionId: string, bar: Bar, rules: MarketRules, price: Decimal, started: number): Promise<DecisionOutcome> {

@@ -99,13 +99,15 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
 
   it('keeps the position open, counted by the buy guards, until the price is back above the minimum; then the stop loss sells it', () => {
     const decisionsAt = (ts: string) => logs.lines.filter((l) => l.event_type === 'DECISION_START' && f(l, 'bar_ts') === ts);
-    // Every bar of the crash and of the near miss at 5009 is refused a buy because the position is held.
-    const heldBars = barTs.slice(0, 46);
-    for (const ts of heldBars) {
+    // Every bar of the crash and of the near miss at 5009 is refused a buy because the position is
+    // held: at 4000 it is worth less than the minimum order value, so it does not take the one
+    // position slot (max_open_positions) but still blocks a second buy of its own symbol.
+    const prices = SCRIPT.flatMap(([price, , bars]) => Array.from({ length: bars }, () => price));
+    barTs.slice(0, 46).forEach((ts, i) => {
       const id = decisionsAt(ts)[0]?.decision_id;
       const guard = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === id);
-      expect([ts, f(guard, 'guard')]).toEqual([ts, 'max_open_positions']);
-    }
+      expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '4000.0' ? 'already_in_position' : 'max_open_positions']);
+    });
     const sold = position.find((l) => l.event_type === 'SELL_FILLED');
     expect([f(sold, 'rule'), f(sold, 'qty')]).toEqual(['stop_loss', 0.001]);
     // Sold on the first bar back at 5010 with volume (after the 5009 bars): exits run before that bar's buy decision.
