@@ -17,9 +17,14 @@ const threads = (line: Line | undefined): Thread[] => (line?.['registered_thread
 const thread = (line: Line | undefined, name: string): Thread | undefined => threads(line).find((t) => t.name === name);
 const ofType = (lines: Line[], type: string): Line[] => lines.filter((l) => l['event_type'] === type);
 
-function start(scenario: string, via: 'loader' | 'tsx-cli' = 'loader'): { logs: string; run: ReturnType<typeof runChild> } {
+function start(scenario: string, graceMs?: string, via: 'loader' | 'tsx-cli' = 'loader'): { logs: string; run: ReturnType<typeof runChild> } {
   const logs = join(tempDir('tradetrace-runtime-'), 'logs');
-  return { logs, run: runChild(CHILD, [logs, scenario], via) };
+  return { logs, run: runChild(CHILD, [logs, scenario, ...(graceMs === undefined ? [] : [graceMs])], via) };
+}
+
+/** Waits until the child's system log has a line of this type (the shutdown is under way), up to 5 s. */
+async function untilLogged(logs: string, type: string): Promise<void> {
+  for (let i = 0; i < 200 && ofType(readLog(logs, 'system'), type).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
 }
 
 describe('ShutdownCoordinator in a real process', () => {
@@ -73,7 +78,7 @@ describe('ShutdownCoordinator in a real process', () => {
   });
 
   it('SIGTERM to the tsx binary (how spawnCli and dev runs start the bot) reaches the coordinator and its exit code comes back', async () => {
-    const { logs, run } = start('stuck', 'tsx-cli');
+    const { logs, run } = start('stuck', undefined, 'tsx-cli');
     await run.waitFor('ready');
     run.child.kill('SIGTERM');
     const result = await run.exited;
@@ -83,20 +88,85 @@ describe('ShutdownCoordinator in a real process', () => {
     expect(ofType(lines, 'SHUTDOWN_COMPLETE')[0]?.['exit_code']).toBe(1);
   });
 
-  it('a second signal while a component hangs forces exit 130 after logging who is still running', async () => {
-    const { logs, run } = start('double');
+  it('a second signal while a component hangs forces exit 130 after the grace, recording who was still running and a SHUTDOWN_COMPLETE that says so', async () => {
+    const { logs, run } = start('double', '200');
     await run.waitFor('ready');
     run.child.kill('SIGINT');
-    // Wait until the first shutdown is under way (its lines are on disk) before the second signal.
-    for (let i = 0; i < 200 && ofType(readLog(logs, 'system'), 'SHUTDOWN_REQUESTED').length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
     run.child.kill('SIGINT');
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).not.toContain('could not be recorded');
     const lines = readLog(logs, 'system');
     const requested = ofType(lines, 'SHUTDOWN_REQUESTED');
     expect(requested.map((l) => l['forced'] ?? false)).toEqual([false, true]);
     expect(requested[1]).toMatchObject({ reason: 'SIGINT', running: ['store', 'portfolio', 'engine', 'market_data', 'DecisionLoop', 'DustSweeper'] });
-    expect(ofType(lines, 'SHUTDOWN_COMPLETE')).toEqual([]);
+    const notice = ofType(lines, 'LOG').find((l) => l['component'] === 'shutdown');
+    expect(String(notice?.['message'])).toContain('SIGINT during shutdown while market_data was stopping: exit is forced in 200 ms unless shutdown finishes first');
+    // The forced exit still closes the record: market_data's stop was cut short, nothing after it ran.
+    const complete = ofType(lines, 'SHUTDOWN_COMPLETE');
+    expect(complete).toHaveLength(1);
+    expect(complete[0]).toMatchObject({ exit_code: 130, components: [{ name: 'market_data', result: 'timeout' }] });
+    expect(Number(complete[0]?.['seq'])).toBeGreaterThan(Number(requested[1]?.['seq']));
+    expect(Number(complete[0]?.['duration_ms'])).toBeGreaterThanOrEqual(195);
+  });
+
+  it('a third signal during the grace forces exit at once', async () => {
+    const { logs, run } = start('double', '60000');
+    await run.waitFor('ready');
+    run.child.kill('SIGINT');
+    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
+    run.child.kill('SIGINT');
+    await untilLogged(logs, 'LOG');
+    const third = Date.now();
+    run.child.kill('SIGTERM');
+    const result = await run.exited;
+    expect(Date.now() - third).toBeLessThan(10_000);
+    expect(result.code, result.stderr).toBe(143);
+    const lines = readLog(logs, 'system');
+    expect(ofType(lines, 'SHUTDOWN_REQUESTED').map((l) => [l['reason'], l['forced'] ?? false])).toEqual([['SIGINT', false], ['SIGTERM', true]]);
+    expect(ofType(lines, 'SHUTDOWN_COMPLETE').map((l) => l['exit_code'])).toEqual([143]);
+  });
+
+  it('a second signal while the shutdown is progressing lets it finish within the grace: exit 0 and the whole record', async () => {
+    const { logs, run } = start('slow-stop');
+    await run.waitFor('ready');
+    run.child.kill('SIGINT');
+    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('stop '))).toEqual(['stop engine', 'stop portfolio', 'stop store']);
+    const lines = readLog(logs, 'system');
+    expect(ofType(lines, 'SHUTDOWN_REQUESTED').map((l) => l['forced'] ?? false)).toEqual([false]);
+    expect(String(ofType(lines, 'LOG')[0]?.['message'])).toContain('SIGINT during shutdown while market_data was stopping');
+    const complete = ofType(lines, 'SHUTDOWN_COMPLETE');
+    expect(complete).toHaveLength(1);
+    expect(complete[0]?.['exit_code']).toBe(0);
+    expect((complete[0]?.['components'] as { result: string }[]).map((c) => c.result)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
+    expect(ofType(lines, 'ERROR')).toEqual([]);
+  });
+
+  it('after a forced exit whose caller closes the recorder (as the paper session does), the rest of the shutdown runs without writing', async () => {
+    const { logs, run } = start('double-close', '100');
+    await run.waitFor('ready');
+    run.child.kill('SIGINT');
+    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(130);
+    // market_data times out 1.5 s in, after the forced exit: the others are still stopped, silently.
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('exit ') || l.startsWith('stop '))).toEqual([
+      // What the paper session can put in SESSION_END so that health tells a forced stop from an error.
+      'exit 130: SIGINT during shutdown forced exit 130 while market_data was stopping; not stopped: store, portfolio, engine, market_data, DecisionLoop, DustSweeper',
+      'stop engine', 'stop portfolio', 'stop store',
+    ]);
+    const lines = readLog(logs, 'system');
+    expect(ofType(lines, 'SHUTDOWN_COMPLETE').map((l) => l['exit_code'])).toEqual([130]);
+    expect(ofType(lines, 'ERROR')).toEqual([]);
+    expect(lines.at(-1)?.['event_type']).toBe('SHUTDOWN_COMPLETE');
   });
 
   it('writes a shutdown heartbeat even when the session ends before the first interval', async () => {

@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { EventInput, EventType } from '../recorder/events/catalog.js';
 import type { Recorder } from '../recorder/recorder.js';
+import type { SessionFailure } from '../recorder/sessions/session-failure.js';
 import { BeatBoard, MAX_LOOPS } from './beat-board.js';
 import { stopComponent, type ComponentSpec, type ComponentStop } from './component-stop.js';
 import { buildHeartbeat, type HeartbeatFields, type HeartbeatSettings, type LoopInfo } from './heartbeat-snapshot.js';
@@ -13,7 +14,10 @@ import { requireMs, RuntimeError } from './runtime-error.js';
 export type ShutdownReason = 'SIGINT' | 'SIGTERM' | 'data_end' | 'duration_reached' | 'fatal';
 export type ShutdownSignal = Extract<ShutdownReason, `SIG${string}`>;
 
-/** Exit codes: 0 when every component stopped, 1 when one did not (or the reason was fatal), 128+n when a second signal n forced exit. */
+/**
+ * Exit codes: 0 when every component stopped, 1 when one did not (or the reason was fatal), 128+n
+ * when a signal n forced exit (a second one after the grace, or a third at once).
+ */
 export const EXIT_CLEAN = 0;
 export const EXIT_INCOMPLETE = 1;
 
@@ -27,6 +31,11 @@ export interface ShutdownCoordinatorOptions {
   readonly eventLoopProbeMs?: number;
   /** Time each component gets to stop (default 10 s). */
   readonly stopTimeoutMs?: number;
+  /**
+   * After a second signal, how long a shutdown under way may still finish on its own before exit
+   * is forced (default 1 s; 0 forces at once). A third signal forces at once.
+   */
+  readonly forceGraceMs?: number;
   /** Beats listed in `recent_heartbeats` (default 10, at most 64). */
   readonly recentBeats?: number;
   /** A loop is stalled after this many periods without a beat (default 3). */
@@ -38,6 +47,19 @@ export interface ShutdownCoordinatorOptions {
 }
 
 type ComponentStatus = 'registered' | 'running' | 'start_failed' | 'not_started' | 'stopping' | 'done';
+
+/**
+ * Where shutdown stands. `complete`: SHUTDOWN_COMPLETE is written (only the watchdog's stop is
+ * left); `forced`: a signal cut it short and wrote its own SHUTDOWN_COMPLETE. In both the record is
+ * final, so nothing more is written: the caller may already have closed the recorder.
+ */
+type Phase = 'open' | 'stopping' | 'complete' | 'forced';
+
+/** The component whose stop the shutdown is waiting on. */
+interface Stopping {
+  readonly name: string;
+  readonly startedMs: number;
+}
 
 interface Entry {
   readonly spec: ComponentSpec;
@@ -59,9 +81,21 @@ export class ShutdownCoordinator {
   private readonly intervalMs: number;
   private readonly stopTimeoutMs: number;
   private readonly stallFactor: number;
+  private readonly forceGraceMs: number;
   private readonly exit: (code: number) => void;
   private watchdog: HeartbeatWatchdog | undefined;
   private shutdown: Promise<number> | undefined;
+  private settle: (code: number) => void = () => undefined;
+  private phase: Phase = 'open';
+  private shutdownStartedMs = 0;
+  /** Stops finished so far, in stop order: SHUTDOWN_COMPLETE lists them, forced or not. */
+  private readonly stops: ComponentStop[] = [];
+  private stopping: Stopping | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  /** The code of the written SHUTDOWN_COMPLETE, the one the process leaves with. */
+  private finalCode: number | undefined;
+  private forcedBy: SessionFailure | undefined;
+  private left = false;
 
   constructor(private readonly options: ShutdownCoordinatorOptions) {
     this.recorder = options.recorder;
@@ -76,11 +110,20 @@ export class ShutdownCoordinator {
       throw new RuntimeError('invalid_option', `stallFactor must be a number >= 1, got ${String(this.stallFactor)}`);
     }
     this.settings = { recentBeats, eventLoopProbeMs: requireMs('eventLoopProbeMs', options.eventLoopProbeMs ?? 250, 5, 60_000) };
+    this.forceGraceMs = requireMs('forceGraceMs', options.forceGraceMs ?? 1000, 0, 60_000);
     this.exit = options.exit ?? ((code) => process.exit(code));
   }
 
   get shutdownRequested(): boolean {
     return this.shutdown !== undefined;
+  }
+
+  /**
+   * Why the exit was forced, in the shape SESSION_END records (`error_code`, `message`), so the
+   * session's end can say a signal cut its shutdown short; undefined unless it was.
+   */
+  get forcedExit(): SessionFailure | undefined {
+    return this.forcedBy;
   }
 
   registerComponent(spec: ComponentSpec): void {
@@ -141,11 +184,14 @@ export class ShutdownCoordinator {
     return buildHeartbeat(this.board, { components: this.components.map((entry) => entry.spec.name), loops: this.loops }, this.settings);
   }
 
-  /** SIGINT/SIGTERM begin shutdown; a second signal forces exit. Returns the uninstaller. */
+  /**
+   * SIGINT/SIGTERM begin shutdown; a second signal forces exit unless the shutdown finishes within
+   * the grace, a third forces it at once. Returns the uninstaller.
+   */
   installSignalHandlers(signals: readonly ShutdownSignal[] = ['SIGINT', 'SIGTERM']): () => void {
     const handlers = signals.map((signal) => {
       const handler = (): void => {
-        if (this.shutdown) this.force(signal);
+        if (this.shutdown) this.insist(signal);
         else void this.requestShutdown(signal);
       };
       process.on(signal, handler);
@@ -157,51 +203,124 @@ export class ShutdownCoordinator {
   /**
    * Begins shutdown (later calls only count and share the first one's outcome) and, once every
    * component stopped or timed out, exits with the resulting code, which the promise also gives.
+   * A forced exit settles it with the forced code.
    */
   requestShutdown(reason: ShutdownReason): Promise<number> {
     if (this.shutdown) {
       this.board.requestShutdown();
       return this.shutdown;
     }
-    this.shutdown = this.runShutdown(reason);
+    let fail: (error: unknown) => void = () => undefined;
+    this.shutdown = new Promise<number>((resolve, reject) => {
+      this.settle = resolve;
+      fail = reject;
+    });
+    // The outcome comes through settle() (from here or from a forced exit); a throw still reaches the caller.
+    this.runShutdown(reason).catch(fail);
     return this.shutdown;
   }
 
-  private async runShutdown(reason: ShutdownReason): Promise<number> {
-    const started = performance.now();
+  private async runShutdown(reason: ShutdownReason): Promise<void> {
+    this.phase = 'stopping';
+    this.shutdownStartedMs = performance.now();
     this.board.requestShutdown();
     let failed = reason === 'fatal';
     failed = !this.record('SHUTDOWN_REQUESTED', { reason, running: this.running() }) || failed;
     failed = !this.record('SHUTDOWN_HEARTBEAT', { ...this.heartbeat(), trigger: 'shutdown' }) || failed;
     this.board.countHeartbeatLogged();
-    const stops: ComponentStop[] = [];
     const order = [...this.components].sort((a, b) => b.spec.order - a.spec.order || b.seq - a.seq);
     for (const entry of order) {
       if (entry.status !== 'registered' && entry.status !== 'running') continue;
       entry.status = 'stopping';
       const timeoutMs = entry.spec.stopTimeoutMs ?? this.stopTimeoutMs;
+      this.stopping = { name: entry.spec.name, startedMs: performance.now() };
       const stop = await stopComponent(entry.spec, timeoutMs);
+      this.stopping = undefined;
       entry.status = 'done';
-      stops.push(stop);
+      // Stopping goes on after a forced exit, so that nothing keeps running (a caller that only
+      // hands the code back lets the process end once the components are stopped), but the
+      // record is final: record() writes nothing more.
+      if (this.forced()) continue;
+      this.stops.push(stop);
       if (stop.result === 'stopped') continue;
       failed = true;
       const message = stop.result === 'timeout' ? `${stop.name} did not stop within ${timeoutMs} ms; shutdown went on without it` : `${stop.name} failed to stop: ${stop.error ?? 'unknown error'}`;
       this.record('ERROR', { error_code: stop.result === 'timeout' ? 'component_stop_timeout' : 'component_stop_failed', message, component: stop.name });
     }
+    if (this.forced()) return;
+    clearTimeout(this.graceTimer);
     const exitCode = failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
-    this.record('SHUTDOWN_COMPLETE', { components: stops, exit_code: exitCode, duration_ms: Math.round(performance.now() - started) });
+    this.record('SHUTDOWN_COMPLETE', { components: [...this.stops], exit_code: exitCode, duration_ms: this.elapsedMs() });
+    this.phase = 'complete';
+    this.finalCode = exitCode;
     await this.watchdog?.stop();
-    this.flush();
-    this.exit(exitCode);
-    return exitCode;
+    this.leave(exitCode);
   }
 
-  /** A second signal while stopping: log who is still running and leave now. */
-  private force(signal: ShutdownSignal): void {
+  /**
+   * A signal while shutting down. The first repeat gives a shutdown that is progressing the grace
+   * to finish (the usual double Ctrl-C hits a stop that takes milliseconds, and the stops it would
+   * cut save state), then forces; another repeat forces at once.
+   */
+  private insist(signal: ShutdownSignal): void {
     this.board.requestShutdown();
-    this.record('SHUTDOWN_REQUESTED', { reason: signal, running: this.running(), forced: true });
+    if (this.phase === 'complete' || this.phase === 'forced') {
+      // The record is already final; only the watchdog's stop is left to wait for.
+      this.leave(this.finalCode ?? EXIT_INCOMPLETE);
+      return;
+    }
+    if (this.forceGraceMs === 0 || this.graceTimer !== undefined) {
+      this.force(signal);
+      return;
+    }
+    const waitingOn = this.stopping ? ` while ${this.stopping.name} was stopping` : '';
+    this.record('LOG', {
+      message: `${signal} during shutdown${waitingOn}: exit is forced in ${this.forceGraceMs} ms unless shutdown finishes first; another signal forces it now`,
+      component: 'shutdown',
+      data: { signal, running: this.running(), grace_ms: this.forceGraceMs },
+    });
     this.flush();
-    this.exit(128 + constants.signals[signal]);
+    this.graceTimer = setTimeout(() => this.force(signal), this.forceGraceMs);
+  }
+
+  /**
+   * Leaves now, with a final record written synchronously first: SHUTDOWN_REQUESTED (forced) names
+   * what was still running, SHUTDOWN_COMPLETE lists the stops that ended, the one cut short as a
+   * timeout, and the 128+n exit code.
+   */
+  private force(signal: ShutdownSignal): void {
+    if (this.phase !== 'stopping') return;
+    clearTimeout(this.graceTimer);
+    const exitCode = 128 + constants.signals[signal];
+    const running = this.running();
+    const cutShort = this.stopping ? ` while ${this.stopping.name} was stopping` : '';
+    this.forcedBy = { code: 'shutdown_forced', message: `${signal} during shutdown forced exit ${exitCode}${cutShort}; not stopped: ${running.join(', ') || 'none'}` };
+    this.record('SHUTDOWN_REQUESTED', { reason: signal, running, forced: true });
+    const cut = this.stopping ? [{ name: this.stopping.name, result: 'timeout' as const, duration_ms: Math.round(performance.now() - this.stopping.startedMs) }] : [];
+    this.record('SHUTDOWN_COMPLETE', { components: [...this.stops, ...cut], exit_code: exitCode, duration_ms: this.elapsedMs() });
+    this.phase = 'forced';
+    this.finalCode = exitCode;
+    // Not awaited: the thread must not delay a forced exit, and process.exit ends it anyway.
+    void this.watchdog?.stop();
+    this.leave(exitCode);
+  }
+
+  /** Flushes the record, then settles the shutdown and exits, once. */
+  private leave(code: number): void {
+    if (this.left) return;
+    this.left = true;
+    this.flush();
+    this.settle(code);
+    this.exit(code);
+  }
+
+  /** A method, not a field test: the phase changes under runShutdown's awaits, where TypeScript keeps it narrowed. */
+  private forced(): boolean {
+    return this.phase === 'forced';
+  }
+
+  private elapsedMs(): number {
+    return Math.round(performance.now() - this.shutdownStartedMs);
   }
 
   /** Components not yet stopped, then loops still registered. */
@@ -211,8 +330,12 @@ export class ShutdownCoordinator {
     return [...components.map((entry) => entry.spec.name), ...loops.map((loop) => loop.name)];
   }
 
-  /** Shutdown must go on even when the log cannot be written: report to stderr and say it failed. */
+  /**
+   * Shutdown must go on even when the log cannot be written: report to stderr and say it failed.
+   * Once the record is final, writes nothing: the caller may have closed the recorder by then.
+   */
   private record<T extends EventType>(type: T, fields: EventInput<T>): boolean {
+    if (this.phase === 'complete' || this.phase === 'forced') return false;
     try {
       this.recorder.emit(type, fields);
       return true;
