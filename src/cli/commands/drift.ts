@@ -1,4 +1,4 @@
-import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { findDrift } from '../../investigate/query/drift-query.js';
@@ -11,7 +11,12 @@ const HELP = `usage: tradetrace drift
 
 Config hashes across sessions (from CONFIG_HASH in audit.jsonl) and, for each change, every changed
 path with its old and new value (from CONFIG_DIFF, or computed from the two logged snapshots).
-${COMMON_HELP}
+${commonHelp(`print one object instead of the text (not log lines):
+{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL}],
+"drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
+"source":"CONFIG_DIFF"|"snapshots",
+"changes":[{"path":PATH,"from":VALUE,"to":VALUE}]}]}
+(sessions oldest first; from and to are session ids)`)}
 `;
 
 const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));

@@ -1,4 +1,4 @@
-import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
@@ -12,7 +12,10 @@ const HELP = `usage: tradetrace sessions
 
 Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
 A session without SESSION_END shows "no SESSION_END" and when it was last seen.
-${COMMON_HELP}
+${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
+{"sessionId":ID,"start":T,"end":T,"exitReason":REASON,"exitCode":N,"mode":MODE,
+"configHash":HASH,"decisions":N,"fills":N,"failures":N,"lastSeen":T}
+(null or left out when not known)`)}
 `;
 
 function exitText(r: SessionRow): string {

@@ -1,4 +1,4 @@
-import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
@@ -14,7 +14,11 @@ const HELP = `usage: tradetrace why [SYMBOL]
 
 Why the bot did not buy: decisions by outcome, blocked decisions grouped by guard with the observed
 values against thresholds, and the latest example of each (its decision_id, for tradetrace trace).
-${COMMON_HELP}
+${commonHelp(`print one summary object instead of the text (not log lines):
+{"decisions":N,"outcomes":{OUTCOME:N},"guards":[{"guard":NAME,"count":N,
+"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}]}
+(guards most frequent first; observed and threshold as JSON text); nothing on
+stdout when no decision matches (exit 1)`)}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
@@ -28,7 +32,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     // A --session that names no session at all is a typo to point out, not a decision loop to suspect.
     const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
     if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir)}\n`);
-    else io.stdout.write(renderNoDecisions(report, symbol, scope));
+    // With --json, stdout holds JSON only: the answer in words goes to stderr.
+    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

@@ -78,11 +78,26 @@ export function parseCommon(command: string, args: readonly string[], io: QueryI
   };
 }
 
-export const COMMON_HELP = `shared options:
+/** What --json prints for the commands that answer with log lines (trace, orders, health, dash). */
+export const JSON_RAW_LINES = 'print the matching raw log lines (one JSON object per line, for jq)';
+
+/** Where the text of an option's help starts, so a description can go on over several lines. */
+const HELP_TEXT_COLUMN = '  --data-dir DIR   '.length;
+
+/**
+ * The shared options' help, with what this command's --json prints: the raw log lines, or (`json`,
+ * one string a line) the object the command prints instead.
+ */
+export function commonHelp(json: string = JSON_RAW_LINES): string {
+  const jsonHelp = json.split('\n').join(`\n${' '.repeat(HELP_TEXT_COLUMN)}`);
+  return `shared options:
   --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
   --session ID     only this session (session_YYYYMMDD_HHMMSS)
   --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
   --until T        only lines at or before T
-  --json           print the matching raw log lines (one JSON object per line, for jq)
+  --json           ${jsonHelp}
 unreadable lines are skipped and summarized in one line on stderr
 exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search or they cannot be read`;
+}
+
+export const COMMON_HELP = commonHelp();
