@@ -9,14 +9,23 @@ const BAR_MS = 60_000;
 
 const readCursor = (dataDir: string): number => (JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { symbols: Record<string, number> }).symbols['BTC/USDT'] ?? Number.NaN;
 
-/** Open times (ms) of the bars each DECISION_START of `sessionId` decided on, in file order. */
-function decidedBars(dataDir: string, sessionId: string): number[] {
+function decisionStarts(dataDir: string, sessionId: string): { bar_ts?: string; price?: number }[] {
   return readFileSync(join(dataDir, 'logs', 'decisions.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { event_type: string; session_id: string; bar_ts?: string })
-    .filter((l) => l.event_type === 'DECISION_START' && l.session_id === sessionId)
-    .map((l) => Date.parse(l.bar_ts ?? ''));
+    .map((l) => JSON.parse(l) as { event_type: string; session_id: string; bar_ts?: string; price?: number })
+    .filter((l) => l.event_type === 'DECISION_START' && l.session_id === sessionId);
+}
+
+/** Open times (ms) of the bars each DECISION_START of `sessionId` decided on, in file order. */
+function decidedBars(dataDir: string, sessionId: string): number[] {
+  return decisionStarts(dataDir, sessionId).map((l) => Date.parse(l.bar_ts ?? ''));
+}
+
+/** Is `part` found, in order and contiguous, inside `whole`? */
+function containsRun(whole: readonly number[], part: readonly number[]): boolean {
+  for (let i = 0; i + part.length <= whole.length; i++) if (part.every((v, j) => whole[i + j] === v)) return true;
+  return false;
 }
 
 async function session(dataDir: string): Promise<string> {
@@ -40,7 +49,15 @@ describe('a synthetic session on the data directory of an earlier, faster-than-r
     expect(cursorAfterFirst).toBeGreaterThan(Date.now() + 10 * BAR_MS);
     expect(cursorAfterFirst).toBeGreaterThanOrEqual(firstLast + BAR_MS);
 
+    // The cursor keeps the price of the last decided bar: the next session's market starts there.
+    const firstPrices = decisionStarts(dataDir, first).map((l) => l.price ?? Number.NaN);
+    const stored = JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as { prices: Record<string, string> };
+    expect(Number(stored.prices['BTC/USDT'])).toBe(firstPrices.at(-1));
+
     const second = await session(dataDir);
+    // Its own moves: restarts used to replay the first session's path bar for bar from bar 20 on.
+    const secondPrices = decisionStarts(dataDir, second).map((l) => l.price ?? Number.NaN);
+    expect(containsRun(firstPrices, secondPrices.slice(0, 20))).toBe(false);
     const secondBars = decidedBars(dataDir, second);
     // Beyond warm-up: about as many decisions as the first session made, not none.
     expect(secondBars.length).toBeGreaterThan(firstBars.length / 2);
@@ -106,10 +123,12 @@ describe('ReplayCursor', () => {
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     const path = join(dataDir, CURSOR_FILE);
-    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}}, got`;
+    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<decimal>", ...}}, got`;
     writeFileSync(path, 'not json');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(`${expected} not json`);
     writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": "soon"}}');
+    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
+    writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": 1}, "prices": {"BTC/USDT": 40000}}');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
   });
 });

@@ -17,7 +17,7 @@ import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
 import { engineSettings } from './engine-settings.js';
-import { lastDecidedBarCloses } from './last-decided-bar.js';
+import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
 import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoints, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
@@ -105,14 +105,18 @@ export class PaperSession {
       cursor.read();
       // Only the session that saved the cursor can refine it: its decisions after the last save.
       const cursorSession = cursor.storedSession();
-      const fromLog = cursorSession === undefined ? new Map<string, number>() : lastDecidedBarCloses(options.logsDir, cursorSession, tradedSymbols, intervalMs);
+      const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(options.logsDir, cursorSession, tradedSymbols, intervalMs);
       const fromStore = resumePoints(snapshot);
       // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
       const resumeBySymbol = new Map<string, number>();
+      const lastPrices = new Map<string, string>();
       for (const symbol of tradedSymbols) {
-        const known = [fromStore.get(symbol), cursor.closeOf(symbol), fromLog.get(symbol)].filter((point): point is number => point !== undefined);
+        const logged = fromLog.get(symbol);
+        const known = [fromStore.get(symbol), cursor.closeOf(symbol), logged?.close].filter((point): point is number => point !== undefined);
         if (known.length > 0) resumeBySymbol.set(symbol, Math.max(...known));
+        const price = logged !== undefined && logged.close >= (cursor.closeOf(symbol) ?? Number.NEGATIVE_INFINITY) ? logged.price : cursor.priceOf(symbol);
+        if (price !== undefined) lastPrices.set(symbol, price);
       }
       // The feed starts where the furthest-behind symbol resumes; the clock, where the state last was.
       const feedResume = resumeBySymbol.size === 0 ? undefined : Math.min(...resumeBySymbol.values());
@@ -120,7 +124,7 @@ export class PaperSession {
       // The cursor starts from these points, refined as they are: the bars this session only warms
       // up on must not write it back to where the last save left it, or a kill during the catch-up
       // would lose what the log said and the next restart would decide those bars again.
-      for (const [symbol, close] of resumeBySymbol) cursor.advance(symbol, close);
+      for (const [symbol, close] of resumeBySymbol) cursor.advance(symbol, close, lastPrices.get(symbol));
       cursor.save();
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
@@ -165,11 +169,11 @@ export class PaperSession {
         const close = bar.openTime + intervalMs;
         barClose = close;
         const handled = track(bar);
-        if (handled instanceof Promise) return handled.then(() => cursor.advance(bar.symbol, close));
-        cursor.advance(bar.symbol, close);
+        if (handled instanceof Promise) return handled.then(() => cursor.advance(bar.symbol, close, bar.close));
+        cursor.advance(bar.symbol, close, bar.close);
         return undefined;
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, decidedUntil: resumeBySymbol, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, decidedUntil: resumeBySymbol, lastPrices, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

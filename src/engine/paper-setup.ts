@@ -102,10 +102,13 @@ export interface FeedSetup {
   readonly resumeAfter?: number;
   /** Per symbol, the last bar close already decided: a replay goes through those bars at full speed. */
   readonly decidedUntil?: ReadonlyMap<string, number>;
+  /** Per symbol, the close price of that bar (decimal text): a resumed synthetic market goes on from it. */
+  readonly lastPrices?: ReadonlyMap<string, string>;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
   if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...(setup.decidedUntil === undefined ? {} : { decidedUntil: setup.decidedUntil }) });
-  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...(setup.resumeAfter === undefined ? {} : { resumeAfter: setup.resumeAfter }) });
+  const resumed = setup.resumeAfter === undefined ? {} : { resumeAfter: setup.resumeAfter, startPrices: Object.fromEntries(setup.lastPrices ?? []) };
+  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...resumed });
 }

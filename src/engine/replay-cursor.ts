@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Decimal } from '../domain/decimal.js';
 
 export const CURSOR_FILE = 'paper-cursor.json';
 
@@ -7,7 +8,11 @@ interface CursorFile {
   readonly last_bar_close?: unknown;
   readonly session_id?: unknown;
   readonly symbols?: unknown;
+  readonly prices?: unknown;
 }
+
+// Decimal text as Decimal.toString writes it: what a price in the cursor must look like.
+const PRICE_TEXT = /^\d+(\.\d+)?$/;
 
 /**
  * The close time of the last bar a paper session decided on, per symbol, kept beside the state
@@ -28,6 +33,8 @@ export class ReplayCursor {
   private readonly path: string;
   private readonly latest = new Map<string, number>();
   private readonly saved = new Map<string, number>();
+  /** The close price of each symbol's last decided bar: where a synthetic market resumes. Text only when written. */
+  private readonly prices = new Map<string, Decimal | string>();
   private dirty = false;
   private savedAt = Number.NEGATIVE_INFINITY;
   private storedRead = false;
@@ -50,7 +57,7 @@ export class ReplayCursor {
   }
 
   private malformed(text: string): Error {
-    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}}, got ${text.slice(0, 100)}`);
+    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<decimal>", ...}}, got ${text.slice(0, 100)}`);
   }
 
   /**
@@ -85,11 +92,26 @@ export class ReplayCursor {
         perSymbol.set(symbol, close);
       }
     }
+    const prices = parsed?.prices;
+    const storedPrices = new Map<string, string>();
+    if (prices !== undefined) {
+      if (typeof prices !== 'object' || prices === null || Array.isArray(prices)) throw this.malformed(text);
+      for (const [symbol, price] of Object.entries(prices)) {
+        if (typeof price !== 'string' || !PRICE_TEXT.test(price)) throw this.malformed(text);
+        storedPrices.set(symbol, price);
+      }
+    }
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
     // What is stored is the floor: nothing below it is ever written back.
     for (const [symbol, close] of perSymbol) {
-      if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.saved.set(symbol, close);
+      if (close <= (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) continue;
+      this.saved.set(symbol, close);
+      if (close >= (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
+        const price = storedPrices.get(symbol);
+        if (price === undefined) this.prices.delete(symbol);
+        else this.prices.set(symbol, price);
+      }
     }
     this.dirty = this.ahead();
     return value;
@@ -100,16 +122,23 @@ export class ReplayCursor {
     return this.saved.get(symbol);
   }
 
+  /** The close price of that bar, as decimal text, if the cursor knows it. */
+  priceOf(symbol: string): string | undefined {
+    return this.prices.get(symbol)?.toString();
+  }
+
   /** Has any symbol been decided past its stored close? */
   private ahead(): boolean {
     for (const [symbol, close] of this.latest) if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) return true;
     return false;
   }
 
-  /** Notes a decided bar of `symbol`; writes when a second has passed since the last write. */
-  advance(symbol: string, barClose: number): void {
+  /** Notes a decided bar of `symbol` (and its close price); writes when a second has passed since the last write. */
+  advance(symbol: string, barClose: number, price?: Decimal | string): void {
     if (barClose > (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
       this.latest.set(symbol, barClose);
+      if (price === undefined) this.prices.delete(symbol);
+      else this.prices.set(symbol, price);
       if (barClose > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.dirty = true;
     }
     const wall = Date.now();
@@ -127,8 +156,10 @@ export class ReplayCursor {
     for (const [symbol, close] of this.latest) if (close > (merged.get(symbol) ?? Number.NEGATIVE_INFINITY)) merged.set(symbol, close);
     const lastBarClose = Math.max(...merged.values());
     const temp = `${this.path}.tmp`;
-    const symbols = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    writeFileSync(temp, `${JSON.stringify({ last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols })}\n`);
+    const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
+    const symbols = Object.fromEntries([...merged].sort(byName));
+    const prices = Object.fromEntries([...this.prices].map(([symbol, price]): [string, string] => [symbol, price.toString()]).sort(byName));
+    writeFileSync(temp, `${JSON.stringify({ last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols, prices })}\n`);
     renameSync(temp, this.path);
     for (const [symbol, close] of merged) this.saved.set(symbol, close);
     this.dirty = false;

@@ -56,6 +56,21 @@ describe('SyntheticFeed', () => {
     expect(a.reason).toBe('data_end');
   });
 
+  it('resumed, goes on from the price it is given with moves of its own, still fixed by the seed', async () => {
+    // Ahead of the wall clock, as a fast session leaves it: the feed then starts right there.
+    const resumeAfter = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;
+    const options = { symbols: ['BTC/USDT'], seed: 7, speed: 'max' as const, maxBars: 300, warmupBars: 0 };
+    const fresh = await run({ ...options, startTime: START, startPrices: { 'BTC/USDT': '41234.5' } });
+    const resumed = await run({ ...options, resumeAfter, startPrices: { 'BTC/USDT': '41234.5' } });
+    const again = await run({ ...options, resumeAfter, startPrices: { 'BTC/USDT': '41234.5' } });
+    expect(resumed.bars[0]?.openTime).toBe(resumeAfter);
+    expect(resumed.bars[0]?.open.toString()).toBe('41234.5');
+    expect(again.bars.map(text)).toEqual(resumed.bars.map(text));
+    // From the same price, not the fresh market's moves: every restart used to replay one path.
+    const closes = (bars: readonly Bar[]): string[] => bars.map((b) => b.close.toString());
+    expect(closes(resumed.bars)).not.toEqual(closes(fresh.bars));
+  });
+
   it('starts near real prices on a tick grid, with consistent OHLC on the minute grid', async () => {
     const { bars } = await run({ symbols: ['BTC/USDT', 'ETH-USDT', 'FOO/USDT'], seed: 1, speed: 'max', maxBars: 5000, startTime: START });
     const first = (symbol: string) => bars.find((b) => b.symbol === symbol);

@@ -29,7 +29,10 @@ export interface SyntheticFeedOptions {
   /** Bars per symbol (missing ones included) before the feed ends with data_end; default endless. */
   readonly maxBars?: number;
   readonly warmupBars?: number;
-  /** Decimal text of each symbol's start price; default BTC 40000, ETH 2500, else 100. */
+  /**
+   * Decimal text of each symbol's start price; default BTC 40000, ETH 2500, else 100. A resumed
+   * session passes the last price the earlier one decided on, so the market goes on from there.
+   */
   readonly startPrices?: Readonly<Record<string, string>>;
   readonly model?: Partial<PriceModelParams>;
 }
@@ -80,7 +83,10 @@ export class SyntheticFeed implements MarketFeed {
       if (!start.isPositive()) throw new RangeError(`start price of ${symbol} must be positive, got ${start.toString()}`);
       const startNumber = start.toNumber();
       const priceScale = Math.max(0, 6 - Math.floor(Math.log10(startNumber)));
-      return { symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, symbol), params), priceScale, priceFactor: 10 ** priceScale };
+      // A resumed timeline draws its own numbers, still fixed by the seed and where it resumes:
+      // with the stream of a fresh start, every restart replayed the same moves from its new price.
+      const stream = options.resumeAfter === undefined ? symbol : `${symbol}@${options.resumeAfter}`;
+      return { symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params), priceScale, priceFactor: 10 ** priceScale };
     });
     const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
     const warmupMs = (options.warmupBars ?? 0) * this.intervalMs;
