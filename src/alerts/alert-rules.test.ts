@@ -85,9 +85,64 @@ describe('alert rules over real log lines', () => {
     s.at(61_000).heartbeat(S2);
     s.close();
     const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 61_500, options: { rules: ['heartbeat_missing'] } });
-    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +7s`, `resolved heartbeat_missing ${S1} +60s`]);
-    expect(transitions[1]?.message).toBe(`bot restarted as ${S2}`);
+    // Resolved once the restart shows it runs (its heartbeat), not at its SESSION_START: a start can be refused.
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +7s`, `resolved heartbeat_missing ${S1} +61s`]);
+    expect(transitions[1]?.message).toBe(`superseded by session ${S2}: the bot was restarted on this data directory, and ${S1} wrote no SESSION_END`);
     expect(open).toEqual([]);
+  });
+
+  it('heartbeat_missing: a session killed and restarted before its deadline never fires, even after the restart ended cleanly', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 4; i++) s.at(i * 1000).heartbeat(S1);
+    // Killed after +4 s (deadline +7 s: 1 s learned interval x 3); a supervisor restarts it at +5 s.
+    s.at(5000).start(S2);
+    s.at(6000).heartbeat(S2);
+    s.at(6500).end(S2);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 3_600_000, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([]);
+    expect(open).toEqual([]);
+  });
+
+  it('heartbeat_missing: a restart that opened its state (STATE_RECOVERED) resolves the dead session\'s alerts, loops included, before its first heartbeat', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 3; i++) s.at(i * 1000).heartbeat(S1);
+    s.at(4000).heartbeat(S1, { DecisionLoop: false });
+    s.at(30_000).start(S2);
+    s.at(30_200).emit(S2, 'STATE_RECOVERED', { path: '/tmp/x/state.sqlite', schema_version: 1, created: false, positions: [], open_orders: [], balances: { USDT: '1000' }, realized_pnl: 0 });
+    s.close();
+    // S2 has not beaten yet (its first heartbeat comes an interval after its start) and is not late.
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 40_000, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([
+      `fired heartbeat_missing ${S1}/DecisionLoop +4s`,
+      `fired heartbeat_missing ${S1} +7s`,
+      `resolved heartbeat_missing ${S1} +30.2s`,
+      `resolved heartbeat_missing ${S1}/DecisionLoop +30.2s`,
+    ]);
+    for (const t of transitions.slice(2)) expect(t.message).toMatch(new RegExp(`^superseded by session ${S2}: `));
+    expect(open).toEqual([]);
+  });
+
+  it('heartbeat_missing: a refused start supersedes nothing, so a hung bot holding the data directory keeps its alert', async () => {
+    const s = scenario();
+    const S3 = 'session_20251026_120000';
+    const refuse = (session: string) =>
+      s.emit(session, 'SESSION_END', { reason: 'refused', exit_code: 1, duration_ms: 100, error_code: 'open_failed', message: 'state database held by another process' });
+    s.at(0).start(S1);
+    for (let i = 1; i <= 4; i++) s.at(i * 1000).heartbeat(S1);
+    // S1 hangs after +4 s; two restarts are refused, one before its deadline (+7 s), one after.
+    s.at(5000).start(S2);
+    s.at(5100);
+    refuse(S2);
+    s.at(10_000).start(S3);
+    s.at(10_100);
+    refuse(S3);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 20_000, options: { rules: ['heartbeat_missing'] } });
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +7s`]);
+    expect(open.map((a) => a.subject)).toEqual([S1]);
   });
 
   it('config_drift stays one incident when a session keeps the drifted config but drifts from an older baseline (after a refused start)', async () => {

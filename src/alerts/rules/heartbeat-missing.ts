@@ -21,6 +21,11 @@ interface SessionWatch {
   readonly gapsMs: number[];
   readonly openLoops: Set<string>;
   silent: boolean;
+  /**
+   * A later session that started on the data directory and may be this one's restart: until it
+   * shows it runs, or is refused, this one's silence does not fire (see `hold`).
+   */
+  heldBy: { readonly sessionId: string; readonly since: number } | undefined;
 }
 
 /**
@@ -29,11 +34,12 @@ interface SessionWatch {
  * - a heartbeat that reports a loop `alive: false`;
  * - the session's process is gone without a SESSION_END (the watcher reports it via `sessionGone`).
  * A heartbeat resolves a silence alert and `alive: true` a loop alert; SESSION_END resolves all of the
- * session's alerts. A dead session's alert resolves when the bot is restarted (a later SESSION_START).
+ * session's alerts. A session without SESSION_END is superseded by a later session on the data
+ * directory once that one runs (see `hold` and `supersede`): its alerts, firing or pending, resolve.
  */
 export class HeartbeatMissingRule implements RuleEvaluator {
   readonly rule = RULE;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'STATE_RECOVERED', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
   private readonly sessions = new Map<string, SessionWatch>();
 
   constructor(private readonly options: AlertOptions['heartbeat']) {}
@@ -62,11 +68,19 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     const { line } = observation;
     const at = lineTime(line);
     if (line.event_type === 'SESSION_START') {
-      this.supersede(line.session_id, at, at, tracker);
+      this.hold(line.session_id, at);
       this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }));
+    } else if (line.event_type === 'STATE_RECOVERED') {
+      // It opened the state database, which a running session holds exclusively: it took over.
+      const watch = this.sessions.get(line.session_id);
+      if (watch) this.supersede(line.session_id, watch.startedAt, at, tracker);
     } else if (line.event_type === 'SESSION_END') {
       const watch = this.sessions.get(line.session_id);
       if (!watch) return;
+      // A refused start (the data directory held, bad input) replaced no one: the earlier session
+      // it held is judged again. Any other end means it ran, so it did replace them.
+      if (line.reason === 'refused') this.release(line.session_id);
+      else this.supersede(line.session_id, watch.startedAt, at, tracker);
       const message = `session ended cleanly (${line.reason}, exit code ${line.exit_code})`;
       tracker.resolve({ rule: RULE, subject: line.session_id, message, at });
       for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${line.session_id}/${loop}`, message, at });
@@ -79,20 +93,41 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   private watch(sessionId: string, at: number, evidence: Evidence): SessionWatch {
     let watch = this.sessions.get(sessionId);
     if (!watch) {
-      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false };
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, heldBy: undefined };
       this.sessions.set(sessionId, watch);
     }
     return watch;
   }
 
   /**
-   * A session that started after another went silent means the bot was restarted: the silent or dead
-   * session's alerts are over. (Assumes one bot per data directory, as its state file does.)
+   * A new session on the data directory (one bot per directory, as its state file enforces) is
+   * usually the restart of any earlier session still without SESSION_END, killed and restarted
+   * by a supervisor before its silence passed the deadline. But a start can also be refused
+   * (SESSION_START then SESSION_END refused) while the earlier bot still runs, or hangs holding
+   * the directory: superseding then would drop the very alert the operator needs. So the earlier
+   * sessions are only held: their silence does not fire until the new session shows it runs
+   * (`supersede`) or is refused (`release`).
+   */
+  private hold(newSessionId: string, startedAt: number): void {
+    for (const watch of this.sessions.values()) {
+      if (watch.sessionId !== newSessionId && watch.startedAt <= startedAt) watch.heldBy = { sessionId: newSessionId, since: startedAt };
+    }
+  }
+
+  private release(refusedSessionId: string): void {
+    for (const watch of this.sessions.values()) if (watch.heldBy?.sessionId === refusedSessionId) watch.heldBy = undefined;
+  }
+
+  /**
+   * The new session runs (it opened the state database, beat, or ended other than refused): every
+   * earlier session without SESSION_END that has not beaten since the new one started is over. Its
+   * alerts resolve, firing or not, and it is no longer watched, so a pending silence never fires.
    */
   private supersede(newSessionId: string, startedAt: number, at: number, tracker: AlertTracker): void {
     for (const watch of this.sessions.values()) {
-      if (watch.sessionId === newSessionId || !watch.silent || watch.lastBeatAt > startedAt) continue;
-      const message = `bot restarted as ${newSessionId}`;
+      // One that beat after the new session started is alive: not this restart's predecessor.
+      if (watch.sessionId === newSessionId || watch.startedAt > startedAt || watch.lastBeatAt > startedAt) continue;
+      const message = `superseded by session ${newSessionId}: the bot was restarted on this data directory, and ${watch.sessionId} wrote no SESSION_END`;
       tracker.resolve({ rule: RULE, subject: watch.sessionId, message, at });
       for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${watch.sessionId}/${loop}`, message, at });
       this.sessions.delete(watch.sessionId);
@@ -103,6 +138,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     const sessionId = line.session_id;
     const watch = this.watch(sessionId, at, evidenceOf(observation));
     this.supersede(sessionId, watch.startedAt, at, tracker);
+    // It beat after the later session started (a line read late may be older): that one is not its restart.
+    if (watch.heldBy && at > watch.heldBy.since) watch.heldBy = undefined;
     if (line.trigger === 'interval') {
       if (watch.lastIntervalBeatAt !== null && at > watch.lastIntervalBeatAt) {
         watch.gapsMs.push(at - watch.lastIntervalBeatAt);
@@ -147,7 +184,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   advance(nowMs: number, tracker: AlertTracker): void {
     for (const watch of this.sessions.values()) {
-      if (watch.silent) continue;
+      if (watch.silent || watch.heldBy !== undefined) continue;
       const interval = this.intervalMs(watch.sessionId);
       const limit = interval * this.options.missingFactor;
       const deadline = watch.lastBeatAt + limit;
@@ -169,7 +206,9 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   /** The session's process is gone and it never wrote SESSION_END: it died (SIGKILL, OOM, power loss). */
   sessionGone(sessionId: string, evidence: Evidence, nowMs: number, tracker: AlertTracker): void {
     const watch = this.sessions.get(sessionId);
-    if (!watch) return;
+    // Held: a later session is starting, likely its restart. If that one is refused, the release
+    // lets the watcher's next probe report this death.
+    if (!watch || watch.heldBy !== undefined) return;
     watch.silent = true;
     tracker.fire({
       rule: RULE,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { startWebhookServer, type WebhookServer } from '../fixtures/webhook-server.js';
+import { runCli } from '../../../test/support/cli.js';
 import { exited, readLog, startCli, startFakeBot, stop, waitFor, type Running } from '../fixtures/processes.js';
 
 const running: Running[] = [];
@@ -76,7 +77,7 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     const next = launch(startFakeBot(dataDir, 100));
     const nextSession = await readySession(next);
     const resolved = await waitFor('ALERT_RESOLVED', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_RESOLVED'));
-    expect(resolved).toMatchObject({ alert_id: fired['alert_id'], subject: sessionId, message: `bot restarted as ${nextSession}` });
+    expect(resolved).toMatchObject({ alert_id: fired['alert_id'], subject: sessionId, message: `superseded by session ${nextSession}: the bot was restarted on this data directory, and ${sessionId} wrote no SESSION_END` });
     await waitFor('the resolution POST', () => hook.received.length > 1);
     expect(hook.received.map((r) => [r.body['status'], r.body['alert_id']])).toEqual([['fired', fired['alert_id']], ['resolved', fired['alert_id']]]);
   });
@@ -96,6 +97,34 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     const resolved = await waitFor('ALERT_RESOLVED', () => alertLines(dataDir).find((l) => l['event_type'] === 'ALERT_RESOLVED'));
     expect(resolved).toMatchObject({ alert_id: fired['alert_id'], rule: 'heartbeat_missing', subject: sessionId });
     expect(watcher.output).toContain('RESOLVED heartbeat_missing');
+  });
+
+  it('a bot SIGKILLed and restarted before its heartbeat deadline, the restart then ending cleanly: nothing firing, in batch as with --follow', async () => {
+    const dataDir = tempDir('tradetrace-watch-');
+    // 200 ms beats x 40: the killed session's silence passes its deadline 8 s after its last beat.
+    const factor = ['--heartbeat-factor', '40'];
+    const deadlineMs = 200 * 40;
+    const killed = launch(startFakeBot(dataDir, 200));
+    const killedId = await readySession(killed);
+    await waitFor('3 heartbeats', () => heartbeatCount(dataDir, killedId) >= 3, 30_000);
+    killed.child.kill('SIGKILL');
+    await exited(killed.child);
+    const killedAt = Date.now();
+    const restarted = launch(startFakeBot(dataDir, 200));
+    await readySession(restarted);
+    const restartMs = Date.now() - killedAt;
+    expect(restartMs, 'the restart must come before the killed session is overdue, or this tests nothing').toBeLessThan(deadlineMs - 1000);
+    await stop(restarted);
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + deadlineMs + 500 - Date.now())));
+
+    const batch = await runCli(['alerts', '--data-dir', dataDir, '--rules', 'heartbeat_missing', ...factor]);
+    expect(batch.stdout).not.toContain('FIRED');
+    expect(batch.code, batch.stdout + batch.stderr).toBe(0);
+
+    const watcher = launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50', ...factor]));
+    await waitFor('the watcher to start', () => watcher.output.includes('watching'), 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alertLines(dataDir)).toEqual([]);
   });
 
   it('writes nothing for a bot that beats and ends cleanly', async () => {
