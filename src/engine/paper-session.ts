@@ -248,7 +248,9 @@ export class PaperSession {
     // Other early failures stay errors: recovery or the dust sweeper may already have acted.
     const reason = stopped === 'error' && this.stats.bars === 0 && this.badInput ? 'refused' : stopped;
     const failed = reason === 'error' || reason === 'refused' ? Math.max(this.badInput ? 2 : 1, code) : code;
-    return { reason, exitCode: failed, ...(this.failure === undefined ? {} : { error: this.failure }) };
+    // A stop forced by a second signal says so in SESSION_END, or health reads exit 130 as an unexplained error.
+    const error = this.failure ?? this.coordinator.forcedExit;
+    return { reason, exitCode: failed, ...(error === undefined ? {} : { error }) };
   }
 
   private startDurationTimer(): void {

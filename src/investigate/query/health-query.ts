@@ -15,7 +15,7 @@ export interface LoopState {
   readonly firstSeenDead: string | null;
 }
 
-export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
+export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
 
 /** The session's process as seen from here, for a session that did not end: only its own host can tell. */
 export interface ProcessState {
@@ -96,7 +96,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
-    ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : 'ended_with_error')
+    ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : endEvent.error_code === 'shutdown_forced' ? 'forced' : 'ended_with_error')
     : fatal ? 'died_fatal' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
   const manifest = readManifests(set.dataDir).get(sessionId);
   const unended = verdict === 'hung' || verdict === 'no_clean_end';

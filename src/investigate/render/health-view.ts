@@ -12,6 +12,9 @@ export function healthVerdict(r: HealthReport): string {
       const e = r.end;
       return `${r.verdict === 'ended_cleanly' ? 'ENDED CLEANLY' : 'ENDED WITH AN ERROR'}: SESSION_END reason ${e ? raw(e, 'reason') : '?'}, exit code ${e ? raw(e, 'exit_code') : '?'}${failure(r)}${r.complete ? ', shutdown completed' : ''}`;
     }
+    case 'forced':
+      // The operator's own second Ctrl-C, not a fault of the bot: say what was cut short.
+      return `STOPPED BY FORCE: a second signal cut the shutdown short, exit code ${r.end ? raw(r.end, 'exit_code') : '?'}${r.end ? `: ${text(r.end, 'message')}` : ''}`;
     case 'refused':
       return `REFUSED before trading: exit code ${r.end ? raw(r.end, 'exit_code') : '?'}${failure(r)}; nothing was decided under its config`;
     case 'died_fatal':
