@@ -222,16 +222,22 @@ describe('alert rules over real log lines', () => {
     expect(transitions[1]?.message).toBe('only 3 intents in the last 20 s (< 4)');
   });
 
-  it('fatal fires on a FATAL line and resolves when the bot starts again', async () => {
+  it('fatal fires on a FATAL line and resolves when the bot runs again, not on a start that was refused', async () => {
     const s = scenario();
     s.at(0).start(S1);
     s.at(1000).emit(S1, 'FATAL', { origin: 'uncaughtException', error_code: 'E_BOOM', message: 'boom' });
     s.at(1001).emit(S1, 'SESSION_END', { reason: 'fatal', exit_code: 1, duration_ms: 1001 });
+    // A restart refused (for the very cause, say): the incident is not over.
+    const refused = 'session_20251026_100003';
+    s.at(3000).start(refused);
+    s.at(3001).emit(refused, 'SESSION_END', { reason: 'refused', exit_code: 2, duration_ms: 1, error_code: 'bad_row', message: 'candle file damaged' });
     s.at(5000).start(S2);
+    s.at(6000).heartbeat(S2);
     s.close();
-    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 5500, options: { rules: ['fatal'] } });
-    expect(brief(transitions)).toEqual([`fired fatal ${S1} +1s`, `resolved fatal ${S1} +5s`]);
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 6500, options: { rules: ['fatal'] } });
+    expect(brief(transitions)).toEqual([`fired fatal ${S1} +1s`, `resolved fatal ${S1} +6s`]);
     expect(transitions[0]?.message).toBe(`FATAL in ${S1} (uncaughtException): E_BOOM: boom`);
+    expect(transitions[1]?.message).toBe(`bot restarted as ${S2}`);
   });
 
   it('all rules together: each incident fires once and the listing is in time order', async () => {

@@ -30,10 +30,11 @@ describe('tradetrace alerts (past logs)', () => {
     expect(lines).toEqual([
       expect.stringMatching(/^2025-10-26T10:00:04\.500Z FIRED {4}fatal \[session_20251026_100000\] critical: FATAL in session_20251026_100000/),
       expect.stringMatching(/^2025-10-26T10:00:07\.000Z FIRED {4}heartbeat_missing \[session_20251026_100000\] critical: no SHUTDOWN_HEARTBEAT/),
-      expect.stringMatching(/^2025-10-26T11:00:00\.000Z RESOLVED fatal \[session_20251026_100000\] after 3595\.5 s: bot restarted as session_20251026_110000/),
       expect.stringMatching(/^2025-10-26T11:00:00\.000Z FIRED {4}config_drift \[config\] warning: Config drift detected/),
-      // At the restart's heartbeat (same millisecond here), once it shows it runs: a refused start supersedes nothing.
+      // At the restart's heartbeat (same millisecond here), once it shows it runs: a refused start
+      // supersedes nothing, and clears no FATAL either.
       expect.stringMatching(/^2025-10-26T11:00:00\.000Z RESOLVED heartbeat_missing \[session_20251026_100000\] after 3593\.0 s: superseded by session session_20251026_110000: /),
+      expect.stringMatching(/^2025-10-26T11:00:00\.000Z RESOLVED fatal \[session_20251026_100000\] after 3595\.5 s: bot restarted as session_20251026_110000/),
       expect.stringMatching(/lines read from .*; 3 alerts fired, 1 still firing$/),
     ]);
     expect(result.stdout).toContain('next: tradetrace drift');
