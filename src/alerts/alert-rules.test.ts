@@ -194,6 +194,23 @@ describe('alert rules over real log lines', () => {
     expect(transitions[1]?.message).toBe('5 of 13 intents failed (38% <= 40%)');
   });
 
+  it('order_failure_rate: an IOC that expired (ORDER_CANCELED, then ORDER_FAILED) is one failure, never a success for a moment', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    s.at(1000).intent(S1, 'int_0000000000000001', 'failed');
+    s.at(2000).intent(S1, 'int_0000000000000002', 'failed');
+    s.at(3000).intent(S1, 'int_0000000000000003', 'filled'); // 2 of 3 = 67% > 50%: fires
+    s.at(4000).intent(S1, 'int_0000000000000004', 'filled'); // 2 of 4 = 50%: held (resolves at 40%)
+    // Read as a success at its cancel, 2 of 5 = 40% resolved the alert, and its failure fired it again.
+    s.at(5000).intent(S1, 'int_0000000000000005', 'expired');
+    s.close();
+    const { transitions } = await evaluatePastLogs(s.logsDir, {
+      nowMs: T0 + 10_000,
+      options: { rules: ['order_failure_rate'], orderFailure: { threshold: 0.5, windowS: 600, minIntents: 3 } },
+    });
+    expect(brief(transitions)).toEqual(['fired order_failure_rate orders +3s']);
+  });
+
   it('order_failure_rate fires above the threshold with enough intents, not below the minimum count, and resolves as failures age out', async () => {
     const s = scenario();
     s.at(0).start(S1);

@@ -12,7 +12,7 @@ export const RESOLVE_FRACTION = 0.8;
 
 interface Intent {
   readonly at: number;
-  /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, or ORDER_CANCELED. */
+  /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, or ORDER_CANCELED after a partial fill. */
   settled: boolean;
   failure: { readonly reason: string; readonly evidence: Evidence } | null;
 }
@@ -60,6 +60,10 @@ export class OrderFailureRateRule implements RuleEvaluator {
       const intent = this.intents.get(intentId);
       // A partial fill is followed by more fills or a cancel; an intent we never saw start is outside the window.
       if (!intent || intent.settled || (line.event_type === 'ORDER_FILLED' && line.partial)) return;
+      // A cancel with nothing filled (an IOC that expired) is followed by the intent's ORDER_FAILED:
+      // settled here as a success, it lowered the rate for a moment and could resolve an open alert
+      // just before the failure fired it again.
+      if (line.event_type === 'ORDER_CANCELED' && !(line.filled_qty > 0)) return;
       intent.settled = true;
     } else {
       return;
