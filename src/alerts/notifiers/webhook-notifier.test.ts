@@ -80,7 +80,9 @@ describe('WebhookNotifier against a real HTTP server', () => {
   it('times out a webhook that never answers, and drops what overflows the bounded queue', async () => {
     server = await startWebhookServer(() => 'hang');
     const errors: WebhookError[] = [];
-    const notifier = new WebhookNotifier({ url: server.url, source: 's', onError: (e) => errors.push(e), timeoutMs: 100, retries: 0, maxQueue: 2 });
+    // 400 ms: long enough for the hanging server to have read each request on a loaded machine (at
+    // 100 ms, two parallel test runs made a request time out before its body arrived).
+    const notifier = new WebhookNotifier({ url: server.url, source: 's', onError: (e) => errors.push(e), timeoutMs: 400, retries: 0, maxQueue: 2 });
     for (let n = 1; n <= 5; n++) notifier.notify(fired(n));
     // One in flight, two queued, two dropped at once.
     expect(errors.map((e) => e.code)).toEqual(['queue_full', 'queue_full']);
