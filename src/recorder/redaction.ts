@@ -9,11 +9,11 @@ export const REDACTED = '[REDACTED]';
 
 export const SECRET_KEY = /api[_-]?key|secret|passw(?:or)?d|token|passphrase|private[_-]?key|signature|credential/i;
 
-// The value ends at a separator or a closing bracket: "(signature=abc)" keeps its ")". Credentials
-// are base64, hex or URL-safe text, none of which holds a bracket. A value already masked is taken
-// whole, so masking twice changes nothing.
+// The value runs to a separator, brackets included: "(signature=abc)" loses its ")", but a password
+// may hold any character, and stopping at a bracket left "password=[REDACTED])Xy9!" with the rest
+// of it in clear. A value already masked is taken whole, so masking twice changes nothing.
 const CREDENTIAL_IN_TEXT =
-  /((?:api[_-]?key|apikey|secret|passw(?:or)?d|token|passphrase|signature|private[_-]?key)["']?\s*[:=]\s*["']?)(\[REDACTED\]|[^\s&"',;})\]>]+)/gi;
+  /((?:api[_-]?key|apikey|secret|passw(?:or)?d|token|passphrase|signature|private[_-]?key)["']?\s*[:=]\s*["']?)(\[REDACTED\]|[^\s&"',;}]+)/gi;
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 
 export const MAX_TEXT_CHARS = 4_000;
