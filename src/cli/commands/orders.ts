@@ -14,9 +14,12 @@ const HELP = `usage: tradetrace orders [--intent ID] [--symbol S] [--status ${OR
 Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; failures grouped by reason.
   --intent ID   one intent (int_..., a prefix is enough)
   --symbol S    e.g. BTC/USDT
-  --status S    filled, failed, canceled, open (no final state yet) or retried
+  --status S    filled, failed, canceled, open (no final state yet) or retried; an order a killed
+                bot left in flight has the outcome the restart's reconciliation found (ORDER_RECONCILED)
   --limit N     intents listed in detail (default 20, the latest)
   --follow      keep printing new order lines
+With --session, an intent is listed whole when any of its lines is in that session: the one that
+placed it, or the restart that settled it by reconciliation.
 ${COMMON_HELP}
 `;
 

@@ -10,14 +10,14 @@ export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
 
 export interface OrdersFilter extends IntentFilter {
   readonly intent?: string;
-  readonly session?: string;
   readonly window: TimeWindow;
 }
 
 /**
  * Order intents matching the filter, tallied while the orders files stream by: memory holds the
  * intents in flight and the latest `limit`, never every line. `--intent` goes through the id index.
- * `onIntent` sees every matching intent as it ends (for --json).
+ * `onIntent` sees every matching intent as it ends (for --json). The session filter is the tally's,
+ * by intent, not by line: an intent a restart settled has its last line in the restarted session.
  */
 export async function findOrders(
   set: LogSet,
@@ -26,8 +26,7 @@ export async function findOrders(
 ): Promise<OrdersReport> {
   const { skipped, stats } = options;
   const tally = new OrdersTally(filter, options.limit, options.onIntent);
-  const accept = (e: LocatedEvent) =>
-    (!filter.intent || e.event.intent_id?.startsWith(filter.intent) === true) && (!filter.session || e.event.session_id === filter.session);
+  const accept = (e: LocatedEvent) => !filter.intent || e.event.intent_id?.startsWith(filter.intent) === true;
   const index = filter.intent ? await LogIndex.prepare(set) : null;
   if (filter.intent && index) {
     for (const item of index.malformed()) skipped.add(item);

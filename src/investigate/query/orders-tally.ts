@@ -13,9 +13,24 @@ export interface IntentSummary {
   readonly events: LocatedEvent[];
   readonly contexts: LocatedEvent[];
   readonly retries: LocatedEvent[];
-  /** The line that gave the verdict (see VERDICTS): ORDER_FAILED, else the last ORDER_FILLED, else ORDER_CANCELED. */
+  /**
+   * The line that gave the verdict (see VERDICTS and `summarizeIntent`): ORDER_FAILED, else the last
+   * ORDER_FILLED, else ORDER_CANCELED; or ORDER_RECONCILED when restart reconciliation settled the
+   * intent (see `settledByReconciliation`).
+   */
   readonly terminal: LocatedEvent | undefined;
   readonly status: 'filled' | 'failed' | 'canceled' | 'open';
+  /**
+   * The intent's latest ORDER_RECONCILED: a later session, started after this one's bot stopped with
+   * the order unsettled, asked the exchange about it. Written in that later session, so it is the one
+   * line of the intent whose session_id is not the placing session's.
+   */
+  readonly reconciled: LocatedEvent | undefined;
+}
+
+/** True when the intent's status is what restart reconciliation found (its terminal line is ORDER_RECONCILED). */
+export function settledByReconciliation(s: IntentSummary): boolean {
+  return s.terminal?.event.event_type === 'ORDER_RECONCILED';
 }
 
 /** Failed intents of one reason: how many, and the most recent one in full. */
@@ -28,6 +43,8 @@ export interface FailureGroup {
 export interface OrdersReport {
   readonly total: number;
   readonly counts: Record<IntentSummary['status'], number>;
+  /** Matching intents whose status restart reconciliation gave (counted in `counts` under that status too). */
+  readonly reconciled: number;
   readonly failures: ReadonlyMap<string, FailureGroup>;
   /** The latest `limit` matching intents, oldest first. */
   readonly latest: IntentSummary[];
@@ -36,9 +53,14 @@ export interface OrdersReport {
 export interface IntentFilter {
   readonly symbol?: string;
   readonly status?: OrderStatus;
+  /**
+   * Intents with a line in this session: placed there, or settled there by restart reconciliation.
+   * An intent matches whole, so its lines from the other session come with it.
+   */
+  readonly session?: string;
 }
 
-export const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED'] as const;
+export const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED', 'ORDER_RECONCILED'] as const;
 
 /**
  * The lines that can end an intent, strongest verdict first, as src/execution/order-router.ts writes
@@ -56,9 +78,73 @@ const VERDICTS: readonly (readonly [(typeof ORDER_TYPES)[number], Exclude<Intent
 ];
 const isVerdict = (type: string): boolean => VERDICTS.some(([t]) => t === type);
 
+/**
+ * What restart reconciliation (src/store/reconcile.ts) found, as an intent's status. A session that
+ * starts with orders its store still holds unsettled (the bot was killed mid-order, or an attempt
+ * timed out and could not be looked up) asks the exchange about each and writes ORDER_RECONCILED
+ * with the outcome: `booked_fill` (filled while the bot was down, now booked), `canceled` (closed at
+ * the exchange with nothing more filled: a fill booked earlier still makes the intent filled, as a
+ * partial fill whose remainder was canceled does, and a rejection fails it as the router's
+ * ORDER_FAILED rejected does), `not_found` (the exchange never got it: failed, never resent),
+ * `still_open` or `unknown` (no final state yet).
+ */
+function reconciledStatus(e: LocatedEvent): IntentSummary['status'] {
+  const line = e.event as { outcome?: unknown; filled_qty?: unknown; exchange_status?: unknown };
+  switch (line.outcome) {
+    case 'booked_fill': return 'filled';
+    case 'canceled': return Number(line.filled_qty) > 0 ? 'filled' : line.exchange_status === 'rejected' ? 'failed' : 'canceled';
+    case 'not_found': return 'failed';
+    default: return 'open';
+  }
+}
+
+const STATUS_RANK: Record<IntentSummary['status'], number> = { filled: 3, open: 2, failed: 1, canceled: 0 };
+
+/**
+ * An intent's reconciliation: its latest ORDER_RECONCILED per client order id (a later restart may
+ * settle what an earlier one found still open), the strongest of their statuses (a fill, else an
+ * order still live, else a failure, else a cancel) and the line that gave it.
+ */
+function reconciliationOf(sorted: readonly LocatedEvent[]): { status: IntentSummary['status']; line: LocatedEvent; latest: LocatedEvent } | undefined {
+  const byOrder = new Map<string, LocatedEvent>();
+  for (const e of sorted) if (e.event.event_type === 'ORDER_RECONCILED') byOrder.set(String((e.event as { client_order_id?: unknown }).client_order_id), e);
+  let best: { status: IntentSummary['status']; line: LocatedEvent } | undefined;
+  let latest: LocatedEvent | undefined;
+  for (const line of byOrder.values()) {
+    const status = reconciledStatus(line);
+    if (!best || STATUS_RANK[status] > STATUS_RANK[best.status] || (status === best.status && byTime(line, best.line) > 0)) best = { status, line };
+    if (!latest || byTime(line, latest) > 0) latest = line;
+  }
+  return best && latest ? { ...best, latest } : undefined;
+}
+
+/**
+ * The order of the intent's last attempt may still live at the exchange, so a later line (the
+ * session's order watcher, or a restart's reconciliation) may yet settle it: its last outcome line is
+ * a partial fill with no cancel after it, an ORDER_FAILED timeout_exhausted (sent, then never found
+ * out: the store holds it `unknown`), or a reconciliation that found it still open or unknown.
+ */
+function mayStillSettle(list: readonly LocatedEvent[]): boolean {
+  const last = list.findLast((e) => isVerdict(e.event.event_type) || e.event.event_type === 'ORDER_RECONCILED')?.event as
+    | { event_type: string; partial?: unknown; reason?: unknown; outcome?: unknown }
+    | undefined;
+  if (!last) return false;
+  if (last.event_type === 'ORDER_FILLED') return last.partial === true;
+  if (last.event_type === 'ORDER_FAILED') return last.reason === 'timeout_exhausted';
+  if (last.event_type === 'ORDER_RECONCILED') return last.outcome === 'still_open' || last.outcome === 'unknown';
+  return false;
+}
+
 /** Intents that ended this recently still take a straggling line (written a moment after the end). */
 const RECENTLY_ENDED = 4096;
 
+/**
+ * How an intent ended: the router's verdict (VERDICTS), unless restart reconciliation found more. A
+ * fill it found makes the intent filled (the order filled while the bot was down, or after the router
+ * gave up on it: ORDER_FAILED timeout_exhausted); a failure or cancel it found is the status only of
+ * an intent the router never gave a verdict (the bot was killed mid-order): the router's own
+ * failure or fill stands.
+ */
 export function summarizeIntent(intentId: string, list: readonly LocatedEvent[]): IntentSummary {
   const sorted = [...list].sort(byTime);
   let terminal: LocatedEvent | undefined;
@@ -69,6 +155,11 @@ export function summarizeIntent(intentId: string, list: readonly LocatedEvent[])
       status = verdict;
       break;
     }
+  }
+  const reconciliation = reconciliationOf(sorted);
+  if (reconciliation && reconciliation.status !== 'open' && status !== 'filled' && (reconciliation.status === 'filled' || !terminal)) {
+    status = reconciliation.status;
+    terminal = reconciliation.line;
   }
   const head = sorted[0]?.event as { symbol?: string } | undefined;
   const sideEvent = sorted.find((e) => typeof (e.event as { side?: unknown }).side === 'string')?.event as { side?: string } | undefined;
@@ -82,13 +173,23 @@ export function summarizeIntent(intentId: string, list: readonly LocatedEvent[])
     retries: sorted.filter((e) => e.event.event_type === 'ORDER_RETRY'),
     terminal,
     status,
+    reconciled: reconciliation?.latest,
   };
 }
 
 export function failureReason(s: IntentSummary): string {
   if (!s.terminal || s.status !== 'failed') return '';
+  // Reconciliation found the order failed: the exchange never had it, or rejected it.
+  if (settledByReconciliation(s)) return (s.terminal.event as { outcome?: unknown }).outcome === 'not_found' ? 'not_found' : 'rejected';
   const reason = (s.terminal.event as { reason?: unknown }).reason;
   return typeof reason === 'string' ? reason : '?';
+}
+
+/** The terminal line's words: the router's message, or what reconciliation found and did. */
+export function terminalMessage(s: IntentSummary): string {
+  const line = s.terminal?.event as { message?: unknown; details?: unknown } | undefined;
+  const words = settledByReconciliation(s) ? line?.details : line?.message;
+  return typeof words === 'string' ? words : '?';
 }
 
 /**
@@ -98,7 +199,9 @@ export function failureReason(s: IntentSummary): string {
  * latest `limit`. ORDER_FAILED settles an intent at once; after ORDER_FILLED or ORDER_CANCELED more
  * of its outcome may follow (a cancel, then a failure: see VERDICTS), which the router writes at
  * once, one line after the other, so the intent settles when a line of another intent comes (or
- * the scan ends).
+ * the scan ends). An intent whose order may still live at the exchange (`mayStillSettle`: no
+ * verdict yet, a partial fill, a timeout the router gave up on) stays held like one in flight, so
+ * the ORDER_RECONCILED a restart writes for it, sessions later, joins it.
  */
 export class OrdersTally {
   private readonly pending = new Map<string, LocatedEvent[]>();
@@ -109,6 +212,7 @@ export class OrdersTally {
   private readonly failures = new Map<string, FailureGroup>();
   private readonly counts: Record<IntentSummary['status'], number> = { filled: 0, failed: 0, canceled: 0, open: 0 };
   private total = 0;
+  private reconciled = 0;
 
   constructor(
     private readonly filter: IntentFilter,
@@ -126,18 +230,20 @@ export class OrdersTally {
       if (shown) shown.events.push(e);
       return;
     }
-    const list = this.pending.get(id);
-    if (list) list.push(e);
-    else this.pending.set(id, [e]);
-    if (e.event.event_type === 'ORDER_FAILED') this.finish(id);
-    else if (isVerdict(e.event.event_type)) this.settling.add(id);
+    const list = this.pending.get(id) ?? [];
+    list.push(e);
+    this.pending.set(id, list);
+    const type = e.event.event_type;
+    if (mayStillSettle(list)) this.settling.delete(id);
+    else if (type === 'ORDER_FAILED') this.finish(id);
+    else if (isVerdict(type) || type === 'ORDER_RECONCILED') this.settling.add(id);
   }
 
   end(): OrdersReport {
     for (const id of [...this.pending.keys()]) this.finish(id);
     this.trim();
     for (const s of this.latest) s.events.sort(byTime);
-    return { total: this.total, counts: { ...this.counts }, failures: this.failures, latest: this.latest };
+    return { total: this.total, counts: { ...this.counts }, reconciled: this.reconciled, failures: this.failures, latest: this.latest };
   }
 
   private finish(id: string): void {
@@ -149,6 +255,7 @@ export class OrdersTally {
     if (!this.keep(summary)) return;
     this.total++;
     this.counts[summary.status]++;
+    if (settledByReconciliation(summary)) this.reconciled++;
     if (summary.status === 'failed') {
       const reason = failureReason(summary);
       const group = this.failures.get(reason);
@@ -176,6 +283,7 @@ export class OrdersTally {
 
   private keep(summary: IntentSummary): boolean {
     if (this.filter.symbol && summary.symbol !== this.filter.symbol) return false;
+    if (this.filter.session && !summary.events.some((e) => e.event.session_id === this.filter.session)) return false;
     if (this.filter.status === 'retried') return summary.retries.length > 0;
     return !this.filter.status || summary.status === this.filter.status;
   }

@@ -1,4 +1,4 @@
-import { failureReason, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
+import { failureReason, settledByReconciliation, terminalMessage, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
 import type { Style } from './style.js';
 import { utc } from './time-format.js';
 import { raw } from './values.js';
@@ -10,7 +10,7 @@ export function renderFailureGroups(report: OrdersReport, style: Style): string[
   out.push(style.bold('failures by reason:'));
   for (const [reason, group] of [...report.failures.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))) {
     const last = group.latest;
-    const example = last.terminal ? `latest: ${last.intentId} (decision ${last.decisionId ?? 'none'}) at ${utc(last.terminal.event.ts)}: ${raw(last.terminal, 'message')}` : '';
+    const example = last.terminal ? `latest: ${last.intentId} (decision ${last.decisionId ?? 'none'}) at ${utc(last.terminal.event.ts)}: ${terminalMessage(last)}` : '';
     out.push(`  ${style.red(reason.padEnd(22))} ${String(group.count).padStart(4)}  ${example}`);
   }
   return out;
@@ -34,9 +34,25 @@ function attemptLines(s: IntentSummary): string[] {
   return out;
 }
 
+/**
+ * The intent's ORDER_RECONCILED, in words: which later session asked the exchange, what it found and
+ * did, and whether that settled the intent (its status) or only confirmed the router's verdict.
+ */
+function reconciledLine(s: IntentSummary, style: Style): string | null {
+  const r = s.reconciled;
+  if (!r) return null;
+  const placed = s.events.find((e) => e.event.event_type !== 'ORDER_RECONCILED')?.event.session_id;
+  const from = placed && placed !== r.event.session_id ? ` (placed in ${placed})` : '';
+  const how = settledByReconciliation(s) ? `settled by restart reconciliation in ${r.event.session_id}${from}` : `reconciled on restart in ${r.event.session_id}${from}`;
+  const exchange = r.event.event_type === 'ORDER_RECONCILED' && r.event.exchange_status !== undefined ? `exchange ${r.event.exchange_status}, ` : '';
+  const found = `${raw(r, 'outcome')}: ${exchange}filled ${raw(r, 'filled_qty')}, booked ${raw(r, 'booked_qty')}, status ${raw(r, 'previous_status')} -> ${raw(r, 'status')}`;
+  return `    ${style.bold(how)} at ${utc(r.event.ts)}: ${found}: ${raw(r, 'details')}`;
+}
+
 export function renderOrders(report: OrdersReport, style: Style): string {
   const { counts, total } = report;
-  const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state`)];
+  const reconciled = report.reconciled > 0 ? ` (${report.reconciled} settled by restart reconciliation)` : '';
+  const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state${reconciled}`)];
   out.push(...renderFailureGroups(report, style));
   const shown = report.latest;
   if (shown.length < total) out.push(style.dim(`(showing the latest ${shown.length}; narrow with --symbol, --status, --since or --intent)`));
@@ -45,6 +61,8 @@ export function renderOrders(report: OrdersReport, style: Style): string {
     out.push('');
     out.push(`${style.bold(s.intentId)}  ${s.side} ${s.symbol}  ${status}  ${s.contexts.length} attempt${s.contexts.length === 1 ? '' : 's'}  decision ${s.decisionId ?? 'none'}  ${utc(s.events[0]?.event.ts ?? '')}`);
     out.push(...attemptLines(s));
+    const reconciledNote = reconciledLine(s, style);
+    if (reconciledNote) out.push(reconciledNote);
   }
   return `${out.join('\n')}\n`;
 }

@@ -262,6 +262,35 @@ export class SessionWriter {
   }
 
   /**
+   * A buy the bot was killed in the middle of: the decision's lines up to the order handed to the
+   * router and its first attempt's ORDER_CONTEXT, then nothing (no answer, no DECISION_END), as the
+   * store holds it: recorded, unsettled. Follow with `kill` or `abandon`; the next session's
+   * reconciliation settles it (src/store/reconcile.ts).
+   */
+  buyInFlight(plan: Pick<BuyPlan, 'symbol' | 'price' | 'qty' | 'quoteBudget'>): BuyResult & { readonly clientOrderId: string; readonly qty: Decimal; readonly limitPx: Decimal } {
+    const decisionId = this.startDecision(plan.symbol, plan.price);
+    const intentId = this.nextIntentId();
+    const qty = Decimal.parse(plan.qty);
+    const px = Decimal.parse(plan.price);
+    const budget = Decimal.parse(plan.quoteBudget);
+    const limitPx = px.mul(Decimal.parse('1.002')).round(2, 'down');
+    const clientOrderId = `${intentId}-1`;
+    withDecision(decisionId, () => {
+      this.tick(2).emit('BUY_TRIGGERED', { symbol: plan.symbol, signal: 'ema_cross_up', price: px, indicators: { ema_fast: 45010.5, ema_slow: 44990.25 } });
+      this.tick(1).emit('BUY_CANDIDATE', { symbol: plan.symbol, quote_budget: budget, qty, limit_px: limitPx, ref_px: px, notional: qty.mul(limitPx) });
+      withIntent(intentId, () => {
+        this.tick(1).emit('BUY_ORDER', { symbol: plan.symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, tif: 'IOC' });
+        this.tick(1).emit('ORDER_CONTEXT', {
+          symbol: plan.symbol, side: 'buy', qty, limit_px: limitPx, quote_budget: budget, notional: qty.mul(limitPx),
+          tif: 'IOC', slippage_bps: 20, min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400,
+          attempt: 1, attempt_start_ts: this.ms / 1000, client_order_id: clientOrderId,
+        });
+      });
+    });
+    return { decisionId, intentId, attempts: 1, clientOrderId, qty, limitPx };
+  }
+
+  /**
    * The later exit of the position a filled decision opened; its lines carry that decision_id. With
    * `order`, the sell's own order lines are written too, under an intent of its own: its retries,
    * then a fill or (with `failure`) an ORDER_FAILED and no SELL_FILLED.
