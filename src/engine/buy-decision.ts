@@ -76,12 +76,12 @@ export class BuyDecision {
     };
   }
 
-  /** Open positions for max_open_positions; those below their minimum order value are looked for only when the limit is reached. */
+  /** Open positions for max_open_positions; those no exit could sell are looked for only when the limit is reached. */
   private countedPositions(): number {
     const { portfolio, settings, markets } = this.ctx;
     const open = portfolio.openPositionCount();
     if (open < settings.limits.maxOpenPositions) return open;
-    return countedOpenPositions(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol)?.minNotional);
+    return countedOpenPositions(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol), settings.slippageBps);
   }
 
   private async execute(decisionId: string, bar: Bar, rules: MarketRules, price: Decimal, started: number): Promise<DecisionOutcome> {

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
+import { marketRules, type MarketRules } from '../domain/market-rules.js';
 import type { PositionRecord } from '../store/records.js';
 import { countedOpenPositions } from './counted-positions.js';
 
 const d = (text: string): Decimal => Decimal.parse(text);
+
+function rules(base: string, lotSize: string, minQty: string, tickSize: string): MarketRules {
+  const made = marketRules({ baseAsset: base, quoteAsset: 'USD', tickSize, lotSize, minQty, minNotional: '5', makerFeeRate: '0.001', takerFeeRate: '0.001' });
+  if (!made.ok) throw new Error(made.error.message);
+  return made.value;
+}
 
 function position(symbol: string, qty: string): PositionRecord {
   return {
@@ -13,19 +20,32 @@ function position(symbol: string, qty: string): PositionRecord {
 }
 
 describe('countedOpenPositions', () => {
-  const prices = new Map([['BTC/USD', d('46000')], ['ALT/USD', d('0.0016')]]);
-  const minimum = new Map([['BTC/USD', d('5')], ['ALT/USD', d('5')], ['NEW/USD', d('5')]]);
-  const count = (positions: PositionRecord[]): number => countedOpenPositions(positions, (s) => prices.get(s), (s) => minimum.get(s));
+  const markets = new Map([
+    ['BTC/USD', rules('BTC', '0.00001', '0.00001', '0.01')],
+    ['ALT/USD', rules('ALT', '1', '1', '0.0000001')],
+    ['LOT/USD', rules('LOT', '0.1', '0.5', '0.01')],
+  ]);
+  const prices = new Map([['BTC/USD', d('46000')], ['ALT/USD', d('0.0016')], ['LOT/USD', d('100')]]);
+  // 20 bps of slippage on the sell's limit, as the engine's default.
+  const count = (positions: PositionRecord[], known = markets): number => countedOpenPositions(positions, (s) => prices.get(s), (s) => known.get(s), 20);
 
-  it('leaves out a position worth less than its minimum order value at the last price', () => {
-    // 1 ALT at 0.0016 USD: the remainder of a partial fill, which no order can sell.
+  it('leaves out a position no exit could sell at the last price: below the minimum order value', () => {
+    // 1 ALT at 0.0016 USD: the remainder of a partial fill.
     expect(count([position('ALT/USD', '1'), position('BTC/USD', '0.001')])).toBe(1);
     expect(count([position('ALT/USD', '1')])).toBe(0);
   });
 
-  it('counts a position worth exactly the minimum, and one it cannot price or knows no minimum for', () => {
-    expect(count([position('ALT/USD', '3125')])).toBe(1); // 3125 x 0.0016 = 5
+  it('asks what the exit asks: the limit after slippage and the minimum quantity, not quantity x price', () => {
+    // 3126 ALT x 0.0016 = 5.0016, but the sell's limit (0.0016 less 20 bps, on the tick) makes it 4.99...
+    expect(count([position('ALT/USD', '3126')])).toBe(0);
+    expect(count([position('ALT/USD', '3200')])).toBe(1);
+    // 0.4 LOT is worth 40 USD, but the market trades no less than 0.5: no price will sell it.
+    expect(count([position('LOT/USD', '0.4')])).toBe(0);
+    expect(count([position('LOT/USD', '0.5')])).toBe(1);
+  });
+
+  it('counts a position it cannot price or has no market rules for', () => {
     expect(count([position('NEW/USD', '1')])).toBe(1);
-    expect(countedOpenPositions([position('ALT/USD', '1')], (s) => prices.get(s), () => undefined)).toBe(1);
+    expect(count([position('ALT/USD', '1')], new Map())).toBe(1);
   });
 });

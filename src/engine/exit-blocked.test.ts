@@ -100,13 +100,14 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
   it('keeps the position open, counted by the buy guards, until the price is back above the minimum; then the stop loss sells it', () => {
     const decisionsAt = (ts: string) => logs.lines.filter((l) => l.event_type === 'DECISION_START' && f(l, 'bar_ts') === ts);
     // Every bar of the crash and of the near miss at 5009 is refused a buy because the position is
-    // held: at 4000 it is worth less than the minimum order value, so it does not take the one
-    // position slot (max_open_positions) but still blocks a second buy of its own symbol.
+    // held. While no exit could sell it (at 4000, and at 5009 whose limit makes 4.999 USD) it does
+    // not take the one position slot (max_open_positions) but still blocks a second buy of its own
+    // symbol; on the bar at 5010 a sell was possible, so it counted.
     const prices = SCRIPT.flatMap(([price, , bars]) => Array.from({ length: bars }, () => price));
     barTs.slice(0, 46).forEach((ts, i) => {
       const id = decisionsAt(ts)[0]?.decision_id;
       const guard = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === id);
-      expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '4000.0' ? 'already_in_position' : 'max_open_positions']);
+      expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '5010.0' ? 'max_open_positions' : 'already_in_position']);
     });
     const sold = position.find((l) => l.event_type === 'SELL_FILLED');
     expect([f(sold, 'rule'), f(sold, 'qty')]).toEqual(['stop_loss', 0.001]);
