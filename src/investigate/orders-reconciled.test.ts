@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
@@ -76,7 +76,7 @@ describe('orders: an intent a restart settled by reconciliation shows what the r
   // B: recovery finds the in-flight buy filled (booked_fill) and cannot reach the exchange about the
   // timed-out one (unknown); then killed with a buy in flight. C: recovery finds the timed-out order
   // filled after all, and B's in-flight one never reached the exchange (not_found).
-  it('writes three sessions, the two restarts reconciling what the one before left', async () => {
+  beforeAll(async () => {
     const a = new SessionWriter({ dataDir: dir, sessionId: A, start: new Date('2025-10-26T14:00:00.000Z'), config: BASE_CONFIG });
     filled = a.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
     const eth = a.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: { reason: 'timeout_exhausted', message: 'attempt 1 timed out and order could not be looked up; not resending' } });
@@ -97,6 +97,9 @@ describe('orders: an intent a restart settled by reconciliation shows what the r
     exchange.hold(`${eth.intentId}-1`, 'ETH/USDT', Decimal.parse('0.02'), 'filled', '0.02', '2501');
     const c = await restart(dir, C, '2025-10-26T14:20:00.000Z', exchange);
     c.tick(60_000).end('signal', 0);
+  });
+
+  it('the restarts wrote ORDER_RECONCILED in their own session, with the decision_id and intent_id of the order', () => {
     const reconciled = readFileSync(join(dir, 'logs', 'orders.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"ORDER_RECONCILED"'));
     expect(reconciled.map((l) => { const v = JSON.parse(l) as Record<string, string>; return [v['session_id'], v['intent_id'], v['decision_id'], v['outcome']]; })).toEqual([
       [B, timedOut.intentId, timedOut.decisionId, 'unknown'],
@@ -142,6 +145,24 @@ describe('orders: an intent a restart settled by reconciliation shows what the r
     expect(b.stdout).not.toContain(filled.intentId);
   });
 
+  it('trace: the decision of an order a restart settled shows its ORDER_RECONCILED, and what it found in the verdict', async () => {
+    for (const extra of [[], ['--no-index']]) {
+      const killed = await runQuery(['trace', inFlightA.decisionId, ...extra, '--data-dir', dir]);
+      expect([killed.code, killed.stderr]).toEqual([0, '']);
+      expect(killed.stdout).toContain(`\nFILLED: restart reconciliation in ${B} found the order booked_fill: filled while the bot was down; booked 0.001 at 45080 (the bot stopped before the decision ended); the position is still open (no SELL_FILLED)\n`);
+      expect(killed.stdout).toMatch(new RegExp(`\\+6m59s {2}ORDER_RECONCILED order ${inFlightA.clientOrderId} reconciled on restart in ${B}: booked_fill, exchange filled, filled 0\\.001, booked 0\\.001, status new -> filled: filled while the bot was down`));
+      const lost = await runQuery(['trace', inFlightB.decisionId, ...extra, '--data-dir', dir]);
+      expect(lost.stdout).toContain(`\nUNFINISHED: the bot stopped with the order in flight (no DECISION_END); restart reconciliation in ${C} found the order not_found: the exchange has no order ${inFlightB.clientOrderId}`);
+      // The router gave up (ORDER_FAILED, DECISION_END failed); the two restarts after it come into the chain, scanned or indexed.
+      const gaveUp = await runQuery(['trace', timedOut.decisionId, ...extra, '--data-dir', dir]);
+      expect(gaveUp.stdout).toContain(`\nFILLED: restart reconciliation in ${C} found the order booked_fill: filled while the bot was down; booked 0.02 at 2501 (the router had given up on attempt 1: timeout_exhausted: `);
+      expect(gaveUp.stdout.match(/ORDER_RECONCILED order \S+ reconciled on restart in \S+: \w+/g)).toEqual([
+        `ORDER_RECONCILED order ${timedOut.intentId}-1 reconciled on restart in ${B}: unknown`,
+        `ORDER_RECONCILED order ${timedOut.intentId}-1 reconciled on restart in ${C}: booked_fill`,
+      ]);
+    }
+  });
+
   it('--json prints each matching intent whole, its ORDER_RECONCILED from the later session included', async () => {
     const r = await runQuery(['orders', '--session', B, '--status', 'failed', '--json', '--data-dir', dir]);
     expect(r.code).toBe(0);
@@ -177,5 +198,26 @@ describe('orders: reconciliation that found the order canceled, or still open', 
     expect(r.stdout).toContain('    settled by restart reconciliation in session_20251027_091000 (placed in session_20251027_090000) at 2025-10-27 09:10:00.000Z: canceled: exchange canceled, filled 0');
     expect(r.stdout).toContain(`${resting.intentId}  buy BTC/USDT  OPEN  1 attempt`);
     expect(r.stdout).toContain('    reconciled on restart in session_20251027_092000 (placed in session_20251027_091000) at 2025-10-27 09:20:00.000Z: still_open: exchange submitted, filled 0, booked 0, status new -> submitted: still open at the exchange');
+  });
+});
+
+describe('trace --no-index: an order the router gave up on, settled by a restart far past the decision window', () => {
+  it('scans on past the window for the ORDER_RECONCILED of a decision that failed with timeout_exhausted', async () => {
+    const dir = tempDir('tt-trace-reconciled-scan-');
+    const exchange = new Exchange();
+    // Buffered: a thousand fills to push the restart's line past where a window scan stops reading (files over 1 MiB are cut by time).
+    const a = new SessionWriter({ dataDir: dir, sessionId: 'session_20251028_090000', start: new Date('2025-10-28T09:00:00.000Z'), config: BASE_CONFIG, sinkMode: 'buffered' });
+    const gaveUp = a.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: { reason: 'timeout_exhausted', message: 'attempt 1 timed out and order could not be looked up; not resending' } });
+    for (let i = 0; i < 1000; i++) a.tick(1000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
+    a.abandon();
+    const clientOrderId = `${gaveUp.intentId}-1`;
+    stored(dir, { ...gaveUp, clientOrderId, qty: Decimal.parse('0.02'), limitPx: Decimal.parse('2505') }, 'ETH/USDT', 'unknown');
+    exchange.hold(clientOrderId, 'ETH/USDT', Decimal.parse('0.02'), 'filled', '0.02', '2501');
+    (await restart(dir, 'session_20251028_094000', '2025-10-28T09:40:00.000Z', exchange)).end('signal', 0);
+
+    const r = await runQuery(['trace', gaveUp.decisionId, '--no-index', '--data-dir', dir]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`ORDER_RECONCILED order ${clientOrderId} reconciled on restart in session_20251028_094000: booked_fill, exchange filled, filled 0.02, booked 0.02`);
+    expect(r.stdout).toContain('\nFILLED: restart reconciliation in session_20251028_094000 found the order booked_fill: filled while the bot was down; booked 0.02 at 2501 (the router had given up on attempt 1: timeout_exhausted: ');
   });
 });

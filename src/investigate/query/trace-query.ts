@@ -70,11 +70,14 @@ type Continuation = 'none' | 'exit' | 'all';
 
 /**
  * What may follow a chain's decision window: nothing, its position's exit (a position it opened, not
- * yet sold in the window), or anything (it never ended: the bot died or the window was too short).
+ * yet sold in the window), or anything (it never ended: the bot died or the window was too short;
+ * or its order was given up after a timeout, ORDER_FAILED timeout_exhausted, so the store holds it
+ * unknown and the order watcher or a restart's reconciliation settles it later, under its decision_id).
  */
 function continuation(chain: readonly LocatedEvent[]): Continuation {
   const has = (type: string) => chain.some((e) => e.event.event_type === type);
   if (!has('DECISION_END')) return 'all';
+  if (chain.some((e) => e.event.event_type === 'ORDER_FAILED' && e.event.reason === 'timeout_exhausted')) return 'all';
   if (has('SELL_FILLED') || has('BUY_FILLED') || has('ORDER_FILLED') || has('EXIT_TRIGGERED')) return 'exit';
   return 'none';
 }

@@ -19,6 +19,8 @@ export function describeEvent(e: LocatedEvent): string {
     case 'ORDER_FILLED': return `FILLED ${v('filled_qty')} at ${v('avg_px')}, fee ${v('fee')} ${v('fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`;
     case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${v('message')}`;
     case 'ORDER_CANCELED': return `canceled (${v('reason')}) after ${v('filled_qty')} filled`;
+    // Written by the restart's recovery, in a later session than the decision's: say which.
+    case 'ORDER_RECONCILED': return `order ${v('client_order_id')} reconciled on restart in ${e.event.session_id}: ${v('outcome')}${text(e, 'exchange_status') ? `, exchange ${v('exchange_status')}` : ''}, filled ${v('filled_qty')}, booked ${v('booked_qty')}, status ${v('previous_status')} -> ${v('status')}: ${v('details')}`;
     case 'BUY_FILLED': return `position open: ${v('qty')} ${v('symbol')} at ${v('avg_px')}, notional ${v('notional')}, fee ${v('fee')} ${v('fee_currency')}`;
     case 'DECISION_ERROR': return `ERROR in ${v('stage')}: ${v('error_code')}: ${v('message')}`;
     case 'DECISION_END': return `decision ends: ${v('outcome')}${text(e, 'reason') ? ` (${text(e, 'reason')})` : ''} after ${v('duration_ms')}ms`;
@@ -69,14 +71,21 @@ export function verdict(events: readonly LocatedEvent[]): string {
   const filled = first(events, 'BUY_FILLED');
   const end = first(events, 'DECISION_END');
   const sell = first(events, 'SELL_FILLED');
+  // The buy order as a restart's reconciliation last found it: the bot stopped with it unsettled
+  // (killed mid-order, or the router gave up after a timeout), and the next session asked the exchange.
+  const reconciled = buyLines.findLast((e) => e.event.event_type === 'ORDER_RECONCILED');
+  const foundFilled = reconciled !== undefined && raw(reconciled, 'outcome') === 'booked_fill';
+  const found = reconciled ? `restart reconciliation in ${reconciled.event.session_id} found the order ${raw(reconciled, 'outcome')}: ${raw(reconciled, 'details')}` : '';
   let out: string;
   if (blocked) out = `BLOCKED: guard ${raw(blocked, 'guard')} refused the buy: observed ${raw(blocked, 'observed')} against threshold ${raw(blocked, 'threshold')}: ${raw(blocked, 'message')}`;
-  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
+  else if (foundFilled && !filled) out = `FILLED: ${found}${failed ? ` (the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')})` : end ? '' : ' (the bot stopped before the decision ended)'}`;
+  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}${found ? `; ${found}` : ''}`;
   else if (error) out = `ERROR in ${raw(error, 'stage')}: ${raw(error, 'error_code')}: ${raw(error, 'message')}`;
   else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${retriesOf(buyLines)}`;
   else if (end) out = `${raw(end, 'outcome').toUpperCase()}: ${text(end, 'reason') || 'the decision ended without an order'}`;
+  else if (reconciled) out = `UNFINISHED: the bot stopped with the order in flight (no DECISION_END); ${found}`;
   else out = 'UNFINISHED: no DECISION_END was written (the bot stopped or is still deciding)';
-  if (filled) {
+  if (filled || foundFilled) {
     const exitFailures = sellLines.filter((e) => e.event.event_type === 'ORDER_FAILED');
     const lastFailure = exitFailures.at(-1);
     if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
