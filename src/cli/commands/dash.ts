@@ -1,5 +1,5 @@
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { reportSkipped } from '../../investigate/cli/finish.js';
+import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { findDashEvents, type DashEntry } from '../../investigate/query/dash-query.js';
@@ -40,7 +40,15 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (!opened.ok) return opened.exitCode;
   const { io, guarded, flags: f, set, skipped } = opened;
   const type = f.positionals[0];
-  const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
+  const sessions = new Set<string>();
+  const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
+  // A --session that names no session at all is a typo to point out, not an empty result.
+  const unknown = entries.length === 0 ? await unknownSession(set, skipped, f.session, sessions) : null;
+  if (unknown) {
+    io.stderr.write(`tradetrace dash: ${unknown}\n`);
+    await reportSkipped(skipped, io);
+    return EXIT.notFound;
+  }
   if (f.json) for (const e of entries) io.stdout.write(`${e.event.text}\n`);
   else if (entries.length > 0) io.stdout.write(render(entries, f.style));
   else io.stderr.write(`tradetrace dash: no dashboard notifications${type ? ` of type ${type}` : ''} in ${set.logsDir}\n`);

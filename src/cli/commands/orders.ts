@@ -1,5 +1,5 @@
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { reportSkipped } from '../../investigate/cli/finish.js';
+import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
@@ -59,7 +59,15 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     ...(f.json ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
   });
   if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
-  else if (report.total === 0) io.stderr.write(`tradetrace orders: no order intents match in ${set.files.length} log files of ${set.logsDir}\n`);
+  else if (report.total === 0) {
+    // A --session that names no session at all is a typo to point out, not an empty result.
+    const unknown = await unknownSession(set, skipped, f.session, report.sessions);
+    io.stderr.write(`tradetrace orders: ${unknown ?? `no order intents match in ${set.files.length} log files of ${set.logsDir}`}\n`);
+    if (unknown) {
+      await reportSkipped(skipped, io);
+      return EXIT.notFound;
+    }
+  }
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);
     const needles = typeof intent === 'string' ? [`"intent_id":"${intent}`] : ['"event_type":"ORDER_'];

@@ -1,9 +1,11 @@
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { countSessions, megabytes, reportSkipped, sessionFilter } from '../../investigate/cli/finish.js';
+import { countSessions, megabytes, reportSkipped, sessionFilter, unknownSession } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
 import { countLines } from '../../investigate/query/skipped-lines.js';
 import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
+import { otherSessionLines } from '../../investigate/render/session-match.js';
+import { utc } from '../../investigate/render/time-format.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
@@ -43,10 +45,26 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(
       `tradetrace trace: no decision matching "${prefix}": searched ${s.files} log file${s.files === 1 ? '' : 's'} (${megabytes(s.bytes)}${s.lines === null ? '' : `, ${s.lines} lines`}) across ${sessions} session${sessions === 1 ? '' : 's'} in ${set.logsDir}\n`,
     );
+    const unknown = await unknownSession(set, skipped, f.session);
+    if (unknown) io.stderr.write(`tradetrace trace: ${unknown}\n`);
     code = EXIT.notFound;
   } else {
-    const events = outcome.events.filter((e) => inWindow(e.event, f.window) && sessionFilter(f.session)(e));
-    if (f.json) for (const e of events) io.stdout.write(`${e.text}\n`);
+    const windowed = outcome.events.filter((e) => inWindow(e.event, f.window));
+    const events = windowed.filter(sessionFilter(f.session));
+    // A --session that names no session at all is a typo to point out, not an empty chain.
+    const unknown = events.length === 0 ? await unknownSession(set, skipped, f.session, outcome.events.map((e) => e.event.session_id)) : null;
+    if (unknown) {
+      io.stderr.write(`tradetrace trace: ${unknown}\n`);
+      await reportSkipped(skipped, io);
+      return EXIT.notFound;
+    }
+    // Lines of the decision in other sessions (a restart's reconciliation, a later exit): say what --session hid.
+    const hidden = f.session ? otherSessionLines(outcome.decisionId, f.session, windowed) : null;
+    if (hidden) io.stderr.write(`tradetrace trace: ${hidden}\n`);
+    if (events.length === 0) {
+      if (!hidden) io.stderr.write(`tradetrace trace: decision ${outcome.decisionId} has no lines${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}\n`);
+      code = EXIT.notFound;
+    } else if (f.json) for (const e of events) io.stdout.write(`${e.text}\n`);
     else {
       const { renderTrace } = await import('../../investigate/render/trace-view.js');
       io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));

@@ -1,6 +1,8 @@
 import { findEvents, newStats, type LocatedEvent } from '../query/find-events.js';
+import { knownSessions } from '../query/known-sessions.js';
 import { describeEmpty, type LogSet } from '../query/log-set.js';
 import type { SkippedLines } from '../query/skipped-lines.js';
+import { noSessionMatch } from '../render/session-match.js';
 import { EXIT } from '../exit-codes.js';
 import type { QueryIo } from './query-io.js';
 
@@ -30,4 +32,15 @@ export async function countSessions(set: LogSet, skipped: SkippedLines): Promise
 
 export function sessionFilter(session: string | undefined): (e: LocatedEvent) => boolean {
   return session ? (e) => e.event.session_id === session : () => true;
+}
+
+/**
+ * For a query that found nothing under --session: the no-session message (with the known ones) when
+ * the session is none the data directory knows, else null (it exists, nothing of it matched).
+ * `seen` are the sessions the query's own scan met (see knownSessions).
+ */
+export async function unknownSession(set: LogSet, skipped: SkippedLines, session: string | undefined, seen: Iterable<string> = []): Promise<string | null> {
+  if (!session) return null;
+  const known = await knownSessions(set, skipped, seen);
+  return known.includes(session) ? null : noSessionMatch(known, session, set.logsDir);
 }

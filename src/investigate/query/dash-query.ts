@@ -12,10 +12,20 @@ export interface DashEntry {
   readonly decisionOutcome: string | undefined;
 }
 
-/** Dashboard notifications, each with the code that raised it and the decision behind it. */
-export async function findDashEvents(set: LogSet, filter: { type?: string; session?: string; window: TimeWindow }, skipped: SkippedLines, stats: SearchStats): Promise<DashEntry[]> {
+/**
+ * Dashboard notifications, each with the code that raised it and the decision behind it. `sessions`
+ * collects the session of every notification read, matching the filter or not.
+ */
+export async function findDashEvents(
+  set: LogSet,
+  filter: { type?: string; session?: string; window: TimeWindow },
+  skipped: SkippedLines,
+  stats: SearchStats,
+  sessions?: Set<string>,
+): Promise<DashEntry[]> {
   const dash = (await findEvents(set, eventNeedles(['DASH_EVENT']), { window: filter.window, files: filesOf(set, ['dashboard']), skipped, stats })).filter((e) => {
     const ev = e.event;
+    sessions?.add(ev.session_id);
     return ev.event_type === 'DASH_EVENT' && (!filter.type || ev.dashboard_event_type.toUpperCase() === filter.type.toUpperCase()) && (!filter.session || ev.session_id === filter.session);
   });
   const ids = [...new Set(dash.map((e) => e.event.decision_id).filter((x): x is string => typeof x === 'string'))];

@@ -45,6 +45,8 @@ export interface OrdersReport {
   readonly counts: Record<IntentSummary['status'], number>;
   /** Matching intents whose status restart reconciliation gave (counted in `counts` under that status too). */
   readonly reconciled: number;
+  /** Every session with an order line the scan met, matching the filter or not: what an unknown --session is checked against. */
+  readonly sessions: ReadonlySet<string>;
   readonly failures: ReadonlyMap<string, FailureGroup>;
   /** The latest `limit` matching intents, oldest first. */
   readonly latest: IntentSummary[];
@@ -211,6 +213,7 @@ export class OrdersTally {
   private readonly latest: IntentSummary[] = [];
   private readonly failures = new Map<string, FailureGroup>();
   private readonly counts: Record<IntentSummary['status'], number> = { filled: 0, failed: 0, canceled: 0, open: 0 };
+  private readonly sessions = new Set<string>();
   private total = 0;
   private reconciled = 0;
 
@@ -223,6 +226,7 @@ export class OrdersTally {
   add(e: LocatedEvent): void {
     const id = e.event.intent_id;
     if (!id || !(ORDER_TYPES as readonly string[]).includes(e.event.event_type)) return;
+    this.sessions.add(e.event.session_id);
     for (const other of this.settling) if (other !== id) this.finish(other);
     if (this.ended.has(id)) {
       // A straggler after the end: joins the shown example if it is one, never reopens the intent.
@@ -243,7 +247,7 @@ export class OrdersTally {
     for (const id of [...this.pending.keys()]) this.finish(id);
     this.trim();
     for (const s of this.latest) s.events.sort(byTime);
-    return { total: this.total, counts: { ...this.counts }, reconciled: this.reconciled, failures: this.failures, latest: this.latest };
+    return { total: this.total, counts: { ...this.counts }, reconciled: this.reconciled, sessions: this.sessions, failures: this.failures, latest: this.latest };
   }
 
   private finish(id: string): void {
