@@ -123,12 +123,15 @@ describe('ReplayCursor', () => {
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     const path = join(dataDir, CURSOR_FILE);
-    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<decimal>", ...}}, got`;
+    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}}, got`;
     writeFileSync(path, 'not json');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(`${expected} not json`);
     writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": "soon"}}');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
     writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": 1}, "prices": {"BTC/USDT": 40000}}');
+    expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
+    // A market cannot start at 0: refused here, naming the file, not later by the feed.
+    writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": 1}, "prices": {"BTC/USDT": "0.000"}}');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(expected);
   });
 });

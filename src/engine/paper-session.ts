@@ -17,11 +17,11 @@ import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
 import { engineSettings } from './engine-settings.js';
-import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
-import { faultOptions, openFeed, paperMarkets, replaySymbols, resumePoints, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
+import { faultOptions, openFeed, paperMarkets, replaySymbols, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
 import { ReplayCursor } from './replay-cursor.js';
+import { planResume } from './resume-plan.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
 import { TradingEngine } from './trading-engine.js';
 
@@ -103,29 +103,16 @@ export class PaperSession {
       const cursor = new ReplayCursor(options.dataDir, recorder.sessionId, tradedSymbols);
       const intervalMs = 60_000;
       cursor.read();
-      // Only the session that saved the cursor can refine it: its decisions after the last save.
-      const cursorSession = cursor.storedSession();
-      const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(options.logsDir, cursorSession, tradedSymbols, intervalMs);
-      const fromStore = resumePoints(snapshot);
       // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
-      const resumeBySymbol = new Map<string, number>();
-      const lastPrices = new Map<string, string>();
-      for (const symbol of tradedSymbols) {
-        const logged = fromLog.get(symbol);
-        const known = [fromStore.get(symbol), cursor.closeOf(symbol), logged?.close].filter((point): point is number => point !== undefined);
-        if (known.length > 0) resumeBySymbol.set(symbol, Math.max(...known));
-        const price = logged !== undefined && logged.close >= (cursor.closeOf(symbol) ?? Number.NEGATIVE_INFINITY) ? logged.price : cursor.priceOf(symbol);
-        if (price !== undefined) lastPrices.set(symbol, price);
-      }
-      // The feed starts where the furthest-behind symbol resumes; the clock, where the state last was.
-      const feedResume = resumeBySymbol.size === 0 ? undefined : Math.min(...resumeBySymbol.values());
-      const resume = resumeBySymbol.size === 0 ? undefined : Math.max(...resumeBySymbol.values());
-      // The cursor starts from these points, refined as they are: the bars this session only warms
-      // up on must not write it back to where the last save left it, or a kill during the catch-up
-      // would lose what the log said and the next restart would decide those bars again.
-      for (const [symbol, close] of resumeBySymbol) cursor.advance(symbol, close, lastPrices.get(symbol));
-      cursor.save();
+      const plan = planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs });
+      const resume = plan.clock;
+      // The cursor starts from these points, refined as they are, under this session: the bars it
+      // only warms up on must not write back where the last save left it, and the bars it decides
+      // in its first second must be found in its own log after a kill.
+      for (const [symbol, point] of plan.known) cursor.note(symbol, point.close, point.price);
+      for (const [symbol, close] of plan.traded) cursor.note(symbol, close, undefined);
+      cursor.claim();
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
       let barClose = resume ?? Date.now();
       // The simulated account lives in the data directory too, so a restarted session reconciles its
@@ -161,7 +148,7 @@ export class PaperSession {
         router: new OrderRouter({ exchange, recorder, markets: rules, random: seededRandom(config.paper_exchange.seed), sleep }),
         dataAgeMs: (symbol) => (feedRef.current ? staleness.ageMs(symbol, feedRef.current.now()) : null),
       };
-      const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, resumeAfter: resumeBySymbol });
+      const engine = new TradingEngine({ ctx, strategies, paper, marketDataLoop, decisionLoop, resumeAfter: plan.traded });
       const track = engine.onBar;
       // The cursor moves once the bar's decision is done: saved earlier, a kill in between (an exit
       // sell awaiting the exchange) would make the restart skip a bar no session decided.
@@ -173,7 +160,7 @@ export class PaperSession {
         cursor.advance(bar.symbol, close, bar.close);
         return undefined;
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, decidedUntil: resumeBySymbol, lastPrices, ...(feedResume === undefined ? {} : { resumeAfter: feedResume }) });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(plan.clock === undefined ? {} : { resume: plan }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

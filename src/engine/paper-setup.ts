@@ -4,7 +4,7 @@ import type { MarketRules } from '../domain/market-rules.js';
 import type { FaultOptions } from '../execution/paper/fault-injector.js';
 import { defaultStartPrice, openCandleFile, ReplayFeed, SyntheticFeed, type MarketFeed, type ReplaySpeed, type StalenessTracker } from '../market-data/index.js';
 import type { Recorder } from '../recorder/recorder.js';
-import type { StateSnapshot } from '../store/records.js';
+import type { ResumePlan } from './resume-plan.js';
 import { MarketSetupError, paperMarketFor, tradedSymbol, type PaperMarketSpec } from './paper-markets.js';
 
 /** Where the session's bars come from. */
@@ -76,21 +76,6 @@ export function scaledSleep(speed: ReplaySpeed): (ms: number) => Promise<void> {
   return (ms) => new Promise((resolve) => setTimeout(resolve, ms / speed));
 }
 
-/**
- * Per symbol, the latest time the state knows of (a position opened or updated, an exit, an order
- * placed): bars of that symbol closing at or before it were decided by an earlier session.
- */
-export function resumePoints(snapshot: StateSnapshot): Map<string, number> {
-  const latest = new Map<string, number>();
-  const note = (symbol: string, at: number): void => {
-    if (at > (latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) latest.set(symbol, at);
-  };
-  for (const p of snapshot.positions) note(p.symbol, Math.max(p.openedAt, p.updatedAt));
-  for (const exit of snapshot.lastExits.values()) note(exit.symbol, exit.exitedAt);
-  for (const order of snapshot.openOrders) note(order.symbol, order.createdAt);
-  return latest;
-}
-
 export interface FeedSetup {
   readonly recorder: Recorder;
   readonly speed: ReplaySpeed;
@@ -98,17 +83,21 @@ export interface FeedSetup {
   readonly warmupBars: number;
   readonly seed: number;
   readonly intervalMs: number;
-  /** Close time of the last bar already decided on this data directory; the synthetic feed continues after it. */
-  readonly resumeAfter?: number;
-  /** Per symbol, the last bar close already decided: a replay goes through those bars at full speed. */
-  readonly decidedUntil?: ReadonlyMap<string, number>;
-  /** Per symbol, the close price of that bar (decimal text): a resumed synthetic market goes on from it. */
-  readonly lastPrices?: ReadonlyMap<string, string>;
+  /** Where each symbol resumes (see planResume); absent on a data directory where nothing was decided. */
+  readonly resume?: ResumePlan;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
-  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...(setup.decidedUntil === undefined ? {} : { decidedUntil: setup.decidedUntil }) });
-  const resumed = setup.resumeAfter === undefined ? {} : { resumeAfter: setup.resumeAfter, startPrices: Object.fromEntries(setup.lastPrices ?? []) };
-  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...resumed });
+  const plan = setup.resume;
+  const decided = plan?.allDecidedUntil === undefined ? {} : { decidedUntil: plan.allDecidedUntil };
+  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...decided });
+  // A resumed synthetic market goes on from the price of its last decided bar.
+  const startPrices: Record<string, string> = {};
+  for (const symbol of symbols) {
+    const price = plan?.known.get(symbol)?.price;
+    if (price !== undefined) startPrices[symbol] = price.toString();
+  }
+  const resumed = plan === undefined ? {} : { resumeAfter: plan.traded, startPrices };
+  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...decided, ...resumed });
 }

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Decimal } from '../domain/decimal.js';
+import { Decimal } from '../domain/decimal.js';
 
 export const CURSOR_FILE = 'paper-cursor.json';
 
@@ -11,30 +11,34 @@ interface CursorFile {
   readonly prices?: unknown;
 }
 
-// Decimal text as Decimal.toString writes it: what a price in the cursor must look like.
-const PRICE_TEXT = /^\d+(\.\d+)?$/;
+// A positive price as Decimal.toString writes it: a synthetic market cannot start at 0.
+const PRICE_TEXT = /^(?:[1-9]\d*(?:\.\d+)?|0\.\d*[1-9]\d*)$/;
+
+const byName = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The close time of the last bar a paper session decided on, per symbol, kept beside the state
- * database so the next session on the same data directory resumes each symbol after its own last
- * decided bar instead of deciding the same bars again. Per symbol because the symbols of one bar
- * time are decided one after the other: a kill between them leaves one symbol a bar ahead, and a
- * single time would make the restart either skip that bar for the other or decide it twice for
- * the first.
+ * The close time of the last bar a paper session decided on, per symbol, with that bar's close
+ * price, kept beside the state database so the next session on the same data directory resumes
+ * each symbol after its own last decided bar instead of deciding the same bars again. Per symbol
+ * because the symbols of one bar time are decided one after the other: a kill between them leaves
+ * one symbol a bar ahead, and a single time would make the restart either skip that bar for the
+ * other or decide it twice for the first.
  *
- * Written atomically (temp file, rename) at most once a second and at stop: after a kill, the
- * decision log says where decisions stopped within that second (lastDecidedBarCloses), and the
- * store guards against an order sent twice. `last_bar_close` (the latest of them) is kept for
- * readers of the older, single-time file.
- * It never moves backwards: a session that decides earlier bars (a replay of older candles on the
- * same directory) leaves a stored value alone, so later sessions do not decide bars twice.
+ * Written atomically (temp file, rename) when a session opens (`claim`), then at most once a
+ * second and at stop: after a kill, the decision log of the session named in it says where
+ * decisions stopped within that second (lastDecidedBars), and the store guards against an order
+ * sent twice. `last_bar_close` (the latest of them) is kept for readers of the older, single-time
+ * file. It never moves backwards: a session that decides earlier bars (a replay of older candles
+ * on the same directory) leaves a stored value alone, so later sessions do not decide bars twice.
  */
 export class ReplayCursor {
   private readonly path: string;
+  /** Per symbol, the latest close this process knows of: the file's, then what it noted. */
   private readonly latest = new Map<string, number>();
+  /** Per symbol, the close the file holds: nothing below it is ever written. */
   private readonly saved = new Map<string, number>();
-  /** The close price of each symbol's last decided bar: where a synthetic market resumes. Text only when written. */
-  private readonly prices = new Map<string, Decimal | string>();
+  /** The close price of each symbol's latest bar, where known: where a synthetic market resumes. */
+  private readonly prices = new Map<string, Decimal>();
   private dirty = false;
   private savedAt = Number.NEGATIVE_INFINITY;
   private storedRead = false;
@@ -57,7 +61,7 @@ export class ReplayCursor {
   }
 
   private malformed(text: string): Error {
-    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<decimal>", ...}}, got ${text.slice(0, 100)}`);
+    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}}, got ${text.slice(0, 100)}`);
   }
 
   /**
@@ -80,35 +84,34 @@ export class ReplayCursor {
     }
     const value = parsed?.last_bar_close;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw this.malformed(text);
+    const closes = new Map<string, number>();
     const symbols = parsed?.symbols;
-    const perSymbol = new Map<string, number>();
     if (symbols === undefined) {
       // Written before per-symbol times: its one time was the latest decided bar of every symbol.
-      for (const symbol of this.symbols) perSymbol.set(symbol, value);
+      for (const symbol of this.symbols) closes.set(symbol, value);
     } else {
       if (typeof symbols !== 'object' || symbols === null || Array.isArray(symbols)) throw this.malformed(text);
       for (const [symbol, close] of Object.entries(symbols)) {
         if (typeof close !== 'number' || !Number.isFinite(close)) throw this.malformed(text);
-        perSymbol.set(symbol, close);
+        closes.set(symbol, close);
       }
     }
-    const prices = parsed?.prices;
-    const storedPrices = new Map<string, string>();
-    if (prices !== undefined) {
-      if (typeof prices !== 'object' || prices === null || Array.isArray(prices)) throw this.malformed(text);
-      for (const [symbol, price] of Object.entries(prices)) {
+    const prices = new Map<string, Decimal>();
+    const storedPrices = parsed?.prices;
+    if (storedPrices !== undefined) {
+      if (typeof storedPrices !== 'object' || storedPrices === null || Array.isArray(storedPrices)) throw this.malformed(text);
+      for (const [symbol, price] of Object.entries(storedPrices)) {
         if (typeof price !== 'string' || !PRICE_TEXT.test(price)) throw this.malformed(text);
-        storedPrices.set(symbol, price);
+        prices.set(symbol, Decimal.parse(price));
       }
     }
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
-    // What is stored is the floor: nothing below it is ever written back.
-    for (const [symbol, close] of perSymbol) {
-      if (close <= (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) continue;
-      this.saved.set(symbol, close);
+    for (const [symbol, close] of closes) {
+      if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.saved.set(symbol, close);
       if (close >= (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
-        const price = storedPrices.get(symbol);
+        this.latest.set(symbol, close);
+        const price = prices.get(symbol);
         if (price === undefined) this.prices.delete(symbol);
         else this.prices.set(symbol, price);
       }
@@ -117,14 +120,19 @@ export class ReplayCursor {
     return value;
   }
 
+  /** Every symbol the cursor holds a close for (after `read`), traded by this session or not. */
+  knownSymbols(): string[] {
+    return [...this.latest.keys()];
+  }
+
   /** The stored close of the last bar decided for `symbol` (after `read`), if the cursor knows it. */
   closeOf(symbol: string): number | undefined {
     return this.saved.get(symbol);
   }
 
-  /** The close price of that bar, as decimal text, if the cursor knows it. */
-  priceOf(symbol: string): string | undefined {
-    return this.prices.get(symbol)?.toString();
+  /** The close price of the symbol's latest bar, if the cursor knows it. */
+  priceOf(symbol: string): Decimal | undefined {
+    return this.prices.get(symbol);
   }
 
   /** Has any symbol been decided past its stored close? */
@@ -133,35 +141,47 @@ export class ReplayCursor {
     return false;
   }
 
-  /** Notes a decided bar of `symbol` (and its close price); writes when a second has passed since the last write. */
-  advance(symbol: string, barClose: number, price?: Decimal | string): void {
-    if (barClose > (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
-      this.latest.set(symbol, barClose);
-      if (price === undefined) this.prices.delete(symbol);
-      else this.prices.set(symbol, price);
-      if (barClose > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.dirty = true;
-    }
+  /** Notes a decided bar of `symbol` and its close price, without writing. */
+  note(symbol: string, barClose: number, price: Decimal | undefined): void {
+    if (!(barClose > (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY))) return;
+    this.latest.set(symbol, barClose);
+    if (price === undefined) this.prices.delete(symbol);
+    else this.prices.set(symbol, price);
+    if (barClose > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.dirty = true;
+  }
+
+  /** Notes a decided bar; writes when a second has passed since the last write. */
+  advance(symbol: string, barClose: number, price?: Decimal): void {
+    this.note(symbol, barClose, price);
     const wall = Date.now();
     if (wall - this.savedAt >= this.everyMs) this.save(wall);
   }
 
-  save(wall = Date.now()): void {
+  /**
+   * Writes the cursor under this session now, changed or not. A session opening calls it with its
+   * refined points noted: from then on its own decision log is the one that refines the file, and
+   * the bars it decides in its first second (thousands at full speed) are found there after a kill.
+   */
+  claim(): void {
+    this.save(Date.now(), true);
+  }
+
+  save(wall = Date.now(), force = false): void {
     this.savedAt = wall;
     if (!this.storedRead) {
       this.storedRead = true;
       this.read();
     }
-    if (!this.dirty) return;
-    const merged = new Map(this.saved);
-    for (const [symbol, close] of this.latest) if (close > (merged.get(symbol) ?? Number.NEGATIVE_INFINITY)) merged.set(symbol, close);
-    const lastBarClose = Math.max(...merged.values());
+    if (!this.dirty && !force) return;
+    if (this.latest.size === 0) return;
+    const closes = [...this.latest].sort(byName);
+    const lastBarClose = Math.max(...this.latest.values());
+    const prices = [...this.prices].map(([symbol, price]): [string, string] => [symbol, price.toString()]).sort(byName);
     const temp = `${this.path}.tmp`;
-    const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
-    const symbols = Object.fromEntries([...merged].sort(byName));
-    const prices = Object.fromEntries([...this.prices].map(([symbol, price]): [string, string] => [symbol, price.toString()]).sort(byName));
-    writeFileSync(temp, `${JSON.stringify({ last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols, prices })}\n`);
+    const body = { last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices) };
+    writeFileSync(temp, `${JSON.stringify(body)}\n`);
     renameSync(temp, this.path);
-    for (const [symbol, close] of merged) this.saved.set(symbol, close);
+    for (const [symbol, close] of this.latest) this.saved.set(symbol, close);
     this.dirty = false;
   }
 }

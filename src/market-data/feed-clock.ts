@@ -51,6 +51,7 @@ export class FeedClock {
 
   /** Where the paced schedule is on the wall clock: what delivery waits for. */
   private paced(): number {
+    // Never called at 'max' (nothing is paced there); the check narrows the speed to a number.
     if (this.speed === 'max') return this.latest;
     return this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed;
   }

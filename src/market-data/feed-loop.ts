@@ -15,11 +15,13 @@ export interface FeedLoopOptions {
   /** Bars delivered at full speed before pacing starts (history for the indicators). */
   readonly warmupBars?: number | undefined;
   /**
-   * Per symbol, the close of the last bar an earlier session decided: bars closing at or before it
-   * only warm the indicators, so they are delivered at full speed too. Paced, a restart after
-   * hours of trading at --speed 1 would sit silent for those hours before its first decision.
+   * The close up to which an earlier session decided every symbol of this feed: bars closing at or
+   * before it only warm the indicators, so they are delivered at full speed too. Paced, a restart
+   * after hours of trading at --speed 1 would sit silent for those hours before its first decision.
+   * One time for all symbols: a symbol fast-forwarded past the others would move the clock, and the
+   * others' bars of that minute would then be due at once, unpaced.
    */
-  readonly decidedUntil?: ReadonlyMap<string, number> | undefined;
+  readonly decidedUntil?: number | undefined;
   /** Where a symbol's bars come from, for DATA_GAP's source. */
   readonly sourceOf: (symbol: string) => string;
 }
@@ -113,7 +115,7 @@ export class FeedLoop {
     this.started = true;
     const { recorder, staleness, intervalMs } = this.options;
     const warmup = this.options.warmupBars ?? 0;
-    const decided = this.options.decidedUntil ?? new Map<string, number>();
+    const decidedUntil = this.options.decidedUntil ?? Number.NEGATIVE_INFINITY;
     const signal = this.abort.signal;
     const startedAt = performance.now();
     const idle = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
@@ -128,7 +130,7 @@ export class FeedLoop {
             break outer;
           }
           const closeAt = bar.openTime + intervalMs;
-          if (this.bars < warmup || closeAt <= (decided.get(bar.symbol) ?? Number.NEGATIVE_INFINITY)) this.clock.jumpTo(closeAt);
+          if (this.bars < warmup || closeAt <= decidedUntil) this.clock.jumpTo(closeAt);
           else if (!this.clock.ready(closeAt) && !(await this.clock.waitFor(closeAt, signal, idle))) {
             reason = 'stopped';
             break outer;

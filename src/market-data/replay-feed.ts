@@ -21,8 +21,8 @@ export interface ReplayFeedOptions {
    */
   readonly preflight?: boolean;
   readonly warmupBars?: number;
-  /** Per symbol, the last bar close decided by an earlier session: replayed at full speed (see FeedLoop). */
-  readonly decidedUntil?: ReadonlyMap<string, number>;
+  /** The close up to which an earlier session decided every symbol: replayed at full speed (see FeedLoop). */
+  readonly decidedUntil?: number;
 }
 
 /** Replays candle files, several symbols merged in time order, at a chosen speed. */

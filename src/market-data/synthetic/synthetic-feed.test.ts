@@ -61,14 +61,23 @@ describe('SyntheticFeed', () => {
     const resumeAfter = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;
     const options = { symbols: ['BTC/USDT'], seed: 7, speed: 'max' as const, maxBars: 300, warmupBars: 0 };
     const fresh = await run({ ...options, startTime: START, startPrices: { 'BTC/USDT': '41234.5' } });
-    const resumed = await run({ ...options, resumeAfter, startPrices: { 'BTC/USDT': '41234.5' } });
-    const again = await run({ ...options, resumeAfter, startPrices: { 'BTC/USDT': '41234.5' } });
+    const resumed = await run({ ...options, resumeAfter: new Map([['BTC/USDT', resumeAfter]]), startPrices: { 'BTC/USDT': '41234.5' } });
+    const again = await run({ ...options, resumeAfter: new Map([['BTC/USDT', resumeAfter]]), startPrices: { 'BTC/USDT': '41234.5' } });
     expect(resumed.bars[0]?.openTime).toBe(resumeAfter);
     expect(resumed.bars[0]?.open.toString()).toBe('41234.5');
     expect(again.bars.map(text)).toEqual(resumed.bars.map(text));
     // From the same price, not the fresh market's moves: every restart used to replay one path.
     const closes = (bars: readonly Bar[]): string[] => bars.map((b) => b.close.toString());
     expect(closes(resumed.bars)).not.toEqual(closes(fresh.bars));
+  });
+
+  it('resumes each symbol from its own point: one decided further on starts later, not back at the others\' point', async () => {
+    const ahead = (Math.floor(Date.now() / 60_000) + 24 * 60) * 60_000;
+    const resumeAfter = new Map([['BTC/USDT', ahead + 100 * 60_000], ['ETH/USDT', ahead]]);
+    const { bars } = await run({ symbols: ['BTC/USDT', 'ETH/USDT'], seed: 3, speed: 'max', maxBars: 150, warmupBars: 10, resumeAfter });
+    const first = (symbol: string): number | undefined => bars.find((b) => b.symbol === symbol)?.openTime;
+    expect(first('ETH/USDT')).toBe(ahead - 10 * 60_000);
+    expect(first('BTC/USDT')).toBe(ahead + 90 * 60_000);
   });
 
   it('starts near real prices on a tick grid, with consistent OHLC on the minute grid', async () => {

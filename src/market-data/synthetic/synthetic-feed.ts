@@ -19,13 +19,17 @@ export interface SyntheticFeedOptions {
   /** Open time of the first bar; default: `warmupBars` intervals before the current one (see `resumeAfter`). */
   readonly startTime?: number;
   /**
-   * Close time (ms UTC) of the last bar an earlier session on the same data decided. At speed N a
-   * session runs up to N times ahead of the wall clock; starting at "now" again would only warm up
-   * until it caught up with that bar. When it is ahead of the default start, the feed starts
-   * `warmupBars` bars before the first bar after it instead, so the new session trades right after
-   * warm-up and its bars continue the earlier timeline. Ignored when `startTime` is given.
+   * Per symbol, the close time (ms UTC) of the last bar an earlier session on the same data
+   * decided. At speed N a session runs up to N times ahead of the wall clock; starting at "now"
+   * again would only warm up until it caught up with that bar. When it is ahead of the default
+   * start, the symbol's market starts `warmupBars` bars before the first bar after it instead, so
+   * the new session trades right after warm-up and its bars continue the earlier timeline; each
+   * symbol from its own point, so one left out of a session does not drag the others back.
+   * Ignored when `startTime` is given.
    */
-  readonly resumeAfter?: number;
+  readonly resumeAfter?: ReadonlyMap<string, number>;
+  /** The close up to which every symbol was decided before: delivered at full speed (see FeedLoop). */
+  readonly decidedUntil?: number;
   /** Bars per symbol (missing ones included) before the feed ends with data_end; default endless. */
   readonly maxBars?: number;
   readonly warmupBars?: number;
@@ -46,6 +50,8 @@ interface Market {
   readonly model: PriceModel;
   readonly priceScale: number;
   readonly priceFactor: number;
+  /** Open time of its first bar: a symbol resumed further on starts later than the others. */
+  readonly startTime: number;
 }
 
 function toDecimal(value: number, scale: number, factor: number): Decimal {
@@ -78,21 +84,25 @@ export class SyntheticFeed implements MarketFeed {
     this.symbols = [...options.symbols];
     this.intervalMs = options.intervalMs ?? MINUTE_MS;
     const params = { ...DEFAULT_PRICE_MODEL, ...options.model };
+    const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
+    const warmupMs = (options.warmupBars ?? 0) * this.intervalMs;
     this.markets = this.symbols.map((symbol) => {
       const start = Decimal.parse(options.startPrices?.[symbol] ?? defaultStartPrice(symbol));
       if (!start.isPositive()) throw new RangeError(`start price of ${symbol} must be positive, got ${start.toString()}`);
       const startNumber = start.toNumber();
       const priceScale = Math.max(0, 6 - Math.floor(Math.log10(startNumber)));
+      const resumeAfter = options.resumeAfter?.get(symbol);
+      // The first bar whose close is after resumeAfter opens at resumeAfter rounded up to the grid.
+      const resumed = resumeAfter === undefined ? Number.NEGATIVE_INFINITY : Math.ceil(resumeAfter / this.intervalMs) * this.intervalMs - warmupMs;
       // A resumed timeline draws its own numbers, still fixed by the seed and where it resumes:
       // with the stream of a fresh start, every restart replayed the same moves from its new price.
-      const stream = options.resumeAfter === undefined ? symbol : `${symbol}@${options.resumeAfter}`;
-      return { symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params), priceScale, priceFactor: 10 ** priceScale };
+      const stream = resumeAfter === undefined ? symbol : `${symbol}@${resumeAfter}`;
+      return {
+        symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params), priceScale, priceFactor: 10 ** priceScale,
+        startTime: options.startTime ?? Math.max(current - warmupMs, resumed),
+      };
     });
-    const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
-    const warmupMs = (options.warmupBars ?? 0) * this.intervalMs;
-    // The first bar whose close is after resumeAfter opens at resumeAfter rounded up to the grid.
-    const resumed = options.resumeAfter === undefined ? Number.NEGATIVE_INFINITY : Math.ceil(options.resumeAfter / this.intervalMs) * this.intervalMs - warmupMs;
-    this.startTime = options.startTime ?? Math.max(current - warmupMs, resumed);
+    this.startTime = Math.min(...this.markets.map((market) => market.startTime));
     if (this.startTime % this.intervalMs !== 0) throw new RangeError(`startTime must be on the ${this.intervalMs} ms grid`);
     this.loop = new FeedLoop({
       kind: 'synthetic',
@@ -102,6 +112,7 @@ export class SyntheticFeed implements MarketFeed {
       recorder: options.recorder,
       staleness: options.staleness,
       warmupBars: options.warmupBars === undefined ? undefined : options.warmupBars * this.symbols.length,
+      decidedUntil: options.decidedUntil,
       sourceOf: () => `synthetic:${options.seed}`,
     });
   }
@@ -124,6 +135,7 @@ export class SyntheticFeed implements MarketFeed {
       for (const end = Math.min(limit, minute + BATCH_MINUTES); minute < end; minute++) {
         const openTime = this.startTime + minute * this.intervalMs;
         for (const market of this.markets) {
+          if (openTime < market.startTime) continue;
           const m = market.model.step();
           if (m !== undefined) batch.push(this.bar(market, openTime, m));
         }

@@ -1,0 +1,77 @@
+import { Decimal } from '../domain/decimal.js';
+import type { StateSnapshot } from '../store/records.js';
+import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
+import type { ReplayCursor } from './replay-cursor.js';
+
+/**
+ * Per symbol, the latest time the state knows of (a position opened or updated, an exit, an order
+ * placed): bars of that symbol closing at or before it were decided by an earlier session.
+ */
+export function resumePoints(snapshot: StateSnapshot): Map<string, number> {
+  const latest = new Map<string, number>();
+  const note = (symbol: string, at: number): void => {
+    if (at > (latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) latest.set(symbol, at);
+  };
+  for (const p of snapshot.positions) note(p.symbol, Math.max(p.openedAt, p.updatedAt));
+  for (const exit of snapshot.lastExits.values()) note(exit.symbol, exit.exitedAt);
+  for (const order of snapshot.openOrders) note(order.symbol, order.createdAt);
+  return latest;
+}
+
+/** A symbol's last decided bar as the data directory knows it. */
+export interface ResumePoint {
+  readonly close: number;
+  readonly price: Decimal | undefined;
+}
+
+export interface ResumePlan {
+  /** Every symbol the data directory knows a decided bar for, traded now or not: the cursor keeps them all. */
+  readonly known: ReadonlyMap<string, ResumePoint>;
+  /** Per traded symbol, the close of the last bar decided for it: its bars up to there only warm up. */
+  readonly traded: ReadonlyMap<string, number>;
+  /** The latest close of all: where the portfolio's clock stands. */
+  readonly clock: number | undefined;
+  /** The earliest close of the traded symbols: every one of them is decided up to it. */
+  readonly allDecidedUntil: number | undefined;
+}
+
+export interface ResumeInputs {
+  readonly snapshot: StateSnapshot;
+  /** Read already. */
+  readonly cursor: ReplayCursor;
+  readonly logsDir: string;
+  readonly tradedSymbols: readonly string[];
+  readonly intervalMs: number;
+}
+
+/**
+ * Where a paper session resumes, symbol by symbol: the latest of what the state store holds (a
+ * position, an exit, an order), the cursor, and the decision log of the session that wrote the
+ * cursor (its decisions after the cursor's last save, written before anything was acted on).
+ * Symbols this session does not trade are refined too, so the cursor it writes back keeps them:
+ * left out for one session, a symbol would otherwise be decided again from the older save.
+ * A traded symbol the directory has no point for resumes at the clock: its earlier bars were never
+ * decided, but deciding them now would judge them against a portfolio from their future.
+ */
+export function planResume(inputs: ResumeInputs): ResumePlan {
+  const { cursor, tradedSymbols } = inputs;
+  const fromStore = resumePoints(inputs.snapshot);
+  const symbols = [...new Set([...tradedSymbols, ...cursor.knownSymbols(), ...fromStore.keys()])];
+  const cursorSession = cursor.storedSession();
+  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(inputs.logsDir, cursorSession, symbols, inputs.intervalMs);
+  const known = new Map<string, ResumePoint>();
+  for (const symbol of symbols) {
+    const logged = fromLog.get(symbol);
+    const stored = cursor.closeOf(symbol);
+    const points = [fromStore.get(symbol), stored, logged?.close].filter((point): point is number => point !== undefined);
+    if (points.length === 0) continue;
+    const loggedIsLatest = logged !== undefined && logged.close >= (stored ?? Number.NEGATIVE_INFINITY);
+    const price = loggedIsLatest ? (logged.price === undefined ? undefined : Decimal.parse(logged.price)) : cursor.priceOf(symbol);
+    known.set(symbol, { close: Math.max(...points), price });
+  }
+  const clock = known.size === 0 ? undefined : Math.max(...[...known.values()].map((point) => point.close));
+  const traded = new Map<string, number>();
+  if (clock !== undefined) for (const symbol of tradedSymbols) traded.set(symbol, known.get(symbol)?.close ?? clock);
+  const allDecidedUntil = traded.size === 0 ? undefined : Math.min(...traded.values());
+  return { known, traded, clock, allDecidedUntil };
+}
