@@ -57,7 +57,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const blocked = r['blocked_by'] as Record<string, number>;
   const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked: boolean }[];
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
-  out += line('bars', `${String(r['bars'])}${warmBars(r) ? ` (${warmBars(r)} only warmed the indicators: already decided by an earlier session)` : ''}`);
+  out += line('bars', `${String(r['bars'])}${warmNote(r)}`);
   out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
@@ -76,6 +76,15 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     out += `\nno decision was made this session; its start and end are in ${dataDir}/logs/audit.jsonl and ${dataDir}/logs/system.jsonl\n`;
   }
   return out;
+}
+
+/** Why some bars were not decided; when none was, what to do to decide them. */
+function warmNote(record: Record<string, unknown>): string {
+  const warm = warmBars(record);
+  if (warm === 0) return '';
+  if (warm < Number(record['bars'])) return ` (${warm} only warmed the indicators: already decided by an earlier session)`;
+  // Replaying the same (or older) candles on a data directory that went past them decides nothing.
+  return ` (${warm} only warmed the indicators: this data directory had already decided these symbols up to or past the end of this data; replay into a fresh --data-dir to decide these candles again)`;
 }
 
 function warmBars(record: Record<string, unknown>): number {
