@@ -7,7 +7,7 @@ import { isoTime, type Bar } from '../market-data/index.js';
 import type { DecisionOutcome } from '../recorder/events/decision-events.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { evaluateBuyGuards, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
-import { countedOpenPositions } from './counted-positions.js';
+import { CountedPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 
@@ -25,8 +25,11 @@ type Stage = 'guards' | 'signal' | 'sizing' | 'execution';
 export class BuyDecision {
   private readonly slippage: Decimal;
 
+  private readonly counted: CountedPositions;
+
   constructor(private readonly ctx: EngineContext) {
     this.slippage = Decimal.from(ctx.settings.slippageBps);
+    this.counted = new CountedPositions(ctx.settings.slippageBps);
   }
 
   run(bar: Bar, rules: MarketRules, strategy: Strategy): DecisionOutcome | Promise<DecisionOutcome> {
@@ -81,7 +84,7 @@ export class BuyDecision {
     const { portfolio, settings, markets } = this.ctx;
     const open = portfolio.openPositionCount();
     if (open < settings.limits.maxOpenPositions) return open;
-    return countedOpenPositions(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol), settings.slippageBps);
+    return this.counted.count(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol));
   }
 
   private async execute(decisionId: string, bar: Bar, rules: MarketRules, price: Decimal, started: number): Promise<DecisionOutcome> {

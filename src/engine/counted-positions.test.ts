@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
 import { marketRules, type MarketRules } from '../domain/market-rules.js';
 import type { PositionRecord } from '../store/records.js';
-import { countedOpenPositions } from './counted-positions.js';
+import { CountedPositions } from './counted-positions.js';
 
 const d = (text: string): Decimal => Decimal.parse(text);
 
@@ -19,7 +19,7 @@ function position(symbol: string, qty: string): PositionRecord {
   };
 }
 
-describe('countedOpenPositions', () => {
+describe('CountedPositions', () => {
   const markets = new Map([
     ['BTC/USD', rules('BTC', '0.00001', '0.00001', '0.01')],
     ['ALT/USD', rules('ALT', '1', '1', '0.0000001')],
@@ -27,7 +27,7 @@ describe('countedOpenPositions', () => {
   ]);
   const prices = new Map([['BTC/USD', d('46000')], ['ALT/USD', d('0.0016')], ['LOT/USD', d('100')]]);
   // 20 bps of slippage on the sell's limit, as the engine's default.
-  const count = (positions: PositionRecord[], known = markets): number => countedOpenPositions(positions, (s) => prices.get(s), (s) => known.get(s), 20);
+  const count = (positions: PositionRecord[], known = markets): number => new CountedPositions(20).count(positions, (s) => prices.get(s), (s) => known.get(s));
 
   it('leaves out a position no exit could sell at the last price: below the minimum order value', () => {
     // 1 ALT at 0.0016 USD: the remainder of a partial fill.
@@ -47,5 +47,23 @@ describe('countedOpenPositions', () => {
   it('counts a position it cannot price or has no market rules for', () => {
     expect(count([position('NEW/USD', '1')])).toBe(1);
     expect(count([position('ALT/USD', '1')], new Map())).toBe(1);
+  });
+
+  it('answers from what it learned as the price moves as a fresh check would, across the boundary both ways', () => {
+    const counted = new CountedPositions(20);
+    const alt = [position('ALT/USD', '3126')];
+    // Sellable from between 0.0016025 and 0.0016029 (the limit after slippage, on the tick, makes 5
+    // USD): walk the price down and back up across that edge, and onto each side of it.
+    const walk = ['0.0017', '0.00161', '0.0016', '0.0015', '0.0016', '0.00161', '0.0016029', '0.0016025', '0.0016029', '0.0018', '0.0016025', '0.0016'];
+    const answers: number[] = [];
+    for (const text of walk) {
+      const price = d(text);
+      const fresh = new CountedPositions(20).count(alt, () => price, (s) => markets.get(s));
+      expect([text, counted.count(alt, () => price, (s) => markets.get(s))]).toEqual([text, fresh]);
+      answers.push(fresh);
+    }
+    expect(answers).toEqual([1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0]);
+    // Another quantity is another question: what was learned for 3126 does not answer for 1.
+    expect(counted.count([position('ALT/USD', '1')], () => d('0.0017'), (s) => markets.get(s))).toBe(0);
   });
 });
