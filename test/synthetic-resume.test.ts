@@ -120,10 +120,22 @@ describe('ReplayCursor', () => {
     expect(written.last_bar_close).toBe(stored + 3 * BAR_MS);
   });
 
+  it('is claimed at open even before anything was decided, naming the session and what it trades', () => {
+    const dataDir = tempDir('tradetrace-cursor-');
+    // The first session on a directory: killed within its first second, the next one must still
+    // know whose decision log to read.
+    new ReplayCursor(dataDir, 'session_20300101_000000', [ETH, BTC]).claim();
+    const next = new ReplayCursor(dataDir, 'session_20300101_000001', [BTC]);
+    expect(next.read()).toBeUndefined();
+    expect(next.storedSession()).toBe('session_20300101_000000');
+    expect(next.storedTradedSymbols()).toEqual([BTC, ETH]);
+    expect(next.knownSymbols()).toEqual([]);
+  });
+
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     const path = join(dataDir, CURSOR_FILE);
-    const expected = `${path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}}, got`;
+    const expected = `${path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}} (or an older {"last_bar_close": <ms UTC>}), got`;
     writeFileSync(path, 'not json');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(`${expected} not json`);
     writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": "soon"}}');

@@ -170,4 +170,13 @@ describe.skipIf(!available)('a replay of two symbols restarted after a kill that
     // ETH is where the killed session's log left it, now under the session whose log the next one reads.
     expect(cursor).toMatchObject({ session_id: 'session_20220101_000500', symbols: { [BTC]: open(BARS - 1) + MINUTE, [ETH]: open(149) + MINUTE } });
   }, 120_000);
+
+  it('starts a symbol back after a session without it at the clock, not at its old point', async () => {
+    const { files, open, dataDir, logsDir } = setup();
+    // The last session traded BTC alone, up to bar 200; ETH stopped at bar 50 in an earlier one.
+    writeFileSync(join(dataDir, CURSOR_FILE), `${JSON.stringify({ session_id: KILLED, traded: [BTC], symbols: { [BTC]: open(200) + MINUTE, [ETH]: open(50) + MINUTE } })}\n`);
+    const { logs } = await runSession(dataDir, logsDir, files, 'session_20220101_000600', 'max');
+    const eth = logs.lines.filter((l) => l.event_type === 'DECISION_START' && f(l, 'symbol') === ETH).map((l) => Date.parse(String(f(l, 'bar_ts'))));
+    expect(eth[0]).toBe(open(201));
+  }, 120_000);
 });

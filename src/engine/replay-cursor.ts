@@ -9,6 +9,7 @@ interface CursorFile {
   readonly session_id?: unknown;
   readonly symbols?: unknown;
   readonly prices?: unknown;
+  readonly traded?: unknown;
 }
 
 // A positive price as Decimal.toString writes it: a synthetic market cannot start at 0.
@@ -43,12 +44,14 @@ export class ReplayCursor {
   private savedAt = Number.NEGATIVE_INFINITY;
   private storedRead = false;
   private storedBy: string | undefined;
+  /** The symbols the session that wrote the file traded; undefined for a file that does not say. */
+  private storedTraded: readonly string[] | undefined;
 
   constructor(
     dataDir: string,
     /** The session writing it: the next one refines the cursor with this session's decision log only. */
     private readonly sessionId: string,
-    /** The session's symbols: a cursor file from before per-symbol times gives its one time to each. */
+    /** The session's symbols: written as the ones it trades; a file from before per-symbol times gives its one time to each. */
     private readonly symbols: readonly string[],
     private readonly everyMs = 1000,
   ) {
@@ -61,7 +64,7 @@ export class ReplayCursor {
   }
 
   private malformed(text: string): Error {
-    return new Error(`${this.path}: expected {"last_bar_close": <ms UTC>, "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}}, got ${text.slice(0, 100)}`);
+    return new Error(`${this.path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}} (or an older {"last_bar_close": <ms UTC>}), got ${text.slice(0, 100)}`);
   }
 
   /**
@@ -83,11 +86,11 @@ export class ReplayCursor {
       // reported below, naming the file
     }
     const value = parsed?.last_bar_close;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw this.malformed(text);
     const closes = new Map<string, number>();
     const symbols = parsed?.symbols;
     if (symbols === undefined) {
       // Written before per-symbol times: its one time was the latest decided bar of every symbol.
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw this.malformed(text);
       for (const symbol of this.symbols) closes.set(symbol, value);
     } else {
       if (typeof symbols !== 'object' || symbols === null || Array.isArray(symbols)) throw this.malformed(text);
@@ -96,6 +99,8 @@ export class ReplayCursor {
         closes.set(symbol, close);
       }
     }
+    const traded = parsed?.traded;
+    if (traded !== undefined && !(Array.isArray(traded) && traded.every((symbol) => typeof symbol === 'string'))) throw this.malformed(text);
     const prices = new Map<string, Decimal>();
     const storedPrices = parsed?.prices;
     if (storedPrices !== undefined) {
@@ -107,6 +112,7 @@ export class ReplayCursor {
     }
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
+    this.storedTraded = traded;
     for (const [symbol, close] of closes) {
       if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.saved.set(symbol, close);
       if (close >= (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
@@ -117,7 +123,16 @@ export class ReplayCursor {
       }
     }
     this.dirty = this.ahead();
-    return value;
+    return closes.size === 0 ? undefined : Math.max(...closes.values());
+  }
+
+  /**
+   * The symbols the session that wrote the file traded (after `read`): a symbol it did not trade
+   * was left out of it, so its stored close may lie far behind the others'. A file that does not
+   * say (an older one) traded every symbol it holds.
+   */
+  storedTradedSymbols(): readonly string[] {
+    return this.storedTraded ?? [...this.saved.keys()];
   }
 
   /** Every symbol the cursor holds a close for (after `read`), traded by this session or not. */
@@ -158,9 +173,10 @@ export class ReplayCursor {
   }
 
   /**
-   * Writes the cursor under this session now, changed or not. A session opening calls it with its
-   * refined points noted: from then on its own decision log is the one that refines the file, and
-   * the bars it decides in its first second (thousands at full speed) are found there after a kill.
+   * Writes the cursor under this session now, changed or not, even with no point yet (the first
+   * session on a directory). A session opening calls it with its refined points noted: from then
+   * on its own decision log is the one that refines the file, and the bars it decides in its first
+   * second (thousands at full speed) are found there after a kill.
    */
   claim(): void {
     this.save(Date.now(), true);
@@ -173,12 +189,15 @@ export class ReplayCursor {
       this.read();
     }
     if (!this.dirty && !force) return;
-    if (this.latest.size === 0) return;
     const closes = [...this.latest].sort(byName);
-    const lastBarClose = Math.max(...this.latest.values());
     const prices = [...this.prices].map(([symbol, price]): [string, string] => [symbol, price.toString()]).sort(byName);
+    // The latest close, for a reader of the older single-time file; null before anything was decided.
+    const lastBarClose = closes.length === 0 ? null : Math.max(...this.latest.values());
+    const body = {
+      last_bar_close: lastBarClose, iso: lastBarClose === null ? null : new Date(lastBarClose).toISOString(), session_id: this.sessionId,
+      traded: [...this.symbols].sort(), symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices),
+    };
     const temp = `${this.path}.tmp`;
-    const body = { last_bar_close: lastBarClose, iso: new Date(lastBarClose).toISOString(), session_id: this.sessionId, symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices) };
     writeFileSync(temp, `${JSON.stringify(body)}\n`);
     renameSync(temp, this.path);
     for (const [symbol, close] of this.latest) this.saved.set(symbol, close);

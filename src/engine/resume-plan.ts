@@ -48,17 +48,20 @@ export interface ResumeInputs {
  * Where a paper session resumes, symbol by symbol: the latest of what the state store holds (a
  * position, an exit, an order), the cursor, and the decision log of the session that wrote the
  * cursor (its decisions after the cursor's last save, written before anything was acted on).
- * Symbols this session does not trade are refined too, so the cursor it writes back keeps them:
- * left out for one session, a symbol would otherwise be decided again from the older save.
- * A traded symbol the directory has no point for resumes at the clock: its earlier bars were never
- * decided, but deciding them now would judge them against a portfolio from their future.
+ * Symbols this session does not trade keep their points, so the cursor it writes back keeps them.
+ * A traded symbol the directory has no point for, or that the cursor's session did not trade,
+ * resumes at the clock: its earlier bars were never decided (or long ago), but deciding them now
+ * would judge them against a portfolio from their future.
  */
 export function planResume(inputs: ResumeInputs): ResumePlan {
   const { cursor, tradedSymbols } = inputs;
   const fromStore = resumePoints(inputs.snapshot);
   const symbols = [...new Set([...tradedSymbols, ...cursor.knownSymbols(), ...fromStore.keys()])];
   const cursorSession = cursor.storedSession();
-  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(inputs.logsDir, cursorSession, symbols, inputs.intervalMs);
+  // Only the symbols the cursor's session traded have lines in its log: looking for the others
+  // would read the log far back for nothing.
+  const cursorTraded = new Set(cursorSession === undefined ? [] : cursor.storedTradedSymbols());
+  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs);
   const known = new Map<string, ResumePoint>();
   for (const symbol of symbols) {
     const logged = fromLog.get(symbol);
@@ -71,7 +74,16 @@ export function planResume(inputs: ResumeInputs): ResumePlan {
   }
   const clock = known.size === 0 ? undefined : Math.max(...[...known.values()].map((point) => point.close));
   const traded = new Map<string, number>();
-  if (clock !== undefined) for (const symbol of tradedSymbols) traded.set(symbol, known.get(symbol)?.close ?? clock);
+  if (clock !== undefined) {
+    for (const symbol of tradedSymbols) {
+      // A symbol the cursor's session traded stands where its own decisions stopped (a kill between
+      // two symbols of one bar time leaves it a bar behind). One it did not trade was left out, and
+      // its own point may lie far behind: deciding from there would judge old bars against today's
+      // portfolio, so it starts at the clock, as a symbol never decided here does.
+      const own = known.get(symbol)?.close;
+      traded.set(symbol, own !== undefined && cursorTraded.has(symbol) ? own : clock);
+    }
+  }
   const allDecidedUntil = traded.size === 0 ? undefined : Math.min(...traded.values());
   return { known, traded, clock, allDecidedUntil };
 }
