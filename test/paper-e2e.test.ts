@@ -96,7 +96,7 @@ describe.skipIf(!available)('paper session end to end on the real BTC-PERP month
     const firstStarts = logs.lines.filter((l) => l.event_type === 'DECISION_START' && l.session_id === firstSession);
     expect(firstStarts).toHaveLength(45_031);
     // The second session resumed after the last decided bar: it decided nothing again.
-    expect(second.stdout).toMatch(/bars\s+45031 \(45031 only warmed the indicators: this data directory had already decided these symbols .* replay into a fresh --data-dir/);
+    expect(second.stdout).toMatch(/bars\s+45031 \(45031 only warmed the indicators: this data directory's clock is past these candles; replay into a fresh --data-dir to decide them\)/);
     const starts = new Map<string, number>();
     const ends = new Map<string, number>();
     for (const line of logs.lines) {

@@ -13,6 +13,8 @@ export interface PaperSummary {
   readonly fees: Decimal;
   readonly traceDecision: string | undefined;
   readonly logFiles: readonly string[];
+  /** The bars came from candle files (not the synthetic feed): a fresh --data-dir replays them again. */
+  readonly replay: boolean;
 }
 
 function counts(map: ReadonlyMap<string, number>): Record<string, number> {
@@ -28,6 +30,7 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
   const decisions = Object.values(stats.decisions).reduce((a, b) => a + b, 0);
   return {
     result, quote, realized, totalRealized: view.realizedPnl, unrealized: view.unrealizedPnl, fees: view.feesPaid, traceDecision, logFiles,
+    replay: session.options.feed.kind === 'replay',
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
       intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, failures: counts(stats.failures), exits_blocked: stats.exitsBlocked,
@@ -57,7 +60,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const blocked = r['blocked_by'] as Record<string, number>;
   const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked: boolean }[];
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
-  out += line('bars', `${String(r['bars'])}${warmNote(r)}`);
+  out += line('bars', `${String(r['bars'])}${warmNote(r, summary.result.reason === 'data_end' && summary.replay)}`);
   out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
@@ -78,13 +81,13 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   return out;
 }
 
-/** Why some bars were not decided; when none was, what to do to decide them. */
-function warmNote(record: Record<string, unknown>): string {
+/** Why some bars were not decided; when a replay decided none, what to do to decide them. */
+function warmNote(record: Record<string, unknown>, replayedToTheEnd: boolean): string {
   const warm = warmBars(record);
   if (warm === 0) return '';
-  if (warm < Number(record['bars'])) return ` (${warm} only warmed the indicators: already decided by an earlier session)`;
-  // Replaying the same (or older) candles on a data directory that went past them decides nothing.
-  return ` (${warm} only warmed the indicators: this data directory had already decided these symbols up to or past the end of this data; replay into a fresh --data-dir to decide these candles again)`;
+  if (warm < Number(record['bars']) || !replayedToTheEnd) return ` (${warm} only warmed the indicators: already decided by an earlier session)`;
+  // Replaying the same (or older) candles on a data directory whose clock went past them decides nothing.
+  return ` (${warm} only warmed the indicators: this data directory's clock is past these candles; replay into a fresh --data-dir to decide them)`;
 }
 
 function warmBars(record: Record<string, unknown>): number {
