@@ -78,6 +78,8 @@ describe('SyntheticFeed', () => {
     const first = (symbol: string): number | undefined => bars.find((b) => b.symbol === symbol)?.openTime;
     expect(first('ETH/USDT')).toBe(ahead - 10 * 60_000);
     expect(first('BTC/USDT')).toBe(ahead + 90 * 60_000);
+    // maxBars counts from each market's own start.
+    expect(['BTC/USDT', 'ETH/USDT'].map((symbol) => bars.filter((b) => b.symbol === symbol).length)).toEqual([150, 150]);
   });
 
   it('starts near real prices on a tick grid, with consistent OHLC on the minute grid', async () => {

@@ -30,7 +30,7 @@ export interface SyntheticFeedOptions {
   readonly resumeAfter?: ReadonlyMap<string, number>;
   /** The close up to which every symbol was decided before: delivered at full speed (see FeedLoop). */
   readonly decidedUntil?: number;
-  /** Bars per symbol (missing ones included) before the feed ends with data_end; default endless. */
+  /** Bars per symbol (missing ones included), from its own start, before the feed ends with data_end; default endless. */
   readonly maxBars?: number;
   readonly warmupBars?: number;
   /**
@@ -111,8 +111,9 @@ export class SyntheticFeed implements MarketFeed {
       speed: options.speed,
       recorder: options.recorder,
       staleness: options.staleness,
-      warmupBars: options.warmupBars === undefined ? undefined : options.warmupBars * this.symbols.length,
-      decidedUntil: options.decidedUntil,
+      // Warm-up by time, not by a count of bars: with markets starting at different times, the first
+      // market's decided bars filled a count meant for the later one's warm-up and went unpaced.
+      decidedUntil: Math.max(options.decidedUntil ?? Number.NEGATIVE_INFINITY, Math.min(...this.markets.map((market) => market.startTime)) + warmupMs),
       sourceOf: () => `synthetic:${options.seed}`,
     });
   }
@@ -128,14 +129,18 @@ export class SyntheticFeed implements MarketFeed {
     return { symbol: market.symbol, openTime, open, high, low, close, volume };
   }
 
+  /** Open time after a market's last bar: `maxBars` from its own start, or never. */
+  private endOf(market: Market): number {
+    return this.options.maxBars === undefined ? Number.POSITIVE_INFINITY : market.startTime + this.options.maxBars * this.intervalMs;
+  }
+
   private *generate(): Generator<readonly Bar[]> {
-    const limit = this.options.maxBars ?? Number.POSITIVE_INFINITY;
-    for (let minute = 0; minute < limit; ) {
+    const end = Math.max(...this.markets.map((market) => this.endOf(market)));
+    for (let openTime = this.startTime; openTime < end; ) {
       const batch: Bar[] = [];
-      for (const end = Math.min(limit, minute + BATCH_MINUTES); minute < end; minute++) {
-        const openTime = this.startTime + minute * this.intervalMs;
+      for (const batchEnd = Math.min(end, openTime + BATCH_MINUTES * this.intervalMs); openTime < batchEnd; openTime += this.intervalMs) {
         for (const market of this.markets) {
-          if (openTime < market.startTime) continue;
+          if (openTime < market.startTime || openTime >= this.endOf(market)) continue;
           const m = market.model.step();
           if (m !== undefined) batch.push(this.bar(market, openTime, m));
         }
@@ -163,7 +168,7 @@ export class SyntheticFeed implements MarketFeed {
       sources: [`synthetic:${this.options.seed}`],
       speed: this.options.speed,
       interval_s: Math.round(this.intervalMs / 1000),
-      ...(this.options.maxBars === undefined ? {} : FeedLoop.span(this.startTime, this.startTime + (this.options.maxBars - 1) * this.intervalMs)),
+      ...(this.options.maxBars === undefined ? {} : FeedLoop.span(this.startTime, Math.max(...this.markets.map((market) => this.endOf(market))) - this.intervalMs)),
     });
   }
 }
