@@ -27,6 +27,16 @@ async function untilLogged(logs: string, type: string): Promise<void> {
   for (let i = 0; i < 200 && ofType(readLog(logs, 'system'), type).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
 }
 
+/** Starts `scenario`, sends SIGINT, and once the shutdown is under way a second SIGINT, as an impatient operator does. */
+async function twoSignals(scenario: string, graceMs?: string): Promise<{ logs: string; run: ReturnType<typeof runChild> }> {
+  const started = start(scenario, graceMs);
+  await started.run.waitFor('ready');
+  started.run.child.kill('SIGINT');
+  await untilLogged(started.logs, 'SHUTDOWN_REQUESTED');
+  started.run.child.kill('SIGINT');
+  return started;
+}
+
 describe('ShutdownCoordinator in a real process', () => {
   it('on SIGTERM stops components in reverse order, names the one that hangs, and exits 1', async () => {
     const { logs, run } = start('stuck');
@@ -89,11 +99,7 @@ describe('ShutdownCoordinator in a real process', () => {
   });
 
   it('a second signal while a component hangs forces exit 130 after the grace, recording who was still running and a SHUTDOWN_COMPLETE that says so', async () => {
-    const { logs, run } = start('double', '200');
-    await run.waitFor('ready');
-    run.child.kill('SIGINT');
-    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
-    run.child.kill('SIGINT');
+    const { logs, run } = await twoSignals('double', '200');
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).not.toContain('could not be recorded');
@@ -112,11 +118,7 @@ describe('ShutdownCoordinator in a real process', () => {
   });
 
   it('a third signal during the grace forces exit at once', async () => {
-    const { logs, run } = start('double', '60000');
-    await run.waitFor('ready');
-    run.child.kill('SIGINT');
-    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
-    run.child.kill('SIGINT');
+    const { logs, run } = await twoSignals('double', '60000');
     await untilLogged(logs, 'LOG');
     const third = Date.now();
     run.child.kill('SIGTERM');
@@ -129,11 +131,7 @@ describe('ShutdownCoordinator in a real process', () => {
   });
 
   it('a second signal while the shutdown is progressing lets it finish within the grace: exit 0 and the whole record', async () => {
-    const { logs, run } = start('slow-stop');
-    await run.waitFor('ready');
-    run.child.kill('SIGINT');
-    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
-    run.child.kill('SIGINT');
+    const { logs, run } = await twoSignals('slow-stop');
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
@@ -149,11 +147,7 @@ describe('ShutdownCoordinator in a real process', () => {
   });
 
   it('after a forced exit whose caller closes the recorder (as the paper session does), the rest of the shutdown runs without writing', async () => {
-    const { logs, run } = start('double-close', '100');
-    await run.waitFor('ready');
-    run.child.kill('SIGINT');
-    await untilLogged(logs, 'SHUTDOWN_REQUESTED');
-    run.child.kill('SIGINT');
+    const { logs, run } = await twoSignals('double-close', '100');
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(130);
     // market_data times out 1.5 s in, after the forced exit: the others are still stopped, silently.
