@@ -45,9 +45,10 @@ export interface ResumeInputs {
 }
 
 /**
- * Where a paper session resumes, symbol by symbol: the latest of what the state store holds (a
- * position, an exit, an order), the cursor, and the decision log of the session that wrote the
- * cursor (its decisions after the cursor's last save, written before anything was acted on).
+ * Where a paper session resumes, symbol by symbol: the later of the cursor and the decision log of
+ * the session that wrote the cursor (its decisions after the cursor's last save, written before
+ * anything was acted on), or, for a symbol neither knows, what the state store holds (a position,
+ * an exit, an order).
  * Symbols this session does not trade keep their points, so the cursor it writes back keeps them.
  * A traded symbol the directory has no point for, or that the cursor's session did not trade,
  * resumes at the clock: its earlier bars were never decided (or long ago), but deciding them now
@@ -66,7 +67,12 @@ export function planResume(inputs: ResumeInputs): ResumePlan {
   for (const symbol of symbols) {
     const logged = fromLog.get(symbol);
     const stored = cursor.closeOf(symbol);
-    const points = [fromStore.get(symbol), stored, logged?.close].filter((point): point is number => point !== undefined);
+    // The cursor and the log say what was decided; the store only where the cursor knows nothing.
+    // Its times can run ahead of a symbol's decisions: a fill is booked at the close of the bar
+    // that polled it, another symbol's bar of that minute, so it would skip the symbol's own.
+    const decided = [stored, logged?.close].filter((point): point is number => point !== undefined);
+    const booked = fromStore.get(symbol);
+    const points = decided.length > 0 ? decided : booked === undefined ? [] : [booked];
     if (points.length === 0) continue;
     const loggedIsLatest = logged !== undefined && logged.close >= (stored ?? Number.NEGATIVE_INFINITY);
     const price = loggedIsLatest ? (logged.price === undefined ? undefined : Decimal.parse(logged.price)) : cursor.priceOf(symbol);
