@@ -32,8 +32,14 @@ async function scrape(url: string): Promise<{ status: number; type: string | nul
 describe('startMetricsServer: /metrics over real HTTP, fed by the recorder', () => {
   it('counts what the recorder wrote, exposes the config hash and heartbeat, plus Node default metrics', async () => {
     const recorder = bot();
+    const started = Date.now() / 1000;
     server = await startMetricsServer({ recorder, port: 0 });
     expect(server.host).toBe('127.0.0.1');
+    // Before the first heartbeat (one interval after the start), the start: 0 made the rule
+    // "time() - heartbeat > 90" page a hung bot on every start.
+    const early = valueOf(parseExposition((await scrape(server.url)).text), 'tradetrace_last_heartbeat_timestamp_seconds');
+    expect(early).toBeGreaterThanOrEqual(Math.floor(started));
+    expect(early).toBeLessThanOrEqual(Date.now() / 1000);
 
     recorder.emit('CONFIG_HASH', { config_hash: 'a1b2c3d4e5f6a7b8', config: {} });
     recorder.emit('SHUTDOWN_HEARTBEAT', {

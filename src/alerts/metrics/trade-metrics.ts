@@ -49,7 +49,11 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
   let readHeartbeats = (): void => undefined;
   // prom-client collects metrics in registration order, each collect() running before the next metric
   // is read, so the heartbeat series below it are up to date within the same scrape.
-  const lastHeartbeat = new Gauge({ name: 'tradetrace_last_heartbeat_timestamp_seconds', help: 'Unix time of the last SHUTDOWN_HEARTBEAT', registers, collect: () => readHeartbeats() });
+  const lastHeartbeat = new Gauge({ name: 'tradetrace_last_heartbeat_timestamp_seconds', help: 'Unix time of the last SHUTDOWN_HEARTBEAT (until the first one, of the start)', registers, collect: () => readHeartbeats() });
+  // The first heartbeat comes one interval (30 s) after the start: read as 0 until then, the
+  // heartbeat rule (time() - this > 90) paged "hung" on every start. From the start, it pages only
+  // a bot that has not beaten 90 s after it started.
+  lastHeartbeat.set(Date.now() / 1000);
   const heartbeats = new Counter({ name: 'tradetrace_heartbeats_total', help: 'SHUTDOWN_HEARTBEAT lines written', registers });
   const loopAlive = new Gauge({ name: 'tradetrace_loop_alive', help: '1 while the loop beats within its stall threshold, per the last heartbeat', labelNames: ['loop'], registers });
   const blocked = new Gauge({ name: 'tradetrace_event_loop_blocked_seconds', help: 'how long the main event loop had not answered at the last heartbeat', registers });
