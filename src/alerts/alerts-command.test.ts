@@ -1,4 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../test/support/cli.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -48,6 +50,16 @@ describe('tradetrace alerts (past logs)', () => {
     expect(docs).toEqual([expect.objectContaining({ status: 'fired', rule: 'config_drift', subject: 'config', next_command: 'tradetrace drift', at: '2025-10-26T11:00:00.000Z' })]);
     const evidence = (docs[0]?.['evidence'] as Record<string, unknown>[])[0];
     expect(evidence).toMatchObject({ file: join(dataDir, 'logs/audit.jsonl'), event_type: 'CONFIG_DIFF', id: S2 });
+  });
+
+  it('a truncated rotated .gz is named in one line and exits 3 (not a stack trace, not exit 1 "an alert is firing")', async () => {
+    const dataDir = incidentLogs();
+    const rotated = join(dataDir, 'logs/system.20251026T095959000Z.jsonl.gz');
+    const whole = gzipSync(readFileSync(join(dataDir, 'logs/system.jsonl')));
+    writeFileSync(rotated, whole.subarray(0, Math.floor(whole.length / 2)));
+    const result = await runCli(['alerts', '--data-dir', dataDir]);
+    expect(result.stderr).toBe(`tradetrace alerts: cannot read ${rotated}: gzip data ends early (Z_BUF_ERROR)\n`);
+    expect(result.code).toBe(3);
   });
 
   it('names a bad flag or value and exits 2', async () => {

@@ -2,6 +2,7 @@ import { CHANNELS, type Channel } from '../recorder/channels.js';
 import { listLogFiles } from '../recorder/log-files.js';
 import { parseLine } from '../recorder/line-parser.js';
 import { readLines } from '../recorder/line-reader.js';
+import { toLogReadError } from '../investigate/log-read-error.js';
 import type { Observation } from './alert-transition.js';
 
 /** Channels the rules read; `alerts` is their output, never their input. */
@@ -15,13 +16,19 @@ export interface LineProblemReport {
 
 async function* channelObservations(logsDir: string, channel: Channel, onProblem: (p: LineProblemReport) => void): AsyncGenerator<Observation> {
   for (const file of listLogFiles(logsDir, [channel])) {
-    for await (const raw of readLines(file)) {
-      const parsed = parseLine(raw.text);
-      if (!parsed.ok) {
-        onProblem({ file: raw.file, lineNumber: raw.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
-        continue;
+    try {
+      for await (const raw of readLines(file)) {
+        const parsed = parseLine(raw.text);
+        if (!parsed.ok) {
+          onProblem({ file: raw.file, lineNumber: raw.lineNumber, message: `${parsed.error.code}: ${parsed.error.message}` });
+          continue;
+        }
+        yield { line: parsed.value, file: raw.file, lineNumber: raw.lineNumber };
       }
-      yield { line: parsed.value, file: raw.file, lineNumber: raw.lineNumber };
+    } catch (error) {
+      // A gzip error (a truncated or corrupt .gz) names no file: it becomes the LogReadError the other
+      // read commands print (`cannot read <file>: gzip data ends early (Z_BUF_ERROR)`, exit 3).
+      throw toLogReadError(error, file.path) ?? error;
     }
   }
 }
@@ -46,6 +53,19 @@ export async function* replayLogs(
     const next = await stream.next();
     return next.done ? undefined : next.value;
   };
+  try {
+    yield* merge(streams, pull, options.sinceMs);
+  } finally {
+    // One channel failing (or the caller stopping early) closes the others' files.
+    await Promise.allSettled(streams.map((stream) => stream.return(undefined)));
+  }
+}
+
+async function* merge(
+  streams: readonly AsyncGenerator<Observation>[],
+  pull: (stream: AsyncGenerator<Observation>) => Promise<Observation | undefined>,
+  sinceMs: number | undefined,
+): AsyncGenerator<Observation> {
   const heads = await Promise.all(streams.map(pull));
   for (;;) {
     let best = -1;
@@ -59,7 +79,7 @@ export async function* replayLogs(
     const stream = streams[best];
     if (!chosen || !stream) return;
     heads[best] = await pull(stream);
-    if (options.sinceMs !== undefined && Date.parse(chosen.line.ts) < options.sinceMs) continue;
+    if (sinceMs !== undefined && Date.parse(chosen.line.ts) < sinceMs) continue;
     yield chosen;
   }
 }
