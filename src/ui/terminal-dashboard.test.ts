@@ -32,6 +32,22 @@ function busWithRecorder() {
 }
 
 describe('TerminalDashboard', () => {
+  it('draws a whole frame on a terminal that reports 0 columns and rows (a pty without a size), as on 80 x 24', async () => {
+    const stream = new CapturingStream(true, 0, 0);
+    const { bus, recorder } = busWithRecorder();
+    const model = busyModel();
+    model.attachBus(bus);
+    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => undefined });
+    dashboard.start();
+    await sleep(100);
+    await dashboard.stop();
+    recorder.close();
+    const frame = stream.text.slice(stream.text.lastIndexOf('\x1b[H')).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(frame).toContain('ORDER FAILURES  timeout_exhausted 2  min_notional 1');
+    expect(Math.max(...frame.split('\n').map((line) => line.length))).toBeGreaterThan(40);
+    for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('draws in place on a terminal: positions, bus events with their source, failures by reason, loop health', async () => {
     const stream = new CapturingStream(true, 110, 32);
     const model = busyModel();

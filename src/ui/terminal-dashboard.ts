@@ -101,7 +101,11 @@ export class TerminalDashboard {
     this.drawnVersion = source.version;
     this.drawnAt = now;
     this.sizeChanged = false;
-    const text = renderDashboard(source.view(now), { width: stream.columns ?? 80, height: (stream.rows ?? 24) - 1, color: this.color });
+    // A pty created without a size reports 0 x 0 (script, some CI runners, a container before its
+    // first resize): drawn to that, every frame was clamped to its first few characters.
+    const width = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+    const height = stream.rows !== undefined && stream.rows > 0 ? stream.rows : 24;
+    const text = renderDashboard(source.view(now), { width, height: height - 1, color: this.color });
     stream.write(`${CURSOR_HOME}${text.split('\n').join(`${CLEAR_LINE_END}\n`)}${CLEAR_LINE_END}\n${CLEAR_BELOW}`);
     this.written++;
   }
