@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { LogFile } from '../../recorder/log-files.js';
 import { toLogReadError } from '../log-read-error.js';
 import type { LogSet } from '../query/log-set.js';
@@ -8,8 +9,9 @@ import { NOT_A_LOG_LINE, type SkippedLine } from '../query/skipped-lines.js';
 import { runInWorker } from '../scan/spawn-worker.js';
 import { workerError } from '../scan/worker-failure.js';
 import { buildGzip, buildSegmentSync, lastLineEnd, lineCuts, type BuildTask } from './build-segment.js';
+import { extractRegion } from './id-extract.js';
 import type { IndexWorkerResponse } from './index-worker.js';
-import { lookupSegment, type SegmentHeader } from './segment.js';
+import { lookupSegment, readSegmentHeader, SegmentDamagedError, writeSegment, type SegmentHeader } from './segment.js';
 
 /**
  * The incremental id index under `<data-dir>/index/`: per log file (named by device and inode, so a
@@ -45,6 +47,12 @@ export interface IndexedFile {
 export interface IndexOptions {
   /** Threads for building (this one included). */
   readonly parallelism?: number;
+  /** Told (once per prepare or lookup) which log files' index segments were damaged and rebuilt; default: a line on stderr. */
+  readonly onDamaged?: (paths: readonly string[]) => void;
+}
+
+function noteDamaged(paths: readonly string[]): void {
+  process.stderr.write(`tradetrace: the index segment${paths.length === 1 ? '' : 's'} for ${paths.join(', ')} ${paths.length === 1 ? 'was' : 'were'} damaged and rebuilt\n`);
 }
 
 const HEAD_BYTES = 4096;
@@ -82,13 +90,40 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** The file's index metadata when it still describes the file (same first bytes, not shrunk); else null. */
-function loadMeta(dir: string, file: LogFile, size: number): { base: string; meta: FileMeta | null } {
+/** Whether a segment file is there, whole, and says what the metadata says of it. */
+function segmentIntact(dir: string, base: string, ref: SegmentRef): boolean {
+  if (typeof ref.name !== 'string' || !ref.name.startsWith(`${base}.`) || ref.name.includes('/') || ref.name.includes(sep) || !Array.isArray(ref.malformed)) return false;
+  try {
+    const { header } = readSegmentHeader(join(dir, ref.name));
+    return header.from === ref.from && header.to === ref.to && header.lines === ref.lines && header.malformed.length === ref.malformed.length;
+  } catch (error) {
+    if (error instanceof SegmentDamagedError) return false;
+    throw error;
+  }
+}
+
+/** Segments that follow one another from 0 to indexedTo, each one intact. */
+function segmentsIntact(dir: string, base: string, meta: FileMeta): boolean {
+  let at = 0;
+  for (const ref of meta.segments) {
+    if (ref === null || typeof ref !== 'object' || ref.from !== at || !(ref.to >= ref.from)) return false;
+    at = ref.to;
+  }
+  return at === meta.indexedTo && meta.segments.every((ref) => segmentIntact(dir, base, ref));
+}
+
+/**
+ * The file's index metadata when it still describes the file (same first bytes, not shrunk); else
+ * null. `damaged`: the metadata described the file but a segment was missing or not what it says.
+ */
+function loadMeta(dir: string, file: LogFile, size: number): { base: string; meta: FileMeta | null; damaged: boolean } {
   const st = statSync(file.path);
   const base = `${st.dev}-${st.ino}`;
   const meta = readMeta(join(dir, `${base}.json`));
   const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
-  return { base, meta: valid ? meta : null };
+  if (!valid) return { base, meta: null, damaged: false };
+  const intact = segmentsIntact(dir, base, meta);
+  return { base, meta: intact ? meta : null, damaged: !intact };
 }
 
 export class LogIndex {
@@ -107,6 +142,7 @@ export class LogIndex {
   private constructor(
     readonly dir: string,
     readonly files: readonly IndexedFile[],
+    private readonly onDamaged: (paths: readonly string[]) => void,
   ) {}
 
   /** Brings the index up to date with the log set; null when the index directory cannot be written. */
@@ -126,11 +162,16 @@ export class LogIndex {
 
   private static async build(set: LogSet, dir: string, options: IndexOptions): Promise<LogIndex> {
     const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[] }[] = [];
+    const damaged: string[] = [];
     for (const file of set.files) {
       const size = set.sizes.get(file.path) ?? 0;
-      const { base, meta } = loadMeta(dir, file, size);
+      const { base, meta, damaged: broken } = loadMeta(dir, file, size);
+      // A damaged segment makes the file's whole index untrustworthy: it is indexed again from scratch.
+      if (broken) damaged.push(file.path);
       const stale = readMeta(join(dir, `${base}.json`));
-      if (!meta && stale) for (const s of stale.segments) removeQuietly(join(dir, s.name));
+      if (!meta && stale && Array.isArray(stale.segments)) {
+        for (const s of stale.segments) if (typeof s?.name === 'string' && s.name.startsWith(`${base}.`) && !s.name.includes('/') && !s.name.includes(sep)) removeQuietly(join(dir, s.name));
+      }
       let keep = meta?.segments ?? [];
       let from = meta?.indexedTo ?? 0;
       const tasks: BuildTask[] = [];
@@ -199,7 +240,9 @@ export class LogIndex {
       indexed.push({ file: plan.file, meta, base: plan.base });
     }
     LogIndex.collectGarbage(dir, new Set(plans.map((p) => p.base)), indexed);
-    return new LogIndex(dir, indexed);
+    const onDamaged = options.onDamaged ?? noteDamaged;
+    if (damaged.length > 0) onDamaged(damaged);
+    return new LogIndex(dir, indexed, onDamaged);
   }
 
   /** Removes index files of log files that no longer exist (deleted, or re-gzipped under a new inode). */
@@ -215,15 +258,57 @@ export class LogIndex {
   /** Every indexed id starting with `prefix`, with the files and line offsets where it appears. */
   lookup(prefix: string): Map<string, { file: LogFile; offsets: number[] }[]> {
     const out = new Map<string, { file: LogFile; offsets: number[] }[]>();
+    const damaged: string[] = [];
     for (const entry of this.files) {
       for (const segment of entry.meta.segments) {
-        for (const [key, offsets] of lookupSegment(join(this.dir, segment.name), prefix)) {
+        let found: Map<string, number[]>;
+        try {
+          found = lookupSegment(join(this.dir, segment.name), prefix);
+        } catch (error) {
+          // Damaged since prepare (another process, a disk error) or in a way its header did not show:
+          // answered from the log file's own bytes, and the segment written again from them.
+          if (!(error instanceof SegmentDamagedError)) throw error;
+          found = this.rebuildSegment(entry, segment, prefix);
+          if (!damaged.includes(entry.file.path)) damaged.push(entry.file.path);
+        }
+        for (const [key, offsets] of found) {
           const list = out.get(key) ?? [];
           list.push({ file: entry.file, offsets });
           out.set(key, list);
         }
       }
     }
+    if (damaged.length > 0) this.onDamaged(damaged);
+    return out;
+  }
+
+  /** The keys starting with `prefix` in the segment's bytes of the log file, read from the log itself. */
+  private rebuildSegment(entry: IndexedFile, segment: SegmentRef, prefix: string): Map<string, number[]> {
+    let region: Buffer;
+    if (entry.file.gzipped) region = gunzipSync(readFileSync(entry.file.path)).subarray(segment.from, segment.to);
+    else {
+      const fd = openSync(entry.file.path, 'r');
+      try {
+        region = Buffer.allocUnsafe(segment.to - segment.from);
+        let got = 0;
+        while (got < region.length) {
+          const n = readSync(fd, region, got, region.length - got, segment.from + got);
+          if (n === 0) break;
+          got += n;
+        }
+        region = region.subarray(0, got);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const extracted = extractRegion(region, segment.from);
+    try {
+      writeSegment(join(this.dir, segment.name), segment.from, segment.to, extracted);
+    } catch {
+      // An index that cannot be written only costs speed: the answer comes from the log itself.
+    }
+    const out = new Map<string, number[]>();
+    for (const [key, offsets] of extracted.keys) if (key.startsWith(prefix)) out.set(key, offsets);
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import type { ExtractedRegion } from './id-extract.js';
 
 /**
@@ -43,17 +43,74 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buffer.subarray(0, n);
 }
 
+/**
+ * A segment file that is not what its metadata says: missing, unreadable, cut short, or with a
+ * header or body that does not add up. The index is a cache, so such a segment is rebuilt.
+ */
+export class SegmentDamagedError extends Error {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`index segment ${path} is damaged: ${reason}`);
+    this.name = 'SegmentDamagedError';
+  }
+}
+
+function isFence(fence: unknown, keys: number, bodyBytes: number): boolean {
+  if (!Array.isArray(fence) || fence.length !== Math.ceil(keys / FENCE_EVERY)) return false;
+  let previous: [string, number] | null = null;
+  for (const entry of fence as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) return false;
+    const [key, at] = entry as [unknown, unknown];
+    if (typeof key !== 'string' || typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= bodyBytes) return false;
+    if (previous === null ? at !== 0 : at <= previous[1] || key <= previous[0]) return false;
+    previous = [key, at];
+  }
+  return true;
+}
+
+function checkHeader(path: string, value: unknown, fileSize: number, bodyStart: number): SegmentHeader {
+  const h = value as Partial<SegmentHeader> | null;
+  const count = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (h === null || typeof h !== 'object' || h.v !== 1 || !count(h.from) || !count(h.to) || !count(h.lines) || !count(h.keys) || !count(h.bodyBytes) || !Array.isArray(h.malformed)) {
+    throw new SegmentDamagedError(path, 'header is not a segment header');
+  }
+  const header = h as SegmentHeader;
+  if (bodyStart + header.bodyBytes !== fileSize) throw new SegmentDamagedError(path, `${fileSize} bytes where the header says ${bodyStart + header.bodyBytes}`);
+  if (!isFence(header.fence, header.keys, header.bodyBytes)) throw new SegmentDamagedError(path, 'header fence does not match its body');
+  return header;
+}
+
+/** The segment's header, checked against the file: any inconsistency is a SegmentDamagedError. */
 export function readSegmentHeader(path: string): { header: SegmentHeader; bodyStart: number } {
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new SegmentDamagedError(path, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    const fileSize = fstatSync(fd).size;
     let size = 64 * 1024;
     for (;;) {
       const head = readAt(fd, 0, size);
       const nl = head.indexOf(10);
-      if (nl >= 0) return { header: JSON.parse(head.toString('utf8', 0, nl)) as SegmentHeader, bodyStart: nl + 1 };
-      if (head.length < size) throw new Error(`index segment ${path} has no header line`);
+      if (nl >= 0) {
+        let value: unknown;
+        try {
+          value = JSON.parse(head.toString('utf8', 0, nl));
+        } catch {
+          throw new SegmentDamagedError(path, 'header line is not JSON');
+        }
+        return { header: checkHeader(path, value, fileSize, nl + 1), bodyStart: nl + 1 };
+      }
+      if (head.length < size) throw new SegmentDamagedError(path, 'no header line');
       size *= 4;
     }
+  } catch (error) {
+    if (error instanceof SegmentDamagedError) throw error;
+    throw new SegmentDamagedError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   } finally {
     closeSync(fd);
   }
@@ -80,14 +137,31 @@ export function lookupSegment(path: string, prefix: string): Map<string, number[
   const start = fence[first]?.[1] ?? 0;
   const end = last < fence.length ? (fence[last]?.[1] ?? header.bodyBytes) : header.bodyBytes;
   if (end <= start) return out;
-  const fd = openSync(path, 'r');
+  let fd: number;
   try {
-    const text = readAt(fd, bodyStart + start, end - start).toString('utf8');
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new SegmentDamagedError(path, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    const bytes = readAt(fd, bodyStart + start, end - start);
+    // A slice starts at a fence key and ends at the next one (or the body's end): whole lines only.
+    if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
+    const text = bytes.toString('utf8', 0, bytes.length - 1);
+    let previous = '';
     for (const line of text.split('\n')) {
       const tab = line.indexOf('\t');
-      if (tab < 0 || !line.startsWith(prefix)) continue;
-      out.set(line.slice(0, tab), line.slice(tab + 1).split(',').map(Number));
+      const key = line.slice(0, tab);
+      const offsets = line.slice(tab + 1).split(',').map(Number);
+      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous) || !offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) {
+        throw new SegmentDamagedError(path, 'body line is not a sorted key with offsets inside the segment');
+      }
+      previous = key;
+      if (key.startsWith(prefix)) out.set(key, offsets);
     }
+  } catch (error) {
+    if (error instanceof SegmentDamagedError) throw error;
+    throw new SegmentDamagedError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   } finally {
     closeSync(fd);
   }
