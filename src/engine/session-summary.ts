@@ -67,7 +67,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   out += line('failures', Object.keys(failures).length === 0 ? 'none' : Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', '));
   const exitsBlocked = Number(r['exits_blocked']);
   if (exitsBlocked > 0) out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'}: an exit rule fired on a position worth less than the minimum order value; no order sent, position held (EXIT_BLOCKED)`);
-  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()}`);
+  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked ? ', exit blocked: below the minimum order value' : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
