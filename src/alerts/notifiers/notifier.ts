@@ -6,6 +6,9 @@ import type { AlertTransition } from '../alert-transition.js';
  */
 export interface Notifier {
   notify(transition: AlertTransition): void;
-  /** Resolves once everything queued so far was delivered or given up on. */
-  drain(): Promise<void>;
+  /**
+   * Resolves once everything queued so far was delivered or given up on. With `boundMs` (shutdown),
+   * resolves within about that long, keeping the process alive meanwhile, and reports what it gave up on.
+   */
+  drain(boundMs?: number): Promise<void>;
 }

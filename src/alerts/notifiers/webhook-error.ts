@@ -1,4 +1,5 @@
-export type WebhookErrorCode = 'http_status' | 'timeout' | 'network' | 'queue_full';
+/** `undelivered`: at shutdown, the bounded drain ran out with alerts still queued or in flight (one error for them all). */
+export type WebhookErrorCode = 'http_status' | 'timeout' | 'network' | 'queue_full' | 'undelivered';
 
 /** A webhook delivery that was given up on. `retryable` says whether the last failure was transient. */
 export class WebhookError extends Error {

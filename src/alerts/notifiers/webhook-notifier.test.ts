@@ -8,7 +8,7 @@ import type { AlertFired } from '../alert-transition.js';
 import { startWebhookServer, type WebhookServer } from '../fixtures/webhook-server.js';
 import { logWebhookError } from './log-webhook-error.js';
 import type { WebhookError } from './webhook-error.js';
-import { WebhookNotifier } from './webhook-notifier.js';
+import { maskWebhookUrl, WebhookNotifier } from './webhook-notifier.js';
 
 const fired = (n: number): AlertFired => ({
   kind: 'fired', alertId: `alt_${String(n).padStart(16, '0')}`, rule: 'fatal', subject: 'session_20251026_100000', severity: 'critical',
@@ -89,6 +89,30 @@ describe('WebhookNotifier against a real HTTP server', () => {
     await notifier.drain();
     expect(errors.map((e) => e.code)).toEqual(['queue_full', 'queue_full', 'timeout', 'timeout', 'timeout']);
     expect(server.received.map((r) => r.body['alert_id'])).toEqual([fired(1).alertId, fired(2).alertId, fired(3).alertId]);
+  });
+
+  it('drain(boundMs) against a webhook that never answers: returns within the bound, aborts the request, reports what was not delivered once', async () => {
+    server = await startWebhookServer(() => 'hang');
+    const errors: WebhookError[] = [];
+    const notifier = new WebhookNotifier({ url: server.url, source: 's', onError: (e) => errors.push(e), timeoutMs: 30_000 });
+    for (let n = 1; n <= 3; n++) notifier.notify(fired(n));
+    const hook = server;
+    while (hook.received.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await notifier.drain(300);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(errors.map((e) => e.code)).toEqual(['undelivered']);
+    expect(errors[0]?.message).toContain(`3 alerts not delivered to ${server.url}`);
+    expect(errors[0]?.details.alertId).toBe([1, 2, 3].map((n) => fired(n).alertId).join(','));
+    // Still usable afterwards (nothing pending: the bound does not wait).
+    await notifier.drain(10_000);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('masks credentials in the URL it reports', () => {
+    expect(maskWebhookUrl('https://user:pw@hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX?token=abc&x=1'))
+      .toBe('https://***:***@hooks.example.com/services/T000/B000/XXXX***?token=***&x=***');
+    expect(maskWebhookUrl('http://127.0.0.1:9000/hook')).toBe('http://127.0.0.1:9000/hook');
   });
 
   it('reports an unreachable webhook as a network error', async () => {

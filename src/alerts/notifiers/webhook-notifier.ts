@@ -20,7 +20,38 @@ export interface WebhookNotifierOptions {
   readonly sendResolved?: boolean;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/** A backoff pause that ends early when `signal` aborts (the bounded drain giving up). */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    // Unref'd: a pending retry alone must not keep a finished process alive; drain(boundMs) does that.
+    const timer = setTimeout(done, ms).unref();
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * The URL as it may be shown in logs and on stderr: credentials in it masked (user:password@, query
+ * values, long path segments such as the token of a Slack-style hook), so the host and path stay recognisable.
+ */
+export function maskWebhookUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '***';
+  }
+  if (parsed.username !== '') parsed.username = '***';
+  if (parsed.password !== '') parsed.password = '***';
+  const path = parsed.pathname.split('/').map((segment) => (segment.length >= 16 ? `${segment.slice(0, 4)}***` : segment)).join('/');
+  const query = [...parsed.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&');
+  const auth = parsed.username !== '' ? `${parsed.username}${parsed.password !== '' ? `:${parsed.password}` : ''}@` : '';
+  return `${parsed.protocol}//${auth}${parsed.host}${path}${query !== '' ? `?${query}` : ''}`;
+}
 
 /**
  * POSTs each transition as JSON. Fire-and-forget: `notify` only enqueues; one sender works through
@@ -35,6 +66,12 @@ export class WebhookNotifier implements Notifier {
   private readonly backoffMs: number;
   private readonly maxQueue: number;
   private readonly sendResolved: boolean;
+  /** The URL with its secrets masked: the only form that goes into reports. */
+  private readonly shownUrl: string;
+  /** The transition being delivered (retries included), or null. */
+  private current: AlertTransition | null = null;
+  /** Aborted when a bounded drain gives up: cuts the request in flight and the backoff short. */
+  private abort = new AbortController();
 
   constructor(private readonly options: WebhookNotifierOptions) {
     let parsed: URL;
@@ -51,12 +88,13 @@ export class WebhookNotifier implements Notifier {
     this.backoffMs = options.backoffMs ?? 250;
     this.maxQueue = options.maxQueue ?? 100;
     this.sendResolved = options.sendResolved ?? true;
+    this.shownUrl = maskWebhookUrl(options.url);
   }
 
   notify(transition: AlertTransition): void {
     if (transition.kind === 'resolved' && !this.sendResolved) return;
     if (this.queue.length >= this.maxQueue) {
-      this.report(new WebhookError('queue_full', `webhook queue full (${this.maxQueue}); dropped ${transition.kind} ${transition.rule} ${transition.alertId}`, true, { url: this.options.url, alertId: transition.alertId, attempts: 0 }));
+      this.report(new WebhookError('queue_full', `webhook queue full (${this.maxQueue}); dropped ${transition.kind} ${transition.rule} ${transition.alertId}`, true, { url: this.shownUrl, alertId: transition.alertId, attempts: 0 }));
       return;
     }
     this.queue.push(transition);
@@ -65,29 +103,73 @@ export class WebhookNotifier implements Notifier {
     });
   }
 
-  async drain(): Promise<void> {
-    while (this.sending) await this.sending;
+  /**
+   * Without `boundMs`: waits until everything queued was delivered or given up on (each bounded by the
+   * timeout and retries). With it (shutdown): waits at most `boundMs`, on a ref'd timer so the process
+   * stays alive for it (the request timeout and backoff timers are unref'd), then abandons what is
+   * still queued or in flight and reports it as one `undelivered` error: "N alerts not delivered to <url>".
+   */
+  async drain(boundMs?: number): Promise<void> {
+    if (boundMs === undefined) {
+      while (this.sending) await this.sending;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), Math.max(0, boundMs));
+    });
+    try {
+      while (this.sending) {
+        if ((await Promise.race([this.sending.then(() => 'sent' as const), expired])) === 'expired') break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const sending = this.sending;
+    if (!sending) return;
+    const abandoned = [...(this.current ? [this.current] : []), ...this.queue];
+    this.queue.length = 0;
+    this.abort.abort();
+    // The aborted request and backoff end at once; the sender then finds the queue empty.
+    await sending;
+    this.abort = new AbortController();
+    if (abandoned.length === 0) return;
+    const n = abandoned.length;
+    this.report(new WebhookError(
+      'undelivered',
+      `${n} alert${n === 1 ? '' : 's'} not delivered to ${this.shownUrl}: still pending when the notifier stopped (gave up after ${boundMs} ms): ${abandoned.map((t) => `${t.kind} ${t.rule} ${t.alertId}`).join(', ')}`,
+      true,
+      { url: this.shownUrl, alertId: abandoned.map((t) => t.alertId).join(','), attempts: 0 },
+    ));
   }
 
   private async sendAll(): Promise<void> {
     for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      const error = await this.deliver(next);
-      if (error) this.report(error);
+      this.current = next;
+      const signal = this.abort.signal;
+      try {
+        const error = await this.deliver(next, signal);
+        // Abandoned by a bounded drain: counted in its one `undelivered` report instead.
+        if (error && !signal.aborted) this.report(error);
+      } finally {
+        this.current = null;
+      }
     }
   }
 
-  private async deliver(transition: AlertTransition): Promise<WebhookError | null> {
+  private async deliver(transition: AlertTransition, abandon: AbortSignal): Promise<WebhookError | null> {
     const body = JSON.stringify(transitionJson(transition, this.options.source));
-    const details = (attempts: number, status?: number) => ({ url: this.options.url, alertId: transition.alertId, attempts, ...(status !== undefined ? { status } : {}) });
+    const details = (attempts: number, status?: number) => ({ url: this.shownUrl, alertId: transition.alertId, attempts, ...(status !== undefined ? { status } : {}) });
     let last: WebhookError | null = null;
     for (let attempt = 1; attempt <= this.retries + 1; attempt++) {
-      if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
+      if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2), abandon);
+      if (abandon.aborted) return last;
       try {
         const response = await fetch(this.options.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), abandon]),
         });
         await response.body?.cancel();
         if (response.ok) return null;

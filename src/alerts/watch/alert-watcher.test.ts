@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { startWebhookServer, type WebhookServer } from '../fixtures/webhook-server.js';
 import { runCli } from '../../../test/support/cli.js';
+import { Scenario } from '../fixtures/scenario.js';
 import { exited, readLog, startCli, startFakeBot, stop, waitFor, type Running } from '../fixtures/processes.js';
 
 const running: Running[] = [];
@@ -31,6 +32,31 @@ function alertLines(dataDir: string): Record<string, unknown>[] {
 }
 
 describe('tradetrace alerts --follow (a separate watcher process)', () => {
+  it('Ctrl-C with webhook deliveries pending (the webhook never answers): drains for a bounded time, says how many alerts were not delivered and where, exits 0', async () => {
+    const dataDir = tempDir('tradetrace-watch-');
+    // A session that died (FATAL, heartbeats long gone): the watcher reports both alerts open at catch-up.
+    const s = new Scenario(dataDir);
+    s.at(0).start('session_20251026_100000');
+    s.at(1000).heartbeat('session_20251026_100000');
+    s.at(2000).emit('session_20251026_100000', 'FATAL', { origin: 'uncaughtException', error_code: 'E_BOOM', message: 'boom' });
+    s.close();
+    webhook = await startWebhookServer(() => 'hang');
+    const hook = webhook;
+    const watcher = launch(startCli(['alerts', '--follow', '--data-dir', dataDir, '--poll-ms', '50', '--webhook', hook.url]));
+    await waitFor('the watcher to start', () => watcher.output.includes('watching'), 30_000);
+    await waitFor('the first webhook POST (left hanging)', () => hook.received.length > 0);
+    const stoppedAt = Date.now();
+    watcher.child.kill('SIGINT');
+    const code = await exited(watcher.child);
+    const tookMs = Date.now() - stoppedAt;
+    // Before: exit 13 (the top-level await never settled: only unref'd timers were left) and no word of the lost alerts.
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(8_000);
+    expect(watcher.output).toContain(`tradetrace alerts: 2 alerts not delivered to ${hook.url}`);
+    const errors = readLog(join(dataDir, 'logs/system.jsonl')).filter((l) => l['event_type'] === 'ERROR' && String(l['session_id']).startsWith('watcher_'));
+    expect(errors.map((l) => l['error_code'])).toEqual(['webhook_undelivered']);
+  });
+
   it('detects a SIGKILLed bot within the configured time: one ALERT_FIRED, one webhook POST, kept across a watcher restart, resolved by the next bot', async () => {
     const dataDir = tempDir('tradetrace-watch-');
     webhook = await startWebhookServer();

@@ -69,11 +69,12 @@ export class AlertWatcher {
     this.timer = setInterval(() => this.poll(), this.init.pollMs ?? 250);
   }
 
-  async stop(): Promise<void> {
+  /** Stops watching; waits for the notifiers' queues, at most `drainMs` when given (then what is pending is reported undelivered). */
+  async stop(drainMs?: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.tailer.close();
-    await Promise.all(this.notifiers.map((n) => n.drain()));
+    await Promise.all(this.notifiers.map((n) => (drainMs === undefined ? n.drain() : n.drain(drainMs))));
   }
 
   /** One round: new lines, time passing, dead processes. Returns what was written. */

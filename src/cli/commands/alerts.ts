@@ -23,6 +23,9 @@ import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import type { CliIo } from '../command.js';
 
+/** How long a stopping watcher waits for the webhook's pending deliveries. */
+const DRAIN_MS = 3_000;
+
 const HELP = `usage: tradetrace alerts [--data-dir D] [--follow] [--since T] [options]
 
 Without --follow: evaluates the logs already written and lists every alert that would have fired and
@@ -44,7 +47,9 @@ options:
   --failure-window S           sliding window in seconds (default 600)
   --failure-min-intents N      fewest intents in the window that can fire (default 5)
   --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
-  --webhook URL                also POST each transition as JSON to URL (retries with backoff)
+  --webhook URL                also POST each transition as JSON to URL (retries with backoff); at
+                               SIGINT/SIGTERM, what is still pending gets ${DRAIN_MS / 1000} s, then is reported
+                               as "N alerts not delivered to URL" (stderr and an ERROR line)
   --poll-ms N                  --follow: how often the logs are read (default 250)
 
 Lines that are not log lines are skipped and summarized in one line on stderr.
@@ -202,7 +207,12 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
     return 2;
   }
   const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
-  onWebhookError = logWebhookError(recorder);
+  const logError = logWebhookError(recorder);
+  onWebhookError = (error) => {
+    logError(error);
+    // Alerts lost at shutdown are said where the operator who pressed Ctrl-C looks, not only in the log.
+    if (error.code === 'undelivered') io.stderr.write(`tradetrace alerts: ${error.message}\n`);
+  };
   const skipped = new SkipTally();
   const report = new ThrottledReport((text) => io.stderr.write(text), () => skipped.take());
   const watcher = new AlertWatcher({
@@ -224,7 +234,7 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await watcher.stop();
+  await watcher.stop(DRAIN_MS);
   await report.flush();
   recorder.close();
   return 0;
