@@ -28,6 +28,12 @@ export interface InBotAlertsOptions {
   readonly maxCheckMs?: number;
   /** Clock in ms; injectable for tests. */
   readonly now?: () => number;
+  /**
+   * How long `stop()` waits for the notifiers' queues (default: until each is done, bounded only by
+   * its timeouts and retries). In the bot, set it below the component stop timeout: what is still
+   * pending then is given up on and reported (one ERROR line), and the component still stops in time.
+   */
+  readonly stopDrainMs?: number;
 }
 
 /**
@@ -46,6 +52,7 @@ export class InBotAlerts {
   private readonly now: () => number;
   private readonly maxCheckMs: number;
   private readonly logsDir: string | undefined;
+  private readonly stopDrainMs: number | undefined;
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private periodMs = 0;
@@ -61,6 +68,7 @@ export class InBotAlerts {
     this.now = init.now ?? Date.now;
     this.maxCheckMs = init.maxCheckMs ?? 1_000;
     this.logsDir = init.logsDir;
+    this.stopDrainMs = init.stopDrainMs;
     this.tailer = init.logsDir === undefined ? null : new LogTailer(init.logsDir, ['system'], () => undefined, { fromEnd: true });
   }
 
@@ -85,14 +93,15 @@ export class InBotAlerts {
     this.reschedule();
   }
 
-  /** Stops observing; waits for the notifiers' queues (bounded by their timeouts). */
+  /** Stops observing; waits for the notifiers' queues (at most `stopDrainMs` when set; else bounded by their timeouts). */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.tailer?.close();
-    await Promise.all(this.notifiers.map((n) => n.drain()));
+    const boundMs = this.stopDrainMs;
+    await Promise.all(this.notifiers.map((n) => (boundMs === undefined ? n.drain() : n.drain(boundMs))));
   }
 
   /** Runs one timer check now (the timer calls this): the watchdog's heartbeats, then time passing. */

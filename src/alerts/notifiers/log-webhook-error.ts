@@ -6,7 +6,8 @@ export function logWebhookError(recorder: Recorder): (error: WebhookError) => vo
   return (error) => {
     recorder.emit('ERROR', {
       error_code: `webhook_${error.code}`,
-      message: `${error.message} (${error.details.url}, ${error.details.attempts} attempt(s), alert ${error.details.alertId})`,
+      // An `undelivered` report already names the URL and every alert it gave up on.
+      message: error.code === 'undelivered' ? error.message : `${error.message} (${error.details.url}, ${error.details.attempts} attempt(s), alert ${error.details.alertId})`,
       component: 'alerts.webhook',
     });
   };

@@ -15,12 +15,22 @@ export interface PaperAlertsInit {
   readonly console: NodeJS.WritableStream;
 }
 
+/**
+ * How long the alerts component's stop waits for the webhook: half the component stop timeout, at
+ * most 3 s, leaving the rest for the abort and the ERROR line.
+ */
+export function alertsStopDrainMs(componentStopTimeoutMs: number): number {
+  return Math.min(3_000, Math.floor(componentStopTimeoutMs / 2));
+}
+
 export type PaperAlertsResult = { ok: true; value: InBotAlerts } | { ok: false; error: { code: 'bad_webhook_url'; message: string } };
 
 /**
  * The in-bot alert engine of a paper session, with the session's config mapped onto its rules, the
  * console notifier always, and the webhook notifier when `alerts.webhook_url` is set. `stop()` of
- * the returned engine drains the webhook queue (bounded by its timeout and retries).
+ * the returned engine drains the webhook queue for at most `alertsStopDrainMs` (under the component
+ * stop timeout, so a hanging webhook never makes the alerts component time out and the bot exit 1);
+ * what is still pending then is one ERROR line (`webhook_undelivered`).
  */
 export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
   const { config, recorder } = init;
@@ -35,7 +45,7 @@ export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
     }
   }
   const alerts = new InBotAlerts({
-    recorder, logsDir: init.logsDir, notifiers,
+    recorder, logsDir: init.logsDir, notifiers, stopDrainMs: alertsStopDrainMs(config.runtime.component_stop_timeout),
     options: {
       rules: ALERT_RULES.filter((rule) => rule !== 'config_drift' || config.alerts.config_drift),
       heartbeat: { intervalS: config.runtime.heartbeat_interval / 1000, missingFactor: config.alerts.heartbeat_missing_multiple },
