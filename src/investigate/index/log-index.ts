@@ -11,7 +11,7 @@ import { workerError } from '../scan/worker-failure.js';
 import { buildGzip, buildSegmentSync, lastLineEnd, lineCuts, type BuildTask } from './build-segment.js';
 import { extractRegion } from './id-extract.js';
 import type { IndexWorkerResponse } from './index-worker.js';
-import { lookupSegment, readSegmentHeader, SegmentDamagedError, writeSegment, type SegmentHeader } from './segment.js';
+import { lookupSegment, SegmentDamagedError, writeSegment, type SegmentHeader } from './segment.js';
 
 /**
  * The incremental id index under `<data-dir>/index/`: per log file (named by device and inode, so a
@@ -90,16 +90,16 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Whether a segment file is there, whole, and says what the metadata says of it. */
+/**
+ * Whether a segment file is there, named as this log file's, and not empty. Only that: reading each
+ * segment's header here, on every query, cost more than the lookup itself (a query took 37% longer).
+ * What a segment holds is checked where it is read (lookupSegment): a damaged one is answered from
+ * the log file and rewritten there.
+ */
 function segmentIntact(dir: string, base: string, ref: SegmentRef): boolean {
   if (typeof ref.name !== 'string' || !ref.name.startsWith(`${base}.`) || ref.name.includes('/') || ref.name.includes(sep) || !Array.isArray(ref.malformed)) return false;
-  try {
-    const { header } = readSegmentHeader(join(dir, ref.name));
-    return header.from === ref.from && header.to === ref.to && header.lines === ref.lines && header.malformed.length === ref.malformed.length;
-  } catch (error) {
-    if (error instanceof SegmentDamagedError) return false;
-    throw error;
-  }
+  const st = statSync(join(dir, ref.name), { throwIfNoEntry: false });
+  return st !== undefined && st.isFile() && st.size > 0;
 }
 
 /** Segments that follow one another from 0 to indexedTo, each one intact. */

@@ -57,17 +57,25 @@ export class SegmentDamagedError extends Error {
   }
 }
 
-function isFence(fence: unknown, keys: number, bodyBytes: number): boolean {
+// The fence's shape only: its entries are checked where a lookup uses them (checkFenceSlice), so
+// a query does not walk every fence of every segment (that made each query ~40% slower).
+function isFence(fence: unknown, keys: number): boolean {
   if (!Array.isArray(fence) || fence.length !== Math.ceil(keys / FENCE_EVERY)) return false;
+  const head: unknown = fence[0];
+  return fence.length === 0 || (Array.isArray(head) && head.length === 2 && typeof head[0] === 'string' && head[1] === 0);
+}
+
+/** The fence entries a lookup reads, from `first` to `last` (exclusive): well formed, increasing, inside the body. */
+function checkFenceSlice(path: string, fence: readonly unknown[], first: number, last: number, bodyBytes: number): void {
   let previous: [string, number] | null = null;
-  for (const entry of fence as unknown[]) {
-    if (!Array.isArray(entry) || entry.length !== 2) return false;
-    const [key, at] = entry as [unknown, unknown];
-    if (typeof key !== 'string' || typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= bodyBytes) return false;
-    if (previous === null ? at !== 0 : at <= previous[1] || key <= previous[0]) return false;
-    previous = [key, at];
+  for (let i = first; i <= Math.min(last, fence.length - 1); i++) {
+    const entry = fence[i];
+    const ok = Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'number' && Number.isInteger(entry[1]) && entry[1] >= 0 && entry[1] < bodyBytes;
+    if (!ok || (previous !== null && ((entry as [string, number])[1] <= previous[1] || (entry as [string, number])[0] <= previous[0]))) {
+      throw new SegmentDamagedError(path, 'header fence does not match its body');
+    }
+    previous = entry as [string, number];
   }
-  return true;
 }
 
 function checkHeader(path: string, value: unknown, fileSize: number, bodyStart: number): SegmentHeader {
@@ -78,7 +86,7 @@ function checkHeader(path: string, value: unknown, fileSize: number, bodyStart: 
   }
   const header = h as SegmentHeader;
   if (bodyStart + header.bodyBytes !== fileSize) throw new SegmentDamagedError(path, `${fileSize} bytes where the header says ${bodyStart + header.bodyBytes}`);
-  if (!isFence(header.fence, header.keys, header.bodyBytes)) throw new SegmentDamagedError(path, 'header fence does not match its body');
+  if (!isFence(header.fence, header.keys)) throw new SegmentDamagedError(path, 'header fence does not match its body');
   return header;
 }
 
@@ -134,6 +142,7 @@ export function lookupSegment(path: string, prefix: string): Map<string, number[
   }
   let last = first + 1;
   while (last < fence.length && (fence[last]?.[0] ?? '').startsWith(prefix)) last++;
+  checkFenceSlice(path, fence, first, last, header.bodyBytes);
   const start = fence[first]?.[1] ?? 0;
   const end = last < fence.length ? (fence[last]?.[1] ?? header.bodyBytes) : header.bodyBytes;
   if (end <= start) return out;
@@ -152,12 +161,13 @@ export function lookupSegment(path: string, prefix: string): Map<string, number[
     for (const line of text.split('\n')) {
       const tab = line.indexOf('\t');
       const key = line.slice(0, tab);
-      const offsets = line.slice(tab + 1).split(',').map(Number);
-      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous) || !offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) {
-        throw new SegmentDamagedError(path, 'body line is not a sorted key with offsets inside the segment');
-      }
+      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
       previous = key;
-      if (key.startsWith(prefix)) out.set(key, offsets);
+      if (!key.startsWith(prefix)) continue;
+      // Offsets are read (and checked) for the keys asked for only: the others are none of this query's business.
+      const offsets = line.slice(tab + 1).split(',').map(Number);
+      if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
+      out.set(key, offsets);
     }
   } catch (error) {
     if (error instanceof SegmentDamagedError) throw error;
