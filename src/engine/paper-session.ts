@@ -9,6 +9,7 @@ import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
+import { setLongTimeout, type LongTimeout } from '../runtime/long-timeout.js';
 import { ShutdownCoordinator, type ShutdownReason } from '../runtime/shutdown-coordinator.js';
 import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
@@ -70,7 +71,7 @@ export class PaperSession {
   private badInput = false;
   private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
   private realizedAtStart: Decimal;
-  private durationTimer: NodeJS.Timeout | undefined;
+  private durationTimer: LongTimeout | undefined;
 
   private constructor(
     readonly options: PaperSessionOptions,
@@ -227,7 +228,7 @@ export class PaperSession {
       void this.stop('fatal');
     }
     const code = await this.exitCode;
-    clearTimeout(this.durationTimer);
+    this.durationTimer?.clear();
     uninstall();
     const stopped = REASONS[this.stopRequested ?? 'fatal'];
     // A candle file the preflight refused before the first bar reached the engine: nothing was
@@ -243,7 +244,7 @@ export class PaperSession {
   private startDurationTimer(): void {
     const { durationMs } = this.options;
     if (durationMs === undefined || this.durationTimer !== undefined) return;
-    this.durationTimer = setTimeout(() => void this.stop('duration_reached'), durationMs);
+    this.durationTimer = setLongTimeout(() => void this.stop('duration_reached'), durationMs);
   }
 
   stop(reason: ShutdownReason): Promise<number> {
