@@ -139,4 +139,24 @@ describe('InBotAlerts: the engine inside the bot, on the real recorder', () => {
     // The bot's own line inside the decision still carries it.
     expect(readLog(join(logs, 'audit.jsonl')).find((l) => l['event_type'] === 'CONFIG_DIFF')).toMatchObject({ decision_id: 'dec_20251026_100000_abcdef', intent_id: 'int_0123456789ab' });
   });
+
+  it('fires config_drift for the CONFIG_DIFF the session wrote before its alerts started, once, and not for another session\'s', async () => {
+    const logs = join(tempDir('tradetrace-inbot-'), 'logs');
+    // An earlier session drifted too: its drift is not this bot's to report again.
+    const earlier = new Recorder({ sessionId: 'session_20251025_100000', sink: new FileSink(logs) });
+    earlier.emit('CONFIG_DIFF', { message: 'Config drift detected: 99999999 -> aaaaaaaa', prev_hash: '9999999999999999', current_hash: 'aaaaaaaaaaaaaaaa', prev_session: 'session_20251024_100000', changes: [] });
+    earlier.close();
+    // As the session bootstrap writes them, before the paper command can start the alerts.
+    const recorder = new Recorder({ sessionId: SESSION, sink: new FileSink(logs) });
+    recorder.emit('SESSION_START', { mode: 'paper', version: '0.1.0', pid: process.pid, host: 'h', data_dir: logs, config_hash: 'bbbbbbbbbbbbbbbb' });
+    recorder.emit('CONFIG_HASH', { config_hash: 'bbbbbbbbbbbbbbbb', config: {} });
+    recorder.emit('CONFIG_DIFF', { message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: 'session_20251025_100000', changes: [] });
+    const alerts = new InBotAlerts({ recorder, logsDir: logs, options: { rules: ['config_drift'] } });
+    alerts.start();
+    await alerts.stop();
+    recorder.close();
+    const fired = readLog(join(logs, 'alerts.jsonl')).filter((l) => l['event_type'] === 'ALERT_FIRED');
+    expect(fired.map((l) => [l['rule'], l['session_id']])).toEqual([['config_drift', SESSION]]);
+    expect(String(fired[0]?.['message'])).toContain('aaaaaaaa -> bbbbbbbb');
+  });
 });

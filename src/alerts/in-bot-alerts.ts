@@ -3,10 +3,11 @@ import { CATALOG, isEventType, type AnyEventLine } from '../recorder/events/cata
 import type { Recorder } from '../recorder/recorder.js';
 import { outsideTrace } from '../recorder/trace-context.js';
 import { channelFileName } from '../recorder/channels.js';
+import { linesBackwards } from '../recorder/lines-backwards.js';
 import { AlertEngine } from './alert-engine.js';
 import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
 import { recordTransition } from './alert-record.js';
-import type { AlertTransition } from './alert-transition.js';
+import type { AlertTransition, Observation } from './alert-transition.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { LogTailer } from './watch/log-tailer.js';
 
@@ -45,6 +46,9 @@ export interface InBotAlertsOptions {
  *   const alerts = new InBotAlerts({ recorder, options: { heartbeat: { intervalS: cfg.heartbeatS } }, notifiers: [new ConsoleNotifier()], logsDir });
  *   alerts.start();  ...  await alerts.stop();   // before recorder.close()
  */
+/** How far back the audit log is read for the session's own startup lines: a few KB in practice. */
+const AUDIT_LOOKBACK_BYTES = 1024 * 1024;
+
 export class InBotAlerts {
   readonly engine: AlertEngine;
   private readonly recorder: Recorder;
@@ -74,6 +78,10 @@ export class InBotAlerts {
 
   start(): void {
     if (this.unsubscribe) return;
+    // The session's config audit (SESSION_START, CONFIG_HASH, CONFIG_DIFF) is written before the bot
+    // can start its alerts: read back from the audit log, a drifted config still fires config_drift
+    // in the bot and reaches its webhook, as it does for `tradetrace alerts`.
+    for (const observation of this.ownAuditSoFar()) this.apply(this.engine.observe(observation));
     this.unsubscribe = this.recorder.onLine((type, _fields, line) => {
       // Our own ALERT_* lines re-enter here; the engine reads none of them.
       if (this.emitting || !this.engine.watches(type)) return;
@@ -91,6 +99,26 @@ export class InBotAlerts {
       this.reschedule();
     });
     this.reschedule();
+  }
+
+  /** This session's audit lines already on disk, oldest first; none without a logs directory. */
+  private ownAuditSoFar(): Observation[] {
+    if (this.logsDir === undefined) return [];
+    const file = join(this.logsDir, channelFileName('audit'));
+    const mine = `"session_id":${JSON.stringify(this.recorder.sessionId)}`;
+    const lines: Observation[] = [];
+    try {
+      // The session's first lines are the newest of the file: stop at the first line of another session.
+      for (const text of linesBackwards(file, AUDIT_LOOKBACK_BYTES)) {
+        if (!text.includes(mine)) break;
+        const parsed = JSON.parse(text) as AnyEventLine;
+        if (isEventType(parsed.event_type) && this.engine.watches(parsed.event_type)) lines.push({ line: parsed, file });
+      }
+    } catch (error) {
+      // No audit file yet, or a line that is not JSON: the live lines from here on are still observed.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
+    }
+    return lines.reverse();
   }
 
   /** Stops observing; waits for the notifiers' queues (at most `stopDrainMs` when set; else bounded by their timeouts). */
