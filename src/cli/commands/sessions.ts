@@ -29,8 +29,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const { io, flags: f, set, skipped } = opened;
   const all = await listSessions(set, f.window, skipped, newStats());
   const rows = all.filter((r) => !f.session || r.sessionId === f.session);
+  const windowed = f.window.since !== undefined || f.window.until !== undefined;
   if (rows.length === 0) {
-    io.stderr.write(`tradetrace sessions: ${noSessionMatch(all.map((r) => r.sessionId), f.session, set.logsDir)}\n`);
+    const none = windowed && !f.session ? `no session ran between ${f.window.since ?? 'the start'} and ${f.window.until ?? 'now'} in ${set.logsDir}` : noSessionMatch(all.map((r) => r.sessionId), f.session, set.logsDir);
+    io.stderr.write(`tradetrace sessions: ${none}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }
@@ -45,7 +47,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       const length = r.start && r.end ? ` (${duration(Date.parse(r.end) - Date.parse(r.start))})` : '';
       const ended = r.exitReason ? exitText(r) : f.style.red(exitText(r));
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
-      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}  failures ${r.failures}`);
+      // With --since/--until the counts are of the lines in the window, not the session's totals.
+      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
     }
     io.stdout.write(`${out.join('\n')}\n`);
   }

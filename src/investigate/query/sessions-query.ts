@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { readConfigHash } from '../../recorder/sessions/session-config-files.js';
+import { SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
@@ -19,6 +22,13 @@ export interface SessionRow {
   /** The ts of the session's last line in any channel (as health finds it), within the window. */
   lastSeen: string | undefined;
   manifest: SessionManifest | undefined;
+}
+
+/** Whether a session's run (start to end; still running: to now) meets the window. */
+function overlaps(m: SessionManifest, window: TimeWindow): boolean {
+  if (window.since && m.end && m.end < window.since) return false;
+  if (window.until && m.start && m.start > window.until) return false;
+  return true;
 }
 
 /** Every session from the logs (start, end, config, counts), completed by its manifest when present. */
@@ -66,7 +76,10 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
         break;
     }
   });
-  for (const id of manifests.keys()) row(id);
+  // A session known only from its manifest is listed when its run overlaps the window (always, without one).
+  for (const [id, m] of manifests) if (overlaps(m, window)) row(id);
+  // CONFIG_HASH is the session's first line: a window starting later leaves it out, the session's file does not.
+  for (const r of rows.values()) r.configHash ??= readConfigHash(join(set.dataDir, SESSIONS_DIR, r.sessionId));
   // The lines counted above are a few types of three channels; a session's last words may be a
   // heartbeat in system.jsonl or a decision that never ended. SESSION_END is the last line the
   // recorder writes, so only the sessions without one are read backwards for their last line.
