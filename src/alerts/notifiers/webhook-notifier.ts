@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { transitionJson } from '../alert-record.js';
 import type { AlertTransition } from '../alert-transition.js';
 import type { Notifier } from './notifier.js';
@@ -20,19 +21,11 @@ export interface WebhookNotifierOptions {
   readonly sendResolved?: boolean;
 }
 
-/** A backoff pause that ends early when `signal` aborts (the bounded drain giving up). */
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    // Unref'd: a pending retry alone must not keep a finished process alive; drain(boundMs) does that.
-    const timer = setTimeout(done, ms).unref();
-    signal.addEventListener('abort', done, { once: true });
-  });
+/**
+ * A backoff pause that ends early when `signal` aborts (the bounded drain giving up). Unref'd: a
+ * pending retry alone must not keep a finished process alive; drain(boundMs) does that.
+ */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal, ref: false }).catch(() => undefined);
 
 /**
  * The URL as it may be shown in logs and on stderr: credentials in it masked (user:password@, query
