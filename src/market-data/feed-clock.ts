@@ -49,11 +49,11 @@ export class FeedClock {
     return Math.max(this.latest, Math.min(this.paced(), this.waitingFor));
   }
 
-  /** Where the paced schedule is on the wall clock: what delivery waits for. */
+  /** Where the paced schedule is on the wall clock, never before the latest bar delivered: what delivery waits for. */
   private paced(): number {
     // Never called at 'max' (nothing is paced there); the check narrows the speed to a number.
     if (this.speed === 'max') return this.latest;
-    return this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed;
+    return Math.max(this.latest, this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed);
   }
 
   /** Moves the clock to a delivered bar's close without waiting (history, warm-up). */
@@ -68,7 +68,7 @@ export class FeedClock {
    * to let time pass or to give the event loop its turn.
    */
   ready(feedTime: number): boolean {
-    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - Math.max(this.latest, this.paced())) / this.speed >= 1)) return false;
+    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - this.paced()) / this.speed >= 1)) return false;
     // Reading the time on every bar costs more than the bar; every 64th is enough.
     if ((++this.counter & 63) === 0 && performance.now() - this.lastYield >= YIELD_EVERY_MS) return false;
     if (!(feedTime <= this.latest)) this.latest = feedTime;
@@ -90,7 +90,7 @@ export class FeedClock {
           this.anchorWall = this.wallNow();
           this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
         }
-        const due = (): number => (feedTime - Math.max(this.latest, this.paced())) / speed;
+        const due = (): number => (feedTime - this.paced()) / speed;
         for (let wait = due(); wait >= 1; wait = due()) {
           if (!(await sleep(Math.min(wait, MAX_SLICE_MS), signal))) return false;
           slept = true;
