@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Decimal } from '../../domain/decimal.js';
 import type { EventType } from '../../recorder/events/catalog.js';
 import { ORDER_FAILURE_REASONS } from '../../recorder/events/order-events.js';
+import { lineNumber } from '../line-number.js';
 import type { Recorder } from '../../recorder/recorder.js';
 import { LogTailer } from '../watch/log-tailer.js';
 
@@ -33,7 +34,6 @@ export interface TradeMetricsOptions {
 type Fields = Readonly<Record<string, unknown>>;
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const num = (value: unknown): number => (typeof value === 'number' ? value : value instanceof Decimal ? value.toNumber() : 0);
 /** `{"ts":"2025-10-26T10:00:00.000Z",...`: the recorder writes ts first, always 24 characters. */
 const lineSeconds = (line: string): number => Date.parse(line.slice(7, 31)) / 1000;
 
@@ -80,7 +80,7 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
   const heartbeat = (f: Fields, seconds: number): void => {
     lastHeartbeat.set(seconds);
     heartbeats.inc();
-    blocked.set(num(f['event_loop_blocked_ms']) / 1000);
+    blocked.set(lineNumber(f['event_loop_blocked_ms']) / 1000);
     const threads = Array.isArray(f['registered_threads']) ? (f['registered_threads'] as { name?: unknown; alive?: unknown }[]) : [];
     loopAlive.reset();
     for (const t of threads) loopAlive.set({ loop: str(t.name) }, t.alive === true ? 1 : 0);

@@ -1,5 +1,5 @@
-import type { Decimal } from '../../domain/decimal.js';
 import type { EventType } from '../../recorder/events/catalog.js';
+import { lineNumber } from '../line-number.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
 import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-transition.js';
@@ -16,11 +16,6 @@ interface Intent {
   /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, or ORDER_CANCELED after a partial fill. */
   settled: boolean;
   failure: { readonly reason: string; readonly evidence: Evidence } | null;
-}
-
-/** A cancel's filled_qty, as parsed (a number) or as emitted (a Decimal), is above zero. */
-function filledSome(qty: number | Decimal): boolean {
-  return typeof qty === 'number' ? qty > 0 : qty.isPositive();
 }
 
 /**
@@ -69,7 +64,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
       // A cancel with nothing filled (an IOC that expired) is followed by the intent's ORDER_FAILED:
       // settled here as a success, it lowered the rate for a moment and could resolve an open alert
       // just before the failure fired it again.
-      if (line.event_type === 'ORDER_CANCELED' && !filledSome(line.filled_qty)) return;
+      if (line.event_type === 'ORDER_CANCELED' && !(lineNumber(line.filled_qty) > 0)) return;
       intent.settled = true;
     } else {
       return;
