@@ -105,6 +105,28 @@ describe('FileSink: rotation and reading back', () => {
     expect(read.lines.map((l) => l.seq)).toEqual(range(300));
   });
 
+  it('ends a line torn by a crash or a full disk before appending, so the next session loses no line', async () => {
+    const logs = logsDir();
+    const first = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });
+    first.emit('LOG', { message: 'whole' });
+    first.close();
+    const path = join(logs, 'system.jsonl');
+    const whole = readFileSync(path, 'utf8');
+    // What a write cut short by ENOSPC, or by SIGKILL between pages, leaves at the end of the file.
+    writeFileSync(path, `${whole}{"ts":"2025-01-01T00:00:01.000Z","level":"info","event_type":"LOG","session_id":"session_20250101_000000","seq":2,"mess`);
+    for (const session of ['session_20250101_000100', 'session_20250101_000200']) {
+      const next = new Recorder({ sessionId: session, sink: new FileSink(logs) });
+      next.emit('LOG', { message: `after the tear, ${session}` });
+      next.close();
+    }
+    const read = await readLogs(logs, ['system']);
+    expect(read.lines.map((l) => [l.session_id, l.seq])).toEqual([['session_20250101_000000', 1], ['session_20250101_000100', 1], ['session_20250101_000200', 1]]);
+    expect(read.bad.map((b) => b.split(': ')[1]?.split(' ')[0])).toEqual(['truncated']);
+    expect(read.bad[0]).toMatch(/system\.jsonl:2: /);
+    // Only the torn file got a newline: one that ended whole is appended to as it was.
+    expect(readFileSync(path, 'utf8').split('\n').filter((l) => l === '')).toEqual(['']);
+  });
+
   it('gives rotated files distinct names even when two rotations share a millisecond', () => {
     const logs = logsDir();
     const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs, { rotateBytes: 1, checkEveryLines: 1 }) });

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelFileName, type Channel } from './channels.js';
 import { errnoOf, rotateIfStill } from './file-rotation.js';
@@ -48,6 +48,20 @@ function flushAtExit(): void {
   }
 }
 
+const NEWLINE = 0x0a;
+
+/**
+ * A file that does not end in a newline ends in a line torn by a crash or a full disk: the next
+ * line appended would be glued onto it and lost with it. One newline ends it first, so the torn
+ * line stays a line of its own, which readers skip and report. Returns the bytes written.
+ */
+function endTornLine(fd: number, size: number): number {
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  if (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === NEWLINE) return 0;
+  return writeSync(fd, '\n');
+}
+
 /**
  * Appends lines to `<logsDir>/<channel>.jsonl`. Files are opened O_APPEND and each line (durable)
  * or batch of whole lines (buffered) is one write, so lines land whole after whatever any other
@@ -95,9 +109,10 @@ export class FileSink implements LineSink {
   private open(channel: Channel): OpenChannel {
     const path = join(this.logsDir, channelFileName(channel));
     try {
-      const fd = openSync(path, 'a', 0o640);
+      const fd = openSync(path, 'a+', 0o640);
       const stat = fstatSync(fd);
-      const opened: OpenChannel = { fd, ino: stat.ino, path, size: stat.size, pending: [], pendingBytes: 0, linesSinceCheck: 0, lastCheckMs: Date.now() };
+      const size = stat.size + endTornLine(fd, stat.size);
+      const opened: OpenChannel = { fd, ino: stat.ino, path, size, pending: [], pendingBytes: 0, linesSinceCheck: 0, lastCheckMs: Date.now() };
       this.channels.set(channel, opened);
       return opened;
     } catch (error) {
