@@ -4,7 +4,8 @@ import type { CandleFileErrorCode } from './candle-file-error.js';
 
 export interface BarProblem {
   readonly code: CandleFileErrorCode;
-  readonly column: string;
+  /** The field at fault; absent when the problem is the whole row. */
+  readonly column?: string;
   readonly value: string;
   readonly expected: string;
 }

@@ -16,8 +16,8 @@ export interface CandleFileErrorDetails {
   readonly file: string;
   /** 1-based line of the file; 0 when the problem is the file as a whole. */
   readonly line: number;
-  /** The column (field) name, e.g. `close`, when one value is at fault. */
-  readonly column?: string;
+  /** The column (field) name, e.g. `close`, when one value is at fault; absent (or empty) for a whole row or the file. */
+  readonly column?: string | undefined;
   /** The offending text, bounded. */
   readonly value?: string;
   /** What was expected instead, in plain words. */
@@ -42,13 +42,15 @@ export class CandleFileError extends Error {
 
   constructor(readonly code: CandleFileErrorCode, details: CandleFileErrorDetails, options?: { cause?: unknown }) {
     const where = details.line > 0 ? `${details.file}:${details.line}` : details.file;
-    const what = details.column === undefined ? '' : ` column ${details.column}`;
+    // A problem with a whole row (or the file) has no column: say nothing rather than "column  bad_row".
+    const column = details.column === undefined || details.column === '' ? undefined : details.column;
+    const what = column === undefined ? '' : ` column ${column}`;
     const got = details.value === undefined ? '' : ` got ${JSON.stringify(bounded(details.value))},`;
     super(`${where}:${what} ${code}:${got} expected ${details.expected}`, options);
     this.name = 'CandleFileError';
     this.file = details.file;
     this.line = details.line;
-    this.column = details.column;
+    this.column = column;
     this.value = details.value === undefined ? undefined : bounded(details.value);
     this.expected = details.expected;
   }

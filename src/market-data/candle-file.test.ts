@@ -121,3 +121,24 @@ describe.skipIf(!hasData)('JSON candle files (real altcoin, prices near 0.0016)'
     expect(await failure(path)).toMatchObject({ code: 'bad_value', line: 3, column: 'close', value: '-1' });
   });
 });
+
+describe('candle file error messages', () => {
+  it.each([
+    ['a truncated CSV row', 'X_USD-1m.csv', 'timestamp,open,high,low,close,volume\n2022-01-01T00:00:00Z,1,1,1,1,1\n2022-01-01T00:01:00Z,1,1\n', 3],
+    ['an extra CSV column', 'X_USD-1m.csv', 'timestamp,open,high,low,close,volume\n2022-01-01T00:00:00Z,1,1,1,1,1,9\n', 2],
+    ['a JSON row that is not an array', 'X_USD-1m.json', '[[1509836520000, 1, 1, 1, 1, 1],\n{"a": 1}]', 2],
+  ])('words a row problem without an empty column name: %s', async (_name, name, text, line) => {
+    const path = join(tempDir(), name);
+    writeFileSync(path, text);
+    const error = await failure(path);
+    expect(error.code).toBe('bad_row');
+    expect(error.column).toBeUndefined();
+    expect(error.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}: bad_row: got `));
+    expect(error.message).not.toMatch(/column\s+bad_row/);
+  });
+
+  it('still names the column when one value is at fault', () => {
+    const error = new CandleFileError('bad_value', { file: 'f.csv', line: 4, column: 'high', value: 'x', expected: 'a decimal' });
+    expect(error.message).toBe('f.csv:4: column high bad_value: got "x", expected a decimal');
+  });
+});

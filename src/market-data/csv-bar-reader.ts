@@ -65,7 +65,7 @@ class CsvRows {
       return;
     }
     if (this.blankLine !== 0) {
-      this.fail({ code: 'bad_row', column: '', value: '', expected: 'a candle row (blank lines may only end the file)' }, this.blankLine);
+      this.fail({ code: 'bad_row', value: '', expected: 'a candle row (blank lines may only end the file)' }, this.blankLine);
     }
     const index = this.index;
     if (index === undefined) {
@@ -74,7 +74,7 @@ class CsvRows {
     }
     const found = this.cells.locate(text);
     if (found !== this.cells.width) {
-      this.fail({ code: 'bad_row', column: '', value: text, expected: `${this.cells.width} comma-separated columns as in the header, found ${found}` });
+      this.fail({ code: 'bad_row', value: text, expected: `${this.cells.width} comma-separated columns as in the header, found ${found}` });
     }
     const stamp = this.cells.textOf(index.timestamp);
     const openTime = readTimestampField(stamp);

@@ -56,7 +56,7 @@ class JsonRows {
   private expect(char: number, what: string | (() => string)): void {
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) !== char) {
-      this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: typeof what === 'string' ? what : what() });
+      this.fail({ code: 'bad_row', value: this.text.slice(this.pos, this.pos + 20), expected: typeof what === 'string' ? what : what() });
     }
     this.pos++;
   }
@@ -106,7 +106,7 @@ class JsonRows {
   *batches(): Generator<readonly Bar[]> {
     this.expect(OPEN, LAYOUT);
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === CLOSE) this.fail({ code: 'empty_file', column: '', value: '[]', expected: 'at least one candle row' });
+    if (this.text.charCodeAt(this.pos) === CLOSE) this.fail({ code: 'empty_file', value: '[]', expected: 'at least one candle row' });
     let batch: Bar[] = [];
     for (;;) {
       this.row++;
@@ -125,7 +125,7 @@ class JsonRows {
     }
     this.pos++;
     this.skipSpace();
-    if (this.pos < this.text.length) this.fail({ code: 'bad_row', column: '', value: this.text.slice(this.pos, this.pos + 20), expected: 'the end of the file after the closing ]' });
+    if (this.pos < this.text.length) this.fail({ code: 'bad_row', value: this.text.slice(this.pos, this.pos + 20), expected: 'the end of the file after the closing ]' });
     if (batch.length > 0) yield batch;
   }
 }
