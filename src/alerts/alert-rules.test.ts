@@ -125,6 +125,20 @@ describe('alert rules over real log lines', () => {
     expect(open).toEqual([]);
   });
 
+  it('heartbeat_missing: a heartbeat written after SESSION_END (the watchdog not awaited on a forced exit) never fires a silence', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 4; i++) s.at(i * 1000).heartbeat(S1);
+    s.at(4500).end(S1);
+    // The watchdog thread, not awaited on a forced exit, writes one more interval heartbeat.
+    s.at(5000).heartbeat(S1);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 3_600_000, options: { rules: ['heartbeat_missing'] } });
+    // It was watched again from the late beat and fired "no SHUTDOWN_HEARTBEAT ... hung or dead" at +8 s.
+    expect(brief(transitions)).toEqual([]);
+    expect(open).toEqual([]);
+  });
+
   it('heartbeat_missing: a refused start supersedes nothing, so a hung bot holding the data directory keeps its alert', async () => {
     const s = scenario();
     const S3 = 'session_20251026_120000';

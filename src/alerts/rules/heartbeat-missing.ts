@@ -10,6 +10,12 @@ const RULE = 'heartbeat_missing' as const;
  * stretch the interval it is judged by, and one short gap (a late beat then a punctual one) does not shrink it.
  */
 const GAPS_KEPT = 8;
+/**
+ * Sessions that wrote SESSION_END, remembered so a heartbeat of theirs read later is ignored: the
+ * watchdog thread can write one after SESSION_END (a forced exit does not wait for it; a shutdown can
+ * race its start). Oldest forgotten first; a late beat comes within seconds, not thousands of sessions.
+ */
+const ENDED_KEPT = 1000;
 
 interface SessionWatch {
   readonly sessionId: string;
@@ -41,6 +47,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   readonly rule = RULE;
   readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'STATE_RECOVERED', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
   private readonly sessions = new Map<string, SessionWatch>();
+  private readonly ended = new Set<string>();
 
   constructor(private readonly options: AlertOptions['heartbeat']) {}
 
@@ -75,6 +82,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const watch = this.sessions.get(line.session_id);
       if (watch) this.supersede(line.session_id, watch.startedAt, at, tracker);
     } else if (line.event_type === 'SESSION_END') {
+      this.rememberEnded(line.session_id);
       const watch = this.sessions.get(line.session_id);
       if (!watch) return;
       // A refused start (the data directory held, bad input) replaced no one: the earlier session
@@ -88,6 +96,13 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     } else if (line.event_type === 'SHUTDOWN_HEARTBEAT') {
       this.heartbeat(observation, line, at, tracker);
     }
+  }
+
+  private rememberEnded(sessionId: string): void {
+    this.ended.add(sessionId);
+    if (this.ended.size <= ENDED_KEPT) return;
+    const oldest = this.ended.values().next();
+    if (oldest.done !== true) this.ended.delete(oldest.value);
   }
 
   private watch(sessionId: string, at: number, evidence: Evidence): SessionWatch {
@@ -136,6 +151,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   private heartbeat(observation: Observation, line: EventLine<'SHUTDOWN_HEARTBEAT'>, at: number, tracker: AlertTracker): void {
     const sessionId = line.session_id;
+    // A heartbeat written after the session's SESSION_END: it ended cleanly, nothing is left to watch.
+    if (this.ended.has(sessionId)) return;
     const watch = this.watch(sessionId, at, evidenceOf(observation));
     this.supersede(sessionId, watch.startedAt, at, tracker);
     // It beat after the later session started (a line read late may be older): that one is not its restart.
