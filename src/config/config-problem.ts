@@ -2,7 +2,15 @@ import { describeSource, type ConfigSource } from './config-source.js';
 
 /** One thing wrong with the config. Loading reports every problem, not just the first. */
 export type ConfigProblem =
-  | { readonly code: 'invalid_value'; readonly path: string; readonly expected: string; readonly given: unknown; readonly source: ConfigSource }
+  | {
+      readonly code: 'invalid_value';
+      readonly path: string;
+      readonly expected: string;
+      readonly given: unknown;
+      readonly source: ConfigSource;
+      /** The value as written in the file, when `given` cannot show it: `1e309` parses to Infinity. */
+      readonly written?: string;
+    }
   | { readonly code: 'constraint'; readonly path: string; readonly rule: string; readonly given: unknown; readonly source: ConfigSource }
   | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string }
   | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
@@ -16,6 +24,8 @@ export type ConfigProblemCode = ConfigProblem['code'];
 function shown(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'nothing';
+  // JSON.stringify writes Infinity and NaN as null, which is not what anyone gave.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? typeof value;
   } catch {
@@ -27,7 +37,7 @@ function shown(value: unknown): string {
 export function formatProblem(problem: ConfigProblem): string {
   switch (problem.code) {
     case 'invalid_value':
-      return `${problem.path}: expected ${problem.expected}, got ${shown(problem.given)} (from ${describeSource(problem.source)})`;
+      return `${problem.path}: expected ${problem.expected}, got ${problem.written ?? shown(problem.given)} (from ${describeSource(problem.source)})`;
     case 'constraint':
       return `${problem.path}: ${problem.rule}, got ${shown(problem.given)} (from ${describeSource(problem.source)})`;
     case 'unknown_key':

@@ -194,6 +194,24 @@ describe('loadConfig problems', () => {
     expect(ok({ file: file('fine.json', '{"trading":{"symbols":["ETH/USDT"]},"strategy":{"name":"ema_rsi"},"exchange":{"name":"paper"}}') }).config.trading.symbols).toEqual(['ETH/USDT']);
   });
 
+  it('shows a number too large for a double as the file wrote it, not as null (JSON.stringify(Infinity))', () => {
+    const json = file('inf.json', '{"trading":{"max_open_positions":1e309},\n"execution":{"slippage_bps": -2E+400}}');
+    const errors = problems({ file: json });
+    expect(errors).toEqual([
+      { code: 'invalid_value', path: 'trading.max_open_positions', expected: 'an integer from 1 to 100', given: Infinity, source: { kind: 'file', file: json }, written: '1e309 (too large for a number: it reads as Infinity)' },
+      expect.objectContaining({ path: 'execution.slippage_bps', given: -Infinity, written: '-2E+400 (too large for a number: it reads as -Infinity)' }),
+    ]);
+    expect(formatProblem(errors[0] as ConfigProblem)).toBe(
+      `trading.max_open_positions: expected an integer from 1 to 100, got 1e309 (too large for a number: it reads as Infinity) (from file ${json})`,
+    );
+    const yaml = file('inf.yaml', 'trading:\n  max_open_positions: .inf\n');
+    expect(problems({ file: yaml }).map(formatProblem)).toEqual([`trading.max_open_positions: expected an integer from 1 to 100, got .inf (Infinity) (from file ${yaml})`]);
+    // A repeated key: the value JSON.parse kept (the last) is the one shown.
+    const dup = file('dup-inf.json', '{"trading":{"max_open_positions":1e400,"max_open_positions":1e309}}');
+    expect(problems({ file: dup })).toContainEqual(expect.objectContaining({ path: 'trading.max_open_positions', written: '1e309 (too large for a number: it reads as Infinity)' }));
+    expect(formatProblem({ code: 'invalid_value', path: 'a.b', expected: 'x', given: -Infinity, source: { kind: 'default' } })).toBe('a.b: expected x, got -Infinity (from default)');
+  });
+
   it('never echoes a secret in a problem, and registers valid secrets so no log text can carry them', () => {
     const bad = problems({ sets: ['alerts.webhook_url=ftp://user:hunter2-token@example.com'] });
     expect(JSON.stringify(bad)).not.toContain('hunter2');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
@@ -40,6 +40,25 @@ function parseText(file: string, text: string): Parsed {
   return { ok: true, value: doc.toJS() as unknown, problems: [] };
 }
 
+/** The value pair of `key` in a YAML/JSON map node; the last one, as JSON.parse keeps the last of a repeated key. */
+function valueOf(node: unknown, key: string): unknown {
+  return isMap(node) ? node.items.findLast((pair) => isScalar(pair.key) && pair.key.value === key)?.value : undefined;
+}
+
+/**
+ * How a number that is not finite was written: JSON.parse reads `1e309` as Infinity (and YAML
+ * `.inf`, `.nan` as Infinity, NaN), which an error must not show as `null` or as a word the file
+ * does not say. Only called on such a value, so the file is re-read as YAML (a superset of JSON)
+ * for the node's source range; the value itself is the fallback.
+ */
+function writtenNumber(text: string, section: string, name: string, value: number): string {
+  const node = valueOf(valueOf(parseDocument(text, { uniqueKeys: false }).contents, section), name);
+  const source = isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : '';
+  if (source === '' || source === String(value)) return String(value);
+  // Digits that read as Infinity overflowed; a word (.inf, .nan) just means it.
+  return /\d/.test(source) ? `${source} (too large for a number: it reads as ${String(value)})` : `${source} (${String(value)})`;
+}
+
 /**
  * Reads a JSON or YAML config file into settings, one per key. Unknown sections and keys are
  * problems, not ignored: a typo in a file must not silently leave the default in force.
@@ -77,6 +96,14 @@ export function readConfigFile(file: string): FileSettings {
       if (!CONFIG_KEYS.has(path)) {
         const suggestion = closest(path, CONFIG_KEYS.keys());
         problems.push({ code: 'unknown_key', path, source, ...(suggestion ? { suggestion } : {}) });
+        continue;
+      }
+      if (typeof raw === 'number' && !Number.isFinite(raw)) {
+        // No key takes an infinite number: refuse it here, showing it as the file wrote it.
+        const key = CONFIG_KEYS.get(path);
+        const expected = key?.expected ?? 'a finite number';
+        if (key?.secret === true) problems.push({ code: 'invalid_value', path, expected, given: '[REDACTED]', source });
+        else problems.push({ code: 'invalid_value', path, expected, given: raw, source, written: writtenNumber(text, section, name, raw) });
         continue;
       }
       // An explicit null in a file means "use the default", as if the key were absent.
