@@ -71,6 +71,58 @@ describe('ShutdownCoordinator (in process, no watchdog thread)', () => {
     expect(() => coordinator.registerLoop({ name: 'Late', daemon: true, periodMs: 10 })).toThrow(expect.objectContaining({ code: 'shutdown_in_progress' }) as Error);
   });
 
+  it('a shutdown during an async start waits for that start, then stops it, and starts nothing after it', async () => {
+    const events: string[] = [];
+    const coordinator = new ShutdownCoordinator({ recorder: nullRecorder(), logsDir: '/x', watchdog: false, exit: noop });
+    let release: () => void = noop;
+    coordinator.registerComponent({ name: 'store', order: 0, stop: () => void events.push('stop store') });
+    coordinator.registerComponent({
+      name: 'alerts', order: 5,
+      start: () => { events.push('start alerts'); return new Promise<void>((resolve) => (release = resolve)); },
+      stop: () => void events.push('stop alerts'),
+    });
+    coordinator.registerComponent({ name: 'feed', order: 30, start: () => void events.push('start feed'), stop: () => void events.push('stop feed') });
+    const started = coordinator.start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const shutdown = coordinator.requestShutdown('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    events.push('start ends');
+    release();
+    expect(await shutdown).toBe(0);
+    await started;
+    // The feed never started, so it is stopped without a start (its stop must cope, as every stop does).
+    expect(events).toEqual(['start alerts', 'stop feed', 'start ends', 'stop alerts', 'stop store']);
+  });
+
+  it('a first signal while the bot stops on its own (data end) is noted, not taken as a second Ctrl-C; the next one insists', async () => {
+    const logs = join(tempDir('tradetrace-coord-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });
+    const exits: number[] = [];
+    const coordinator = new ShutdownCoordinator({ recorder, logsDir: logs, watchdog: false, forceGraceMs: 50, exit: (code) => exits.push(code) });
+    let release: () => void = noop;
+    coordinator.registerComponent({ name: 'engine', order: 0, stop: () => new Promise<void>((resolve) => (release = resolve)) });
+    const uninstall = coordinator.installSignalHandlers(['SIGINT']);
+    try {
+      const shutdown = coordinator.requestShutdown('data_end');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      process.emit('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(exits).toEqual([]);
+      process.emit('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(exits).toEqual([130]);
+      release();
+      expect(await shutdown).toBe(130);
+    } finally {
+      uninstall();
+    }
+    const lines = readLog(logs, 'system');
+    expect(lines.filter((l) => l['event_type'] === 'LOG').map((l) => l['message'])).toEqual([
+      expect.stringMatching(/^SIGINT while the bot was already shutting down on its own \(waiting on engine\): shutdown goes on; another signal forces exit$/),
+      expect.stringMatching(/^SIGINT during shutdown while engine was stopping: exit is forced in 50 ms/),
+    ]);
+  });
+
   it('a loop handle that ends leaves the heartbeat, one that beats is alive', () => {
     const coordinator = new ShutdownCoordinator({ recorder: nullRecorder(), logsDir: '/x', watchdog: false, exit: noop });
     const decision = coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: 1000 });
@@ -79,5 +131,25 @@ describe('ShutdownCoordinator (in process, no watchdog thread)', () => {
     backfill.end();
     expect(coordinator.heartbeat().registered_threads.map((t) => [t.name, t.alive])).toEqual([['DecisionLoop', true]]);
     expect(coordinator.heartbeat().recent_heartbeats.map((b) => b.name)).toEqual(['DecisionLoop']);
+  });
+});
+
+describe('ShutdownCoordinator (watchdog thread)', () => {
+  it('a shutdown while the watchdog thread is still starting stops it once up: no heartbeat after SHUTDOWN_COMPLETE', async () => {
+    const logs = join(tempDir('tradetrace-coord-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });
+    const coordinator = new ShutdownCoordinator({ recorder, logsDir: logs, heartbeatIntervalMs: 20, exit: noop });
+    coordinator.registerComponent({ name: 'engine', order: 0, stop: noop });
+    const started = coordinator.start();
+    // The signal lands while start() awaits the thread's launch.
+    expect(await coordinator.requestShutdown('SIGINT')).toBe(0);
+    await started;
+    const count = (): number => readLog(logs, 'system').length;
+    const atEnd = count();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    recorder.close();
+    const lines = readLog(logs, 'system');
+    expect(lines.length).toBe(atEnd);
+    expect(lines.at(-1)?.['event_type']).toBe('SHUTDOWN_COMPLETE');
   });
 });

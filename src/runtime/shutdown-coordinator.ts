@@ -46,7 +46,7 @@ export interface ShutdownCoordinatorOptions {
   readonly exit?: (code: number) => void;
 }
 
-type ComponentStatus = 'registered' | 'running' | 'start_failed' | 'not_started' | 'stopping' | 'done';
+type ComponentStatus = 'registered' | 'starting' | 'running' | 'start_failed' | 'not_started' | 'stopping' | 'done';
 
 /**
  * Where shutdown stands. `complete`: SHUTDOWN_COMPLETE is written (only the watchdog's stop is
@@ -65,6 +65,8 @@ interface Entry {
   readonly spec: ComponentSpec;
   readonly seq: number;
   status: ComponentStatus;
+  /** While `starting`: its start, which a shutdown begun meanwhile waits for before stopping it. */
+  started?: Promise<unknown>;
 }
 
 /**
@@ -84,6 +86,8 @@ export class ShutdownCoordinator {
   private readonly forceGraceMs: number;
   private readonly exit: (code: number) => void;
   private watchdog: HeartbeatWatchdog | undefined;
+  /** The watchdog thread's launch, while under way: a shutdown begun meanwhile stops it once it is up. */
+  private watchdogLaunch: Promise<HeartbeatWatchdog> | undefined;
   private shutdown: Promise<number> | undefined;
   private settle: (code: number) => void = () => undefined;
   private phase: Phase = 'open';
@@ -96,6 +100,9 @@ export class ShutdownCoordinator {
   private finalCode: number | undefined;
   private forcedBy: SessionFailure | undefined;
   private left = false;
+  /** A signal arrived while the bot was already stopping on its own (data end, duration, fatal): the next one insists. */
+  private signalDuringOwnStop = false;
+  private reasonWasSignal = false;
 
   constructor(private readonly options: ShutdownCoordinatorOptions) {
     this.recorder = options.recorder;
@@ -149,10 +156,13 @@ export class ShutdownCoordinator {
     return new LoopHandle(spec.name, this.board, loop.index);
   }
 
-  /** Starts the watchdog thread, then every component in ascending order. */
+  /**
+   * Starts the watchdog thread, then every component in ascending order. A shutdown requested
+   * meanwhile (a signal during startup) starts nothing more.
+   */
   async start(): Promise<void> {
-    if (this.options.watchdog !== false && !this.watchdog) {
-      this.watchdog = await HeartbeatWatchdog.start({
+    if (this.options.watchdog !== false && !this.watchdog && !this.watchdogLaunch) {
+      this.watchdogLaunch = HeartbeatWatchdog.start({
         recorder: this.recorder,
         logsDir: this.options.logsDir,
         board: this.board,
@@ -160,15 +170,24 @@ export class ShutdownCoordinator {
         recentBeats: this.settings.recentBeats,
         eventLoopProbeMs: this.settings.eventLoopProbeMs,
       });
-      for (const entry of this.components) this.watchdog.registerComponent(entry.spec.name);
-      for (const loop of this.loops) this.watchdog.registerLoop(loop);
+      const watchdog = await this.watchdogLaunch;
+      this.watchdog = watchdog;
+      for (const entry of this.components) watchdog.registerComponent(entry.spec.name);
+      for (const loop of this.loops) watchdog.registerLoop(loop);
     }
     const ordered = [...this.components].sort((a, b) => a.spec.order - b.spec.order || a.seq - b.seq);
     for (const [position, entry] of ordered.entries()) {
+      if (this.shutdown) break;
       if (entry.status !== 'registered') continue;
       try {
-        await entry.spec.start?.();
-        entry.status = 'running';
+        entry.status = 'starting';
+        const started = entry.spec.start?.();
+        if (started instanceof Promise) {
+          entry.started = started;
+          await started;
+        }
+        // A shutdown that began during an async start has stopped it already (it waited for the start).
+        if (entry.status === 'starting') entry.status = 'running';
       } catch (error) {
         entry.status = 'start_failed';
         for (const later of ordered.slice(position + 1)) if (later.status === 'registered') later.status = 'not_started';
@@ -191,8 +210,9 @@ export class ShutdownCoordinator {
   installSignalHandlers(signals: readonly ShutdownSignal[] = ['SIGINT', 'SIGTERM']): () => void {
     const handlers = signals.map((signal) => {
       const handler = (): void => {
-        if (this.shutdown) this.insist(signal);
-        else void this.requestShutdown(signal);
+        if (!this.shutdown) void this.requestShutdown(signal);
+        else if (this.stoppingOnItsOwn()) this.noteSignalDuringOwnStop(signal);
+        else this.insist(signal);
       };
       process.on(signal, handler);
       return () => process.off(signal, handler);
@@ -220,7 +240,24 @@ export class ShutdownCoordinator {
     return this.shutdown;
   }
 
+  /** True while the bot stops for its own reason and no signal has arrived yet: a first Ctrl-C then is not a second one. */
+  private stoppingOnItsOwn(): boolean {
+    return this.phase === 'stopping' && !this.signalDuringOwnStop && !this.reasonWasSignal;
+  }
+
+  private noteSignalDuringOwnStop(signal: ShutdownSignal): void {
+    this.signalDuringOwnStop = true;
+    this.board.requestShutdown();
+    const waitingOn = this.stopping ? ` (waiting on ${this.stopping.name})` : '';
+    this.record('LOG', {
+      message: `${signal} while the bot was already shutting down on its own${waitingOn}: shutdown goes on; another signal forces exit`,
+      component: 'shutdown',
+      data: { signal, running: this.running() },
+    });
+  }
+
   private async runShutdown(reason: ShutdownReason): Promise<void> {
+    this.reasonWasSignal = reason === 'SIGINT' || reason === 'SIGTERM';
     this.phase = 'stopping';
     this.shutdownStartedMs = performance.now();
     this.board.requestShutdown();
@@ -230,10 +267,13 @@ export class ShutdownCoordinator {
     this.board.countHeartbeatLogged();
     const order = [...this.components].sort((a, b) => b.spec.order - a.spec.order || b.seq - a.seq);
     for (const entry of order) {
-      if (entry.status !== 'registered' && entry.status !== 'running') continue;
-      entry.status = 'stopping';
+      // One never started (a signal during startup) is stopped too: its resources may predate start (a bound port).
+      if (entry.status !== 'registered' && entry.status !== 'starting' && entry.status !== 'running') continue;
       const timeoutMs = entry.spec.stopTimeoutMs ?? this.stopTimeoutMs;
       this.stopping = { name: entry.spec.name, startedMs: performance.now() };
+      // Stopping a component whose start is still under way would leave it running once the start ends.
+      if (entry.status === 'starting' && entry.started) await settledWithin(entry.started, timeoutMs);
+      entry.status = 'stopping';
       const stop = await stopComponent(entry.spec, timeoutMs);
       this.stopping = undefined;
       entry.status = 'done';
@@ -253,7 +293,9 @@ export class ShutdownCoordinator {
     this.record('SHUTDOWN_COMPLETE', { components: [...this.stops], exit_code: exitCode, duration_ms: this.elapsedMs() });
     this.phase = 'complete';
     this.finalCode = exitCode;
-    await this.watchdog?.stop();
+    // A watchdog still starting is stopped once up: left running, it would beat after SHUTDOWN_COMPLETE.
+    const watchdog = this.watchdog ?? (await this.watchdogLaunch?.catch(() => undefined));
+    await watchdog?.stop();
     this.leave(exitCode);
   }
 
@@ -302,6 +344,7 @@ export class ShutdownCoordinator {
     this.finalCode = exitCode;
     // Not awaited: the thread must not delay a forced exit, and process.exit ends it anyway.
     void this.watchdog?.stop();
+    void this.watchdogLaunch?.then((watchdog) => watchdog.stop(), () => undefined);
     this.leave(exitCode);
   }
 
@@ -325,7 +368,7 @@ export class ShutdownCoordinator {
 
   /** Components not yet stopped, then loops still registered. */
   private running(): string[] {
-    const components = this.components.filter((entry) => entry.status === 'registered' || entry.status === 'running' || entry.status === 'stopping');
+    const components = this.components.filter((entry) => entry.status === 'registered' || entry.status === 'starting' || entry.status === 'running' || entry.status === 'stopping');
     const loops = this.loops.filter((loop) => this.board.readLoop(loop.index).state === 'active');
     return [...components.map((entry) => entry.spec.name), ...loops.map((loop) => loop.name)];
   }
@@ -356,4 +399,12 @@ export class ShutdownCoordinator {
   private assertOpen(name: string): void {
     if (this.shutdown) throw new RuntimeError('shutdown_in_progress', `cannot register ${name}: shutdown has begun`);
   }
+}
+
+/** Waits for `promise` to settle, at most `ms`; never throws. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([promise.then(() => undefined, () => undefined), expired]);
+  clearTimeout(timer);
 }
