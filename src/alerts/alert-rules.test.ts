@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
-import type { AlertTransition } from './alert-transition.js';
+import { AlertEngine } from './alert-engine.js';
+import type { AlertTransition, Observation } from './alert-transition.js';
 import { evaluatePastLogs } from './evaluate-past.js';
 import { Scenario, T0 } from './fixtures/scenario.js';
+import { replayLogs } from './log-replay.js';
 
 const S1 = 'session_20251026_100000';
 const S2 = 'session_20251026_110000';
@@ -137,6 +139,28 @@ describe('alert rules over real log lines', () => {
     // It was watched again from the late beat and fired "no SHUTDOWN_HEARTBEAT ... hung or dead" at +8 s.
     expect(brief(transitions)).toEqual([]);
     expect(open).toEqual([]);
+  });
+
+  it('heartbeat_missing: a heartbeat read late that is older than the last one does not end a silence (nor report a negative one)', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    for (let i = 1; i <= 4; i++) s.at(i * 1000).heartbeat(S1);
+    // Written (or read) after the +4 s beat, stamped before it.
+    s.at(3500).heartbeat(S1);
+    s.at(9000).heartbeat(S1);
+    s.close();
+    const lines: Observation[] = [];
+    for await (const observation of replayLogs(s.logsDir)) lines.push(observation);
+    const engine = new AlertEngine({ options: { rules: ['heartbeat_missing'] } });
+    const transitions: AlertTransition[] = [];
+    for (const observation of lines) {
+      // The clock passes the deadline (+7 s: 1 s learned x 3) before the late line is read.
+      if (observation.line.ts === new Date(T0 + 3500).toISOString()) transitions.push(...engine.advance(T0 + 8000));
+      transitions.push(...engine.observe(observation));
+    }
+    // It resolved at the late line with "heartbeat resumed after -0.5 s of silence".
+    expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +7s`, `resolved heartbeat_missing ${S1} +9s`]);
+    expect(transitions[1]?.message).toBe('heartbeat resumed after 5.0 s of silence');
   });
 
   it('heartbeat_missing: a refused start supersedes nothing, so a hung bot holding the data directory keeps its alert', async () => {

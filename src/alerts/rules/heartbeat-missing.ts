@@ -164,13 +164,16 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       }
       watch.lastIntervalBeatAt = at;
     }
-    const silenceS = (at - watch.lastBeatAt) / 1000;
-    // Heartbeats read back from a file can arrive after a newer line: the silence never goes backwards.
-    watch.lastBeatAt = Math.max(watch.lastBeatAt, at);
-    watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
-    if (watch.silent) {
-      watch.silent = false;
-      tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence`, at });
+    // Heartbeats read back from a file can arrive after a newer line. An older one says nothing about
+    // the silence since the newest: it neither moves the silence back nor ends it.
+    if (at >= watch.lastBeatAt) {
+      const silenceS = (at - watch.lastBeatAt) / 1000;
+      watch.lastBeatAt = at;
+      watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
+      if (watch.silent) {
+        watch.silent = false;
+        tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence`, at });
+      }
     }
     const listed = new Set<string>();
     for (const thread of line.registered_threads) {
