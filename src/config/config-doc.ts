@@ -37,8 +37,11 @@ where each value that is not a default came from.
 Env variables and flags are text, parsed per the key's type (a file may use native YAML/JSON types
 or the same text):
 - **booleans**: \`true/false\`, \`1/0\`, \`yes/no\`, \`on/off\` (any case);
-- **numbers and integers**: decimal text (\`25\`, \`0.5\`), within the range each key shows;
-- **decimals** (money, and the percentages applied to prices): exact decimal text, never floats;
+- **numbers and integers**: decimal text (\`25\`, \`0.5\`), within the range each key shows; text
+  with an exponent (\`1e1\`) is refused, not read as \`10\` (a native number in a file is taken as
+  its YAML/JSON parser reads it);
+- **decimals** (money, and the percentages applied to prices): exact decimal text, never floats,
+  and no exponent either;
 - **durations**: a number with a unit, \`500ms\`, \`90s\`, \`5m\`, \`2h\`, \`1d\`, or combined \`1h30m\`;
   a bare number is refused, since \`30\` could mean seconds or milliseconds;
 - **lists**: comma-separated in env and flags (\`BTC/USDT,ETH/USDT\`), a list in a file.

@@ -17,6 +17,16 @@ export interface KeyMeta {
   secret: boolean;
 }
 
+/**
+ * What a key expects, said for the value given: text with an exponent for a numeric key gets told
+ * why it is refused (`1e1` reads as 10 elsewhere, so "expected an integer" alone would puzzle).
+ */
+export function expectedFor(meta: Pick<KeyMeta, 'kind' | 'expected'>, raw: unknown): string {
+  const numeric = meta.kind === 'int' || meta.kind === 'number' || meta.kind === 'decimal';
+  if (numeric && typeof raw === 'string' && EXPONENT_TEXT.test(raw.trim())) return `${meta.expected}, as plain decimal text without an exponent`;
+  return meta.expected;
+}
+
 const metas = new WeakMap<z.ZodType, KeyMeta>();
 
 export function keyMeta(schema: z.ZodType): KeyMeta | undefined {
@@ -35,7 +45,10 @@ export function secret<S extends z.ZodType>(schema: S): S {
 }
 
 const BOOL_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
-const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+/** Numbers, integers and decimals given as text (env, flags, a string in a file) are plain decimal text. */
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** The same with an exponent (`1e1`, `2.5E-3`): refused, and named in the error so the fix is plain. */
+const EXPONENT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 
 function toBool(raw: unknown): boolean | undefined {
   if (typeof raw === 'boolean') return raw;
@@ -44,12 +57,16 @@ function toBool(raw: unknown): boolean | undefined {
 
 function toNumber(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-  if (typeof raw === 'string' && NUMBER_TEXT.test(raw.trim())) return Number(raw.trim());
-  return undefined;
+  if (typeof raw !== 'string' || !NUMBER_TEXT.test(raw.trim())) return undefined;
+  // Hundreds of digits overflow to Infinity, which no key takes.
+  const n = Number(raw.trim());
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function toDecimal(raw: unknown): Decimal | undefined {
   if (typeof raw !== 'number' && typeof raw !== 'string') return undefined;
+  // Decimal.parse also reads exponents (candle files use them); config text is plain decimal text.
+  if (typeof raw === 'string' && !NUMBER_TEXT.test(raw.trim())) return undefined;
   try {
     return Decimal.from(typeof raw === 'string' ? raw.trim() : raw);
   } catch {

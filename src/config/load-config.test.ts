@@ -122,6 +122,30 @@ describe('loadConfig problems', () => {
     expect(formatProblem(errors[3] as ConfigProblem)).toMatch(/^runtime\.heartbeat_interval: expected a duration with a unit.*got "30" \(from flag --set runtime\.heartbeat_interval\)$/);
   });
 
+  it('refuses numeric text with an exponent (docs: numbers, integers and decimals are decimal text), naming the variable', () => {
+    const errors = problems({
+      env: { TRADETRACE__TRADING__MAX_OPEN_POSITIONS: '1e1', TRADETRACE__EXECUTION__SLIPPAGE_BPS: '2.5E1' },
+      sets: ['trading.starting_quote_balance=1e3'],
+    });
+    expect(errors).toEqual([
+      expect.objectContaining({ path: 'execution.slippage_bps', given: '2.5E1', source: { kind: 'env', name: 'TRADETRACE__EXECUTION__SLIPPAGE_BPS' } }),
+      expect.objectContaining({ path: 'trading.max_open_positions', given: '1e1', source: { kind: 'env', name: 'TRADETRACE__TRADING__MAX_OPEN_POSITIONS' } }),
+      expect.objectContaining({ path: 'trading.starting_quote_balance', given: '1e3', source: { kind: 'flag', flag: '--set trading.starting_quote_balance' } }),
+    ]);
+    expect(errors.map(formatProblem)[1]).toBe(
+      'trading.max_open_positions: expected an integer from 1 to 100, as plain decimal text without an exponent, got "1e1" (from env TRADETRACE__TRADING__MAX_OPEN_POSITIONS)',
+    );
+    // The same text in a file is refused too; a native number is the parser's (YAML reads 1e1 as 10).
+    expect(problems({ file: file('e.json', '{"trading":{"max_open_positions":"1e1"}}') })).toEqual([expect.objectContaining({ path: 'trading.max_open_positions', given: '1e1' })]);
+    expect(ok({ file: file('e.yaml', 'trading:\n  max_open_positions: 1e1\n') }).config.trading.max_open_positions).toBe(10);
+    // Plain decimal text still reads, and a bad value without an exponent keeps the plain wording.
+    expect(ok({ env: { TRADETRACE__TRADING__MAX_OPEN_POSITIONS: ' 10 ', TRADETRACE__EXECUTION__SLIPPAGE_BPS: '.5' }, sets: ['trading.starting_quote_balance=1000.50'] }).config).toMatchObject({
+      trading: { max_open_positions: 10 },
+      execution: { slippage_bps: 0.5 },
+    });
+    expect(problems({ env: { TRADETRACE__TRADING__MAX_OPEN_POSITIONS: '1'.repeat(400) } })[0]).toMatchObject({ expected: 'an integer from 1 to 100' });
+  });
+
   it('reports a bad value even when a later source overrides it', () => {
     const errors = problems({ env: { GLOBAL_TRADING: 'maybe' }, sets: ['trading.global_trading=true'] });
     expect(errors).toHaveLength(1);

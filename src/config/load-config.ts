@@ -5,6 +5,7 @@ import type { ConfigProblem } from './config-problem.js';
 import { DEFAULT_SOURCE, type ConfigSource, type RawSetting } from './config-source.js';
 import { envSettings } from './env-settings.js';
 import { flagSettings, type FlagSetting } from './flag-settings.js';
+import { expectedFor } from './keys.js';
 import { readConfigFile } from './read-config-file.js';
 import { CONFIG_KEYS, configSchema, SECRET_PATHS, type Config } from './schema.js';
 
@@ -73,7 +74,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadConfigResult {
     // a later source overrides it.
     const parsed = key.schema.safeParse(setting.raw);
     if (!parsed.success) {
-      problems.push({ code: 'invalid_value', path: setting.path, expected: key.expected, given: key.secret ? '[REDACTED]' : setting.raw, source: setting.source });
+      problems.push({ code: 'invalid_value', path: setting.path, expected: expectedFor(key, setting.raw), given: key.secret ? '[REDACTED]' : setting.raw, source: setting.source });
       continue;
     }
     (raw[key.section] ??= {})[key.name] = setting.raw;
@@ -91,7 +92,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadConfigResult {
       const setting = effective.get(path);
       const key = CONFIG_KEYS.get(path);
       const given = key?.secret ? '[REDACTED]' : setting?.raw;
-      if (leafIssue(issue) && key) problems.push({ code: 'invalid_value', path, expected: key.expected, given, source: setting?.source ?? DEFAULT_SOURCE });
+      if (leafIssue(issue) && key) problems.push({ code: 'invalid_value', path, expected: expectedFor(key, setting?.raw), given, source: setting?.source ?? DEFAULT_SOURCE });
       else problems.push({ code: 'constraint', path, rule: issue.message, given, source: setting?.source ?? DEFAULT_SOURCE });
     }
   }
