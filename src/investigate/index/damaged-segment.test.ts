@@ -91,6 +91,15 @@ describe('a damaged index segment is a cache miss, not a failure', () => {
     expect(stderr).not.toHaveBeenCalled();
   });
 
+  it('(d) a whole, well-formed segment whose header covers other bytes than it is listed for is rebuilt', async () => {
+    const { dir, ids, rotated, segment } = await rotatedIncident();
+    const text = (await import('node:fs')).readFileSync(segment, 'utf8');
+    const nl = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, nl)) as { to: number };
+    writeFileSync(segment, `${JSON.stringify({ ...header, to: header.to + 1000 })}\n${text.slice(nl + 1)}`);
+    await expectSameAsScan(dir, ids, rotated);
+  });
+
   it('the CLI: no stack trace, the same answer as --no-index, one note', async () => {
     const { dir, facts, rotated, segment } = await rotatedIncident();
     writeFileSync(segment, '');

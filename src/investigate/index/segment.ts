@@ -51,6 +51,8 @@ export class SegmentDamagedError extends Error {
   constructor(
     readonly path: string,
     reason: string,
+    /** The segment file is not there at all (ENOENT): possibly replaced by another query, not damaged. */
+    readonly missing = false,
   ) {
     super(`index segment ${path} is damaged: ${reason}`);
     this.name = 'SegmentDamagedError';
@@ -90,43 +92,63 @@ function checkHeader(path: string, value: unknown, fileSize: number, bodyStart: 
   return header;
 }
 
-/** The segment's header, checked against the file: any inconsistency is a SegmentDamagedError. */
-export function readSegmentHeader(path: string): { header: SegmentHeader; bodyStart: number } {
-  let fd: number;
+function openSegment(path: string): number {
   try {
-    fd = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch (error) {
-    throw new SegmentDamagedError(path, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SegmentDamagedError(path, `cannot be opened (${code ?? String(error)})`, code === 'ENOENT');
   }
-  try {
-    const fileSize = fstatSync(fd).size;
-    let size = 64 * 1024;
-    for (;;) {
-      const head = readAt(fd, 0, size);
-      const nl = head.indexOf(10);
-      if (nl >= 0) {
-        let value: unknown;
-        try {
-          value = JSON.parse(head.toString('utf8', 0, nl));
-        } catch {
-          throw new SegmentDamagedError(path, 'header line is not JSON');
-        }
-        return { header: checkHeader(path, value, fileSize, nl + 1), bodyStart: nl + 1 };
+}
+
+/** The segment's header, checked against the open file: any inconsistency is a SegmentDamagedError. */
+function readHeader(path: string, fd: number): { header: SegmentHeader; bodyStart: number } {
+  const fileSize = fstatSync(fd).size;
+  let size = 64 * 1024;
+  for (;;) {
+    const head = readAt(fd, 0, size);
+    const nl = head.indexOf(10);
+    if (nl >= 0) {
+      let value: unknown;
+      try {
+        value = JSON.parse(head.toString('utf8', 0, nl));
+      } catch {
+        throw new SegmentDamagedError(path, 'header line is not JSON');
       }
-      if (head.length < size) throw new SegmentDamagedError(path, 'no header line');
-      size *= 4;
+      return { header: checkHeader(path, value, fileSize, nl + 1), bodyStart: nl + 1 };
     }
+    if (head.length < size) throw new SegmentDamagedError(path, 'no header line');
+    size *= 4;
+  }
+}
+
+function asDamaged(path: string, error: unknown): SegmentDamagedError {
+  if (error instanceof SegmentDamagedError) return error;
+  return new SegmentDamagedError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+}
+
+/**
+ * Every key of the segment starting with `prefix`, with its line offsets. `range`: the bytes of the log
+ * the segment is listed for; a segment whose header says otherwise is damaged. The file is opened
+ * once, so a segment another query replaces (renames over or removes) while this one reads it is
+ * read whole from the file this lookup opened.
+ */
+export function lookupSegment(path: string, prefix: string, range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
+  const fd = openSegment(path);
+  try {
+    const { header, bodyStart } = readHeader(path, fd);
+    if (range !== undefined && (header.from !== range.from || header.to !== range.to)) {
+      throw new SegmentDamagedError(path, `covers bytes ${header.from}-${header.to} where it is listed for ${range.from}-${range.to}`);
+    }
+    return lookupBody(path, fd, header, bodyStart, prefix);
   } catch (error) {
-    if (error instanceof SegmentDamagedError) throw error;
-    throw new SegmentDamagedError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw asDamaged(path, error);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Every key of the segment starting with `prefix`, with its line offsets. */
-export function lookupSegment(path: string, prefix: string): Map<string, number[]> {
-  const { header, bodyStart } = readSegmentHeader(path);
+function lookupBody(path: string, fd: number, header: SegmentHeader, bodyStart: number, prefix: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const { fence } = header;
   let lo = 0;
@@ -146,34 +168,21 @@ export function lookupSegment(path: string, prefix: string): Map<string, number[
   const start = fence[first]?.[1] ?? 0;
   const end = last < fence.length ? (fence[last]?.[1] ?? header.bodyBytes) : header.bodyBytes;
   if (end <= start) return out;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new SegmentDamagedError(path, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  try {
-    const bytes = readAt(fd, bodyStart + start, end - start);
-    // A slice starts at a fence key and ends at the next one (or the body's end): whole lines only.
-    if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
-    const text = bytes.toString('utf8', 0, bytes.length - 1);
-    let previous = '';
-    for (const line of text.split('\n')) {
-      const tab = line.indexOf('\t');
-      const key = line.slice(0, tab);
-      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
-      previous = key;
-      if (!key.startsWith(prefix)) continue;
-      // Offsets are read (and checked) for the keys asked for only: the others are none of this query's business.
-      const offsets = line.slice(tab + 1).split(',').map(Number);
-      if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
-      out.set(key, offsets);
-    }
-  } catch (error) {
-    if (error instanceof SegmentDamagedError) throw error;
-    throw new SegmentDamagedError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  } finally {
-    closeSync(fd);
+  const bytes = readAt(fd, bodyStart + start, end - start);
+  // A slice starts at a fence key and ends at the next one (or the body's end): whole lines only.
+  if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
+  const text = bytes.toString('utf8', 0, bytes.length - 1);
+  let previous = '';
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    const key = line.slice(0, tab);
+    if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
+    previous = key;
+    if (!key.startsWith(prefix)) continue;
+    // Offsets are read (and checked) for the keys asked for only: the others are none of this query's business.
+    const offsets = line.slice(tab + 1).split(',').map(Number);
+    if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
+    out.set(key, offsets);
   }
   return out;
 }
