@@ -61,6 +61,12 @@ const HEAD_BYTES = 4096;
 const SEGMENT_MAX = 16 * 1024 * 1024;
 const SMALL_SEGMENT = 4 * 1024 * 1024;
 const PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
+/**
+ * Index files no metadata of this query lists (another query's segments written before its metadata,
+ * a temporary file being written) are only removed once this old: a query that is still building can
+ * own them. A first build of a large log writes its segments minutes before its metadata.
+ */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
 
 function headHash(path: string, length: number): string {
   const fd = openSync(path, 'r');
@@ -73,13 +79,36 @@ function headHash(path: string, length: number): string {
   }
 }
 
-function readMeta(path: string): FileMeta | null {
+function parseMeta(text: string | null): FileMeta | null {
+  if (text === null) return null;
   try {
-    const meta = JSON.parse(readFileSync(path, 'utf8')) as FileMeta;
-    return meta.v === 1 && Array.isArray(meta.segments) ? meta : null;
+    const meta = JSON.parse(text) as FileMeta;
+    return meta !== null && typeof meta === 'object' && meta.v === 1 && Array.isArray(meta.segments) ? meta : null;
   } catch {
     return null;
   }
+}
+
+function readMetaText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function readMeta(path: string): FileMeta | null {
+  return parseMeta(readMetaText(path));
+}
+
+/** The segment names a metadata file lists that are this log file's (never a path elsewhere). */
+function segmentNames(base: string, meta: FileMeta | null): string[] {
+  const names: string[] = [];
+  for (const s of meta?.segments ?? []) {
+    const name: unknown = (s as Partial<SegmentRef> | null)?.name;
+    if (typeof name === 'string' && name.startsWith(`${base}.`) && !name.includes('/') && !name.includes(sep)) names.push(name);
+  }
+  return names;
 }
 
 function removeQuietly(path: string): void {
@@ -114,16 +143,24 @@ function segmentsIntact(dir: string, base: string, meta: FileMeta): boolean {
 
 /**
  * The file's index metadata when it still describes the file (same first bytes, not shrunk); else
- * null. `damaged`: the metadata described the file but a segment was missing or not what it says.
+ * null, with `stale` the metadata found. `text`: the metadata file as read. `damaged`: the metadata described the file but a segment was
+ * missing or not what it says. A segment missing because another query replaced it between reading
+ * the metadata and looking at the segment is no damage: the metadata is read again.
  */
-function loadMeta(dir: string, file: LogFile, size: number): { base: string; meta: FileMeta | null; damaged: boolean } {
+function loadMeta(dir: string, file: LogFile, size: number): { base: string; meta: FileMeta | null; stale: FileMeta | null; damaged: boolean; text: string | null } {
   const st = statSync(file.path);
   const base = `${st.dev}-${st.ino}`;
-  const meta = readMeta(join(dir, `${base}.json`));
-  const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
-  if (!valid) return { base, meta: null, damaged: false };
-  const intact = segmentsIntact(dir, base, meta);
-  return { base, meta: intact ? meta : null, damaged: !intact };
+  const path = join(dir, `${base}.json`);
+  let text = readMetaText(path);
+  for (let attempt = 0; ; attempt++) {
+    const meta = parseMeta(text);
+    const valid = meta !== null && meta.gzipped === file.gzipped && (file.gzipped ? meta.size === size : size >= meta.indexedTo) && headHash(file.path, meta.headLength) === meta.head;
+    if (!valid) return { base, meta: null, stale: meta, damaged: false, text };
+    if (segmentsIntact(dir, base, meta)) return { base, meta, stale: null, damaged: false, text };
+    const again = readMetaText(path);
+    if (again === text || attempt >= 3) return { base, meta: null, stale: meta, damaged: true, text };
+    text = again;
+  }
 }
 
 export class LogIndex {
@@ -161,17 +198,16 @@ export class LogIndex {
   }
 
   private static async build(set: LogSet, dir: string, options: IndexOptions): Promise<LogIndex> {
-    const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[] }[] = [];
+    // `replaced`: segments this query's metadata replaces, removed once it is written. Only those: a
+    // segment no metadata lists may be another query's, built and not yet listed.
+    const plans: { file: LogFile; base: string; meta: FileMeta; tasks: BuildTask[]; keep: SegmentRef[]; replaced: string[]; loaded: string | null }[] = [];
     const damaged: string[] = [];
     for (const file of set.files) {
       const size = set.sizes.get(file.path) ?? 0;
-      const { base, meta, damaged: broken } = loadMeta(dir, file, size);
+      const { base, meta, stale, damaged: broken, text: loaded } = loadMeta(dir, file, size);
       // A damaged segment makes the file's whole index untrustworthy: it is indexed again from scratch.
       if (broken) damaged.push(file.path);
-      const stale = readMeta(join(dir, `${base}.json`));
-      if (!meta && stale && Array.isArray(stale.segments)) {
-        for (const s of stale.segments) if (typeof s?.name === 'string' && s.name.startsWith(`${base}.`) && !s.name.includes('/') && !s.name.includes(sep)) removeQuietly(join(dir, s.name));
-      }
+      const replaced = meta ? [] : segmentNames(base, stale);
       let keep = meta?.segments ?? [];
       let from = meta?.indexedTo ?? 0;
       const tasks: BuildTask[] = [];
@@ -185,6 +221,7 @@ export class LogIndex {
           if (last && last.to - last.from < SMALL_SEGMENT) {
             from = last.from;
             keep = keep.slice(0, -1);
+            replaced.push(last.name);
           }
           const cuts = lineCuts(file.path, from, to, SEGMENT_MAX);
           for (let i = 0; i + 1 < cuts.length; i++) {
@@ -195,17 +232,19 @@ export class LogIndex {
       }
       const headLength = Math.min(HEAD_BYTES, size);
       const fresh: FileMeta = meta ?? { v: 1, path: file.path, gzipped: file.gzipped, headLength, head: headHash(file.path, headLength), size, indexedTo: 0, segments: [] };
-      plans.push({ file, base, meta: fresh, tasks, keep });
+      const written = new Set(tasks.map((t) => t.segmentPath.slice(dir.length + 1)));
+      plans.push({ file, base, meta: fresh, tasks, keep, replaced: replaced.filter((name) => !written.has(name)), loaded });
     }
     const plainTasks = plans.flatMap((p) => p.tasks.filter((t) => !t.gzipped));
     const headers = new Map<string, SegmentHeader>();
     const taskBytes = plainTasks.reduce((sum, t) => sum + t.to - t.from, 0);
     const threads = taskBytes >= PARALLEL_MIN_BYTES ? Math.max(1, options.parallelism ?? 2) : 1;
-    const share = plainTasks.filter((_, i) => i % threads !== 0);
+    // Task i is built by thread i % threads: this one (0) and one worker for each other share.
+    const shares = Array.from({ length: threads - 1 }, (_, k) => plainTasks.filter((_, i) => i % threads === k + 1)).filter((share) => share.length > 0);
     const abort = new AbortController();
-    const worker = share.length > 0 ? runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share, abort.signal) : null;
-    // When this thread's part fails first, that failure is the answer; the worker's must not crash the process as unhandled.
-    worker?.catch(() => undefined);
+    const workers = shares.map((share) => runInWorker<BuildTask[], IndexWorkerResponse>(import.meta.url, 'index-worker', share, abort.signal));
+    // When this thread's part fails first, that failure is the answer; a worker's must not crash the process as unhandled.
+    for (const worker of workers) worker.catch(() => undefined);
     try {
       for (const task of plainTasks.filter((_, i) => i % threads === 0)) headers.set(task.segmentPath, buildSegmentSync(task));
       for (const task of plans.flatMap((p) => p.tasks.filter((t) => t.gzipped))) headers.set(task.segmentPath, await buildGzip(task));
@@ -214,14 +253,19 @@ export class LogIndex {
       abort.abort();
       throw error;
     }
-    if (worker) {
-      const response = await worker;
-      if (!response) throw new Error('index worker stopped before it finished');
-      if (!response.ok) throw workerError(response, 'index worker');
-      share.forEach((task, i) => {
-        const header = response.headers[i];
-        if (header) headers.set(task.segmentPath, header);
-      });
+    try {
+      for (const [k, worker] of workers.entries()) {
+        const response = await worker;
+        if (!response) throw new Error('index worker stopped before it finished');
+        if (!response.ok) throw workerError(response, 'index worker');
+        shares[k]?.forEach((task, i) => {
+          const header = response.headers[i];
+          if (header) headers.set(task.segmentPath, header);
+        });
+      }
+    } catch (error) {
+      abort.abort();
+      throw error;
     }
     const indexed: IndexedFile[] = [];
     for (const plan of plans) {
@@ -232,11 +276,19 @@ export class LogIndex {
       });
       const segments = [...plan.keep, ...built];
       const meta: FileMeta = { ...plan.meta, path: plan.file.path, size: set.sizes.get(plan.file.path) ?? 0, indexedTo: segments[segments.length - 1]?.to ?? 0, segments };
-      if (plan.tasks.length > 0 || plan.meta.path !== plan.file.path) {
+      const metaPath = join(dir, `${plan.base}.json`);
+      // Another query that indexed as far or further while this one built keeps its metadata: written
+      // over, it would list segments that query has already replaced and removed.
+      const currentText = plan.tasks.length > 0 ? readMetaText(metaPath) : null;
+      const current = currentText !== plan.loaded ? parseMeta(currentText) : null;
+      const further = current !== null && current.head === meta.head && current.headLength === meta.headLength && current.gzipped === meta.gzipped && current.indexedTo >= meta.indexedTo;
+      if (!further && (plan.tasks.length > 0 || plan.meta.path !== plan.file.path)) {
         const tmp = join(dir, `${plan.base}.json.${process.pid}.tmp`);
         writeFileSync(tmp, JSON.stringify(meta));
-        renameSync(tmp, join(dir, `${plan.base}.json`));
+        renameSync(tmp, metaPath);
       }
+      const listed = new Set(segmentNames(plan.base, further ? current : meta));
+      for (const name of plan.replaced) if (!listed.has(name)) removeQuietly(join(dir, name));
       indexed.push({ file: plan.file, meta, base: plan.base });
     }
     LogIndex.collectGarbage(dir, new Set(plans.map((p) => p.base)), indexed);
@@ -245,13 +297,21 @@ export class LogIndex {
     return new LogIndex(dir, indexed, onDamaged);
   }
 
-  /** Removes index files of log files that no longer exist (deleted, or re-gzipped under a new inode). */
+  /**
+   * Removes index files of log files that no longer exist (deleted, or re-gzipped under a new inode),
+   * segments no metadata lists, and temporary files left by a killed query: each only once it is
+   * ORPHAN_AGE_MS old, so that a query building at the same time (whose log set, or metadata, this
+   * one has not seen) keeps its files.
+   */
   private static collectGarbage(dir: string, live: Set<string>, indexed: readonly IndexedFile[]): void {
     const segments = new Set(indexed.flatMap((f) => f.meta.segments.map((s) => s.name)));
+    const before = Date.now() - ORPHAN_AGE_MS;
     for (const name of readdirSync(dir)) {
       const base = name.split('.')[0] ?? '';
-      const stale = !live.has(base) || (name.endsWith('.seg') && !segments.has(name));
-      if (stale && !name.endsWith('.tmp')) removeQuietly(join(dir, name));
+      const candidate = name.endsWith('.tmp') || !live.has(base) || (name.endsWith('.seg') && !segments.has(name));
+      if (!candidate) continue;
+      const st = statSync(join(dir, name), { throwIfNoEntry: false });
+      if (st !== undefined && st.isFile() && st.mtimeMs < before) removeQuietly(join(dir, name));
     }
   }
 
@@ -263,13 +323,19 @@ export class LogIndex {
       for (const segment of entry.meta.segments) {
         let found: Map<string, number[]>;
         try {
-          found = lookupSegment(join(this.dir, segment.name), prefix);
+          found = lookupSegment(join(this.dir, segment.name), prefix, segment);
         } catch (error) {
-          // Damaged since prepare (another process, a disk error) or in a way its header did not show:
-          // answered from the log file's own bytes, and the segment written again from them.
           if (!(error instanceof SegmentDamagedError)) throw error;
-          found = this.rebuildSegment(entry, segment, prefix);
-          if (!damaged.includes(entry.file.path)) damaged.push(entry.file.path);
+          if (error.missing && !this.stillListed(entry, segment)) {
+            // Replaced by another query since prepare (the log grew and it regrew this segment, or
+            // the file was re-indexed): no damage, answered from the log file's own bytes.
+            found = this.fromLog(entry, segment, prefix, false);
+          } else {
+            // Damaged since prepare (another process, a disk error) or in a way its header did not show:
+            // answered from the log file's own bytes, and the segment written again from them.
+            found = this.fromLog(entry, segment, prefix, true);
+            if (!damaged.includes(entry.file.path)) damaged.push(entry.file.path);
+          }
         }
         for (const [key, offsets] of found) {
           const list = out.get(key) ?? [];
@@ -282,8 +348,13 @@ export class LogIndex {
     return out;
   }
 
-  /** The keys starting with `prefix` in the segment's bytes of the log file, read from the log itself. */
-  private rebuildSegment(entry: IndexedFile, segment: SegmentRef, prefix: string): Map<string, number[]> {
+  /** Whether the log file's metadata on disk now still lists the segment (read again: another query may have replaced it). */
+  private stillListed(entry: IndexedFile, segment: SegmentRef): boolean {
+    return segmentNames(entry.base, readMeta(join(this.dir, `${entry.base}.json`))).includes(segment.name);
+  }
+
+  /** The keys starting with `prefix` in the segment's bytes of the log file, read from the log itself; `rewrite`: the segment written again from them. */
+  private fromLog(entry: IndexedFile, segment: SegmentRef, prefix: string, rewrite: boolean): Map<string, number[]> {
     let region: Buffer;
     if (entry.file.gzipped) region = gunzipSync(readFileSync(entry.file.path)).subarray(segment.from, segment.to);
     else {
@@ -303,7 +374,7 @@ export class LogIndex {
     }
     const extracted = extractRegion(region, segment.from);
     try {
-      writeSegment(join(this.dir, segment.name), segment.from, segment.to, extracted);
+      if (rewrite) writeSegment(join(this.dir, segment.name), segment.from, segment.to, extracted);
     } catch {
       // An index that cannot be written only costs speed: the answer comes from the log itself.
     }
