@@ -1,5 +1,5 @@
 import type { LocatedEvent } from './find-events.js';
-import { byTime } from './find-events.js';
+import { byTime, ORDER_SLACK_MS } from './find-events.js';
 
 export const ORDER_STATUSES = ['filled', 'failed', 'canceled', 'open', 'retried'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -14,9 +14,10 @@ export interface IntentSummary {
   readonly contexts: LocatedEvent[];
   readonly retries: LocatedEvent[];
   /**
-   * The line that gave the verdict (see VERDICTS and `summarizeIntent`): ORDER_FAILED, else the last
-   * ORDER_FILLED, else ORDER_CANCELED; or ORDER_RECONCILED when restart reconciliation settled the
-   * intent (see `settledByReconciliation`).
+   * The line that gave the verdict (see VERDICTS and `summarizeIntent`): an ORDER_FILLED after the
+   * router gave up on a timeout (`lateFill`), else ORDER_FAILED, else the last ORDER_FILLED, else
+   * ORDER_CANCELED; or ORDER_RECONCILED when restart reconciliation settled the intent (see
+   * `settledByReconciliation`).
    */
   readonly terminal: LocatedEvent | undefined;
   readonly status: 'filled' | 'failed' | 'canceled' | 'open';
@@ -71,7 +72,7 @@ export const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', '
  * filled in part is ORDER_FILLED (partial) then ORDER_CANCELED, and the intent filled. ORDER_FAILED
  * is written once per intent, for good, and so outranks anything before it (it can also follow an
  * ORDER_FILLED when the recorder failed mid-settle). ORDER_CANCELED alone (no fill, no failure)
- * leaves the intent canceled.
+ * leaves the intent canceled. One line may come after the router's ORDER_FAILED: see `lateFill`.
  */
 const VERDICTS: readonly (readonly [(typeof ORDER_TYPES)[number], Exclude<IntentSummary['status'], 'open'>])[] = [
   ['ORDER_FAILED', 'failed'],
@@ -140,18 +141,34 @@ function mayStillSettle(list: readonly LocatedEvent[]): boolean {
 /** Intents that ended this recently still take a straggling line (written a moment after the end). */
 const RECENTLY_ENDED = 4096;
 
+const isGiveUp = (e: LocatedEvent): boolean => e.event.event_type === 'ORDER_FAILED' && (e.event as { reason?: unknown }).reason === 'timeout_exhausted';
+
 /**
- * How an intent ended: the router's verdict (VERDICTS), unless restart reconciliation found more. A
- * fill it found makes the intent filled (the order filled while the bot was down, or after the router
- * gave up on it: ORDER_FAILED timeout_exhausted); a failure or cancel it found is the status only of
- * an intent the router never gave a verdict (the bot was killed mid-order): the router's own
- * failure or fill stands.
+ * The fill found after the router gave up on the order (ORDER_FAILED timeout_exhausted: sent, never
+ * found out, so the store holds it `unknown`): the session's order watcher (src/engine/order-watcher.ts)
+ * keeps asking the exchange and, when the order filled after all, writes ORDER_FILLED under the same
+ * intent, later. That fill is the intent's outcome, as a fill restart reconciliation finds is, and as
+ * trace follows the decision past its window for it. The watcher writes no ORDER_CANCELED or
+ * ORDER_FAILED, and a cancel with nothing filled would not change the outcome (the router's failure
+ * stands, as it does when reconciliation finds the order canceled), so only a fill is looked for.
+ */
+function lateFill(sorted: readonly LocatedEvent[]): LocatedEvent | undefined {
+  const gaveUp = sorted.findLastIndex(isGiveUp);
+  return gaveUp < 0 ? undefined : sorted.slice(gaveUp + 1).findLast((e) => e.event.event_type === 'ORDER_FILLED');
+}
+
+/**
+ * How an intent ended: the router's verdict (VERDICTS), unless a fill came after the router gave up
+ * (`lateFill`), or restart reconciliation found more. A fill it found makes the intent filled (the
+ * order filled while the bot was down, or after the router gave up on it: ORDER_FAILED
+ * timeout_exhausted); a failure or cancel it found is the status only of an intent the router never
+ * gave a verdict (the bot was killed mid-order): the router's own failure or fill stands.
  */
 export function summarizeIntent(intentId: string, list: readonly LocatedEvent[]): IntentSummary {
   const sorted = [...list].sort(byTime);
-  let terminal: LocatedEvent | undefined;
-  let status: IntentSummary['status'] = 'open';
-  for (const [type, verdict] of VERDICTS) {
+  let terminal: LocatedEvent | undefined = lateFill(sorted);
+  let status: IntentSummary['status'] = terminal ? 'filled' : 'open';
+  for (const [type, verdict] of terminal ? [] : VERDICTS) {
     terminal = sorted.findLast((e) => e.event.event_type === type);
     if (terminal) {
       status = verdict;
@@ -196,19 +213,28 @@ export function terminalMessage(s: IntentSummary): string {
 
 /**
  * Order lines in, per-intent summaries out, while the scan streams: an intent's lines are held only
- * until it is settled (so memory is the intents in flight), then it is counted, grouped by failure
- * reason (count + latest example), handed to `onIntent` (for --json) and kept only if it is among the
- * latest `limit`. ORDER_FAILED settles an intent at once; after ORDER_FILLED or ORDER_CANCELED more
- * of its outcome may follow (a cancel, then a failure: see VERDICTS), which the router writes at
- * once, one line after the other, so the intent settles when a line of another intent comes (or
- * the scan ends). An intent whose order may still live at the exchange (`mayStillSettle`: no
- * verdict yet, a partial fill, a timeout the router gave up on) stays held like one in flight, so
- * the ORDER_RECONCILED a restart writes for it, sessions later, joins it.
+ * until it is settled (so memory is the intents in flight, and those that settled in the last
+ * ORDER_SLACK_MS of log time), then it is counted, grouped by failure reason (count + latest
+ * example), handed to `onIntent` (for --json) and kept only if it is among the latest `limit`.
+ *
+ * An intent's outcome can take more than one line (a cancel, then a failure: see VERDICTS), and a
+ * line of another intent can come between them, so an intent with an outcome is not closed when the
+ * next line of another intent comes: it waits until the scan meets a line ORDER_SLACK_MS (the most
+ * lines of a file are out of time order) past its latest line, or the scan ends. Until then a line
+ * of its own joins it, and the verdict and the --json lines are those of the whole outcome. Intents
+ * close in the order of their latest line, so --json prints them in the order they settled. An
+ * intent whose order may still live at the exchange (`mayStillSettle`: no verdict yet, a partial
+ * fill, a timeout the router gave up on) stays held like one in flight, so the ORDER_FILLED the
+ * session's order watcher writes for it, or the ORDER_RECONCILED a restart writes, sessions later,
+ * joins it.
  */
 export class OrdersTally {
   private readonly pending = new Map<string, LocatedEvent[]>();
-  /** Pending intents with a fill or a cancel, waiting only for the rest of their outcome's lines. */
-  private readonly settling = new Set<string>();
+  /**
+   * Pending intents with an outcome, waiting only for the rest of its lines: the time (ms) of each
+   * one's latest line, in the order of those lines (an intent that gets a line moves to the end).
+   */
+  private readonly settling = new Map<string, number>();
   private readonly ended = new Map<string, IntentSummary | null>();
   private readonly latest: IntentSummary[] = [];
   private readonly failures = new Map<string, FailureGroup>();
@@ -227,27 +253,38 @@ export class OrdersTally {
     const id = e.event.intent_id;
     if (!id || !(ORDER_TYPES as readonly string[]).includes(e.event.event_type)) return;
     this.sessions.add(e.event.session_id);
-    for (const other of this.settling) if (other !== id) this.finish(other);
+    const at = Date.parse(e.event.ts);
     if (this.ended.has(id)) {
-      // A straggler after the end: joins the shown example if it is one, never reopens the intent.
+      // A straggler more than ORDER_SLACK_MS after the intent settled: joins the shown example if it
+      // is one, never reopens the intent (it was counted, and printed with --json).
       const shown = this.ended.get(id);
       if (shown) shown.events.push(e);
-      return;
+    } else {
+      const list = this.pending.get(id) ?? [];
+      list.push(e);
+      this.pending.set(id, list);
+      this.settling.delete(id);
+      if (!mayStillSettle(list) && list.some((x) => isVerdict(x.event.event_type) || x.event.event_type === 'ORDER_RECONCILED')) {
+        // A line whose ts is not a time gives nothing to wait by: the intent closes with the next line.
+        this.settling.set(id, Number.isNaN(at) ? -Infinity : at);
+      }
     }
-    const list = this.pending.get(id) ?? [];
-    list.push(e);
-    this.pending.set(id, list);
-    const type = e.event.event_type;
-    if (mayStillSettle(list)) this.settling.delete(id);
-    else if (type === 'ORDER_FAILED') this.finish(id);
-    else if (isVerdict(type) || type === 'ORDER_RECONCILED') this.settling.add(id);
+    this.closeSettled(at);
   }
 
   end(): OrdersReport {
-    for (const id of [...this.pending.keys()]) this.finish(id);
+    for (const id of [...this.settling.keys(), ...this.pending.keys()]) if (this.pending.has(id)) this.finish(id);
     this.trim();
     for (const s of this.latest) s.events.sort(byTime);
     return { total: this.total, counts: { ...this.counts }, reconciled: this.reconciled, sessions: this.sessions, failures: this.failures, latest: this.latest };
+  }
+
+  /** Closes the settled intents whose latest line is more than ORDER_SLACK_MS before `now` (ms), oldest first. */
+  private closeSettled(now: number): void {
+    for (const [id, last] of this.settling) {
+      if (!(now - last > ORDER_SLACK_MS)) break;
+      this.finish(id);
+    }
   }
 
   private finish(id: string): void {
