@@ -137,6 +137,12 @@ describe('candle file error messages', () => {
     expect(error.message).not.toMatch(/column\s+bad_row/);
   });
 
+  it('names the line of a JSON row on a line of its own for a problem with the whole row, not the line before', async () => {
+    const path = join(tempDir(), 'X_USD-1m.json');
+    writeFileSync(path, '[\n  [1509836520000, 1, 1, 1, 1, 1],\n\n  [1509836520000, 1, 1, 1, 1, 1]\n]\n');
+    expect(await failure(path)).toMatchObject({ code: 'duplicate_bar', line: 4 });
+  });
+
   it('still names the column when one value is at fault', () => {
     const error = new CandleFileError('bad_value', { file: 'f.csv', line: 4, column: 'high', value: 'x', expected: 'a decimal' });
     expect(error.message).toBe('f.csv:4: column high bad_value: got "x", expected a decimal');

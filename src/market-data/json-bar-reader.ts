@@ -88,6 +88,8 @@ class JsonRows {
   }
 
   private bar(): Bar {
+    // The row starts at its '[', not at the space before it: a row on a line of its own is named by that line.
+    this.skipSpace();
     this.rowStart = this.pos;
     this.expect(OPEN, ROW_EXPECTED);
     const stamp = this.token('timestamp');
