@@ -34,7 +34,8 @@ function ordersLines(dir: string, intentId: string): string[] {
 // exchange each bar, writes ORDER_FILLED under the same intent when it finds the order filled.
 describe('orders: a fill the order watcher found after the router gave up', () => {
   const dir = tempDir('tt-orders-late-fill-');
-  const s = new SessionWriter({ dataDir: dir, sessionId: 'session_20251029_090000', start: new Date('2025-10-29T09:00:00.000Z'), config: BASE_CONFIG });
+  const A = 'session_20251029_090000';
+  const s = new SessionWriter({ dataDir: dir, sessionId: A, start: new Date('2025-10-29T09:00:00.000Z'), config: BASE_CONFIG });
   const gaveUp = s.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: { reason: 'timeout_exhausted', message: 'attempt 1 timed out and order could not be looked up; not resending' } });
   const other = s.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
   watcherFill(s.tick(60_000), gaveUp, '0.02', false);
@@ -62,6 +63,13 @@ describe('orders: a fill the order watcher found after the router gave up', () =
     const lines = r.stdout.trim().split('\n');
     expect(lines.filter((l) => l.includes(gaveUp.intentId))).toEqual(ordersLines(dir, gaveUp.intentId));
     expect(ordersLines(dir, gaveUp.intentId).map((l) => (JSON.parse(l) as { event_type: string }).event_type)).toEqual(['ORDER_CONTEXT', 'ORDER_FAILED', 'ORDER_FILLED']);
+  });
+
+  it('sessions counts it a fill, as orders --session does', async () => {
+    const r = await runQuery(['sessions', '--data-dir', dir]);
+    expect(r.stdout).toContain('decisions 3  fills 2  failures 1\n');
+    const orders = await runQuery(['orders', '--session', A, '--data-dir', dir]);
+    expect(orders.stdout).toMatch(/^3 order intents: 2 filled, 1 failed, /);
   });
 });
 
@@ -101,5 +109,37 @@ describe('orders: an outcome whose lines have another intent\'s line between the
     expect(json.stdout.trim().split('\n')).toEqual(ordersLines(dir, a.intentId));
     const all = await runQuery(['orders', '--json', '--data-dir', dir]);
     expect(all.stdout.trim().split('\n')).toEqual([...ordersLines(dir, a.intentId), ...ordersLines(dir, b.intentId)]);
+    const sessions = await runQuery(['sessions', '--data-dir', dir]);
+    expect(sessions.stdout).toContain('fills 1  failures 1\n');
+  });
+});
+
+// A GTC order resting on the book fills in part when placed (ORDER_FILLED partial), and the order
+// watcher finds the rest filled later (ORDER_FILLED, not partial): one intent, one fill.
+describe('sessions: counts order intents by their final verdict, as orders --session does', () => {
+  it('a partial fill then the rest found by the watcher is one fill', async () => {
+    const dir = tempDir('tt-sessions-intents-');
+    const A = 'session_20251029_110000';
+    const s = new SessionWriter({ dataDir: dir, sessionId: A, start: new Date('2025-10-29T11:00:00.000Z'), config: BASE_CONFIG });
+    const resting = { decisionId: 'dec_20251029_110100_cccccc', intentId: 'int_0000000000c10001' };
+    s.tick(60_000);
+    inIntent(s, resting, () => {
+      s.emit('ORDER_CONTEXT', {
+        ...order(resting.intentId), qty: Decimal.parse('0.02'), limit_px: Decimal.parse('2505'), quote_budget: Decimal.parse('50'), notional: Decimal.parse('50.1'),
+        tif: 'GTC', slippage_bps: 20, min_notional: Decimal.parse('5'), max_retries: 3, retry_backoff_ms: 400, attempt_start_ts: s.now.getTime() / 1000,
+      });
+      s.tick(30).emit('ORDER_SUBMITTED', { ...order(resting.intentId), exchange_order_id: 'ex-c', status: 'partially_filled' });
+      s.emit('ORDER_FILLED', { ...order(resting.intentId), exchange_order_id: 'ex-c', filled_qty: Decimal.parse('0.005'), avg_px: Decimal.parse('2500'), fee: Decimal.ZERO, fee_currency: 'ETH', partial: true });
+    });
+    const later = s.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
+    watcherFill(s.tick(60_000), resting, '0.02', false);
+    s.tick(1000).end('signal', 0);
+
+    const sessions = await runQuery(['sessions', '--data-dir', dir]);
+    expect(sessions.stdout).toContain('fills 2  failures 0\n');
+    const orders = await runQuery(['orders', '--session', A, '--data-dir', dir]);
+    expect(orders.stdout).toMatch(/^2 order intents: 2 filled, 0 failed, 0 canceled, 0 without a final state\n/);
+    expect(orders.stdout).toContain(`${resting.intentId}  buy ETH/USDT  FILLED  1 attempt`);
+    expect(orders.stdout).toContain(`${later.intentId}  buy BTC/USDT  FILLED  1 attempt`);
   });
 });

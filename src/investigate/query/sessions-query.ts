@@ -5,6 +5,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import { ORDER_TYPES, OrdersTally, type IntentSummary } from './orders-tally.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export interface SessionRow {
@@ -17,6 +18,11 @@ export interface SessionRow {
   mode: string | undefined;
   configHash: string | undefined;
   decisions: number;
+  /**
+   * Order intents with a line in the session that filled, and that failed, by their final verdict,
+   * as `orders --session` counts them (the same OrdersTally): an intent is one fill however many
+   * ORDER_FILLED lines it has, and a fill found after the router gave up on it is a fill, not a failure.
+   */
   fills: number;
   failures: number;
   /** The ts of the session's last line in any channel (as health finds it), within the window. */
@@ -45,7 +51,19 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     }
     return r;
   };
-  await forEachEvent(set, eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', 'ORDER_FILLED', 'ORDER_FAILED']), { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats }, ({ event }) => {
+  // Order lines go through the tally `orders` uses, so an intent counts once, by its final verdict,
+  // in each session it has a line in (the one that placed it, a restart that settled it).
+  const countIntent = (s: IntentSummary): void => {
+    if (s.status !== 'filled' && s.status !== 'failed') return;
+    for (const id of new Set(s.events.map((e) => e.event.session_id))) {
+      if (s.status === 'filled') row(id).fills++;
+      else row(id).failures++;
+    }
+  };
+  const orders = new OrdersTally({}, 0, countIntent);
+  const needles = eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', ...ORDER_TYPES]);
+  await forEachEvent(set, needles, { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats }, (e) => {
+    const { event } = e;
     const r = row(event.session_id);
     if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
     switch (event.event_type) {
@@ -66,16 +84,12 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
       case 'DECISION_END':
         r.decisions++;
         break;
-      case 'ORDER_FILLED':
-        r.fills++;
-        break;
-      case 'ORDER_FAILED':
-        r.failures++;
-        break;
       default:
+        orders.add(e);
         break;
     }
   });
+  orders.end();
   // A session known only from its manifest is listed when its run overlaps the window (always, without one).
   for (const [id, m] of manifests) if (overlaps(m, window)) row(id);
   // CONFIG_HASH is the session's first line: a window starting later leaves it out, the session's file does not.
