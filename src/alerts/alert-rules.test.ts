@@ -163,6 +163,105 @@ describe('alert rules over real log lines', () => {
     expect(transitions[1]?.message).toBe('heartbeat resumed after 5.0 s of silence');
   });
 
+  describe('heartbeat_missing: the whole process stopped (SIGSTOP, a suspended machine) is one incident, not one per loop', () => {
+    const LOOPS = [['MarketDataLoop', 1], ['DecisionLoop', 1], ['DustSweeper', 2], ['LiveDashboard', 1]] as const;
+    /** A watchdog heartbeat as the runtime writes it; `ages`: each loop's last beat age in s (alive below 3 periods). */
+    const beat = (s: Scenario, ages: readonly number[], eventLoopBlockedMs = 0) =>
+      s.emit(S1, 'SHUTDOWN_HEARTBEAT', {
+        registered_components: ['engine'],
+        registered_threads: LOOPS.map(([name, period], i) => {
+          const age = ages[i] ?? 0.2;
+          return { name, alive: age < 3 * period, daemon: false, last_beat_age_s: age, period_s: period };
+        }),
+        recent_heartbeats: [],
+        last_heartbeat_age_s: Math.min(...ages),
+        shutdown_requested: false,
+        event_loop_blocked_ms: eventLoopBlockedMs,
+        trigger: 'interval',
+        stats: { loops_registered: LOOPS.length },
+      });
+    const healthy = [0.65, 0.65, 1.99, 0.2];
+
+    it('a 20 s stop (heartbeat interval 2 s): the silence alert, resolved naming the stop; no loop alerts', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      for (let i = 1; i <= 4; i++) beat(s.at(i * 2000), healthy);
+      // kill -STOP at about +8.9 s, kill -CONT at about +28.9 s: the watchdog's next beat comes at once,
+      // before any loop has beaten (the values of a real run: tradetrace paper, 2 s heartbeat interval).
+      beat(s.at(29_178), [20.828, 20.828, 21.171, 20.121], 20_083);
+      beat(s.at(31_180), [0.826, 0.825, 1.967, 0.226]);
+      s.at(35_000).end(S1);
+      s.close();
+      const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 100_000, options: { rules: ['heartbeat_missing'] } });
+      // Besides the silence, it fired (and 2 s later resolved) MarketDataLoop, DecisionLoop, DustSweeper and LiveDashboard "reported not alive".
+      expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +14s`, `resolved heartbeat_missing ${S1} +29.178s`]);
+      expect(transitions[1]?.message).toBe(
+        `heartbeat resumed after 21.2 s of silence: the whole process of ${S1} was stopped for about 20.1 s (SIGSTOP, a suspended machine, a debugger): ` +
+          'its loops MarketDataLoop, DecisionLoop, DustSweeper, LiveDashboard went quiet over the same span; it runs again',
+      );
+      expect(open).toEqual([]);
+    });
+
+    it('a stop shorter than the silence deadline: one warning naming it, resolved by the next beat; a loop still silent then fires there', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      for (let i = 1; i <= 4; i++) beat(s.at(i * 2000), healthy);
+      // Stopped from about +8.6 s to +13.5 s: the watchdog's gap is 5.6 s (deadline 3 x 2 s = 6 s: no silence).
+      beat(s.at(13_600), [5.0, 5.0, 5.6, 4.9], 4_900);
+      // (DustSweeper, period 2 s, is still alive at 5.6 s.) Every loop beats again but DecisionLoop: not
+      // back after the stop, on a heartbeat on schedule, it is an incident of its own.
+      beat(s.at(15_600), [0.6, 7.0, 1.5, 0.2]);
+      beat(s.at(17_600), healthy);
+      s.at(18_000).end(S1);
+      s.close();
+      const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 100_000, options: { rules: ['heartbeat_missing'] } });
+      expect(brief(transitions)).toEqual([
+        `fired heartbeat_missing ${S1} +13.6s`,
+        `resolved heartbeat_missing ${S1} +15.6s`,
+        `fired heartbeat_missing ${S1}/DecisionLoop +15.6s`,
+        `resolved heartbeat_missing ${S1}/DecisionLoop +17.6s`,
+      ]);
+      const fired = transitions[0];
+      if (fired?.kind !== 'fired') throw new Error('expected a firing');
+      expect(fired.severity).toBe('warning');
+      expect(fired.message).toBe(
+        `the whole process of ${S1} was stopped for about 4.9 s (SIGSTOP, a suspended machine, a debugger): its watchdog thread wrote no heartbeat ` +
+          'for 5.6 s (interval 2.0 s) and its loops MarketDataLoop, DecisionLoop, LiveDashboard went quiet over the same span; it runs again',
+      );
+      expect(fired.evidence.map((e) => e.ts)).toEqual(['2025-10-26T10:00:08.000Z', '2025-10-26T10:00:13.600Z']);
+      expect(fired.evidence[1]?.value).toMatchObject({ gap_s: 5.6, event_loop_blocked_ms: 4_900 });
+      expect(transitions[1]?.message).toBe(`the process of ${S1} runs again: its watchdog beat on schedule after the freeze`);
+      expect(open).toEqual([]);
+    });
+
+    it('the main thread blocked while the watchdog beats on schedule is not a stop of the process: each silent loop fires', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      for (let i = 1; i <= 4; i++) beat(s.at(i * 2000), healthy);
+      beat(s.at(10_000), [3.4, 3.4, 3.4, 3.4], 3_400);
+      beat(s.at(12_000), healthy);
+      s.close();
+      const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 12_500, options: { rules: ['heartbeat_missing'] } });
+      // DustSweeper (period 2 s) is still alive at 3.4 s.
+      expect(brief(transitions)).toEqual([
+        ...['MarketDataLoop', 'DecisionLoop', 'LiveDashboard'].map((loop) => `fired heartbeat_missing ${S1}/${loop} +10s`),
+        ...['MarketDataLoop', 'DecisionLoop', 'LiveDashboard'].map((loop) => `resolved heartbeat_missing ${S1}/${loop} +12s`),
+      ]);
+    });
+
+    it('a freeze alert still open when the heartbeat then stops ends, and the silence is its own alert', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      for (let i = 1; i <= 4; i++) beat(s.at(i * 2000), healthy);
+      beat(s.at(13_600), [5.0, 5.0, 5.6, 4.9], 4_900);
+      s.close();
+      const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 30_000, options: { rules: ['heartbeat_missing'] } });
+      expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +13.6s`, `resolved heartbeat_missing ${S1} +19.6s`, `fired heartbeat_missing ${S1} +19.6s`]);
+      expect(open.map((a) => [a.subject, a.severity])).toEqual([[S1, 'critical']]);
+      expect(open[0]?.message).toMatch(/^no SHUTDOWN_HEARTBEAT from .*: the bot is hung or dead$/);
+    });
+  });
+
   it('heartbeat_missing: a refused start supersedes nothing, so a hung bot holding the data directory keeps its alert', async () => {
     const s = scenario();
     const S3 = 'session_20251026_120000';

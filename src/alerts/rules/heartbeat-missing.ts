@@ -16,6 +16,22 @@ const GAPS_KEPT = 8;
  * race its start). Oldest forgotten first; a late beat comes within seconds, not thousands of sessions.
  */
 const ENDED_KEPT = 1000;
+/**
+ * The watchdog thread writes heartbeats on its own timer, punctual to milliseconds even while the
+ * main thread hangs. A gap between two of them longer than this many intervals means that thread
+ * was stopped too: the whole process was (SIGSTOP, a suspended machine, a debugger).
+ */
+const FREEZE_GAP_FACTOR = 1.5;
+
+/** The whole process stopped, seen on the heartbeat that followed: the loops it silenced, and for how long. */
+interface Freeze {
+  /** Loops reported not alive whose silence the freeze explains. */
+  readonly loops: ReadonlySet<string>;
+  readonly gapS: number;
+  /** About how long everything was stopped: the shortest silence of those loops, within the watchdog's gap. */
+  readonly frozenS: number;
+  readonly intervalS: number;
+}
 
 interface SessionWatch {
   readonly sessionId: string;
@@ -27,6 +43,8 @@ interface SessionWatch {
   readonly gapsMs: number[];
   readonly openLoops: Set<string>;
   silent: boolean;
+  /** A freeze alert (subject = the session) is open: the next heartbeat resolves it. */
+  frozen: boolean;
   /**
    * A later session that started on the data directory and may be this one's restart: until it
    * shows it runs, or is refused, this one's silence does not fire (see `hold`).
@@ -37,7 +55,8 @@ interface SessionWatch {
 /**
  * `heartbeat_missing`, subject = the session (or `<session>/<loop>` for one loop):
  * - no SHUTDOWN_HEARTBEAT for longer than `missingFactor` intervals (checked as time passes);
- * - a heartbeat that reports a loop `alive: false`;
+ * - a heartbeat that reports a loop `alive: false`, unless the whole process was stopped (see `freezeOf`):
+ *   that is one incident, reported once for the session (a `warning`, or in the silence's resolution);
  * - the session's process is gone without a SESSION_END (the watcher reports it via `sessionGone`).
  * A heartbeat resolves a silence alert and `alive: true` a loop alert; SESSION_END resolves all of the
  * session's alerts. A session without SESSION_END is superseded by a later session on the data
@@ -108,7 +127,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   private watch(sessionId: string, at: number, evidence: Evidence): SessionWatch {
     let watch = this.sessions.get(sessionId);
     if (!watch) {
-      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, heldBy: undefined };
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined };
       this.sessions.set(sessionId, watch);
     }
     return watch;
@@ -157,6 +176,9 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     this.supersede(sessionId, watch.startedAt, at, tracker);
     // It beat after the later session started (a line read late may be older): that one is not its restart.
     if (watch.heldBy && at > watch.heldBy.since) watch.heldBy = undefined;
+    // Judged by the interval learned before this gap, and against the beat before it.
+    const freeze = this.freezeOf(watch, line, at);
+    const beforeGap = watch.lastEvidence;
     if (line.trigger === 'interval') {
       if (watch.lastIntervalBeatAt !== null && at > watch.lastIntervalBeatAt) {
         watch.gapsMs.push(at - watch.lastIntervalBeatAt);
@@ -170,15 +192,39 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const silenceS = (at - watch.lastBeatAt) / 1000;
       watch.lastBeatAt = at;
       watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
+      if (watch.frozen) this.endFreeze(watch, `the process of ${sessionId} runs again: its watchdog beat on schedule after the freeze`, at, tracker);
       if (watch.silent) {
         watch.silent = false;
-        tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence`, at });
+        const cause = freeze ? `: ${describeFreeze(sessionId, freeze, false)}` : '';
+        tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence${cause}`, at });
+      } else if (freeze) {
+        // One stop of the whole process is one incident: one alert for the session, none per loop.
+        watch.frozen = tracker.fire({
+          rule: RULE,
+          subject: sessionId,
+          severity: 'warning',
+          message: describeFreeze(sessionId, freeze, true),
+          evidence: [
+            beforeGap,
+            evidenceOf(observation, {
+              gap_s: freeze.gapS,
+              loops: [...freeze.loops],
+              last_heartbeat_age_s: line.last_heartbeat_age_s,
+              event_loop_blocked_ms: line.event_loop_blocked_ms,
+            }),
+          ],
+          nextCommand: `tradetrace health --session ${sessionId}`,
+          at,
+        });
       }
     }
     const listed = new Set<string>();
     for (const thread of line.registered_threads) {
       listed.add(thread.name);
       const subject = `${sessionId}/${thread.name}`;
+      // Silent only because the whole process was stopped: reported once above, as the freeze. Still
+      // silent at the next heartbeat (on schedule), it fires there.
+      if (freeze?.loops.has(thread.name) === true) continue;
       if (!thread.alive) {
         const age = thread.last_beat_age_s === null ? 'never beat' : `last beat ${thread.last_beat_age_s.toFixed(1)} s ago`;
         tracker.fire({
@@ -202,6 +248,36 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     }
   }
 
+  /**
+   * The whole process was stopped and this interval heartbeat is the watchdog's first since: its gap
+   * is well over the interval (that thread runs on its own timer; only a stop of the whole process
+   * delays it), and the loops it reports not alive went quiet within that gap (their last beat came no
+   * earlier than one period before the heartbeat that opened it) and were not already reported.
+   * The runtime writes no field that says the process was stopped, so a stop that ends before the
+   * watchdog's next beat is due leaves no gap, and its silent loops are reported one by one.
+   */
+  private freezeOf(watch: SessionWatch, line: EventLine<'SHUTDOWN_HEARTBEAT'>, at: number): Freeze | null {
+    if (line.trigger !== 'interval') return null;
+    const intervalMs = this.intervalMs(watch.sessionId);
+    const gapMs = at - watch.lastBeatAt;
+    if (gapMs <= intervalMs * FREEZE_GAP_FACTOR) return null;
+    const gapS = gapMs / 1000;
+    const loops = new Set<string>();
+    let frozenS = gapS;
+    for (const thread of line.registered_threads) {
+      const age = thread.last_beat_age_s;
+      if (thread.alive || age === null || watch.openLoops.has(thread.name) || age > gapS + thread.period_s) continue;
+      loops.add(thread.name);
+      frozenS = Math.min(frozenS, age);
+    }
+    return loops.size === 0 ? null : { loops, gapS, frozenS, intervalS: intervalMs / 1000 };
+  }
+
+  private endFreeze(watch: SessionWatch, message: string, at: number, tracker: AlertTracker): void {
+    watch.frozen = false;
+    tracker.resolve({ rule: RULE, subject: watch.sessionId, message, at });
+  }
+
   advance(nowMs: number, tracker: AlertTracker): void {
     for (const watch of this.sessions.values()) {
       if (watch.silent || watch.heldBy !== undefined) continue;
@@ -209,6 +285,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const limit = interval * this.options.missingFactor;
       const deadline = watch.lastBeatAt + limit;
       if (nowMs <= deadline) continue;
+      // The freeze alert shares the session's subject: it ends so the silence is its own alert.
+      if (watch.frozen) this.endFreeze(watch, `the process of ${watch.sessionId} ran again after the freeze, then its heartbeat stopped`, deadline, tracker);
       watch.silent = true;
       const since = watch.lastEvidence.event_type === 'SESSION_START' ? 'since the session started' : `since ${watch.lastEvidence.ts}`;
       tracker.fire({
@@ -229,6 +307,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     // Held: a later session is starting, likely its restart. If that one is refused, the release
     // lets the watcher's next probe report this death.
     if (!watch || watch.heldBy !== undefined) return;
+    if (watch.frozen) this.endFreeze(watch, `the process of ${sessionId} ran again after the freeze, then died`, nowMs, tracker);
     watch.silent = true;
     tracker.fire({
       rule: RULE,
@@ -240,4 +319,13 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       at: nowMs,
     });
   }
+}
+
+/** `gap`: the message does not already say how long the heartbeat was silent. */
+function describeFreeze(sessionId: string, freeze: Freeze, gap: boolean): string {
+  const watchdog = gap ? `its watchdog thread wrote no heartbeat for ${freeze.gapS.toFixed(1)} s (interval ${freeze.intervalS.toFixed(1)} s) and ` : '';
+  return (
+    `the whole process of ${sessionId} was stopped for about ${freeze.frozenS.toFixed(1)} s (SIGSTOP, a suspended machine, a debugger): ` +
+    `${watchdog}its loops ${[...freeze.loops].join(', ')} went quiet over the same span; it runs again`
+  );
 }
