@@ -30,7 +30,7 @@ function lines(file: string): Record<string, unknown>[] {
 }
 
 function options(cliIo: CliIo, flags: StartSessionOptions['flags'] = {}): StartSessionOptions {
-  return { mode: 'demo', argv: ['demo'], io: cliIo, flags, fatalHandlers: false };
+  return { mode: 'demo', argv: ['demo'], io: cliIo, flags, processHooks: false };
 }
 
 describe('startSession', () => {

@@ -16,7 +16,9 @@ import { findPreviousSession } from '../recorder/sessions/previous-session.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
+import type { ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import type { CliIo } from './command.js';
+import { StartupSignals } from './startup-signals.js';
 
 /** The flags every command that reads config shares; spread into a command's parseArgs options. */
 export const CONFIG_FLAG_OPTIONS = {
@@ -47,8 +49,12 @@ export interface StartSessionOptions {
   readonly io: CliIo;
   readonly flags: SessionFlags;
   readonly now?: () => Date;
-  /** Default true: an uncaught error writes FATAL, ends the session as `fatal` and exits 1. */
-  readonly fatalHandlers?: boolean;
+  /**
+   * Default true, the process-wide hooks a real session needs: an uncaught error writes FATAL, ends
+   * the session as `fatal` and exits 1; SIGINT/SIGTERM before the session's own handlers (and after
+   * them, until SESSION_END) cannot kill it with no end recorded (see StartupSignals).
+   */
+  readonly processHooks?: boolean;
 }
 
 export interface SessionPaths {
@@ -73,6 +79,13 @@ export interface StartedSession {
    * end could not be recorded.
    */
   endSession(reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>, failure?: SessionFailure): number;
+  /**
+   * Call right before installing the session's own SIGINT/SIGTERM handlers: returns the signal that
+   * came during startup (the session should stop at once, before trading), if any. Until then, and
+   * after those handlers are gone until SESSION_END is written, a signal cannot kill the process
+   * with no end recorded.
+   */
+  takeOverSignals(): ShutdownSignal | undefined;
 }
 
 export type StartSessionResult = { ok: true; value: StartedSession } | { ok: false; exitCode: number };
@@ -146,6 +159,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   const previous = findPreviousSession(sessionsDir, session.sessionId);
   let recorder: Recorder | undefined;
   let uninstall = (): void => {};
+  let signals: StartupSignals | undefined = undefined;
   let ended: number | undefined;
 
   const endSession = (reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>, failure?: SessionFailure): number => {
@@ -171,6 +185,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
       code = Math.max(code, 1);
     }
     ended = code;
+    signals?.release();
     return code;
   };
 
@@ -198,11 +213,27 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     return { ok: false, exitCode: 1 };
   }
 
-  if (options.fatalHandlers !== false) {
-    uninstall = installFatalHandlers(recorder, { onFatal: (error) => void endSession('fatal', 1, undefined, sessionFailure(error)) });
+  const opened = (rec: Recorder, end: StartedSession['endSession']): Omit<StartedSession, 'takeOverSignals'> => ({
+    sessionId: session.sessionId, config, loaded, configHash: audit.hash, recorder: rec, paths: { dataDir, logsDir, sessionsDir, sessionDir: session.dir }, startedAt, drift, endSession: end,
+  });
+  if (options.processHooks === false) {
+    return { ok: true, value: { ...opened(recorder, endSession), takeOverSignals: () => undefined } };
   }
-  return {
-    ok: true,
-    value: { sessionId: session.sessionId, config, loaded, configHash: audit.hash, recorder, paths: { dataDir, logsDir, sessionsDir, sessionDir: session.dir }, startedAt, drift, endSession },
-  };
+  uninstall = installFatalHandlers(recorder, { onFatal: (error) => void endSession('fatal', 1, undefined, sessionFailure(error)) });
+  const started = recorder;
+  signals = new StartupSignals({
+    onPending: (signal) => {
+      io.stderr.write(`tradetrace ${mode}: ${signal} during startup: the session stops as soon as it has started, before it trades; another ${signal} ends it now\n`);
+      try {
+        started.emit('LOG', { component: 'shutdown', message: `${signal} during startup: the session stops as soon as it has started, before it trades`, data: { signal } });
+      } catch {
+        // SESSION_END says how it ended; a recorder that fails here fails there too, and is reported.
+      }
+    },
+    onForced: (signal, exitCode) => {
+      process.exit(endSession('signal', exitCode, undefined, { code: 'shutdown_forced', message: `a second ${signal} during startup ended the session (exit ${exitCode})` }));
+    },
+  });
+  const startup = signals;
+  return { ok: true, value: { ...opened(recorder, endSession), takeOverSignals: () => startup.takeOver() } };
 }

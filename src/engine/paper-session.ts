@@ -10,7 +10,7 @@ import type { Recorder } from '../recorder/recorder.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
 import { setLongTimeout, type LongTimeout } from '../runtime/long-timeout.js';
-import { ShutdownCoordinator, type ShutdownReason } from '../runtime/shutdown-coordinator.js';
+import { ShutdownCoordinator, type ShutdownReason, type ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
@@ -218,14 +218,21 @@ export class PaperSession {
     });
   }
 
-  /** Starts every component (the feed last) and resolves once the session has shut down. */
-  async run(): Promise<PaperRunResult> {
+  /**
+   * Starts every component (the feed last) and resolves once the session has shut down. `stopFirst`:
+   * a signal that came during startup, before these handlers: the session stops before it starts.
+   */
+  async run(stopFirst?: ShutdownSignal): Promise<PaperRunResult> {
     const uninstall = this.options.signals === false ? () => {} : this.installSignals();
-    try {
-      await this.coordinator.start();
-    } catch (error) {
-      this.failure = sessionFailure(error);
-      void this.stop('fatal');
+    if (stopFirst !== undefined) {
+      void this.stop(stopFirst);
+    } else {
+      try {
+        await this.coordinator.start();
+      } catch (error) {
+        this.failure = sessionFailure(error);
+        void this.stop('fatal');
+      }
     }
     const code = await this.exitCode;
     this.durationTimer?.clear();

@@ -104,7 +104,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const session = started.value;
   const { recorder, config } = session;
   const symbol = config.trading.symbols[0] ?? 'BTC/USDT';
-  let stopSignal: NodeJS.Signals | undefined;
+  let stopSignal: NodeJS.Signals | undefined = session.takeOverSignals();
   const onSignal = (signal: NodeJS.Signals): void => {
     stopSignal = signal;
   };

@@ -199,7 +199,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   }
 
-  const result = await session.run();
+  const result = await session.run(s.takeOverSignals());
   const summary = paperSummary(session, result, listLogFiles(s.paths.logsDir).map((f) => f.path));
   const code = s.endSession(result.reason, result.exitCode, summary.record, result.error);
   io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
