@@ -3,4 +3,9 @@ export interface BarReaderOptions {
   readonly symbol: string;
   /** The bar interval; open times must sit on its grid. */
   readonly intervalMs: number;
+  /**
+   * Told of each row that follows a gap in the file (more than one interval after the row before),
+   * with its open time and 1-based line, so DATA_GAP can name where the data resumes.
+   */
+  readonly onGap?: ((openTime: number, line: number) => void) | undefined;
 }

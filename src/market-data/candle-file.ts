@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Bar } from './bar.js';
+import type { BarReaderOptions } from './bar-reader-options.js';
 import { CandleFileError } from './candle-file-error.js';
 import { readCsvBars, scanCsvBars } from './csv-bar-reader.js';
 import { readJsonBars } from './json-bar-reader.js';
@@ -21,7 +22,8 @@ export interface CandleFile {
   readonly format: CandleFileFormat;
   readonly symbol: string;
   readonly intervalMs: number;
-  bars(): AsyncIterable<readonly Bar[]>;
+  /** The bars in batches; `onGap` hears of each row after a gap, with its line (see BarReaderOptions). */
+  bars(onGap?: BarReaderOptions['onGap']): AsyncIterable<readonly Bar[]>;
   /** Checks every row as `bars()` would, handing over only each row's open time (a cheaper preflight); absent for formats without one. */
   scan?(visit: (openTime: number) => void): Promise<void>;
 }
@@ -69,7 +71,7 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
   }
   const intervalMs = options.intervalMs ?? 60_000;
   const reader = format === 'csv' ? readCsvBars : readJsonBars;
-  const file: CandleFile = { path, format, symbol, intervalMs, bars: () => reader(path, { symbol, intervalMs }) };
+  const file: CandleFile = { path, format, symbol, intervalMs, bars: (onGap) => reader(path, { symbol, intervalMs, onGap }) };
   return format === 'csv' ? { ...file, scan: (visit) => scanCsvBars(path, { symbol, intervalMs }, visit) } : file;
 }
 

@@ -90,6 +90,8 @@ class CsvRows {
     };
     const problem = checkSequence(this.previous, openTime, this.options.intervalMs) ?? checkCandle(bar);
     if (problem) this.fail(problem);
+    const previous = this.previous;
+    if (previous !== undefined && openTime - previous > this.options.intervalMs) this.options.onGap?.(openTime, this.lineNumber);
     this.previous = openTime;
     batch.push(bar);
   }

@@ -22,8 +22,11 @@ export interface FeedLoopOptions {
    * others' bars of that minute would then be due at once, unpaced.
    */
   readonly decidedUntil?: number | undefined;
-  /** Where a symbol's bars come from, for DATA_GAP's source. */
-  readonly sourceOf: (symbol: string) => string;
+  /**
+   * Where a symbol's bars come from, for DATA_GAP's source; `openTime` is the first bar after the
+   * gap, so a replay can answer `file:line` of it.
+   */
+  readonly sourceOf: (symbol: string, openTime: number) => string;
 }
 
 export class FeedAlreadyStartedError extends Error {
@@ -91,7 +94,7 @@ export class FeedLoop {
       to: isoTime(bar.openTime - intervalMs),
       missing_bars: missing,
       interval_s: Math.round(intervalMs / 1000),
-      source: this.options.sourceOf(bar.symbol),
+      source: this.options.sourceOf(bar.symbol, bar.openTime),
     });
   }
 

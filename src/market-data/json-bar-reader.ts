@@ -26,6 +26,9 @@ class JsonRows {
   private pos = 0;
   private row = 0;
   private rowStart = 0;
+  /** The line reached by lineSince, and the offset of the next newline (-1: none left, -2: not looked for yet). */
+  private line = 1;
+  private nextNewline = -2;
   previous: number | undefined;
 
   constructor(
@@ -39,6 +42,20 @@ class JsonRows {
     let line = 1;
     for (let i = this.text.indexOf('\n'); i >= 0 && i < offset; i = this.text.indexOf('\n', i + 1)) line++;
     return line;
+  }
+
+  /**
+   * 1-based line of an offset at or after the last one asked, for the rows after gaps: each newline
+   * is looked for once, so all of them together cost one pass, even in a file of one long line.
+   */
+  private lineSince(offset: number): number {
+    const t = this.text;
+    if (this.nextNewline === -2) this.nextNewline = t.indexOf('\n');
+    while (this.nextNewline >= 0 && this.nextNewline < offset) {
+      this.line++;
+      this.nextNewline = t.indexOf('\n', this.nextNewline + 1);
+    }
+    return this.line;
   }
 
   private fail(problem: BarProblem, offset = this.pos): never {
@@ -115,6 +132,8 @@ class JsonRows {
       const bar = this.bar();
       const problem = checkSequence(this.previous, bar.openTime, this.options.intervalMs) ?? checkCandle(bar);
       if (problem) this.fail(problem, this.rowStart);
+      const previous = this.previous;
+      if (previous !== undefined && bar.openTime - previous > this.options.intervalMs) this.options.onGap?.(bar.openTime, this.lineSince(this.rowStart));
       this.previous = bar.openTime;
       batch.push(bar);
       if (batch.length === BATCH) {

@@ -65,6 +65,8 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     expect(gaps.reduce((n, g) => n + (g['missing_bars'] as number), 0)).toBe(717);
     // The first hole: bars at 23:07 and 23:14, so 23:08..23:13 (6 bars) are missing.
     expect(gaps[0]).toMatchObject({ symbol: 'UNITTEST/BTC', from: '2017-11-04T23:08:00.000Z', to: '2017-11-04T23:13:00.000Z', missing_bars: 6, interval_s: 60 });
+    // The file is one line: every gap is at line 1 of it.
+    expect(new Set(gaps.map((g) => g['source']))).toEqual(new Set([`${ALTCOIN_JSON}:1`]));
     const byTime = new Set(bars.map((b) => b.openTime));
     expect(byTime.has(Date.parse('2017-11-04T23:07:00Z')) && byTime.has(Date.parse('2017-11-04T23:14:00Z'))).toBe(true);
     expect(lines.at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'data_end', gaps: 538, missing_bars: 717 });
@@ -190,6 +192,25 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     const events = rec.lines().map((l) => l.event_type);
     expect(events).toEqual(['FEED_START', 'DATA_STALE', 'DATA_GAP', 'DATA_RESUMED', 'FEED_END']);
     expect(rec.lines()[1]).toMatchObject({ symbol: 'GAP/USD', last_bar_ts: '2024-01-01T00:02:00.000Z' });
+  });
+
+  it('names the file and line of the first bar after each gap in DATA_GAP source (CSV and multi-line JSON)', async () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const csv = join(tempDir(), 'AAA_USD-1m.csv');
+    const csvRow = (m: number) => `${new Date(t0 + m * 60_000).toISOString()},1.5,2,1,1.5,10`;
+    writeFileSync(csv, ['time,open,high,low,close,volume', ...[0, 1, 5, 6, 9].map(csvRow)].join('\r\n') + '\r\n');
+    const json = join(tempDir(), 'BBB_USD-1m.json');
+    const jsonRow = (m: number) => `  [${t0 + m * 60_000}, 1.5, 2, 1, 1.5, 10]`;
+    writeFileSync(json, `[\n${[0, 3].map(jsonRow).join(',\n')},\n\n${[4, 8].map(jsonRow).join(', ')}\n]\n`);
+    const { lines } = await replay({ files: [csv, json], speed: 'max' });
+    const gaps = lines.filter((l) => l.event_type === 'DATA_GAP').map((l) => [l['symbol'], l['from'], l['source']]);
+    expect(gaps).toEqual([
+      ['BBB/USD', '2024-01-01T00:01:00.000Z', `${json}:3`],
+      ['AAA/USD', '2024-01-01T00:02:00.000Z', `${csv}:4`],
+      // Each gap is reported when the bar after it is delivered: BBB's minute 8 before AAA's minute 9.
+      ['BBB/USD', '2024-01-01T00:05:00.000Z', `${json}:5`],
+      ['AAA/USD', '2024-01-01T00:07:00.000Z', `${csv}:6`],
+    ]);
   });
 
   it('ends with FEED_END error when the consumer throws, and can be started only once', async () => {

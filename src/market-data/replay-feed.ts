@@ -31,6 +31,12 @@ export class ReplayFeed implements MarketFeed {
   readonly symbols: readonly string[];
   readonly intervalMs: number;
   private readonly loop: FeedLoop;
+  /**
+   * Per symbol, the line of each bar its reader found after a gap, by open time: set when the row
+   * is read, before the bar is delivered, and taken when the loop reports the gap, so it holds only
+   * the gaps read ahead of delivery.
+   */
+  private readonly gapLines = new Map<string, Map<number, number>>();
 
   private constructor(
     private readonly files: readonly CandleFile[],
@@ -48,7 +54,14 @@ export class ReplayFeed implements MarketFeed {
       staleness: options.staleness,
       warmupBars: options.warmupBars,
       decidedUntil: options.decidedUntil,
-      sourceOf: (symbol) => sourceOf.get(symbol) ?? symbol,
+      sourceOf: (symbol, openTime) => {
+        const path = sourceOf.get(symbol) ?? symbol;
+        const lines = this.gapLines.get(symbol);
+        const line = lines?.get(openTime);
+        if (line === undefined) return path;
+        lines?.delete(openTime);
+        return `${path}:${line}`;
+      },
     });
   }
 
@@ -95,7 +108,14 @@ export class ReplayFeed implements MarketFeed {
       expected = { bars_expected: summaries.reduce((n, s) => n + s.bars, 0) };
       span = FeedLoop.span(Math.min(...summaries.map((s) => s.firstOpenTime)), Math.max(...summaries.map((s) => s.lastOpenTime)));
     }
-    return this.loop.run(mergeByTime(this.files.map((f) => f.bars())), onBar, {
+    const bars = this.files.map((f) => {
+      const lines = new Map<number, number>();
+      this.gapLines.set(f.symbol, lines);
+      return f.bars((openTime, line) => {
+        lines.set(openTime, line);
+      });
+    });
+    return this.loop.run(mergeByTime(bars), onBar, {
       kind: 'replay',
       symbols: [...this.symbols],
       sources: this.files.map((f) => f.path),
