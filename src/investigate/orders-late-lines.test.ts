@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
@@ -141,5 +141,33 @@ describe('sessions: counts order intents by their final verdict, as orders --ses
     expect(orders.stdout).toMatch(/^2 order intents: 2 filled, 0 failed, 0 canceled, 0 without a final state\n/);
     expect(orders.stdout).toContain(`${resting.intentId}  buy ETH/USDT  FILLED  1 attempt`);
     expect(orders.stdout).toContain(`${later.intentId}  buy BTC/USDT  FILLED  1 attempt`);
+  });
+});
+
+describe('orders --intent: reports the unreadable lines of what it reads, as the scan does', () => {
+  it('a broken line in another channel is not reported; one in the orders file is', async () => {
+    const dir = tempDir('tt-orders-intent-skipped-');
+    const s = new SessionWriter({ dataDir: dir, sessionId: 'session_20251029_120000', start: new Date('2025-10-29T12:00:00.000Z'), config: BASE_CONFIG });
+    const filled = s.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
+    s.tick(1000).end('signal', 0);
+    appendFileSync(join(dir, 'logs', 'decisions.jsonl'), 'this is not a log line\n');
+    const scan = await runQuery(['orders', '--data-dir', dir]);
+    expect([scan.code, scan.stderr]).toEqual([0, '']);
+    const one = await runQuery(['orders', '--intent', filled.intentId, '--data-dir', dir]);
+    expect([one.code, one.stderr]).toEqual([0, '']);
+    expect(one.stdout).toMatch(/^1 order intent: 1 filled, /);
+
+    appendFileSync(join(dir, 'logs', 'orders.jsonl'), 'nor is this one\n');
+    const both = await runQuery(['orders', '--data-dir', dir]);
+    const oneAgain = await runQuery(['orders', '--intent', filled.intentId, '--data-dir', dir]);
+    expect(both.stderr).toMatch(/^skipped 1 unreadable line in orders\.jsonl \(line \d+\)\n$/);
+    expect(oneAgain.stderr).toBe(both.stderr);
+
+    // A torn last line (the writer killed mid-write) is reported whichever way the intent is found.
+    appendFileSync(join(dir, 'logs', 'orders.jsonl'), '{"ts":"2025-10-29T12:05');
+    const torn = await runQuery(['orders', '--data-dir', dir]);
+    const tornOne = await runQuery(['orders', '--intent', filled.intentId, '--data-dir', dir]);
+    expect(torn.stderr).toMatch(/^skipped 2 unreadable lines in orders\.jsonl \(lines \d+, \d+\)\n$/);
+    expect(tornOne.stderr).toBe(torn.stderr);
   });
 });

@@ -29,14 +29,27 @@ export async function findOrders(
   const accept = (e: LocatedEvent) => !filter.intent || e.event.intent_id?.startsWith(filter.intent) === true;
   const index = filter.intent ? await LogIndex.prepare(set) : null;
   if (filter.intent && index) {
-    for (const item of index.malformed()) skipped.add(item);
+    // What the scan below reads, and so reports unreadable lines of: the orders files. The index
+    // covers every channel (an intent's BUY_ORDER and fills are decision lines), and its lines
+    // found in the others are not order lines.
+    const files = filesOf(set, ['orders']);
+    const wanted = new Set(files.map((f) => f.path));
+    for (const item of index.malformed()) if (wanted.has(item.file.path)) skipped.add(item);
+    // A torn last line (the writer killed mid-write) is not indexed; the scan reports it, and so does trace.
+    for (const entry of index.files) {
+      const size = set.sizes.get(entry.file.path) ?? 0;
+      if (!wanted.has(entry.file.path) || entry.file.gzipped || size <= entry.meta.indexedTo) continue;
+      const text = (await readLinesAt(entry.file, [entry.meta.indexedTo]))[0]?.text ?? '';
+      const lineNumber = entry.meta.segments.reduce((n, g) => n + g.lines, 0) + 1;
+      skipped.add({ file: entry.file, offset: entry.meta.indexedTo, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: text.slice(0, 120), lineNumber });
+    }
     const lines = [];
     for (const [key, hits] of index.lookup(filter.intent)) {
       if (!key.startsWith('int_') && key !== filter.intent) continue;
-      for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
+      for (const hit of hits) if (wanted.has(hit.file.path)) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
     }
     const events = parseFound(lines, [], skipped).filter((e) => inWindow(e.event, filter.window)).sort(byTime);
-    stats.files += set.files.length;
+    stats.files += files.length;
     for (const e of events) if (accept(e)) tally.add(e);
   } else {
     const needles = filter.intent ? [`"intent_id":"${filter.intent}`] : eventNeedles(ORDER_TYPES);
