@@ -234,6 +234,19 @@ describe('alert rules over real log lines', () => {
       expect(open).toEqual([]);
     });
 
+    it('at the default 30 s interval: a 20 s stop across the due heartbeat delays it 15 s, and is seen', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      for (let i = 1; i <= 3; i++) beat(s.at(i * 30_000), healthy);
+      // Stopped from +115 s to +135 s: the beat due at +120 s comes at +135 s.
+      beat(s.at(135_000), [20.4, 20.4, 21.0, 20.1], 20_000);
+      beat(s.at(165_000), healthy);
+      s.close();
+      const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 170_000, options: { rules: ['heartbeat_missing'] } });
+      expect(brief(transitions)).toEqual([`fired heartbeat_missing ${S1} +135s`, `resolved heartbeat_missing ${S1} +165s`]);
+      expect(transitions[0]?.message).toMatch(/^the whole process of \S+ was stopped for about 20\.1 s .* no heartbeat for 45\.0 s \(interval 30\.0 s\) and its loops MarketDataLoop, DecisionLoop, DustSweeper, LiveDashboard went/);
+    });
+
     it('the main thread blocked while the watchdog beats on schedule is not a stop of the process: each silent loop fires', async () => {
       const s = scenario();
       s.at(0).start(S1);

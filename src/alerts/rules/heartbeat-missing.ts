@@ -18,10 +18,10 @@ const GAPS_KEPT = 8;
 const ENDED_KEPT = 1000;
 /**
  * The watchdog thread writes heartbeats on its own timer, punctual to milliseconds even while the
- * main thread hangs. A gap between two of them longer than this many intervals means that thread
- * was stopped too: the whole process was (SIGSTOP, a suspended machine, a debugger).
+ * main thread hangs. A heartbeat later than this (a quarter of the interval, at least 1 s) means
+ * that thread was stopped too: the whole process was (SIGSTOP, a suspended machine, a debugger).
  */
-const FREEZE_GAP_FACTOR = 1.5;
+const freezeLatenessMs = (intervalMs: number): number => Math.max(1000, intervalMs / 4);
 
 /** The whole process stopped, seen on the heartbeat that followed: the loops it silenced, and for how long. */
 interface Freeze {
@@ -249,9 +249,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   }
 
   /**
-   * The whole process was stopped and this interval heartbeat is the watchdog's first since: its gap
-   * is well over the interval (that thread runs on its own timer; only a stop of the whole process
-   * delays it), and the loops it reports not alive went quiet within that gap (their last beat came no
+   * The whole process was stopped and this interval heartbeat is the watchdog's first since: it came
+   * late (that thread runs on its own timer; only a stop of the whole process delays it), and the loops it reports not alive went quiet within that gap (their last beat came no
    * earlier than one period before the heartbeat that opened it) and were not already reported.
    * The runtime writes no field that says the process was stopped, so a stop that ends before the
    * watchdog's next beat is due leaves no gap, and its silent loops are reported one by one.
@@ -260,7 +259,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     if (line.trigger !== 'interval') return null;
     const intervalMs = this.intervalMs(watch.sessionId);
     const gapMs = at - watch.lastBeatAt;
-    if (gapMs <= intervalMs * FREEZE_GAP_FACTOR) return null;
+    if (gapMs - intervalMs <= freezeLatenessMs(intervalMs)) return null;
     const gapS = gapMs / 1000;
     const loops = new Set<string>();
     let frozenS = gapS;
