@@ -3,7 +3,7 @@ import { newIntentId } from '../domain/ids.js';
 import type { MarketRules } from '../domain/market-rules.js';
 import type { OrderSizing, OrderTerms } from '../execution/order-terms.js';
 import type { Bar } from '../market-data/index.js';
-import type { ExitRule } from '../recorder/events/order-events.js';
+import type { ExitRefusal, ExitRule } from '../recorder/events/order-events.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { PositionRecord } from '../store/records.js';
@@ -62,11 +62,23 @@ export class ExitHandler {
     const sizing = exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps);
     const verdict = checkExit(rules, sizing, blocked?.refusedNotional ?? null);
     if (verdict.code !== 'send') {
-      if (trigger && !blocked) this.block(position, trigger, bar, rules, verdict.terms, 'pre_check', verdict.message, verdict.code === 'below_min_qty');
+      if (trigger && !blocked) {
+        const until = verdict.code === 'below_min_qty'
+          ? `it is sold or swept by hand: its quantity is below what ${rules.symbol} trades (minimum ${rules.minQty.toString()}, lot ${rules.lotSize.toString()}), so no price will do`
+          : `its value reaches the minimum ${verdict.terms.minNotional.toString()} ${rules.quoteAsset}`;
+        this.block(position, trigger, bar, verdict.terms, 'pre_check', verdict.message, until);
+      }
       return;
     }
     // Sellable again while no rule fires: a later refusal is a new spell, worth a new line.
     if (!trigger) return this.unblock(bar.symbol);
+    // An earlier order on the symbol may still fill (resting, or unknown after a timeout that the
+    // watcher keeps asking about): a second sell now could sell the position twice.
+    const unsettled = this.ctx.portfolio.openOrder(bar.symbol);
+    if (unsettled) {
+      const why = `order ${unsettled.clientOrderId} (${unsettled.side}) is not settled yet (${unsettled.status}); a second sell could sell twice, and the exchange is asked about it on every bar`;
+      return this.block(position, trigger, bar, verdict.terms, 'unsettled_order', why, 'that order settles');
+    }
     return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms));
   }
 
@@ -78,7 +90,7 @@ export class ExitHandler {
   }
 
   /** Opens a blocked spell with its one EXIT_BLOCKED line; within a spell, only remembers a router refusal. */
-  private block(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, terms: OrderTerms, refusedBy: 'pre_check' | 'router', why: string, tooFewUnits = false): void {
+  private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string): void {
     const { recorder, stats } = this.ctx;
     const refusedNotional = refusedBy === 'router' ? terms.notional : null;
     const known = this.blocked.get(position.symbol);
@@ -89,11 +101,6 @@ export class ExitHandler {
     this.blocked.set(position.symbol, { positionId: position.id, refusedNotional });
     stats.exitsBlocked++;
     stats.exitBlockedNow.add(position.symbol);
-    const until = tooFewUnits
-      ? `it is sold or swept by hand: its quantity is below what ${rules.symbol} trades (minimum ${rules.minQty.toString()}, lot ${rules.lotSize.toString()}), so no price will do`
-      : refusedNotional === null
-        ? `its value reaches the minimum ${terms.minNotional.toString()} ${rules.quoteAsset}`
-        : `its order value exceeds ${refusedNotional.toString()} ${rules.quoteAsset}`;
     recorder.emit('EXIT_BLOCKED', {
       decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, trigger_px: trigger.triggerPx, price: bar.close,
       qty: terms.qty, limit_px: terms.limitPx, notional: terms.notional, min_notional: terms.minNotional, refused_by: refusedBy,
@@ -159,7 +166,9 @@ export class ExitHandler {
           if (routed.error.reason === 'recorder_unavailable') throw new EngineHaltError('recorder_unavailable', routed.error.message);
           // Below the minimum after all (the exchange is stricter than its rules say): held like a
           // pre-check block, instead of the same refusal on every bar.
-          if (routed.error.reason === 'min_notional') return this.block(position, trigger, bar, rules, terms, 'router', routed.error.message);
+          if (routed.error.reason === 'min_notional') {
+            return this.block(position, trigger, bar, terms, 'router', routed.error.message, `its order value exceeds ${terms.notional.toString()} ${rules.quoteAsset}`);
+          }
           this.unblock(symbol);
           return; // The position stays; the rule fires again on the next bar.
         }

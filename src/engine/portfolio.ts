@@ -1,5 +1,5 @@
 import { Decimal } from '../domain/decimal.js';
-import type { PositionRecord } from '../store/records.js';
+import type { OrderRecord, PositionRecord } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
 
 const DAY_MS = 86_400_000;
@@ -89,6 +89,11 @@ export class Portfolio {
   /** True when an order on `symbol` is still unsettled: buying again could double the position. */
   hasOpenOrder(symbol: string): boolean {
     return this.orderSymbols.has(symbol);
+  }
+
+  /** An order on `symbol` not settled yet (resting, or its state unknown after a timeout), if any. */
+  openOrder(symbol: string): OrderRecord | undefined {
+    return this.orderSymbols.has(symbol) ? this.store.openOrders().find((order) => order.symbol === symbol) : undefined;
   }
 
   unrealizedPnl(): Decimal {

@@ -66,28 +66,34 @@ export class StoreSyncedExchange implements Exchange {
       throw error;
     }
     const result = await this.inner.placeOrder(request);
-    this.absorb(request.clientOrderId, result);
+    this.absorb(request.clientOrderId, result, 'place');
     return result;
   }
 
   async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
     const result = await this.inner.fetchOrderByClientId(symbol, clientOrderId);
-    this.absorb(clientOrderId, result);
+    this.absorb(clientOrderId, result, 'lookup');
     return result;
   }
 
   async cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
     const result = await this.inner.cancelOrder(symbol, clientOrderId);
-    this.absorb(clientOrderId, result);
+    this.absorb(clientOrderId, result, 'cancel');
     return result;
   }
 
   /** Books one answer about an order the store knows; answers about other orders are passed through untouched. */
-  private absorb(clientOrderId: string, result: ExchangeResult<ExchangeOrder>): void {
+  private absorb(clientOrderId: string, result: ExchangeResult<ExchangeOrder>, call: 'place' | 'lookup' | 'cancel'): void {
     const stored = this.store.order(clientOrderId);
     if (!stored) return;
     if (result.ok) this.book(stored, result.value);
-    else this.markError(stored, result.error);
+    else if (call === 'place') this.markError(stored, result.error);
+    // A lookup or cancel that fails says nothing of the order, except a lookup's "no such order".
+    // Read as the order's own answer, a rejected lookup marked a sell the exchange had filled as
+    // rejected: the watcher stopped asking, and the bot kept a position the exchange had sold.
+    else if (call === 'lookup' && result.error.code === 'not_found' && (stored.status === 'new' || stored.status === 'unknown')) {
+      this.store.updateOrder(stored.clientOrderId, { status: 'not_found', ts: this.now() });
+    }
   }
 
   private book(stored: OrderRecord, seen: ExchangeOrder): void {
@@ -106,8 +112,8 @@ export class StoreSyncedExchange implements Exchange {
   }
 
   /**
-   * A failed call: a timeout that may have reached the exchange leaves the order `unknown` (looked
-   * up again later); any other failure means the exchange holds no such order.
+   * A failed placement: a timeout that may have reached the exchange leaves the order `unknown`
+   * (looked up again later); any other failure means the exchange holds no such order.
    */
   private markError(stored: OrderRecord, error: ExchangeError): void {
     if (stored.status !== 'new' && stored.status !== 'unknown') return;

@@ -21,6 +21,9 @@ export type OrderFailureReason = (typeof ORDER_FAILURE_REASONS)[number];
 
 export const EXIT_RULES = ['take_profit', 'stop_loss', 'trailing_stop', 'max_holding_time', 'shutdown'] as const;
 export type ExitRule = (typeof EXIT_RULES)[number];
+/** Who held an exit's sell back (EXIT_BLOCKED refused_by). */
+export const EXIT_REFUSALS = ['pre_check', 'router', 'unsettled_order'] as const;
+export type ExitRefusal = (typeof EXIT_REFUSALS)[number];
 
 const symbol = field.id('market symbol, e.g. BTC/USDT');
 const side = field.oneOf(['buy', 'sell'], 'order side');
@@ -144,7 +147,7 @@ export const orderEvents = {
   EXIT_BLOCKED: defineEvent({
     channel: 'orders',
     level: 'warn',
-    meaning: "An exit rule fired but the sell is below the market's minimum order value: no order is sent, the position is held until its value reaches it (logged once per spell).",
+    meaning: "An exit rule fired but no sell is sent: it is below the market's minimum order value, or an earlier order on the symbol is not settled yet; the position is held until that changes (logged once per spell).",
     requires: 'decision',
     fields: {
       symbol,
@@ -155,7 +158,7 @@ export const orderEvents = {
       limit_px: field.decimal('limit price of the sell (slippage_bps below price, on the tick)'),
       notional: field.decimal('order value of the sell: qty x limit_px'),
       min_notional: field.decimal("the market's minimum order value"),
-      refused_by: field.oneOf(['pre_check', 'router'], 'pre_check: the exit handler did not send it; router: the router or the exchange refused it'),
+      refused_by: field.oneOf(EXIT_REFUSALS, 'pre_check: below the minimum, the exit handler did not send it; router: the router or the exchange refused it; unsettled_order: an earlier order on the symbol may still fill, so no second sell is sent'),
       message: field.text('the block in plain words'),
     },
   }),
