@@ -1,16 +1,22 @@
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
-import { findDrift } from '../../investigate/query/drift-query.js';
-import { newStats } from '../../investigate/query/find-events.js';
+import { findDrift, forSession } from '../../investigate/query/drift-query.js';
+import { newStats, type TimeWindow } from '../../investigate/query/find-events.js';
+import { knownSessions } from '../../investigate/query/known-sessions.js';
+import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
+import type { LogSet } from '../../investigate/query/log-set.js';
+import type { SkippedLines } from '../../investigate/query/skipped-lines.js';
 import type { CliIo } from '../command.js';
 
-const HELP = `usage: tradetrace drift
+const HELP = `usage: tradetrace drift [--session S]
 
 Config hashes across sessions (from CONFIG_HASH in audit.jsonl) and, for each change, every changed
 path with its old and new value (from CONFIG_DIFF, or computed from the two logged snapshots).
+With --session: that session's config, and the changes into it (from the session before it that
+traded) and out of it (to the next session compared with it).
 ${commonHelp(`print one object instead of the text (not log lines):
 {"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
@@ -19,15 +25,40 @@ ${commonHelp(`print one object instead of the text (not log lines):
 (sessions oldest first; from and to are session ids)`)}
 `;
 
+/**
+ * Why no config is listed: an unknown --session (as the other readers say it), a session that
+ * logged no CONFIG_HASH, a window that holds none of the CONFIG_HASH lines (and how many lie
+ * outside it), or no CONFIG_HASH line at all.
+ */
+async function nothingFound(set: LogSet, window: TimeWindow, session: string | undefined, seen: string[], skipped: SkippedLines): Promise<string> {
+  const windowed = window.since !== undefined || window.until !== undefined;
+  const between = `between ${window.since ? utc(window.since) : 'the start'} and ${window.until ? utc(window.until) : 'now'}`;
+  if (session) {
+    const known = await knownSessions(set, skipped, seen);
+    if (!known.includes(session)) return noSessionMatch(known, session, set.logsDir);
+  }
+  const whole = windowed ? await findDrift(set, {}, skipped, newStats()) : undefined;
+  const outside = (whole?.sessions ?? []).filter((s) => !session || s.sessionId === session);
+  const first = outside[0];
+  const last = outside.at(-1);
+  if (first && last) {
+    const lines = outside.length === 1 ? `the one CONFIG_HASH line${session ? ` of ${session}` : ''} (${utc(first.ts)}) falls` : `all ${outside.length} CONFIG_HASH lines (${utc(first.ts)} to ${utc(last.ts)}) fall`;
+    return `no CONFIG_HASH line ${between} in ${set.logsDir}: ${lines} outside the window; drop --since/--until to see ${outside.length === 1 ? 'it' : 'them'}`;
+  }
+  if (session) return `session ${session} logged no CONFIG_HASH line${windowed ? ` ${between}` : ''} in ${set.logsDir}: it never logged its config`;
+  return `no CONFIG_HASH lines in ${set.logsDir}: no session logged its config`;
+}
+
 const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const opened = openQuery('drift', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
-  const { sessions, drifts } = await findDrift(set, f.window, skipped, newStats());
+  const all = await findDrift(set, f.window, skipped, newStats());
+  const { sessions, drifts } = f.session ? forSession(all, f.session) : all;
   if (sessions.length === 0) {
-    io.stderr.write(`tradetrace drift: no CONFIG_HASH lines in ${set.logsDir}: no session logged its config\n`);
+    io.stderr.write(`tradetrace drift: ${await nothingFound(set, f.window, f.session, all.sessions.map((s) => s.sessionId), skipped)}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }
@@ -47,7 +78,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));
     for (const c of d.changes) out.push(`  ${c.path}: ${show(c.from)} -> ${show(c.to)}`);
   }
-  if (drifts.length === 0) out.push('\nno drift: every session ran with the same config');
+  if (drifts.length === 0) out.push(f.session ? `\nno drift: ${f.session} ran with the same config as the sessions compared with it` : '\nno drift: every session ran with the same config');
   io.stdout.write(`${out.join('\n')}\n`);
   await reportSkipped(skipped, io);
   return EXIT.found;

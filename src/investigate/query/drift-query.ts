@@ -70,3 +70,15 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
   }
   return { sessions, drifts };
 }
+
+/**
+ * One session's part of the drift: its own config row, the change into it (from its baseline) and
+ * any change out of it (to a later session compared with it), with the sessions those name, in order.
+ * Empty when the session logged no CONFIG_HASH (in the window searched).
+ */
+export function forSession(all: { sessions: SessionConfig[]; drifts: Drift[] }, session: string): { sessions: SessionConfig[]; drifts: Drift[] } {
+  if (!all.sessions.some((s) => s.sessionId === session)) return { sessions: [], drifts: [] };
+  const drifts = all.drifts.filter((d) => d.from.sessionId === session || d.to.sessionId === session);
+  const named = new Set([session, ...drifts.flatMap((d) => [d.from.sessionId, d.to.sessionId])]);
+  return { sessions: all.sessions.filter((s) => named.has(s.sessionId)), drifts };
+}
