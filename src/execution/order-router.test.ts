@@ -266,6 +266,24 @@ describe.runIf(available)('OrderRouter when the flight recorder fails', () => {
   });
 });
 
+describe.runIf(available)('OrderRouter when an error inside the bot stops an intent', () => {
+  it('ends the intent with ORDER_FAILED (reason unknown, naming the error) before the error goes on to halt the engine', async () => {
+    const btc = markets!.btc;
+    const h = harness(btc, 120);
+    // What the store-synced exchange throws when the state store cannot record the order before sending it.
+    h.exchange.onPlace = () => {
+      throw new Error('state store failed: recording order rolled back: disk I/O error');
+    };
+    const intent = buyIntent(btc, 120);
+    await expect(h.router.route(intent)).rejects.toThrow('disk I/O error');
+    expect(h.types()).toEqual(['ORDER_CONTEXT', 'ORDER_FAILED']);
+    expect(h.lines()[1]).toMatchObject({
+      intent_id: intent.intentId, reason: 'unknown', attempt: 1, client_order_id: `${intent.intentId}-1`,
+      message: `stopped by an error inside the bot: state store failed: recording order rolled back: disk I/O error; if order ${intent.intentId}-1 reached the exchange, the next start reconciles it`,
+    });
+  });
+});
+
 describe.runIf(available)('OrderRouter under seeded random faults', () => {
   it('never leaves two orders for one intent, and every order had its ORDER_CONTEXT on disk first', async () => {
     const m = markets!.btc;

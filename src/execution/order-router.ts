@@ -74,8 +74,9 @@ export class OrderRouter {
       try {
         return await this.run(intent, state);
       } catch (error) {
-        if (!isRecorderError(error)) throw error;
-        return this.recorderDown(intent, state.current, error.message);
+        if (isRecorderError(error)) return this.recorderDown(intent, state.current, error.message);
+        this.stoppedByError(intent, state.current, error);
+        throw error;
       }
     });
   }
@@ -197,6 +198,24 @@ export class OrderRouter {
       ...(clientOrderId ? { client_order_id: clientOrderId } : {}),
     });
     return err({ reason, message: clean, ...(clientOrderId ? { clientOrderId } : {}) });
+  }
+
+  /**
+   * An error inside the bot (the state store failing to record the order, a bug) stopped the intent:
+   * its lines end with ORDER_FAILED, not with an ORDER_CONTEXT that readers would show open forever.
+   * An order that reached the exchange is in the state store, so the next start reconciles it.
+   */
+  private stoppedByError(intent: OrderIntent, run: Attempt | undefined, error: unknown): void {
+    const cause = error instanceof Error ? error.message : String(error);
+    const order = run ? `if order ${run.clientOrderId} reached the exchange, the next start reconciles it` : 'no order was sent';
+    try {
+      this.options.recorder.emit('ORDER_FAILED', {
+        symbol: intent.symbol, side: intent.side, reason: 'unknown', message: sanitizeText(`stopped by an error inside the bot: ${cause}; ${order}`), attempt: run?.attempt ?? 1,
+        ...(run ? { client_order_id: run.clientOrderId } : {}),
+      });
+    } catch {
+      // The error itself goes on to the caller, which halts the engine and reports it.
+    }
   }
 
   /** The recorder failed: stop, and say so once more if it lets us (never a second try after that). */
