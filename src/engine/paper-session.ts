@@ -25,6 +25,7 @@ import { ReplayCursor } from './replay-cursor.js';
 import { planResume } from './resume-plan.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
 import { TradingEngine } from './trading-engine.js';
+import { findUnsentIntents } from './unsent-intents.js';
 
 export interface PaperSessionOptions {
   readonly config: Config;
@@ -123,7 +124,8 @@ export class PaperSession {
         state: { path: join(options.dataDir, PAPER_EXCHANGE_FILE) },
       });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
-      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms });
+      const unsent = findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
+      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
       portfolio.refresh();
 
       let resolveExit: (code: number) => void = () => {};

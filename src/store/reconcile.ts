@@ -24,6 +24,19 @@ export interface ReconcileOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** The bot's clock (bar time in a replay): the time fills found now are booked at. */
   readonly now?: () => number;
+  /** Intents the log shows started but the store never recorded (so never sent): each is closed with a not_found line. */
+  readonly unsent?: readonly UnsentIntent[];
+}
+
+/** An order intent whose ORDER_CONTEXT was written but whose order the store never recorded (see findUnsentIntents). */
+export interface UnsentIntent {
+  readonly intentId: string;
+  readonly decisionId: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly clientOrderIds: readonly string[];
+  /** The session that wrote it. */
+  readonly sessionId: string;
 }
 
 export interface OrderReconciliation {
@@ -139,6 +152,17 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
   return { ...base, outcome, status, bookedQty: booked, details };
 }
 
+/** Closes an intent that never reached the store, so never the exchange: nothing to look up, nothing to book. */
+function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliation {
+  const clientOrderId = intent.clientOrderIds.at(-1) ?? `${intent.intentId}-1`;
+  const details = `${intent.sessionId} wrote ORDER_CONTEXT for ${intent.clientOrderIds.join(', ')} but ended before recording the order, which it does before sending: never sent, nothing to book`;
+  recorder.emit('ORDER_RECONCILED', {
+    symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',
+    filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO, details,
+  }, { level: 'warn' });
+  return { clientOrderId, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, details };
+}
+
 /**
  * Settles every order the store still holds open, by client order id, before the bot trades:
  * fills that happened while it was down are booked with the order's decision_id, orders the
@@ -151,6 +175,11 @@ export async function reconcileOpenOrders(options: ReconcileOptions): Promise<Re
   const outcomes: Record<ReconcileOutcome, number> = { booked_fill: 0, still_open: 0, canceled: 0, unknown: 0, not_found: 0 };
   for (const order of options.store.openOrders()) {
     const result = await withDecision(order.decisionId, () => withIntent(order.intentId, () => reconcileOne(order, options)));
+    outcomes[result.outcome]++;
+    results.push(result);
+  }
+  for (const intent of options.unsent ?? []) {
+    const result = withDecision(intent.decisionId, () => withIntent(intent.intentId, () => closeUnsent(intent, options.recorder)));
     outcomes[result.outcome]++;
     results.push(result);
   }
