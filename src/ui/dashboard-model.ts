@@ -7,6 +7,8 @@ export interface DashboardPositionInput {
   readonly symbol: string;
   readonly qty: Decimal;
   readonly entryPx: Decimal;
+  /** Entry fees of the quantity held (quote): unrealized PnL is net of them, as the session summary's is. */
+  readonly entryFees: Decimal;
   readonly decisionId: string;
 }
 
@@ -130,7 +132,7 @@ export class DashboardModel implements DashboardViewSource {
     let unrealized = Decimal.ZERO;
     const positions = this.positions.map((p) => {
       const lastPx = this.prices.get(p.symbol) ?? this.priceSource?.(p.symbol);
-      const unrealizedPnl = lastPx ? lastPx.sub(p.entryPx).mul(p.qty) : undefined;
+      const unrealizedPnl = lastPx ? lastPx.sub(p.entryPx).mul(p.qty).sub(p.entryFees) : undefined;
       if (unrealizedPnl) unrealized = unrealized.add(unrealizedPnl);
       return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl, decisionId: p.decisionId };
     });
