@@ -9,6 +9,7 @@ import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { PositionRecord } from '../store/records.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+import { ExitBackoff } from './exit-backoff.js';
 import { checkExit, exitSizing } from './exit-check.js';
 
 interface Trigger {
@@ -50,6 +51,7 @@ interface Blocked {
 export class ExitHandler {
   private readonly levels = new Map<string, Levels>();
   private readonly blocked = new Map<string, Blocked>();
+  private readonly backoff = new ExitBackoff();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -79,6 +81,9 @@ export class ExitHandler {
       const why = `order ${unsettled.clientOrderId} (${unsettled.side}) is not settled yet (${unsettled.status}); a second sell could sell twice, and the exchange is asked about it on every bar`;
       return this.block(position, trigger, bar, verdict.terms, 'unsettled_order', why, 'that order settles');
     }
+    // Held by the backoff after sells that keep failing for the same lasting reason (logged when it began).
+    const retryAt = this.backoff.heldUntil(bar.symbol, position.id);
+    if (retryAt !== undefined && bar.openTime < retryAt) return;
     return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms));
   }
 
@@ -90,9 +95,8 @@ export class ExitHandler {
   }
 
   /** Opens a blocked spell with its one EXIT_BLOCKED line; within a spell, only remembers a router refusal. */
-  private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string): void {
+  private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string, refusedNotional: Decimal | null = null): void {
     const { recorder, stats } = this.ctx;
-    const refusedNotional = refusedBy === 'router' ? terms.notional : null;
     const known = this.blocked.get(position.symbol);
     if (known?.positionId === position.id) {
       known.refusedNotional = refusedNotional ?? known.refusedNotional;
@@ -167,12 +171,18 @@ export class ExitHandler {
           // Below the minimum after all (the exchange is stricter than its rules say): held like a
           // pre-check block, instead of the same refusal on every bar.
           if (routed.error.reason === 'min_notional') {
-            return this.block(position, trigger, bar, terms, 'router', routed.error.message, `its order value exceeds ${terms.notional.toString()} ${rules.quoteAsset}`);
+            return this.block(position, trigger, bar, terms, 'router', routed.error.message, `its order value exceeds ${terms.notional.toString()} ${rules.quoteAsset}`, terms.notional);
+          }
+          const wait = this.backoff.failed(symbol, position.id, routed.error.reason, bar.openTime, this.ctx.intervalMs);
+          if (wait) {
+            const why = `the sell failed ${wait.count} times in a row for a reason the next bar will not change (last: ${routed.error.reason}: ${routed.error.message})`;
+            return this.block(position, trigger, bar, terms, 'router', why, `a sell succeeds: retried after ${wait.waitBars} bars, the wait doubling after each failure up to 64`);
           }
           this.unblock(symbol);
           return; // The position stays; the rule fires again on the next bar.
         }
         this.unblock(symbol);
+        this.backoff.succeeded(symbol);
         const fill = routed.value;
         const booked = exchange.takeFill(fill.clientOrderId);
         if (!fill.filledQty.isPositive() || fill.avgPx === null || !booked) return;
