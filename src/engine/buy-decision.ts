@@ -7,9 +7,11 @@ import { isoTime, type Bar } from '../market-data/index.js';
 import type { DecisionOutcome } from '../recorder/events/decision-events.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { evaluateBuyGuards, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
+import type { PositionRecord } from '../store/records.js';
 import { CountedPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+import { checkExit, exitSizing } from './exit-check.js';
 
 type Stage = 'guards' | 'signal' | 'sizing' | 'execution';
 
@@ -64,12 +66,14 @@ export class BuyDecision {
   private snapshot(bar: Bar, rules: MarketRules, strategy: Strategy): GuardSnapshot {
     const { portfolio, settings } = this.ctx;
     const symbol = bar.symbol;
+    const position = portfolio.position(symbol);
     return {
       symbol,
       now: bar.openTime + this.ctx.intervalMs,
       tradingEnabled: settings.tradingEnabled,
       openPositions: this.countedPositions(),
-      hasPosition: portfolio.position(symbol) !== undefined || portfolio.hasOpenOrder(symbol),
+      hasPosition: position !== undefined || portfolio.hasOpenOrder(symbol),
+      ...(position && !this.counted.sellable(position, bar.close, rules) ? { positionNote: this.unsellableNote(position, bar, rules) } : {}),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
       freeQuote: portfolio.free(rules.quoteAsset),
       minNotional: rules.minNotional,
@@ -77,6 +81,14 @@ export class BuyDecision {
       realizedPnlToday: portfolio.realizedToday(bar.openTime),
       atrPercent: strategy.atrPercent,
     };
+  }
+
+  /** Why a position no exit can sell blocks its symbol: what `why` shows for already_in_position. */
+  private unsellableNote(position: PositionRecord, bar: Bar, rules: MarketRules): string {
+    const check = checkExit(rules, exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps), null);
+    const why = check.code === 'send' ? 'it cannot be sold at this price' : check.message;
+    const until = check.code === 'below_min_qty' ? 'it is sold or swept by hand' : `its value reaches the minimum ${rules.minNotional.toString()} ${rules.quoteAsset} or it is sold by hand`;
+    return `${position.qty.toString()} ${rules.baseAsset} (${position.decisionId}) that no exit can sell (${why}); it stays, and blocks buying ${bar.symbol}, until ${until}`;
   }
 
   /** Open positions for max_open_positions; those no exit could sell are looked for only when the limit is reached. */

@@ -42,7 +42,8 @@ export class CountedPositions {
     return counted;
   }
 
-  private sellable(position: PositionRecord, price: Decimal, rules: MarketRules): boolean {
+  /** Whether the exit could sell `position` at `price`, as its pre-check would answer (bounded by earlier answers). */
+  sellable(position: PositionRecord, price: Decimal, rules: MarketRules): boolean {
     let known = this.bounds.get(position.symbol);
     if (known === undefined || known.rules !== rules || !known.qty.eq(position.qty)) {
       known = { rules, qty: position.qty, sellableFrom: undefined, unsellableUpTo: undefined };

@@ -109,6 +109,12 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
       const guard = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === id);
       expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '5010.0' ? 'max_open_positions' : 'already_in_position']);
     });
+    // `why` answers from that line: it says the position cannot be sold, and until when it stays.
+    const crashId = decisionsAt(barTs[0] ?? '')[0]?.decision_id;
+    const crashBlock = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === crashId);
+    expect(String(f(crashBlock, 'message'))).toMatch(
+      /^a position in BTC\/USD is already open: 0\.001 BTC \(dec_\w+\) that no exit can sell \(.*below.*\); it stays, and blocks buying BTC\/USD, until its value reaches the minimum 5 USD or it is sold by hand$/,
+    );
     const sold = position.find((l) => l.event_type === 'SELL_FILLED');
     expect([f(sold, 'rule'), f(sold, 'qty')]).toEqual(['stop_loss', 0.001]);
     // Sold on the first bar back at 5010 with volume (after the 5009 bars): exits run before that bar's buy decision.

@@ -37,8 +37,10 @@ export interface GuardSnapshot {
   /** The GLOBAL_TRADING switch. */
   readonly tradingEnabled: boolean;
   readonly openPositions: number;
-  /** True when a position in `symbol` is open. */
+  /** True when a position in `symbol` is open (or an order on it is not settled yet). */
   readonly hasPosition: boolean;
+  /** Why that position stays, when it is not an ordinary open position (one no exit can sell): told with already_in_position. */
+  readonly positionNote?: string;
   /** When the last position in `symbol` was closed (ms UTC), null if never. */
   readonly lastExitAt: number | null;
   /** Quote currency free to spend. */
