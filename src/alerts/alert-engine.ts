@@ -1,8 +1,7 @@
-import type { AlertRule } from '../recorder/events/alert-events.js';
 import type { EventType } from '../recorder/events/catalog.js';
 import { alertOptions, type AlertOptions, type AlertOptionsInput } from './alert-options.js';
 import { AlertTracker, newAlertId } from './alert-tracker.js';
-import type { AlertFired, AlertTransition, Evidence, Observation } from './alert-transition.js';
+import type { AlertFired, AlertTransition, Evidence, FireRequest, Observation } from './alert-transition.js';
 import { ConfigDriftRule } from './rules/config-drift.js';
 import { FatalRule } from './rules/fatal.js';
 import { HeartbeatMissingRule } from './rules/heartbeat-missing.js';
@@ -11,8 +10,11 @@ import type { RuleEvaluator } from './rules/rule.js';
 
 export interface AlertEngineOptions {
   readonly options?: AlertOptions | AlertOptionsInput;
-  /** Alert id generator; injectable for tests, and so a restarted watcher keeps the ids of alerts it had open. */
-  readonly newAlertId?: (rule: AlertRule, subject: string) => string;
+  /**
+   * Alert id of a firing (default `newAlertId`: a hash of what identifies the incident); injectable
+   * for tests, and so a restarted watcher keeps the ids of alerts it had open.
+   */
+  readonly newAlertId?: (request: FireRequest) => string;
 }
 
 /**

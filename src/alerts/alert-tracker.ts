@@ -1,9 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AlertRule } from '../recorder/events/alert-events.js';
 import type { AlertFired, AlertTransition, FireRequest, ResolveRequest } from './alert-transition.js';
 
-export function newAlertId(): string {
-  return `alt_${randomBytes(8).toString('hex')}`;
+/**
+ * The id of an incident, `alt_` + 16 hex: a hash of what identifies it, never a random draw, so
+ * `tradetrace alerts`, `alerts --follow` and the bot's own alerts give the same id to the same
+ * incident when they read the same lines, and an id copied from one is found in the others. What
+ * identifies it: the rule, its subject (session, `session/loop`, `orders`, `config`) and the
+ * request's `origin` (the line that fired it, `<session_id>#<seq>`, or what a deadline counts
+ * from), else the time it fired. Two incidents of one rule and subject are never open at once, and
+ * a later one starts from a later line.
+ */
+export function newAlertId(request: Pick<FireRequest, 'rule' | 'subject' | 'origin' | 'at'>): string {
+  const origin = request.origin ?? `at ${new Date(request.at).toISOString()}`;
+  const digest = createHash('sha256').update(`${request.rule}\u0000${request.subject}\u0000${origin}`).digest('hex');
+  return `alt_${digest.slice(0, 16)}`;
 }
 
 /**
@@ -14,7 +25,7 @@ export class AlertTracker {
   private readonly open = new Map<string, AlertFired>();
   private pending: AlertTransition[] = [];
 
-  constructor(private readonly idFactory: (rule: AlertRule, subject: string) => string = newAlertId) {}
+  constructor(private readonly idFactory: (request: FireRequest) => string = newAlertId) {}
 
   private static key(rule: AlertRule, subject: string): string {
     return `${rule}\u0000${subject}`;
@@ -23,7 +34,7 @@ export class AlertTracker {
   fire(request: FireRequest): boolean {
     const key = AlertTracker.key(request.rule, request.subject);
     if (this.open.has(key)) return false;
-    const fired: AlertFired = { kind: 'fired', alertId: this.idFactory(request.rule, request.subject), ...request };
+    const fired: AlertFired = { kind: 'fired', alertId: this.idFactory(request), ...request };
     this.open.set(key, fired);
     this.pending.push(fired);
     return true;

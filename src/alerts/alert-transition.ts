@@ -50,6 +50,11 @@ export interface FireRequest {
   readonly nextCommand: string;
   /** When the condition became true (ms since epoch): a line's time, or a deadline that passed. */
   readonly at: number;
+  /**
+   * What the incident starts from, for its id (see `newAlertId`): the line that fired it
+   * (`lineOrigin`), or for a deadline the line it counts from. Without it, `at` is used.
+   */
+  readonly origin?: string;
 }
 
 export interface ResolveRequest {
@@ -71,6 +76,14 @@ export function evidenceOf(observation: Observation, value?: unknown): Evidence 
     id,
     ...(value !== undefined ? { value } : {}),
   };
+}
+
+/**
+ * A line's identity in every reader: its session and seq. Not the file or line number: the bot's
+ * own engine sees lines before they have a line number, and a rotation renames the file.
+ */
+export function lineOrigin(line: { readonly session_id: string; readonly seq: number }): string {
+  return `${line.session_id}#${line.seq}`;
 }
 
 export function lineTime(line: { readonly ts: string }): number {

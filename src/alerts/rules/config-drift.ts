@@ -1,7 +1,7 @@
 import type { EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
-import { evidenceOf, lineTime, type Observation } from '../alert-transition.js';
+import { evidenceOf, lineOrigin, lineTime, type Observation } from '../alert-transition.js';
 import type { RuleEvaluator } from './rule.js';
 
 const SUBJECT = 'config';
@@ -65,6 +65,7 @@ export class ConfigDriftRule implements RuleEvaluator {
         ],
         nextCommand: 'tradetrace drift',
         at,
+        origin: lineOrigin(line),
       });
       this.drift = { session: line.session_id, hash: line.current_hash, firedAt: fired ? at : (this.drift?.firedAt ?? at) };
     } else if (line.event_type === 'CONFIG_HASH' && this.drift && line.session_id !== this.drift.session && line.config_hash === this.drift.hash) {

@@ -1,6 +1,6 @@
 import type { EventType } from '../../recorder/events/catalog.js';
 import type { AlertTracker } from '../alert-tracker.js';
-import { evidenceOf, lineTime, type Observation } from '../alert-transition.js';
+import { evidenceOf, lineOrigin, lineTime, type Observation } from '../alert-transition.js';
 import type { RuleEvaluator } from './rule.js';
 
 /**
@@ -30,6 +30,7 @@ export class FatalRule implements RuleEvaluator {
           evidence: [evidenceOf(observation, { origin: line.origin, error_code: line.error_code, message: line.message })],
           nextCommand: `tradetrace health --session ${sessionId}`,
           at,
+          origin: lineOrigin(line),
         });
         this.firing.set(sessionId, at);
         return;

@@ -1,7 +1,7 @@
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
-import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-transition.js';
+import { evidenceOf, lineOrigin, lineTime, type Evidence, type Observation } from '../alert-transition.js';
 import type { RuleEvaluator } from './rule.js';
 
 const RULE = 'heartbeat_missing' as const;
@@ -39,6 +39,8 @@ interface SessionWatch {
   /** Start of the silence being measured: the last heartbeat, or the session start before any heartbeat. */
   lastBeatAt: number;
   lastEvidence: Evidence;
+  /** `lineOrigin` of that heartbeat (or start): a silence after it is one incident, whoever reports it. */
+  lastOrigin: string;
   lastIntervalBeatAt: number | null;
   readonly gapsMs: number[];
   readonly openLoops: Set<string>;
@@ -95,7 +97,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     const at = lineTime(line);
     if (line.event_type === 'SESSION_START') {
       this.hold(line.session_id, at);
-      this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }));
+      this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }), lineOrigin(line));
     } else if (line.event_type === 'STATE_RECOVERED') {
       // It opened the state database, which a running session holds exclusively: it took over.
       const watch = this.sessions.get(line.session_id);
@@ -124,10 +126,10 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     if (oldest.done !== true) this.ended.delete(oldest.value);
   }
 
-  private watch(sessionId: string, at: number, evidence: Evidence): SessionWatch {
+  private watch(sessionId: string, at: number, evidence: Evidence, origin: string): SessionWatch {
     let watch = this.sessions.get(sessionId);
     if (!watch) {
-      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined };
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastOrigin: origin, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined };
       this.sessions.set(sessionId, watch);
     }
     return watch;
@@ -172,7 +174,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     const sessionId = line.session_id;
     // A heartbeat written after the session's SESSION_END: it ended cleanly, nothing is left to watch.
     if (this.ended.has(sessionId)) return;
-    const watch = this.watch(sessionId, at, evidenceOf(observation));
+    const watch = this.watch(sessionId, at, evidenceOf(observation), lineOrigin(line));
     this.supersede(sessionId, watch.startedAt, at, tracker);
     // It beat after the later session started (a line read late may be older): that one is not its restart.
     if (watch.heldBy && at > watch.heldBy.since) watch.heldBy = undefined;
@@ -192,6 +194,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const silenceS = (at - watch.lastBeatAt) / 1000;
       watch.lastBeatAt = at;
       watch.lastEvidence = evidenceOf(observation, { last_heartbeat_age_s: line.last_heartbeat_age_s, trigger: line.trigger });
+      watch.lastOrigin = lineOrigin(line);
       if (watch.frozen) this.endFreeze(watch, `the process of ${sessionId} runs again: its watchdog beat on schedule after the freeze`, at, tracker);
       if (watch.silent) {
         watch.silent = false;
@@ -215,6 +218,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
           ],
           nextCommand: `tradetrace health --session ${sessionId}`,
           at,
+          origin: lineOrigin(line),
         });
       }
     }
@@ -235,6 +239,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
           evidence: [evidenceOf(observation, { loop: thread.name, alive: false, last_beat_age_s: thread.last_beat_age_s, period_s: thread.period_s })],
           nextCommand: `tradetrace health --session ${sessionId}`,
           at,
+          origin: lineOrigin(line),
         });
         watch.openLoops.add(thread.name);
       } else if (watch.openLoops.delete(thread.name)) {
@@ -296,6 +301,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
         evidence: [watch.lastEvidence],
         nextCommand: `tradetrace health --session ${watch.sessionId}`,
         at: deadline,
+        origin: silenceOrigin(watch),
       });
     }
   }
@@ -316,8 +322,16 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       evidence: [watch.lastEvidence, evidence],
       nextCommand: `tradetrace health --session ${sessionId}`,
       at: nowMs,
+      // The same incident as the silence it would become: one id whether the watcher's pid probe or
+      // the deadline (the only one `tradetrace alerts` has) reports it.
+      origin: silenceOrigin(watch),
     });
   }
+}
+
+/** A silence (or death) is identified by the line it follows: the last heartbeat, or the start. */
+function silenceOrigin(watch: SessionWatch): string {
+  return `silent after ${watch.lastOrigin}`;
 }
 
 /** `gap`: the message does not already say how long the heartbeat was silent. */

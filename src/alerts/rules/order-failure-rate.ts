@@ -2,7 +2,7 @@ import type { EventType } from '../../recorder/events/catalog.js';
 import { lineNumber } from '../line-number.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
-import { evidenceOf, lineTime, type Evidence, type Observation } from '../alert-transition.js';
+import { evidenceOf, lineOrigin, lineTime, type Evidence, type Observation } from '../alert-transition.js';
 import type { RuleEvaluator } from './rule.js';
 
 const RULE = 'order_failure_rate' as const;
@@ -69,7 +69,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
     } else {
       return;
     }
-    this.evaluate(at, tracker);
+    this.evaluate(at, tracker, lineOrigin(line));
   }
 
   advance(nowMs: number, tracker: AlertTracker): void {
@@ -83,7 +83,8 @@ export class OrderFailureRateRule implements RuleEvaluator {
     }
   }
 
-  private evaluate(at: number, tracker: AlertTracker): void {
+  /** `origin`: the line whose arrival is evaluated; none when an intent ageing out is (its time then identifies the firing). */
+  private evaluate(at: number, tracker: AlertTracker, origin?: string): void {
     let total = 0;
     const failures: NonNullable<Intent['failure']>[] = [];
     for (const intent of this.intents.values()) {
@@ -110,6 +111,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
         evidence: failures.slice(-EVIDENCE_KEPT).map((f) => f.evidence),
         nextCommand: 'tradetrace orders --status failed',
         at,
+        ...(origin !== undefined ? { origin } : {}),
       });
     } else {
       const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(open ? clear : threshold)})`;

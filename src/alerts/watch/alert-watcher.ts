@@ -50,11 +50,11 @@ export class AlertWatcher {
     this.engine = new AlertEngine({
       ...(init.options !== undefined ? { options: init.options } : {}),
       // The first firing of an incident a previous watcher left open keeps its id (once).
-      newAlertId: (rule, subject) => {
-        const key = alertKey(rule, subject);
+      newAlertId: (request) => {
+        const key = alertKey(request.rule, request.subject);
         const previous = adoptable.get(key);
         adoptable.delete(key);
-        return previous?.alertId ?? newAlertId();
+        return previous?.alertId ?? newAlertId(request);
       },
     });
     this.tailer = new LogTailer(join(init.dataDir, 'logs'), OBSERVED_CHANNELS, init.onProblem);
