@@ -29,8 +29,9 @@ ${CONFIG_FLAGS_HELP}  --data FILE          candle file to replay (.csv with a he
   --symbol SYMBOL      symbol of each --data file, in order (default: from the file name)
   --synthetic SYMBOLS  trade a seeded synthetic market instead, e.g. BTC/USDT,ETH/USDT
   --speed N|max        replay speed: 1 real time, 60 = an hour a minute, max as fast as it goes
-  --duration D         stop after this long, e.g. 90s, 5m, 2h, counted from the feed's start
-                       (FEED_START), after the ~1 s startup (default for the synthetic feed: 5m)
+  --duration D         stop after this much wall-clock time, e.g. 90s, 5m, 2h (not market time:
+                       at --speed 60, 5m covers about 5 hours of bars), counted from the feed's
+                       start (FEED_START), after the ~1 s startup (default for the synthetic feed: 5m)
   --seed N             seed of the synthetic market and of the injected faults
   --metrics-port N     serve Prometheus metrics on 127.0.0.1:N
   -h, --help           this text
