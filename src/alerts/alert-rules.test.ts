@@ -407,6 +407,45 @@ describe('alert rules over real log lines', () => {
     expect(transitions[1]?.message).toBe(`bot restarted as ${S2}`);
   });
 
+  it('heartbeat_missing before the first heartbeat: the messages say no heartbeat came yet and when the session started, never call the start a heartbeat', async () => {
+    const s = scenario();
+    // Killed (kill -9) 8 s in: the watchdog's first heartbeat comes only after a full 30 s interval.
+    s.at(0).start(S1);
+    s.close();
+    const engine = new AlertEngine({ options: { rules: ['heartbeat_missing'] } });
+    for await (const o of replayLogs(s.logsDir)) engine.observe(o);
+    const gone = engine.sessionGone(S1, { file: 'manifest.json', event_type: 'manifest', ts: '2025-10-26T10:00:00.000Z', id: S1 }, T0 + 8000);
+    expect(gone[0]?.message).toBe(`the process of ${S1} is gone and it wrote no SESSION_END: the bot died; no heartbeat yet; the session started at 2025-10-26T10:00:00.000Z`);
+    // tradetrace alerts (no pid probe): the deadline, 3 x the 30 s default interval after the start.
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 100_000, options: { rules: ['heartbeat_missing'] } });
+    expect(transitions.map((t) => t.message)).toEqual([
+      `no SHUTDOWN_HEARTBEAT from ${S1} for more than 90.0 s (3 x 30.0 s interval) since the session started at 2025-10-26T10:00:00.000Z (no heartbeat yet): the bot is hung or dead`,
+    ]);
+    // A hung start whose first heartbeat then comes: not "resumed".
+    const late = scenario();
+    late.at(0).start(S1);
+    late.at(95_000).heartbeat(S1);
+    late.close();
+    const resolved = (await evaluatePastLogs(late.logsDir, { nowMs: T0 + 96_000, options: { rules: ['heartbeat_missing'] } })).transitions;
+    expect(resolved.map((t) => `${t.kind} ${t.message}`)).toEqual([
+      `fired no SHUTDOWN_HEARTBEAT from ${S1} for more than 90.0 s (3 x 30.0 s interval) since the session started at 2025-10-26T10:00:00.000Z (no heartbeat yet): the bot is hung or dead`,
+      'resolved first heartbeat, 95.0 s after the session started',
+    ]);
+  });
+
+  it('heartbeat_missing after a heartbeat: the messages name the last heartbeat', async () => {
+    const s = scenario();
+    s.at(0).start(S1);
+    s.at(30_000).heartbeat(S1);
+    s.close();
+    const engine = new AlertEngine({ options: { rules: ['heartbeat_missing'] } });
+    for await (const o of replayLogs(s.logsDir)) engine.observe(o);
+    const gone = engine.sessionGone(S1, { file: 'manifest.json', event_type: 'manifest', ts: '2025-10-26T10:00:00.000Z', id: S1 }, T0 + 40_000);
+    expect(gone[0]?.message).toBe(`the process of ${S1} is gone and it wrote no SESSION_END: the bot died; its last heartbeat was at 2025-10-26T10:00:30.000Z`);
+    const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 200_000, options: { rules: ['heartbeat_missing'] } });
+    expect(transitions[0]?.message).toContain('since its last heartbeat at 2025-10-26T10:00:30.000Z: the bot is hung or dead');
+  });
+
   it('all rules together: each incident fires once and the listing is in time order', async () => {
     const s = scenario();
     s.at(0).start(S1);

@@ -181,6 +181,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     // Judged by the interval learned before this gap, and against the beat before it.
     const freeze = this.freezeOf(watch, line, at);
     const beforeGap = watch.lastEvidence;
+    const beatenBefore = watch.lastEvidence.event_type !== 'SESSION_START';
     if (line.trigger === 'interval') {
       if (watch.lastIntervalBeatAt !== null && at > watch.lastIntervalBeatAt) {
         watch.gapsMs.push(at - watch.lastIntervalBeatAt);
@@ -199,7 +200,8 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       if (watch.silent) {
         watch.silent = false;
         const cause = freeze ? `: ${describeFreeze(sessionId, freeze, false)}` : '';
-        tracker.resolve({ rule: RULE, subject: sessionId, message: `heartbeat resumed after ${silenceS.toFixed(1)} s of silence${cause}`, at });
+        const resumed = beatenBefore ? `heartbeat resumed after ${silenceS.toFixed(1)} s of silence` : `first heartbeat, ${silenceS.toFixed(1)} s after the session started`;
+        tracker.resolve({ rule: RULE, subject: sessionId, message: `${resumed}${cause}`, at });
       } else if (freeze) {
         // One stop of the whole process is one incident: one alert for the session, none per loop.
         watch.frozen = tracker.fire({
@@ -292,12 +294,11 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       // The freeze alert shares the session's subject: it ends so the silence is its own alert.
       if (watch.frozen) this.endFreeze(watch, `the process of ${watch.sessionId} ran again after the freeze, then its heartbeat stopped`, deadline, tracker);
       watch.silent = true;
-      const since = watch.lastEvidence.event_type === 'SESSION_START' ? 'since the session started' : `since ${watch.lastEvidence.ts}`;
       tracker.fire({
         rule: RULE,
         subject: watch.sessionId,
         severity: 'critical',
-        message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${since}: the bot is hung or dead`,
+        message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${silentSince(watch)}: the bot is hung or dead`,
         evidence: [watch.lastEvidence],
         nextCommand: `tradetrace health --session ${watch.sessionId}`,
         at: deadline,
@@ -318,7 +319,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       rule: RULE,
       subject: sessionId,
       severity: 'critical',
-      message: `the process of ${sessionId} is gone and it wrote no SESSION_END: the bot died; its last heartbeat was at ${watch.lastEvidence.ts}`,
+      message: `the process of ${sessionId} is gone and it wrote no SESSION_END: the bot died; ${lastSignOfLife(watch)}`,
       evidence: [watch.lastEvidence, evidence],
       nextCommand: `tradetrace health --session ${sessionId}`,
       at: nowMs,
@@ -327,6 +328,23 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       origin: silenceOrigin(watch),
     });
   }
+}
+
+/**
+ * What the session last wrote that showed it alive, in words: its last heartbeat, or, before its
+ * first one (the watchdog beats only after a full interval), its start. Never calls a start a heartbeat.
+ */
+function lastSignOfLife(watch: SessionWatch): string {
+  return watch.lastEvidence.event_type === 'SESSION_START'
+    ? `no heartbeat yet; the session started at ${watch.lastEvidence.ts}`
+    : `its last heartbeat was at ${watch.lastEvidence.ts}`;
+}
+
+/** Since when the silence counts, in words (see `lastSignOfLife`). */
+function silentSince(watch: SessionWatch): string {
+  return watch.lastEvidence.event_type === 'SESSION_START'
+    ? `since the session started at ${watch.lastEvidence.ts} (no heartbeat yet)`
+    : `since its last heartbeat at ${watch.lastEvidence.ts}`;
 }
 
 /** A silence (or death) is identified by the line it follows: the last heartbeat, or the start. */
