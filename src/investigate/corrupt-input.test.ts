@@ -122,6 +122,23 @@ describe('every command counts the unreadable lines of the files it reads, in on
     expect(alerts.stderr).toBe('skipped 6 unreadable lines in decisions.jsonl (lines 4, 7, …)\n');
   });
 
+  it('a DECISION_END whose outcome is not one the catalog knows: why reports it, and does not count a made-up outcome', async () => {
+    const dir = tempDir('tt-bogus-outcome-');
+    writeNoTrades(dir);
+    const decisions = join(dir, 'logs', 'decisions.jsonl');
+    const lines = readFileSync(decisions, 'utf8').split('\n');
+    const end = lines.findIndex((l) => l.includes('"DECISION_END"') && l.includes('"outcome":"no_signal"'));
+    lines[end] = (lines[end] ?? '').replace('"outcome":"no_signal"', '"outcome":"bogus"');
+    writeFileSync(decisions, lines.join('\n'));
+    const why = await runQuery(['why', '--data-dir', dir]);
+    expect(why.stdout).toContain('10 decisions: 0 bought');
+    expect(why.stdout).toMatch(/by outcome: .*unfinished 1/);
+    expect(why.stdout).not.toContain('bogus');
+    expect(why.stderr).toBe(`skipped 1 unreadable line in decisions.jsonl (line ${end + 1})\n`);
+    const json = await runQuery(['why', '--data-dir', dir, '--json']);
+    expect(json.stdout).not.toContain('bogus');
+  });
+
   it('1150 garbage lines appended to system.jsonl', async () => {
     const dir = tempDir('tt-garbage-tail-');
     writeNoTrades(dir);

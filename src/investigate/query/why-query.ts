@@ -1,4 +1,4 @@
-import type { DecisionOutcome } from '../../recorder/events/decision-events.js';
+import { DECISION_OUTCOMES, type DecisionOutcome } from '../../recorder/events/decision-events.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
@@ -25,6 +25,8 @@ export interface WhyReport {
   /** Sessions with decision lines in the window, whatever the session asked for. */
   readonly sessions: ReadonlySet<string>;
 }
+
+const OUTCOMES: ReadonlySet<string> = new Set(DECISION_OUTCOMES);
 
 export async function explainNoBuys(
   set: LogSet,
@@ -53,6 +55,12 @@ export async function explainNoBuys(
       starts++;
       if (later(lastDecision, e)) lastDecision = e;
     } else if (ev.event_type === 'DECISION_END') {
+      // The reader checks headers only (see line-parse.ts): a field this count rests on is checked
+      // here, so a damaged line is reported with the others, not counted under a made-up outcome.
+      if (!OUTCOMES.has(ev.outcome)) {
+        skipped.add({ file: e.file, offset: e.offset, code: 'invalid_field', message: `DECISION_END outcome ${JSON.stringify(ev.outcome)} is not one of ${DECISION_OUTCOMES.join(', ')}`, excerpt: e.text.slice(0, 120) });
+        return;
+      }
       ends++;
       outcomes.set(ev.outcome, (outcomes.get(ev.outcome) ?? 0) + 1);
       if (later(latestByOutcome.get(ev.outcome), e)) latestByOutcome.set(ev.outcome, e);
