@@ -36,31 +36,56 @@ export function decisionIdTime(prefix: string): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
+/** The place of a line, as merge keys it. */
+function placeOf(e: { readonly file: { readonly path: string }; readonly offset: number }): string {
+  return `${e.file.path}:${e.offset}`;
+}
+
 function merge(...lists: LocatedEvent[][]): LocatedEvent[] {
   const seen = new Map<string, LocatedEvent>();
-  for (const e of lists.flat()) seen.set(`${e.file.path}:${e.offset}`, e);
+  for (const list of lists) for (const e of list) seen.set(placeOf(e), e);
   return [...seen.values()].sort(byTime);
 }
 
 const TERMINAL = new Set(['ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED']);
 
 /**
+ * Above this many intents (an exit sell retried on every bar for days: tens of thousands), the order
+ * lines are found by what every intent line has in common and picked by id afterwards: each needle
+ * more is one more pass over the bytes (44k needles over 86 MB never finished), and each index lookup
+ * more reads every segment's header again (2 ms a lookup: 90 s for 44k intents).
+ */
+export const MANY_INTENTS = 16;
+
+const INTENT_NEEDLE = '"intent_id":"';
+const INTENT_IDS = /"intent_id":"([^"]*)"/g;
+
+/**
  * Order lines logged outside the decision's context carry only the intent_id: find them in the
  * time window the intent lived (from its first line to its terminal event, with slack).
  */
 async function intentLinesByScan(set: LogSet, chain: LocatedEvent[], options: TraceOptions, stats: TraceStats): Promise<LocatedEvent[]> {
-  const intents = [...new Set(chain.map((e) => e.event.intent_id).filter((id): id is string => typeof id === 'string'))];
-  if (intents.length === 0) return [];
+  const intents = new Set(chain.map((e) => e.event.intent_id).filter((id): id is string => typeof id === 'string'));
+  if (intents.size === 0) return [];
   const times = chain.filter((e) => e.event.intent_id !== undefined);
   const first = times[0]?.event.ts ?? chain[0]?.event.ts ?? '';
   const terminal = times.filter((e) => TERMINAL.has(e.event.event_type)).map((e) => e.event.ts);
-  const last = terminal.length >= intents.length ? terminal[terminal.length - 1] : undefined;
+  const last = terminal.length >= intents.size ? terminal[terminal.length - 1] : undefined;
   const inputs: ScanInput[] = scanInputs(set, set.files, first).map((input) =>
     last && !input.file.gzipped ? { ...input, size: Math.max(input.from, offsetFrom(input.file.path, input.size, shiftIso(last, ORDER_SLACK_MS))) } : input,
   );
-  const outcome = await scanFiles(inputs, intents.map((id) => `"intent_id":"${id}"`), options.scan ?? {});
+  const many = intents.size > MANY_INTENTS;
+  const needles = many ? [INTENT_NEEDLE] : [...intents].map((id) => `${INTENT_NEEDLE}${id}"`);
+  const outcome = await scanFiles(inputs, needles, options.scan ?? {});
   stats.bytes += outcome.bytes;
-  return parseOutcome(outcome, options.skipped).filter((e) => e.event.intent_id !== undefined && intents.includes(e.event.intent_id));
+  if (many) {
+    // Lines the chain already holds, or of other intents, are not parsed again: only the few left.
+    const known = new Set(chain.map(placeOf));
+    const ours = (line: { readonly text: string }) => [...line.text.matchAll(INTENT_IDS)].some((m) => intents.has(m[1] ?? ''));
+    const lines = outcome.lines.filter((line) => !known.has(placeOf(line)) && ours(line));
+    return parseOutcome({ lines, torn: outcome.torn.filter(ours), misshapen: outcome.misshapen }, options.skipped).filter((e) => e.event.intent_id !== undefined && intents.has(e.event.intent_id));
+  }
+  return parseOutcome(outcome, options.skipped).filter((e) => e.event.intent_id !== undefined && intents.has(e.event.intent_id));
 }
 
 /** Log time after a decision starts within which it ends; its later lines can only be its position's exit. */
@@ -144,10 +169,16 @@ async function traceByIndex(set: LogSet, index: LogIndex, prefix: string, option
   if (ids.length > 1) return { kind: 'ambiguous', ids, stats };
   const id = ids[0] ?? prefix;
   const chain = (await readHits(found.get(id) ?? [], options)).filter((e) => e.event.decision_id === id);
-  const intents = [...new Set(chain.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'))];
+  const intents = new Set(chain.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'));
+  // One lookup of every intent key (filtered here) instead of one lookup per intent, for many intents.
+  const bulk = intents.size > MANY_INTENTS ? index.lookup('int_') : null;
+  // Offsets the chain already read are not read again: only an intent's lines without the decision_id.
+  const known = new Set(chain.map(placeOf));
   const intentLines: LocatedEvent[] = [];
   for (const intent of intents) {
-    const hits = index.lookup(intent).get(intent) ?? [];
+    const hits = ((bulk ?? index.lookup(intent)).get(intent) ?? [])
+      .map((hit) => ({ file: hit.file, offsets: hit.offsets.filter((offset) => !known.has(placeOf({ file: hit.file, offset }))) }))
+      .filter((hit) => hit.offsets.length > 0);
     intentLines.push(...(await readHits(hits, options)).filter((e) => e.event.intent_id === intent));
   }
   return { kind: 'found', decisionId: id, events: merge(chain, intentLines), stats, indexLater: false };
