@@ -108,11 +108,125 @@ export function renderTrace(decisionId: string, events: readonly LocatedEvent[],
   out.push(color(v));
   out.push('');
   out.push(style.dim('time (UTC)                 since start  event'));
+  const runs = repeatedFailures(events);
   for (const e of events) {
+    const run = runs.get(e);
+    if (run === 'hidden') continue;
+    if (run) {
+      out.push(style.red(`${utc(run.from)}  ${after(run.from, ref).padStart(11)}  ${style.cyan('...'.padEnd(15))} ${describeRun(decisionId, run)}`));
+      continue;
+    }
     const where = style.dim(`${basename(e.file.path)}`);
     const type = e.event.event_type.padEnd(15);
     const line = `${utc(e.event.ts)}  ${after(e.event.ts, ref).padStart(11)}  ${style.cyan(type)} ${describeEvent(e)}  ${where}`;
     out.push(e.event.level === 'error' || e.event.event_type === 'BUY_BLOCKED' ? style.red(line) : line);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** More failed intents of one side than this, and the timeline shows the first and last only. */
+export const SHOWN_FAILED_INTENTS = 20;
+
+/** Failed intents of one side left out of the timeline, told in one line where the first of them was. */
+interface FailedRun {
+  readonly side: string;
+  /** Every failed intent of the side, the first and last shown among them. */
+  readonly failed: number;
+  readonly hidden: number;
+  readonly lines: number;
+  readonly reasons: ReadonlyMap<string, number>;
+  readonly from: string;
+  readonly to: string;
+  readonly firstShown: string;
+  readonly lastShown: string;
+}
+
+/**
+ * A position whose exit fails on every bar (a balance the venue no longer holds, an exchange that
+ * times out) writes an EXIT_TRIGGERED and an intent's order lines per bar, all under the decision's
+ * id: tens of thousands of intents. When a side has more than SHOWN_FAILED_INTENTS failed intents
+ * (an ORDER_FAILED, never filled), the timeline keeps the first and the last in full and tells the
+ * rest in one line (how many, their reasons, the span); the lines of each are one `orders --intent`
+ * away, all of them one `trace --json` away. Each EXIT_TRIGGERED goes with the intent it started (the
+ * next order line's). A map from each line left out to 'hidden', and from the first of them to the run.
+ */
+function repeatedFailures(events: readonly LocatedEvent[]): Map<LocatedEvent, FailedRun | 'hidden'> {
+  const marks = new Map<LocatedEvent, FailedRun | 'hidden'>();
+  const side = new Map<string, string>();
+  const filled = new Set<string>();
+  const failedReason = new Map<string, string>();
+  for (const e of events) {
+    const intent = e.event.intent_id;
+    if (!intent || !e.event.event_type.startsWith('ORDER_')) continue;
+    const s = field(e, 'side');
+    if (typeof s === 'string' && !side.has(intent)) side.set(intent, s);
+    if (e.event.event_type === 'ORDER_FILLED') filled.add(intent);
+    if (e.event.event_type === 'ORDER_FAILED') failedReason.set(intent, raw(e, 'reason'));
+  }
+  const bySide = new Map<string, string[]>();
+  for (const intent of failedReason.keys()) {
+    if (filled.has(intent)) continue;
+    const s = side.get(intent) ?? '?';
+    const list = bySide.get(s) ?? [];
+    list.push(intent);
+    bySide.set(s, list);
+  }
+  for (const [s, intents] of bySide) {
+    if (intents.length <= SHOWN_FAILED_INTENTS) continue;
+    // In the order of their first lines: the first and last shown are the first and last to start.
+    const order = new Map<string, number>();
+    events.forEach((e, i) => {
+      const intent = e.event.intent_id;
+      if (intent !== undefined && failedReason.has(intent) && !order.has(intent)) order.set(intent, i);
+    });
+    const sorted = intents.filter((i) => order.has(i)).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    const firstShown = sorted[0] ?? '';
+    const lastShown = sorted[sorted.length - 1] ?? '';
+    const hidden = new Set(sorted.slice(1, -1));
+    const reasons = new Map<string, number>();
+    for (const intent of sorted) reasons.set(failedReason.get(intent) ?? '?', (reasons.get(failedReason.get(intent) ?? '?') ?? 0) + 1);
+    const left: LocatedEvent[] = [];
+    const started = new Set<string>();
+    let trigger: LocatedEvent | null = null;
+    for (const e of events) {
+      const intent = e.event.intent_id;
+      if (e.event.event_type === 'EXIT_TRIGGERED' && intent === undefined) trigger = e; // one that started no order stays shown
+      if (intent === undefined || !e.event.event_type.startsWith('ORDER_')) continue;
+      const starts = !started.has(intent);
+      started.add(intent);
+      if (hidden.has(intent)) {
+        if (starts && trigger) left.push(trigger);
+        left.push(e);
+      }
+      if (starts) trigger = null;
+    }
+    const firstLeft = left[0];
+    if (!firstLeft) continue;
+    for (const e of left) marks.set(e, 'hidden');
+    marks.set(firstLeft, {
+      side: s,
+      failed: sorted.length,
+      hidden: hidden.size,
+      lines: left.length,
+      reasons: new Map([...reasons].sort((a, b) => b[1] - a[1])),
+      from: firstLeft.event.ts,
+      to: left[left.length - 1]?.event.ts ?? firstLeft.event.ts,
+      firstShown,
+      lastShown,
+    });
+  }
+  return marks;
+}
+
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function describeRun(decisionId: string, run: FailedRun): string {
+  const reasons = [...run.reasons].map(([reason, n]) => `${reason} ${thousands(n)}`).join(', ');
+  return (
+    `${thousands(run.failed)} ${run.side} intents failed: ${reasons}; the first (${run.firstShown}) and last (${run.lastShown}) are shown, ` +
+    `${thousands(run.hidden)} between them are not (${thousands(run.lines)} lines, ${utc(run.from)} to ${utc(run.to)}): ` +
+    `tradetrace orders --intent <int_...> shows one, tradetrace trace ${decisionId} --json every line`
+  );
 }
