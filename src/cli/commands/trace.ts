@@ -19,6 +19,47 @@ it, each order attempt with its constraints, the fill, and the later exit of the
 ${COMMON_HELP}
 `;
 
+/** What an id of another kind is, and the command that takes it; null for what may be a decision id. */
+function otherIdKind(id: string): string | null {
+  if (id.startsWith('int_')) return `is an order intent id, not a decision id: see it with tradetrace orders --intent ${id} (its lines carry the decision_id to trace)`;
+  if (id.startsWith('session_')) return `is a session id, not a decision id: see tradetrace sessions, or give it to a query as --session ${id}`;
+  return null;
+}
+
+/** Above this much text in the stream's buffer, writing waits for it to drain. */
+const WRITE_CHUNK = 256 * 1024;
+
+/**
+ * The lines, in chunks that wait for the reader: a decision with 200k lines is not copied into one
+ * string, nor queued whole in the stream's buffer behind a slow pipe. Stops when stdout closes.
+ */
+async function writeLines(stdout: NodeJS.WritableStream, events: readonly { readonly text: string }[], closed: AbortSignal): Promise<void> {
+  let chunk: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    const ok = stdout.write(chunk.join(''));
+    chunk = [];
+    size = 0;
+    if (ok || closed.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        stdout.removeListener('drain', done);
+        closed.removeEventListener('abort', done);
+        resolve();
+      };
+      stdout.once('drain', done);
+      closed.addEventListener('abort', done, { once: true });
+    });
+  };
+  for (const e of events) {
+    if (closed.aborted) return;
+    chunk.push(`${e.text}\n`);
+    size += e.text.length + 1;
+    if (size >= WRITE_CHUNK) await flush();
+  }
+  if (chunk.length > 0) await flush();
+}
+
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const start = startQuery('trace', args, rawIo, HELP, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
   if (!start.ok) return start.exitCode;
@@ -26,6 +67,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const prefix = f.positionals[0];
   if (!prefix) {
     io.stderr.write(`tradetrace trace: expected a decision id (dec_YYYYMMDD_HHMMSS_xxxxxx) or a prefix of one\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const wrongKind = otherIdKind(prefix);
+  if (wrongKind) {
+    io.stderr.write(`tradetrace trace: "${prefix}" ${wrongKind}\n`);
     return EXIT.usage;
   }
   const logs = openQueryLogs('trace', f.dataDir, io);
@@ -64,7 +110,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     if (events.length === 0) {
       if (!hidden) io.stderr.write(`tradetrace trace: decision ${outcome.decisionId} has no lines${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}\n`);
       code = EXIT.notFound;
-    } else if (f.json) for (const e of events) io.stdout.write(`${e.text}\n`);
+    } else if (f.json) await writeLines(io.stdout, events, guarded.closedSignal);
     else {
       const { renderTrace } = await import('../../investigate/render/trace-view.js');
       io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));
