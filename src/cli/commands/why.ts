@@ -10,7 +10,7 @@ import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
-const HELP = `usage: tradetrace why [SYMBOL]
+const HELP = `usage: tradetrace why [SYMBOL]      (e.g. tradetrace why BTC/USDT; --symbol SYMBOL also works)
 
 Why the bot did not buy: decisions by outcome, blocked decisions grouped by guard with the observed
 values against thresholds, and the latest example of each (its decision_id, for tradetrace trace).
@@ -22,10 +22,18 @@ stdout when no decision matches (exit 1)`)}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const opened = openQuery('why', args, rawIo, HELP, {}, 1);
+  // The symbol is an argument; --symbol (as orders takes it) is accepted too rather than refused with
+  // parseArgs' own advice about positionals starting with '-'.
+  const opened = openQuery('why', args, rawIo, HELP, { symbol: { type: 'string' } }, 1);
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
-  const symbol = f.positionals[0];
+  const flagged = f.values['symbol'];
+  const given = f.positionals[0];
+  if (typeof flagged === 'string' && given !== undefined && given !== flagged) {
+    io.stderr.write(`tradetrace why: two symbols, ${given} and --symbol ${flagged}: why takes one (tradetrace why ${flagged})\n`);
+    return EXIT.usage;
+  }
+  const symbol = typeof flagged === 'string' ? flagged : given;
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;
   if (report.decisions === 0) {
