@@ -65,6 +65,15 @@ describe('orders: a fill the order watcher found after the router gave up', () =
     expect(ordersLines(dir, gaveUp.intentId).map((l) => (JSON.parse(l) as { event_type: string }).event_type)).toEqual(['ORDER_CONTEXT', 'ORDER_FAILED', 'ORDER_FILLED']);
   });
 
+  it('trace calls it filled, found by the watcher after the router gave up, as orders does', async () => {
+    for (const mode of [[], ['--no-index']]) {
+      const r = await runQuery(['trace', gaveUp.decisionId, '--data-dir', dir, ...mode]);
+      expect(r.code, mode.join(' ')).toBe(0);
+      expect(r.stdout).toContain('FILLED: bought 0.02 ETH/USDT at 2501, found by the order watcher after the router had given up on attempt 1: timeout_exhausted: attempt 1 timed out');
+      expect(r.stdout).not.toMatch(/FAILED: the order failed for good/);
+    }
+  });
+
   it('sessions counts it a fill, as orders --session does', async () => {
     const r = await runQuery(['sessions', '--data-dir', dir]);
     expect(r.stdout).toContain('decisions 3  fills 2  failures 1\n');

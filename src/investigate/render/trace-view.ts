@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { LocatedEvent } from '../query/find-events.js';
+import { byTime, type LocatedEvent } from '../query/find-events.js';
 import type { Style } from './style.js';
 import { after, ago, duration, utc } from './time-format.js';
 import { field, raw, text } from './values.js';
@@ -76,10 +76,15 @@ export function verdict(events: readonly LocatedEvent[]): string {
   const reconciled = buyLines.findLast((e) => e.event.event_type === 'ORDER_RECONCILED');
   const foundFilled = reconciled !== undefined && raw(reconciled, 'outcome') === 'booked_fill';
   const found = reconciled ? `restart reconciliation in ${reconciled.event.session_id} found the order ${raw(reconciled, 'outcome')}: ${raw(reconciled, 'details')}` : '';
+  // The router gave up on a timed-out order it could not look up; the session's order watcher, asking
+  // the exchange each bar, found it filled later (BUY_FILLED after the failure): it is filled.
+  const watcherFilled = failed !== undefined && filled !== undefined && raw(failed, 'reason') === 'timeout_exhausted' && byTime(filled, failed) > 0;
   let out: string;
   if (blocked) out = `BLOCKED: guard ${raw(blocked, 'guard')} refused the buy: observed ${raw(blocked, 'observed')} against threshold ${raw(blocked, 'threshold')}: ${raw(blocked, 'message')}`;
   else if (foundFilled && !filled) out = `FILLED: ${found}${failed ? ` (the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')})` : end ? '' : ' (the bot stopped before the decision ended)'}`;
-  else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}${found ? `; ${found}` : ''}`;
+  else if (watcherFilled) {
+    out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}, found by the order watcher after the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
+  } else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}${found ? `; ${found}` : ''}`;
   else if (error) out = `ERROR in ${raw(error, 'stage')}: ${raw(error, 'error_code')}: ${raw(error, 'message')}`;
   else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${retriesOf(buyLines)}`;
   else if (end) out = `${raw(end, 'outcome').toUpperCase()}: ${text(end, 'reason') || 'the decision ended without an order'}`;
