@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { processAlive } from '../../recorder/sessions/process-alive.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
@@ -15,7 +17,11 @@ export interface LoopState {
   readonly firstSeenDead: string | null;
 }
 
-export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'no_clean_end';
+/**
+ * `running`: no end, and the manifest's pid runs on this host (not a reused pid, as far as can be
+ * told). `shutdown_unended`: SHUTDOWN_COMPLETE but no SESSION_END: killed while ending.
+ */
+export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'running' | 'shutdown_unended' | 'no_clean_end';
 
 /** The session's process as seen from here, for a session that did not end: only its own host can tell. */
 export interface ProcessState {
@@ -42,6 +48,10 @@ export interface HealthReport {
   readonly process: ProcessState | undefined;
   /** Sessions started after this one that were refused before trading (the default skips them). */
   readonly laterRefused: readonly string[];
+  /** runtime.heartbeat_interval of the session's config (sessions/<id>/config.json, or its CONFIG_HASH line), in ms. */
+  readonly heartbeatIntervalMs: number | null;
+  /** When the watchdog's first interval heartbeat was due: the start plus the interval. */
+  readonly firstHeartbeatDue: string | null;
 }
 
 interface ThreadRow {
@@ -55,7 +65,7 @@ function threadsOf(e: LocatedEvent): ThreadRow[] {
 }
 
 export async function checkHealth(set: LogSet, session: string | undefined, skipped: SkippedLines, stats: SearchStats): Promise<HealthReport | null> {
-  const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
+  const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END', 'CONFIG_HASH']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
   const refused = new Set(events.filter((e) => e.event.event_type === 'SESSION_END' && e.event.reason === 'refused').map((e) => e.event.session_id));
   const started = events.filter((e) => e.event.event_type === 'SESSION_START').map((e) => e.event.session_id);
   // A refused start (another bot held the data dir) is not the bot an operator asks about: the
@@ -93,20 +103,64 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   if (torn) torn.lineNumber ??= await lineNumberAt(torn.file, torn.offset);
   const end = of('SESSION_END').pop();
   const fatal = of('FATAL').pop();
+  const complete = of('SHUTDOWN_COMPLETE').pop();
+  const start = of('SESSION_START')[0];
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
+  const manifest = readManifests(set.dataDir).get(sessionId);
+  const startedTs = start?.event.ts ?? manifest?.start ?? undefined;
+  // Only a session that did not end can still run: its pid is checked on its own host.
+  const proc = endEvent || manifest?.end ? undefined : processState(manifest);
+  const running = proc?.alive === true;
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
     ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : endEvent.error_code === 'shutdown_forced' ? 'forced' : 'ended_with_error')
-    : fatal ? 'died_fatal' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
-  const manifest = readManifests(set.dataDir).get(sessionId);
-  const unended = verdict === 'hung' || verdict === 'no_clean_end';
+    : fatal ? 'died_fatal'
+      // A running bot: a torn tail is the line being written, a SHUTDOWN_COMPLETE the end coming.
+      : running ? (dead.length > 0 ? 'hung' : 'running')
+        : complete ? 'shutdown_unended' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
+  const configEvent = of('CONFIG_HASH')[0]?.event;
+  const heartbeatIntervalMs = heartbeatInterval(set.dataDir, sessionId, configEvent?.event_type === 'CONFIG_HASH' ? configEvent.config : undefined);
+  const firstHeartbeatDue = startedTs && heartbeatIntervalMs !== null && Number.isFinite(Date.parse(startedTs)) ? new Date(Date.parse(startedTs) + heartbeatIntervalMs).toISOString() : null;
   return {
-    sessionId, manifest, start: of('SESSION_START')[0], end, complete: of('SHUTDOWN_COMPLETE').pop(), fatal,
+    sessionId, manifest, start, end, complete, fatal,
     heartbeats: heartbeats.length, lastHeartbeat, periodS, loops, lastLine, torn, verdict,
-    process: unended ? processState(manifest) : undefined, laterRefused,
+    process: endEvent ? undefined : proc, laterRefused, heartbeatIntervalMs, firstHeartbeatDue,
   };
 }
 
+/** A config duration (`30s`, `1m30s`, `500ms`) in ms; investigate reads config as the logs hold it. */
+function durationMs(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value !== 'string') return null;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const text = value.trim().toLowerCase();
+  let total = 0;
+  let rest = text;
+  while (rest.length > 0) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/.exec(rest);
+    if (!m) return null;
+    total += Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
+    rest = rest.slice(m[0].length);
+  }
+  return text.length > 0 && Number.isFinite(total) ? total : null;
+}
+
+function intervalOf(config: unknown): number | null {
+  if (config === null || typeof config !== 'object') return null;
+  const runtime = (config as { runtime?: unknown }).runtime;
+  return runtime !== null && typeof runtime === 'object' ? durationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval) : null;
+}
+
+/** The session's heartbeat interval: sessions/<id>/config.json, else the config its CONFIG_HASH line logged. */
+function heartbeatInterval(dataDir: string, sessionId: string, logged: unknown): number | null {
+  try {
+    const fromFile = intervalOf(JSON.parse(readFileSync(join(dataDir, 'sessions', sessionId, 'config.json'), 'utf8')) as unknown);
+    if (fromFile !== null) return fromFile;
+  } catch {
+    // No config.json (an older session, or logs copied without it): the logged config says.
+  }
+  return intervalOf(logged);
+}
 
 function processState(manifest: SessionManifest | undefined): ProcessState | undefined {
   const pid = manifest?.pid;

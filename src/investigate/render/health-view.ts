@@ -5,7 +5,7 @@ import { ago, duration, utc } from './time-format.js';
 import { raw, text } from './values.js';
 
 /** The first sentence of `tradetrace health`: how the session ended, or that it did not. */
-export function healthVerdict(r: HealthReport): string {
+export function healthVerdict(r: HealthReport, nowMs: number = Date.now()): string {
   switch (r.verdict) {
     case 'ended_cleanly':
     case 'ended_with_error': {
@@ -25,9 +25,54 @@ export function healthVerdict(r: HealthReport): string {
       const dead = r.loops.filter((l) => !l.alive).map((l) => l.name);
       return `HUNG: ${dead.join(', ')} stopped beating and the session never ended (no SESSION_END)`;
     }
+    case 'running':
+      return running(r, nowMs);
+    case 'shutdown_unended': {
+      const c = r.complete;
+      return `SHUTDOWN COMPLETED, END NOT RECORDED: SHUTDOWN_COMPLETE${c ? ` at ${utc(c.event.ts)}, exit code ${raw(c, 'exit_code')}` : ''}, but no SESSION_END: the process was killed while ending${r.torn ? ` (${basename(r.torn.file.path)}:${r.torn.lineNumber ?? '?'} ends in a torn line)` : ''}`;
+    }
     case 'no_clean_end':
-      return 'NO CLEAN END: no SESSION_END or SHUTDOWN_COMPLETE; the process died without a trace, or is still running';
+      return `NO CLEAN END: no SESSION_END or SHUTDOWN_COMPLETE; the process died without a trace${r.process?.alive === null ? ', or is still running on its host' : ''}`;
   }
+}
+
+/** The verdict of a session whose process runs on this host: since when, its last line, its heartbeats. */
+function running(r: HealthReport, nowMs: number): string {
+  const p = r.process;
+  const since = r.start?.event.ts ?? r.manifest?.start ?? undefined;
+  const parts = [`RUNNING: a process with pid ${p?.pid ?? '?'} is running on this host (the manifest's pid; its start time is not checked), no SESSION_END yet`];
+  if (since) parts.push(`running since ${utc(since)} (${ago(since, nowMs)})`);
+  if (r.lastLine) parts.push(`last line ${ago(r.lastLine.ts, nowMs)}`);
+  parts.push(heartbeatsDue(r, nowMs));
+  if (r.complete) parts.push(`ending: SHUTDOWN_COMPLETE written at ${utc(r.complete.event.ts)}`);
+  return parts.join('; ');
+}
+
+/** Whether the watchdog owes a heartbeat yet, for a running session. */
+function heartbeatsDue(r: HealthReport, nowMs: number): string {
+  const every = r.heartbeatIntervalMs !== null ? `every ${duration(r.heartbeatIntervalMs)}` : 'at the configured interval';
+  if (r.lastHeartbeat) {
+    const late = r.heartbeatIntervalMs !== null && nowMs - Date.parse(r.lastHeartbeat.event.ts) > 2 * r.heartbeatIntervalMs;
+    return `heartbeats ${every}, the last ${ago(r.lastHeartbeat.event.ts, nowMs)}${late ? ': overdue, the watchdog or the whole process is stuck' : ''}`;
+  }
+  if (!r.firstHeartbeatDue) return 'no heartbeat yet (the heartbeat interval is not known here)';
+  const dueMs = Date.parse(r.firstHeartbeatDue);
+  return dueMs > nowMs
+    ? `no heartbeat due yet: the first is due ${duration(dueMs - nowMs)} from now, at ${utc(r.firstHeartbeatDue)} (start + ${duration(r.heartbeatIntervalMs ?? 0)})`
+    : `no heartbeat although the first was due at ${utc(r.firstHeartbeatDue)} (${ago(r.firstHeartbeatDue, nowMs)})`;
+}
+
+/**
+ * Said when the session wrote no SHUTDOWN_HEARTBEAT: whether one was due by its last sign of life
+ * (now for a running session, its last line otherwise). None is due before start + interval.
+ */
+function noHeartbeat(r: HealthReport, nowMs: number): { due: boolean; text: string } {
+  const lastSign = r.verdict === 'running' ? nowMs : r.lastLine ? Date.parse(r.lastLine.ts) : undefined;
+  if (r.firstHeartbeatDue && lastSign !== undefined && Date.parse(r.firstHeartbeatDue) > lastSign) {
+    const until = r.verdict === 'running' ? ` yet: the first is due at ${utc(r.firstHeartbeatDue)}` : `: the session's last line came before the first was due at ${utc(r.firstHeartbeatDue)}`;
+    return { due: false, text: `no SHUTDOWN_HEARTBEAT from this session, and none was due${until} (start + ${duration(r.heartbeatIntervalMs ?? 0)} interval)` };
+  }
+  return { due: true, text: 'no SHUTDOWN_HEARTBEAT from this session: the watchdog never ran or its lines are missing' };
 }
 
 /** `: <error_code>: <message>` of a SESSION_END that says what failed (older sessions' do not). */
@@ -52,8 +97,8 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number): stri
   const started = r.start?.event.ts ?? m?.start;
   out.push(style.bold(`session ${r.sessionId}${m ? `  (${m.mode ?? '?'} mode, pid ${m.pid ?? '?'} on ${m.host ?? '?'})` : ''}`));
   if (started) out.push(`started ${utc(started)} (${ago(started, nowMs)})`);
-  const verdict = healthVerdict(r);
-  out.push(r.verdict === 'ended_cleanly' ? style.green(verdict) : style.red(verdict));
+  const verdict = healthVerdict(r, nowMs);
+  out.push(r.verdict === 'ended_cleanly' || r.verdict === 'running' ? style.green(verdict) : style.red(verdict));
   const running = processLine(r);
   if (running) out.push(running);
   for (const id of r.laterRefused) out.push(`a later session was refused before trading: ${id} (tradetrace health --session ${id})`);
@@ -74,7 +119,8 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number): stri
       if (sinceNow > r.periodS * 2000) out.push(style.red(`heartbeats stopped: none for ${duration(sinceNow)} (expected every ${duration(r.periodS * 1000)})${silentMs > 0 ? `; other lines went on for ${duration(silentMs)} after it` : ''}`));
     }
   } else {
-    out.push(style.red('no SHUTDOWN_HEARTBEAT from this session: the watchdog never ran or its lines are missing'));
+    const none = noHeartbeat(r, nowMs);
+    out.push(none.due ? style.red(none.text) : none.text);
   }
   if (r.lastLine) {
     const type = /"event_type":"([A-Z_]+)"/.exec(r.lastLine.text)?.[1] ?? '?';
