@@ -83,7 +83,7 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     const r = await runQuery(['health', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`session ${id ?? ''}  (paper mode, pid ${run.child.pid ?? ''} on ${hostname()})`);
-    expect(r.stdout).toMatch(new RegExp(`RUNNING: a process with pid ${run.child.pid ?? ''} is running on this host .*no SESSION_END yet; running since \\S+ \\S+Z \\(.* ago\\); .*no heartbeat due yet: the first is due .* from now, at \\S+ \\S+Z \\(start \\+ 30s\\)`));
+    expect(r.stdout).toMatch(new RegExp(`RUNNING: pid ${run.child.pid ?? ''} is running on this host, no SESSION_END yet; running since \\S+ \\S+Z \\(.* ago\\); .*no heartbeat due yet: the first is due .* from now, at \\S+ \\S+Z \\(start \\+ 30s\\)`));
     expect(r.stdout).toMatch(/no SHUTDOWN_HEARTBEAT from this session, and none was due yet: the first is due at \S+ \S+Z \(start \+ 30s interval\)/);
     expect(r.stdout).not.toContain('NO CLEAN END');
     expect(r.stdout).not.toContain('the watchdog never ran');

@@ -29,6 +29,10 @@ export interface ProcessState {
   readonly host: string;
   /** Whether a process with that pid runs now (it may be a reused pid); null on another host. */
   readonly alive: boolean | null;
+  /** When the running process started (from /proc), or null when that cannot be read here. */
+  readonly startedAt: string | null;
+  /** The running process started after the session did: another process got the pid. */
+  readonly reused: boolean;
 }
 
 export interface HealthReport {
@@ -110,8 +114,8 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const manifest = readManifests(set.dataDir).get(sessionId);
   const startedTs = start?.event.ts ?? manifest?.start ?? undefined;
   // Only a session that did not end can still run: its pid is checked on its own host.
-  const proc = endEvent || manifest?.end ? undefined : processState(manifest);
-  const running = proc?.alive === true;
+  const proc = endEvent || manifest?.end ? undefined : processState(manifest, startedTs);
+  const running = proc?.alive === true && !proc.reused;
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
     ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : endEvent.error_code === 'shutdown_forced' ? 'forced' : 'ended_with_error')
     : fatal ? 'died_fatal'
@@ -162,9 +166,32 @@ function heartbeatInterval(dataDir: string, sessionId: string, logged: unknown):
   return intervalOf(logged);
 }
 
-function processState(manifest: SessionManifest | undefined): ProcessState | undefined {
+/** Linux only: when the process started, from /proc/<pid>/stat (clock ticks since boot) and /proc/stat's btime. */
+function processStart(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    // USER_HZ is 100 on every Linux build that matters; Node cannot ask sysconf.
+    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Boot time is whole seconds, and the clock may have been stepped: a second of slack either way. */
+const START_SLACK_MS = 2000;
+
+function processState(manifest: SessionManifest | undefined, sessionStart: string | undefined): ProcessState | undefined {
   const pid = manifest?.pid;
   const host = manifest?.host;
   if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
-  return { pid, host, alive: host === hostname() ? processAlive(pid) : null };
+  if (host !== hostname()) return { pid, host, alive: null, startedAt: null, reused: false };
+  const alive = processAlive(pid);
+  const startMs = alive ? processStart(pid) : null;
+  const sessionMs = sessionStart ? Date.parse(sessionStart) : Number.NaN;
+  const reused = startMs !== null && Number.isFinite(sessionMs) && startMs > sessionMs + START_SLACK_MS;
+  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused };
 }

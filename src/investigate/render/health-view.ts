@@ -40,7 +40,8 @@ export function healthVerdict(r: HealthReport, nowMs: number = Date.now()): stri
 function running(r: HealthReport, nowMs: number): string {
   const p = r.process;
   const since = r.start?.event.ts ?? r.manifest?.start ?? undefined;
-  const parts = [`RUNNING: a process with pid ${p?.pid ?? '?'} is running on this host (the manifest's pid; its start time is not checked), no SESSION_END yet`];
+  const who = p && p.startedAt === null ? `a process with pid ${p.pid} is running on this host (its start time cannot be read here: it may be another process that got the pid)` : `pid ${p?.pid ?? '?'} is running on this host`;
+  const parts = [`RUNNING: ${who}, no SESSION_END yet`];
   if (since) parts.push(`running since ${utc(since)} (${ago(since, nowMs)})`);
   if (r.lastLine) parts.push(`last line ${ago(r.lastLine.ts, nowMs)}`);
   parts.push(heartbeatsDue(r, nowMs));
@@ -86,9 +87,11 @@ function processLine(r: HealthReport): string | undefined {
   const p = r.process;
   if (!p) return undefined;
   if (p.alive === null) return `process: pid ${p.pid} ran on ${p.host}; check there whether it still runs`;
-  return p.alive
-    ? `process: pid ${p.pid} is running on this host: the bot is still up (or the pid was reused)`
-    : `process: pid ${p.pid} is not running on this host: the bot is gone`;
+  if (!p.alive) return `process: pid ${p.pid} is not running on this host: the bot is gone`;
+  if (p.reused) return `process: pid ${p.pid} is running on this host, but that process started ${p.startedAt ? utc(p.startedAt) : '?'}, after the session: another process got the pid; the bot is gone`;
+  return p.startedAt
+    ? `process: pid ${p.pid} is running on this host, started ${utc(p.startedAt)}, before the session: the bot is still up`
+    : `process: pid ${p.pid} is running on this host: the bot is still up (or the pid was reused)`;
 }
 
 export function renderHealth(r: HealthReport, style: Style, nowMs: number): string {
