@@ -22,6 +22,12 @@ export interface AlertOptions {
     readonly windowS: number;
     /** Fewer intents than this in the window never fire (one failure out of one is not a rate). */
     readonly minIntents: number;
+    /**
+     * An intent the router gave up on after timeouts (ORDER_FAILED timeout_exhausted) may still fill: the
+     * order watcher looks it up once a bar and writes a late ORDER_FILLED. It counts as in flight this
+     * long after the failure, then as a failure (a late fill still turns it into a success); 0 counts it at once.
+     */
+    readonly lateFillGraceS: number;
   };
   readonly configDrift: {
     /** Resolve a drift alert this long after it fired; null: only a later session running the drifted config resolves it. */
@@ -45,6 +51,8 @@ const optionsSchema = z.strictObject({
       threshold: z.number().min(0, { error: 'orderFailure.threshold must be a fraction in [0, 1)' }).lt(1, { error: 'orderFailure.threshold must be a fraction in [0, 1)' }).default(0.5),
       windowS: positive('orderFailure.windowS').default(600),
       minIntents: z.number().int({ error: 'orderFailure.minIntents must be an integer' }).min(1, { error: 'orderFailure.minIntents must be >= 1' }).default(5),
+      // One 1-minute bar for the order watcher to look the order up, and slack for a slow lookup.
+      lateFillGraceS: z.number({ error: 'orderFailure.lateFillGraceS must be a number' }).min(0, { error: 'orderFailure.lateFillGraceS must be >= 0' }).default(90),
     })
     .prefault({}),
   configDrift: z.strictObject({ resolveAfterS: positive('configDrift.resolveAfterS').nullable().default(null) }).prefault({}),

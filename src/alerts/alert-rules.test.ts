@@ -361,6 +361,67 @@ describe('alert rules over real log lines', () => {
     expect(brief(transitions)).toEqual(['fired order_failure_rate orders +3s']);
   });
 
+  describe('order_failure_rate: an intent the router gave up on after timeouts is filled if the order watcher later finds it filled, as tradetrace orders says', () => {
+    const id = (n: number) => `int_${String(n).padStart(16, '0')}`;
+    const options = { rules: ['order_failure_rate' as const], orderFailure: { threshold: 0.5, windowS: 600, minIntents: 3 } };
+
+    it('does not fire while the watcher still has its chance, and not at all when the orders filled after all', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      s.at(1000).timedOut(S1, id(1));
+      s.at(2000).timedOut(S1, id(2));
+      s.at(3000).timedOut(S1, id(3)); // counted at once: 3 of 3 failed, fired here
+      s.at(4000).intent(S1, id(4), 'filled');
+      // The next bar: the order watcher finds the three orders filled.
+      for (let i = 1; i <= 3; i++) s.at(61_000).lateFill(S1, id(i));
+      s.close();
+      const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 700_000, options });
+      expect(brief(transitions)).toEqual([]);
+      expect(open).toEqual([]);
+    });
+
+    it('counts the timeout as a failure once the grace passed without a late fill, and resolves when the late fill comes', async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      s.at(1000).timedOut(S1, id(1));
+      s.at(2000).timedOut(S1, id(2));
+      s.at(3000).timedOut(S1, id(3));
+      s.at(4000).intent(S1, id(4), 'filled');
+      s.at(120_000).lateFill(S1, id(1));
+      s.at(120_001).lateFill(S1, id(2));
+      s.close();
+      const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 200_000, options });
+      // Grace 90 s: id 1 counts at +91 s (1 of 2, under minIntents), id 2 at +92 s (2 of 3 = 67%): fired.
+      expect(brief(transitions)).toEqual(['fired order_failure_rate orders +92s', 'resolved order_failure_rate orders +120.001s']);
+      expect(transitions[0]?.message).toBe(
+        '2 of 3 order intents failed (67% > 50%) in the last 600 s; reasons: timeout_exhausted x2; 1 more gave up on a timeout and count once 90 s pass without a late fill',
+      );
+      // 2 of 4 = 50% holds the alert (hysteresis); 1 of 4 = 25% resolves it.
+      expect(transitions[1]?.message).toBe(`1 of 4 intents failed (25% <= 40%); ${id(2)} filled after the router gave up on it (found by the order watcher)`);
+    });
+
+    it("a restart's reconciliation booking the fill is a late fill too; one that finds an in-flight order never arrived is a failure", async () => {
+      const s = scenario();
+      s.at(0).start(S1);
+      s.at(1000).timedOut(S1, id(1));
+      s.at(2000).timedOut(S1, id(2));
+      s.at(3000).timedOut(S1, id(3));
+      s.at(4000).intent(S1, id(4), 'filled');
+      s.at(5000).inFlight(S1, id(5));
+      // The bot is killed with id 5 in flight; the restart finds it never arrived (4 of 5 failed), and the first two filled.
+      s.at(100_000).start(S2);
+      s.at(101_000).reconciled(S2, id(5), 'not_found');
+      s.at(101_001).reconciled(S2, id(1), 'booked_fill');
+      s.at(101_002).reconciled(S2, id(2), 'booked_fill');
+      s.close();
+      const zeroGrace = { ...options, orderFailure: { ...options.orderFailure, lateFillGraceS: 0 } };
+      const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 200_000, options: zeroGrace });
+      // 3 of 5 = 60% after the first fill holds the alert; 2 of 5 = 40% resolves it (id 5 counted: else 1 of 4).
+      expect(brief(transitions)).toEqual(['fired order_failure_rate orders +3s', 'resolved order_failure_rate orders +101.002s']);
+      expect(transitions[1]?.message).toBe(`2 of 5 intents failed (40% <= 40%); ${id(2)} filled after all (booked by restart reconciliation)`);
+    });
+  });
+
   it('order_failure_rate fires above the threshold with enough intents, not below the minimum count, and resolves as failures age out', async () => {
     const s = scenario();
     s.at(0).start(S1);

@@ -11,11 +11,39 @@ const EVIDENCE_KEPT = 5;
 /** An open alert resolves once the rate is at or below this fraction of the threshold. */
 export const RESOLVE_FRACTION = 0.8;
 
+interface Failure {
+  readonly reason: string;
+  readonly evidence: Evidence;
+  /** `lineOrigin` of the ORDER_FAILED. */
+  readonly origin: string;
+}
+
 interface Intent {
   readonly at: number;
-  /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, or ORDER_CANCELED after a partial fill. */
+  /** Its outcome is known: ORDER_FAILED, a final ORDER_FILLED, ORDER_CANCELED after a partial fill, or a reconciliation. */
   settled: boolean;
-  failure: { readonly reason: string; readonly evidence: Evidence } | null;
+  failure: Failure | null;
+  /**
+   * ORDER_FAILED timeout_exhausted: the router gave up on an order it sent and never heard back
+   * about, so the order may still fill, and the session's order watcher (src/engine/order-watcher.ts)
+   * keeps asking the exchange, writing ORDER_FILLED under the same intent when it did. Until this
+   * time (ms) the intent counts like one in flight; after it, as a failure, until a late fill comes.
+   */
+  lookupUntil: number | null;
+}
+
+/** What restart reconciliation found, as `tradetrace orders` reads it (src/investigate/query/orders-tally.ts). */
+function reconciled(line: { readonly outcome: string; readonly filled_qty: unknown; readonly exchange_status?: string | undefined }): 'filled' | 'failed' | 'canceled' | 'open' {
+  switch (line.outcome) {
+    case 'booked_fill':
+      return 'filled';
+    case 'canceled':
+      return lineNumber(line.filled_qty) > 0 ? 'filled' : line.exchange_status === 'rejected' ? 'failed' : 'canceled';
+    case 'not_found':
+      return 'failed';
+    default:
+      return 'open';
+  }
 }
 
 /**
@@ -29,12 +57,21 @@ interface Intent {
  * `minIntents` settled intents are in the window and the rate exceeds `threshold`; resolves when the
  * rate falls to RESOLVE_FRACTION of it, or fewer than `minIntents` are left (new successes, or
  * failures ageing out).
+ *
+ * The outcome is the one `tradetrace orders` gives the intent: an ORDER_FAILED timeout_exhausted is
+ * an order the exchange may yet fill, and counts as in flight for `lateFillGraceS` (the order
+ * watcher's chance to look it up, once a bar), then as a failure; an ORDER_FILLED for it, whenever it
+ * comes within the window, makes it a success (a rate it had raised falls, and may resolve the
+ * alert). So does an ORDER_RECONCILED that books a fill (the order filled while the bot was down); a
+ * reconciliation's failure or cancel settles only an intent the router gave no verdict.
  */
 export class OrderFailureRateRule implements RuleEvaluator {
   readonly rule = RULE;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['ORDER_CONTEXT', 'ORDER_FAILED', 'ORDER_FILLED', 'ORDER_CANCELED']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['ORDER_CONTEXT', 'ORDER_FAILED', 'ORDER_FILLED', 'ORDER_CANCELED', 'ORDER_RECONCILED']);
   /** Insertion order is start order (lines are fed in time order), so the oldest intent is first. */
   private readonly intents = new Map<string, Intent>();
+  /** Intents whose lookup grace runs (`lookupUntil` set): a few at a time. */
+  private readonly lookingUp = new Set<string>();
 
   constructor(private readonly options: AlertOptions['orderFailure']) {}
 
@@ -43,59 +80,123 @@ export class OrderFailureRateRule implements RuleEvaluator {
     const at = lineTime(line);
     this.advance(at, tracker);
     const intentId = line.intent_id ?? `${line.session_id}#${line.seq}`;
+    let note = '';
     if (line.event_type === 'ORDER_CONTEXT') {
       // In flight: it changes no rate until it settles.
-      if (line.attempt === 1 && !this.intents.has(intentId)) this.intents.set(intentId, { at, settled: false, failure: null });
+      if (line.attempt === 1 && !this.intents.has(intentId)) this.intents.set(intentId, { at, settled: false, failure: null, lookupUntil: null });
       return;
     }
     if (line.event_type === 'ORDER_FAILED') {
-      const failure = { reason: line.reason, evidence: evidenceOf(observation, { reason: line.reason, symbol: line.symbol, attempt: line.attempt }) };
-      const intent = this.intents.get(intentId);
-      if (intent) {
-        intent.settled = true;
-        intent.failure = failure;
-      } else {
-        this.intents.set(intentId, { at, settled: true, failure });
+      const failure = { reason: line.reason, evidence: evidenceOf(observation, { reason: line.reason, symbol: line.symbol, attempt: line.attempt }), origin: lineOrigin(line) };
+      let intent = this.intents.get(intentId);
+      if (!intent) {
+        intent = { at, settled: true, failure, lookupUntil: null };
+        this.intents.set(intentId, intent);
+      }
+      intent.settled = true;
+      intent.failure = failure;
+      if (line.reason === 'timeout_exhausted' && this.options.lateFillGraceS > 0) {
+        intent.lookupUntil = at + this.options.lateFillGraceS * 1000;
+        this.lookingUp.add(intentId);
+        // Not counted yet: nothing changed.
+        return;
       }
     } else if (line.event_type === 'ORDER_FILLED' || line.event_type === 'ORDER_CANCELED') {
       const intent = this.intents.get(intentId);
-      // A partial fill is followed by more fills or a cancel; an intent we never saw start is outside the window.
-      if (!intent || intent.settled || (line.event_type === 'ORDER_FILLED' && line.partial)) return;
-      // A cancel with nothing filled (an IOC that expired) is followed by the intent's ORDER_FAILED:
-      // settled here as a success, it lowered the rate for a moment and could resolve an open alert
-      // just before the failure fired it again.
-      if (line.event_type === 'ORDER_CANCELED' && !(lineNumber(line.filled_qty) > 0)) return;
-      intent.settled = true;
+      if (!intent) return;
+      if (line.event_type === 'ORDER_FILLED' && intent.failure?.reason === 'timeout_exhausted') {
+        // The order watcher found the order the router gave up on filled: the intent filled after all.
+        // Counted as a failure already (its lookup grace had passed): say why the rate fell.
+        if (intent.lookupUntil === null) note = `; ${intentId} filled after the router gave up on it (found by the order watcher)`;
+        this.settleAsFilled(intentId, intent);
+      } else {
+        // A partial fill is followed by more fills or a cancel; an intent we never saw start is outside the window.
+        if (intent.settled || (line.event_type === 'ORDER_FILLED' && line.partial)) return;
+        // A cancel with nothing filled (an IOC that expired) is followed by the intent's ORDER_FAILED:
+        // settled here as a success, it lowered the rate for a moment and could resolve an open alert
+        // just before the failure fired it again.
+        if (line.event_type === 'ORDER_CANCELED' && !(lineNumber(line.filled_qty) > 0)) return;
+        intent.settled = true;
+      }
+    } else if (line.event_type === 'ORDER_RECONCILED') {
+      const intent = this.intents.get(intentId);
+      const status = reconciled(line);
+      if (!intent || status === 'open') return;
+      if (status === 'filled') {
+        if (intent.settled && intent.failure === null) return;
+        if (intent.failure !== null && intent.lookupUntil === null) note = `; ${intentId} filled after all (booked by restart reconciliation)`;
+        this.settleAsFilled(intentId, intent);
+      } else {
+        // The router's own verdict stands; a reconciliation only settles an intent left without one.
+        if (intent.settled) return;
+        intent.settled = true;
+        if (status === 'failed') {
+          const reason = line.outcome === 'not_found' ? 'not_found' : 'rejected';
+          intent.failure = { reason, evidence: evidenceOf(observation, { reason, symbol: line.symbol, outcome: line.outcome }), origin: lineOrigin(line) };
+        }
+      }
     } else {
       return;
     }
-    this.evaluate(at, tracker, lineOrigin(line));
+    this.evaluate(at, tracker, lineOrigin(line), note);
+  }
+
+  private settleAsFilled(intentId: string, intent: Intent): void {
+    intent.settled = true;
+    intent.failure = null;
+    intent.lookupUntil = null;
+    this.lookingUp.delete(intentId);
   }
 
   advance(nowMs: number, tracker: AlertTracker): void {
     const windowMs = this.options.windowS * 1000;
-    // Expire one intent at a time so a resolution carries the moment the rate actually dropped.
-    for (const [id, intent] of this.intents) {
-      const expiry = intent.at + windowMs;
-      if (expiry > nowMs) break;
-      this.intents.delete(id);
+    // One change at a time, in time order, so a firing or resolution carries the moment the rate changed:
+    // an intent ageing out of the window, or a timeout's lookup grace passing without a late fill.
+    for (;;) {
+      const oldest = this.intents.entries().next();
+      const expiry = oldest.done === true ? Infinity : oldest.value[1].at + windowMs;
+      let lookup: { id: string; intent: Intent; until: number } | null = null;
+      for (const id of this.lookingUp) {
+        const intent = this.intents.get(id);
+        if (intent?.lookupUntil == null) continue;
+        if (!lookup || intent.lookupUntil < lookup.until) lookup = { id, intent, until: intent.lookupUntil };
+      }
+      if (lookup && lookup.until <= expiry && lookup.until <= nowMs) {
+        lookup.intent.lookupUntil = null;
+        this.lookingUp.delete(lookup.id);
+        const origin = lookup.intent.failure?.origin;
+        this.evaluate(lookup.until, tracker, origin !== undefined ? `no late fill for ${origin}` : undefined);
+        continue;
+      }
+      if (oldest.done === true || expiry > nowMs) return;
+      this.intents.delete(oldest.value[0]);
+      this.lookingUp.delete(oldest.value[0]);
       this.evaluate(expiry, tracker);
     }
   }
 
-  /** `origin`: the line whose arrival is evaluated; none when an intent ageing out is (its time then identifies the firing). */
-  private evaluate(at: number, tracker: AlertTracker, origin?: string): void {
+  /**
+   * `origin`: the line whose arrival is evaluated, or the lookup that ended; none when an intent
+   * ageing out is (its time then identifies the firing). `note`: why the rate changed, when not plain.
+   */
+  private evaluate(at: number, tracker: AlertTracker, origin?: string, note = ''): void {
     let total = 0;
-    const failures: NonNullable<Intent['failure']>[] = [];
+    let awaiting = 0;
+    const failures: Failure[] = [];
     for (const intent of this.intents.values()) {
       if (!intent.settled) continue;
+      if (intent.lookupUntil !== null) {
+        awaiting++;
+        continue;
+      }
       total++;
       if (intent.failure) failures.push(intent.failure);
     }
     const rate = total === 0 ? 0 : failures.length / total;
-    const { threshold, minIntents, windowS } = this.options;
+    const { threshold, minIntents, windowS, lateFillGraceS } = this.options;
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     const open = tracker.isOpen(RULE, SUBJECT);
+    const pending = awaiting > 0 ? `; ${awaiting} more gave up on a timeout and count once ${lateFillGraceS} s pass without a late fill` : '';
     // Hysteresis: an open alert holds until the rate is clearly back (RESOLVE_FRACTION of the
     // threshold), so a rate hovering at the threshold is one incident, not a FIRED/RESOLVED flap.
     const clear = threshold * RESOLVE_FRACTION;
@@ -107,7 +208,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
         rule: RULE,
         subject: SUBJECT,
         severity: 'warning',
-        message: `${failures.length} of ${total} order intents failed (${pct(rate)} > ${pct(threshold)}) in the last ${windowS} s; reasons: ${byReason}`,
+        message: `${failures.length} of ${total} order intents failed (${pct(rate)} > ${pct(threshold)}) in the last ${windowS} s; reasons: ${byReason}${pending}`,
         evidence: failures.slice(-EVIDENCE_KEPT).map((f) => f.evidence),
         nextCommand: 'tradetrace orders --status failed',
         at,
@@ -115,7 +216,7 @@ export class OrderFailureRateRule implements RuleEvaluator {
       });
     } else {
       const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(open ? clear : threshold)})`;
-      tracker.resolve({ rule: RULE, subject: SUBJECT, message: why, at });
+      tracker.resolve({ rule: RULE, subject: SUBJECT, message: `${why}${note}`, at });
     }
   }
 }

@@ -61,6 +61,14 @@ describe('tradetrace alerts without --follow', () => {
     expect(r.stderr).toBe('tradetrace alerts: --webhook, --poll-ms: only with --follow (without it, alerts evaluates the logs once and exits)\n');
     expect((await runQuery(['alerts', '--data-dir', dataDir])).code).toBe(0);
   });
+
+  it('takes --failure-late-fill-grace (how long a timed-out order waits for a late fill before it counts as failed), and names the flag when it is bad', async () => {
+    const dataDir = tempDir('tt-alerts-grace-');
+    writeNoTrades(dataDir);
+    const bad = await runQuery(['alerts', '--data-dir', dataDir, '--failure-late-fill-grace=-1']);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', 'tradetrace alerts: --failure-late-fill-grace must be >= 0\n']);
+    expect((await runQuery(['alerts', '--data-dir', dataDir, '--failure-late-fill-grace', '0'])).code).toBe(0);
+  });
 });
 
 describe('tradetrace alerts --follow with garbage in the logs', () => {

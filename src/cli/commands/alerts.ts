@@ -46,6 +46,11 @@ options:
   --failure-threshold F        order failure rate that fires, a fraction (default 0.5)
   --failure-window S           sliding window in seconds (default 600)
   --failure-min-intents N      fewest intents in the window that can fire (default 5)
+  --failure-late-fill-grace S  an intent the router gave up on after timeouts (timeout_exhausted) may
+                               still fill (the bot's order watcher looks it up once a bar): it counts
+                               as a failure only S seconds later (default 90; 0: at once), and a
+                               late fill (or a restart's reconciliation booking one) makes it filled,
+                               as in tradetrace orders
   --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
   --webhook URL                also POST each transition as JSON to URL (retries with backoff); at
                                SIGINT/SIGTERM, what is still pending gets ${DRAIN_MS / 1000} s, then is reported
@@ -70,6 +75,7 @@ const OPTIONS = {
   'failure-threshold': { type: 'string' },
   'failure-window': { type: 'string' },
   'failure-min-intents': { type: 'string' },
+  'failure-late-fill-grace': { type: 'string' },
   'drift-resolve-after': { type: 'string' },
   webhook: { type: 'string' },
   'poll-ms': { type: 'string' },
@@ -102,12 +108,18 @@ function alertOptionsFrom(values: Values): AlertOptions {
   const threshold = number(values, 'failure-threshold');
   const windowS = number(values, 'failure-window');
   const minIntents = number(values, 'failure-min-intents');
-  input.orderFailure = { ...(threshold !== undefined ? { threshold } : {}), ...(windowS !== undefined ? { windowS } : {}), ...(minIntents !== undefined ? { minIntents } : {}) };
+  const lateFillGraceS = number(values, 'failure-late-fill-grace');
+  input.orderFailure = {
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(windowS !== undefined ? { windowS } : {}),
+    ...(minIntents !== undefined ? { minIntents } : {}),
+    ...(lateFillGraceS !== undefined ? { lateFillGraceS } : {}),
+  };
   const resolveAfterS = number(values, 'drift-resolve-after');
   if (resolveAfterS !== undefined) input.configDrift = { resolveAfterS };
   const parsed = parseAlertOptions(input);
   if (!parsed.ok) {
-    const flagOf: Record<string, string> = { 'heartbeat.intervalS': '--heartbeat-interval', 'heartbeat.missingFactor': '--heartbeat-factor', 'orderFailure.threshold': '--failure-threshold', 'orderFailure.windowS': '--failure-window', 'orderFailure.minIntents': '--failure-min-intents', 'configDrift.resolveAfterS': '--drift-resolve-after' };
+    const flagOf: Record<string, string> = { 'heartbeat.intervalS': '--heartbeat-interval', 'heartbeat.missingFactor': '--heartbeat-factor', 'orderFailure.threshold': '--failure-threshold', 'orderFailure.windowS': '--failure-window', 'orderFailure.minIntents': '--failure-min-intents', 'orderFailure.lateFillGraceS': '--failure-late-fill-grace', 'configDrift.resolveAfterS': '--drift-resolve-after' };
     throw new UsageError(parsed.error.problems.map((p) => Object.entries(flagOf).reduce((text, [key, flag]) => text.replace(key, flag), p)).join('; '));
   }
   return parsed.value;
