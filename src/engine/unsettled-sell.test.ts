@@ -1,35 +1,14 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
-import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
-import { Decimal } from '../domain/decimal.js';
+import { sharedDataAvailable } from '../../test/support/shared-data.js';
 import type { MarketRules } from '../domain/market-rules.js';
-import { seededRandom } from '../domain/seeded-random.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
-import { OrderRouter } from '../execution/order-router.js';
-import { PaperExchange } from '../execution/paper/paper-exchange.js';
-import { readCsvCandles } from '../execution/testing/candle-files.js';
-import type { Bar } from '../market-data/index.js';
-import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
+import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
-import { DashboardBus } from '../runtime/dashboard-bus.js';
-import { StateStore } from '../store/state-store.js';
-import { emaCrossRsiFactory } from '../strategy/index.js';
-import type { EngineContext } from './engine-context.js';
-import { engineSettings } from './engine-settings.js';
-import { EngineStats } from './engine-stats.js';
-import { paperMarketFor } from './paper-markets.js';
-import { startingBalances } from './paper-setup.js';
-import { Portfolio } from './portfolio.js';
-import { StoreSyncedExchange } from './store-synced-exchange.js';
-import { TradingEngine } from './trading-engine.js';
+import type { StateStore } from '../store/state-store.js';
+import { flatBars, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
 
 const available = sharedDataAvailable();
-const d = (text: string) => Decimal.parse(text);
 const f = (line: AnyEventLine | undefined, name: string): unknown => (line as unknown as Record<string, unknown> | undefined)?.[name];
 
 /**
@@ -68,57 +47,20 @@ class LostSellAnswer implements Exchange {
   }
 }
 
-function flat(from: number, price: string, count: number): Bar[] {
-  const px = d(price);
-  return Array.from({ length: count }, (_, i) => ({ symbol: 'BTC/USD', openTime: from + (i + 1) * 60_000, open: px, high: px, low: px, close: px, volume: d('1000') }));
-}
-
 describe.skipIf(!available)('an exit sell whose answer was lost, then whose lookups failed (real BTC-PERP candles)', () => {
+  let run: FirstHourRun;
   let logs: ReadBack;
   let store: StateStore;
-  let paper: PaperExchange;
-  let recorder: Recorder;
   let sells: AnyEventLine[];
 
   beforeAll(async () => {
-    const dataDir = join(tempDir('tradetrace-unsettled-sell-'), 'data');
-    const logsDir = join(dataDir, 'logs');
-    const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    const { config } = loaded.value;
-    const spec = paperMarketFor('BTC/USD', { makerBps: config.paper_exchange.maker_fee_bps, takerBps: config.paper_exchange.taker_fee_bps });
-    // The first hour of the month, where the strategy buys 0.001 BTC near 46,500 USD; then a drop
-    // that fires the stop loss on every bar.
-    const real: Bar[] = readCsvCandles(BTC_PERP_CSV, 60).map((c) => ({ ...c, symbol: 'BTC/USD' }));
-    const bars = [...real, ...flat(real.at(-1)?.openTime ?? 0, '40000.0', 6)];
-    recorder = new Recorder({ sessionId: 'session_20220101_000000', sink: new FileSink(logsDir) });
-    store = StateStore.open({ dataDir });
-    const portfolio = new Portfolio(store);
-    let barClose = (real[0]?.openTime ?? 0) + 60_000;
-    portfolio.seedBalances(startingBalances(config, [spec.rules]), barClose);
-    paper = new PaperExchange({ markets: [spec], balances: Object.fromEntries(store.balances()), now: () => barClose });
-    const exchange = new StoreSyncedExchange(new LostSellAnswer(paper), store, () => barClose);
-    const ctx: EngineContext = {
-      recorder, exchange, portfolio, stats: new EngineStats(), bus: new DashboardBus({ recorder }), settings: engineSettings(config), observer: {},
-      markets: new Map([[spec.rules.symbol, spec.rules]]), intervalMs: 60_000, dataAgeMs: () => 0,
-      router: new OrderRouter({ exchange, recorder, markets: [spec.rules], random: seededRandom(1), sleep: () => Promise.resolve() }),
-    };
-    const s = config.strategy;
-    const strategies = emaCrossRsiFactory({ fastPeriod: s.ema_fast, slowPeriod: s.ema_slow, rsiPeriod: s.rsi_period, rsiMax: s.rsi_max, atrPeriod: s.atr_period });
-    const engine = new TradingEngine({ ctx, strategies, paper });
-    for (const bar of bars) {
-      barClose = bar.openTime + 60_000;
-      await engine.onBar(bar);
-    }
-    logs = await readLogs(logsDir);
+    // After the buy, a drop that fires the stop loss on every bar.
+    run = await runFirstHour({ prefix: 'tradetrace-unsettled-sell-', venue: (paper) => new LostSellAnswer(paper), after: (last) => flatBars(last, '40000.0', 6) });
+    ({ logs, store } = run);
     sells = logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
   }, 60_000);
 
-  afterAll(() => {
-    paper.close();
-    store.close();
-    recorder.close();
-  });
+  afterAll(() => run.close());
 
   it('sends no second sell while the first may still fill: one EXIT_BLOCKED (unsettled_order) instead', () => {
     expect(logs.bad).toEqual([]);
