@@ -1,37 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataAvailable } from '../../test/support/shared-data.js';
-import type { MarketRules } from '../domain/market-rules.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
-import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
+import type { ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
 import type { Bar } from '../market-data/index.js';
 import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import type { StateStore } from '../store/state-store.js';
-import { flatBars, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
+import { flatBars, PassThroughVenue, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
 
 const available = sharedDataAvailable();
 const f = (line: AnyEventLine | undefined, name: string): unknown => (line as unknown as Record<string, unknown> | undefined)?.[name];
 
 /** An exchange whose account no longer holds what the bot's books say (sold by hand): it refuses every sell until `allowSells`. */
-class SoldByHand implements Exchange {
-  readonly name = 'sold-by-hand-paper';
+class SoldByHand extends PassThroughVenue {
+  override readonly name = 'sold-by-hand-paper';
   allowSells = false;
-  constructor(private readonly inner: Exchange) {}
-  markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
-    return this.inner.markets();
-  }
-  balances(): Promise<ExchangeResult<readonly Balance[]>> {
-    return this.inner.balances();
-  }
-  placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
+  override placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
     if (request.side === 'sell' && !this.allowSells) return Promise.resolve(failure(exchangeError.insufficientBalance('BTC', 'order needs 0.001 BTC, free 0')));
     return this.inner.placeOrder(request);
-  }
-  fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.inner.fetchOrderByClientId(symbol, clientOrderId);
-  }
-  cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.inner.cancelOrder(symbol, clientOrderId);
   }
 }
 

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataAvailable } from '../../test/support/shared-data.js';
 import { Decimal } from '../domain/decimal.js';
-import type { MarketRules } from '../domain/market-rules.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
-import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
+import type { Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
 import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import type { StateStore } from '../store/state-store.js';
-import { flatBars, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
+import { flatBars, PassThroughVenue, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
 import type { EngineStats } from './engine-stats.js';
 
 const available = sharedDataAvailable();
@@ -18,26 +17,16 @@ const f = (line: AnyEventLine | undefined, name: string): unknown => (line as un
  * An exchange stricter than the rules it publishes: it refuses sells worth less than `minSell`,
  * the way a venue whose minimum changed (or that values orders at its own mark) would.
  */
-class StricterExchange implements Exchange {
-  readonly name = 'stricter-paper';
-  constructor(private readonly inner: Exchange, private readonly minSell: Decimal) {}
-  markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
-    return this.inner.markets();
+class StricterExchange extends PassThroughVenue {
+  override readonly name = 'stricter-paper';
+  constructor(inner: Exchange, private readonly minSell: Decimal) {
+    super(inner);
   }
-  balances(): Promise<ExchangeResult<readonly Balance[]>> {
-    return this.inner.balances();
-  }
-  placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
+  override placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
     if (request.side === 'sell' && request.type === 'limit' && request.qty.mul(request.limitPx).lt(this.minSell)) {
       return Promise.resolve(failure(exchangeError.invalidOrder('notional_below_min', `order value below this venue's minimum ${this.minSell.toString()}`)));
     }
     return this.inner.placeOrder(request);
-  }
-  fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.inner.fetchOrderByClientId(symbol, clientOrderId);
-  }
-  cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.inner.cancelOrder(symbol, clientOrderId);
   }
 }
 

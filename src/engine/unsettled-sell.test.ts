@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataAvailable } from '../../test/support/shared-data.js';
-import type { MarketRules } from '../domain/market-rules.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
-import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
+import type { ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
 import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import type { StateStore } from '../store/state-store.js';
-import { flatBars, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
+import { flatBars, PassThroughVenue, runFirstHour, type FirstHourRun } from './__fixtures__/first-hour-engine.js';
 
 const available = sharedDataAvailable();
 const f = (line: AnyEventLine | undefined, name: string): unknown => (line as unknown as Record<string, unknown> | undefined)?.[name];
@@ -17,33 +16,23 @@ const f = (line: AnyEventLine | undefined, name: string): unknown => (line as un
  * network; the watcher's first lookup, a bar later, is refused (a rejected request, not a rejected
  * order); the next one gets through.
  */
-class LostSellAnswer implements Exchange {
-  readonly name = 'lossy-paper';
+class LostSellAnswer extends PassThroughVenue {
+  override readonly name = 'lossy-paper';
   private sell: string | undefined;
   private lookups = 0;
-  constructor(private readonly inner: Exchange) {}
-  markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
-    return this.inner.markets();
-  }
-  balances(): Promise<ExchangeResult<readonly Balance[]>> {
-    return this.inner.balances();
-  }
-  async placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
+  override async placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
     const placed = await this.inner.placeOrder(request);
     if (request.side !== 'sell' || this.sell !== undefined) return placed;
     this.sell = request.clientOrderId;
     return failure(exchangeError.timeout('request timed out after 10000ms', true));
   }
-  fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
+  override fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
     if (clientOrderId === this.sell) {
       this.lookups++;
       if (this.lookups <= 4) return Promise.resolve(failure(exchangeError.network('connect ECONNREFUSED')));
       if (this.lookups === 5) return Promise.resolve(failure(exchangeError.rejected('request rejected: try again later')));
     }
     return this.inner.fetchOrderByClientId(symbol, clientOrderId);
-  }
-  cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
-    return this.inner.cancelOrder(symbol, clientOrderId);
   }
 }
 

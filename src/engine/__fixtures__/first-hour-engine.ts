@@ -7,7 +7,9 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 import { loadConfig } from '../../config/load-config.js';
 import { Decimal } from '../../domain/decimal.js';
 import { seededRandom } from '../../domain/seeded-random.js';
-import type { Exchange } from '../../execution/exchange.js';
+import type { ExchangeResult } from '../../execution/exchange-error.js';
+import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../../execution/exchange.js';
+import type { MarketRules } from '../../domain/market-rules.js';
 import { OrderRouter } from '../../execution/order-router.js';
 import { PaperExchange } from '../../execution/paper/paper-exchange.js';
 import { readCsvCandles } from '../../execution/testing/candle-files.js';
@@ -26,6 +28,27 @@ import { startingBalances } from '../paper-setup.js';
 import { Portfolio } from '../portfolio.js';
 import { StoreSyncedExchange } from '../store-synced-exchange.js';
 import { TradingEngine } from '../trading-engine.js';
+
+/** A venue in front of the paper exchange that passes every call through; a test overrides the calls it makes misbehave. */
+export class PassThroughVenue implements Exchange {
+  readonly name: string = 'venue-paper';
+  constructor(protected readonly inner: Exchange) {}
+  markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
+    return this.inner.markets();
+  }
+  balances(): Promise<ExchangeResult<readonly Balance[]>> {
+    return this.inner.balances();
+  }
+  placeOrder(request: PlaceOrderRequest): Promise<ExchangeResult<ExchangeOrder>> {
+    return this.inner.placeOrder(request);
+  }
+  fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
+    return this.inner.fetchOrderByClientId(symbol, clientOrderId);
+  }
+  cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
+    return this.inner.cancelOrder(symbol, clientOrderId);
+  }
+}
 
 export interface FirstHourRun {
   readonly logs: ReadBack;
