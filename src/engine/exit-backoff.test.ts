@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataAvailable } from '../../test/support/shared-data.js';
+import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
 import type { Bar } from '../market-data/index.js';
@@ -32,7 +33,7 @@ describe.skipIf(!available)('an exit sell the exchange keeps refusing for a last
     // After the buy, 40 bars where the stop loss fires on every bar; the account is put right (the
     // operator bought the coins back) on bar 20 of them.
     run = await runFirstHour({
-      prefix: 'tradetrace-exit-backoff-',
+      dir: tempDir('tradetrace-exit-backoff-'), candles: BTC_PERP_CSV,
       venue: (paper) => (venue = new SoldByHand(paper)),
       after: (last) => flatBars(last, '40000.0', 40),
       beforeBar: (i) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataAvailable } from '../../test/support/shared-data.js';
+import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { Exchange, ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
@@ -40,7 +41,7 @@ describe.skipIf(!available)('an exit sell the router refuses for its value altho
     // At 7000 the sell (limit 6986) is worth 6.986 USD: above the published 5, below the venue's 10.
     // At 7500 (7.485) it is worth more than the refused value, so it is tried once more; at 10100 it sells.
     run = await runFirstHour({
-      prefix: 'tradetrace-exit-refused-',
+      dir: tempDir('tradetrace-exit-refused-'), candles: BTC_PERP_CSV,
       venue: (paper) => new StricterExchange(paper, d('10')),
       after: (last) => {
         const bars = flatBars(last, '7000.0', 10);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataAvailable } from '../../test/support/shared-data.js';
+import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { ExchangeOrder, PlaceOrderRequest } from '../execution/exchange.js';
 import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
@@ -44,7 +45,7 @@ describe.skipIf(!available)('an exit sell whose answer was lost, then whose look
 
   beforeAll(async () => {
     // After the buy, a drop that fires the stop loss on every bar.
-    run = await runFirstHour({ prefix: 'tradetrace-unsettled-sell-', venue: (paper) => new LostSellAnswer(paper), after: (last) => flatBars(last, '40000.0', 6) });
+    run = await runFirstHour({ dir: tempDir('tradetrace-unsettled-sell-'), candles: BTC_PERP_CSV, venue: (paper) => new LostSellAnswer(paper), after: (last) => flatBars(last, '40000.0', 6) });
     ({ logs, store } = run);
     sells = logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
   }, 60_000);

@@ -2,8 +2,6 @@
 // of the real BTC-PERP month, where the strategy buys 0.001 BTC near 46,500 USD, then on bars the
 // test scripts; the exchange can be wrapped to misbehave at the network edge.
 import { join } from 'node:path';
-import { BTC_PERP_CSV } from '../../../test/support/shared-data.js';
-import { tempDir } from '../../../test/support/temp-dir.js';
 import { loadConfig } from '../../config/load-config.js';
 import { Decimal } from '../../domain/decimal.js';
 import { seededRandom } from '../../domain/seeded-random.js';
@@ -67,7 +65,10 @@ export function flatBars(from: number, price: string, count: number): Bar[] {
 }
 
 export async function runFirstHour(options: {
-  readonly prefix: string;
+  /** An empty directory for the data dir (the test's temp dir). */
+  readonly dir: string;
+  /** The real BTC-PERP month (test/support/shared-data.ts BTC_PERP_CSV). */
+  readonly candles: string;
   /** The bars after the real hour, given the open time of its last bar. */
   readonly after: (lastOpen: number) => Bar[];
   /** Puts the paper exchange behind what the test needs (a stricter venue, a lossy network). */
@@ -75,13 +76,13 @@ export async function runFirstHour(options: {
   /** Called before each bar is fed, with its index among the `after` bars (-1 in the real hour). */
   readonly beforeBar?: (afterIndex: number) => void;
 }): Promise<FirstHourRun> {
-  const dataDir = join(tempDir(options.prefix), 'data');
+  const dataDir = join(options.dir, 'data');
   const logsDir = join(dataDir, 'logs');
   const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const { config } = loaded.value;
   const spec = paperMarketFor('BTC/USD', { makerBps: config.paper_exchange.maker_fee_bps, takerBps: config.paper_exchange.taker_fee_bps });
-  const real: Bar[] = readCsvCandles(BTC_PERP_CSV, 60).map((c) => ({ ...c, symbol: 'BTC/USD' }));
+  const real: Bar[] = readCsvCandles(options.candles, 60).map((c) => ({ ...c, symbol: 'BTC/USD' }));
   const after = options.after(real.at(-1)?.openTime ?? 0);
   const recorder = new Recorder({ sessionId: 'session_20220101_000000', sink: new FileSink(logsDir) });
   const store = StateStore.open({ dataDir });
