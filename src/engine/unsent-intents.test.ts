@@ -9,6 +9,7 @@ import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
+import { StateStore } from '../store/state-store.js';
 import { PaperSession } from './paper-session.js';
 
 const available = sharedDataAvailable();
@@ -41,18 +42,37 @@ describe.skipIf(!available)('an intent whose ORDER_CONTEXT was written but whose
       min_notional: d('5'), max_retries: 3, retry_backoff_ms: 400, attempt: 1, attempt_start_ts: 1641000000, client_order_id: 'int_00000000000000aa-1',
       reference_px: d('46100'),
     })));
+    // And one whose first attempt failed on the network (the store booked it failed), whose retry's
+    // ORDER_CONTEXT was the last line: attempt 2 was never recorded, so never sent.
+    const store = StateStore.open({ dataDir });
+    store.recordOrder({ clientOrderId: 'int_00000000000000bb-1', intentId: 'int_00000000000000bb', decisionId: 'dec_20211231_235900_abcdef', symbol: 'BTC/USD', side: 'sell', qty: d('0.001'), limitPx: d('46000'), ts: 1641000000000 });
+    store.updateOrder('int_00000000000000bb-1', { status: 'failed', ts: 1641000000000 });
+    store.close();
+    withDecision('dec_20211231_235900_abcdef', () => withIntent('int_00000000000000bb', () => {
+      for (const attempt of [1, 2]) {
+        killed.emit('ORDER_CONTEXT', {
+          symbol: 'BTC/USD', side: 'sell', qty: d('0.001'), limit_px: d('46000'), quote_budget: d('46'), notional: d('46'), tif: 'IOC', slippage_bps: 20,
+          min_notional: d('5'), max_retries: 3, retry_backoff_ms: 400, attempt, attempt_start_ts: 1641000000, client_order_id: `int_00000000000000bb-${attempt}`,
+          reference_px: d('46100'),
+        });
+        if (attempt === 1) killed.emit('ORDER_RETRY', { symbol: 'BTC/USD', attempt: 1, next_attempt: 2, reason: 'network', message: 'connect ECONNREFUSED', backoff_ms: 10 });
+      }
+    }));
     killed.close();
 
     await runSession(dataDir, csv, 'session_20220101_000100');
     const logs = await readLogs(logsDir);
     expect(logs.bad).toEqual([]);
     const reconciled = logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED');
-    expect(reconciled).toEqual([expect.objectContaining({
-      session_id: 'session_20220101_000100', decision_id: 'dec_20211231_235900_abcdef', intent_id: 'int_00000000000000aa', side: 'sell',
-      client_order_id: 'int_00000000000000aa-1', outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent', level: 'warn',
-    })]);
+    expect(reconciled).toEqual([
+      expect.objectContaining({
+        session_id: 'session_20220101_000100', decision_id: 'dec_20211231_235900_abcdef', intent_id: 'int_00000000000000aa', side: 'sell',
+        client_order_id: 'int_00000000000000aa-1', outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent', level: 'warn',
+      }),
+      expect.objectContaining({ intent_id: 'int_00000000000000bb', client_order_id: 'int_00000000000000bb-2', outcome: 'not_found', status: 'not_sent' }),
+    ]);
     const complete = logs.lines.filter((l) => l.event_type === 'RECONCILE_COMPLETE' && l.session_id === 'session_20220101_000100');
-    expect(complete).toEqual([expect.objectContaining({ checked: 1, outcomes: expect.objectContaining({ not_found: 1 }) as unknown })]);
+    expect(complete).toEqual([expect.objectContaining({ checked: 2, outcomes: expect.objectContaining({ not_found: 2 }) as unknown })]);
     // The first session's own intents all ended (filled or failed): none is taken for unsent.
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' && l.session_id === KILLED).length).toBeGreaterThan(1);
   }, 60_000);

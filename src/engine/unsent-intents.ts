@@ -25,10 +25,11 @@ interface Seen {
 
 /**
  * Order intents of the previous session (the last other than `currentSessionId` in orders.jsonl)
- * whose lines stop before any answer (ORDER_CONTEXT, ORDER_RETRY) and none of whose client order
- * ids the state store knows. The store records an order before it is sent, so such an intent was
- * never sent: the session was killed (or the store failed) between writing ORDER_CONTEXT and
- * recording the order. Without a closing line, readers show it open forever.
+ * whose lines stop before any answer (ORDER_CONTEXT, ORDER_RETRY) and whose last attempt's client
+ * order id the state store does not know. The store records an order before it is sent, so that
+ * attempt was never sent: the session was killed (or the store failed) between writing its
+ * ORDER_CONTEXT and recording the order. Earlier attempts ended with a retryable error the store
+ * booked (a retry follows only those). Without a closing line, readers show the intent open forever.
  */
 export function findUnsentIntents(logsDir: string, currentSessionId: string, storeKnows: (clientOrderId: string) => boolean): UnsentIntent[] {
   const current = listLogFiles(logsDir, ['orders']).find((file) => file.current);
@@ -58,8 +59,10 @@ export function findUnsentIntents(logsDir: string, currentSessionId: string, sto
   const unsent: UnsentIntent[] = [];
   for (const [intentId, seen] of intents) {
     if (seen.answered || seen.clientOrderIds.size === 0 || !seen.decisionId || !seen.symbol || !seen.side) continue;
-    const ids = [...seen.clientOrderIds];
-    if (ids.some(storeKnows)) continue;
+    // Read backwards: the first id met is the last attempt's.
+    const ids = [...seen.clientOrderIds].reverse();
+    const last = ids.at(-1);
+    if (last === undefined || storeKnows(last)) continue;
     unsent.push({ intentId, decisionId: seen.decisionId, symbol: seen.symbol, side: seen.side, clientOrderIds: ids, sessionId: previous ?? '' });
   }
   return unsent.reverse();

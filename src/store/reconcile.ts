@@ -155,7 +155,7 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
 /** Closes an intent that never reached the store, so never the exchange: nothing to look up, nothing to book. */
 function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliation {
   const clientOrderId = intent.clientOrderIds.at(-1) ?? `${intent.intentId}-1`;
-  const details = `${intent.sessionId} wrote ORDER_CONTEXT for ${intent.clientOrderIds.join(', ')} but ended before recording the order, which it does before sending: never sent, nothing to book`;
+  const details = `${intent.sessionId} wrote ORDER_CONTEXT for ${clientOrderId} but ended before recording the order, which it does before sending: never sent, nothing to book`;
   recorder.emit('ORDER_RECONCILED', {
     symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',
     filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO, details,
