@@ -141,6 +141,35 @@ describe('config diff and overrides', () => {
     expect(lines[2]).toMatchObject({ message: 'Configuration overrides detected: GLOBAL_TRADING', overrides: { GLOBAL_TRADING: 'false (from env)' } });
   });
 
+  it('logs secrets as their hash in CONFIG_HASH (so the line recomputes config_hash), as [changed] in CONFIG_DIFF and as "[REDACTED] (from env|flag)" in CONFIG_OVERRIDES', () => {
+    const dir = tempDir('tradetrace-audit-');
+    const previousAudit = auditConfig(load({ env: { TRADETRACE__EXCHANGE__API_KEY: 'KeyNumberOne111' } }).config);
+    const loaded = load({ env: { TRADETRACE__EXCHANGE__API_KEY: 'KeyNumberTwo222', TRADETRACE__EXCHANGE__API_SECRET: 'SecretNumber333' }, sets: ['alerts.webhook_url=https://hooks.example.com/abc123xyz'] });
+    const audit = auditConfig(loaded.config);
+    const recorder = new Recorder({ sessionId: 'session_20250101_000001', sink: new FileSink(join(dir, 'logs')) });
+    // The previous snapshot as a reader gets it back from the CONFIG_HASH line of the log.
+    const previous = { sessionId: 'session_20250101_000000', dir, configHash: previousAudit.hash, config: { ok: true as const, value: JSON.parse(JSON.stringify(previousAudit.tree)) as Record<string, unknown> } };
+    emitConfigAudit(recorder, loaded, audit, previous);
+    recorder.close();
+    const text = readFileSync(join(dir, 'logs', 'audit.jsonl'), 'utf8');
+    for (const secret of ['KeyNumberTwo222', 'SecretNumber333', 'abc123xyz']) expect(text).not.toContain(secret);
+    const lines = text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [hash, diff, overrides] = lines;
+    expect(hash?.['config']).toEqual(JSON.parse(JSON.stringify(audit.tree)));
+    expect(configHashOf(canonicalJson(hash?.['config']))).toBe(hash?.['config_hash']);
+    expect((hash?.['config'] as Record<string, Record<string, unknown>>)['exchange']?.['api_key']).toBe(SECRET_HASH_PREFIX + sha256Hex('KeyNumberTwo222'));
+    expect(diff?.['changes']).toEqual([
+      { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]' },
+      { path: 'exchange.api_key', from: '[changed]', to: '[changed]' },
+      { path: 'exchange.api_secret', from: '[changed]', to: '[changed]' },
+    ]);
+    expect(overrides?.['overrides']).toEqual({
+      TRADETRACE__EXCHANGE__API_KEY: '[REDACTED] (from env)',
+      TRADETRACE__EXCHANGE__API_SECRET: '[REDACTED] (from env)',
+      '--set alerts.webhook_url': '[REDACTED] (from flag)',
+    });
+  });
+
   it('writes no CONFIG_DIFF when the hash is unchanged and no CONFIG_OVERRIDES without overrides', () => {
     const dir = tempDir('tradetrace-audit-');
     const loaded = load({});

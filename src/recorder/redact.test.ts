@@ -7,7 +7,7 @@ import { readLogs } from './__fixtures__/read-logs.js';
 import { FileSink } from './file-sink.js';
 import { parseLine } from './line-parser.js';
 import { Recorder } from './recorder.js';
-import { MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, registerSecretValue, sanitizeText } from './redaction.js';
+import { MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, redactValue, registerSecretValue, sanitizeText } from './redaction.js';
 import { withIntent } from './trace-context.js';
 
 const SESSION = 'session_20250101_000000';
@@ -114,6 +114,15 @@ describe('redaction: secrets never reach a file', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("the key-name rule keeps a secret's audit hash and an already masked override, and nothing else like them", () => {
+    const hash = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const kept = { api_key: hash, api_secret: hash, TRADETRACE__EXCHANGE__API_SECRET: '[REDACTED] (from env)', '--set exchange.api_key': '[REDACTED] (from flag)', token: REDACTED };
+    expect(redactValue(kept)).toEqual(kept);
+    // Anything merely starting or looking like them is still a value under a secret's name.
+    const near = [`sha256:${'0'.repeat(63)}`, `${hash}x`, `x${hash}`, `sha256:${'A'.repeat(64)}`, 'sha256:hunter2', '[REDACTED] (from env) hunter2', '[REDACTED] hunter2', 'hunter2 (from env)', ['[REDACTED]'], { a: hash }];
+    for (const value of near) expect(redactValue({ api_key: value })).toEqual({ api_key: REDACTED });
   });
 
   it('fields marked secret are never written', () => {

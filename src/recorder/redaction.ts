@@ -75,6 +75,21 @@ export function sanitizeId(text: string): string {
   return bound(scrubKnownSecrets(text), MAX_ID_CHARS);
 }
 
+/**
+ * A value under a secret-named key that holds no secret, so the key-name rule must keep it:
+ * - a secret's hash as the config audit writes it (`sha256:` + 64 hex): config.json and the
+ *   CONFIG_HASH line must hold the same tree, or the logged hash cannot be recomputed and a changed
+ *   key goes unseen by drift;
+ * - a value already masked, alone or with where it came from (`[REDACTED] (from env)`), as the
+ *   CONFIG_OVERRIDES line writes it.
+ * Anything else, even a string that merely starts like these, is still replaced.
+ */
+const ALREADY_SAFE = /^(?:sha256:[0-9a-f]{64}|\[REDACTED\](?: \(from (?:env|flag)\))?)$/;
+
+function isAlreadySafe(item: unknown): boolean {
+  return typeof item === 'string' && ALREADY_SAFE.test(item);
+}
+
 const MAX_DEPTH = 12;
 const MAX_ITEMS = 1_000;
 
@@ -101,7 +116,8 @@ export function redactValue(value: unknown, depth = 0): unknown {
       out['…'] = `[${Object.keys(value).length - MAX_ITEMS} more keys]`;
       break;
     }
-    out[hasKnownSecrets() ? scrubKnownSecrets(key) : key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactValue(item, depth + 1);
+    out[hasKnownSecrets() ? scrubKnownSecrets(key) : key] = isSecretKey(key) && item !== null && item !== undefined && item !== '' && !isAlreadySafe(item) ? REDACTED : redactValue(item, depth + 1);
   }
   return out;
 }
+
