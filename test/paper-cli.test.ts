@@ -117,6 +117,30 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect(existsSync(join(result.dir, 'sessions'))).toBe(false);
   });
 
+  it('a replay the config sets (market_data.candles_file) is checked before anything starts, as --data is, and trades trading.symbols', async () => {
+    const dir = tempDir('tradetrace-paper-config-replay-');
+    const rows = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < 120; i++) rows.push(`${new Date(Date.UTC(2022, 0, 1, 0, i)).toISOString()},100,101,99,100.5,10`);
+    const file = join(dir, 'ETH_USDT-1m.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const replay = ['--set', 'market_data.source=candles_file', '--speed', 'max'];
+    const missing = await bad([...replay, '--set', `market_data.candles_file=${join(dir, 'nope.csv')}`]);
+    expect(missing.stderr).toContain(`market_data.candles_file ${JSON.stringify(join(dir, 'nope.csv'))}: no such file`);
+    expect(existsSync(missing.dir)).toBe(false);
+    // The file is ETH/USDT, trading.symbols its default BTC/USDT: the feed used the file's name while the audit said BTC/USDT.
+    const unnamed = await bad([...replay, '--set', `market_data.candles_file=${file}`]);
+    expect(unnamed.stderr).toContain('market_data.candles_file replays ETH/USDT (from the file names) but trading.symbols is BTC/USDT (its default): set trading.symbols=ETH/USDT');
+    expect(existsSync(unnamed.dir)).toBe(false);
+    const counted = await bad([...replay, '--set', `market_data.candles_file=${file}`, '--set', 'trading.symbols=ETH/USDT,BTC/USDT']);
+    expect(counted.stderr).toContain('trading.symbols names 2 symbol(s) (ETH/USDT, BTC/USDT) for 1 file(s) in market_data.candles_file');
+    const named = dataDir();
+    const ran = await runCli(['paper', ...replay, '--set', `market_data.candles_file=${file}`, '--set', 'trading.symbols=ETH/USDT', '--data-dir', named], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
+    expect(ran.code, ran.stderr).toBe(0);
+    const decided = readFileSync(join(named, 'logs', 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"DECISION_START"'));
+    expect(decided.length).toBeGreaterThan(0);
+    expect(decided.every((l) => l.includes('"symbol":"ETH/USDT"'))).toBe(true);
+  });
+
   it('a malformed CSV row: the error names the file and line, and no order is placed', async () => {
     const dir = tempDir('tradetrace-paper-csv-');
     const rows = ['timestamp,open,high,low,close,volume'];

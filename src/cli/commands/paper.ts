@@ -16,7 +16,8 @@ import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
 import { paperAlerts } from '../paper/paper-alerts.js';
 import { runnableTraceCommands } from '../paper/runnable-trace.js';
-import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
+import { configuredReplayProblem } from '../paper/configured-replay.js';
+import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, loadCliConfig, startSession } from '../session-bootstrap.js';
 
 const HELP = `usage: tradetrace paper [options]
 
@@ -119,14 +120,25 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.seed !== undefined) mapped.push({ path: 'paper_exchange.seed', value: values.seed, flag: '--seed' });
   if (values['metrics-port'] !== undefined) mapped.push({ path: 'alerts.metrics_port', value: values['metrics-port'], flag: '--metrics-port' });
 
-  const started = await startSession({ mode: 'paper', argv: ['paper', ...args], io, flags: { config: values.config, set: values.set, dataDir: values['data-dir'], mapped } });
+  const flags = { config: values.config, set: values.set, dataDir: values['data-dir'], mapped };
+  if (files.length === 0 && values.synthetic === undefined) {
+    // A replay the config sets is checked before anything starts, as --data is.
+    const preview = loadCliConfig('paper', flags, io, '; nothing started');
+    if (!preview) return 2;
+    const problem = await configuredReplayProblem(preview, missingFile);
+    if (problem !== undefined) {
+      io.stderr.write(`tradetrace paper: ${problem}\nnothing started\n`);
+      return 2;
+    }
+  }
+  const started = await startSession({ mode: 'paper', argv: ['paper', ...args], io, flags });
   if (!started.ok) return started.exitCode;
   const s = started.value;
   const { config, recorder } = s;
   const data = config.market_data;
   const feed: FeedChoice =
     data.source === 'candles_file' && data.candles_file !== ''
-      ? { kind: 'replay', files: data.candles_file.split(','), ...(values.symbol ? { symbols: values.symbol } : {}) }
+      ? { kind: 'replay', files: data.candles_file.split(','), symbols: config.trading.symbols }
       : { kind: 'synthetic', symbols: config.trading.symbols };
   const runSpeed: ReplaySpeed = data.speed === 0 ? 'max' : data.speed;
   const duration = durationMs ?? (feed.kind === 'synthetic' ? SYNTHETIC_DEFAULT_DURATION_MS : undefined);
