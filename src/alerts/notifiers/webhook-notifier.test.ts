@@ -8,7 +8,7 @@ import type { AlertFired } from '../alert-transition.js';
 import { startWebhookServer, type WebhookServer } from '../fixtures/webhook-server.js';
 import { logWebhookError } from './log-webhook-error.js';
 import type { WebhookError } from './webhook-error.js';
-import { maskWebhookUrl, WebhookNotifier } from './webhook-notifier.js';
+import { maskUrlsInText, maskWebhookUrl, scrubUrls, WebhookNotifier } from './webhook-notifier.js';
 
 const fired = (n: number): AlertFired => ({
   kind: 'fired', alertId: `alt_${String(n).padStart(16, '0')}`, rule: 'fatal', subject: 'session_20251026_100000', severity: 'critical',
@@ -102,17 +102,61 @@ describe('WebhookNotifier against a real HTTP server', () => {
     await notifier.drain(300);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(errors.map((e) => e.code)).toEqual(['undelivered']);
-    expect(errors[0]?.message).toContain(`3 alerts not delivered to ${server.url}`);
+    expect(errors[0]?.message).toContain(`3 alerts not delivered to ${maskWebhookUrl(server.url)}:`);
     expect(errors[0]?.details.alertId).toBe([1, 2, 3].map((n) => fired(n).alertId).join(','));
     // Still usable afterwards (nothing pending: the bound does not wait).
     await notifier.drain(10_000);
     expect(errors).toHaveLength(1);
   });
 
-  it('masks credentials in the URL it reports', () => {
-    expect(maskWebhookUrl('https://user:pw@hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX?token=abc&x=1'))
-      .toBe('https://***:***@hooks.example.com/services/T000/B000/XXXX***?token=***&x=***');
-    expect(maskWebhookUrl('http://127.0.0.1:9000/hook')).toBe('http://127.0.0.1:9000/hook');
+  it('shows no more of its URL than scheme://host[:port] (path, query and user:password@ may all hold the token)', () => {
+    expect(maskWebhookUrl('https://user:pw@hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX?token=abc&x=1')).toBe('https://hooks.example.com/…');
+    expect(maskWebhookUrl('http://127.0.0.1:9000/hook')).toBe('http://127.0.0.1:9000/…');
+    expect(maskWebhookUrl('http://LOCALHOST:18997/hook/TokUpper77')).toBe('http://localhost:18997/…');
+    expect(maskWebhookUrl('http://h.example:81/?token=PAPERQTOK66')).toBe('http://h.example:81/…');
+    expect(maskWebhookUrl('https://h.example')).toBe('https://h.example');
+    expect(maskWebhookUrl('not a url Tok12345')).toBe('***');
+  });
+
+  it('masks the URL and any URL-looking text in an error message, whatever its form', () => {
+    const url = 'http://alice:S3cretPw12@LocalHost:18992/h/Tok99?token=Q1w2e3r4';
+    const text = 'Request cannot be constructed from a URL that includes credentials: http://alice:S3cretPw12@localhost:18992/h/Tok99?token=Q1w2e3r4';
+    expect(scrubUrls(text, url)).toBe('Request cannot be constructed from a URL that includes credentials: http://localhost:18992/…');
+    expect(scrubUrls(`bad ${url}.`, url)).toBe('bad http://localhost:18992/….');
+    expect(maskUrlsInText('(see https://x.example/a/Tok(1)Zz, then ftp://u:Pw99999@y/z)')).toBe('(see https://x.example/…, then ftp://y/…)');
+  });
+
+  it('never writes the path or query token of its URL into the ERROR line, in any letter case', async () => {
+    server = await startWebhookServer(() => 500);
+    const port = new URL(server.url).port;
+    const logs = join(tempDir('tradetrace-webhook-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs) });
+    for (const url of [`http://LOCALHOST:${port}/hook/TokUpper77`, `http://127.0.0.1:${port}/hook/AAAABBBBCCCCDDDDEEEE?token=PAPERQTOK66`]) {
+      const notifier = new WebhookNotifier({ url, source: 's', onError: logWebhookError(recorder), retries: 1, backoffMs: 5 });
+      notifier.notify(fired(1));
+      await notifier.drain();
+    }
+    // And unreachable (a network error quotes what it tried).
+    const closed = server.url.replace(/:\d+\//, ':1/');
+    const unreachable = new WebhookNotifier({ url: `${closed}/TokClosed55`, source: 's', onError: logWebhookError(recorder), retries: 0 });
+    unreachable.notify(fired(2));
+    await unreachable.drain();
+    recorder.close();
+    const text = readFileSync(join(logs, 'system.jsonl'), 'utf8');
+    expect(text.trim().split('\n')).toHaveLength(3);
+    for (const secret of ['TokUpper77', 'AAAABBBB', 'PAPERQTOK66', 'TokClosed55', '/hook']) expect(text).not.toContain(secret);
+    expect(text).toContain(`(http://localhost:${port}/…, 2 attempt(s)`);
+  });
+
+  it('refuses a URL with user:password@ (fetch can never send it), without showing the password', () => {
+    const make = () => new WebhookNotifier({ url: 'https://bob:Pw0rdRecheck@127.0.0.1:18992/h', source: 's', onError: () => undefined });
+    expect(make).toThrow('webhook url https://127.0.0.1:18992/… must not carry user:password@');
+    try {
+      make();
+    } catch (error) {
+      expect(String(error)).not.toContain('Pw0rdRecheck');
+      expect(String(error)).not.toContain('bob');
+    }
   });
 
   it('reports an unreachable webhook as a network error', async () => {
@@ -128,7 +172,7 @@ describe('WebhookNotifier against a real HTTP server', () => {
   });
 
   it('rejects a URL that is not http(s), naming it', () => {
-    expect(() => new WebhookNotifier({ url: 'ftp://x', source: 's', onError: () => undefined })).toThrow('webhook url "ftp://x" must be http or https');
-    expect(() => new WebhookNotifier({ url: 'not a url', source: 's', onError: () => undefined })).toThrow(/is not a URL/);
+    expect(() => new WebhookNotifier({ url: 'ftp://x/Tok12345', source: 's', onError: () => undefined })).toThrow('webhook url ftp://x/… must be http or https');
+    expect(() => new WebhookNotifier({ url: 'not a url Tok12345', source: 's', onError: () => undefined })).toThrow(/^webhook url is not a URL; expected/);
   });
 });

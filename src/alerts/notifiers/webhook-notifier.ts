@@ -28,8 +28,10 @@ export interface WebhookNotifierOptions {
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal, ref: false }).catch(() => undefined);
 
 /**
- * The URL as it may be shown in logs and on stderr: credentials in it masked (user:password@, query
- * values, long path segments such as the token of a Slack-style hook), so the host and path stay recognisable.
+ * The URL as it may be shown in logs and on stderr: `scheme://host[:port]`, plus `/…` when it has a
+ * path or query. Nothing of its userinfo, path or query is ever shown: a webhook's token may sit in
+ * any of them, in any length, and a partial mask (or a normalized copy the recorder's scrub of the
+ * registered raw value does not recognise) leaked it. The host stays, so an operator knows which hook.
  */
 export function maskWebhookUrl(url: string): string {
   let parsed: URL;
@@ -38,12 +40,39 @@ export function maskWebhookUrl(url: string): string {
   } catch {
     return '***';
   }
-  if (parsed.username !== '') parsed.username = '***';
-  if (parsed.password !== '') parsed.password = '***';
-  const path = parsed.pathname.split('/').map((segment) => (segment.length >= 16 ? `${segment.slice(0, 4)}***` : segment)).join('/');
-  const query = [...parsed.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&');
-  const auth = parsed.username !== '' ? `${parsed.username}${parsed.password !== '' ? `:${parsed.password}` : ''}@` : '';
-  return `${parsed.protocol}//${auth}${parsed.host}${path}${query !== '' ? `?${query}` : ''}`;
+  // `host` of a non-special scheme (ftp:, mailto:) can be empty; its opaque rest is not shown either.
+  if (parsed.host === '') return `${parsed.protocol}//…`;
+  const more = (parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search !== '' || parsed.hash !== '';
+  return `${parsed.protocol}//${parsed.host}${more ? '/…' : ''}`;
+}
+
+/**
+ * Text that looks like a URL (scheme://...): up to whitespace, a quote or an angle bracket. Brackets
+ * and punctuation are taken in (a token may hold them) and only given back when they end the match.
+ */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+const TRAILING = /[.,;:!?)\]}]+$/;
+
+/**
+ * An error message about a request, safe to log: `url` (as given and as the URL parser normalizes
+ * it) and any other URL-looking text replaced by its masked form. fetch's errors quote the request
+ * URL (e.g. "Request cannot be constructed from a URL that includes credentials: http://user:pw@...").
+ */
+export function scrubUrls(text: string, url: string): string {
+  const shown = maskWebhookUrl(url);
+  let out = text;
+  const forms = [url];
+  if (URL.canParse(url)) forms.push(new URL(url).href);
+  for (const form of forms) if (form !== '') out = out.split(form).join(shown);
+  return maskUrlsInText(out);
+}
+
+/** Every URL-looking text in `text` in its masked form (already masked ones stay as they are). */
+export function maskUrlsInText(text: string): string {
+  return text.replace(URL_IN_TEXT, (found) => {
+    const tail = TRAILING.exec(found)?.[0] ?? '';
+    return `${maskWebhookUrl(found.slice(0, found.length - tail.length))}${tail}`;
+  });
 }
 
 /**
@@ -71,10 +100,15 @@ export class WebhookNotifier implements Notifier {
     try {
       parsed = new URL(options.url);
     } catch {
-      throw new TypeError(`webhook url ${JSON.stringify(options.url)} is not a URL; expected http(s)://host[:port]/path`);
+      // Not echoed: a malformed URL may still carry the token.
+      throw new TypeError('webhook url is not a URL; expected http(s)://host[:port]/path');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`webhook url ${JSON.stringify(options.url)} must be http or https`);
+      throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must be http or https`);
+    }
+    // fetch refuses such a URL on every attempt (and quotes it, password included, in its error).
+    if (parsed.username !== '' || parsed.password !== '') {
+      throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must not carry user:password@ (fetch cannot send it); put the token in the path or query`);
     }
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.retries = options.retries ?? 3;
@@ -173,7 +207,7 @@ export class WebhookNotifier implements Notifier {
         const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
         last = timedOut
           ? new WebhookError('timeout', `webhook did not answer within ${this.timeoutMs} ms`, true, details(attempt), { cause: error })
-          : new WebhookError('network', `webhook unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, true, details(attempt), { cause: error });
+          : new WebhookError('network', `webhook unreachable: ${scrubUrls(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error), this.options.url)}`, true, details(attempt));
       }
     }
     return last;
