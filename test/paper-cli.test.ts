@@ -117,6 +117,19 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect(existsSync(join(result.dir, 'sessions'))).toBe(false);
   });
 
+  it('the last status line agrees with the summary: the dashboard stops after the bar in flight at the stop', async () => {
+    for (const seed of ['2', '4']) {
+      const dir = dataDir();
+      const r = await runCli(['paper', '--synthetic', 'BTC/USDT,ETH/USDT', '--speed', 'max', '--duration', '3s', '--seed', seed, '--data-dir', dir], { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const last = r.stdout.split('\n').filter((l) => l.includes(' bars=')).at(-1) ?? '';
+      const open = /^ {2}positions +(.*)$/m.exec(r.stdout)?.[1] ?? '';
+      const realized = Number(/^ {2}PnL +realized (\S+)/m.exec(r.stdout)?.[1]);
+      expect([seed, /positions=(\d+)/.exec(last)?.[1]]).toEqual([seed, open === 'none open' ? '0' : String(open.split(', ').length)]);
+      expect([seed, /realized=([-+]\d+\.\d+)/.exec(last)?.[1]]).toEqual([seed, `${realized < 0 ? '-' : '+'}${Math.abs(realized).toFixed(2)}`]);
+    }
+  });
+
   it('a replay the config sets (market_data.candles_file) is checked before anything starts, as --data is, and trades trading.symbols', async () => {
     const dir = tempDir('tradetrace-paper-config-replay-');
     const rows = ['timestamp,open,high,low,close,volume'];

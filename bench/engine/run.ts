@@ -96,7 +96,7 @@ async function once(mode: Mode): Promise<Run> {
       const stream = { write: () => { dashboardWrites++; return true; }, isTTY: false };
       const dashboard = new TerminalDashboard({ source: model, stream, summaryIntervalMs: 250, beat: () => dashLoop.beat() });
       const bus = session.bus;
-      coordinator.registerComponent({ name: 'dashboard', order: 40, start: () => dashboard.start(), stop: async () => { await bus.idle(); await dashboard.stop(); } });
+      coordinator.registerComponent({ name: 'dashboard', order: 12, start: () => dashboard.start(), stop: async () => { await bus.idle(); await dashboard.stop(); } });
     }
     const started = performance.now();
     const cpu = process.cpuUsage();

@@ -190,7 +190,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     source: model, stream, maxFps: Math.min(60, 1000 / config.dashboard.refresh_ms), beat: () => dashLoop.beat(),
     onError: (error) => recorder.emit('ERROR', { error_code: 'dashboard_failed', message: String(error), component: TerminalDashboard.LOOP_NAME }),
   });
-  coordinator.registerComponent({ name: 'dashboard', order: 40, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
+  // Stopped after the feed and the engine (components stop in descending order): its last frame then
+  // shows the bar in flight at the stop and its fills, as the summary below it does.
+  coordinator.registerComponent({ name: 'dashboard', order: 12, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
 
   const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr });
   if (!alertsResult.ok) {
