@@ -69,7 +69,7 @@ describe('tradetrace alerts (past logs)', () => {
       [['--rules', 'fatal,nope'], '--rules "fatal,nope": expected a comma-separated list of config_drift, heartbeat_missing, order_failure_rate, fatal'],
       [['--failure-threshold', '1.5'], '--failure-threshold must be a fraction in [0, 1)'],
       [['--heartbeat-factor', 'x'], '--heartbeat-factor "x": expected a number'],
-      [['--follow', '--webhook', 'ftp://x'], 'webhook url "ftp://x" must be http or https'],
+      [['--follow', '--webhook', 'ftp://x'], 'webhook url ftp://x must be http or https'],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['alerts', '--data-dir', tempDir(), ...args]);
