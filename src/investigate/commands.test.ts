@@ -257,6 +257,10 @@ describe('health (hung bot, dead bot)', () => {
     expect(r.stdout).toContain('ENDED CLEANLY: SESSION_END reason signal, exit code 0, shutdown completed');
     const missing = await runQuery(['health', '--data-dir', dir, '--session', 'session_20990101_000000']);
     expect(missing.code).toBe(1);
+    // It listed --since/--until as common options and ignored them, reporting a session outside the window.
+    const windowed = await runQuery(['health', '--data-dir', dir, '--until', '2020-01-01T00:00Z']);
+    expect([windowed.code, windowed.stdout]).toEqual([2, '']);
+    expect(windowed.stderr).toContain('--since/--until do not apply: health reads one whole session; choose it with --session');
   });
 });
 

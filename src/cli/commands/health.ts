@@ -12,7 +12,7 @@ const HELP = `usage: tradetrace health [--session S]
 The last SHUTDOWN_HEARTBEAT of a session (default: the latest that was not refused at its start; later
 refused starts are named): which loops were alive, which
 stopped and when, whether the session ended cleanly (SESSION_END, SHUTDOWN_COMPLETE) or died, and
-the last line it wrote.
+the last line it wrote. It reads whole sessions: --since/--until are refused (exit 2).
 ${COMMON_HELP}
 `;
 
@@ -20,6 +20,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const opened = openQuery('health', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
+  if (f.window.since !== undefined || f.window.until !== undefined) {
+    // A health verdict is about one whole session: a window would cut its end or its start away.
+    io.stderr.write('tradetrace health: --since/--until do not apply: health reads one whole session; choose it with --session (tradetrace sessions --since ... lists the sessions of a window)\n');
+    return EXIT.usage;
+  }
   const report = await checkHealth(set, f.session, skipped, newStats());
   if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
     io.stderr.write(`tradetrace health: ${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}\n`);
