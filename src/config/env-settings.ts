@@ -1,5 +1,6 @@
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
+import { auditValue } from './audit-tree.js';
 import { CONFIG_KEYS } from './schema.js';
 import { closest } from './suggest.js';
 
@@ -21,6 +22,19 @@ const ENV_NAMES: ReadonlyMap<string, string> = new Map([...CONFIG_KEYS.keys()].m
 export interface EnvSettings {
   readonly settings: readonly RawSetting[];
   readonly problems: readonly ConfigProblem[];
+}
+
+/**
+ * Whether two variables naming one key give it the same value: `1` and `true` do. Compared as
+ * parsed (in audit form, so decimals and durations compare by value); text that does not parse is
+ * compared as written, and is reported as a bad value anyway.
+ */
+function sameValue(path: string, a: string, b: string): boolean {
+  if (a.trim() === b.trim()) return true;
+  const key = CONFIG_KEYS.get(path);
+  if (!key) return false;
+  const [pa, pb] = [key.schema.safeParse(a), key.schema.safeParse(b)];
+  return pa.success && pb.success && JSON.stringify(auditValue(key, pa.data)) === JSON.stringify(auditValue(key, pb.data));
 }
 
 /**
@@ -46,7 +60,7 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
     if (path === undefined) continue;
     const earlier = byPath.get(path);
     if (earlier) {
-      if (earlier.raw.trim() !== raw.trim()) problems.push({ code: 'conflicting_env', path, names: [earlier.name, name] });
+      if (!sameValue(path, earlier.raw, raw)) problems.push({ code: 'conflicting_env', path, names: [earlier.name, name] });
       continue;
     }
     byPath.set(path, { name, raw });

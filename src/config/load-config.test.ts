@@ -244,3 +244,69 @@ describe('loadConfig problems', () => {
     expect(sanitizeText('exchange said: bad key AKIA-live-9f8e7d6c5b')).toBe('exchange said: bad key [REDACTED]');
   });
 });
+
+describe('config problems never echo a secret, and a broken file is a problem, not a crash', () => {
+  function shown(options: LoadConfigOptions): string {
+    return problems(options).map(formatProblem).join('\n');
+  }
+
+  it('a malformed --set naming a secret key in any case or separator spelling hides its value', () => {
+    for (const entry of ['EXCHANGE.API_KEY=UpperSetSecret777', 'exchange.api-key=UpperSetSecret777', 'Exchange.ApiSecret=UpperSetSecret777', 'ALERTS.WEBHOOK-URL=https://x.test/UpperSetSecret777', 'api_key=UpperSetSecret777', 'exchange.api_key:UpperSetSecret777']) {
+      const text = shown({ sets: [entry] });
+      expect(text, entry).not.toContain('UpperSetSecret777');
+      expect(text).toContain('[REDACTED]');
+    }
+    expect(problems({ sets: ['EXCHANGE.API_KEY=UpperSetSecret777'] })).toEqual([
+      { code: 'malformed_flag', flag: '--set', given: 'EXCHANGE.API_KEY=[REDACTED]', expected: 'section.key=value, e.g. --set execution.slippage_bps=25' },
+    ]);
+    // Other malformed settings are still shown as given, to help fix them.
+    expect(shown({ sets: ['TRADING.GLOBAL_TRADING=true'] })).toContain('got "TRADING.GLOBAL_TRADING=true"');
+  });
+
+  it('a JSON syntax error gives its line:column and what was expected, never the text of the file', () => {
+    const bare = file('bare.json', '{"exchange": {\n  "api_key": SuperSecretKey123XYZ}}');
+    expect(problems({ file: bare })).toEqual([
+      { code: 'file_syntax', file: bare, line: 2, column: 14, reason: 'invalid JSON: expected a value (a string in double quotes, a number, true, false, null, an object or a list); text must be in double quotes' },
+    ]);
+    const cases = ['{"exchange": {"api_secret": \'SingleQuotedSecret999\'}}', '{"exchange": {"api_key": "SecretNoEnd999', '{"exchange": {"api_key": "Secret\\qEsc999"}}', '{"exchange": {"api_key" "Secret999"}}', '{"exchange": {"api_key": "Secret999" "x": 1}}', '{"exchange": {"api_key": "Secret999"}} Secret999'];
+    for (const text of cases) {
+      const errors = problems({ file: file('bad.json', text) });
+      expect(errors, text).toEqual([expect.objectContaining({ code: 'file_syntax', reason: expect.stringMatching(/^invalid JSON: expected /) as string, line: 1, column: expect.any(Number) as number })]);
+      expect(formatProblem(errors[0] as ConfigProblem)).not.toMatch(/Secret/);
+    }
+  });
+
+  it('YAML syntax errors, unresolved aliases and alias bombs are listed problems naming the file, without the text', () => {
+    const yamls = [
+      'exchange:\n  api_key: "YamlUnterminatedSecret555\n',
+      'exchange:\n  api_key: YamlSecretAAA: bbb\n',
+      'exchange:\n  api_key: "Yaml\\qEscSecret"\n',
+      'exchange:\n  api_key: [YamlFlowSecret666\n',
+      'exchange:\n  api_key: &a YamlAnchorSecret\n  api_secret: *YamlAliasSecret\n',
+      'exchange: "api_key: YamlBodySecret1"\n',
+      'exchange: [YamlListSecret1]\n',
+    ];
+    for (const text of yamls) {
+      const path = file('bad.yaml', text);
+      const lines = shown({ file: path });
+      expect(lines, text).not.toMatch(/Yaml\w*Secret|Secret1/);
+      expect(lines).toContain(path);
+    }
+    const alias = file('alias.yaml', 'exchange:\n  api_secret: *b\n');
+    expect(problems({ file: alias })).toEqual([{ code: 'file_syntax', file: alias, line: 2, column: 15, reason: 'invalid YAML: Unresolved alias (the anchor must be set before the alias)' }]);
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const name of 'bcdefghi') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(',')}]`);
+    const bomb = file('bomb.yaml', `${levels.join('\n')}\n`);
+    expect(problems({ file: bomb })).toEqual([{ code: 'file_syntax', file: bomb, reason: expect.stringMatching(/^invalid YAML: aliases expand beyond the limit/) as string }]);
+    // A few aliases are fine.
+    expect(ok({ file: file('ok.yaml', 'trading:\n  global_trading: &t false\ndashboard:\n  enable_live_dashboard: *t\n') }).config.dashboard.enable_live_dashboard).toBe(false);
+  });
+
+  it('two env names for one key conflict only when their parsed values differ', () => {
+    expect(ok({ env: { GLOBAL_TRADING: '1', TRADETRACE__TRADING__GLOBAL_TRADING: 'true' } }).config.trading.global_trading).toBe(true);
+    expect(ok({ env: { ENABLE_LIVE_DASHBOARD: '0', TRADETRACE__DASHBOARD__ENABLE_LIVE_DASHBOARD: 'false' } }).config.dashboard.enable_live_dashboard).toBe(false);
+    expect(problems({ env: { GLOBAL_TRADING: '1', TRADETRACE__TRADING__GLOBAL_TRADING: 'false' } })).toEqual([
+      { code: 'conflicting_env', path: 'trading.global_trading', names: ['GLOBAL_TRADING', 'TRADETRACE__TRADING__GLOBAL_TRADING'] },
+    ]);
+  });
+});

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
-import { CONFIG_KEYS, SECTIONS } from './schema.js';
+import { findJsonSyntaxError, lineColumn } from './json-syntax.js';
+import { CONFIG_KEYS, SECRET_PATHS, SECTIONS } from './schema.js';
 import { closest } from './suggest.js';
 
 export interface FileSettings {
@@ -16,15 +17,66 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Sections with a secret key: exchange, alerts. */
+const SECRET_SECTIONS: ReadonlySet<string> = new Set([...SECRET_PATHS].map((path) => path.slice(0, path.indexOf('.'))));
+
 type Parsed = { ok: true; value: unknown; problems: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
+
+/** Alias expansions allowed when a YAML file is read: a config needs few, an alias bomb needs millions. */
+export const MAX_YAML_ALIASES = 100;
+
+// YAML messages that quote the file (a scalar, an escape, a tag, an alias name) are cut to their
+// fixed part: a config file holds secrets, and an error must never echo one.
+const YAML_ECHOES: readonly (readonly [RegExp, string])[] = [
+  [/^Missing closing "quote$/, 'Missing closing double quote'],
+  [/^Missing closing 'quote$/, 'Missing closing single quote'],
+  [/^Invalid escape sequence\b.*$/, 'Invalid escape sequence in a double-quoted string'],
+  [/^Plain value cannot start with\b.*$/, 'Plain value cannot start with a reserved character'],
+  [/^Unresolved plain scalar\b.*$/, 'Unresolved plain scalar'],
+  [/^Block scalar header includes extra characters\b.*$/, 'Block scalar header includes extra characters'],
+  [/^Unresolved alias\b.*$/, 'Unresolved alias (the anchor must be set before the alias)'],
+  [/^(Could not resolve tag|Not a valid tag|Unresolved tag|Ordered maps must not include duplicate keys|Unknown directive|Unsupported YAML version)\b.*$/, '$1'],
+  [/^Verbatim tags aren't resolved\b.*$/, "Verbatim tags aren't resolved"],
+  [/^The \S+ tag has no suffix$/, 'A tag has no suffix'],
+  [/^Anchors and tags must be after the \S+ indicator$/, 'Anchors and tags must be after the indicator'],
+  [/^Unexpected (?!\w+ token$|\w+ at node end$|, in )\S+ in (.*)$/, 'Unexpected character in $1'],
+  [/^Unexpected (?!\w+ token$|\w+ at node end$|, in )\S+$/, 'Unexpected character'],
+];
+
+function yamlReason(message: string): string {
+  let reason = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  for (const [echo, fixed] of YAML_ECHOES) reason = reason.replace(echo, fixed);
+  // Whatever else may quote the file: no quoted text is shown.
+  return reason.replace(/"[^"]*"?|'[^']*'?/g, '"…"');
+}
+
+/** Where the first alias without an anchor before it is, for the error's position. */
+function unresolvedAlias(doc: Document): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
+}
 
 function parseText(file: string, text: string): Parsed {
   if (extname(file).toLowerCase() === '.json') {
     let value: unknown;
     try {
       value = JSON.parse(text) as unknown;
-    } catch (error) {
-      return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid JSON: ${(error as Error).message}` }] };
+    } catch {
+      // JSON.parse's message quotes the text around the error, which may be a secret: the position
+      // and what was expected come from our own scan of the text instead.
+      const found = findJsonSyntaxError(text);
+      if (!found) return { ok: false, problems: [{ code: 'file_syntax', file, reason: 'invalid JSON' }] };
+      const end = found.offset >= text.length ? ' (the file ends first)' : '';
+      return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid JSON: expected ${found.expected}${end}`, ...lineColumn(text, found.offset) }] };
     }
     // JSON.parse keeps the last of a repeated key and drops the others without a word, so each is a
     // problem (YAML refuses them too, below); the rest of the file is still checked.
@@ -35,9 +87,19 @@ function parseText(file: string, text: string): Parsed {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, ...(pos ? { line: pos.line, column: pos.col } : {}) }] };
+    return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid YAML: ${yamlReason(first.message) || first.code}`, ...(pos ? { line: pos.line, column: pos.col } : {}) }] };
   }
-  return { ok: true, value: doc.toJS() as unknown, problems: [] };
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown, problems: [] };
+  } catch (error) {
+    // An alias with no anchor before it, or one expanding past the bound (an alias bomb), throws
+    // from toJS: a problem with the file like any other, not a crash.
+    if (/excessive alias count/i.test((error as Error).message)) {
+      return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid YAML: aliases expand beyond the limit of ${MAX_YAML_ALIASES} (an alias bomb?); write the values out` }] };
+    }
+    const at = unresolvedAlias(doc);
+    return { ok: false, problems: [{ code: 'file_syntax', file, reason: `invalid YAML: ${yamlReason((error as Error).message)}`, ...(at === undefined ? {} : lineColumn(text, at)) }] };
+  }
 }
 
 /** The value pair of `key` in a YAML/JSON map node; the last one, as JSON.parse keeps the last of a repeated key. */
@@ -88,7 +150,11 @@ export function readConfigFile(file: string): FileSettings {
     }
     if (body === null || body === undefined) continue;
     if (!isPlainObject(body)) {
-      problems.push({ code: 'invalid_value', path: section, expected: `a mapping of ${section} keys`, given: body, source });
+      // A section holding a secret key may hold the secret itself where its mapping should be
+      // (`exchange: "api_key: ..."`): its text is not shown, only what it is.
+      const hidden = SECRET_SECTIONS.has(section) && typeof body !== 'number' && typeof body !== 'boolean';
+      const written = Array.isArray(body) ? 'a list' : `a ${typeof body}`;
+      problems.push({ code: 'invalid_value', path: section, expected: `a mapping of ${section} keys`, given: hidden ? '[REDACTED]' : body, source, ...(hidden ? { written } : {}) });
       continue;
     }
     for (const [name, raw] of Object.entries(body)) {
