@@ -1,3 +1,4 @@
+import { isSecretKey, REDACTED } from '../../recorder/redaction.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
@@ -30,13 +31,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Changed leaf paths between two redacted config snapshots. */
+/** As the bot's own CONFIG_DIFF shows a changed secret: never its value, not even its hash. */
+const SECRET_CHANGED = '[changed]';
+
+/** A snapshot's secret: under a secret-looking key, or already replaced (its audit hash, or the redaction mark). */
+function isSecretLeaf(path: string, value: unknown): boolean {
+  return isSecretKey(path.slice(path.lastIndexOf('.') + 1)) || (typeof value === 'string' && (value.startsWith('sha256:') || value.startsWith(REDACTED)));
+}
+
+/** Changed leaf paths between two redacted config snapshots; secrets only as changed. */
 export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChangeRow[] {
   if (isObject(from) && isObject(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
     return keys.flatMap((k) => diffConfigs(from[k], to[k], path ? `${path}.${k}` : k));
   }
-  return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ path, from: from ?? null, to: to ?? null }];
+  if (JSON.stringify(from) === JSON.stringify(to)) return [];
+  if (isSecretLeaf(path, from) || isSecretLeaf(path, to)) return [{ path, from: SECRET_CHANGED, to: SECRET_CHANGED }];
+  return [{ path, from: from ?? null, to: to ?? null }];
 }
 
 /**
