@@ -1,22 +1,43 @@
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
 import { spawnCli } from '../../../test/support/cli.js';
 import { runQuery } from '../../../test/support/run-query.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
-import { writeNoTrades } from '../../investigate/testing/incidents.js';
+import { writeConfigDrift, writeNoTrades, writeOrderFailures } from '../../investigate/testing/incidents.js';
 
-/** Starts `tradetrace alerts --follow ...`, waits until stderr holds `until`, then stops it with SIGINT. */
-async function followUntil(args: readonly string[], until: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawnCli(['alerts', '--follow', '--poll-ms', '50', ...args]);
+/**
+ * Starts `tradetrace alerts --follow ...`, waits until stderr holds `until` (or `until()` is true),
+ * then stops it with SIGINT.
+ */
+async function followUntil(args: readonly string[], until: string | (() => boolean), env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(['alerts', '--follow', '--poll-ms', '50', ...args], { env });
+  let stdout = '';
   let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const done = typeof until === 'string' ? () => stderr.includes(until) : until;
   const deadline = Date.now() + 30_000;
-  while (!stderr.includes(until) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  while (!done() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
-  return { code: await exited, stderr };
+  return { code: await exited, stdout, stderr };
 }
+
+/** Every file under `dir`, read as text and joined. */
+function allText(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
+
+let server: WebhookServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 describe('tradetrace alerts --follow on a directory without logs', () => {
   it('refuses a data directory that does not exist, naming it, and creates nothing', async () => {
@@ -80,4 +101,91 @@ describe('tradetrace alerts --follow with garbage in the logs', () => {
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('skipped'))).toHaveLength(1);
   }, 40_000);
+});
+
+describe('tradetrace alerts --follow: the webhook and its secrets', () => {
+  it('takes the webhook from $TRADETRACE__ALERTS__WEBHOOK_URL (off the command line) and never writes its path or query token anywhere', async () => {
+    server = await startWebhookServer(() => 500);
+    const hook = server;
+    const dataDir = tempDir('tt-alerts-envhook-');
+    // A config drift: open at catch-up, so the watcher posts it at once.
+    writeConfigDrift(dataDir);
+    const url = `${hook.url}/TokEnv123?token=QTokEnv456`;
+    const system = join(dataDir, 'logs', 'system.jsonl');
+    const r = await followUntil(['--data-dir', dataDir], () => readFileSync(system, 'utf8').includes('webhook_http_status'), { TRADETRACE__ALERTS__WEBHOOK_URL: url });
+    expect(r.code).toBe(0);
+    // Before: the command had no config; the webhook was only reachable through --webhook (visible in ps).
+    expect(hook.received.length).toBeGreaterThan(0);
+    expect(hook.received[0]?.path).toBe('/hook/TokEnv123?token=QTokEnv456');
+    const error = readFileSync(system, 'utf8').split('\n').find((l) => l.includes('webhook_http_status')) ?? '';
+    expect(error).toContain(`(http://127.0.0.1:${new URL(hook.url).port}/…, 4 attempt(s)`);
+    for (const secret of ['TokEnv123', 'QTokEnv456']) {
+      expect(allText(dataDir)).not.toContain(secret);
+      expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+  }, 40_000);
+
+  it('refuses a --webhook with user:password@ up front (exit 2, fetch could never send it), without printing the password or logging anything', async () => {
+    const dataDir = tempDir('tt-alerts-userinfo-');
+    writeNoTrades(dataDir);
+    const before = readFileSync(join(dataDir, 'logs', 'system.jsonl'), 'utf8');
+    const r = await runQuery(['alerts', '--follow', '--data-dir', dataDir, '--webhook', 'https://bob:Pw0rdRecheck@127.0.0.1:18992/h']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe('tradetrace alerts: --webhook: webhook url https://127.0.0.1:18992/… must not carry user:password@ (fetch cannot send it); put the token in the path or query\n');
+    expect(readFileSync(join(dataDir, 'logs', 'system.jsonl'), 'utf8')).toBe(before);
+    expect(allText(dataDir)).not.toContain('Pw0rdRecheck');
+  });
+
+  it('refuses alerts.webhook_url with user:password@ from a --config file the same way, naming the key', async () => {
+    const dataDir = tempDir('tt-alerts-cfghook-');
+    writeNoTrades(dataDir);
+    const file = join(tempDir('tt-alerts-cfg-'), 'bot.json');
+    writeFileSync(file, JSON.stringify({ alerts: { webhook_url: 'http://alice:S3cretPw12@127.0.0.1:18992/h' } }));
+    const r = await runQuery(['alerts', '--follow', '--data-dir', dataDir, '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('tradetrace alerts: alerts.webhook_url: webhook url http://127.0.0.1:18992/… must not carry user:password@ (fetch cannot send it); put the token in the path or query\n');
+    expect(allText(dataDir)).not.toContain('S3cretPw12');
+  });
+});
+
+describe('tradetrace alerts: the rules as the bot configures them', () => {
+  // From 11:01:30 on, the fixture holds four order intents, all failed.
+  const since = ['--since', '2025-10-26T11:01:30Z', '--rules', 'order_failure_rate'];
+
+  it('judges with the config defaults the bot uses (alerts.order_failure_min_count 4, alerts.order_failure_window 15m), not 5 and 600 s', async () => {
+    const dataDir = tempDir('tt-alerts-defaults-');
+    writeOrderFailures(dataDir);
+    const r = await runQuery(['alerts', '--data-dir', dataDir, ...since]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('FIRED    order_failure_rate [orders] warning: 4 of 4 order intents failed (100% > 50%) in the last 900 s');
+  });
+
+  it('reads alerts.* from --set, the environment and a --config file; a flag still wins', async () => {
+    const dataDir = tempDir('tt-alerts-cfgkeys-');
+    writeOrderFailures(dataDir);
+    const fired = async (args: readonly string[], env: NodeJS.ProcessEnv = {}) => (await runQuery(['alerts', '--data-dir', dataDir, ...since, ...args], { env })).stdout.includes('FIRED');
+    expect(await fired(['--set', 'alerts.order_failure_min_count=5'])).toBe(false);
+    expect(await fired([], { TRADETRACE__ALERTS__ORDER_FAILURE_MIN_COUNT: '5' })).toBe(false);
+    const file = join(tempDir('tt-alerts-cfg-'), 'bot.yaml');
+    writeFileSync(file, 'alerts:\n  order_failure_min_count: 5\n');
+    expect(await fired(['--config', file])).toBe(false);
+    expect(await fired(['--config', file, '--failure-min-intents', '4'])).toBe(true);
+  });
+
+  it('leaves the config drift rule out when alerts.config_drift is false, as the bot does', async () => {
+    const dataDir = tempDir('tt-alerts-nodrift-');
+    writeConfigDrift(dataDir);
+    expect((await runQuery(['alerts', '--data-dir', dataDir])).stdout).toContain('FIRED    config_drift');
+    const off = await runQuery(['alerts', '--data-dir', dataDir, '--set', 'alerts.config_drift=false']);
+    expect(off.stdout).not.toContain('config_drift');
+    expect((await runQuery(['alerts', '--data-dir', dataDir, '--set', 'alerts.config_drift=false', '--rules', 'config_drift'])).stdout).toContain('FIRED    config_drift');
+  });
+
+  it('reports a bad config key as the bot does (exit 2), without echoing a secret', async () => {
+    const dataDir = tempDir('tt-alerts-badcfg-');
+    writeNoTrades(dataDir);
+    const r = await runQuery(['alerts', '--data-dir', dataDir, '--set', 'alerts.order_failure_window=bad']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain('tradetrace alerts: invalid config (1 problem):\n  - alerts.order_failure_window: expected a duration');
+  });
 });

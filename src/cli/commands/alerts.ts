@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Config } from '../../config/schema.js';
 import { compactUtc } from '../../domain/ids.js';
 import { ALERT_RULES, type AlertRule } from '../../recorder/events/alert-events.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
+import { registerSecretValue } from '../../recorder/redaction.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
 import { transitionJson, transitionText } from '../../alerts/alert-record.js';
 import { evaluatePastLogs } from '../../alerts/evaluate-past.js';
@@ -13,7 +15,7 @@ import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
 import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
 import type { Notifier } from '../../alerts/notifiers/notifier.js';
 import type { WebhookError } from '../../alerts/notifiers/webhook-error.js';
-import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
+import { maskUrlsInText, maskWebhookUrl, WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
 import { WATCHER_PREFIX } from '../../alerts/watch/open-alerts.js';
 import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
@@ -22,39 +24,51 @@ import { SkipTally } from '../../investigate/query/skip-tally.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import type { CliIo } from '../command.js';
+import { CONFIG_FLAG_OPTIONS, loadCliConfig } from '../session-bootstrap.js';
 
 /** How long a stopping watcher waits for the webhook's pending deliveries. */
 const DRAIN_MS = 3_000;
 
-const HELP = `usage: tradetrace alerts [--data-dir D] [--follow] [--since T] [options]
+const HELP = `usage: tradetrace alerts [--data-dir D] [--config FILE] [--set KEY=VALUE] [--follow] [--since T] [options]
 
 Without --follow: evaluates the logs already written and lists every alert that would have fired and
 resolved, and when (exit 0; 1 when an alert is still firing). With --follow: watches a running bot,
 tails logs/*.jsonl and writes ALERT_FIRED / ALERT_RESOLVED to logs/alerts.jsonl until SIGINT/SIGTERM;
 it also catches a bot that hung (no heartbeat) or died (its pid is gone and it wrote no SESSION_END).
 
+The rules' settings and the webhook come from the same config as the bot's (defaults < --config file
+< TRADETRACE__ALERTS__* environment < --set), so alerts judges as the bot does; a flag below wins
+over its config key. Give the webhook as alerts.webhook_url in the config file or in
+$TRADETRACE__ALERTS__WEBHOOK_URL: a --webhook URL is visible to every user in ps and /proc/PID/cmdline.
+
 options:
   --data-dir DIR               the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
+  --config FILE                the bot's config file (JSON, or YAML for .yaml/.yml)
+  --set KEY=VALUE              set one config key, e.g. --set alerts.order_failure_rate=0.3 (repeatable)
   --follow                     keep watching
   --wait                       with --follow: watch a data directory the bot has not created yet
                                (without it, a missing directory is refused: usually a typo)
   --since T                    ignore lines before T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
   --json                       one JSON object per transition instead of text
-  --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')})
+  --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')}; without
+                               config_drift when alerts.config_drift is false)
   --heartbeat-interval S       heartbeat interval in seconds (default: learned from the heartbeats, 30 before that)
-  --heartbeat-factor N         fire after N intervals without a heartbeat (default 3)
-  --failure-threshold F        order failure rate that fires, a fraction (default 0.5)
-  --failure-window S           sliding window in seconds (default 600)
-  --failure-min-intents N      fewest intents in the window that can fire (default 5)
+  --heartbeat-factor N         fire after N intervals without a heartbeat (default alerts.heartbeat_missing_multiple, 3)
+  --failure-threshold F        order failure rate that fires, a fraction (default alerts.order_failure_rate, 0.5)
+  --failure-window S           sliding window in seconds (default alerts.order_failure_window, 15m = 900)
+  --failure-min-intents N      fewest intents in the window that can fire (default alerts.order_failure_min_count, 4)
   --failure-late-fill-grace S  an intent the router gave up on after timeouts (timeout_exhausted) may
                                still fill (the bot's order watcher looks it up once a bar): it counts
                                as a failure only S seconds later (default 90; 0: at once), and a
                                late fill (or a restart's reconciliation booking one) makes it filled,
                                as in tradetrace orders
   --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
-  --webhook URL                also POST each transition as JSON to URL (retries with backoff); at
+  --webhook URL                also POST each transition as JSON to URL (default alerts.webhook_url;
+                               prefer that: a flag is visible in ps) with retries and backoff; at
                                SIGINT/SIGTERM, what is still pending gets ${DRAIN_MS / 1000} s, then is reported
-                               as "N alerts not delivered to URL" (stderr and an ERROR line)
+                               as "N alerts not delivered to URL" (stderr and an ERROR line). The URL
+                               is only ever shown as scheme://host:port/…; one with user:password@ is
+                               refused (fetch cannot send it)
   --poll-ms N                  --follow: how often the logs are read (default 250)
 
 Lines that are not log lines are skipped and summarized in one line on stderr.
@@ -64,7 +78,7 @@ the file and why)
 `;
 
 const OPTIONS = {
-  'data-dir': { type: 'string' },
+  ...CONFIG_FLAG_OPTIONS,
   follow: { type: 'boolean' },
   wait: { type: 'boolean' },
   since: { type: 'string' },
@@ -82,7 +96,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+type Values = Partial<Record<keyof typeof OPTIONS, string | boolean | string[]>>;
 
 function number(values: Values, flag: keyof typeof OPTIONS): number | undefined {
   const raw = values[flag];
@@ -94,8 +108,13 @@ function number(values: Values, flag: keyof typeof OPTIONS): number | undefined 
 
 class UsageError extends Error {}
 
-function alertOptionsFrom(values: Values): AlertOptions {
+/**
+ * The alert options: each flag given, else its config key, mapped as the bot maps them (see
+ * paperAlerts), so `alerts` and the bot fire on the same evidence.
+ */
+function alertOptionsFrom(values: Values, config: Config): AlertOptions {
   const input: { -readonly [K in keyof AlertOptionsInput]: AlertOptionsInput[K] } = {};
+  if (!config.alerts.config_drift) input.rules = ALERT_RULES.filter((rule) => rule !== 'config_drift');
   if (typeof values.rules === 'string') {
     const rules = values.rules.split(',').map((r) => r.trim()).filter(Boolean);
     const unknown = rules.filter((r) => !(ALERT_RULES as readonly string[]).includes(r));
@@ -103,18 +122,14 @@ function alertOptionsFrom(values: Values): AlertOptions {
     input.rules = rules as AlertRule[];
   }
   const intervalS = number(values, 'heartbeat-interval');
-  const missingFactor = number(values, 'heartbeat-factor');
-  input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), ...(missingFactor !== undefined ? { missingFactor } : {}) };
-  const threshold = number(values, 'failure-threshold');
-  const windowS = number(values, 'failure-window');
-  const minIntents = number(values, 'failure-min-intents');
+  const missingFactor = number(values, 'heartbeat-factor') ?? config.alerts.heartbeat_missing_multiple;
+  input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), missingFactor };
+  // A threshold of 1 could never be exceeded; the engine wants a rate strictly below it (as the bot).
+  const threshold = number(values, 'failure-threshold') ?? Math.min(0.99, config.alerts.order_failure_rate);
+  const windowS = number(values, 'failure-window') ?? config.alerts.order_failure_window / 1000;
+  const minIntents = number(values, 'failure-min-intents') ?? config.alerts.order_failure_min_count;
   const lateFillGraceS = number(values, 'failure-late-fill-grace');
-  input.orderFailure = {
-    ...(threshold !== undefined ? { threshold } : {}),
-    ...(windowS !== undefined ? { windowS } : {}),
-    ...(minIntents !== undefined ? { minIntents } : {}),
-    ...(lateFillGraceS !== undefined ? { lateFillGraceS } : {}),
-  };
+  input.orderFailure = { threshold, windowS, minIntents, ...(lateFillGraceS !== undefined ? { lateFillGraceS } : {}) };
   const resolveAfterS = number(values, 'drift-resolve-after');
   if (resolveAfterS !== undefined) input.configDrift = { resolveAfterS };
   const parsed = parseAlertOptions(input);
@@ -137,12 +152,22 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
+  // Scrubbed from every log line from now on, whatever later prints it by accident (the config's
+  // alerts.webhook_url is registered by the config loader).
+  if (typeof values.webhook === 'string') {
+    registerSecretValue(values.webhook);
+    if (URL.canParse(values.webhook)) registerSecretValue(new URL(values.webhook).href);
+  }
+  const loaded = loadCliConfig('alerts', { config: stringFlag(values.config), set: stringsFlag(values.set) }, io);
+  if (!loaded) return 2;
+  const { config } = loaded;
   const nowMs = Date.now();
   let options: AlertOptions;
   let sinceMs: number | undefined;
   let pollMs = 250;
+  let webhook: { url: string; from: string } | undefined;
   try {
-    options = alertOptionsFrom(values);
+    options = alertOptionsFrom(values, config);
     if (typeof values.since === 'string') {
       const since = parseTimeSpec('--since', values.since, nowMs);
       if (!since.ok) throw new UsageError(since.error);
@@ -155,6 +180,13 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (poll !== undefined) {
       if (poll < 10) throw new UsageError(`--poll-ms ${poll}: expected at least 10`);
       pollMs = poll;
+    }
+    // The config's webhook is the bot's too: a one-off evaluation does not post, and says nothing of it.
+    if (typeof values.webhook === 'string') webhook = { url: values.webhook, from: '--webhook' };
+    else if (config.alerts.webhook_url !== undefined) webhook = { url: config.alerts.webhook_url, from: 'alerts.webhook_url' };
+    if (values.follow === true && webhook !== undefined && URL.canParse(webhook.url)) {
+      const { username, password } = new URL(webhook.url);
+      if (username !== '' || password !== '') throw new UsageError(`${webhook.from}: webhook url ${maskWebhookUrl(webhook.url)} must not carry user:password@ (fetch cannot send it); put the token in the path or query`);
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -180,7 +212,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (!json) io.stdout.write(`${result.linesRead} lines read from ${join(dataDir, 'logs')}; ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
-  return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(typeof values.webhook === 'string' ? { webhook: values.webhook } : {}) });
+  return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
 }
 
 /** What is missing when `dataDir` has no logs directory (null: it has one). */
@@ -195,7 +227,10 @@ function missingLogs(dataDir: string): string | null {
   return what === null ? null : `${what}; check --data-dir or $TRADETRACE_DATA_DIR, or pass --wait to watch for a bot that has not started yet`;
 }
 
-async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; wait: boolean; sinceMs?: number; webhook?: string }): Promise<number> {
+const stringFlag = (value: Values[keyof Values]): string | undefined => (typeof value === 'string' ? value : undefined);
+const stringsFlag = (value: Values[keyof Values]): string[] | undefined => (Array.isArray(value) ? value : undefined);
+
+async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
   const { io } = flags;
   const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
   const notifiers: Notifier[] = [
@@ -205,9 +240,10 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
   let onWebhookError: (error: WebhookError) => void = () => undefined;
   if (flags.webhook !== undefined) {
     try {
-      notifiers.push(new WebhookNotifier({ url: flags.webhook, source: sessionId, onError: (error) => onWebhookError(error) }));
+      notifiers.push(new WebhookNotifier({ url: flags.webhook.url, source: sessionId, onError: (error) => onWebhookError(error) }));
     } catch (error) {
-      io.stderr.write(`tradetrace alerts: --webhook: ${error instanceof Error ? error.message : String(error)}\n`);
+      // The notifier's messages show the URL masked; masked once more in case one does not.
+      io.stderr.write(`tradetrace alerts: ${flags.webhook.from}: ${maskUrlsInText(error instanceof Error ? error.message : String(error))}\n`);
       return 2;
     }
   }
