@@ -18,6 +18,7 @@ import type { WebhookError } from '../../alerts/notifiers/webhook-error.js';
 import { maskUrlsInText, maskWebhookUrl, WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
 import { WATCHER_PREFIX } from '../../alerts/watch/open-alerts.js';
+import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
 import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
 import { SkipTally } from '../../investigate/query/skip-tally.js';
@@ -140,7 +141,9 @@ function alertOptionsFrom(values: Values, config: Config): AlertOptions {
   return parsed.value;
 }
 
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
+export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
+  // `alerts | head -1`: output stops quietly when the reader closes the pipe (it crashed with EPIPE).
+  const { io } = guardStdout(rawIo);
   let values: Values;
   try {
     values = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values;
