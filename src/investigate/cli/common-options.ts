@@ -94,7 +94,7 @@ export function commonHelp(json: string = JSON_RAW_LINES): string {
   --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
   --session ID     only this session (session_YYYYMMDD_HHMMSS)
   --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
-  --until T        only lines at or before T
+  --until T        only lines at or before T (a bare date: to the end of that day)
   --json           ${jsonHelp}
 unreadable lines are skipped and summarized in one line on stderr
 exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search or they cannot be read`;

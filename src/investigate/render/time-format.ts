@@ -4,13 +4,18 @@ const RELATIVE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const ISO_LIKE = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$/;
 
-/** `--since 2h` (that long before now), `--since 2025-10-26T10:00Z` (a zone-less time is UTC). */
+/**
+ * `--since 2h` (that long before now), `--since 2025-10-26T10:00Z` (a zone-less time is UTC). A bare
+ * date is the whole day: from its first millisecond for --since, to its last for --until, so
+ * `--since 2025-10-26 --until 2025-10-26` is that day (it was an empty window at midnight).
+ */
 export function parseTimeSpec(flag: string, text: string, nowMs: number): Result<string, string> {
   const rel = RELATIVE.exec(text.trim());
   if (rel) return { ok: true, value: new Date(nowMs - Number(rel[1]) * (UNIT_MS[rel[2] ?? 's'] ?? 1000)).toISOString() };
   if (ISO_LIKE.test(text.trim())) {
     let iso = text.trim().replace(' ', 'T');
-    if (!/(Z|[+-]\d\d:?\d\d)$/.test(iso)) iso += iso.length === 10 ? 'T00:00:00Z' : 'Z';
+    const dayEnd = flag === '--until' ? 'T23:59:59.999Z' : 'T00:00:00Z';
+    if (!/(Z|[+-]\d\d:?\d\d)$/.test(iso)) iso += iso.length === 10 ? dayEnd : 'Z';
     const ms = Date.parse(iso);
     if (Number.isFinite(ms)) return { ok: true, value: new Date(ms).toISOString() };
   }
