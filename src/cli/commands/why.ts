@@ -41,7 +41,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
     if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir)}\n`);
     // With --json, stdout holds JSON only: the answer in words goes to stderr.
-    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope));
+    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

@@ -11,8 +11,14 @@ const SYMBOLS_SHOWN = 10;
  * a bot trading BTC/USD): the symbols that do have decisions say so, where "the loop did not run"
  * would send the operator after a healthy bot.
  */
-export function renderNoDecisions(report: WhyReport, symbol: string | undefined, scope: string): string {
-  if (symbol === undefined || report.symbols.size === 0) return `no decisions${scope}: the decision loop did not run or wrote nothing; check tradetrace health\n`;
+export function renderNoDecisions(report: WhyReport, symbol: string | undefined, scope: string, windowed = false): string {
+  if (symbol === undefined || report.symbols.size === 0) {
+    // Nothing in a time window is most often a window that missed the sessions, not a hung bot.
+    const hint = windowed
+      ? 'the window may miss the sessions (tradetrace sessions lists when each ran), or the decision loop did not run then; check tradetrace health'
+      : 'the decision loop did not run or wrote nothing; check tradetrace health';
+    return `no decisions${scope}: ${hint}\n`;
+  }
   const known = [...report.symbols].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = known.slice(0, SYMBOLS_SHOWN).map(([s, n]) => `${s} (${n})`).join(', ');
   const more = known.length > SYMBOLS_SHOWN ? `, and ${known.length - SYMBOLS_SHOWN} more` : '';
