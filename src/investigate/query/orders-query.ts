@@ -2,6 +2,7 @@ import { LogIndex } from '../index/log-index.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { byTime, forEachEvent, inWindow, parseFound, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { ORDER_TYPES, OrdersTally, type IntentFilter, type IntentSummary, type OrdersReport } from './orders-tally.js';
+import { reportIndexSkips } from './index-skips.js';
 import type { LogSet } from './log-set.js';
 import { readLinesAt } from './read-at.js';
 import type { SkippedLines } from './skipped-lines.js';
@@ -34,15 +35,7 @@ export async function findOrders(
     // found in the others are not order lines.
     const files = filesOf(set, ['orders']);
     const wanted = new Set(files.map((f) => f.path));
-    for (const item of index.malformed()) if (wanted.has(item.file.path)) skipped.add(item);
-    // A torn last line (the writer killed mid-write) is not indexed; the scan reports it, and so does trace.
-    for (const entry of index.files) {
-      const size = set.sizes.get(entry.file.path) ?? 0;
-      if (!wanted.has(entry.file.path) || entry.file.gzipped || size <= entry.meta.indexedTo) continue;
-      const text = (await readLinesAt(entry.file, [entry.meta.indexedTo]))[0]?.text ?? '';
-      const lineNumber = entry.meta.segments.reduce((n, g) => n + g.lines, 0) + 1;
-      skipped.add({ file: entry.file, offset: entry.meta.indexedTo, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: text.slice(0, 120), lineNumber });
-    }
+    await reportIndexSkips(set, index, skipped, wanted);
     const lines = [];
     for (const [key, hits] of index.lookup(filter.intent)) {
       if (!key.startsWith('int_') && key !== filter.intent) continue;

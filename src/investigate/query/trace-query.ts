@@ -4,6 +4,7 @@ import { offsetFrom } from '../scan/time-seek.js';
 import { byTime, ORDER_SLACK_MS, parseFound, parseOutcome, scanInputs, shiftIso, type LocatedEvent } from './find-events.js';
 import type { LogSet } from './log-set.js';
 import { exitLines } from './exit-lines.js';
+import { reportIndexSkips } from './index-skips.js';
 import { readLinesAt } from './read-at.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -154,15 +155,7 @@ async function readHits(hits: { file: FoundLine['file']; offsets: number[] }[], 
 async function traceByIndex(set: LogSet, index: LogIndex, prefix: string, options: TraceOptions): Promise<TraceOutcome> {
   const stats: TraceStats = { files: set.files.length, bytes: 0, lines: index.lineCount, via: 'index' };
   for (const file of set.files) stats.bytes += set.sizes.get(file.path) ?? 0;
-  for (const item of index.malformed()) options.skipped.add(item);
-  for (const entry of index.files) {
-    const size = set.sizes.get(entry.file.path) ?? 0;
-    if (!entry.file.gzipped && size > entry.meta.indexedTo) {
-      const tail = await readLinesAt(entry.file, [entry.meta.indexedTo]);
-      const text = tail[0]?.text ?? '';
-      options.skipped.add({ file: entry.file, offset: entry.meta.indexedTo, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: text.slice(0, 120), lineNumber: entry.meta.segments.reduce((s, g) => s + g.lines, 0) + 1 });
-    }
-  }
+  await reportIndexSkips(set, index, options.skipped);
   const found = index.lookup(prefix);
   const ids = [...found.keys()].filter((k) => k.startsWith('dec_') || !k.startsWith('int_')).sort();
   if (ids.length === 0) return { kind: 'not_found', stats };
