@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
@@ -266,5 +267,21 @@ describe('StateStore', () => {
     expect(store.updatePeak('BTC/USDT', d('48000'))).toBe(true);
     store.close();
     expect(stored()).toBe('48000');
+  });
+
+  it('lets the WAL grow past SQLite\'s 1 MB default between checkpoints, and folds it into the file at close', () => {
+    const dir = tempDir();
+    let store = openStore(dir);
+    const wal = join(dir, 'state.sqlite-wal');
+    let orders = 0;
+    // Each recorded order commits a few 1 KB pages: well past 1,000 pages, a default checkpoint
+    // would have started the WAL over and kept it near 1 MB.
+    while (orders < 3000 && statSync(wal).size < 3 * 1024 * 1024) store.recordOrder(buyOrder(String(++orders).padStart(4, '0')));
+    expect(statSync(wal).size).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+    store.close();
+    expect(existsSync(wal)).toBe(false);
+    store = openStore(dir);
+    expect(store.openOrders()).toHaveLength(orders);
+    store.close();
   });
 });
