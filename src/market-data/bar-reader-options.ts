@@ -5,7 +5,8 @@ export interface BarReaderOptions {
   readonly intervalMs: number;
   /**
    * Told of each row that follows a gap in the file (more than one interval after the row before),
-   * with its open time and 1-based line, so DATA_GAP can name where the data resumes.
+   * with its open time and 1-based line, so DATA_GAP can name where the data resumes. A reader of
+   * a layout whose rows need not be lines (JSON: often one line for the whole file) adds the row.
    */
-  readonly onGap?: ((openTime: number, line: number) => void) | undefined;
+  readonly onGap?: ((openTime: number, line: number, row?: number) => void) | undefined;
 }

@@ -133,7 +133,7 @@ class JsonRows {
       const problem = checkSequence(this.previous, bar.openTime, this.options.intervalMs) ?? checkCandle(bar);
       if (problem) this.fail(problem, this.rowStart);
       const previous = this.previous;
-      if (previous !== undefined && bar.openTime - previous > this.options.intervalMs) this.options.onGap?.(bar.openTime, this.lineSince(this.rowStart));
+      if (previous !== undefined && bar.openTime - previous > this.options.intervalMs) this.options.onGap?.(bar.openTime, this.lineSince(this.rowStart), this.row);
       this.previous = bar.openTime;
       batch.push(bar);
       if (batch.length === BATCH) {

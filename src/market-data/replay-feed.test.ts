@@ -65,10 +65,13 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     expect(gaps.reduce((n, g) => n + (g['missing_bars'] as number), 0)).toBe(717);
     // The first hole: bars at 23:07 and 23:14, so 23:08..23:13 (6 bars) are missing.
     expect(gaps[0]).toMatchObject({ symbol: 'UNITTEST/BTC', from: '2017-11-04T23:08:00.000Z', to: '2017-11-04T23:13:00.000Z', missing_bars: 6, interval_s: 60 });
-    // The file is one line: every gap is at line 1 of it.
-    expect(new Set(gaps.map((g) => g['source']))).toEqual(new Set([`${ALTCOIN_JSON}:1`]));
     const byTime = new Set(bars.map((b) => b.openTime));
     expect(byTime.has(Date.parse('2017-11-04T23:07:00Z')) && byTime.has(Date.parse('2017-11-04T23:14:00Z'))).toBe(true);
+    // The file is one line: each gap names the row (1-based) where the data resumes, as its errors do.
+    const resumedRow = bars.findIndex((b) => b.openTime === Date.parse('2017-11-04T23:14:00Z')) + 1;
+    expect(gaps[0]?.['source']).toBe(`${ALTCOIN_JSON}:1 (row ${resumedRow})`);
+    const rows = gaps.map((g) => /^.+:1 \(row (\d+)\)$/.exec(String(g['source']))?.[1]).map(Number);
+    expect(rows.every((row, i) => i === 0 || row > (rows[i - 1] ?? Infinity))).toBe(true);
     expect(lines.at(-1)).toMatchObject({ event_type: 'FEED_END', reason: 'data_end', gaps: 538, missing_bars: 717 });
   });
 
@@ -205,10 +208,10 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     const { lines } = await replay({ files: [csv, json], speed: 'max' });
     const gaps = lines.filter((l) => l.event_type === 'DATA_GAP').map((l) => [l['symbol'], l['from'], l['source']]);
     expect(gaps).toEqual([
-      ['BBB/USD', '2024-01-01T00:01:00.000Z', `${json}:3`],
+      ['BBB/USD', '2024-01-01T00:01:00.000Z', `${json}:3 (row 2)`],
       ['AAA/USD', '2024-01-01T00:02:00.000Z', `${csv}:4`],
       // Each gap is reported when the bar after it is delivered: BBB's minute 8 before AAA's minute 9.
-      ['BBB/USD', '2024-01-01T00:05:00.000Z', `${json}:5`],
+      ['BBB/USD', '2024-01-01T00:05:00.000Z', `${json}:5 (row 4)`],
       ['AAA/USD', '2024-01-01T00:07:00.000Z', `${csv}:6`],
     ]);
   });

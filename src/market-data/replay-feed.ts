@@ -32,11 +32,11 @@ export class ReplayFeed implements MarketFeed {
   readonly intervalMs: number;
   private readonly loop: FeedLoop;
   /**
-   * Per symbol, the line of each bar its reader found after a gap, by open time: set when the row
+   * Per symbol, where each bar its reader found after a gap sits (`line` or `line (row N)`), by open time: set when the row
    * is read, before the bar is delivered, and taken when the loop reports the gap, so it holds only
    * the gaps read ahead of delivery.
    */
-  private readonly gapLines = new Map<string, Map<number, number>>();
+  private readonly gapLines = new Map<string, Map<number, string>>();
 
   private constructor(
     private readonly files: readonly CandleFile[],
@@ -57,10 +57,10 @@ export class ReplayFeed implements MarketFeed {
       sourceOf: (symbol, openTime) => {
         const path = sourceOf.get(symbol) ?? symbol;
         const lines = this.gapLines.get(symbol);
-        const line = lines?.get(openTime);
-        if (line === undefined) return path;
+        const at = lines?.get(openTime);
+        if (at === undefined) return path;
         lines?.delete(openTime);
-        return `${path}:${line}`;
+        return `${path}:${at}`;
       },
     });
   }
@@ -109,10 +109,10 @@ export class ReplayFeed implements MarketFeed {
       span = FeedLoop.span(Math.min(...summaries.map((s) => s.firstOpenTime)), Math.max(...summaries.map((s) => s.lastOpenTime)));
     }
     const bars = this.files.map((f) => {
-      const lines = new Map<number, number>();
+      const lines = new Map<number, string>();
       this.gapLines.set(f.symbol, lines);
-      return f.bars((openTime, line) => {
-        lines.set(openTime, line);
+      return f.bars((openTime, line, row) => {
+        lines.set(openTime, row === undefined ? String(line) : `${line} (row ${row})`);
       });
     });
     return this.loop.run(mergeByTime(bars), onBar, {
