@@ -50,6 +50,8 @@ describe('why (no trades)', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `tradetrace why: no session matches --session "bogus" in ${join(dir, 'logs')}; known: ${facts.sessionId}\n`]);
     const withSymbol = await runQuery(['why', 'BTC/USDT', '--session', 'session_20250101_000000', '--data-dir', dir]);
     expect([withSymbol.code, withSymbol.stderr]).toEqual([1, `tradetrace why: no session matches --session "session_20250101_000000" in ${join(dir, 'logs')}; known: ${facts.sessionId}\n`]);
+    const health = await runQuery(['health', '--session', 'bogus', '--data-dir', dir]);
+    expect([health.code, health.stdout, health.stderr]).toEqual([1, '', `tradetrace health: no session matches --session "bogus" in ${join(dir, 'logs')}; known: ${facts.sessionId}\n`]);
   });
 
   it('traces a blocked decision to its guard in plain words', async () => {

@@ -1,5 +1,5 @@
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
-import { reportSkipped } from '../../investigate/cli/finish.js';
+import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { checkHealth } from '../../investigate/query/health-query.js';
@@ -27,7 +27,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   const report = await checkHealth(set, f.session, skipped, newStats());
   if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
-    io.stderr.write(`tradetrace health: ${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}\n`);
+    const unknown = await unknownSession(set, skipped, f.session);
+    io.stderr.write(`tradetrace health: ${unknown ?? `${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}`}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }
