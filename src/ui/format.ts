@@ -24,7 +24,13 @@ export function formatClock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
+/** 0.2s, 59.9s, 1m35s, 2h05m: rounded once, so 119.6 s is 2m0s, never 1m60s. */
 export function formatAge(seconds: number | null): string {
   if (seconds === null) return 'never';
-  return seconds < 60 ? `${seconds.toFixed(1)}s` : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
+  const tenths = Math.round(seconds * 10) / 10;
+  if (tenths < 60) return `${tenths.toFixed(1)}s`;
+  const whole = Math.round(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${whole % 60}s`;
+  const minutes = Math.round(whole / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }

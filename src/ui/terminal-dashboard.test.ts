@@ -75,6 +75,26 @@ describe('TerminalDashboard', () => {
     expect(beats).toBeGreaterThanOrEqual(2);
   });
 
+  it('gives the terminal back (cursor shown, resize listener removed) when its last frame fails', async () => {
+    const stream = new CapturingStream(true);
+    const model = busyModel();
+    let failing = false;
+    model.setLoopSource(() => {
+      if (failing) throw new Error('heartbeat unavailable');
+      return [];
+    });
+    const errors: string[] = [];
+    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => undefined, onError: (error) => errors.push(String(error)) });
+    dashboard.start();
+    await sleep(50);
+    expect(stream.listenerCount('resize')).toBe(1);
+    failing = true;
+    await dashboard.stop();
+    expect(errors).toEqual(['Error: heartbeat unavailable']);
+    expect(stream.text.endsWith('\x1b[?25h')).toBe(true);
+    expect(stream.listenerCount('resize')).toBe(0);
+  });
+
   it('redraws at most maxFps times a second however often the engine updates the model', async () => {
     const stream = new CapturingStream(true);
     const model = busyModel();

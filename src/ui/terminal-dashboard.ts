@@ -145,15 +145,20 @@ export class TerminalDashboard {
     this.timer = undefined;
     if (!wasRunning) return Promise.resolve();
     try {
-      if (this.mode === 'tty') {
-        this.drawFrame(true);
-        this.options.stream.off?.('resize', this.onResize);
-        this.options.stream.write(SHOW_CURSOR);
-      } else {
-        this.printLines(true);
-      }
+      if (this.mode === 'tty') this.drawFrame(true);
+      else this.printLines(true);
     } catch (error) {
       this.options.onError?.(error);
+    }
+    // The terminal goes back to the operator even when the last frame failed: a hidden cursor and a
+    // resize listener left behind outlive the dashboard.
+    if (this.mode === 'tty') {
+      this.options.stream.off?.('resize', this.onResize);
+      try {
+        this.options.stream.write(SHOW_CURSOR);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
     }
     return Promise.resolve();
   }
