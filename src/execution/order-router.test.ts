@@ -264,6 +264,32 @@ describe.runIf(available)('OrderRouter when the flight recorder fails', () => {
     expect(h.exchange.placed).toHaveLength(1);
     expect(h.types()).toEqual(['ORDER_CONTEXT']);
   });
+
+  it('says a timed-out order may have reached the exchange when the recorder dies during its lookup', async () => {
+    const h = harness(btc(), 120, { faults: { script: { placeOrder: ['timeout_reached'], fetchOrderByClientId: ['unavailable'] } } });
+    h.exchange.onPlace = () => h.recorder.close();
+    const intent = buyIntent(btc(), 120);
+    const result = await h.router.route(intent);
+    const id = `${intent.intentId}-1`;
+    expect(result).toMatchObject({ ok: false, error: { reason: 'recorder_unavailable', clientOrderId: id } });
+    const message = result.ok ? '' : result.error.message;
+    // The exchange did take it: calling it unsent would have the operator trade it a second time.
+    expect(h.paper.peekOrder(id)?.status).toBe('filled');
+    expect(message).not.toMatch(/not sent/);
+    expect(message).toMatch(new RegExp(`order ${id} may have reached the exchange .*the next start reconciles it`));
+    expect(h.exchange.placed).toHaveLength(1);
+  });
+
+  it('still says not sent when the lookup found no order and the recorder dies before the resend', async () => {
+    const h = harness(btc(), 120, { faults: { script: { placeOrder: ['timeout_lost'] } } });
+    h.exchange.onPlace = () => h.recorder.close();
+    const intent = buyIntent(btc(), 120);
+    const result = await h.router.route(intent);
+    expect(h.exchange.fetched).toEqual([`${intent.intentId}-1`]);
+    expect(h.exchange.placed).toHaveLength(1);
+    expect(result).toMatchObject({ ok: false, error: { reason: 'recorder_unavailable' } });
+    expect(result.ok ? '' : result.error.message).toMatch(/order not sent$/);
+  });
 });
 
 describe.runIf(available)('OrderRouter when an error inside the bot stops an intent', () => {

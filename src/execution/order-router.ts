@@ -15,7 +15,7 @@ import type { Exchange, ExchangeOrder } from './exchange.js';
 import { reasonForError, reasonForRule } from './failure-reason.js';
 import type { OrderFill, OrderIntent, OrderResult } from './order-intent.js';
 import { orderTerms } from './order-terms.js';
-import { backoffMs } from './retry-backoff.js';
+import { retryWaitMs, type RetryAfterTooLong } from './retry-backoff.js';
 import { checkIntent } from './intent-check.js';
 
 export interface OrderRouterOptions {
@@ -41,9 +41,17 @@ interface Attempt {
   clientOrderId: string;
   /** The last state the exchange reported for the intent's order, if it ever got one. */
   known?: ExchangeOrder;
+  /**
+   * This attempt's order was handed to the exchange and no answer has ruled it out yet (the send
+   * is under way, or timed out after the request left and no lookup has found or missed it).
+   */
+  mayHaveReached: boolean;
 }
 
-type StateCheck = { kind: 'found'; order: ExchangeOrder } | { kind: 'absent' } | { kind: 'unknown'; error: ExchangeError };
+type StateCheck =
+  | { kind: 'found'; order: ExchangeOrder }
+  | { kind: 'absent' }
+  | { kind: 'unknown'; error: ExchangeError; tooLong?: RetryAfterTooLong };
 
 /**
  * Turns an order intent into at most one live order. Per attempt it writes ORDER_CONTEXT (every
@@ -51,8 +59,9 @@ type StateCheck = { kind: 'found'; order: ExchangeOrder } | { kind: 'absent' } |
  * timeout the router looks the attempt's order up by that id before any resend, so a retry never
  * makes a second order. Retryable errors (timeout, rate_limited, network, unavailable) wait an
  * exponential backoff with full jitter: `random(0 .. min(30 s, retry_backoff_ms x 2^(retry-1)))`,
- * at least the exchange's Retry-After. A RecorderError at any point stops the intent: nothing is
- * sent after a line that could not be written.
+ * and never less than the exchange's Retry-After; a Retry-After over 30 s ends the intent as
+ * rate_limited without another request (see retryWaitMs). A RecorderError at any point stops the
+ * intent: nothing is sent after a line that could not be written.
  */
 export class OrderRouter {
   private readonly rules: ReadonlyMap<string, MarketRules>;
@@ -89,7 +98,7 @@ export class OrderRouter {
 
     const terms = orderTerms(rules, intent);
     const { qty, limitPx, notional, quoteBudget, minNotional } = terms;
-    const run: Attempt = { intent, qty, limitPx, attempt: 1, clientOrderId: clientOrderIdFor(intent.intentId, 1) };
+    const run: Attempt = { intent, qty, limitPx, attempt: 1, clientOrderId: clientOrderIdFor(intent.intentId, 1), mayHaveReached: false };
     state.current = run;
 
     const logContext = () =>
@@ -106,11 +115,15 @@ export class OrderRouter {
 
     let retries = 0;
     for (;;) {
+      // Set before the call: if it throws, or its answer is lost, the order may be on the exchange.
+      run.mayHaveReached = true;
       const placed = await exchange.placeOrder({
         clientOrderId: run.clientOrderId, symbol: intent.symbol, side: intent.side, type: 'limit', qty, limitPx, tif: intent.tif,
       });
       if (placed.ok) return this.settle(run, placed.value);
       const error = placed.error;
+      // Any answer but a timeout after the request left means the exchange holds no such order.
+      run.mayHaveReached = error.code === 'timeout' && error.mayHaveReached;
       if (!error.retryable) {
         return this.fail(intent, reasonForError(error), `attempt ${run.attempt}: ${error.code}: ${error.message}`, run.attempt, run.clientOrderId);
       }
@@ -119,9 +132,10 @@ export class OrderRouter {
         const check = await this.checkState(run, error);
         if (check.kind === 'found') return this.settle(run, check.order);
         if (check.kind === 'unknown') {
+          const tooLong = check.tooLong ? `; ${retryAfterTooLong(check.tooLong)}` : '';
           return this.fail(
             intent, 'timeout_exhausted',
-            `attempt ${run.attempt} timed out and order ${run.clientOrderId} could not be looked up (${check.error.code}: ${check.error.message}); not resending, so as never to place a second order`,
+            `attempt ${run.attempt} timed out and order ${run.clientOrderId} could not be looked up (${check.error.code}: ${check.error.message}${tooLong}); not resending, so as never to place a second order`,
             run.attempt, run.clientOrderId,
           );
         }
@@ -131,11 +145,20 @@ export class OrderRouter {
         return this.fail(intent, reasonForError(error), `gave up after ${run.attempt} attempts; last: ${error.code}: ${why}`, run.attempt, run.clientOrderId);
       }
       retries++;
-      const wait = backoffMs(retries, intent.retryBackoffMs, this.random, { floorMs: error.code === 'rate_limited' ? error.retryAfterMs : null });
+      const retryAfter = error.code === 'rate_limited' ? error.retryAfterMs : null;
+      const wait = retryWaitMs(retries, intent.retryBackoffMs, this.random, retryAfter);
+      if (!wait.ok) {
+        return this.fail(
+          intent, reasonForError(error),
+          `attempt ${run.attempt}: ${error.code}: ${why}; ${retryAfterTooLong(wait.error)}; not resending, as an early request would extend the limit`,
+          run.attempt, run.clientOrderId,
+        );
+      }
       recorder.emit('ORDER_RETRY', {
-        symbol: intent.symbol, attempt: run.attempt, next_attempt: run.attempt + 1, reason: error.code, message: why, backoff_ms: wait,
+        symbol: intent.symbol, attempt: run.attempt, next_attempt: run.attempt + 1, reason: error.code,
+        message: retryAfter === null ? why : `${why}; waiting at least the exchange's Retry-After of ${Math.ceil(retryAfter)} ms`, backoff_ms: wait.value,
       });
-      await this.sleep(wait);
+      await this.sleep(wait.value);
       run.attempt++;
       run.clientOrderId = clientOrderIdFor(intent.intentId, run.attempt);
       logContext();
@@ -148,17 +171,21 @@ export class OrderRouter {
     for (let check = 1; check <= MAX_STATE_CHECKS; check++) {
       const found = await this.options.exchange.fetchOrderByClientId(run.intent.symbol, run.clientOrderId);
       if (found.ok) return { kind: 'found', order: found.value };
-      if (found.error.code === 'not_found') return { kind: 'absent' };
+      if (found.error.code === 'not_found') {
+        run.mayHaveReached = false;
+        return { kind: 'absent' };
+      }
       last = found.error;
       if (!found.error.retryable || check === MAX_STATE_CHECKS) break;
-      const wait = backoffMs(check, run.intent.retryBackoffMs, this.random, {
-        floorMs: found.error.code === 'rate_limited' ? found.error.retryAfterMs : null,
-      });
+      const retryAfter = found.error.code === 'rate_limited' ? found.error.retryAfterMs : null;
+      const wait = retryWaitMs(check, run.intent.retryBackoffMs, this.random, retryAfter);
+      if (!wait.ok) return { kind: 'unknown', error: found.error, tooLong: wait.error };
+      const honoured = retryAfter === null ? '' : `; waiting at least the exchange's Retry-After of ${Math.ceil(retryAfter)} ms`;
       this.options.recorder.emit('ORDER_RETRY', {
         symbol: run.intent.symbol, attempt: run.attempt, next_attempt: run.attempt, reason: 'order_state_unknown',
-        message: `looking up ${run.clientOrderId} after a timeout: ${found.error.code}: ${found.error.message}`, backoff_ms: wait,
+        message: `looking up ${run.clientOrderId} after a timeout: ${found.error.code}: ${found.error.message}${honoured}`, backoff_ms: wait.value,
       });
-      await this.sleep(wait);
+      await this.sleep(wait.value);
     }
     return { kind: 'unknown', error: last };
   }
@@ -218,12 +245,20 @@ export class OrderRouter {
     }
   }
 
-  /** The recorder failed: stop, and say so once more if it lets us (never a second try after that). */
+  /**
+   * The recorder failed: stop, and say so once more if it lets us (never a second try after that).
+   * The line may not be writable at all; the message also becomes the engine's halt reason, so it
+   * must not call an order unsent that the exchange may hold.
+   */
   private recorderDown(intent: OrderIntent, run: Attempt | undefined, cause: string): OrderResult {
-    const sent = run?.known !== undefined;
-    const message = sanitizeText(
-      `flight recorder unavailable (${cause}); ${sent ? `order ${run?.clientOrderId} was already sent, nothing more will be` : 'order not sent'}`,
-    );
+    let fate = 'order not sent';
+    if (run?.known) fate = `order ${run.clientOrderId} was already sent, nothing more will be`;
+    else if (run?.mayHaveReached) {
+      // The store-synced exchange recorded the order before sending it, as `unknown` after the
+      // timeout, so reconciliation at the next start looks it up and books what it finds.
+      fate = `order ${run.clientOrderId} may have reached the exchange (sent, no answer yet), nothing more will be sent; the next start reconciles it`;
+    }
+    const message = sanitizeText(`flight recorder unavailable (${cause}); ${fate}`);
     try {
       this.options.recorder.emit('ORDER_FAILED', {
         symbol: intent.symbol, side: intent.side, reason: 'recorder_unavailable', message, attempt: run?.attempt ?? 1,
@@ -238,6 +273,11 @@ export class OrderRouter {
       ...(run?.known ? { fill: fillOf(run, run.known) } : {}),
     });
   }
+}
+
+/** Names the wait the exchange asked for, for an intent that will not wait that long. */
+function retryAfterTooLong({ retryAfterMs, maxWaitMs }: RetryAfterTooLong): string {
+  return `the exchange asks to wait ${retryAfterMs} ms (Retry-After), longer than the ${maxWaitMs} ms an intent may wait before its next request`;
 }
 
 function fillOf(run: Attempt, order: ExchangeOrder): OrderFill {

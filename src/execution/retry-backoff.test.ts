@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../domain/seeded-random.js';
 import { clientOrderIdFor, CLIENT_ORDER_ID } from './client-order-id.js';
-import { MAX_BACKOFF_MS, backoffMs } from './retry-backoff.js';
+import { MAX_BACKOFF_MS, backoffMs, retryWaitMs } from './retry-backoff.js';
 
 describe('backoffMs (exponential, full jitter)', () => {
   it('stays within [0, base x 2^(retry-1)] and spreads over that range', () => {
@@ -21,9 +21,31 @@ describe('backoffMs (exponential, full jitter)', () => {
     expect(a).toEqual(b);
     const random = seededRandom(9);
     for (let i = 0; i < 100; i++) expect(backoffMs(30, 1000, random)).toBeLessThanOrEqual(MAX_BACKOFF_MS);
-    for (let i = 0; i < 100; i++) expect(backoffMs(1, 10, random, { floorMs: 750 })).toBeGreaterThanOrEqual(750);
     expect(() => backoffMs(0, 10, random)).toThrow(/retry must be an integer from 1/);
     expect(() => backoffMs(1, -1, random)).toThrow(/retry_backoff_ms must be >= 0/);
+  });
+});
+
+describe('retryWaitMs (backoff, never less than Retry-After)', () => {
+  it('honours the exchange floor, rounded up to whole ms', () => {
+    const random = seededRandom(9);
+    for (let i = 0; i < 100; i++) expect(retryWaitMs(1, 10, random, 750)).toEqual({ ok: true, value: 750 });
+    const rounded = retryWaitMs(1, 0, random, 2.5);
+    expect(rounded).toEqual({ ok: true, value: 3 });
+  });
+
+  it('honours a Retry-After up to the longest wait in full, instead of capping it at 30 s', () => {
+    expect(retryWaitMs(1, 4, seededRandom(1), MAX_BACKOFF_MS)).toEqual({ ok: true, value: MAX_BACKOFF_MS });
+    expect(retryWaitMs(1, 4, seededRandom(1), 120_000, 180_000)).toEqual({ ok: true, value: 120_000 });
+  });
+
+  it('refuses a Retry-After longer than the caller may wait, naming both', () => {
+    expect(retryWaitMs(1, 4, seededRandom(1), 120_000)).toEqual({ ok: false, error: { retryAfterMs: 120_000, maxWaitMs: MAX_BACKOFF_MS } });
+  });
+
+  it('is the plain jittered backoff without a Retry-After', () => {
+    const waits = Array.from({ length: 5 }, (_, i) => retryWaitMs(i + 1, 100, seededRandom(5), null));
+    expect(waits).toEqual(Array.from({ length: 5 }, (_, i) => ({ ok: true, value: backoffMs(i + 1, 100, seededRandom(5)) })));
   });
 });
 
