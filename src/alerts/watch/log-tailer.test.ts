@@ -1,7 +1,9 @@
-import { appendFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
+import { exited } from '../fixtures/processes.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { LineProblemReport } from '../log-replay.js';
@@ -43,5 +45,58 @@ describe('LogTailer', () => {
     expect(problems).toEqual([{ file, lineNumber: 3, message: 'not_json: line is not JSON' }]);
     recorder.close();
     tailer.close();
+  });
+
+  it('delivers every line exactly once and in order while another process rotates the file at any moment', async () => {
+    const logs = join(tempDir('tradetrace-tail-'), 'logs');
+    const count = 30_000;
+    const tailer = new LogTailer(logs, ['system']);
+    const writer = resolve(import.meta.dirname, 'fixtures/rotating-writer.ts');
+    // Tiny files: a rotation every ~100 lines, so rotations fall between a poll's directory listing
+    // and its open, and several fall between two polls.
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, logs, String(count), '20000'], { cwd: resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = exited(child);
+    let done = false;
+    void exit.then(() => (done = true));
+    const seen: number[] = [];
+    const take = (): void => {
+      for (const o of tailer.poll()) seen.push(Number(String((o.line as { message?: string }).message).slice(5)));
+    };
+    while (!done) {
+      take();
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+    }
+    take();
+    tailer.close();
+    expect(await exit, stderr).toBe(0);
+    expect(readdirSync(logs).filter((n) => n.startsWith('system.')).length).toBeGreaterThan(50);
+    // Compared as a summary first: a 30,000-element diff would bury which lines went wrong.
+    const counts = new Map<number, number>();
+    for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const expected = Array.from({ length: count }, (_, i) => i + 1);
+    expect({ missing: expected.filter((n) => !counts.has(n)).slice(0, 5), duplicated: [...counts].filter(([, c]) => c > 1).map(([n]) => n).slice(0, 5) }).toEqual({ missing: [], duplicated: [] });
+    expect(seen).toEqual(expected);
+  }, 20_000);
+
+  it('close() twice leaves alone a descriptor the process has since reused', () => {
+    const dir = tempDir('tradetrace-tail-');
+    const logs = join(dir, 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs) });
+    recorder.emit('LOG', { message: 'first' });
+    recorder.close();
+    const tailer = new LogTailer(logs, ['system'], () => undefined, { fromEnd: true });
+    tailer.close();
+    // The lowest free descriptor: the number the tailer just released.
+    const other = join(dir, 'unrelated.txt');
+    const fd = openSync(other, 'w');
+    try {
+      tailer.close();
+      writeSync(fd, 'still mine\n');
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(other, 'utf8')).toBe('still mine\n');
   });
 });

@@ -8,27 +8,53 @@ import type { LineProblemReport } from '../log-replay.js';
 
 const CHUNK = 64 * 1024;
 
-interface Tail {
-  readonly channel: Channel;
+/** One open file and how far into it we have read. */
+interface Cursor {
   readonly path: string;
-  /** The file `fd` reads: `path`, or a rotated file being caught up on. */
-  reading: string;
-  /** Rotated files already read, or already there when following began (history is not replayed). */
-  readonly consumed: Set<string>;
-  fd: number | null;
-  ino: number;
+  readonly fd: number;
+  readonly ino: number;
   offset: number;
-  /** Lines read so far in `reading`; null when following began mid-file (numbers unknown). */
+  /** Lines read so far; null when following began mid-file (numbers unknown). */
   lineNumber: number | null;
   /** Bytes after the last newline: a line still being written. */
   partial: Buffer;
+}
+
+interface Tail {
+  readonly channel: Channel;
+  readonly path: string;
+  /** Rotated files already read (or being read as `followed`), or already there when following began (history is not replayed). */
+  readonly consumed: Set<string>;
+  /** The file `path` named when we opened it; it keeps being read after a rotation renames it. */
+  followed: Cursor | null;
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function inodeOf(path: string): number | null {
   try {
     return statSync(path).ino;
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return null;
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** Null when the file is gone (rotated or removed between listing and opening it). */
+function openCursor(path: string): Cursor | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return { path, fd, ino: fstatSync(fd).ino, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) };
+  } catch (error) {
+    closeSync(fd);
     throw error;
   }
 }
@@ -40,6 +66,10 @@ function inodeOf(path: string): number | null {
  * file rotated after it (several rotations can fall between two polls), then moves to the new file,
  * so no line is lost or read twice. Rotated files present at construction are history and skipped.
  * A line without its newline yet waits for the rest.
+ *
+ * Rotated files are known by their stamped names (unique, never reused) and matched to the file we
+ * hold open by inode, compared only while that file is still open so its inode cannot have been
+ * given to another file.
  */
 export class LogTailer {
   private readonly tails: Tail[];
@@ -56,11 +86,21 @@ export class LogTailer {
   ) {
     this.tails = channels.map((channel) => {
       const path = join(logsDir, channelFileName(channel));
-      const consumed = new Set(listLogFiles(logsDir, [channel]).filter((f) => !f.current).map((f) => f.path));
-      const tail: Tail = { channel, path, reading: path, consumed, fd: null, ino: -1, offset: 0, lineNumber: 0, partial: Buffer.alloc(0) };
-      if (options.fromEnd && this.open(tail, path) && tail.fd !== null) {
-        tail.offset = fstatSync(tail.fd).size;
-        tail.lineNumber = null;
+      const consumed = new Set(this.rotatedFiles(channel));
+      const tail: Tail = { channel, path, consumed, followed: null };
+      if (options.fromEnd) {
+        const cursor = openCursor(path);
+        if (cursor) {
+          tail.followed = cursor;
+          cursor.offset = fstatSync(cursor.fd).size;
+          cursor.lineNumber = null;
+          // Files rotated since the listing above are history too, up to the one just opened (if
+          // it was itself rotated, what came after it is new).
+          for (const rotated of this.rotatedFiles(channel)) {
+            tail.consumed.add(rotated);
+            if (inodeOf(rotated) === cursor.ino) break;
+          }
+        }
       }
       return tail;
     });
@@ -73,76 +113,96 @@ export class LogTailer {
     return out.sort((a, b) => (a.line.ts === b.line.ts ? a.line.seq - b.line.seq : a.line.ts < b.line.ts ? -1 : 1));
   }
 
+  /** Safe to call again: a second close must not close a descriptor the process has since reused. */
   close(): void {
-    for (const tail of this.tails) if (tail.fd !== null) closeSync(tail.fd);
+    for (const tail of this.tails) {
+      const followed = tail.followed;
+      tail.followed = null;
+      if (followed) closeSync(followed.fd);
+    }
   }
 
   private pollTail(tail: Tail, out: Observation[]): void {
-    if (tail.fd !== null) {
-      this.drain(tail, out);
-      if (inodeOf(tail.path) === tail.ino) return;
-      // Rotated (or deleted): whatever reached the old file before the rename is still readable through our fd.
-      this.drain(tail, out);
-      this.closeTail(tail);
+    // Each round moves to a newer file, so this ends once the file at `path` stays put while drained.
+    for (;;) {
+      const followed = tail.followed;
+      if (followed) {
+        this.drain(followed, out);
+        if (inodeOf(tail.path) === followed.ino) return;
+        // Rotated (or deleted): whatever reached it before the rename is still readable through our fd.
+        this.drain(followed, out);
+        try {
+          // Everything rotated after it, oldest first; matched while it is open (see the class comment).
+          this.catchUp(tail, out, { drained: followed.ino });
+        } finally {
+          tail.followed = null;
+          closeSync(followed.fd);
+        }
+      } else {
+        this.catchUp(tail, out, {});
+      }
+      const opened = openCursor(tail.path);
+      if (!opened) return;
+      tail.followed = opened;
+      // A rotation between the listing above and this open renamed a file older than the one just
+      // opened: read it first. If the opened file was itself rotated already, the newer files wait
+      // for the next round, after it is drained.
+      this.catchUp(tail, out, { following: opened.ino });
     }
-    // Files rotated since we last looked (several rotations can happen between polls), oldest first.
-    for (const file of listLogFiles(this.logsDir, [tail.channel])) {
-      if (file.current || file.gzipped || tail.consumed.has(file.path)) continue;
-      tail.consumed.add(file.path);
-      if (inodeOf(file.path) === tail.ino) continue; // the file we just drained, under its new name
-      if (!this.open(tail, file.path)) continue;
-      this.drain(tail, out);
-      this.closeTail(tail);
-    }
-    if (this.open(tail, tail.path)) this.drain(tail, out);
   }
 
-  private closeTail(tail: Tail): void {
-    if (tail.fd !== null) closeSync(tail.fd);
-    tail.fd = null;
-    tail.partial = Buffer.alloc(0);
-  }
-
-  private open(tail: Tail, path: string = tail.path): boolean {
-    try {
-      tail.fd = openSync(path, 'r');
-      tail.reading = path;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return false;
-      throw error;
+  /**
+   * Reads the rotated files not yet consumed, oldest first. `drained`: the file just finished,
+   * under its new name (marked, not read again). `following`: the file being followed, where
+   * reading stops because every file after it is newer.
+   */
+  private catchUp(tail: Tail, out: Observation[], at: { readonly drained?: number; readonly following?: number }): void {
+    for (const path of this.rotatedFiles(tail.channel)) {
+      if (tail.consumed.has(path)) continue;
+      const cursor = openCursor(path);
+      tail.consumed.add(path);
+      if (!cursor) continue;
+      try {
+        if (cursor.ino === at.following) return;
+        if (cursor.ino !== at.drained) this.drain(cursor, out);
+      } finally {
+        closeSync(cursor.fd);
+      }
     }
-    tail.ino = fstatSync(tail.fd).ino;
-    tail.offset = 0;
-    tail.lineNumber = 0;
-    return true;
   }
 
-  private drain(tail: Tail, out: Observation[]): void {
-    if (tail.fd === null) return;
+  /** Paths of the channel's rotated, uncompressed files, oldest first. */
+  private rotatedFiles(channel: Channel): string[] {
+    return listLogFiles(this.logsDir, [channel])
+      .filter((f) => !f.current && !f.gzipped)
+      .map((f) => f.path);
+  }
+
+  private drain(cursor: Cursor, out: Observation[]): void {
     const buffer = Buffer.alloc(CHUNK);
     for (;;) {
-      const n = readSync(tail.fd, buffer, 0, CHUNK, tail.offset);
+      const n = readSync(cursor.fd, buffer, 0, CHUNK, cursor.offset);
       if (n === 0) return;
-      tail.offset += n;
-      let data = Buffer.concat([tail.partial, buffer.subarray(0, n)]);
+      cursor.offset += n;
+      let data = Buffer.concat([cursor.partial, buffer.subarray(0, n)]);
       let newline = data.indexOf(0x0a);
       while (newline >= 0) {
         const text = data.subarray(0, newline).toString('utf8');
         data = data.subarray(newline + 1);
-        if (tail.lineNumber !== null) tail.lineNumber++;
-        if (text.length > 0) this.accept(tail, text, out);
+        if (cursor.lineNumber !== null) cursor.lineNumber++;
+        if (text.length > 0) this.accept(cursor, text, out);
         newline = data.indexOf(0x0a);
       }
-      tail.partial = Buffer.from(data);
+      cursor.partial = Buffer.from(data);
     }
   }
 
-  private accept(tail: Tail, text: string, out: Observation[]): void {
+  private accept(cursor: Cursor, text: string, out: Observation[]): void {
     const parsed = parseLine(text);
     if (!parsed.ok) {
-      this.onProblem({ file: tail.reading, lineNumber: tail.lineNumber ?? 0, message: `${parsed.error.code}: ${parsed.error.message}` });
+      this.onProblem({ file: cursor.path, lineNumber: cursor.lineNumber ?? 0, message: `${parsed.error.code}: ${parsed.error.message}` });
       return;
     }
-    out.push({ line: parsed.value, file: tail.reading, ...(tail.lineNumber !== null ? { lineNumber: tail.lineNumber } : {}) });
+    out.push({ line: parsed.value, file: cursor.path, ...(cursor.lineNumber !== null ? { lineNumber: cursor.lineNumber } : {}) });
   }
 }
