@@ -64,6 +64,7 @@ export function faultOptions(config: Config): FaultOptions {
     operations: ['placeOrder', 'fetchOrderByClientId'],
     ...(latency > 0 ? { latencyMs: { min: Math.floor(latency / 2), max: Math.ceil(latency * 1.5) } } : {}),
     retryAfterMs: 1000,
+    requestTimeoutMs: config.execution.order_timeout,
   };
 }
 

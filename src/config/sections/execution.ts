@@ -9,6 +9,6 @@ export const executionSection = z
     slippage_bps: key.number(20, { min: 0, max: 1_000 }, 'limit price above the reference price, in basis points'),
     max_retries: key.int(3, { min: 0, max: 20 }, 'retries after the first attempt for retryable failures'),
     retry_backoff_ms: key.int(400, { min: 0, max: 60_000 }, 'base backoff between attempts (doubles per retry)'),
-    order_timeout: key.duration('5s', { min: '100ms', max: '5m' }, 'how long one attempt may wait for the exchange'),
+    order_timeout: key.duration('5s', { min: '100ms', max: '5m' }, 'how long one attempt may wait for the exchange (the paper exchange times out a slower call, as a real client would)'),
   })
   .strict();

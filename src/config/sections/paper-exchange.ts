@@ -8,7 +8,7 @@ export const paperExchangeSection = z
   .object({
     maker_fee_bps: key.number(10, { min: 0, max: 1_000 }, 'fee on maker fills, in basis points'),
     taker_fee_bps: key.number(10, { min: 0, max: 1_000 }, 'fee on taker fills, in basis points'),
-    latency_ms: key.int(50, { min: 0, max: 60_000 }, 'simulated round trip of each request'),
+    latency_ms: key.int(50, { min: 0, max: 60_000 }, 'simulated round trip of each request (drawn from half to 1.5 times this); one past execution.order_timeout times out'),
     fault_timeout: rate('a timeout'),
     fault_reject: rate('a rejection'),
     fault_rate_limit: rate('a rate limit'),

@@ -36,6 +36,11 @@ export interface FaultOptions {
   readonly latencyMs?: { readonly min: number; readonly max: number };
   /** How long a rate-limited caller is told to wait (default 1000). */
   readonly retryAfterMs?: number;
+  /**
+   * The caller's deadline per request (the bot's `execution.order_timeout`; default 10000): a call
+   * whose latency runs past it times out, and timeouts name it, as a real client's would.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** When a fault strikes relative to the exchange doing the work. */
@@ -64,6 +69,10 @@ export class FaultInjector {
     }
   }
 
+  get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? 10_000;
+  }
+
   latency(): number {
     const range = this.options.latencyMs;
     if (!range) return 0;
@@ -73,16 +82,21 @@ export class FaultInjector {
     return range.min + this.random.int(range.max - range.min + 1);
   }
 
-  plan(operation: FaultOperation): FaultPlan {
-    const kind = this.draw(operation);
+  /**
+   * The fault a call suffers, if any. A call slower than the deadline (`latencyMs` past
+   * `requestTimeoutMs`) times out after the exchange did the work: the answer came too late.
+   */
+  plan(operation: FaultOperation, latencyMs = 0): FaultPlan {
+    const kind = latencyMs > this.requestTimeoutMs ? 'timeout_reached' : this.draw(operation);
     if (!kind) return { when: 'none' };
     this.injected.push({ operation, kind });
     const echo = `(request ${operation}?apiKey=${this.apiKey}&signature=9c1f2e7d5a0b44e1)`;
+    const timedOut = `request timed out after ${this.requestTimeoutMs}ms ${echo}`;
     switch (kind) {
       case 'timeout_lost':
-        return { when: 'before', error: exchangeError.timeout(`request timed out after 10000ms ${echo}`, true) };
+        return { when: 'before', error: exchangeError.timeout(timedOut, true) };
       case 'timeout_reached':
-        return { when: 'after', error: exchangeError.timeout(`request timed out after 10000ms ${echo}`, true) };
+        return { when: 'after', error: exchangeError.timeout(timedOut, true) };
       case 'connect_timeout':
         return { when: 'before', error: exchangeError.timeout(`connect timed out after 3000ms ${echo}`, false) };
       case 'rejected':

@@ -235,4 +235,23 @@ describe.runIf(available)('PaperExchange fault injection', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(waits[0]! + waits[1]! - 2);
     expect(() => paperOn(market(), 50, { faults: { rates: { network: 2 } } })).toThrow(/network=2: expected a probability/);
   });
+
+  it('times a call out at the request deadline when its latency runs past it, the order placed and its answer lost', async () => {
+    const waits: number[] = [];
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    const exchange = paperOn(market(), 50, { faults: { latencyMs: { min: 7000, max: 7000 }, requestTimeoutMs: 5000 }, sleep });
+    const placed = await exchange.placeOrder(ioc('slow_1'));
+    expect(placed.ok).toBe(false);
+    if (placed.ok) return;
+    expect(placed.error).toMatchObject({ code: 'timeout', mayHaveReached: true });
+    expect(placed.error.message).toMatch(/^request timed out after 5000ms /);
+    expect(waits).toEqual([5000]);
+    // The exchange did the work: the order is there, as it would be on a real one.
+    expect(exchange.peekOrder('slow_1')?.status).toBe('filled');
+    const quick = paperOn(market(), 50, { faults: { latencyMs: { min: 4000, max: 4000 }, requestTimeoutMs: 5000 }, sleep });
+    expect((await quick.placeOrder(ioc('quick_1'))).ok).toBe(true);
+  });
 });

@@ -166,9 +166,10 @@ export class PaperExchange implements Exchange {
   /** Latency, then the fault plan: a fault `before` skips the work, `after` does it and loses the answer. */
   private async call<T>(operation: FaultOperation, work: () => ExchangeResult<T>): Promise<ExchangeResult<T>> {
     const delay = this.faults.latency();
-    if (delay > 0) await this.sleep(delay);
+    // The caller stops waiting at its deadline: a slower answer is a timeout (see FaultInjector.plan).
+    if (delay > 0) await this.sleep(Math.min(delay, this.faults.requestTimeoutMs));
     if (this.stoppedBy) return failure(exchangeError.unavailable(`paper exchange stopped: ${this.stoppedBy.message}`));
-    const plan = this.faults.plan(operation);
+    const plan = this.faults.plan(operation, delay);
     if (plan.when === 'before') return failure(plan.error);
     let result: ExchangeResult<T>;
     try {
