@@ -12,7 +12,7 @@ export type ConfigProblem =
       readonly written?: string;
     }
   | { readonly code: 'constraint'; readonly path: string; readonly rule: string; readonly given: unknown; readonly source: ConfigSource }
-  | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string }
+  | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string; readonly retired?: string }
   | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
   | { readonly code: 'malformed_flag'; readonly flag: string; readonly given: string; readonly expected: string }
   | { readonly code: 'file_unreadable'; readonly file: string; readonly reason: string }
@@ -41,6 +41,7 @@ export function formatProblem(problem: ConfigProblem): string {
     case 'constraint':
       return `${problem.path}: ${problem.rule}, got ${shown(problem.given)} (from ${describeSource(problem.source)})`;
     case 'unknown_key':
+      if (problem.retired) return `${problem.path}: no longer a config key (from ${describeSource(problem.source)}): ${problem.retired}; delete it`;
       return `${problem.path}: unknown config key (from ${describeSource(problem.source)})${problem.suggestion ? `; did you mean ${problem.suggestion}?` : ''}`;
     case 'conflicting_env':
       return `${problem.path}: set by both ${problem.names[0]} and ${problem.names[1]} with different values; set only one`;

@@ -2,7 +2,7 @@ import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { auditValue } from './audit-tree.js';
 import { CONFIG_KEYS } from './schema.js';
-import { closest } from './suggest.js';
+import { unknownKey } from './unknown-key.js';
 
 /** The spec's environment variables, by their own names. */
 export const ENV_ALIASES: Readonly<Record<string, string>> = {
@@ -52,8 +52,8 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
     if (path === undefined && name.startsWith(ENV_PREFIX)) {
       path = ENV_NAMES.get(name);
       if (path === undefined) {
-        const suggestion = closest(name, ENV_NAMES.keys());
-        problems.push({ code: 'unknown_key', path: name, source: { kind: 'env', name }, ...(suggestion ? { suggestion } : {}) });
+        const keyPath = name.slice(ENV_PREFIX.length).toLowerCase().replace('__', '.');
+        problems.push(unknownKey(name, { kind: 'env', name }, ENV_NAMES.keys(), keyPath));
         continue;
       }
     }

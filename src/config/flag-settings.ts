@@ -2,7 +2,7 @@ import { isSecretKey, REDACTED, sanitizeText } from '../recorder/redaction.js';
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { CONFIG_KEYS, SECRET_PATHS } from './schema.js';
-import { closest } from './suggest.js';
+import { unknownKey } from './unknown-key.js';
 
 /** A command's own flag mapped onto a config key, e.g. `--symbols ETH/USDT` -> trading.symbols. */
 export interface FlagSetting {
@@ -54,8 +54,7 @@ export function flagSettings(sets: readonly string[], mapped: readonly FlagSetti
     }
     const source = { kind: 'flag', flag: `--set ${path}` } as const;
     if (!CONFIG_KEYS.has(path)) {
-      const suggestion = closest(path, CONFIG_KEYS.keys());
-      problems.push({ code: 'unknown_key', path, source, ...(suggestion ? { suggestion } : {}) });
+      problems.push(unknownKey(path, source, CONFIG_KEYS.keys()));
       continue;
     }
     settings.push({ path, raw: entry.slice(eq + 1), source });

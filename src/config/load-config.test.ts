@@ -163,6 +163,17 @@ describe('loadConfig problems', () => {
     ]);
   });
 
+  it('says why a retired key is refused, wherever it is set, instead of suggesting a lookalike', () => {
+    const path = file('old.json', '{"strategy":{"max_spread_bps":15}}');
+    const errors = problems({ file: path, env: { TRADETRACE__STRATEGY__MAX_SPREAD_BPS: '5' }, sets: ['strategy.max_spread_bps=5'] });
+    expect(errors.map((e) => [e.code, 'path' in e ? e.path : '', 'retired' in e && e.retired?.startsWith('it was never applied: candles carry no bid/ask')])).toEqual([
+      ['unknown_key', 'strategy.max_spread_bps', true],
+      ['unknown_key', 'TRADETRACE__STRATEGY__MAX_SPREAD_BPS', true],
+      ['unknown_key', 'strategy.max_spread_bps', true],
+    ]);
+    expect(errors.map(formatProblem)[0]).toMatch(/^strategy\.max_spread_bps: no longer a config key \(from file .+old\.json\): it was never applied: .+; delete it$/);
+  });
+
   it('reports cross-key rules with the value that broke them', () => {
     const errors = problems({ sets: ['strategy.ema_fast=30'] });
     expect(errors).toEqual([{ code: 'constraint', path: 'strategy.ema_fast', rule: 'ema_fast (30) must be less than ema_slow (21)', given: '30', source: { kind: 'flag', flag: '--set strategy.ema_fast' } }]);

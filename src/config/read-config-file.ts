@@ -7,6 +7,7 @@ import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
 import { findJsonSyntaxError, lineColumn } from './json-syntax.js';
 import { CONFIG_KEYS, SECRET_PATHS, SECTIONS } from './schema.js';
 import { closest } from './suggest.js';
+import { unknownKey } from './unknown-key.js';
 
 export interface FileSettings {
   readonly settings: readonly RawSetting[];
@@ -160,8 +161,7 @@ export function readConfigFile(file: string): FileSettings {
     for (const [name, raw] of Object.entries(body)) {
       const path = `${section}.${name}`;
       if (!CONFIG_KEYS.has(path)) {
-        const suggestion = closest(path, CONFIG_KEYS.keys());
-        problems.push({ code: 'unknown_key', path, source, ...(suggestion ? { suggestion } : {}) });
+        problems.push(unknownKey(path, source, CONFIG_KEYS.keys()));
         continue;
       }
       if (typeof raw === 'number' && !Number.isFinite(raw)) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { key } from '../keys.js';
 
-/** The buy signal: EMA crossover confirmed by RSI, filtered by volatility and spread. */
+/** The buy signal: EMA crossover confirmed by RSI, filtered by volatility (ATR). */
 export const strategySection = z
   .object({
     name: key.oneOf(['ema_rsi'], 'ema_rsi', 'strategy that evaluates the buy signal'),
@@ -11,7 +11,6 @@ export const strategySection = z
     rsi_max: key.number(70, { min: 1, max: 100 }, 'no buy while RSI is above this (overbought)'),
     max_atr_pct: key.number(3, { min: 0, max: 100 }, 'volatility filter: no buy while ATR is above this % of price'),
     atr_period: key.int(14, { min: 2, max: 200 }, 'ATR period in bars'),
-    max_spread_bps: key.number(15, { min: 0, max: 10_000 }, 'no buy while the bid/ask spread is wider than this'),
   })
   .strict()
   .superRefine((section, ctx) => {
