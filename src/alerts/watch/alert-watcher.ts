@@ -23,6 +23,13 @@ export interface AlertWatcherOptions {
   /** Lines older than this are ignored (ms since epoch). */
   readonly sinceMs?: number;
   readonly onProblem?: (problem: LineProblemReport) => void;
+  /**
+   * A timed poll failed: a log that cannot be read (LogReadError) or alerts.jsonl that cannot be
+   * written (RecorderError), each naming the file and errno in one line. Polling has stopped; the
+   * caller reports it and stops the watcher. Without it the error is thrown from the timer, an
+   * uncaught exception. (The first poll's errors are thrown by start() itself.)
+   */
+  readonly onError?: (error: unknown) => void;
   readonly now?: () => number;
   readonly isAlive?: (pid: number) => boolean;
 }
@@ -66,7 +73,20 @@ export class AlertWatcher {
   start(): void {
     if (this.timer) return;
     this.poll();
-    this.timer = setInterval(() => this.poll(), this.init.pollMs ?? 250);
+    this.timer = setInterval(() => this.tick(), this.init.pollMs ?? 250);
+  }
+
+  private tick(): void {
+    try {
+      this.poll();
+    } catch (error) {
+      // Polling on would repeat the failure every interval, and a transition that failed to be
+      // written would be neither retried nor notified: stop, and let the owner decide.
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      if (!this.init.onError) throw error;
+      this.init.onError(error);
+    }
   }
 
   /** Stops watching; waits for the notifiers' queues, at most `drainMs` when given (then what is pending is reported undelivered). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { channelFileName, type Channel } from '../../recorder/channels.js';
 import { listLogFiles } from '../../recorder/log-files.js';
 import { parseLine } from '../../recorder/line-parser.js';
+import { toLogReadError } from '../../investigate/log-read-error.js';
 import type { Observation } from '../alert-transition.js';
 import type { LineProblemReport } from '../log-replay.js';
 
@@ -106,10 +107,20 @@ export class LogTailer {
     });
   }
 
-  /** Every complete line appended since the last poll, across channels, in time order. */
+  /**
+   * Every complete line appended since the last poll, across channels, in time order. A file or
+   * directory that cannot be read (anything but a file rotated or removed under us) throws a
+   * LogReadError naming it, which the CLI turns into one line and exit code 3.
+   */
   poll(): Observation[] {
     const out: Observation[] = [];
-    for (const tail of this.tails) this.pollTail(tail, out);
+    for (const tail of this.tails) {
+      try {
+        this.pollTail(tail, out);
+      } catch (error) {
+        throw toLogReadError(error, tail.path) ?? error;
+      }
+    }
     return out.sort((a, b) => (a.line.ts === b.line.ts ? a.line.seq - b.line.seq : a.line.ts < b.line.ts ? -1 : 1));
   }
 
@@ -181,7 +192,13 @@ export class LogTailer {
   private drain(cursor: Cursor, out: Observation[]): void {
     const buffer = Buffer.alloc(CHUNK);
     for (;;) {
-      const n = readSync(cursor.fd, buffer, 0, CHUNK, cursor.offset);
+      let n: number;
+      try {
+        n = readSync(cursor.fd, buffer, 0, CHUNK, cursor.offset);
+      } catch (error) {
+        // A read error names no path (EISDIR, EIO): name the file here, where it is known.
+        throw toLogReadError(error, cursor.path) ?? error;
+      }
       if (n === 0) return;
       cursor.offset += n;
       let data = Buffer.concat([cursor.partial, buffer.subarray(0, n)]);
