@@ -78,7 +78,17 @@ describe.skipIf(!available)('paper session end to end on the real BTC-PERP month
     expect(dir).toBe(dataDir);
     const sessionId = ends[0] ? ends[0].session_id : '';
     expect(logs.lines.some((l) => l.decision_id === decisionId && l.session_id === sessionId && l.event_type === 'SELL_FILLED')).toBe(true);
-    expect(first.stdout).toMatch(/decisions\s+45031: blocked \d+, no_signal \d+, filled \d+, failed \d+, error 0/);
+    expect(first.stdout).toMatch(/decisions\s+45031: blocked \d+, no_signal \d+, filled \d+, failed \d+( \(\d+ of them filled late: [^)]+\))?, error 0/);
+  });
+
+  it('counts in its summary the failed decisions whose order the exchange filled after the router gave up', () => {
+    const sessionId = logs.lines.find((l) => l.event_type === 'SESSION_START')?.session_id;
+    const ofFirst = logs.lines.filter((l) => l.session_id === sessionId);
+    const failed = new Set(ofFirst.filter((l) => l.event_type === 'DECISION_END' && field(l, 'outcome') === 'failed').map((l) => l.decision_id));
+    const lateBuys = new Set(ofFirst.filter((l) => l.event_type === 'BUY_FILLED' && failed.has(l.decision_id)).map((l) => l.decision_id)).size;
+    const end = ofFirst.find((l) => l.event_type === 'SESSION_END');
+    expect(end && (field(end, 'summary') as { filled_late: { buys: number } }).filled_late.buys).toBe(lateBuys);
+    if (lateBuys > 0) expect(first.stdout).toContain(`(${lateBuys} of them filled late: the exchange filled the order after the router gave up)`);
   });
 
   it('writes every event type of the spec, and every line of every file validates against the catalog', () => {

@@ -1,4 +1,5 @@
 import type { DecisionOutcome } from '../recorder/events/decision-events.js';
+import type { ExitRefusal } from '../recorder/events/order-events.js';
 
 /** One decision as the dashboard and the summary see it. */
 export interface DecisionNote {
@@ -30,11 +31,17 @@ export class EngineStats {
   sells = 0;
   readonly failures = new Map<string, number>();
   /**
-   * Spells in which an exit rule fired on a position worth less than the minimum order value (no
-   * order sent), and the symbols whose position is held that way now: a stuck position shows.
+   * Fills the order watcher found after the router had given up on the order (its answer timed out
+   * and no lookup found it): the decision ended `failed`, the order filled anyway.
+   */
+  readonly filledLate = { buys: 0, sells: 0 };
+  /**
+   * Spells in which an exit rule fired but no sell went out (one EXIT_BLOCKED each), by what
+   * refused it, and the symbols whose position is held that way now: a stuck position shows.
    */
   exitsBlocked = 0;
-  readonly exitBlockedNow = new Set<string>();
+  readonly exitsBlockedBy = new Map<ExitRefusal, number>();
+  readonly exitBlockedNow = new Map<string, ExitRefusal>();
   /** The latest decision of each interesting kind: the summary ends with `tradetrace trace` for one. */
   lastFilled: string | undefined;
   lastFailed: string | undefined;

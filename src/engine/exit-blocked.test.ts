@@ -9,7 +9,7 @@ import type { AnyEventLine } from '../recorder/events/catalog.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { PaperSession, type PaperRunResult } from './paper-session.js';
-import { paperSummary, type PaperSummary } from './session-summary.js';
+import { formatPaperSummary, paperSummary, type PaperSummary } from './session-summary.js';
 
 const available = sharedDataAvailable();
 
@@ -124,7 +124,12 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
   });
 
   it('counts the blocked spells in the session summary, with no failure for them', () => {
-    expect(summary.record).toMatchObject({ exits_blocked: 2, sells_filled: 1, failures: { slippage: 1 }, open_positions: [] });
+    const refusedBy = logs.lines.filter((l) => l.event_type === 'EXIT_BLOCKED').map((l) => String(f(l, 'refused_by')));
+    const byRefusal = Object.fromEntries([...new Set(refusedBy)].map((r) => [r, refusedBy.filter((x) => x === r).length]));
+    expect(summary.record).toMatchObject({ exits_blocked: 2, exits_blocked_by: byRefusal, sells_filled: 1, failures: { slippage: 1 }, open_positions: [] });
+    expect(formatPaperSummary('session_20220103_100000', summary, '/data')).toContain(
+      `  exit blocked 2 times an exit rule fired and the position was held (EXIT_BLOCKED): ${Object.entries(byRefusal).map(([r, n]) => `${r} ${n}: ${r === 'pre_check' ? 'worth less than the minimum order value, no sell sent' : r}`).join('; ')}\n`,
+    );
     expect(summary.record['failures']).not.toHaveProperty('min_notional');
   });
 });

@@ -104,7 +104,8 @@ export class ExitHandler {
     }
     this.blocked.set(position.symbol, { positionId: position.id, refusedNotional });
     stats.exitsBlocked++;
-    stats.exitBlockedNow.add(position.symbol);
+    stats.exitsBlockedBy.set(refusedBy, (stats.exitsBlockedBy.get(refusedBy) ?? 0) + 1);
+    stats.exitBlockedNow.set(position.symbol, refusedBy);
     recorder.emit('EXIT_BLOCKED', {
       decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, trigger_px: trigger.triggerPx, price: bar.close,
       qty: terms.qty, limit_px: terms.limitPx, notional: terms.notional, min_notional: terms.minNotional, refused_by: refusedBy,

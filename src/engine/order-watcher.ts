@@ -36,6 +36,9 @@ export class OrderWatcher {
       exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
     });
     const label = rules ? priceLabel(rules, avgPx) : avgPx.toString();
+    // `unknown`: the router gave up on this order (timeout_exhausted); a resting GTC order is not late.
+    const late = order.status === 'unknown';
+    if (late) stats.filledLate[order.side === 'buy' ? 'buys' : 'sells']++;
     if (order.side === 'buy') {
       recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, notional: found.filledQty.mul(avgPx), partial });
       stats.buys++;

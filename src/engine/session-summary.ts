@@ -1,4 +1,5 @@
 import type { Decimal } from '../domain/decimal.js';
+import type { ExitRefusal } from '../recorder/events/order-events.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
 
 /** What a paper session did, for SESSION_END's summary and the text printed at the end. */
@@ -33,10 +34,11 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
     replay: session.options.feed.kind === 'replay',
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
-      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, failures: counts(stats.failures), exits_blocked: stats.exitsBlocked,
+      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { ...stats.filledLate }, failures: counts(stats.failures),
+      exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
       realized_pnl: realized.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
       quote_currency: quote, open_positions: view.positions.map((p) => ({
-        symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, exit_blocked: stats.exitBlockedNow.has(p.symbol),
+        symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
       ...(traceDecision ? { trace_decision: traceDecision } : {}),
@@ -45,6 +47,17 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
     },
   };
 }
+
+function blockedNow(refusedBy: ExitRefusal | undefined): { exit_blocked: boolean; exit_blocked_by?: ExitRefusal } {
+  return refusedBy === undefined ? { exit_blocked: false } : { exit_blocked: true, exit_blocked_by: refusedBy };
+}
+
+/** What held an exit back, in the words of the summary (EXIT_BLOCKED's refused_by). */
+const HELD_BECAUSE: Readonly<Record<ExitRefusal, string>> = {
+  pre_check: 'worth less than the minimum order value, no sell sent',
+  router: 'the sell was refused (its ORDER_FAILED says why)',
+  unsettled_order: 'an earlier order on the symbol may still fill, no second sell sent',
+};
 
 const signed = (d: Decimal): string => `${d.isNegative() ? '' : '+'}${d.toString()}`;
 
@@ -58,17 +71,24 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const outcomes = r['outcomes'] as Record<string, number>;
   const failures = r['failures'] as Record<string, number>;
   const blocked = r['blocked_by'] as Record<string, number>;
-  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked: boolean }[];
+  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal }[];
+  const late = r['filled_late'] as { buys: number; sells: number };
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
   out += line('bars', `${String(r['bars'])}${warmNote(r, summary.result.reason === 'data_end' && summary.replay)}`);
-  out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  // A decision ends `failed` when the router gives up; the exchange may fill its order later all the same.
+  const lateBuys = late.buys > 0 ? ` (${late.buys} of them filled late: the exchange filled the order after the router gave up)` : '';
+  out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}${k === 'failed' ? lateBuys : ''}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
-  out += line('failures', Object.keys(failures).length === 0 ? 'none' : Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', '));
+  const filledLater = late.buys + late.sells > 0 ? `; ${late.buys + late.sells} of these orders were found filled later (counted in fills, and filled by tradetrace orders)` : '';
+  out += line('failures', Object.keys(failures).length === 0 ? 'none' : `${Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', ')}${filledLater}`);
   const exitsBlocked = Number(r['exits_blocked']);
-  if (exitsBlocked > 0) out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'}: an exit rule fired on a position worth less than the minimum order value; no order sent, position held (EXIT_BLOCKED)`);
+  if (exitsBlocked > 0) {
+    const by = Object.entries(r['exits_blocked_by'] as Partial<Record<ExitRefusal, number>>).map(([k, v]) => `${k} ${v}: ${HELD_BECAUSE[k as ExitRefusal]}`);
+    out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'} an exit rule fired and the position was held (EXIT_BLOCKED): ${by.join('; ')}`);
+  }
   out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
-  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked ? ', exit blocked: below the minimum order value' : ''}`).join('; '));
+  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
     out += `\ntrace a decision of this session:\n  tradetrace trace ${summary.traceDecision} --data-dir ${dataDir}\n`;
