@@ -6,7 +6,7 @@ import type { CliIo, CommandEntry } from './command.js';
 /** Every command, loaded on demand so `tradetrace trace` does not pay for the engine's imports. */
 const COMMANDS: Record<string, CommandEntry> = {
   paper: { summary: 'run a paper-trading session (default: synthetic feed, live dashboard)', load: () => import('./commands/paper.js') },
-  demo: { summary: 'a short session that exercises the flight recorder (no trading)', load: () => import('./commands/demo.js') },
+  demo: { summary: 'a short session that exercises the flight recorder on a simulated fill (no exchange, no market data)', load: () => import('./commands/demo.js') },
   config: { summary: 'print the effective config (redacted), its hash and where each value came from', load: () => import('./commands/config.js') },
   trace: { summary: "a decision's whole chain: signal, guards, orders, fill or failure, exit", load: () => import('./commands/trace.js'), readsLogs: true },
   orders: { summary: 'order attempts with their constraints; failures grouped by reason', load: () => import('./commands/orders.js'), readsLogs: true },

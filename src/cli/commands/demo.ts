@@ -11,8 +11,9 @@ import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 
 const HELP = `usage: tradetrace demo [options]
 
-A short session (about a second) that exercises the flight recorder without trading: two
-decisions (one with an order intent on a simulated fill), a heartbeat-like LOG, then SESSION_END.
+A short session (about a second) that exercises the flight recorder with no exchange and no market
+data: two decisions (one with an order intent on a simulated fill, which sessions and orders count
+as a fill), a heartbeat-like LOG, then SESSION_END.
 With trading.global_trading=false the buy is blocked by that guard instead.
 
 options:

@@ -78,7 +78,7 @@ export const orderEvents = {
     fields: {
       symbol,
       attempt,
-      next_attempt: field.int('the attempt that follows'),
+      next_attempt: field.int('the attempt that follows; the same attempt when reason is order_state_unknown (its order is looked up again, nothing is resent)'),
       reason: field.id('machine-readable cause, e.g. timeout, rate_limited, network'),
       message: field.text("the exchange's or the network's message, credentials stripped"),
       backoff_ms: field.int('wait before the next attempt'),
