@@ -1,7 +1,7 @@
 import type { EventType } from '../recorder/events/catalog.js';
 import { alertOptions, type AlertOptions, type AlertOptionsInput } from './alert-options.js';
 import { AlertTracker, newAlertId } from './alert-tracker.js';
-import type { AlertFired, AlertTransition, Evidence, FireRequest, Observation } from './alert-transition.js';
+import type { AlertFired, AlertNote, AlertTransition, Evidence, FireRequest, Observation } from './alert-transition.js';
 import { ConfigDriftRule } from './rules/config-drift.js';
 import { FatalRule } from './rules/fatal.js';
 import { HeartbeatMissingRule } from './rules/heartbeat-missing.js';
@@ -71,6 +71,20 @@ export class AlertEngine {
   sessionGone(sessionId: string, evidence: Evidence, nowMs: number): AlertTransition[] {
     this.heartbeat?.sessionGone(sessionId, evidence, nowMs, this.tracker);
     return this.sorted();
+  }
+
+  /**
+   * The caller itself saw nothing from `fromMs` to `toMs`: its own process was stopped (SIGSTOP, a
+   * suspended machine) or its event loop blocked. Only the bot's own alerts call this; see
+   * `HeartbeatMissingRule.observerStopped`.
+   */
+  observerStopped(fromMs: number, toMs: number): void {
+    this.heartbeat?.observerStopped(fromMs, toMs);
+  }
+
+  /** Notes produced since the last call (see AlertNote): written, never notified. */
+  takeNotes(): AlertNote[] {
+    return this.heartbeat?.takeNotes() ?? [];
   }
 
   /** Sessions the heartbeat rule expects to keep beating (started, not ended). */

@@ -58,6 +58,11 @@ export class AlertTracker {
     return true;
   }
 
+  /** The id a firing of this request gets (or got): a rule can name an incident it does not fire itself. */
+  idOf(request: FireRequest): string {
+    return this.idFactory(request);
+  }
+
   isOpen(rule: AlertRule, subject: string): boolean {
     return this.open.has(AlertTracker.key(rule, subject));
   }

@@ -40,6 +40,16 @@ export interface AlertResolved {
 
 export type AlertTransition = AlertFired | AlertResolved;
 
+/**
+ * Something an operator should find in the log that is not an alert: nothing to act on now, so it is
+ * never notified (no webhook, no console), only written (the bot writes it as a LOG line).
+ */
+export interface AlertNote {
+  readonly at: number;
+  readonly message: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
 /** What a rule asks for; the engine's tracker turns it into a transition, or nothing while already firing. */
 export interface FireRequest {
   readonly rule: AlertRule;

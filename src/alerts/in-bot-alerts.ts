@@ -7,7 +7,7 @@ import { linesBackwards } from '../recorder/lines-backwards.js';
 import { AlertEngine } from './alert-engine.js';
 import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
 import { recordTransition } from './alert-record.js';
-import type { AlertTransition, Observation } from './alert-transition.js';
+import type { AlertNote, AlertTransition, Observation } from './alert-transition.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { LogTailer } from './watch/log-tailer.js';
 
@@ -64,6 +64,8 @@ export class InBotAlerts {
   private readonly tailer: LogTailer | null;
   /** seq of heartbeats seen through onLine, so the file tail does not feed them twice. */
   private readonly heartbeatSeqs = new Set<number>();
+  /** When this object last ran (a check or a line): a much longer gap means this process was stopped. */
+  private lastAwakeAt: number | null = null;
 
   constructor(init: InBotAlertsOptions) {
     this.recorder = init.recorder;
@@ -82,9 +84,12 @@ export class InBotAlerts {
     // can start its alerts: read back from the audit log, a drifted config still fires config_drift
     // in the bot and reaches its webhook, as it does for `tradetrace alerts`.
     for (const observation of this.ownAuditSoFar()) this.apply(this.engine.observe(observation));
+    this.lastAwakeAt = this.now();
     this.unsubscribe = this.recorder.onLine((type, _fields, line) => {
       // Our own ALERT_* lines re-enter here; the engine reads none of them.
       if (this.emitting || !this.engine.watches(type)) return;
+      // After a stop, the bot's own lines can come before the timer's check: observing one advances time.
+      this.noticeOwnStop();
       let parsed: AnyEventLine;
       try {
         parsed = JSON.parse(line) as AnyEventLine;
@@ -134,6 +139,9 @@ export class InBotAlerts {
 
   /** Runs one timer check now (the timer calls this): the watchdog's heartbeats, then time passing. */
   check(): void {
+    // Before the heartbeats read back: the first one after a stop would otherwise fire the silence
+    // (time advances to its timestamp) just before it resolves it.
+    this.noticeOwnStop();
     for (const observation of this.tailer?.poll() ?? []) {
       const { line } = observation;
       if (line.event_type !== 'SHUTDOWN_HEARTBEAT' || line.session_id !== this.recorder.sessionId) continue;
@@ -142,6 +150,19 @@ export class InBotAlerts {
     }
     this.apply(this.engine.advance(this.now()));
     this.reschedule();
+  }
+
+  /**
+   * The timer runs at least every `periodMs` while this process runs; a gap far longer means it was
+   * stopped (SIGSTOP, a suspended machine) or its event loop blocked, and it saw nothing meanwhile.
+   * A heartbeat deadline that passed then was the watcher's to report, live: the engine is told so
+   * it does not report that incident late, after it is over (see HeartbeatMissingRule.observerStopped).
+   */
+  private noticeOwnStop(): void {
+    const now = this.now();
+    const last = this.lastAwakeAt;
+    this.lastAwakeAt = now;
+    if (last !== null && now - last > Math.max(1_000, 2 * this.periodMs)) this.engine.observerStopped(last, now);
   }
 
   private reschedule(): void {
@@ -158,6 +179,22 @@ export class InBotAlerts {
   private apply(transitions: readonly AlertTransition[]): void {
     // An alert is about the bot, not about the decision whose line tripped it: no decision_id/intent_id.
     if (transitions.length > 0) outsideTrace(() => this.record(transitions));
+    const notes = this.engine.takeNotes();
+    if (notes.length > 0) outsideTrace(() => this.recordNotes(notes));
+  }
+
+  /** Written to the bot's log only: a note is nothing to act on, so no notifier hears of it. */
+  private recordNotes(notes: readonly AlertNote[]): void {
+    for (const note of notes) {
+      this.emitting = true;
+      try {
+        this.recorder.emit('LOG', { message: note.message, component: 'alerts', data: { ...note.data } });
+      } catch (error) {
+        process.stderr.write(`tradetrace alerts: cannot record a note: ${String(error)}\n`);
+      } finally {
+        this.emitting = false;
+      }
+    }
   }
 
   private record(transitions: readonly AlertTransition[]): void {

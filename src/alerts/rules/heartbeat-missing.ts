@@ -1,7 +1,7 @@
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
-import { evidenceOf, lineOrigin, lineTime, type Evidence, type Observation } from '../alert-transition.js';
+import { evidenceOf, lineOrigin, lineTime, type AlertNote, type Evidence, type FireRequest, type Observation } from '../alert-transition.js';
 import type { RuleEvaluator } from './rule.js';
 
 const RULE = 'heartbeat_missing' as const;
@@ -52,6 +52,12 @@ interface SessionWatch {
    * shows it runs, or is refused, this one's silence does not fire (see `hold`).
    */
   heldBy: { readonly sessionId: string; readonly since: number } | undefined;
+  /**
+   * The observer (the bot's own alerts) was itself stopped over this span, so it could not watch this
+   * session's heartbeat then (see `observerStopped`). Cleared by the first heartbeat after it, or once
+   * the grace after it is over.
+   */
+  observerStopped: { readonly from: number; readonly to: number } | undefined;
 }
 
 /**
@@ -69,6 +75,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'STATE_RECOVERED', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
   private readonly sessions = new Map<string, SessionWatch>();
   private readonly ended = new Set<string>();
+  private notes: AlertNote[] = [];
 
   constructor(private readonly options: AlertOptions['heartbeat']) {}
 
@@ -90,6 +97,35 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   watchedSessions(): string[] {
     return [...this.sessions.keys()];
+  }
+
+  /**
+   * The observer was stopped from `fromMs` to `toMs`: in the bot, its own process (SIGSTOP, a suspended
+   * machine, a debugger) or its event loop. A silence whose deadline passed meanwhile was the
+   * watcher's to report, live; the bot, resuming, cannot yet tell its own stop from a dead watchdog,
+   * since the watchdog thread resumes with it and beats only when its overdue timer runs. So such a
+   * silence fires only if no heartbeat comes within one interval of the resume; a heartbeat in that
+   * time ends it as a note (the incident's id, for the watcher's alert), not a late alert about an
+   * incident that is over.
+   */
+  observerStopped(fromMs: number, toMs: number): void {
+    for (const watch of this.sessions.values()) {
+      if (watch.silent || watch.heldBy !== undefined) continue;
+      // Two stops before the next beat: the deadline may lie in either.
+      watch.observerStopped = { from: Math.min(watch.observerStopped?.from ?? fromMs, fromMs), to: toMs };
+    }
+  }
+
+  takeNotes(): AlertNote[] {
+    const out = this.notes;
+    this.notes = [];
+    return out;
+  }
+
+  /** The silence deadline passed while the observer was stopped: it had no chance to see a heartbeat. */
+  private missedWhileStopped(watch: SessionWatch, dueAt: number): boolean {
+    const stop = watch.observerStopped;
+    return stop !== undefined && dueAt > stop.from && dueAt <= stop.to;
   }
 
   observe(observation: Observation, tracker: AlertTracker): void {
@@ -129,7 +165,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   private watch(sessionId: string, at: number, evidence: Evidence, origin: string): SessionWatch {
     let watch = this.sessions.get(sessionId);
     if (!watch) {
-      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastOrigin: origin, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined };
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastOrigin: origin, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined, observerStopped: undefined };
       this.sessions.set(sessionId, watch);
     }
     return watch;
@@ -180,6 +216,11 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     if (watch.heldBy && at > watch.heldBy.since) watch.heldBy = undefined;
     // Judged by the interval learned before this gap, and against the beat before it.
     const freeze = this.freezeOf(watch, line, at);
+    const intervalBeforeGap = this.intervalMs(sessionId);
+    const dueAt = watch.lastBeatAt + intervalBeforeGap * this.options.missingFactor;
+    const stoppedPastDeadline = !watch.silent && at > dueAt && this.missedWhileStopped(watch, dueAt);
+    const stoppedNote = stoppedPastDeadline ? this.stoppedNote(watch, intervalBeforeGap, at, tracker) : null;
+    if (watch.observerStopped && at >= watch.observerStopped.to) watch.observerStopped = undefined;
     const beforeGap = watch.lastEvidence;
     const beatenBefore = watch.lastEvidence.event_type !== 'SESSION_START';
     if (line.trigger === 'interval') {
@@ -202,6 +243,10 @@ export class HeartbeatMissingRule implements RuleEvaluator {
         const cause = freeze ? `: ${describeFreeze(sessionId, freeze, false)}` : '';
         const resumed = beatenBefore ? `heartbeat resumed after ${silenceS.toFixed(1)} s of silence` : `first heartbeat, ${silenceS.toFixed(1)} s after the session started`;
         tracker.resolve({ rule: RULE, subject: sessionId, message: `${resumed}${cause}`, at });
+      } else if (stoppedNote) {
+        // The watcher fired and resolved this silence live; a warning now would be a second, late
+        // incident for the same stop. The loops it silenced are skipped below, as for a freeze.
+        this.notes.push(stoppedNote);
       } else if (freeze) {
         // One stop of the whole process is one incident: one alert for the session, none per loop.
         watch.frozen = tracker.fire({
@@ -288,23 +333,60 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     for (const watch of this.sessions.values()) {
       if (watch.silent || watch.heldBy !== undefined) continue;
       const interval = this.intervalMs(watch.sessionId);
-      const limit = interval * this.options.missingFactor;
-      const deadline = watch.lastBeatAt + limit;
+      const dueAt = watch.lastBeatAt + interval * this.options.missingFactor;
+      const stop = watch.observerStopped;
+      const missed = this.missedWhileStopped(watch, dueAt);
+      // The watchdog gets one interval after the observer's resume to show it beats again.
+      const deadline = missed && stop ? stop.to + interval : dueAt;
+      if (stop && !missed && nowMs > stop.to + interval) watch.observerStopped = undefined;
       if (nowMs <= deadline) continue;
+      watch.observerStopped = undefined;
       // The freeze alert shares the session's subject: it ends so the silence is its own alert.
       if (watch.frozen) this.endFreeze(watch, `the process of ${watch.sessionId} ran again after the freeze, then its heartbeat stopped`, deadline, tracker);
       watch.silent = true;
-      tracker.fire({
+      const late = missed && stop ? `; this bot was itself stopped for ${((stop.to - stop.from) / 1000).toFixed(1)} s meanwhile, and its watchdog wrote none in the ${(interval / 1000).toFixed(1)} s since it resumed` : '';
+      tracker.fire(this.silenceRequest(watch, interval, deadline, late));
+    }
+  }
+
+  /** The silence alert of a session, fired at `at`: also what names the incident in a note. */
+  private silenceRequest(watch: SessionWatch, interval: number, at: number, suffix = ''): FireRequest {
+    const limit = interval * this.options.missingFactor;
+    return {
+      rule: RULE,
+      subject: watch.sessionId,
+      severity: 'critical',
+      message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${silentSince(watch)}: the bot is hung or dead${suffix}`,
+      evidence: [watch.lastEvidence],
+      nextCommand: `tradetrace health --session ${watch.sessionId}`,
+      at,
+      origin: silenceOrigin(watch),
+    };
+  }
+
+  /** The heartbeat at `at` ends a silence whose deadline passed while the observer was stopped. Call before `watch` takes the beat. */
+  private stoppedNote(watch: SessionWatch, interval: number, at: number, tracker: AlertTracker): AlertNote {
+    const dueAt = watch.lastBeatAt + interval * this.options.missingFactor;
+    const alertId = tracker.idOf(this.silenceRequest(watch, interval, dueAt));
+    const silentS = (at - watch.lastBeatAt) / 1000;
+    const stop = watch.observerStopped;
+    const stoppedS = stop ? (stop.to - stop.from) / 1000 : silentS;
+    return {
+      at,
+      message:
+        `the process of ${watch.sessionId} was stopped (SIGSTOP, a suspended machine, a debugger): its heartbeat was silent for ${silentS.toFixed(1)} s, ` +
+        `past its ${((dueAt - watch.lastBeatAt) / 1000).toFixed(1)} s deadline, and it beats again. Not alerted from inside the bot, where it could only be ` +
+        `reported once over: a watcher (tradetrace alerts --follow) reports it live as ${alertId}`,
+      data: {
         rule: RULE,
         subject: watch.sessionId,
-        severity: 'critical',
-        message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${silentSince(watch)}: the bot is hung or dead`,
-        evidence: [watch.lastEvidence],
-        nextCommand: `tradetrace health --session ${watch.sessionId}`,
-        at: deadline,
-        origin: silenceOrigin(watch),
-      });
-    }
+        alert_id: alertId,
+        silent_s: silentS,
+        stopped_s: stoppedS,
+        deadline_at: new Date(dueAt).toISOString(),
+        last_heartbeat_at: watch.lastEvidence.ts,
+      },
+    };
   }
 
   /** The session's process is gone and it never wrote SESSION_END: it died (SIGKILL, OOM, power loss). */
