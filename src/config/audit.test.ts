@@ -102,6 +102,20 @@ describe('config diff and overrides', () => {
     });
   });
 
+  it('lists a flag that sets several keys once per key, and says when a later source replaced a value', () => {
+    const loaded = load({
+      env: { TRADETRACE__EXECUTION__SLIPPAGE_BPS: '10' },
+      sets: ['execution.slippage_bps=25'],
+      flags: [{ path: 'market_data.source', value: 'candles_file', flag: '--data' }, { path: 'trading.symbols', value: 'BTC/USD', flag: '--data' }],
+    });
+    expect(overridesRecord(loaded)).toEqual({
+      TRADETRACE__EXECUTION__SLIPPAGE_BPS: '10 (from env; overridden by --set execution.slippage_bps)',
+      '--set execution.slippage_bps': '25 (from flag)',
+      '--data (market_data.source)': 'candles_file (from flag)',
+      '--data (trading.symbols)': 'BTC/USD (from flag)',
+    });
+  });
+
   it('shows the replay speed 0 as the word the user gave (--speed max), with the same config and hash as 0', () => {
     const byWord = load({ flags: [{ path: 'market_data.speed', value: 'max', flag: '--speed' }] });
     expect(overridesRecord(byWord)).toEqual({ '--speed': 'max (from flag)' });

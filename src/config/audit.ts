@@ -4,7 +4,7 @@ import type { PreviousSession } from '../recorder/sessions/previous-session.js';
 import { auditTree, displayValue, sha256Hex, type AuditTree } from './audit-tree.js';
 import { canonicalJson } from './canonical-json.js';
 import { diffConfigs } from './config-diff.js';
-import type { LoadedConfig } from './load-config.js';
+import { sourceOf, type ConfigOverride, type LoadedConfig } from './load-config.js';
 import { CONFIG_KEYS, type Config } from './schema.js';
 
 export interface ConfigAudit {
@@ -25,17 +25,31 @@ export function auditConfig(config: Config): ConfigAudit {
   return { hash: configHashOf(canonical), tree, canonical };
 }
 
+/** The name the user set a value by: the env variable or the flag. */
+function nameOf(source: ConfigOverride['source']): string {
+  return source.kind === 'env' ? source.name : source.flag;
+}
+
 /**
  * The spec's override map: the name the user set (env variable or flag) -> `"<value> (from env)"`.
- * Secrets show as [REDACTED].
+ * Secrets show as [REDACTED]. A flag that sets several keys (`--data`: the file, the source and
+ * the symbols) is listed once per key, as `--data (trading.symbols)`, since one entry could show
+ * only one of its values; a value a later source replaced says which one, or the log would show
+ * a setting the bot did not run with.
  */
 export function overridesRecord(loaded: LoadedConfig): Record<string, string> {
+  const paths = new Map<string, Set<string>>();
+  for (const override of loaded.overrides) paths.set(nameOf(override.source), (paths.get(nameOf(override.source)) ?? new Set()).add(override.path));
   const out: Record<string, string> = {};
   for (const override of loaded.overrides) {
     const key = CONFIG_KEYS.get(override.path);
     if (!key) continue;
-    const name = override.source.kind === 'env' ? override.source.name : override.source.flag;
-    out[name] = `${displayValue(key, override.value)} (from ${override.source.kind})`;
+    const name = nameOf(override.source);
+    const label = (paths.get(name)?.size ?? 0) > 1 ? `${name} (${override.path})` : name;
+    const effective = sourceOf(loaded, override.path);
+    const replaced = effective.kind === 'env' || effective.kind === 'flag' ? nameOf(effective) : undefined;
+    const by = replaced !== undefined && replaced !== name ? `; overridden by ${replaced}` : '';
+    out[label] = `${displayValue(key, override.value)} (from ${override.source.kind}${by})`;
   }
   return out;
 }
@@ -71,7 +85,7 @@ export function emitConfigAudit(recorder: Recorder, loaded: LoadedConfig, audit:
     result = { drift: { previous, changes } };
   }
   const overrides = overridesRecord(loaded);
-  const names = Object.keys(overrides).sort();
+  const names = [...new Set(loaded.overrides.map((o) => nameOf(o.source)))].sort();
   if (names.length > 0) {
     recorder.emit('CONFIG_OVERRIDES', { message: `Configuration overrides detected: ${names.join(', ')}`, overrides });
   }

@@ -75,7 +75,9 @@ At startup every session writes to \`logs/audit.jsonl\` and \`sessions/<session_
   \`prev_session\`, and \`changes\`, every changed \`{path, from, to}\`; secrets show only as
   \`"[changed]"\`.
 - \`CONFIG_OVERRIDES\` when any env variable or flag set a value:
-  \`"GLOBAL_TRADING": "false (from env)"\`, \`"--set execution.slippage_bps": "25 (from flag)"\`.
+  \`"GLOBAL_TRADING": "false (from env)"\`, \`"--set execution.slippage_bps": "25 (from flag)"\`. A flag
+  that sets several keys is listed once per key (\`"--data (trading.symbols)": "BTC/USD (from flag)"\`),
+  and a value a later source replaced says so: \`"10 (from env; overridden by --set execution.slippage_bps)"\`.
 
 Secret keys (marked in the schema, below) are never printed; their values are also registered with
 the recorder so they are scrubbed from any log text that might echo them (an exchange error, say).
