@@ -194,7 +194,6 @@ export class OrderFailureRateRule implements RuleEvaluator {
     }
     const rate = total === 0 ? 0 : failures.length / total;
     const { threshold, minIntents, windowS, lateFillGraceS } = this.options;
-    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     const open = tracker.isOpen(RULE, SUBJECT);
     const pending = awaiting > 0 ? `; ${awaiting} more gave up on a timeout and count once ${lateFillGraceS} s pass without a late fill` : '';
     // Hysteresis: an open alert holds until the rate is clearly back (RESOLVE_FRACTION of the
@@ -208,15 +207,33 @@ export class OrderFailureRateRule implements RuleEvaluator {
         rule: RULE,
         subject: SUBJECT,
         severity: 'warning',
-        message: `${failures.length} of ${total} order intents failed (${pct(rate)} > ${pct(threshold)}) in the last ${windowS} s; reasons: ${byReason}${pending}`,
+        message: `${failures.length} of ${total} order intents failed (${comparedPercents(rate, '>', threshold)}) in the last ${windowS} s; reasons: ${byReason}${pending}`,
         evidence: failures.slice(-EVIDENCE_KEPT).map((f) => f.evidence),
         nextCommand: 'tradetrace orders --status failed',
         at,
         ...(origin !== undefined ? { origin } : {}),
       });
     } else {
-      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${pct(rate)} <= ${pct(open ? clear : threshold)})`;
+      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${comparedPercents(rate, '<=', open ? clear : threshold)})`;
       tracker.resolve({ rule: RULE, subject: SUBJECT, message: `${why}${note}`, at });
     }
   }
+}
+
+/**
+ * `a op b` in percent, with as many decimals as it takes for two different values to print
+ * differently: rounded to whole percents, 18327 of 36653 (50.0014%) read "50% > 50%", which looks
+ * false and hides how close to the threshold the rate is. Trailing zeros are dropped (`50%`, not `50.000%`).
+ */
+export function comparedPercents(a: number, op: '>' | '<=', b: number): string {
+  const trim = (text: string) => (text.includes('.') ? text.replace(/\.?0+$/, '') : text);
+  // Beyond 12 decimals the two are equal but for floating-point noise: whole percents say so.
+  let decimals = 0;
+  for (let d = 0; d <= 12; d++) {
+    if (Number((a * 100).toFixed(d)) !== Number((b * 100).toFixed(d))) {
+      decimals = d;
+      break;
+    }
+  }
+  return `${trim((a * 100).toFixed(decimals))}% ${op} ${trim((b * 100).toFixed(decimals))}%`;
 }
