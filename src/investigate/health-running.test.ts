@@ -68,10 +68,11 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     }
   });
 
-  it('is RUNNING, since when, and no heartbeat due yet in its first 30 s: not a crash', async () => {
+  it('is RUNNING, since when, and no heartbeat due yet in its first interval: not a crash', async () => {
     const dir = tempDir('tt-health-running-');
-    // Real time (speed 1): the replay outlives the test, which ends it.
-    run = runChild(ENTRY, ['paper', '--data', BTC_PERP_CSV, '--set', 'trading.quote_currency=USD', '--speed', '1', '--data-dir', dir]);
+    // Real time (speed 1): the replay outlives the test, which ends it. A 10-minute heartbeat
+    // interval: on a loaded machine the bot's start alone has taken most of the default 30 s.
+    run = runChild(ENTRY, ['paper', '--data', BTC_PERP_CSV, '--set', 'trading.quote_currency=USD', '--set', 'runtime.heartbeat_interval=10m', '--speed', '1', '--data-dir', dir]);
     const sessions = join(dir, 'sessions');
     const deadline = Date.now() + 30_000;
     let id: string | undefined;
@@ -83,8 +84,8 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     const r = await runQuery(['health', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`session ${id ?? ''}  (paper mode, pid ${run.child.pid ?? ''} on ${hostname()})`);
-    expect(r.stdout).toMatch(new RegExp(`RUNNING: pid ${run.child.pid ?? ''} is running on this host, no SESSION_END yet; running since \\S+ \\S+Z \\(.* ago\\); .*no heartbeat due yet: the first is due .* from now, at \\S+ \\S+Z \\(start \\+ 30s\\)`));
-    expect(r.stdout).toMatch(/no SHUTDOWN_HEARTBEAT from this session, and none was due yet: the first is due at \S+ \S+Z \(start \+ 30s interval\)/);
+    expect(r.stdout).toMatch(new RegExp(`RUNNING: pid ${run.child.pid ?? ''} is running on this host, no SESSION_END yet; running since \\S+ \\S+Z \\(.* ago\\); .*no heartbeat due yet: the first is due .* from now, at \\S+ \\S+Z \\(start \\+ 10m 00s\\)`));
+    expect(r.stdout).toMatch(/no SHUTDOWN_HEARTBEAT from this session, and none was due yet: the first is due at \S+ \S+Z \(start \+ 10m 00s interval\)/);
     expect(r.stdout).not.toContain('NO CLEAN END');
     expect(r.stdout).not.toContain('the watchdog never ran');
     run.child.kill('SIGINT');
