@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DURATION_EXPECTED, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
 import { compactUtc } from '../../domain/ids.js';
 import { ALERT_RULES, type AlertRule } from '../../recorder/events/alert-events.js';
@@ -53,10 +54,10 @@ options:
   --json                       one JSON object per transition instead of text
   --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')}; without
                                config_drift when alerts.config_drift is false)
-  --heartbeat-interval S       heartbeat interval in seconds (default: learned from the heartbeats, 30 before that)
+  --heartbeat-interval S       heartbeat interval (default: learned from the heartbeats, 30 before that)
   --heartbeat-factor N         fire after N intervals without a heartbeat (default alerts.heartbeat_missing_multiple, 3)
   --failure-threshold F        order failure rate that fires, a fraction (default alerts.order_failure_rate, 0.5)
-  --failure-window S           sliding window in seconds (default alerts.order_failure_window, 15m = 900)
+  --failure-window S           sliding window (default alerts.order_failure_window, 15m = 900)
   --failure-min-intents N      fewest intents in the window that can fire (default alerts.order_failure_min_count, 4)
   --failure-late-fill-grace S  an intent the router gave up on after timeouts (timeout_exhausted) may
                                still fill (the bot's order watcher looks it up once a bar): it counts
@@ -71,6 +72,8 @@ options:
                                is only ever shown as scheme://host:port/…; one with user:password@ is
                                refused (fetch cannot send it)
   --poll-ms N                  --follow: how often the logs are read (default 250)
+
+A duration S is seconds (900) or, as in the config, a number with a unit: 500ms, 90s, 15m, 2h, 1d, 1h30m.
 
 Lines that are not log lines are skipped and summarized in one line on stderr.
 exit codes: 0 nothing firing, 1 an alert is still firing, 2 bad usage or (--follow) no such data
@@ -107,6 +110,20 @@ function number(values: Values, flag: keyof typeof OPTIONS): number | undefined 
   return n;
 }
 
+/**
+ * Seconds: a bare number, as these flags always took, or a duration with a unit like the config key
+ * the flag overrides takes (`alerts.order_failure_window: 15m`), so `--failure-window 10s` works.
+ */
+function seconds(values: Values, flag: keyof typeof OPTIONS): number | undefined {
+  const raw = values[flag];
+  if (typeof raw !== 'string') return undefined;
+  const n = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(n)) return n;
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new UsageError(`--${flag} ${JSON.stringify(raw)}: expected seconds (e.g. 900) or ${DURATION_EXPECTED}`);
+  return ms / 1000;
+}
+
 class UsageError extends Error {}
 
 /**
@@ -122,16 +139,16 @@ function alertOptionsFrom(values: Values, config: Config): AlertOptions {
     if (unknown.length > 0 || rules.length === 0) throw new UsageError(`--rules ${JSON.stringify(values.rules)}: expected a comma-separated list of ${ALERT_RULES.join(', ')}`);
     input.rules = rules as AlertRule[];
   }
-  const intervalS = number(values, 'heartbeat-interval');
+  const intervalS = seconds(values, 'heartbeat-interval');
   const missingFactor = number(values, 'heartbeat-factor') ?? config.alerts.heartbeat_missing_multiple;
   input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), missingFactor };
   // A threshold of 1 could never be exceeded; the engine wants a rate strictly below it (as the bot).
   const threshold = number(values, 'failure-threshold') ?? Math.min(0.99, config.alerts.order_failure_rate);
-  const windowS = number(values, 'failure-window') ?? config.alerts.order_failure_window / 1000;
+  const windowS = seconds(values, 'failure-window') ?? config.alerts.order_failure_window / 1000;
   const minIntents = number(values, 'failure-min-intents') ?? config.alerts.order_failure_min_count;
-  const lateFillGraceS = number(values, 'failure-late-fill-grace');
+  const lateFillGraceS = seconds(values, 'failure-late-fill-grace');
   input.orderFailure = { threshold, windowS, minIntents, ...(lateFillGraceS !== undefined ? { lateFillGraceS } : {}) };
-  const resolveAfterS = number(values, 'drift-resolve-after');
+  const resolveAfterS = seconds(values, 'drift-resolve-after');
   if (resolveAfterS !== undefined) input.configDrift = { resolveAfterS };
   const parsed = parseAlertOptions(input);
   if (!parsed.ok) {
