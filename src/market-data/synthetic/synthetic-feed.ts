@@ -36,6 +36,8 @@ export interface SyntheticFeedOptions {
   /**
    * Decimal text of each symbol's start price; default BTC 40000, ETH 2500, else 100. A resumed
    * session passes the last price the earlier one decided on, so the market goes on from there.
+   * A fresh market returns toward its start price in the long run; a resumed one (see
+   * `resumeAfter`) toward the default, the home of the market it continues.
    */
   readonly startPrices?: Readonly<Record<string, string>>;
   readonly model?: Partial<PriceModelParams>;
@@ -97,8 +99,11 @@ export class SyntheticFeed implements MarketFeed {
       // A resumed timeline draws its own numbers, still fixed by the seed and where it resumes:
       // with the stream of a fresh start, every restart replayed the same moves from its new price.
       const stream = resumeAfter === undefined ? symbol : `${symbol}@${resumeAfter}`;
+      // Homed at its own start, every restart would let the market wander on from wherever the
+      // last session left it, and a long series of sessions would drift without bound again.
+      const home = resumeAfter === undefined ? startNumber : Number(defaultStartPrice(symbol));
       return {
-        symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params), priceScale, priceFactor: 10 ** priceScale,
+        symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params, home), priceScale, priceFactor: 10 ** priceScale,
         startTime: options.startTime ?? Math.max(current - warmupMs, resumed),
       };
     });
