@@ -283,6 +283,10 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
   };
   const skipped = new SkipTally();
   const report = new ThrottledReport((text) => io.stderr.write(text), () => skipped.take());
+  // A poll that fails (a log turned unreadable, alerts.jsonl not writable) ends the watch like a
+  // signal does, then is thrown: main names it on stderr and exits 3, never with a bare stack.
+  let failure: unknown;
+  let stopWatching: () => void = () => undefined;
   const watcher = new AlertWatcher({
     dataDir, recorder, options, notifiers, pollMs: flags.pollMs,
     onProblem: (p) => {
@@ -290,6 +294,10 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
       report.note();
     },
     ...(flags.sinceMs !== undefined ? { sinceMs: flags.sinceMs } : {}),
+    onError: (error) => {
+      failure = error;
+      stopWatching();
+    },
   });
   io.stderr.write(`tradetrace alerts: watching ${join(dataDir, 'logs')} as ${sessionId} (alerts go to logs/alerts.jsonl)\n`);
   watcher.start();
@@ -299,11 +307,18 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
       process.off('SIGTERM', stop);
       done();
     };
+    stopWatching = stop;
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
   await watcher.stop(DRAIN_MS);
   await report.flush();
-  recorder.close();
+  try {
+    recorder.close();
+  } catch (error) {
+    // The recorder may be what failed: its own error is the one to report.
+    failure ??= error;
+  }
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(`alert watcher failed: ${JSON.stringify(failure)}`);
   return 0;
 }
