@@ -15,9 +15,11 @@ const HELP = `usage: tradetrace why [SYMBOL]      (e.g. tradetrace why BTC/USDT;
 Why the bot did not buy: decisions by outcome, blocked decisions grouped by guard with the observed
 values against thresholds, and the latest example of each (its decision_id, for tradetrace trace).
 ${commonHelp(`print one summary object instead of the text (not log lines):
-{"decisions":N,"outcomes":{OUTCOME:N},"guards":[{"guard":NAME,"count":N,
-"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}]}
-(guards most frequent first; observed and threshold as JSON text); nothing on
+{"decisions":N,"outcomes":{OUTCOME:N},"filled_late":N,"guards":[{"guard":NAME,
+"count":N,"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}]}
+(guards most frequent first; observed and threshold as JSON text; a decision that
+ended failed and whose order the exchange filled later counts as filled, and
+filled_late says how many of the filled did so); nothing on
 stdout when no decision matches (exit 1)`)}
 `;
 
@@ -46,7 +48,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) {
-    io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
+    io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), filled_late: report.filledLate, guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
   } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs));
   await reportSkipped(skipped, io);
   return EXIT.found;

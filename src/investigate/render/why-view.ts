@@ -29,7 +29,9 @@ export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs:
   const out: string[] = [];
   const filled = report.outcomes.get('filled') ?? 0;
   out.push(style.bold(`${report.decisions} decision${report.decisions === 1 ? '' : 's'}${scope}: ${filled} bought`));
-  const parts = ORDER.filter((o) => report.outcomes.has(o)).map((o) => `${o} ${report.outcomes.get(o) ?? 0}`);
+  // A late fill is a buy like any other, but a trace of it shows a decision that ended failed: say why.
+  const late = report.filledLate > 0 ? ` (${report.filledLate} after the decision ended failed: the exchange filled the order late)` : '';
+  const parts = ORDER.filter((o) => report.outcomes.has(o)).map((o) => `${o} ${report.outcomes.get(o) ?? 0}${o === 'filled' ? late : ''}`);
   out.push(`by outcome: ${parts.join(', ')}`);
   if (report.lastDecision) out.push(`latest decision started ${utc(report.lastDecision.event.ts)} (${ago(report.lastDecision.event.ts, nowMs)})`);
   if (report.guards.length > 0) {
