@@ -1,12 +1,19 @@
 import { DECISION_OUTCOMES } from '../../recorder/events/decision-events.js';
+import type { LogFile } from '../../recorder/log-files.js';
 import { eventNeedles, filesOf } from './event-needles.js';
-import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { forEachEvent, inWindow, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { collectGarbage, identify, loadSummary, storeSummary } from './why-cache.js';
 import { WhyMerger, type WhyFilter, type WhyReport } from './why-merge.js';
-import { addLine, emptySummary, WHY_TYPES } from './why-summary.js';
+import { addLine, emptySummary, WHY_TYPES, type FileSummary } from './why-summary.js';
 
 export type { GuardGroup, WhyReport } from './why-merge.js';
+
+export interface WhyOptions {
+  /** Use and build the per-file summaries of rotated files (default true); false: scan every line. */
+  readonly cache?: boolean;
+}
 
 const NEEDLES = eventNeedles([...WHY_TYPES]);
 
@@ -20,22 +27,94 @@ function badOutcome(e: LocatedEvent): Parameters<SkippedLines['add']>[0] {
   return { file: e.file, offset: e.offset, code: 'invalid_field', message: `DECISION_END outcome ${JSON.stringify(outcome)} is not one of ${DECISION_OUTCOMES.join(', ')}`, excerpt: e.text.slice(0, 120) };
 }
 
+/** Whether every decision line of the file is inside the window (a file with none trivially is). */
+function covers(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
+}
+
+function outside(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
+}
+
 export async function explainNoBuys(
   set: LogSet,
   filter: WhyFilter & { window: TimeWindow },
   skipped: SkippedLines,
   stats: SearchStats,
+  options: WhyOptions = {},
 ): Promise<WhyReport> {
   // Streamed into per-file summaries (counters and a few example lines), never the lines themselves.
   const { window } = filter;
   const merger = new WhyMerger(filter);
+  const live = new Set<string>();
   const files = filesOf(set, ['decisions']);
   for (const [rank, file] of files.entries()) {
+    const size = set.sizes.get(file.path) ?? 0;
+    const id = options.cache !== false && !file.current ? identify(file, size) : null;
+    if (id) live.add(id.base);
+    const cached = id ? loadSummary(set.dataDir, id) : null;
+    // A cached file had no unreadable line (see scanWhole), so the lines it leaves out report nothing either.
+    if (cached && covers(window, cached)) {
+      stats.files++;
+      for (const s of cached.sessions) stats.sessions.add(s);
+      merger.add(cached, file, rank);
+      continue;
+    }
+    if (cached && outside(window, cached)) {
+      stats.files++;
+      continue;
+    }
+    // A rotated file the query reads from its first byte anyway is summarized whole, for the next query.
+    const whole = id !== null && !cached && (scanInputs(set, [file], window.since)[0]?.from ?? 0) === 0;
+    if (whole) {
+      const { all, part, clean } = await scanWhole(set, file, filter, skipped, stats);
+      merger.add(part ?? all, file, rank);
+      // Stored only for a file with no unreadable line, unchanged since it was identified: what a
+      // query reports as unreadable is each line's number and text, which a summary would have to keep
+      // line by line; a damaged file is rare and is simply scanned each time, reporting as always.
+      if (clean && JSON.stringify(identify(file, size)) === JSON.stringify(id)) storeSummary(set.dataDir, id, file.path, all);
+      continue;
+    }
     const part = emptySummary();
     await forEachEvent(set, NEEDLES, { window, files: [file], skipped, stats }, (e) => {
       if (!addLine(part, e) && matches(filter, e)) skipped.add(badOutcome(e));
     });
     merger.add(part, file, rank);
   }
+  if (options.cache !== false) collectGarbage(set.dataDir, live);
   return merger.finish();
+}
+
+/**
+ * One file read from its first byte: `all` its whole summary (for the cache), `part` the lines in
+ * the window when there is one. `clean`: no line of the file was unreadable, torn or misshapen.
+ */
+async function scanWhole(
+  set: LogSet,
+  file: LogFile,
+  filter: WhyFilter & { window: TimeWindow },
+  skipped: SkippedLines,
+  stats: SearchStats,
+): Promise<{ all: FileSummary; part: FileSummary | undefined; clean: boolean }> {
+  const { window } = filter;
+  const windowed = window.since !== undefined || window.until !== undefined;
+  const all = emptySummary();
+  const part = windowed ? emptySummary() : undefined;
+  const before = skipped.count;
+  let clean = true;
+  const sessions = new Set(stats.sessions);
+  await forEachEvent(set, NEEDLES, { files: [file], skipped, stats }, (e) => {
+    const ok = addLine(all, e);
+    if (!ok) clean = false;
+    if (!inWindow(e.event, window)) return;
+    sessions.add(e.event.session_id);
+    if (part) addLine(part, e);
+    if (!ok && matches(filter, e)) skipped.add(badOutcome(e));
+  });
+  // The scan counted every session of the file; the query's stats count those in its window.
+  stats.sessions.clear();
+  for (const s of sessions) stats.sessions.add(s);
+  return { all, part, clean: clean && skipped.count === before };
 }
