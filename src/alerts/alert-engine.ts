@@ -1,4 +1,5 @@
-import type { EventType } from '../recorder/events/catalog.js';
+import { CHANNELS, type Channel } from '../recorder/channels.js';
+import { eventDefinition, type EventType } from '../recorder/events/catalog.js';
 import { alertOptions, type AlertOptions, type AlertOptionsInput } from './alert-options.js';
 import { AlertTracker, newAlertId } from './alert-tracker.js';
 import type { AlertFired, AlertNote, AlertTransition, Evidence, FireRequest, Observation } from './alert-transition.js';
@@ -41,6 +42,16 @@ export class AlertEngine {
     if (enabled.has('order_failure_rate')) this.rules.push(new OrderFailureRateRule(this.options.orderFailure));
     if (enabled.has('fatal')) this.rules.push(new FatalRule());
     for (const rule of this.rules) for (const type of rule.watches) this.watched.add(type);
+  }
+
+  /**
+   * The log channels holding every type a rule reads. A replay reads only these: the other lines
+   * would only move the clock, and deadlines fire at their own time whichever line moves it. On a
+   * big data directory that skips decisions.jsonl, most of the bytes.
+   */
+  watchedChannels(): Channel[] {
+    const channels = new Set([...this.watched].map((type) => eventDefinition(type).channel));
+    return CHANNELS.filter((channel) => channels.has(channel));
   }
 
   /** Whether any rule reads lines of this type (callers skip parsing the others). */

@@ -1,3 +1,4 @@
+import type { Channel } from '../recorder/channels.js';
 import { AlertEngine } from './alert-engine.js';
 import type { AlertOptions, AlertOptionsInput } from './alert-options.js';
 import type { AlertFired, AlertTransition } from './alert-transition.js';
@@ -9,6 +10,13 @@ export interface PastEvaluation {
   /** Alerts still firing at `nowMs`. */
   readonly open: readonly AlertFired[];
   readonly linesRead: number;
+  /** The channels whose lines were read. */
+  readonly channels: readonly Channel[];
+}
+
+/** The channels a past evaluation with these options reads (see AlertEngine.watchedChannels). */
+export function pastChannels(options?: AlertOptions | AlertOptionsInput): Channel[] {
+  return new AlertEngine(options !== undefined ? { options } : {}).watchedChannels();
 }
 
 /**
@@ -24,16 +32,19 @@ export async function evaluatePastLogs(
     readonly nowMs: number;
     /** Each line that could not be used, as it is met: a log of garbage has millions, so none is kept here. */
     readonly onProblem?: (problem: LineProblemReport) => void;
+    /** Channels to read (default: those holding a type some rule reads, see AlertEngine.watchedChannels). */
+    readonly channels?: readonly Channel[];
   },
 ): Promise<PastEvaluation> {
   const engine = new AlertEngine(init.options !== undefined ? { options: init.options } : {});
   const transitions: AlertTransition[] = [];
   let linesRead = 0;
-  const replay = replayLogs(logsDir, { ...(init.sinceMs !== undefined ? { sinceMs: init.sinceMs } : {}), onProblem: init.onProblem ?? (() => undefined) });
+  const channels = init.channels ?? engine.watchedChannels();
+  const replay = replayLogs(logsDir, { ...(init.sinceMs !== undefined ? { sinceMs: init.sinceMs } : {}), onProblem: init.onProblem ?? (() => undefined), channels });
   for await (const observation of replay) {
     linesRead++;
     transitions.push(...engine.observe(observation));
   }
   transitions.push(...engine.advance(init.nowMs));
-  return { transitions, open: engine.openAlerts(), linesRead };
+  return { transitions, open: engine.openAlerts(), linesRead, channels };
 }

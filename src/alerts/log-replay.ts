@@ -45,10 +45,11 @@ function before(a: Observation, b: Observation): boolean {
  */
 export async function* replayLogs(
   logsDir: string,
-  options: { readonly sinceMs?: number; readonly onProblem?: (p: LineProblemReport) => void } = {},
+  options: { readonly sinceMs?: number; readonly onProblem?: (p: LineProblemReport) => void; readonly channels?: readonly Channel[] } = {},
 ): AsyncGenerator<Observation> {
   const onProblem = options.onProblem ?? (() => undefined);
-  const streams = OBSERVED_CHANNELS.map((channel) => channelObservations(logsDir, channel, onProblem));
+  const channels = (options.channels ?? OBSERVED_CHANNELS).filter((channel) => channel !== 'alerts');
+  const streams = channels.map((channel) => channelObservations(logsDir, channel, onProblem));
   const pull = async (stream: AsyncGenerator<Observation>): Promise<Observation | undefined> => {
     const next = await stream.next();
     return next.done ? undefined : next.value;

@@ -10,8 +10,7 @@ import { Recorder } from '../../recorder/recorder.js';
 import { registerSecretValue } from '../../recorder/redaction.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
 import { transitionJson, transitionText } from '../../alerts/alert-record.js';
-import { evaluatePastLogs } from '../../alerts/evaluate-past.js';
-import { OBSERVED_CHANNELS } from '../../alerts/log-replay.js';
+import { evaluatePastLogs, pastChannels } from '../../alerts/evaluate-past.js';
 import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
 import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
 import type { Notifier } from '../../alerts/notifiers/notifier.js';
@@ -218,7 +217,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const json = values.json === true;
   if (values.follow !== true) {
     // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
-    checkReadable(openLogSet(dataDir, OBSERVED_CHANNELS));
+    checkReadable(openLogSet(dataDir, pastChannels(options)));
     const absent = noLogsDir(dataDir);
     if (absent) {
       io.stderr.write(`tradetrace alerts: ${absent}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
@@ -229,7 +228,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const summary = skipped.take();
     if (summary) io.stderr.write(`${summary}\n`);
     for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition)}\n`);
-    if (!json) io.stdout.write(`${result.linesRead} lines read from ${join(dataDir, 'logs')}; ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
+    if (!json) io.stdout.write(`${result.linesRead} lines read from the ${result.channels.join(', ')} logs in ${join(dataDir, 'logs')} (the rules read no others); ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
   return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
