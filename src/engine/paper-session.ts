@@ -132,6 +132,7 @@ export class PaperSession {
       const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
       const coordinator = new ShutdownCoordinator({
         recorder, logsDir: options.logsDir, heartbeatIntervalMs: config.runtime.heartbeat_interval, stopTimeoutMs: config.runtime.component_stop_timeout,
+        shutdownTimeoutMs: config.runtime.shutdown_timeout,
         stallFactor: config.runtime.stall_multiple, watchdog: options.watchdog ?? true, exit: resolveExit,
       });
       const paced = options.speed === 'max' ? 1000 : Math.max(1000, intervalMs / options.speed);

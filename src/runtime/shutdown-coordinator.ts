@@ -15,7 +15,8 @@ export type ShutdownReason = 'SIGINT' | 'SIGTERM' | 'data_end' | 'duration_reach
 export type ShutdownSignal = Extract<ShutdownReason, `SIG${string}`>;
 
 /**
- * Exit codes: 0 when every component stopped, 1 when one did not (or the reason was fatal), 128+n
+ * Exit codes: 0 when every component stopped, 1 when one did not (or the reason was fatal, or the
+ * whole shutdown ran past its deadline: no signal was involved, so 128+n would misname it), 128+n
  * when a signal n forced exit (a second one after the grace, or a third at once).
  */
 export const EXIT_CLEAN = 0;
@@ -31,6 +32,11 @@ export interface ShutdownCoordinatorOptions {
   readonly eventLoopProbeMs?: number;
   /** Time each component gets to stop (default 10 s). */
   readonly stopTimeoutMs?: number;
+  /**
+   * Time the whole shutdown may take, from its request, before exit is forced with code 1
+   * (default 20 s): per-component timeouts alone add up, so they bound no total.
+   */
+  readonly shutdownTimeoutMs?: number;
   /**
    * After a second signal, how long a shutdown under way may still finish on its own before exit
    * is forced (default 1 s; 0 forces at once). A third signal forces at once.
@@ -50,8 +56,9 @@ type ComponentStatus = 'registered' | 'starting' | 'running' | 'start_failed' | 
 
 /**
  * Where shutdown stands. `complete`: SHUTDOWN_COMPLETE is written (only the watchdog's stop is
- * left); `forced`: a signal cut it short and wrote its own SHUTDOWN_COMPLETE. In both the record is
- * final, so nothing more is written: the caller may already have closed the recorder.
+ * left); `forced`: a signal or the shutdown deadline cut it short and wrote its own
+ * SHUTDOWN_COMPLETE. In both the record is final, so nothing more is written: the caller may
+ * already have closed the recorder.
  */
 type Phase = 'open' | 'stopping' | 'complete' | 'forced';
 
@@ -82,6 +89,7 @@ export class ShutdownCoordinator {
   private readonly settings: HeartbeatSettings;
   private readonly intervalMs: number;
   private readonly stopTimeoutMs: number;
+  private readonly shutdownTimeoutMs: number;
   private readonly stallFactor: number;
   private readonly forceGraceMs: number;
   private readonly exit: (code: number) => void;
@@ -96,6 +104,7 @@ export class ShutdownCoordinator {
   private readonly stops: ComponentStop[] = [];
   private stopping: Stopping | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   /** The code of the written SHUTDOWN_COMPLETE, the one the process leaves with. */
   private finalCode: number | undefined;
   private forcedBy: SessionFailure | undefined;
@@ -108,6 +117,7 @@ export class ShutdownCoordinator {
     this.recorder = options.recorder;
     this.intervalMs = requireMs('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 30_000, 10);
     this.stopTimeoutMs = requireMs('stopTimeoutMs', options.stopTimeoutMs ?? 10_000, 1);
+    this.shutdownTimeoutMs = requireMs('shutdownTimeoutMs', options.shutdownTimeoutMs ?? 20_000, 1);
     const recentBeats = options.recentBeats ?? 10;
     if (!Number.isInteger(recentBeats) || recentBeats < 0 || recentBeats > 64) {
       throw new RuntimeError('invalid_option', `recentBeats must be an integer in [0, 64], got ${String(recentBeats)}`);
@@ -127,7 +137,8 @@ export class ShutdownCoordinator {
 
   /**
    * Why the exit was forced, in the shape SESSION_END records (`error_code`, `message`), so the
-   * session's end can say a signal cut its shutdown short; undefined unless it was.
+   * session's end can say a signal (`shutdown_forced`) or the deadline (`shutdown_timeout`) cut its
+   * shutdown short; undefined unless one did.
    */
   get forcedExit(): SessionFailure | undefined {
     return this.forcedBy;
@@ -260,6 +271,8 @@ export class ShutdownCoordinator {
     this.reasonWasSignal = reason === 'SIGINT' || reason === 'SIGTERM';
     this.phase = 'stopping';
     this.shutdownStartedMs = performance.now();
+    // Unref'd: a bound on shutdown must never be what keeps the process up once everything stopped.
+    this.deadlineTimer = setTimeout(() => this.expire(), this.shutdownTimeoutMs).unref();
     this.board.requestShutdown();
     let failed = reason === 'fatal';
     failed = !this.record('SHUTDOWN_REQUESTED', { reason, running: this.running() }) || failed;
@@ -289,6 +302,7 @@ export class ShutdownCoordinator {
     }
     if (this.forced()) return;
     clearTimeout(this.graceTimer);
+    clearTimeout(this.deadlineTimer);
     const exitCode = failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
     this.record('SHUTDOWN_COMPLETE', { components: [...this.stops], exit_code: exitCode, duration_ms: this.elapsedMs() });
     this.phase = 'complete';
@@ -332,12 +346,36 @@ export class ShutdownCoordinator {
    */
   private force(signal: ShutdownSignal): void {
     if (this.phase !== 'stopping') return;
-    clearTimeout(this.graceTimer);
     const exitCode = 128 + constants.signals[signal];
     const running = this.running();
     const cutShort = this.stopping ? ` while ${this.stopping.name} was stopping` : '';
     this.forcedBy = { code: 'shutdown_forced', message: `${signal} during shutdown forced exit ${exitCode}${cutShort}; not stopped: ${running.join(', ') || 'none'}` };
     this.record('SHUTDOWN_REQUESTED', { reason: signal, running, forced: true });
+    this.closeForced(exitCode);
+  }
+
+  /**
+   * The shutdown deadline passed with stops still under way: leaves with EXIT_INCOMPLETE as a
+   * forced exit does. No SHUTDOWN_REQUESTED (forced) here: nothing was requested again, so the
+   * ERROR line is what names the deadline and what was still running.
+   */
+  private expire(): void {
+    if (this.phase !== 'stopping') return;
+    const running = this.running();
+    const cutShort = this.stopping ? ` while ${this.stopping.name} was stopping` : '';
+    const message = `shutdown did not finish within its ${this.shutdownTimeoutMs} ms deadline (runtime.shutdown_timeout)${cutShort}: exit ${EXIT_INCOMPLETE} without waiting; not stopped: ${running.join(', ') || 'none'}`;
+    this.forcedBy = { code: 'shutdown_timeout', message };
+    this.record('ERROR', { error_code: 'shutdown_timeout', message, component: this.stopping?.name ?? 'shutdown' });
+    this.closeForced(EXIT_INCOMPLETE);
+  }
+
+  /**
+   * Ends a shutdown cut short: SHUTDOWN_COMPLETE lists the stops that ended and the one cut short
+   * as a timeout, then the process leaves without waiting for the rest (runShutdown still stops them).
+   */
+  private closeForced(exitCode: number): void {
+    clearTimeout(this.graceTimer);
+    clearTimeout(this.deadlineTimer);
     const cut = this.stopping ? [{ name: this.stopping.name, result: 'timeout' as const, duration_ms: Math.round(performance.now() - this.stopping.startedMs) }] : [];
     this.record('SHUTDOWN_COMPLETE', { components: [...this.stops, ...cut], exit_code: exitCode, duration_ms: this.elapsedMs() });
     this.phase = 'forced';
