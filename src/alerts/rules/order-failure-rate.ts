@@ -72,6 +72,12 @@ export class OrderFailureRateRule implements RuleEvaluator {
   private readonly intents = new Map<string, Intent>();
   /** Intents whose lookup grace runs (`lookupUntil` set): a few at a time. */
   private readonly lookingUp = new Set<string>();
+  /**
+   * What the window's intents add up to, kept as they change (see `change`): summing them on every
+   * order line cost the bot O(intents in the window) per line, and a busy 15-minute window holds
+   * tens of thousands (a replay at full speed slowed five-fold).
+   */
+  private readonly counts = { total: 0, failed: 0, awaiting: 0, reasons: new Map<string, number>() };
 
   constructor(private readonly options: AlertOptions['orderFailure']) {}
 
@@ -90,13 +96,16 @@ export class OrderFailureRateRule implements RuleEvaluator {
       const failure = { reason: line.reason, evidence: evidenceOf(observation, { reason: line.reason, symbol: line.symbol, attempt: line.attempt }), origin: lineOrigin(line) };
       let intent = this.intents.get(intentId);
       if (!intent) {
-        intent = { at, settled: true, failure, lookupUntil: null };
+        intent = { at, settled: false, failure: null, lookupUntil: null };
         this.intents.set(intentId, intent);
       }
-      intent.settled = true;
-      intent.failure = failure;
-      if (line.reason === 'timeout_exhausted' && this.options.lateFillGraceS > 0) {
-        intent.lookupUntil = at + this.options.lateFillGraceS * 1000;
+      const lookup = line.reason === 'timeout_exhausted' && this.options.lateFillGraceS > 0;
+      this.change(intent, (i) => {
+        i.settled = true;
+        i.failure = failure;
+        if (lookup) i.lookupUntil = at + this.options.lateFillGraceS * 1000;
+      });
+      if (lookup) {
         this.lookingUp.add(intentId);
         // Not counted yet: nothing changed.
         return;
@@ -116,7 +125,9 @@ export class OrderFailureRateRule implements RuleEvaluator {
         // settled here as a success, it lowered the rate for a moment and could resolve an open alert
         // just before the failure fired it again.
         if (line.event_type === 'ORDER_CANCELED' && !(lineNumber(line.filled_qty) > 0)) return;
-        intent.settled = true;
+        this.change(intent, (i) => {
+          i.settled = true;
+        });
       }
     } else if (line.event_type === 'ORDER_RECONCILED') {
       const intent = this.intents.get(intentId);
@@ -129,11 +140,12 @@ export class OrderFailureRateRule implements RuleEvaluator {
       } else {
         // The router's own verdict stands; a reconciliation only settles an intent left without one.
         if (intent.settled) return;
-        intent.settled = true;
-        if (status === 'failed') {
-          const reason = line.outcome === 'not_found' ? 'not_found' : 'rejected';
-          intent.failure = { reason, evidence: evidenceOf(observation, { reason, symbol: line.symbol, outcome: line.outcome }), origin: lineOrigin(line) };
-        }
+        const reason = line.outcome === 'not_found' ? 'not_found' : 'rejected';
+        const failure = status === 'failed' ? { reason, evidence: evidenceOf(observation, { reason, symbol: line.symbol, outcome: line.outcome }), origin: lineOrigin(line) } : null;
+        this.change(intent, (i) => {
+          i.settled = true;
+          if (failure) i.failure = failure;
+        });
       }
     } else {
       return;
@@ -142,10 +154,34 @@ export class OrderFailureRateRule implements RuleEvaluator {
   }
 
   private settleAsFilled(intentId: string, intent: Intent): void {
-    intent.settled = true;
-    intent.failure = null;
-    intent.lookupUntil = null;
+    this.change(intent, (i) => {
+      i.settled = true;
+      i.failure = null;
+      i.lookupUntil = null;
+    });
     this.lookingUp.delete(intentId);
+  }
+
+  /** Changes an intent in the window, keeping `counts` what a sum over the window would give. */
+  private change(intent: Intent, mutate: (intent: Intent) => void): void {
+    this.tally(intent, -1);
+    mutate(intent);
+    this.tally(intent, 1);
+  }
+
+  private tally(intent: Intent, sign: 1 | -1): void {
+    if (!intent.settled) return;
+    const { counts } = this;
+    if (intent.lookupUntil !== null) {
+      counts.awaiting += sign;
+      return;
+    }
+    counts.total += sign;
+    if (!intent.failure) return;
+    counts.failed += sign;
+    const left = (counts.reasons.get(intent.failure.reason) ?? 0) + sign;
+    if (left === 0) counts.reasons.delete(intent.failure.reason);
+    else counts.reasons.set(intent.failure.reason, left);
   }
 
   advance(nowMs: number, tracker: AlertTracker): void {
@@ -162,13 +198,16 @@ export class OrderFailureRateRule implements RuleEvaluator {
         if (!lookup || intent.lookupUntil < lookup.until) lookup = { id, intent, until: intent.lookupUntil };
       }
       if (lookup && lookup.until <= expiry && lookup.until <= nowMs) {
-        lookup.intent.lookupUntil = null;
+        this.change(lookup.intent, (i) => {
+          i.lookupUntil = null;
+        });
         this.lookingUp.delete(lookup.id);
         const origin = lookup.intent.failure?.origin;
         this.evaluate(lookup.until, tracker, origin !== undefined ? `no late fill for ${origin}` : undefined);
         continue;
       }
       if (oldest.done === true || expiry > nowMs) return;
+      this.tally(oldest.value[1], -1);
       this.intents.delete(oldest.value[0]);
       this.lookingUp.delete(oldest.value[0]);
       this.evaluate(expiry, tracker);
@@ -180,43 +219,43 @@ export class OrderFailureRateRule implements RuleEvaluator {
    * ageing out is (its time then identifies the firing). `note`: why the rate changed, when not plain.
    */
   private evaluate(at: number, tracker: AlertTracker, origin?: string, note = ''): void {
-    let total = 0;
-    let awaiting = 0;
-    const failures: Failure[] = [];
-    for (const intent of this.intents.values()) {
-      if (!intent.settled) continue;
-      if (intent.lookupUntil !== null) {
-        awaiting++;
-        continue;
-      }
-      total++;
-      if (intent.failure) failures.push(intent.failure);
-    }
-    const rate = total === 0 ? 0 : failures.length / total;
+    const { total, failed, awaiting, reasons } = this.counts;
+    const rate = total === 0 ? 0 : failed / total;
     const { threshold, minIntents, windowS, lateFillGraceS } = this.options;
     const open = tracker.isOpen(RULE, SUBJECT);
-    const pending = awaiting > 0 ? `; ${awaiting} more gave up on a timeout and count once ${lateFillGraceS} s pass without a late fill` : '';
     // Hysteresis: an open alert holds until the rate is clearly back (RESOLVE_FRACTION of the
     // threshold), so a rate hovering at the threshold is one incident, not a FIRED/RESOLVED flap.
     const clear = threshold * RESOLVE_FRACTION;
     if (total >= minIntents && (rate > threshold || (open && rate > clear))) {
-      const reasons = new Map<string, number>();
-      for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
-      const byReason = [...reasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} x${n}`).join(', ');
+      // Firing an open alert changes nothing: its text and evidence are made only for a new one.
+      if (open) return;
+      const pending = awaiting > 0 ? `; ${awaiting} more gave up on a timeout and count once ${lateFillGraceS} s pass without a late fill` : '';
+      const byReason = [...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${r} x${n}`).join(', ');
       tracker.fire({
         rule: RULE,
         subject: SUBJECT,
         severity: 'warning',
-        message: `${failures.length} of ${total} order intents failed (${comparedPercents(rate, '>', threshold)}) in the last ${windowS} s; reasons: ${byReason}${pending}`,
-        evidence: failures.slice(-EVIDENCE_KEPT).map((f) => f.evidence),
+        message: `${failed} of ${total} order intents failed (${comparedPercents(rate, '>', threshold)}) in the last ${windowS} s; reasons: ${byReason}${pending}`,
+        evidence: this.latestFailures().map((f) => f.evidence),
         nextCommand: 'tradetrace orders --status failed',
         at,
         ...(origin !== undefined ? { origin } : {}),
       });
-    } else {
-      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failures.length} of ${total} intents failed (${comparedPercents(rate, '<=', open ? clear : threshold)})`;
+    } else if (open) {
+      const why = total < minIntents ? `only ${total} intents in the last ${windowS} s (< ${minIntents})` : `${failed} of ${total} intents failed (${comparedPercents(rate, '<=', clear)})`;
       tracker.resolve({ rule: RULE, subject: SUBJECT, message: `${why}${note}`, at });
     }
+  }
+
+  /** The last EVIDENCE_KEPT counted failures, in start order: a walk of the window, once per firing. */
+  private latestFailures(): Failure[] {
+    const kept: Failure[] = [];
+    for (const intent of this.intents.values()) {
+      if (!intent.settled || intent.lookupUntil !== null || !intent.failure) continue;
+      kept.push(intent.failure);
+      if (kept.length > EVIDENCE_KEPT) kept.shift();
+    }
+    return kept;
   }
 }
 
