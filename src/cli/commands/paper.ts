@@ -17,6 +17,7 @@ import type { CliIo } from '../command.js';
 import { paperAlerts } from '../paper/paper-alerts.js';
 import { runnableTraceCommands } from '../paper/runnable-trace.js';
 import { configuredReplayProblem } from '../paper/configured-replay.js';
+import { leaveNow } from '../paper/leave-now.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, loadCliConfig, startSession } from '../session-bootstrap.js';
 
 const HELP = `usage: tradetrace paper [options]
@@ -219,5 +220,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const code = s.endSession(result.reason, result.exitCode, summary.record, result.error);
   io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
   if (result.error) io.stderr.write(`tradetrace paper: ${result.error.message}\n`);
+  // A shutdown cut short (second signal, runtime.shutdown_timeout) exits now, whatever still stops.
+  if (coordinator.forcedExit) leaveNow(io, code);
   return code;
 }
