@@ -88,7 +88,7 @@ describe.skipIf(!available)('paper session end to end on the real BTC-PERP month
     const lateBuys = new Set(ofFirst.filter((l) => l.event_type === 'BUY_FILLED' && failed.has(l.decision_id)).map((l) => l.decision_id)).size;
     const end = ofFirst.find((l) => l.event_type === 'SESSION_END');
     expect(end && (field(end, 'summary') as { filled_late: { buys: number } }).filled_late.buys).toBe(lateBuys);
-    if (lateBuys > 0) expect(first.stdout).toContain(`(${lateBuys} of them filled late: the exchange filled the order after the router gave up)`);
+    if (lateBuys > 0) expect(first.stdout).toContain(`(${lateBuys} of them filled late: the exchange filled the order after the decision ended)`);
   });
 
   it('writes every event type of the spec, and every line of every file validates against the catalog', () => {

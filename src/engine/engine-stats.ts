@@ -31,10 +31,11 @@ export class EngineStats {
   sells = 0;
   readonly failures = new Map<string, number>();
   /**
-   * Fills the order watcher found after the router had given up on the order (its answer timed out
-   * and no lookup found it): the decision ended `failed`, the order filled anyway.
+   * Fills the order watcher found. `buys`: buy decisions that had ended `failed` (the router gave up
+   * on a timeout, or left a GTC order resting) whose order filled after all, as `why` counts them.
+   * `failedOrders`: orders the router had failed (timeout_exhausted), buys and sells, filled later.
    */
-  readonly filledLate = { buys: 0, sells: 0 };
+  readonly filledLate = { buys: 0, failedOrders: 0 };
   /**
    * Spells in which an exit rule fired but no sell went out (one EXIT_BLOCKED each), by what
    * refused it, and the symbols whose position is held that way now: a stuck position shows.

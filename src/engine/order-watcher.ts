@@ -36,9 +36,10 @@ export class OrderWatcher {
       exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
     });
     const label = rules ? priceLabel(rules, avgPx) : avgPx.toString();
-    // `unknown`: the router gave up on this order (timeout_exhausted); a resting GTC order is not late.
-    const late = order.status === 'unknown';
-    if (late) stats.filledLate[order.side === 'buy' ? 'buys' : 'sells']++;
+    // A buy watched with nothing filled yet ended its decision `failed` (timed out, or left resting):
+    // its first fill makes that decision a purchase after all. `unknown` orders were failures too.
+    if (order.side === 'buy' && !order.filledQty.isPositive()) stats.filledLate.buys++;
+    if (order.status === 'unknown') stats.filledLate.failedOrders++;
     if (order.side === 'buy') {
       recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, notional: found.filledQty.mul(avgPx), partial });
       stats.buys++;

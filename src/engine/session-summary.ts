@@ -34,7 +34,7 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
     replay: session.options.feed.kind === 'replay',
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
-      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { ...stats.filledLate }, failures: counts(stats.failures),
+      intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { buys: stats.filledLate.buys, failed_orders: stats.filledLate.failedOrders }, failures: counts(stats.failures),
       exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
       realized_pnl: realized.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
       quote_currency: quote, open_positions: view.positions.map((p) => ({
@@ -72,15 +72,15 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const failures = r['failures'] as Record<string, number>;
   const blocked = r['blocked_by'] as Record<string, number>;
   const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal }[];
-  const late = r['filled_late'] as { buys: number; sells: number };
+  const late = r['filled_late'] as { buys: number; failed_orders: number };
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
   out += line('bars', `${String(r['bars'])}${warmNote(r, summary.result.reason === 'data_end' && summary.replay)}`);
   // A decision ends `failed` when the router gives up; the exchange may fill its order later all the same.
-  const lateBuys = late.buys > 0 ? ` (${late.buys} of them filled late: the exchange filled the order after the router gave up)` : '';
+  const lateBuys = late.buys > 0 ? ` (${late.buys} of them filled late: the exchange filled the order after the decision ended)` : '';
   out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}${k === 'failed' ? lateBuys : ''}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
-  const filledLater = late.buys + late.sells > 0 ? `; ${late.buys + late.sells} of these orders were found filled later (counted in fills, and filled by tradetrace orders)` : '';
+  const filledLater = late.failed_orders > 0 ? `; ${late.failed_orders} of these orders were found filled later (counted in fills, and filled by tradetrace orders)` : '';
   out += line('failures', Object.keys(failures).length === 0 ? 'none' : `${Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', ')}${filledLater}`);
   const exitsBlocked = Number(r['exits_blocked']);
   if (exitsBlocked > 0) {
