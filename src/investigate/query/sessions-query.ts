@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { readConfigHash } from '../../recorder/sessions/session-config-files.js';
 import { SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
 import { eventNeedles, filesOf } from './event-needles.js';
-import { forEachEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
-import { ORDER_TYPES, OrdersTally, type IntentSummary } from './orders-tally.js';
+import { OrdersTally, type IntentSummary } from './orders-tally.js';
+import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export interface SessionRow {
@@ -38,7 +39,7 @@ function overlaps(m: SessionManifest, window: TimeWindow): boolean {
 }
 
 /** Every session from the logs (start, end, config, counts), completed by its manifest when present. */
-export async function listSessions(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<SessionRow[]> {
+export async function listSessions(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats, options: DecisionsReadOptions = {}): Promise<SessionRow[]> {
   const rows = new Map<string, SessionRow>();
   const manifests = readManifests(set.dataDir);
   const ended = new Set<string>();
@@ -61,8 +62,8 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     }
   };
   const orders = new OrdersTally({}, 0, countIntent);
-  const needles = eventNeedles(['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', ...ORDER_TYPES]);
-  await forEachEvent(set, needles, { window, files: filesOf(set, ['audit', 'decisions', 'orders']), skipped, stats }, (e) => {
+  const needles = eventNeedles(SESSIONS_TYPES);
+  const onEvent = (e: LocatedEvent): void => {
     const { event } = e;
     const r = row(event.session_id);
     if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
@@ -88,7 +89,20 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
         orders.add(e);
         break;
     }
-  });
+  };
+  // Rotated decisions files (nearly all the bytes) may be answered by their cached summaries; the
+  // files are still taken in the set's order, so rows are created in the same order as by a scan.
+  const decisions = new DecisionsReader(set, window, skipped, stats, options);
+  const onEnds = (session: string, ends: { count: number; lastTs: string }): void => {
+    const r = row(session);
+    r.decisions += ends.count;
+    if (!r.lastSeen || ends.lastTs > r.lastSeen) r.lastSeen = ends.lastTs;
+  };
+  for (const file of filesOf(set, ['audit', 'decisions', 'orders'])) {
+    if (file.channel === 'decisions') await decisions.read(file, { onEvent, onEnds });
+    else await forEachEvent(set, needles, { window, files: [file], skipped, stats }, onEvent);
+  }
+  decisions.finish();
   orders.end();
   // A session known only from its manifest is listed when its run overlaps the window (always, without one).
   for (const [id, m] of manifests) if (overlaps(m, window)) row(id);

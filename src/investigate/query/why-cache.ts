@@ -17,7 +17,8 @@ import type { FileSummary } from './why-summary.js';
  */
 
 const KIND = 'tradetrace-why-summary';
-const VERSION = 1;
+// 2: summaries say whether `sessions` may use them (endSessions); a version 1 file is rebuilt.
+const VERSION = 2;
 const EDGE_BYTES = 4096;
 /** Cache files of log files this query does not see are removed only once this old: a concurrent query may see them. */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;

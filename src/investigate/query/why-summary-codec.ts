@@ -29,6 +29,7 @@ export function encodeSummary(s: FileSummary): string {
       failed: g.failed.map(line),
     })),
     fills: [...s.fills].map(([session, ids]) => [session, [...ids]]),
+    endSessions: s.endSessions ?? null,
   });
 }
 
@@ -127,6 +128,15 @@ export function decodeSummary(body: string): FileSummary | null {
       const name = text(session);
       if (!s.sessions.has(name) || s.fills.has(name)) fail();
       s.fills.set(name, new Set(array(ids).map(text)));
+    }
+    // Present in every summary of this version (null: not checked for `sessions`), and exactly the
+    // sessions the groups hold DECISION_ENDs of: `sessions` takes its counts from those groups.
+    if (!('endSessions' in v)) fail();
+    if (v['endSessions'] !== null) {
+      const order = array(v['endSessions']).map(text);
+      const ended = new Set([...s.groups.values()].filter((g) => g.ends.size > 0).map((g) => g.session));
+      if (new Set(order).size !== order.length || order.length !== ended.size || !order.every((id) => ended.has(id))) fail();
+      s.endSessions = order;
     }
     return s;
   } catch (error) {

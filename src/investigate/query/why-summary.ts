@@ -43,13 +43,21 @@ export interface FileSummary {
   readonly groups: Map<string, SymbolGroup>;
   /** Per session, the decision_ids with a BUY_FILLED line. */
   readonly fills: Map<string, Set<string>>;
+  /**
+   * The sessions with a DECISION_END in the file, in the order of their first one: set only by a
+   * scan that also looked for every line type `sessions` reads (sessions-decisions.ts) and found no
+   * such line but DECISION_ENDs, none unreadable. `why` looks for its own types only, so a summary
+   * it built says nothing of, say, a stray ORDER_FILLED line in the file: undefined, and `sessions`
+   * scans the file rather than trust it.
+   */
+  endSessions: string[] | undefined;
 }
 
 export const OUTCOMES: ReadonlySet<string> = new Set(DECISION_OUTCOMES);
 export const WHY_TYPES = ['DECISION_START', 'BUY_BLOCKED', 'DECISION_END', 'BUY_FILLED'] as const;
 
 export function emptySummary(): FileSummary {
-  return { firstTs: undefined, lastTs: undefined, sessions: new Set(), groups: new Map(), fills: new Map() };
+  return { firstTs: undefined, lastTs: undefined, sessions: new Set(), groups: new Map(), fills: new Map(), endSessions: undefined };
 }
 
 /** Whether `b` comes after `a` in (ts, seq); a tie goes to the line met first, as a file-order scan keeps it. */

@@ -1,0 +1,242 @@
+import type { EventType } from '../../recorder/events/catalog.js';
+import type { LogFile } from '../../recorder/log-files.js';
+import { gunzipChunks } from '../scan/gunzip-chunks.js';
+import { scanFileRange, StreamMatcher, type ScanSink } from '../scan/needle-scan.js';
+import { eventNeedles } from './event-needles.js';
+import { forEachEvent, inWindow, parseFound, ROUND_BYTES, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { readLogLine } from './line-parse.js';
+import type { LogSet } from './log-set.js';
+import { ORDER_TYPES } from './orders-tally.js';
+import type { SkippedLines } from './skipped-lines.js';
+import { collectGarbage, identify, loadSummary, storeSummary, type FileIdentity } from './why-cache.js';
+import { addLine, emptySummary, WHY_TYPES, type FileSummary } from './why-summary.js';
+
+/**
+ * `sessions` reading decisions files. Of a decisions file it needs only each session's DECISION_END
+ * count and latest DECISION_END ts, which `why`'s per-file summary of a rotated file already holds
+ * (per session and symbol, per outcome: a count and the latest line). A summary is used for a file
+ * wholly inside the window, and only when it was checked for `sessions` (endSessions): a scan that
+ * also looked for every line type `sessions` reads found only DECISION_ENDs, none unreadable, and
+ * the same counts and latest ts as the summary's. Every other file is scanned as before.
+ */
+
+export const SESSIONS_TYPES: readonly EventType[] = ['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', ...ORDER_TYPES];
+
+const SESSIONS_NEEDLES = eventNeedles(SESSIONS_TYPES);
+const WHY_NEEDLES = eventNeedles([...WHY_TYPES]);
+const END_NEEDLE = eventNeedles(['DECISION_END'])[0] ?? '';
+const NEEDLE_HEAD = '"event_type":"';
+const SESSIONS_SET = new Set<string>(SESSIONS_TYPES);
+const WHY_SET = new Set<string>(WHY_TYPES);
+
+/**
+ * Which needles of each query the line holds (a query's candidates are the lines holding one of
+ * its needles, wherever). Trying every needle on every line cost seconds per gigabyte: a line with a
+ * single `"event_type":"` (nearly all) can hold only the needle of the type written there.
+ */
+function needlesIn(text: string): { sessions: boolean; why: boolean } {
+  const at = text.indexOf(NEEDLE_HEAD);
+  if (at >= 0 && text.indexOf(NEEDLE_HEAD, at + 1) < 0) {
+    const from = at + NEEDLE_HEAD.length;
+    const close = text.indexOf('"', from);
+    const type = close < 0 ? '' : text.slice(from, close);
+    return { sessions: SESSIONS_SET.has(type), why: WHY_SET.has(type) };
+  }
+  return { sessions: SESSIONS_NEEDLES.some((n) => text.includes(n)), why: WHY_NEEDLES.some((n) => text.includes(n)) };
+}
+// Building a summary from scratch reads `why`'s lines too, so the one summary serves both queries.
+const BOTH_NEEDLES = [...new Set([...SESSIONS_NEEDLES, ...WHY_NEEDLES])];
+
+export interface SessionEnds {
+  count: number;
+  /** ts of the session's latest DECISION_END in the file. */
+  lastTs: string;
+}
+
+/** Per session, its DECISION_ENDs in the summary's groups (every outcome, every symbol). */
+export function endsOf(summary: FileSummary): Map<string, SessionEnds> {
+  const out = new Map<string, SessionEnds>();
+  for (const g of summary.groups.values()) {
+    for (const end of g.ends.values()) {
+      const into = out.get(g.session);
+      if (!into) out.set(g.session, { count: end.count, lastTs: end.latest.event.ts });
+      else {
+        into.count += end.count;
+        if (end.latest.event.ts > into.lastTs) into.lastTs = end.latest.event.ts;
+      }
+    }
+  }
+  return out;
+}
+
+function sameEnds(a: ReadonlyMap<string, SessionEnds>, b: ReadonlyMap<string, SessionEnds>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, x] of a) {
+    const y = b.get(id);
+    if (!y || y.count !== x.count || y.lastTs !== x.lastTs) return false;
+  }
+  return true;
+}
+
+/** Whether every decision line of the file is inside the window (a file with none trivially is). */
+function covers(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
+}
+
+function outside(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
+}
+
+export interface DecisionsReadOptions {
+  /** Use and build the per-file summaries of rotated files (default true); false: scan every file. */
+  readonly cache?: boolean;
+}
+
+export interface DecisionsHandlers {
+  /** A scanned line of `sessions`' types in the window, as forEachEvent hands it over. */
+  readonly onEvent: (e: LocatedEvent) => void;
+  /** A summarized file's DECISION_ENDs of one session, all in the window; sessions in the order a scan meets them. */
+  readonly onEnds: (session: string, ends: SessionEnds) => void;
+}
+
+export class DecisionsReader {
+  private readonly live = new Set<string>();
+  private readonly cache: boolean;
+
+  constructor(
+    private readonly set: LogSet,
+    private readonly window: TimeWindow,
+    private readonly skipped: SkippedLines,
+    private readonly stats: SearchStats,
+    options: DecisionsReadOptions = {},
+  ) {
+    this.cache = options.cache !== false;
+  }
+
+  async read(file: LogFile, on: DecisionsHandlers): Promise<void> {
+    const { set, window, skipped, stats } = this;
+    const size = set.sizes.get(file.path) ?? 0;
+    const id = this.cache && !file.current ? identify(file, size) : null;
+    if (id) this.live.add(id.base);
+    const cached = id ? loadSummary(set.dataDir, id) : null;
+    // A checked summary's file had no unreadable line of any type `sessions` reads, so the lines
+    // it leaves out would have reported nothing either.
+    if (cached?.endSessions && covers(window, cached)) {
+      stats.files++;
+      const ends = endsOf(cached);
+      for (const session of cached.endSessions) {
+        const e = ends.get(session);
+        if (!e) continue;
+        stats.sessions.add(session);
+        on.onEnds(session, e);
+      }
+      return;
+    }
+    if (cached?.endSessions && outside(window, cached)) {
+      stats.files++;
+      return;
+    }
+    // A rotated file the query reads from its first byte anyway is summarized (or its `why`
+    // summary checked) on the way, for the next query.
+    if (id && !cached?.endSessions && (scanInputs(set, [file], window.since)[0]?.from ?? 0) === 0) {
+      await this.scanWhole(file, size, id, cached, on.onEvent);
+      return;
+    }
+    await forEachEvent(set, SESSIONS_NEEDLES, { window, files: [file], skipped, stats }, on.onEvent);
+  }
+
+  /** Drops summaries of rotated files that are gone, as `why` does. */
+  finish(): void {
+    if (this.cache) collectGarbage(this.set.dataDir, this.live);
+  }
+
+  /**
+   * One rotated file from its first byte, reporting and handing over exactly what forEachEvent with
+   * `sessions`' needles would. Without a summary, `why`'s lines are read as well and summarized as
+   * `why` would; with one `why` built, only `sessions`' lines, to check the summary against them.
+   */
+  private async scanWhole(file: LogFile, size: number, id: FileIdentity, cached: FileSummary | null, onEvent: (e: LocatedEvent) => void): Promise<void> {
+    const { set, window, skipped, stats } = this;
+    const building = cached === null;
+    const all = cached ?? emptySummary();
+    const ends = new Map<string, SessionEnds>();
+    const order: string[] = [];
+    // clean: no line was unreadable, torn or misshapen (whatever its type), and every line `why`
+    // counts was countable. onlyEnds: the lines of `sessions`' types were all DECISION_ENDs.
+    let clean = true;
+    let onlyEnds = true;
+    const sink: ScanSink = {
+      hit(offset, text) {
+        stats.candidates++;
+        const has = building ? needlesIn(text) : { sessions: true, why: false };
+        const forSessions = has.sessions;
+        const parsed = readLogLine(text);
+        if (!parsed.ok) {
+          clean = false;
+          // Reported only when `sessions`' own scan would have met it.
+          if (forSessions) parseFound([{ file, offset, text }], [], skipped);
+          return;
+        }
+        const e: LocatedEvent = { event: parsed.value, file, offset, text };
+        if (has.why && !addLine(all, e)) clean = false;
+        if (!forSessions) return;
+        const { event } = e;
+        // A DECISION_END that only another type's needle found would be counted here and not by `why`.
+        if (event.event_type !== 'DECISION_END' || !text.includes(END_NEEDLE)) onlyEnds = false;
+        else {
+          const known = ends.get(event.session_id);
+          if (!known) {
+            ends.set(event.session_id, { count: 1, lastTs: event.ts });
+            order.push(event.session_id);
+          } else {
+            known.count++;
+            if (event.ts > known.lastTs) known.lastTs = event.ts;
+          }
+        }
+        if (!inWindow(event, window)) return;
+        stats.sessions.add(event.session_id);
+        onEvent(e);
+      },
+      torn(offset, text) {
+        clean = false;
+        parseFound([], [{ file, offset, text }], skipped);
+      },
+      misshapen(offset) {
+        clean = false;
+        skipped.addMisshapen(file, offset);
+      },
+    };
+    await scanFrom0(set, file, size, building ? BOTH_NEEDLES : SESSIONS_NEEDLES, sink, stats);
+    // Stored only for a file with no unreadable line, unchanged since it was identified (see why-query.ts).
+    if (!clean || JSON.stringify(identify(file, size)) !== JSON.stringify(id)) return;
+    const checked = onlyEnds && sameEnds(ends, endsOf(all));
+    if (!building && !checked) return;
+    all.endSessions = checked ? order : undefined;
+    storeSummary(set.dataDir, id, file.path, all);
+  }
+}
+
+/** forEachEvent's reading of one file from byte 0, into `sink`. */
+async function scanFrom0(set: LogSet, file: LogFile, size: number, needles: readonly string[], sink: ScanSink, stats: SearchStats): Promise<void> {
+  const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
+  stats.files++;
+  if (file.gzipped) {
+    const matcher = new StreamMatcher(buffers, sink);
+    for await (const chunk of gunzipChunks(file.path)) {
+      stats.bytes += chunk.length;
+      matcher.push(chunk);
+    }
+    matcher.end();
+    return;
+  }
+  const fileSize = set.sizes.get(file.path) ?? size;
+  for (let start = 0; start < size; start += ROUND_BYTES) {
+    const end = Math.min(size, start + ROUND_BYTES);
+    scanFileRange(file.path, start, end, fileSize, buffers, sink);
+    stats.bytes += end - start;
+    // Let timers and signals run between steps of a long scan.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
