@@ -31,4 +31,21 @@ describe('tradetrace paper: Ctrl-C as soon as the session is recorded (during it
     expect(manifest).toMatchObject({ exit_reason: 'signal', exit_code: 0 });
     expect(manifest['end']).not.toBeNull();
   });
+
+  it('ends cleanly when Ctrl-C lands before SESSION_START, as soon as the session directory exists', async () => {
+    const dataDir = join(tempDir('tradetrace-startup-signal-'), 'data');
+    const run = runChild(ENTRY, ['paper', '--synthetic', 'BTC/USDT', '--speed', '1', '--data-dir', dataDir]);
+    const sessionsDir = join(dataDir, 'sessions');
+    // The session's directory and manifest are written before its recorder opens: a signal landing
+    // then, with no listener installed yet, killed the bot with no end recorded.
+    for (let waited = 0; !(existsSync(sessionsDir) && readdirSync(sessionsDir).some((d) => existsSync(join(sessionsDir, d, 'manifest.json')))); waited += 1) {
+      if (waited > 30_000) throw new Error(`no session manifest under ${sessionsDir}`);
+      await sleep(1);
+    }
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const audit = readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit.filter((l) => l['event_type'] === 'SESSION_END')).toEqual([expect.objectContaining({ reason: 'signal', exit_code: 0 })]);
+  });
 });

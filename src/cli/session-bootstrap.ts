@@ -141,6 +141,28 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   const audit = auditConfig(config);
   const argv = redactArgv(options.argv);
 
+  let recorder: Recorder | undefined;
+  // Listening before anything of the session exists: with no listener, SIGINT's default action
+  // kills the process the moment it lands, and one landing between SESSION_START and a later
+  // install (a loaded machine descheduled the bot there) left a session with no end recorded.
+  // This function runs to its end before any handler can: they see the recorder it opened.
+  const signals =
+    options.processHooks === false
+      ? undefined
+      : new StartupSignals({
+          onPending: (signal) => {
+            io.stderr.write(`tradetrace ${mode}: ${signal} during startup: the session stops as soon as it has started, before it trades; another ${signal} ends it now\n`);
+            try {
+              recorder?.emit('LOG', { component: 'shutdown', message: `${signal} during startup: the session stops as soon as it has started, before it trades`, data: { signal } });
+            } catch {
+              // SESSION_END says how it ended; a recorder that fails here fails there too, and is reported.
+            }
+          },
+          onForced: (signal, exitCode) => {
+            process.exit(endSession('signal', exitCode, undefined, { code: 'shutdown_forced', message: `a second ${signal} during startup ended the session (exit ${exitCode})` }));
+          },
+        });
+
   let manifest: SessionManifest;
   let session: { sessionId: string; dir: string };
   try {
@@ -153,13 +175,12 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     writeManifest(session.dir, manifest);
   } catch (error) {
     io.stderr.write(`tradetrace ${mode}: cannot write the session record under ${dataDir}: ${message(error)}\nRefusing to start: a bot that cannot keep its flight record must not trade.\n`);
+    signals?.release();
     return { ok: false, exitCode: 1 };
   }
 
   const previous = findPreviousSession(sessionsDir, session.sessionId);
-  let recorder: Recorder | undefined;
   let uninstall = (): void => {};
-  let signals: StartupSignals | undefined = undefined;
   let ended: number | undefined;
 
   const endSession = (reason: SessionEndReason, exitCode: number, summary?: Record<string, unknown>, failure?: SessionFailure): number => {
@@ -210,6 +231,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     } catch {
       // Reported above; nothing more to do.
     }
+    signals?.release();
     return { ok: false, exitCode: 1 };
   }
 
@@ -220,20 +242,6 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     return { ok: true, value: { ...opened(recorder, endSession), takeOverSignals: () => undefined } };
   }
   uninstall = installFatalHandlers(recorder, { onFatal: (error) => void endSession('fatal', 1, undefined, sessionFailure(error)) });
-  const started = recorder;
-  signals = new StartupSignals({
-    onPending: (signal) => {
-      io.stderr.write(`tradetrace ${mode}: ${signal} during startup: the session stops as soon as it has started, before it trades; another ${signal} ends it now\n`);
-      try {
-        started.emit('LOG', { component: 'shutdown', message: `${signal} during startup: the session stops as soon as it has started, before it trades`, data: { signal } });
-      } catch {
-        // SESSION_END says how it ended; a recorder that fails here fails there too, and is reported.
-      }
-    },
-    onForced: (signal, exitCode) => {
-      process.exit(endSession('signal', exitCode, undefined, { code: 'shutdown_forced', message: `a second ${signal} during startup ended the session (exit ${exitCode})` }));
-    },
-  });
   const startup = signals;
-  return { ok: true, value: { ...opened(recorder, endSession), takeOverSignals: () => startup.takeOver() } };
+  return { ok: true, value: { ...opened(recorder, endSession), takeOverSignals: () => startup?.takeOver() } };
 }
