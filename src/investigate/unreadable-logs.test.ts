@@ -83,7 +83,8 @@ describe('a log file without read permission', () => {
     results.forEach((r, i) => {
       expect([r.code, r.stderr]).toEqual([3, `tradetrace ${commands[i]?.[0] ?? ''}: cannot read ${orders}: permission denied (EACCES)\n`]);
     });
+    // why answers from decisions.jsonl, and says what the orders log would have added.
     const why = await runAsReader(['why', '--data-dir', dataDir]);
-    expect(why.code).toBe(0);
+    expect([why.code, why.stderr]).toEqual([0, `tradetrace why: cannot read ${orders}: permission denied (EACCES); buys that restart reconciliation found filled are counted as failed\n`]);
   }, 60_000);
 });

@@ -29,19 +29,21 @@ describe('why: a buy the exchange filled after the decision ended failed', () =>
   const a = new SessionWriter({ dataDir: dir, sessionId: A, start: new Date('2025-10-29T09:00:00.000Z'), config: BASE_CONFIG });
   const late = a.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: timeout });
   const stays = a.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: timeout });
+  const afterRestart = a.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: timeout });
   a.tick(60_000).buy({ symbol: 'BTC/USDT', price: '45000', qty: '0.001', quoteBudget: '45' });
   a.tick(60_000).blocked('BTC/USDT', 'max_open_positions', 1, 1, '1 position open, the maximum is 1');
   watcherFill(a.tick(60_000), late, 'ETH/USDT');
   a.tick(1000).end('signal', 0);
-  // Another session's fill under the same decision_id is another decision's: it makes nothing bought here.
+  // The restarted bot's order watcher finds the third order filled: written in session B, under the
+  // decision of session A (decision ids are unique across sessions), so that decision was a purchase.
   const b = new SessionWriter({ dataDir: dir, sessionId: B, start: new Date('2025-10-29T12:00:00.000Z'), config: BASE_CONFIG });
-  watcherFill(b.tick(60_000), stays, 'ETH/USDT');
+  watcherFill(b.tick(60_000), afterRestart, 'ETH/USDT');
   b.tick(1000).end('signal', 0);
 
   it('counts it bought, and says how many were filled late', async () => {
     const r = await runQuery(['why', '--data-dir', dir]);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^4 decisions: 2 bought\nby outcome: filled 2 \(1 after the decision ended failed: the exchange filled the order late\), blocked 1, failed 1\n/);
+    expect(r.stdout).toMatch(/^5 decisions: 3 bought\nby outcome: filled 3 \(2 after the decision ended failed: the exchange filled the order late\), blocked 1, failed 1\n/);
     // The latest failure shown is the one that stayed unfilled, not the one filled since.
     expect(r.stdout).toContain(`latest failed: ${stays.decisionId} at `);
     expect(r.stdout).not.toContain(late.decisionId);
@@ -51,17 +53,39 @@ describe('why: a buy the exchange filled after the decision ended failed', () =>
     const r = await runQuery(['why', '--json', '--data-dir', dir]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { decisions: number; outcomes: Record<string, number>; filled_late: number };
-    expect(out).toMatchObject({ decisions: 4, outcomes: { filled: 2, failed: 1, blocked: 1 }, filled_late: 1 });
+    expect(out).toMatchObject({ decisions: 5, outcomes: { filled: 3, failed: 1, blocked: 1 }, filled_late: 2 });
   });
 
   it('narrowed to the symbol or the session, and with a window holding the failure but not the fill', async () => {
     const eth = JSON.parse((await runQuery(['why', 'ETH/USDT', '--json', '--data-dir', dir])).stdout) as { outcomes: Record<string, number>; filled_late: number };
-    expect(eth).toMatchObject({ outcomes: { filled: 1, failed: 1 }, filled_late: 1 });
+    expect(eth).toMatchObject({ outcomes: { filled: 2, failed: 1 }, filled_late: 2 });
+    // Session A's decisions, whichever session found their fills.
     const inA = JSON.parse((await runQuery(['why', '--session', A, '--json', '--data-dir', dir])).stdout) as { filled_late: number };
-    expect(inA.filled_late).toBe(1);
-    // Up to before the watcher's fill, the decision had failed: that is what the window saw.
-    const until = await runQuery(['why', '--until', '2025-10-29T09:04:30Z', '--json', '--data-dir', dir]);
-    expect(JSON.parse(until.stdout)).toMatchObject({ outcomes: { filled: 1, failed: 2 }, filled_late: 0 });
+    expect(inA.filled_late).toBe(2);
+    // Up to before the watcher's fills, the decisions had failed: that is what the window saw.
+    const until = await runQuery(['why', '--until', '2025-10-29T09:05:30Z', '--json', '--data-dir', dir]);
+    expect(JSON.parse(until.stdout)).toMatchObject({ outcomes: { filled: 1, failed: 3 }, filled_late: 0 });
+  });
+
+  it('counts a buy that restart reconciliation found filled (ORDER_RECONCILED in orders.jsonl), as orders and sessions do', async () => {
+    const rdir = tempDir('tt-why-reconciled-');
+    const first = new SessionWriter({ dataDir: rdir, sessionId: A, start: new Date('2025-10-29T09:00:00.000Z'), config: BASE_CONFIG });
+    const lost = first.tick(60_000).buy({ symbol: 'ETH/USDT', price: '2500', qty: '0.02', quoteBudget: '50', failure: timeout });
+    first.abandon();
+    const next = new SessionWriter({ dataDir: rdir, sessionId: B, start: new Date('2025-10-29T12:00:00.000Z'), config: BASE_CONFIG });
+    withDecision(lost.decisionId, () =>
+      withIntent(lost.intentId, () =>
+        next.tick(1000).emit('ORDER_RECONCILED', {
+          symbol: 'ETH/USDT', side: 'buy', client_order_id: `${lost.intentId}-1`, outcome: 'booked_fill', previous_status: 'unknown', status: 'filled',
+          exchange_status: 'filled', filled_qty: Decimal.parse('0.02'), booked_qty: Decimal.parse('0.02'), details: 'filled at the exchange while the bot was down; booked',
+        }),
+      ),
+    );
+    next.tick(1000).end('signal', 0);
+    const r = JSON.parse((await runQuery(['why', '--json', '--data-dir', rdir])).stdout) as { outcomes: Record<string, number>; filled_late: number };
+    expect(r).toMatchObject({ outcomes: { filled: 1 }, filled_late: 1 });
+    const orders = await runQuery(['orders', '--data-dir', rdir]);
+    expect(orders.stdout).toMatch(/^1 order intent: 1 filled, 0 failed/);
   });
 
   it('with no late fill, the text is as before', async () => {

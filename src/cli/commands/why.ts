@@ -50,6 +50,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (f.json) {
     io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), filled_late: report.filledLate, guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
   } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs));
+  if (report.unread !== undefined) io.stderr.write(`tradetrace why: ${report.unread}\n`);
   await reportSkipped(skipped, io);
   return EXIT.found;
 }

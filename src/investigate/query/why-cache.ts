@@ -101,8 +101,9 @@ export function storeSummary(dataDir: string, id: FileIdentity, path: string, su
   const header = JSON.stringify({ kind: KIND, v: VERSION, path, ...id, digest: digest(body) });
   const tmp = join(dir, `${id.base}.json.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, `${header}\n${body}`);
+    // Summaries quote log lines: no more readable than the logs themselves (opened 0640).
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    writeFileSync(tmp, `${header}\n${body}`, { mode: 0o640 });
     renameSync(tmp, join(dir, `${id.base}.json`));
   } catch {
     try {

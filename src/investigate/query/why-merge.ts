@@ -22,6 +22,8 @@ export interface WhyReport {
   readonly outcomes: Map<DecisionOutcome | 'unfinished', number>;
   /** Of outcomes' `filled`, the decisions that ended `failed` and were filled later. */
   readonly filledLate: number;
+  /** Why part of the answer may be missing: the orders log (restart reconciliation's fills) could not be read. */
+  readonly unread?: string;
   readonly guards: GuardGroup[];
   /** Latest DECISION_END of each non-blocked outcome, with its reason; for `failed`, of the decisions that stayed unfilled. */
   readonly latestByOutcome: Map<string, LocatedEvent>;
@@ -53,6 +55,10 @@ export class WhyMerger {
   private readonly sessions = new Set<string>();
   /** Failed decisions by session and decision_id (a line without one gets a key no fill can match). */
   private readonly failed = new Map<string, RankedLine>();
+  /**
+   * Decisions with a later buy fill, by decision_id alone (ids are unique across sessions): the
+   * order watcher of a restarted bot, or its reconciliation, books it in the later session.
+   */
   private readonly fills = new Set<string>();
 
   constructor(private readonly filter: WhyFilter) {}
@@ -90,10 +96,12 @@ export class WhyMerger {
         this.failed.set(typeof id === 'string' ? `${g.session}\u0000${id}` : `\u0001${file.path}\u0000${line.offset}`, ranked(line, file, rank));
       }
     }
-    for (const [session, ids] of summary.fills) {
-      if (filter.session && session !== filter.session) continue;
-      for (const id of ids) this.fills.add(`${session}\u0000${id}`);
-    }
+    for (const ids of summary.fills.values()) for (const id of ids) this.fills.add(id);
+  }
+
+  /** A buy that restart reconciliation found filled (ORDER_RECONCILED with a filled quantity). */
+  addReconciledFill(decisionId: string): void {
+    this.fills.add(decisionId);
   }
 
   finish(): WhyReport {
@@ -101,7 +109,8 @@ export class WhyMerger {
     let filledLate = 0;
     let latestFailed: RankedLine | undefined;
     for (const [key, line] of this.failed) {
-      if (this.fills.has(key)) filledLate++;
+      const decisionId = key.startsWith('\u0001') ? undefined : key.slice(key.indexOf('\u0000') + 1);
+      if (decisionId !== undefined && this.fills.has(decisionId)) filledLate++;
       else latestFailed = pick(latestFailed, line);
     }
     const outcomes = new Map<DecisionOutcome | 'unfinished', number>();

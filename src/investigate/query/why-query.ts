@@ -1,5 +1,6 @@
 import { DECISION_OUTCOMES } from '../../recorder/events/decision-events.js';
 import type { LogFile } from '../../recorder/log-files.js';
+import { toLogReadError } from '../log-read-error.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, inWindow, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
@@ -16,6 +17,7 @@ export interface WhyOptions {
 }
 
 const NEEDLES = eventNeedles([...WHY_TYPES]);
+const RECONCILED = eventNeedles(['ORDER_RECONCILED']);
 
 function matches(filter: WhyFilter, e: LocatedEvent): boolean {
   const symbol = (e.event as { symbol?: unknown }).symbol;
@@ -84,7 +86,21 @@ export async function explainNoBuys(
     merger.add(part, file, rank);
   }
   if (options.cache !== false) collectGarbage(set.dataDir, live);
-  return merger.finish();
+  // A buy in flight when the bot died is settled by the next start's reconciliation, in orders.jsonl
+  // and in that later session: filled there, its decision was a purchase, as orders and sessions count it.
+  // The decisions are the answer; an orders log it cannot read only costs those fills, and says so.
+  let unread: string | undefined;
+  try {
+    await forEachEvent(set, RECONCILED, { window, files: filesOf(set, ['orders']), skipped, stats }, (e) => {
+      const ev = e.event;
+      if (ev.event_type === 'ORDER_RECONCILED' && ev.side === 'buy' && Number(ev.filled_qty) > 0 && typeof ev.decision_id === 'string') merger.addReconciledFill(ev.decision_id);
+    });
+  } catch (error) {
+    const unreadable = toLogReadError(error);
+    if (!unreadable) throw error;
+    unread = `${unreadable.message}; buys that restart reconciliation found filled are counted as failed`;
+  }
+  return { ...merger.finish(), ...(unread === undefined ? {} : { unread }) };
 }
 
 /**
