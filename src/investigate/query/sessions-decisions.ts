@@ -9,7 +9,7 @@ import type { LogSet } from './log-set.js';
 import { ORDER_TYPES } from './orders-tally.js';
 import type { SkippedLines } from './skipped-lines.js';
 import { collectGarbage, identify, loadSummary, storeSummary, type FileIdentity } from './why-cache.js';
-import { addLine, emptySummary, WHY_TYPES, type FileSummary } from './why-summary.js';
+import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_TYPES, type FileSummary } from './why-summary.js';
 
 /**
  * `sessions` reading decisions files. Of a decisions file it needs only each session's DECISION_END
@@ -78,16 +78,6 @@ function sameEnds(a: ReadonlyMap<string, SessionEnds>, b: ReadonlyMap<string, Se
   return true;
 }
 
-/** Whether every decision line of the file is inside the window (a file with none trivially is). */
-function covers(window: TimeWindow, s: FileSummary): boolean {
-  if (s.firstTs === undefined || s.lastTs === undefined) return true;
-  return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
-}
-
-function outside(window: TimeWindow, s: FileSummary): boolean {
-  if (s.firstTs === undefined || s.lastTs === undefined) return true;
-  return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
-}
 
 export interface DecisionsReadOptions {
   /** Use and build the per-file summaries of rotated files (default true); false: scan every file. */
@@ -123,7 +113,7 @@ export class DecisionsReader {
     const cached = id ? loadSummary(set.dataDir, id) : null;
     // A checked summary's file had no unreadable line of any type `sessions` reads, so the lines
     // it leaves out would have reported nothing either.
-    if (cached?.endSessions && covers(window, cached)) {
+    if (cached?.endSessions && summaryCovers(window, cached)) {
       stats.files++;
       const ends = endsOf(cached);
       for (const session of cached.endSessions) {
@@ -134,7 +124,7 @@ export class DecisionsReader {
       }
       return;
     }
-    if (cached?.endSessions && outside(window, cached)) {
+    if (cached?.endSessions && summaryOutside(window, cached)) {
       stats.files++;
       return;
     }

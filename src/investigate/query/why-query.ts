@@ -7,7 +7,7 @@ import type { LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 import { collectGarbage, identify, loadSummary, storeSummary } from './why-cache.js';
 import { WhyMerger, type WhyFilter, type WhyReport } from './why-merge.js';
-import { addLine, emptySummary, WHY_TYPES, type FileSummary } from './why-summary.js';
+import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_TYPES, type FileSummary } from './why-summary.js';
 
 export type { GuardGroup, WhyReport } from './why-merge.js';
 
@@ -29,16 +29,6 @@ function badOutcome(e: LocatedEvent): Parameters<SkippedLines['add']>[0] {
   return { file: e.file, offset: e.offset, code: 'invalid_field', message: `DECISION_END outcome ${JSON.stringify(outcome)} is not one of ${DECISION_OUTCOMES.join(', ')}`, excerpt: e.text.slice(0, 120) };
 }
 
-/** Whether every decision line of the file is inside the window (a file with none trivially is). */
-function covers(window: TimeWindow, s: FileSummary): boolean {
-  if (s.firstTs === undefined || s.lastTs === undefined) return true;
-  return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
-}
-
-function outside(window: TimeWindow, s: FileSummary): boolean {
-  if (s.firstTs === undefined || s.lastTs === undefined) return true;
-  return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
-}
 
 export async function explainNoBuys(
   set: LogSet,
@@ -58,13 +48,13 @@ export async function explainNoBuys(
     if (id) live.add(id.base);
     const cached = id ? loadSummary(set.dataDir, id) : null;
     // A cached file had no unreadable line (see scanWhole), so the lines it leaves out report nothing either.
-    if (cached && covers(window, cached)) {
+    if (cached && summaryCovers(window, cached)) {
       stats.files++;
       for (const s of cached.sessions) stats.sessions.add(s);
       merger.add(cached, file, rank);
       continue;
     }
-    if (cached && outside(window, cached)) {
+    if (cached && summaryOutside(window, cached)) {
       stats.files++;
       continue;
     }

@@ -1,6 +1,6 @@
 import { DECISION_OUTCOMES, type DecisionOutcome } from '../../recorder/events/decision-events.js';
 import type { LogFile } from '../../recorder/log-files.js';
-import type { LocatedEvent } from './find-events.js';
+import type { LocatedEvent, TimeWindow } from './find-events.js';
 
 /**
  * What `why` needs of one log file, in a form that merges: per session and symbol, counters and the
@@ -149,4 +149,16 @@ export function laterRanked(a: RankedLine | undefined, b: RankedLine): boolean {
   if (b.event.ts !== a.event.ts) return b.event.ts > a.event.ts;
   if (b.event.seq !== a.event.seq) return b.event.seq > a.event.seq;
   return b.rank < a.rank || (b.rank === a.rank && b.offset < a.offset);
+}
+
+/** Whether every decision line of the summarized file is inside the window (a file with none trivially is). */
+export function summaryCovers(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
+}
+
+/** Whether no decision line of the summarized file is inside the window: the query skips the file. */
+export function summaryOutside(window: TimeWindow, s: FileSummary): boolean {
+  if (s.firstTs === undefined || s.lastTs === undefined) return true;
+  return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
 }
