@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { readStrictLines } from '../../test/support/strict-lines.js';
 import { Decimal } from '../domain/decimal.js';
 import { newIntentId } from '../domain/ids.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import { FileSink } from '../recorder/file-sink.js';
-import { parseLine } from '../recorder/line-parser.js';
 import { Recorder } from '../recorder/recorder.js';
 import type { OrderIntent } from './order-intent.js';
 import { OrderRouter } from './order-router.js';
@@ -30,16 +29,7 @@ function harness(market: RealMarket, faults: FaultOptions) {
   const router = new OrderRouter({
     exchange, recorder, markets: [market.rules], random: seededRandom(1), sleep: (ms) => { slept.push(ms); return Promise.resolve(); },
   });
-  const lines = (): AnyEventLine[] => {
-    const file = join(logs, 'orders.jsonl');
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((text) => {
-      // Strict parse: every line must stay valid against the event catalog.
-      const parsed = parseLine(text, true);
-      if (!parsed.ok) throw new Error(`invalid line ${text}: ${parsed.error.message}`);
-      return parsed.value;
-    });
-  };
+  const lines = (): AnyEventLine[] => readStrictLines(join(logs, 'orders.jsonl'));
   return { paper, exchange, router, slept, lines };
 }
 

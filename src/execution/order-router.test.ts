@@ -1,14 +1,14 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { readStrictLines } from '../../test/support/strict-lines.js';
 import { Decimal } from '../domain/decimal.js';
 import { newDecisionId, newIntentId } from '../domain/ids.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import { FileSink } from '../recorder/file-sink.js';
-import { parseLine } from '../recorder/line-parser.js';
 import { Recorder } from '../recorder/recorder.js';
 import { withDecision } from '../recorder/trace-context.js';
 import type { OrderIntent } from './order-intent.js';
@@ -31,15 +31,7 @@ function harness(market: RealMarket, at: number, setup: PaperSetup = {}) {
   const paper = paperOn(market, at, setup);
   const exchange = new CheckedExchange(paper, logs);
   const router = new OrderRouter({ exchange, recorder, markets: [market.rules], random: seededRandom(11) });
-  const lines = (): AnyEventLine[] => {
-    const file = join(logs, 'orders.jsonl');
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((text) => {
-      const parsed = parseLine(text, true);
-      if (!parsed.ok) throw new Error(`invalid line ${text}: ${parsed.error.message}`);
-      return parsed.value;
-    });
-  };
+  const lines = (): AnyEventLine[] => readStrictLines(join(logs, 'orders.jsonl'));
   const types = () => lines().map((l) => l.event_type);
   return { recorder, paper, exchange, router, lines, types, logs };
 }
