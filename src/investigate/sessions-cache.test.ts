@@ -106,6 +106,11 @@ describe('sessions: per-file summaries of rotated decisions files', () => {
     writeLogs(dir);
     const rotated = rotatedDecisions(dir);
     expect(rotated.length).toBeGreaterThan(20);
+    // sessions builds no summary of its own: its first run reads every file, as it always did.
+    expect((await sessions(dir, {}, true)).rows).toEqual((await sessions(dir, {}, false)).rows);
+    expect(cacheFiles(dir)).toEqual([]);
+    // why builds them (its scan reads every decision line anyway); sessions then checks each once.
+    await explainNoBuys(openLogSet(dir), { window: {} }, new SkippedLines(), newStats());
     for (const window of windows(dir)) {
       const scanned = await sessions(dir, window, false);
       const first = await sessions(dir, window, true);
@@ -118,8 +123,8 @@ describe('sessions: per-file summaries of rotated decisions files', () => {
     expect(whole.rows.map((r) => r.decisions)).toEqual([90, 90, 90, 90]);
     expect(whole.rows[3]?.exitReason).toBeNull();
     expect(whole.skipped).toMatch(/^skipped 1 unreadable line in .*decisions\.\d/);
-    // Every rotated decisions file has a summary but the two with an unreadable line.
-    expect(cacheFiles(dir)).toHaveLength(rotated.length - 2);
+    // Every rotated decisions file has a summary but the one with a line why cannot read.
+    expect(cacheFiles(dir)).toHaveLength(rotated.length - 1);
     // Read again: the live decisions file, the three rotated ones `sessions` cannot take from a
     // summary (a stray order line, two unreadable ones), and the audit and orders files, nothing more.
     const live = listLogFiles(join(dir, 'logs'), ['decisions']).filter((f) => f.current);
@@ -146,6 +151,7 @@ describe('sessions: per-file summaries of rotated decisions files', () => {
     for (const args of runs) without.push(await runQuery(['sessions', '--data-dir', dir, ...args]));
     expect(cacheFiles(dir)).toEqual([]);
     rmSync(cacheDir(dir));
+    await runQuery(['why', '--data-dir', dir]);
     for (let pass = 0; pass < 2; pass++) {
       for (const [i, args] of runs.entries()) expect(await runQuery(['sessions', '--data-dir', dir, ...args]), `${pass} ${args.join(' ')}`).toEqual(without[i]);
     }

@@ -9,7 +9,7 @@ import type { LogSet } from './log-set.js';
 import { ORDER_TYPES } from './orders-tally.js';
 import type { SkippedLines } from './skipped-lines.js';
 import { collectGarbage, identify, loadSummary, storeSummary, type FileIdentity } from './why-cache.js';
-import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_TYPES, type FileSummary } from './why-summary.js';
+import { summaryCovers, summaryOutside, type FileSummary } from './why-summary.js';
 
 /**
  * `sessions` reading decisions files. Of a decisions file it needs only each session's DECISION_END
@@ -23,29 +23,7 @@ import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_TYPES, type F
 export const SESSIONS_TYPES: readonly EventType[] = ['SESSION_START', 'SESSION_END', 'CONFIG_HASH', 'DECISION_END', ...ORDER_TYPES];
 
 const SESSIONS_NEEDLES = eventNeedles(SESSIONS_TYPES);
-const WHY_NEEDLES = eventNeedles([...WHY_TYPES]);
 const END_NEEDLE = eventNeedles(['DECISION_END'])[0] ?? '';
-const NEEDLE_HEAD = '"event_type":"';
-const SESSIONS_SET = new Set<string>(SESSIONS_TYPES);
-const WHY_SET = new Set<string>(WHY_TYPES);
-
-/**
- * Which needles of each query the line holds (a query's candidates are the lines holding one of
- * its needles, wherever). Trying every needle on every line cost seconds per gigabyte: a line with a
- * single `"event_type":"` (nearly all) can hold only the needle of the type written there.
- */
-function needlesIn(text: string): { sessions: boolean; why: boolean } {
-  const at = text.indexOf(NEEDLE_HEAD);
-  if (at >= 0 && text.indexOf(NEEDLE_HEAD, at + 1) < 0) {
-    const from = at + NEEDLE_HEAD.length;
-    const close = text.indexOf('"', from);
-    const type = close < 0 ? '' : text.slice(from, close);
-    return { sessions: SESSIONS_SET.has(type), why: WHY_SET.has(type) };
-  }
-  return { sessions: SESSIONS_NEEDLES.some((n) => text.includes(n)), why: WHY_NEEDLES.some((n) => text.includes(n)) };
-}
-// Building a summary from scratch reads `why`'s lines too, so the one summary serves both queries.
-const BOTH_NEEDLES = [...new Set([...SESSIONS_NEEDLES, ...WHY_NEEDLES])];
 
 export interface SessionEnds {
   count: number;
@@ -128,9 +106,11 @@ export class DecisionsReader {
       stats.files++;
       return;
     }
-    // A rotated file the query reads from its first byte anyway is summarized (or its `why`
-    // summary checked) on the way, for the next query.
-    if (id && !cached?.endSessions && (scanInputs(set, [file], window.since)[0]?.from ?? 0) === 0) {
+    // A rotated file the query reads from its first byte anyway gets its `why` summary checked on the
+    // way, for the next query. Without one, the file is scanned as before and nothing is built: a
+    // summary costs a scan of every decision line, three times `sessions`' own on the first run,
+    // and `why` (whose scan reads them all anyway) builds it.
+    if (id && cached && !cached.endSessions && (scanInputs(set, [file], window.since)[0]?.from ?? 0) === 0) {
       await this.scanWhole(file, size, id, cached, on.onEvent);
       return;
     }
@@ -144,34 +124,26 @@ export class DecisionsReader {
 
   /**
    * One rotated file from its first byte, reporting and handing over exactly what forEachEvent with
-   * `sessions`' needles would. Without a summary, `why`'s lines are read as well and summarized as
-   * `why` would; with one `why` built, only `sessions`' lines, to check the summary against them.
+   * `sessions`' needles would, and checking the summary `why` built against those lines.
    */
-  private async scanWhole(file: LogFile, size: number, id: FileIdentity, cached: FileSummary | null, onEvent: (e: LocatedEvent) => void): Promise<void> {
+  private async scanWhole(file: LogFile, size: number, id: FileIdentity, cached: FileSummary, onEvent: (e: LocatedEvent) => void): Promise<void> {
     const { set, window, skipped, stats } = this;
-    const building = cached === null;
-    const all = cached ?? emptySummary();
     const ends = new Map<string, SessionEnds>();
     const order: string[] = [];
-    // clean: no line was unreadable, torn or misshapen (whatever its type), and every line `why`
-    // counts was countable. onlyEnds: the lines of `sessions`' types were all DECISION_ENDs.
+    // clean: no line was unreadable, torn or misshapen. onlyEnds: the lines of `sessions`' types
+    // were all DECISION_ENDs.
     let clean = true;
     let onlyEnds = true;
     const sink: ScanSink = {
       hit(offset, text) {
         stats.candidates++;
-        const has = building ? needlesIn(text) : { sessions: true, why: false };
-        const forSessions = has.sessions;
         const parsed = readLogLine(text);
         if (!parsed.ok) {
           clean = false;
-          // Reported only when `sessions`' own scan would have met it.
-          if (forSessions) parseFound([{ file, offset, text }], [], skipped);
+          parseFound([{ file, offset, text }], [], skipped);
           return;
         }
         const e: LocatedEvent = { event: parsed.value, file, offset, text };
-        if (has.why && !addLine(all, e)) clean = false;
-        if (!forSessions) return;
         const { event } = e;
         // A DECISION_END that only another type's needle found would be counted here and not by `why`.
         if (event.event_type !== 'DECISION_END' || !text.includes(END_NEEDLE)) onlyEnds = false;
@@ -198,13 +170,12 @@ export class DecisionsReader {
         skipped.addMisshapen(file, offset);
       },
     };
-    await scanFrom0(set, file, size, building ? BOTH_NEEDLES : SESSIONS_NEEDLES, sink, stats);
+    await scanFrom0(set, file, size, SESSIONS_NEEDLES, sink, stats);
     // Stored only for a file with no unreadable line, unchanged since it was identified (see why-query.ts).
     if (!clean || JSON.stringify(identify(file, size)) !== JSON.stringify(id)) return;
-    const checked = onlyEnds && sameEnds(ends, endsOf(all));
-    if (!building && !checked) return;
-    all.endSessions = checked ? order : undefined;
-    storeSummary(set.dataDir, id, file.path, all);
+    if (!onlyEnds || !sameEnds(ends, endsOf(cached))) return;
+    cached.endSessions = order;
+    storeSummary(set.dataDir, id, file.path, cached);
   }
 }
 
