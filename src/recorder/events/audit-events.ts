@@ -27,7 +27,7 @@ export const auditEvents = {
   CONFIG_HASH: defineEvent({
     channel: 'audit',
     level: 'info',
-    meaning: 'The effective config at startup (secrets replaced by their hash) and its hash.',
+    meaning: "The effective config at startup (secrets replaced by their hash) and its hash. The spec's JSON example names it config_snapshot (and CONFIG_DIFF, CONFIG_OVERRIDES in lowercase); its table, headings and greps use the uppercase names, as every log line does: grep CONFIG_HASH.",
     requires: 'none',
     fields: {
       config_hash: field.id('first 16 hex chars of sha256 over the canonical JSON of the config'),
