@@ -1,10 +1,7 @@
 import type { EventType } from '../../recorder/events/catalog.js';
 import type { LogFile } from '../../recorder/log-files.js';
-import { gunzipChunks } from '../scan/gunzip-chunks.js';
-import { scanFileRange, StreamMatcher, type ScanSink } from '../scan/needle-scan.js';
 import { eventNeedles } from './event-needles.js';
-import { forEachEvent, inWindow, parseFound, ROUND_BYTES, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
-import { readLogLine } from './line-parse.js';
+import { forEachEvent, inWindow, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
 import { ORDER_TYPES } from './orders-tally.js';
 import type { SkippedLines } from './skipped-lines.js';
@@ -130,74 +127,35 @@ export class DecisionsReader {
     const { set, window, skipped, stats } = this;
     const ends = new Map<string, SessionEnds>();
     const order: string[] = [];
-    // clean: no line was unreadable, torn or misshapen. onlyEnds: the lines of `sessions`' types
-    // were all DECISION_ENDs.
-    let clean = true;
+    // onlyEnds: the lines of `sessions`' types were all DECISION_ENDs.
     let onlyEnds = true;
-    const sink: ScanSink = {
-      hit(offset, text) {
-        stats.candidates++;
-        const parsed = readLogLine(text);
-        if (!parsed.ok) {
-          clean = false;
-          parseFound([{ file, offset, text }], [], skipped);
-          return;
+    const before = skipped.count;
+    const sessions = new Set(stats.sessions);
+    await forEachEvent(set, SESSIONS_NEEDLES, { files: [file], skipped, stats }, (e) => {
+      const { event } = e;
+      // A DECISION_END that only another type's needle found would be counted here and not by `why`.
+      if (event.event_type !== 'DECISION_END' || !e.text.includes(END_NEEDLE)) onlyEnds = false;
+      else {
+        const known = ends.get(event.session_id);
+        if (!known) {
+          ends.set(event.session_id, { count: 1, lastTs: event.ts });
+          order.push(event.session_id);
+        } else {
+          known.count++;
+          if (event.ts > known.lastTs) known.lastTs = event.ts;
         }
-        const e: LocatedEvent = { event: parsed.value, file, offset, text };
-        const { event } = e;
-        // A DECISION_END that only another type's needle found would be counted here and not by `why`.
-        if (event.event_type !== 'DECISION_END' || !text.includes(END_NEEDLE)) onlyEnds = false;
-        else {
-          const known = ends.get(event.session_id);
-          if (!known) {
-            ends.set(event.session_id, { count: 1, lastTs: event.ts });
-            order.push(event.session_id);
-          } else {
-            known.count++;
-            if (event.ts > known.lastTs) known.lastTs = event.ts;
-          }
-        }
-        if (!inWindow(event, window)) return;
-        stats.sessions.add(event.session_id);
-        onEvent(e);
-      },
-      torn(offset, text) {
-        clean = false;
-        parseFound([], [{ file, offset, text }], skipped);
-      },
-      misshapen(offset) {
-        clean = false;
-        skipped.addMisshapen(file, offset);
-      },
-    };
-    await scanFrom0(set, file, size, SESSIONS_NEEDLES, sink, stats);
-    // Stored only for a file with no unreadable line, unchanged since it was identified (see why-query.ts).
-    if (!clean || JSON.stringify(identify(file, size)) !== JSON.stringify(id)) return;
+      }
+      if (!inWindow(event, window)) return;
+      sessions.add(event.session_id);
+      onEvent(e);
+    });
+    // The scan counted every session of the file; the query's stats count those in its window.
+    stats.sessions.clear();
+    for (const s of sessions) stats.sessions.add(s);
+    // Stored only for a file with no unreadable line (the scan reported none), unchanged since it was identified (see why-query.ts).
+    if (skipped.count !== before || JSON.stringify(identify(file, size)) !== JSON.stringify(id)) return;
     if (!onlyEnds || !sameEnds(ends, endsOf(cached))) return;
     cached.endSessions = order;
     storeSummary(set.dataDir, id, file.path, cached);
-  }
-}
-
-/** forEachEvent's reading of one file from byte 0, into `sink`. */
-async function scanFrom0(set: LogSet, file: LogFile, size: number, needles: readonly string[], sink: ScanSink, stats: SearchStats): Promise<void> {
-  const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
-  stats.files++;
-  if (file.gzipped) {
-    const matcher = new StreamMatcher(buffers, sink);
-    for await (const chunk of gunzipChunks(file.path)) {
-      stats.bytes += chunk.length;
-      matcher.push(chunk);
-    }
-    matcher.end();
-    return;
-  }
-  const fileSize = set.sizes.get(file.path) ?? size;
-  for (let start = 0; start < size; start += ROUND_BYTES) {
-    const end = Math.min(size, start + ROUND_BYTES);
-    scanFileRange(file.path, start, end, fileSize, buffers, sink);
-    stats.bytes += end - start;
-    // Let timers and signals run between steps of a long scan.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
