@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { channelFileName, type Channel } from '../../recorder/channels.js';
+import { errnoOf } from '../../recorder/file-rotation.js';
 import { listLogFiles } from '../../recorder/log-files.js';
 import { parseLine } from '../../recorder/line-parser.js';
 import { toLogReadError } from '../../investigate/log-read-error.js';
@@ -28,10 +29,6 @@ interface Tail {
   readonly consumed: Set<string>;
   /** The file `path` named when we opened it; it keeps being read after a rotation renames it. */
   followed: Cursor | null;
-}
-
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 function inodeOf(path: string): number | null {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { toLogReadError } from '../../investigate/log-read-error.js';
+import { errnoOf } from '../../recorder/file-rotation.js';
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { parseLine } from '../../recorder/line-parser.js';
 import type { AlertRule } from '../../recorder/events/alert-events.js';
@@ -15,10 +16,6 @@ export interface PreviouslyOpen {
 export const WATCHER_PREFIX = 'watcher_';
 
 const CHUNK = 1024 * 1024;
-
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-}
 
 /** One line and exit code 3 from the CLI, naming the file: a read error or bad gzip names none itself. */
 function unreadable(error: unknown, file: LogFile): unknown {
