@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -7,7 +8,24 @@ import { exited } from '../fixtures/processes.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { LineProblemReport } from '../log-replay.js';
-import { LogTailer } from './log-tailer.js';
+import { LATE_APPEND_GRACE_MS, LogTailer } from './log-tailer.js';
+
+const messages = (observations: readonly { readonly line: unknown }[]): string[] => observations.map((o) => String((o.line as { message?: string }).message));
+
+/** Rotated system files, oldest first (stamped names sort by time). */
+const rotatedSystemFiles = (logs: string): string[] => readdirSync(logs).filter((n) => /^system\.\d/.test(n)).sort().map((n) => join(logs, n));
+
+/** What logrotate's compress does: the copy, then the original removed. */
+function gzipInPlace(path: string): void {
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+  unlinkSync(path);
+}
+
+/** Writes LOG lines through a sink that rotates at 600 bytes, until it has rotated once more. */
+function writeUntilRotated(recorder: Recorder, logs: string, prefix: string): void {
+  const before = rotatedSystemFiles(logs).length;
+  for (let i = 1; rotatedSystemFiles(logs).length === before; i++) recorder.emit('LOG', { message: `${prefix} ${i}` });
+}
 
 describe('LogTailer', () => {
   it('follows appends across real rotations: every line once, in order, with its file and line number', () => {
@@ -98,5 +116,88 @@ describe('LogTailer', () => {
       closeSync(fd);
     }
     expect(readFileSync(other, 'utf8')).toBe('still mine\n');
+  });
+
+  it('reads lines a second writer appends to a renamed file until it notices the rotation, within the grace period', () => {
+    const logs = join(tempDir('tradetrace-tail-'), 'logs');
+    let now = 0;
+    const rotating = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs, { rotateBytes: 600 }) });
+    // The watchdog thread's sink, say: it checks the path only every 10 s, so it writes on into the renamed file.
+    const late = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs, { checkEveryMs: 10_000, checkEveryLines: 10_000 }) });
+    late.emit('LOG', { message: 'late 0' });
+    const tailer = new LogTailer(logs, ['system'], () => undefined, {}, () => now);
+    expect(messages(tailer.poll())).toEqual(['late 0']);
+    writeUntilRotated(rotating, logs, 'main');
+    const first = messages(tailer.poll());
+    late.emit('LOG', { message: 'late 1' });
+    now += LATE_APPEND_GRACE_MS - 1;
+    expect(messages(tailer.poll())).toEqual(['late 1']);
+    late.emit('LOG', { message: 'late 2' });
+    now += 1;
+    // The last read of a file past its grace period still takes what reached it.
+    expect(messages(tailer.poll())).toEqual(['late 2']);
+    late.emit('LOG', { message: 'late 3' });
+    expect(messages(tailer.poll())).toEqual([]);
+    tailer.close();
+    rotating.close();
+    late.close();
+    expect(first.filter((m) => m.startsWith('main')).length).toBeGreaterThan(0);
+    const renamed = rotatedSystemFiles(logs)[0] ?? '';
+    expect(readFileSync(renamed, 'utf8')).toContain('late 3');
+  });
+
+  it('reads a rotated file gzipped before it was seen, once, and no .gz of a file it read', () => {
+    const logs = join(tempDir('tradetrace-tail-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs, { rotateBytes: 600 }) });
+    recorder.emit('LOG', { message: 'before' });
+    let now = 0;
+    const tailer = new LogTailer(logs, ['system'], () => undefined, {}, () => now);
+    const seen = messages(tailer.poll());
+    // Rotated and compressed between two polls: the file followed (its descriptor held) and one never seen.
+    writeUntilRotated(recorder, logs, 'a');
+    writeUntilRotated(recorder, logs, 'b');
+    for (const path of rotatedSystemFiles(logs)) gzipInPlace(path);
+    seen.push(...messages(tailer.poll()));
+    // Rotated and read, then compressed: after the grace period too, when the file is closed.
+    writeUntilRotated(recorder, logs, 'c');
+    seen.push(...messages(tailer.poll()));
+    now += LATE_APPEND_GRACE_MS;
+    seen.push(...messages(tailer.poll()));
+    const plain = rotatedSystemFiles(logs).filter((p) => !p.endsWith('.gz'));
+    expect(plain).toHaveLength(1);
+    // gzip mid-way: the copy written, the original not yet removed.
+    writeFileSync(`${plain[0] ?? ''}.gz`, gzipSync(readFileSync(plain[0] ?? '')));
+    recorder.emit('LOG', { message: 'after' });
+    seen.push(...messages(tailer.poll()));
+    unlinkSync(plain[0] ?? '');
+    seen.push(...messages(tailer.poll()));
+    tailer.close();
+    recorder.close();
+    const written = readdirSync(logs).sort().flatMap((n) => {
+      const bytes = readFileSync(join(logs, n));
+      return (n.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8').split('\n').filter(Boolean).map((l) => String((JSON.parse(l) as { message: string }).message));
+    });
+    expect(new Set(written).size).toBe(written.length);
+    expect([...seen].sort()).toEqual([...written].sort());
+    expect(seen.filter((m) => m.startsWith('b')).length).toBeGreaterThan(0);
+  });
+
+  it('reports a damaged .gz and follows on', () => {
+    const logs = join(tempDir('tradetrace-tail-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(logs, { rotateBytes: 600 }) });
+    recorder.emit('LOG', { message: 'before' });
+    const problems: LineProblemReport[] = [];
+    const tailer = new LogTailer(logs, ['system'], (p) => problems.push(p));
+    tailer.poll();
+    writeUntilRotated(recorder, logs, 'a');
+    writeUntilRotated(recorder, logs, 'b');
+    const unseen = rotatedSystemFiles(logs)[1] ?? '';
+    writeFileSync(`${unseen}.gz`, gzipSync(readFileSync(unseen)).subarray(0, 40));
+    unlinkSync(unseen);
+    recorder.emit('LOG', { message: 'after' });
+    expect(messages(tailer.poll())).toContain('after');
+    expect(problems).toEqual([{ file: `${unseen}.gz`, lineNumber: 0, message: expect.stringMatching(/^unreadable_gzip: /) as unknown }]);
+    tailer.close();
+    recorder.close();
   });
 });

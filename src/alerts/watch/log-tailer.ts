@@ -1,14 +1,24 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { channelFileName, type Channel } from '../../recorder/channels.js';
 import { errnoOf } from '../../recorder/file-rotation.js';
-import { listLogFiles } from '../../recorder/log-files.js';
+import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { parseLine } from '../../recorder/line-parser.js';
 import { toLogReadError } from '../../investigate/log-read-error.js';
 import type { Observation } from '../alert-transition.js';
 import type { LineProblemReport } from '../log-replay.js';
 
 const CHUNK = 64 * 1024;
+/**
+ * How long a renamed file is still read after its rotation. A writer learns of a rotation another
+ * writer made (the bot's watchdog thread, a second process) on its next check of the path, up to
+ * 100 ms or 1024 lines later (FileSink's checkEveryMs): until then its lines land in the renamed
+ * file, possibly after we drained it.
+ */
+export const LATE_APPEND_GRACE_MS = 2000;
+/** First lines of files no longer held, kept to know their gzipped copies. */
+const REMEMBERED_FILES = 64;
 
 /** One open file and how far into it we have read. */
 interface Cursor {
@@ -22,6 +32,12 @@ interface Cursor {
   partial: Buffer;
 }
 
+/** A rotated file still read for lines its writers append late, until `until` (performance.now()). */
+interface Retired {
+  readonly cursor: Cursor;
+  readonly until: number;
+}
+
 interface Tail {
   readonly channel: Channel;
   readonly path: string;
@@ -29,6 +45,10 @@ interface Tail {
   readonly consumed: Set<string>;
   /** The file `path` named when we opened it; it keeps being read after a rotation renames it. */
   followed: Cursor | null;
+  /** Rotated files within their grace period, still open and read for late appends. */
+  retired: Retired[];
+  /** First lines of files read and since closed, newest last: how a gzipped copy of one is known. */
+  readonly remembered: string[];
 }
 
 function inodeOf(path: string): number | null {
@@ -57,6 +77,32 @@ function openCursor(path: string): Cursor | null {
   }
 }
 
+/** The file's first complete line, or null while it has none. */
+function firstLineOf(fd: number): string | null {
+  const head = Buffer.alloc(4096);
+  const n = readSync(fd, head, 0, head.length, 0);
+  const newline = head.subarray(0, n).indexOf(0x0a);
+  return newline < 0 ? null : head.subarray(0, newline).toString('utf8');
+}
+
+type Gunzipped = { readonly kind: 'content'; readonly bytes: Buffer } | { readonly kind: 'gone' } | { readonly kind: 'damaged'; readonly message: string };
+
+/** A file that cannot be read throws; one that is not whole gzip (being written, damaged) is `damaged`. */
+function gunzippedFile(path: string): Gunzipped {
+  let compressed: Buffer;
+  try {
+    compressed = readFileSync(path);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return { kind: 'gone' };
+    throw error;
+  }
+  try {
+    return { kind: 'content', bytes: gunzipSync(compressed) };
+  } catch (error) {
+    return { kind: 'damaged', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
  * Follows `<logsDir>/<channel>.jsonl` for each channel, from the start of the current files. Polled,
  * not fs.watch (which misses appends on some file systems). Rotation: the writer renames the full
@@ -67,7 +113,11 @@ function openCursor(path: string): Cursor | null {
  *
  * Rotated files are known by their stamped names (unique, never reused) and matched to the file we
  * hold open by inode, compared only while that file is still open so its inode cannot have been
- * given to another file.
+ * given to another file. Renamed files stay open, and are read again each poll, for
+ * LATE_APPEND_GRACE_MS: a second writer appends to one until it notices the rotation.
+ *
+ * A rotated file gzipped (by logrotate, by hand) before we read it is read from its `.gz`; a `.gz`
+ * of a file we read, under its plain name or through the descriptor we held, is not read again.
  */
 export class LogTailer {
   private readonly tails: Tail[];
@@ -81,11 +131,13 @@ export class LogTailer {
     channels: readonly Channel[],
     private readonly onProblem: (problem: LineProblemReport) => void = () => undefined,
     options: { readonly fromEnd?: boolean } = {},
+    /** Milliseconds on a monotonic clock, for the grace period; injectable for tests. */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.tails = channels.map((channel) => {
       const path = join(logsDir, channelFileName(channel));
-      const consumed = new Set(this.rotatedFiles(channel));
-      const tail: Tail = { channel, path, consumed, followed: null };
+      const consumed = new Set(this.rotatedFiles(channel).map((f) => f.path));
+      const tail: Tail = { channel, path, consumed, followed: null, retired: [], remembered: [] };
       if (options.fromEnd) {
         const cursor = openCursor(path);
         if (cursor) {
@@ -95,8 +147,8 @@ export class LogTailer {
           // Files rotated since the listing above are history too, up to the one just opened (if
           // it was itself rotated, what came after it is new).
           for (const rotated of this.rotatedFiles(channel)) {
-            tail.consumed.add(rotated);
-            if (inodeOf(rotated) === cursor.ino) break;
+            tail.consumed.add(rotated.path);
+            if (!rotated.gzipped && inodeOf(rotated.path) === cursor.ino) break;
           }
         }
       }
@@ -113,6 +165,7 @@ export class LogTailer {
     const out: Observation[] = [];
     for (const tail of this.tails) {
       try {
+        this.pollRetired(tail, out);
         this.pollTail(tail, out);
       } catch (error) {
         throw toLogReadError(error, tail.path) ?? error;
@@ -124,10 +177,39 @@ export class LogTailer {
   /** Safe to call again: a second close must not close a descriptor the process has since reused. */
   close(): void {
     for (const tail of this.tails) {
-      const followed = tail.followed;
+      const held = [...(tail.followed ? [tail.followed] : []), ...tail.retired.map((r) => r.cursor)];
       tail.followed = null;
-      if (followed) closeSync(followed.fd);
+      tail.retired = [];
+      for (const cursor of held) closeSync(cursor.fd);
     }
+  }
+
+  /** Late lines in renamed files; those past their grace period are closed after this last read. */
+  private pollRetired(tail: Tail, out: Observation[]): void {
+    if (tail.retired.length === 0) return;
+    const now = this.clock();
+    const kept: Retired[] = [];
+    for (const retired of tail.retired) {
+      this.drain(retired.cursor, out);
+      if (now < retired.until) {
+        kept.push(retired);
+        continue;
+      }
+      this.remember(tail, retired.cursor);
+      closeSync(retired.cursor.fd);
+    }
+    tail.retired = kept;
+  }
+
+  private retire(tail: Tail, cursor: Cursor): void {
+    tail.retired.push({ cursor, until: this.clock() + LATE_APPEND_GRACE_MS });
+  }
+
+  private remember(tail: Tail, cursor: Cursor): void {
+    const first = firstLineOf(cursor.fd);
+    if (first === null) return;
+    tail.remembered.push(first);
+    if (tail.remembered.length > REMEMBERED_FILES) tail.remembered.shift();
   }
 
   private pollTail(tail: Tail, out: Observation[]): void {
@@ -139,13 +221,10 @@ export class LogTailer {
         if (inodeOf(tail.path) === followed.ino) return;
         // Rotated (or deleted): whatever reached it before the rename is still readable through our fd.
         this.drain(followed, out);
-        try {
-          // Everything rotated after it, oldest first; matched while it is open (see the class comment).
-          this.catchUp(tail, out, { drained: followed.ino });
-        } finally {
-          tail.followed = null;
-          closeSync(followed.fd);
-        }
+        tail.followed = null;
+        this.retire(tail, followed);
+        // Everything rotated after it, oldest first; matched while it is open (see the class comment).
+        this.catchUp(tail, out, { drained: followed.ino });
       } else {
         this.catchUp(tail, out, {});
       }
@@ -165,25 +244,68 @@ export class LogTailer {
    * reading stops because every file after it is newer.
    */
   private catchUp(tail: Tail, out: Observation[], at: { readonly drained?: number; readonly following?: number }): void {
-    for (const path of this.rotatedFiles(tail.channel)) {
-      if (tail.consumed.has(path)) continue;
-      const cursor = openCursor(path);
-      tail.consumed.add(path);
-      if (!cursor) continue;
-      try {
-        if (cursor.ino === at.following) return;
-        if (cursor.ino !== at.drained) this.drain(cursor, out);
-      } finally {
-        closeSync(cursor.fd);
+    const files = this.rotatedFiles(tail.channel);
+    const plain = new Set(files.filter((f) => !f.gzipped).map((f) => f.path));
+    for (const file of files) {
+      if (tail.consumed.has(file.path)) continue;
+      if (file.gzipped) {
+        // gzip writes the copy, then removes the original: while both exist, the original is read.
+        if (plain.has(file.path.slice(0, -'.gz'.length))) continue;
+        tail.consumed.add(file.path);
+        this.readGzipped(tail, file, out);
+        continue;
       }
+      const cursor = openCursor(file.path);
+      // Gone since the listing (compressed, most likely): its .gz is read in its place.
+      if (!cursor) continue;
+      tail.consumed.add(file.path);
+      if (cursor.ino === at.following) {
+        closeSync(cursor.fd);
+        return;
+      }
+      if (cursor.ino === at.drained) {
+        closeSync(cursor.fd);
+        continue;
+      }
+      try {
+        this.drain(cursor, out);
+      } catch (error) {
+        closeSync(cursor.fd);
+        throw error;
+      }
+      this.retire(tail, cursor);
     }
   }
 
-  /** Paths of the channel's rotated, uncompressed files, oldest first. */
-  private rotatedFiles(channel: Channel): string[] {
-    return listLogFiles(this.logsDir, [channel])
-      .filter((f) => !f.current && !f.gzipped)
-      .map((f) => f.path);
+  /**
+   * A rotated file first seen gzipped. Skipped when it is a copy of a file we read: under its plain
+   * name (consumed), or one whose descriptor we held when it was renamed and compressed between two
+   * polls (its first line is that file's). Otherwise it was rotated and compressed unseen: read whole.
+   */
+  private readGzipped(tail: Tail, file: LogFile, out: Observation[]): void {
+    if (tail.consumed.has(file.path.slice(0, -'.gz'.length))) return;
+    const read = gunzippedFile(file.path);
+    if (read.kind === 'gone') return;
+    if (read.kind === 'damaged') {
+      // Still being written by gzip, or damaged: its lines cannot be known, and following goes on.
+      this.onProblem({ file: file.path, lineNumber: 0, message: `unreadable_gzip: ${read.message}` });
+      return;
+    }
+    const content = read.bytes;
+    const newline = content.indexOf(0x0a);
+    const first = newline < 0 ? null : content.subarray(0, newline).toString('utf8');
+    const held = [...(tail.followed ? [tail.followed] : []), ...tail.retired.map((r) => r.cursor)];
+    if (first !== null && (tail.remembered.includes(first) || held.some((cursor) => firstLineOf(cursor.fd) === first))) return;
+    const cursor: Cursor = { path: file.path, fd: -1, ino: -1, offset: content.length, lineNumber: 0, partial: Buffer.alloc(0) };
+    this.splitLines(cursor, content, out);
+    if (cursor.partial.length > 0) {
+      this.onProblem({ file: file.path, lineNumber: (cursor.lineNumber ?? 0) + 1, message: 'truncated: the compressed file ends inside a line' });
+    }
+  }
+
+  /** Paths of the channel's rotated files, oldest first. */
+  private rotatedFiles(channel: Channel): LogFile[] {
+    return listLogFiles(this.logsDir, [channel]).filter((f) => !f.current);
   }
 
   private drain(cursor: Cursor, out: Observation[]): void {
@@ -198,17 +320,22 @@ export class LogTailer {
       }
       if (n === 0) return;
       cursor.offset += n;
-      let data = Buffer.concat([cursor.partial, buffer.subarray(0, n)]);
-      let newline = data.indexOf(0x0a);
-      while (newline >= 0) {
-        const text = data.subarray(0, newline).toString('utf8');
-        data = data.subarray(newline + 1);
-        if (cursor.lineNumber !== null) cursor.lineNumber++;
-        if (text.length > 0) this.accept(cursor, text, out);
-        newline = data.indexOf(0x0a);
-      }
-      cursor.partial = Buffer.from(data);
+      this.splitLines(cursor, buffer.subarray(0, n), out);
     }
+  }
+
+  /** The complete lines of `cursor.partial` + `bytes`; what follows the last newline stays partial. */
+  private splitLines(cursor: Cursor, bytes: Buffer, out: Observation[]): void {
+    let data = cursor.partial.length === 0 ? bytes : Buffer.concat([cursor.partial, bytes]);
+    let newline = data.indexOf(0x0a);
+    while (newline >= 0) {
+      const text = data.subarray(0, newline).toString('utf8');
+      data = data.subarray(newline + 1);
+      if (cursor.lineNumber !== null) cursor.lineNumber++;
+      if (text.length > 0) this.accept(cursor, text, out);
+      newline = data.indexOf(0x0a);
+    }
+    cursor.partial = Buffer.from(data);
   }
 
   private accept(cursor: Cursor, text: string, out: Observation[]): void {
