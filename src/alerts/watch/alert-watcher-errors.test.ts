@@ -8,7 +8,9 @@ import { Recorder } from '../../recorder/recorder.js';
 import { RecorderError } from '../../recorder/recorder-error.js';
 import { waitFor } from '../fixtures/processes.js';
 import { Scenario, T0 } from '../fixtures/scenario.js';
-import { AlertWatcher } from './alert-watcher.js';
+import type { AlertTransition } from '../alert-transition.js';
+import type { Notifier } from '../notifiers/notifier.js';
+import { AlertWatcher, type AlertWatcherOptions } from './alert-watcher.js';
 
 const SESSION = 'session_20251026_100000';
 const cleanups: (() => Promise<void>)[] = [];
@@ -17,12 +19,12 @@ afterEach(async () => {
 });
 
 /** A watcher polling every 10 ms over a live session (heartbeat fresh on the watcher's clock, so nothing fires yet). */
-function watch(dataDir: string, errors: unknown[]): { readonly scenario: Scenario; readonly watcher: AlertWatcher } {
+function watch(dataDir: string, errors: unknown[], more: Partial<AlertWatcherOptions> = {}): { readonly scenario: Scenario; readonly watcher: AlertWatcher } {
   const scenario = new Scenario(dataDir);
   scenario.at(0).start(SESSION);
   scenario.at(1000).heartbeat(SESSION);
   const recorder = new Recorder({ sessionId: 'watcher_20251026_100001_1', sink: new FileSink(join(dataDir, 'logs')) });
-  const watcher = new AlertWatcher({ dataDir, recorder, pollMs: 10, now: () => T0 + 2000, onError: (error) => errors.push(error) });
+  const watcher = new AlertWatcher({ dataDir, recorder, pollMs: 10, now: () => T0 + 2000, onError: (error) => errors.push(error), ...more });
   cleanups.push(async () => {
     await watcher.stop();
     scenario.close();
@@ -49,10 +51,11 @@ describe('AlertWatcher: a poll that fails in its timer', () => {
     expect(error).toMatchObject({ path: system, errno: 'EISDIR', message: `cannot read ${system}: is a directory, not a file (EISDIR)` });
   });
 
-  it('alerts.jsonl it cannot write: hands over the RecorderError naming the file and errno', async () => {
+  it('alerts.jsonl it cannot write: notifies the alert anyway, then hands over the RecorderError naming the file and errno', async () => {
     const dataDir = tempDir('tradetrace-watch-error-');
     const errors: unknown[] = [];
-    const { scenario } = watch(dataDir, errors);
+    const notified: AlertTransition[] = [];
+    const { scenario } = watch(dataDir, errors, { notifiers: [collecting(notified)] });
     // After the start, which reads alerts.jsonl for alerts left open; the sink opens it at its first write.
     const alerts = join(dataDir, 'logs/alerts.jsonl');
     mkdirSync(alerts);
@@ -65,5 +68,28 @@ describe('AlertWatcher: a poll that fails in its timer', () => {
     expect(error).toBeInstanceOf(RecorderError);
     expect(error).toMatchObject({ details: { path: alerts, errno: 'EISDIR' } });
     expect(String((error as Error).message)).not.toContain('\n');
+    expect(notified.map((t) => [t.kind, t.rule])).toEqual([['fired', 'fatal']]);
+  });
+
+  it('alerts.jsonl it cannot write, with onRecordFailed: every alert is notified and watching goes on', async () => {
+    const dataDir = tempDir('tradetrace-watch-error-');
+    const errors: unknown[] = [];
+    const unrecorded: [unknown, AlertTransition][] = [];
+    const notified: AlertTransition[] = [];
+    const { scenario } = watch(dataDir, errors, { notifiers: [collecting(notified)], onRecordFailed: (error, transition) => unrecorded.push([error, transition]) });
+    mkdirSync(join(dataDir, 'logs/alerts.jsonl'));
+    scenario.at(1500).emit(SESSION, 'FATAL', { origin: 'uncaughtException', error_code: 'E_BOOM', message: 'boom' });
+    await waitFor('the first alert', () => notified.length > 0, 5_000);
+    // Still polling: a second session's failure is seen and notified too.
+    scenario.at(1600).start('session_20251026_100100');
+    scenario.at(1700).emit('session_20251026_100100', 'FATAL', { origin: 'uncaughtException', error_code: 'E_BOOM', message: 'boom again' });
+    await waitFor('the second alert', () => notified.length > 1, 5_000);
+    expect(errors).toEqual([]);
+    expect(notified.map((t) => t.subject)).toEqual([SESSION, 'session_20251026_100100']);
+    expect(unrecorded.map(([error, t]) => [error instanceof RecorderError, t.subject])).toEqual([[true, SESSION], [true, 'session_20251026_100100']]);
   });
 });
+
+function collecting(into: AlertTransition[]): Notifier {
+  return { notify: (t) => void into.push(t), drain: () => Promise.resolve() };
+}

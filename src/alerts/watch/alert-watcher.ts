@@ -30,6 +30,13 @@ export interface AlertWatcherOptions {
    * uncaught exception. (The first poll's errors are thrown by start() itself.)
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * A transition could not be written to alerts.jsonl (read-only data dir, a watcher run as another
+   * user, a full disk). It was still notified: a watcher that cannot record must still alert. With
+   * this callback watching goes on (the next write may succeed); without it the error stops the
+   * watcher through onError, after the notifiers had it.
+   */
+  readonly onRecordFailed?: (error: unknown, transition: AlertTransition) => void;
   readonly now?: () => number;
   readonly isAlive?: (pid: number) => boolean;
 }
@@ -152,9 +159,16 @@ export class AlertWatcher {
   }
 
   private publish(transitions: readonly AlertTransition[]): void {
+    let unrecorded: Error | undefined;
     for (const transition of transitions) {
-      recordTransition(this.init.recorder, transition);
+      try {
+        recordTransition(this.init.recorder, transition);
+      } catch (error) {
+        if (this.init.onRecordFailed) this.init.onRecordFailed(error, transition);
+        else unrecorded ??= error instanceof Error ? error : new Error(`alert ${transition.alertId} could not be recorded: ${String(error)}`);
+      }
       for (const notifier of this.notifiers) notifier.notify(transition);
     }
+    if (unrecorded !== undefined) throw unrecorded;
   }
 }
