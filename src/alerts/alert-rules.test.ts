@@ -295,7 +295,7 @@ describe('alert rules over real log lines', () => {
     expect(open.map((a) => a.subject)).toEqual([S1]);
   });
 
-  it('config_drift stays one incident when a session keeps the drifted config but drifts from an older baseline (after a refused start)', async () => {
+  it('config_drift of a session refused before trading resolves at its refusal; the next session drifting from the older baseline is its own incident', async () => {
     const s = scenario();
     const [a, b, c, d] = ['session_20251026_100000', 'session_20251026_110000', 'session_20251026_120000', 'session_20251026_130000'];
     const diff = (session: string, prev: string) => s.emit(session, 'CONFIG_DIFF', {
@@ -323,7 +323,34 @@ describe('alert rules over real log lines', () => {
     s.end(d);
     s.close();
     const { transitions } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 8_000_000, options: { rules: ['config_drift'] } });
-    expect(brief(transitions)).toEqual(['fired config_drift config +3600s', 'resolved config_drift config +7200s']);
+    expect(brief(transitions)).toEqual(['fired config_drift config +3600s', 'resolved config_drift config +3600s', 'fired config_drift config +3700s', 'resolved config_drift config +7200s']);
+    expect(transitions[1]?.message).toBe(`${b} was refused before trading (open_failed): its config bbbbbbbb never ran`);
+  });
+
+  it('config_drift: each CONFIG_DIFF is an incident; a later one supersedes the open drift, and both carry the ids the bot gives them', async () => {
+    const s = scenario();
+    const [a, b, c] = ['session_20251026_100000', 'session_20251026_110000', 'session_20251026_120000'];
+    const drift = (session: string, prev: string, from: string, to: string) =>
+      s.emit(session, 'CONFIG_DIFF', { message: `Config drift detected: ${from.slice(0, 8)} -> ${to.slice(0, 8)}`, prev_hash: from, current_hash: to, prev_session: prev, changes: [{ path: 'execution.slippage_bps', from: 20, to: 30 }] });
+    s.at(0).start(a, 'aaaaaaaaaaaaaaaa').end(a);
+    s.at(3_600_000).start(b, 'bbbbbbbbbbbbbbbb');
+    drift(b, a, 'aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb');
+    s.end(b);
+    s.at(7_200_000).start(c, 'cccccccccccccccc');
+    drift(c, b, 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc');
+    s.end(c);
+    s.close();
+    const { transitions, open } = await evaluatePastLogs(s.logsDir, { nowMs: T0 + 8_000_000, options: { rules: ['config_drift'] } });
+    expect(brief(transitions)).toEqual(['fired config_drift config +3600s', 'resolved config_drift config +7200s', 'fired config_drift config +7200s']);
+    expect(transitions[1]?.message).toBe(`superseded: ${c} changed the config again (bbbbbbbb -> cccccccc); the alert for that change follows`);
+    expect(open.map((o) => o.alertId)).toEqual([transitions[2]?.alertId]);
+    // The bot's engine sees only its own session's lines: it fires each drift under the same id.
+    for (const [session, fired] of [[b, transitions[0]], [c, transitions[2]]] as const) {
+      const bot = new AlertEngine({ options: { rules: ['config_drift'] } });
+      const own: AlertTransition[] = [];
+      for await (const o of replayLogs(s.logsDir)) if (o.line.session_id === session) own.push(...bot.observe(o));
+      expect(own.map((t) => [t.kind, t.alertId])).toEqual([['fired', fired?.alertId]]);
+    }
   });
 
   it('order_failure_rate hovering at its threshold is one incident: it resolves only once the rate is clearly back (80% of the threshold)', async () => {

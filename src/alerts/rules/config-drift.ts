@@ -26,9 +26,13 @@ interface PendingResolve {
 const STARTUP_BURST_MS = 1000;
 
 /**
- * `config_drift`: a CONFIG_DIFF fires (subject `config`: one open drift per data directory, later
- * diffs while it is open are absorbed). It resolves when a later session starts with the drifted
- * config again (the change was kept on purpose), or after `resolveAfterS` when that is set.
+ * `config_drift`: each CONFIG_DIFF fires (subject `config`: at most one open drift per data
+ * directory). A later session's CONFIG_DIFF supersedes the open drift: it is resolved and the new
+ * one fires, as the bot itself does (its alert engine starts with each session), so both name the
+ * same incidents with the same ids. A drift resolves when a later session starts with the drifted
+ * config again (the change was kept on purpose), when its own session is refused before trading
+ * (SESSION_END reason refused: that config never ran, and the next session is compared with the last
+ * one that traded), or after `resolveAfterS` when that is set.
  *
  * "Starts with it again" is settled at that session's SESSION_START (or a second after its
  * CONFIG_HASH), not at the hash alone: a session can hold the drifted config and still drift from
@@ -37,7 +41,7 @@ const STARTUP_BURST_MS = 1000;
  */
 export class ConfigDriftRule implements RuleEvaluator {
   readonly rule = 'config_drift' as const;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['CONFIG_DIFF', 'CONFIG_HASH', 'SESSION_START']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['CONFIG_DIFF', 'CONFIG_HASH', 'SESSION_START', 'SESSION_END']);
   private drift: Drift | null = null;
   private pending: PendingResolve | null = null;
 
@@ -48,8 +52,17 @@ export class ConfigDriftRule implements RuleEvaluator {
     const at = lineTime(line);
     this.settle(at, tracker);
     if (line.event_type === 'CONFIG_DIFF') {
-      // The session that seemed to keep the drifted config drifts itself: the same incident goes on.
+      // The session that seemed to keep the drifted config drifts itself: not kept, this drift is news.
       if (this.pending?.session === line.session_id) this.pending = null;
+      const open = this.drift;
+      if (open && open.session !== line.session_id) {
+        tracker.resolve({
+          rule: this.rule,
+          subject: SUBJECT,
+          message: `superseded: ${line.session_id} changed the config again (${line.prev_hash.slice(0, 8)} -> ${line.current_hash.slice(0, 8)}); the alert for that change follows`,
+          at,
+        });
+      }
       const fired = tracker.fire({
         rule: this.rule,
         subject: SUBJECT,
@@ -72,6 +85,10 @@ export class ConfigDriftRule implements RuleEvaluator {
       this.pending = { session: line.session_id, hash: line.config_hash, at };
     } else if (line.event_type === 'SESSION_START' && this.pending?.session === line.session_id) {
       this.resolvePending(tracker);
+    } else if (line.event_type === 'SESSION_END' && line.reason === 'refused' && this.drift?.session === line.session_id) {
+      tracker.resolve({ rule: this.rule, subject: SUBJECT, message: `${line.session_id} was refused before trading (${line.error_code ?? 'refused'}): its config ${this.drift.hash.slice(0, 8)} never ran`, at });
+      this.drift = null;
+      this.pending = null;
     }
   }
 
