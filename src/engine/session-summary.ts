@@ -1,4 +1,5 @@
 import type { Decimal } from '../domain/decimal.js';
+import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
 
@@ -65,7 +66,11 @@ function line(label: string, value: string): string {
   return `  ${label.padEnd(13)}${value}\n`;
 }
 
-/** The end-of-session text: counts, PnL, log files, and a ready-to-run `tradetrace trace` command. */
+/**
+ * The end-of-session text: counts, PnL, log files, and a ready-to-run `tradetrace trace` command.
+ * That command always names the data directory (unlike the queries' hints): it is read after the
+ * session, often from another directory or shell than the one that ran it.
+ */
 export function formatPaperSummary(sessionId: string, summary: PaperSummary, dataDir: string): string {
   const r = summary.record;
   const outcomes = r['outcomes'] as Record<string, number>;
@@ -91,9 +96,9 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
-    out += `\ntrace a decision of this session:\n  tradetrace trace ${summary.traceDecision} --data-dir ${dataDir}\n`;
+    out += `\ntrace a decision of this session:\n  tradetrace trace ${shellWord(summary.traceDecision)}${dataDirArg(dataDir)}\n`;
   } else if (Number(r['decisions']) > 0) {
-    out += `\nno decision reached an order this session; trace any decision id from ${dataDir}/logs/decisions.jsonl with tradetrace trace <decision_id>\n`;
+    out += `\nno decision reached an order this session; trace any decision id from ${dataDir}/logs/decisions.jsonl with tradetrace trace <decision_id>${dataDirArg(dataDir)}\n`;
   } else {
     // No decision means no decisions.jsonl to point at: say where the session's own story is.
     out += `\nno decision was made this session; its start and end are in ${dataDir}/logs/audit.jsonl and ${dataDir}/logs/system.jsonl\n`;

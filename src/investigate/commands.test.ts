@@ -42,7 +42,7 @@ describe('why (no trades)', () => {
     const r = await runQuery(['why', 'BTC/USD', '--data-dir', dir]);
     expect([r.code, r.stdout]).toEqual([1, 'no decisions for BTC/USD; decisions were made for BTC/USDT (7), ETH/USDT (3)\n']);
     const idle = await runQuery(['why', 'BTC/USDT', '--data-dir', dir, '--session', facts.sessionId, '--until', '2025-10-26T10:00:30Z']);
-    expect([idle.code, idle.stdout]).toEqual([1, `no decisions for BTC/USDT in ${facts.sessionId} until 2025-10-26 10:00:30.000Z: the window may miss the sessions (tradetrace sessions lists when each ran), or the decision loop did not run then; check tradetrace health\n`]);
+    expect([idle.code, idle.stdout]).toEqual([1, `no decisions for BTC/USDT in ${facts.sessionId} until 2025-10-26 10:00:30.000Z: the window may miss the sessions (tradetrace sessions --data-dir ${dir} lists when each ran), or the decision loop did not run then; check tradetrace health --data-dir ${dir}\n`]);
   });
 
   it('a --session that names no session says so, with the sessions there are, rather than blaming the decision loop', async () => {
@@ -236,7 +236,7 @@ describe('health (hung bot, dead bot)', () => {
     expect(r.stdout).toContain(`process: pid ${process.pid} is running on this host, but that process started `);
     expect(r.stdout).toContain('after the session: another process got the pid; the bot is gone');
     expect(r.stdout).not.toContain('RUNNING');
-    expect(r.stdout).toContain(`a later session was refused before trading: ${facts.refused} (tradetrace health --session ${facts.refused})`);
+    expect(r.stdout).toContain(`a later session was refused before trading: ${facts.refused} (tradetrace health --session ${facts.refused} --data-dir ${dir})`);
     const refused = await runQuery(['health', '--data-dir', dir, '--session', facts.refused]);
     expect(refused.stdout).toContain(`REFUSED before trading: exit code 1: open_failed: ${facts.message}; nothing was decided under its config`);
     expect(refused.stdout).not.toContain('process:');

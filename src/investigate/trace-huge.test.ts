@@ -51,7 +51,7 @@ describe('trace: a decision with 20,000 failed exit intents', () => {
       expect(r.stdout).toContain('20,000 sell intents failed: insufficient_balance 10,000, rejected 5,000, network 5,000;');
       expect(r.stdout).toContain(`the first (${firstIntent}) and last`);
       expect(r.stdout).toContain('19,998 between them are not');
-      expect(r.stdout).toContain(`tradetrace orders --intent <int_...> shows one, tradetrace trace ${huge.decisionId} --json every line`);
+      expect(r.stdout).toContain(`tradetrace orders --intent <int_...> --data-dir ${dir} shows one, tradetrace trace ${huge.decisionId} --json --data-dir ${dir} every line`);
       // The first and last failed exits are shown whole, each with its EXIT_TRIGGERED.
       expect(lines.filter((l) => l.includes('EXIT_TRIGGERED'))).toHaveLength(2);
       expect(lines.filter((l) => l.includes('ORDER_FAILED'))).toHaveLength(2);

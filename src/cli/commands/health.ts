@@ -4,6 +4,7 @@ import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { checkHealth } from '../../investigate/query/health-query.js';
 import { renderHealth } from '../../investigate/render/health-view.js';
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
@@ -34,7 +35,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   if (f.json) {
     for (const e of [report.start, report.lastHeartbeat, report.fatal, report.complete, report.end]) if (e) io.stdout.write(`${e.text}\n`);
-  } else io.stdout.write(renderHealth(report, f.style, f.nowMs));
+  } else io.stdout.write(renderHealth(report, f.style, f.nowMs, followUpDataDir(f)));
   await reportSkipped(skipped, io);
   return EXIT.found;
 }

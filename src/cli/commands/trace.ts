@@ -3,7 +3,9 @@ import { countSessions, megabytes, reportSkipped, sessionFilter, unknownSession 
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
 import { countLines } from '../../investigate/query/skipped-lines.js';
+import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { otherSessionLines } from '../../investigate/render/session-match.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
@@ -20,9 +22,9 @@ ${COMMON_HELP}
 `;
 
 /** What an id of another kind is, and the command that takes it; null for what may be a decision id. */
-function otherIdKind(id: string): string | null {
-  if (id.startsWith('int_')) return `is an order intent id, not a decision id: see it with tradetrace orders --intent ${id} (its lines carry the decision_id to trace)`;
-  if (id.startsWith('session_')) return `is a session id, not a decision id: see tradetrace sessions, or give it to a query as --session ${id}`;
+function otherIdKind(id: string, dataDir: string | undefined): string | null {
+  if (id.startsWith('int_')) return `is an order intent id, not a decision id: see it with tradetrace orders --intent ${shellWord(id)}${dataDirArg(dataDir)} (its lines carry the decision_id to trace)`;
+  if (id.startsWith('session_')) return `is a session id, not a decision id: see tradetrace sessions${dataDirArg(dataDir)}, or give it to a query as --session ${shellWord(id)}`;
   return null;
 }
 
@@ -69,7 +71,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace trace: expected a decision id (dec_YYYYMMDD_HHMMSS_xxxxxx) or a prefix of one\n\n${HELP}`);
     return EXIT.usage;
   }
-  const wrongKind = otherIdKind(prefix);
+  const wrongKind = otherIdKind(prefix, followUpDataDir(f));
   if (wrongKind) {
     io.stderr.write(`tradetrace trace: "${prefix}" ${wrongKind}\n`);
     return EXIT.usage;
@@ -113,7 +115,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     } else if (f.json) await writeLines(io.stdout, events, guarded.closedSignal);
     else {
       const { renderTrace } = await import('../../investigate/render/trace-view.js');
-      io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs));
+      io.stdout.write(renderTrace(outcome.decisionId, events, f.style, f.nowMs, followUpDataDir(f)));
     }
     if (f.values['follow'] === true) {
       await reportSkipped(skipped, io);

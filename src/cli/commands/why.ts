@@ -7,6 +7,7 @@ import { explainNoBuys } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.js';
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
@@ -43,13 +44,13 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
     if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir)}\n`);
     // With --json, stdout holds JSON only: the answer in words goes to stderr.
-    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined));
+    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined, followUpDataDir(f)));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }
   if (f.json) {
     io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), filled_late: report.filledLate, guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
-  } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs));
+  } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs, followUpDataDir(f)));
   if (report.unread !== undefined) io.stderr.write(`tradetrace why: ${report.unread}\n`);
   await reportSkipped(skipped, io);
   return EXIT.found;

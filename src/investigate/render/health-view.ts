@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import type { HealthReport } from '../query/health-query.js';
 import type { Style } from './style.js';
 import { ago, duration, utc } from './time-format.js';
@@ -94,7 +95,8 @@ function processLine(r: HealthReport): string | undefined {
     : `process: pid ${p.pid} is running on this host: the bot is still up (or the pid was reused)`;
 }
 
-export function renderHealth(r: HealthReport, style: Style, nowMs: number): string {
+/** `dataDir`: the directory to name in the follow-up commands, when it is not the one they would use anyway. */
+export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataDir: string | undefined): string {
   const out: string[] = [];
   const m = r.manifest;
   const started = r.start?.event.ts ?? m?.start;
@@ -104,7 +106,7 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number): stri
   out.push(r.verdict === 'ended_cleanly' || r.verdict === 'running' ? style.green(verdict) : style.red(verdict));
   const running = processLine(r);
   if (running) out.push(running);
-  for (const id of r.laterRefused) out.push(`a later session was refused before trading: ${id} (tradetrace health --session ${id})`);
+  for (const id of r.laterRefused) out.push(`a later session was refused before trading: ${id} (tradetrace health --session ${shellWord(id)}${dataDirArg(dataDir)})`);
   out.push('');
   if (r.lastHeartbeat) {
     const hb = r.lastHeartbeat;

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { byTime, type LocatedEvent } from '../query/find-events.js';
 import type { Style } from './style.js';
 import { after, ago, duration, utc } from './time-format.js';
@@ -100,7 +101,8 @@ export function verdict(events: readonly LocatedEvent[]): string {
   return out;
 }
 
-export function renderTrace(decisionId: string, events: readonly LocatedEvent[], style: Style, nowMs: number): string {
+/** `dataDir`: the directory to name in the follow-up commands, when it is not the one they would use anyway. */
+export function renderTrace(decisionId: string, events: readonly LocatedEvent[], style: Style, nowMs: number, dataDir: string | undefined): string {
   const start = first(events, 'DECISION_START') ?? events[0];
   if (!start) return '';
   const ref = start.event.ts;
@@ -118,7 +120,7 @@ export function renderTrace(decisionId: string, events: readonly LocatedEvent[],
     const run = runs.get(e);
     if (run === 'hidden') continue;
     if (run) {
-      out.push(style.red(`${utc(run.from)}  ${after(run.from, ref).padStart(11)}  ${style.cyan('...'.padEnd(15))} ${describeRun(decisionId, run)}`));
+      out.push(style.red(`${utc(run.from)}  ${after(run.from, ref).padStart(11)}  ${style.cyan('...'.padEnd(15))} ${describeRun(decisionId, run, dataDir)}`));
       continue;
     }
     const where = style.dim(`${basename(e.file.path)}`);
@@ -227,11 +229,11 @@ function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function describeRun(decisionId: string, run: FailedRun): string {
+function describeRun(decisionId: string, run: FailedRun, dataDir: string | undefined): string {
   const reasons = [...run.reasons].map(([reason, n]) => `${reason} ${thousands(n)}`).join(', ');
   return (
     `${thousands(run.failed)} ${run.side} intents failed: ${reasons}; the first (${run.firstShown}) and last (${run.lastShown}) are shown, ` +
     `${thousands(run.hidden)} between them are not (${thousands(run.lines)} lines, ${utc(run.from)} to ${utc(run.to)}): ` +
-    `tradetrace orders --intent <int_...> shows one, tradetrace trace ${decisionId} --json every line`
+    `tradetrace orders --intent <int_...>${dataDirArg(dataDir)} shows one, tradetrace trace ${shellWord(decisionId)} --json${dataDirArg(dataDir)} every line`
   );
 }

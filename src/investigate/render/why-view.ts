@@ -1,3 +1,4 @@
+import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import type { WhyReport } from '../query/why-query.js';
 import type { Style } from './style.js';
 import { ago, utc } from './time-format.js';
@@ -11,12 +12,13 @@ const SYMBOLS_SHOWN = 10;
  * a bot trading BTC/USD): the symbols that do have decisions say so, where "the loop did not run"
  * would send the operator after a healthy bot.
  */
-export function renderNoDecisions(report: WhyReport, symbol: string | undefined, scope: string, windowed = false): string {
+export function renderNoDecisions(report: WhyReport, symbol: string | undefined, scope: string, windowed: boolean, dataDir: string | undefined): string {
   if (symbol === undefined || report.symbols.size === 0) {
+    const dir = dataDirArg(dataDir);
     // Nothing in a time window is most often a window that missed the sessions, not a hung bot.
     const hint = windowed
-      ? 'the window may miss the sessions (tradetrace sessions lists when each ran), or the decision loop did not run then; check tradetrace health'
-      : 'the decision loop did not run or wrote nothing; check tradetrace health';
+      ? `the window may miss the sessions (tradetrace sessions${dir} lists when each ran), or the decision loop did not run then; check tradetrace health${dir}`
+      : `the decision loop did not run or wrote nothing; check tradetrace health${dir}`;
     return `no decisions${scope}: ${hint}\n`;
   }
   const known = [...report.symbols].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
@@ -25,7 +27,8 @@ export function renderNoDecisions(report: WhyReport, symbol: string | undefined,
   return `no decisions${scope}; decisions were made for ${shown}${more}\n`;
 }
 
-export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number): string {
+/** `dataDir`: the directory to name in the follow-up command, when it is not the one it would use anyway. */
+export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number, dataDir: string | undefined): string {
   const out: string[] = [];
   const filled = report.outcomes.get('filled') ?? 0;
   out.push(style.bold(`${report.decisions} decision${report.decisions === 1 ? '' : 's'}${scope}: ${filled} bought`));
@@ -52,6 +55,6 @@ export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs:
     }
   }
   const top = report.guards[0];
-  if (top) out.push(`\nnext: tradetrace trace ${top.latest.event.decision_id ?? ''}`);
+  if (top) out.push(`\nnext: tradetrace trace ${shellWord(top.latest.event.decision_id ?? '')}${dataDirArg(dataDir)}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../domain/decimal.js';
+import { formatPaperSummary, type PaperSummary } from './session-summary.js';
+
+const DIR = "/tmp/nextfix/with space/it's dä tä ✓";
+
+function summaryOf(traceDecision: string | undefined, decisions: number): PaperSummary {
+  const zero = Decimal.from(0);
+  return {
+    record: {
+      bars: 10, warmup_bars: 0, decisions, outcomes: decisions > 0 ? { no_signal: decisions } : {}, blocked_by: {},
+      intents: 0, buys_filled: 0, sells_filled: 0, filled_late: { buys: 0, failed_orders: 0 }, failures: {},
+      exits_blocked: 0, exits_blocked_by: {}, open_positions: [],
+    },
+    result: { reason: 'duration_reached', exitCode: 0 },
+    quote: 'USDT', realized: zero, totalRealized: zero, unrealized: zero, fees: zero,
+    traceDecision, logFiles: [`${DIR}/logs/decisions.jsonl`], replay: false,
+  };
+}
+
+/** The arguments a real POSIX shell makes of a printed command line. */
+function shellArgs(command: string): string[] {
+  return execFileSync('sh', ['-c', `printf '%s\\0' ${command}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+}
+
+describe('formatPaperSummary', () => {
+  it('ends with a trace command whose data directory the shell reads back as one argument', () => {
+    const text = formatPaperSummary('session_20250101_000000', summaryOf('dec_20250101_000000_abcdef', 10), DIR);
+    const command = /\n {2}(tradetrace trace .*)\n$/.exec(text)?.[1] ?? '';
+    expect(shellArgs(command)).toEqual(['tradetrace', 'trace', 'dec_20250101_000000_abcdef', '--data-dir', DIR]);
+  });
+
+  it('leaves a plain data directory unquoted', () => {
+    expect(formatPaperSummary('session_20250101_000000', summaryOf('dec_20250101_000000_abcdef', 10), '/tmp/x/data')).toMatch(/\n {2}tradetrace trace dec_20250101_000000_abcdef --data-dir \/tmp\/x\/data\n$/);
+  });
+
+  it('names the data directory in the trace command of a session where no decision reached an order', () => {
+    const text = formatPaperSummary('session_20250101_000000', summaryOf(undefined, 10), DIR);
+    const command = /with (tradetrace trace .*)\n$/.exec(text)?.[1] ?? '';
+    expect(shellArgs(command.replace('<decision_id>', 'dec_x'))).toEqual(['tradetrace', 'trace', 'dec_x', '--data-dir', DIR]);
+  });
+});
