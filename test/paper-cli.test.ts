@@ -6,7 +6,7 @@ import { PROJECT_ROOT, runCli } from './support/cli.js';
 import { tempDir } from './support/temp-dir.js';
 
 const ESC = '\u001b';
-const PROGRESS = /^\[\d\d:\d\d:\d\d\] bars=\d+ \| positions=\d+/gm;
+const PROGRESS = /^\[\d\d:\d\d:\d\dZ\] bars=\d+ \| positions=\d+/gm;
 const FAST = ['--synthetic', 'BTC/USDT,ETH/USDT', '--speed', '1200', '--set', 'trading.max_open_positions=2'];
 
 /** Runs the paper command and records when each stdout chunk arrived, to measure silences. */
@@ -52,7 +52,7 @@ describe('tradetrace paper: terminal output', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toContain(ESC);
     expect(run.stdout.match(PROGRESS)?.length ?? 0).toBeGreaterThanOrEqual(2);
-    expect(run.stdout).toMatch(/^\[\d\d:\d\d:\d\d\] BUY_FILLED [A-Z]+\/USDT @ \$[\d.]+/m);
+    expect(run.stdout).toMatch(/^\[\d\d:\d\d:\d\dZ\] BUY_FILLED [A-Z]+\/USDT @ \$[\d.]+/m);
     // The plain summary line comes every 5 s; the first chunk comes at once (before the warm-up).
     expect(Math.max(...run.gapsMs)).toBeLessThan(7_000);
     expect(run.stdout).toMatch(/paper session session_\d{8}_\d{6} ended: duration_reached \(exit 0\)/);

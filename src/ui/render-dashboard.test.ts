@@ -47,7 +47,7 @@ describe('renderDashboard', () => {
 
   it('summarizes a frame on one plain line for piped output', () => {
     const line = renderSummaryLine(busyModel().view(NOW));
-    expect(line).toBe('[10:06:07] bars=1234 | positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) | realized=-3.25 unrealized=+1.00 fees=0.45 | failures=timeout_exhausted=2 min_notional=1 | loops=STALLED DustSweeper (1m35s) | last=dec_20220103_100500_00a1b2 BTC/USDT filled');
+    expect(line).toBe('[10:06:07Z] bars=1234 | positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) | realized=-3.25 unrealized=+1.00 fees=0.45 | failures=timeout_exhausted=2 min_notional=1 | loops=STALLED DustSweeper (1m35s) | last=dec_20220103_100500_00a1b2 BTC/USDT filled');
   });
 
   it('takes last prices from a price source when the engine does not push them', () => {

@@ -2,6 +2,14 @@ import { printable } from './ansi.js';
 import type { DashboardEventView, DashboardView } from './dashboard-view.js';
 import { formatAge, formatClock, formatPnl, formatPrice, formatQty } from './format.js';
 
+/**
+ * A plain line's time, `[23:17:37Z]`: the dashboard's clocks are UTC (the terminal header says so),
+ * and a line in a log file or a CI page has no header, so the zone goes on every line.
+ */
+export function plainStamp(clock: string): string {
+  return `[${clock}Z]`;
+}
+
 /** The one-line summary printed every few seconds when stdout is not a terminal. No escape codes. */
 export function renderSummaryLine(view: DashboardView): string {
   const positions = view.positions.map((p) => `${p.symbol} ${formatQty(p.qty)}@${formatPrice(p.entryPx)}${p.unrealizedPnl ? ` uPnL ${formatPnl(p.unrealizedPnl)}` : ''}`).join(', ');
@@ -9,7 +17,7 @@ export function renderSummaryLine(view: DashboardView): string {
   const stalled = view.loops.filter((l) => !l.alive).map((l) => `${l.name} (${formatAge(l.lastBeatAgeS)})`);
   const last = view.decisions.at(-1);
   const parts = [
-    `[${formatClock(view.now)}] bars=${view.bars}`,
+    `${plainStamp(formatClock(view.now))} bars=${view.bars}`,
     `positions=${view.positions.length}${positions ? ` (${positions})` : ''}`,
     `realized=${formatPnl(view.pnl.realized)} unrealized=${formatPnl(view.pnl.unrealized)} fees=${view.pnl.fees.toFixed(2)}`,
     `failures=${failures || 'none'}`,
@@ -21,5 +29,5 @@ export function renderSummaryLine(view: DashboardView): string {
 
 /** One dashboard event as a plain line, with the code that raised it. */
 export function renderEventLine(event: DashboardEventView): string {
-  return printable(`[${event.timestamp}] ${event.type} ${event.message} (${event.source})`);
+  return printable(`${plainStamp(event.timestamp)} ${event.type} ${event.message} (${event.source})`);
 }

@@ -25,6 +25,8 @@ class CapturingStream extends Writable {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The environment of a capable terminal: the runner's own TERM (dumb in some CI shells) must not pick the mode. */
+const TERMINAL_ENV: NodeJS.ProcessEnv = { TERM: 'xterm-256color' };
 
 function busWithRecorder() {
   const recorder = new Recorder({ sessionId: 'session_20220103_100000', sink: new FileSink(join(tempDir(), 'logs')) });
@@ -37,7 +39,7 @@ describe('TerminalDashboard', () => {
     const { bus, recorder } = busWithRecorder();
     const model = busyModel();
     model.attachBus(bus);
-    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => undefined });
+    const dashboard = new TerminalDashboard({ source: model, stream, env: TERMINAL_ENV, beat: () => undefined });
     dashboard.start();
     await sleep(100);
     await dashboard.stop();
@@ -54,7 +56,7 @@ describe('TerminalDashboard', () => {
     const { bus, recorder } = busWithRecorder();
     model.attachBus(bus);
     let beats = 0;
-    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => beats++ });
+    const dashboard = new TerminalDashboard({ source: model, stream, env: TERMINAL_ENV, beat: () => beats++ });
     expect(dashboard.mode).toBe('tty');
     dashboard.start();
     bus.emit('BUY_FILLED', 'BTC/USDT @ $45000.00');
@@ -84,7 +86,7 @@ describe('TerminalDashboard', () => {
       return [];
     });
     const errors: string[] = [];
-    const dashboard = new TerminalDashboard({ source: model, stream, beat: () => undefined, onError: (error) => errors.push(String(error)) });
+    const dashboard = new TerminalDashboard({ source: model, stream, env: TERMINAL_ENV, beat: () => undefined, onError: (error) => errors.push(String(error)) });
     dashboard.start();
     await sleep(50);
     expect(stream.listenerCount('resize')).toBe(1);
@@ -98,7 +100,7 @@ describe('TerminalDashboard', () => {
   it('redraws at most maxFps times a second however often the engine updates the model', async () => {
     const stream = new CapturingStream(true);
     const model = busyModel();
-    const dashboard = new TerminalDashboard({ source: model, stream, maxFps: 4 });
+    const dashboard = new TerminalDashboard({ source: model, stream, env: TERMINAL_ENV, maxFps: 4 });
     dashboard.start();
     const price = Decimal.parse('45000');
     let updates = 0;
@@ -132,7 +134,7 @@ describe('TerminalDashboard', () => {
     expect(text).not.toContain('\x1b');
     const lines = text.trimEnd().split('\n');
     expect(lines.filter((l) => l.includes('BUY_FILLED'))).toHaveLength(1);
-    expect(lines.find((l) => l.includes('SELL_FILLED'))).toMatch(/^\[\d\d:\d\d:\d\d\] SELL_FILLED BTC\/USDT @ \$45500\.00 pnl \+4\.55 \(src\/ui\/terminal-dashboard\.test\.ts:\d+\)$/);
+    expect(lines.find((l) => l.includes('SELL_FILLED'))).toMatch(/^\[\d\d:\d\d:\d\dZ\] SELL_FILLED BTC\/USDT @ \$45500\.00 pnl \+4\.55 \(src\/ui\/terminal-dashboard\.test\.ts:\d+\)$/);
     // one summary at start, one at stop
     expect(lines.filter((l) => l.includes('| positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) |'))).toHaveLength(2);
     expect(lines.at(-1)).toContain('failures=timeout_exhausted=2 min_notional=1');
@@ -145,9 +147,30 @@ describe('TerminalDashboard', () => {
     dashboard.start();
     for (let i = 0; i < 80; i++) model.addEvent({ type: 'LOG', message: `m${i}`, source: 'src/x.ts:1', timestamp: '10:00:00' });
     await dashboard.stop();
-    expect(stream.text).toContain('... 30 dashboard events not shown (all are in logs/dashboard.jsonl)');
+    expect(stream.text).toContain('[10:00:00Z] ... 30 dashboard events not shown (all are in logs/dashboard.jsonl)');
     expect(stream.text).toContain('LOG m79 (src/x.ts:1)');
     expect(stream.text).not.toContain('LOG m29 ');
+  });
+
+  it('prints the plain lines, not frames, on a terminal whose TERM is dumb (it cannot move the cursor or clear)', async () => {
+    const stream = new CapturingStream(true);
+    const model = busyModel();
+    const { bus, recorder } = busWithRecorder();
+    model.attachBus(bus);
+    const dashboard = new TerminalDashboard({ source: model, stream, env: { TERM: 'dumb' }, summaryIntervalMs: 100_000 });
+    expect(dashboard.mode).toBe('plain');
+    dashboard.start();
+    bus.emit('BUY_FILLED', 'BTC/USDT @ $45000.00');
+    await bus.idle();
+    await sleep(300);
+    await dashboard.stop();
+    recorder.close();
+    expect(stream.text).not.toContain('\x1b');
+    const lines = stream.text.trimEnd().split('\n');
+    expect(lines.find((l) => l.includes('BUY_FILLED'))).toMatch(/^\[\d\d:\d\d:\d\dZ\] BUY_FILLED BTC\/USDT @ \$45000\.00 \(/);
+    expect(lines.filter((l) => / bars=\d+ \| positions=/.test(l))).toHaveLength(2);
+    // Any other TERM on a terminal keeps the live frame.
+    expect(new TerminalDashboard({ source: model, stream: new CapturingStream(true), env: { TERM: 'xterm-256color' } }).mode).toBe('tty');
   });
 
   it('writes nothing when disabled', async () => {

@@ -1,7 +1,7 @@
 import { CLEAR_BELOW, CLEAR_LINE_END, CLEAR_SCREEN, CURSOR_HOME, HIDE_CURSOR, SHOW_CURSOR } from './ansi.js';
 import type { DashboardViewSource } from './dashboard-view.js';
 import { renderDashboard } from './render-dashboard.js';
-import { renderEventLine, renderSummaryLine } from './render-plain.js';
+import { plainStamp, renderEventLine, renderSummaryLine } from './render-plain.js';
 
 /** The part of a stream the dashboard uses; process.stdout and any Writable fit. */
 export interface DashboardStream {
@@ -25,6 +25,8 @@ export interface TerminalDashboardOptions {
   readonly summaryIntervalMs?: number;
   /** Default: on for a terminal unless NO_COLOR is set. */
   readonly color?: boolean;
+  /** Where NO_COLOR and TERM are read. Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Called every tick: the engine registers the dashboard as daemon loop `LiveDashboard`. */
   readonly beat?: () => void;
   readonly now?: () => number;
@@ -41,8 +43,8 @@ const IDLE_REDRAW_MS = 1000;
 /**
  * Draws the dashboard on its own timer. The engine only updates the model; this reads it at most
  * `maxFps` times a second (many updates between two frames cost one frame), in place on a
- * terminal, or as plain lines when output goes to a file or a pipe. A stream that is not keeping
- * up (needs drain) skips frames instead of queueing them.
+ * terminal, or as plain lines when output goes to a file, a pipe or a TERM=dumb terminal. A stream
+ * that is not keeping up (needs drain) skips frames instead of queueing them.
  */
 export class TerminalDashboard {
   static readonly LOOP_NAME = 'LiveDashboard';
@@ -64,11 +66,14 @@ export class TerminalDashboard {
   };
 
   constructor(private readonly options: TerminalDashboardOptions) {
-    this.mode = options.enabled === false ? 'off' : options.stream.isTTY ? 'tty' : 'plain';
+    const env = options.env ?? process.env;
+    // TERM=dumb is a terminal that cannot move the cursor or clear (an editor's shell buffer, a CI
+    // log viewer): a frame drawn there piles up as escape codes, so it gets the lines a pipe gets.
+    this.mode = options.enabled === false ? 'off' : options.stream.isTTY === true && env['TERM'] !== 'dumb' ? 'tty' : 'plain';
     const fps = options.maxFps ?? 4;
     if (!(fps > 0 && fps <= 60)) throw new RangeError(`maxFps must be in (0, 60], got ${fps}`);
     this.frameMs = this.mode === 'tty' ? Math.ceil(1000 / fps) : PLAIN_TICK_MS;
-    this.color = options.color ?? (this.mode === 'tty' && !process.env['NO_COLOR']);
+    this.color = options.color ?? (this.mode === 'tty' && !env['NO_COLOR']);
     this.now = options.now ?? Date.now;
   }
 
@@ -123,7 +128,7 @@ export class TerminalDashboard {
     const first = view.events[0];
     const lastSeq = view.events.at(-1)?.seq ?? this.printedSeq;
     if (first && first.seq > this.printedSeq + 1) {
-      lines.push(`[${first.timestamp}] ... ${first.seq - this.printedSeq - 1} dashboard events not shown (all are in logs/dashboard.jsonl)`);
+      lines.push(`${plainStamp(first.timestamp)} ... ${first.seq - this.printedSeq - 1} dashboard events not shown (all are in logs/dashboard.jsonl)`);
     }
     for (const event of view.events) if (event.seq > this.printedSeq) lines.push(renderEventLine(event));
     this.printedSeq = lastSeq;
