@@ -8,20 +8,25 @@ const MAX_SLICE_MS = 250;
 
 export interface FeedClockOptions {
   readonly speed: ReplaySpeed;
-  /** Wall clock, injectable for tests. */
-  readonly wallNow?: () => number;
+  /**
+   * Milliseconds on a clock that only moves forward, injectable for tests; default performance.now.
+   * Not Date.now: the wall clock steps (an NTP correction, a VM resumed), and pacing on it stalled
+   * delivery for an hour when it went back an hour, and burst ten hours of bars out at once at 60x
+   * when it went forward ten minutes.
+   */
+  readonly monotonicNow?: () => number;
 }
 
 /**
  * Paces delivery and keeps the feed's own clock. A bar is due when its interval closes on the feed
- * clock; at speed N the feed clock runs N times as fast as the wall clock from the first paced bar
+ * clock; at speed N the feed clock runs N times as fast as real time from the first paced bar
  * (anchored, so rounding in timers never adds up to drift). At 'max' nothing waits, the clock jumps
  * to each bar's close, and the loop still yields every few milliseconds.
  */
 export class FeedClock {
   private readonly speed: ReplaySpeed;
-  private readonly wallNow: () => number;
-  private anchorWall = Number.NaN;
+  private readonly monotonicNow: () => number;
+  private anchorMono = Number.NaN;
   private anchorFeed = Number.NaN;
   private latest = Number.NaN;
   /** The close of the bar being waited for (NaN when not waiting). */
@@ -31,13 +36,13 @@ export class FeedClock {
 
   constructor(options: FeedClockOptions) {
     this.speed = options.speed;
-    this.wallNow = options.wallNow ?? Date.now;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     this.lastYield = performance.now();
   }
 
   /**
    * Feed time now (NaN before the first bar): the close of the latest bar delivered, and while
-   * waiting for the next one, the paced time up to that bar's close. Never the wall clock's view
+   * waiting for the next one, the paced time up to that bar's close. Never the pacing clock's view
    * beyond it: at speed N every millisecond the bot spends on a bar (an order, a late timer) is N ms
    * of market time, so at 20000x an order's 3 ms made the next symbol's bar of the same minute look
    * a minute old, and two runs of the same candles blocked different buys as stale. Read this way,
@@ -45,21 +50,21 @@ export class FeedClock {
    * through.
    */
   now(): number {
-    if (this.speed === 'max' || Number.isNaN(this.anchorWall) || Number.isNaN(this.waitingFor)) return this.latest;
+    if (this.speed === 'max' || Number.isNaN(this.anchorMono) || Number.isNaN(this.waitingFor)) return this.latest;
     return Math.max(this.latest, Math.min(this.paced(), this.waitingFor));
   }
 
-  /** Where the paced schedule is on the wall clock, never before the latest bar delivered: what delivery waits for. */
+  /** Where the paced schedule is by the monotonic clock, never before the latest bar delivered: what delivery waits for. */
   private paced(): number {
     // Never called at 'max' (nothing is paced there); the check narrows the speed to a number.
     if (this.speed === 'max') return this.latest;
-    return Math.max(this.latest, this.anchorFeed + (this.wallNow() - this.anchorWall) * this.speed);
+    return Math.max(this.latest, this.anchorFeed + (this.monotonicNow() - this.anchorMono) * this.speed);
   }
 
   /** Moves the clock to a delivered bar's close without waiting (history, warm-up). */
   jumpTo(feedTime: number): void {
     if (!(feedTime <= this.latest)) this.latest = feedTime;
-    this.anchorWall = Number.NaN;
+    this.anchorMono = Number.NaN;
   }
 
   /**
@@ -68,7 +73,7 @@ export class FeedClock {
    * to let time pass or to give the event loop its turn.
    */
   ready(feedTime: number): boolean {
-    if (this.speed !== 'max' && (Number.isNaN(this.anchorWall) || (feedTime - this.paced()) / this.speed >= 1)) return false;
+    if (this.speed !== 'max' && (Number.isNaN(this.anchorMono) || (feedTime - this.paced()) / this.speed >= 1)) return false;
     // Reading the time on every bar costs more than the bar; every 64th is enough.
     if ((++this.counter & 63) === 0 && performance.now() - this.lastYield >= YIELD_EVERY_MS) return false;
     if (!(feedTime <= this.latest)) this.latest = feedTime;
@@ -86,8 +91,8 @@ export class FeedClock {
     try {
       const speed = this.speed;
       if (speed !== 'max') {
-        if (Number.isNaN(this.anchorWall)) {
-          this.anchorWall = this.wallNow();
+        if (Number.isNaN(this.anchorMono)) {
+          this.anchorMono = this.monotonicNow();
           this.anchorFeed = Number.isNaN(this.latest) ? feedTime : this.latest;
         }
         const due = (): number => (feedTime - this.paced()) / speed;
