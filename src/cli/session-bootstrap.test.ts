@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { auditConfig } from '../config/audit.js';
 import { parseLine } from '../recorder/line-parser.js';
@@ -34,6 +34,10 @@ function options(cliIo: CliIo, flags: StartSessionOptions['flags'] = {}): StartS
 }
 
 describe('startSession', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('resolves the data dir from --data-dir, then TRADETRACE_DATA_DIR, then ./data under cwd', () => {
     expect(resolveDataDir({ dataDir: 'x' }, io({ TRADETRACE_DATA_DIR: '/y' }, '/w'))).toBe('/w/x');
     expect(resolveDataDir({}, io({ TRADETRACE_DATA_DIR: '/y' }, '/w'))).toBe('/y');
@@ -62,6 +66,25 @@ describe('startSession', () => {
     expect(audit[3]).toMatchObject({ reason: 'completed', exit_code: 0, summary: { decisions: 0 } });
     const ended = readManifest(paths.sessionDir);
     expect(ended.ok && ended.value).toMatchObject({ exit_reason: 'completed', exit_code: 0, end: expect.any(String) as string });
+  });
+
+  it('measures the session on a monotonic clock: a wall clock stepped back an hour mid-session gives no negative duration', async () => {
+    const cli = io();
+    const started = await startSession(options(cli));
+    if (!started.ok) throw new Error(cli.err());
+    const { paths, sessionId } = started.value;
+    const startMs = Date.now();
+    // The wall clock (and only it) goes back an hour, as an NTP step or a resumed VM does.
+    vi.useFakeTimers({ toFake: ['Date'], now: startMs - 3_600_000 });
+    started.value.endSession('completed', 0);
+    const end = lines(join(paths.logsDir, 'audit.jsonl')).find((l) => l['event_type'] === 'SESSION_END');
+    expect(end?.['duration_ms']).toBeGreaterThanOrEqual(0);
+    expect(end?.['duration_ms']).toBeLessThan(60_000);
+    const manifest = readManifest(join(paths.sessionsDir, sessionId));
+    if (!manifest.ok) throw new Error(`manifest of ${sessionId} unreadable`);
+    expect(manifest.value.duration_ms).toBe(end?.['duration_ms']);
+    // The timestamps stay wall clock, stepped as it is: only durations are monotonic.
+    expect(manifest.value.end).toBe(new Date(startMs - 3_600_000).toISOString());
   });
 
   it('keeps secrets given on the command line out of the manifest and SESSION_START, however short', async () => {

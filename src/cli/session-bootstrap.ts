@@ -138,6 +138,10 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
   const sessionsDir = join(dataDir, SESSIONS_DIR);
   const logsDir = join(dataDir, 'logs');
   const startedAt = (options.now ?? (() => new Date()))();
+  // Durations on the monotonic clock, timestamps on the wall clock: a clock stepped back an hour
+  // mid-session (NTP, a resumed VM) made SESSION_END's duration_ms -3559785.
+  const startedMono = performance.now();
+  const elapsedMs = (): number => Math.round(performance.now() - startedMono);
   const audit = auditConfig(config);
   const argv = redactArgv(options.argv);
 
@@ -188,7 +192,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     uninstall();
     let code = exitCode;
     const end = new Date();
-    const durationMs = end.getTime() - startedAt.getTime();
+    const durationMs = elapsedMs();
     try {
       if (!recorder) throw new Error('the recorder never opened');
       recorder.emit('SESSION_END', {
@@ -227,7 +231,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     ended = 1;
     try {
       // Refused: it never traded, so its config is not the next session's drift baseline.
-      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'refused', exit_code: 1, duration_ms: Date.now() - startedAt.getTime() });
+      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'refused', exit_code: 1, duration_ms: elapsedMs() });
     } catch {
       // Reported above; nothing more to do.
     }
