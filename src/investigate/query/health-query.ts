@@ -77,7 +77,10 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const sessionId = session ?? [...started].reverse().find((id) => !refused.has(id)) ?? started.at(-1) ?? events[events.length - 1]?.event.session_id;
   if (!sessionId) return null;
   const laterRefused = session === undefined ? started.slice(started.lastIndexOf(sessionId) + 1).filter((id) => refused.has(id)) : [];
-  const mine = events.filter((e) => e.event.session_id === sessionId);
+  // In written order (seq, one counter shared by the main and watchdog threads), not by ts: after
+  // the wall clock stepped back, the last heartbeat by ts was the last one before the step, and the
+  // later ones, reporting stopped loops, were hidden. Last and first below mean written last and first.
+  const mine = events.filter((e) => e.event.session_id === sessionId).sort((a, b) => a.event.seq - b.event.seq);
   const of = (type: string) => mine.filter((e) => e.event.event_type === type);
   const heartbeats = of('SHUTDOWN_HEARTBEAT');
   const lastHeartbeat = heartbeats[heartbeats.length - 1];
