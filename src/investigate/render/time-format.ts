@@ -27,9 +27,18 @@ export function utc(iso: string): string {
   return iso.replace('T', ' ');
 }
 
-/** `1.234s`, `2m 03s`, `3h 12m`, `2d 4h` */
+/**
+ * `1.234s`, `2m 03s`, `3h 12m`, `2d 4h`. A negative span is an end stamped before its start: the
+ * wall clock went back between the two stamps. It is shown with its sign and that reason; without
+ * the sign, a session that ran 41 s across a step back of an hour was listed as lasting "59m 19s".
+ * Callers with a sign of their own (after, ago) pass the magnitude.
+ */
 export function duration(ms: number): string {
-  const abs = Math.abs(ms);
+  if (ms < 0) return `-${magnitude(-ms)} (the clock went back)`;
+  return magnitude(ms);
+}
+
+function magnitude(abs: number): string {
   if (abs < 1000) return `${Math.round(abs)}ms`;
   if (abs < 60_000) return `${(abs / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
   const s = Math.floor(abs / 1000);
@@ -41,7 +50,7 @@ export function duration(ms: number): string {
 /** `+1.5s` after a reference time. */
 export function after(iso: string, refIso: string): string {
   const ms = Date.parse(iso) - Date.parse(refIso);
-  return `${ms < 0 ? '-' : '+'}${duration(ms).replace(' ', '')}`;
+  return `${ms < 0 ? '-' : '+'}${duration(Math.abs(ms)).replace(' ', '')}`;
 }
 
 /** `3h 12m ago` */
