@@ -30,18 +30,31 @@ export interface SessionLine {
   readonly ts: string;
 }
 
+/** The line's seq: one sequence per session, shared by its threads, so it orders what the session wrote. */
+function seqOf(text: string): number {
+  const seq = /,"seq":(\d+)[,}]/.exec(text)?.[1];
+  return seq === undefined ? Number.NaN : Number(seq);
+}
+
 /**
  * The last whole line a session wrote in any channel: in each plain file the last line naming it
- * (read backwards), the latest of those by ts. Gzipped files (rotated long ago) are not read.
+ * (read backwards), the latest of those in written order (seq; ts only for lines without one), not
+ * by ts alone: after the wall clock was set back, the latest ts is an older line. Gzipped files
+ * (rotated long ago) are not read.
  */
 export function lastSessionLine(set: LogSet, sessionId: string): SessionLine | null {
-  let last: SessionLine | null = null;
+  let last: (SessionLine & { readonly seq: number }) | null = null;
   for (const file of set.files) {
     const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
     const ts = found ? /^\{"ts":"([^"]+)"/.exec(found.text)?.[1] : undefined;
-    if (found && ts && (!last || ts > last.ts)) last = { file: file.path, offset: found.offset, text: found.text, ts };
+    if (!found || !ts) continue;
+    const seq = seqOf(found.text);
+    const later = !last || (Number.isNaN(seq) || Number.isNaN(last.seq) ? ts > last.ts : seq > last.seq);
+    if (later) last = { file: file.path, offset: found.offset, text: found.text, ts, seq };
   }
-  return last;
+  if (!last) return null;
+  const { seq: _seq, ...line } = last;
+  return line;
 }
 
 /** The bytes after a plain file's last newline, when it does not end with one (a torn last line). */
