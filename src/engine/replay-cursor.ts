@@ -165,11 +165,14 @@ export class ReplayCursor {
     if (barClose > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.dirty = true;
   }
 
-  /** Notes a decided bar; writes when a second has passed since the last write. */
+  /**
+   * Notes a decided bar; writes when a second has passed since the last write, on the monotonic
+   * clock: on the wall clock, set back an hour by NTP, the cursor was not written for that hour.
+   */
   advance(symbol: string, barClose: number, price?: Decimal): void {
     this.note(symbol, barClose, price);
-    const wall = Date.now();
-    if (wall - this.savedAt >= this.everyMs) this.save(wall);
+    const at = performance.now();
+    if (at - this.savedAt >= this.everyMs) this.save(at);
   }
 
   /**
@@ -179,11 +182,12 @@ export class ReplayCursor {
    * second (thousands at full speed) are found there after a kill.
    */
   claim(): void {
-    this.save(Date.now(), true);
+    this.save(performance.now(), true);
   }
 
-  save(wall = Date.now(), force = false): void {
-    this.savedAt = wall;
+  /** `at`: performance.now() of this write, for the once-a-second pace of `advance`. */
+  save(at = performance.now(), force = false): void {
+    this.savedAt = at;
     if (!this.storedRead) {
       this.storedRead = true;
       this.read();

@@ -7,9 +7,10 @@ export interface LongTimeout {
 
 /**
  * setTimeout for any delay: a longer one than setTimeout takes is waited for in steps. `--duration
- * 30d` ended the session the moment it started.
+ * 30d` ended the session the moment it started. Steps are measured on the monotonic clock, as
+ * setTimeout's own: a wall clock set back would lengthen the session by as much.
  */
-export function setLongTimeout(run: () => void, delayMs: number, now: () => number = Date.now): LongTimeout {
+export function setLongTimeout(run: () => void, delayMs: number, now: () => number = () => performance.now()): LongTimeout {
   const due = now() + Math.max(0, delayMs);
   let timer: NodeJS.Timeout;
   const arm = (): void => {

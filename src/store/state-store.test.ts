@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -267,6 +267,33 @@ describe('StateStore', () => {
     expect(store.updatePeak('BTC/USDT', d('48000'))).toBe(true);
     store.close();
     expect(stored()).toBe('48000');
+  });
+
+  it('paces peak writes on the monotonic clock: a wall clock set back an hour does not hold them back for that hour', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    try {
+      const dir = tempDir();
+      const store = StateStore.open({ dataDir: dir, now: () => T0, exclusive: false, peakPersistMs: 1000 });
+      const stored = () => {
+        const raw = new Database(join(dir, 'state.sqlite'), { readonly: true });
+        const row = raw.prepare("SELECT peak_px FROM positions WHERE symbol = 'BTC/USDT'").get() as { peak_px: string };
+        raw.close();
+        return row.peak_px;
+      };
+      store.setBalances({ USDT: d('1000') });
+      const order = buyOrder('01');
+      store.recordOrder(order);
+      store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
+      expect(store.updatePeak('BTC/USDT', d('46000'))).toBe(true);
+      expect(stored()).toBe('46000');
+      vi.setSystemTime(Date.now() - 3_600_000);
+      vi.advanceTimersByTime(1500);
+      expect(store.updatePeak('BTC/USDT', d('47000'))).toBe(true);
+      expect(stored()).toBe('47000');
+      store.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lets the WAL grow past SQLite\'s 1 MB default between checkpoints, and folds it into the file at close', () => {

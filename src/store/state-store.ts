@@ -18,7 +18,7 @@ export const STATE_FILE_NAME = 'state.sqlite';
 export interface StateStoreOptions extends OpenDatabaseOptions {
   /** The data directory; the database is `<dataDir>/state.sqlite`. */
   readonly dataDir: string;
-  /** Longest a raised trailing-stop peak waits before it is written (wall-clock ms). Default 1000. */
+  /** Longest a raised trailing-stop peak waits before it is written (ms, on the monotonic clock). Default 1000. */
   readonly peakPersistMs?: number;
 }
 
@@ -300,14 +300,15 @@ export class StateStore {
     if (!position || !price.gt(position.peakPx)) return false;
     this.positionsBySymbol.set(symbol, { ...position, peakPx: price, updatedAt: ts ?? this.now() });
     this.unsavedPeaks.add(symbol);
-    const wall = Date.now();
-    if (wall - this.peaksSavedAt >= this.peakPersistMs) this.persistPeaks(wall);
+    // Monotonic: on the wall clock, set back an hour by NTP, raised peaks went unwritten for that hour.
+    const at = performance.now();
+    if (at - this.peaksSavedAt >= this.peakPersistMs) this.persistPeaks(at);
     return true;
   }
 
   /** Writes every peak raised since the last write, in one transaction. */
-  persistPeaks(wall = Date.now()): void {
-    this.peaksSavedAt = wall;
+  persistPeaks(at = performance.now()): void {
+    this.peaksSavedAt = at;
     if (this.unsavedPeaks.size === 0) return;
     const symbols = [...this.unsavedPeaks];
     this.write('saving trailing-stop peaks', () => {
