@@ -30,4 +30,31 @@ describe('followLines', () => {
     expect(lines).toEqual([[wanted, start], ['"decision_id" in garbage', second]]);
     expect(misshapen).toEqual([garbage, second]);
   });
+
+  it('hands over a line the bot was writing when the follow began once, whole, when it is complete', async () => {
+    const logs = join(tempDir('tt-follow-torn-'), 'logs');
+    mkdirSync(logs);
+    const path = join(logs, 'orders.jsonl');
+    const before = '{"ts":"2025-10-26T10:00:00.000Z","event_type":"ORDER_SUBMITTED"}\n';
+    const line = '{"ts":"2025-10-26T10:00:01.000Z","event_type":"ORDER_FAILED","reason":"min_notional"}';
+    writeFileSync(path, before + line.slice(0, 40));
+    // The size a query takes while the line is half written: it ends inside the line.
+    const start = statSync(path).size;
+    const lines: [string, number][] = [];
+    const misshapen: number[] = [];
+    const controller = new AbortController();
+    const following = followLines(logs, ['orders'], ['"event_type":"ORDER_'], new Map([[path, start]]), {
+      line: (_path, text, offset) => lines.push([text, offset]),
+      misshapen: (_path, offset) => misshapen.push(offset),
+    }, controller.signal, 20);
+    await sleep(60);
+    appendFileSync(path, `${line.slice(40)}\n`);
+    for (let i = 0; i < 100 && lines.length + misshapen.length < 1; i++) await sleep(20);
+    // A few more polls: nothing else may come of the line.
+    await sleep(100);
+    controller.abort();
+    await following;
+    expect(lines).toEqual([[line, before.length]]);
+    expect(misshapen).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel } from '../../recorder/channels.js';
 import { listLogFiles } from '../../recorder/log-files.js';
 import { forEachMisshapen } from '../scan/line-shape.js';
+import { wholeLinesEnd } from './log-set.js';
 
 interface Cursor {
   ino: number;
@@ -30,6 +31,8 @@ export interface FollowSink {
 /**
  * `--follow`: polls the channels' current files and hands over each new whole line containing one
  * of the needles. A rotation is followed: the rest of the renamed file is read, then the new one.
+ * A file is followed from the start of the line `startSizes` falls in: a size taken while the bot
+ * was writing a line ends inside it, and read from there its rest would be a line of garbage.
  */
 export async function followLines(
   logsDir: string,
@@ -57,11 +60,16 @@ export async function followLines(
   };
   for (const file of listLogFiles(logsDir, channels)) {
     if (!file.current) continue;
+    let ino;
     try {
-      cursors.set(file.path, { ino: statSync(file.path).ino, offset: startSizes.get(file.path) ?? 0 });
+      ino = statSync(file.path).ino;
     } catch {
       // Rotated away since the query listed it; picked up below as a new file.
+      continue;
     }
+    // A file that cannot be read fails here, naming it, rather than at the first poll without a name.
+    const offset = wholeLinesEnd(file.path, startSizes.get(file.path) ?? 0);
+    if (offset !== null) cursors.set(file.path, { ino, offset });
   }
   while (!signal.aborted) {
     const files = listLogFiles(logsDir, channels);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } 
 import { join } from 'node:path';
 import type { Channel } from '../../recorder/channels.js';
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
+import { lastLineEnd } from '../index/build-segment.js';
 import { LogReadError, toLogReadError } from '../log-read-error.js';
 
 /** The log files of a data directory as they were when the query began. */
@@ -9,8 +10,23 @@ export interface LogSet {
   readonly dataDir: string;
   readonly logsDir: string;
   readonly files: readonly LogFile[];
-  /** Size of each file (by path) when listed: lines appended later belong to --follow. */
+  /**
+   * Size of each file (by path) when listed: lines appended later belong to --follow. In a set
+   * opened for --follow a current file's size ends at its last newline, so a line the bot is still
+   * writing belongs to --follow too.
+   */
   readonly sizes: ReadonlyMap<string, number>;
+}
+
+export interface LogSetOptions {
+  /**
+   * For a query that goes on with --follow: each current plain file is read up to the end of its
+   * last whole line. A line without its newline yet is most likely being written this instant; the
+   * query would call it unreadable and --follow would read its rest as a second unreadable line.
+   * Left out, the file is read to its end and a torn last line is reported: that is how a query of a
+   * dead bot's logs learns the bot died mid-write.
+   */
+  readonly wholeLines?: boolean;
 }
 
 function isFileMissing(error: unknown): boolean {
@@ -47,16 +63,38 @@ function fileSize(file: LogFile): number | null {
 }
 
 /**
+ * Where the last whole line within the first `size` bytes of a plain file ends (0 when there is
+ * none): where a reader that must not see a line still being written stops, or starts following.
+ * Null when the file was rotated away meanwhile.
+ */
+export function wholeLinesEnd(path: string, size: number): number | null {
+  try {
+    return lastLineEnd(path, 0, size);
+  } catch (error) {
+    if (isFileMissing(error)) return null;
+    throw toLogReadError(error, path) ?? error;
+  }
+}
+
+/**
  * The data directory's log files and their sizes. Throws LogReadError when the logs directory cannot
  * be listed or holds something that is not a file; a missing directory is an empty set (the caller
  * says "no logs here"). A file that cannot be opened fails the query that reads it, not this.
  */
-export function openLogSet(dataDir: string, channels?: readonly Channel[]): LogSet {
+export function openLogSet(dataDir: string, channels?: readonly Channel[], options: LogSetOptions = {}): LogSet {
   const logsDir = join(dataDir, 'logs');
   const files = listing(dataDir, logsDir, channels);
   const sizes = new Map<string, number>();
   for (const file of files) {
-    const size = fileSize(file);
+    let size = fileSize(file);
+    // Only the files --follow goes on reading: a rotated file's torn tail is this query's to report or no one's.
+    if (size !== null && options.wholeLines === true && file.current && !file.gzipped) {
+      try {
+        size = wholeLinesEnd(file.path, size);
+      } catch {
+        // Unreadable: the query that reads it fails, naming it, as without wholeLines.
+      }
+    }
     if (size !== null) sizes.set(file.path, size);
   }
   return { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes };
