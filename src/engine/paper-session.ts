@@ -10,7 +10,7 @@ import type { Recorder } from '../recorder/recorder.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
 import { setLongTimeout, type LongTimeout } from '../runtime/long-timeout.js';
-import { ShutdownCoordinator, type ShutdownReason, type ShutdownSignal } from '../runtime/shutdown-coordinator.js';
+import { SHUTDOWN_SIGNALS, ShutdownCoordinator, type ShutdownReason, type ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
@@ -41,7 +41,7 @@ export interface PaperSessionOptions {
    */
   readonly durationMs?: number;
   readonly observer?: EngineObserver;
-  /** Install SIGINT/SIGTERM handlers (default true). */
+  /** Install handlers for SHUTDOWN_SIGNALS: SIGINT, SIGTERM, SIGHUP, SIGQUIT (default true). */
   readonly signals?: boolean;
   /** Start the heartbeat watchdog thread (default true). */
   readonly watchdog?: boolean;
@@ -57,7 +57,9 @@ export interface PaperRunResult {
 /** The paper exchange's own account file, beside state.sqlite in the data directory. */
 export const PAPER_EXCHANGE_FILE = 'paper-exchange.sqlite';
 
-const REASONS: Record<ShutdownReason, SessionEndReason> = { SIGINT: 'signal', SIGTERM: 'signal', data_end: 'data_end', duration_reached: 'duration_reached', fatal: 'error' };
+const REASONS: Record<ShutdownReason, SessionEndReason> = {
+  SIGINT: 'signal', SIGTERM: 'signal', SIGHUP: 'signal', SIGQUIT: 'signal', data_end: 'data_end', duration_reached: 'duration_reached', fatal: 'error',
+};
 
 /**
  * One paper-trading session, wired: state store (recovered and reconciled before any trade), paper
@@ -263,7 +265,7 @@ export class PaperSession {
   }
 
   private installSignals(): () => void {
-    const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handlers = SHUTDOWN_SIGNALS.map((signal) => {
       const handler = (): void => {
         this.stopRequested ??= signal;
       };

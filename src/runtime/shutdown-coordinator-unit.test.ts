@@ -123,6 +123,32 @@ describe('ShutdownCoordinator (in process, no watchdog thread)', () => {
     ]);
   });
 
+  it('SIGHUP (a closed terminal) and SIGQUIT begin shutdown as SIGTERM does; a signal after one insists, as after Ctrl-C', async () => {
+    for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
+      const logs = join(tempDir('tradetrace-coord-'), 'logs');
+      const recorder = new Recorder({ sessionId: 'session_20250101_000000', sink: new FileSink(logs) });
+      const exits: number[] = [];
+      const coordinator = new ShutdownCoordinator({ recorder, logsDir: logs, watchdog: false, forceGraceMs: 50, exit: (code) => exits.push(code) });
+      let release: () => void = noop;
+      coordinator.registerComponent({ name: 'engine', order: 0, stop: () => new Promise<void>((resolve) => (release = resolve)) });
+      const uninstall = coordinator.installSignalHandlers();
+      try {
+        process.emit(signal);
+        expect(coordinator.shutdownRequested, `${signal} began no shutdown`).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        process.emit('SIGINT');
+        release();
+        expect(await coordinator.requestShutdown('SIGINT')).toBe(0);
+      } finally {
+        uninstall();
+      }
+      expect(exits).toEqual([0]);
+      const lines = readLog(logs, 'system');
+      expect(lines.find((l) => l['event_type'] === 'SHUTDOWN_REQUESTED')).toMatchObject({ reason: signal });
+      expect(lines.filter((l) => l['event_type'] === 'LOG').map((l) => l['message'])).toEqual([expect.stringMatching(/^SIGINT during shutdown while engine was stopping: exit is forced in 50 ms/)]);
+    }
+  });
+
   it('a loop handle that ends leaves the heartbeat, one that beats is alive', () => {
     const coordinator = new ShutdownCoordinator({ recorder: nullRecorder(), logsDir: '/x', watchdog: false, exit: noop });
     const decision = coordinator.registerLoop({ name: 'DecisionLoop', daemon: false, periodMs: 1000 });

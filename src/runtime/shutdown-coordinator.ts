@@ -10,9 +10,22 @@ import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import { LoopHandle, type LoopSpec } from './loop-handle.js';
 import { requireMs, RuntimeError } from './runtime-error.js';
 
+/**
+ * The signals that stop the bot cleanly; with no listener, Node's default action for any of them
+ * kills it with no end in its record (a crash to `health`). SIGHUP is what a closed terminal or a
+ * dropped SSH connection sends. SIGQUIT (Ctrl-\) is handled like SIGTERM rather than left to dump
+ * core: a core of a Node process is of little use next to a report (`--report-on-signal`), and the
+ * operator who sends it means "quit", which a clean stop does with the record whole. A bot whose
+ * event loop hangs runs no handler, so SIGKILL (or a supervisor's escalation) is what ends it then.
+ */
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+export type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
 /** Why shutdown began: a signal, or the bot's own decision. */
-export type ShutdownReason = 'SIGINT' | 'SIGTERM' | 'data_end' | 'duration_reached' | 'fatal';
-export type ShutdownSignal = Extract<ShutdownReason, `SIG${string}`>;
+export type ShutdownReason = ShutdownSignal | 'data_end' | 'duration_reached' | 'fatal';
+
+export function isShutdownSignal(reason: string): reason is ShutdownSignal {
+  return (SHUTDOWN_SIGNALS as readonly string[]).includes(reason);
+}
 
 /**
  * Exit codes: 0 when every component stopped, 1 when one did not (or the reason was fatal, or the
@@ -215,10 +228,10 @@ export class ShutdownCoordinator {
   }
 
   /**
-   * SIGINT/SIGTERM begin shutdown; a second signal forces exit unless the shutdown finishes within
-   * the grace, a third forces it at once. Returns the uninstaller.
+   * Any of SHUTDOWN_SIGNALS begins shutdown; a second signal forces exit unless the shutdown
+   * finishes within the grace, a third forces it at once. Returns the uninstaller.
    */
-  installSignalHandlers(signals: readonly ShutdownSignal[] = ['SIGINT', 'SIGTERM']): () => void {
+  installSignalHandlers(signals: readonly ShutdownSignal[] = SHUTDOWN_SIGNALS): () => void {
     const handlers = signals.map((signal) => {
       const handler = (): void => {
         if (!this.shutdown) void this.requestShutdown(signal);
@@ -268,7 +281,7 @@ export class ShutdownCoordinator {
   }
 
   private async runShutdown(reason: ShutdownReason): Promise<void> {
-    this.reasonWasSignal = reason === 'SIGINT' || reason === 'SIGTERM';
+    this.reasonWasSignal = isShutdownSignal(reason);
     this.phase = 'stopping';
     this.shutdownStartedMs = performance.now();
     // Unref'd: a bound on shutdown must never be what keeps the process up once everything stopped.

@@ -24,8 +24,10 @@ import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
 import { SkipTally } from '../../investigate/query/skip-tally.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import { EXIT } from '../../investigate/exit-codes.js';
+import { SHUTDOWN_SIGNALS } from '../../runtime/shutdown-coordinator.js';
 import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, loadCliConfig } from '../session-bootstrap.js';
+import { outliveTerminal } from '../startup-signals.js';
 
 /** How long a stopping watcher waits for the webhook's pending deliveries. */
 const DRAIN_MS = 3_000;
@@ -34,7 +36,7 @@ const HELP = `usage: tradetrace alerts [--data-dir D] [--config FILE] [--set KEY
 
 Without --follow: evaluates the logs already written and lists every alert that would have fired and
 resolved, and when (exit 0; 1 when an alert is still firing). With --follow: watches a running bot,
-tails logs/*.jsonl and writes ALERT_FIRED / ALERT_RESOLVED to logs/alerts.jsonl until SIGINT/SIGTERM;
+tails logs/*.jsonl and writes ALERT_FIRED / ALERT_RESOLVED to logs/alerts.jsonl until SIGINT/SIGTERM/SIGHUP;
 it also catches a bot that hung (no heartbeat) or died (its pid is gone and it wrote no SESSION_END).
 
 The rules' settings and the webhook come from the same config as the bot's (defaults < --config file
@@ -66,7 +68,7 @@ options:
   --drift-resolve-after S      auto-resolve a config drift alert after S seconds (default: never)
   --webhook URL                also POST each transition as JSON to URL (default alerts.webhook_url;
                                prefer that: a flag is visible in ps) with retries and backoff; at
-                               SIGINT/SIGTERM, what is still pending gets ${DRAIN_MS / 1000} s, then is reported
+                               SIGINT/SIGTERM/SIGHUP, what is still pending gets ${DRAIN_MS / 1000} s, then is reported
                                as "N alerts not delivered to URL" (stderr and an ERROR line). The URL
                                is only ever shown as scheme://host:port/…; one with user:password@ is
                                refused (fetch cannot send it)
@@ -298,18 +300,21 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
       stopWatching();
     },
   });
+  let stopped: () => void = () => undefined;
+  const stopping = new Promise<void>((done) => (stopped = done));
+  const stop = (signal?: NodeJS.Signals): void => {
+    // A closed terminal sends SIGHUP: what the drain then says on stderr must not crash the stop.
+    if (signal === 'SIGHUP') outliveTerminal({ streams: [io.stdout, io.stderr] });
+    for (const each of SHUTDOWN_SIGNALS) process.off(each, stop);
+    stopped();
+  };
+  stopWatching = stop;
+  // Listening before "watching" is said and the watcher's first read: a signal sent as soon as the
+  // line shows would otherwise meet Node's default action and kill the watch mid-write.
+  for (const each of SHUTDOWN_SIGNALS) process.on(each, stop);
   io.stderr.write(`tradetrace alerts: watching ${join(dataDir, 'logs')} as ${sessionId} (alerts go to logs/alerts.jsonl)\n`);
   watcher.start();
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    stopWatching = stop;
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopping;
   await watcher.stop(DRAIN_MS);
   await report.flush();
   try {

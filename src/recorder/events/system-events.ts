@@ -46,7 +46,7 @@ export const systemEvents = {
     meaning: 'Shutdown began; says why and what is still running.',
     requires: 'none',
     fields: {
-      reason: field.id('signal name (SIGINT, SIGTERM) or data_end, duration_reached, fatal'),
+      reason: field.id('signal name (SIGINT, SIGTERM, SIGHUP, SIGQUIT) or data_end, duration_reached, fatal'),
       running: field.json(z.array(z.string()), 'components and loops still running'),
       forced: field.bool('true when a second request forces exit without waiting for the stops').optional(),
     },
