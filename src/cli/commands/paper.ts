@@ -149,7 +149,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   io.stdout.on('error', (error: Error) => {
     if (outputBroken) return;
     outputBroken = true;
-    recorder.emit('ERROR', { error_code: 'stdout_failed', message: `stdout: ${error.message}; dashboard output stopped, the session goes on`, component: 'paper' });
+    try {
+      recorder.emit('ERROR', { error_code: 'stdout_failed', message: `stdout: ${error.message}; dashboard output stopped, the session goes on`, component: 'paper' });
+    } catch {
+      // The record is closed: the summary, the last thing written, comes after SESSION_END. The
+      // session's outcome is recorded already; a reader gone by then must not turn it into exit 1.
+    }
   });
   const model = new DashboardModel();
   model.setSession(s.sessionId, 'paper');
