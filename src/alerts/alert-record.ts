@@ -1,3 +1,4 @@
+import { dataDirArg } from '../domain/shell-word.js';
 import type { Recorder } from '../recorder/recorder.js';
 import type { AlertTransition } from './alert-transition.js';
 
@@ -40,11 +41,15 @@ export function transitionJson(transition: AlertTransition, source: string): Rec
     : { ...common, fired_at: new Date(transition.firedAt).toISOString(), duration_s: (transition.at - transition.firedAt) / 1000 };
 }
 
-/** One human line per transition, for the console and the offline listing. */
-export function transitionText(transition: AlertTransition): string {
+/**
+ * One human line per transition, for the console and the offline listing. `dataDir` is named in the
+ * next command when that command would not find it by itself (see dataDirArg); the recorded and
+ * posted next_command stays without it, as the rule wrote it.
+ */
+export function transitionText(transition: AlertTransition, dataDir: string | undefined): string {
   const at = new Date(transition.at).toISOString();
   if (transition.kind === 'fired') {
-    return `${at} FIRED    ${transition.rule} [${transition.subject}] ${transition.severity}: ${transition.message}\n    next: ${transition.nextCommand}  (alert ${transition.alertId})`;
+    return `${at} FIRED    ${transition.rule} [${transition.subject}] ${transition.severity}: ${transition.message}\n    next: ${transition.nextCommand}${dataDirArg(dataDir)}  (alert ${transition.alertId})`;
   }
   const duration = ((transition.at - transition.firedAt) / 1000).toFixed(1);
   return `${at} RESOLVED ${transition.rule} [${transition.subject}] after ${duration} s: ${transition.message}  (alert ${transition.alertId})`;

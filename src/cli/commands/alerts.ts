@@ -23,6 +23,7 @@ import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
 import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
 import { SkipTally } from '../../investigate/query/skip-tally.js';
 import { parseTimeSpec } from '../../investigate/render/time-format.js';
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { SHUTDOWN_SIGNALS } from '../../runtime/shutdown-coordinator.js';
 import type { CliIo } from '../command.js';
@@ -216,6 +217,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   const dirFlag = values['data-dir'];
   const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
+  const hintDir = followUpDataDir({ dataDir, values });
   const json = values.json === true;
   if (values.follow !== true) {
     // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
@@ -229,11 +231,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, onProblem: (problem) => skipped.add(problem.file, problem.lineNumber), ...(sinceMs !== undefined ? { sinceMs } : {}) });
     const summary = skipped.take();
     if (summary) io.stderr.write(`${summary}\n`);
-    for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition)}\n`);
+    for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition, hintDir)}\n`);
     if (!json) io.stdout.write(`${result.linesRead} lines read from the ${result.channels.join(', ')} logs in ${join(dataDir, 'logs')} (the rules read no others); ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
-  return follow(dataDir, options, { pollMs, json, io, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
+  return follow(dataDir, options, { pollMs, json, io, hintDir, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
 }
 
 /** What is missing when `dataDir` has no logs directory (null: it has one). */
@@ -251,11 +253,11 @@ function missingLogs(dataDir: string): string | null {
 const stringFlag = (value: Values[keyof Values]): string | undefined => (typeof value === 'string' ? value : undefined);
 const stringsFlag = (value: Values[keyof Values]): string[] | undefined => (Array.isArray(value) ? value : undefined);
 
-async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
+async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; hintDir: string | undefined; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
   const { io } = flags;
   const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
   const notifiers: Notifier[] = [
-    flags.json ? { notify: (t) => io.stdout.write(`${JSON.stringify(transitionJson(t, sessionId))}\n`), drain: () => Promise.resolve() } : new ConsoleNotifier(io.stdout),
+    flags.json ? { notify: (t) => io.stdout.write(`${JSON.stringify(transitionJson(t, sessionId))}\n`), drain: () => Promise.resolve() } : new ConsoleNotifier(io.stdout, flags.hintDir),
   ];
   // The webhook's failures are recorded once the recorder exists; its URL is checked before anything is created.
   let onWebhookError: (error: WebhookError) => void = () => undefined;
