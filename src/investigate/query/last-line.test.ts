@@ -11,7 +11,7 @@ describe('lastSessionLine', () => {
     const dir = tempDir('tt-last-line-');
     let wall = Date.parse('2025-10-26T11:00:00.000Z');
     const recorder = new Recorder({ sessionId: 'session_20251026_110000', sink: new FileSink(join(dir, 'logs')), now: () => wall });
-    recorder.emit('DASH_EVENT', { type: 'INFO', message: 'before the step', source: 'src/engine/x.ts:1' });
+    recorder.emit('DASH_EVENT', { dashboard_event_type: 'INFO', message: 'before the step', source: 'src/engine/x.ts:1', timestamp: '11:00:00' });
     // NTP set the clock back an hour: SESSION_END is written last, stamped earliest.
     wall -= 3_600_000;
     recorder.emit('SESSION_END', { reason: 'duration_reached', exit_code: 0, duration_ms: 40_000 });
