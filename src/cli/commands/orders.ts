@@ -42,7 +42,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace orders: --limit ${JSON.stringify(limitText)}: expected a whole number of intents\n`);
     return EXIT.usage;
   }
-  const logs = openQueryLogs('orders', f.dataDir, io);
+  const logs = openQueryLogs('orders', f.dataDir, io, { wholeLines: f.values['follow'] === true });
   if (!logs.ok) return logs.exitCode;
   const { set, skipped } = logs;
   const stats = newStats();

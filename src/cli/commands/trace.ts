@@ -76,7 +76,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace trace: "${prefix}" ${wrongKind}\n`);
     return EXIT.usage;
   }
-  const logs = openQueryLogs('trace', f.dataDir, io);
+  const logs = openQueryLogs('trace', f.dataDir, io, { wholeLines: f.values['follow'] === true });
   if (!logs.ok) return logs.exitCode;
   const { set, skipped } = logs;
   const outcome = await traceDecision(set, prefix, { skipped, useIndex: f.values['no-index'] !== true });

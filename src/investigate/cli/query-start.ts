@@ -1,4 +1,4 @@
-import { openLogSet, type LogSet } from '../query/log-set.js';
+import { openLogSet, type LogSet, type LogSetOptions } from '../query/log-set.js';
 import { SkippedLines } from '../query/skipped-lines.js';
 import { EXIT } from '../exit-codes.js';
 import { guardStdout, type GuardedIo } from './closed-stdout.js';
@@ -32,8 +32,8 @@ export function startQuery<T extends QueryIo>(command: string, args: readonly st
 export type OpenedLogs = { readonly ok: true; readonly set: LogSet; readonly skipped: SkippedLines } | { readonly ok: false; readonly exitCode: number };
 
 /** The data directory's log files, or the "no logs here" exit that names the directory. */
-export function openQueryLogs(command: string, dataDir: string, io: QueryIo): OpenedLogs {
-  const set = openLogSet(dataDir);
+export function openQueryLogs(command: string, dataDir: string, io: QueryIo, options: LogSetOptions = {}): OpenedLogs {
+  const set = openLogSet(dataDir, undefined, options);
   const empty = noLogs(set, command, io);
   if (empty !== null) return { ok: false, exitCode: empty };
   return { ok: true, set, skipped: new SkippedLines() };
@@ -47,7 +47,8 @@ export type QueryOpened<T extends QueryIo> =
 export function openQuery<T extends QueryIo>(command: string, args: readonly string[], rawIo: T, help: string, extra: OptionSpec, maxPositionals: number): QueryOpened<T> {
   const start = startQuery(command, args, rawIo, help, extra, maxPositionals);
   if (!start.ok) return start;
-  const logs = openQueryLogs(command, start.flags.dataDir, start.io);
+  // A query that goes on with --follow leaves a line still being written to the follow.
+  const logs = openQueryLogs(command, start.flags.dataDir, start.io, { wholeLines: start.flags.values['follow'] === true });
   if (!logs.ok) return logs;
   return { ...start, set: logs.set, skipped: logs.skipped };
 }
