@@ -124,7 +124,7 @@ describe('every command counts the unreadable lines of the files it reads, in on
   });
 
   it('a DECISION_END whose outcome is not one the catalog knows: why reports it, and does not count a made-up outcome', async () => {
-    const dir = tempDir('tt-bogus-outcome-');
+    const dir = tempDir('tt-unknown-outcome-');
     writeNoTrades(dir);
     const decisions = join(dir, 'logs', 'decisions.jsonl');
     const lines = readFileSync(decisions, 'utf8').split('\n');
