@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
@@ -100,6 +100,25 @@ describe('tradetrace alerts --follow with garbage in the logs', () => {
     const r = await followUntil(['--data-dir', dataDir], 'skipped 30 unreadable lines in system.jsonl (lines ');
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('skipped'))).toHaveLength(1);
+  }, 40_000);
+});
+
+describe('tradetrace alerts --follow where it cannot write logs/alerts.jsonl', () => {
+  it('says so at the start, then prints and posts every alert anyway, and keeps watching', async () => {
+    server = await startWebhookServer(() => 200);
+    const hook = server;
+    const dataDir = tempDir('tt-alerts-unwritable-');
+    // A config drift: open at catch-up, so the watcher alerts at once.
+    writeConfigDrift(dataDir);
+    const alerts = join(dataDir, 'logs', 'alerts.jsonl');
+    // Where it cannot be created, even by root (a read-only mount or another user's directory in real life).
+    symlinkSync(join(dataDir, 'no-such-dir', 'alerts.jsonl'), alerts);
+    const r = await followUntil(['--data-dir', dataDir, '--webhook', `${hook.url}/x`], () => hook.received.length > 0);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`tradetrace alerts: cannot write ${alerts} (ENOENT: no such file or directory): alerts are printed here and sent to the webhook but not recorded\n`);
+    expect(r.stderr).toMatch(/fired config_drift config \(alt_[0-9a-f]{16}\) was printed here and sent to the webhook but not recorded: /);
+    expect(r.stdout).toMatch(/config_drift/);
+    expect(hook.received).toHaveLength(1);
   }, 40_000);
 });
 

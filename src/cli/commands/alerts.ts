@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DURATION_EXPECTED, parseDuration } from '../../config/duration.js';
@@ -253,6 +253,16 @@ function missingLogs(dataDir: string): string | null {
 const stringFlag = (value: Values[keyof Values]): string | undefined => (typeof value === 'string' ? value : undefined);
 const stringsFlag = (value: Values[keyof Values]): string[] | undefined => (Array.isArray(value) ? value : undefined);
 
+/** Why `path` cannot be appended to (`EROFS: read-only file system`), or null when it can. */
+function appendProblem(path: string): string | null {
+  try {
+    closeSync(openSync(path, 'a', 0o640));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/, open '.*'$/, '') : String(error);
+  }
+}
+
 async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; hintDir: string | undefined; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
   const { io } = flags;
   const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
@@ -278,16 +288,27 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
     return 2;
   }
   const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
+  // The sink opens alerts.jsonl at the first alert: a watcher that cannot write it (read-only data
+  // dir, run as another user) is told now, not when it is needed; it still prints and posts alerts.
+  const unwritable = appendProblem(join(dataDir, 'logs', 'alerts.jsonl'));
+  const sentTo = `printed here${flags.webhook !== undefined ? ' and sent to the webhook' : ''}`;
+  if (unwritable !== null) io.stderr.write(`tradetrace alerts: cannot write ${join(dataDir, 'logs', 'alerts.jsonl')} (${unwritable}): alerts are ${sentTo} but not recorded\n`);
   const logError = logWebhookError(recorder);
   onWebhookError = (error) => {
-    logError(error);
+    try {
+      logError(error);
+    } catch {
+      // The log cannot take it (the same read-only directory): stderr is all that is left.
+      io.stderr.write(`tradetrace alerts: ${error.message}\n`);
+      return;
+    }
     // Alerts lost at shutdown are said where the operator who pressed Ctrl-C looks, not only in the log.
     if (error.code === 'undelivered') io.stderr.write(`tradetrace alerts: ${error.message}\n`);
   };
   const skipped = new SkipTally();
   const report = new ThrottledReport((text) => io.stderr.write(text), () => skipped.take());
-  // A poll that fails (a log turned unreadable, alerts.jsonl not writable) ends the watch like a
-  // signal does, then is thrown: main names it on stderr and exits 3, never with a bare stack.
+  // A poll that fails (a log turned unreadable) ends the watch like a signal does, then is thrown:
+  // main names it on stderr and exits 3, never with a bare stack.
   let failure: unknown;
   let stopWatching: () => void = () => undefined;
   const watcher = new AlertWatcher({
@@ -297,6 +318,10 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
       report.note();
     },
     ...(flags.sinceMs !== undefined ? { sinceMs: flags.sinceMs } : {}),
+    // A watcher that cannot record must still alert: said on stderr, and watching goes on.
+    onRecordFailed: (error, transition) => {
+      io.stderr.write(`tradetrace alerts: ${transition.kind} ${transition.rule} ${transition.subject} (${transition.alertId}) was ${sentTo} but not recorded: ${error instanceof Error ? error.message : String(error)}\n`);
+    },
     onError: (error) => {
       failure = error;
       stopWatching();
