@@ -36,6 +36,8 @@ describe('tradetrace paper with alerts.webhook_url: the in-bot alerts POST to a 
       );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/FIRED +order_failure_rate/);
+      // The printed next step reads this session's data dir wherever it is pasted.
+      expect(result.stderr).toContain(`next: tradetrace orders --status failed --data-dir ${dataDir}  (alert alt_`);
 
       const alerts = readFileSync(join(dataDir, 'logs', 'alerts.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
       const fired = alerts.filter((a) => a.event_type === 'ALERT_FIRED' && a.rule === 'order_failure_rate');

@@ -200,7 +200,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   // shows the bar in flight at the stop and its fills, as the summary below it does.
   coordinator.registerComponent({ name: 'dashboard', order: 12, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
 
-  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr });
+  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir });
   if (!alertsResult.ok) {
     io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
     session.store.close();

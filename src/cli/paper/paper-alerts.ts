@@ -13,6 +13,8 @@ export interface PaperAlertsInit {
   readonly logsDir: string;
   /** Where the console notifier prints: stderr, so alerts never mix into the dashboard's redraws. */
   readonly console: NodeJS.WritableStream;
+  /** Named in the printed `next:` commands, so they read this session's logs wherever they are pasted. */
+  readonly dataDir: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export type PaperAlertsResult = { ok: true; value: InBotAlerts } | { ok: false; 
  */
 export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
   const { config, recorder } = init;
-  const notifiers: Notifier[] = [new ConsoleNotifier(init.console)];
+  const notifiers: Notifier[] = [new ConsoleNotifier(init.console, init.dataDir)];
   const url = config.alerts.webhook_url;
   if (url !== undefined) {
     try {
