@@ -58,3 +58,18 @@ describe('orders, trace and dash: a --session that names no session says so, wit
     expect(whole.stdout).toContain('position closed by take_profit at 45500');
   });
 });
+
+describe('a --session that names none of many sessions', () => {
+  it('points at `tradetrace sessions` for the older ones, with the --data-dir that was given, quoted', async () => {
+    const dir = join(tempDir('tt-unknown-many-'), 'data dir');
+    for (let hour = 1; hour <= 7; hour++) {
+      const id = `session_20251029_0${hour}0000`;
+      new SessionWriter({ dataDir: dir, sessionId: id, start: new Date(`2025-10-29T0${hour}:00:00.000Z`), config: BASE_CONFIG }).tick(1000).end('signal', 0);
+    }
+    for (const command of ['orders', 'dash', 'trace', 'health', 'sessions', 'drift', 'why']) {
+      const args = command === 'trace' ? ['trace', 'dec_20251029'] : [command];
+      const r = await runQuery([...args, '--session', 'bogus', '--data-dir', dir]);
+      expect(r.stderr, command).toContain(`, and 2 older (tradetrace sessions --data-dir '${dir}' lists them all)`);
+    }
+  });
+});

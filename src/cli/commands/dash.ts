@@ -1,3 +1,4 @@
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
@@ -43,7 +44,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const sessions = new Set<string>();
   const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
   // A --session that names no session at all is a typo to point out, not an empty result.
-  const unknown = entries.length === 0 ? await unknownSession(set, skipped, f.session, sessions) : null;
+  const unknown = entries.length === 0 ? await unknownSession(set, skipped, f.session, sessions, followUpDataDir(f)) : null;
   if (unknown) {
     io.stderr.write(`tradetrace dash: ${unknown}\n`);
     await reportSkipped(skipped, io);

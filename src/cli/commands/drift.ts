@@ -1,3 +1,4 @@
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
@@ -30,12 +31,12 @@ ${commonHelp(`print one object instead of the text (not log lines):
  * logged no CONFIG_HASH, a window that holds none of the CONFIG_HASH lines (and how many lie
  * outside it), or no CONFIG_HASH line at all.
  */
-async function nothingFound(set: LogSet, window: TimeWindow, session: string | undefined, seen: string[], skipped: SkippedLines): Promise<string> {
+async function nothingFound(set: LogSet, window: TimeWindow, session: string | undefined, seen: string[], skipped: SkippedLines, hintDir: string | undefined): Promise<string> {
   const windowed = window.since !== undefined || window.until !== undefined;
   const between = `between ${window.since ? utc(window.since) : 'the start'} and ${window.until ? utc(window.until) : 'now'}`;
   if (session) {
     const known = await knownSessions(set, skipped, seen);
-    if (!known.includes(session)) return noSessionMatch(known, session, set.logsDir);
+    if (!known.includes(session)) return noSessionMatch(known, session, set.logsDir, hintDir);
   }
   const whole = windowed ? await findDrift(set, {}, skipped, newStats()) : undefined;
   const outside = (whole?.sessions ?? []).filter((s) => !session || s.sessionId === session);
@@ -58,7 +59,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const all = await findDrift(set, f.window, skipped, newStats());
   const { sessions, drifts } = f.session ? forSession(all, f.session) : all;
   if (sessions.length === 0) {
-    io.stderr.write(`tradetrace drift: ${await nothingFound(set, f.window, f.session, all.sessions.map((s) => s.sessionId), skipped)}\n`);
+    io.stderr.write(`tradetrace drift: ${await nothingFound(set, f.window, f.session, all.sessions.map((s) => s.sessionId), skipped, followUpDataDir(f))}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }

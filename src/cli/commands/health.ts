@@ -28,7 +28,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   const report = await checkHealth(set, f.session, skipped, newStats());
   if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
-    const unknown = await unknownSession(set, skipped, f.session);
+    const unknown = await unknownSession(set, skipped, f.session, [], followUpDataDir(f));
     io.stderr.write(`tradetrace health: ${unknown ?? `${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}`}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;

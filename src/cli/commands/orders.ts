@@ -1,3 +1,4 @@
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
@@ -61,7 +62,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
   else if (report.total === 0) {
     // A --session that names no session at all is a typo to point out, not an empty result.
-    const unknown = await unknownSession(set, skipped, f.session, report.sessions);
+    const unknown = await unknownSession(set, skipped, f.session, report.sessions, followUpDataDir(f));
     io.stderr.write(`tradetrace orders: ${unknown ?? `no order intents match in ${set.files.length} log files of ${set.logsDir}`}\n`);
     if (unknown) {
       await reportSkipped(skipped, io);

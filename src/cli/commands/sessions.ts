@@ -1,3 +1,4 @@
+import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
@@ -31,7 +32,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const rows = all.filter((r) => !f.session || r.sessionId === f.session);
   const windowed = f.window.since !== undefined || f.window.until !== undefined;
   if (rows.length === 0) {
-    const none = windowed && !f.session ? `no session ran between ${f.window.since ?? 'the start'} and ${f.window.until ?? 'now'} in ${set.logsDir}` : noSessionMatch(all.map((r) => r.sessionId), f.session, set.logsDir);
+    const none = windowed && !f.session ? `no session ran between ${f.window.since ?? 'the start'} and ${f.window.until ?? 'now'} in ${set.logsDir}` : noSessionMatch(all.map((r) => r.sessionId), f.session, set.logsDir, followUpDataDir(f));
     io.stderr.write(`tradetrace sessions: ${none}\n`);
     await reportSkipped(skipped, io);
     return EXIT.notFound;

@@ -93,14 +93,14 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(
       `tradetrace trace: no decision matching "${prefix}": searched ${s.files} log file${s.files === 1 ? '' : 's'} (${megabytes(s.bytes)}${s.lines === null ? '' : `, ${s.lines} lines`}) across ${sessions} session${sessions === 1 ? '' : 's'} in ${set.logsDir}\n`,
     );
-    const unknown = await unknownSession(set, skipped, f.session);
+    const unknown = await unknownSession(set, skipped, f.session, [], followUpDataDir(f));
     if (unknown) io.stderr.write(`tradetrace trace: ${unknown}\n`);
     code = EXIT.notFound;
   } else {
     const windowed = outcome.events.filter((e) => inWindow(e.event, f.window));
     const events = windowed.filter(sessionFilter(f.session));
     // A --session that names no session at all is a typo to point out, not an empty chain.
-    const unknown = events.length === 0 ? await unknownSession(set, skipped, f.session, outcome.events.map((e) => e.event.session_id)) : null;
+    const unknown = events.length === 0 ? await unknownSession(set, skipped, f.session, outcome.events.map((e) => e.event.session_id), followUpDataDir(f)) : null;
     if (unknown) {
       io.stderr.write(`tradetrace trace: ${unknown}\n`);
       await reportSkipped(skipped, io);

@@ -42,7 +42,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   if (report.decisions === 0) {
     // A --session that names no session at all is a typo to point out, not a decision loop to suspect.
     const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
-    if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir)}\n`);
+    if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir, followUpDataDir(f))}\n`);
     // With --json, stdout holds JSON only: the answer in words goes to stderr.
     else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined, followUpDataDir(f)));
     await reportSkipped(skipped, io);

@@ -39,8 +39,8 @@ export function sessionFilter(session: string | undefined): (e: LocatedEvent) =>
  * the session is none the data directory knows, else null (it exists, nothing of it matched).
  * `seen` are the sessions the query's own scan met (see knownSessions).
  */
-export async function unknownSession(set: LogSet, skipped: SkippedLines, session: string | undefined, seen: Iterable<string> = []): Promise<string | null> {
+export async function unknownSession(set: LogSet, skipped: SkippedLines, session: string | undefined, seen: Iterable<string> = [], hintDir?: string): Promise<string | null> {
   if (!session) return null;
   const known = await knownSessions(set, skipped, seen);
-  return known.includes(session) ? null : noSessionMatch(known, session, set.logsDir);
+  return known.includes(session) ? null : noSessionMatch(known, session, set.logsDir, hintDir);
 }
