@@ -14,7 +14,7 @@ const HELP = `usage: tradetrace sessions
 Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
 A session without SESSION_END shows "no SESSION_END" and when it was last seen.
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
-{"sessionId":ID,"start":T,"end":T,"exitReason":REASON,"exitCode":N,"mode":MODE,
+{"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
 "configHash":HASH,"decisions":N,"fills":N,"failures":N,"lastSeen":T}
 (null or left out when not known)`)}
 `;
@@ -22,6 +22,15 @@ ${commonHelp(`print one object per session, one a line, instead of the text (not
 function exitText(r: SessionRow): string {
   if (r.exitReason) return `${r.exitReason} (exit ${r.exitCode ?? '?'})`;
   return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
+}
+
+/** ` (41s)`: how long it ran, and how far the wall clock moved meanwhile when that is far off (a step). */
+function runLength(r: SessionRow): string {
+  const wallMs = r.start && r.end ? Date.parse(r.end) - Date.parse(r.start) : undefined;
+  if (r.durationMs === undefined) return wallMs === undefined ? '' : ` (${duration(wallMs)})`;
+  const stepped = wallMs !== undefined && Math.abs(wallMs - r.durationMs) > Math.max(5_000, r.durationMs / 10);
+  const stamps = wallMs === undefined ? '' : `${duration(Math.abs(wallMs))} ${wallMs < 0 ? 'before' : 'after'}`;
+  return ` (${duration(r.durationMs)}${stepped ? `; its end is stamped ${stamps} its start: the wall clock was moved meanwhile` : ''})`;
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
@@ -45,7 +54,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   } else {
     const out = [f.style.bold(`${rows.length} session${rows.length === 1 ? '' : 's'}:`)];
     for (const r of rows) {
-      const length = r.start && r.end ? ` (${duration(Date.parse(r.end) - Date.parse(r.start))})` : '';
+      const length = runLength(r);
       const ended = r.exitReason ? exitText(r) : f.style.red(exitText(r));
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.

@@ -137,6 +137,8 @@ export interface SessionManifest {
   readonly pid?: number;
   readonly host?: string;
   readonly mode?: string;
+  /** How long it ran, on the monotonic clock (unlike end - start, true across a wall-clock step). */
+  readonly duration_ms?: number | null;
 }
 
 export function readManifests(dataDir: string): Map<string, SessionManifest> {

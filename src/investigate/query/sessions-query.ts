@@ -13,6 +13,11 @@ export interface SessionRow {
   readonly sessionId: string;
   start: string | undefined;
   end: string | undefined;
+  /**
+   * How long it ran, from SESSION_END (else the manifest): measured on the monotonic clock, so true
+   * where `end - start` is not, after the wall clock was stepped during the session.
+   */
+  durationMs: number | undefined;
   /** SESSION_END's reason, else the manifest's, else null: the session did not end cleanly (or is running). */
   exitReason: string | null;
   exitCode: number | null;
@@ -47,7 +52,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     let r = rows.get(id);
     if (!r) {
       const m = manifests.get(id);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, failures: 0, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, failures: 0, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
@@ -76,6 +81,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
       case 'SESSION_END':
         ended.add(event.session_id);
         r.end = event.ts;
+        r.durationMs = event.duration_ms;
         r.exitReason = event.reason;
         r.exitCode = event.exit_code;
         break;
