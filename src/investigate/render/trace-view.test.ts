@@ -7,19 +7,24 @@ import type { ExitRule } from '../../recorder/events/order-events.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { parseLine } from '../../recorder/line-parser.js';
 import { Recorder } from '../../recorder/recorder.js';
-import { withDecision } from '../../recorder/trace-context.js';
+import { withDecision, withIntent } from '../../recorder/trace-context.js';
 import type { LocatedEvent } from '../query/find-events.js';
 import { describeEvent } from './trace-view.js';
 
 /** EXIT_TRIGGERED lines as the recorder writes them, read back as trace locates them. */
 function exitLines(rules: readonly { rule: ExitRule; triggerPx: string; price: string }[]): LocatedEvent[] {
-  const logs = join(tempDir('tradetrace-trace-view-'), 'logs');
-  const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new FileSink(logs) });
-  withDecision('dec_20260101_000000_abcdef', () => {
+  return orderLines((recorder) => {
     for (const { rule, triggerPx, price } of rules) {
       recorder.emit('EXIT_TRIGGERED', { symbol: 'BTC/USDT', rule, entry_px: Decimal.from('40000'), trigger_px: Decimal.from(triggerPx), price: Decimal.from(price), qty: Decimal.from('0.001') });
     }
   });
+}
+
+/** The orders.jsonl lines `write` emits inside one decision and intent, read back as trace locates them. */
+function orderLines(write: (recorder: Recorder) => void): LocatedEvent[] {
+  const logs = join(tempDir('tradetrace-trace-view-'), 'logs');
+  const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new FileSink(logs) });
+  withDecision('dec_20260101_000000_abcdef', () => withIntent('int_0123456789abcdef', () => write(recorder)));
   recorder.close();
   const path = join(logs, 'orders.jsonl');
   let offset = 0;
@@ -62,5 +67,17 @@ describe('describeEvent: EXIT_BLOCKED', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const line: LocatedEvent = { event: parsed.value, file: { channel: 'orders', path, gzipped: false, current: true }, offset: 0, text };
     expect(describeEvent(line)).toBe(`EXIT BLOCKED: ${message} [sell 0.001 at limit 6986, value 6.986, minimum 5]`);
+  });
+});
+
+describe('describeEvent: ORDER_FAILED', () => {
+  it('does not repeat the attempt and reason the router put before the exchange\'s words, and keeps an exchange code that differs', () => {
+    const [rejected, belowMin] = orderLines((recorder) => {
+      recorder.emit('ORDER_FAILED', { symbol: 'BTC/USDT', side: 'buy', reason: 'rejected', message: 'attempt 2: rejected: order rejected by risk engine', attempt: 2, client_order_id: 'int_0123456789abcdef-2' });
+      recorder.emit('ORDER_FAILED', { symbol: 'BTC/USDT', side: 'buy', reason: 'min_notional', message: 'attempt 1: notional_below_min: notional 2.5 below min_notional 5', attempt: 1 });
+    });
+    if (!rejected || !belowMin) throw new Error('expected two lines');
+    expect(describeEvent(rejected)).toBe('ORDER FAILED on attempt 2: rejected: order rejected by risk engine');
+    expect(describeEvent(belowMin)).toBe('ORDER FAILED on attempt 1: min_notional: notional_below_min: notional 2.5 below min_notional 5');
   });
 });

@@ -5,6 +5,17 @@ import type { Style } from './style.js';
 import { after, ago, duration, utc } from './time-format.js';
 import { field, raw, text } from './values.js';
 
+/**
+ * An ORDER_FAILED message without the `attempt N: ` and `<reason>: ` the router puts before the
+ * exchange's words, which the timeline line says already ("ORDER FAILED on attempt 1: rejected:
+ * attempt 1: rejected: ..."). An exchange code that differs from the reason is kept.
+ */
+function failureMessage(message: string, attempt: string, reason: string): string {
+  const said = `attempt ${attempt}: `;
+  const rest = message.startsWith(said) ? message.slice(said.length) : message;
+  return rest.startsWith(`${reason}: `) ? rest.slice(reason.length + 2) : rest;
+}
+
 /** One line of the timeline: what happened, in words, with the exact values. */
 export function describeEvent(e: LocatedEvent): string {
   const v = (k: string) => raw(e, k);
@@ -18,7 +29,7 @@ export function describeEvent(e: LocatedEvent): string {
     case 'ORDER_RETRY': return `attempt ${v('attempt')} failed (${v('reason')}: ${v('message')}); retrying as attempt ${v('next_attempt')} after ${v('backoff_ms')}ms`;
     case 'ORDER_SUBMITTED': return `attempt ${v('attempt')} accepted by the exchange: order ${v('exchange_order_id')}, status ${v('status')}`;
     case 'ORDER_FILLED': return `FILLED ${v('filled_qty')} at ${v('avg_px')}, fee ${v('fee')} ${v('fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`;
-    case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${v('message')}`;
+    case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${failureMessage(v('message'), v('attempt'), v('reason'))}`;
     case 'ORDER_CANCELED': return `canceled (${v('reason')}) after ${v('filled_qty')} filled`;
     // Written by the restart's recovery, in a later session than the decision's: say which.
     case 'ORDER_RECONCILED': return `order ${v('client_order_id')} reconciled on restart in ${e.event.session_id}: ${v('outcome')}${text(e, 'exchange_status') ? `, exchange ${v('exchange_status')}` : ''}, filled ${v('filled_qty')}, booked ${v('booked_qty')}, status ${v('previous_status')} -> ${v('status')}: ${v('details')}`;
