@@ -35,8 +35,8 @@ describe('startMetricsServer: /metrics over real HTTP, fed by the recorder', () 
     const started = Date.now() / 1000;
     server = await startMetricsServer({ recorder, port: 0 });
     expect(server.host).toBe('127.0.0.1');
-    // Before the first heartbeat (one interval after the start), the start: 0 made the rule
-    // "time() - heartbeat > 90" page a hung bot on every start.
+    // Before the first heartbeat (one interval after the start), the start: 0 made the stale
+    // heartbeat rule (time() - heartbeat > deadline) page a hung bot on every start.
     const early = valueOf(parseExposition((await scrape(server.url)).text), 'tradetrace_last_heartbeat_timestamp_seconds');
     expect(early).toBeGreaterThanOrEqual(Math.floor(started));
     expect(early).toBeLessThanOrEqual(Date.now() / 1000);

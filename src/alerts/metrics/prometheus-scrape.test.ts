@@ -39,9 +39,14 @@ describe('a real Prometheus server scraping startMetricsServer', () => {
   it.skipIf(prometheusBin === null)('scrapes the counters and fires TradetraceConfigDrift from ops/prometheus/alerts.yml', async () => {
     const dir = tempDir('tradetrace-prometheus-');
     const recorder = new Recorder({ sessionId: 'session_20251026_100000', sink: new FileSink(join(dir, 'logs')) });
-    metrics = await startMetricsServer({ recorder, port: 0 });
+    // The bot's order: the session bootstrap writes CONFIG_HASH and CONFIG_DIFF, then the paper
+    // command starts the server with what they said (it cannot see those lines go by).
     recorder.emit('CONFIG_HASH', { config_hash: 'b2c3d4e5f6a7b8c9', config: {} });
     recorder.emit('CONFIG_DIFF', { message: 'Config drift detected: a1b2c3d4 -> b2c3d4e5', prev_hash: 'a1b2c3d4e5f6a7b8', current_hash: 'b2c3d4e5f6a7b8c9', prev_session: 'session_20251026_095432', changes: [] });
+    metrics = await startMetricsServer({
+      recorder, port: 0, configHash: 'b2c3d4e5f6a7b8c9', heartbeat: { intervalMs: 30_000, missingMultiple: 3 },
+      configDrift: { prevHash: 'a1b2c3d4e5f6a7b8', currentHash: 'b2c3d4e5f6a7b8c9', prevSession: 'session_20251026_095432' },
+    });
     for (const id of ['int_00000000000000a1', 'int_00000000000000a2', 'int_00000000000000a3']) {
       withIntent(id, () => {
         recorder.emit('ORDER_CONTEXT', {
