@@ -242,10 +242,11 @@ describe('StateStore', () => {
     expect(() => store.balances() && store.order('x')).toThrow(expect.objectContaining({ code: 'closed' }) as Error);
   });
 
-  it('persists raised peaks at a bounded rate, and a fill writes the newest peak with the position', () => {
+  /** A store holding a BTC/USDT position bought at 45000, writing raised peaks at most every `peakPersistMs`. */
+  function storeWithPosition(peakPersistMs: number): { store: StateStore; order: NewOrder; stored: () => string } {
     const dir = tempDir();
-    const store = StateStore.open({ dataDir: dir, now: () => T0, exclusive: false, peakPersistMs: 60_000 });
-    const stored = () => {
+    const store = StateStore.open({ dataDir: dir, now: () => T0, exclusive: false, peakPersistMs });
+    const stored = (): string => {
       const raw = new Database(join(dir, 'state.sqlite'), { readonly: true });
       const row = raw.prepare("SELECT peak_px FROM positions WHERE symbol = 'BTC/USDT'").get() as { peak_px: string };
       raw.close();
@@ -255,6 +256,11 @@ describe('StateStore', () => {
     const order = buyOrder('01');
     store.recordOrder(order);
     store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
+    return { store, order, stored };
+  }
+
+  it('persists raised peaks at a bounded rate, and a fill writes the newest peak with the position', () => {
+    const { store, order, stored } = storeWithPosition(60_000);
     expect(store.updatePeak('BTC/USDT', d('46000'))).toBe(true);
     expect(stored()).toBe('46000');
     expect(store.updatePeak('BTC/USDT', d('47000'))).toBe(true);
@@ -272,18 +278,7 @@ describe('StateStore', () => {
   it('paces peak writes on the monotonic clock: a wall clock set back an hour does not hold them back for that hour', () => {
     vi.useFakeTimers({ toFake: ['Date', 'performance'] });
     try {
-      const dir = tempDir();
-      const store = StateStore.open({ dataDir: dir, now: () => T0, exclusive: false, peakPersistMs: 1000 });
-      const stored = () => {
-        const raw = new Database(join(dir, 'state.sqlite'), { readonly: true });
-        const row = raw.prepare("SELECT peak_px FROM positions WHERE symbol = 'BTC/USDT'").get() as { peak_px: string };
-        raw.close();
-        return row.peak_px;
-      };
-      store.setBalances({ USDT: d('1000') });
-      const order = buyOrder('01');
-      store.recordOrder(order);
-      store.applyFill({ clientOrderId: order.clientOrderId, filledQty: d('0.01'), avgPx: d('45000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
+      const { store, stored } = storeWithPosition(1000);
       expect(store.updatePeak('BTC/USDT', d('46000'))).toBe(true);
       expect(stored()).toBe('46000');
       vi.setSystemTime(Date.now() - 3_600_000);
