@@ -1,20 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExposition, valueOf } from '../src/alerts/fixtures/exposition.js';
 import { waitFor } from '../src/alerts/fixtures/processes.js';
 import { runCli, spawnCli } from './support/cli.js';
 import { tempDir } from './support/temp-dir.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort } from './support/free-port.js';
 
 const ENV = { ENABLE_LIVE_DASHBOARD: 'false' };
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -10,18 +9,10 @@ import { withIntent } from '../../recorder/trace-context.js';
 import { waitFor } from '../fixtures/processes.js';
 import { findPrometheusBinary } from '../fixtures/promtool.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { freePort } from '../../../test/support/free-port.js';
 
 const RULES = resolve(import.meta.dirname, '../../../ops/prometheus/alerts.yml');
 const prometheusBin = findPrometheusBinary('prometheus');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 let prometheus: ChildProcess | undefined;
 let metrics: MetricsServer | undefined;
