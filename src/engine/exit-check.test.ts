@@ -38,8 +38,9 @@ class FillingExchange implements Exchange {
     const limitPx = request.type === 'limit' ? request.limitPx : null;
     return Promise.resolve(ok({
       clientOrderId: request.clientOrderId, exchangeOrderId: `x-${this.placed.length}`, symbol: request.symbol, side: request.side, type: request.type,
-      tif: request.tif, qty: request.qty, limitPx, status: 'filled', filledQty: request.qty, avgPx: limitPx, fee: Decimal.ZERO,
-      feeCurrency: this.rules.quoteAsset, createdAt: 0,
+      tif: request.tif, qty: request.qty, limitPx, status: 'filled', filledQty: request.qty,
+      filledNotional: limitPx === null ? Decimal.ZERO : request.qty.mul(limitPx), avgPx: limitPx, fee: Decimal.ZERO,
+      feeCurrency: this.rules.quoteAsset, createdAt: 0, updatedAt: 0,
     }));
   }
   fetchOrderByClientId(): Promise<ExchangeResult<ExchangeOrder>> {

@@ -38,12 +38,22 @@ export interface ExchangeOrder {
   readonly limitPx: Decimal | null;
   readonly status: OrderStatus;
   readonly filledQty: Decimal;
+  /**
+   * Exact cumulative sum of fill qty x price. avgPx is this divided by filledQty and so rounded;
+   * whoever books money from an order uses this, or balances drift from the exchange's.
+   */
+  readonly filledNotional: Decimal;
   /** Volume-weighted fill price; null while nothing filled. */
   readonly avgPx: Decimal | null;
   readonly fee: Decimal;
   readonly feeCurrency: string;
   /** Unix ms when the exchange accepted it. */
   readonly createdAt: number;
+  /**
+   * Unix ms of the order's latest change at the exchange: for a filled order its latest fill (in a
+   * replay, that bar's time). A fill found late is booked at this time, not when it was found.
+   */
+  readonly updatedAt: number;
 }
 
 /**

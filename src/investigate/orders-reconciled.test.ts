@@ -26,7 +26,8 @@ class Exchange implements ReconcileExchange {
   hold(clientOrderId: string, symbol: string, qty: Decimal, status: OrderStatus, filledQty: string, avgPx: string | null): void {
     this.orders.set(clientOrderId, {
       clientOrderId, exchangeOrderId: `ex-${clientOrderId}`, symbol, side: 'buy', type: 'limit', tif: 'IOC', qty, limitPx: null, status,
-      filledQty: Decimal.parse(filledQty), avgPx: avgPx === null ? null : Decimal.parse(avgPx), fee: Decimal.ZERO, feeCurrency: 'USDT', createdAt: 0,
+      filledQty: Decimal.parse(filledQty), filledNotional: avgPx === null ? Decimal.ZERO : Decimal.parse(filledQty).mul(Decimal.parse(avgPx)),
+      avgPx: avgPx === null ? null : Decimal.parse(avgPx), fee: Decimal.ZERO, feeCurrency: 'USDT', createdAt: 0, updatedAt: 0,
     });
   }
 

@@ -26,7 +26,8 @@ class FakeExchange implements ReconcileExchange {
   hold(order: NewOrder, status: OrderStatus, filledQty: string, avgPx: string | null, fee = '0'): void {
     this.orders.set(order.clientOrderId, {
       clientOrderId: order.clientOrderId, exchangeOrderId: `ex-${this.orders.size + 1}`, symbol: order.symbol, side: order.side, type: 'limit', tif: 'GTC',
-      qty: order.qty, limitPx: order.limitPx, status, filledQty: d(filledQty), avgPx: avgPx === null ? null : d(avgPx), fee: d(fee), feeCurrency: 'USDT', createdAt: T0,
+      qty: order.qty, limitPx: order.limitPx, status, filledQty: d(filledQty), filledNotional: avgPx === null ? Decimal.ZERO : d(filledQty).mul(d(avgPx)),
+      avgPx: avgPx === null ? null : d(avgPx), fee: d(fee), feeCurrency: 'USDT', createdAt: T0, updatedAt: T0,
     });
   }
 

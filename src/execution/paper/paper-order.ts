@@ -50,9 +50,11 @@ export function viewOrder(order: PaperOrder): ExchangeOrder {
     limitPx: request.type === 'limit' ? request.limitPx : null,
     status: order.status,
     filledQty: order.filledQty,
+    filledNotional: order.filledNotional,
     avgPx: averagePrice(order),
     fee: order.fee,
     feeCurrency: order.quoteAsset,
     createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
   };
 }
