@@ -11,7 +11,11 @@ import { OrderWatcher } from './order-watcher.js';
 export interface TradingEngineOptions {
   readonly ctx: EngineContext;
   readonly strategies: StrategyFactory;
-  /** The simulated exchange: told each candle before any decision on it. */
+  /**
+   * The simulated exchange: told each decided bar's candle before the decision on it. Warm-up bars are
+   * not told: they are market history the exchange already saw (or that predates its orders), and
+   * resting orders must not be matched against them again.
+   */
   readonly paper: Pick<PaperExchange, 'onCandle'>;
   /** Beaten once a bar is received, and once its decision is done. */
   readonly marketDataLoop?: LoopHandle;
@@ -25,8 +29,8 @@ export interface TradingEngineOptions {
 }
 
 /**
- * Per bar, in order: the paper exchange sees the candle, the last price is marked, unsettled orders
- * are looked up, exits are checked, then the buy decision runs. The common bar (no order in play,
+ * Per bar, in order: the paper exchange sees the candle (not on a warm-up bar), the last price is
+ * marked, unsettled orders are looked up, exits are checked, then the buy decision runs. The common bar (no order in play,
  * no exit firing, a guard refusing) stays synchronous: no promise is made for it.
  */
 export class TradingEngine {
@@ -53,12 +57,13 @@ export class TradingEngine {
     const rules = ctx.markets.get(bar.symbol);
     if (!rules) throw new RangeError(`bar of ${bar.symbol}: no market rules for it; the session trades ${[...ctx.markets.keys()].join(', ')}`);
     this.barClose = bar.openTime + ctx.intervalMs;
-    this.options.paper.onCandle(bar.symbol, bar);
+    const warming = this.barClose <= (this.resumeAfter.get(bar.symbol) ?? Number.NEGATIVE_INFINITY);
+    if (!warming) this.options.paper.onCandle(bar.symbol, bar);
     ctx.portfolio.markPrice(bar.symbol, bar.close);
     ctx.stats.bars++;
     ctx.observer.onBar?.(bar.symbol);
     const strategy = this.strategyOf(bar.symbol);
-    if (this.barClose <= (this.resumeAfter.get(bar.symbol) ?? Number.NEGATIVE_INFINITY)) {
+    if (warming) {
       strategy.onBar(bar);
       this.warmedBars++;
       this.options.decisionLoop?.beat();

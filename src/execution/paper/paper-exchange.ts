@@ -26,7 +26,11 @@ export interface PaperExchangeOptions {
   readonly balances: Readonly<Record<string, Decimal>>;
   readonly fillModel?: Partial<FillModelOptions>;
   readonly faults?: FaultOptions;
-  /** Unix ms for order timestamps (default: the current candle's open time). */
+  /**
+   * Unix ms for order timestamps (default: the current candle's open time). An order is matched only
+   * against candles that open at or after its last time stamp, so in a replay this must be the bar
+   * time the order is placed at (a session places on a bar's close: the next bar's open).
+   */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   /**
@@ -35,7 +39,8 @@ export interface PaperExchangeOptions {
    * instance. With it, `balances` are only the first run's: once the file exists it is the account,
    * and its balances win over the configured ones. The market is not part of the account: a reopened
    * exchange knows no candle (orders answer `unavailable` until onCandle), and its resting orders fill
-   * on whatever candles it is fed next. The instance holds the file exclusively until close().
+   * on the candles it is fed next, except a candle that opened before an order's last time stamp (see
+   * onCandle). The instance holds the file exclusively until close().
    */
   readonly state?: PaperStateOptions;
 }
@@ -108,7 +113,13 @@ export class PaperExchange implements Exchange {
     this.file?.close();
   }
 
-  /** The market moved: remembers the candle and fills resting orders its range crosses. */
+  /**
+   * The market moved: remembers the candle and fills resting orders its range crosses. A candle that
+   * opened before an order's last time stamp (its creation, or its last fill) is history to that order:
+   * it traded before the order was in the book, or was already matched against it. A reopened exchange
+   * has no previous candle to refuse an old one by, so this is what keeps a replay fed from an earlier
+   * point from filling orders on the past.
+   */
   onCandle(symbol: string, candle: Candle): void {
     if (this.stoppedBy) throw this.stoppedBy;
     const market = this.marketsBySymbol.get(symbol);
@@ -122,7 +133,7 @@ export class PaperExchange implements Exchange {
     this.liquidity.delete(symbol);
     for (const order of this.resting) {
       const { request } = order;
-      if (request.symbol !== symbol || request.type !== 'limit') continue;
+      if (request.symbol !== symbol || request.type !== 'limit' || candle.openTime < order.updatedAt) continue;
       if (restingCrossed(request.side, request.limitPx, candle)) this.fillUpTo(order, request.limitPx, 'maker');
     }
     this.commit();
@@ -201,7 +212,9 @@ export class PaperExchange implements Exchange {
   }
 
   private touch(order: PaperOrder): void {
-    order.updatedAt = this.clock(order.request.symbol);
+    // An exchange's own record never goes back in time: a caller's clock behind the order's last stamp
+    // (a restarted bot cancelling at its resume time) must not date a change before the order existed.
+    order.updatedAt = Math.max(order.updatedAt, this.clock(order.request.symbol));
     this.dirty.add(order);
     if (!isOpenStatus(order.status)) this.resting.delete(order);
   }
