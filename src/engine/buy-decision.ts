@@ -129,7 +129,7 @@ export class BuyDecision {
 
   /** Logs the fill (BUY_FILLED and its dashboard event) or counts the failure. Runs inside the intent. */
   private settle(rules: MarketRules, routed: OrderResult): { outcome: DecisionOutcome; detail: string } {
-    const { recorder, stats, observer, bus } = this.ctx;
+    const { recorder, stats, observer, bus, exchange } = this.ctx;
     if (!routed.ok) {
       stats.failure(routed.error.reason);
       observer.onOrderFailed?.(routed.error.reason);
@@ -138,6 +138,9 @@ export class BuyDecision {
       return { outcome: 'failed', detail: routed.error.reason };
     }
     const fill = routed.value;
+    // This BUY_FILLED logs what the placement booked; left with the exchange, the order watcher
+    // would take it at its next look-up and log the same fill a second time.
+    exchange.takeFill(fill.clientOrderId);
     if (!fill.filledQty.isPositive() || fill.avgPx === null) return { outcome: 'failed', detail: 'resting' };
     const notional = fill.filledQty.mul(fill.avgPx);
     recorder.emit('BUY_FILLED', { symbol: fill.symbol, qty: fill.filledQty, avg_px: fill.avgPx, fee: fill.fee, fee_currency: fill.feeCurrency, notional, partial: fill.partial });

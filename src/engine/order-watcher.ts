@@ -22,6 +22,12 @@ export class OrderWatcher {
     this.ctx.observer.onPortfolioChanged?.();
   }
 
+  /**
+   * ORDER_FILLED reports the order as the exchange does, cumulative; BUY_FILLED and SELL_FILLED
+   * report what this look-up found new (qty, price, fee and PnL of the increment), so their lines
+   * add up to the order and agree with the lines written when a fill is found at once. A decision's
+   * purchase and an exit's sale count once, on their order's first fill.
+   */
   private async check(order: OrderRecord): Promise<void> {
     const { exchange, recorder, markets, stats, bus } = this.ctx;
     const seen = await exchange.fetchOrderByClientId(order.symbol, order.clientOrderId);
@@ -29,28 +35,29 @@ export class OrderWatcher {
     if (!seen.ok || !booked || !booked.bookedQty.isPositive()) return;
     const rules: MarketRules | undefined = markets.get(order.symbol);
     const found = seen.value;
-    const avgPx = found.avgPx ?? booked.fillPx;
     const partial = found.filledQty.lt(found.qty);
+    const firstFill = !order.filledQty.isPositive();
     recorder.emit('ORDER_FILLED', {
       symbol: order.symbol, side: order.side, attempt: attemptOf(order.clientOrderId), client_order_id: order.clientOrderId,
-      exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
+      exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: found.avgPx ?? booked.fillPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
     });
-    const label = rules ? priceLabel(rules, avgPx) : avgPx.toString();
+    const px = booked.fillPx;
+    const label = rules ? priceLabel(rules, px) : px.toString();
     // A buy watched with nothing filled yet ended its decision `failed` (timed out, or left resting):
     // its first fill makes that decision a purchase after all. `unknown` orders were failures too.
-    if (order.side === 'buy' && !order.filledQty.isPositive()) stats.filledLate.buys++;
+    if (order.side === 'buy' && firstFill) stats.filledLate.buys++;
     if (order.status === 'unknown') stats.filledLate.failedOrders++;
     if (order.side === 'buy') {
-      recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: found.filledQty, avg_px: avgPx, fee: found.fee, fee_currency: found.feeCurrency, notional: found.filledQty.mul(avgPx), partial });
-      stats.buys++;
-      bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: found.filledQty.toString(), late: true });
+      recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedQty.mul(px), partial });
+      if (firstFill) stats.buys++;
+      bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: booked.bookedQty.toString(), late: true });
     } else if (order.exitRule) {
       const position = booked.position;
       recorder.emit('SELL_FILLED', {
-        symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: avgPx, entry_px: position?.entryPx ?? avgPx, fee: found.fee,
-        realized_pnl: booked.realizedPnl, holding_s: position ? Math.max(0, Math.round((found.createdAt - position.openedAt) / 1000)) : 0,
+        symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: px, entry_px: position?.entryPx ?? px, fee: booked.bookedFee,
+        realized_pnl: booked.realizedPnl, holding_s: position ? Math.max(0, Math.round((booked.order.updatedAt - position.openedAt) / 1000)) : 0,
       });
-      stats.sells++;
+      if (firstFill) stats.sells++;
       bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });
     }
   }

@@ -23,7 +23,7 @@ export class StoreSyncedExchange implements Exchange {
   constructor(
     private readonly inner: Exchange,
     private readonly store: StateStore,
-    /** The bot's clock (bar time in a replay): what fills are booked at. */
+    /** The bot's clock (bar time in a replay): what status changes are booked at, and fills whose report carries no time. */
     private readonly now: () => number,
   ) {
     this.name = inner.name;
@@ -34,7 +34,11 @@ export class StoreSyncedExchange implements Exchange {
     this.exitRules.set(intentId, rule);
   }
 
-  /** The store's booking of the latest fill reported for a client order id (realized PnL of a sell). */
+  /**
+   * Everything booked for a client order id since the last take, as one increment: quantity,
+   * notional, fee and realized PnL summed, the order and position as the latest booking left them.
+   * Whoever logs an order's fill takes it; one left here would be logged again as a new fill.
+   */
   takeFill(clientOrderId: string): FillResult | undefined {
     const fill = this.fills.get(clientOrderId);
     this.fills.delete(clientOrderId);
@@ -101,10 +105,11 @@ export class StoreSyncedExchange implements Exchange {
     const ts = this.now();
     if (seen.avgPx !== null && (seen.filledQty.gt(stored.filledQty) || (status !== stored.status && seen.filledQty.isPositive()))) {
       const booked = this.store.applyFill({
-        clientOrderId: stored.clientOrderId, filledQty: seen.filledQty, avgPx: seen.avgPx, fee: seen.fee, feeCurrency: seen.feeCurrency,
-        status, exchangeOrderId: seen.exchangeOrderId, ts,
+        clientOrderId: stored.clientOrderId, filledQty: seen.filledQty, avgPx: seen.avgPx, filledNotional: seen.filledNotional, fee: seen.fee, feeCurrency: seen.feeCurrency,
+        status, exchangeOrderId: seen.exchangeOrderId, ts: fillTime(seen, ts),
       });
-      this.fills.set(stored.clientOrderId, booked);
+      const pending = this.fills.get(stored.clientOrderId);
+      this.fills.set(stored.clientOrderId, pending ? merged(pending, booked) : booked);
       return;
     }
     if (status === stored.status || status === 'partially_filled' || status === 'filled') return;
@@ -127,4 +132,22 @@ export class StoreSyncedExchange implements Exchange {
     else if (error.code === 'rejected') this.store.updateOrder(stored.clientOrderId, { status: 'rejected', ts });
     else if (stored.status === 'new') this.store.updateOrder(stored.clientOrderId, { status: 'failed', ts });
   }
+}
+
+/**
+ * When the exchange filled it: a fill found bars later (a resting GTC, a timed-out attempt) belongs
+ * to that time, for the position's opening, the day of its PnL and the exit's time. The bot's clock
+ * stands in only for a report that carries no time.
+ */
+function fillTime(seen: ExchangeOrder, now: number): number {
+  return Number.isSafeInteger(seen.updatedAt) && seen.updatedAt > 0 ? seen.updatedAt : now;
+}
+
+function merged(earlier: FillResult, later: FillResult): FillResult {
+  const bookedQty = earlier.bookedQty.add(later.bookedQty);
+  const bookedNotional = earlier.bookedNotional.add(later.bookedNotional);
+  return {
+    ...later, bookedQty, bookedNotional, bookedFee: earlier.bookedFee.add(later.bookedFee), feeQuote: earlier.feeQuote.add(later.feeQuote),
+    realizedPnl: earlier.realizedPnl.add(later.realizedPnl), fillPx: bookedQty.isZero() ? later.fillPx : bookedNotional.div(bookedQty),
+  };
 }

@@ -13,6 +13,8 @@ export interface FillInput {
   readonly avgPx: Decimal;
   readonly fee: Decimal;
   readonly feeCurrency: string;
+  /** The exchange's exact cumulative qty x price (see CumulativeFill): what the balances move by. */
+  readonly filledNotional?: Decimal;
   /** The order's status after this report, as the exchange gives it. */
   readonly status: Exclude<OrderStatus, 'new'>;
   readonly exchangeOrderId?: string;
@@ -25,7 +27,11 @@ export interface FillResult {
   /** The position after the fill (qty 0 when this fill closed it); undefined for a sell with no position. */
   readonly position: PositionRecord | undefined;
   readonly positionChange: FillEffect['positionChange'];
+  /** What this report added to the order: its quantity, exact notional and fee (in the order's fee currency). */
   readonly bookedQty: Decimal;
+  readonly bookedNotional: Decimal;
+  readonly bookedFee: Decimal;
+  /** Price of what this report added (bookedNotional / bookedQty). */
   readonly fillPx: Decimal;
   readonly feeQuote: Decimal;
   readonly realizedPnl: Decimal;
@@ -111,7 +117,7 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
     filledNotional: current.filledNotional.add(effect.deltaNotional), feeBooked: input.fee, feeCurrency: input.fee.isZero() ? current.feeCurrency : input.feeCurrency, updatedAt: input.ts,
   };
   saveOrder(sql, order);
-  const result = { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
+  const result = { order, position, positionChange: effect.positionChange, bookedQty: effect.deltaQty, bookedNotional: effect.deltaNotional, bookedFee: effect.deltaFee, fillPx: effect.fillPx, feeQuote: effect.feeQuote, realizedPnl: effect.realizedPnl };
   return { result, balances, daily, exit };
 }
 

@@ -34,6 +34,12 @@ export function splitSymbol(symbol: string): { base: string; quote: string } {
 export interface CumulativeFill {
   readonly filledQty: Decimal;
   readonly avgPx: Decimal;
+  /**
+   * The exchange's exact cumulative qty x price. avgPx is rounded (18 places), so filledQty x avgPx
+   * drifts from what the exchange moved once an order fills at several prices; absent only where
+   * the reporter has no exact figure (then filledQty x avgPx stands in).
+   */
+  readonly filledNotional?: Decimal;
   readonly fee: Decimal;
   readonly feeCurrency: string;
 }
@@ -53,7 +59,7 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     throw new StoreError('invalid_operation', `${where}: fee currency ${fill.feeCurrency} is neither ${base} nor ${quote}; the store values fees in the market's own currencies`, { found: fill.feeCurrency, expected: `${base} or ${quote}` });
   }
   const deltaQty = fill.filledQty.sub(order.filledQty);
-  const deltaNotional = fill.filledQty.mul(fill.avgPx).sub(order.filledNotional);
+  const deltaNotional = (fill.filledNotional ?? fill.filledQty.mul(fill.avgPx)).sub(order.filledNotional);
   const deltaFee = fill.fee.sub(order.feeBooked);
   if (deltaQty.isNegative() || deltaFee.isNegative()) {
     throw new StoreError('invalid_operation', `${where}: the fill reports ${fill.filledQty.toString()} filled and fee ${fill.fee.toString()}, less than the ${order.filledQty.toString()} and ${order.feeBooked.toString()} already booked`, { found: fill.filledQty.toString(), expected: `>= ${order.filledQty.toString()}` });
@@ -92,7 +98,10 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
       };
     }
     const qty = position.qty.add(netQty);
-    const entryPx = qty.isZero() ? position.entryPx : position.qty.mul(position.entryPx).add(netQty.mul(fillPx)).div(qty, PRICE_SCALE);
+    // The exact notional, not netQty x the rounded fillPx, whenever the whole fill is received; a
+    // base-currency fee shrinks what is received, and the entry stays priced per unit paid for.
+    const added = netQty.eq(deltaQty) ? deltaNotional : netQty.mul(fillPx);
+    const entryPx = qty.isZero() ? position.entryPx : position.qty.mul(position.entryPx).add(added).div(qty, PRICE_SCALE);
     return {
       ...none, balanceDeltas: deltas, positionChange: 'added', realizedPnl: Decimal.ZERO,
       position: { ...position, qty, entryPx, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote), peakPx: Decimal.max(position.peakPx, fillPx) },
