@@ -73,7 +73,6 @@ export class PaperSession {
   /** The failure was bad input (a damaged candle file): the operator's to fix, exit code 2 as at startup. */
   private badInput = false;
   private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
-  private realizedAtStart: Decimal;
   private durationTimer: LongTimeout | undefined;
 
   private constructor(
@@ -88,9 +87,9 @@ export class PaperSession {
     readonly reconcile: ReconcileReport,
     readonly stats: EngineStats,
     private readonly exitCode: Promise<number>,
-  ) {
-    this.realizedAtStart = store.realizedPnl();
-  }
+    /** The store's realized PnL before reconciliation: what reconciliation books is this session's. */
+    private readonly realizedAtStart: Decimal,
+  ) {}
 
   static async open(options: PaperSessionOptions): Promise<PaperSession> {
     const { config, recorder } = options;
@@ -127,6 +126,9 @@ export class PaperSession {
       });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
       const unsent = findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
+      // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
+      // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
+      const realizedAtStart = store.realizedPnl();
       const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
       portfolio.refresh();
 
@@ -147,6 +149,8 @@ export class PaperSession {
       });
       const bus = new DashboardBus({ recorder });
       const stats = new EngineStats();
+      // The session's sells are its SELL_FILLED lines, those reconciliation wrote at its start too.
+      stats.sells += reconcile.exitsFilled;
       const feedRef: { current?: MarketFeed } = {};
       const ctx: EngineContext = {
         recorder, exchange, portfolio, bus, stats, markets: new Map(rules.map((r) => [r.symbol, r])), intervalMs,
@@ -174,7 +178,7 @@ export class PaperSession {
         markets: () => rules, balances: () => store.balances(), price: (symbol) => portfolio.lastPrice(symbol),
         heldQty: (symbol) => portfolio.position(symbol)?.qty ?? Decimal.ZERO,
       });
-      const session = new PaperSession(options, coordinator, bus, store, portfolio, engine, feed, sweeper, reconcile, stats, exitCode);
+      const session = new PaperSession(options, coordinator, bus, store, portfolio, engine, feed, sweeper, reconcile, stats, exitCode, realizedAtStart);
       session.wire(cursor, paper, onBar, marketDataLoop, decisionLoop);
       return session;
     } catch (error) {
@@ -279,7 +283,10 @@ export class PaperSession {
     };
   }
 
-  /** Realized PnL booked during this session (the store keeps the total across sessions). */
+  /**
+   * Realized PnL booked during this session (the store keeps the total across sessions), fills
+   * reconciliation booked at its start included (reconcile.realizedPnl of it).
+   */
   sessionRealizedPnl(): Decimal {
     return this.store.realizedPnl().sub(this.realizedAtStart);
   }

@@ -1,4 +1,4 @@
-import type { Decimal } from '../domain/decimal.js';
+import { Decimal } from '../domain/decimal.js';
 import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
@@ -37,7 +37,7 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
       intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { buys: stats.filledLate.buys, failed_orders: stats.filledLate.failedOrders }, failures: counts(stats.failures),
       exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
-      realized_pnl: realized.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
+      realized_pnl: realized.toString(), realized_pnl_reconciled: session.reconcile.realizedPnl.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
       quote_currency: quote, open_positions: view.positions.map((p) => ({
         symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
       })),
@@ -92,7 +92,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     const by = Object.entries(r['exits_blocked_by'] as Partial<Record<ExitRefusal, number>>).map(([k, v]) => `${k} ${v}: ${HELD_BECAUSE[k as ExitRefusal]}`);
     out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'} an exit rule fired and the position was held (EXIT_BLOCKED): ${by.join('; ')}`);
   }
-  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
+  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
@@ -104,6 +104,17 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     out += `\nno decision was made this session; its start and end are in ${dataDir}/logs/audit.jsonl and ${dataDir}/logs/system.jsonl\n`;
   }
   return out;
+}
+
+/**
+ * The part of the session's realized PnL that came from fills restart reconciliation booked (the
+ * exchange filled them while no bot ran): realized, and learned of, when this session started.
+ */
+function reconciledNote(record: Record<string, unknown>): string {
+  const text = record['realized_pnl_reconciled'];
+  if (typeof text !== 'string') return '';
+  const amount = Decimal.parse(text);
+  return amount.isZero() ? '' : `, incl. ${signed(amount)} from fills reconciled at start`;
 }
 
 /** Why some bars were not decided; when a replay decided none, what to do to decide them. */

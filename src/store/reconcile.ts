@@ -5,6 +5,7 @@ import type { Exchange, ExchangeOrder } from '../execution/exchange.js';
 import type { ReconcileOutcome } from '../recorder/events/state-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
+import type { FillResult } from './book-fill.js';
 import type { OrderRecord } from './records.js';
 import type { StateStore } from './state-store.js';
 import { isStoreError } from './store-error.js';
@@ -22,7 +23,10 @@ export interface ReconcileOptions {
   readonly maxAttempts?: number;
   readonly retryBackoffMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** The bot's clock (bar time in a replay): the time fills found now are booked at. */
+  /**
+   * The bot's clock (bar time in a replay): when orders found lost or unreachable are marked. A fill
+   * is booked at the exchange's time of it (ExchangeOrder.updatedAt), never later than this.
+   */
   readonly now?: () => number;
   /** Intents the log shows started but the store never recorded (so never sent): each is closed with a not_found line. */
   readonly unsent?: readonly UnsentIntent[];
@@ -45,6 +49,10 @@ export interface OrderReconciliation {
   readonly previousStatus: string;
   readonly status: string;
   readonly bookedQty: Decimal;
+  /** PnL the booked fill realized (a sell out of a position); zero when nothing was booked. */
+  readonly realizedPnl: Decimal;
+  /** A SELL_FILLED was written for it: an exit sell (its rule known) that sold something here. */
+  readonly exitFilled: boolean;
   readonly details: string;
 }
 
@@ -54,6 +62,10 @@ export interface ReconcileReport {
   readonly results: readonly OrderReconciliation[];
   /** Client order ids whose state could not be learned: still unsettled, retried at the next start. */
   readonly unresolved: readonly string[];
+  /** PnL realized by the fills booked here, quote currency: realized when the session starting now learned of it. */
+  readonly realizedPnl: Decimal;
+  /** SELL_FILLED lines written (exit sells found filled). */
+  readonly exitsFilled: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -74,12 +86,22 @@ function describeError(error: ExchangeError): string {
   return `${error.code}: ${error.message}`;
 }
 
+/**
+ * When the exchange says the order last changed (its latest fill), not when the bot found out: the
+ * day of the realized PnL, the position's opening (its max-holding clock) and the holding time all
+ * follow it. Never later than the bot's clock: a fill cannot be booked before it happened, and an
+ * exchange clock a little ahead would open a position in the future.
+ */
+function exchangeTime(seen: ExchangeOrder, now: () => number): number {
+  return Math.min(seen.updatedAt, now());
+}
+
 /** Books what the exchange reports beyond what the store has, and moves the order to the exchange's status. */
-function book(store: StateStore, order: OrderRecord, seen: ExchangeOrder, ts: number): { booked: Decimal; status: string } {
+function book(store: StateStore, order: OrderRecord, seen: ExchangeOrder, ts: number): { booked: Decimal; status: string; fill?: FillResult } {
   const status: Exclude<OrderStatus, 'new'> = seen.status === 'new' ? 'submitted' : seen.status;
   if (seen.avgPx !== null && seen.filledQty.gt(order.filledQty)) {
     const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: seen.filledQty, avgPx: seen.avgPx, fee: seen.fee, feeCurrency: seen.feeCurrency, status, exchangeOrderId: seen.exchangeOrderId, ts });
-    return { booked: result.bookedQty, status: result.order.status };
+    return { booked: result.bookedQty, status: result.order.status, ...(result.bookedQty.isPositive() ? { fill: result } : {}) };
   }
   if (status === 'partially_filled' || status === 'filled') {
     // Nothing new to book, but the store must still follow the exchange: the fill is already booked.
@@ -88,6 +110,27 @@ function book(store: StateStore, order: OrderRecord, seen: ExchangeOrder, ts: nu
   }
   const updated = order.status === status ? order : store.updateOrder(order.clientOrderId, { status, exchangeOrderId: seen.exchangeOrderId, ts });
   return { booked: Decimal.ZERO, status: updated.status };
+}
+
+/** What this reconciliation booked for one order, summed over its bookings (a lookup, and a cancel's answer). */
+interface Booked {
+  readonly qty: Decimal;
+  readonly notional: Decimal;
+  readonly fee: Decimal;
+  readonly realizedPnl: Decimal;
+  /** The exchange's time of the latest booking. */
+  readonly at: number;
+  /** The position after the latest booking (qty 0 when it closed it). */
+  readonly position: FillResult['position'];
+}
+
+function bookedOf(before: OrderRecord, after: OrderRecord, fills: readonly { at: number; fill: FillResult }[]): Booked | undefined {
+  const last = fills.at(-1);
+  if (!last) return undefined;
+  return {
+    qty: after.filledQty.sub(before.filledQty), notional: after.filledNotional.sub(before.filledNotional), fee: after.feeBooked.sub(before.feeBooked),
+    realizedPnl: fills.reduce((sum, f) => sum.add(f.fill.realizedPnl), Decimal.ZERO), at: last.at, position: last.fill.position,
+  };
 }
 
 async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Promise<OrderReconciliation> {
@@ -99,6 +142,13 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
   let booked = Decimal.ZERO;
   let details: string;
   let seen: ExchangeOrder | undefined;
+  const fills: { at: number; fill: FillResult }[] = [];
+  const bookSeen = (current: OrderRecord, report: ExchangeOrder): { booked: Decimal; status: string } => {
+    const at = exchangeTime(report, now);
+    const result = book(store, current, report, at);
+    if (result.fill) fills.push({ at, fill: result.fill });
+    return result;
+  };
   const found = await lookUp(() => exchange.fetchOrderByClientId(order.symbol, order.clientOrderId), options);
   try {
     if (!found.ok && found.error.code === 'not_found') {
@@ -111,7 +161,7 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
       details = `could not learn the order's state (${describeError(found.error)}); marked unknown, checked again at the next start`;
     } else {
       seen = found.value;
-      ({ booked, status } = book(store, order, seen, now()));
+      ({ booked, status } = bookSeen(order, seen));
       if (isOpenStatus(seen.status) && options.stillOpen === 'cancel') {
         const canceled = await lookUp(() => exchange.cancelOrder(order.symbol, order.clientOrderId), options);
         if (!canceled.ok) {
@@ -120,7 +170,7 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
         } else {
           const current = store.order(order.clientOrderId) ?? order;
           seen = canceled.value;
-          const after = book(store, current, seen, now());
+          const after = bookSeen(current, seen);
           booked = booked.add(after.booked);
           status = after.status;
           outcome = seen.status === 'filled' ? 'booked_fill' : 'canceled';
@@ -145,11 +195,39 @@ async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Prom
     outcome = 'unknown';
     details = `the exchange's report could not be booked (${error.code}: ${error.message}); marked unknown`;
   }
+  const money = bookedOf(order, store.order(order.clientOrderId) ?? order, fills);
+  // The money of a fill found here is on this line, and nowhere else for a buy (see logBookedFill):
+  // the books' balances, positions and PnL replay from the logs with it.
   recorder.emit('ORDER_RECONCILED', {
     symbol: order.symbol, side: order.side, client_order_id: order.clientOrderId, outcome, previous_status: order.status, status,
-    ...(seen ? { exchange_status: seen.status } : {}), filled_qty: seen?.filledQty ?? order.filledQty, booked_qty: booked, details,
+    ...(seen ? { exchange_status: seen.status } : {}), filled_qty: seen?.filledQty ?? order.filledQty,
+    ...(seen && seen.avgPx !== null ? { avg_px: seen.avgPx, fee: seen.fee, fee_currency: seen.feeCurrency } : {}),
+    booked_qty: booked,
+    ...(money ? { booked_notional: money.notional, booked_fee: money.fee, realized_pnl: money.realizedPnl, filled_at: new Date(money.at).toISOString() } : {}),
+    details,
   }, outcome === 'unknown' || outcome === 'not_found' ? { level: 'warn' } : undefined);
-  return { ...base, outcome, status, bookedQty: booked, details };
+  const exitFilled = money !== undefined && logBookedFill(order, money, recorder);
+  return { ...base, outcome, status, bookedQty: booked, realizedPnl: money?.realizedPnl ?? Decimal.ZERO, exitFilled, details };
+}
+
+/**
+ * An exit sell found filled is written as the router writes one: SELL_FILLED, with its rule, the
+ * realized PnL and the holding time up to the exchange's fill, under the decision that opened the
+ * position. That is what sessions' PnL, the metrics and trace's "position closed" read. ORDER_FILLED
+ * and BUY_FILLED are not written: ORDER_FILLED would become the intent's verdict line in `orders`
+ * (no longer "settled by restart reconciliation"), and a BUY_FILLED after a router's timeout_exhausted
+ * reads in trace as a fill the session's order watcher found; ORDER_RECONCILED carries their money
+ * instead, and `why` counts a reconciled buy from it. Returns whether a SELL_FILLED was written.
+ */
+function logBookedFill(order: OrderRecord, money: Booked, recorder: Recorder): boolean {
+  if (order.side !== 'sell' || order.exitRule === undefined || !money.qty.isPositive()) return false;
+  const avgPx = money.notional.div(money.qty);
+  const position = money.position;
+  recorder.emit('SELL_FILLED', {
+    symbol: order.symbol, rule: order.exitRule, qty: money.qty, avg_px: avgPx, entry_px: position?.entryPx ?? avgPx, fee: money.fee,
+    realized_pnl: money.realizedPnl, holding_s: position ? Math.max(0, Math.round((money.at - position.openedAt) / 1000)) : 0,
+  });
+  return true;
 }
 
 /** Closes an intent that never reached the store, so never the exchange: nothing to look up, nothing to book. */
@@ -160,12 +238,13 @@ function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliat
     symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',
     filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO, details,
   }, { level: 'warn' });
-  return { clientOrderId, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, details };
+  return { clientOrderId, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, realizedPnl: Decimal.ZERO, exitFilled: false, details };
 }
 
 /**
  * Settles every order the store still holds open, by client order id, before the bot trades:
- * fills that happened while it was down are booked with the order's decision_id, orders the
+ * fills that happened while it was down are booked at the exchange's time of them with the order's
+ * decision_id, their money on ORDER_RECONCILED (and an exit's on SELL_FILLED), orders the
  * exchange never got are marked not_found, and none is ever sent again. Each order's lines carry
  * its decision_id and intent_id.
  */
@@ -185,5 +264,6 @@ export async function reconcileOpenOrders(options: ReconcileOptions): Promise<Re
   }
   const unresolved = results.filter((r) => r.outcome === 'unknown').map((r) => r.clientOrderId);
   options.recorder.emit('RECONCILE_COMPLETE', { checked: results.length, outcomes, unresolved, duration_ms: Math.round(performance.now() - started) }, unresolved.length > 0 ? { level: 'warn' } : undefined);
-  return { checked: results.length, outcomes, results, unresolved };
+  const realizedPnl = results.reduce((sum, r) => sum.add(r.realizedPnl), Decimal.ZERO);
+  return { checked: results.length, outcomes, results, unresolved, realizedPnl, exitsFilled: results.filter((r) => r.exitFilled).length };
 }

@@ -46,7 +46,7 @@ export const stateEvents = {
   ORDER_RECONCILED: defineEvent({
     channel: 'orders',
     level: 'info',
-    meaning: 'An order left open by a previous session was checked with the exchange by client order id.',
+    meaning: 'An order left open by a previous session was checked with the exchange by client order id; a fill it books is on this line (no ORDER_FILLED or BUY_FILLED is written for it; an exit sell also gets a SELL_FILLED).',
     requires: 'intent',
     fields: {
       symbol,
@@ -57,7 +57,14 @@ export const stateEvents = {
       status: field.id('status the store holds now'),
       exchange_status: field.id("the order's state at the exchange (absent when not found or not reachable)").optional(),
       filled_qty: field.decimal('quantity the exchange reports filled'),
+      avg_px: field.decimal('average fill price the exchange reports (absent while nothing filled); with filled_qty and fee, the order\'s cumulative fill as ORDER_FILLED gives one').optional(),
+      fee: field.decimal('fee the exchange reports for the whole order, in fee_currency (absent while nothing filled)').optional(),
+      fee_currency: field.id('currency of the fee (absent while nothing filled)').optional(),
       booked_qty: field.decimal('quantity newly booked into positions and balances by this reconciliation'),
+      booked_notional: field.decimal('quote value of booked_qty at its fill prices (present when booked_qty > 0)').optional(),
+      booked_fee: field.decimal('fee newly booked with it, in fee_currency (present when booked_qty > 0)').optional(),
+      realized_pnl: field.decimal('profit or loss the booked fill realized, quote currency, fees included: the restart session\'s, as its summary counts it; 0 for a buy (present when booked_qty > 0). An exit sell also gets a SELL_FILLED with it').optional(),
+      filled_at: field.id('when the exchange filled what was booked (its latest change of the order, ISO 8601 UTC): the time the books date it at, not the restart\'s (present when booked_qty > 0)').optional(),
       details: field.text('what was found and done, in words'),
     },
   }),
