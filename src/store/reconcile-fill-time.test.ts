@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { marketRulesOrThrow } from '../domain/market-rules.js';
+import { ok } from '../domain/result.js';
+import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { ExchangeOrder } from '../execution/exchange.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { parseLine } from '../recorder/line-parser.js';
 import { Recorder } from '../recorder/recorder.js';
+import type { ReconcileExchange } from './reconcile.js';
 import { recoverState } from './recover-state.js';
 import { StateStore, type NewOrder } from './state-store.js';
 
@@ -56,7 +59,7 @@ function setup() {
   return { dir, exchange, store };
 }
 
-async function restart(dir: string, exchange: PaperExchange) {
+async function restart(dir: string, exchange: ReconcileExchange) {
   const store = StateStore.open({ dataDir: dir, now: () => RESTART });
   const recorder = new Recorder({ sessionId: 'session_20220105_080000', sink: new FileSink(join(dir, 'logs')), now: () => RESTART });
   const report = await recoverState({ store, exchange, recorder, sleep: () => Promise.resolve(), now: () => RESTART });
@@ -128,6 +131,50 @@ describe('a fill restart reconciliation books is logged with its money and booke
       decision_id: DECISION, intent_id: 'int_00000000000000b3', side: 'buy', avg_px: 45000, fee: 0.45, booked_qty: 0.01, booked_notional: 450, booked_fee: 0.45,
       realized_pnl: 0, filled_at: '2022-01-03T10:00:00.000Z',
     });
+    restarted.close();
+  });
+});
+
+/** An exchange that filled an order at several prices: its average is rounded, its notional exact. */
+class SplitPriceExchange implements ReconcileExchange {
+  constructor(private readonly order: ExchangeOrder) {}
+  fetchOrderByClientId(_symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
+    return Promise.resolve(clientOrderId === this.order.clientOrderId ? ok(this.order) : failure(exchangeError.notFound(clientOrderId)));
+  }
+  cancelOrder(): Promise<ExchangeResult<ExchangeOrder>> {
+    return Promise.resolve(failure(exchangeError.notFound('not asked')));
+  }
+}
+
+describe('the money reconciliation books is the exchange\'s exact notional, not qty x a rounded average', () => {
+  const clientOrderId = 'int_00000000000000b4-1';
+  // 1 at 3.33 and 2 at 3.335: 10 exactly, an average of 3.3333... that 18 places cannot hold.
+  const reported = (status: 'filled' | 'partially_filled', qty: string): ExchangeOrder => ({
+    clientOrderId, exchangeOrderId: 'ex-4', symbol: SYMBOL, side: 'buy', type: 'limit', tif: 'GTC', qty: d(qty), limitPx: d('3.34'), status,
+    filledQty: d('3'), filledNotional: d('10'), avgPx: d('10').div(d('3')), fee: d('0'), feeCurrency: 'USDT', createdAt: BOUGHT, updatedAt: BOUGHT + 120_000,
+  });
+  const record = (store: StateStore, qty: string) =>
+    store.recordOrder({ clientOrderId, intentId: 'int_00000000000000b4', decisionId: DECISION, symbol: SYMBOL, side: 'buy', qty: d(qty), limitPx: d('3.34'), ts: BOUGHT });
+
+  it('a fill found at restart moves the quote balance by exactly the notional the exchange reports', async () => {
+    const { dir, store } = setup();
+    record(store, '3');
+    store.close();
+    const { store: restarted } = await restart(dir, new SplitPriceExchange(reported('filled', '3')));
+    expect(restarted.balance('USDT').toString()).toBe('9990');
+    expect(restarted.order(clientOrderId)?.filledNotional.toString()).toBe('10');
+    restarted.close();
+  });
+
+  it('a fill booked before the restart, reported again, moves no sliver of money', async () => {
+    const { dir, store } = setup();
+    record(store, '4');
+    store.applyFill({ clientOrderId, filledQty: d('3'), avgPx: d('10').div(d('3')), filledNotional: d('10'), fee: d('0'), feeCurrency: 'USDT', status: 'partially_filled', ts: BOUGHT + 120_000 });
+    store.close();
+    const { store: restarted, report } = await restart(dir, new SplitPriceExchange(reported('partially_filled', '4')));
+    expect(report.results.map((r) => [r.outcome, r.bookedQty.toString()])).toEqual([['still_open', '0']]);
+    expect(restarted.balance('USDT').toString()).toBe('9990');
+    expect(restarted.order(clientOrderId)?.filledNotional.toString()).toBe('10');
     restarted.close();
   });
 });

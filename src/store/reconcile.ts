@@ -100,12 +100,14 @@ function exchangeTime(seen: ExchangeOrder, now: () => number): number {
 function book(store: StateStore, order: OrderRecord, seen: ExchangeOrder, ts: number): { booked: Decimal; status: string; fill?: FillResult } {
   const status: Exclude<OrderStatus, 'new'> = seen.status === 'new' ? 'submitted' : seen.status;
   if (seen.avgPx !== null && seen.filledQty.gt(order.filledQty)) {
-    const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: seen.filledQty, avgPx: seen.avgPx, fee: seen.fee, feeCurrency: seen.feeCurrency, status, exchangeOrderId: seen.exchangeOrderId, ts });
+    // The exchange's exact notional: filledQty x the rounded avgPx drifts from what it moved.
+    const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: seen.filledQty, avgPx: seen.avgPx, filledNotional: seen.filledNotional, fee: seen.fee, feeCurrency: seen.feeCurrency, status, exchangeOrderId: seen.exchangeOrderId, ts });
     return { booked: result.bookedQty, status: result.order.status, ...(result.bookedQty.isPositive() ? { fill: result } : {}) };
   }
   if (status === 'partially_filled' || status === 'filled') {
-    // Nothing new to book, but the store must still follow the exchange: the fill is already booked.
-    const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: order.filledQty, avgPx: seen.avgPx ?? order.limitPx, fee: order.feeBooked, feeCurrency: order.feeCurrency ?? seen.feeCurrency, status, exchangeOrderId: seen.exchangeOrderId, ts });
+    // Nothing new to book, but the store must still follow the exchange: the fill is already booked
+    // (its own notional, so a rounded avgPx books no sliver of money with no quantity).
+    const result = store.applyFill({ clientOrderId: order.clientOrderId, filledQty: order.filledQty, avgPx: seen.avgPx ?? order.limitPx, filledNotional: order.filledNotional, fee: order.feeBooked, feeCurrency: order.feeCurrency ?? seen.feeCurrency, status, exchangeOrderId: seen.exchangeOrderId, ts });
     return { booked: Decimal.ZERO, status: result.order.status };
   }
   const updated = order.status === status ? order : store.updateOrder(order.clientOrderId, { status, exchangeOrderId: seen.exchangeOrderId, ts });
