@@ -77,16 +77,16 @@ export const decisionEvents = {
   BUY_FILLED: defineEvent({
     channel: 'decisions',
     level: 'info',
-    meaning: 'The buy filled and a position is open.',
+    meaning: 'The buy filled and a position is open. One line per fill found: a buy that fills over several look-ups (a resting GTC, a fill found after a timeout) writes one per increment, with that increment\'s qty, price and fee, so the lines add up to the order.',
     requires: 'decision_and_intent',
     fields: {
       symbol,
-      qty: field.decimal('base quantity filled'),
-      avg_px: field.decimal('average fill price'),
-      fee: field.decimal('fee paid, in fee_currency'),
+      qty: field.decimal('base quantity this fill bought'),
+      avg_px: field.decimal('average price of this fill'),
+      fee: field.decimal('fee paid on this fill, in fee_currency'),
       fee_currency: field.id('currency of the fee'),
       notional: field.decimal('qty x avg_px'),
-      partial: field.bool('true when less than the requested quantity filled'),
+      partial: field.bool('true while the order as a whole has filled less than its requested quantity'),
     },
   }),
   DECISION_ERROR: defineEvent({
