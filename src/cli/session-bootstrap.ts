@@ -16,6 +16,7 @@ import { findPreviousSession } from '../recorder/sessions/previous-session.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
+import { nextSessionSequence } from '../recorder/sessions/session-sequence.js';
 import type { ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import type { CliIo } from './command.js';
 import { StartupSignals } from './startup-signals.js';
@@ -174,6 +175,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     manifest = {
       session_id: session.sessionId, mode, version: tradetraceVersion(), pid: process.pid, host: hostname(), argv,
       data_dir: dataDir, config_hash: audit.hash, start: startedAt.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
+      sequence: nextSessionSequence(sessionsDir, session.sessionId),
     };
     writeSessionConfig(session.dir, audit.hash, audit.tree);
     writeManifest(session.dir, manifest);

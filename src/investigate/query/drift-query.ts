@@ -1,7 +1,7 @@
 import { isSecretKey, REDACTED } from '../../recorder/redaction.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
-import type { LogSet } from './log-set.js';
+import { readManifests, type LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export interface ConfigChangeRow {
@@ -69,6 +69,12 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
       refused.add(event.session_id);
     }
   }
+  // In the order the sessions started (their manifests' sequence), not by ts: a session started after
+  // the clock was set back is stamped before the one it followed. Sessions without one (written before
+  // sequences existed, or logs without their sessions/ folder) count as 0 and keep the order of the logs.
+  const manifests = readManifests(set.dataDir);
+  const startOrder = (sessionId: string): number => manifests.get(sessionId)?.sequence ?? 0;
+  hashes.sort((a, b) => startOrder(a.sessionId) - startOrder(b.sessionId));
   const sessions: SessionConfig[] = hashes.map((s) => ({ ...s, refused: refused.has(s.sessionId) }));
   const drifts: Drift[] = [];
   let baseline: SessionConfig | undefined;

@@ -139,6 +139,8 @@ export interface SessionManifest {
   readonly mode?: string;
   /** How long it ran, on the monotonic clock (unlike end - start, true across a wall-clock step). */
   readonly duration_ms?: number | null;
+  /** The order sessions started in on this data directory (absent before sequences existed). */
+  readonly sequence?: number;
 }
 
 export function readManifests(dataDir: string): Map<string, SessionManifest> {

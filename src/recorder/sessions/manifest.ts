@@ -25,6 +25,12 @@ export const manifestSchema = z
     exit_reason: z.enum(SESSION_END_REASONS).nullable(),
     exit_code: z.number().int().nullable(),
     duration_ms: z.number().nullable(),
+    sequence: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('the order sessions started in on this data directory: 1 + the largest before it; unlike the id (a wall-clock stamp), true across a clock set back. Absent in manifests written before it existed'),
   })
   .strict();
 

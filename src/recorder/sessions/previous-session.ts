@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readManifest } from './manifest.js';
 import { readConfigHash, readSessionConfig } from './session-config-files.js';
-import { compareSessionIds, isSessionId } from './session-order.js';
+import { compareStarts, sessionEntries } from './session-sequence.js';
 
 export interface PreviousSession {
   readonly sessionId: string;
@@ -14,20 +13,16 @@ export interface PreviousSession {
 
 /**
  * The latest session that started before `currentId`, recorded a config hash and was not refused.
- * Passed over: sessions that started later (a concurrent process), never got as far as writing
- * their hash, or were refused before trading (their config never ran, so drift is measured from
- * the config that did).
+ * "Before" is by start sequence (see compareStarts), so a clock set back between two sessions does
+ * not hide the one that really came last. Passed over: sessions that started later (a concurrent
+ * process), never got as far as writing their hash, or were refused before trading (their config
+ * never ran, so drift is measured from the config that did).
  */
 export function findPreviousSession(sessionsRoot: string, currentId: string): PreviousSession | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(sessionsRoot);
-  } catch {
-    return undefined;
-  }
-  const earlier = names.filter((name) => isSessionId(name) && compareSessionIds(name, currentId) < 0).sort(compareSessionIds).reverse();
-  for (const sessionId of earlier) {
-    const dir = join(sessionsRoot, sessionId);
+  const entries = sessionEntries(sessionsRoot);
+  const own = entries.find((e) => e.sessionId === currentId) ?? { sessionId: currentId, dir: join(sessionsRoot, currentId), sequence: undefined };
+  const earlier = entries.filter((e) => compareStarts(e, own) < 0).sort((a, b) => compareStarts(b, a));
+  for (const { sessionId, dir } of earlier) {
     const configHash = readConfigHash(dir);
     if (configHash === undefined) continue;
     const manifest = readManifest(dir);

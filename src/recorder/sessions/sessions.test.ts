@@ -10,6 +10,7 @@ import { readConfigHash, writeSessionConfig } from './session-config-files.js';
 import { createSessionDir } from './session-dir.js';
 import { SessionError } from './session-error.js';
 import { compareSessionIds } from './session-order.js';
+import { nextSessionSequence } from './session-sequence.js';
 
 const CHILD = resolve(import.meta.dirname, '__fixtures__/create-session-child.ts');
 const INSTANT = new Date('2025-10-26T10:26:36.250Z');
@@ -145,5 +146,43 @@ describe('previous session', () => {
     expect(previous?.configHash).toBe('aaaaaaaaaaaaaaaa');
     expect(previous?.config).toMatchObject({ ok: false, error: expect.stringContaining('config.json') as string });
     expect(existsSync(join(dir, 'config_hash.txt'))).toBe(true);
+  });
+});
+
+describe('previous session across a wall clock set back (start sequence)', () => {
+  /** A session directory as the bootstrap leaves it: hash, config and a manifest with `sequence` (or none, as before sequences). */
+  function session(root: string, id: string, hash: string, sequence: number | undefined, exit: SessionManifest['exit_reason'] = 'duration_reached'): void {
+    const dir = join(root, id);
+    mkdirSync(dir, { recursive: true });
+    writeSessionConfig(dir, hash, { hash });
+    writeManifest(dir, {
+      session_id: id, mode: 'paper', version: '0.1.0', pid: 1, host: 'h', argv: [], data_dir: '/d', config_hash: hash, start: '2026-01-01T00:00:00.000Z',
+      end: exit === null ? null : '2026-01-01T00:01:00.000Z', exit_reason: exit, exit_code: exit === null ? null : 0, duration_ms: 60_000, ...(sequence === undefined ? {} : { sequence }),
+    });
+  }
+
+  it('is the session that started last before this one, though its id (stamped by a clock running ahead) sorts after', () => {
+    const root = join(tempDir(), 'sessions');
+    session(root, 'session_20251026_090000', 'aaaaaaaaaaaaaaaa', undefined);
+    // The host booted with its clock five years ahead; NTP then set it right.
+    session(root, 'session_20310615_120000', 'bbbbbbbbbbbbbbbb', nextSessionSequence(root, 'session_20310615_120000'));
+    session(root, 'session_20251026_100000', 'cccccccccccccccc', nextSessionSequence(root, 'session_20251026_100000'), null);
+    expect(nextSessionSequence(root, 'session_20251026_100000')).toBe(2);
+    expect(findPreviousSession(root, 'session_20251026_100000')?.sessionId).toBe('session_20310615_120000');
+    // A session started after this one (a concurrent process) is never its previous one, whatever its id.
+    session(root, 'session_20251026_095959', 'dddddddddddddddd', 3);
+    expect(findPreviousSession(root, 'session_20251026_100000')?.sessionId).toBe('session_20310615_120000');
+    expect(findPreviousSession(root, 'session_20251026_095959')?.sessionId).toBe('session_20251026_100000');
+  });
+
+  it('numbers the first session of a data directory 1, and after sessions written before sequences existed, 1 too', () => {
+    const root = join(tempDir(), 'sessions');
+    expect(nextSessionSequence(root, 'session_20251026_090000')).toBe(1);
+    session(root, 'session_20251026_090000', 'aaaaaaaaaaaaaaaa', undefined);
+    expect(nextSessionSequence(root, 'session_20251026_100000')).toBe(1);
+    session(root, 'session_20251026_100000', 'bbbbbbbbbbbbbbbb', 1);
+    expect(nextSessionSequence(root, 'session_20251026_110000')).toBe(2);
+    // An older session without a sequence came before every one that has one.
+    expect(findPreviousSession(root, 'session_20251026_100000')?.sessionId).toBe('session_20251026_090000');
   });
 });
