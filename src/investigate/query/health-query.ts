@@ -71,7 +71,14 @@ function threadsOf(e: LocatedEvent): ThreadRow[] {
 export async function checkHealth(set: LogSet, session: string | undefined, skipped: SkippedLines, stats: SearchStats): Promise<HealthReport | null> {
   const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END', 'CONFIG_HASH']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
   const refused = new Set(events.filter((e) => e.event.event_type === 'SESSION_END' && e.event.reason === 'refused').map((e) => e.event.session_id));
-  const started = events.filter((e) => e.event.event_type === 'SESSION_START').map((e) => e.event.session_id);
+  const manifests = readManifests(set.dataDir);
+  // In the order the sessions started (their manifests' sequence; 0 where there is none, keeping the
+  // logs' order): after the clock was set back, the latest stamp is not the latest session.
+  const startOrder = (sessionId: string): number => manifests.get(sessionId)?.sequence ?? 0;
+  const started = events
+    .filter((e) => e.event.event_type === 'SESSION_START')
+    .map((e) => e.event.session_id)
+    .sort((a, b) => startOrder(a) - startOrder(b));
   // A refused start (another bot held the data dir) is not the bot an operator asks about: the
   // default is the latest session that got past its start, and the refusals after it are named.
   const sessionId = session ?? [...started].reverse().find((id) => !refused.has(id)) ?? started.at(-1) ?? events[events.length - 1]?.event.session_id;
@@ -114,7 +121,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const start = of('SESSION_START')[0];
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
-  const manifest = readManifests(set.dataDir).get(sessionId);
+  const manifest = manifests.get(sessionId);
   const startedTs = start?.event.ts ?? manifest?.start ?? undefined;
   // Only a session that did not end can still run: its pid is checked on its own host.
   const proc = endEvent || manifest?.end ? undefined : processState(manifest, startedTs);

@@ -7,10 +7,12 @@ import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest } from '../recorder/sessions/manifest.js';
 
-/** A session's CONFIG_HASH stamped at `at`, and its manifest with the start `sequence` the bootstrap gives it. */
+/** A session's start lines stamped at `at`, and its manifest with the start `sequence` the bootstrap gives it. */
 function session(dataDir: string, sessionId: string, at: string, slippageBps: number, hash: string, sequence: number): void {
   const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')), now: () => Date.parse(at) });
   recorder.emit('CONFIG_HASH', { config_hash: hash, config: { execution: { slippage_bps: slippageBps } } });
+  recorder.emit('SESSION_START', { mode: 'paper', version: '0.1.0', pid: 4242, host: 'elsewhere', data_dir: dataDir, config_hash: hash });
+  recorder.emit('SESSION_END', { reason: 'duration_reached', exit_code: 0, duration_ms: 3000 });
   recorder.close();
   const dir = join(dataDir, 'sessions', sessionId);
   mkdirSync(dir, { recursive: true });
@@ -20,14 +22,20 @@ function session(dataDir: string, sessionId: string, at: string, slippageBps: nu
   });
 }
 
-describe('drift after the wall clock was set back between two sessions', () => {
-  it('compares the sessions in the order they started (their sequence), not by their stamps', async () => {
-    const dir = tempDir('tt-drift-step-');
-    // The first session ran while the clock was five years ahead; NTP then set it right.
-    session(dir, 'session_20310615_120005', '2031-06-15T12:00:05.000Z', 20, 'aaaaaaaaaaaaaaaa', 1);
-    session(dir, 'session_20261128_005656', '2026-11-28T00:56:56.000Z', 25, 'bbbbbbbbbbbbbbbb', 2);
+describe('queries after the wall clock was set back between two sessions', () => {
+  // The first session ran while the clock was five years ahead; NTP then set it right.
+  const dir = tempDir('tt-clock-set-back-');
+  session(dir, 'session_20310615_120005', '2031-06-15T12:00:05.000Z', 20, 'aaaaaaaaaaaaaaaa', 1);
+  session(dir, 'session_20261128_005656', '2026-11-28T00:56:56.000Z', 25, 'bbbbbbbbbbbbbbbb', 2);
+
+  it('drift compares the sessions in the order they started (their sequence), not by their stamps', async () => {
     const r = await runQuery(['drift', '--data-dir', dir]);
     expect(r.stdout).toContain('drift aaaaaaaa -> bbbbbbbb: session_20310615_120005 -> session_20261128_005656 (1 changed path');
     expect(r.stdout).toContain('execution.slippage_bps: 20 -> 25');
+  });
+
+  it('health reports on the session that started last, not the one with the latest stamp', async () => {
+    const r = await runQuery(['health', '--data-dir', dir]);
+    expect(r.stdout.split('\n')[0]).toContain('session session_20261128_005656');
   });
 });
