@@ -38,4 +38,10 @@ describe('queries after the wall clock was set back between two sessions', () =>
     const r = await runQuery(['health', '--data-dir', dir]);
     expect(r.stdout.split('\n')[0]).toContain('session session_20261128_005656');
   });
+
+  it('sessions lists them in the order they started', async () => {
+    const r = await runQuery(['sessions', '--data-dir', dir]);
+    const ids = r.stdout.split('\n').filter((l) => l.startsWith('  session_')).map((l) => l.trim().split(' ')[0]);
+    expect(ids).toEqual(['session_20310615_120005', 'session_20261128_005656']);
+  });
 });

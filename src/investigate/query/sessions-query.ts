@@ -123,5 +123,8 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     const inWindow = last !== undefined && (!window.since || last >= window.since) && (!window.until || last <= window.until);
     if (inWindow && (!r.lastSeen || last > r.lastSeen)) r.lastSeen = last;
   }
-  return [...rows.values()].sort((a, b) => ((a.start ?? a.sessionId) < (b.start ?? b.sessionId) ? -1 : 1));
+  // In start order: the manifests' sequence first (a session started after the clock was set back is
+  // stamped before the one it followed), then the start stamp, for sessions without a sequence.
+  const startOrder = (r: SessionRow): number => r.manifest?.sequence ?? 0;
+  return [...rows.values()].sort((a, b) => startOrder(a) - startOrder(b) || ((a.start ?? a.sessionId) < (b.start ?? b.sessionId) ? -1 : 1));
 }
