@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
-import { withIntent } from '../../recorder/trace-context.js';
+import { withDecision, withIntent } from '../../recorder/trace-context.js';
+import { Decimal } from '../../domain/decimal.js';
 import { parseExposition, valueOf } from '../fixtures/exposition.js';
 import { createTradeMetrics, type TradeMetricsOptions } from './trade-metrics.js';
 
@@ -32,6 +33,19 @@ const filled = (id: string) => ({ symbol: 'BTC/USDT', side: 'buy' as const, atte
 const failed = (reason: 'timeout_exhausted' | 'rejected') => ({ symbol: 'BTC/USDT', side: 'buy' as const, reason, message: reason, attempt: 1 });
 
 describe('createTradeMetrics', () => {
+  it("starts the session's realized PnL from what restart reconciliation booked before it subscribed, then adds the SELL_FILLED lines", async () => {
+    const { recorder, scrape, close } = setup({ realizedPnlAtStart: Decimal.parse('0.5828245') });
+    expect(valueOf(await scrape(), 'tradetrace_realized_pnl')).toBe(0.5828245);
+    withDecision('dec_20251026_100000_abcdef', () => {
+      recorder.emit('SELL_FILLED', { symbol: 'BTC/USDT', rule: 'stop_loss', qty: 0.001, avg_px: 44000, entry_px: 45000, fee: 0.044, realized_pnl: Decimal.parse('-1.044'), holding_s: 60 });
+    });
+    expect(valueOf(await scrape(), 'tradetrace_realized_pnl')).toBe(-0.4611755);
+    close();
+    const fresh = setup();
+    expect(valueOf(await fresh.scrape(), 'tradetrace_realized_pnl')).toBe(0);
+    fresh.close();
+  });
+
   it("sets the config drift from the session's start (CONFIG_DIFF was written before it subscribed)", async () => {
     const early = new Recorder({ sessionId: SESSION, sink: new FileSink(join(tempDir('tradetrace-trade-metrics-'), 'logs')) });
     // The bootstrap's order: CONFIG_HASH and CONFIG_DIFF first, the metrics after.

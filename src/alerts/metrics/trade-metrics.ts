@@ -28,6 +28,12 @@ export interface TradeMetricsOptions {
    */
   readonly configDrift?: { readonly prevHash: string; readonly currentHash: string; readonly prevSession: string };
   /**
+   * Realized PnL the session booked before the server could subscribe: fills that restart
+   * reconciliation booked as the session opened, whose SELL_FILLED lines came first. The
+   * `tradetrace_realized_pnl` gauge starts from it, so it agrees with the session's summary.
+   */
+  readonly realizedPnlAtStart?: Decimal;
+  /**
    * runtime.heartbeat_interval and alerts.heartbeat_missing_multiple of the session. Exported so the
    * Prometheus heartbeat rule follows the bot's config instead of a fixed 90 s; the interval also
    * tells a heartbeat that came late (the whole process stood still) from a punctual one.
@@ -129,7 +135,7 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
       this.set(awaiting);
     },
   });
-  const pnl = new Gauge({ name: 'tradetrace_realized_pnl', help: "this session's realized PnL in quote currency, fees included (sum of its SELL_FILLED; starts at 0 with each session)", registers });
+  const pnl = new Gauge({ name: 'tradetrace_realized_pnl', help: "this session's realized PnL in quote currency, fees included (what restart reconciliation booked at its start, plus its SELL_FILLED; starts anew with each session)", registers });
   const configInfo = new Gauge({ name: 'tradetrace_config_info', help: "the session's config hash (value always 1)", labelNames: ['config_hash', 'session_id'], registers });
   const driftInfo = new Gauge({ name: 'tradetrace_config_drift_info', help: 'set to 1 when the config differs from the previous session (CONFIG_DIFF)', labelNames: ['prev_hash', 'current_hash', 'prev_session'], registers });
   const alertsFiring = new Gauge({ name: 'tradetrace_alerts_firing', help: 'in-bot alerts currently firing, by rule', labelNames: ['rule'], registers });
@@ -143,10 +149,10 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
     driftInfo.set({ prev_hash: prevHash, current_hash: currentHash, prev_session: prevSession }, 1);
   };
   if (options.configDrift !== undefined) setDrift(options.configDrift.prevHash, options.configDrift.currentHash, options.configDrift.prevSession);
-  pnl.set(0);
   // Failure series exist from the start at 0, so the first failure is an increase() in PromQL, not a new series.
   for (const reason of ORDER_FAILURE_REASONS) orders.inc({ outcome: 'failed', reason }, 0);
-  let realized = Decimal.from(0);
+  let realized = options.realizedPnlAtStart ?? Decimal.from(0);
+  pnl.set(realized.toNumber());
   const openAlerts = new Map<string, string>();
   /** What tradetrace_loop_alive holds, by loop: a late heartbeat keeps the values it cannot judge. */
   let alive = new Map<string, number>();

@@ -210,10 +210,12 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   coordinator.registerComponent({ name: 'alerts', order: 5, start: () => alerts.start(), stop: () => alerts.stop() });
   if (config.alerts.metrics_port > 0) {
     try {
-      // The bootstrap wrote CONFIG_HASH and CONFIG_DIFF before this server could subscribe: both are passed in.
+      // The bootstrap wrote CONFIG_HASH and CONFIG_DIFF, and the session's opening its reconciled fills,
+      // before this server could subscribe: all are passed in.
       const configDrift = s.drift && { prevHash: s.drift.previous.configHash, currentHash: s.configHash, prevSession: s.drift.previous.sessionId };
       const metrics = await startMetricsServer({
         recorder, port: config.alerts.metrics_port, configHash: s.configHash, logsDir: s.paths.logsDir, ...(configDrift ? { configDrift } : {}),
+        realizedPnlAtStart: session.sessionRealizedPnl(),
         heartbeat: { intervalMs: config.runtime.heartbeat_interval, missingMultiple: config.alerts.heartbeat_missing_multiple },
       });
       coordinator.registerComponent({ name: 'metrics', order: 4, stop: () => metrics.close() });
