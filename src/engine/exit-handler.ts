@@ -11,6 +11,7 @@ import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 import { ExitBackoff } from './exit-backoff.js';
 import { checkExit, exitSizing } from './exit-check.js';
+import { holdingSeconds } from '../store/holding-time.js';
 
 interface Trigger {
   readonly rule: ExitRule;
@@ -190,7 +191,7 @@ export class ExitHandler {
         const closeTime = bar.openTime + this.ctx.intervalMs;
         recorder.emit('SELL_FILLED', {
           symbol, rule: trigger.rule, qty: fill.filledQty, avg_px: fill.avgPx, entry_px: position.entryPx, fee: fill.fee,
-          realized_pnl: booked.realizedPnl, holding_s: Math.max(0, Math.round((closeTime - position.openedAt) / 1000)),
+          realized_pnl: booked.realizedPnl, holding_s: holdingSeconds(position, closeTime),
         });
         stats.sells++;
         stats.lastExitDecision = position.decisionId;

@@ -2,6 +2,7 @@ import type { MarketRules } from '../domain/market-rules.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { OrderRecord } from '../store/records.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
+import { holdingSeconds } from '../store/holding-time.js';
 
 /**
  * Follows orders the store still holds unsettled during the session: a GTC order resting on the
@@ -55,7 +56,7 @@ export class OrderWatcher {
       const position = booked.position;
       recorder.emit('SELL_FILLED', {
         symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: px, entry_px: position?.entryPx ?? px, fee: booked.bookedFee,
-        realized_pnl: booked.realizedPnl, holding_s: position ? Math.max(0, Math.round((booked.order.updatedAt - position.openedAt) / 1000)) : 0,
+        realized_pnl: booked.realizedPnl, holding_s: position ? holdingSeconds(position, booked.order.updatedAt) : 0,
       });
       if (firstFill) stats.sells++;
       bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });

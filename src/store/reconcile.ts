@@ -9,6 +9,7 @@ import type { FillResult } from './book-fill.js';
 import type { OrderRecord } from './records.js';
 import type { StateStore } from './state-store.js';
 import { isStoreError } from './store-error.js';
+import { holdingSeconds } from './holding-time.js';
 
 /** The part of the exchange port reconciliation needs: look an order up, cancel it. */
 export type ReconcileExchange = Pick<Exchange, 'fetchOrderByClientId' | 'cancelOrder'>;
@@ -227,7 +228,7 @@ function logBookedFill(order: OrderRecord, money: Booked, recorder: Recorder): b
   const position = money.position;
   recorder.emit('SELL_FILLED', {
     symbol: order.symbol, rule: order.exitRule, qty: money.qty, avg_px: avgPx, entry_px: position?.entryPx ?? avgPx, fee: money.fee,
-    realized_pnl: money.realizedPnl, holding_s: position ? Math.max(0, Math.round((money.at - position.openedAt) / 1000)) : 0,
+    realized_pnl: money.realizedPnl, holding_s: position ? holdingSeconds(position, money.at) : 0,
   });
   return true;
 }
