@@ -16,7 +16,7 @@ import { findPreviousSession } from '../recorder/sessions/previous-session.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
-import { nextSessionSequence } from '../recorder/sessions/session-sequence.js';
+import { sequenceAfter, sessionEntries, type SessionEntry } from '../recorder/sessions/session-sequence.js';
 import type { ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import type { CliIo } from './command.js';
 import { StartupSignals } from './startup-signals.js';
@@ -170,12 +170,18 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
 
   let manifest: SessionManifest;
   let session: { sessionId: string; dir: string };
+  // Listed once: the new session's sequence follows theirs, and its previous session is among them.
+  let known: SessionEntry[];
   try {
     session = createSessionDir(sessionsDir, startedAt);
+    const sessionId = session.sessionId;
+    known = sessionEntries(sessionsDir);
+    const sequence = sequenceAfter(known, sessionId);
+    known = known.map((entry) => (entry.sessionId === sessionId ? { ...entry, sequence } : entry));
     manifest = {
       session_id: session.sessionId, mode, version: tradetraceVersion(), pid: process.pid, host: hostname(), argv,
       data_dir: dataDir, config_hash: audit.hash, start: startedAt.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
-      sequence: nextSessionSequence(sessionsDir, session.sessionId),
+      sequence,
     };
     writeSessionConfig(session.dir, audit.hash, audit.tree);
     writeManifest(session.dir, manifest);
@@ -185,7 +191,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     return { ok: false, exitCode: 1 };
   }
 
-  const previous = findPreviousSession(sessionsDir, session.sessionId);
+  const previous = findPreviousSession(sessionsDir, session.sessionId, known);
   let uninstall = (): void => {};
   let ended: number | undefined;
 

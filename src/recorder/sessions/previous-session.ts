@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readManifest } from './manifest.js';
 import { readConfigHash, readSessionConfig } from './session-config-files.js';
-import { compareStarts, sessionEntries } from './session-sequence.js';
+import { compareStarts, sessionEntries, type SessionEntry } from './session-sequence.js';
 
 export interface PreviousSession {
   readonly sessionId: string;
@@ -16,10 +16,10 @@ export interface PreviousSession {
  * "Before" is by start sequence (see compareStarts), so a clock set back between two sessions does
  * not hide the one that really came last. Passed over: sessions that started later (a concurrent
  * process), never got as far as writing their hash, or were refused before trading (their config
- * never ran, so drift is measured from the config that did).
+ * never ran, so drift is measured from the config that did). `entries`: the session directories,
+ * when the caller listed them already (the current one with its sequence).
  */
-export function findPreviousSession(sessionsRoot: string, currentId: string): PreviousSession | undefined {
-  const entries = sessionEntries(sessionsRoot);
+export function findPreviousSession(sessionsRoot: string, currentId: string, entries: readonly SessionEntry[] = sessionEntries(sessionsRoot)): PreviousSession | undefined {
   const own = entries.find((e) => e.sessionId === currentId) ?? { sessionId: currentId, dir: join(sessionsRoot, currentId), sequence: undefined };
   const earlier = entries.filter((e) => compareStarts(e, own) < 0).sort((a, b) => compareStarts(b, a));
   for (const { sessionId, dir } of earlier) {

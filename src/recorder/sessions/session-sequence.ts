@@ -32,8 +32,13 @@ export function sessionEntries(sessionsRoot: string): SessionEntry[] {
  * get the same one; `startedBefore` then falls back to their ids.
  */
 export function nextSessionSequence(sessionsRoot: string, ownId: string): number {
+  return sequenceAfter(sessionEntries(sessionsRoot), ownId);
+}
+
+/** nextSessionSequence over entries already listed (the bootstrap lists them once, for this and the previous session). */
+export function sequenceAfter(entries: readonly SessionEntry[], ownId: string): number {
   let largest = 0;
-  for (const entry of sessionEntries(sessionsRoot)) if (entry.sessionId !== ownId && entry.sequence !== undefined) largest = Math.max(largest, entry.sequence);
+  for (const entry of entries) if (entry.sessionId !== ownId && entry.sequence !== undefined) largest = Math.max(largest, entry.sequence);
   return largest + 1;
 }
 
