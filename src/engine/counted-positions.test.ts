@@ -14,7 +14,7 @@ function rules(base: string, lotSize: string, minQty: string, tickSize: string):
 
 function position(symbol: string, qty: string): PositionRecord {
   return {
-    id: 1, symbol, qty: d(qty), entryPx: d('1'), entryFees: d('0'), feesPaid: d('0'), realizedPnl: d('0'), peakPx: d('1'),
+    id: 1, symbol, qty: d(qty), entryPx: d('1'), entryCost: d(qty), entryFees: d('0'), feesPaid: d('0'), realizedPnl: d('0'), peakPx: d('1'),
     decisionId: 'dec_20220101_000000_000001', openedAt: 0, updatedAt: 0,
   };
 }

@@ -100,7 +100,8 @@ export class Portfolio {
     let total = Decimal.ZERO;
     for (const position of this.store.positions()) {
       const px = this.lastPrices.get(position.symbol);
-      if (px) total = total.add(px.sub(position.entryPx).mul(position.qty).sub(position.entryFees));
+      // From the exact cost, as realized PnL is: selling all at px would realize exactly this.
+      if (px) total = total.add(px.mul(position.qty).sub(position.entryCost).sub(position.entryFees));
     }
     return total;
   }

@@ -17,7 +17,7 @@ function snapshot(positions: readonly PositionRecord[]): StateSnapshot {
 
 function position(symbol: string, openedAt: number): PositionRecord {
   const one = Decimal.parse('1');
-  return { id: 1, symbol, qty: one, entryPx: one, entryFees: Decimal.ZERO, feesPaid: Decimal.ZERO, realizedPnl: Decimal.ZERO, peakPx: one, decisionId: 'dec_20220101_120000_000001', openedAt, updatedAt: openedAt };
+  return { id: 1, symbol, qty: one, entryPx: one, entryCost: one, entryFees: Decimal.ZERO, feesPaid: Decimal.ZERO, realizedPnl: Decimal.ZERO, peakPx: one, decisionId: 'dec_20220101_120000_000001', openedAt, updatedAt: openedAt };
 }
 
 function cursorWith(symbols: Record<string, number>, traded: readonly string[]): { cursor: ReplayCursor; logsDir: string } {

@@ -88,7 +88,7 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
   let position: PositionRecord | undefined;
   if (effect.position) {
     const fields = {
-      qty: effect.position.qty.toString(), entry_px: effect.position.entryPx.toString(), entry_fees: effect.position.entryFees.toString(),
+      qty: effect.position.qty.toString(), entry_px: effect.position.entryPx.toString(), entry_cost: effect.position.entryCost.toString(), entry_fees: effect.position.entryFees.toString(),
       fees_paid: effect.position.feesPaid.toString(), realized_pnl: effect.position.realizedPnl.toString(), peak_px: effect.position.peakPx.toString(), updated_at: input.ts,
     };
     let id: number;

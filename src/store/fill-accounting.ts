@@ -91,20 +91,21 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
       // fire exits that sell nothing. The fee is money gone, so it is a realized loss of the day.
       return { ...none, balanceDeltas: deltas, position: undefined, positionChange: 'none', realizedPnl: feeQuote.neg() };
     }
+    // The exact notional whenever the whole fill is received; a base-currency fee shrinks what is
+    // received, and its value moves from the cost to the fees (cost and fees still add up to what was paid).
+    const cost = netQty.eq(deltaQty) ? deltaNotional : deltaNotional.sub(feeQuote);
     if (!position) {
       return {
         ...none, balanceDeltas: deltas, positionChange: 'opened', realizedPnl: Decimal.ZERO,
-        position: { symbol: order.symbol, qty: netQty, entryPx: fillPx, entryFees: feeQuote, feesPaid: feeQuote, realizedPnl: Decimal.ZERO, peakPx: fillPx, decisionId: order.decisionId, openedAt: ts },
+        position: { symbol: order.symbol, qty: netQty, entryPx: fillPx, entryCost: cost, entryFees: feeQuote, feesPaid: feeQuote, realizedPnl: Decimal.ZERO, peakPx: fillPx, decisionId: order.decisionId, openedAt: ts },
       };
     }
     const qty = position.qty.add(netQty);
-    // The exact notional, not netQty x the rounded fillPx, whenever the whole fill is received; a
-    // base-currency fee shrinks what is received, and the entry stays priced per unit paid for.
-    const added = netQty.eq(deltaQty) ? deltaNotional : netQty.mul(fillPx);
-    const entryPx = qty.isZero() ? position.entryPx : position.qty.mul(position.entryPx).add(added).div(qty, PRICE_SCALE);
+    const entryCost = position.entryCost.add(cost);
+    const entryPx = qty.isZero() ? position.entryPx : entryCost.div(qty, PRICE_SCALE);
     return {
       ...none, balanceDeltas: deltas, positionChange: 'added', realizedPnl: Decimal.ZERO,
-      position: { ...position, qty, entryPx, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote), peakPx: Decimal.max(position.peakPx, fillPx) },
+      position: { ...position, qty, entryPx, entryCost, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote), peakPx: Decimal.max(position.peakPx, fillPx) },
     };
   }
 
@@ -116,11 +117,15 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     throw new StoreError('invalid_operation', `${where}: sells ${sold.toString()} ${base} but the open ${order.symbol} position holds ${position.qty.toString()}`, { found: sold.toString(), expected: `<= ${position.qty.toString()}` });
   }
   const qty = position.qty.sub(sold);
-  const released = qty.isZero() ? position.entryFees : position.entryFees.mul(sold).div(position.qty, PRICE_SCALE);
-  const realizedPnl = deltaNotional.sub(quoteFee).sub(position.entryPx.mul(sold)).sub(released);
+  // The sold part's share of the cost and of the entry fees; the last sale takes what is left, so
+  // over the position's life the shares add up to exactly what it cost.
+  const share = (held: Decimal): Decimal => (qty.isZero() ? held : held.mul(sold).div(position.qty, PRICE_SCALE));
+  const costReleased = share(position.entryCost);
+  const released = share(position.entryFees);
+  const realizedPnl = deltaNotional.sub(quoteFee).sub(costReleased).sub(released);
   return {
     ...none, balanceDeltas: deltas, realizedPnl,
     positionChange: qty.isZero() ? 'closed' : 'reduced',
-    position: { ...position, qty, entryFees: position.entryFees.sub(released), feesPaid: position.feesPaid.add(feeQuote), realizedPnl: position.realizedPnl.add(realizedPnl) },
+    position: { ...position, qty, entryCost: position.entryCost.sub(costReleased), entryFees: position.entryFees.sub(released), feesPaid: position.feesPaid.add(feeQuote), realizedPnl: position.realizedPnl.add(realizedPnl) },
   };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { Decimal } from '../domain/decimal.js';
 
 /**
  * The schema, as an ordered list of migrations. A database at version N has had migrations 1..N
@@ -69,6 +70,17 @@ export const MIGRATIONS: readonly Migration[] = [
           decision_id TEXT NOT NULL
         ) STRICT;
       `);
+    },
+  },
+  {
+    version: 2,
+    description: 'positions keep their exact cost (entry_cost), so realized PnL is not computed from a rounded average price',
+    up(db) {
+      db.exec(`ALTER TABLE positions ADD COLUMN entry_cost TEXT NOT NULL DEFAULT '0'`);
+      // An open position from before is costed at its entry price, as it was until now; a closed one holds nothing.
+      const open = db.prepare("SELECT id, qty, entry_px FROM positions WHERE status = 'open'").all() as { id: number; qty: string; entry_px: string }[];
+      const setCost = db.prepare('UPDATE positions SET entry_cost = ? WHERE id = ?');
+      for (const row of open) setCost.run(Decimal.parse(row.qty).mul(Decimal.parse(row.entry_px)).toString(), row.id);
     },
   },
 ];

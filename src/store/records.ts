@@ -71,8 +71,13 @@ export interface PositionRecord {
   readonly id: number;
   readonly symbol: string;
   readonly qty: Decimal;
-  /** Average fill price of the quantity held, fees excluded. */
+  /** Average fill price of the quantity held, fees excluded: entryCost / qty, rounded (for display and exit prices). */
   readonly entryPx: Decimal;
+  /**
+   * What the quantity held cost (quote, fees excluded), exact: realized PnL releases it as the
+   * position is sold, so PnL never inherits the rounding of the average price.
+   */
+  readonly entryCost: Decimal;
   /** Entry fees (quote) of the quantity still held; released into realized PnL as it is sold. */
   readonly entryFees: Decimal;
   /** Every fee paid on this position so far, entry and exit, in quote. */

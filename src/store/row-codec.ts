@@ -29,6 +29,7 @@ export interface PositionRow {
   status: string;
   qty: string;
   entry_px: string;
+  entry_cost: string;
   entry_fees: string;
   fees_paid: string;
   realized_pnl: string;
@@ -96,6 +97,7 @@ export function positionFromRow(path: string, row: PositionRow): PositionRecord 
     symbol: row.symbol,
     qty: d('qty', row.qty),
     entryPx: d('entry_px', row.entry_px),
+    entryCost: d('entry_cost', row.entry_cost),
     entryFees: d('entry_fees', row.entry_fees),
     feesPaid: d('fees_paid', row.fees_paid),
     realizedPnl: d('realized_pnl', row.realized_pnl),

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { StateStore, type NewOrder } from './state-store.js';
 import { StoreError } from './store-error.js';
 
@@ -40,7 +41,7 @@ describe('StateStore', () => {
     const raw = new Database(join(dir, 'state.sqlite'), { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare('SELECT amount, typeof(amount) AS t FROM balances').get()).toEqual({ amount: '1000.123456789012345678', t: 'text' });
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     raw.close();
   });
 
