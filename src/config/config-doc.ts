@@ -1,4 +1,4 @@
-import { ENV_ALIASES, envNameOf } from './env-settings.js';
+import { ENV_ALIASES, ENV_VARIABLES, envNameOf } from './env-settings.js';
 import { CONFIG_KEYS, SECTIONS } from './schema.js';
 
 const INTRO = `# Configuration
@@ -13,8 +13,10 @@ places; a later one wins:
 1. **defaults** (the tables below);
 2. **a config file**, JSON or YAML (any extension other than \`.json\` is read as YAML), given with
    \`--config FILE\`; it names only the keys it changes, grouped by section;
-3. **environment variables**: every key as \`TRADETRACE__SECTION__KEY\` (e.g.
-   \`TRADETRACE__EXECUTION__SLIPPAGE_BPS=25\`), and the spec's own names ${Object.entries(ENV_ALIASES).map(([name, path]) => `\`${name}\` (\`${path}\`)`).join(' and ')};
+3. **environment variables**: every key as \`TRADETRACE__SECTION__KEY\`, two underscores after
+   \`TRADETRACE\` and between section and key (e.g. \`TRADETRACE__EXECUTION__SLIPPAGE_BPS=25\`), and
+   the spec's own names ${Object.entries(ENV_ALIASES).map(([name, path]) => `\`${name}\` (\`${path}\`)`).join(' and ')};
+   ${ENV_VARIABLES.map((name) => `\`${name}\``).join(', ')}, with one underscore, is not a key (it names the data directory);
 4. **flags**: \`--set section.key=value\` (repeatable; a later one wins), and a command's own flags
    that map onto keys (\`tradetrace demo --symbol ETH/USDT\` sets \`trading.symbols\`).
 
@@ -53,8 +55,11 @@ An empty env value unsets an optional key (credentials, webhook URL).
 Loading reports every problem at once, one line each with the key path, what was expected, what was
 given and where it came from, then exits with code 2 before anything starts (no session directory,
 no log line). Unknown keys are errors, in a file, in a \`TRADETRACE__\` variable and in \`--set\`, with
-the likely intended key suggested: a typo must not silently leave the default in force. So is a key
-given twice in one file, JSON or YAML (a JSON parser would quietly keep only the last).
+the likely intended key suggested: a typo must not silently leave the default in force. So is any
+other \`TRADETRACE_\` variable than ${ENV_VARIABLES.map((name) => `\`${name}\``).join(', ')}: a key written with one underscore
+after the prefix (\`TRADETRACE_EXECUTION__QUOTE_BUDGET\`) is refused, and the two-underscore spelling
+suggested. So is a key given twice in one file, JSON or YAML (a JSON parser would quietly keep only
+the last).
 
 \`\`\`text
 tradetrace demo: invalid config (2 problems); nothing started:

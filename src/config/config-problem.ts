@@ -14,6 +14,8 @@ export type ConfigProblem =
   | { readonly code: 'constraint'; readonly path: string; readonly rule: string; readonly given: unknown; readonly source: ConfigSource }
   | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string; readonly retired?: string }
   | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
+  /** A `TRADETRACE_` variable that is neither a `TRADETRACE__` key nor one the program reads. */
+  | { readonly code: 'unknown_env'; readonly name: string; readonly expected: string; readonly suggestion?: string }
   | { readonly code: 'malformed_flag'; readonly flag: string; readonly given: string; readonly expected: string }
   | { readonly code: 'file_unreadable'; readonly file: string; readonly reason: string }
   | { readonly code: 'file_syntax'; readonly file: string; readonly reason: string; readonly line?: number; readonly column?: number }
@@ -45,6 +47,8 @@ export function formatProblem(problem: ConfigProblem): string {
       return `${problem.path}: unknown config key (from ${describeSource(problem.source)})${problem.suggestion ? `; did you mean ${problem.suggestion}?` : ''}`;
     case 'conflicting_env':
       return `${problem.path}: set by both ${problem.names[0]} and ${problem.names[1]} with different values; set only one`;
+    case 'unknown_env':
+      return `${problem.name}: unknown environment variable; expected ${problem.expected}${problem.suggestion ? `; did you mean ${problem.suggestion}?` : ''}`;
     case 'malformed_flag':
       return `${problem.flag}: expected ${problem.expected}, got ${shown(problem.given)}`;
     case 'file_unreadable':

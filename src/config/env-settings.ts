@@ -2,6 +2,7 @@ import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { auditValue } from './audit-tree.js';
 import { CONFIG_KEYS } from './schema.js';
+import { closest } from './suggest.js';
 import { unknownKey } from './unknown-key.js';
 
 /** The spec's environment variables, by their own names. */
@@ -18,6 +19,34 @@ export function envNameOf(path: string): string {
 }
 
 const ENV_NAMES: ReadonlyMap<string, string> = new Map([...CONFIG_KEYS.keys()].map((path) => [envNameOf(path), path]));
+
+/** The `TRADETRACE_` variables (one underscore) the bot reads that are not config keys. */
+export const ENV_VARIABLES: readonly string[] = ['TRADETRACE_DATA_DIR'];
+
+/**
+ * `TRADETRACE_` variables of the test and CI tooling (test/support, .ci/run), not of the bot. Tests
+ * run the bot with their own environment, so these reach it and must not make it refuse to start;
+ * they are left out of what an operator is told to use.
+ */
+export const TOOLING_ENV_VARIABLES: readonly string[] = ['TRADETRACE_TOOLS_DIR', 'TRADETRACE_KEEP_TEST_DIRS'];
+
+/** The prefix of every variable meant for tradetrace: a config key's, one underscore short. */
+const FAMILY_PREFIX = 'TRADETRACE_';
+
+const NOT_KEYS: ReadonlySet<string> = new Set([...ENV_VARIABLES, ...TOOLING_ENV_VARIABLES]);
+
+const EXPECTED_ENV = `a config key as ${ENV_PREFIX}SECTION__KEY (two underscores after TRADETRACE and between section and key), or ${ENV_VARIABLES.join(', ')}`;
+
+/**
+ * The problem for a `TRADETRACE_` variable that is neither a key nor one of ENV_VARIABLES. The
+ * likeliest is a key written with one underscore after the prefix, as TRADETRACE_DATA_DIR has:
+ * `TRADETRACE_EXECUTION__QUOTE_BUDGET` would otherwise leave the default in force unnoticed.
+ */
+function unknownEnv(name: string): ConfigProblem {
+  const asKey = ENV_PREFIX + name.slice(FAMILY_PREFIX.length);
+  const suggestion = ENV_NAMES.has(asKey) ? asKey : closest(name, [...ENV_NAMES.keys(), ...ENV_VARIABLES]);
+  return { code: 'unknown_env', name, expected: EXPECTED_ENV, ...(suggestion ? { suggestion } : {}) };
+}
 
 export interface EnvSettings {
   readonly settings: readonly RawSetting[];
@@ -39,7 +68,8 @@ function sameValue(path: string, a: string, b: string): boolean {
 
 /**
  * Settings from the environment: the spec's aliases and `TRADETRACE__SECTION__KEY` for every key.
- * A `TRADETRACE__` variable that names no key is a problem, so a typo cannot silently do nothing.
+ * A `TRADETRACE__` variable that names no key is a problem, and so is any other `TRADETRACE_`
+ * variable the program does not read, so a typo cannot silently do nothing.
  */
 export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
   const settings: RawSetting[] = [];
@@ -53,9 +83,13 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
       path = ENV_NAMES.get(name);
       if (path === undefined) {
         const keyPath = name.slice(ENV_PREFIX.length).toLowerCase().replace('__', '.');
-        problems.push(unknownKey(name, { kind: 'env', name }, ENV_NAMES.keys(), keyPath));
+        // TRADETRACE__DATA_DIR is the same slip the other way round.
+        problems.push(unknownKey(name, { kind: 'env', name }, [...ENV_NAMES.keys(), ...ENV_VARIABLES], keyPath));
         continue;
       }
+    } else if (path === undefined && name.startsWith(FAMILY_PREFIX) && !NOT_KEYS.has(name)) {
+      problems.push(unknownEnv(name));
+      continue;
     }
     if (path === undefined) continue;
     const earlier = byPath.get(path);
