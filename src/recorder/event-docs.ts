@@ -123,6 +123,7 @@ export function renderMarkdown(): string {
     '- **buffered** (opt-in, for fast backtests): lines are batched into one write per tick (`setImmediate`) or per 64 KB, and flushed synchronously before every barrier event returns (`ORDER_CONTEXT`, every audit-channel event, `FATAL`, `SHUTDOWN_*`) and at process exit. **Loss window:** on SIGKILL or power loss, lines emitted after the last barrier or flush and still in memory (at most one tick, at most 64 KB per channel) are lost; every line before the last barrier is on disk. A normal exit, an uncaught exception (`installFatalHandlers`) and `close()` lose nothing.',
     '- In either mode a SIGKILL that lands during a write may leave that write\'s last line torn at the end of its file (Linux stops a write between pages on a fatal signal). That line was never acknowledged to the caller; readers skip it and report it with its file and line number, and every line before it is whole.',
     '- A write that fails (disk full, permission denied, log directory removed) throws a `RecorderError` from `emit`; in buffered mode a failed per-tick flush keeps its lines and fails the next `emit` or `flush`.',
+    '- A write a full disk cuts short (`short_write`) leaves a torn line at the end of its file. The next write to that file starts with a newline, so the fragment stays a line of its own (skipped and reported by readers) and the lines after it are whole. In buffered mode the retried flush leaves out the lines of its batch that landed whole and writes the torn one again whole.',
     '',
     '## Events',
     '',

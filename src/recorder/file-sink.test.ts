@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -224,6 +225,49 @@ describe('FileSink: a failed write is a typed error the caller cannot miss', () 
     const recorder = new Recorder({ sessionId: 's', sink: new FileSink(logsDir()) });
     recorder.close();
     expect(caught(() => recorder.emit('LOG', { message: 'late' }))).toMatchObject({ code: 'closed' });
+  });
+});
+
+// prlimit(1) sets the file size limit that makes the kernel cut a write short (see short-write-child.ts).
+const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+
+describe('FileSink: a write cut short by a full disk', () => {
+  function runShortWrite(mode: 'durable' | 'buffered'): { steps: Record<string, string | number>; raw: string[]; logs: string } {
+    const logs = logsDir();
+    const result = runFixture('short-write-child.ts', [logs, mode]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const steps = JSON.parse(result.stdout) as Record<string, string | number>;
+    const raw = readFileSync(join(logs, 'system.jsonl'), 'utf8').split('\n');
+    expect(raw.pop()).toBe('');
+    return { steps, raw, logs };
+  }
+
+  it.skipIf(!hasPrlimit)('durable: the torn fragment stays a line of its own and the next line written is whole', async () => {
+    const { steps, raw, logs } = runShortWrite('durable');
+    // A write that fails with nothing written (EFBIG here, ENOSPC on a full disk) leaves no line and no newline.
+    expect(steps).toEqual({ bytes: 40, short: 'short_write ENOSPC', full: 'write_failed EFBIG', after: 'none', next: 'none' });
+    expect(raw.map((line) => line.length)).toEqual([expect.any(Number), 40, expect.any(Number), expect.any(Number)]);
+    expect(raw.every((line) => line.length > 0)).toBe(true);
+    const read = await readLogs(logs, ['system']);
+    expect(read.lines.map((l) => (l.event_type === 'LOG' ? l.message : l.event_type))).toEqual(['before', 'after', 'and on']);
+    expect(read.bad).toHaveLength(1);
+    expect(read.bad[0]).toMatch(/system\.jsonl:2: truncated /);
+  });
+
+  it.skipIf(!hasPrlimit)('buffered: a retried flush writes the torn line again whole after its fragment, and no line twice', async () => {
+    const { steps, raw, logs } = runShortWrite('buffered');
+    expect(steps).toEqual({ bytes: 40, short: 'short_write ENOSPC', full: 'write_failed EFBIG', after: 'none', next: 'none' });
+    const [, , fragment = '', rewritten = ''] = raw;
+    expect(fragment).toHaveLength(40);
+    expect(rewritten.startsWith(fragment)).toBe(true);
+    expect(raw.every((line) => line.length > 0)).toBe(true);
+    const read = await readLogs(logs, ['system']);
+    const messages = read.lines.map((l) => (l.event_type === 'LOG' ? l.message : l.event_type));
+    expect(messages).toEqual(['before', 'one', `cut short ${'x'.repeat(300)}`, 'three', 'four']);
+    expect(read.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(read.bad).toHaveLength(1);
+    expect(read.bad[0]).toMatch(/system\.jsonl:3: truncated /);
   });
 });
 

@@ -31,6 +31,8 @@ interface OpenChannel {
   pendingBytes: number;
   linesSinceCheck: number;
   lastCheckMs: number;
+  /** A short write (disk full) left the file ending inside a line: the next write must end it first. */
+  torn: boolean;
 }
 
 // Buffered sinks still holding lines get one last synchronous flush when the process (or worker) exits.
@@ -60,6 +62,19 @@ function endTornLine(fd: number, size: number): number {
   const last = Buffer.alloc(1);
   if (readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === NEWLINE) return 0;
   return writeSync(fd, '\n');
+}
+
+/** The lines of `lines` (in order) left once the first `landed` bytes of their concatenation are on disk: a line partly there is kept. */
+function linesNotLanded(lines: readonly string[], landed: number): string[] {
+  let left = landed;
+  let whole = 0;
+  for (const line of lines) {
+    const size = Buffer.byteLength(line);
+    if (size > left) break;
+    left -= size;
+    whole++;
+  }
+  return lines.slice(whole);
 }
 
 /**
@@ -112,7 +127,7 @@ export class FileSink implements LineSink {
       const fd = openSync(path, 'a+', 0o640);
       const stat = fstatSync(fd);
       const size = stat.size + endTornLine(fd, stat.size);
-      const opened: OpenChannel = { fd, ino: stat.ino, path, size, pending: [], pendingBytes: 0, linesSinceCheck: 0, lastCheckMs: Date.now() };
+      const opened: OpenChannel = { fd, ino: stat.ino, path, size, pending: [], pendingBytes: 0, linesSinceCheck: 0, lastCheckMs: Date.now(), torn: false };
       this.channels.set(channel, opened);
       return opened;
     } catch (error) {
@@ -163,16 +178,19 @@ export class FileSink implements LineSink {
   }
 
   private append(channel: Channel, target: OpenChannel, text: string, barrier: boolean, wallMs?: number): void {
+    // After a short write the file ends inside a line: the newline that ends it goes in the same
+    // write as the next line, so no other line can be glued onto the fragment in between.
+    const out = target.torn ? `\n${text}` : text;
     let written: number;
     try {
       // A string, not a Buffer: writeSync encodes into its own scratch memory, one allocation fewer per line.
-      written = writeSync(target.fd, text);
+      written = writeSync(target.fd, out);
     } catch (error) {
+      // Nothing reached the file (a regular file reports a partial write as a short count): it ends as it did.
       throw new RecorderError('write_failed', `cannot write to ${target.path}: ${String(error)}`, { channel, path: target.path, errno: errnoOf(error) }, { cause: error });
     }
-    if (written !== text.length && written !== Buffer.byteLength(text)) {
-      throw new RecorderError('short_write', `only ${written} of ${Buffer.byteLength(text)} bytes reached ${target.path} (disk full?)`, { channel, path: target.path, errno: 'ENOSPC' });
-    }
+    if (written !== out.length && written !== Buffer.byteLength(out)) this.shortWrite(channel, target, out, written);
+    target.torn = false;
     target.size += written;
     if (++target.linesSinceCheck >= this.checkEveryLines || target.size >= this.rotateBytes) {
       this.check(channel, target);
@@ -182,6 +200,24 @@ export class FileSink implements LineSink {
       const elapsed = (wallMs ?? Date.now()) - target.lastCheckMs;
       if (elapsed >= this.checkEveryMs || (barrier && elapsed >= 1)) this.check(channel, target);
     }
+  }
+
+  /**
+   * Only the first `written` bytes of `out` reached the file (the disk filled up). Notes whether the
+   * file now ends inside a line and, in buffered mode, forgets the pending lines that landed whole,
+   * so a retry writes the torn line again whole after the fragment and no line twice. Always throws.
+   */
+  private shortWrite(channel: Channel, target: OpenChannel, out: string, written: number): never {
+    const bytes = Buffer.from(out);
+    const prefix = target.torn ? 1 : 0;
+    target.size += written;
+    if (written > 0) target.torn = bytes[written - 1] !== NEWLINE;
+    if (!this.durable) {
+      // In buffered mode `out` is the channel's pending lines, joined (see flushChannel).
+      target.pending = linesNotLanded(target.pending, written - prefix);
+      target.pendingBytes = target.pending.reduce((sum, line) => sum + line.length, 0);
+    }
+    throw new RecorderError('short_write', `only ${written} of ${bytes.length} bytes reached ${target.path} (disk full?)`, { channel, path: target.path, errno: 'ENOSPC' });
   }
 
   /** Is our file still the one at the path, and is it due for rotation? */
