@@ -14,6 +14,7 @@ import { SHUTDOWN_SIGNALS, ShutdownCoordinator, type ShutdownReason, type Shutdo
 import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
+import { refuseLostBooks } from './lost-books.js';
 import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
@@ -97,6 +98,7 @@ export class PaperSession {
     const specs = await paperMarkets(config, options.feed, symbols);
     const rules = specs.map((s) => s.rules);
     const sleep = scaledSleep(options.speed);
+    refuseLostBooks(options.dataDir, PAPER_EXCHANGE_FILE);
     const store = StateStore.open({ dataDir: options.dataDir });
     let paper: PaperExchange | undefined;
     try {
@@ -192,7 +194,18 @@ export class PaperSession {
     const { coordinator, store, feed, sweeper } = this;
     coordinator.registerComponent({ name: 'state_store', order: 0, stop: () => store.close() });
     coordinator.registerComponent({ name: 'paper_exchange', order: 5, stop: () => paper.close() });
-    coordinator.registerComponent({ name: 'portfolio', order: 10, stop: () => { store.persistPeaks(); cursor.save(); } });
+    coordinator.registerComponent({
+      name: 'portfolio', order: 10,
+      stop: () => {
+        try {
+          store.persistPeaks();
+          // A state file deleted since the last booking is noticed (and copied out) now, not lost at close.
+          store.assertFileKept("the session's last state");
+        } finally {
+          cursor.save();
+        }
+      },
+    });
     coordinator.registerComponent({ name: 'dust_sweeper', order: 15, start: () => sweeper.start(), stop: () => sweeper.stop() });
     coordinator.registerComponent({
       name: 'engine', order: 20,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { APP_MARKER, MIGRATIONS, type Migration } from './migrations.js';
-import { createAtomically, openSqliteFile, sqliteCode } from './sqlite-file.js';
+import { createAtomically, openSqliteFile, sqliteCode, type FileIdentity } from './sqlite-file.js';
 import { StoreError } from './store-error.js';
 
 export interface OpenDatabaseOptions {
@@ -24,6 +24,8 @@ export interface OpenedDatabase {
   readonly created: boolean;
   readonly schemaVersion: number;
   readonly migratedFrom: number;
+  /** The file opened, to notice it deleted or replaced later. */
+  readonly identity: FileIdentity;
 }
 
 function fail(path: string, error: unknown, what: string): StoreError {
@@ -109,5 +111,5 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     busyTimeoutMs: options.busyTimeoutMs,
     synchronous: options.synchronous,
   });
-  return { db: opened.db, created: opened.created, schemaVersion: latest, migratedFrom: opened.checked };
+  return { db: opened.db, created: opened.created, schemaVersion: latest, migratedFrom: opened.checked, identity: opened.identity };
 }

@@ -106,7 +106,7 @@ export interface SqliteFileSpec<T> {
  * it; then, when exclusive, a write takes the lock at once, so a second process fails here rather
  * than on its first order.
  */
-export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Database; created: boolean; checked: T } {
+export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Database; created: boolean; checked: T; identity: FileIdentity } {
   const { path } = spec;
   let created = false;
   if (!existsSync(path)) {
@@ -131,9 +131,51 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
     db.pragma(`synchronous = ${spec.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     if (exclusive) db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(spec.now).toISOString());
-    return { db, created, checked };
+    return { db, created, checked, identity: new FileIdentity(path) };
   } catch (error) {
     db.close();
     throw spec.fail(error);
+  }
+}
+
+/**
+ * The file a path named when it was opened. SQLite goes on committing to a file deleted (or replaced)
+ * under its open connection, and everything it holds is gone when the connection closes: a store
+ * asks before each commit, so the bot stops trading while its books can still be saved.
+ */
+export class FileIdentity {
+  private readonly ino: number;
+  private readonly dev: number;
+  /** Once copied out, nothing more is committed (every write asks first), so one copy is enough. */
+  private rescued: string | undefined;
+
+  constructor(readonly path: string) {
+    const stat = statSync(path);
+    this.ino = stat.ino;
+    this.dev = stat.dev;
+  }
+
+  /** `undefined` while the path still names the opened file; else what became of it. */
+  lost(): 'deleted' | 'replaced' | undefined {
+    const now = statSync(this.path, { throwIfNoEntry: false });
+    if (now === undefined) return 'deleted';
+    return now.ino === this.ino && now.dev === this.dev ? undefined : 'replaced';
+  }
+
+  /**
+   * Copies what the open connection still holds to `<path>.rescued-<time>` (VACUUM INTO: a
+   * consistent copy, made outside any transaction), for the operator to put back. Undefined when
+   * even that fails (the folder is gone too).
+   */
+  rescue(db: Database.Database, now = new Date()): string | undefined {
+    if (this.rescued !== undefined) return this.rescued;
+    const target = `${this.path}.rescued-${now.toISOString().replace(/[-:.]/g, '')}`;
+    try {
+      db.prepare('VACUUM INTO ?').run(target);
+      this.rescued = target;
+      return target;
+    } catch {
+      return undefined;
+    }
   }
 }

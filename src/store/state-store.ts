@@ -8,7 +8,7 @@ import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, isExitRule, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { sqliteCode } from './sqlite-file.js';
+import { sqliteCode, type FileIdentity } from './sqlite-file.js';
 import { StoreError } from './store-error.js';
 
 export type { FillInput, FillResult };
@@ -47,6 +47,7 @@ export class StateStore {
   readonly schemaVersion: number;
   readonly migratedFrom: number;
   private readonly db: Database.Database;
+  private readonly identity: FileIdentity;
   private readonly sql: Statements;
   private readonly now: () => number;
   private readonly positionsBySymbol = new Map<string, PositionRecord>();
@@ -68,6 +69,7 @@ export class StateStore {
     const opened = openDatabase(path, options);
     this.path = path;
     this.db = opened.db;
+    this.identity = opened.identity;
     this.created = opened.created;
     this.schemaVersion = opened.schemaVersion;
     this.migratedFrom = opened.migratedFrom;
@@ -172,6 +174,7 @@ export class StateStore {
 
   private write<R>(what: string, fn: () => R): R {
     this.assertOpen();
+    this.assertFileKept(what);
     try {
       return this.inTransaction(fn) as R;
     } catch (error) {
@@ -318,6 +321,25 @@ export class StateStore {
       }
     });
     this.unsavedPeaks.clear();
+  }
+
+  /**
+   * Throws `file_gone` once the state file was deleted or replaced under the open connection (a
+   * cleanup script, a restored backup): committing on would book into a file no later start reads.
+   * What the connection still holds is first copied out for the operator to put back.
+   */
+  assertFileKept(what = 'the next booking'): void {
+    const lost = this.identity.lost();
+    if (lost === undefined) return;
+    const rescued = this.identity.rescue(this.db);
+    const save = rescued
+      ? `what the bot held (positions, orders, PnL) was copied to ${rescued}: once the bot has stopped, put that file in place of ${this.path}`
+      : 'its contents could not be copied out (the folder may be gone too)';
+    throw new StoreError(
+      'file_gone',
+      `state database ${this.path} was ${lost} while the bot had it open: ${what} would go into a file no later start reads, and the books would be lost at exit. Trading stops; ${save}`,
+      { path: this.path, found: lost, expected: 'the file opened at start' },
+    );
   }
 
   private assertOpen(): void {

@@ -21,6 +21,10 @@ export type StoreErrorCode =
   | 'duplicate_order'
   /** SQLite failed while writing; the transaction was rolled back. */
   | 'write_failed'
+  /** The file was deleted or replaced while open: commits would go to a file no later start reads. */
+  | 'file_gone'
+  /** state.sqlite is missing where an earlier session's exchange account exists: the bot's books are lost. */
+  | 'state_lost'
   | 'closed';
 
 export class StoreError extends Error {

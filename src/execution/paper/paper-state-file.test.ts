@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -131,5 +131,28 @@ describe.runIf(available)('a paper exchange state file whose rows contradict the
     const exchange = open(path);
     expect(exchange.peekOrder('f_2')?.status).toBe('submitted');
     exchange.close();
+  });
+});
+
+describe.runIf(available)('a paper exchange state file deleted while the exchange runs', () => {
+  const btc = available ? loadRealMarkets(BTC_PERP_CSV, ALTCOIN_JSON, 300).btc : null;
+
+  it('stops answering at the next write, and copies what it held out for the operator to put back', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'paper-exchange.sqlite');
+    const exchange = open(path);
+    for (let i = 100; i <= 105; i++) exchange.onCandle('BTC/USD', candleAt(btc!, i));
+    const first = await exchange.placeOrder({ clientOrderId: 'g_1', symbol: 'BTC/USD', side: 'buy', type: 'market', qty: d('0.01'), tif: 'IOC' });
+    expect(first.ok && first.value.status).toBe('filled');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    const second = await exchange.placeOrder({ clientOrderId: 'g_2', symbol: 'BTC/USD', side: 'buy', type: 'market', qty: d('0.01'), tif: 'IOC' });
+    expect(second.ok ? 'placed' : second.error.message).toMatch(new RegExp(`paper exchange state ${path} was deleted while open.*copied to ${path}\\.rescued-`));
+    exchange.close();
+    const rescued = readdirSync(dir).filter((name) => name.startsWith('paper-exchange.sqlite.rescued-'));
+    expect(rescued).toHaveLength(1);
+    const restored = open(join(dir, rescued[0] ?? ''));
+    expect(restored.peekOrder('g_1')?.status).toBe('filled');
+    expect(restored.peekOrder('g_2')).toBeUndefined();
+    restored.close();
   });
 });

@@ -1,7 +1,9 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { Decimal } from '../../domain/decimal.js';
+import { isOpenStatus, ORDER_STATUSES } from '../../domain/order-state.js';
 import type { Balance } from '../exchange.js';
 import { lockAssetOf, type PaperOrder } from './paper-order.js';
-import { createAtomically, openSqliteFile, sqliteCode } from '../../store/sqlite-file.js';
+import { createAtomically, openSqliteFile, sqliteCode, type FileIdentity } from '../../store/sqlite-file.js';
 import { PaperStateError } from './paper-state-error.js';
 import { balanceToRow, checkLocks, orderToRow, rowToBalance, rowToOrder, type BalanceRow, type OrderRow } from './paper-state-rows.js';
 
@@ -116,6 +118,7 @@ export class PaperStateFile {
     private readonly db: Database.Database,
     /** Whether this open made the file (and so took the configured starting balances). */
     readonly created: boolean,
+    private readonly identity: FileIdentity,
   ) {
     const placeholders = ORDER_COLUMNS.map((c) => `@${c}`).join(', ');
     this.upsertOrder = db.prepare(`INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT (client_order_id) DO UPDATE SET ${ORDER_MUTABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`);
@@ -143,12 +146,22 @@ export class PaperStateFile {
       },
       synchronous: options.synchronous,
     });
-    return { file: new PaperStateFile(path, opened.db, opened.created), state: opened.checked };
+    return { file: new PaperStateFile(path, opened.db, opened.created, opened.identity), state: opened.checked };
   }
 
   /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
   save(orders: readonly PaperOrder[], balances: readonly Balance[]): void {
     if (this.closed) throw new PaperStateError('closed', `paper exchange state ${this.path} is closed`, { path: this.path });
+    const lost = this.identity.lost();
+    if (lost !== undefined) {
+      // Saved on: the account would live on only in a file no later start opens.
+      const rescued = this.identity.rescue(this.db);
+      throw new PaperStateError(
+        'write_failed',
+        `paper exchange state ${this.path} was ${lost} while open: the account's orders and balances would go into a file no later start reads${rescued ? `; what it held was copied to ${rescued}: once the bot has stopped, put that file in place of ${this.path}` : ''}`,
+        { path: this.path, found: lost, expected: 'the file opened at start' },
+      );
+    }
     try {
       this.saveTx(orders, balances);
     } catch (error) {
@@ -165,5 +178,28 @@ export class PaperStateFile {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+  }
+}
+
+/**
+ * What an account file holds, read without opening it for trading (read-only, no lock, no write):
+ * the non-zero balances as `ASSET amount` and the open orders. Undefined when it cannot be read.
+ */
+export function peekPaperAccount(path: string): { readonly balances: readonly string[]; readonly openOrders: number } | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.prepare('SELECT asset, free, locked FROM balances ORDER BY asset').all() as { asset: string; free: string; locked: string }[];
+    const balances = rows
+      .map((row) => ({ asset: row.asset, total: Decimal.parse(row.free).add(Decimal.parse(row.locked)) }))
+      .filter((row) => !row.total.isZero())
+      .map((row) => `${row.asset} ${row.total.toString()}`);
+    const statuses = db.prepare('SELECT status FROM orders').pluck().all() as string[];
+    const openOrders = statuses.filter((status) => ORDER_STATUSES.some((known) => known === status && isOpenStatus(known))).length;
+    return { balances, openOrders };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
   }
 }
