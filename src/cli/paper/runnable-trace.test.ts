@@ -1,10 +1,25 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { runnableTraceCommands, tradetraceOnPath } from './runnable-trace.js';
 
 const SUMMARY = 'trace a decision of this session:\n  tradetrace trace dec_20261127_101800_02879b --data-dir data\n';
+/** An executable `tradetrace` in `dir/node_modules/.bin`, linked to its package's bin as npm installs it; returns that .bin folder. */
+function installedBin(dir: string): string {
+  const pkgBin = join(dir, 'node_modules', 'tradetrace', 'bin');
+  const bin = join(dir, 'node_modules', '.bin');
+  mkdirSync(pkgBin, { recursive: true });
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(pkgBin, 'tradetrace.js'), '#!/usr/bin/env node\n');
+  chmodSync(join(pkgBin, 'tradetrace.js'), 0o755);
+  symlinkSync('../tradetrace/bin/tradetrace.js', join(bin, 'tradetrace'));
+  return bin;
+}
+
+/** What npx sets for the command it runs (libnpmexec runs it as the `npx` script of an `exec`). */
+const NPX_ENV = { npm_command: 'exec', npm_lifecycle_event: 'npx' };
+
 const NONE = 'no decision reached an order this session; trace any decision id from data/logs/decisions.jsonl with tradetrace trace <decision_id>\n';
 
 describe('runnableTraceCommands', () => {
@@ -30,5 +45,32 @@ describe('runnableTraceCommands', () => {
     writeFileSync(join(dir, 'tradetrace'), 'not a program');
     chmodSync(join(dir, 'tradetrace'), 0o644);
     expect(tradetraceOnPath({ PATH: dir })).toBe(false);
+  });
+
+  it('prefixes npx under npx, whose PATH starts with its cache folder holding a tradetrace link that exists only for that command', () => {
+    // PATH as npx builds it: its cache's .bin, then node_modules/.bin of the project and every folder above, then the shell's PATH.
+    const npxBin = installedBin(join(tempDir('tradetrace-npm-cache-'), '_npx', '0123456789abcdef'));
+    const project = tempDir('tradetrace-checkout-');
+    const shellPath = tempDir('tradetrace-path-other-');
+    const env = { ...NPX_ENV, PATH: [npxBin, join(project, 'node_modules', '.bin'), join(project, '..', 'node_modules', '.bin'), shellPath].join(':') };
+    expect(tradetraceOnPath(env)).toBe(false);
+    expect(runnableTraceCommands(SUMMARY, env)).toBe('trace a decision of this session:\n  npx tradetrace trace dec_20261127_101800_02879b --data-dir data\n');
+    // The cache folder is npx's whoever reads the env: no shell has it on PATH.
+    expect(tradetraceOnPath({ PATH: env.PATH })).toBe(false);
+  });
+
+  it("does not count a project's node_modules/.bin that npm run or npx put first on PATH, but does count the user's own PATH after it", () => {
+    // tradetrace installed as a dependency of the user's project, run through one of its npm scripts.
+    const projectBin = installedBin(tempDir('tradetrace-dependent-'));
+    const env = { npm_command: 'run-script', npm_lifecycle_event: 'replay', PATH: `${projectBin}:${tempDir('tradetrace-path-other-')}` };
+    expect(tradetraceOnPath(env)).toBe(false);
+    expect(runnableTraceCommands(SUMMARY, env)).toContain('  npx tradetrace trace dec_');
+
+    const globalBin = tempDir('tradetrace-path-global-');
+    writeFileSync(join(globalBin, 'tradetrace'), '#!/bin/sh\n');
+    chmodSync(join(globalBin, 'tradetrace'), 0o755);
+    expect(tradetraceOnPath({ ...NPX_ENV, PATH: `${projectBin}:${globalBin}` })).toBe(true);
+    // Outside npm, a node_modules/.bin on PATH is the user's own (a shell profile, direnv): their shell finds it too.
+    expect(tradetraceOnPath({ PATH: projectBin })).toBe(true);
   });
 });
