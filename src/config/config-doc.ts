@@ -78,7 +78,9 @@ At startup every session writes to \`logs/audit.jsonl\` and \`sessions/<session_
 - \`CONFIG_DIFF\` when the previous session (the latest earlier one under \`sessions/\`) ran with
   another hash: \`Config drift detected: <prev8> -> <cur8>\`, \`prev_hash\`, \`current_hash\`,
   \`prev_session\`, and \`changes\`, every changed \`{path, from, to}\`; secrets show only as
-  \`"[changed]"\`.
+  \`"[changed]"\`. \`tradetrace drift\` reads from the two sessions' \`CONFIG_HASH\` lines whether a
+  secret was set on each side, so it prints \`(unset) -> [set]\`, \`[set] -> (unset)\` or
+  \`[secret changed]\`, never the value.
 - \`CONFIG_OVERRIDES\` when any env variable or flag set a value:
   \`"GLOBAL_TRADING": "false (from env)"\`, \`"--set execution.slippage_bps": "25 (from flag)"\`. A flag
   that sets several keys is listed once per key (\`"--data (trading.symbols)": "BTC/USD (from flag)"\`),

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { writeConfigDrift, writeNoTrades } from './testing/incidents.js';
+import { BASE_CONFIG, writeConfigDrift, writeNoTrades } from './testing/incidents.js';
+import { SessionWriter } from './testing/session-writer.js';
 
 // What each command's --help says --json prints is what it prints: the raw log lines, or an object
 // whose every field the help names (and no field the help names is missing).
@@ -37,12 +38,23 @@ function keysOf(value: unknown, maps: readonly string[], into = new Set<string>(
 
 const objects = (stdout: string): unknown[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
 
+/** Two sessions whose config differs in a plain key and a secret, so a change row has every field drift's help names. */
+function writeSecretDrift(dataDir: string): void {
+  const first = new SessionWriter({ dataDir, sessionId: 'session_20251026_090000', start: new Date('2025-10-26T09:00:00.000Z'), config: BASE_CONFIG });
+  first.tick(1000).end('signal', 0);
+  const config = { ...BASE_CONFIG, exchange: { name: 'binance', api_key: null }, trading: { symbols: ['BTC/USDT'], max_open_positions: 1 } };
+  const second = new SessionWriter({ dataDir, sessionId: 'session_20251026_100000', start: new Date('2025-10-26T10:00:00.000Z'), config, previous: { sessionId: first.sessionId, config: BASE_CONFIG } });
+  second.tick(1000).end('signal', 0);
+}
+
 describe('--json prints what each command says it prints', () => {
   const noTrades = tempDir('tt-json-why-');
   const drift = tempDir('tt-json-drift-');
+  const secretDrift = tempDir('tt-json-drift-secret-');
   beforeAll(() => {
     writeNoTrades(noTrades);
     writeConfigDrift(drift);
+    writeSecretDrift(secretDrift);
   });
 
   it('why: one summary object with exactly the fields its help names', async () => {
@@ -64,7 +76,7 @@ describe('--json prints what each command says it prints', () => {
   it('drift: one object with exactly the fields its help names', async () => {
     const help = await jsonHelp('drift');
     expect(help).not.toContain('raw log lines');
-    const r = await runQuery(['drift', '--json', '--data-dir', drift]);
+    const r = await runQuery(['drift', '--json', '--data-dir', secretDrift]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const printed = objects(r.stdout);
     expect(printed).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { changeLine } from '../../investigate/render/drift-change.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
@@ -22,8 +23,10 @@ ${commonHelp(`print one object instead of the text (not log lines):
 {"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
 "source":"CONFIG_DIFF"|"snapshots",
-"changes":[{"path":PATH,"from":VALUE,"to":VALUE}]}]}
-(sessions oldest first; from and to are session ids)`)}
+"changes":[{"path":PATH,"from":VALUE,"to":VALUE,"secret":{"from":SIDE,"to":SIDE}}]}]}
+(sessions oldest first; from and to are session ids; a secret's change has from and to
+"[changed]", never its value, and secret saying whether it was "set" or "unset" on each side,
+or "unknown" when its snapshot was not logged)`)}
 `;
 
 /**
@@ -50,8 +53,6 @@ async function nothingFound(set: LogSet, window: TimeWindow, session: string | u
   return `no CONFIG_HASH lines in ${set.logsDir}: no session logged its config`;
 }
 
-const show = (v: unknown) => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
-
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const opened = openQuery('drift', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
@@ -77,7 +78,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   for (const d of drifts) {
     out.push('');
     out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));
-    for (const c of d.changes) out.push(`  ${c.path}: ${show(c.from)} -> ${show(c.to)}`);
+    for (const c of d.changes) out.push(`  ${changeLine(c)}`);
   }
   if (drifts.length === 0) out.push(f.session ? `\nno drift: ${f.session} ran with the same config as the sessions compared with it` : '\nno drift: every session ran with the same config');
   io.stdout.write(`${out.join('\n')}\n`);

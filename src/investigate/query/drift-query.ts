@@ -4,10 +4,19 @@ import { findEvents, type SearchStats, type TimeWindow } from './find-events.js'
 import { readManifests, type LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
+/** Whether a secret held a value: never the value, only whether there was one. */
+export type SecretSide = 'set' | 'unset' | 'unknown';
+
 export interface ConfigChangeRow {
   readonly path: string;
   readonly from: unknown;
   readonly to: unknown;
+  /**
+   * For a secret (whose from and to are both "[changed]", as the bot logs it): whether it was set
+   * before and after, read from the two sessions' CONFIG_HASH snapshots, so going from unset to
+   * set reads differently from a changed value.
+   */
+  readonly secret?: { readonly from: SecretSide; readonly to: SecretSide };
 }
 
 export interface SessionConfig {
@@ -39,15 +48,47 @@ function isSecretLeaf(path: string, value: unknown): boolean {
   return isSecretKey(path.slice(path.lastIndexOf('.') + 1)) || (typeof value === 'string' && (value.startsWith('sha256:') || value.startsWith(REDACTED)));
 }
 
-/** Changed leaf paths between two redacted config snapshots; secrets only as changed. */
+/** Whether a snapshot's secret held a value: the audit writes an unset one as null (older lines as ""), a set one as its hash or the redaction mark. */
+function heldSecret(value: unknown): SecretSide {
+  return value === undefined || value === null || value === '' ? 'unset' : 'set';
+}
+
+/** A secret's side in a session's snapshot: a key the logged config lacks did not exist in that version, so nothing was set; without the snapshot nobody can tell. */
+function secretSide(config: Record<string, unknown> | undefined, path: string): SecretSide {
+  if (config === undefined) return 'unknown';
+  let value: unknown = config;
+  for (const key of path.split('.')) value = isObject(value) ? value[key] : undefined;
+  return heldSecret(value);
+}
+
+/** Changed leaf paths between two redacted config snapshots; secrets only as changed, and whether set. */
 export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChangeRow[] {
   if (isObject(from) && isObject(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
     return keys.flatMap((k) => diffConfigs(from[k], to[k], path ? `${path}.${k}` : k));
   }
   if (JSON.stringify(from) === JSON.stringify(to)) return [];
-  if (isSecretLeaf(path, from) || isSecretLeaf(path, to)) return [{ path, from: SECRET_CHANGED, to: SECRET_CHANGED }];
+  if (isSecretLeaf(path, from) || isSecretLeaf(path, to)) {
+    const secret = { from: heldSecret(from), to: heldSecret(to) };
+    // null and "" (an older version's unset) are both unset: nothing an operator could act on.
+    if (secret.from === 'unset' && secret.to === 'unset') return [];
+    return [{ path, from: SECRET_CHANGED, to: SECRET_CHANGED, secret }];
+  }
   return [{ path, from: from ?? null, to: to ?? null }];
+}
+
+/**
+ * The bot's CONFIG_DIFF rows, with each secret's set/unset read from the two snapshots: the line
+ * itself shows a secret as "[changed]" on both sides, whether it was added, removed or replaced.
+ * A row that shows a secret any other way (a hash, the redaction mark: not the bot's writing) is
+ * masked the same, so drift never prints more of a secret than the bot would.
+ */
+function withSecretSides(rows: readonly ConfigChangeRow[], from: SessionConfig, to: SessionConfig): ConfigChangeRow[] {
+  return rows.map((row) => {
+    const secret = (row.from === SECRET_CHANGED && row.to === SECRET_CHANGED) || isSecretLeaf(row.path, row.from) || isSecretLeaf(row.path, row.to);
+    if (!secret) return row;
+    return { path: row.path, from: SECRET_CHANGED, to: SECRET_CHANGED, secret: { from: secretSide(from.config, row.path), to: secretSide(to.config, row.path) } };
+  });
 }
 
 /**
@@ -83,7 +124,7 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
     if (!to.refused) baseline = to;
     if (!from || from.hash === to.hash) continue;
     const logged = diffs.get(`${from.sessionId}>${to.sessionId}`);
-    drifts.push(logged ? { from, to, changes: logged, source: 'CONFIG_DIFF' } : { from, to, changes: diffConfigs(from.config, to.config), source: 'snapshots' });
+    drifts.push(logged ? { from, to, changes: withSecretSides(logged, from, to), source: 'CONFIG_DIFF' } : { from, to, changes: diffConfigs(from.config, to.config), source: 'snapshots' });
   }
   return { sessions, drifts };
 }

@@ -1,0 +1,17 @@
+import type { ConfigChangeRow, SecretSide } from '../query/drift-query.js';
+
+const shown = (v: unknown): string => (v === null || v === undefined ? '(absent)' : JSON.stringify(v));
+
+const SIDE_WORD: Readonly<Record<Exclude<SecretSide, 'unknown'>, string>> = { set: '[set]', unset: '(unset)' };
+
+/**
+ * One changed path as drift prints it. A secret never shows its value, only whether it was set on
+ * each side: `(unset) -> [set]` is a credential added, which "[changed]" on both sides hid. Set on
+ * both sides, or not known, it is `[secret changed]`.
+ */
+export function changeLine(change: ConfigChangeRow): string {
+  const { secret } = change;
+  if (!secret) return `${change.path}: ${shown(change.from)} -> ${shown(change.to)}`;
+  if (secret.from === 'unknown' || secret.to === 'unknown' || (secret.from === 'set' && secret.to === 'set')) return `${change.path}: [secret changed]`;
+  return `${change.path}: ${SIDE_WORD[secret.from]} -> ${SIDE_WORD[secret.to]}`;
+}
