@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
@@ -111,7 +112,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`tradetrace paper: ${(error as Error).message}\nnothing started\n`);
       return 2;
     }
-    mapped.push({ path: 'market_data.source', value: 'candles_file', flag: '--data' }, { path: 'market_data.candles_file', value: files.join(','), flag: '--data' });
+    // Recorded absolute: the same file named from another folder is not config drift, and the same
+    // name in another folder (another file) is.
+    const recorded = files.map((file) => resolve(file)).join(',');
+    mapped.push({ path: 'market_data.source', value: 'candles_file', flag: '--data' }, { path: 'market_data.candles_file', value: recorded, flag: '--data' });
     mapped.push({ path: 'trading.symbols', value: symbols.join(','), flag: values.symbol ? '--symbol' : '--data' });
   }
   if (values.synthetic !== undefined) {
