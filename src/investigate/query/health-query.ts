@@ -43,8 +43,15 @@ export interface HealthReport {
   readonly complete: LocatedEvent | undefined;
   readonly fatal: LocatedEvent | undefined;
   readonly heartbeats: number;
+  /** Of `heartbeats`, those the watchdog wrote on its interval (`trigger: "interval"`), not at shutdown. */
+  readonly periodicHeartbeats: number;
   readonly lastHeartbeat: LocatedEvent | undefined;
+  /**
+   * Seconds between heartbeats: the median gap between the periodic ones, or, with fewer than two of
+   * them, the configured interval (`periodFrom` says which); null when neither is known.
+   */
   readonly periodS: number | null;
+  readonly periodFrom: 'heartbeats' | 'config' | null;
   readonly loops: LoopState[];
   readonly lastLine: SessionLine | null;
   readonly torn: SkippedLine | undefined;
@@ -91,8 +98,15 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const of = (type: string) => mine.filter((e) => e.event.event_type === type);
   const heartbeats = of('SHUTDOWN_HEARTBEAT');
   const lastHeartbeat = heartbeats[heartbeats.length - 1];
-  const intervals = heartbeats.slice(1).map((e, i) => (Date.parse(e.event.ts) - Date.parse(heartbeats[i]?.event.ts ?? e.event.ts)) / 1000).sort((a, b) => a - b);
-  const periodS = intervals.length > 0 ? (intervals[Math.floor(intervals.length / 2)] ?? null) : null;
+  // The heartbeat written as shutdown begins comes whenever the signal did, seconds after the last
+  // periodic one: counted in, a short session's "interval" was that gap, not the watchdog's.
+  const periodic = heartbeats.filter((e) => e.event.event_type === 'SHUTDOWN_HEARTBEAT' && e.event.trigger === 'interval');
+  const intervals = periodic.slice(1).map((e, i) => (Date.parse(e.event.ts) - Date.parse(periodic[i]?.event.ts ?? e.event.ts)) / 1000).sort((a, b) => a - b);
+  const configEvent = of('CONFIG_HASH')[0]?.event;
+  const heartbeatIntervalMs = heartbeatInterval(set.dataDir, sessionId, configEvent?.event_type === 'CONFIG_HASH' ? configEvent.config : undefined);
+  const observedS = intervals.length > 0 ? (intervals[Math.floor(intervals.length / 2)] ?? null) : null;
+  const periodS = observedS ?? (heartbeatIntervalMs === null ? null : heartbeatIntervalMs / 1000);
+  const periodFrom = observedS !== null ? 'heartbeats' : heartbeatIntervalMs !== null ? 'config' : null;
   const loops: LoopState[] = (lastHeartbeat ? threadsOf(lastHeartbeat) : []).map((t) => {
     let firstSeenDead: LocatedEvent | undefined;
     // Walk back to the first heartbeat of the current dead streak.
@@ -132,12 +146,10 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
       // A running bot: a torn tail is the line being written, a SHUTDOWN_COMPLETE the end coming.
       : running ? (dead.length > 0 ? 'hung' : 'running')
         : complete ? 'shutdown_unended' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
-  const configEvent = of('CONFIG_HASH')[0]?.event;
-  const heartbeatIntervalMs = heartbeatInterval(set.dataDir, sessionId, configEvent?.event_type === 'CONFIG_HASH' ? configEvent.config : undefined);
   const firstHeartbeatDue = startedTs && heartbeatIntervalMs !== null && Number.isFinite(Date.parse(startedTs)) ? new Date(Date.parse(startedTs) + heartbeatIntervalMs).toISOString() : null;
   return {
     sessionId, manifest, start, end, complete, fatal,
-    heartbeats: heartbeats.length, lastHeartbeat, periodS, loops, lastLine, torn, verdict,
+    heartbeats: heartbeats.length, periodicHeartbeats: periodic.length, lastHeartbeat, periodS, periodFrom, loops, lastLine, torn, verdict,
     process: endEvent ? undefined : proc, laterRefused, heartbeatIntervalMs, firstHeartbeatDue,
   };
 }

@@ -110,7 +110,9 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataD
   out.push('');
   if (r.lastHeartbeat) {
     const hb = r.lastHeartbeat;
-    out.push(`last heartbeat: ${utc(hb.event.ts)} (${ago(hb.event.ts, nowMs)}), ${r.heartbeats} heartbeat${r.heartbeats === 1 ? '' : 's'} in the session${r.periodS !== null ? `, every ${duration(r.periodS * 1000)}` : ''}`);
+    const atShutdown = r.heartbeats - r.periodicHeartbeats;
+    const every = r.periodS === null ? '' : `, every ${duration(r.periodS * 1000)}${r.periodFrom === 'config' ? ' (configured)' : ''}`;
+    out.push(`last heartbeat: ${utc(hb.event.ts)} (${ago(hb.event.ts, nowMs)}), ${r.heartbeats} heartbeat${r.heartbeats === 1 ? '' : 's'} in the session${atShutdown > 0 ? ` (${atShutdown} at shutdown)` : ''}${every}`);
     for (const loop of r.loops) {
       const state = loop.alive ? style.green('alive  ') : style.red('STOPPED');
       const detail = loop.alive
