@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../domain/decimal.js';
 
@@ -202,8 +202,20 @@ export class ReplayCursor {
       traded: [...this.symbols].sort(), symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices),
     };
     const temp = `${this.path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(body)}\n`);
-    renameSync(temp, this.path);
+    try {
+      writeFileSync(temp, `${JSON.stringify(body)}\n`);
+      renameSync(temp, this.path);
+    } catch (error) {
+      // A full disk fails the write after the temp file was created: without this, a 0-byte
+      // paper-cursor.json.tmp stays in the data dir after the session stops. Best effort: the
+      // write's own error is what the caller must see, not a failure to clean up after it.
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // the temp file stays; the error below says why the cursor was not written
+      }
+      throw error;
+    }
     for (const [symbol, close] of this.latest) this.saved.set(symbol, close);
     this.dirty = false;
   }
