@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
 import { lineSchema } from './events/catalog.js';
+import { parseLine } from './line-parser.js';
 import { NullSink } from './line-sink.js';
 import { Recorder } from './recorder.js';
 import { REDACTED, registerSecretValue } from './redaction.js';
@@ -74,6 +75,28 @@ describe('generated serializers', () => {
       }),
       200,
     );
+  });
+
+  it('writes U+FFFD as the escape \\ufffd: the line holds no raw one (readers take that for damaged bytes) and reads back the same', () => {
+    const lines: string[] = [];
+    const recorder = new Recorder({ sessionId: 'session_\uFFFD', sink: new NullSink() });
+    recorder.onLine((_type, _fields, line) => lines.push(line));
+    const fields = {
+      dashboard_event_type: 'X\uFFFD',
+      message: 'price \uFFFD from the exchange',
+      source: 'a.ts:1',
+      timestamp: '00:00:00',
+      data: { 'key\uFFFD': 'value \uFFFD', nested: ['\uFFFD'] },
+    };
+    recorder.emit('DASH_EVENT', fields);
+    recorder.emit('LOG', { message: '\uFFFD', component: '\uFFFD'.repeat(300) });
+    for (const line of lines) {
+      expect(line.includes('\uFFFD')).toBe(false);
+      expect(line).toContain('\\ufffd');
+      expect(parseLine(line, true).ok).toBe(true);
+    }
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ session_id: 'session_\uFFFD', ...fields });
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ message: '\uFFFD', component: `${'\uFFFD'.repeat(256)}…[truncated 44 chars]` });
   });
 
   it('writes non-finite numbers as null rather than invalid JSON', () => {

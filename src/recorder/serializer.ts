@@ -14,13 +14,22 @@ import { hasKnownSecrets, MAX_ID_CHARS, MAX_TEXT_CHARS, REDACTED, redactionEpoch
  */
 export type FieldSerializer = (fields: Readonly<Record<string, unknown>>) => string;
 
-// Anything that needs escaping in JSON, plus lone surrogates and the JS line separators.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+// Anything that needs escaping in JSON, plus lone surrogates, the JS line separators and U+FFFD.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff\ufffd]/;
 // Printable ASCII without `"` and `\`: such a string is its own JSON body.
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/**
+ * JSON text with U+FFFD written as the escape `\ufffd` (the same value to any JSON parser). Decoding
+ * puts that character where bytes are not valid UTF-8, so readers refuse a line holding a raw one as
+ * damaged (see line-header-parse.ts): the recorder must never write one itself.
+ */
+function escapeReplacementChar(json: string): string {
+  return json.includes('\ufffd') ? json.replace(/\ufffd/g, '\\ufffd') : json;
+}
+
 export function jsonString(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  return NEEDS_ESCAPE.test(text) ? escapeReplacementChar(JSON.stringify(text)) : `"${text}"`;
 }
 
 export function jsonNumber(value: unknown): string {
@@ -53,7 +62,7 @@ export function jsonData(value: unknown): string {
   if (typeof value === 'number') return jsonNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null) return 'null';
-  return JSON.stringify(redactValue(value)) ?? 'null';
+  return escapeReplacementChar(JSON.stringify(redactValue(value)) ?? 'null');
 }
 
 const HELPERS = { jsonId, jsonText, jsonNumber, jsonDecimal, jsonData, redactionEpoch, flat, Decimal };
