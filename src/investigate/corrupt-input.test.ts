@@ -156,3 +156,28 @@ describe('every command counts the unreadable lines of the files it reads, in on
     expect((await runQuery(['sessions', '--data-dir', dir])).stderr).toBe('');
   });
 });
+
+describe('a line damaged by bytes that are not valid UTF-8', () => {
+  it('is unreadable like any other: no phantom session from it, and the skipped-lines note names it', async () => {
+    const dir = tempDir('tt-not-utf8-');
+    const facts = writeNoTrades(dir);
+    const decisions = join(dir, 'logs', 'decisions.jsonl');
+    const lines = readFileSync(decisions, 'latin1').split('\n');
+    const end = lines.findIndex((l) => l.includes('"DECISION_END"'));
+    // Disk damage: `\xc3\x28` (a lead byte without its continuation) inside the session id, which a
+    // lenient decoder turns into `session_20\uFFFD(251026_100000`.
+    const damaged = `"session_id":"${facts.sessionId.slice(0, 10)}\xc3\x28${facts.sessionId.slice(10)}"`;
+    lines[end] = (lines[end] ?? '').replace(`"session_id":"${facts.sessionId}"`, damaged);
+    writeFileSync(decisions, Buffer.from(lines.join('\n'), 'latin1'));
+    const note = `skipped 1 unreadable line in decisions.jsonl (line ${end + 1})\n`;
+    for (const args of [['sessions'], ['sessions', '--json'], ['why']]) {
+      const r = await runQuery([...args, '--data-dir', dir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('\uFFFD');
+      expect(r.stdout).not.toContain('(251026_100000');
+      expect(r.stderr).toBe(note);
+    }
+    const sessions = await runQuery(['sessions', '--data-dir', dir]);
+    expect(sessions.stdout).toMatch(/^1 session:\n {2}session_20251026_100000 .*\n.*decisions 9 /);
+  });
+});
