@@ -28,7 +28,7 @@ export const CONFIG_FLAG_OPTIONS = {
   'data-dir': { type: 'string' },
 } as const;
 
-export const CONFIG_FLAGS_HELP = `  --config FILE        config file (JSON, or YAML for .yaml/.yml)
+export const CONFIG_FLAGS_HELP = `  --config FILE        config file (JSON, or YAML for any other extension)
   --set KEY=VALUE      set one config key, e.g. --set execution.slippage_bps=25 (repeatable)
   --data-dir DIR       where logs/ and sessions/ live (default: $TRADETRACE_DATA_DIR or ./data)
 `;

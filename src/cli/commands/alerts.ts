@@ -47,7 +47,7 @@ $TRADETRACE__ALERTS__WEBHOOK_URL: a --webhook URL is visible to every user in ps
 
 options:
   --data-dir DIR               the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
-  --config FILE                the bot's config file (JSON, or YAML for .yaml/.yml)
+  --config FILE                the bot's config file (JSON, or YAML for any other extension)
   --set KEY=VALUE              set one config key, e.g. --set alerts.order_failure_rate=0.3 (repeatable)
   --follow                     keep watching
   --wait                       with --follow: watch a data directory the bot has not created yet

@@ -1,4 +1,4 @@
-import { COMMON_HELP } from '../../investigate/cli/common-options.js';
+import { commonHelp, JSON_RAW_LINES } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
@@ -14,7 +14,7 @@ The last SHUTDOWN_HEARTBEAT of a session (default: the latest that was not refus
 refused starts are named): which loops were alive, which
 stopped and when, whether the session ended cleanly (SESSION_END, SHUTDOWN_COMPLETE) or died, and
 the last line it wrote. It reads whole sessions: --since/--until are refused (exit 2).
-${COMMON_HELP}
+${commonHelp(JSON_RAW_LINES, { window: false })}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {

@@ -86,15 +86,17 @@ const HELP_TEXT_COLUMN = '  --data-dir DIR   '.length;
 
 /**
  * The shared options' help, with what this command's --json prints: the raw log lines, or (`json`,
- * one string a line) the object the command prints instead.
+ * one string a line) the object the command prints instead. `window: false` leaves out
+ * --since/--until for a command that refuses them, so its options do not offer what it refuses.
  */
-export function commonHelp(json: string = JSON_RAW_LINES): string {
+export function commonHelp(json: string = JSON_RAW_LINES, options: { readonly window?: boolean } = {}): string {
   const jsonHelp = json.split('\n').join(`\n${' '.repeat(HELP_TEXT_COLUMN)}`);
+  const window = options.window === false ? '' : `
+  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
+  --until T        only lines at or before T (a bare date: to the end of that day)`;
   return `shared options:
   --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
-  --session ID     only this session (session_YYYYMMDD_HHMMSS)
-  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
-  --until T        only lines at or before T (a bare date: to the end of that day)
+  --session ID     only this session (session_YYYYMMDD_HHMMSS)${window}
   --json           ${jsonHelp}
 unreadable lines are skipped and summarized in one line on stderr
 exit codes: 0 found, 1 nothing matched, 2 bad usage, 3 no logs to search or they cannot be read`;
