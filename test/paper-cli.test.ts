@@ -110,6 +110,14 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect((await bad(['--duration', '5x'])).stderr).toMatch(/--duration "5x": expected a duration with a unit, e\.g\. .*90s, 5m, 2h/);
   });
 
+  it('a --duration of 0: it has a unit, it is too short', async () => {
+    for (const zero of ['0s', '0m', '0ms']) {
+      const { stderr } = await bad(['--duration', zero]);
+      expect(stderr).toContain(`tradetrace paper: --duration "${zero}": expected a duration of more than 0, e.g. 90s, 5m or 2h\n`);
+      expect(stderr).not.toContain('with a unit');
+    }
+  });
+
   it('a --data file that does not exist: nothing started, no session directory', async () => {
     const missing = join(tempDir('tradetrace-paper-missing-'), 'BTC_USDT-1m.csv');
     const result = await bad(['--data', missing]);

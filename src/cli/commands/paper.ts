@@ -93,7 +93,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   let durationMs: number | undefined;
   if (values.duration !== undefined) {
     durationMs = parseDuration(values.duration);
-    if (durationMs === undefined || durationMs <= 0) return usage(io, `--duration ${JSON.stringify(values.duration)}: expected ${DURATION_EXPECTED}`);
+    if (durationMs === undefined) return usage(io, `--duration ${JSON.stringify(values.duration)}: expected ${DURATION_EXPECTED}`);
+    // `0s` has its unit: what is wrong is a session that would stop before it started.
+    if (durationMs <= 0) return usage(io, `--duration ${JSON.stringify(values.duration)}: expected a duration of more than 0, e.g. 90s, 5m or 2h`);
   }
   const mapped: FlagSetting[] = [];
   const files = values.data?.map((f) => f) ?? [];
