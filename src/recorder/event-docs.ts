@@ -115,7 +115,7 @@ export function renderMarkdown(): string {
     '|---|---|---|',
     ...CHANNELS.map((channel) => `| ${channel} | \`logs/${channelFileName(channel)}\` | ${EVENT_TYPES.filter((t) => CATALOG[t].channel === channel).map((t) => `[${t}](#${t.toLowerCase()})`).join(', ')} |`),
     '',
-    'Files append across sessions and rotate by size to `<channel>.<YYYYMMDDTHHMMSSmmmZ>[_n].jsonl` (gzipped copies `.jsonl.gz` are read too); the readers (`listLogFiles`, `readLines`) cover rotated files, oldest first.',
+    'Files append across sessions and rotate by size to `<channel>.<YYYYMMDDTHHMMSSmmmZ>[_n].jsonl` (gzipped copies `.jsonl.gz` are read too, and so are files logrotate rotated: `<channel>.jsonl.<N>[.gz]`, `<channel>.jsonl-<date>[.gz]`, placed by their last write); the readers (`listLogFiles`, `readLines`) cover rotated files, oldest first.',
     '',
     '## Durability',
     '',
