@@ -34,6 +34,9 @@ describe('drift --session and --since/--until', () => {
     const text = await runQuery(['drift', '--session', drift.second, '--data-dir', plain]);
     expect(text.stdout).toContain('config hash per session (2 sessions, 1 change):');
     expect(text.stdout).toContain(`drift ${drift.prevHash.slice(0, 8)} -> ${drift.currentHash.slice(0, 8)}: ${drift.first} -> ${drift.second} (3 changed paths)`);
+    // Its own config, path by path, as the help says; a secret only as set or not.
+    expect(text.stdout).toContain(`config of ${drift.second} (${drift.currentHash}), as its CONFIG_HASH line logged it:\n  exchange.api_key = [set]\n  exchange.name = "binance"\n`);
+    expect(text.stdout).toContain('\n  trading.max_open_positions = 5\n');
   });
 
   it('a window with no CONFIG_HASH line says the lines lie outside it, and how many', async () => {

@@ -1,9 +1,9 @@
-import { changeLine } from '../../investigate/render/drift-change.js';
+import { changeLine, configLine } from '../../investigate/render/drift-change.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
-import { findDrift, forSession } from '../../investigate/query/drift-query.js';
+import { configLeaves, findDrift, forSession } from '../../investigate/query/drift-query.js';
 import { newStats, type TimeWindow } from '../../investigate/query/find-events.js';
 import { knownSessions } from '../../investigate/query/known-sessions.js';
 import { noSessionMatch } from '../../investigate/render/session-match.js';
@@ -17,8 +17,9 @@ const HELP = `usage: tradetrace drift [--session S]
 
 Config hashes across sessions (from CONFIG_HASH in audit.jsonl) and, for each change, every changed
 path with its old and new value (from CONFIG_DIFF, or computed from the two logged snapshots).
-With --session: that session's config, and the changes into it (from the session before it that
-traded) and out of it (to the next session compared with it).
+With --session: that session's config, path by path (a secret only as [set] or (unset)), and the
+changes into it (from the latest session before it that was not refused, as the bot compares) and
+out of it (to the next session compared with it).
 ${commonHelp(`print one object instead of the text (not log lines):
 {"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
@@ -74,6 +75,12 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   for (const s of sessions) {
     const changed = compared.has(s.sessionId);
     out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}`);
+  }
+  const own = f.session ? sessions.find((s) => s.sessionId === f.session) : undefined;
+  if (own) {
+    out.push('', f.style.bold(`config of ${own.sessionId} (${own.hash}), as its CONFIG_HASH line logged it:`));
+    const leaves = own.config === undefined ? [] : configLeaves(own.config);
+    out.push(...(leaves.length > 0 ? leaves.map((leaf) => `  ${configLine(leaf)}`) : ['  (not logged: this version of the bot logged only the hash)']));
   }
   for (const d of drifts) {
     out.push('');

@@ -61,6 +61,13 @@ function secretSide(config: Record<string, unknown> | undefined, path: string): 
   return heldSecret(value);
 }
 
+/** Every leaf of a logged config snapshot, by path; a secret only as whether it was set. */
+export function configLeaves(config: unknown, path = ''): { path: string; value: unknown; secret?: Exclude<SecretSide, 'unknown'> }[] {
+  if (isObject(config)) return Object.keys(config).sort().flatMap((k) => configLeaves(config[k], path ? `${path}.${k}` : k));
+  if (!isSecretLeaf(path, config)) return [{ path, value: config }];
+  return [{ path, value: undefined, secret: heldSecret(config) === 'set' ? 'set' : 'unset' }];
+}
+
 /** Changed leaf paths between two redacted config snapshots; secrets only as changed, and whether set. */
 export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChangeRow[] {
   if (isObject(from) && isObject(to)) {

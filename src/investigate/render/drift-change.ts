@@ -15,3 +15,8 @@ export function changeLine(change: ConfigChangeRow): string {
   if (secret.from === 'unknown' || secret.to === 'unknown' || (secret.from === 'set' && secret.to === 'set')) return `${change.path}: [secret changed]`;
   return `${change.path}: ${SIDE_WORD[secret.from]} -> ${SIDE_WORD[secret.to]}`;
 }
+
+/** One leaf of a session's config as `drift --session` lists it: a secret only as [set] or (unset). */
+export function configLine(leaf: { path: string; value: unknown; secret?: Exclude<SecretSide, 'unknown'> }): string {
+  return `${leaf.path} = ${leaf.secret ? SIDE_WORD[leaf.secret] : shown(leaf.value)}`;
+}
