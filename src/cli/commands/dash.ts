@@ -42,7 +42,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const { io, guarded, flags: f, set, skipped } = opened;
   const type = f.positionals[0];
   const sessions = new Set<string>();
-  const entries = await findDashEvents(set, { window: f.window, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
+  const entries = await findDashEvents(set, { window: f.window, outcomes: !f.json, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
   // A --session that names no session at all is a typo to point out, not an empty result.
   const unknown = entries.length === 0 ? await unknownSession(set, skipped, f.session, sessions, followUpDataDir(f)) : null;
   if (unknown) {

@@ -1,5 +1,6 @@
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { decisionOutcomes } from './decision-outcomes.js';
 import type { LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -18,7 +19,7 @@ export interface DashEntry {
  */
 export async function findDashEvents(
   set: LogSet,
-  filter: { type?: string; session?: string; window: TimeWindow },
+  filter: { type?: string; session?: string; window: TimeWindow; /** Look up how each linked decision ended (the text shows it; --json does not). */ outcomes?: boolean },
   skipped: SkippedLines,
   stats: SearchStats,
   sessions?: Set<string>,
@@ -29,12 +30,7 @@ export async function findDashEvents(
     return ev.event_type === 'DASH_EVENT' && (!filter.type || ev.dashboard_event_type.toUpperCase() === filter.type.toUpperCase()) && (!filter.session || ev.session_id === filter.session);
   });
   const ids = [...new Set(dash.map((e) => e.event.decision_id).filter((x): x is string => typeof x === 'string'))];
-  const outcomes = new Map<string, string>();
-  // The decision's outcome, when few enough decisions are linked to look them up in one pass.
-  if (ids.length > 0 && ids.length <= 200) {
-    const ends = await findEvents(set, ids.map((id) => `"decision_id":"${id}"`), { files: filesOf(set, ['decisions']), skipped, stats });
-    for (const e of ends) if (e.event.event_type === 'DECISION_END' && e.event.decision_id) outcomes.set(e.event.decision_id, e.event.outcome);
-  }
+  const outcomes = filter.outcomes === false ? new Map<string, string>() : await decisionOutcomes(set, ids, skipped, stats);
   return dash.map((e) => {
     const ev = e.event as { dashboard_event_type?: string; source?: string };
     const decisionId = e.event.decision_id;

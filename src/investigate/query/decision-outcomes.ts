@@ -1,0 +1,44 @@
+import type { FoundLine } from '../scan/parallel-scan.js';
+import { filesOf } from './event-needles.js';
+import { findEvents, parseFound, type SearchStats } from './find-events.js';
+import type { LogSet } from './log-set.js';
+import { readLinesAt } from './read-at.js';
+import type { SkippedLines } from './skipped-lines.js';
+import { INDEX_INLINE_BYTES } from './trace-query.js';
+
+/**
+ * Without a current index, a scan for the outcomes is only worth it over this many bytes of
+ * decision logs: one needle per id, so 200 ids over 1.7 GB took minutes for a line of detail.
+ */
+const SCAN_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Ids per scan: each needle more is one more pass of the matcher over every line. */
+const SCAN_LIMIT_IDS = 200;
+
+/**
+ * How each decision ended (its DECISION_END outcome), for the ids that can be found cheaply: from the
+ * id index when it is current (or nearly: it is brought up to date first, as trace does), else by
+ * one scan of the decision logs when they are small. An id left out is shown without its outcome.
+ */
+export async function decisionOutcomes(set: LogSet, ids: readonly string[], skipped: SkippedLines, stats: SearchStats): Promise<Map<string, string>> {
+  const outcomes = new Map<string, string>();
+  if (ids.length === 0) return outcomes;
+  const decisionFiles = filesOf(set, ['decisions']);
+  const { LogIndex } = await import('../index/log-index.js');
+  const index = LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES ? await LogIndex.prepare(set) : null;
+  if (index) {
+    const wanted = new Set(decisionFiles.map((f) => f.path));
+    for (const id of ids) {
+      const hits = (index.lookup(id).get(id) ?? []).filter((hit) => wanted.has(hit.file.path));
+      const lines: FoundLine[] = [];
+      for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
+      for (const e of parseFound(lines, [], skipped)) if (e.event.event_type === 'DECISION_END' && e.event.decision_id === id) outcomes.set(id, e.event.outcome);
+    }
+    return outcomes;
+  }
+  let bytes = 0;
+  for (const file of decisionFiles) bytes += set.sizes.get(file.path) ?? 0;
+  if (ids.length > SCAN_LIMIT_IDS || bytes > SCAN_LIMIT_BYTES) return outcomes;
+  const ends = await findEvents(set, ids.map((id) => `"decision_id":"${id}"`), { files: decisionFiles, skipped, stats });
+  for (const e of ends) if (e.event.event_type === 'DECISION_END' && e.event.decision_id) outcomes.set(e.event.decision_id, e.event.outcome);
+  return outcomes;
+}
