@@ -62,11 +62,15 @@ export function listLogFiles(logsDir: string, channels: readonly Channel[] = CHA
     const stamp = logrotateStamp(path, rotated[2], rotated[3]);
     if (stamp !== undefined) found.push({ channel: rotated[1] as Channel, path, gzipped: rotated[4] !== undefined, current: false, stamp });
   }
+  // gzip (and logrotate's compress) writes X.gz before it deletes X: while both exist they are one
+  // file's lines twice. The plain one is read, the copy left out.
+  const plain = new Set(found.filter((f) => !f.gzipped).map((f) => f.path));
+  const distinct = found.filter((f) => !f.gzipped || !plain.has(f.path.slice(0, -'.gz'.length)));
   // The current file (no stamp) holds the newest lines, so it sorts after every rotated one.
-  found.sort((a, b) =>
+  distinct.sort((a, b) =>
     a.channel !== b.channel
       ? CHANNELS.indexOf(a.channel) - CHANNELS.indexOf(b.channel)
       : ordinal(a.stamp || '~', b.stamp || '~'),
   );
-  return found.map(({ stamp: _stamp, ...file }) => file);
+  return distinct.map(({ stamp: _stamp, ...file }) => file);
 }
