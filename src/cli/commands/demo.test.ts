@@ -30,6 +30,10 @@ describe('tradetrace demo', () => {
     const decisions = read(data, 'decisions');
     expect(decisions.map((l) => l['event_type'])).toEqual(['DECISION_START', 'DECISION_END', 'DECISION_START', 'BUY_TRIGGERED', 'BUY_CANDIDATE', 'BUY_ORDER', 'BUY_FILLED', 'DECISION_END']);
     expect(decisions.every((l) => l['symbol'] === 'ETH/USDT' && l['session_id'] === sessionId)).toBe(true);
+    // ETH fills near ETH's price (the synthetic feed's 2500), not at a BTC price.
+    const filled = decisions.find((l) => l['event_type'] === 'BUY_FILLED');
+    expect(Number(filled?.['avg_px'])).toBeGreaterThan(2500);
+    expect(Number(filled?.['avg_px'])).toBeLessThan(2510);
     expect(decisions.filter((l) => l['event_type'] === 'DECISION_END').map((l) => l['outcome'])).toEqual(['no_signal', 'filled']);
     const buyDecision = String(decisions[2]?.['decision_id']);
     const intentId = String(decisions[5]?.['intent_id']);

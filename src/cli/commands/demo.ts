@@ -8,6 +8,7 @@ import { withDecision, withIntent } from '../../recorder/trace-context.js';
 import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
+import { defaultStartPrice } from '../../market-data/index.js';
 
 const HELP = `usage: tradetrace demo [options]
 
@@ -22,7 +23,8 @@ ${CONFIG_FLAGS_HELP}  --symbol SYMBOL      market to decide on (maps onto tradin
 `;
 
 const STEP_MS = 120;
-const REFERENCE_PRICE = Decimal.parse('45000');
+/** Where the demo's market stands: the synthetic feed's start price of the symbol (BTC 40000, ETH 2500, others 100), so an ETH demo does not fill at a BTC price. */
+const referencePrice = (symbol: string): Decimal => Decimal.parse(defaultStartPrice(symbol));
 const TICK = Decimal.parse('0.01');
 const LOT = Decimal.parse('0.00001');
 const MIN_NOTIONAL = Decimal.parse('5');
@@ -32,7 +34,7 @@ const BPS = Decimal.parse('10000');
 async function quietDecision(recorder: Recorder, symbol: string): Promise<void> {
   const started = Date.now();
   await withDecision(newDecisionId(), async () => {
-    recorder.emit('DECISION_START', { symbol, bar_ts: new Date(started - 60_000).toISOString(), price: REFERENCE_PRICE, strategy: 'ema_rsi' });
+    recorder.emit('DECISION_START', { symbol, bar_ts: new Date(started - 60_000).toISOString(), price: referencePrice(symbol), strategy: 'ema_rsi' });
     await sleep(STEP_MS);
     recorder.emit('DECISION_END', { symbol, outcome: 'no_signal', duration_ms: Date.now() - started, reason: 'fast EMA below slow EMA' });
   });
@@ -42,14 +44,16 @@ async function quietDecision(recorder: Recorder, symbol: string): Promise<void> 
 async function buyDecision(recorder: Recorder, config: Config, symbol: string): Promise<'filled' | 'blocked' | 'failed'> {
   const started = Date.now();
   return withDecision(newDecisionId(), async () => {
-    const price = REFERENCE_PRICE.add(Decimal.parse('12.5'));
+    // A bar a little above the quiet one, as a cross up would come.
+    const reference = referencePrice(symbol);
+    const price = reference.add(reference.div(Decimal.from(3600), 2));
     recorder.emit('DECISION_START', { symbol, bar_ts: new Date(started).toISOString(), price, strategy: config.strategy.name });
     if (!config.trading.global_trading) {
       recorder.emit('BUY_BLOCKED', { symbol, guard: 'global_trading', observed: false, threshold: true, message: 'global trading is off (trading.global_trading=false)' });
       recorder.emit('DECISION_END', { symbol, outcome: 'blocked', duration_ms: Date.now() - started, reason: 'global_trading' });
       return 'blocked';
     }
-    recorder.emit('BUY_TRIGGERED', { symbol, signal: 'ema_cross_up', price, indicators: { ema_fast: 45006.1, ema_slow: 44998.7, rsi: 58.2 } });
+    recorder.emit('BUY_TRIGGERED', { symbol, signal: 'ema_cross_up', price, indicators: { ema_fast: reference.mul(Decimal.parse('1.00013')).round(2, 'half_even').toNumber(), ema_slow: reference.mul(Decimal.parse('0.99997')).round(2, 'half_even').toNumber(), rsi: 58.2 } });
     await sleep(STEP_MS);
     const { execution } = config;
     const limitPx = price.mul(BPS.add(Decimal.from(execution.slippage_bps))).div(BPS).quantize(TICK, 'up');
