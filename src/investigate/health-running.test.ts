@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -94,4 +94,28 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     const after = await runQuery(['health', '--data-dir', dir]);
     expect(after.stdout).toContain('ENDED CLEANLY: SESSION_END reason signal, exit code 0');
   }, 60_000);
+});
+
+describe('health of a session whose process is stopped by a signal (kill -STOP, Ctrl-Z)', () => {
+  it('says the process is STOPPED and how to resume it, not only that the watchdog is stuck', async () => {
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid ?? 0;
+      // After the process started: a session older than its process would read as a reused pid.
+      await new Promise((r) => setTimeout(r, 50));
+      process.kill(pid, 'SIGSTOP');
+      const dir = tempDir('tt-health-stopped-');
+      const s = new SessionWriter({ dataDir: dir, sessionId: 'session_20251026_130000', start: new Date(), config: { ...BASE_CONFIG, runtime: { heartbeat_interval: '1s' } }, process: { pid, host: hostname() } });
+      s.tick(1000).heartbeat(alive);
+      s.tick(1000).heartbeat(alive);
+      s.abandon();
+      // Two intervals past the last heartbeat: overdue.
+      await new Promise((r) => setTimeout(r, 5000));
+      const r = await runQuery(['health', '--data-dir', dir]);
+      expect(r.stdout).toContain(`RUNNING: pid ${pid} is running on this host, no SESSION_END yet; but the process is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${pid}\``);
+      expect(r.stdout).toMatch(/the last .* ago: overdue, the process is stopped/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
 });

@@ -33,6 +33,11 @@ export interface ProcessState {
   readonly startedAt: string | null;
   /** The running process started after the session did: another process got the pid. */
   readonly reused: boolean;
+  /**
+   * Stopped by a signal (SIGSTOP, Ctrl-Z: state T in /proc): alive, yet it runs nothing, its
+   * watchdog included, until SIGCONT. A hang by any other name; only /proc tells them apart.
+   */
+  readonly stopped: boolean;
 }
 
 export interface HealthReport {
@@ -188,8 +193,11 @@ function heartbeatInterval(dataDir: string, sessionId: string, logged: unknown):
   return intervalOf(logged);
 }
 
-/** Linux only: when the process started, from /proc/<pid>/stat (clock ticks since boot) and /proc/stat's btime. */
-function processStart(pid: number): number | null {
+/**
+ * Linux only, from /proc/<pid>/stat: when the process started (clock ticks since boot, with
+ * /proc/stat's btime) and whether a signal stopped it (state T, or t under a debugger).
+ */
+function processStat(pid: number): { startMs: number | null; stopped: boolean } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
@@ -197,7 +205,8 @@ function processStart(pid: number): number | null {
     const ticks = Number(fields[19]);
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     // USER_HZ is 100 on every Linux build that matters; Node cannot ask sysconf.
-    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
+    const startMs = Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
+    return { startMs, stopped: fields[0] === 'T' || fields[0] === 't' };
   } catch {
     return null;
   }
@@ -210,10 +219,11 @@ function processState(manifest: SessionManifest | undefined, sessionStart: strin
   const pid = manifest?.pid;
   const host = manifest?.host;
   if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
-  if (host !== hostname()) return { pid, host, alive: null, startedAt: null, reused: false };
+  if (host !== hostname()) return { pid, host, alive: null, startedAt: null, reused: false, stopped: false };
   const alive = processAlive(pid);
-  const startMs = alive ? processStart(pid) : null;
+  const stat = alive ? processStat(pid) : null;
+  const startMs = stat?.startMs ?? null;
   const sessionMs = sessionStart ? Date.parse(sessionStart) : Number.NaN;
   const reused = startMs !== null && Number.isFinite(sessionMs) && startMs > sessionMs + START_SLACK_MS;
-  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused };
+  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused, stopped: !reused && stat?.stopped === true };
 }

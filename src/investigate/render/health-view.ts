@@ -43,6 +43,7 @@ function running(r: HealthReport, nowMs: number): string {
   const since = r.start?.event.ts ?? r.manifest?.start ?? undefined;
   const who = p && p.startedAt === null ? `a process with pid ${p.pid} is running on this host (its start time cannot be read here: it may be another process that got the pid)` : `pid ${p?.pid ?? '?'} is running on this host`;
   const parts = [`RUNNING: ${who}, no SESSION_END yet`];
+  if (p?.stopped) parts.push(`but the process is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${p.pid}\` (or \`fg\` in that terminal)`);
   if (since) parts.push(`running since ${utc(since)} (${ago(since, nowMs)})`);
   if (r.lastLine) parts.push(`last line ${ago(r.lastLine.ts, nowMs)}`);
   parts.push(heartbeatsDue(r, nowMs));
@@ -55,7 +56,8 @@ function heartbeatsDue(r: HealthReport, nowMs: number): string {
   const every = r.heartbeatIntervalMs !== null ? `every ${duration(r.heartbeatIntervalMs)}` : 'at the configured interval';
   if (r.lastHeartbeat) {
     const late = r.heartbeatIntervalMs !== null && nowMs - Date.parse(r.lastHeartbeat.event.ts) > 2 * r.heartbeatIntervalMs;
-    return `heartbeats ${every}, the last ${ago(r.lastHeartbeat.event.ts, nowMs)}${late ? ': overdue, the watchdog or the whole process is stuck' : ''}`;
+    const why = r.process?.stopped ? 'the process is stopped' : 'the watchdog or the whole process is stuck';
+    return `heartbeats ${every}, the last ${ago(r.lastHeartbeat.event.ts, nowMs)}${late ? `: overdue, ${why}` : ''}`;
   }
   if (!r.firstHeartbeatDue) return 'no heartbeat yet (the heartbeat interval is not known here)';
   const dueMs = Date.parse(r.firstHeartbeatDue);
