@@ -236,7 +236,7 @@ describe('health (hung bot, dead bot)', () => {
     expect(r.stdout).toContain(`process: pid ${process.pid} is running on this host, but that process started `);
     expect(r.stdout).toContain('after the session: another process got the pid; the bot is gone');
     expect(r.stdout).not.toContain('RUNNING');
-    expect(r.stdout).toContain(`a later session was refused before trading: ${facts.refused} (tradetrace health --session ${facts.refused} --data-dir ${dir})`);
+    expect(r.stdout).toContain(`a later session was refused before trading: ${facts.refused}: open_failed: ${facts.message} (tradetrace health --session ${facts.refused} --data-dir ${dir})`);
     const refused = await runQuery(['health', '--data-dir', dir, '--session', facts.refused]);
     expect(refused.stdout).toContain(`REFUSED before trading: exit code 1: open_failed: ${facts.message}; nothing was decided under its config`);
     expect(refused.stdout).not.toContain('process:');

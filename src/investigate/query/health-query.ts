@@ -62,8 +62,8 @@ export interface HealthReport {
   readonly torn: SkippedLine | undefined;
   readonly verdict: HealthVerdict;
   readonly process: ProcessState | undefined;
-  /** Sessions started after this one that were refused before trading (the default skips them). */
-  readonly laterRefused: readonly string[];
+  /** Sessions started after this one that were refused before trading (the default skips them), with why. */
+  readonly laterRefused: readonly RefusedStart[];
   /** runtime.heartbeat_interval of the session's config (sessions/<id>/config.json, or its CONFIG_HASH line), in ms. */
   readonly heartbeatIntervalMs: number | null;
   /** When the watchdog's first interval heartbeat was due: the start plus the interval. */
@@ -80,9 +80,19 @@ function threadsOf(e: LocatedEvent): ThreadRow[] {
   return e.event.event_type === 'SHUTDOWN_HEARTBEAT' ? e.event.registered_threads : [];
 }
 
+/** A session refused before it traded, and the reason its SESSION_END gave. */
+export interface RefusedStart {
+  readonly sessionId: string;
+  readonly errorCode: string | undefined;
+  readonly message: string | undefined;
+}
+
 export async function checkHealth(set: LogSet, session: string | undefined, skipped: SkippedLines, stats: SearchStats): Promise<HealthReport | null> {
   const events = await findEvents(set, eventNeedles(['SHUTDOWN_HEARTBEAT', 'SHUTDOWN_REQUESTED', 'SHUTDOWN_COMPLETE', 'FATAL', 'SESSION_START', 'SESSION_END', 'CONFIG_HASH']), { files: filesOf(set, ['system', 'audit']), skipped, stats });
-  const refused = new Set(events.filter((e) => e.event.event_type === 'SESSION_END' && e.event.reason === 'refused').map((e) => e.event.session_id));
+  const refused = new Map<string, RefusedStart>();
+  for (const { event } of events) {
+    if (event.event_type === 'SESSION_END' && event.reason === 'refused') refused.set(event.session_id, { sessionId: event.session_id, errorCode: event.error_code, message: event.message });
+  }
   const manifests = readManifests(set.dataDir);
   // In the order the sessions started (their manifests' sequence; 0 where there is none, keeping the
   // logs' order): after the clock was set back, the latest stamp is not the latest session.
@@ -95,7 +105,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   // default is the latest session that got past its start, and the refusals after it are named.
   const sessionId = session ?? [...started].reverse().find((id) => !refused.has(id)) ?? started.at(-1) ?? events[events.length - 1]?.event.session_id;
   if (!sessionId) return null;
-  const laterRefused = session === undefined ? started.slice(started.lastIndexOf(sessionId) + 1).filter((id) => refused.has(id)) : [];
+  const laterRefused = session === undefined ? started.slice(started.lastIndexOf(sessionId) + 1).flatMap((id) => refused.get(id) ?? []) : [];
   // In written order (seq, one counter shared by the main and watchdog threads), not by ts: after
   // the wall clock stepped back, the last heartbeat by ts was the last one before the step, and the
   // later ones, reporting stopped loops, were hidden. Last and first below mean written last and first.

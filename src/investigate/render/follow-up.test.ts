@@ -76,7 +76,7 @@ describe('follow-up commands name a --data-dir the operator gave', () => {
     mkdirSync(refusedRoot, { recursive: true });
     const refused = writeRefusedWhileRunning(refusedRoot, process.pid, hostname());
     const r = await runQuery(['health', '--data-dir', refusedRoot], { cwd: elsewhere });
-    const command = /a later session was refused before trading: \S+ \((tradetrace health .*)\)\n/.exec(r.stdout)?.[1] ?? '';
+    const command = /a later session was refused before trading: \S+.* \((tradetrace health .*)\)\n/.exec(r.stdout)?.[1] ?? '';
     expect(shellArgs(command)).toEqual(['tradetrace', 'health', '--session', refused.refused, '--data-dir', refusedRoot]);
     const again = await runPrinted(command, elsewhere);
     expect(again.stdout).toContain('REFUSED before trading');

@@ -108,7 +108,12 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataD
   out.push(r.verdict === 'ended_cleanly' || r.verdict === 'running' ? style.green(verdict) : style.red(verdict));
   const running = processLine(r);
   if (running) out.push(running);
-  for (const id of r.laterRefused) out.push(`a later session was refused before trading: ${id} (tradetrace health --session ${shellWord(id)}${dataDirArg(dataDir)})`);
+  // Why it was refused, here: a restart refused for a reason to act on (its state lost, the data dir
+  // held by another bot) is what an operator asking "what happened" needs, not a second command.
+  for (const later of r.laterRefused) {
+    const why = later.message ? `: ${later.errorCode ? `${later.errorCode}: ` : ''}${later.message}` : '';
+    out.push(`a later session was refused before trading: ${later.sessionId}${why} (tradetrace health --session ${shellWord(later.sessionId)}${dataDirArg(dataDir)})`);
+  }
   out.push('');
   if (r.lastHeartbeat) {
     const hb = r.lastHeartbeat;
