@@ -110,6 +110,11 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
   const { path } = spec;
   let created = false;
   if (!existsSync(path)) {
+    try {
+      setAsideOrphans(path, spec.now);
+    } catch (error) {
+      throw spec.fail(error);
+    }
     spec.create();
     created = true;
   } else if (statSync(path).size === 0) {
@@ -138,6 +143,18 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
   }
 }
 
+/** What became of a file opened by path, and where its contents went: see FileIdentity.loss. */
+export interface FileLoss {
+  readonly lost: 'deleted' | 'replaced';
+  /** The copy made of what the open connection held, when one could be made. */
+  readonly rescued: string | undefined;
+  /** What the operator does about it, as one clause. */
+  readonly advice: string;
+}
+
+/** The files SQLite keeps beside a database: left behind by a lost one, they belong to it alone. */
+const SIDE_FILES = ['-wal', '-shm'] as const;
+
 /**
  * The file a path named when it was opened. SQLite goes on committing to a file deleted (or replaced)
  * under its open connection, and everything it holds is gone when the connection closes: a store
@@ -155,11 +172,36 @@ export class FileIdentity {
     this.dev = stat.dev;
   }
 
-  /** `undefined` while the path still names the opened file; else what became of it. */
+  /**
+   * `undefined` while the path still names the opened file; else what became of it. A stat that
+   * fails for another reason (EACCES, EIO) cannot tell: SQLite's own write then says what is wrong.
+   */
   lost(): 'deleted' | 'replaced' | undefined {
-    const now = statSync(this.path, { throwIfNoEntry: false });
+    let now;
+    try {
+      now = statSync(this.path, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
     if (now === undefined) return 'deleted';
     return now.ino === this.ino && now.dev === this.dev ? undefined : 'replaced';
+  }
+
+  /**
+   * Undefined while the file is where it was opened. Once it is not: its contents copied out (once)
+   * and how to put them back. The lost file's -wal and -shm stay at the path: SQLite would replay
+   * that WAL onto the copy put back there (a malformed database), so they must go first.
+   */
+  loss(db: Database.Database): FileLoss | undefined {
+    const lost = this.lost();
+    if (lost === undefined) return undefined;
+    const rescued = this.rescue(db);
+    const sides = SIDE_FILES.map((suffix) => `${this.path}${suffix}`).join(' ');
+    const clear = lost === 'replaced' ? `move aside the file now at ${this.path} and its -wal and -shm` : `rm -f ${sides}`;
+    const advice = rescued
+      ? `what it held was copied to ${rescued}; once the bot has stopped, put it back: ${clear} && mv ${rescued} ${this.path}`
+      : 'its contents could not be copied out (the folder may be gone too)';
+    return { lost, rescued, advice };
   }
 
   /**
@@ -167,7 +209,7 @@ export class FileIdentity {
    * consistent copy, made outside any transaction), for the operator to put back. Undefined when
    * even that fails (the folder is gone too).
    */
-  rescue(db: Database.Database, now = new Date()): string | undefined {
+  private rescue(db: Database.Database, now = new Date()): string | undefined {
     if (this.rescued !== undefined) return this.rescued;
     const target = `${this.path}.rescued-${now.toISOString().replace(/[-:.]/g, '')}`;
     try {
@@ -177,5 +219,18 @@ export class FileIdentity {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * A database about to be created where the -wal or -shm of a lost one remain: SQLite would replay
+ * that WAL onto the new file. They are set aside (renamed, not deleted: they hold the lost file's
+ * last commits) before anything is created.
+ */
+function setAsideOrphans(path: string, now: number): void {
+  const stamp = new Date(now).toISOString().replace(/[-:.]/g, '');
+  for (const suffix of SIDE_FILES) {
+    const side = `${path}${suffix}`;
+    if (existsSync(side)) renameSync(side, `${side}.orphaned-${stamp}`);
   }
 }

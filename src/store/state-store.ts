@@ -329,16 +329,12 @@ export class StateStore {
    * What the connection still holds is first copied out for the operator to put back.
    */
   assertFileKept(what = 'the next booking'): void {
-    const lost = this.identity.lost();
-    if (lost === undefined) return;
-    const rescued = this.identity.rescue(this.db);
-    const save = rescued
-      ? `what the bot held (positions, orders, PnL) was copied to ${rescued}: once the bot has stopped, put that file in place of ${this.path}`
-      : 'its contents could not be copied out (the folder may be gone too)';
+    const loss = this.identity.loss(this.db);
+    if (loss === undefined) return;
     throw new StoreError(
       'file_gone',
-      `state database ${this.path} was ${lost} while the bot had it open: ${what} would go into a file no later start reads, and the books would be lost at exit. Trading stops; ${save}`,
-      { path: this.path, found: lost, expected: 'the file opened at start' },
+      `state database ${this.path} was ${loss.lost} while the bot had it open: ${what} would go into a file no later start reads, and the books (positions, orders, PnL) would be lost at exit. Trading stops; ${loss.advice}`,
+      { path: this.path, found: loss.lost, expected: 'the file opened at start' },
     );
   }
 
@@ -349,8 +345,12 @@ export class StateStore {
   /** Checkpoints the WAL into the main file and closes. Idempotent. */
   close(): void {
     if (this.closed) return;
-    this.persistPeaks();
-    this.closed = true;
-    this.db.close();
+    try {
+      this.persistPeaks();
+    } finally {
+      // A failed last write (the file gone, the disk full) must not leave the connection open.
+      this.closed = true;
+      this.db.close();
+    }
   }
 }

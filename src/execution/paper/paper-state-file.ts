@@ -152,14 +152,12 @@ export class PaperStateFile {
   /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
   save(orders: readonly PaperOrder[], balances: readonly Balance[]): void {
     if (this.closed) throw new PaperStateError('closed', `paper exchange state ${this.path} is closed`, { path: this.path });
-    const lost = this.identity.lost();
-    if (lost !== undefined) {
-      // Saved on: the account would live on only in a file no later start opens.
-      const rescued = this.identity.rescue(this.db);
+    const loss = this.identity.loss(this.db);
+    if (loss !== undefined) {
       throw new PaperStateError(
         'write_failed',
-        `paper exchange state ${this.path} was ${lost} while open: the account's orders and balances would go into a file no later start reads${rescued ? `; what it held was copied to ${rescued}: once the bot has stopped, put that file in place of ${this.path}` : ''}`,
-        { path: this.path, found: lost, expected: 'the file opened at start' },
+        `paper exchange state ${this.path} was ${loss.lost} while open: the account's orders and balances would go into a file no later start reads; ${loss.advice}`,
+        { path: this.path, found: loss.lost, expected: 'the file opened at start' },
       );
     }
     try {
