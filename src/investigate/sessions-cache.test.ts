@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
@@ -9,6 +9,7 @@ import { newStats, type TimeWindow } from './query/find-events.js';
 import { openLogSet } from './query/log-set.js';
 import { listSessions } from './query/sessions-query.js';
 import { SkippedLines } from './query/skipped-lines.js';
+import { endsCacheDir } from './query/ends-cache.js';
 import { cacheDir } from './query/why-cache.js';
 import { explainNoBuys } from './query/why-query.js';
 import { BASE_CONFIG } from './testing/incidents.js';
@@ -90,13 +91,16 @@ function windows(dataDir: string): TimeWindow[] {
   return [{}, { since: a }, { until: b }, { since: a, until: b }];
 }
 
-const cacheFiles = (dataDir: string): string[] => {
+const jsonFiles = (dir: string): string[] => {
   try {
-    return readdirSync(cacheDir(dataDir)).filter((n) => n.endsWith('.json'));
+    return readdirSync(dir).filter((n) => n.endsWith('.json'));
   } catch {
     return [];
   }
 };
+/** `why`'s summaries, and `sessions`' own. */
+const cacheFiles = (dataDir: string): string[] => jsonFiles(cacheDir(dataDir));
+const endsFiles = (dataDir: string): string[] => jsonFiles(endsCacheDir(dataDir));
 
 const bytesOf = (paths: readonly string[]): number => paths.reduce((sum, p) => sum + statSync(p).size, 0);
 
@@ -106,10 +110,12 @@ describe('sessions: per-file summaries of rotated decisions files', () => {
     writeLogs(dir);
     const rotated = rotatedDecisions(dir);
     expect(rotated.length).toBeGreaterThan(20);
-    // sessions builds no summary of its own: its first run reads every file, as it always did.
-    expect((await sessions(dir, {}, true)).rows).toEqual((await sessions(dir, {}, false)).rows);
+    // sessions summarizes each rotated file from the scan it answers from; why's summaries are why's to build.
+    const scannedWhole = await sessions(dir, {}, false);
+    expect(await sessions(dir, {}, true)).toEqual(scannedWhole);
     expect(cacheFiles(dir)).toEqual([]);
-    // why builds them (its scan reads every decision line anyway); sessions then checks each once.
+    // Every rotated decisions file but the two with a line of sessions' types other than a readable DECISION_END.
+    expect(endsFiles(dir)).toHaveLength(rotated.length - 2);
     await explainNoBuys(openLogSet(dir), { window: {} }, new SkippedLines(), newStats());
     for (const window of windows(dir)) {
       const scanned = await sessions(dir, window, false);
@@ -123,17 +129,68 @@ describe('sessions: per-file summaries of rotated decisions files', () => {
     expect(whole.rows.map((r) => r.decisions)).toEqual([90, 90, 90, 90]);
     expect(whole.rows[3]?.exitReason).toBeNull();
     expect(whole.skipped).toMatch(/^skipped 1 unreadable line in .*decisions\.\d/);
-    // Every rotated decisions file has a summary but the one with a line why cannot read.
+    // Every rotated decisions file has a why summary but the one with a line why cannot read.
     expect(cacheFiles(dir)).toHaveLength(rotated.length - 1);
-    // Read again: the live decisions file, the three rotated ones `sessions` cannot take from a
-    // summary (a stray order line, two unreadable ones), and the audit and orders files, nothing more.
+    // Read again: the live decisions file, the two rotated ones `sessions` cannot take from a summary
+    // (a stray order line, an unreadable one), and the audit and orders files, nothing more.
     const live = listLogFiles(join(dir, 'logs'), ['decisions']).filter((f) => f.current);
-    const odd = rotated.filter((f) => /"event_type":"ORDER_FILLED"|,broken\}/.test(readFileSync(f.path, 'utf8')));
-    expect(odd).toHaveLength(3);
+    const odd = rotated.filter((f) => /"event_type":"ORDER_FILLED"/.test(readFileSync(f.path, 'utf8')));
+    expect(odd).toHaveLength(2);
     const others = listLogFiles(join(dir, 'logs'), ['audit', 'orders']);
     const again = await sessions(dir, {}, true);
     expect(again.rows).toEqual(whole.rows);
     expect(again.bytes).toBe(bytesOf([...live, ...odd, ...others].map((f) => f.path)));
+  });
+
+  it('a first sessions run leaves summaries that the second answers from, the same answer; why answers as before', async () => {
+    const dir = tempDir('tt-sessions-cache-first-');
+    writeLogs(dir);
+    const rotated = rotatedDecisions(dir);
+    const live = listLogFiles(join(dir, 'logs'), ['decisions']).filter((f) => f.current);
+    const odd = rotated.filter((f) => /"event_type":"ORDER_FILLED"/.test(readFileSync(f.path, 'utf8')));
+    const others = listLogFiles(join(dir, 'logs'), ['audit', 'orders']);
+    // The same logs in a data directory that never sees a cache, for `why`'s answer without one.
+    const bare = tempDir('tt-sessions-cache-bare-');
+    cpSync(join(dir, 'logs'), join(bare, 'logs'), { recursive: true });
+    cpSync(join(dir, 'sessions'), join(bare, 'sessions'), { recursive: true });
+    const scanned = await sessions(dir, {}, false);
+    const cli = [await runQuery(['sessions', '--data-dir', dir]), await runQuery(['sessions', '--data-dir', dir, '--json'])];
+    expect(cli[0]?.stdout).toContain('4 sessions:');
+    expect(cli[0]?.stderr).toMatch(/^skipped 1 unreadable line in .*decisions\.\d/);
+    // The first run read every file, and left a summary of each rotated decisions file it could.
+    expect(endsFiles(dir)).toHaveLength(rotated.length - 2);
+    const second = await sessions(dir, {}, true);
+    expect(second.rows).toEqual(scanned.rows);
+    expect(second.skipped).toBe(scanned.skipped);
+    expect(second.bytes).toBe(bytesOf([...live, ...odd, ...others].map((f) => f.path)));
+    expect([await runQuery(['sessions', '--data-dir', dir]), await runQuery(['sessions', '--data-dir', dir, '--json'])]).toEqual(cli);
+    // why, after it, answers as it does on the same logs without any summary (it builds its own).
+    const why = await runQuery(['why', '--data-dir', dir]);
+    const whyBare = await runQuery(['why', '--data-dir', bare]);
+    expect(why).toEqual({ ...whyBare, stdout: whyBare.stdout.replaceAll(bare, dir) });
+    const whyScanned = await explainNoBuys(openLogSet(dir), { window: {} }, new SkippedLines(), newStats(), { cache: false });
+    const whyCached = await explainNoBuys(openLogSet(dir), { window: {} }, new SkippedLines(), newStats());
+    expect(JSON.stringify([...whyCached.outcomes])).toBe(JSON.stringify([...whyScanned.outcomes]));
+    expect(await runQuery(['why', '--data-dir', dir])).toEqual(why);
+    // And sessions still answers from its summaries.
+    expect((await sessions(dir, {}, true)).bytes).toBe(second.bytes);
+    expect([await runQuery(['sessions', '--data-dir', dir]), await runQuery(['sessions', '--data-dir', dir, '--json'])]).toEqual(cli);
+  });
+
+  it('answers the same when no summary can be written (a data directory it may not write)', async () => {
+    const dir = tempDir('tt-sessions-cache-readonly-');
+    writeLogs(dir);
+    const scanned = await sessions(dir, {}, false);
+    // A file where the index directory should be: every store fails (chmod would not stop root).
+    writeFileSync(join(dir, 'index'), 'not a directory');
+    for (let run = 0; run < 2; run++) {
+      const cached = await sessions(dir, {}, true);
+      expect(cached).toEqual(scanned);
+    }
+    const cli = await runQuery(['sessions', '--data-dir', dir]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('4 sessions:');
+    expect(readFileSync(join(dir, 'index'), 'utf8')).toBe('not a directory');
   });
 
   it('prints the same text and --json with the cache as without one', async () => {

@@ -151,14 +151,17 @@ export function laterRanked(a: RankedLine | undefined, b: RankedLine): boolean {
   return b.rank < a.rank || (b.rank === a.rank && b.offset < a.offset);
 }
 
-/** Whether every decision line of the summarized file is inside the window (a file with none trivially is). */
-export function summaryCovers(window: TimeWindow, s: FileSummary): boolean {
+/** The span of the lines a summary stands for: why's are every decision line, sessions' (ends-cache.ts) the DECISION_ENDs. */
+export type SummarySpan = Pick<FileSummary, 'firstTs' | 'lastTs'>;
+
+/** Whether every line the summary stands for is inside the window (a file with none trivially is). */
+export function summaryCovers(window: TimeWindow, s: SummarySpan): boolean {
   if (s.firstTs === undefined || s.lastTs === undefined) return true;
   return (!window.since || s.firstTs >= window.since) && (!window.until || s.lastTs <= window.until);
 }
 
-/** Whether no decision line of the summarized file is inside the window: the query skips the file. */
-export function summaryOutside(window: TimeWindow, s: FileSummary): boolean {
+/** Whether no line the summary stands for is inside the window: the query skips the file. */
+export function summaryOutside(window: TimeWindow, s: SummarySpan): boolean {
   if (s.firstTs === undefined || s.lastTs === undefined) return true;
   return (window.since !== undefined && s.lastTs < window.since) || (window.until !== undefined && s.firstTs > window.until);
 }
