@@ -107,7 +107,7 @@ export function renderMarkdown(): string {
     '|---|---|---|',
     ...Object.entries(headerShape).map(([key, schema]) => `| \`${key}\` | ${cell(typeText(z.toJSONSchema(inner(schema), { io: 'output' }) as JsonSchema))}${isOptionalField(schema) ? ' (optional)' : ''} | ${cell(descriptionOf(schema))} |`),
     '',
-    'Strings are bounded (ids 256 chars, text 4000, with a `…[truncated N chars]` marker), keys named like secrets (api_key, secret, password, token, passphrase, private_key) and registered secret values are replaced by `[REDACTED]`, and JSON escaping keeps newlines, quotes and control characters inside the line. The replacement character U+FFFD is always written as the escape `\\ufffd`: a raw one in a line stands for bytes that are not valid UTF-8 (damaged on disk), and readers skip and report such a line like any other unreadable one.',
+    'Strings are bounded (ids 256 chars, text 4000, with a `…[truncated N chars]` marker), keys named like secrets (api_key, secret, password, token, passphrase, private_key) and registered secret values are replaced by `[REDACTED]`, and JSON escaping keeps newlines, quotes and control characters inside the line. The replacement character U+FFFD is always written as the escape `\\ufffd`: a raw one in a line stands for bytes that are not valid UTF-8 (damaged on disk), and readers skip and report such a line like any other unreadable one (logs written before this rule could hold a raw one in a value, e.g. an exchange\'s error text: such a line now reads as unreadable, named in the skipped-lines note).',
     '',
     '## Channels',
     '',

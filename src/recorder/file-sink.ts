@@ -189,7 +189,8 @@ export class FileSink implements LineSink {
       // Nothing reached the file (a regular file reports a partial write as a short count): it ends as it did.
       throw new RecorderError('write_failed', `cannot write to ${target.path}: ${String(error)}`, { channel, path: target.path, errno: errnoOf(error) }, { cause: error });
     }
-    if (written !== out.length && written !== Buffer.byteLength(out)) this.shortWrite(channel, target, out, written);
+    // Bytes, not characters: a short write of a non-ASCII line can land as many bytes as it has characters.
+    if (written !== Buffer.byteLength(out)) this.shortWrite(channel, target, out, written);
     target.torn = false;
     target.size += written;
     if (++target.linesSinceCheck >= this.checkEveryLines || target.size >= this.rotateBytes) {

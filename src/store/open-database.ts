@@ -32,7 +32,7 @@ function fail(path: string, error: unknown, what: string): StoreError {
   const code = sqliteCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new StoreError('corrupt', `state database ${path} is unreadable (${code}: ${message}); expected a tradetrace state database. It was left untouched: move it aside to start from empty state, or restore a backup`, { path, found: `${code}: ${message}`, expected: 'a SQLite database', sqliteCode: code }, { cause: error });
+    return new StoreError('corrupt', `state database ${path} is unreadable (${code}: ${message}); expected a tradetrace state database. It was left untouched: restore a backup (moved aside, the next start refuses while this data directory's paper account remains: its books would be gone)`, { path, found: `${code}: ${message}`, expected: 'a SQLite database', sqliteCode: code }, { cause: error });
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new StoreError('open_failed', `state database ${path} is held by another process (${code}); is another session running on this data directory?`, { path, found: code, sqliteCode: code }, { cause: error });
