@@ -59,7 +59,7 @@ function dashboardObserver(model: DashboardModel, session: () => PaperSession | 
       const s = session();
       if (!s) return;
       const view = s.portfolio.view();
-      model.setPositions(view.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, entryFees: p.entryFees, decisionId: p.decisionId })));
+      model.setPositions(view.positions);
       model.setBalances(view.balances);
       model.setPnl(view.realizedPnl, view.feesPaid);
     },

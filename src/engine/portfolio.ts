@@ -1,3 +1,4 @@
+import { unrealizedPnl } from '../domain/unrealized-pnl.js';
 import { Decimal } from '../domain/decimal.js';
 import type { OrderRecord, PositionRecord } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
@@ -100,8 +101,7 @@ export class Portfolio {
     let total = Decimal.ZERO;
     for (const position of this.store.positions()) {
       const px = this.lastPrices.get(position.symbol);
-      // From the exact cost, as realized PnL is: selling all at px would realize exactly this.
-      if (px) total = total.add(px.mul(position.qty).sub(position.entryCost).sub(position.entryFees));
+      if (px) total = total.add(unrealizedPnl(position, px));
     }
     return total;
   }

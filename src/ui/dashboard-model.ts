@@ -1,14 +1,13 @@
 import { Decimal } from '../domain/decimal.js';
+import { unrealizedPnl, type CostedPosition } from '../domain/unrealized-pnl.js';
 import type { DashboardBus } from '../runtime/dashboard-bus.js';
 import type { HeartbeatFields } from '../runtime/heartbeat-snapshot.js';
 import type { DashboardEventView, DashboardView, DashboardViewSource, DecisionView, LoopHealthView } from './dashboard-view.js';
 
-export interface DashboardPositionInput {
+/** A position as the portfolio holds it (a PositionRecord will do): unrealized PnL is computed as the summary's is. */
+export interface DashboardPositionInput extends CostedPosition {
   readonly symbol: string;
-  readonly qty: Decimal;
   readonly entryPx: Decimal;
-  /** Entry fees of the quantity held (quote): unrealized PnL is net of them, as the session summary's is. */
-  readonly entryFees: Decimal;
   readonly decisionId: string;
 }
 
@@ -132,9 +131,9 @@ export class DashboardModel implements DashboardViewSource {
     let unrealized = Decimal.ZERO;
     const positions = this.positions.map((p) => {
       const lastPx = this.prices.get(p.symbol) ?? this.priceSource?.(p.symbol);
-      const unrealizedPnl = lastPx ? lastPx.sub(p.entryPx).mul(p.qty).sub(p.entryFees) : undefined;
-      if (unrealizedPnl) unrealized = unrealized.add(unrealizedPnl);
-      return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl, decisionId: p.decisionId };
+      const open = lastPx ? unrealizedPnl(p, lastPx) : undefined;
+      if (open) unrealized = unrealized.add(open);
+      return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl: open, decisionId: p.decisionId };
     });
     return {
       now, sessionId: this.sessionId, mode: this.mode, bars: this.bars, positions, balances: this.balances,

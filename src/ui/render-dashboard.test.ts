@@ -52,7 +52,7 @@ describe('renderDashboard', () => {
 
   it('takes last prices from a price source when the engine does not push them', () => {
     const model = busyModel();
-    model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('2'), entryPx: Decimal.parse('3000'), entryFees: Decimal.ZERO, decisionId: 'dec_20220103_100600_00a1b3' }]);
+    model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('2'), entryPx: Decimal.parse('3000'), entryCost: Decimal.parse('6000'), entryFees: Decimal.ZERO, decisionId: 'dec_20220103_100600_00a1b3' }]);
     model.setPriceSource((symbol) => (symbol === 'ETH/USDT' ? Decimal.parse('2990.5') : undefined));
     model.recordDecision({ decisionId: 'dec_20220103_100600_00a1b3', symbol: 'ETH/USDT', outcome: 'no_signal', detail: undefined, at: NOW });
     const view = model.view(NOW);
@@ -63,7 +63,7 @@ describe('renderDashboard', () => {
 
   it('counts unrealized PnL after the entry fees still held, as the session summary does (they differed: +0.07 vs +0.0258)', () => {
     const model = busyModel();
-    model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('0.01'), entryPx: Decimal.parse('3000'), entryFees: Decimal.parse('0.03'), decisionId: 'dec_20220103_100600_00a1b3' }]);
+    model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('0.01'), entryPx: Decimal.parse('3000'), entryCost: Decimal.parse('30'), entryFees: Decimal.parse('0.03'), decisionId: 'dec_20220103_100600_00a1b3' }]);
     model.setPrice('ETH/USDT', Decimal.parse('3007'));
     const view = model.view(NOW);
     expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('0.04');

@@ -176,7 +176,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     onPortfolioChanged: () => {
       if (!session) return;
       const view = session.portfolio.view();
-      model.setPositions(view.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, entryFees: p.entryFees, decisionId: p.decisionId })));
+      model.setPositions(view.positions);
       model.setBalances(view.balances);
       model.setPnl(view.realizedPnl, view.feesPaid);
     },

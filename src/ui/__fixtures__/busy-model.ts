@@ -7,7 +7,7 @@ export function busyModel(): DashboardModel {
   const model = new DashboardModel();
   model.setSession('session_20220103_100000', 'paper');
   for (let i = 0; i < 1234; i++) model.countBar();
-  model.setPositions([{ symbol: 'BTC/USDT', qty: d('0.01'), entryPx: d('45000'), entryFees: d('0'), decisionId: 'dec_20220103_100500_00a1b2' }]);
+  model.setPositions([{ symbol: 'BTC/USDT', qty: d('0.01'), entryPx: d('45000'), entryCost: d('450'), entryFees: d('0'), decisionId: 'dec_20220103_100500_00a1b2' }]);
   model.setPrice('BTC/USDT', d('45100'));
   model.setBalances(new Map([['USDT', d('549.55')], ['BTC', d('0.01')]]));
   model.setPnl(d('-3.25'), d('0.45'));
