@@ -55,11 +55,15 @@ An empty env value unsets an optional key (credentials, webhook URL).
 Loading reports every problem at once, one line each with the key path, what was expected, what was
 given and where it came from, then exits with code 2 before anything starts (no session directory,
 no log line). Unknown keys are errors, in a file, in a \`TRADETRACE__\` variable and in \`--set\`, with
-the likely intended key suggested: a typo must not silently leave the default in force. So is any
-other \`TRADETRACE_\` variable than ${ENV_VARIABLES.map((name) => `\`${name}\``).join(', ')}: a key written with one underscore
-after the prefix (\`TRADETRACE_EXECUTION__QUOTE_BUDGET\`) is refused, and the two-underscore spelling
-suggested. So is a key given twice in one file, JSON or YAML (a JSON parser would quietly keep only
-the last).
+the likely intended key suggested: a typo must not silently leave the default in force. So is a key
+given twice in one file, JSON or YAML (a JSON parser would quietly keep only the last), and a key
+written with one underscore after the prefix, with the two-underscore spelling suggested: a
+\`TRADETRACE_\` variable with \`__\` in its name (\`TRADETRACE_EXECUTION__QUOTE_BUDGET\`), or one
+whose name, all single underscores, reads as a section and one of its keys or a near miss of one
+(\`TRADETRACE_EXECUTION_QUOTE_BUDGET\`). Any other \`TRADETRACE_\` variable is left alone, as is
+every variable tradetrace does not read: Kubernetes gives each pod \`TRADETRACE_SERVICE_HOST\`,
+\`TRADETRACE_PORT_9464_TCP_ADDR\` and the like for a Service named \`tradetrace\`, and Docker
+\`--link\` makes similar ones.
 
 \`\`\`text
 tradetrace demo: invalid config (2 problems); nothing started:

@@ -14,7 +14,7 @@ export type ConfigProblem =
   | { readonly code: 'constraint'; readonly path: string; readonly rule: string; readonly given: unknown; readonly source: ConfigSource }
   | { readonly code: 'unknown_key'; readonly path: string; readonly source: ConfigSource; readonly suggestion?: string; readonly retired?: string }
   | { readonly code: 'conflicting_env'; readonly path: string; readonly names: readonly [string, string] }
-  /** A `TRADETRACE_` variable that is neither a `TRADETRACE__` key nor one the program reads. */
+  /** A `TRADETRACE_` variable (one underscore) that is a config key mis-spelt: see misspeltKey in env-settings.ts. */
   | { readonly code: 'unknown_env'; readonly name: string; readonly expected: string; readonly suggestion?: string }
   | { readonly code: 'malformed_flag'; readonly flag: string; readonly given: string; readonly expected: string }
   | { readonly code: 'file_unreadable'; readonly file: string; readonly reason: string }

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './config-problem.js';
-import { ENV_VARIABLES, envSettings, TOOLING_ENV_VARIABLES } from './env-settings.js';
+import { envNameOf, envSettings } from './env-settings.js';
 import { loadConfig } from './load-config.js';
+import { CONFIG_KEYS, SECTIONS } from './schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -12,6 +13,48 @@ function problemLines(env: NodeJS.ProcessEnv): string[] {
   if (result.ok) throw new Error(`expected ${Object.keys(env).join(', ')} to be refused`);
   return result.errors.map(formatProblem);
 }
+
+/** Each env problem as the name refused and the spelling suggested. */
+function refusals(env: NodeJS.ProcessEnv): [string, string | undefined][] {
+  return envSettings(env).problems.map((p) => {
+    if (p.code === 'unknown_env') return [p.name, p.suggestion];
+    if (p.code === 'unknown_key') return [p.path, p.suggestion];
+    throw new Error(`unexpected problem: ${formatProblem(p)}`);
+  });
+}
+
+/**
+ * What Kubernetes puts in every pod's environment for a Service of this name in the namespace
+ * (`-` becomes `_`), here with one TCP port 9464 named `metrics`, as the bot's Prometheus port.
+ */
+function kubernetesServiceEnv(service: string): Record<string, string> {
+  const prefix = service.toUpperCase().replaceAll('-', '_');
+  return {
+    [`${prefix}_SERVICE_HOST`]: '10.96.12.34',
+    [`${prefix}_SERVICE_PORT`]: '9464',
+    [`${prefix}_SERVICE_PORT_METRICS`]: '9464',
+    [`${prefix}_PORT`]: 'tcp://10.96.12.34:9464',
+    [`${prefix}_PORT_9464_TCP`]: 'tcp://10.96.12.34:9464',
+    [`${prefix}_PORT_9464_TCP_ADDR`]: '10.96.12.34',
+    [`${prefix}_PORT_9464_TCP_PORT`]: '9464',
+    [`${prefix}_PORT_9464_TCP_PROTO`]: 'tcp',
+  };
+}
+
+/**
+ * What `docker run --link bot:tradetrace` puts in the environment: the link's name and ports, and
+ * each variable of the linked container copied as TRADETRACE_ENV_NAME (that bot's own config).
+ */
+const DOCKER_LINK_ENV: Readonly<Record<string, string>> = {
+  TRADETRACE_NAME: '/alerts/tradetrace',
+  TRADETRACE_PORT: 'tcp://172.17.0.5:9464',
+  TRADETRACE_PORT_9464_TCP: 'tcp://172.17.0.5:9464',
+  TRADETRACE_PORT_9464_TCP_ADDR: '172.17.0.5',
+  TRADETRACE_PORT_9464_TCP_PORT: '9464',
+  TRADETRACE_PORT_9464_TCP_PROTO: 'tcp',
+  TRADETRACE_ENV_TRADETRACE__EXECUTION__QUOTE_BUDGET: '250',
+  TRADETRACE_ENV_TRADETRACE_DATA_DIR: '/data',
+};
 
 /** Every file under `dir` that is ours: not built, installed or generated. */
 function* sourceFiles(dir: string): Generator<string> {
@@ -30,25 +73,77 @@ describe('TRADETRACE_ variables that are not config keys', () => {
     ]);
   });
 
-  it('suggests the nearest key or variable when the rest is not a key as it stands, and nothing when none is near', () => {
-    const { problems } = envSettings({ TRADETRACE_EXECUTION_QUOTE_BUDGET: '60', TRADETRACE_DATADIR: '/d', TRADETRACE_FOO: '1' });
-    expect(problems).toEqual([
-      { code: 'unknown_env', name: 'TRADETRACE_DATADIR', expected: expect.any(String) as string, suggestion: 'TRADETRACE_DATA_DIR' },
-      { code: 'unknown_env', name: 'TRADETRACE_EXECUTION_QUOTE_BUDGET', expected: expect.any(String) as string, suggestion: 'TRADETRACE__EXECUTION__QUOTE_BUDGET' },
-      { code: 'unknown_env', name: 'TRADETRACE_FOO', expected: expect.any(String) as string },
+  it('refuses any name with __ in it, as only a key is written so, suggesting the nearest key if one is near', () => {
+    // TRADETRACE___ starts as a key does, so it is refused as an unknown key, with the same suggestion.
+    const refused = refusals({
+      TRADETRACE___EXECUTION__QUOTE_BUDGET: '60',
+      TRADETRACE_EXECUTION_QUOTE__BUDGET: '60',
+      TRADETRACE_EXECUTON__QUOTE_BUDGET: '60',
+      TRADETRACE_FOO__BAR: '1',
+    });
+    expect(refused).toEqual([
+      ['TRADETRACE_EXECUTION_QUOTE__BUDGET', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
+      ['TRADETRACE_EXECUTON__QUOTE_BUDGET', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
+      ['TRADETRACE_FOO__BAR', undefined],
+      ['TRADETRACE___EXECUTION__QUOTE_BUDGET', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
     ]);
-    // The same slip the other way round: the data dir variable written as if it were a key.
+  });
+
+  it('refuses every key written with single underscores only, whichever section it is in, suggesting its two-underscore name', () => {
+    // Sections with an underscore of their own (market_data, paper_exchange) included.
+    for (const path of CONFIG_KEYS.keys()) {
+      const name = `TRADETRACE_${path.replace('.', '_').toUpperCase()}`;
+      expect(envSettings({ [name]: '1' }).problems, name).toEqual([
+        { code: 'unknown_env', name, expected: expect.any(String) as string, suggestion: envNameOf(path) },
+      ]);
+    }
+  });
+
+  it('refuses a near miss of a key written with single underscores, when the section is spelt right', () => {
+    const refused = refusals({
+      TRADETRACE_TRADING_MAX_OPEN_POSITION: '3',
+      TRADETRACE_EXECUTION_QUOTE_BUDGT: '60',
+      TRADETRACE_MARKET_DATA_STALE: '1m',
+      // A section mis-spelt as well is two slips in one name: left alone, like a Service's name.
+      TRADETRACE_EXECUTON_QUOTE_BUDGET: '60',
+    });
+    expect(refused).toEqual([
+      ['TRADETRACE_EXECUTION_QUOTE_BUDGT', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
+      ['TRADETRACE_MARKET_DATA_STALE', 'TRADETRACE__MARKET_DATA__STALE_AFTER'],
+      ['TRADETRACE_TRADING_MAX_OPEN_POSITION', 'TRADETRACE__TRADING__MAX_OPEN_POSITIONS'],
+    ]);
+  });
+
+  it('suggests TRADETRACE_DATA_DIR for the same slip the other way round', () => {
     expect(problemLines({ TRADETRACE__DATA_DIR: '/d' })).toEqual(['TRADETRACE__DATA_DIR: unknown config key (from env TRADETRACE__DATA_DIR); did you mean TRADETRACE_DATA_DIR?']);
   });
 
-  it('accepts the variables the bot and its tooling read, and leaves every other variable alone', () => {
-    const env = { TRADETRACE_DATA_DIR: '/d', TRADETRACE_TOOLS_DIR: '/t', TRADETRACE_KEEP_TEST_DIRS: '1', TRADETRACE__EXECUTION__QUOTE_BUDGET: '60', TRADETRACEX: '1', HOME: '/root' };
+  it('leaves alone the Kubernetes service variables of a Service named tradetrace or tradetrace-<any section>', () => {
+    const services = ['tradetrace', ...Object.keys(SECTIONS).map((section) => `tradetrace-${section.replaceAll('_', '-')}`)];
+    const env = Object.fromEntries(services.flatMap((service) => Object.entries(kubernetesServiceEnv(service))));
+    expect(env).toMatchObject({ TRADETRACE_SERVICE_HOST: '10.96.12.34', TRADETRACE_PORT_9464_TCP_ADDR: '10.96.12.34', TRADETRACE_MARKET_DATA_PORT: 'tcp://10.96.12.34:9464' });
+    expect(envSettings(env)).toEqual({ settings: [], problems: [] });
+  });
+
+  it('accepts the variables the bot reads, and leaves alone Docker link, wrapper and tooling TRADETRACE_ variables as any other', () => {
+    const env = {
+      ...DOCKER_LINK_ENV,
+      ...kubernetesServiceEnv('tradetrace'),
+      TRADETRACE_HOME: '/opt/tradetrace',
+      TRADETRACE_TOOLS_DIR: '/t',
+      TRADETRACE_KEEP_TEST_DIRS: '1',
+      TRADETRACE_DATA_DIR: '/d',
+      TRADETRACE__EXECUTION__QUOTE_BUDGET: '60',
+      TRADETRACEX: '1',
+      HOME: '/root',
+    };
     const result = loadConfig({ env });
+    expect(result.ok ? [] : result.errors.map(formatProblem)).toEqual([]);
     expect(result.ok && result.value.config.execution.quote_budget.toString()).toBe('60');
     expect(result.ok && result.value.overrides.map((o) => o.source)).toEqual([{ kind: 'env', name: 'TRADETRACE__EXECUTION__QUOTE_BUDGET' }]);
   });
 
-  it('knows every TRADETRACE_ variable the code, tests, scripts and CI read (a new one must be listed, or the bot refuses it)', () => {
+  it('accepts every TRADETRACE_ variable the code, tests, scripts and CI read (one named like a key would make the bot refuse it)', () => {
     // env['X'], env.X, and a shell's $X / ${X}: how this repository reads a variable.
     const read = /(?:env(?:\.|\[\s*['"])|\$\{?)(TRADETRACE_[A-Z0-9][A-Z0-9_]*)/g;
     const found = new Map<string, string>();
@@ -60,7 +155,8 @@ describe('TRADETRACE_ variables that are not config keys', () => {
       }
     }
     expect(found.has('TRADETRACE_DATA_DIR')).toBe(true);
-    const known = new Set([...ENV_VARIABLES, ...TOOLING_ENV_VARIABLES]);
-    expect([...found].filter(([name]) => !known.has(name))).toEqual([]);
+    expect(found.has('TRADETRACE_TOOLS_DIR')).toBe(true);
+    const refused = [...found].filter(([name]) => envSettings({ [name]: '1' }).problems.length > 0);
+    expect(refused).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { auditValue } from './audit-tree.js';
-import { CONFIG_KEYS } from './schema.js';
+import { CONFIG_KEYS, SECTIONS } from './schema.js';
 import { closest } from './suggest.js';
 import { unknownKey } from './unknown-key.js';
 
@@ -23,29 +23,61 @@ const ENV_NAMES: ReadonlyMap<string, string> = new Map([...CONFIG_KEYS.keys()].m
 /** The `TRADETRACE_` variables (one underscore) the bot reads that are not config keys. */
 export const ENV_VARIABLES: readonly string[] = ['TRADETRACE_DATA_DIR'];
 
-/**
- * `TRADETRACE_` variables of the test and CI tooling (test/support, .ci/run), not of the bot. Tests
- * run the bot with their own environment, so these reach it and must not make it refuse to start;
- * they are left out of what an operator is told to use.
- */
-export const TOOLING_ENV_VARIABLES: readonly string[] = ['TRADETRACE_TOOLS_DIR', 'TRADETRACE_KEEP_TEST_DIRS'];
-
-/** The prefix of every variable meant for tradetrace: a config key's, one underscore short. */
+/** The prefix of a config key's variable, one underscore short: where a mis-spelt key shows. */
 const FAMILY_PREFIX = 'TRADETRACE_';
 
-const NOT_KEYS: ReadonlySet<string> = new Set([...ENV_VARIABLES, ...TOOLING_ENV_VARIABLES]);
+/** Each section as an env name spells it (`MARKET_DATA`), with the names of its keys. */
+const SECTION_KEYS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.keys(SECTIONS).map((section) => [
+    section.toUpperCase(),
+    [...CONFIG_KEYS.values()].filter((key) => key.section === section).map((key) => key.name),
+  ]),
+);
+
+/**
+ * Docker --link copies each variable of the linked container into this one as ALIAS_ENV_NAME, so
+ * a container linked as `tradetrace` gets TRADETRACE_ENV_TRADETRACE__EXECUTION__QUOTE_BUDGET: the
+ * other bot's setting, not ours. No key has an ENV word, so no mis-spelt key looks like this.
+ */
+const DOCKER_LINK_COPY = /^TRADETRACE(?:_[A-Z0-9]+)*?_ENV_/;
 
 const EXPECTED_ENV = `a config key as ${ENV_PREFIX}SECTION__KEY (two underscores after TRADETRACE and between section and key), or ${ENV_VARIABLES.join(', ')}`;
 
-/**
- * The problem for a `TRADETRACE_` variable that is neither a key nor one of ENV_VARIABLES. The
- * likeliest is a key written with one underscore after the prefix, as TRADETRACE_DATA_DIR has:
- * `TRADETRACE_EXECUTION__QUOTE_BUDGET` would otherwise leave the default in force unnoticed.
- */
-function unknownEnv(name: string): ConfigProblem {
-  const asKey = ENV_PREFIX + name.slice(FAMILY_PREFIX.length);
-  const suggestion = ENV_NAMES.has(asKey) ? asKey : closest(name, [...ENV_NAMES.keys(), ...ENV_VARIABLES]);
+function unknownEnv(name: string, suggestion: string | undefined): ConfigProblem {
   return { code: 'unknown_env', name, expected: EXPECTED_ENV, ...(suggestion ? { suggestion } : {}) };
+}
+
+/**
+ * The problem for a `TRADETRACE_` variable (not `TRADETRACE__`) that is a config key mis-spelt, or
+ * undefined for any other: those are ignored, as every variable the program does not read is.
+ * Refusing every `TRADETRACE_` name kept the bot from starting where it is deployed: Kubernetes
+ * gives each pod TRADETRACE_SERVICE_HOST, TRADETRACE_PORT_9464_TCP_ADDR and the like for a Service
+ * named tradetrace, Docker --link makes the same, and wrapper scripts export TRADETRACE_HOME. A
+ * mis-spelt key is one that:
+ * - has `__` in its name (`TRADETRACE_EXECUTION__QUOTE_BUDGET`, `TRADETRACE_EXECUTION_QUOTE__BUDGET`;
+ *   `TRADETRACE___...` starts as a key does and is an unknown key): only a key is written so, and
+ *   no platform makes such a name from a Service or link name;
+ * - or, all single underscores, reads as an exact section then a key of it or close to one
+ *   (`TRADETRACE_EXECUTION_QUOTE_BUDGET`, `TRADETRACE_TRADING_MAX_OPEN_POSITION`). One underscore
+ *   cannot tell section from key, so every section the name begins with is tried. A section
+ *   mis-spelt too (`TRADETRACE_EXECUTON_QUOTE_BUDGET`) is not caught: the looser the match, the
+ *   likelier a Service's or link's name is taken for a key, and two slips in one name are rare.
+ */
+function misspeltKey(name: string): ConfigProblem | undefined {
+  if (DOCKER_LINK_COPY.test(name)) return undefined;
+  const rest = name.slice(FAMILY_PREFIX.length);
+  if (rest.includes('__')) {
+    const asKey = ENV_PREFIX + rest;
+    return unknownEnv(name, ENV_NAMES.has(asKey) ? asKey : closest(name, [...ENV_NAMES.keys(), ...ENV_VARIABLES]));
+  }
+  for (const [section, keys] of SECTION_KEYS) {
+    if (!rest.startsWith(`${section}_`)) continue;
+    const key = rest.slice(section.length + 1).toLowerCase();
+    if (key === '') continue;
+    const meant = keys.includes(key) ? key : closest(key, keys);
+    if (meant !== undefined) return unknownEnv(name, envNameOf(`${section.toLowerCase()}.${meant}`));
+  }
+  return undefined;
 }
 
 export interface EnvSettings {
@@ -68,8 +100,8 @@ function sameValue(path: string, a: string, b: string): boolean {
 
 /**
  * Settings from the environment: the spec's aliases and `TRADETRACE__SECTION__KEY` for every key.
- * A `TRADETRACE__` variable that names no key is a problem, and so is any other `TRADETRACE_`
- * variable the program does not read, so a typo cannot silently do nothing.
+ * A `TRADETRACE__` variable that names no key is a problem, and so is a `TRADETRACE_` one that is
+ * a key mis-spelt (misspeltKey), so a typo cannot silently do nothing.
  */
 export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
   const settings: RawSetting[] = [];
@@ -87,9 +119,12 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
         problems.push(unknownKey(name, { kind: 'env', name }, [...ENV_NAMES.keys(), ...ENV_VARIABLES], keyPath));
         continue;
       }
-    } else if (path === undefined && name.startsWith(FAMILY_PREFIX) && !NOT_KEYS.has(name)) {
-      problems.push(unknownEnv(name));
-      continue;
+    } else if (path === undefined && name.startsWith(FAMILY_PREFIX)) {
+      const problem = misspeltKey(name);
+      if (problem) {
+        problems.push(problem);
+        continue;
+      }
     }
     if (path === undefined) continue;
     const earlier = byPath.get(path);
