@@ -42,7 +42,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const { io, guarded, flags: f, set, skipped } = opened;
   const type = f.positionals[0];
   const sessions = new Set<string>();
-  const entries = await findDashEvents(set, { window: f.window, outcomes: !f.json, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
+  const { entries, outcomesLeftOut } = await findDashEvents(set, { window: f.window, outcomes: !f.json, ...(type ? { type } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats(), sessions);
   // A --session that names no session at all is a typo to point out, not an empty result.
   const unknown = entries.length === 0 ? await unknownSession(set, skipped, f.session, sessions, followUpDataDir(f)) : null;
   if (unknown) {
@@ -51,7 +51,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) for (const e of entries) io.stdout.write(`${e.event.text}\n`);
-  else if (entries.length > 0) io.stdout.write(render(entries, f.style));
+  else if (entries.length > 0) {
+    io.stdout.write(render(entries, f.style));
+    if (outcomesLeftOut) io.stderr.write(`tradetrace dash: ${outcomesLeftOut}\n`);
+  }
   else io.stderr.write(`tradetrace dash: no dashboard notifications${type ? ` of type ${type}` : ''} in ${set.logsDir}\n`);
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);

@@ -23,17 +23,19 @@ export async function findDashEvents(
   skipped: SkippedLines,
   stats: SearchStats,
   sessions?: Set<string>,
-): Promise<DashEntry[]> {
+): Promise<{ entries: DashEntry[]; outcomesLeftOut: string | undefined }> {
   const dash = (await findEvents(set, eventNeedles(['DASH_EVENT']), { window: filter.window, files: filesOf(set, ['dashboard']), skipped, stats })).filter((e) => {
     const ev = e.event;
     sessions?.add(ev.session_id);
     return ev.event_type === 'DASH_EVENT' && (!filter.type || ev.dashboard_event_type.toUpperCase() === filter.type.toUpperCase()) && (!filter.session || ev.session_id === filter.session);
   });
   const ids = [...new Set(dash.map((e) => e.event.decision_id).filter((x): x is string => typeof x === 'string'))];
-  const outcomes = filter.outcomes === false ? new Map<string, string>() : await decisionOutcomes(set, ids, skipped, stats);
-  return dash.map((e) => {
+  const found = filter.outcomes === false ? { outcomes: new Map<string, string>() } : await decisionOutcomes(set, ids, skipped, stats);
+  const { outcomes } = found;
+  const entries = dash.map((e) => {
     const ev = e.event as { dashboard_event_type?: string; source?: string };
     const decisionId = e.event.decision_id;
     return { event: e, type: ev.dashboard_event_type ?? '?', source: ev.source ?? '?', decisionId, decisionOutcome: decisionId ? outcomes.get(decisionId) : undefined };
   });
+  return { entries, outcomesLeftOut: found.leftOut };
 }

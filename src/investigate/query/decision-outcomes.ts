@@ -14,14 +14,20 @@ const SCAN_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Ids per scan: each needle more is one more pass of the matcher over every line. */
 const SCAN_LIMIT_IDS = 200;
 
+export interface DecisionOutcomes {
+  readonly outcomes: ReadonlyMap<string, string>;
+  /** Why no outcome was looked up, when that was too costly: for a note beside the answer. */
+  readonly leftOut?: string;
+}
+
 /**
  * How each decision ended (its DECISION_END outcome), for the ids that can be found cheaply: from the
  * id index when it is current (or nearly: it is brought up to date first, as trace does), else by
  * one scan of the decision logs when they are small. An id left out is shown without its outcome.
  */
-export async function decisionOutcomes(set: LogSet, ids: readonly string[], skipped: SkippedLines, stats: SearchStats): Promise<Map<string, string>> {
+export async function decisionOutcomes(set: LogSet, ids: readonly string[], skipped: SkippedLines, stats: SearchStats): Promise<DecisionOutcomes> {
   const outcomes = new Map<string, string>();
-  if (ids.length === 0) return outcomes;
+  if (ids.length === 0) return { outcomes };
   const decisionFiles = filesOf(set, ['decisions']);
   const { LogIndex } = await import('../index/log-index.js');
   const index = LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES ? await LogIndex.prepare(set) : null;
@@ -33,12 +39,16 @@ export async function decisionOutcomes(set: LogSet, ids: readonly string[], skip
       for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
       for (const e of parseFound(lines, [], skipped)) if (e.event.event_type === 'DECISION_END' && e.event.decision_id === id) outcomes.set(id, e.event.outcome);
     }
-    return outcomes;
+    return { outcomes };
   }
   let bytes = 0;
   for (const file of decisionFiles) bytes += set.sizes.get(file.path) ?? 0;
-  if (ids.length > SCAN_LIMIT_IDS || bytes > SCAN_LIMIT_BYTES) return outcomes;
+  if (ids.length > SCAN_LIMIT_IDS || bytes > SCAN_LIMIT_BYTES) {
+    const mb = (n: number): string => `${Math.round(n / (1024 * 1024))} MB`;
+    const why = ids.length > SCAN_LIMIT_IDS ? `${ids.length} decisions are linked` : `the decision logs are ${mb(bytes)}`;
+    return { outcomes, leftOut: `how each decision ended is left out: the id index is more than ${mb(INDEX_INLINE_BYTES)} behind the logs and ${why}; \`tradetrace trace <decision_id>\` shows one (and brings the index up to date, for the next dash)` };
+  }
   const ends = await findEvents(set, ids.map((id) => `"decision_id":"${id}"`), { files: decisionFiles, skipped, stats });
   for (const e of ends) if (e.event.event_type === 'DECISION_END' && e.event.decision_id) outcomes.set(e.event.decision_id, e.event.outcome);
-  return outcomes;
+  return { outcomes };
 }
