@@ -36,6 +36,15 @@ describe('renderDashboard', () => {
     expect(text).toContain('\x1b[32m');
   });
 
+  it('fits a tiny terminal too (a narrow tmux pane): never a line wider or a frame taller than asked', () => {
+    const model = busyModel();
+    for (const [width, height] of [[15, 9], [20, 4], [8, 2]] as const) {
+      const lines = renderDashboard(model.view(NOW), { width, height, color: true }).split('\n');
+      expect(lines.length, `${width}x${height}`).toBeLessThanOrEqual(height);
+      for (const line of lines) expect(stripAnsi(line).length, `${width}x${height}: ${line}`).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('prints text from events as text: control characters cannot move the cursor or forge lines', () => {
     const model = busyModel();
     model.addEvent({ type: 'LOG', message: 'evil\x1b[2J\nFORGED LINE', source: 'src/a.ts:1', timestamp: '10:00:00' });

@@ -16,8 +16,9 @@ const pnlStyle = (text: string): Style => (text.startsWith('-') ? 'red' : 'green
  * when `color` is on.
  */
 export function renderDashboard(view: DashboardView, options: RenderOptions): string {
-  const width = Math.max(20, Math.floor(options.width));
-  const height = Math.max(5, Math.floor(options.height));
+  // Never wider or taller than the terminal: a line past its width wraps and a frame past its height scrolls, every frame.
+  const width = Math.max(1, Math.floor(options.width));
+  const height = Math.max(1, Math.floor(options.height));
   const paint = painter(options.color);
   const rule = paint('dim', '─'.repeat(width));
   const head: string[] = [];
