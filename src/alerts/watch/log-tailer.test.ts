@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,10 +15,36 @@ const messages = (observations: readonly { readonly line: unknown }[]): string[]
 /** Rotated system files, oldest first (stamped names sort by time). */
 const rotatedSystemFiles = (logs: string): string[] => readdirSync(logs).filter((n) => /^system\.\d/.test(n)).sort().map((n) => join(logs, n));
 
-/** What logrotate's compress does: the copy, then the original removed. */
+/** What logrotate's compress does: the copy (keeping the original's mtime, as gzip does), then the original removed. */
 function gzipInPlace(path: string): void {
+  const { atime, mtime } = statSync(path);
   writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+  utimesSync(`${path}.gz`, atime, mtime);
   unlinkSync(path);
+}
+
+/** A system LOG line numbered `n`, as any writer of the file would append it; `pad` lengthens it. */
+const logLine = (n: number, pad = ''): string =>
+  `${JSON.stringify({ ts: new Date(Date.UTC(2025, 9, 26, 10, 0, 0, n)).toISOString(), level: 'info', event_type: 'LOG', session_id: 's', seq: n, message: `line ${n}`, pad })}\n`;
+
+type Compress = 'none' | 'compress' | 'delaycompress';
+
+/**
+ * One logrotate run with numbered names (`rotate` without `dateext`, `create`): system.jsonl.N(.gz)
+ * -> .N+1(.gz), highest first, system.jsonl -> .1, a new empty system.jsonl; then `compress` gzips
+ * the new .1, `delaycompress` the new .2.
+ */
+function logrotate(logs: string, compress: Compress): void {
+  const base = join(logs, 'system.jsonl');
+  const numbered = readdirSync(logs)
+    .map((n) => /^system\.jsonl\.(\d+)(\.gz)?$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .sort((a, b) => Number(b[1]) - Number(a[1]));
+  for (const m of numbered) renameSync(join(logs, m[0]), `${base}.${Number(m[1]) + 1}${m[2] ?? ''}`);
+  renameSync(base, `${base}.1`);
+  writeFileSync(base, '');
+  if (compress === 'compress') gzipInPlace(`${base}.1`);
+  if (compress === 'delaycompress' && existsSync(`${base}.2`)) gzipInPlace(`${base}.2`);
 }
 
 /** Writes LOG lines through a sink that rotates at 600 bytes, until it has rotated once more. */
@@ -199,5 +225,108 @@ describe('LogTailer', () => {
     expect(problems).toEqual([{ file: `${unseen}.gz`, lineNumber: 0, message: expect.stringMatching(/^unreadable_gzip: /) as unknown }]);
     tailer.close();
     recorder.close();
+  });
+
+  describe('with logrotate\'s numbered names, which each rotation gives to another file', () => {
+    const numbers = (observations: readonly { readonly line: unknown }[]): number[] => messages(observations).map((m) => Number(m.slice(5)));
+
+    it.each([
+      ['renamed only', 'none', 0, ''],
+      ['renamed only, each file closed (its grace period over) before it is renamed again', 'none', LATE_APPEND_GRACE_MS, ''],
+      ['compressed at once', 'compress', 0, ''],
+      ['compressed at once, lines longer than a file head (4 KB)', 'compress', 0, 'x'.repeat(5000)],
+      ['compressed a rotation later (delaycompress)', 'delaycompress', 0, ''],
+      ['compressed a rotation later, each file closed before', 'delaycompress', LATE_APPEND_GRACE_MS, ''],
+      ['compressed a rotation later, each file closed before, lines longer than a file head', 'delaycompress', LATE_APPEND_GRACE_MS, 'x'.repeat(5000)],
+    ] as const)('%s: three rotations with polls in between, every line once and in order', (_name, compress, step, pad) => {
+      const logs = join(tempDir('tradetrace-tail-'), 'logs');
+      mkdirSync(logs);
+      const file = join(logs, 'system.jsonl');
+      let n = 0;
+      const write = (count: number): void => {
+        for (let i = 0; i < count; i++) appendFileSync(file, logLine(++n, pad));
+      };
+      let now = 0;
+      const tailer = new LogTailer(logs, ['system'], () => undefined, {}, () => now);
+      write(4);
+      const seen = numbers(tailer.poll());
+      for (let rotation = 1; rotation <= 3; rotation++) {
+        logrotate(logs, compress);
+        write(2);
+        now += step;
+        seen.push(...numbers(tailer.poll()));
+      }
+      now += LATE_APPEND_GRACE_MS;
+      seen.push(...numbers(tailer.poll()));
+      tailer.close();
+      expect(readdirSync(logs).filter((name) => name.startsWith('system.jsonl.')).length).toBe(3);
+      expect(seen).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    });
+
+    it.each(['none', 'compress', 'delaycompress'] as const)('%s: lines appended just before a rotation, and files rotated twice between polls, are read once', (compress) => {
+      const logs = join(tempDir('tradetrace-tail-'), 'logs');
+      mkdirSync(logs);
+      const file = join(logs, 'system.jsonl');
+      let n = 0;
+      const write = (count: number): void => {
+        for (let i = 0; i < count; i++) appendFileSync(file, logLine(++n));
+      };
+      let now = 0;
+      const tailer = new LogTailer(logs, ['system'], () => undefined, {}, () => now);
+      write(3);
+      const seen = numbers(tailer.poll());
+      // Appended after the poll's read, then renamed away: read through the descriptor held, from where the read stopped.
+      write(2);
+      logrotate(logs, compress);
+      seen.push(...numbers(tailer.poll()));
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      // The same, then the file read and one never seen both renamed again before the next poll.
+      write(2);
+      logrotate(logs, compress);
+      write(2);
+      logrotate(logs, compress);
+      write(1);
+      seen.push(...numbers(tailer.poll()));
+      expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      // Every file read, renamed once more: nothing new, within the grace period and after it.
+      logrotate(logs, compress);
+      expect(numbers(tailer.poll())).toEqual([]);
+      now += LATE_APPEND_GRACE_MS;
+      expect(numbers(tailer.poll())).toEqual([]);
+      logrotate(logs, compress);
+      write(1);
+      expect(numbers(tailer.poll())).toEqual([11]);
+      tailer.close();
+    });
+
+    it.each([
+      ['from the start of the current file', {}, [5, 6, 7, 8, 9]],
+      ['from its end', { fromEnd: true }, [7, 8, 9]],
+    ] as const)('rotated files there when following began are history, not read when logrotate renames them (following %s)', (_name, options, expected) => {
+      const logs = join(tempDir('tradetrace-tail-'), 'logs');
+      mkdirSync(logs);
+      const file = join(logs, 'system.jsonl');
+      let n = 0;
+      const write = (count: number): void => {
+        for (let i = 0; i < count; i++) appendFileSync(file, logLine(++n));
+      };
+      write(2);
+      logrotate(logs, 'none');
+      write(2);
+      logrotate(logs, 'delaycompress');
+      write(2);
+      let now = 0;
+      // Lines 1-4 are in rotated files (history); lines 5-6 in the current one.
+      const tailer = new LogTailer(logs, ['system'], () => undefined, options, () => now);
+      const seen = numbers(tailer.poll());
+      for (let rotation = 1; rotation <= 3; rotation++) {
+        write(1);
+        logrotate(logs, 'delaycompress');
+        now += LATE_APPEND_GRACE_MS;
+        seen.push(...numbers(tailer.poll()));
+      }
+      tailer.close();
+      expect(seen).toEqual(expected);
+    });
   });
 });
