@@ -18,7 +18,8 @@ ${commonHelp(JSON_RAW_LINES, { window: false })}
 `;
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const opened = openQuery('health', args, rawIo, HELP, {}, 0);
+  // A torn last line is read even while the bot runs: the verdict tells a line being written from a dead bot's.
+  const opened = openQuery('health', args, rawIo, HELP, {}, 0, { everyTornLine: true });
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
   if (f.window.since !== undefined || f.window.until !== undefined) {

@@ -1,5 +1,6 @@
 import { openLogSet, type LogSet, type LogSetOptions } from '../query/log-set.js';
 import { SkippedLines } from '../query/skipped-lines.js';
+import { lineBeingWritten } from '../query/written-tail.js';
 import { EXIT } from '../exit-codes.js';
 import { guardStdout, type GuardedIo } from './closed-stdout.js';
 import { parseCommon, type CommonFlags, type OptionSpec } from './common-options.js';
@@ -31,9 +32,19 @@ export function startQuery<T extends QueryIo>(command: string, args: readonly st
 
 export type OpenedLogs = { readonly ok: true; readonly set: LogSet; readonly skipped: SkippedLines } | { readonly ok: false; readonly exitCode: number };
 
+export interface QueryLogsOptions extends Omit<LogSetOptions, 'lineBeingWritten'> {
+  /**
+   * Report a torn last line even while the bot that owns its file runs: health, which tells the
+   * line being written from a dead bot's torn one by its own verdict. Every other query leaves out
+   * the line a running bot is writing this instant (written-tail.ts), and reports any other.
+   */
+  readonly everyTornLine?: boolean;
+}
+
 /** The data directory's log files, or the "no logs here" exit that names the directory. */
-export function openQueryLogs(command: string, dataDir: string, io: QueryIo, options: LogSetOptions = {}): OpenedLogs {
-  const set = openLogSet(dataDir, undefined, options);
+export function openQueryLogs(command: string, dataDir: string, io: QueryIo, options: QueryLogsOptions = {}): OpenedLogs {
+  const { everyTornLine, ...setOptions } = options;
+  const set = openLogSet(dataDir, undefined, everyTornLine === true ? setOptions : { ...setOptions, lineBeingWritten: lineBeingWritten(dataDir) });
   const empty = noLogs(set, command, io);
   if (empty !== null) return { ok: false, exitCode: empty };
   return { ok: true, set, skipped: new SkippedLines() };
@@ -44,11 +55,19 @@ export type QueryOpened<T extends QueryIo> =
   | { readonly ok: false; readonly exitCode: number };
 
 /** startQuery then openQueryLogs, for the commands with no flags of their own to check in between. */
-export function openQuery<T extends QueryIo>(command: string, args: readonly string[], rawIo: T, help: string, extra: OptionSpec, maxPositionals: number): QueryOpened<T> {
+export function openQuery<T extends QueryIo>(
+  command: string,
+  args: readonly string[],
+  rawIo: T,
+  help: string,
+  extra: OptionSpec,
+  maxPositionals: number,
+  logsOptions: Pick<QueryLogsOptions, 'everyTornLine'> = {},
+): QueryOpened<T> {
   const start = startQuery(command, args, rawIo, help, extra, maxPositionals);
   if (!start.ok) return start;
   // A query that goes on with --follow leaves a line still being written to the follow.
-  const logs = openQueryLogs(command, start.flags.dataDir, start.io, { wholeLines: start.flags.values['follow'] === true });
+  const logs = openQueryLogs(command, start.flags.dataDir, start.io, { ...logsOptions, wholeLines: start.flags.values['follow'] === true });
   if (!logs.ok) return logs;
   return { ...start, set: logs.set, skipped: logs.skipped };
 }

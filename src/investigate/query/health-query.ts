@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../../recorder/sessions/process-alive.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { lastSessionLine, tornTail, type SessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import { processState, runsHere, type ProcessState } from './session-process.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
+
+export type { ProcessState } from './session-process.js';
 
 export interface LoopState {
   readonly name: string;
@@ -22,23 +23,6 @@ export interface LoopState {
  * told). `shutdown_unended`: SHUTDOWN_COMPLETE but no SESSION_END: killed while ending.
  */
 export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'running' | 'shutdown_unended' | 'no_clean_end';
-
-/** The session's process as seen from here, for a session that did not end: only its own host can tell. */
-export interface ProcessState {
-  readonly pid: number;
-  readonly host: string;
-  /** Whether a process with that pid runs now (it may be a reused pid); null on another host. */
-  readonly alive: boolean | null;
-  /** When the running process started (from /proc), or null when that cannot be read here. */
-  readonly startedAt: string | null;
-  /** The running process started after the session did: another process got the pid. */
-  readonly reused: boolean;
-  /**
-   * Stopped by a signal (SIGSTOP, Ctrl-Z: state T in /proc): alive, yet it runs nothing, its
-   * watchdog included, until SIGCONT. A hang by any other name; only /proc tells them apart.
-   */
-  readonly stopped: boolean;
-}
 
 export interface HealthReport {
   readonly sessionId: string;
@@ -154,7 +138,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const startedTs = start?.event.ts ?? manifest?.start ?? undefined;
   // Only a session that did not end can still run: its pid is checked on its own host.
   const proc = endEvent || manifest?.end ? undefined : processState(manifest, startedTs);
-  const running = proc?.alive === true && !proc.reused;
+  const running = runsHere(proc);
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
     ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : endEvent.error_code === 'shutdown_forced' ? 'forced' : 'ended_with_error')
     : fatal ? 'died_fatal'
@@ -201,39 +185,4 @@ function heartbeatInterval(dataDir: string, sessionId: string, logged: unknown):
     // No config.json (an older session, or logs copied without it): the logged config says.
   }
   return intervalOf(logged);
-}
-
-/**
- * Linux only, from /proc/<pid>/stat: when the process started (clock ticks since boot, with
- * /proc/stat's btime) and whether a signal stopped it (state T, or t under a debugger).
- */
-function processStat(pid: number): { startMs: number | null; stopped: boolean } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    // USER_HZ is 100 on every Linux build that matters; Node cannot ask sysconf.
-    const startMs = Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
-    return { startMs, stopped: fields[0] === 'T' || fields[0] === 't' };
-  } catch {
-    return null;
-  }
-}
-
-/** Boot time is whole seconds, and the clock may have been stepped: a second of slack either way. */
-const START_SLACK_MS = 2000;
-
-function processState(manifest: SessionManifest | undefined, sessionStart: string | undefined): ProcessState | undefined {
-  const pid = manifest?.pid;
-  const host = manifest?.host;
-  if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
-  if (host !== hostname()) return { pid, host, alive: null, startedAt: null, reused: false, stopped: false };
-  const alive = processAlive(pid);
-  const stat = alive ? processStat(pid) : null;
-  const startMs = stat?.startMs ?? null;
-  const sessionMs = sessionStart ? Date.parse(sessionStart) : Number.NaN;
-  const reused = startMs !== null && Number.isFinite(sessionMs) && startMs > sessionMs + START_SLACK_MS;
-  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused, stopped: !reused && stat?.stopped === true };
 }

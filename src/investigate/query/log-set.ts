@@ -27,6 +27,14 @@ export interface LogSetOptions {
    * dead bot's logs learns the bot died mid-write.
    */
   readonly wholeLines?: boolean;
+  /**
+   * Whether a current plain file ends inside a line that a running bot is writing this instant
+   * (written-tail.ts tells it from a dead bot's torn line): such a file alone is read up to its last
+   * whole line, as with wholeLines, and the line is not reported unreadable; it is whole a moment
+   * later. Not given (health, which tells a running bot from a dead one itself), every torn last
+   * line is read and reported.
+   */
+  readonly lineBeingWritten?: (file: LogFile, size: number) => boolean;
 }
 
 function isFileMissing(error: unknown): boolean {
@@ -87,8 +95,8 @@ export function openLogSet(dataDir: string, channels?: readonly Channel[], optio
   const sizes = new Map<string, number>();
   for (const file of files) {
     let size = fileSize(file);
-    // Only the files --follow goes on reading: a rotated file's torn tail is this query's to report or no one's.
-    if (size !== null && options.wholeLines === true && file.current && !file.gzipped) {
+    // Only the files the bot appends to (and --follow goes on reading): a rotated file's torn tail is this query's to report or no one's.
+    if (size !== null && file.current && !file.gzipped && (options.wholeLines === true || options.lineBeingWritten?.(file, size) === true)) {
       try {
         size = wholeLinesEnd(file.path, size);
       } catch {
