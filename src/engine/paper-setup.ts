@@ -38,7 +38,11 @@ export async function paperMarkets(config: Config, feed: FeedChoice, symbols: re
   for (const [i, symbol] of symbols.entries()) {
     const file = feed.kind === 'replay' ? feed.files[i] : undefined;
     const price = file === undefined ? Decimal.parse(defaultStartPrice(symbol)) : await firstClose(file, symbol);
-    const spec = paperMarketFor(symbol, fees, price);
+    const known = paperMarketFor(symbol, fees, price);
+    // The unit of candle volume belongs to the data, not the market: a file says what its exchange
+    // counted (FTX's BTC-PERP counts USD), while the synthetic feed always counts base units. Read
+    // as quote, a synthetic BTC/USD bar's volume left no liquidity, and every order failed.
+    const spec = file === undefined ? { ...known, candleVolumeIn: 'base' as const } : known;
     if (spec.rules.quoteAsset !== config.trading.quote_currency) {
       throw new MarketSetupError(symbol, `market ${symbol} quotes in ${spec.rules.quoteAsset} but trading.quote_currency is ${config.trading.quote_currency}: set --set trading.quote_currency=${spec.rules.quoteAsset} (balances and PnL are counted in it)`);
     }
