@@ -26,9 +26,15 @@ export interface EngineSettings {
 
 const HUNDRED = Decimal.from(100);
 
-export function engineSettings(config: Config): EngineSettings {
+/**
+ * `capitalAtStart`: the account's quote capital as the session starts (its quote balance plus what
+ * its open positions cost), the daily loss limit's base. Absent, the configured starting balance,
+ * which is what a new account holds; on an existing account that setting funds nothing, and a limit
+ * taken from it blocked every buy (0) or allowed five times the loss (5000 on an account of 938).
+ */
+export function engineSettings(config: Config, capitalAtStart?: Decimal): EngineSettings {
   const { trading, execution, exits, strategy, market_data: data } = config;
-  const lossLimit = trading.starting_quote_balance.mul(trading.daily_loss_limit_pct).div(HUNDRED, 8);
+  const lossLimit = (capitalAtStart ?? trading.starting_quote_balance).mul(trading.daily_loss_limit_pct).div(HUNDRED, 8);
   return {
     tradingEnabled: trading.global_trading,
     quoteBudget: execution.quote_budget,

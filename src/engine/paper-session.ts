@@ -15,6 +15,7 @@ import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
 import { refuseLostBooks } from './lost-books.js';
+import { warnAtStart } from './startup-warnings.js';
 import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
@@ -133,6 +134,9 @@ export class PaperSession {
       const realizedAtStart = store.realizedPnl();
       const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
       portfolio.refresh();
+      const quoteBalance = store.balance(config.trading.quote_currency);
+      const capitalAtStart = store.positions().reduce((sum, p) => (p.symbol.endsWith(`/${config.trading.quote_currency}`) ? sum.add(p.entryCost) : sum), quoteBalance);
+      warnAtStart(recorder, { positions: store.positions(), quoteBalance, quoteCurrency: config.trading.quote_currency, tradedSymbols, maxOpenPositions: config.trading.max_open_positions });
 
       let resolveExit: (code: number) => void = () => {};
       const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -156,7 +160,7 @@ export class PaperSession {
       const feedRef: { current?: MarketFeed } = {};
       const ctx: EngineContext = {
         recorder, exchange, portfolio, bus, stats, markets: new Map(rules.map((r) => [r.symbol, r])), intervalMs,
-        settings: engineSettings(config), observer: options.observer ?? {},
+        settings: engineSettings(config, capitalAtStart), observer: options.observer ?? {},
         router: new OrderRouter({ exchange, recorder, markets: rules, random: seededRandom(config.paper_exchange.seed), sleep }),
         dataAgeMs: (symbol) => (feedRef.current ? staleness.ageMs(symbol, feedRef.current.now()) : null),
       };
