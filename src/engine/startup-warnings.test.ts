@@ -36,8 +36,8 @@ describe('a restart with settings that leave the bot unable to act says so as it
     const dataDir = join(tempDir('tradetrace-untraded-'), 'data');
     booksWithBtc(dataDir);
     const logs = await restart(dataDir, [], ['ETH/USDT']);
-    const warnings = logs.lines.filter((l) => l.event_type === 'LOG' && l.level === 'warn' && l['component'] === 'startup');
-    expect(warnings.map((l) => l['message'])).toEqual([
+    const warnings = logs.lines.flatMap((l) => (l.event_type === 'LOG' && l.level === 'warn' && l.component === 'startup' ? [l.message] : []));
+    expect(warnings).toEqual([
       'BTC/USDT 0.001 (dec_20260101_000000_000001) is held but not traded this session (ETH/USDT): no bar of it comes, so no exit rule can fire on it, and it counts toward trading.max_open_positions (1); trade BTC/USDT again to manage it',
     ]);
   }, 60_000);
