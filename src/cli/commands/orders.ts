@@ -16,7 +16,9 @@ Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; fail
   --intent ID   one intent (int_..., a prefix is enough)
   --symbol S    e.g. BTC/USDT
   --status S    filled, failed, canceled, open (no final state yet) or retried; an order a killed
-                bot left in flight has the outcome the restart's reconciliation found (ORDER_RECONCILED)
+                bot left in flight has the outcome the restart's reconciliation found (ORDER_RECONCILED);
+                an order that filled in part and still rests on the exchange (a GTC order) is open,
+                shown as PARTLY FILLED with its quantity so far, until it fills, is canceled or expires
   --limit N     intents listed in detail (default 20, the latest)
   --follow      keep printing new order lines
 With --session, an intent is listed whole when any of its lines is in that session: the one that

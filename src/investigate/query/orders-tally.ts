@@ -1,3 +1,4 @@
+import { Decimal } from '../../domain/decimal.js';
 import type { LocatedEvent } from './find-events.js';
 import { byTime, ORDER_SLACK_MS } from './find-events.js';
 
@@ -17,16 +18,46 @@ export interface IntentSummary {
    * The line that gave the verdict (see VERDICTS and `summarizeIntent`): an ORDER_FILLED after the
    * router gave up on a timeout (`lateFill`), else ORDER_FAILED, else the last ORDER_FILLED, else
    * ORDER_CANCELED; or ORDER_RECONCILED when restart reconciliation settled the intent (see
-   * `settledByReconciliation`).
+   * `settledByReconciliation`), a partly filled order it found closed included. An intent open
+   * because its order filled in part and rests on the exchange keeps its last ORDER_FILLED here.
    */
   readonly terminal: LocatedEvent | undefined;
+  /**
+   * `open` is an intent with no final state yet: nothing settled it, or its order filled in part and
+   * still rests on the exchange (`fill` is then set: see `partlyFilled`).
+   */
   readonly status: 'filled' | 'failed' | 'canceled' | 'open';
+  /** What the order filled, as its latest fill line reports it (cumulative); undefined when nothing filled. */
+  readonly fill: IntentFill | undefined;
   /**
    * The intent's latest ORDER_RECONCILED: a later session, started after this one's bot stopped with
    * the order unsettled, asked the exchange about it. Written in that later session, so it is the one
    * line of the intent whose session_id is not the placing session's.
    */
   readonly reconciled: LocatedEvent | undefined;
+}
+
+/**
+ * An intent's fill as its latest fill line gives it: ORDER_FILLED (cumulative over the order: the
+ * quantity filled so far and the average price of all its fills), or a later ORDER_RECONCILED that
+ * reports a fill. Never the first line's: a resting GTC order gets one ORDER_FILLED per look-up that
+ * found more filled.
+ */
+export interface IntentFill {
+  readonly line: LocatedEvent;
+  /** Base quantity filled over the whole order, as written. */
+  readonly qty: string;
+  /** Average price of all the order's fills, as written ('?' when the line has none). */
+  readonly avgPx: string;
+  /** The quantity the order asked for (its attempt's ORDER_CONTEXT), when known. */
+  readonly requested: string | undefined;
+  /** ORDER_FILLED lines of the intent (the ones the fill is the latest of). */
+  readonly lines: number;
+}
+
+/** True when the intent filled in part and its order still rests on the exchange: no final state yet. */
+export function partlyFilled(s: IntentSummary): boolean {
+  return s.status === 'open' && s.fill !== undefined;
 }
 
 /** True when the intent's status is what restart reconciliation found (its terminal line is ORDER_RECONCILED). */
@@ -44,6 +75,8 @@ export interface FailureGroup {
 export interface OrdersReport {
   readonly total: number;
   readonly counts: Record<IntentSummary['status'], number>;
+  /** Matching open intents that filled in part, their order still resting on the exchange (counted in `counts.open` too). */
+  readonly partlyFilled: number;
   /** Matching intents whose status restart reconciliation gave (counted in `counts` under that status too). */
   readonly reconciled: number;
   /** Every session with an order line the scan met, matching the filter or not: what an unknown --session is checked against. */
@@ -157,12 +190,75 @@ function lateFill(sorted: readonly LocatedEvent[]): LocatedEvent | undefined {
   return gaveUp < 0 ? undefined : sorted.slice(gaveUp + 1).findLast((e) => e.event.event_type === 'ORDER_FILLED');
 }
 
+/** A field's value as the line has it: numbers with every digit written (JSON.parse may round). */
+function written(e: LocatedEvent, key: string): string | undefined {
+  const value = (e.event as Record<string, unknown>)[key];
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number') return undefined;
+  const marker = `,"${key}":`;
+  const at = e.text.indexOf(marker);
+  const m = at >= 0 ? /^-?[0-9.eE+-]+/.exec(e.text.slice(at + marker.length)) : null;
+  return m ? m[0] : String(value);
+}
+
+function positive(text: string | undefined): boolean {
+  try {
+    return text !== undefined && Decimal.parse(text).isPositive();
+  } catch {
+    return text !== undefined && Number(text) > 0;
+  }
+}
+
+const clientOrderIdOf = (e: LocatedEvent): unknown => (e.event as { client_order_id?: unknown }).client_order_id;
+
+/**
+ * The intent's latest fill line: its last ORDER_FILLED, or an ORDER_RECONCILED after it that found
+ * something filled (a restart that asked the exchange: its filled_qty is the order's, cumulative).
+ */
+function fillOf(sorted: readonly LocatedEvent[]): IntentFill | undefined {
+  const fills = sorted.filter((e) => e.event.event_type === 'ORDER_FILLED' || (e.event.event_type === 'ORDER_RECONCILED' && positive(written(e, 'filled_qty'))));
+  const line = fills.at(-1);
+  if (!line) return undefined;
+  const order = clientOrderIdOf(line);
+  const contexts = sorted.filter((e) => e.event.event_type === 'ORDER_CONTEXT');
+  const context = contexts.findLast((e) => clientOrderIdOf(e) === order) ?? contexts.at(-1);
+  return {
+    line,
+    qty: written(line, 'filled_qty') ?? '?',
+    avgPx: written(line, 'avg_px') ?? '?',
+    requested: context ? written(context, 'qty') : undefined,
+    lines: fills.filter((e) => e.event.event_type === 'ORDER_FILLED').length,
+  };
+}
+
+/**
+ * Whether an intent whose latest fill line is the router's or the order watcher's ORDER_FILLED has a
+ * final state. A partial fill (partial true) of an order no ORDER_CANCELED closed (an IOC remainder
+ * expired, the exchange or time in force canceled it) rests on the exchange still: `open`, unless a
+ * later restart's reconciliation found that order closed, which then settled it (`settledBy`, that
+ * ORDER_RECONCILED); one that found it still open, or could not learn its state, leaves it open.
+ * Anything else (a fill of the whole quantity, a cancel after the fill) ended it: `ended`.
+ */
+function afterLastFill(sorted: readonly LocatedEvent[]): 'ended' | 'open' | { settledBy: LocatedEvent } {
+  const at = sorted.findLastIndex((e) => e.event.event_type === 'ORDER_FILLED');
+  const last = sorted[at];
+  if (!last || (last.event as { partial?: unknown }).partial !== true) return 'ended';
+  const order = clientOrderIdOf(last);
+  if (sorted.some((e, i) => e.event.event_type === 'ORDER_CANCELED' && (i > at || clientOrderIdOf(e) === order))) return 'ended';
+  const reconciled = sorted.slice(at + 1).findLast((e) => e.event.event_type === 'ORDER_RECONCILED' && clientOrderIdOf(e) === order);
+  if (!reconciled) return 'open';
+  const found = reconciledStatus(reconciled);
+  return found === 'open' ? 'open' : found === 'filled' ? { settledBy: reconciled } : 'ended';
+}
+
 /**
  * How an intent ended: the router's verdict (VERDICTS), unless a fill came after the router gave up
  * (`lateFill`), or restart reconciliation found more. A fill it found makes the intent filled (the
  * order filled while the bot was down, or after the router gave up on it: ORDER_FAILED
  * timeout_exhausted); a failure or cancel it found is the status only of an intent the router never
- * gave a verdict (the bot was killed mid-order): the router's own failure or fill stands.
+ * gave a verdict (the bot was killed mid-order): the router's own failure or fill stands. A fill
+ * that is only part of an order still resting on the exchange (`afterLastFill`) is no final state:
+ * the intent is open, partly filled, until a full fill, a cancel or a reconciliation ends it.
  */
 export function summarizeIntent(intentId: string, list: readonly LocatedEvent[]): IntentSummary {
   const sorted = [...list].sort(byTime);
@@ -180,6 +276,11 @@ export function summarizeIntent(intentId: string, list: readonly LocatedEvent[])
     status = reconciliation.status;
     terminal = reconciliation.line;
   }
+  if (status === 'filled' && terminal?.event.event_type === 'ORDER_FILLED') {
+    const rest = afterLastFill(sorted);
+    if (rest === 'open') status = 'open';
+    else if (rest !== 'ended') terminal = rest.settledBy;
+  }
   const head = sorted[0]?.event as { symbol?: string } | undefined;
   const sideEvent = sorted.find((e) => typeof (e.event as { side?: unknown }).side === 'string')?.event as { side?: string } | undefined;
   return {
@@ -192,6 +293,7 @@ export function summarizeIntent(intentId: string, list: readonly LocatedEvent[])
     retries: sorted.filter((e) => e.event.event_type === 'ORDER_RETRY'),
     terminal,
     status,
+    fill: fillOf(sorted),
     reconciled: reconciliation?.latest,
   };
 }
@@ -242,6 +344,7 @@ export class OrdersTally {
   private readonly sessions = new Set<string>();
   private total = 0;
   private reconciled = 0;
+  private partlyFilled = 0;
 
   constructor(
     private readonly filter: IntentFilter,
@@ -276,7 +379,7 @@ export class OrdersTally {
     for (const id of [...this.settling.keys(), ...this.pending.keys()]) if (this.pending.has(id)) this.finish(id);
     this.trim();
     for (const s of this.latest) s.events.sort(byTime);
-    return { total: this.total, counts: { ...this.counts }, reconciled: this.reconciled, sessions: this.sessions, failures: this.failures, latest: this.latest };
+    return { total: this.total, counts: { ...this.counts }, partlyFilled: this.partlyFilled, reconciled: this.reconciled, sessions: this.sessions, failures: this.failures, latest: this.latest };
   }
 
   /** Closes the settled intents whose latest line is more than ORDER_SLACK_MS before `now` (ms), oldest first. */
@@ -297,6 +400,7 @@ export class OrdersTally {
     this.total++;
     this.counts[summary.status]++;
     if (settledByReconciliation(summary)) this.reconciled++;
+    if (partlyFilled(summary)) this.partlyFilled++;
     if (summary.status === 'failed') {
       const reason = failureReason(summary);
       const group = this.failures.get(reason);

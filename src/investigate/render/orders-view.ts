@@ -1,7 +1,9 @@
-import { failureReason, settledByReconciliation, terminalMessage, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
+import { failureReason, partlyFilled, settledByReconciliation, terminalMessage, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
+import type { LocatedEvent } from '../query/find-events.js';
 import type { Style } from './style.js';
 import { utc } from './time-format.js';
-import { raw } from './values.js';
+import { field, raw } from './values.js';
+import { Decimal } from '../../domain/decimal.js';
 
 /** Failures grouped by reason, most frequent first, each with its latest example. */
 export function renderFailureGroups(report: OrdersReport, style: Style): string[] {
@@ -16,22 +18,68 @@ export function renderFailureGroups(report: OrdersReport, style: Style): string[
   return out;
 }
 
+/** An attempt's ORDER_FILLED lines shown one by one up to this many; more, and the first and last (with the count between). */
+const SHOWN_FILL_LINES = 3;
+
 function attemptLines(s: IntentSummary): string[] {
   const out: string[] = [];
   for (const ctx of s.contexts) {
     const n = raw(ctx, 'attempt');
     out.push(`    attempt ${n}  ${utc(ctx.event.ts)}  qty ${raw(ctx, 'qty')} · limit_px ${raw(ctx, 'limit_px')} · notional ${raw(ctx, 'notional')} · quote_budget ${raw(ctx, 'quote_budget')} · tif ${raw(ctx, 'tif')} · slippage_bps ${raw(ctx, 'slippage_bps')} · min_notional ${raw(ctx, 'min_notional')} · max_retries ${raw(ctx, 'max_retries')} · retry_backoff_ms ${raw(ctx, 'retry_backoff_ms')}`);
-    for (const e of s.events.filter((x) => x.event.event_type !== 'ORDER_CONTEXT' && raw(x, 'attempt') === n)) {
+    const lines = s.events.filter((x) => x.event.event_type !== 'ORDER_CONTEXT' && raw(x, 'attempt') === n);
+    // A resting GTC order gets one ORDER_FILLED per look-up that found more filled (hundreds of them):
+    // each carries the order's totals so far, so the first and the last tell the story.
+    const fills = lines.filter((x) => x.event.event_type === 'ORDER_FILLED');
+    const between = fills.length > SHOWN_FILL_LINES ? new Set<LocatedEvent>(fills.slice(1, -1)) : new Set<LocatedEvent>();
+    for (const e of lines) {
+      if (between.has(e)) {
+        if (e === fills[1]) out.push(`      -> ... ${between.size} more fills, each with the order's totals so far ...`);
+        continue;
+      }
       const what =
         e.event.event_type === 'ORDER_RETRY' ? `retry: ${raw(e, 'reason')}: ${raw(e, 'message')} (waited ${raw(e, 'backoff_ms')}ms)`
         : e.event.event_type === 'ORDER_SUBMITTED' ? `submitted: exchange order ${raw(e, 'exchange_order_id')}, ${raw(e, 'status')}`
-        : e.event.event_type === 'ORDER_FILLED' ? `FILLED ${raw(e, 'filled_qty')} at ${raw(e, 'avg_px')}, fee ${raw(e, 'fee')} ${raw(e, 'fee_currency')}`
+        : e.event.event_type === 'ORDER_FILLED' ? `FILLED ${raw(e, 'filled_qty')} at ${raw(e, 'avg_px')}, fee ${raw(e, 'fee')} ${raw(e, 'fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`
         : e.event.event_type === 'ORDER_FAILED' ? `FAILED: ${raw(e, 'reason')}: ${raw(e, 'message')}`
         : `${e.event.event_type}: ${raw(e, 'reason')}`;
       out.push(`      -> ${what}`);
     }
   }
   return out;
+}
+
+/** a < b, as decimals (as numbers when either is not one). */
+export function below(a: string, b: string): boolean {
+  try {
+    return Decimal.parse(a).lt(Decimal.parse(b));
+  } catch {
+    return Number(a) < Number(b);
+  }
+}
+
+/** `of <requested>` when the attempt's quantity is known. */
+function ofRequested(s: IntentSummary): string {
+  return s.fill?.requested !== undefined ? ` of ${s.fill.requested}` : '';
+}
+
+/** The intent's status word: a partly filled order that still rests on the exchange says how much filled so far. */
+function statusWord(s: IntentSummary, style: Style): string {
+  if (s.fill && partlyFilled(s)) return style.yellow(`PARTLY FILLED ${s.fill.qty}${ofRequested(s)} so far (order still open)`);
+  return s.status === 'failed' ? style.red(`FAILED ${failureReason(s)}`) : s.status === 'filled' ? style.green('FILLED') : s.status.toUpperCase();
+}
+
+/**
+ * What a filled intent bought or sold in all, when that takes more than its one fill line: its order
+ * filled over several look-ups, or in part before the rest was canceled. The quantity and average
+ * price are its latest fill line's (cumulative), never the first's.
+ */
+function filledLine(s: IntentSummary): string | null {
+  const fill = s.fill;
+  if (s.status !== 'filled' || !fill) return null;
+  const short = fill.requested !== undefined && below(fill.qty, fill.requested);
+  if (fill.lines <= 1 && !short) return null;
+  const over = fill.lines > 1 ? ` (the order's totals on the last of its ${fill.lines} fill lines)` : '';
+  return `    filled ${fill.qty}${short ? ofRequested(s) : ''} at ${fill.avgPx} on average${over}`;
 }
 
 /**
@@ -52,15 +100,17 @@ function reconciledLine(s: IntentSummary, style: Style): string | null {
 export function renderOrders(report: OrdersReport, style: Style): string {
   const { counts, total } = report;
   const reconciled = report.reconciled > 0 ? ` (${report.reconciled} settled by restart reconciliation)` : '';
-  const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state${reconciled}`)];
+  const partly = report.partlyFilled > 0 ? `, ${report.partlyFilled} of them partly filled (order still open)` : '';
+  const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state${partly}${reconciled}`)];
   out.push(...renderFailureGroups(report, style));
   const shown = report.latest;
   if (shown.length < total) out.push(style.dim(`(showing the latest ${shown.length}; narrow with --symbol, --status, --since or --intent)`));
   for (const s of shown) {
-    const status = s.status === 'failed' ? style.red(`FAILED ${failureReason(s)}`) : s.status === 'filled' ? style.green('FILLED') : s.status.toUpperCase();
     out.push('');
-    out.push(`${style.bold(s.intentId)}  ${s.side} ${s.symbol}  ${status}  ${s.contexts.length} attempt${s.contexts.length === 1 ? '' : 's'}  decision ${s.decisionId ?? 'none'}  ${utc(s.events[0]?.event.ts ?? '')}`);
+    out.push(`${style.bold(s.intentId)}  ${s.side} ${s.symbol}  ${statusWord(s, style)}  ${s.contexts.length} attempt${s.contexts.length === 1 ? '' : 's'}  decision ${s.decisionId ?? 'none'}  ${utc(s.events[0]?.event.ts ?? '')}`);
     out.push(...attemptLines(s));
+    const filled = filledLine(s);
+    if (filled) out.push(filled);
     const reconciledNote = reconciledLine(s, style);
     if (reconciledNote) out.push(reconciledNote);
   }

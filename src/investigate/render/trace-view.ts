@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { byTime, type LocatedEvent } from '../query/find-events.js';
+import { partlyFilled, summarizeIntent, type IntentSummary } from '../query/orders-tally.js';
+import { below } from './orders-view.js';
 import type { Style } from './style.js';
 import { after, ago, duration, utc } from './time-format.js';
 import { field, raw, text } from './values.js';
@@ -61,6 +63,31 @@ function retriesOf(orderLines: readonly LocatedEvent[]): string {
 }
 
 /**
+ * The decision's buy intent as `orders` sums it up (the same verdict): the intent of its latest buy
+ * order line, from all of that intent's lines here.
+ */
+function buyIntent(buyLines: readonly LocatedEvent[]): IntentSummary | undefined {
+  const id = buyLines.at(-1)?.event.intent_id;
+  return id === undefined ? undefined : summarizeIntent(id, buyLines.filter((e) => e.event.intent_id === id));
+}
+
+/**
+ * What the buy bought, in all: the quantity and average price of its order's latest fill line
+ * (ORDER_FILLED is cumulative; a resting order gets one per look-up that found more filled, and each
+ * BUY_FILLED only the increment), else the first BUY_FILLED's when the order lines are not here.
+ * With how much of the order that is when it filled only in part, and what ended the rest.
+ */
+function bought(intent: IntentSummary | undefined, filled: LocatedEvent): string {
+  const fill = intent?.fill;
+  if (!fill) return `${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}`;
+  const canceled = intent?.events.findLast((e) => e.event.event_type === 'ORDER_CANCELED');
+  const foundCanceled = fill.line.event.event_type === 'ORDER_RECONCILED' && raw(fill.line, 'outcome') === 'canceled';
+  const rest = canceled ? `, the rest ${raw(canceled, 'reason')}` : foundCanceled ? `, the rest canceled (restart reconciliation in ${fill.line.event.session_id} found it)` : '';
+  const short = fill.requested !== undefined && below(fill.qty, fill.requested) ? ` (of ${fill.requested} ordered${rest})` : '';
+  return `${fill.qty} ${raw(fill.line, 'symbol')} at ${fill.avgPx}${short}`;
+}
+
+/**
  * The sentence an operator reads first: what ended the decision, in plain words. A filled buy's
  * decision also holds its position's exits (they carry its decision_id): order lines are told apart
  * by their intent's side, so an exit's retries or failure are never the buy's.
@@ -91,18 +118,25 @@ export function verdict(events: readonly LocatedEvent[]): string {
   // The router gave up on a timed-out order it could not look up; the session's order watcher, asking
   // the exchange each bar, found it filled later (BUY_FILLED after the failure): it is filled.
   const watcherFilled = failed !== undefined && filled !== undefined && raw(failed, 'reason') === 'timeout_exhausted' && byTime(filled, failed) > 0;
+  // The buy order filled in part and still rests on the exchange (a GTC order): no final state yet.
+  const intent = buyIntent(buyLines);
+  const partly = intent?.fill !== undefined && partlyFilled(intent) ? intent.fill : undefined;
   let out: string;
   if (blocked) out = `BLOCKED: guard ${raw(blocked, 'guard')} refused the buy: observed ${raw(blocked, 'observed')} against threshold ${raw(blocked, 'threshold')}: ${raw(blocked, 'message')}`;
+  else if (partly) {
+    const gaveUp = watcherFilled ? `, found by the order watcher after the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}` : '';
+    out = `PARTLY FILLED ${partly.qty}${partly.requested !== undefined ? ` of ${partly.requested}` : ''} so far (order still open): bought ${partly.qty} ${raw(partly.line, 'symbol')} at ${partly.avgPx} on average${gaveUp}${retriesOf(buyLines)}`;
+  }
   else if (foundFilled && !filled) out = `FILLED: ${found}${failed ? ` (the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')})` : end ? '' : ' (the bot stopped before the decision ended)'}`;
   else if (watcherFilled) {
-    out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}, found by the order watcher after the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
+    out = `FILLED: bought ${bought(intent, filled)}, found by the order watcher after the router had given up on attempt ${raw(failed, 'attempt')}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}`;
   } else if (failed) out = `FAILED: the order failed for good on attempt ${raw(failed, 'attempt')}${retriesOf(buyLines)}: ${raw(failed, 'reason')}: ${raw(failed, 'message')}${found ? `; ${found}` : ''}`;
   else if (error) out = `ERROR in ${raw(error, 'stage')}: ${raw(error, 'error_code')}: ${raw(error, 'message')}`;
-  else if (filled) out = `FILLED: bought ${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}${retriesOf(buyLines)}`;
+  else if (filled) out = `FILLED: bought ${bought(intent, filled)}${retriesOf(buyLines)}`;
   else if (end) out = `${raw(end, 'outcome').toUpperCase()}: ${text(end, 'reason') || 'the decision ended without an order'}`;
   else if (reconciled) out = `UNFINISHED: the bot stopped with the order in flight (no DECISION_END); ${found}`;
   else out = 'UNFINISHED: no DECISION_END was written (the bot stopped or is still deciding)';
-  if (filled || foundFilled) {
+  if (filled || foundFilled || partly) {
     const exitFailures = sellLines.filter((e) => e.event.event_type === 'ORDER_FAILED');
     const lastFailure = exitFailures.at(-1);
     if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
@@ -122,7 +156,7 @@ export function renderTrace(decisionId: string, events: readonly LocatedEvent[],
   out.push(style.bold(`decision ${decisionId}  ${symbol}  ${start.event.session_id}`));
   out.push(`started ${utc(ref)} (${ago(ref, nowMs)})`);
   const v = verdict(events);
-  const color = v.startsWith('FILLED') ? style.green : v.startsWith('NO_SIGNAL') ? style.dim : style.red;
+  const color = v.startsWith('FILLED') ? style.green : v.startsWith('PARTLY FILLED') ? style.yellow : v.startsWith('NO_SIGNAL') ? style.dim : style.red;
   out.push(color(v));
   out.push('');
   out.push(style.dim('time (UTC)                 since start  event'));
