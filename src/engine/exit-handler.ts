@@ -6,11 +6,12 @@ import type { Bar } from '../market-data/index.js';
 import type { ExitRefusal, ExitRule } from '../recorder/events/order-events.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
-import type { PositionRecord } from '../store/records.js';
+import type { OrderRecord, PositionRecord } from '../store/records.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 import { ExitBackoff } from './exit-backoff.js';
 import { checkExit, exitSizing } from './exit-check.js';
+import { attemptOf, logFoundFill } from './order-watcher.js';
 import { holdingSeconds } from '../store/holding-time.js';
 
 interface Trigger {
@@ -36,6 +37,22 @@ interface Blocked {
    * is tried again only above it, so a stricter exchange cannot bring back a retry every bar.
    */
   refusedNotional: Decimal | null;
+  /** The spell's line says a cancel of the bot's own resting buy was tried and failed. */
+  readonly cancelTried: boolean;
+}
+
+/** A cancel the exit asked for whose answer did not settle the order (lost, or not final yet). */
+interface PendingCancel {
+  readonly symbol: string;
+  readonly rule: ExitRule;
+}
+
+/** States in which the store still counts an order unsettled (StateStore.openOrders). */
+const UNSETTLED: ReadonlySet<OrderRecord['status']> = new Set<OrderRecord['status']>(['new', 'submitted', 'partially_filled', 'pending_cancel', 'unknown']);
+
+/** The bot's own buy resting on the book in a state the exchange reported: the one order an exit may cancel. */
+function isRestingBuy(order: OrderRecord): boolean {
+  return order.side === 'buy' && (order.status === 'submitted' || order.status === 'partially_filled');
 }
 
 /**
@@ -48,20 +65,42 @@ interface Blocked {
  * refuse the sell on every bar the rule fires. So the sell is first sized and validated exactly as
  * the router does it (`orderTerms`); below the minimum nothing is routed, one EXIT_BLOCKED says so,
  * and the position is held (still counted by the buy guards) until its value reaches the minimum.
+ *
+ * An unsettled order on the symbol holds the sell back (a second sell could sell twice), except the
+ * bot's own buy resting on the book (a GTC buy filling in parts, its state known): a rule that fires
+ * first cancels it through the exchange (ORDER_CANCELED under the buy's intent, after EXIT_TRIGGERED),
+ * books any fill the cancel's answer reports (the position grows by it), then sizes and sends the
+ * sell of the whole position on the same bar. A cancel that fails, or whose answer leaves the order
+ * open, blocks the exit (EXIT_BLOCKED unsettled_order, saying what was tried): the watcher asks about
+ * the order on every bar, the cancel is tried again on each bar the rule fires, and the sell goes
+ * on the bar the order is found settled. A resting sell, or an order whose state is unknown, blocks
+ * the exit as before: nothing is canceled.
  */
 export class ExitHandler {
   private readonly levels = new Map<string, Levels>();
   private readonly blocked = new Map<string, Blocked>();
   private readonly backoff = new ExitBackoff();
+  /** Cancels asked for whose answer was lost or not final, by client order id: their ORDER_CANCELED is written when the watcher finds them settled. */
+  private readonly pendingCancels = new Map<string, PendingCancel>();
 
   constructor(private readonly ctx: EngineContext) {}
 
   check(bar: Bar, rules: MarketRules): void | Promise<void> {
+    if (this.pendingCancels.size > 0) this.settledCancels(bar.symbol);
     const position = this.ctx.portfolio.position(bar.symbol);
     if (!position) return;
     const trigger = this.fired(position, bar);
     const blocked = this.blockedOf(position);
     if (!trigger && !blocked) return;
+    // The bot's own buy still resting on the book would keep buying into the move the rule fired on:
+    // it is canceled first, whatever the sell's pre-check says.
+    const resting = trigger ? this.restingBuys(bar.symbol) : undefined;
+    if (trigger && resting) return withDecision(position.decisionId, () => this.cancelThenExit(position, trigger, bar, rules, resting));
+    return this.exit(position, trigger, blocked, bar, rules, false);
+  }
+
+  /** The sell of a position once nothing of the bot's own rests on the book: `announced` when EXIT_TRIGGERED is already written. */
+  private exit(position: PositionRecord, trigger: Trigger | undefined, blocked: Blocked | undefined, bar: Bar, rules: MarketRules, announced: boolean): void | Promise<void> {
     const sizing = exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps);
     const verdict = checkExit(rules, sizing, blocked?.refusedNotional ?? null);
     if (verdict.code !== 'send') {
@@ -75,8 +114,8 @@ export class ExitHandler {
     }
     // Sellable again while no rule fires: a later refusal is a new spell, worth a new line.
     if (!trigger) return this.unblock(bar.symbol);
-    // An earlier order on the symbol may still fill (resting, or unknown after a timeout that the
-    // watcher keeps asking about): a second sell now could sell the position twice.
+    // An earlier order on the symbol may still fill (a sell resting, a cancel not settled yet, or
+    // unknown after a timeout that the watcher keeps asking about): a second sell now could sell twice.
     const unsettled = this.ctx.portfolio.openOrder(bar.symbol);
     if (unsettled) {
       const why = `order ${unsettled.clientOrderId} (${unsettled.side}) is not settled yet (${unsettled.status}); a second sell could sell twice, and the exchange is asked about it on every bar`;
@@ -85,7 +124,97 @@ export class ExitHandler {
     // Held by the backoff after sells that keep failing for the same lasting reason (logged when it began).
     const retryAt = this.backoff.heldUntil(bar.symbol, position.id);
     if (retryAt !== undefined && bar.openTime < retryAt) return;
-    return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms));
+    return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms, announced));
+  }
+
+  /** Every unsettled order on `symbol` when all of them are the bot's own buys resting in a known state; otherwise none. */
+  private restingBuys(symbol: string): readonly OrderRecord[] | undefined {
+    const { portfolio } = this.ctx;
+    if (!portfolio.hasOpenOrder(symbol)) return undefined;
+    const open = portfolio.store.openOrders().filter((order) => order.symbol === symbol);
+    return open.length > 0 && open.every(isRestingBuy) ? open : undefined;
+  }
+
+  /**
+   * EXIT_TRIGGERED, then the cancel of each resting buy (inside its own decision and intent), then,
+   * when every cancel settled its order, the sell of the position as the cancels left it.
+   */
+  private async cancelThenExit(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, resting: readonly OrderRecord[]): Promise<void> {
+    const { recorder, portfolio, observer } = this.ctx;
+    const { symbol } = bar;
+    let failures: string[];
+    try {
+      recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      failures = [];
+      for (const order of resting) {
+        const failed = await withDecision(order.decisionId, () => withIntent(order.intentId, () => this.cancel(order, trigger.rule)));
+        if (failed !== undefined) failures.push(failed);
+      }
+      portfolio.refresh();
+      observer.onPortfolioChanged?.();
+    } catch (error) {
+      return this.erred(error, symbol, trigger.rule);
+    }
+    const now = portfolio.position(symbol);
+    if (!now) return;
+    if (failures.length > 0) {
+      const sizing = exitSizing(now.qty, bar.close, this.ctx.settings.slippageBps);
+      const terms = checkExit(rules, sizing, null).terms;
+      const why = `${failures.join('; ')}; no sell is sent while it may still buy (a second order could sell what is not yet known), the cancel is tried again on each bar the rule fires and the exchange is asked about the order on every bar`;
+      return this.block(now, trigger, bar, terms, 'unsettled_order', why, 'that order settles', null, true);
+    }
+    return this.exit(now, trigger, this.blockedOf(now), bar, rules, true);
+  }
+
+  /**
+   * Cancels one resting buy and books what the answer reports. Returns undefined when the order is
+   * settled (canceled, or found filled), else what was tried and how it failed, for EXIT_BLOCKED.
+   */
+  private async cancel(order: OrderRecord, rule: ExitRule): Promise<string | undefined> {
+    const { exchange, recorder } = this.ctx;
+    const id = order.clientOrderId;
+    const tried = `order ${id} (buy) was resting on the book (${order.status}, ${order.filledQty.toString()} of ${order.qty.toString()} filled) and the exit asked the exchange to cancel it`;
+    const answer = await exchange.cancelOrder(order.symbol, id);
+    const booked = exchange.takeFill(id);
+    if (!answer.ok) {
+      // A cancel whose answer was lost may have canceled the order: the watcher finds out, and its line is written then.
+      this.pendingCancels.set(id, { symbol: order.symbol, rule });
+      const reached = answer.error.code === 'timeout' && answer.error.mayHaveReached ? ' (it may have reached the exchange: the order is looked up on the next bar)' : '';
+      return `${tried}, but the cancel failed (${answer.error.code}: ${answer.error.message})${reached}`;
+    }
+    const seen = answer.value;
+    // A fill the watcher had not seen yet (the buy filled further, or completely, before the cancel): the position grows by it.
+    if (booked?.bookedQty.isPositive()) logFoundFill(this.ctx, order, seen, booked);
+    if (seen.status === 'canceled' || seen.status === 'expired') {
+      this.pendingCancels.delete(id);
+      recorder.emit('ORDER_CANCELED', { symbol: order.symbol, side: order.side, attempt: attemptOf(id), client_order_id: id, reason: `exit_${rule}`, filled_qty: seen.filledQty });
+      return undefined;
+    }
+    const stored = this.ctx.portfolio.store.order(id);
+    if (stored === undefined || !UNSETTLED.has(stored.status)) {
+      this.pendingCancels.delete(id);
+      return undefined; // Filled before the cancel reached it (its ORDER_FILLED says so), or closed otherwise.
+    }
+    this.pendingCancels.set(id, { symbol: order.symbol, rule });
+    return `${tried}, but the exchange answered the cancel with ${seen.status} (${seen.filledQty.toString()} filled)`;
+  }
+
+  /**
+   * The ORDER_CANCELED of a cancel whose answer did not settle the order, once the store has it
+   * settled (the watcher's look-up, before the exits): written inside the order's decision and intent.
+   */
+  private settledCancels(symbol: string): void {
+    const { portfolio, recorder } = this.ctx;
+    for (const [id, pending] of this.pendingCancels) {
+      if (pending.symbol !== symbol) continue;
+      const order = portfolio.store.order(id);
+      if (order !== undefined && UNSETTLED.has(order.status)) continue;
+      this.pendingCancels.delete(id);
+      if (order === undefined || (order.status !== 'canceled' && order.status !== 'expired')) continue;
+      withDecision(order.decisionId, () => withIntent(order.intentId, () => recorder.emit('ORDER_CANCELED', {
+        symbol: order.symbol, side: order.side, attempt: attemptOf(id), client_order_id: id, reason: `exit_${pending.rule}`, filled_qty: order.filledQty,
+      })));
+    }
   }
 
   private blockedOf(position: PositionRecord): Blocked | undefined {
@@ -96,14 +225,15 @@ export class ExitHandler {
   }
 
   /** Opens a blocked spell with its one EXIT_BLOCKED line; within a spell, only remembers a router refusal. */
-  private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string, refusedNotional: Decimal | null = null): void {
+  private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string, refusedNotional: Decimal | null = null, cancelTried = false): void {
     const { recorder, stats } = this.ctx;
     const known = this.blocked.get(position.symbol);
-    if (known?.positionId === position.id) {
+    // A failed cancel of a resting buy is told once per position even inside an earlier spell: it says what was tried.
+    if (known?.positionId === position.id && (known.cancelTried || !cancelTried)) {
       known.refusedNotional = refusedNotional ?? known.refusedNotional;
       return;
     }
-    this.blocked.set(position.symbol, { positionId: position.id, refusedNotional });
+    this.blocked.set(position.symbol, { positionId: position.id, refusedNotional: refusedNotional ?? known?.refusedNotional ?? null, cancelTried });
     stats.exitsBlocked++;
     stats.exitsBlockedBy.set(refusedBy, (stats.exitsBlockedBy.get(refusedBy) ?? 0) + 1);
     stats.exitBlockedNow.set(position.symbol, refusedBy);
@@ -152,12 +282,12 @@ export class ExitHandler {
     return undefined;
   }
 
-  private async sell(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, sizing: OrderSizing, terms: OrderTerms): Promise<void> {
+  private async sell(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, sizing: OrderSizing, terms: OrderTerms, announced: boolean): Promise<void> {
     const { recorder, router, exchange, settings, stats, observer, bus, portfolio } = this.ctx;
     const { symbol } = bar;
     const intentId = newIntentId();
     try {
-      recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      if (!announced) recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
       exchange.tagExit(intentId, trigger.rule);
       stats.intents++;
       await withIntent(intentId, async () => {
@@ -201,14 +331,15 @@ export class ExitHandler {
         });
       });
     } catch (error) {
-      const halt = haltFor(error);
-      if (isRecorderError(error) || !halt) {
-        if (isRecorderError(error)) throw error;
-        // An exit that errs is reported and retried on the next bar; the position is still held.
-        recorder.emit('ERROR', { error_code: errorCode(error), message: `exit of ${symbol} (${trigger.rule}): ${errorMessage(error)}`, component: 'ExitHandler' });
-        return;
-      }
-      throw halt;
+      this.erred(error, symbol, trigger.rule);
     }
+  }
+
+  /** An exit that errs is reported and retried on the next bar (the position is still held); a recorder failure or a halt goes on up. */
+  private erred(error: unknown, symbol: string, rule: ExitRule): void {
+    const halt = haltFor(error);
+    if (isRecorderError(error)) throw error;
+    if (halt) throw halt;
+    this.ctx.recorder.emit('ERROR', { error_code: errorCode(error), message: `exit of ${symbol} (${rule}): ${errorMessage(error)}`, component: 'ExitHandler' });
   }
 }

@@ -1,6 +1,8 @@
 import type { MarketRules } from '../domain/market-rules.js';
+import type { ExchangeOrder } from '../execution/exchange.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { OrderRecord } from '../store/records.js';
+import type { FillResult } from '../store/state-store.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { holdingSeconds } from '../store/holding-time.js';
 
@@ -30,41 +32,51 @@ export class OrderWatcher {
    * purchase and an exit's sale count once, on their order's first fill.
    */
   private async check(order: OrderRecord): Promise<void> {
-    const { exchange, recorder, markets, stats, bus } = this.ctx;
+    const { exchange } = this.ctx;
     const seen = await exchange.fetchOrderByClientId(order.symbol, order.clientOrderId);
     const booked = exchange.takeFill(order.clientOrderId);
     if (!seen.ok || !booked || !booked.bookedQty.isPositive()) return;
-    const rules: MarketRules | undefined = markets.get(order.symbol);
-    const found = seen.value;
-    const partial = found.filledQty.lt(found.qty);
-    const firstFill = !order.filledQty.isPositive();
-    recorder.emit('ORDER_FILLED', {
-      symbol: order.symbol, side: order.side, attempt: attemptOf(order.clientOrderId), client_order_id: order.clientOrderId,
-      exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: found.avgPx ?? booked.fillPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
-    });
-    const px = booked.fillPx;
-    const label = rules ? priceLabel(rules, px) : px.toString();
-    // A buy watched with nothing filled yet ended its decision `failed` (timed out, or left resting):
-    // its first fill makes that decision a purchase after all. `unknown` orders were failures too.
-    if (order.side === 'buy' && firstFill) stats.filledLate.buys++;
-    if (order.status === 'unknown') stats.filledLate.failedOrders++;
-    if (order.side === 'buy') {
-      recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedQty.mul(px), partial });
-      if (firstFill) stats.buys++;
-      bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: booked.bookedQty.toString(), late: true });
-    } else if (order.exitRule) {
-      const position = booked.position;
-      recorder.emit('SELL_FILLED', {
-        symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: px, entry_px: position?.entryPx ?? px, fee: booked.bookedFee,
-        realized_pnl: booked.realizedPnl, holding_s: position ? holdingSeconds(position, booked.order.updatedAt) : 0,
-      });
-      if (firstFill) stats.sells++;
-      bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });
-    }
+    logFoundFill(this.ctx, order, seen.value, booked);
   }
 }
 
-function attemptOf(clientOrderId: string): number {
+/**
+ * The lines of a fill the store booked from a later answer about `order` (as the store held it
+ * before that answer): the watcher's look-up, or the exit handler's cancel of a resting buy, whose
+ * answer may report fills the watcher has not seen yet. Called inside the order's decision and intent.
+ */
+export function logFoundFill(ctx: EngineContext, order: OrderRecord, found: ExchangeOrder, booked: FillResult): void {
+  const { recorder, markets, stats, bus } = ctx;
+  const rules: MarketRules | undefined = markets.get(order.symbol);
+  const partial = found.filledQty.lt(found.qty);
+  const firstFill = !order.filledQty.isPositive();
+  recorder.emit('ORDER_FILLED', {
+    symbol: order.symbol, side: order.side, attempt: attemptOf(order.clientOrderId), client_order_id: order.clientOrderId,
+    exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: found.avgPx ?? booked.fillPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
+  });
+  const px = booked.fillPx;
+  const label = rules ? priceLabel(rules, px) : px.toString();
+  // A buy watched with nothing filled yet ended its decision `failed` (timed out, or left resting):
+  // its first fill makes that decision a purchase after all. `unknown` orders were failures too.
+  if (order.side === 'buy' && firstFill) stats.filledLate.buys++;
+  if (order.status === 'unknown') stats.filledLate.failedOrders++;
+  if (order.side === 'buy') {
+    recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedQty.mul(px), partial });
+    if (firstFill) stats.buys++;
+    bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: booked.bookedQty.toString(), late: true });
+  } else if (order.exitRule) {
+    const position = booked.position;
+    recorder.emit('SELL_FILLED', {
+      symbol: order.symbol, rule: order.exitRule, qty: booked.bookedQty, avg_px: px, entry_px: position?.entryPx ?? px, fee: booked.bookedFee,
+      realized_pnl: booked.realizedPnl, holding_s: position ? holdingSeconds(position, booked.order.updatedAt) : 0,
+    });
+    if (firstFill) stats.sells++;
+    bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });
+  }
+}
+
+/** The attempt number a client order id carries (`<intent>-<attempt>`), 1 when it carries none. */
+export function attemptOf(clientOrderId: string): number {
   const attempt = Number(clientOrderId.slice(clientOrderId.lastIndexOf('-') + 1));
   return Number.isInteger(attempt) && attempt > 0 ? attempt : 1;
 }
