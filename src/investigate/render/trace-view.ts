@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { Decimal } from '../../domain/decimal.js';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { byTime, type LocatedEvent } from '../query/find-events.js';
 import { partlyFilled, summarizeIntent, type IntentSummary } from '../query/orders-tally.js';
@@ -77,6 +78,28 @@ function buyIntent(buyLines: readonly LocatedEvent[]): IntentSummary | undefined
  * BUY_FILLED only the increment), else the first BUY_FILLED's when the order lines are not here.
  * With how much of the order that is when it filled only in part, and what ended the rest.
  */
+/**
+ * A position sold over several SELL_FILLED lines (partial fills of IOC exits, bar after bar): what
+ * was sold in all and the PnL of all of it. The first line alone named one part's PnL as the whole
+ * position's, and called it closed while the rest was still held.
+ */
+function soldInParts(sells: readonly LocatedEvent[], held: string | undefined): string {
+  let qty = Decimal.ZERO;
+  let pnl = Decimal.ZERO;
+  try {
+    for (const sell of sells) {
+      qty = qty.add(Decimal.parse(raw(sell, 'qty')));
+      pnl = pnl.add(Decimal.parse(raw(sell, 'realized_pnl')));
+    }
+  } catch {
+    return `sold in ${sells.length} parts (their quantities or PnL do not read as decimals)`;
+  }
+  const rules = [...new Set(sells.map((s) => raw(s, 'rule')))].join(', ');
+  const last = sells.at(-1);
+  const state = held !== undefined && below(qty.toString(), held) ? `position partly sold, ${qty.toString()} of ${held}` : 'position closed';
+  return `${state} by ${rules} in ${sells.length} sells, the last at ${last ? raw(last, 'avg_px') : '?'}, realized PnL ${pnl.toString()} in all`;
+}
+
 function bought(intent: IntentSummary | undefined, filled: LocatedEvent): string {
   const fill = intent?.fill;
   if (!fill) return `${raw(filled, 'qty')} ${raw(filled, 'symbol')} at ${raw(filled, 'avg_px')}`;
@@ -139,7 +162,10 @@ export function verdict(events: readonly LocatedEvent[]): string {
   if (filled || foundFilled || partly) {
     const exitFailures = sellLines.filter((e) => e.event.event_type === 'ORDER_FAILED');
     const lastFailure = exitFailures.at(-1);
-    if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
+    const sells = events.filter((e) => e.event.event_type === 'SELL_FILLED');
+    const held = partly?.qty ?? intent?.fill?.qty ?? (filled ? raw(filled, 'qty') : undefined);
+    if (sells.length > 1) out += `; ${soldInParts(sells, held)}${retriesOf(sellLines)}`;
+    else if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
     else if (lastFailure) out += `; the position is still open: ${exitFailures.length} exit order${exitFailures.length === 1 ? '' : 's'} failed, the last: ${raw(lastFailure, 'reason')}: ${raw(lastFailure, 'message')}`;
     else out += '; the position is still open (no SELL_FILLED)';
   }
