@@ -67,11 +67,13 @@ export class BuyDecision {
     const { portfolio, settings } = this.ctx;
     const symbol = bar.symbol;
     const position = portfolio.position(symbol);
+    const openPositions = this.countedPositions();
     return {
       symbol,
       now: bar.openTime + this.ctx.intervalMs,
       tradingEnabled: settings.tradingEnabled,
-      openPositions: this.countedPositions(),
+      openPositions,
+      ...(openPositions >= settings.limits.maxOpenPositions ? { openSymbols: portfolio.positions().map((p) => p.symbol) } : {}),
       hasPosition: position !== undefined || portfolio.hasOpenOrder(symbol),
       ...(position && !this.counted.sellable(position, bar.close, rules) ? { positionNote: this.unsellableNote(position, bar, rules) } : {}),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,

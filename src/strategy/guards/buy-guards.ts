@@ -20,7 +20,7 @@ const maxOpenPositions: BuyGuard = {
   check: (s, l) =>
     s.openPositions < l.maxOpenPositions
       ? PASS
-      : block('max_open_positions', s.openPositions, l.maxOpenPositions, `${s.openPositions} positions open, the maximum is ${l.maxOpenPositions}`),
+      : block('max_open_positions', s.openPositions, l.maxOpenPositions, `${s.openPositions} positions open${s.openSymbols?.length ? ` (${s.openSymbols.join(', ')})` : ''}, the maximum is ${l.maxOpenPositions}`),
 };
 
 const alreadyInPosition: BuyGuard = {
