@@ -73,7 +73,8 @@ export class BuyDecision {
       now: bar.openTime + this.ctx.intervalMs,
       tradingEnabled: settings.tradingEnabled,
       openPositions,
-      ...(openPositions >= settings.limits.maxOpenPositions ? { openSymbols: portfolio.positions().map((p) => p.symbol) } : {}),
+      // A property every snapshot has (one shape on the per-bar path), filled only at the limit.
+      openSymbols: openPositions >= settings.limits.maxOpenPositions ? portfolio.positions().map((p) => p.symbol) : undefined,
       hasPosition: position !== undefined || portfolio.hasOpenOrder(symbol),
       ...(position && !this.counted.sellable(position, bar.close, rules) ? { positionNote: this.unsellableNote(position, bar, rules) } : {}),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,

@@ -41,7 +41,7 @@ export interface GuardSnapshot {
    * The symbols of those positions, given when they reach the limit: max_open_positions names them,
    * so a position in a symbol the session no longer trades is not a bare count nobody can place.
    */
-  readonly openSymbols?: readonly string[];
+  readonly openSymbols?: readonly string[] | undefined;
   /** True when a position in `symbol` is open (or an order on it is not settled yet). */
   readonly hasPosition: boolean;
   /** Why that position stays, when it is not an ordinary open position (one no exit can sell): told with already_in_position. */
