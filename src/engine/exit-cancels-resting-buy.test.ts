@@ -4,31 +4,18 @@ import { loadBars } from '../../test/support/load-bars.js';
 import { ALTCOIN_JSON, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadConfig } from '../config/load-config.js';
-import { seededRandom } from '../domain/seeded-random.js';
 import { exchangeError, failure, type ExchangeResult } from '../execution/exchange-error.js';
 import type { Exchange, ExchangeOrder } from '../execution/exchange.js';
-import { OrderRouter } from '../execution/order-router.js';
 import type { FaultOptions } from '../execution/paper/fault-injector.js';
-import { PaperExchange } from '../execution/paper/paper-exchange.js';
+import type { PaperExchange } from '../execution/paper/paper-exchange.js';
 import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
-import { DashboardBus } from '../runtime/dashboard-bus.js';
-import { StateStore } from '../store/state-store.js';
-import { emaCrossRsiFactory } from '../strategy/index.js';
+import type { StateStore } from '../store/state-store.js';
+import { engineRig } from './__fixtures__/engine-rig.js';
 import { PassThroughVenue } from './__fixtures__/first-hour-engine.js';
-import type { EngineContext } from './engine-context.js';
-import { engineSettings } from './engine-settings.js';
-import { EngineStats } from './engine-stats.js';
 import { paperMarketFor } from './paper-markets.js';
-import { startingBalances } from './paper-setup.js';
-import { Portfolio } from './portfolio.js';
-import { StoreSyncedExchange } from './store-synced-exchange.js';
-import { TradingEngine } from './trading-engine.js';
 
 const available = sharedDataAvailable();
-const MINUTE = 60_000;
 /**
  * On the real UNITTEST/BTC file the strategy's first buy (bar 19, 00:19) is a GTC limit for 31167
  * that the market fills only in small parts: it rests, partially filled, while the price falls
@@ -52,54 +39,30 @@ async function runAltcoin(options: { readonly sets?: readonly string[]; readonly
   const bars = (await loadBars(ALTCOIN_JSON)).slice(0, options.bars ?? BARS);
   const first = bars[0]!;
   const spec = paperMarketFor(first.symbol, { makerBps: config.paper_exchange.maker_fee_bps, takerBps: config.paper_exchange.taker_fee_bps }, first.close);
-  const dataDir = join(tempDir('tradetrace-exit-cancel-'), 'data');
-  const logsDir = join(dataDir, 'logs');
-  const recorder = new Recorder({ sessionId: 'session_20171105_000000', sink: new FileSink(logsDir) });
-  const store = StateStore.open({ dataDir });
-  let barClose = first.openTime + MINUTE;
-  const portfolio = new Portfolio(store);
-  portfolio.seedBalances(startingBalances(config, [spec.rules]), barClose);
-  const paper = new PaperExchange({ markets: [spec], balances: Object.fromEntries(store.balances()), now: () => barClose, ...(options.faults ? { faults: options.faults } : {}) });
-  const exchange = new StoreSyncedExchange(options.venue ? options.venue(paper) : paper, store, () => barClose);
-  const ctx: EngineContext = {
-    recorder, exchange, portfolio, stats: new EngineStats(), bus: new DashboardBus({ recorder }), settings: engineSettings(config), observer: {},
-    markets: new Map([[spec.rules.symbol, spec.rules]]), intervalMs: MINUTE, dataAgeMs: () => 0,
-    router: new OrderRouter({ exchange, recorder, markets: [spec.rules], random: seededRandom(1), sleep: () => Promise.resolve() }),
-  };
-  const s = config.strategy;
-  const strategies = emaCrossRsiFactory({ fastPeriod: s.ema_fast, slowPeriod: s.ema_slow, rsiPeriod: s.rsi_period, rsiMax: s.rsi_max, atrPeriod: s.atr_period });
-  const engine = new TradingEngine({ ctx, strategies, paper });
+  const rig = engineRig({
+    config, spec, dataDir: join(tempDir('tradetrace-exit-cancel-'), 'data'), sessionId: 'session_20171105_000000', firstOpen: first.openTime,
+    ...(options.faults ? { faults: options.faults } : {}), ...(options.venue ? { venue: options.venue } : {}),
+  });
   try {
-    for (const bar of bars) {
-      barClose = bar.openTime + MINUTE;
-      await engine.onBar(bar);
-    }
+    await rig.feed(bars);
   } catch (error) {
-    paper.close();
-    store.close();
-    recorder.close();
+    rig.close();
     throw error;
   }
-  recorder.flush();
-  const logs = await readLogs(logsDir);
-  return {
-    logs, store, paper,
-    close: () => {
-      paper.close();
-      store.close();
-      recorder.close();
-    },
-  };
+  rig.recorder.flush();
+  const logs = await readLogs(rig.logsDir);
+  return { logs, store: rig.store, paper: rig.paper, close: () => rig.close() };
 }
 
-/** The first buy's lines: its ORDER_CONTEXT, and every line of its decision. */
-function firstBuy(logs: ReadBack): { context: AnyEventLine; decisionId: string; lines: AnyEventLine[] } {
+/** The first buy's lines, in the order written, with what every case reads of them. */
+function firstBuy(logs: ReadBack): { context: AnyEventLine; decisionId: string; buyId: string; lines: AnyEventLine[]; types: string[]; sell: number } {
   const context = logs.lines.find((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'buy');
   if (!context) throw new Error('no buy in the run');
   const decisionId = String(context.decision_id);
   // In the order written (the session's seq), whatever channel's file each line is in.
   const lines = logs.lines.filter((l) => l.decision_id === decisionId).sort((a, b) => num(a, 'seq') - num(b, 'seq'));
-  return { context, decisionId, lines };
+  const sell = lines.findIndex((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
+  return { context, decisionId, buyId: String(f(context, 'client_order_id')), lines, types: lines.map((l) => l.event_type), sell };
 }
 
 describe.skipIf(!available)('an exit rule fires while the bot\'s own GTC buy rests partially filled (real UNITTEST/BTC candles)', () => {
@@ -108,12 +71,9 @@ describe.skipIf(!available)('an exit rule fires while the bot\'s own GTC buy res
     try {
       const { logs, store } = run;
       expect(logs.bad).toEqual([]);
-      const { context, decisionId, lines } = firstBuy(logs);
-      const buyId = String(f(context, 'client_order_id'));
-      const types = lines.map((l) => l.event_type);
+      const { context, decisionId, buyId, lines, types, sell } = firstBuy(logs);
       const trigger = types.indexOf('EXIT_TRIGGERED');
       const cancel = types.indexOf('ORDER_CANCELED');
-      const sell = lines.findIndex((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
       expect(trigger, types.join(' ')).toBeGreaterThan(0);
       expect(cancel).toBeGreaterThan(trigger);
       expect(sell).toBeGreaterThan(cancel);
@@ -148,13 +108,10 @@ describe.skipIf(!available)('an exit rule fires while the bot\'s own GTC buy res
     try {
       const { logs, store } = run;
       expect(logs.bad).toEqual([]);
-      const { context, decisionId, lines } = firstBuy(logs);
-      const buyId = String(f(context, 'client_order_id'));
-      const types = lines.map((l) => l.event_type);
+      const { decisionId, buyId, lines, types, sell } = firstBuy(logs);
       const trigger = types.indexOf('EXIT_TRIGGERED');
       const blocked = types.indexOf('EXIT_BLOCKED');
       const cancel = types.indexOf('ORDER_CANCELED');
-      const sell = lines.findIndex((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
       expect(trigger, types.join(' ')).toBeGreaterThan(0);
       expect([blocked > trigger, cancel > blocked, sell > cancel], types.join(' ')).toEqual([true, true, true]);
       expect(f(lines[blocked], 'refused_by')).toBe('unsettled_order');
@@ -178,11 +135,8 @@ describe.skipIf(!available)('an exit rule fires while the bot\'s own GTC buy res
     try {
       const { logs, store } = run;
       expect(logs.bad).toEqual([]);
-      const { context, decisionId, lines } = firstBuy(logs);
-      const buyId = String(f(context, 'client_order_id'));
-      const types = lines.map((l) => l.event_type);
+      const { decisionId, buyId, lines, types, sell } = firstBuy(logs);
       const cancel = types.indexOf('ORDER_CANCELED');
-      const sell = lines.findIndex((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
       const blockedForBuy = lines.filter((l) => l.event_type === 'EXIT_BLOCKED' && String(f(l, 'message')).includes('(buy)'));
       expect(blockedForBuy, types.join(' ')).toHaveLength(1);
       expect(String(f(blockedForBuy[0], 'message'))).toContain('the cancel failed (rejected');
@@ -215,12 +169,9 @@ describe.skipIf(!available)('an exit rule fires while the bot\'s own GTC buy res
     try {
       const { logs, store } = run;
       expect(logs.bad).toEqual([]);
-      const { context, decisionId, lines } = firstBuy(logs);
-      const buyId = String(f(context, 'client_order_id'));
-      const types = lines.map((l) => l.event_type);
+      const { decisionId, buyId, lines, types, sell } = firstBuy(logs);
       const trigger = types.indexOf('EXIT_TRIGGERED');
       const cancel = types.indexOf('ORDER_CANCELED');
-      const sell = lines.findIndex((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell');
       const known = num(lines[trigger], 'qty');
       const fromCancel = lines.slice(trigger, cancel).filter((l) => l.event_type === 'BUY_FILLED');
       expect(fromCancel.length, types.join(' ')).toBe(1);

@@ -6,26 +6,13 @@ import { loadBars } from '../../test/support/load-bars.js';
 import { ALTCOIN_JSON, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Candle } from '../domain/candle.js';
 import { Decimal } from '../domain/decimal.js';
-import { seededRandom } from '../domain/seeded-random.js';
-import { OrderRouter } from '../execution/order-router.js';
-import { PaperExchange } from '../execution/paper/paper-exchange.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
-import { DashboardBus } from '../runtime/dashboard-bus.js';
-import { StateStore } from '../store/state-store.js';
-import { emaCrossRsiFactory } from '../strategy/index.js';
-import type { EngineContext } from './engine-context.js';
-import { engineSettings } from './engine-settings.js';
-import { EngineStats } from './engine-stats.js';
+import { engineRig } from './__fixtures__/engine-rig.js';
 import { paperMarketFor } from './paper-markets.js';
 import { PAPER_EXCHANGE_FILE, PaperSession } from './paper-session.js';
-import { startingBalances } from './paper-setup.js';
-import { Portfolio } from './portfolio.js';
-import { StoreSyncedExchange } from './store-synced-exchange.js';
-import { TradingEngine } from './trading-engine.js';
 
 const available = sharedDataAvailable();
 const MINUTE = 60_000;
@@ -123,39 +110,17 @@ describe.skipIf(!available)('the engine on a resumed replay (real UNITTEST/BTC c
     const bars = (await loadBars(ALTCOIN_JSON)).slice(0, 60);
     const first = bars[0]!;
     const spec = paperMarketFor(first.symbol, { makerBps: config.paper_exchange.maker_fee_bps, takerBps: config.paper_exchange.taker_fee_bps }, first.close);
-    const dataDir = join(tempDir('tradetrace-warmup-engine-'), 'data');
-    const recorder = new Recorder({ sessionId: 'session_20171105_020000', sink: new FileSink(join(dataDir, 'logs')) });
-    const store = StateStore.open({ dataDir });
-    let barClose = first.openTime + MINUTE;
-    const portfolio = new Portfolio(store);
-    portfolio.seedBalances(startingBalances(config, [spec.rules]), barClose);
-    const paper = new PaperExchange({ markets: [spec], balances: Object.fromEntries(store.balances()), now: () => barClose });
-    const exchange = new StoreSyncedExchange(paper, store, () => barClose);
     const told: number[] = [];
-    const ctx: EngineContext = {
-      recorder, exchange, portfolio, stats: new EngineStats(), bus: new DashboardBus({ recorder }), settings: engineSettings(config), observer: {},
-      markets: new Map([[spec.rules.symbol, spec.rules]]), intervalMs: MINUTE, dataAgeMs: () => 0,
-      router: new OrderRouter({ exchange, recorder, markets: [spec.rules], random: seededRandom(1), sleep: () => Promise.resolve() }),
-    };
-    const s = config.strategy;
-    const strategies = emaCrossRsiFactory({ fastPeriod: s.ema_fast, slowPeriod: s.ema_slow, rsiPeriod: s.rsi_period, rsiMax: s.rsi_max, atrPeriod: s.atr_period });
     const decidedUntil = bars[50]!.openTime + MINUTE;
-    const engine = new TradingEngine({
-      ctx, strategies, resumeAfter: new Map([[first.symbol, decidedUntil]]),
-      paper: { onCandle: (symbol: string, candle: Candle) => {
-        told.push(candle.openTime);
-        paper.onCandle(symbol, candle);
-      } },
+    const rig = engineRig({
+      config, spec, dataDir: join(tempDir('tradetrace-warmup-engine-'), 'data'), sessionId: 'session_20171105_020000', firstOpen: first.openTime,
+      resumeAfter: new Map([[first.symbol, decidedUntil]]), onCandle: (_symbol, candle) => told.push(candle.openTime),
     });
+    const { engine } = rig;
     try {
-      for (const bar of bars) {
-        barClose = bar.openTime + MINUTE;
-        await engine.onBar(bar);
-      }
+      await rig.feed(bars);
     } finally {
-      paper.close();
-      store.close();
-      recorder.close();
+      rig.close();
     }
     expect(engine.warmedBars).toBe(51);
     expect(told).toEqual(bars.slice(51).map((b) => b.openTime));

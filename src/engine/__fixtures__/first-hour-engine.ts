@@ -4,28 +4,16 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { Decimal } from '../../domain/decimal.js';
-import { seededRandom } from '../../domain/seeded-random.js';
 import type { ExchangeResult } from '../../execution/exchange-error.js';
 import type { Balance, Exchange, ExchangeOrder, PlaceOrderRequest } from '../../execution/exchange.js';
 import type { MarketRules } from '../../domain/market-rules.js';
-import { OrderRouter } from '../../execution/order-router.js';
-import { PaperExchange } from '../../execution/paper/paper-exchange.js';
 import { readCsvCandles } from '../../execution/testing/candle-files.js';
 import type { Bar } from '../../market-data/index.js';
 import { readLogs, type ReadBack } from '../../recorder/__fixtures__/read-logs.js';
-import { FileSink } from '../../recorder/file-sink.js';
-import { Recorder } from '../../recorder/recorder.js';
-import { DashboardBus } from '../../runtime/dashboard-bus.js';
-import { StateStore } from '../../store/state-store.js';
-import { emaCrossRsiFactory } from '../../strategy/index.js';
-import type { EngineContext } from '../engine-context.js';
-import { engineSettings } from '../engine-settings.js';
-import { EngineStats } from '../engine-stats.js';
+import type { StateStore } from '../../store/state-store.js';
+import type { EngineStats } from '../engine-stats.js';
 import { paperMarketFor } from '../paper-markets.js';
-import { startingBalances } from '../paper-setup.js';
-import { Portfolio } from '../portfolio.js';
-import { StoreSyncedExchange } from '../store-synced-exchange.js';
-import { TradingEngine } from '../trading-engine.js';
+import { engineRig } from './engine-rig.js';
 
 /** A venue in front of the paper exchange that passes every call through; a test overrides the calls it makes misbehave. */
 export class PassThroughVenue implements Exchange {
@@ -77,41 +65,14 @@ export async function runFirstHour(options: {
   readonly beforeBar?: (afterIndex: number) => void;
 }): Promise<FirstHourRun> {
   const dataDir = join(options.dir, 'data');
-  const logsDir = join(dataDir, 'logs');
   const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const { config } = loaded.value;
   const spec = paperMarketFor('BTC/USD', { makerBps: config.paper_exchange.maker_fee_bps, takerBps: config.paper_exchange.taker_fee_bps });
   const real: Bar[] = readCsvCandles(options.candles, 60).map((c) => ({ ...c, symbol: 'BTC/USD' }));
   const after = options.after(real.at(-1)?.openTime ?? 0);
-  const recorder = new Recorder({ sessionId: 'session_20220101_000000', sink: new FileSink(logsDir) });
-  const store = StateStore.open({ dataDir });
-  const portfolio = new Portfolio(store);
-  let barClose = (real[0]?.openTime ?? 0) + 60_000;
-  portfolio.seedBalances(startingBalances(config, [spec.rules]), barClose);
-  const paper = new PaperExchange({ markets: [spec], balances: Object.fromEntries(store.balances()), now: () => barClose });
-  const exchange = new StoreSyncedExchange(options.venue ? options.venue(paper) : paper, store, () => barClose);
-  const stats = new EngineStats();
-  const ctx: EngineContext = {
-    recorder, exchange, portfolio, stats, bus: new DashboardBus({ recorder }), settings: engineSettings(config), observer: {},
-    markets: new Map([[spec.rules.symbol, spec.rules]]), intervalMs: 60_000, dataAgeMs: () => 0,
-    router: new OrderRouter({ exchange, recorder, markets: [spec.rules], random: seededRandom(1), sleep: () => Promise.resolve() }),
-  };
-  const s = config.strategy;
-  const strategies = emaCrossRsiFactory({ fastPeriod: s.ema_fast, slowPeriod: s.ema_slow, rsiPeriod: s.rsi_period, rsiMax: s.rsi_max, atrPeriod: s.atr_period });
-  const engine = new TradingEngine({ ctx, strategies, paper });
-  for (const [i, bar] of [...real, ...after].entries()) {
-    barClose = bar.openTime + 60_000;
-    options.beforeBar?.(i - real.length);
-    await engine.onBar(bar);
-  }
-  const logs = await readLogs(logsDir);
-  return {
-    logs, stats, store, after,
-    close: () => {
-      paper.close();
-      store.close();
-      recorder.close();
-    },
-  };
+  const rig = engineRig({ config, spec, dataDir, sessionId: 'session_20220101_000000', firstOpen: real[0]?.openTime ?? 0, ...(options.venue ? { venue: options.venue } : {}) });
+  await rig.feed([...real, ...after], (i) => options.beforeBar?.(i - real.length));
+  const logs = await readLogs(rig.logsDir);
+  return { logs, stats: rig.stats, store: rig.store, after, close: () => rig.close() };
 }
