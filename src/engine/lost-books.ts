@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { peekPaperAccount } from '../execution/paper/paper-state-file.js';
+import { putBackCommand, RESCUED_INFIX, sideFilesOf } from '../store/sqlite-file.js';
 import { STATE_FILE_NAME } from '../store/state-store.js';
 import { StoreError } from '../store/store-error.js';
 
@@ -36,18 +37,18 @@ export function refuseLostBooks(dataDir: string, accountFile: string): void {
  * The -wal and -shm of the lost file must go first: SQLite would replay that WAL onto the copy.
  */
 function restoreAdvice(dataDir: string, statePath: string, accountChangedMs: number): string {
-  const sides = ['-wal', '-shm'].map((suffix) => `${statePath}${suffix}`);
-  const clear = sides.some((side) => existsSync(side)) ? `rm -f ${sides.join(' ')} && ` : '';
+  const sides = sideFilesOf(statePath);
+  const leftovers = sides.some((side) => existsSync(side));
   const copies = rescuedCopies(dataDir);
   const fresh = copies.filter((copy) => copy.mtimeMs >= accountChangedMs - RESCUE_SLACK_MS).at(-1);
   const older = copies.length > 0 && fresh === undefined ? ` (the copies tradetrace saved, the last from ${new Date(copies.at(-1)?.mtimeMs ?? 0).toISOString()}, are older than the account's last change, ${new Date(accountChangedMs).toISOString()}: they do not hold its latest books)` : '';
-  if (fresh) return `put back the copy tradetrace saved when the file went missing (${clear}mv ${fresh.path} ${statePath}) or a backup`;
-  return `restore it from a backup${clear ? ` (first ${clear.slice(0, -' && '.length)}: they belong to the lost file)` : ''}${older}`;
+  if (fresh) return `put back the copy tradetrace saved when the file went missing (${putBackCommand(fresh.path, statePath, leftovers)}) or a backup`;
+  return `restore it from a backup${leftovers ? ` (first rm -f ${sides.join(' ')}: they belong to the lost file)` : ''}${older}`;
 }
 
 /** `state.sqlite.rescued-<time>` files, oldest first. */
 function rescuedCopies(dataDir: string): { path: string; mtimeMs: number }[] {
-  const prefix = `${STATE_FILE_NAME}.rescued-`;
+  const prefix = `${STATE_FILE_NAME}${RESCUED_INFIX}`;
   try {
     return readdirSync(dataDir)
       .filter((name) => name.startsWith(prefix))

@@ -155,6 +155,23 @@ export interface FileLoss {
 /** The files SQLite keeps beside a database: left behind by a lost one, they belong to it alone. */
 const SIDE_FILES = ['-wal', '-shm'] as const;
 
+/** The -wal and -shm paths of the database at `path`. */
+export function sideFilesOf(path: string): string[] {
+  return SIDE_FILES.map((suffix) => `${path}${suffix}`);
+}
+
+/** What a copy saved of a lost database is named after: `<path>.rescued-<time>`. */
+export const RESCUED_INFIX = '.rescued-';
+
+/**
+ * The shell command that puts a saved copy back at `path`. The lost file's -wal and -shm must go
+ * first (`clearSides`, when they are there): SQLite would replay that WAL onto the copy, a
+ * malformed database.
+ */
+export function putBackCommand(copy: string, path: string, clearSides: boolean): string {
+  return `${clearSides ? `rm -f ${sideFilesOf(path).join(' ')} && ` : ''}mv ${copy} ${path}`;
+}
+
 /**
  * The file a path named when it was opened. SQLite goes on committing to a file deleted (or replaced)
  * under its open connection, and everything it holds is gone when the connection closes: a store
@@ -196,10 +213,10 @@ export class FileIdentity {
     const lost = this.lost();
     if (lost === undefined) return undefined;
     const rescued = this.rescue(db);
-    const sides = SIDE_FILES.map((suffix) => `${this.path}${suffix}`).join(' ');
-    const clear = lost === 'replaced' ? `move aside the file now at ${this.path} and its -wal and -shm` : `rm -f ${sides}`;
+    // A file now at the path is someone's (a restored backup?): moved aside, not removed.
+    const putBack = lost === 'replaced' ? `move aside the file now at ${this.path} and its -wal and -shm, then ${putBackCommand(rescued ?? '', this.path, false)}` : putBackCommand(rescued ?? '', this.path, true);
     const advice = rescued
-      ? `what it held was copied to ${rescued}; once the bot has stopped, put it back: ${clear} && mv ${rescued} ${this.path}`
+      ? `what it held was copied to ${rescued}; once the bot has stopped, put it back: ${putBack}`
       : 'its contents could not be copied out (the folder may be gone too)';
     return { lost, rescued, advice };
   }
@@ -211,7 +228,7 @@ export class FileIdentity {
    */
   private rescue(db: Database.Database, now = new Date()): string | undefined {
     if (this.rescued !== undefined) return this.rescued;
-    const target = `${this.path}.rescued-${now.toISOString().replace(/[-:.]/g, '')}`;
+    const target = `${this.path}${RESCUED_INFIX}${now.toISOString().replace(/[-:.]/g, '')}`;
     try {
       db.prepare('VACUUM INTO ?').run(target);
       this.rescued = target;
