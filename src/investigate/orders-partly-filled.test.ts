@@ -40,6 +40,17 @@ describe('orders and trace: an order that filled in part and still rests on the 
   const intentLines = (ids: readonly string[]) =>
     readFileSync(join(dir, 'logs', 'orders.jsonl'), 'utf8').split('\n').filter((l) => ids.some((id) => l.includes(`"intent_id":"${id}"`)));
 
+  it('sessions counts a partly filled order still open apart from the fills, so it agrees with orders and with the bot\'s summary', async () => {
+    const text = await runQuery(['sessions', '--data-dir', dir]);
+    expect([text.code, text.stderr]).toEqual([0, '']);
+    // A: four intents ended filled, two still rest partly filled; B reconciled one of each.
+    expect(text.stdout).toContain('fills 4 (+2 partly filled, order still open)  failures 0\n');
+    expect(text.stdout).toContain('fills 1 (+1 partly filled, order still open)  failures 0\n');
+    const json = await runQuery(['sessions', '--data-dir', dir, '--json']);
+    const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { sessionId: string; fills: number; partlyFilled: number });
+    expect(rows.map((row) => [row.sessionId, row.fills, row.partlyFilled])).toEqual([[A, 4, 2], [B, 1, 1]]);
+  });
+
   it('counts a partly filled order still open as open, and the ended ones by their final verdict', async () => {
     const r = await runQuery(['orders', '--data-dir', dir]);
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -101,7 +112,7 @@ describe('orders and trace: an order that filled in part and still rests on the 
 
   it('sessions counts as fills the intents orders --session calls filled', async () => {
     const sessions = await runQuery(['sessions', '--data-dir', dir]);
-    expect(sessions.stdout).toContain('fills 4  failures 0\n');
+    expect(sessions.stdout).toContain('fills 4 (+2 partly filled, order still open)  failures 0\n');
     const placed = await runQuery(['orders', '--session', A, '--data-dir', dir]);
     expect(placed.stdout).toMatch(/^6 order intents: 4 filled, /);
   });

@@ -12,10 +12,12 @@ import type { CliIo } from '../command.js';
 const HELP = `usage: tradetrace sessions
 
 Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
+Fills and failures are order intents by their final verdict, as orders --session counts them; an
+order filled in part that still rests on the exchange is counted apart ("partly filled").
 A session without SESSION_END shows "no SESSION_END" and when it was last seen.
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
-"configHash":HASH,"decisions":N,"fills":N,"failures":N,"lastSeen":T}
+"configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,"lastSeen":T}
 (null or left out when not known)`)}
 `;
 
@@ -58,7 +60,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       const ended = r.exitReason ? exitText(r) : f.style.red(exitText(r));
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
-      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
+      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
     }
     io.stdout.write(`${out.join('\n')}\n`);
   }

@@ -5,7 +5,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
-import { OrdersTally, type IntentSummary } from './orders-tally.js';
+import { OrdersTally, partlyFilled, type IntentSummary } from './orders-tally.js';
 import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
 import type { SkippedLines } from './skipped-lines.js';
 
@@ -30,6 +30,11 @@ export interface SessionRow {
    * ORDER_FILLED lines it has, and a fill found after the router gave up on it is a fill, not a failure.
    */
   fills: number;
+  /**
+   * Intents with a fill whose order still rests on the exchange (PARTLY FILLED in `orders`): no
+   * final verdict, so not in `fills`, but the bot holds what they bought and its summary counted it.
+   */
+  partlyFilled: number;
   failures: number;
   /** The ts of the session's last line in any channel (as health finds it), within the window. */
   lastSeen: string | undefined;
@@ -52,7 +57,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     let r = rows.get(id);
     if (!r) {
       const m = manifests.get(id);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, failures: 0, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
@@ -60,9 +65,11 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
   // Order lines go through the tally `orders` uses, so an intent counts once, by its final verdict,
   // in each session it has a line in (the one that placed it, a restart that settled it).
   const countIntent = (s: IntentSummary): void => {
-    if (s.status !== 'filled' && s.status !== 'failed') return;
+    const partly = partlyFilled(s);
+    if (s.status !== 'filled' && s.status !== 'failed' && !partly) return;
     for (const id of new Set(s.events.map((e) => e.event.session_id))) {
       if (s.status === 'filled') row(id).fills++;
+      else if (partly) row(id).partlyFilled++;
       else row(id).failures++;
     }
   };
