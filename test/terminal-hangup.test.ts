@@ -140,3 +140,18 @@ function pythonWithPty(): boolean {
   console.warn(`SKIP: ${reason}`);
   return false;
 }
+
+describe('tradetrace demo: the shutdown signals paper stops on', () => {
+  for (const signal of ['SIGHUP', 'SIGQUIT'] as const) {
+    it(`${signal} stops the demo with SESSION_END reason signal (exit 130), as SIGINT does, instead of being ignored`, async () => {
+      const dataDir = join(tempDir('tradetrace-demo-signal-'), 'data');
+      const run = runChild(ENTRY, ['demo', '--data-dir', dataDir]);
+      await waitUntil('the first decision', () => logged(join(dataDir, 'logs', 'decisions.jsonl'), 'DECISION_START'));
+      run.child.kill(signal);
+      const exited = await run.exited;
+      expect([exited.code, exited.signal]).toEqual([130, null]);
+      const ends = readLog(join(dataDir, 'logs'), 'audit').filter((l) => l['event_type'] === 'SESSION_END');
+      expect(ends).toEqual([expect.objectContaining({ reason: 'signal', exit_code: 130 })]);
+    });
+  }
+});

@@ -9,6 +9,7 @@ import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 import { defaultStartPrice } from '../../market-data/index.js';
+import { SHUTDOWN_SIGNALS } from '../../runtime/shutdown-coordinator.js';
 
 const HELP = `usage: tradetrace demo [options]
 
@@ -113,8 +114,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     stopSignal = signal;
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Every shutdown signal paper stops on: a closed terminal (SIGHUP) or Ctrl-\ (SIGQUIT) too.
+  for (const signal of SHUTDOWN_SIGNALS) process.once(signal, onSignal);
   try {
     recorder.emit('LOG', { component: 'demo', message: `demo session on ${symbol}`, data: { symbols: config.trading.symbols, global_trading: config.trading.global_trading } });
     await quietDecision(recorder, symbol);
@@ -131,7 +132,6 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`tradetrace demo: ${(error as Error).message}\n`);
     return session.endSession('error', 1, undefined, sessionFailure(error));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SHUTDOWN_SIGNALS) process.off(signal, onSignal);
   }
 }
