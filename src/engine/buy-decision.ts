@@ -81,7 +81,7 @@ export class BuyDecision {
       freeQuote: portfolio.free(rules.quoteAsset),
       minNotional: rules.minNotional,
       dataAgeMs: this.ctx.dataAgeMs(symbol),
-      realizedPnlToday: portfolio.realizedToday(bar.openTime),
+      realizedPnlToday: portfolio.realizedToday(bar.openTime, settings.quoteCurrency),
       atrPercent: strategy.atrPercent,
     };
   }

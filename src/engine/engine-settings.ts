@@ -6,6 +6,8 @@ import { BUY_GUARDS, guardLimits, type BuyGuard, type GuardLimits } from '../str
 /** What the engine needs from the config, parsed once (the hot path never reads config). */
 export interface EngineSettings {
   readonly tradingEnabled: boolean;
+  /** trading.quote_currency: the currency of the quote budget and of the daily loss limit, whose realized PnL alone it counts. */
+  readonly quoteCurrency: string;
   readonly quoteBudget: Decimal;
   readonly tif: TimeInForce;
   readonly slippageBps: number;
@@ -37,6 +39,7 @@ export function engineSettings(config: Config, capitalAtStart?: Decimal): Engine
   const lossLimit = (capitalAtStart ?? trading.starting_quote_balance).mul(trading.daily_loss_limit_pct).div(HUNDRED, 8);
   return {
     tradingEnabled: trading.global_trading,
+    quoteCurrency: trading.quote_currency,
     quoteBudget: execution.quote_budget,
     tif: execution.tif,
     slippageBps: execution.slippage_bps,
@@ -47,6 +50,7 @@ export function engineSettings(config: Config, capitalAtStart?: Decimal): Engine
       cooldownMs: trading.cooldown_after_exit,
       staleAfterMs: data.stale_after,
       dailyLossLimit: lossLimit,
+      dailyLossCurrency: trading.quote_currency,
       maxAtrPercent: strategy.max_atr_pct > 0 ? strategy.max_atr_pct : Number.MAX_VALUE,
     }),
     guards: trading.daily_loss_limit_pct.isZero() ? BUY_GUARDS.filter((g) => g.name !== 'daily_loss_limit') : BUY_GUARDS,

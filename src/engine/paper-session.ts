@@ -89,8 +89,8 @@ export class PaperSession {
     readonly reconcile: ReconcileReport,
     readonly stats: EngineStats,
     private readonly exitCode: Promise<number>,
-    /** The store's realized PnL before reconciliation: what reconciliation books is this session's. */
-    private readonly realizedAtStart: Decimal,
+    /** The store's realized PnL per currency before reconciliation: what reconciliation books is this session's. */
+    private readonly realizedAtStart: ReadonlyMap<string, Decimal>,
   ) {}
 
   static async open(options: PaperSessionOptions): Promise<PaperSession> {
@@ -131,7 +131,7 @@ export class PaperSession {
       const unsent = findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
       // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
       // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
-      const realizedAtStart = store.realizedPnl();
+      const realizedAtStart = store.realizedByCurrency();
       const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
       portfolio.refresh();
       const quoteBalance = store.balance(config.trading.quote_currency);
@@ -301,10 +301,11 @@ export class PaperSession {
   }
 
   /**
-   * Realized PnL booked during this session (the store keeps the total across sessions), fills
-   * reconciliation booked at its start included (reconcile.realizedPnl of it).
+   * Realized PnL in `currency` (default: the session's quote currency) booked during this session
+   * (the store keeps each currency's total across sessions), fills reconciliation booked at its
+   * start included (reconcile.realizedPnl of it).
    */
-  sessionRealizedPnl(): Decimal {
-    return this.store.realizedPnl().sub(this.realizedAtStart);
+  sessionRealizedPnl(currency = this.options.config.trading.quote_currency): Decimal {
+    return this.store.realizedPnl(currency).sub(this.realizedAtStart.get(currency) ?? Decimal.ZERO);
   }
 }

@@ -9,9 +9,11 @@ const DAY_MS = 86_400_000;
 export interface PortfolioView {
   readonly balances: ReadonlyMap<string, Decimal>;
   readonly positions: readonly PositionRecord[];
-  readonly realizedPnl: Decimal;
+  /** Realized PnL over the data directory's life, per quote currency: never added across currencies. */
+  readonly realizedPnl: ReadonlyMap<string, Decimal>;
   readonly unrealizedPnl: Decimal;
-  readonly feesPaid: Decimal;
+  /** Fees paid over the data directory's life, per quote currency of the markets that paid them. */
+  readonly feesPaid: ReadonlyMap<string, Decimal>;
 }
 
 /**
@@ -78,13 +80,16 @@ export class Portfolio {
     return this.store.balance(asset);
   }
 
-  /** Realized PnL of the UTC day `ts` falls in (the day's text is computed once per day). */
-  realizedToday(ts: number): Decimal {
+  /**
+   * Realized PnL in `currency` of the UTC day `ts` falls in (the day's text is computed once per
+   * day). Only that currency's: a loss in another is in other units, and no limit in this one may count it.
+   */
+  realizedToday(ts: number, currency: string): Decimal {
     if (!(ts >= this.dayStart && ts < this.dayStart + DAY_MS)) {
       this.dayStart = ts - (ts % DAY_MS);
       this.dayText = new Date(this.dayStart).toISOString().slice(0, 10);
     }
-    return this.store.realizedPnl(this.dayText);
+    return this.store.realizedPnl(currency, this.dayText);
   }
 
   /** True when an order on `symbol` is still unsettled: buying again could double the position. */
@@ -97,6 +102,7 @@ export class Portfolio {
     return this.orderSymbols.has(symbol) ? this.store.openOrders().find((order) => order.symbol === symbol) : undefined;
   }
 
+  /** Of the positions priced this session: only traded symbols get a price, and all of them quote in the session's currency. */
   unrealizedPnl(): Decimal {
     let total = Decimal.ZERO;
     for (const position of this.store.positions()) {
@@ -106,13 +112,7 @@ export class Portfolio {
     return total;
   }
 
-  feesPaid(): Decimal {
-    let total = Decimal.ZERO;
-    for (const day of this.store.snapshot().dailyPnl) total = total.add(day.fees);
-    return total;
-  }
-
   view(): PortfolioView {
-    return { balances: this.store.balances(), positions: this.store.positions(), realizedPnl: this.store.realizedPnl(), unrealizedPnl: this.unrealizedPnl(), feesPaid: this.feesPaid() };
+    return { balances: this.store.balances(), positions: this.store.positions(), realizedPnl: this.store.realizedByCurrency(), unrealizedPnl: this.unrealizedPnl(), feesPaid: this.store.feesByCurrency() };
   }
 }

@@ -88,8 +88,8 @@ describe('the session that starts by reconciling an exit sold while no bot ran',
     expect(Decimal.parse(String((sold[0] as unknown as Record<string, unknown>)['realized_pnl'])).toString()).toBe(realized.toString());
 
     const store = StateStore.open({ dataDir });
-    expect(store.dailyPnl('2022-01-03')?.realizedPnl.toString()).toBe(realized.toString());
-    expect(store.dailyPnl('2022-01-05')).toBeUndefined();
+    expect(store.dailyPnl('2022-01-03', 'USD')?.realizedPnl.toString()).toBe(realized.toString());
+    expect(store.dailyPnl('2022-01-05', 'USD')).toBeUndefined();
     store.close();
   }, 60_000);
 });

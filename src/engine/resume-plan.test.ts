@@ -12,7 +12,7 @@ const T = Date.UTC(2022, 0, 1, 12);
 const SESSION = 'session_20220101_120000';
 
 function snapshot(positions: readonly PositionRecord[]): StateSnapshot {
-  return { positions, openOrders: [], balances: new Map(), realizedPnl: Decimal.ZERO, dailyPnl: [], lastExits: new Map() };
+  return { positions, openOrders: [], balances: new Map(), realizedPnl: new Map(), dailyPnl: [], lastExits: new Map() };
 }
 
 function position(symbol: string, openedAt: number): PositionRecord {

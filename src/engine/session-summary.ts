@@ -1,6 +1,7 @@
 import { Decimal } from '../domain/decimal.js';
 import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
+import { isUnsplitCurrency, UNKNOWN_CURRENCY, UNSPLIT_JOIN } from '../store/records.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
 
 /** What a paper session did, for SESSION_END's summary and the text printed at the end. */
@@ -8,15 +9,45 @@ export interface PaperSummary {
   /** JSON-safe: decimals as text. Written in SESSION_END. */
   readonly record: Record<string, unknown>;
   readonly result: PaperRunResult;
+  /** The session's quote currency (trading.quote_currency): realized, totalRealized, unrealized and fees are in it, and only its. */
   readonly quote: string;
   readonly realized: Decimal;
   readonly totalRealized: Decimal;
   readonly unrealized: Decimal;
   readonly fees: Decimal;
+  /**
+   * Every other currency this data directory holds realized PnL or fees in (markets an earlier
+   * session traded, or their orders reconciled at this start), each on its own: never added to `quote`'s.
+   */
+  readonly otherCurrencies: readonly CurrencyPnl[];
   readonly traceDecision: string | undefined;
   readonly logFiles: readonly string[];
   /** The bars came from candle files (not the synthetic feed): a fresh --data-dir replays them again. */
   readonly replay: boolean;
+}
+
+/** Realized PnL and fees in one currency (or an unsplit key from before schema 3: isUnsplitCurrency). */
+export interface CurrencyPnl {
+  readonly currency: string;
+  /** Booked this session, reconciled fills included. */
+  readonly session: Decimal;
+  /** Of `session`, what restart reconciliation booked at the start. */
+  readonly reconciled: Decimal;
+  /** Over the data directory's life. */
+  readonly total: Decimal;
+  readonly fees: Decimal;
+}
+
+function currencyPnl(session: PaperSession, currency: string): CurrencyPnl {
+  const { store } = session;
+  return {
+    currency, session: session.sessionRealizedPnl(currency), reconciled: session.reconcile.realizedPnl.get(currency) ?? Decimal.ZERO,
+    total: store.realizedPnl(currency), fees: store.feesPaid(currency),
+  };
+}
+
+function pnlRecord(pnl: CurrencyPnl): Record<string, string> {
+  return { realized_pnl: pnl.session.toString(), realized_pnl_reconciled: pnl.reconciled.toString(), realized_pnl_total: pnl.total.toString(), fees_total: pnl.fees.toString() };
 }
 
 function counts(map: ReadonlyMap<string, number>): Record<string, number> {
@@ -26,19 +57,21 @@ function counts(map: ReadonlyMap<string, number>): Record<string, number> {
 export function paperSummary(session: PaperSession, result: PaperRunResult, logFiles: readonly string[]): PaperSummary {
   const { stats, portfolio } = session;
   const view = portfolio.view();
-  const realized = session.sessionRealizedPnl();
   const quote = session.options.config.trading.quote_currency;
+  const own = currencyPnl(session, quote);
+  const others = [...new Set([...view.realizedPnl.keys(), ...view.feesPaid.keys()])].filter((c) => c !== quote).map((c) => currencyPnl(session, c));
   const traceDecision = stats.interestingDecision();
   const decisions = Object.values(stats.decisions).reduce((a, b) => a + b, 0);
   return {
-    result, quote, realized, totalRealized: view.realizedPnl, unrealized: view.unrealizedPnl, fees: view.feesPaid, traceDecision, logFiles,
+    result, quote, realized: own.session, totalRealized: own.total, unrealized: view.unrealizedPnl, fees: own.fees, otherCurrencies: others, traceDecision, logFiles,
     replay: session.options.feed.kind === 'replay',
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
       intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { buys: stats.filledLate.buys, failed_orders: stats.filledLate.failedOrders }, failures: counts(stats.failures),
       exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
-      realized_pnl: realized.toString(), realized_pnl_reconciled: session.reconcile.realizedPnl.toString(), realized_pnl_total: view.realizedPnl.toString(), unrealized_pnl: view.unrealizedPnl.toString(), fees_total: view.feesPaid.toString(),
-      quote_currency: quote, open_positions: view.positions.map((p) => ({
+      // The PnL fields are the session's quote currency's, as they always were; every currency's, apart, in pnl_by_currency.
+      ...pnlRecord(own), unrealized_pnl: view.unrealizedPnl.toString(),
+      quote_currency: quote, pnl_by_currency: Object.fromEntries([own, ...others].map((p) => [p.currency, pnlRecord(p)])), open_positions: view.positions.map((p) => ({
         symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
@@ -93,6 +126,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'} an exit rule fired and the position was held (EXIT_BLOCKED): ${by.join('; ')}`);
   }
   out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
+  for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
@@ -115,6 +149,16 @@ function reconciledNote(record: Record<string, unknown>): string {
   if (typeof text !== 'string') return '';
   const amount = Decimal.parse(text);
   return amount.isZero() ? '' : `, incl. ${signed(amount)} from fills reconciled at start`;
+}
+
+/** A currency other than the session's: its own line, in its own unit, never added to the session's. */
+function otherCurrencyText(pnl: CurrencyPnl, quote: string): string {
+  if (isUnsplitCurrency(pnl.currency)) {
+    const which = pnl.currency === UNKNOWN_CURRENCY ? 'in a currency the books do not name' : `in ${pnl.currency.split(UNSPLIT_JOIN).join(' and ')} together`;
+    return `realized ${signed(pnl.total)} and fees paid ${pnl.fees.toString()} ${which}: booked before PnL was kept per currency, on days the books cannot split (no daily loss limit counts it)`;
+  }
+  const reconciled = pnl.reconciled.isZero() ? '' : `, incl. ${signed(pnl.reconciled)} from fills reconciled at start`;
+  return `realized ${signed(pnl.session)} ${pnl.currency} this session${reconciled} (total ${signed(pnl.total)}), fees paid ${pnl.fees.toString()} in total: markets quoted in ${pnl.currency}, kept apart from ${quote}`;
 }
 
 /** Why some bars were not decided; when a replay decided none, what to do to decide them. */

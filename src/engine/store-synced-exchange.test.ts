@@ -86,8 +86,8 @@ describe('StoreSyncedExchange', () => {
     expect(store.positions()).toEqual([]);
     expect(store.lastExit('BTC/USDT')?.exitedAt).toBe(DAY3 - 60_000);
     // 110 - 100 - 0.1 - 0.11: realized on the day the sale happened, not the day it was found.
-    expect(store.realizedPnl(DAY2).toString()).toBe('9.79');
-    expect(store.realizedPnl(DAY3).isZero()).toBe(true);
+    expect(store.realizedPnl('USDT', DAY2).toString()).toBe('9.79');
+    expect(store.realizedPnl('USDT', DAY3).isZero()).toBe(true);
     store.close();
   });
 

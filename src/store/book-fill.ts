@@ -1,6 +1,6 @@
 import { Decimal } from '../domain/decimal.js';
 import type { OrderStatus } from '../domain/order-state.js';
-import { fillEffect, type FillEffect } from './fill-accounting.js';
+import { fillEffect, splitSymbol, type FillEffect } from './fill-accounting.js';
 import type { DailyPnl, OrderRecord, PositionRecord, SymbolExit } from './records.js';
 import { decimalColumn, utcDay } from './row-codec.js';
 import type { Statements } from './statements.js';
@@ -39,14 +39,15 @@ export interface FillResult {
 
 export interface DailyPnlRow {
   day: string;
+  currency: string;
   realized_pnl: string;
   fees: string;
   closed_trades: number;
 }
 
 export function dailyFromRow(path: string, row: DailyPnlRow): DailyPnl {
-  const where = `realized_pnl_daily row ${row.day}`;
-  return { day: row.day, realizedPnl: decimalColumn(path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(path, where, 'fees', row.fees), closedTrades: row.closed_trades };
+  const where = `realized_pnl_daily row ${row.day} ${row.currency}`;
+  return { day: row.day, currency: row.currency, realizedPnl: decimalColumn(path, where, 'realized_pnl', row.realized_pnl), fees: decimalColumn(path, where, 'fees', row.fees), closedTrades: row.closed_trades };
 }
 
 /** What a booking reads: the store's mirror of the committed books (exact, since the store holds the file exclusively). */
@@ -54,7 +55,7 @@ export interface BooksView {
   /** The open position of the order's symbol, with any trailing-stop peak raised since its last write. */
   readonly position: PositionRecord | undefined;
   balance(asset: string): Decimal;
-  daily(day: string): DailyPnl | undefined;
+  daily(day: string, currency: string): DailyPnl | undefined;
 }
 
 /** A booking's result plus every mirrored value it wrote, so the mirror is updated without reading back. */
@@ -103,9 +104,11 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
   let daily: DailyPnl | undefined;
   if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
     const day = utcDay(input.ts);
-    const prev = books.daily(day) ?? { day, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
-    daily = { day, realizedPnl: prev.realizedPnl.add(effect.realizedPnl), fees: prev.fees.add(effect.feeQuote), closedTrades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) };
-    sql.upsertDailyPnl.run({ day, realized_pnl: daily.realizedPnl.toString(), fees: daily.fees.toString(), closed_trades: daily.closedTrades });
+    // Realized PnL and fees are in the market's quote currency: each currency has its own day.
+    const currency = splitSymbol(current.symbol).quote;
+    const prev = books.daily(day, currency) ?? { day, currency, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
+    daily = { day, currency, realizedPnl: prev.realizedPnl.add(effect.realizedPnl), fees: prev.fees.add(effect.feeQuote), closedTrades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) };
+    sql.upsertDailyPnl.run({ day, currency, realized_pnl: daily.realizedPnl.toString(), fees: daily.fees.toString(), closed_trades: daily.closedTrades });
   }
   let exit: SymbolExit | undefined;
   if (effect.positionChange === 'closed' && position) {

@@ -41,7 +41,7 @@ describe('realized PnL equals what the account gained, to the last unit', () => 
     // Paid 5 + 0.004 in fees, got 6 - 0.006: the account gained exactly 0.99.
     expect(store.balance('USDT').toString()).toBe('1000.99');
     expect(first.add(second).toString()).toBe('0.99');
-    expect(store.realizedPnl().toString()).toBe('0.99');
+    expect(store.realizedPnl('USDT').toString()).toBe('0.99');
     store.close();
   });
 

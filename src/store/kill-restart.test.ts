@@ -42,7 +42,7 @@ describe('a SIGKILLed session', () => {
     // Whatever the kill interrupted, the books agree with themselves: cash + position at cost = start + realized PnL.
     const position = store.position('BTC/USDT');
     const atCost = position ? position.qty.mul(position.entryPx).add(position.entryFees) : Decimal.ZERO;
-    expect(store.balance('USDT').add(atCost).toString()).toBe(Decimal.parse('1000000').add(store.realizedPnl()).toString());
+    expect(store.balance('USDT').add(atCost).toString()).toBe(Decimal.parse('1000000').add(store.realizedPnl('USDT')).toString());
     expect(store.balance('BTC').toString()).toBe(position?.qty.toString() ?? '0');
     const unbooked = store.openOrders().map((o) => o.clientOrderId);
     expect(unbooked.length).toBeGreaterThanOrEqual(2 * Math.floor(acknowledged / 10));

@@ -82,10 +82,10 @@ describe('a fill restart reconciliation books is logged with its money and booke
     store.close();
 
     const { store: restarted, report } = await restart(dir, exchange);
-    const realized = restarted.realizedPnl();
+    const realized = restarted.realizedPnl('USDT');
     // Sold 0.01 at 46000 (fee 0.46), bought at 45000 (fee 0.45): +10 - 0.91.
     expect(realized.toString()).toBe('9.09');
-    expect(report.realizedPnl.toString()).toBe('9.09');
+    expect(report.realizedPnl).toEqual(new Map([['USDT', d('9.09')]]));
     expect(report.exitsFilled).toBe(1);
 
     const orders = lines(dir, 'orders').filter((l) => l['session_id'] === 'session_20220105_080000');
@@ -102,8 +102,8 @@ describe('a fill restart reconciliation books is logged with its money and booke
     expect(restarted.balance('USDT').sub(usdtBefore).toString()).toBe(d(String(reconciled?.['booked_notional'])).sub(d(String(reconciled?.['booked_fee']))).toString());
 
     // Booked on the day the exchange sold it, not the restart's.
-    expect(restarted.dailyPnl('2022-01-03')?.realizedPnl.toString()).toBe('9.09');
-    expect(restarted.dailyPnl('2022-01-05')).toBeUndefined();
+    expect(restarted.dailyPnl('2022-01-03', 'USDT')?.realizedPnl.toString()).toBe('9.09');
+    expect(restarted.dailyPnl('2022-01-05', 'USDT')).toBeUndefined();
     expect(restarted.lastExit(SYMBOL)?.exitedAt).toBe(SOLD);
     expect(restarted.order(sell.clientOrderId)).toMatchObject({ status: 'filled', updatedAt: SOLD });
     expect(restarted.positions()).toEqual([]);
@@ -120,9 +120,9 @@ describe('a fill restart reconciliation books is logged with its money and booke
     expect(report.results.map((r) => [r.clientOrderId, r.outcome, r.bookedQty.toString()])).toEqual([[buy.clientOrderId, 'booked_fill', '0.01']]);
     const position = restarted.position(SYMBOL);
     expect([position?.qty.toString(), position?.decisionId, position?.openedAt]).toEqual(['0.01', DECISION, BOUGHT]);
-    expect(restarted.dailyPnl('2022-01-03')?.fees.toString()).toBe('0.45');
-    expect(restarted.dailyPnl('2022-01-05')).toBeUndefined();
-    expect(report.realizedPnl.isZero()).toBe(true);
+    expect(restarted.dailyPnl('2022-01-03', 'USDT')?.fees.toString()).toBe('0.45');
+    expect(restarted.dailyPnl('2022-01-05', 'USDT')).toBeUndefined();
+    expect(report.realizedPnl.size).toBe(0);
     expect(report.exitsFilled).toBe(0);
 
     const orders = lines(dir, 'orders').filter((l) => l['session_id'] === 'session_20220105_080000');

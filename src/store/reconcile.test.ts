@@ -148,7 +148,7 @@ describe('reconcileOpenOrders', () => {
     recorder.close();
     expect(report.results[0]?.outcome).toBe('booked_fill');
     expect(store.position('BTC/USDT')).toBeUndefined();
-    expect(store.realizedPnl().toString()).toBe('95.9');
+    expect(store.realizedPnl('USDT').toString()).toBe('95.9');
     expect(store.lastExit('BTC/USDT')?.decisionId).toBe(buy.decisionId);
     expect(store.order(sell.clientOrderId)?.exitRule).toBe('take_profit');
     expect(lines(dir, 'orders')[0]).toMatchObject({ decision_id: buy.decisionId, intent_id: sell.intentId, outcome: 'booked_fill' });

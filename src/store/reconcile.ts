@@ -6,6 +6,7 @@ import type { ReconcileOutcome } from '../recorder/events/state-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { FillResult } from './book-fill.js';
+import { splitSymbol } from './fill-accounting.js';
 import type { OrderRecord } from './records.js';
 import type { StateStore } from './state-store.js';
 import { isStoreError } from './store-error.js';
@@ -46,6 +47,7 @@ export interface UnsentIntent {
 
 export interface OrderReconciliation {
   readonly clientOrderId: string;
+  readonly symbol: string;
   readonly outcome: ReconcileOutcome;
   readonly previousStatus: string;
   readonly status: string;
@@ -63,8 +65,11 @@ export interface ReconcileReport {
   readonly results: readonly OrderReconciliation[];
   /** Client order ids whose state could not be learned: still unsettled, retried at the next start. */
   readonly unresolved: readonly string[];
-  /** PnL realized by the fills booked here, quote currency: realized when the session starting now learned of it. */
-  readonly realizedPnl: Decimal;
+  /**
+   * PnL realized by the fills booked here, per quote currency of their markets (an order left by a
+   * session that traded another market may be among them): realized when the session starting now learned of it.
+   */
+  readonly realizedPnl: ReadonlyMap<string, Decimal>;
   /** SELL_FILLED lines written (exit sells found filled). */
   readonly exitsFilled: number;
 }
@@ -139,7 +144,7 @@ function bookedOf(before: OrderRecord, after: OrderRecord, fills: readonly { at:
 async function reconcileOne(order: OrderRecord, options: ReconcileOptions): Promise<OrderReconciliation> {
   const { store, exchange, recorder } = options;
   const now = options.now ?? Date.now;
-  const base = { clientOrderId: order.clientOrderId, previousStatus: order.status };
+  const base = { clientOrderId: order.clientOrderId, symbol: order.symbol, previousStatus: order.status };
   let outcome: ReconcileOutcome;
   let status: string = order.status;
   let booked = Decimal.ZERO;
@@ -241,7 +246,7 @@ function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliat
     symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',
     filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO, details,
   }, { level: 'warn' });
-  return { clientOrderId, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, realizedPnl: Decimal.ZERO, exitFilled: false, details };
+  return { clientOrderId, symbol: intent.symbol, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, realizedPnl: Decimal.ZERO, exitFilled: false, details };
 }
 
 /**
@@ -267,6 +272,11 @@ export async function reconcileOpenOrders(options: ReconcileOptions): Promise<Re
   }
   const unresolved = results.filter((r) => r.outcome === 'unknown').map((r) => r.clientOrderId);
   options.recorder.emit('RECONCILE_COMPLETE', { checked: results.length, outcomes, unresolved, duration_ms: Math.round(performance.now() - started) }, unresolved.length > 0 ? { level: 'warn' } : undefined);
-  const realizedPnl = results.reduce((sum, r) => sum.add(r.realizedPnl), Decimal.ZERO);
+  const realizedPnl = new Map<string, Decimal>();
+  for (const r of results) {
+    if (r.realizedPnl.isZero()) continue;
+    const { quote } = splitSymbol(r.symbol);
+    realizedPnl.set(quote, (realizedPnl.get(quote) ?? Decimal.ZERO).add(r.realizedPnl));
+  }
   return { checked: results.length, outcomes, results, unresolved, realizedPnl, exitsFilled: results.filter((r) => r.exitFilled).length };
 }

@@ -92,12 +92,31 @@ export interface PositionRecord {
   readonly updatedAt: number /* ms UTC */;
 }
 
+/**
+ * Realized PnL, fees and closed trades of one UTC day in one quote currency: amounts of different
+ * currencies are never added together (a BTC loss is not a USD loss).
+ */
 export interface DailyPnl {
   /** `YYYY-MM-DD`, UTC. */
   readonly day: string;
+  /** The quote currency of the markets that booked it; an unsplit key (see isUnsplitCurrency) for PnL booked before schema 3 that could not be split. */
+  readonly currency: string;
   readonly realizedPnl: Decimal;
   readonly fees: Decimal;
   readonly closedTrades: number;
+}
+
+/** Joins the currencies of realized PnL that migration 3 could not split by currency ('BTC+USD'). */
+export const UNSPLIT_JOIN = '+';
+/** The key of realized PnL that migration 3 found no currency for at all (no position or order of that day, nor any in the file). */
+export const UNKNOWN_CURRENCY = '?';
+
+/**
+ * True for a key of realized PnL booked before schema 3 that no single currency can be given: it
+ * is kept whole (nothing booked is lost) under its own key, and no daily loss limit counts it.
+ */
+export function isUnsplitCurrency(key: string): boolean {
+  return key === UNKNOWN_CURRENCY || key.includes(UNSPLIT_JOIN);
 }
 
 export interface SymbolExit {
@@ -111,7 +130,8 @@ export interface StateSnapshot {
   readonly positions: readonly PositionRecord[];
   readonly openOrders: readonly OrderRecord[];
   readonly balances: ReadonlyMap<string, Decimal>;
-  readonly realizedPnl: Decimal;
+  /** Realized PnL over the database's life, per quote currency. */
+  readonly realizedPnl: ReadonlyMap<string, Decimal>;
   readonly dailyPnl: readonly DailyPnl[];
   readonly lastExits: ReadonlyMap<string, SymbolExit>;
 }

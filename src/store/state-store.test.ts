@@ -99,15 +99,15 @@ describe('StateStore', () => {
     // 1.5 x (90 - 105) - 0.135 - the remaining 0.1575 of entry fees
     expect(closing.realizedPnl.toString()).toBe('-22.7925');
     expect(store.position('BTC/USDT')).toBeUndefined();
-    expect(store.realizedPnl('2022-01-03').toString()).toBe('7.3875');
-    expect(store.realizedPnl(Date.UTC(2022, 0, 4, 5)).toString()).toBe('-22.7925');
-    expect(store.realizedPnl().toString()).toBe('-15.405');
+    expect(store.realizedPnl('USDT', '2022-01-03').toString()).toBe('7.3875');
+    expect(store.realizedPnl('USDT', Date.UTC(2022, 0, 4, 5)).toString()).toBe('-22.7925');
+    expect(store.realizedPnl('USDT').toString()).toBe('-15.405');
     expect(store.lastExit('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', exitedAt: Date.UTC(2022, 0, 4, 1), decisionId: a.decisionId });
     // cash check: 10000 - 100.1 - 110.11 + 59.94 + 134.865 = 9984.595 = 10000 + total PnL
     expect(store.balance('USDT').toString()).toBe('9984.595');
     expect(store.balance('BTC').isZero()).toBe(true);
-    expect(store.dailyPnl('2022-01-04')?.closedTrades).toBe(1);
-    expect(store.feesPaid().toString()).toBe('0.405');
+    expect(store.dailyPnl('2022-01-04', 'USDT')?.closedTrades).toBe(1);
+    expect(store.feesPaid('USDT').toString()).toBe('0.405');
     store.close();
   });
 
@@ -148,11 +148,11 @@ describe('StateStore', () => {
     expect(r.position).toBeUndefined();
     expect(store.position('BTC/USDT')).toBeUndefined();
     expect(store.balance('USDT').toString()).toBe('999.55');
-    expect(store.realizedPnl(T0).toString()).toBe('-0.45');
+    expect(store.realizedPnl('USDT', T0).toString()).toBe('-0.45');
     store.close();
     const reopened = openStore(dir);
     expect(reopened.position('BTC/USDT')).toBeUndefined();
-    expect(reopened.realizedPnl(T0).toString()).toBe('-0.45');
+    expect(reopened.realizedPnl('USDT', T0).toString()).toBe('-0.45');
     reopened.close();
   });
 

@@ -53,9 +53,11 @@ export class StateStore {
   private readonly positionsBySymbol = new Map<string, PositionRecord>();
   private readonly unsettled = new Map<string, OrderRecord>();
   private readonly balanceByAsset = new Map<string, Decimal>();
-  private readonly daily = new Map<string, DailyPnl>();
+  /** Day, then quote currency: each currency's PnL is its own, never summed with another's. */
+  private readonly daily = new Map<string, Map<string, DailyPnl>>();
   private readonly exits = new Map<string, SymbolExit>();
-  private realizedTotal = Decimal.ZERO;
+  private readonly realizedTotals = new Map<string, Decimal>();
+  private readonly feeTotals = new Map<string, Decimal>();
   private closed = false;
   private readonly unsavedPeaks = new Set<string>();
   private peaksSavedAt = -Infinity;
@@ -63,7 +65,7 @@ export class StateStore {
   /** One transaction wrapper for every write: better-sqlite3 builds five functions per `transaction()` call. */
   private readonly inTransaction: (work: () => unknown) => unknown;
   private readonly mirroredBalance = (asset: string): Decimal => this.balanceByAsset.get(asset) ?? Decimal.ZERO;
-  private readonly mirroredDaily = (day: string): DailyPnl | undefined => this.daily.get(day);
+  private readonly mirroredDaily = (day: string, currency: string): DailyPnl | undefined => this.daily.get(day)?.get(currency);
 
   private constructor(path: string, options: StateStoreOptions) {
     const opened = openDatabase(path, options);
@@ -96,11 +98,7 @@ export class StateStore {
     for (const row of this.sql.balances.all() as { asset: string; amount: string }[]) {
       this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
     }
-    for (const row of this.sql.dailyPnl.all() as DailyPnlRow[]) {
-      const entry = dailyFromRow(this.path, row);
-      this.daily.set(entry.day, entry);
-      this.realizedTotal = this.realizedTotal.add(entry.realizedPnl);
-    }
+    for (const row of this.sql.dailyPnl.all() as DailyPnlRow[]) this.mirrorDaily(dailyFromRow(this.path, row));
     for (const row of this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[]) {
       this.exits.set(row.symbol, { symbol: row.symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
     }
@@ -113,8 +111,8 @@ export class StateStore {
       positions: this.positions(),
       openOrders: this.openOrders(),
       balances: new Map(this.balanceByAsset),
-      realizedPnl: this.realizedTotal,
-      dailyPnl: [...this.daily.values()],
+      realizedPnl: this.realizedByCurrency(),
+      dailyPnl: [...this.daily.values()].flatMap((byCurrency) => [...byCurrency.values()]),
       lastExits: new Map(this.exits),
     };
   }
@@ -149,21 +147,48 @@ export class StateStore {
     return new Map(this.balanceByAsset);
   }
 
-  /** Realized PnL over the database's life, or of one UTC day (`YYYY-MM-DD`, or a time in ms). */
-  realizedPnl(day?: string | number): Decimal {
-    if (day === undefined) return this.realizedTotal;
-    return this.daily.get(typeof day === 'number' ? utcDay(day) : day)?.realizedPnl ?? Decimal.ZERO;
+  /**
+   * Realized PnL in one quote currency, over the database's life or of one UTC day (`YYYY-MM-DD`,
+   * or a time in ms). Another currency's is never in it: there is no total across currencies.
+   */
+  realizedPnl(currency: string, day?: string | number): Decimal {
+    if (day === undefined) return this.realizedTotals.get(currency) ?? Decimal.ZERO;
+    return this.dailyPnl(day, currency)?.realizedPnl ?? Decimal.ZERO;
   }
 
-  /** Every fee paid over the database's life, in quote currency. */
-  feesPaid(): Decimal {
-    let total = Decimal.ZERO;
-    for (const day of this.daily.values()) total = total.add(day.fees);
-    return total;
+  /**
+   * Realized PnL over the database's life, per quote currency (sorted), including any kept unsplit
+   * from before schema 3 under its own key (isUnsplitCurrency).
+   */
+  realizedByCurrency(): ReadonlyMap<string, Decimal> {
+    return sortedCopy(this.realizedTotals);
   }
 
-  dailyPnl(day: string | number): DailyPnl | undefined {
-    return this.daily.get(typeof day === 'number' ? utcDay(day) : day);
+  /** Every fee paid over the database's life in markets quoted in `currency`, valued in it. */
+  feesPaid(currency: string): Decimal {
+    return this.feeTotals.get(currency) ?? Decimal.ZERO;
+  }
+
+  /** feesPaid of every currency (sorted), as realizedByCurrency. */
+  feesByCurrency(): ReadonlyMap<string, Decimal> {
+    return sortedCopy(this.feeTotals);
+  }
+
+  dailyPnl(day: string | number, currency: string): DailyPnl | undefined {
+    return this.daily.get(typeof day === 'number' ? utcDay(day) : day)?.get(currency);
+  }
+
+  /** Takes a committed day row into the mirror, moving the lifetime totals by what it changed. */
+  private mirrorDaily(entry: DailyPnl): void {
+    const byCurrency = this.daily.get(entry.day) ?? new Map<string, DailyPnl>();
+    const prev = byCurrency.get(entry.currency);
+    const moved = (totals: Map<string, Decimal>, before: Decimal | undefined, after: Decimal): void => {
+      totals.set(entry.currency, (totals.get(entry.currency) ?? Decimal.ZERO).sub(before ?? Decimal.ZERO).add(after));
+    };
+    moved(this.realizedTotals, prev?.realizedPnl, entry.realizedPnl);
+    moved(this.feeTotals, prev?.fees, entry.fees);
+    byCurrency.set(entry.currency, entry);
+    this.daily.set(entry.day, byCurrency);
   }
 
   lastExit(symbol: string): SymbolExit | undefined {
@@ -257,11 +282,7 @@ export class StateStore {
     if (result.position && result.positionChange !== 'closed') this.positionsBySymbol.set(symbol, result.position);
     else if (result.positionChange === 'closed') this.positionsBySymbol.delete(symbol);
     for (const [asset, amount] of booked.balances) this.balanceByAsset.set(asset, amount);
-    if (booked.daily) {
-      const prev = this.daily.get(booked.daily.day)?.realizedPnl ?? Decimal.ZERO;
-      this.realizedTotal = this.realizedTotal.sub(prev).add(booked.daily.realizedPnl);
-      this.daily.set(booked.daily.day, booked.daily);
-    }
+    if (booked.daily) this.mirrorDaily(booked.daily);
     if (booked.exit) this.exits.set(symbol, booked.exit);
     return result;
   }
@@ -353,4 +374,8 @@ export class StateStore {
       this.db.close();
     }
   }
+}
+
+function sortedCopy(totals: ReadonlyMap<string, Decimal>): ReadonlyMap<string, Decimal> {
+  return new Map([...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

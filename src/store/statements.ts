@@ -19,9 +19,9 @@ export function prepareStatements(db: Database.Database) {
     balances: db.prepare('SELECT asset, amount FROM balances ORDER BY asset'),
     upsertBalance: db.prepare('INSERT INTO balances (asset, amount, updated_at) VALUES (?, ?, ?) ON CONFLICT (asset) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at'),
     deleteBalance: db.prepare('DELETE FROM balances WHERE asset = ?'),
-    dailyPnl: db.prepare('SELECT day, realized_pnl, fees, closed_trades FROM realized_pnl_daily ORDER BY day'),
-    upsertDailyPnl: db.prepare(`INSERT INTO realized_pnl_daily (day, realized_pnl, fees, closed_trades) VALUES (@day, @realized_pnl, @fees, @closed_trades)
-      ON CONFLICT (day) DO UPDATE SET realized_pnl = excluded.realized_pnl, fees = excluded.fees, closed_trades = excluded.closed_trades`),
+    dailyPnl: db.prepare('SELECT day, currency, realized_pnl, fees, closed_trades FROM realized_pnl_daily ORDER BY day, currency'),
+    upsertDailyPnl: db.prepare(`INSERT INTO realized_pnl_daily (day, currency, realized_pnl, fees, closed_trades) VALUES (@day, @currency, @realized_pnl, @fees, @closed_trades)
+      ON CONFLICT (day, currency) DO UPDATE SET realized_pnl = excluded.realized_pnl, fees = excluded.fees, closed_trades = excluded.closed_trades`),
     exits: db.prepare('SELECT symbol, exited_at, decision_id FROM symbol_exits ORDER BY symbol'),
     upsertExit: db.prepare('INSERT INTO symbol_exits (symbol, exited_at, decision_id) VALUES (?, ?, ?) ON CONFLICT (symbol) DO UPDATE SET exited_at = excluded.exited_at, decision_id = excluded.decision_id'),
   };

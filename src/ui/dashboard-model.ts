@@ -34,8 +34,8 @@ export class DashboardModel implements DashboardViewSource {
   private positions: readonly DashboardPositionInput[] = [];
   private readonly prices = new Map<string, Decimal>();
   private balances: readonly { asset: string; amount: Decimal }[] = [];
-  private realized = Decimal.ZERO;
-  private fees = Decimal.ZERO;
+  private realized: ReadonlyMap<string, Decimal> = new Map();
+  private fees: ReadonlyMap<string, Decimal> = new Map();
   private readonly events: DashboardEventView[] = [];
   private eventSeq = 0;
   private readonly decisions: DecisionView[] = [];
@@ -90,8 +90,8 @@ export class DashboardModel implements DashboardViewSource {
     this.changes++;
   }
 
-  /** Realized PnL and fees paid so far, in quote currency. */
-  setPnl(realized: Decimal, fees: Decimal): void {
+  /** Realized PnL and fees paid so far, each per quote currency (the portfolio's view gives both): never summed across currencies. */
+  setPnl(realized: ReadonlyMap<string, Decimal>, fees: ReadonlyMap<string, Decimal>): void {
     this.realized = realized;
     this.fees = fees;
     this.changes++;
@@ -128,16 +128,24 @@ export class DashboardModel implements DashboardViewSource {
   }
 
   view(now: number): DashboardView {
-    let unrealized = Decimal.ZERO;
+    // A position's unrealized PnL is in its market's quote currency, the symbol's part after '/'.
+    const unrealized = new Map<string, Decimal>();
     const positions = this.positions.map((p) => {
       const lastPx = this.prices.get(p.symbol) ?? this.priceSource?.(p.symbol);
       const open = lastPx ? unrealizedPnl(p, lastPx) : undefined;
-      if (open) unrealized = unrealized.add(open);
+      if (open) {
+        const quote = p.symbol.split('/')[1] ?? p.symbol;
+        unrealized.set(quote, (unrealized.get(quote) ?? Decimal.ZERO).add(open));
+      }
       return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl: open, decisionId: p.decisionId };
     });
+    const currencies = [...new Set([...this.realized.keys(), ...this.fees.keys(), ...unrealized.keys()])].sort();
+    const pnl = currencies.map((currency) => ({
+      currency, realized: this.realized.get(currency) ?? Decimal.ZERO, unrealized: unrealized.get(currency) ?? Decimal.ZERO, fees: this.fees.get(currency) ?? Decimal.ZERO,
+    }));
     return {
       now, sessionId: this.sessionId, mode: this.mode, bars: this.bars, positions, balances: this.balances,
-      pnl: { realized: this.realized, unrealized, fees: this.fees },
+      pnl,
       events: [...this.events],
       decisions: [...this.decisions],
       failures: [...this.failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),

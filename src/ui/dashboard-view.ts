@@ -15,6 +15,15 @@ export interface PositionView {
   readonly decisionId: string;
 }
 
+/** PnL in one quote currency: realized and fees over the data directory's life, unrealized of the positions priced now. */
+export interface PnlView {
+  /** The quote currency (or, for PnL booked before it was kept per currency and not split, the currencies joined by '+'). */
+  readonly currency: string;
+  readonly realized: Decimal;
+  readonly unrealized: Decimal;
+  readonly fees: Decimal;
+}
+
 export interface DashboardEventView {
   /** Increases by one per event: plain output prints each event once by it. */
   readonly seq: number;
@@ -50,7 +59,8 @@ export interface DashboardView {
   readonly bars: number;
   readonly positions: readonly PositionView[];
   readonly balances: readonly { readonly asset: string; readonly amount: Decimal }[];
-  readonly pnl: { readonly realized: Decimal; readonly unrealized: Decimal; readonly fees: Decimal };
+  /** One entry per currency (sorted), never added across currencies; empty before anything was booked or priced. */
+  readonly pnl: readonly PnlView[];
   /** Oldest first. */
   readonly events: readonly DashboardEventView[];
   /** Oldest first. */

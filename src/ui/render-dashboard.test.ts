@@ -54,6 +54,22 @@ describe('renderDashboard', () => {
     expect(renderSummaryLine(model.view(NOW))).not.toContain('\n');
   });
 
+  it('shows PnL in two quote currencies on a line each, labelled, never added together (BTC/USD traded before UNITTEST/BTC)', () => {
+    const d = (text: string): Decimal => Decimal.parse(text);
+    const model = busyModel();
+    model.setPositions([{ symbol: 'UNITTEST/BTC', qty: d('5'), entryPx: d('0.00198271'), entryCost: d('0.00991355'), entryFees: d('0'), decisionId: 'dec_20220103_185200_5ff2ca' }]);
+    model.setPrice('UNITTEST/BTC', d('0.002'));
+    model.setPnl(new Map([['BTC', d('-0.000061757')], ['USD', d('-0.4630855')]]), new Map([['BTC', d('0.00037645')], ['USD', d('0.4715855')]]));
+    const view = model.view(NOW);
+    expect(view.pnl.map((p) => [p.currency, p.realized.toString(), p.unrealized.toString(), p.fees.toString()])).toEqual([
+      ['BTC', '-0.000061757', '0.00008645', '0.00037645'],
+      ['USD', '-0.4630855', '0', '0.4715855'],
+    ]);
+    const text = renderDashboard(view, { width: 120, height: 40, color: false });
+    expect(text).toContain('PNL  BTC  realized -0.000062  unrealized +0.000086  fees 0.00\n     USD  realized -0.46  unrealized +0.00  fees 0.47\n');
+    expect(renderSummaryLine(view)).toContain(' | BTC realized=-0.000062 unrealized=+0.000086 fees=0.00 | USD realized=-0.46 unrealized=+0.00 fees=0.47 | ');
+  });
+
   it('summarizes a frame on one plain line for piped output', () => {
     const line = renderSummaryLine(busyModel().view(NOW));
     expect(line).toBe('[10:06:07Z] bars=1234 | positions=1 (BTC/USDT 0.01@45000.00 uPnL +1.00) | realized=-3.25 unrealized=+1.00 fees=0.45 | failures=timeout_exhausted=2 min_notional=1 | loops=STALLED DustSweeper (1m35s) | last=dec_20220103_100500_00a1b2 BTC/USDT filled');
@@ -66,7 +82,7 @@ describe('renderDashboard', () => {
     model.recordDecision({ decisionId: 'dec_20220103_100600_00a1b3', symbol: 'ETH/USDT', outcome: 'no_signal', detail: undefined, at: NOW });
     const view = model.view(NOW);
     expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('-19');
-    expect(view.pnl.unrealized.toString()).toBe('-19');
+    expect(view.pnl.map((p) => [p.currency, p.unrealized.toString()])).toEqual([['USDT', '-19']]);
     expect(renderDashboard(view, { width: 120, height: 40, color: false })).toMatch(/ETH\/USDT\s+2\s+3000\.00\s+2990\.50\s+-19\.00/);
   });
 
@@ -76,6 +92,6 @@ describe('renderDashboard', () => {
     model.setPrice('ETH/USDT', Decimal.parse('3007'));
     const view = model.view(NOW);
     expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('0.04');
-    expect(view.pnl.unrealized.toString()).toBe('0.04');
+    expect(view.pnl.map((p) => [p.currency, p.unrealized.toString()])).toEqual([['USDT', '0.04']]);
   });
 });

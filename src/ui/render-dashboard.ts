@@ -1,5 +1,6 @@
 import { cell, fitLine, painter, printable, type Style } from './ansi.js';
-import type { DashboardView } from './dashboard-view.js';
+import { Decimal } from '../domain/decimal.js';
+import type { DashboardView, PnlView } from './dashboard-view.js';
 import { formatAge, formatClock, formatPnl, formatPrice, formatQty } from './format.js';
 
 export interface RenderOptions {
@@ -9,6 +10,9 @@ export interface RenderOptions {
 }
 
 const pnlStyle = (text: string): Style => (text.startsWith('-') ? 'red' : 'green');
+
+/** What the PnL line shows before anything was booked or priced. */
+export const NO_PNL: PnlView = { currency: '', realized: Decimal.ZERO, unrealized: Decimal.ZERO, fees: Decimal.ZERO };
 
 /**
  * One frame of the dashboard as text: exactly the lines to show, each cut to `width`, at most
@@ -36,9 +40,14 @@ export function renderDashboard(view: DashboardView, options: RenderOptions): st
   }
   const balances = view.balances.map((b) => `${printable(b.asset)} ${formatQty(b.amount)}`).join('  ');
   head.push(`${paint('bold', 'BALANCES')}  ${balances || paint('dim', 'none')}`);
-  const realized = formatPnl(view.pnl.realized);
-  const unrealized = formatPnl(view.pnl.unrealized);
-  head.push(`${paint('bold', 'PNL')}  realized ${paint(pnlStyle(realized), realized)}  unrealized ${paint(pnlStyle(unrealized), unrealized)}  fees ${view.pnl.fees.toFixed(2)}`);
+  // One currency (the usual case) reads as it always did; several get a line each, labelled, never a sum.
+  const labelled = view.pnl.length > 1;
+  for (const [i, pnl] of (view.pnl.length === 0 ? [NO_PNL] : view.pnl).entries()) {
+    const realized = formatPnl(pnl.realized);
+    const unrealized = formatPnl(pnl.unrealized);
+    const lead = i === 0 ? paint('bold', 'PNL') : '   ';
+    head.push(`${lead}  ${labelled ? `${printable(pnl.currency)}  ` : ''}realized ${paint(pnlStyle(realized), realized)}  unrealized ${paint(pnlStyle(unrealized), unrealized)}  fees ${pnl.fees.toFixed(2)}`);
+  }
   const loops = view.loops.map((l) => `${printable(l.name)} ${l.alive ? paint('green', 'ok') : paint('red', 'STALLED')} ${formatAge(l.lastBeatAgeS)}`).join('  ');
   head.push(`${paint('bold', 'LOOPS')}  ${loops || paint('dim', 'none registered')}`);
   const failures = view.failures.map((f) => `${printable(f.reason)} ${paint('red', String(f.count))}`).join('  ');

@@ -40,7 +40,8 @@ export const stateEvents = {
       positions: field.json(z.array(recoveredPositionSchema), 'open positions, each with the decision_id that opened it'),
       open_orders: field.json(z.array(recoveredOrderSchema), 'orders not yet settled; reconciled before trading'),
       balances: field.json(z.record(z.string(), z.string()), 'balance per asset (exact decimal text)'),
-      realized_pnl: field.decimal('realized profit or loss over the life of the database, quote currency'),
+      realized_pnl: field.decimal('realized profit or loss over the life of the database, in its one quote currency; absent when it holds PnL in several (never added together): see realized_pnl_by_currency').optional(),
+      realized_pnl_by_currency: field.json(z.record(z.string(), z.string()), 'realized profit or loss over the life of the database per quote currency (exact decimal text); a key joining currencies with + holds PnL booked before they were kept apart that could not be split').optional(),
     },
   }),
   ORDER_RECONCILED: defineEvent({

@@ -69,6 +69,13 @@ describe('buy guards', () => {
     expect(check(change)).toEqual({ pass: true });
   });
 
+  it('daily_loss_limit names the currency its limit and the PnL it counts are in', () => {
+    const btc = guardLimits({ ...limits, dailyLossLimit: Decimal.parse('0.05'), dailyLossCurrency: 'BTC' });
+    expect(evaluateBuyGuards({ ...healthy, realizedPnlToday: Decimal.parse('-0.06') }, btc)).toMatchObject({
+      guard: 'daily_loss_limit', observed: '-0.06', threshold: '-0.05', message: 'realized PnL today -0.06 BTC has reached the daily loss limit of 0.05 BTC',
+    });
+  });
+
   it('reports the first failing guard when several fail', () => {
     expect(check({ hasPosition: true, dataAgeMs: null, atrPercent: 9 })).toMatchObject({ guard: 'already_in_position' });
     expect(check({ tradingEnabled: false, openPositions: 99 })).toMatchObject({ guard: 'global_trading' });

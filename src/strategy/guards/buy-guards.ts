@@ -61,9 +61,10 @@ const dailyLossLimit: BuyGuard = {
   name: 'daily_loss_limit',
   check: (s, l) => {
     const floor = l.dailyLossLimit.neg();
+    const unit = l.dailyLossCurrency === undefined ? '' : ` ${l.dailyLossCurrency}`;
     return s.realizedPnlToday.gt(floor)
       ? PASS
-      : block('daily_loss_limit', s.realizedPnlToday.toString(), floor.toString(), `realized PnL today ${s.realizedPnlToday.toString()} has reached the daily loss limit of ${l.dailyLossLimit.toString()}`);
+      : block('daily_loss_limit', s.realizedPnlToday.toString(), floor.toString(), `realized PnL today ${s.realizedPnlToday.toString()}${unit} has reached the daily loss limit of ${l.dailyLossLimit.toString()}${unit}`);
   },
 };
 

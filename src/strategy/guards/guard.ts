@@ -54,7 +54,7 @@ export interface GuardSnapshot {
   readonly minNotional: Decimal;
   /** Age of the symbol's latest bar (StalenessTracker.ageMs), null before its first bar. */
   readonly dataAgeMs: number | null;
-  /** Realized PnL since 00:00 UTC, in quote currency (negative is a loss). */
+  /** Realized PnL since 00:00 UTC in the daily loss limit's currency, that currency's alone (negative is a loss). */
   readonly realizedPnlToday: Decimal;
   /** ATR as % of price (Strategy.atrPercent), null while warming up. */
   readonly atrPercent: number | null;
@@ -69,6 +69,8 @@ export interface GuardLimits {
   readonly staleAfterMs: number;
   /** A loss (positive amount of quote currency) at which buying stops for the day. */
   readonly dailyLossLimit: Decimal;
+  /** The currency of dailyLossLimit (and of realizedPnlToday), named in the guard's message when given. */
+  readonly dailyLossCurrency?: string;
   /** Buying stops while ATR is more than this % of price. */
   readonly maxAtrPercent: number;
 }

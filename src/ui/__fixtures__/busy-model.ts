@@ -10,7 +10,7 @@ export function busyModel(): DashboardModel {
   model.setPositions([{ symbol: 'BTC/USDT', qty: d('0.01'), entryPx: d('45000'), entryCost: d('450'), entryFees: d('0'), decisionId: 'dec_20220103_100500_00a1b2' }]);
   model.setPrice('BTC/USDT', d('45100'));
   model.setBalances(new Map([['USDT', d('549.55')], ['BTC', d('0.01')]]));
-  model.setPnl(d('-3.25'), d('0.45'));
+  model.setPnl(new Map([['USDT', d('-3.25')]]), new Map([['USDT', d('0.45')]]));
   model.recordDecision({ decisionId: 'dec_20220103_100400_00a1b1', symbol: 'BTC/USDT', outcome: 'blocked', detail: 'cooldown', at: Date.UTC(2022, 0, 3, 10, 4) });
   model.recordDecision({ decisionId: 'dec_20220103_100500_00a1b2', symbol: 'BTC/USDT', outcome: 'filled', at: Date.UTC(2022, 0, 3, 10, 5) });
   model.recordOrderFailure('timeout_exhausted');
