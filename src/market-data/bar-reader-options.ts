@@ -1,3 +1,5 @@
+import type { FingerprintHash } from './file-fingerprint.js';
+
 /** What a candle file reader needs beyond the file: the symbol its bars get and the bar grid. */
 export interface BarReaderOptions {
   readonly symbol: string;
@@ -9,4 +11,6 @@ export interface BarReaderOptions {
    * a layout whose rows need not be lines (JSON: often one line for the whole file) adds the row.
    */
   readonly onGap?: ((openTime: number, line: number, row?: number) => void) | undefined;
+  /** Fed the file's bytes as they are read (the preflight's fingerprint). */
+  readonly fingerprint?: FingerprintHash | undefined;
 }

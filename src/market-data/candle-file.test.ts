@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,12 @@ import { CandleFileError } from './candle-file-error.js';
 import { openCandleFile, scanCandleFile } from './candle-file.js';
 
 const hasData = sharedDataAvailable();
+
+/** The file's fingerprint computed apart from the readers: all its bytes at once. */
+function fingerprintOf(path: string): { bytes: number; sha256: string } {
+  const bytes = readFileSync(path);
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
 
 async function readAll(path: string, symbol?: string): Promise<Bar[]> {
   const file = await openCandleFile(path, symbol === undefined ? {} : { symbol });
@@ -47,9 +54,18 @@ describe.skipIf(!hasData)('CSV candle files (real BTC-PERP month)', () => {
     expect([...steps]).toEqual([60_000]);
   });
 
-  it('scans to a summary: contiguous, no gaps', async () => {
+  it('scans to a summary: contiguous, no gaps, with the size and sha256 of the bytes it read', async () => {
     const summary = await scanCandleFile(await openCandleFile(BTC_PERP_CSV));
-    expect(summary).toEqual({ bars: 45_031, firstOpenTime: Date.UTC(2021, 11, 31, 23, 1), lastOpenTime: Date.UTC(2022, 1, 1, 5, 31), gaps: 0, missingBars: 0 });
+    expect(summary).toEqual({
+      bars: 45_031, firstOpenTime: Date.UTC(2021, 11, 31, 23, 1), lastOpenTime: Date.UTC(2022, 1, 1, 5, 31), gaps: 0, missingBars: 0, fingerprint: fingerprintOf(BTC_PERP_CSV),
+    });
+    expect(summary.fingerprint.bytes).toBe(3_220_342);
+  });
+
+  it('brings back the close of the bar it is asked for, read exactly, and nothing for a time the file does not hold', async () => {
+    const file = await openCandleFile(BTC_PERP_CSV);
+    expect((await scanCandleFile(file, Date.UTC(2021, 11, 31, 23, 3))).probedClose?.toString()).toBe('46425');
+    expect((await scanCandleFile(file, Date.UTC(2021, 11, 31, 23, 3, 30))).probedClose).toBeUndefined();
   });
 
   it('names file, line, column, value and expectation for a bad price', async () => {
@@ -97,8 +113,9 @@ describe.skipIf(!hasData)('JSON candle files (real altcoin, prices near 0.0016)'
     expect(bars).toHaveLength(13_681);
     expect(bars[0]?.symbol).toBe('UNITTEST/BTC');
     expect(bars[0]?.close.toString()).toBe('0.00162008');
-    const summary = await scanCandleFile(await openCandleFile(ALTCOIN_JSON));
-    expect(summary).toMatchObject({ bars: 13_681, gaps: 538, missingBars: 717 });
+    const summary = await scanCandleFile(await openCandleFile(ALTCOIN_JSON), Date.parse('2017-11-04T23:07:00Z'));
+    expect(summary).toMatchObject({ bars: 13_681, gaps: 538, missingBars: 717, fingerprint: fingerprintOf(ALTCOIN_JSON) });
+    expect(summary.probedClose?.toString()).toBe('0.00160345');
     // The file has volumes written as 9.417e-05: they must come through as exact decimals.
     expect(bars.some((b) => b.volume.toString() === '0.00009417')).toBe(true);
   });

@@ -1,10 +1,12 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Decimal } from '../domain/decimal.js';
 import type { Bar } from './bar.js';
 import type { BarReaderOptions } from './bar-reader-options.js';
 import { CandleFileError } from './candle-file-error.js';
 import { readCsvBars, scanCsvBars } from './csv-bar-reader.js';
-import { readJsonBars } from './json-bar-reader.js';
+import { FingerprintHash, type FileFingerprint } from './file-fingerprint.js';
+import { readJsonBars, scanJsonBars } from './json-bar-reader.js';
 import { SYMBOL, symbolFromFileName } from './symbol-from-file.js';
 
 export type CandleFileFormat = 'csv' | 'json';
@@ -24,8 +26,17 @@ export interface CandleFile {
   readonly intervalMs: number;
   /** The bars in batches; `onGap` hears of each row after a gap, with its line (see BarReaderOptions). */
   bars(onGap?: BarReaderOptions['onGap']): AsyncIterable<readonly Bar[]>;
-  /** Checks every row as `bars()` would, handing over only each row's open time (a cheaper preflight); absent for formats without one. */
-  scan?(visit: (openTime: number) => void): Promise<void>;
+  /**
+   * Checks every row as `bars()` would, handing over only each row's open time (a cheaper
+   * preflight); returns the close of the row opening at `probeOpenTime`, if there is one.
+   */
+  scan(visit: (openTime: number) => void, request?: ScanRequest): Promise<Decimal | undefined>;
+}
+
+export interface ScanRequest {
+  /** The open time of the one bar whose close price the scan returns. */
+  readonly probeOpenTime?: number | undefined;
+  readonly fingerprint?: FingerprintHash | undefined;
 }
 
 /** What a full pass over a file found: a preflight before trading on it. */
@@ -35,6 +46,10 @@ export interface CandleFileSummary {
   readonly lastOpenTime: number;
   readonly gaps: number;
   readonly missingBars: number;
+  /** The bytes the scan read: size and sha256, for FEED_START. */
+  readonly fingerprint: FileFingerprint;
+  /** The close of the bar asked for (`probeOpenTime`), when the file holds one. */
+  readonly probedClose?: Decimal;
 }
 
 async function sniffFormat(path: string): Promise<CandleFileFormat> {
@@ -71,15 +86,20 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
   }
   const intervalMs = options.intervalMs ?? 60_000;
   const reader = format === 'csv' ? readCsvBars : readJsonBars;
-  const file: CandleFile = { path, format, symbol, intervalMs, bars: (onGap) => reader(path, { symbol, intervalMs, onGap }) };
-  return format === 'csv' ? { ...file, scan: (visit) => scanCsvBars(path, { symbol, intervalMs }, visit) } : file;
+  const scanner = format === 'csv' ? scanCsvBars : scanJsonBars;
+  return {
+    path, format, symbol, intervalMs,
+    bars: (onGap) => reader(path, { symbol, intervalMs, onGap }),
+    scan: (visit, request = {}) => scanner(path, { symbol, intervalMs, fingerprint: request.fingerprint }, visit, request.probeOpenTime),
+  };
 }
 
 /**
- * Reads a whole file once, checking every row, and counts its bars and gaps. A replay runs it
- * before the first bar so a file corrupt at line 40,000 fails before any trade rather than midway.
+ * Reads a whole file once, checking every row, and counts its bars and gaps, fingerprinting the
+ * bytes it read. A replay runs it before the first bar so a file corrupt at line 40,000 fails
+ * before any trade rather than midway. `probeOpenTime`: a bar whose close the summary brings back.
  */
-export async function scanCandleFile(file: CandleFile): Promise<CandleFileSummary> {
+export async function scanCandleFile(file: CandleFile, probeOpenTime?: number): Promise<CandleFileSummary> {
   let bars = 0;
   let first = Number.NaN;
   let last = Number.NaN;
@@ -94,9 +114,7 @@ export async function scanCandleFile(file: CandleFile): Promise<CandleFileSummar
     last = openTime;
     bars++;
   };
-  if (file.scan) await file.scan(visit);
-  else {
-    for await (const batch of file.bars()) for (const bar of batch) visit(bar.openTime);
-  }
-  return { bars, firstOpenTime: first, lastOpenTime: last, gaps, missingBars };
+  const fingerprint = new FingerprintHash();
+  const probedClose = await file.scan(visit, { probeOpenTime, fingerprint });
+  return { bars, firstOpenTime: first, lastOpenTime: last, gaps, missingBars, fingerprint: fingerprint.digest(), ...(probedClose === undefined ? {} : { probedClose }) };
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { Decimal } from '../domain/decimal.js';
 import type { Bar } from './bar.js';
 import { checkCandle, checkSequence, type BarProblem } from './bar-checks.js';
@@ -48,6 +49,11 @@ class CsvRows {
     }
     this.index = index as Record<Column, number>;
     this.cells = new CsvCells(names.length);
+  }
+
+  /** The close of the row `line` or `scan` read last (a candle row: they returned its open time). */
+  lastClose(): Decimal | undefined {
+    return this.index === undefined ? undefined : this.decimal(this.index, 'close');
   }
 
   private decimal(index: Readonly<Record<Column, number>>, column: Column): Decimal {
@@ -147,16 +153,22 @@ function atMost(cells: CsvCells, aCell: number, a: number, bCell: number, b: num
   return a < b || (a === b && cells.same(aCell, bCell));
 }
 
-/** The file's lines, a read chunk's worth at a time; an unreadable file is a CandleFileError. */
-async function* lineChunks(file: string, rows: CsvRows): AsyncGenerator<readonly string[]> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+/**
+ * The file's lines, a read chunk's worth at a time; an unreadable file is a CandleFileError. The
+ * bytes are decoded here (as the stream's own utf8 decoding would) so a fingerprint can see them.
+ */
+async function* lineChunks(file: string, rows: CsvRows, fingerprint: BarReaderOptions['fingerprint']): AsyncGenerator<readonly string[]> {
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const lines = (rest + chunk).split('\n');
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      fingerprint?.update(chunk);
+      const lines = (rest + decoder.write(chunk)).split('\n');
       rest = lines.pop() ?? '';
       yield lines;
     }
+    rest += decoder.end();
   } catch (error) {
     const errno = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new CandleFileError('file_unreadable', { file, line: rows.lineNumber, value: errno, expected: 'a readable candle file' }, { cause: error });
@@ -174,7 +186,7 @@ async function* lineChunks(file: string, rows: CsvRows): AsyncGenerator<readonly
  */
 export async function* readCsvBars(file: string, options: BarReaderOptions): AsyncGenerator<readonly Bar[]> {
   const rows = new CsvRows(file, options);
-  for await (const lines of lineChunks(file, rows)) {
+  for await (const lines of lineChunks(file, rows, options.fingerprint)) {
     const batch: Bar[] = [];
     for (const line of lines) rows.line(line, batch);
     if (batch.length > 0) yield batch;
@@ -185,15 +197,21 @@ export async function* readCsvBars(file: string, options: BarReaderOptions): Asy
 /**
  * Checks a whole CSV file as readCsvBars would (the same errors, file, line, column and value),
  * calling `visit` with each row's open time, at a fraction of the cost: the preflight of a replay.
+ * Returns the close of the row opening at `probeOpenTime`, if the file holds one: only that row's
+ * close is read exactly, the others cost one comparison of their time.
  */
-export async function scanCsvBars(file: string, options: BarReaderOptions, visit: (openTime: number) => void): Promise<void> {
+export async function scanCsvBars(file: string, options: BarReaderOptions, visit: (openTime: number) => void, probeOpenTime?: number): Promise<Decimal | undefined> {
   const rows = new CsvRows(file, options);
   const scratch: Bar[] = [];
-  for await (const lines of lineChunks(file, rows)) {
+  let probed: Decimal | undefined;
+  for await (const lines of lineChunks(file, rows, options.fingerprint)) {
     for (const line of lines) {
       const openTime = rows.scan(line, scratch);
-      if (openTime !== undefined) visit(openTime);
+      if (openTime === undefined) continue;
+      if (openTime === probeOpenTime) probed = rows.lastClose();
+      visit(openTime);
     }
   }
   rows.finish();
+  return probed;
 }

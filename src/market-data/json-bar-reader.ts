@@ -151,19 +151,41 @@ class JsonRows {
   }
 }
 
+/** The file's text; its bytes go to the fingerprint first. The buffer is not kept past the decoding. */
+async function readText(file: string, options: BarReaderOptions): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CandleFileError('file_unreadable', { file, line: 0, value: errno, expected: 'a readable candle file' }, { cause: error });
+  }
+  options.fingerprint?.update(bytes);
+  return bytes.toString('utf8');
+}
+
 /**
  * Reads a JSON candle file (`[[ts_ms, o, h, l, c, v], ...]`, the OHLCV layout of exchange APIs) as
  * batches of bars. The whole text is read at once (the layout has no line structure to stream
  * on); checks and errors are those of the CSV reader.
  */
 export async function* readJsonBars(file: string, options: BarReaderOptions): AsyncGenerator<readonly Bar[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const errno = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new CandleFileError('file_unreadable', { file, line: 0, value: errno, expected: 'a readable candle file' }, { cause: error });
-  }
+  const text = await readText(file, options);
   if (text.trim() === '') throw new CandleFileError('empty_file', { file, line: 0, expected: LAYOUT });
   yield* new JsonRows(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, options).batches();
+}
+
+/**
+ * Checks a whole JSON file as readJsonBars does (it is that read), calling `visit` with each row's
+ * open time; returns the close of the row opening at `probeOpenTime`, if the file holds one.
+ */
+export async function scanJsonBars(file: string, options: BarReaderOptions, visit: (openTime: number) => void, probeOpenTime?: number): Promise<Decimal | undefined> {
+  let probed: Decimal | undefined;
+  for await (const batch of readJsonBars(file, options)) {
+    for (const bar of batch) {
+      if (bar.openTime === probeOpenTime) probed = bar.close;
+      visit(bar.openTime);
+    }
+  }
+  return probed;
 }

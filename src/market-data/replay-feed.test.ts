@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,25 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     expect(lines.map((l) => l.event_type)).toEqual(['FEED_START', 'FEED_END']);
     expect(lines[0]).toMatchObject({ kind: 'replay', speed: 'max', bars_expected: 45_031, first_bar_ts: '2021-12-31T23:01:00.000Z' });
     expect(lines[1]).toMatchObject({ reason: 'data_end', bars: 45_031, gaps: 0 });
+  });
+
+  it('fingerprints each file in FEED_START (bytes, sha256), so two sessions replaying one path on different data differ there', async () => {
+    const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const { lines } = await replay({ files: [BTC_PERP_CSV, ALTCOIN_JSON], speed: 'max', symbols: ['BTC/USD', 'UNITTEST/BTC'] });
+    expect(lines[0]).toMatchObject({
+      event_type: 'FEED_START',
+      sources: [BTC_PERP_CSV, ALTCOIN_JSON],
+      fingerprints: [
+        { source: BTC_PERP_CSV, bytes: 3_220_342, sha256: sha256(BTC_PERP_CSV) },
+        { source: ALTCOIN_JSON, bytes: 1_037_421, sha256: sha256(ALTCOIN_JSON) },
+      ],
+    });
+    // The same path, one price changed: same source, another fingerprint.
+    const path = join(tempDir(), 'BTC_USD-1m.csv');
+    writeFileSync(path, readFileSync(BTC_PERP_CSV, 'utf8').replace('46377.0,2300413.7295', '46378.0,2300413.7295'));
+    const changed = (await replay({ files: [path], speed: 'max' })).lines[0]?.['fingerprints'];
+    expect(changed).toEqual([{ source: path, bytes: 3_220_342, sha256: sha256(path) }]);
+    expect(sha256(path)).not.toBe(sha256(BTC_PERP_CSV));
   });
 
   it('reports every gap of the altcoin file as DATA_GAP, never filling it', async () => {

@@ -1,6 +1,7 @@
 import type { Recorder } from '../recorder/recorder.js';
 import { CandleFileError } from './candle-file-error.js';
 import { openCandleFile, scanCandleFile, type CandleFile } from './candle-file.js';
+import { dataChangeIn, type DecidedBars } from './decided-bars.js';
 import { FeedLoop } from './feed-loop.js';
 import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from './market-feed.js';
 import { mergeByTime } from './merge-by-time.js';
@@ -17,9 +18,16 @@ export interface ReplayFeedOptions {
   readonly staleness?: StalenessTracker;
   /**
    * Read every file once before the first bar (default true), so a file that is corrupt further
-   * down fails before any trade instead of midway. Costs one extra parse.
+   * down fails before any trade instead of midway, and fingerprint it for FEED_START. Costs one
+   * extra parse. Always done when `decidedBars` is given: that check is part of it.
    */
   readonly preflight?: boolean;
+  /**
+   * The last bar an earlier session decided, per symbol, on the data directory this replay
+   * resumes: a file that holds it with another close (replaced at the same path) is refused in
+   * the preflight with a DataChangedError, before any bar is delivered.
+   */
+  readonly decidedBars?: DecidedBars | undefined;
   readonly warmupBars?: number;
   /** The close up to which an earlier session decided every symbol: replayed at full speed (see FeedLoop). */
   readonly decidedUntil?: number;
@@ -100,13 +108,22 @@ export class ReplayFeed implements MarketFeed {
   async start(onBar: BarHandler): Promise<FeedEndReason> {
     let span = {};
     let expected = {};
-    if (this.options.preflight ?? true) {
-      const summaries = await Promise.all(this.files.map((f) => scanCandleFile(f))).catch((error: unknown) => {
+    let fingerprints = {};
+    const decided = this.options.decidedBars;
+    if ((this.options.preflight ?? true) || decided !== undefined) {
+      const probe = (symbol: string): number | undefined => decided?.bars.get(symbol)?.openTime;
+      const summaries = await Promise.all(this.files.map((f) => scanCandleFile(f, probe(f.symbol)))).catch((error: unknown) => {
         this.loop.reportError(error);
         throw error;
       });
+      const changed = decided === undefined ? undefined : this.files.map((f, i) => (summaries[i] === undefined ? undefined : dataChangeIn(f, summaries[i], decided))).find((error) => error !== undefined);
+      if (changed !== undefined) {
+        this.loop.reportError(changed);
+        throw changed;
+      }
       expected = { bars_expected: summaries.reduce((n, s) => n + s.bars, 0) };
       span = FeedLoop.span(Math.min(...summaries.map((s) => s.firstOpenTime)), Math.max(...summaries.map((s) => s.lastOpenTime)));
+      fingerprints = { fingerprints: summaries.map((s, i) => ({ source: this.files[i]?.path ?? '', ...s.fingerprint })) };
     }
     const bars = this.files.map((f) => {
       const lines = new Map<number, string>();
@@ -123,6 +140,7 @@ export class ReplayFeed implements MarketFeed {
       interval_s: Math.round(this.intervalMs / 1000),
       ...expected,
       ...span,
+      ...fingerprints,
     });
   }
 }

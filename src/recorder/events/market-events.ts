@@ -15,7 +15,7 @@ export const marketEvents = {
   FEED_START: defineEvent({
     channel: 'system',
     level: 'info',
-    meaning: 'A market data feed starts: its kind, symbols, sources and replay speed.',
+    meaning: 'A market data feed starts: its kind, symbols, sources (with their fingerprints) and replay speed.',
     requires: 'none',
     fields: {
       kind: field.oneOf(FEED_KINDS, 'replay of candle files, or the seeded synthetic feed'),
@@ -26,6 +26,12 @@ export const marketEvents = {
       bars_expected: field.int('bars the sources hold (known after the preflight scan)').optional(),
       first_bar_ts: field.id('open time of the first bar (ISO 8601 UTC)').optional(),
       last_bar_ts: field.id('open time of the last bar (ISO 8601 UTC)').optional(),
+      fingerprints: field
+        .json(
+          z.array(z.object({ source: z.string(), bytes: z.number().int(), sha256: z.string() })),
+          'each candle file as the preflight read it: its size in bytes and the sha256 of its content; a file replaced at the same path between two sessions has the same source but another fingerprint',
+        )
+        .optional(),
     },
   }),
   DATA_GAP: defineEvent({

@@ -1,0 +1,48 @@
+import type { Decimal } from '../domain/decimal.js';
+import { isoTime } from './bar.js';
+import type { FileFingerprint } from './file-fingerprint.js';
+
+export interface DataChangedDetails {
+  readonly file: string;
+  readonly symbol: string;
+  /** The data directory whose positions and PnL were built on the earlier data. */
+  readonly dataDir: string;
+  readonly barOpenTime: number;
+  /** The close of that bar when an earlier session decided on it. */
+  readonly recordedClose: Decimal;
+  /** That session, when known. */
+  readonly recordedBy: string | undefined;
+  /** The close of that bar in the file now; undefined: the file has no bar at that time. */
+  readonly foundClose: Decimal | undefined;
+  /** Open times of the file's first and last bars. */
+  readonly span: { readonly first: number; readonly last: number };
+  readonly fingerprint: FileFingerprint;
+}
+
+/**
+ * A candle file replaced at the same path since an earlier session on this data directory decided
+ * on it: its last decided bar has another close now, or is gone from inside the file's span. The
+ * config hash, the path and the drift check all stay the same, so without this the restart would
+ * manage that session's positions on prices that never belonged to them.
+ */
+export class DataChangedError extends Error {
+  readonly code = 'data_changed' as const;
+  /** The file or the data directory must change first. */
+  readonly retryable = false;
+
+  constructor(readonly details: DataChangedDetails) {
+    const { file, symbol, dataDir, barOpenTime, recordedClose, recordedBy, foundClose, span, fingerprint } = details;
+    const who = recordedBy === undefined ? 'an earlier session' : `session ${recordedBy}`;
+    const now = foundClose === undefined ? `the file now has no bar at that time, though it spans ${isoTime(span.first)} to ${isoTime(span.last)}` : `the file now says ${foundClose.toString()}`;
+    super(
+      `${file} is not the data ${dataDir} traded ${symbol} on: its bar of ${isoTime(barOpenTime)} (the last one decided there) closed at ${recordedClose.toString()} when ${who} decided on it, and ${now} ` +
+        `(the file now: ${fingerprint.bytes} bytes, sha256 ${fingerprint.sha256}). Nothing was decided on it. ` +
+        `Put the original file back at ${file} and restart, or start over in a new --data-dir: the positions and PnL in ${dataDir} belong to the old data`,
+    );
+    this.name = 'DataChangedError';
+  }
+}
+
+export function isDataChangedError(error: unknown): error is DataChangedError {
+  return error instanceof DataChangedError;
+}
