@@ -135,7 +135,7 @@ describe('ReplayCursor', () => {
   it('names the file when it is not a cursor', () => {
     const dataDir = tempDir('tradetrace-cursor-');
     const path = join(dataDir, CURSOR_FILE);
-    const expected = `${path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}} (or an older {"last_bar_close": <ms UTC>}), got`;
+    const expected = `${path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}, "decided_by": {"<symbol>": "<session>", ...}} (or an older {"last_bar_close": <ms UTC>}), got`;
     writeFileSync(path, 'not json');
     expect(() => new ReplayCursor(dataDir, 'session_20300101_000000', [BTC]).read()).toThrow(`${expected} not json`);
     writeFileSync(path, '{"last_bar_close": 1, "symbols": {"BTC/USDT": "soon"}}');

@@ -23,12 +23,13 @@ const BTC = 'BTC/USD';
 const ETH = 'ETH/USD';
 
 /** The first BARS real BTC-PERP minutes, under two names, so one session trades two symbols on the same clock. */
-function twoSymbols(dir: string): { files: string[]; opens: number[] } {
+function twoSymbols(dir: string): { files: string[]; opens: number[]; closes: string[] } {
   const rows = readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, BARS + 1);
   const files = ['BTC_USD-1m.csv', 'ETH_USD-1m.csv'].map((name) => join(dir, name));
   for (const file of files) writeFileSync(file, `${rows.join('\n')}\n`);
   const opens = rows.slice(1).map((row) => Date.parse(`${(row.split(',')[0] ?? '').replace(' ', 'T').slice(0, 23)}Z`));
-  return { files, opens };
+  const closes = rows.slice(1).map((row) => row.split(',')[4] ?? '');
+  return { files, opens, closes };
 }
 
 const f = (line: AnyEventLine, name: string): unknown => (line as unknown as Record<string, unknown>)[name];
@@ -36,16 +37,18 @@ const f = (line: AnyEventLine, name: string): unknown => (line as unknown as Rec
 interface Setup {
   readonly files: string[];
   readonly open: (bar: number) => number;
+  /** The bar's close as the file has it: what the killed session's DECISION_START said. */
+  readonly close: (bar: number) => string;
   readonly dataDir: string;
   readonly logsDir: string;
 }
 
 function setup(): Setup {
   const dir = tempDir('tradetrace-multi-resume-');
-  const { files, opens } = twoSymbols(dir);
+  const { files, opens, closes } = twoSymbols(dir);
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  return { files, open: (bar) => opens[bar] ?? Number.NaN, dataDir, logsDir: join(dataDir, 'logs') };
+  return { files, open: (bar) => opens[bar] ?? Number.NaN, close: (bar) => closes[bar] ?? '', dataDir, logsDir: join(dataDir, 'logs') };
 }
 
 /** The cursor a killed session saved (its last save, a second before the kill). */
@@ -58,13 +61,13 @@ function seedCursor(dataDir: string, symbols: Record<string, number>): void {
  * The decision log of a session killed between two symbols of one bar time: line by line up to the
  * kill, from bar 101 on, BTC decided bar 150 and ETH was next (its last is bar 149).
  */
-function writeKilledSession(logsDir: string, open: (bar: number) => number): void {
+function writeKilledSession(logsDir: string, open: (bar: number) => number, close: (bar: number) => string): void {
   const killed = new Recorder({ sessionId: KILLED, sink: new FileSink(logsDir) });
   let n = 0;
   for (let bar = 101; bar <= 150; bar++) {
     for (const symbol of bar === 150 ? [BTC] : [BTC, ETH]) {
       withDecision(`dec_20211231_000000_${(n++).toString(16).padStart(6, '0')}`, () => {
-        killed.emit('DECISION_START', { symbol, bar_ts: isoTime(open(bar)), price: Decimal.from('46000'), strategy: 'ema_rsi' });
+        killed.emit('DECISION_START', { symbol, bar_ts: isoTime(open(bar)), price: Decimal.from(close(bar)), strategy: 'ema_rsi' });
         killed.emit('DECISION_END', { symbol, outcome: 'no_signal', duration_ms: 0.01 });
       });
     }
@@ -89,8 +92,8 @@ async function runSession(dataDir: string, logsDir: string, files: string[], ses
 
 describe.skipIf(!available)('a replay of two symbols restarted after a kill that fell between them', () => {
   it("resumes each symbol after its own last decided bar: none decided twice, none skipped", async () => {
-    const { files, open, dataDir, logsDir } = setup();
-    writeKilledSession(logsDir, open);
+    const { files, open, close, dataDir, logsDir } = setup();
+    writeKilledSession(logsDir, open, close);
     const cursorAt = open(100) + MINUTE;
     seedCursor(dataDir, { [BTC]: cursorAt, [ETH]: cursorAt });
 
@@ -160,8 +163,8 @@ describe.skipIf(!available)('a replay of two symbols restarted after a kill that
   }, 120_000);
 
   it('keeps a symbol left out of a session where the killed session\'s log put it, for the session after', async () => {
-    const { files, open, dataDir, logsDir } = setup();
-    writeKilledSession(logsDir, open);
+    const { files, open, close, dataDir, logsDir } = setup();
+    writeKilledSession(logsDir, open, close);
     const cursorAt = open(100) + MINUTE;
     seedCursor(dataDir, { [BTC]: cursorAt, [ETH]: cursorAt });
     // BTC alone this time.

@@ -4,7 +4,7 @@ import { Decimal } from '../domain/decimal.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import { OrderRouter } from '../execution/order-router.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
-import { isCandleFileError, StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
+import { isCandleFileError, isDataChangedError, StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
@@ -72,7 +72,10 @@ const REASONS: Record<ShutdownReason, SessionEndReason> = {
 export class PaperSession {
   private stopRequested: ShutdownReason | undefined;
   private failure: SessionFailure | undefined;
-  /** The failure was bad input (a damaged candle file): the operator's to fix, exit code 2 as at startup. */
+  /**
+   * The failure was bad input (a damaged candle file, or one that changed under this data dir):
+   * the operator's to fix, exit code 2 as at startup.
+   */
   private badInput = false;
   private feedDone: Promise<FeedEndReason | 'failed'> | undefined;
   private durationTimer: LongTimeout | undefined;
@@ -116,7 +119,7 @@ export class PaperSession {
       // The cursor starts from these points, refined as they are, under this session: the bars it
       // only warms up on must not write back where the last save left it, and the bars it decides
       // in its first second must be found in its own log after a kill.
-      for (const [symbol, point] of plan.known) cursor.note(symbol, point.close, point.price);
+      for (const [symbol, point] of plan.known) cursor.carry(symbol, point.close, point.price, point.decidedBy);
       for (const [symbol, close] of plan.traded) cursor.note(symbol, close, undefined);
       cursor.claim();
       portfolio.seedBalances(startingBalances(config, rules), resume ?? Date.now());
@@ -231,7 +234,7 @@ export class PaperSession {
           },
           (error: unknown) => {
             this.failure = sessionFailure(error);
-            this.badInput = isCandleFileError(error);
+            this.badInput = isCandleFileError(error) || isDataChangedError(error);
             void this.stop('fatal');
             return 'failed' as const;
           },
@@ -264,8 +267,9 @@ export class PaperSession {
     this.durationTimer?.clear();
     uninstall();
     const stopped = REASONS[this.stopRequested ?? 'fatal'];
-    // A candle file the preflight refused before the first bar reached the engine: nothing was
-    // decided under this config, so it is not the baseline the next session's drift check uses.
+    // A candle file the preflight refused (damaged, or changed under this data dir) before the
+    // first bar reached the engine: nothing was decided under this config, so it is not the
+    // baseline the next session's drift check uses.
     // Other early failures stay errors: recovery or the dust sweeper may already have acted.
     const reason = stopped === 'error' && this.stats.bars === 0 && this.badInput ? 'refused' : stopped;
     const failed = reason === 'error' || reason === 'refused' ? Math.max(this.badInput ? 2 : 1, code) : code;

@@ -96,7 +96,7 @@ export async function openFeed(choice: FeedChoice, symbols: readonly string[], s
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
   const plan = setup.resume;
   const decided = plan?.allDecidedUntil === undefined ? {} : { decidedUntil: plan.allDecidedUntil };
-  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...decided });
+  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...decided, decidedBars: plan?.decidedBars });
   // A resumed synthetic market goes on from the price of its last decided bar.
   const startPrices: Record<string, string> = {};
   for (const symbol of symbols) {

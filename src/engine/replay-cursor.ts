@@ -10,6 +10,7 @@ interface CursorFile {
   readonly symbols?: unknown;
   readonly prices?: unknown;
   readonly traded?: unknown;
+  readonly decided_by?: unknown;
 }
 
 // A positive price as Decimal.toString writes it: a synthetic market cannot start at 0.
@@ -31,6 +32,11 @@ const byName = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]
  * sent twice. `last_bar_close` (the latest of them) is kept for readers of the older, single-time
  * file. It never moves backwards: a session that decides earlier bars (a replay of older candles
  * on the same directory) leaves a stored value alone, so later sessions do not decide bars twice.
+ *
+ * `decided_by` names, per symbol, the session that decided the bar whose price is kept: a restart
+ * whose candle file no longer holds that price names it (DataChangedError), and a session that only
+ * carries a symbol's point over (it does not trade it, or was refused before its first bar) keeps
+ * the name of the session that decided it.
  */
 export class ReplayCursor {
   private readonly path: string;
@@ -46,9 +52,16 @@ export class ReplayCursor {
   private storedBy: string | undefined;
   /** The symbols the session that wrote the file traded; undefined for a file that does not say. */
   private storedTraded: readonly string[] | undefined;
+  /**
+   * Per symbol, a point this session did not decide itself (read from the file, or carried over),
+   * with the session that did, where known. A symbol whose latest close is past it was decided here.
+   * Kept apart so that deciding a bar (advance, on every bar) does no extra work.
+   */
+  private readonly decidedElsewhere = new Map<string, { readonly close: number; readonly by: string | undefined }>();
 
   constructor(
-    dataDir: string,
+    /** The data directory the cursor belongs to (its state was built on the bars it names). */
+    readonly dataDir: string,
     /** The session writing it: the next one refines the cursor with this session's decision log only. */
     private readonly sessionId: string,
     /** The session's symbols: written as the ones it trades; a file from before per-symbol times gives its one time to each. */
@@ -64,7 +77,20 @@ export class ReplayCursor {
   }
 
   private malformed(text: string): Error {
-    return new Error(`${this.path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}} (or an older {"last_bar_close": <ms UTC>}), got ${text.slice(0, 100)}`);
+    return new Error(`${this.path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}, "decided_by": {"<symbol>": "<session>", ...}} (or an older {"last_bar_close": <ms UTC>}), got ${text.slice(0, 100)}`);
+  }
+
+  /** The file's decided_by, checked; an older file without it gives none. */
+  private readDecidedBy(parsed: CursorFile | null, text: string): Map<string, string> {
+    const stored = parsed?.decided_by;
+    if (stored === undefined) return new Map();
+    if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw this.malformed(text);
+    const bySymbol = new Map<string, string>();
+    for (const [symbol, session] of Object.entries(stored)) {
+      if (typeof session !== 'string') throw this.malformed(text);
+      bySymbol.set(symbol, session);
+    }
+    return bySymbol;
   }
 
   /**
@@ -110,9 +136,12 @@ export class ReplayCursor {
         prices.set(symbol, Decimal.parse(price));
       }
     }
+    const decidedBy = this.readDecidedBy(parsed, text);
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
     this.storedTraded = traded;
+    // A file from before decided_by: the session that wrote it decided the symbols it traded.
+    const writerTraded = new Set(this.storedTradedSymbols());
     for (const [symbol, close] of closes) {
       if (close > (this.saved.get(symbol) ?? Number.NEGATIVE_INFINITY)) this.saved.set(symbol, close);
       if (close >= (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY)) {
@@ -120,6 +149,7 @@ export class ReplayCursor {
         const price = prices.get(symbol);
         if (price === undefined) this.prices.delete(symbol);
         else this.prices.set(symbol, price);
+        this.decidedElsewhere.set(symbol, { close, by: decidedBy.get(symbol) ?? (writerTraded.has(symbol) ? this.storedBy : undefined) });
       }
     }
     this.dirty = this.ahead();
@@ -148,6 +178,21 @@ export class ReplayCursor {
   /** The close price of the symbol's latest bar, if the cursor knows it. */
   priceOf(symbol: string): Decimal | undefined {
     return this.prices.get(symbol);
+  }
+
+  /** The session that decided the symbol's latest bar, if known: this one, once it decided one. */
+  decidedBy(symbol: string): string | undefined {
+    const latest = this.latest.get(symbol);
+    if (latest === undefined) return undefined;
+    const elsewhere = this.decidedElsewhere.get(symbol);
+    return elsewhere !== undefined && elsewhere.close >= latest ? elsewhere.by : this.sessionId;
+  }
+
+  /** Notes a point an earlier session decided (`by`, when known), carried over without deciding it. */
+  carry(symbol: string, barClose: number, price: Decimal | undefined, by: string | undefined): void {
+    if (!(barClose > (this.latest.get(symbol) ?? Number.NEGATIVE_INFINITY))) return;
+    this.note(symbol, barClose, price);
+    this.decidedElsewhere.set(symbol, { close: barClose, by });
   }
 
   /** Has any symbol been decided past its stored close? */
@@ -195,11 +240,15 @@ export class ReplayCursor {
     if (!this.dirty && !force) return;
     const closes = [...this.latest].sort(byName);
     const prices = [...this.prices].map(([symbol, price]): [string, string] => [symbol, price.toString()]).sort(byName);
+    const decidedBy = [...this.prices.keys()].flatMap((symbol): [string, string][] => {
+      const by = this.decidedBy(symbol);
+      return by === undefined ? [] : [[symbol, by]];
+    }).sort(byName);
     // The latest close, for a reader of the older single-time file; null before anything was decided.
     const lastBarClose = closes.length === 0 ? null : Math.max(...this.latest.values());
     const body = {
       last_bar_close: lastBarClose, iso: lastBarClose === null ? null : new Date(lastBarClose).toISOString(), session_id: this.sessionId,
-      traded: [...this.symbols].sort(), symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices),
+      traded: [...this.symbols].sort(), symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices), decided_by: Object.fromEntries(decidedBy),
     };
     const temp = `${this.path}.tmp`;
     try {

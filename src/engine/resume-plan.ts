@@ -1,4 +1,5 @@
 import { Decimal } from '../domain/decimal.js';
+import type { DecidedBarRecord, DecidedBars } from '../market-data/index.js';
 import type { StateSnapshot } from '../store/records.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 import type { ReplayCursor } from './replay-cursor.js';
@@ -22,6 +23,8 @@ export function resumePoints(snapshot: StateSnapshot): Map<string, number> {
 export interface ResumePoint {
   readonly close: number;
   readonly price: Decimal | undefined;
+  /** The session that decided that bar (and saw that price), when known. */
+  readonly decidedBy: string | undefined;
 }
 
 export interface ResumePlan {
@@ -33,6 +36,11 @@ export interface ResumePlan {
   readonly clock: number | undefined;
   /** The earliest close of the traded symbols: every one of them is decided up to it. */
   readonly allDecidedUntil: number | undefined;
+  /**
+   * Per traded symbol whose last decided bar's price is known, that bar: a replay must still find
+   * it, with that close, in its file, or the directory's positions belong to other data.
+   */
+  readonly decidedBars: DecidedBars;
 }
 
 export interface ResumeInputs {
@@ -76,7 +84,8 @@ export function planResume(inputs: ResumeInputs): ResumePlan {
     if (points.length === 0) continue;
     const loggedIsLatest = logged !== undefined && logged.close >= (stored ?? Number.NEGATIVE_INFINITY);
     const price = loggedIsLatest ? (logged.price === undefined ? undefined : Decimal.parse(logged.price)) : cursor.priceOf(symbol);
-    known.set(symbol, { close: Math.max(...points), price });
+    const decidedBy = loggedIsLatest ? cursorSession : stored === undefined ? undefined : cursor.decidedBy(symbol);
+    known.set(symbol, { close: Math.max(...points), price, decidedBy });
   }
   const clock = known.size === 0 ? undefined : Math.max(...[...known.values()].map((point) => point.close));
   const traded = new Map<string, number>();
@@ -91,5 +100,12 @@ export function planResume(inputs: ResumeInputs): ResumePlan {
     }
   }
   const allDecidedUntil = traded.size === 0 ? undefined : Math.min(...traded.values());
-  return { known, traded, clock, allDecidedUntil };
+  // A price is known only for a bar of the symbol's own (the cursor's or the log's), never for a
+  // time the store booked: only such a bar is one the file must still hold.
+  const bars = new Map<string, DecidedBarRecord>();
+  for (const symbol of tradedSymbols) {
+    const point = known.get(symbol);
+    if (point?.price !== undefined) bars.set(symbol, { openTime: point.close - inputs.intervalMs, close: point.price, recordedBy: point.decidedBy });
+  }
+  return { known, traded, clock, allDecidedUntil, decidedBars: { dataDir: cursor.dataDir, bars } };
 }
