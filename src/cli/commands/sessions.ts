@@ -14,10 +14,12 @@ const HELP = `usage: tradetrace sessions
 Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
 Fills and failures are order intents by their final verdict, as orders --session counts them; an
 order filled in part that still rests on the exchange is counted apart ("partly filled").
-A session without SESSION_END shows "no SESSION_END" and when it was last seen.
+A session without SESSION_END shows "no SESSION_END" and when it was last seen; one that ended
+in an error or was refused before trading shows why (its SESSION_END's error code and message).
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
-"configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,"lastSeen":T}
+"configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,"lastSeen":T,
+"failure":{"code":CODE,"message":TEXT}}
 (null or left out when not known)`)}
 `;
 
@@ -61,6 +63,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
       out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
+      if (r.failure) out.push(`      why: ${[r.failure.code, r.failure.message].filter((part) => part !== undefined).join(': ')}`);
     }
     io.stdout.write(`${out.join('\n')}\n`);
   }

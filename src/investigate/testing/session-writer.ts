@@ -342,10 +342,11 @@ export class SessionWriter {
   }
 
   /** A clean stop: shutdown lines, SESSION_END and the finished manifest. */
-  end(reason: SessionEndReason = 'signal', exitCode = 0): void {
+  /** `failure`: what SESSION_END says failed, for reasons error, refused and fatal. */
+  end(reason: SessionEndReason = 'signal', exitCode = 0, failure?: { error_code: string; message: string }): void {
     this.emit('SHUTDOWN_REQUESTED', { reason: 'SIGINT', running: ['engine', 'DecisionLoop'] });
     this.tick(120).emit('SHUTDOWN_COMPLETE', { components: [{ name: 'engine', result: 'stopped', duration_ms: 80 }], exit_code: exitCode, duration_ms: 120 });
-    this.emit('SESSION_END', { reason, exit_code: exitCode, duration_ms: this.ms - this.startMs });
+    this.emit('SESSION_END', { reason, exit_code: exitCode, duration_ms: this.ms - this.startMs, ...failure });
     this.recorder.close();
     if (this.options.manifest !== false) this.writeManifest(this.now.toISOString(), reason, exitCode);
   }
