@@ -23,12 +23,12 @@ describe('sessions: why a session ended in an error or was refused', () => {
     expect(later).toContain(`\n      why: data_changed: ${message}`);
   });
 
-  it('--json carries it as failure', async () => {
+  it('--json carries it as failureCode and failureMessage (null for a clean end)', async () => {
     const r = await runQuery(['sessions', '--data-dir', dir, '--json']);
-    const rows = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { sessionId: string; failure?: unknown });
-    expect(rows.map((row) => [row.sessionId, row.failure])).toEqual([
-      ['session_20251030_090000', undefined],
-      ['session_20251030_100000', { code: 'data_changed', message }],
+    const rows = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { sessionId: string; failureCode: unknown; failureMessage: unknown });
+    expect(rows.map((row) => [row.sessionId, row.failureCode, row.failureMessage])).toEqual([
+      ['session_20251030_090000', null, null],
+      ['session_20251030_100000', 'data_changed', message],
     ]);
   });
 });

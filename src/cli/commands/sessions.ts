@@ -19,7 +19,7 @@ in an error or was refused before trading shows why (its SESSION_END's error cod
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
 "configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,"lastSeen":T,
-"failure":{"code":CODE,"message":TEXT}}
+"failureCode":CODE,"failureMessage":TEXT}
 (null or left out when not known)`)}
 `;
 
@@ -63,7 +63,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
       out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
-      if (r.failure) out.push(`      why: ${[r.failure.code, r.failure.message].filter((part) => part !== undefined).join(': ')}`);
+      const why = [r.failureCode, r.failureMessage].filter((part) => part !== null);
+      if (why.length > 0) out.push(`      why: ${why.join(': ')}`);
     }
     io.stdout.write(`${out.join('\n')}\n`);
   }

@@ -22,7 +22,8 @@ export interface SessionRow {
   exitReason: string | null;
   exitCode: number | null;
   /** What failed, from SESSION_END (reasons error, refused, fatal): why a session stopped or never traded. */
-  failure: { code: string | undefined; message: string | undefined } | undefined;
+  failureCode: string | null;
+  failureMessage: string | null;
   mode: string | undefined;
   configHash: string | undefined;
   decisions: number;
@@ -59,7 +60,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     let r = rows.get(id);
     if (!r) {
       const m = manifests.get(id);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failure: undefined, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: null, failureMessage: null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
@@ -93,7 +94,8 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
         r.durationMs = event.duration_ms;
         r.exitReason = event.reason;
         r.exitCode = event.exit_code;
-        r.failure = event.error_code === undefined && event.message === undefined ? undefined : { code: event.error_code, message: event.message };
+        r.failureCode = event.error_code ?? null;
+        r.failureMessage = event.message ?? null;
         break;
       case 'CONFIG_HASH':
         r.configHash = event.config_hash;
