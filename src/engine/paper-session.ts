@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Decimal } from '../domain/decimal.js';
+import { splitSymbol } from '../domain/market-symbol.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import { OrderRouter } from '../execution/order-router.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
@@ -138,7 +139,7 @@ export class PaperSession {
       const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
       portfolio.refresh();
       const quoteBalance = store.balance(config.trading.quote_currency);
-      const capitalAtStart = store.positions().reduce((sum, p) => (p.symbol.endsWith(`/${config.trading.quote_currency}`) ? sum.add(p.entryCost) : sum), quoteBalance);
+      const capitalAtStart = store.positions().reduce((sum, p) => (splitSymbol(p.symbol)?.quote === config.trading.quote_currency ? sum.add(p.entryCost) : sum), quoteBalance);
       warnAtStart(recorder, { positions: store.positions(), quoteBalance, quoteCurrency: config.trading.quote_currency, tradedSymbols, maxOpenPositions: config.trading.max_open_positions });
 
       let resolveExit: (code: number) => void = () => {};

@@ -1,6 +1,6 @@
 import { Decimal } from '../domain/decimal.js';
 import type { OrderStatus } from '../domain/order-state.js';
-import { fillEffect, splitSymbol, type FillEffect } from './fill-accounting.js';
+import { fillEffect, marketAssets, type FillEffect } from './fill-accounting.js';
 import type { DailyPnl, OrderRecord, PositionRecord, SymbolExit } from './records.js';
 import { decimalColumn, utcDay } from './row-codec.js';
 import type { Statements } from './statements.js';
@@ -105,7 +105,7 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
   if (!effect.realizedPnl.isZero() || !effect.feeQuote.isZero() || effect.positionChange === 'closed') {
     const day = utcDay(input.ts);
     // Realized PnL and fees are in the market's quote currency: each currency has its own day.
-    const currency = splitSymbol(current.symbol).quote;
+    const currency = marketAssets(current.symbol).quote;
     const prev = books.daily(day, currency) ?? { day, currency, realizedPnl: Decimal.ZERO, fees: Decimal.ZERO, closedTrades: 0 };
     daily = { day, currency, realizedPnl: prev.realizedPnl.add(effect.realizedPnl), fees: prev.fees.add(effect.feeQuote), closedTrades: prev.closedTrades + (effect.positionChange === 'closed' ? 1 : 0) };
     sql.upsertDailyPnl.run({ day, currency, realized_pnl: daily.realizedPnl.toString(), fees: daily.fees.toString(), closed_trades: daily.closedTrades });

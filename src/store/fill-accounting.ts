@@ -1,4 +1,5 @@
 import { Decimal } from '../domain/decimal.js';
+import { splitSymbol, type MarketAssets } from '../domain/market-symbol.js';
 import type { OrderRecord, PositionRecord } from './records.js';
 import { StoreError } from './store-error.js';
 
@@ -21,14 +22,11 @@ export interface FillEffect {
   readonly realizedPnl: Decimal;
 }
 
-export function splitSymbol(symbol: string): { base: string; quote: string } {
-  const parts = symbol.split('/');
-  const base = parts[0];
-  const quote = parts[1];
-  if (parts.length !== 2 || !base || !quote) {
-    throw new StoreError('invalid_operation', `symbol ${JSON.stringify(symbol)} is not BASE/QUOTE (e.g. BTC/USDT)`, { found: symbol, expected: 'BASE/QUOTE' });
-  }
-  return { base, quote };
+/** The assets of `symbol` (splitSymbol), or a StoreError: the store books nothing it cannot give a currency. */
+export function marketAssets(symbol: string): MarketAssets {
+  const assets = splitSymbol(symbol);
+  if (!assets) throw new StoreError('invalid_operation', `symbol ${JSON.stringify(symbol)} is not BASE/QUOTE (e.g. BTC/USDT)`, { found: symbol, expected: 'BASE/QUOTE' });
+  return assets;
 }
 
 export interface CumulativeFill {
@@ -49,7 +47,7 @@ export interface CumulativeFill {
  * booking the same exchange report twice (a retry, a reconciliation after a crash) changes nothing.
  */
 export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: PositionRecord | undefined, ts: number): FillEffect {
-  const { base, quote } = splitSymbol(order.symbol);
+  const { base, quote } = marketAssets(order.symbol);
   const where = `order ${order.clientOrderId}`;
   if (order.feeCurrency !== undefined && !order.feeBooked.isZero() && order.feeCurrency !== fill.feeCurrency) {
     throw new StoreError('invalid_operation', `${where}: fee currency changed from ${order.feeCurrency} to ${fill.feeCurrency} between fills`, { found: fill.feeCurrency, expected: order.feeCurrency });

@@ -6,7 +6,7 @@ import type { ReconcileOutcome } from '../recorder/events/state-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { FillResult } from './book-fill.js';
-import { splitSymbol } from './fill-accounting.js';
+import { marketAssets } from './fill-accounting.js';
 import type { OrderRecord } from './records.js';
 import type { StateStore } from './state-store.js';
 import { isStoreError } from './store-error.js';
@@ -275,7 +275,7 @@ export async function reconcileOpenOrders(options: ReconcileOptions): Promise<Re
   const realizedPnl = new Map<string, Decimal>();
   for (const r of results) {
     if (r.realizedPnl.isZero()) continue;
-    const { quote } = splitSymbol(r.symbol);
+    const { quote } = marketAssets(r.symbol);
     realizedPnl.set(quote, (realizedPnl.get(quote) ?? Decimal.ZERO).add(r.realizedPnl));
   }
   return { checked: results.length, outcomes, results, unresolved, realizedPnl, exitsFilled: results.filter((r) => r.exitFilled).length };

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { Decimal } from '../domain/decimal.js';
 import { EXIT_RULES, type ExitRule } from '../recorder/events/order-events.js';
 import { bookFill, dailyFromRow, saveOrder, type BookedFill, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
-import { splitSymbol } from './fill-accounting.js';
+import { marketAssets } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
 import { decimalColumn, isExitRule, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
@@ -214,7 +214,7 @@ export class StateStore {
    * (duplicate_order): that is what makes sending one twice impossible, across restarts too.
    */
   recordOrder(input: NewOrder): OrderRecord {
-    splitSymbol(input.symbol);
+    marketAssets(input.symbol);
     const createdAt = input.ts ?? this.now();
     // The row is not read back, so a value restart could not read must be refused before it is written.
     if (input.exitRule !== undefined && !isExitRule(input.exitRule)) {

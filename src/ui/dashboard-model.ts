@@ -1,4 +1,5 @@
 import { Decimal } from '../domain/decimal.js';
+import { splitSymbol } from '../domain/market-symbol.js';
 import { unrealizedPnl, type CostedPosition } from '../domain/unrealized-pnl.js';
 import type { DashboardBus } from '../runtime/dashboard-bus.js';
 import type { HeartbeatFields } from '../runtime/heartbeat-snapshot.js';
@@ -128,13 +129,13 @@ export class DashboardModel implements DashboardViewSource {
   }
 
   view(now: number): DashboardView {
-    // A position's unrealized PnL is in its market's quote currency, the symbol's part after '/'.
+    // A position's unrealized PnL is in its market's quote currency.
     const unrealized = new Map<string, Decimal>();
     const positions = this.positions.map((p) => {
       const lastPx = this.prices.get(p.symbol) ?? this.priceSource?.(p.symbol);
       const open = lastPx ? unrealizedPnl(p, lastPx) : undefined;
       if (open) {
-        const quote = p.symbol.split('/')[1] ?? p.symbol;
+        const quote = splitSymbol(p.symbol)?.quote ?? p.symbol;
         unrealized.set(quote, (unrealized.get(quote) ?? Decimal.ZERO).add(open));
       }
       return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl: open, decisionId: p.decisionId };
