@@ -136,7 +136,7 @@ export class PaperSession {
       // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
       // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
       const realizedAtStart = store.realizedByCurrency();
-      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent });
+      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent, quoteCurrency: config.trading.quote_currency });
       portfolio.refresh();
       const quoteBalance = store.balance(config.trading.quote_currency);
       const capitalAtStart = store.positions().reduce((sum, p) => (splitSymbol(p.symbol)?.quote === config.trading.quote_currency ? sum.add(p.entryCost) : sum), quoteBalance);

@@ -96,15 +96,18 @@ describe.skipIf(!available)('one data directory that traded BTC/USD, then UNITTE
     expect(store.dailyPnl(DAY, 'BTC')?.closedTrades).toBeGreaterThan(0);
     store.close();
 
-    // STATE_RECOVERED of the BTC session names the currency of the PnL the file held (USD's).
+    // STATE_RECOVERED of the BTC session names the currency of the PnL the file held (USD's), and
+    // gives no realized_pnl: the file's one figure is not the BTC session's.
     const logs = await readLogs(join(dataDir, 'logs'));
     const recovered = logs.lines.filter((l) => l.event_type === 'STATE_RECOVERED').map((l) => l as unknown as Record<string, unknown>);
+    expect(recovered[0]).toMatchObject({ session_id: 'session_20220102_050000', realized_pnl: '0', realized_pnl_by_currency: {} });
     expect(recovered[1]).toMatchObject({ session_id: 'session_20220102_060000', realized_pnl_by_currency: { USD: usdTotal.toString() } });
+    expect(recovered[1]).not.toHaveProperty('realized_pnl');
     // The next start holds both: each under its currency, and no realized_pnl adding them up.
     const nextLogs = join(dir, 'next-logs');
     const recorder = new Recorder({ sessionId: 'session_20220103_000000', sink: new FileSink(nextLogs) });
     const reopened = StateStore.open({ dataDir });
-    logStateRecovered(reopened, recorder);
+    logStateRecovered(reopened, recorder, 'BTC');
     reopened.close();
     recorder.close();
     const next = (await readLogs(nextLogs)).lines.find((l) => l.event_type === 'STATE_RECOVERED') as unknown as Record<string, unknown>;

@@ -14,7 +14,7 @@ function summaryOf(traceDecision: string | undefined, decisions: number): PaperS
       exits_blocked: 0, exits_blocked_by: {}, open_positions: [],
     },
     result: { reason: 'duration_reached', exitCode: 0 },
-    quote: 'USDT', realized: zero, totalRealized: zero, unrealized: zero, fees: zero, otherCurrencies: [],
+    quote: 'USDT', realized: zero, totalRealized: zero, unrealized: zero, fees: zero, otherCurrencies: [], unsplit: [],
     traceDecision, logFiles: [`${DIR}/logs/decisions.jsonl`], replay: false,
   };
 }
@@ -41,20 +41,24 @@ describe('formatPaperSummary', () => {
     expect(shellArgs(command.replace('<decision_id>', 'dec_x'))).toEqual(['tradetrace', 'trace', 'dec_x', '--data-dir', DIR]);
   });
 
-  it('prints each other currency on a line of its own, and PnL kept unsplit from before schema 3 as the currencies it mixes', () => {
+  it('prints each other currency on a line of its own, and days kept unsplit from before schema 3 as the currencies they mix', () => {
     const d = (text: string): Decimal => Decimal.parse(text);
     const summary: PaperSummary = {
       ...summaryOf(undefined, 10), quote: 'BTC', realized: d('-0.00006'), totalRealized: d('-0.00009'), fees: d('0.0004'),
       otherCurrencies: [
         { currency: 'USD', session: d('1.25'), reconciled: d('1.25'), total: d('-0.46'), fees: d('0.47') },
-        { currency: 'BTC+USD', session: d('0'), reconciled: d('0'), total: d('-2.5'), fees: d('0.3') },
+      ],
+      unsplit: [
+        { currencies: ['BTC', 'USD'], days: 2, firstDay: '2022-01-03', lastDay: '2022-01-05', realizedPnl: d('-2.5'), fees: d('0.3') },
+        { currencies: [], days: 1, firstDay: '2021-12-30', lastDay: '2021-12-30', realizedPnl: d('0.1'), fees: d('0.01') },
       ],
     };
     const text = formatPaperSummary('session_20250101_000000', summary, '/tmp/x/data');
     expect(text).toContain([
       '  PnL          realized -0.00006 BTC this session (total -0.00009), unrealized +0, fees paid 0.0004 in total (on this data directory)',
       '               realized +1.25 USD this session, incl. +1.25 from fills reconciled at start (total -0.46), fees paid 0.47 in total: markets quoted in USD, kept apart from BTC',
-      '               realized -2.5 and fees paid 0.3 in BTC and USD together: booked before PnL was kept per currency, on days the books cannot split (no daily loss limit counts it)',
+      '               realized -2.5 and fees paid 0.3 in BTC and USD together on 2 days from 2022-01-03 to 2022-01-05: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)',
+      '               realized +0.1 and fees paid 0.01 in currencies the books do not name on 2021-12-30: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)',
       '  positions    none open',
     ].join('\n'));
   });

@@ -1,7 +1,7 @@
 import { Decimal } from '../domain/decimal.js';
 import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
-import { isUnsplitCurrency, UNKNOWN_CURRENCY, UNSPLIT_JOIN } from '../store/records.js';
+import { unsplitRecord, unsplitTotals, type UnsplitTotal } from '../store/unsplit-pnl.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
 
 /** What a paper session did, for SESSION_END's summary and the text printed at the end. */
@@ -20,13 +20,15 @@ export interface PaperSummary {
    * session traded, or their orders reconciled at this start), each on its own: never added to `quote`'s.
    */
   readonly otherCurrencies: readonly CurrencyPnl[];
+  /** PnL booked before it was kept per currency on days several currencies shared: in no currency's figures above. */
+  readonly unsplit: readonly UnsplitTotal[];
   readonly traceDecision: string | undefined;
   readonly logFiles: readonly string[];
   /** The bars came from candle files (not the synthetic feed): a fresh --data-dir replays them again. */
   readonly replay: boolean;
 }
 
-/** Realized PnL and fees in one currency (or an unsplit key from before schema 3: isUnsplitCurrency). */
+/** Realized PnL and fees in one currency. */
 export interface CurrencyPnl {
   readonly currency: string;
   /** Booked this session, reconciled fills included. */
@@ -60,10 +62,11 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
   const quote = session.options.config.trading.quote_currency;
   const own = currencyPnl(session, quote);
   const others = [...new Set([...view.realizedPnl.keys(), ...view.feesPaid.keys()])].filter((c) => c !== quote).map((c) => currencyPnl(session, c));
+  const unsplit = unsplitTotals(session.store.unsplitPnl());
   const traceDecision = stats.interestingDecision();
   const decisions = Object.values(stats.decisions).reduce((a, b) => a + b, 0);
   return {
-    result, quote, realized: own.session, totalRealized: own.total, unrealized: view.unrealizedPnl, fees: own.fees, otherCurrencies: others, traceDecision, logFiles,
+    result, quote, realized: own.session, totalRealized: own.total, unrealized: view.unrealizedPnl, fees: own.fees, otherCurrencies: others, unsplit, traceDecision, logFiles,
     replay: session.options.feed.kind === 'replay',
     record: {
       bars: stats.bars, warmup_bars: session.engine.warmedBars, decisions, outcomes: { ...stats.decisions }, blocked_by: counts(stats.blockedBy),
@@ -71,7 +74,9 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
       // The PnL fields are the session's quote currency's, as they always were; every currency's, apart, in pnl_by_currency.
       ...pnlRecord(own), unrealized_pnl: view.unrealizedPnl.toString(),
-      quote_currency: quote, pnl_by_currency: Object.fromEntries([own, ...others].map((p) => [p.currency, pnlRecord(p)])), open_positions: view.positions.map((p) => ({
+      quote_currency: quote, pnl_by_currency: Object.fromEntries([own, ...others].map((p) => [p.currency, pnlRecord(p)])),
+      ...(unsplit.length > 0 ? { pnl_unsplit: unsplit.map(unsplitRecord) } : {}),
+      open_positions: view.positions.map((p) => ({
         symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
@@ -127,6 +132,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   }
   out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
   for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
+  for (const mixed of summary.unsplit) out += line('', unsplitText(mixed));
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
@@ -153,12 +159,15 @@ function reconciledNote(record: Record<string, unknown>): string {
 
 /** A currency other than the session's: its own line, in its own unit, never added to the session's. */
 function otherCurrencyText(pnl: CurrencyPnl, quote: string): string {
-  if (isUnsplitCurrency(pnl.currency)) {
-    const which = pnl.currency === UNKNOWN_CURRENCY ? 'in a currency the books do not name' : `in ${pnl.currency.split(UNSPLIT_JOIN).join(' and ')} together`;
-    return `realized ${signed(pnl.total)} and fees paid ${pnl.fees.toString()} ${which}: booked before PnL was kept per currency, on days the books cannot split (no daily loss limit counts it)`;
-  }
   const reconciled = pnl.reconciled.isZero() ? '' : `, incl. ${signed(pnl.reconciled)} from fills reconciled at start`;
   return `realized ${signed(pnl.session)} ${pnl.currency} this session${reconciled} (total ${signed(pnl.total)}), fees paid ${pnl.fees.toString()} in total: markets quoted in ${pnl.currency}, kept apart from ${quote}`;
+}
+
+/** Days from before PnL was kept per currency that mixed several: said to be mixed, in no currency's total. */
+function unsplitText(mixed: UnsplitTotal): string {
+  const which = mixed.currencies.length === 0 ? 'in currencies the books do not name' : `in ${mixed.currencies.join(' and ')} together`;
+  const days = mixed.days === 1 ? `on ${mixed.firstDay}` : `on ${mixed.days} days from ${mixed.firstDay} to ${mixed.lastDay}`;
+  return `realized ${signed(mixed.realizedPnl)} and fees paid ${mixed.fees.toString()} ${which} ${days}: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)`;
 }
 
 /** Why some bars were not decided; when a replay decided none, what to do to decide them. */

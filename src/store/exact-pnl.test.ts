@@ -74,7 +74,10 @@ describe('realized PnL equals what the account gained, to the last unit', () => 
     fill(store, 1, 'buy', '2', '1.5', '0');
     store.close();
     const downgrade = new Database(join(old, 'state.sqlite'));
-    downgrade.exec("ALTER TABLE positions DROP COLUMN entry_cost; UPDATE meta SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;");
+    // Back to schema 1's tables: no entry_cost, and realized PnL one row per day (none booked yet).
+    downgrade.exec(`ALTER TABLE positions DROP COLUMN entry_cost; DROP TABLE realized_pnl_unsplit; DROP TABLE realized_pnl_daily;
+      CREATE TABLE realized_pnl_daily (day TEXT PRIMARY KEY, realized_pnl TEXT NOT NULL, fees TEXT NOT NULL, closed_trades INTEGER NOT NULL) STRICT;
+      UPDATE meta SET value = '1' WHERE key = 'schema_version'; PRAGMA user_version = 1;`);
     downgrade.close();
     store = StateStore.open({ dataDir: old, now: () => T0 });
     expect(store.migratedFrom).toBe(1);

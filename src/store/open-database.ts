@@ -50,7 +50,14 @@ function applyMigrations(db: Database.Database, path: string, from: number, migr
         db.pragma(`user_version = ${migration.version}`);
       })();
     } catch (error) {
-      throw new StoreError('migration_failed', `migration ${migration.version} (${migration.description}) of ${path} failed: ${error instanceof Error ? error.message : String(error)}; the database stays at version ${db.pragma('user_version', { simple: true }) as number}`, { path, found: `version ${from}`, expected: `version ${migration.version}` }, { cause: error });
+      // The migration's transaction rolled back: the file is as the previous release left it, and that release still reads it.
+      const kept = db.pragma('user_version', { simple: true }) as number;
+      throw new StoreError(
+        'migration_failed',
+        `migration ${migration.version} (${migration.description}) of ${path} failed: ${error instanceof Error ? error.message : String(error)}. Nothing was changed: the file stays at schema version ${kept}. Keep running the previous tradetrace release on this data directory (it reads schema version ${kept}), and report this message with a copy of ${path}`,
+        { path, found: `version ${kept}`, expected: `version ${migration.version}` },
+        { cause: error },
+      );
     }
   }
   db.prepare("INSERT INTO meta (key, value) VALUES ('migrated_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(new Date(now).toISOString());

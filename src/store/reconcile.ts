@@ -32,6 +32,8 @@ export interface ReconcileOptions {
   readonly now?: () => number;
   /** Intents the log shows started but the store never recorded (so never sent): each is closed with a not_found line. */
   readonly unsent?: readonly UnsentIntent[];
+  /** The starting session's quote currency (trading.quote_currency): STATE_RECOVERED's realized_pnl is its, when the file holds no other's. */
+  readonly quoteCurrency?: string;
 }
 
 /** An order intent whose ORDER_CONTEXT was written but whose order the store never recorded (see findUnsentIntents). */

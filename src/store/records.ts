@@ -99,24 +99,28 @@ export interface PositionRecord {
 export interface DailyPnl {
   /** `YYYY-MM-DD`, UTC. */
   readonly day: string;
-  /** The quote currency of the markets that booked it; an unsplit key (see isUnsplitCurrency) for PnL booked before schema 3 that could not be split. */
+  /** The quote currency of the markets that booked it: always a real currency (see UnsplitDailyPnl for days that have none). */
   readonly currency: string;
   readonly realizedPnl: Decimal;
   readonly fees: Decimal;
   readonly closedTrades: number;
 }
 
-/** Joins the currencies of realized PnL that migration 3 could not split by currency ('BTC+USD'). */
-export const UNSPLIT_JOIN = '+';
-/** The key of realized PnL that migration 3 found no currency for at all (no position or order of that day, nor any in the file). */
-export const UNKNOWN_CURRENCY = '?';
-
 /**
- * True for a key of realized PnL booked before schema 3 that no single currency can be given: it
- * is kept whole (nothing booked is lost) under its own key, and no daily loss limit counts it.
+ * A day booked before schema 3 (one row per day, every currency added together) that migration 3
+ * could give to no one quote currency: two or more booked on it (or nothing left in the file says
+ * who did, and the file traded in several, or in none). Kept whole, apart from every currency's
+ * PnL: no total of one currency includes it, and a reader that shows it says it is unsplit.
  */
-export function isUnsplitCurrency(key: string): boolean {
-  return key === UNKNOWN_CURRENCY || key.includes(UNSPLIT_JOIN);
+export interface UnsplitDailyPnl {
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  /** The currencies whose markets booked on that day, sorted; empty when the file names none (no position or order it holds traded). */
+  readonly currencies: readonly string[];
+  /** The day's realized PnL, fees and closed trades of all of them together, as booked. */
+  readonly realizedPnl: Decimal;
+  readonly fees: Decimal;
+  readonly closedTrades: number;
 }
 
 export interface SymbolExit {
@@ -130,8 +134,9 @@ export interface StateSnapshot {
   readonly positions: readonly PositionRecord[];
   readonly openOrders: readonly OrderRecord[];
   readonly balances: ReadonlyMap<string, Decimal>;
-  /** Realized PnL over the database's life, per quote currency. */
+  /** Realized PnL over the database's life, per quote currency (real currencies only). */
   readonly realizedPnl: ReadonlyMap<string, Decimal>;
+  /** Each currency's days; days from before schema 3 that no one currency can be given are apart (StateStore.unsplitPnl). */
   readonly dailyPnl: readonly DailyPnl[];
   readonly lastExits: ReadonlyMap<string, SymbolExit>;
 }

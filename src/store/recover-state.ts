@@ -1,11 +1,19 @@
-import { Decimal } from '../domain/decimal.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { reconcileOpenOrders, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 import type { StateStore } from './state-store.js';
+import { unsplitRecord, unsplitTotals } from './unsplit-pnl.js';
 
-/** Writes STATE_RECOVERED (audit): what the state database holds as the session starts. */
-export function logStateRecovered(store: StateStore, recorder: Recorder): void {
+/**
+ * Writes STATE_RECOVERED (audit): what the state database holds as the session starts. Realized
+ * PnL is given per currency, never added across currencies; `realized_pnl` as well only when all of
+ * it is in `quoteCurrency`, the session's (none at all: 0), so no reader takes another currency's
+ * figure, or a sum of several, for the session's.
+ */
+export function logStateRecovered(store: StateStore, recorder: Recorder, quoteCurrency?: string): void {
   const snapshot = store.snapshot();
+  const unsplit = unsplitTotals(store.unsplitPnl());
+  const others = [...snapshot.realizedPnl.keys()].filter((currency) => currency !== quoteCurrency);
+  const own = quoteCurrency !== undefined && others.length === 0 && unsplit.length === 0 ? store.realizedPnl(quoteCurrency).toString() : undefined;
   recorder.emit('STATE_RECOVERED', {
     path: store.path,
     schema_version: store.schemaVersion,
@@ -13,9 +21,9 @@ export function logStateRecovered(store: StateStore, recorder: Recorder): void {
     positions: snapshot.positions.map((p) => ({ symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, opened_at: new Date(p.openedAt).toISOString() })),
     open_orders: snapshot.openOrders.map((o) => ({ client_order_id: o.clientOrderId, intent_id: o.intentId, decision_id: o.decisionId, symbol: o.symbol, side: o.side, status: o.status })),
     balances: Object.fromEntries([...snapshot.balances].map(([asset, amount]) => [asset, amount.toString()])),
-    // One currency (the usual case) keeps its realized_pnl; several are never added into one figure.
-    ...(snapshot.realizedPnl.size <= 1 ? { realized_pnl: [...snapshot.realizedPnl.values()][0] ?? Decimal.ZERO } : {}),
+    ...(own === undefined ? {} : { realized_pnl: own }),
     realized_pnl_by_currency: Object.fromEntries([...snapshot.realizedPnl].map(([currency, amount]) => [currency, amount.toString()])),
+    ...(unsplit.length > 0 ? { realized_pnl_unsplit: unsplit.map(unsplitRecord) } : {}),
   });
 }
 
@@ -25,6 +33,6 @@ export function logStateRecovered(store: StateStore, recorder: Recorder): void {
  * exchange would not tell (their symbols should stay blocked until a later start settles them).
  */
 export async function recoverState(options: ReconcileOptions): Promise<ReconcileReport> {
-  logStateRecovered(options.store, options.recorder);
+  logStateRecovered(options.store, options.recorder, options.quoteCurrency);
   return reconcileOpenOrders(options);
 }

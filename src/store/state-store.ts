@@ -5,11 +5,12 @@ import { EXIT_RULES, type ExitRule } from '../recorder/events/order-events.js';
 import { bookFill, dailyFromRow, saveOrder, type BookedFill, type DailyPnlRow, type FillInput, type FillResult } from './book-fill.js';
 import { marketAssets } from './fill-accounting.js';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
-import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit } from './records.js';
+import { STORED_ORDER_TRANSITIONS, isUnsettled, type DailyPnl, type OrderRecord, type PositionRecord, type StateSnapshot, type StoredOrderStatus, type SymbolExit, type UnsplitDailyPnl } from './records.js';
 import { decimalColumn, isExitRule, orderFromRow, positionFromRow, utcDay, type OrderRow, type PositionRow } from './row-codec.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { sqliteCode, type FileIdentity } from './sqlite-file.js';
 import { StoreError } from './store-error.js';
+import { unsplitFromRow, type UnsplitDailyRow } from './unsplit-pnl.js';
 
 export type { FillInput, FillResult };
 
@@ -55,6 +56,8 @@ export class StateStore {
   private readonly balanceByAsset = new Map<string, Decimal>();
   /** Day, then quote currency: each currency's PnL is its own, never summed with another's. */
   private readonly daily = new Map<string, Map<string, DailyPnl>>();
+  /** Days from before schema 3 that no one currency can be given: never in `daily`, nor in any currency's total. */
+  private readonly unsplitByDay = new Map<string, UnsplitDailyPnl>();
   private readonly exits = new Map<string, SymbolExit>();
   private readonly realizedTotals = new Map<string, Decimal>();
   private readonly feeTotals = new Map<string, Decimal>();
@@ -99,6 +102,7 @@ export class StateStore {
       this.balanceByAsset.set(row.asset, decimalColumn(this.path, `balances row ${row.asset}`, 'amount', row.amount));
     }
     for (const row of this.sql.dailyPnl.all() as DailyPnlRow[]) this.mirrorDaily(dailyFromRow(this.path, row));
+    for (const row of this.sql.unsplitPnl.all() as UnsplitDailyRow[]) this.unsplitByDay.set(row.day, unsplitFromRow(this.path, row));
     for (const row of this.sql.exits.all() as { symbol: string; exited_at: number; decision_id: string }[]) {
       this.exits.set(row.symbol, { symbol: row.symbol, exitedAt: row.exited_at, decisionId: row.decision_id });
     }
@@ -156,10 +160,7 @@ export class StateStore {
     return this.dailyPnl(day, currency)?.realizedPnl ?? Decimal.ZERO;
   }
 
-  /**
-   * Realized PnL over the database's life, per quote currency (sorted), including any kept unsplit
-   * from before schema 3 under its own key (isUnsplitCurrency).
-   */
+  /** Realized PnL over the database's life, per quote currency (sorted). Unsplit days are in none: see unsplitPnl. */
   realizedByCurrency(): ReadonlyMap<string, Decimal> {
     return sortedCopy(this.realizedTotals);
   }
@@ -176,6 +177,16 @@ export class StateStore {
 
   dailyPnl(day: string | number, currency: string): DailyPnl | undefined {
     return this.daily.get(typeof day === 'number' ? utcDay(day) : day)?.get(currency);
+  }
+
+  /** Every day booked before schema 3 that no one currency can be given (see UnsplitDailyPnl), by day. */
+  unsplitPnl(): readonly UnsplitDailyPnl[] {
+    return [...this.unsplitByDay.values()];
+  }
+
+  /** The unsplit day `day` is (`YYYY-MM-DD`, or a time in ms), if it is one. */
+  unsplitDay(day: string | number): UnsplitDailyPnl | undefined {
+    return this.unsplitByDay.get(typeof day === 'number' ? utcDay(day) : day);
   }
 
   /** Takes a committed day row into the mirror, moving the lifetime totals by what it changed. */

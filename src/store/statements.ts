@@ -20,6 +20,7 @@ export function prepareStatements(db: Database.Database) {
     upsertBalance: db.prepare('INSERT INTO balances (asset, amount, updated_at) VALUES (?, ?, ?) ON CONFLICT (asset) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at'),
     deleteBalance: db.prepare('DELETE FROM balances WHERE asset = ?'),
     dailyPnl: db.prepare('SELECT day, currency, realized_pnl, fees, closed_trades FROM realized_pnl_daily ORDER BY day, currency'),
+    unsplitPnl: db.prepare('SELECT day, currencies, realized_pnl, fees, closed_trades FROM realized_pnl_unsplit ORDER BY day'),
     upsertDailyPnl: db.prepare(`INSERT INTO realized_pnl_daily (day, currency, realized_pnl, fees, closed_trades) VALUES (@day, @currency, @realized_pnl, @fees, @closed_trades)
       ON CONFLICT (day, currency) DO UPDATE SET realized_pnl = excluded.realized_pnl, fees = excluded.fees, closed_trades = excluded.closed_trades`),
     exits: db.prepare('SELECT symbol, exited_at, decision_id FROM symbol_exits ORDER BY symbol'),

@@ -26,6 +26,16 @@ export const recoveredOrderSchema = z.object({
 const symbol = field.id('market symbol, e.g. BTC/USDT');
 const asset = field.id('asset, e.g. ETH');
 
+/** Days of several currencies' realized PnL that could not be split, added up per set of currencies. */
+export const unsplitPnlSchema = z.object({
+  currencies: z.array(z.string()).describe('the quote currencies added together in these days, sorted; empty when the database names none'),
+  days: z.number().int().describe('how many days'),
+  first_day: z.string().describe('the first of them (YYYY-MM-DD, UTC)'),
+  last_day: z.string().describe('the last of them (YYYY-MM-DD, UTC)'),
+  realized_pnl: z.string().describe('their realized profit or loss, all currencies together (exact decimal text)'),
+  fees: z.string().describe('their fees, all currencies together (exact decimal text)'),
+});
+
 /** Restart recovery: what the persisted state held, and how each open order was settled. */
 export const stateEvents = {
   STATE_RECOVERED: defineEvent({
@@ -40,8 +50,12 @@ export const stateEvents = {
       positions: field.json(z.array(recoveredPositionSchema), 'open positions, each with the decision_id that opened it'),
       open_orders: field.json(z.array(recoveredOrderSchema), 'orders not yet settled; reconciled before trading'),
       balances: field.json(z.record(z.string(), z.string()), 'balance per asset (exact decimal text)'),
-      realized_pnl: field.decimal('realized profit or loss over the life of the database, in its one quote currency; absent when it holds PnL in several (never added together): see realized_pnl_by_currency').optional(),
-      realized_pnl_by_currency: field.json(z.record(z.string(), z.string()), 'realized profit or loss over the life of the database per quote currency (exact decimal text); a key joining currencies with + holds PnL booked before they were kept apart that could not be split').optional(),
+      realized_pnl: field.json(
+        z.union([z.string(), z.number()]),
+        "realized profit or loss over the life of the database in the session's quote currency (exact decimal text; a JSON number in lines written before PnL was kept per currency); present only when the database holds realized PnL in no other currency and no unsplit days: see realized_pnl_by_currency",
+      ).optional(),
+      realized_pnl_by_currency: field.json(z.record(z.string(), z.string()), 'realized profit or loss over the life of the database per quote currency (exact decimal text); never added across currencies, unsplit days not included').optional(),
+      realized_pnl_unsplit: field.json(z.array(unsplitPnlSchema), 'days booked before realized PnL was kept per currency that two or more currencies shared (or whose currency the database does not name), kept whole and in no currency above: per set of currencies, how many days, the first and last, and their realized PnL and fees (exact decimal text) added up; absent when there are none').optional(),
     },
   }),
   ORDER_RECONCILED: defineEvent({
