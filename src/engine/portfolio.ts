@@ -1,7 +1,9 @@
 import { unrealizedPnl } from '../domain/unrealized-pnl.js';
 import { Decimal } from '../domain/decimal.js';
-import type { OrderRecord, PositionRecord } from '../store/records.js';
+import type { OrderRecord, PositionRecord, UnsplitDailyPnl } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
+import { mayHold } from '../store/unsplit-pnl.js';
+import type { RealizedToday } from '../strategy/guards/guard.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,6 +29,8 @@ export class Portfolio {
   private readonly lastPrices = new Map<string, Decimal>();
   private dayStart = Number.NaN;
   private dayText = '';
+  /** The unsplit day dayText is, if it is one (written by migration 3 only, so read once per day). */
+  private unsplitToday: UnsplitDailyPnl | undefined;
   private openCount = 0;
   private readonly orderSymbols = new Set<string>();
 
@@ -82,14 +86,18 @@ export class Portfolio {
 
   /**
    * Realized PnL in `currency` of the UTC day `ts` falls in (the day's text is computed once per
-   * day). Only that currency's: a loss in another is in other units, and no limit in this one may count it.
+   * day). Only that currency's: a loss in another is in other units, and no limit in this one may
+   * count it. On a day booked before PnL was kept per currency that mixed this currency with
+   * others, the mix comes with it (`unsplit`): this currency's part of it is not known.
    */
-  realizedToday(ts: number, currency: string): Decimal {
+  realizedToday(ts: number, currency: string): RealizedToday {
     if (!(ts >= this.dayStart && ts < this.dayStart + DAY_MS)) {
       this.dayStart = ts - (ts % DAY_MS);
       this.dayText = new Date(this.dayStart).toISOString().slice(0, 10);
+      this.unsplitToday = this.store.unsplitDay(this.dayText);
     }
-    return this.store.realizedPnl(currency, this.dayText);
+    const unsplit = this.unsplitToday && mayHold(this.unsplitToday, currency) ? this.unsplitToday : undefined;
+    return { pnl: this.store.realizedPnl(currency, this.dayText), unsplit };
   }
 
   /** True when an order on `symbol` is still unsettled: buying again could double the position. */

@@ -25,7 +25,7 @@ const healthy: GuardSnapshot = {
   freeQuote: Decimal.parse('1000'),
   minNotional: Decimal.parse('10'),
   dataAgeMs: 5_000,
-  realizedPnlToday: Decimal.parse('-12.5'),
+  realizedPnlToday: { pnl: Decimal.parse('-12.5'), unsplit: undefined },
   atrPercent: 0.12,
 };
 
@@ -48,7 +48,7 @@ describe('buy guards', () => {
     ['insufficient_balance', { freeQuote: Decimal.parse('9.99') }, '9.99', '10'],
     ['stale_data', { dataAgeMs: 180_001 }, 180_001, 180_000],
     ['stale_data', { dataAgeMs: null }, null, 180_000],
-    ['daily_loss_limit', { realizedPnlToday: Decimal.parse('-50') }, '-50', '-50'],
+    ['daily_loss_limit', { realizedPnlToday: { pnl: Decimal.parse('-50'), unsplit: undefined } }, '-50', '-50'],
     ['volatility', { atrPercent: 0.73456 }, 0.7346, 0.5],
     ['volatility', { atrPercent: null }, null, 0.5],
   ])('%s blocks with what it observed against its threshold', (guard, change, observed, threshold) => {
@@ -63,7 +63,7 @@ describe('buy guards', () => {
     ['cooldown (exactly elapsed)', { lastExitAt: NOW - 600_000 }],
     ['insufficient_balance (exactly the minimum)', { freeQuote: Decimal.parse('10') }],
     ['stale_data (exactly the threshold)', { dataAgeMs: 180_000 }],
-    ['daily_loss_limit (a profit)', { realizedPnlToday: Decimal.parse('30') }],
+    ['daily_loss_limit (a profit)', { realizedPnlToday: { pnl: Decimal.parse('30'), unsplit: undefined } }],
     ['volatility (exactly the maximum)', { atrPercent: 0.5 }],
   ])('%s lets a value at its limit through', (_name, change) => {
     expect(check(change)).toEqual({ pass: true });
@@ -71,9 +71,21 @@ describe('buy guards', () => {
 
   it('daily_loss_limit names the currency its limit and the PnL it counts are in', () => {
     const btc = guardLimits({ ...limits, dailyLossLimit: Decimal.parse('0.05'), dailyLossCurrency: 'BTC' });
-    expect(evaluateBuyGuards({ ...healthy, realizedPnlToday: Decimal.parse('-0.06') }, btc)).toMatchObject({
+    expect(evaluateBuyGuards({ ...healthy, realizedPnlToday: { pnl: Decimal.parse('-0.06'), unsplit: undefined } }, btc)).toMatchObject({
       guard: 'daily_loss_limit', observed: '-0.06', threshold: '-0.05', message: 'realized PnL today -0.06 BTC has reached the daily loss limit of 0.05 BTC',
     });
+  });
+
+  it('daily_loss_limit refuses buying all day when the day mixes its currency with others from before the upgrade, a gain included', () => {
+    const btc = guardLimits({ ...limits, dailyLossLimit: Decimal.parse('0.05'), dailyLossCurrency: 'BTC' });
+    // +0.9499 of BTC and USD together: a USD gain of about 0.95 that may hide any BTC loss up to it.
+    const unsplit = { day: '2022-01-15', currencies: ['BTC', 'USD'], realizedPnl: Decimal.parse('0.9499') };
+    expect(evaluateBuyGuards({ ...healthy, realizedPnlToday: { pnl: Decimal.parse('0.01'), unsplit } }, btc)).toEqual({
+      pass: false, guard: 'daily_loss_limit', observed: '0.9499 BTC+USD (unsplit)', threshold: '-0.05',
+      message: "today's (2022-01-15) realized PnL mixes currencies: 0.9499 of BTC and USD together, booked before the upgrade to PnL per currency, cannot be split, so the daily loss limit of 0.05 BTC cannot be checked today; buying resumes at 00:00 UTC",
+    });
+    const unnamed = { day: '2022-01-15', currencies: [], realizedPnl: Decimal.parse('-1') };
+    expect(evaluateBuyGuards({ ...healthy, realizedPnlToday: { pnl: Decimal.ZERO, unsplit: unnamed } }, btc)).toMatchObject({ observed: '-1 unnamed currencies (unsplit)', message: expect.stringContaining('-1 of currencies the books do not name') as unknown });
   });
 
   it('reports the first failing guard when several fail', () => {

@@ -62,9 +62,25 @@ const dailyLossLimit: BuyGuard = {
   check: (s, l) => {
     const floor = l.dailyLossLimit.neg();
     const unit = l.dailyLossCurrency === undefined ? '' : ` ${l.dailyLossCurrency}`;
-    return s.realizedPnlToday.gt(floor)
+    const { pnl, unsplit } = s.realizedPnlToday;
+    if (unsplit) {
+      // Refused rather than counted: the unsplit amount is several currencies added together, so
+      // neither its size (0.05 USD is not 0.05 BTC) nor its sign (a USD gain can hide a BTC loss)
+      // says what this currency lost that day. Counting it in could let buying go on past the
+      // limit; refusing for the rest of the UTC day cannot, and the next day is this currency's alone.
+      const named = unsplit.currencies.length > 0;
+      const mixed = named ? unsplit.currencies.join('+') : 'unnamed currencies';
+      const together = named ? `${unsplit.currencies.join(' and ')} together` : 'currencies the books do not name';
+      return block(
+        'daily_loss_limit',
+        `${unsplit.realizedPnl.toString()} ${mixed} (unsplit)`,
+        floor.toString(),
+        `today's (${unsplit.day}) realized PnL mixes currencies: ${unsplit.realizedPnl.toString()} of ${together}, booked before the upgrade to PnL per currency, cannot be split, so the daily loss limit of ${l.dailyLossLimit.toString()}${unit} cannot be checked today; buying resumes at 00:00 UTC`,
+      );
+    }
+    return pnl.gt(floor)
       ? PASS
-      : block('daily_loss_limit', s.realizedPnlToday.toString(), floor.toString(), `realized PnL today ${s.realizedPnlToday.toString()}${unit} has reached the daily loss limit of ${l.dailyLossLimit.toString()}${unit}`);
+      : block('daily_loss_limit', pnl.toString(), floor.toString(), `realized PnL today ${pnl.toString()}${unit} has reached the daily loss limit of ${l.dailyLossLimit.toString()}${unit}`);
   },
 };
 

@@ -27,6 +27,28 @@ export type GuardResult =
     };
 
 /**
+ * A day's realized PnL in one currency, as the daily loss limit reads it. A day booked before
+ * realized PnL was kept per currency, by markets of this currency and others, is one row of all of
+ * them added together that nothing can split (the day a data directory was upgraded, typically):
+ * `unsplit` holds it, and this currency's part of it cannot be known.
+ */
+export interface RealizedToday {
+  /** This currency's own realized PnL today, negative for a loss (on an unsplit day: what it booked since the upgrade). */
+  readonly pnl: Decimal;
+  /** Set when today is such a day and this currency is among those mixed in it (or the books name none). */
+  readonly unsplit: UnsplitDay | undefined;
+}
+
+/** A day's realized PnL of several currencies together, from before they were kept apart. */
+export interface UnsplitDay {
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  /** The currencies added together in it, sorted; empty when the books name none. */
+  readonly currencies: readonly string[];
+  readonly realizedPnl: Decimal;
+}
+
+/**
  * What the guards look at, read-only, for one symbol at one moment. The engine implements it
  * (plain values or getters over its portfolio, feed and strategy); guards only read it.
  */
@@ -54,8 +76,8 @@ export interface GuardSnapshot {
   readonly minNotional: Decimal;
   /** Age of the symbol's latest bar (StalenessTracker.ageMs), null before its first bar. */
   readonly dataAgeMs: number | null;
-  /** Realized PnL since 00:00 UTC in the daily loss limit's currency, that currency's alone (negative is a loss). */
-  readonly realizedPnlToday: Decimal;
+  /** Realized PnL since 00:00 UTC in the daily loss limit's currency, that currency's alone. */
+  readonly realizedPnlToday: RealizedToday;
   /** ATR as % of price (Strategy.atrPercent), null while warming up. */
   readonly atrPercent: number | null;
 }
