@@ -88,7 +88,7 @@ async function once(mode: Mode): Promise<Run> {
     let dashboardWrites = 0;
     if (model) {
       const { coordinator } = session;
-      model.setSession('session_20260101_000000', 'paper');
+      model.setSession('session_20260101_000000', 'paper', loaded.value.config.trading.quote_currency);
       model.setLoopSource(() => loopsFromHeartbeat(coordinator.heartbeat()));
       model.attachBus(session.bus);
       const dashLoop = coordinator.registerLoop({ name: TerminalDashboard.LOOP_NAME, daemon: true, periodMs: 1000 });

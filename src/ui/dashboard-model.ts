@@ -31,6 +31,7 @@ export class DashboardModel implements DashboardViewSource {
   private changes = 0;
   private sessionId: string | undefined;
   private mode: string | undefined;
+  private quoteCurrency: string | undefined;
   private bars = 0;
   private positions: readonly DashboardPositionInput[] = [];
   private readonly prices = new Map<string, Decimal>();
@@ -55,9 +56,11 @@ export class DashboardModel implements DashboardViewSource {
     return this.changes;
   }
 
-  setSession(sessionId: string, mode: string): void {
+  /** `quoteCurrency` is the session's (trading.quote_currency): PnL in any other is labelled with its currency. */
+  setSession(sessionId: string, mode: string, quoteCurrency: string): void {
     this.sessionId = sessionId;
     this.mode = mode;
+    this.quoteCurrency = quoteCurrency;
     this.changes++;
   }
 
@@ -140,12 +143,14 @@ export class DashboardModel implements DashboardViewSource {
       }
       return { symbol: p.symbol, qty: p.qty, entryPx: p.entryPx, lastPx, unrealizedPnl: open, decisionId: p.decisionId };
     });
-    const currencies = [...new Set([...this.realized.keys(), ...this.fees.keys(), ...unrealized.keys()])].sort();
+    // The session's currency first, always shown once known; any other after it, each apart.
+    const others = [...new Set([...this.realized.keys(), ...this.fees.keys(), ...unrealized.keys()])].filter((c) => c !== this.quoteCurrency).sort();
+    const currencies = this.quoteCurrency === undefined ? others : [this.quoteCurrency, ...others];
     const pnl = currencies.map((currency) => ({
       currency, realized: this.realized.get(currency) ?? Decimal.ZERO, unrealized: unrealized.get(currency) ?? Decimal.ZERO, fees: this.fees.get(currency) ?? Decimal.ZERO,
     }));
     return {
-      now, sessionId: this.sessionId, mode: this.mode, bars: this.bars, positions, balances: this.balances,
+      now, sessionId: this.sessionId, mode: this.mode, quoteCurrency: this.quoteCurrency, bars: this.bars, positions, balances: this.balances,
       pnl,
       events: [...this.events],
       decisions: [...this.decisions],

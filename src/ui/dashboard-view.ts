@@ -17,7 +17,6 @@ export interface PositionView {
 
 /** PnL in one quote currency: realized and fees over the data directory's life, unrealized of the positions priced now. */
 export interface PnlView {
-  /** The quote currency (or, for PnL booked before it was kept per currency and not split, the currencies joined by '+'). */
   readonly currency: string;
   readonly realized: Decimal;
   readonly unrealized: Decimal;
@@ -56,10 +55,12 @@ export interface DashboardView {
   readonly now: number /* ms UTC */;
   readonly sessionId: string | undefined;
   readonly mode: string | undefined;
+  /** The session's quote currency (trading.quote_currency), once known: PnL in any other is labelled as such. */
+  readonly quoteCurrency: string | undefined;
   readonly bars: number;
   readonly positions: readonly PositionView[];
   readonly balances: readonly { readonly asset: string; readonly amount: Decimal }[];
-  /** One entry per currency (sorted), never added across currencies; empty before anything was booked or priced. */
+  /** One entry per currency, never added across currencies: the session's first (once known), then the others sorted. */
   readonly pnl: readonly PnlView[];
   /** Oldest first. */
   readonly events: readonly DashboardEventView[];

@@ -20,6 +20,14 @@ export function formatPnl(value: Decimal): string {
   return value.isNegative() ? text : `+${text}`;
 }
 
+/**
+ * Fees paid: 0.47 from a cent up; below it, the amount's own digits (up to 8 places), so a fee in
+ * BTC (0.00037645) is not shown as 0.00.
+ */
+export function formatFees(value: Decimal): string {
+  return value.abs().toNumber() >= 0.01 || value.isZero() ? value.toFixed(2) : formatQty(value);
+}
+
 export function formatClock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }

@@ -54,9 +54,10 @@ describe('renderDashboard', () => {
     expect(renderSummaryLine(model.view(NOW))).not.toContain('\n');
   });
 
-  it('shows PnL in two quote currencies on a line each, labelled, never added together (BTC/USD traded before UNITTEST/BTC)', () => {
+  it('shows PnL in two quote currencies on a line each, labelled, never added together, fees with the digits they have (BTC/USD traded before UNITTEST/BTC)', () => {
     const d = (text: string): Decimal => Decimal.parse(text);
     const model = busyModel();
+    model.setSession('session_20220103_100000', 'paper', 'BTC');
     model.setPositions([{ symbol: 'UNITTEST/BTC', qty: d('5'), entryPx: d('0.00198271'), entryCost: d('0.00991355'), entryFees: d('0'), decisionId: 'dec_20220103_185200_5ff2ca' }]);
     model.setPrice('UNITTEST/BTC', d('0.002'));
     model.setPnl(new Map([['BTC', d('-0.000061757')], ['USD', d('-0.4630855')]]), new Map([['BTC', d('0.00037645')], ['USD', d('0.4715855')]]));
@@ -66,8 +67,22 @@ describe('renderDashboard', () => {
       ['USD', '-0.4630855', '0', '0.4715855'],
     ]);
     const text = renderDashboard(view, { width: 120, height: 40, color: false });
-    expect(text).toContain('PNL  BTC  realized -0.000062  unrealized +0.000086  fees 0.00\n     USD  realized -0.46  unrealized +0.00  fees 0.47\n');
-    expect(renderSummaryLine(view)).toContain(' | BTC realized=-0.000062 unrealized=+0.000086 fees=0.00 | USD realized=-0.46 unrealized=+0.00 fees=0.47 | ');
+    // The BTC fees were shown as 0.00.
+    expect(text).toContain('PNL  BTC  realized -0.000062  unrealized +0.000086  fees 0.00037645\n     USD  realized -0.46  unrealized +0.00  fees 0.47\n');
+    expect(renderSummaryLine(view)).toContain(' | BTC realized=-0.000062 unrealized=+0.000086 fees=0.00037645 | USD realized=-0.46 unrealized=+0.00 fees=0.47 | ');
+  });
+
+  it("labels PnL in a currency other than the session's: a BTC session that booked nothing yet does not show an earlier USD session's PnL as its own", () => {
+    const d = (text: string): Decimal => Decimal.parse(text);
+    const model = busyModel();
+    model.setSession('session_20220103_100000', 'paper', 'BTC');
+    model.setPositions([]);
+    model.setPnl(new Map([['USD', d('-0.4630855')]]), new Map([['USD', d('0.4715855')]]));
+    const view = model.view(NOW);
+    expect(view.pnl.map((p) => [p.currency, p.realized.toString()])).toEqual([['BTC', '0'], ['USD', '-0.4630855']]);
+    // It read 'PNL  realized -0.46  unrealized +0.00  fees 0.47', as if the BTC session had lost 0.46 BTC.
+    expect(renderDashboard(view, { width: 120, height: 40, color: false })).toContain('PNL  BTC  realized +0.00  unrealized +0.00  fees 0.00\n     USD  realized -0.46  unrealized +0.00  fees 0.47\n');
+    expect(renderSummaryLine(view)).toContain(' | BTC realized=+0.00 unrealized=+0.00 fees=0.00 | USD realized=-0.46 unrealized=+0.00 fees=0.47 | ');
   });
 
   it('summarizes a frame on one plain line for piped output', () => {

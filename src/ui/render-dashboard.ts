@@ -1,7 +1,7 @@
 import { cell, fitLine, painter, printable, type Style } from './ansi.js';
 import { Decimal } from '../domain/decimal.js';
 import type { DashboardView, PnlView } from './dashboard-view.js';
-import { formatAge, formatClock, formatPnl, formatPrice, formatQty } from './format.js';
+import { formatAge, formatClock, formatFees, formatPnl, formatPrice, formatQty } from './format.js';
 
 export interface RenderOptions {
   readonly width: number;
@@ -11,8 +11,13 @@ export interface RenderOptions {
 
 const pnlStyle = (text: string): Style => (text.startsWith('-') ? 'red' : 'green');
 
-/** What the PnL line shows before anything was booked or priced. */
+/** What the PnL line shows before the session, and so its currency, is known. */
 export const NO_PNL: PnlView = { currency: '', realized: Decimal.ZERO, unrealized: Decimal.ZERO, fees: Decimal.ZERO };
+
+/** A PnL line names its currency unless it is the session's and the only one: a figure in another currency never reads as the session's. */
+export function pnlLabelled(view: Pick<DashboardView, 'pnl' | 'quoteCurrency'>, pnl: PnlView): boolean {
+  return pnl !== NO_PNL && (pnl.currency !== view.quoteCurrency || view.pnl.length > 1);
+}
 
 /**
  * One frame of the dashboard as text: exactly the lines to show, each cut to `width`, at most
@@ -40,13 +45,13 @@ export function renderDashboard(view: DashboardView, options: RenderOptions): st
   }
   const balances = view.balances.map((b) => `${printable(b.asset)} ${formatQty(b.amount)}`).join('  ');
   head.push(`${paint('bold', 'BALANCES')}  ${balances || paint('dim', 'none')}`);
-  // One currency (the usual case) reads as it always did; several get a line each, labelled, never a sum.
-  const labelled = view.pnl.length > 1;
+  // The session's currency alone (the usual case) reads as it always did; any other currency gets a
+  // line of its own, labelled (and then the session's too), never a sum.
   for (const [i, pnl] of (view.pnl.length === 0 ? [NO_PNL] : view.pnl).entries()) {
     const realized = formatPnl(pnl.realized);
     const unrealized = formatPnl(pnl.unrealized);
     const lead = i === 0 ? paint('bold', 'PNL') : '   ';
-    head.push(`${lead}  ${labelled ? `${printable(pnl.currency)}  ` : ''}realized ${paint(pnlStyle(realized), realized)}  unrealized ${paint(pnlStyle(unrealized), unrealized)}  fees ${pnl.fees.toFixed(2)}`);
+    head.push(`${lead}  ${pnlLabelled(view, pnl) ? `${printable(pnl.currency)}  ` : ''}realized ${paint(pnlStyle(realized), realized)}  unrealized ${paint(pnlStyle(unrealized), unrealized)}  fees ${formatFees(pnl.fees)}`);
   }
   const loops = view.loops.map((l) => `${printable(l.name)} ${l.alive ? paint('green', 'ok') : paint('red', 'STALLED')} ${formatAge(l.lastBeatAgeS)}`).join('  ');
   head.push(`${paint('bold', 'LOOPS')}  ${loops || paint('dim', 'none registered')}`);

@@ -1,7 +1,7 @@
 import { printable } from './ansi.js';
 import type { DashboardEventView, DashboardView } from './dashboard-view.js';
-import { formatAge, formatClock, formatPnl, formatPrice, formatQty } from './format.js';
-import { NO_PNL } from './render-dashboard.js';
+import { formatAge, formatClock, formatFees, formatPnl, formatPrice, formatQty } from './format.js';
+import { NO_PNL, pnlLabelled } from './render-dashboard.js';
 
 /**
  * A plain line's time, `[23:17:37Z]`: the dashboard's clocks are UTC (the terminal header says so),
@@ -20,8 +20,8 @@ export function renderSummaryLine(view: DashboardView): string {
   const parts = [
     `${plainStamp(formatClock(view.now))} bars=${view.bars}`,
     `positions=${view.positions.length}${positions ? ` (${positions})` : ''}`,
-    // One currency reads as it always did; several get a part each, led by the currency, never a sum.
-    ...(view.pnl.length === 0 ? [NO_PNL] : view.pnl).map((p) => `${view.pnl.length > 1 ? `${p.currency} ` : ''}realized=${formatPnl(p.realized)} unrealized=${formatPnl(p.unrealized)} fees=${p.fees.toFixed(2)}`),
+    // As the terminal's PnL lines: a part per currency, led by it unless it is the session's alone, never a sum.
+    ...(view.pnl.length === 0 ? [NO_PNL] : view.pnl).map((p) => `${pnlLabelled(view, p) ? `${p.currency} ` : ''}realized=${formatPnl(p.realized)} unrealized=${formatPnl(p.unrealized)} fees=${formatFees(p.fees)}`),
     `failures=${failures || 'none'}`,
     `loops=${view.loops.length === 0 ? 'none' : stalled.length === 0 ? `${view.loops.length} ok` : `STALLED ${stalled.join(', ')}`}`,
     ...(last ? [`last=${last.decisionId} ${last.symbol} ${last.outcome}${last.detail ? ` (${last.detail})` : ''}`] : []),

@@ -163,7 +163,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   });
   const model = new DashboardModel();
-  model.setSession(s.sessionId, 'paper');
+  model.setSession(s.sessionId, 'paper', config.trading.quote_currency);
   let session: PaperSession | undefined;
   const observer: EngineObserver = {
     onBar: (symbol) => {

@@ -5,7 +5,7 @@ import { DashboardModel } from '../dashboard-model.js';
 export function busyModel(): DashboardModel {
   const d = (text: string): Decimal => Decimal.parse(text);
   const model = new DashboardModel();
-  model.setSession('session_20220103_100000', 'paper');
+  model.setSession('session_20220103_100000', 'paper', 'USDT');
   for (let i = 0; i < 1234; i++) model.countBar();
   model.setPositions([{ symbol: 'BTC/USDT', qty: d('0.01'), entryPx: d('45000'), entryCost: d('450'), entryFees: d('0'), decisionId: 'dec_20220103_100500_00a1b2' }]);
   model.setPrice('BTC/USDT', d('45100'));
