@@ -32,7 +32,9 @@ export function* regionsBackwards(path: string, options: BackwardsOptions = {}):
     while (end > 0 && size - end < maxBytes) {
       const start = Math.max(0, end - CHUNK);
       const chunk = Buffer.allocUnsafe(end - start);
-      readSync(fd, chunk, 0, chunk.length, start);
+      // Short: the file at the path is no longer as long as `size` (rotated or truncated since it was
+      // measured). The rest of the buffer is not the file's: stop rather than read it as lines.
+      if (readSync(fd, chunk, 0, chunk.length, start) < chunk.length) return;
       end = start;
       let data = carry.length > 0 ? Buffer.concat([chunk, carry]) : chunk;
       if (!seenNewline) {

@@ -64,7 +64,9 @@ export function tornTail(file: LogFile, size: number): { offset: number; text: s
   try {
     const length = Math.min(size, CHUNK);
     const tail = Buffer.allocUnsafe(length);
-    readSync(fd, tail, 0, length, size - length);
+    // Fewer bytes than asked: the file at this path is shorter than the one the query measured (it
+    // was rotated or truncated since). What the buffer holds past them is not the file's: no tail.
+    if (readSync(fd, tail, 0, length, size - length) < length) return null;
     if (tail[length - 1] === 10) return null;
     const nl = tail.lastIndexOf(10);
     return { offset: size - length + nl + 1, text: tail.toString('utf8', nl + 1) };
