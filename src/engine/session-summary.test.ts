@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
-import { formatPaperSummary, type PaperSummary } from './session-summary.js';
+import type { LogFile } from '../recorder/log-files.js';
+import { formatPaperSummary, logFilesShown, type PaperSummary } from './session-summary.js';
 
 const DIR = "/tmp/nextfix/with space/it's dä tä ✓";
 
@@ -61,5 +62,24 @@ describe('formatPaperSummary', () => {
       '               realized +0.1 and fees paid 0.01 in currencies the books do not name on 2021-12-30: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)',
       '  positions    none open',
     ].join('\n'));
+  });
+});
+
+describe('logFilesShown', () => {
+  const file = (path: string, current: boolean): LogFile => ({ channel: 'decisions', path, gzipped: path.endsWith('.gz'), current });
+
+  it('names the files being written and counts the rotated ones instead of listing each', () => {
+    const files = [
+      file('/d/logs/decisions.jsonl', true),
+      ...Array.from({ length: 2790 }, (_, i) => file(`/d/logs/decisions.20261128T0500${String(i).padStart(5, '0')}Z.jsonl`, false)),
+      file('/d/logs/orders.jsonl', true),
+      file('/d/logs/orders.jsonl.1.gz', false),
+    ];
+    expect(logFilesShown(files, '/d/logs')).toEqual(['/d/logs/decisions.jsonl', '/d/logs/orders.jsonl', '+ 2791 rotated files in /d/logs']);
+  });
+
+  it('lists the current files alone when nothing was rotated', () => {
+    expect(logFilesShown([file('/d/logs/decisions.jsonl', true)], '/d/logs')).toEqual(['/d/logs/decisions.jsonl']);
+    expect(logFilesShown([file('/d/logs/decisions.jsonl', true), file('/d/logs/decisions.jsonl.1', false)], '/d/logs')).toEqual(['/d/logs/decisions.jsonl', '+ 1 rotated file in /d/logs']);
   });
 });

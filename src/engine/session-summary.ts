@@ -1,6 +1,7 @@
 import { Decimal } from '../domain/decimal.js';
 import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
+import type { LogFile } from '../recorder/log-files.js';
 import { unsplitRecord, unsplitTotals, type UnsplitTotal } from '../store/unsplit-pnl.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
 
@@ -54,6 +55,17 @@ function pnlRecord(pnl: CurrencyPnl): Record<string, string> {
 
 function counts(map: ReadonlyMap<string, number>): Record<string, number> {
   return Object.fromEntries([...map].sort((a, b) => b[1] - a[1]));
+}
+
+/**
+ * The log files a summary names: the ones being written, then how many rotated ones lie beside them.
+ * A long-lived data directory holds thousands of rotated files; listing each made the summary
+ * thousands of lines long.
+ */
+export function logFilesShown(files: readonly LogFile[], logsDir: string): string[] {
+  const rotated = files.filter((f) => !f.current).length;
+  const current = files.filter((f) => f.current).map((f) => f.path);
+  return rotated === 0 ? current : [...current, `+ ${rotated} rotated file${rotated === 1 ? '' : 's'} in ${logsDir}`];
 }
 
 export function paperSummary(session: PaperSession, result: PaperRunResult, logFiles: readonly string[]): PaperSummary {

@@ -8,7 +8,7 @@ import type { EngineObserver } from '../../engine/engine-stats.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
-import { formatPaperSummary, paperSummary } from '../../engine/session-summary.js';
+import { formatPaperSummary, logFilesShown, paperSummary } from '../../engine/session-summary.js';
 import { isCandleFileError, parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 import { listLogFiles } from '../../recorder/log-files.js';
@@ -234,7 +234,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
 
   const result = await session.run(s.takeOverSignals());
-  const summary = paperSummary(session, result, listLogFiles(s.paths.logsDir).map((f) => f.path));
+  const summary = paperSummary(session, result, logFilesShown(listLogFiles(s.paths.logsDir), s.paths.logsDir));
   const code = s.endSession(result.reason, result.exitCode, summary.record, result.error);
   io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
   if (result.error) io.stderr.write(`tradetrace paper: ${result.error.message}\n`);
