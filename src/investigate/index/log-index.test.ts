@@ -125,3 +125,54 @@ describe('forEachEvent rounds', () => {
     expect(all.length).toBeGreaterThan(1000);
   });
 });
+
+describe('LogIndex.lookupMany', () => {
+  /** A multi-megabyte log whose decisions were rotated and continued by a later session: two decision files, many fence slices. */
+  async function rotatedBulk() {
+    const { generateLog } = await import('../testing/bulk-log.js');
+    const log = generateLog(tempDir('tt-idx-many-'), 3 * 1024 * 1024);
+    const logs = join(log.dataDir, 'logs');
+    renameSync(join(logs, 'decisions.jsonl'), join(logs, 'decisions.20251026T160000000Z.jsonl'));
+    const later = new SessionWriter({ dataDir: log.dataDir, sessionId: 'session_20251026_170000', start: new Date('2025-10-26T17:00:00Z'), config: BASE_CONFIG });
+    const fresh = later.noSignal('ETH/USDT', '2500');
+    later.end();
+    const reads: string[] = [];
+    const index = await LogIndex.prepare(openLogSet(log.dataDir), { onSegmentRead: (name) => reads.push(name) });
+    if (!index) throw new Error('no index');
+    return { log, index, reads, fresh };
+  }
+
+  const shown = (found: Map<string, { file: { path: string }; offsets: number[] }[]>) => [...found].map(([key, hits]) => [key, hits.map((h) => [h.file.path, h.offsets])]).sort();
+
+  it('answers each id as a lookup of that id does, reading each segment once for all of them', async () => {
+    const { index, reads, fresh } = await rotatedBulk();
+    const keys = [...index.lookup('dec_').keys(), ...index.lookup('int_').keys()];
+    expect(keys.length).toBeGreaterThan(2000);
+    const some = keys.filter((_, i) => i % 7 === 0);
+    // A prefix of an id is no id: lookupMany takes exact ids (lookup takes prefixes).
+    const asked = [...some, fresh, fresh, 'dec_20991231_000000_ffffff', (some[0] ?? '').slice(0, -2), ''];
+    const expected = new Map<string, { file: { path: string }; offsets: number[] }[]>();
+    for (const id of new Set(asked)) {
+      const hits = index.lookup(id).get(id);
+      if (hits) expected.set(id, hits);
+    }
+    reads.length = 0;
+    const found = index.lookupMany(asked);
+    expect(shown(found)).toEqual(shown(expected));
+    expect(found.size).toBe(some.length + 1);
+    const segments = index.files.flatMap((f) => f.meta.segments.map((s) => s.name));
+    expect(reads.sort()).toEqual(segments.sort());
+  });
+
+  it('given files, reads only their segments', async () => {
+    const { index, reads, fresh } = await rotatedBulk();
+    const decisionFiles = index.files.filter((f) => f.file.channel === 'decisions');
+    expect(decisionFiles).toHaveLength(2);
+    const ids = [...index.lookup('dec_').keys()];
+    reads.length = 0;
+    const found = index.lookupMany(ids, decisionFiles.map((f) => f.file));
+    expect(reads.sort()).toEqual(decisionFiles.flatMap((f) => f.meta.segments.map((s) => s.name)).sort());
+    expect(found.get(fresh)?.map((h) => h.file.path)).toEqual([decisionFiles[1]?.file.path]);
+    for (const hits of found.values()) for (const hit of hits) expect(hit.file.channel).toBe('decisions');
+  });
+});

@@ -148,6 +148,83 @@ export function lookupSegment(path: string, prefix: string, range?: { readonly f
   }
 }
 
+/**
+ * Every key of `keys` (sorted, exact keys) the segment holds, with its line offsets: the file opened
+ * once and each fence slice holding one of them read once, in reads of at most BATCH_READ_BYTES.
+ * Checked as lookupSegment checks; a damaged segment is a SegmentDamagedError.
+ */
+export function lookupSegmentKeys(path: string, keys: readonly string[], range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
+  const fd = openSegment(path);
+  try {
+    const { header, bodyStart } = readHeader(path, fd);
+    if (range !== undefined && (header.from !== range.from || header.to !== range.to)) {
+      throw new SegmentDamagedError(path, `covers bytes ${header.from}-${header.to} where it is listed for ${range.from}-${range.to}`);
+    }
+    return lookupBodyKeys(path, fd, header, bodyStart, keys);
+  } catch (error) {
+    throw asDamaged(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bound on one read of a batch lookup: a segment whose every slice is wanted is read in parts this big, not whole. */
+const BATCH_READ_BYTES = 1024 * 1024;
+
+/** The fence slice a key sorts into: the last fence entry whose key is not after it (0 before the first). */
+function sliceOf(fence: SegmentHeader['fence'], key: string): number {
+  let lo = 0;
+  let hi = fence.length - 1;
+  let at = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((fence[mid]?.[0] ?? '') <= key) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
+}
+
+function lookupBodyKeys(path: string, fd: number, header: SegmentHeader, bodyStart: number, keys: readonly string[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const { fence } = header;
+  if (fence.length === 0 || keys.length === 0) return out;
+  const wanted = new Set(keys);
+  const slices = [...new Set(keys.map((key) => sliceOf(fence, key)))].sort((a, b) => a - b);
+  const sliceStart = (i: number): number => (i < fence.length ? (fence[i]?.[1] ?? header.bodyBytes) : header.bodyBytes);
+  let k = 0;
+  while (k < slices.length) {
+    // Adjacent slices are read together, up to BATCH_READ_BYTES (a single slice may be more).
+    const first = slices[k] ?? 0;
+    let last = first + 1;
+    k++;
+    while (k < slices.length && slices[k] === last && sliceStart(last + 1) - sliceStart(first) <= BATCH_READ_BYTES) {
+      last++;
+      k++;
+    }
+    checkFenceSlice(path, fence, first, last, header.bodyBytes);
+    const start = sliceStart(first);
+    const end = sliceStart(last);
+    if (end <= start) continue;
+    const bytes = readAt(fd, bodyStart + start, end - start);
+    if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
+    const text = bytes.toString('utf8', 0, bytes.length - 1);
+    let previous = '';
+    for (const line of text.split('\n')) {
+      const tab = line.indexOf('\t');
+      const key = line.slice(0, tab);
+      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
+      previous = key;
+      if (!wanted.has(key)) continue;
+      const offsets = line.slice(tab + 1).split(',').map(Number);
+      if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
+      out.set(key, offsets);
+    }
+  }
+  return out;
+}
+
 function lookupBody(path: string, fd: number, header: SegmentHeader, bodyStart: number, prefix: string): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const { fence } = header;

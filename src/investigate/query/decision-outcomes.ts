@@ -1,4 +1,4 @@
-import type { FoundLine } from '../scan/parallel-scan.js';
+import type { IndexOptions } from '../index/log-index.js';
 import { filesOf } from './event-needles.js';
 import { findEvents, parseFound, type SearchStats } from './find-events.js';
 import type { LogSet } from './log-set.js';
@@ -13,6 +13,8 @@ import { INDEX_INLINE_BYTES } from './trace-query.js';
 const SCAN_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Ids per scan: each needle more is one more pass of the matcher over every line. */
 const SCAN_LIMIT_IDS = 200;
+/** Lines read and parsed at a time from one decision file: what the outcomes of 150k decisions hold in memory at once. */
+const LINES_PER_READ = 16384;
 
 export interface DecisionOutcomes {
   readonly outcomes: ReadonlyMap<string, string>;
@@ -25,19 +27,33 @@ export interface DecisionOutcomes {
  * id index when it is current (or nearly: it is brought up to date first, as trace does), else by
  * one scan of the decision logs when they are small. An id left out is shown without its outcome.
  */
-export async function decisionOutcomes(set: LogSet, ids: readonly string[], skipped: SkippedLines, stats: SearchStats): Promise<DecisionOutcomes> {
+export async function decisionOutcomes(set: LogSet, ids: readonly string[], skipped: SkippedLines, stats: SearchStats, indexOptions: IndexOptions = {}): Promise<DecisionOutcomes> {
   const outcomes = new Map<string, string>();
   if (ids.length === 0) return { outcomes };
   const decisionFiles = filesOf(set, ['decisions']);
   const { LogIndex } = await import('../index/log-index.js');
-  const index = LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES ? await LogIndex.prepare(set) : null;
+  const index = LogIndex.pendingBytes(set) <= INDEX_INLINE_BYTES ? await LogIndex.prepare(set, indexOptions) : null;
   if (index) {
-    const wanted = new Set(decisionFiles.map((f) => f.path));
-    for (const id of ids) {
-      const hits = (index.lookup(id).get(id) ?? []).filter((hit) => wanted.has(hit.file.path));
-      const lines: FoundLine[] = [];
-      for (const hit of hits) lines.push(...(await readLinesAt(hit.file, hit.offsets)));
-      for (const e of parseFound(lines, [], skipped)) if (e.event.event_type === 'DECISION_END' && e.event.decision_id === id) outcomes.set(id, e.event.outcome);
+    // One lookup for every id (each segment read once), then each decision file's lines read in order.
+    const found = index.lookupMany(ids, decisionFiles);
+    const offsetsOf = new Map<string, number[]>();
+    for (const hits of found.values()) {
+      for (const hit of hits) {
+        const list = offsetsOf.get(hit.file.path) ?? [];
+        for (const offset of hit.offsets) list.push(offset);
+        offsetsOf.set(hit.file.path, list);
+      }
+    }
+    for (const file of decisionFiles) {
+      const offsets = (offsetsOf.get(file.path) ?? []).sort((a, b) => a - b);
+      for (let i = 0; i < offsets.length; i += LINES_PER_READ) {
+        const lines = await readLinesAt(file, offsets.slice(i, i + LINES_PER_READ));
+        for (const e of parseFound(lines, [], skipped)) {
+          const id = e.event.decision_id;
+          // A line answers for the decision it was indexed under, as a lookup of that id would read it.
+          if (e.event.event_type === 'DECISION_END' && id !== undefined && (found.get(id) ?? []).some((hit) => hit.file.path === file.path && hit.offsets.includes(e.offset))) outcomes.set(id, e.event.outcome);
+        }
+      }
     }
     return { outcomes };
   }

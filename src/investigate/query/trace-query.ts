@@ -163,13 +163,13 @@ async function traceByIndex(set: LogSet, index: LogIndex, prefix: string, option
   const id = ids[0] ?? prefix;
   const chain = (await readHits(found.get(id) ?? [], options)).filter((e) => e.event.decision_id === id);
   const intents = new Set(chain.map((e) => e.event.intent_id).filter((x): x is string => typeof x === 'string'));
-  // One lookup of every intent key (filtered here) instead of one lookup per intent, for many intents.
-  const bulk = intents.size > MANY_INTENTS ? index.lookup('int_') : null;
+  // One lookup of all the intents (each segment read once), not one per intent nor every intent key of the index.
+  const intentHits = index.lookupMany([...intents]);
   // Offsets the chain already read are not read again: only an intent's lines without the decision_id.
   const known = new Set(chain.map(placeOf));
   const intentLines: LocatedEvent[] = [];
   for (const intent of intents) {
-    const hits = ((bulk ?? index.lookup(intent)).get(intent) ?? [])
+    const hits = (intentHits.get(intent) ?? [])
       .map((hit) => ({ file: hit.file, offsets: hit.offsets.filter((offset) => !known.has(placeOf({ file: hit.file, offset }))) }))
       .filter((hit) => hit.offsets.length > 0);
     intentLines.push(...(await readHits(hits, options)).filter((e) => e.event.intent_id === intent));
