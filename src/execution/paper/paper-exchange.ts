@@ -52,6 +52,12 @@ export interface PaperStateOptions {
   readonly synchronous?: 'normal' | 'full';
 }
 
+/**
+ * Finished orders kept in memory besides the open ones: the router, the watcher and an exit's cancel
+ * ask about an order just after it finished, and those answers need no file read.
+ */
+export const RECENTLY_FINISHED = 256;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -69,7 +75,15 @@ export class PaperExchange implements Exchange {
   private readonly marketsBySymbol = new Map<string, Required<PaperMarket>>();
   private readonly candles = new Map<string, Candle>();
   private readonly liquidity = new Map<string, Decimal>();
+  /**
+   * The orders held in memory, by client order id: every open one, and the last RECENTLY_FINISHED
+   * finished ones. With a state file an older finished order is read back from it when asked about
+   * (it never changes again), so memory stays bounded however long the account trades; without one,
+   * memory is the only record and keeps every order.
+   */
   private readonly orders = new Map<string, PaperOrder>();
+  /** Client order ids of finished orders still in `orders`, oldest first. */
+  private readonly finished = new Set<string>();
   /** The open orders, in the order they were accepted (time priority), so a candle never walks the history. */
   private readonly resting = new Set<PaperOrder>();
   private readonly wallet: PaperBalances;
@@ -94,10 +108,10 @@ export class PaperExchange implements Exchange {
       const opened = PaperStateFile.open(options.state.path, this.wallet.snapshot(), options.state.synchronous ? { synchronous: options.state.synchronous } : {});
       this.file = opened.file;
       this.wallet = PaperBalances.restore(opened.state.balances);
+      this.orderSeq = opened.state.lastSeq;
       for (const order of opened.state.orders) {
         this.orders.set(order.request.clientOrderId, order);
-        if (isOpenStatus(order.status)) this.resting.add(order);
-        this.orderSeq = Math.max(this.orderSeq, order.seq);
+        this.resting.add(order);
       }
     }
   }
@@ -141,8 +155,13 @@ export class PaperExchange implements Exchange {
 
   /** The simulator's own view of an order, with no latency or fault: for tests and reports, not the port. */
   peekOrder(clientOrderId: string): ExchangeOrder | undefined {
-    const order = this.orders.get(clientOrderId);
+    const order = this.order(clientOrderId);
     return order ? viewOrder(order) : undefined;
+  }
+
+  /** How many orders the instance holds in memory (open ones plus a few recently finished): for tests of its footprint. */
+  get ordersInMemory(): number {
+    return this.orders.size;
   }
 
   markets(): Promise<ExchangeResult<readonly MarketRules[]>> {
@@ -159,7 +178,7 @@ export class PaperExchange implements Exchange {
 
   fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
     return this.call('fetchOrderByClientId', () => {
-      const order = this.orders.get(clientOrderId);
+      const order = this.order(clientOrderId);
       if (!order || order.request.symbol !== symbol) return failure(exchangeError.notFound(`order ${clientOrderId} not found on ${symbol}`));
       return ok(viewOrder(order));
     });
@@ -167,7 +186,7 @@ export class PaperExchange implements Exchange {
 
   cancelOrder(symbol: string, clientOrderId: string): Promise<ExchangeResult<ExchangeOrder>> {
     return this.call('cancelOrder', () => {
-      const order = this.orders.get(clientOrderId);
+      const order = this.order(clientOrderId);
       if (!order || order.request.symbol !== symbol) return failure(exchangeError.notFound(`order ${clientOrderId} not found on ${symbol}`));
       if (isOpenStatus(order.status)) this.closeOrder(order, 'canceled');
       return ok(viewOrder(order));
@@ -188,6 +207,8 @@ export class PaperExchange implements Exchange {
       this.commit();
     } catch (error) {
       if (!isPaperStateError(error)) throw error;
+      // A record that cannot be written, or an order's row that cannot be read back, stops the exchange.
+      this.stoppedBy ??= error;
       return failure(exchangeError.unavailable(`paper exchange stopped: ${error.message}`));
     }
     return plan.when === 'after' ? failure(plan.error) : result;
@@ -207,6 +228,28 @@ export class PaperExchange implements Exchange {
     }
   }
 
+  /** The order in memory, else (with a state file) as the file keeps it: a finished order never changes again. */
+  private order(clientOrderId: string): PaperOrder | undefined {
+    return this.orders.get(clientOrderId) ?? this.file?.order(clientOrderId);
+  }
+
+  /**
+   * A finished order leaves the book; with a state file it also leaves memory once RECENTLY_FINISHED
+   * later ones have finished. Forgetting it is safe before it is committed: it stays in `dirty` until
+   * the commit at the end of the same call (or candle), and nothing reads orders in between.
+   */
+  private finish(order: PaperOrder): void {
+    this.resting.delete(order);
+    const id = order.request.clientOrderId;
+    if (!this.file || this.finished.has(id)) return;
+    this.finished.add(id);
+    if (this.finished.size <= RECENTLY_FINISHED) return;
+    const [oldest] = this.finished;
+    if (oldest === undefined) return;
+    this.finished.delete(oldest);
+    this.orders.delete(oldest);
+  }
+
   private clock(symbol: string): number {
     return this.options.now?.() ?? this.candles.get(symbol)?.openTime ?? Date.now();
   }
@@ -216,7 +259,7 @@ export class PaperExchange implements Exchange {
     // (a restarted bot cancelling at its resume time) must not date a change before the order existed.
     order.updatedAt = Math.max(order.updatedAt, this.clock(order.request.symbol));
     this.dirty.add(order);
-    if (!isOpenStatus(order.status)) this.resting.delete(order);
+    if (!isOpenStatus(order.status)) this.finish(order);
   }
 
   private place(request: PlaceOrderRequest): ExchangeResult<ExchangeOrder> {
@@ -224,7 +267,7 @@ export class PaperExchange implements Exchange {
     if (!CLIENT_ORDER_ID.test(clientOrderId)) {
       return failure(exchangeError.invalidOrder('unsupported', `client order id ${JSON.stringify(clientOrderId)}: expected 1-36 of [A-Za-z0-9_-]`));
     }
-    if (this.orders.has(clientOrderId)) return failure(exchangeError.duplicateOrder(`duplicate client order id ${clientOrderId}`));
+    if (this.orders.has(clientOrderId) || this.file?.hasOrder(clientOrderId)) return failure(exchangeError.duplicateOrder(`duplicate client order id ${clientOrderId}`));
     const market = this.marketsBySymbol.get(symbol);
     if (!market) return failure(exchangeError.invalidOrder('unknown_symbol', `unknown symbol ${JSON.stringify(symbol)}`));
     const { rules } = market;

@@ -113,11 +113,8 @@ describe.runIf(available)('a paper exchange state file whose rows contradict the
   }
 
   it.each([
-    ["UPDATE orders SET qty = 'lots' WHERE client_order_id = 'f_1'", /order seq 1 \("f_1"\), column qty: found "lots", expected a positive decimal/],
     ["UPDATE orders SET status = 'done' WHERE client_order_id = 'f_1'", /column status: found "done", expected one of new, submitted/],
-    ["UPDATE orders SET filled_qty = '0.005' WHERE client_order_id = 'f_1'", /column status: found filled, expected not filled/],
     ["UPDATE orders SET tif = 'IOC' WHERE client_order_id = 'f_2'", /order seq 2 \("f_2"\), column status: found submitted, expected a closed status: only GTC limit orders rest/],
-    ["UPDATE orders SET fee = '-1' WHERE client_order_id = 'f_1'", /column fee: found "-1", expected a decimal >= 0/],
     ["UPDATE balances SET free = '1e' WHERE asset = 'USD'", /balance "USD", column free: found "1e"/],
     ["UPDATE balances SET locked = '0' WHERE asset = 'USD'", /balance USD shows 0 locked but its open orders hold \d/],
     ["UPDATE orders SET status = 'canceled' WHERE client_order_id = 'f_2'", /column locked: found \d+(\.\d+)?, expected 0 for a canceled order/],
@@ -125,6 +122,35 @@ describe.runIf(available)('a paper exchange state file whose rows contradict the
     const path = await withOrders();
     tamper(path, sql);
     expectRefused(path, 'corrupt', message);
+  });
+
+  // A finished order's row is read only when the order is asked about (a start reads the open ones): it is refused then, and the exchange stops.
+  it.each([
+    ["UPDATE orders SET qty = 'lots' WHERE client_order_id = 'f_1'", /order seq 1 \("f_1"\), column qty: found "lots", expected a positive decimal/],
+    ["UPDATE orders SET filled_qty = '0.005' WHERE client_order_id = 'f_1'", /column status: found filled, expected not filled/],
+    ["UPDATE orders SET fee = '-1' WHERE client_order_id = 'f_1'", /column fee: found "-1", expected a decimal >= 0/],
+  ])('%s (when f_1 is read)', async (sql, message) => {
+    const path = await withOrders();
+    tamper(path, sql);
+    const row = (): unknown => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare("SELECT * FROM orders WHERE client_order_id = 'f_1'").get();
+      } finally {
+        db.close();
+      }
+    };
+    const before = row();
+    const exchange = open(path);
+    expect(exchange.peekOrder('f_2')?.status).toBe('submitted');
+    const answer = await exchange.fetchOrderByClientId('BTC/USD', 'f_1');
+    expect(answer.ok ? 'ok' : answer.error.code).toBe('unavailable');
+    expect(answer.ok ? '' : answer.error.message).toMatch(message);
+    expect(answer.ok ? '' : answer.error.message).toContain(path);
+    const after = await exchange.fetchOrderByClientId('BTC/USD', 'f_2');
+    expect(after.ok ? 'ok' : after.error.code, 'stopped: every later call answers unavailable').toBe('unavailable');
+    exchange.close();
+    expect(row(), 'the damaged row is left as it was').toEqual(before);
   });
 
   it('opens the untampered file (the cases above fail for their edit alone)', async () => {

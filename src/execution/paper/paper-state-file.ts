@@ -48,9 +48,11 @@ export interface PaperStateFileOptions {
 }
 
 export interface LoadedPaperState {
-  /** In the order the account accepted them (time priority on the book). */
+  /** The open orders, in the order the account accepted them (time priority on the book). */
   readonly orders: readonly PaperOrder[];
   readonly balances: readonly Balance[];
+  /** The highest seq ever given, finished orders included (0 for none): the next order gets a larger one. */
+  readonly lastSeq: number;
 }
 
 function openError(path: string, error: unknown, what: string): PaperStateError {
@@ -100,17 +102,32 @@ function checkIdentity(db: Database.Database, path: string): void {
   }
 }
 
+/** Statuses an order leaves the book in: the SQL spelling of `!isOpenStatus`. */
+const CLOSED_STATUSES = ORDER_STATUSES.filter((status) => !isOpenStatus(status));
+const closedList = CLOSED_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/**
+ * Only what trading from here needs: the open orders (time priority: by seq), the balances and the
+ * last seq (exchange order ids stay unique). Finished orders stay on disk and are read one at a time
+ * (PaperStateFile.order), so a start does not grow with the account's history. Rows that claim to be
+ * closed yet hold a lock, or whose status is no status, are decoded too, so such damage is refused at
+ * open as before; any other damage to a finished order's row is reported when that order is read.
+ */
 function load(db: Database.Database, path: string): LoadedPaperState {
-  const orders = (db.prepare('SELECT * FROM orders ORDER BY seq').all() as OrderRow[]).map((row) => rowToOrder(row, path));
+  const rows = db.prepare(`SELECT * FROM orders WHERE status NOT IN (${closedList}) OR locked <> '0' ORDER BY seq`).all() as OrderRow[];
+  const orders = rows.map((row) => rowToOrder(row, path)).filter((order) => isOpenStatus(order.status));
   const balances = (db.prepare('SELECT * FROM balances ORDER BY asset').all() as BalanceRow[]).map((row) => rowToBalance(row, path));
   checkLocks(orders, balances, path, lockAssetOf);
-  return { orders, balances };
+  const lastSeq = (db.prepare('SELECT MAX(seq) FROM orders').pluck().get() as number | null) ?? 0;
+  return { orders, balances, lastSeq };
 }
 
 export class PaperStateFile {
   private closed = false;
   private readonly upsertOrder: Database.Statement;
   private readonly upsertBalance: Database.Statement;
+  private readonly selectOrder: Database.Statement;
+  private readonly orderExists: Database.Statement;
   private readonly saveTx: (orders: readonly PaperOrder[], balances: readonly Balance[]) => void;
 
   private constructor(
@@ -123,6 +140,8 @@ export class PaperStateFile {
     const placeholders = ORDER_COLUMNS.map((c) => `@${c}`).join(', ');
     this.upsertOrder = db.prepare(`INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT (client_order_id) DO UPDATE SET ${ORDER_MUTABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`);
     this.upsertBalance = db.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked) ON CONFLICT (asset) DO UPDATE SET free = excluded.free, locked = excluded.locked');
+    this.selectOrder = db.prepare('SELECT * FROM orders WHERE client_order_id = ?');
+    this.orderExists = db.prepare('SELECT 1 FROM orders WHERE client_order_id = ?').pluck();
     this.saveTx = db.transaction((orders: readonly PaperOrder[], balances: readonly Balance[]) => {
       for (const order of orders) this.upsertOrder.run(orderToRow(order));
       for (const balance of balances) this.upsertBalance.run(balanceToRow(balance));
@@ -151,7 +170,7 @@ export class PaperStateFile {
 
   /** Writes the changed orders and the wallets in one transaction; throws `write_failed` when SQLite refuses. */
   save(orders: readonly PaperOrder[], balances: readonly Balance[]): void {
-    if (this.closed) throw new PaperStateError('closed', `paper exchange state ${this.path} is closed`, { path: this.path });
+    this.checkOpen();
     const loss = this.identity.loss(this.db);
     if (loss !== undefined) {
       throw new PaperStateError(
@@ -166,6 +185,26 @@ export class PaperStateFile {
       const code = sqliteCode(error);
       throw new PaperStateError('write_failed', `cannot write paper exchange state ${this.path}${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`, { path: this.path, ...(code ? { found: code } : {}) }, { cause: error });
     }
+  }
+
+  /**
+   * The order saved under `clientOrderId` as the last save left it, or undefined when there is none.
+   * Throws PaperStateError `corrupt` when its row does not decode, `closed` after close().
+   */
+  order(clientOrderId: string): PaperOrder | undefined {
+    this.checkOpen();
+    const row = this.selectOrder.get(clientOrderId) as OrderRow | undefined;
+    return row ? rowToOrder(row, this.path) : undefined;
+  }
+
+  /** Whether an order was ever saved under `clientOrderId` (a client order id is used once, whatever became of it). */
+  hasOrder(clientOrderId: string): boolean {
+    this.checkOpen();
+    return this.orderExists.get(clientOrderId) !== undefined;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new PaperStateError('closed', `paper exchange state ${this.path} is closed`, { path: this.path });
   }
 
   get isClosed(): boolean {
@@ -192,8 +231,8 @@ export function peekPaperAccount(path: string): { readonly balances: readonly st
       .map((row) => ({ asset: row.asset, total: Decimal.parse(row.free).add(Decimal.parse(row.locked)) }))
       .filter((row) => !row.total.isZero())
       .map((row) => `${row.asset} ${row.total.toString()}`);
-    const statuses = db.prepare('SELECT status FROM orders').pluck().all() as string[];
-    const openOrders = statuses.filter((status) => ORDER_STATUSES.some((known) => known === status && isOpenStatus(known))).length;
+    const openList = ORDER_STATUSES.filter(isOpenStatus).map((status) => `'${status}'`).join(', ');
+    const openOrders = db.prepare(`SELECT COUNT(*) FROM orders WHERE status IN (${openList})`).pluck().get() as number;
     return { balances, openOrders };
   } catch {
     return undefined;
