@@ -332,6 +332,9 @@ export class ExitHandler {
       });
     } catch (error) {
       this.erred(error, symbol, trigger.rule);
+    } finally {
+      // The route has returned: no order of this intent is placed after it, and each one placed carries the rule in its row.
+      exchange.releaseExit(intentId);
     }
   }
 

@@ -35,6 +35,19 @@ export class StoreSyncedExchange implements Exchange {
   }
 
   /**
+   * Forgets the rule once the sell intent's route has returned: no order of that intent is placed
+   * after it, and each placed one carries the rule in its row (a later fill still knows it).
+   */
+  releaseExit(intentId: string): void {
+    this.exitRules.delete(intentId);
+  }
+
+  /** How many sell intents carry an exit rule right now: one per exit in flight, for tests of its footprint. */
+  get exitsTagged(): number {
+    return this.exitRules.size;
+  }
+
+  /**
    * Everything booked for a client order id since the last take, as one increment: quantity,
    * notional, fee and realized PnL summed, the order and position as the latest booking left them.
    * Whoever logs an order's fill takes it; one left here would be logged again as a new fill.

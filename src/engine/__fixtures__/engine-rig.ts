@@ -45,6 +45,8 @@ export interface EngineRig {
   readonly engine: TradingEngine;
   readonly store: StateStore;
   readonly paper: PaperExchange;
+  /** The exchange as the engine sees it (the store in front of the venue). */
+  readonly exchange: StoreSyncedExchange;
   readonly recorder: Recorder;
   readonly stats: EngineStats;
   readonly logsDir: string;
@@ -81,7 +83,7 @@ export function engineRig(options: EngineRigOptions): EngineRig {
     recorder.close();
   };
   return {
-    engine, store, paper, recorder, stats, logsDir, close,
+    engine, store, paper, exchange, recorder, stats, logsDir, close,
     feed: async (bars, beforeBar) => {
       for (const [i, bar] of bars.entries()) {
         barClose = bar.openTime + MINUTE;
