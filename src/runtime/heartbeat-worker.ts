@@ -6,6 +6,7 @@ import { Recorder } from '../recorder/recorder.js';
 import { SeqCounter } from '../recorder/seq-counter.js';
 import { BeatBoard } from './beat-board.js';
 import { buildHeartbeat, type HeartbeatRegistry, type LoopInfo } from './heartbeat-snapshot.js';
+import { steadyInterval } from './steady-interval.js';
 import type { FromWatchdog, ToWatchdog, WatchdogWorkerData } from './watchdog-protocol.js';
 
 const port = parentPort;
@@ -34,13 +35,13 @@ function writeHeartbeat(): void {
   }
 }
 
-const timer = setInterval(writeHeartbeat, data.intervalMs);
+const timer = steadyInterval(writeHeartbeat, data.intervalMs);
 
 port.on('message', (message: ToWatchdog) => {
   if (message.kind === 'loop') loops.push(message.loop);
   else if (message.kind === 'component') components.push(message.name);
   else {
-    clearInterval(timer);
+    timer.stop();
     recorder.close();
     send({ kind: 'stopped' });
     port.close();
