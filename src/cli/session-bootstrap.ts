@@ -115,6 +115,19 @@ export function tradetraceVersion(): string {
   }
 }
 
+/** A rotated file that could not be gzipped stays plain and readable: worth a warning, never a stop. */
+function warnUncompressed(recorder: Recorder | undefined, path: string, error: unknown): void {
+  try {
+    recorder?.emit(
+      'LOG',
+      { message: `could not gzip the rotated log ${path}: ${message(error)}; it stays uncompressed (retried at the next start)`, component: 'recorder', data: { path, error: message(error) } },
+      { level: 'warn' },
+    );
+  } catch {
+    // The recorder is closed or failing: its own errors stop the session where they belong.
+  }
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -224,7 +237,13 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
 
   let drift: ConfigAuditResult['drift'];
   try {
-    recorder = new Recorder({ sessionId: session.sessionId, sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: config.recorder.rotate_mb * 1024 * 1024 }) });
+    const compressRotated = config.recorder.compress_rotated
+      ? { graceMs: config.recorder.compress_after, onFailure: (path: string, error: unknown) => warnUncompressed(recorder, path, error) }
+      : undefined;
+    recorder = new Recorder({
+      sessionId: session.sessionId,
+      sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: config.recorder.rotate_mb * 1024 * 1024, ...(compressRotated ? { compressRotated } : {}) }),
+    });
     drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
     recorder.emit('SESSION_START', {
       mode, version: manifest.version, pid: manifest.pid, host: manifest.host, data_dir: dataDir, config_hash: audit.hash, argv,

@@ -4,6 +4,7 @@ import { channelFileName, type Channel } from './channels.js';
 import { errnoOf, rotateIfStill } from './file-rotation.js';
 import type { LineSink } from './line-sink.js';
 import { RecorderError } from './recorder-error.js';
+import { RotatedCompression, type RotatedCompressionOptions } from './rotated-compression.js';
 
 export type RecorderMode = 'durable' | 'buffered';
 
@@ -16,6 +17,8 @@ export interface FileSinkOptions {
   readonly checkEveryLines?: number;
   /** ...or this many ms (default 100; 1 ms after a barrier line, so an ORDER_CONTEXT is verified). */
   readonly checkEveryMs?: number;
+  /** Gzip each file this sink rotates, in the background; rotated files left plain by an earlier run are done at open. */
+  readonly compressRotated?: RotatedCompressionOptions;
 }
 
 export const BUFFER_FLUSH_BYTES = 64 * 1024;
@@ -93,6 +96,8 @@ export class FileSink implements LineSink {
   private readonly rotateBytes: number;
   private readonly checkEveryLines: number;
   private readonly checkEveryMs: number;
+  /** Undefined when rotated files stay plain. */
+  readonly compression: RotatedCompression | undefined;
   private closed = false;
   private flushScheduled = false;
   /** A deferred (per-tick) flush failed: its lines are still pending and the next write must hear of it. */
@@ -112,6 +117,8 @@ export class FileSink implements LineSink {
     } catch (error) {
       throw new RecorderError('open_failed', `cannot create log directory ${logsDir}: ${String(error)}`, { path: logsDir, errno: errnoOf(error) }, { cause: error });
     }
+    this.compression = options.compressRotated ? new RotatedCompression(logsDir, options.compressRotated) : undefined;
+    this.compression?.recover();
     if (this.mode === 'buffered') {
       liveBufferedSinks.add(this);
       if (!exitHookInstalled) {
@@ -240,6 +247,7 @@ export class FileSink implements LineSink {
       );
     }
     // 'moved' or 'rotated': the lines are in the rotated file; the next write opens the new one.
+    if (outcome.kind === 'rotated') this.compression?.schedule(outcome.rotatedTo);
   }
 
   private flushChannel(channel: Channel, target: OpenChannel, barrier: boolean): void {
@@ -261,6 +269,8 @@ export class FileSink implements LineSink {
       this.flush();
     } finally {
       this.closed = true;
+      // Not waited for: a compression cut short leaves the plain file, done at the next start.
+      this.compression?.close();
       liveBufferedSinks.delete(this);
       for (const target of this.channels.values()) closeSync(target.fd);
       this.channels.clear();

@@ -6,5 +6,7 @@ export const recorderSection = z
   .object({
     mode: key.oneOf(['durable', 'buffered'], 'durable', 'durable: one write per line; buffered: batched, for fast backtests'),
     rotate_mb: key.int(256, { min: 1, max: 100_000 }, 'rotate a log file once it grows past this many MiB'),
+    compress_rotated: key.bool(true, 'gzip each rotated log file in the background (queries read .gz files); false: leave them plain'),
+    compress_after: key.duration('1m', { min: '0s', max: '1d' }, 'wait this long after a rotated file\'s last write before gzipping it (other writers may still append to it)'),
   })
   .strict();
