@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -142,5 +142,26 @@ describe('a crash between the steps of a compression loses nothing and is finish
     expect(failures).toEqual([]);
     expect(readdirSync(logs).sort()).toEqual(['system.20260101T000000000Z.jsonl.gz', 'system.jsonl']);
     expect(messages(logs)).toEqual(Array.from({ length: 510 }, (_, i) => `line ${i + 1}`));
+  });
+});
+
+describe('at start, rotated files left plain wait a grace period from the start, not from their last write', () => {
+  it('a restart finds the newest rotated decision file still plain (lastDecidedBars reads plain files only)', async () => {
+    const logs = join(tempDir('tt-gzip-start-'), 'logs');
+    mkdirSync(logs, { recursive: true });
+    const rotated = join(logs, 'decisions.20200101T000000000Z.jsonl');
+    writeFileSync(rotated, '{"ts":"2020-01-01T00:00:00.000Z","level":"info","event_type":"LOG","session_id":"session_20200101_000000","seq":1,"message":"old"}\n');
+    // Last written long ago: the bot was killed right after this rotation and restarted later.
+    utimesSync(rotated, new Date('2020-01-01T00:00:01Z'), new Date('2020-01-01T00:00:01Z'));
+    const failures: Failure[] = [];
+    const sink = new FileSink(logs, { compressRotated: { graceMs: 200, onFailure: (path, error) => failures.push({ path, error: String(error) }) } });
+    await new Promise((r) => setTimeout(r, 50));
+    await sink.compression?.idle();
+    expect(existsSync(rotated)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    await sink.compression?.idle();
+    sink.close();
+    expect(failures).toEqual([]);
+    expect(readdirSync(logs)).toEqual(['decisions.20200101T000000000Z.jsonl.gz']);
   });
 });

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, unlinkSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -102,8 +102,11 @@ export class RotatedCompression {
   ) {}
 
   /**
-   * At start: removes stray .tmp files, queues every plain file with a .gz beside it (the .gz is
-   * checked to hold the same bytes before the plain file goes) and every rotated plain file.
+   * At start: removes stray .tmp files now, and queues every rotated plain file (one with a .gz
+   * beside it included: the .gz is checked to hold the same bytes before the plain file goes) for
+   * a grace period from now, not from its last write: a restart reads the newest rotated decision
+   * file for where the killed session stopped (lastDecidedBars, which skips .gz files) right after
+   * this, and must find it still plain.
    */
   recover(): void {
     let names: string[];
@@ -112,7 +115,6 @@ export class RotatedCompression {
     } catch {
       return;
     }
-    const present = new Set(names);
     for (const name of names) {
       const tmp = ROTATED_TMP.exec(name);
       if (tmp && CHANNEL_NAMES.has(tmp[1] ?? '')) {
@@ -124,10 +126,7 @@ export class RotatedCompression {
         continue;
       }
       const plain = ROTATED_PLAIN.exec(name);
-      if (!plain || !CHANNEL_NAMES.has(plain[1] ?? '')) continue;
-      const path = join(this.logsDir, name);
-      const since = Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0);
-      this.schedule(path, present.has(`${name}.gz`) ? 0 : Math.max(0, this.options.graceMs - since));
+      if (plain && CHANNEL_NAMES.has(plain[1] ?? '')) this.schedule(join(this.logsDir, name));
     }
   }
 
