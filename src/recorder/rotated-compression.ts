@@ -33,11 +33,6 @@ class ChangedMeanwhile extends Error {
   readonly code = 'changed_meanwhile';
 }
 
-/** A .gz beside a plain file of the same name holds other bytes (an operator's copy?): both are kept. */
-class GzipMismatch extends Error {
-  readonly code = 'gzip_mismatch';
-}
-
 function sameFile(a: Unchanged, b: Unchanged): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
@@ -191,11 +186,14 @@ export class RotatedCompression {
     if (!before) return;
     const existing = await stat(gzPath).catch(() => undefined);
     if (existing) {
-      // A crash between the rename and the unlink (or an operator's `gzip -k`): keep the plain
-      // file unless the .gz holds exactly its bytes.
-      if (!(await gzipHolds(gzPath, path, signal))) throw new GzipMismatch(`${gzPath} does not hold the same lines as ${path}; both kept (readers read the plain file)`);
-      await unlink(path);
-      return;
+      // A crash between the rename and the unlink (or an operator's `gzip -k`). The plain
+      // file goes only if the .gz holds exactly its bytes; otherwise (a late append) the .gz,
+      // which no reader reads while the plain file exists, is made again.
+      if (await gzipHolds(gzPath, path, signal)) {
+        await unlink(path);
+        return;
+      }
+      await unlink(gzPath);
     }
     try {
       await pipeline(createReadStream(path, { signal }), createGzip(), createWriteStream(tmpPath, { flags: 'wx', mode: 0o640 }), { signal });
