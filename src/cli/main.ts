@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { EXIT } from '../investigate/exit-codes.js';
-import { toLogReadError } from '../investigate/log-read-error.js';
+import { toLogReadError, type LogReadError } from '../investigate/log-read-error.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
 import type { CliIo, CommandEntry } from './command.js';
 
@@ -36,16 +37,37 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return 2;
   }
   const command = await entry.load();
-  try {
-    return await command.run(rest, io);
-  } catch (error) {
-    // The one place a read failure becomes a message and an exit code: the commands let it through.
-    if (!entry.readsLogs) throw error;
-    const unreadable = toLogReadError(error);
-    // alerts --follow also writes logs/alerts.jsonl: a folder it may read but not write is the same kind of problem.
-    const unwritable = isRecorderError(error) ? error : null;
-    if (!unreadable && !unwritable) throw error;
-    io.stderr.write(`tradetrace ${name}: ${(unreadable ?? unwritable)?.message ?? ''}\n`);
-    return EXIT.unreadable;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await command.run(rest, io);
+    } catch (error) {
+      const unreadable = entry.readsLogs ? toLogReadError(error) : null;
+      // Asked again: the files are listed anew, the .gz in place of the plain file. A query prints
+      // its answer at the end, so nothing was printed yet; one that follows prints as it goes.
+      if (unreadable && attempt < GAVE_WAY_RETRIES && !rest.includes('--follow') && gaveWayToGzip(unreadable)) continue;
+      return failed(name, entry, error, io);
+    }
   }
+}
+
+/** Times a query is run when rotated files keep giving way to their .gz under it (each run is fast). */
+const GAVE_WAY_RETRIES = 3;
+
+/**
+ * A rotated plain log file the bot gzipped (src/recorder/rotated-compression.ts) between the query
+ * listing it and reading it: gone, its .gz in its place. Nothing is wrong with the logs.
+ */
+function gaveWayToGzip(error: LogReadError): boolean {
+  return error.errno === 'ENOENT' && existsSync(`${error.path}.gz`);
+}
+
+/** The one place a read failure becomes a message and an exit code: the commands let it through. */
+function failed(name: string, entry: CommandEntry, error: unknown, io: CliIo): number {
+  if (!entry.readsLogs) throw error;
+  const unreadable = toLogReadError(error);
+  // alerts --follow also writes logs/alerts.jsonl: a folder it may read but not write is the same kind of problem.
+  const unwritable = isRecorderError(error) ? error : null;
+  if (!unreadable && !unwritable) throw error;
+  io.stderr.write(`tradetrace ${name}: ${(unreadable ?? unwritable)?.message ?? ''}\n`);
+  return EXIT.unreadable;
 }
