@@ -11,7 +11,7 @@ import { workerError } from '../scan/worker-failure.js';
 import { buildGzip, buildSegmentSync, lastLineEnd, lineCuts, type BuildTask } from './build-segment.js';
 import { extractRegion } from './id-extract.js';
 import type { IndexWorkerResponse } from './index-worker.js';
-import { lookupSegment, lookupSegmentKeys, SegmentDamagedError, writeSegment, type SegmentHeader } from './segment.js';
+import { lookupSegment, lookupSegmentKeys, SegmentDamagedError, sortedKeys, writeSegment, type SegmentHeader } from './segment.js';
 
 /**
  * The incremental id index under `<data-dir>/index/`: per log file (named by device and inode, so a
@@ -330,12 +330,11 @@ export class LogIndex {
    * `files`: only these log files' segments are read (the caller wants no hit elsewhere).
    */
   lookupMany(ids: readonly string[], files?: readonly LogFile[]): Map<string, { file: LogFile; offsets: number[] }[]> {
-    const keys = [...new Set(ids)].sort();
-    if (keys.length === 0) return new Map();
-    const wanted = new Set(keys);
+    const keys = sortedKeys(ids);
+    if (keys.sorted.length === 0) return new Map();
     const only = files === undefined ? null : new Set(files.map((f) => f.path));
     const entries = only === null ? this.files : this.files.filter((entry) => only.has(entry.file.path));
-    return this.collect(entries, (path, segment) => lookupSegmentKeys(path, keys, segment), (key) => wanted.has(key));
+    return this.collect(entries, (path, segment) => lookupSegmentKeys(path, keys, segment), (key) => keys.set.has(key));
   }
 
   /** The hits of every segment of `entries`, read by `read`; a damaged segment answered from its log file's lines with a key `wants`. */

@@ -149,11 +149,11 @@ export function lookupSegment(path: string, prefix: string, range?: { readonly f
 }
 
 /**
- * Every key of `keys` (sorted, exact keys) the segment holds, with its line offsets: the file opened
- * once and each fence slice holding one of them read once, in reads of at most BATCH_READ_BYTES.
+ * Every key of `keys` (exact keys) the segment holds, with its line offsets: the file opened once
+ * and each fence slice holding one of them read once, in reads of at most BATCH_READ_BYTES.
  * Checked as lookupSegment checks; a damaged segment is a SegmentDamagedError.
  */
-export function lookupSegmentKeys(path: string, keys: readonly string[], range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
+export function lookupSegmentKeys(path: string, keys: SortedKeys, range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
   const fd = openSegment(path);
   try {
     const { header, bodyStart } = readHeader(path, fd);
@@ -171,27 +171,51 @@ export function lookupSegmentKeys(path: string, keys: readonly string[], range?:
 /** Bound on one read of a batch lookup: a segment whose every slice is wanted is read in parts this big, not whole. */
 const BATCH_READ_BYTES = 1024 * 1024;
 
-/** The fence slice a key sorts into: the last fence entry whose key is not after it (0 before the first). */
-function sliceOf(fence: SegmentHeader['fence'], key: string): number {
-  let lo = 0;
-  let hi = fence.length - 1;
-  let at = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((fence[mid]?.[0] ?? '') <= key) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return at;
+/** The keys of a batch lookup, sorted, and as a set: made once for every segment it reads. */
+export interface SortedKeys {
+  readonly sorted: readonly string[];
+  readonly set: ReadonlySet<string>;
 }
 
-function lookupBodyKeys(path: string, fd: number, header: SegmentHeader, bodyStart: number, keys: readonly string[]): Map<string, number[]> {
+export function sortedKeys(ids: readonly string[]): SortedKeys {
+  const set = new Set(ids);
+  return { sorted: [...set].sort(), set };
+}
+
+/** Index of the first of `sorted` not before `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? '') < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The fence slices that may hold one of the keys: per slice, one binary search of the sorted keys
+ * for its range. Going the other way (a search of the fence per key) cost every segment the whole
+ * batch: 160k ids over 940 segments took 108 s.
+ */
+function slicesHolding(fence: SegmentHeader['fence'], sorted: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < fence.length; i++) {
+    const at = lowerBound(sorted, fence[i]?.[0] ?? '');
+    const next = fence[i + 1]?.[0];
+    const key = sorted[at];
+    if (key !== undefined && (next === undefined || key < next)) out.push(i);
+  }
+  return out;
+}
+
+function lookupBodyKeys(path: string, fd: number, header: SegmentHeader, bodyStart: number, keys: SortedKeys): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const { fence } = header;
-  if (fence.length === 0 || keys.length === 0) return out;
-  const wanted = new Set(keys);
-  const slices = [...new Set(keys.map((key) => sliceOf(fence, key)))].sort((a, b) => a - b);
+  if (fence.length === 0 || keys.sorted.length === 0) return out;
+  const wanted = keys.set;
+  const slices = slicesHolding(fence, keys.sorted);
   const sliceStart = (i: number): number => (i < fence.length ? (fence[i]?.[1] ?? header.bodyBytes) : header.bodyBytes);
   let k = 0;
   while (k < slices.length) {
