@@ -226,6 +226,19 @@ export class PaperExchange implements Exchange {
       this.stoppedBy = isPaperStateError(error) ? error : new PaperStateError('write_failed', `cannot write paper exchange state ${this.file.path}: ${String(error)}`, { path: this.file.path }, { cause: error });
       throw this.stoppedBy;
     }
+    this.forgetOldFinished();
+  }
+
+  /**
+   * Only after a save: every finished order is in the file by then, so one read back from it is
+   * what memory held. Forgotten before, a read in between would find its row still open.
+   */
+  private forgetOldFinished(): void {
+    for (const id of this.finished) {
+      if (this.finished.size <= RECENTLY_FINISHED) return;
+      this.finished.delete(id);
+      this.orders.delete(id);
+    }
   }
 
   /** The order in memory, else (with a state file) as the file keeps it: a finished order never changes again. */
@@ -235,19 +248,12 @@ export class PaperExchange implements Exchange {
 
   /**
    * A finished order leaves the book; with a state file it also leaves memory once RECENTLY_FINISHED
-   * later ones have finished. Forgetting it is safe before it is committed: it stays in `dirty` until
-   * the commit at the end of the same call (or candle), and nothing reads orders in between.
+   * later ones have finished, at the next successful save (forgetOldFinished).
    */
   private finish(order: PaperOrder): void {
     this.resting.delete(order);
     const id = order.request.clientOrderId;
-    if (!this.file || this.finished.has(id)) return;
-    this.finished.add(id);
-    if (this.finished.size <= RECENTLY_FINISHED) return;
-    const [oldest] = this.finished;
-    if (oldest === undefined) return;
-    this.finished.delete(oldest);
-    this.orders.delete(oldest);
+    if (this.file) this.finished.add(id);
   }
 
   private clock(symbol: string): number {
