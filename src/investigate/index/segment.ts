@@ -216,37 +216,57 @@ function lookupBodyKeys(path: string, fd: number, header: SegmentHeader, bodySta
   if (fence.length === 0 || keys.sorted.length === 0) return out;
   const wanted = keys.set;
   const slices = slicesHolding(fence, keys.sorted);
-  const sliceStart = (i: number): number => (i < fence.length ? (fence[i]?.[1] ?? header.bodyBytes) : header.bodyBytes);
   let k = 0;
   while (k < slices.length) {
     // Adjacent slices are read together, up to BATCH_READ_BYTES (a single slice may be more).
     const first = slices[k] ?? 0;
     let last = first + 1;
     k++;
-    while (k < slices.length && slices[k] === last && sliceStart(last + 1) - sliceStart(first) <= BATCH_READ_BYTES) {
+    while (k < slices.length && slices[k] === last && sliceStart(header, last + 1) - sliceStart(header, first) <= BATCH_READ_BYTES) {
       last++;
       k++;
     }
-    checkFenceSlice(path, fence, first, last, header.bodyBytes);
-    const start = sliceStart(first);
-    const end = sliceStart(last);
-    if (end <= start) continue;
-    const bytes = readAt(fd, bodyStart + start, end - start);
-    if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
-    const text = bytes.toString('utf8', 0, bytes.length - 1);
-    let previous = '';
-    for (const line of text.split('\n')) {
-      const tab = line.indexOf('\t');
-      const key = line.slice(0, tab);
-      if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
-      previous = key;
-      if (!wanted.has(key)) continue;
-      const offsets = line.slice(tab + 1).split(',').map(Number);
-      if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
-      out.set(key, offsets);
-    }
+    readSlices(path, fd, header, bodyStart, { first, last }, (key) => wanted.has(key), out);
   }
   return out;
+}
+
+/**
+ * Where fence slice `i` starts in the body; the body's end for `i` past the last slice. Without a
+ * fence (a segment of no keys) the body starts at 0: a body there is damage, found by reading it.
+ */
+function sliceStart(header: SegmentHeader, i: number): number {
+  if (i < header.fence.length) return header.fence[i]?.[1] ?? header.bodyBytes;
+  return i === 0 ? 0 : header.bodyBytes;
+}
+
+/**
+ * Reads fence slices `first` up to (not including) `last`, checks they hold whole lines of sorted
+ * keys starting at the fence key, and puts each key `wants` into `out` with its (checked) offsets.
+ * Offsets are read for the keys asked for only: the others are none of this query's business.
+ */
+function readSlices(path: string, fd: number, header: SegmentHeader, bodyStart: number, slices: { readonly first: number; readonly last: number }, wants: (key: string) => boolean, out: Map<string, number[]>): void {
+  const { fence } = header;
+  const { first, last } = slices;
+  checkFenceSlice(path, fence, first, last, header.bodyBytes);
+  const start = sliceStart(header, first);
+  const end = sliceStart(header, last);
+  if (end <= start) return;
+  const bytes = readAt(fd, bodyStart + start, end - start);
+  // A slice starts at a fence key and ends at the next one (or the body's end): whole lines only.
+  if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
+  const text = bytes.toString('utf8', 0, bytes.length - 1);
+  let previous = '';
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    const key = line.slice(0, tab);
+    if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
+    previous = key;
+    if (!wants(key)) continue;
+    const offsets = line.slice(tab + 1).split(',').map(Number);
+    if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
+    out.set(key, offsets);
+  }
 }
 
 function lookupBody(path: string, fd: number, header: SegmentHeader, bodyStart: number, prefix: string): Map<string, number[]> {
@@ -265,25 +285,6 @@ function lookupBody(path: string, fd: number, header: SegmentHeader, bodyStart: 
   }
   let last = first + 1;
   while (last < fence.length && (fence[last]?.[0] ?? '').startsWith(prefix)) last++;
-  checkFenceSlice(path, fence, first, last, header.bodyBytes);
-  const start = fence[first]?.[1] ?? 0;
-  const end = last < fence.length ? (fence[last]?.[1] ?? header.bodyBytes) : header.bodyBytes;
-  if (end <= start) return out;
-  const bytes = readAt(fd, bodyStart + start, end - start);
-  // A slice starts at a fence key and ends at the next one (or the body's end): whole lines only.
-  if (bytes.length !== end - start || bytes[bytes.length - 1] !== 10) throw new SegmentDamagedError(path, 'body is cut short');
-  const text = bytes.toString('utf8', 0, bytes.length - 1);
-  let previous = '';
-  for (const line of text.split('\n')) {
-    const tab = line.indexOf('\t');
-    const key = line.slice(0, tab);
-    if (tab <= 0 || (previous === '' ? key !== fence[first]?.[0] : key <= previous)) throw new SegmentDamagedError(path, 'body line is not a sorted key');
-    previous = key;
-    if (!key.startsWith(prefix)) continue;
-    // Offsets are read (and checked) for the keys asked for only: the others are none of this query's business.
-    const offsets = line.slice(tab + 1).split(',').map(Number);
-    if (!offsets.every((o) => Number.isInteger(o) && o >= header.from && o < header.to)) throw new SegmentDamagedError(path, 'body line has offsets outside the segment');
-    out.set(key, offsets);
-  }
+  readSlices(path, fd, header, bodyStart, { first, last }, (key) => key.startsWith(prefix), out);
   return out;
 }
