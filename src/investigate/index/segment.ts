@@ -133,14 +133,25 @@ function asDamaged(path: string, error: unknown): SegmentDamagedError {
  * once, so a segment another query replaces (renames over or removes) while this one reads it is
  * read whole from the file this lookup opened.
  */
-export function lookupSegment(path: string, prefix: string, range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
+export function lookupSegment(path: string, prefix: string, range?: SegmentRange): Map<string, number[]> {
+  return readSegment(path, range, (fd, header, bodyStart) => lookupBody(path, fd, header, bodyStart, prefix));
+}
+
+/** The bytes of the log a segment is listed for. */
+type SegmentRange = { readonly from: number; readonly to: number };
+
+/**
+ * Opens a segment once, checks its header (and that it covers `range`), and runs `read` on its
+ * body; any failure is a SegmentDamagedError naming the segment.
+ */
+function readSegment<T>(path: string, range: SegmentRange | undefined, read: (fd: number, header: SegmentHeader, bodyStart: number) => T): T {
   const fd = openSegment(path);
   try {
     const { header, bodyStart } = readHeader(path, fd);
     if (range !== undefined && (header.from !== range.from || header.to !== range.to)) {
       throw new SegmentDamagedError(path, `covers bytes ${header.from}-${header.to} where it is listed for ${range.from}-${range.to}`);
     }
-    return lookupBody(path, fd, header, bodyStart, prefix);
+    return read(fd, header, bodyStart);
   } catch (error) {
     throw asDamaged(path, error);
   } finally {
@@ -153,19 +164,8 @@ export function lookupSegment(path: string, prefix: string, range?: { readonly f
  * and each fence slice holding one of them read once, in reads of at most BATCH_READ_BYTES.
  * Checked as lookupSegment checks; a damaged segment is a SegmentDamagedError.
  */
-export function lookupSegmentKeys(path: string, keys: SortedKeys, range?: { readonly from: number; readonly to: number }): Map<string, number[]> {
-  const fd = openSegment(path);
-  try {
-    const { header, bodyStart } = readHeader(path, fd);
-    if (range !== undefined && (header.from !== range.from || header.to !== range.to)) {
-      throw new SegmentDamagedError(path, `covers bytes ${header.from}-${header.to} where it is listed for ${range.from}-${range.to}`);
-    }
-    return lookupBodyKeys(path, fd, header, bodyStart, keys);
-  } catch (error) {
-    throw asDamaged(path, error);
-  } finally {
-    closeSync(fd);
-  }
+export function lookupSegmentKeys(path: string, keys: SortedKeys, range?: SegmentRange): Map<string, number[]> {
+  return readSegment(path, range, (fd, header, bodyStart) => lookupBodyKeys(path, fd, header, bodyStart, keys));
 }
 
 /** Bound on one read of a batch lookup: a segment whose every slice is wanted is read in parts this big, not whole. */
