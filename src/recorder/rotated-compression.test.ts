@@ -103,45 +103,38 @@ describe('a crash between the steps of a compression loses nothing and is finish
     sink.close();
   }
 
-  it('a stray .tmp (crash while compressing) is removed and the plain file compressed again', async () => {
-    const { logs, plain } = crashedDir();
-    writeFileSync(`${plain}.gz.tmp`, gzipSync(lines(1, 500)).subarray(0, 100));
-    expect(messages(logs)).toHaveLength(510);
+  /** The next start finishes what the crash left: no failure, only the .gz and the current file, every line once. */
+  async function expectFinishedAtRestart(logs: string): Promise<void> {
     const failures: Failure[] = [];
     await restart(logs, failures);
     expect(failures).toEqual([]);
     expect(readdirSync(logs).sort()).toEqual(['system.20260101T000000000Z.jsonl.gz', 'system.jsonl']);
     expect(messages(logs)).toEqual(Array.from({ length: 510 }, (_, i) => `line ${i + 1}`));
+  }
+
+  it('a stray .tmp (crash while compressing) is removed and the plain file compressed again', async () => {
+    const { logs, plain } = crashedDir();
+    writeFileSync(`${plain}.gz.tmp`, gzipSync(lines(1, 500)).subarray(0, 100));
+    expect(messages(logs)).toHaveLength(510);
+    await expectFinishedAtRestart(logs);
   });
 
   it('a complete .gz beside its plain file (crash before the unlink) is read once, then the plain file goes', async () => {
     const { logs, plain } = crashedDir();
     writeFileSync(`${plain}.gz`, gzipSync(lines(1, 500)));
     expect(messages(logs)).toHaveLength(510);
-    const failures: Failure[] = [];
-    await restart(logs, failures);
-    expect(failures).toEqual([]);
-    expect(readdirSync(logs).sort()).toEqual(['system.20260101T000000000Z.jsonl.gz', 'system.jsonl']);
-    expect(messages(logs)).toEqual(Array.from({ length: 510 }, (_, i) => `line ${i + 1}`));
+    await expectFinishedAtRestart(logs);
   });
 
   it('a .gz that does not hold the plain file\'s lines (a late append) is made again from the plain file', async () => {
     const { logs, plain } = crashedDir();
     writeFileSync(`${plain}.gz`, gzipSync(lines(1, 499)));
-    const failures: Failure[] = [];
-    await restart(logs, failures);
-    expect(failures).toEqual([]);
-    expect(readdirSync(logs).sort()).toEqual(['system.20260101T000000000Z.jsonl.gz', 'system.jsonl']);
-    expect(messages(logs)).toEqual(Array.from({ length: 510 }, (_, i) => `line ${i + 1}`));
+    await expectFinishedAtRestart(logs);
   });
 
   it('a rotated plain file alone (crash before compressing) is compressed at the next start', async () => {
     const { logs } = crashedDir();
-    const failures: Failure[] = [];
-    await restart(logs, failures);
-    expect(failures).toEqual([]);
-    expect(readdirSync(logs).sort()).toEqual(['system.20260101T000000000Z.jsonl.gz', 'system.jsonl']);
-    expect(messages(logs)).toEqual(Array.from({ length: 510 }, (_, i) => `line ${i + 1}`));
+    await expectFinishedAtRestart(logs);
   });
 });
 
