@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
-import { exited } from '../fixtures/processes.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { LineProblemReport } from '../log-replay.js';
+import { tailRotatingWriter } from './fixtures/tail-rotating-writer.js';
 import { LATE_APPEND_GRACE_MS, LogTailer } from './log-tailer.js';
 
 const messages = (observations: readonly { readonly line: unknown }[]): string[] => observations.map((o) => String((o.line as { message?: string }).message));
@@ -94,27 +93,10 @@ describe('LogTailer', () => {
   it('delivers every line exactly once and in order while another process rotates the file at any moment', async () => {
     const logs = join(tempDir('tradetrace-tail-'), 'logs');
     const count = 30_000;
-    const tailer = new LogTailer(logs, ['system']);
-    const writer = resolve(import.meta.dirname, 'fixtures/rotating-writer.ts');
     // Tiny files: a rotation every ~100 lines, so rotations fall between a poll's directory listing
     // and its open, and several fall between two polls.
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, logs, String(count), '20000'], { cwd: resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exit = exited(child);
-    let done = false;
-    void exit.then(() => (done = true));
-    const seen: number[] = [];
-    const take = (): void => {
-      for (const o of tailer.poll()) seen.push(Number(String((o.line as { message?: string }).message).slice(5)));
-    };
-    while (!done) {
-      take();
-      await new Promise((r) => setTimeout(r, Math.random() * 3));
-    }
-    take();
-    tailer.close();
-    expect(await exit, stderr).toBe(0);
+    const { seen, exitCode, stderr } = await tailRotatingWriter(logs, count, ['20000']);
+    expect(exitCode, stderr).toBe(0);
     expect(readdirSync(logs).filter((n) => n.startsWith('system.')).length).toBeGreaterThan(50);
     // Compared as a summary first: a 30,000-element diff would bury which lines went wrong.
     const counts = new Map<number, number>();
