@@ -102,9 +102,11 @@ function checkIdentity(db: Database.Database, path: string): void {
   }
 }
 
-/** Statuses an order leaves the book in: the SQL spelling of `!isOpenStatus`. */
-const CLOSED_STATUSES = ORDER_STATUSES.filter((status) => !isOpenStatus(status));
-const closedList = CLOSED_STATUSES.map((status) => `'${status}'`).join(', ');
+/** The statuses `isOpenStatus` tells apart, spelled for SQL's IN (...). */
+const sqlStatuses = (open: boolean): string => ORDER_STATUSES.filter((status) => isOpenStatus(status) === open).map((status) => `'${status}'`).join(', ');
+/** Statuses an order leaves the book in. */
+const closedList = sqlStatuses(false);
+const openList = sqlStatuses(true);
 
 /**
  * Only what trading from here needs: the open orders (time priority: by seq), the balances and the
@@ -231,7 +233,6 @@ export function peekPaperAccount(path: string): { readonly balances: readonly st
       .map((row) => ({ asset: row.asset, total: Decimal.parse(row.free).add(Decimal.parse(row.locked)) }))
       .filter((row) => !row.total.isZero())
       .map((row) => `${row.asset} ${row.total.toString()}`);
-    const openList = ORDER_STATUSES.filter(isOpenStatus).map((status) => `'${status}'`).join(', ');
     const openOrders = db.prepare(`SELECT COUNT(*) FROM orders WHERE status IN (${openList})`).pluck().get() as number;
     return { balances, openOrders };
   } catch {
