@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -6,6 +6,7 @@ import { Decimal } from '../domain/decimal.js';
 import { isoTime } from '../market-data/bar.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
+import { RotatedCompression } from '../recorder/rotated-compression.js';
 import { withDecision } from '../recorder/trace-context.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 
@@ -29,35 +30,102 @@ function decide(logsDir: string, decisions: readonly (readonly [string, number])
 const closes = (entries: Map<string, DecidedBar>): Record<string, number> => Object.fromEntries([...entries].map(([symbol, bar]) => [symbol, bar.close]));
 
 describe('lastDecidedBars', () => {
-  it("is each symbol's own last decided bar close: killed between two symbols of one bar time, they stand a bar apart", () => {
+  it("is each symbol's own last decided bar close: killed between two symbols of one bar time, they stand a bar apart", async () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
     decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1], ['ETH/USDT', 1], ['BTC/USDT', 2]]);
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
     // With the close price of that bar: where a synthetic market resumes.
-    expect(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE).get('ETH/USDT')).toEqual({ close: T0 + 2 * MINUTE, price: '101.5' });
+    expect((await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE)).get('ETH/USDT')).toEqual({ close: T0 + 2 * MINUTE, price: '101.5' });
     // A symbol never decided here has no point to resume from; the others keep theirs.
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
-    expect(lastDecidedBars(join(logs, 'missing'), SESSION, ['BTC/USDT'], MINUTE).size).toBe(0);
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE });
+    expect((await lastDecidedBars(join(logs, 'missing'), SESSION, ['BTC/USDT'], MINUTE)).size).toBe(0);
   });
 
-  it("reads only the given session's decisions: a later demo or another replay says nothing about this timeline", () => {
+  it("reads only the given session's decisions: a later demo or another replay says nothing about this timeline", async () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
     decide(logs, [['BTC/USDT', 0], ['BTC/USDT', 1]]);
     // A demo run afterwards decides a bar near 'now' under its own session.
     decide(logs, [['BTC/USDT', 10_000]], 'session_20260101_000000');
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
-    expect(lastDecidedBars(logs, 'session_20990101_000000', ['BTC/USDT'], MINUTE).size).toBe(0);
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
+    expect((await lastDecidedBars(logs, 'session_20990101_000000', ['BTC/USDT'], MINUTE)).size).toBe(0);
   });
 
-  it('passes over a torn last line, and reads rotated files for a symbol the current one does not have', () => {
+  it('passes over a torn last line, and reads rotated files for a symbol the current one does not have', async () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
     decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1]]);
     appendFileSync(join(logs, 'decisions.jsonl'), '{"ts":"2022-01-01T00:09:00.000Z","level":"info","event_type":"DECISION_START","session_id":"session_20220101_0');
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
     renameSync(join(logs, 'decisions.jsonl'), join(logs, 'decisions.20220101T000500000Z.jsonl'));
     writeFileSync(join(logs, 'decisions.jsonl'), '');
     decide(logs, [['BTC/USDT', 2]]);
-    expect(closes(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + MINUTE });
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + MINUTE });
+  });
+
+  it('finds the last decision of a symbol in a rotated file gzipped since: not an older one in a plain file before it', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1], ['ETH/USDT', 1]]);
+    rotate(logs, '20220101T000200000Z');
+    // Killed a moment after the next rotation: BTC's bar 3 is all the current file holds; ETH's last
+    // decision (bar 2) is only in the newest rotated file, which the bot's compression gzipped.
+    decide(logs, [['BTC/USDT', 2], ['ETH/USDT', 2]]);
+    const newest = rotate(logs, '20220101T000300000Z');
+    decide(logs, [['BTC/USDT', 3]]);
+    await gzip(logs, newest);
+    expect(existsSync(newest)).toBe(false);
+
+    expect(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE)).toEqual(
+      new Map([['BTC/USDT', { close: T0 + 4 * MINUTE, price: '103.5' }], ['ETH/USDT', { close: T0 + 3 * MINUTE, price: '102.5' }]]),
+    );
+    // A symbol the gzipped file does not have is looked for further back, in the plain file before it.
+    decide(logs, [['SOL/USDT', 7]], 'session_20260101_000000');
+    expect(closes(await lastDecidedBars(logs, SESSION, ['ETH/USDT', 'BTC/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 4 * MINUTE, 'ETH/USDT': T0 + 3 * MINUTE });
+  });
+
+  it('keeps the last of several decisions of a symbol in one gzipped file, and passes over its torn last line', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    decide(logs, [['BTC/USDT', 0], ['ETH/USDT', 0], ['BTC/USDT', 1], ['BTC/USDT', 2], ['ETH/USDT', 1]]);
+    // Cut off by a kill: its newline never written (a whole decision line but for that).
+    appendFileSync(join(logs, 'decisions.jsonl'), `{"ts":"2022-01-01T00:09:00.000Z","level":"info","event_type":"DECISION_START","session_id":"${SESSION}","seq":99,"symbol":"BTC/USDT","bar_ts":"${isoTime(T0 + 9 * MINUTE)}","price":109.5}`);
+    const rotated = rotate(logs, '20220101T000300000Z');
+    await gzip(logs, rotated);
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+  });
+
+  it('reads a gzipped file larger than one unzipped chunk: a later part replaces an earlier one, a symbol only in the first part is kept', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    // About 1 MB unzipped: ETH only at the start, BTC throughout.
+    decide(logs, [['ETH/USDT', 0], ...Array.from({ length: 3000 }, (_, bar) => ['BTC/USDT', bar] as const)]);
+    const rotated = rotate(logs, '20220101T010000000Z');
+    expect(statSync(rotated).size).toBeGreaterThan(1_000_000);
+    await gzip(logs, rotated);
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3000 * MINUTE, 'ETH/USDT': T0 + MINUTE });
+  });
+
+  it('does not open an older file once the newer ones answered for every symbol', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    decide(logs, [['BTC/USDT', 1], ['ETH/USDT', 1]]);
+    // Not gzip at all: reading it would throw.
+    writeFileSync(join(logs, 'decisions.20220101T000100000Z.jsonl.gz'), 'not gzip\n');
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+    await expect(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE)).rejects.toThrow(/incorrect header check/);
   });
 });
+
+/** Renames the current decision file as the sink's rotation does; returns the rotated file's path. */
+function rotate(logsDir: string, stamp: string): string {
+  const rotated = join(logsDir, `decisions.${stamp}.jsonl`);
+  renameSync(join(logsDir, 'decisions.jsonl'), rotated);
+  return rotated;
+}
+
+/** Gzips a rotated file the way the bot does (and removes the plain one). */
+async function gzip(logsDir: string, path: string): Promise<void> {
+  const failures: unknown[] = [];
+  const compression = new RotatedCompression(logsDir, { graceMs: 0, onFailure: (_path, error) => failures.push(error) });
+  compression.schedule(path, 0);
+  await compression.idle();
+  compression.close();
+  expect(failures).toEqual([]);
+  expect(existsSync(`${path}.gz`)).toBe(true);
+}

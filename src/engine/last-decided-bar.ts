@@ -1,10 +1,20 @@
-import { listLogFiles } from '../recorder/log-files.js';
+import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { listLogFiles, type LogFile } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
 
-// How far back to look in one file: the tail of decisions.jsonl holds every symbol's last decision
-// within a few bars; this only bounds a search for a symbol that stopped being decided long ago.
+// How far back from the end of the decision log to look, across its files. The replay cursor,
+// saved every second, holds every decision but those of the last second before a kill: a few
+// lines when paced, a few MB at full speed. This only bounds a search for a symbol the session did
+// not decide lately (its candles ended, or have not begun), which would otherwise read the whole
+// history (gigabytes, gzipped) at every start.
 const MAX_BYTES = 64 * 1024 * 1024;
 const START = '"event_type":"DECISION_START"';
+const START_BYTES = Buffer.from(START);
+const NEWLINE = 0x0a;
+// zlib's default 16 KB output chunks take 2.7 s to unzip 256 MiB (the default rotation size); 256 KB ones 0.6 s.
+const GUNZIP_CHUNK = 256 * 1024;
 const BAR_TS = /"bar_ts":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 const PRICE = /"price":(\d+(?:\.\d+)?)[,}]/;
@@ -15,30 +25,114 @@ export interface DecidedBar {
   readonly price: string | undefined;
 }
 
+interface Search {
+  /** `"session_id":"<id>"`: only that session's lines count. */
+  readonly mine: string;
+  readonly symbols: ReadonlySet<string>;
+  readonly intervalMs: number;
+}
+
+/** The symbol and bar a line decided, if it is a DECISION_START of the searched session for one of its symbols. */
+function decisionIn(line: string, search: Search): [string, DecidedBar] | undefined {
+  if (!line.includes(START) || !line.includes(search.mine)) return undefined;
+  const symbol = SYMBOL.exec(line)?.[1];
+  const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');
+  if (symbol === undefined || !search.symbols.has(symbol) || !Number.isFinite(openTime)) return undefined;
+  return [symbol, { close: openTime + search.intervalMs, price: PRICE.exec(line)?.[1] }];
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ENOENT';
+}
+
+/**
+ * Read from its end, a plain file answers without being read whole: the first decision met per
+ * symbol is its last. Adds to `last` only symbols it does not hold yet; returns the bytes it
+ * covered (the file's size, at most `budget`).
+ */
+function searchPlain(path: string, search: Search, last: Map<string, DecidedBar>, budget: number): number {
+  const size = statSync(path).size;
+  for (const line of linesBackwards(path, budget)) {
+    const decided = decisionIn(line, search);
+    if (decided === undefined || last.has(decided[0])) continue;
+    last.set(...decided);
+    if (last.size === search.symbols.size) break;
+  }
+  return Math.min(size, budget);
+}
+
+/**
+ * A gzipped file can only be read from its start: every decision in it is read, and the last one
+ * per symbol kept. Only whole lines count: a torn last line (no newline) is not one, as in
+ * linesBackwards. Returns the bytes it held, unzipped.
+ */
+async function searchGzipped(path: string, search: Search, last: Map<string, DecidedBar>): Promise<number> {
+  const found = new Map<string, DecidedBar>();
+  let bytes = 0;
+  await pipeline(createReadStream(path), createGunzip({ chunkSize: GUNZIP_CHUNK }), async (unzipped: AsyncIterable<Buffer>) => {
+    let carry = Buffer.alloc(0);
+    for await (const chunk of unzipped) {
+      bytes += chunk.length;
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const whole = data.lastIndexOf(NEWLINE) + 1;
+      // The chunk's whole lines from its end, as a plain file is read: the first decision met per
+      // symbol is its last in the chunk, and a later chunk's replaces it. Only lines holding the
+      // marker are decoded, and none once every symbol is met.
+      const here = new Set<string>();
+      for (let at = data.lastIndexOf(START_BYTES, whole - 1); at >= 0 && here.size < search.symbols.size; ) {
+        const start = data.lastIndexOf(NEWLINE, at) + 1;
+        const decided = decisionIn(data.toString('utf8', start, data.indexOf(NEWLINE, at)), search);
+        if (decided !== undefined && !here.has(decided[0])) {
+          here.add(decided[0]);
+          found.set(...decided);
+        }
+        at = start > 0 ? data.lastIndexOf(START_BYTES, start - 1) : -1;
+      }
+      carry = Buffer.from(data.subarray(whole));
+    }
+  });
+  for (const [symbol, bar] of found) if (!last.has(symbol)) last.set(symbol, bar);
+  return bytes;
+}
+
+/** Searches `file`; a rotated plain file gone to its .gz since the listing (the bot's compression) is searched there. */
+async function searchFile(file: LogFile, search: Search, last: Map<string, DecidedBar>, budget: number): Promise<number> {
+  if (file.gzipped) return searchGzipped(file.path, search, last);
+  try {
+    return searchPlain(file.path, search, last, budget);
+  } catch (error) {
+    if (file.current || !isMissing(error)) throw error;
+  }
+  try {
+    return await searchGzipped(`${file.path}.gz`, search, last);
+  } catch (error) {
+    // Both gone: deleted by an operator meanwhile, and with it whatever it said.
+    if (isMissing(error)) return 0;
+    throw error;
+  }
+}
+
 /**
  * The last bar `sessionId` decided for each of `symbols` (those it decided at all), from the
- * decision log of this data directory, newest file first.
+ * decision log of this data directory, newest file first, gzipped rotated files included: the
+ * newest file with a decision of a symbol says its last one, and older files are read only for
+ * the symbols not found yet (the current file usually answers for all).
  *
  * The replay cursor is saved at most once a second; after a kill, the log of the session that saved
  * it (written line by line before anything is acted on) says where its decisions stopped, so a
- * restart decides no bar twice and skips none, symbol by symbol. Only that session's lines count:
- * another session's (a demo, a replay of other candles) say nothing about this timeline. A decision
- * cut off by the kill (DECISION_START without its END) counts as decided: its order, if any, is in
- * the state store and is reconciled there, not decided again.
+ * restart decides no bar twice and skips none, symbol by symbol. A kill just after a rotation
+ * leaves those decisions in the newest rotated file, which may be gzipped by the time of the
+ * restart. Only that session's lines count: another session's (a demo, a replay of other candles)
+ * say nothing about this timeline. A decision cut off by the kill (DECISION_START without its END)
+ * counts as decided: its order, if any, is in the state store and is reconciled there, not decided again.
  */
-export function lastDecidedBars(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): Map<string, DecidedBar> {
-  const mine = `"session_id":"${sessionId}"`;
+export async function lastDecidedBars(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): Promise<Map<string, DecidedBar>> {
+  const search: Search = { mine: `"session_id":"${sessionId}"`, symbols: new Set(symbols), intervalMs };
   const last = new Map<string, DecidedBar>();
-  const files = listLogFiles(logsDir, ['decisions']).filter((file) => !file.gzipped).reverse();
-  for (const file of files) {
-    for (const line of linesBackwards(file.path, MAX_BYTES)) {
-      if (!line.includes(START) || !line.includes(mine)) continue;
-      const symbol = SYMBOL.exec(line)?.[1];
-      const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');
-      if (symbol === undefined || !symbols.includes(symbol) || last.has(symbol) || !Number.isFinite(openTime)) continue;
-      last.set(symbol, { close: openTime + intervalMs, price: PRICE.exec(line)?.[1] });
-      if (last.size === symbols.length) return last;
-    }
+  let budget = MAX_BYTES;
+  for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {
+    if (last.size === search.symbols.size || budget <= 0) break;
+    budget -= await searchFile(file, search, last, budget);
   }
   return last;
 }

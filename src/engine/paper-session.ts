@@ -115,7 +115,7 @@ export class PaperSession {
       cursor.read();
       // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
-      const plan = planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs });
+      const plan = await planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs });
       const resume = plan.clock;
       // The cursor starts from these points, refined as they are, under this session: the bars it
       // only warms up on must not write back where the last save left it, and the bars it decides

@@ -29,16 +29,16 @@ function cursorWith(symbols: Record<string, number>, traded: readonly string[]):
 }
 
 describe('planResume', () => {
-  it('takes what the cursor says was decided over a fill the store booked at another symbol\'s bar of the next minute', () => {
+  it('takes what the cursor says was decided over a fill the store booked at another symbol\'s bar of the next minute', async () => {
     // ETH's order filled when BTC's bar of T+1 polled it; the bot was killed before ETH's own bar of T+1.
     const { cursor, logsDir } = cursorWith({ 'BTC/USD': T + MINUTE, 'ETH/USD': T }, ['BTC/USD', 'ETH/USD']);
-    const plan = planResume({ snapshot: snapshot([position('ETH/USD', T + MINUTE)]), cursor, logsDir, tradedSymbols: ['BTC/USD', 'ETH/USD'], intervalMs: MINUTE });
+    const plan = await planResume({ snapshot: snapshot([position('ETH/USD', T + MINUTE)]), cursor, logsDir, tradedSymbols: ['BTC/USD', 'ETH/USD'], intervalMs: MINUTE });
     expect(Object.fromEntries(plan.traded)).toEqual({ 'BTC/USD': T + MINUTE, 'ETH/USD': T });
   });
 
-  it('takes the store for a symbol the cursor does not know, and starts a symbol nobody knows at the clock', () => {
+  it('takes the store for a symbol the cursor does not know, and starts a symbol nobody knows at the clock', async () => {
     const { cursor, logsDir } = cursorWith({ 'BTC/USD': T }, ['BTC/USD', 'ETH/USD', 'SOL/USD']);
-    const plan = planResume({ snapshot: snapshot([position('ETH/USD', T + 5 * MINUTE)]), cursor, logsDir, tradedSymbols: ['BTC/USD', 'ETH/USD', 'SOL/USD'], intervalMs: MINUTE });
+    const plan = await planResume({ snapshot: snapshot([position('ETH/USD', T + 5 * MINUTE)]), cursor, logsDir, tradedSymbols: ['BTC/USD', 'ETH/USD', 'SOL/USD'], intervalMs: MINUTE });
     expect(plan.clock).toBe(T + 5 * MINUTE);
     expect(Object.fromEntries(plan.traded)).toEqual({ 'BTC/USD': T, 'ETH/USD': T + 5 * MINUTE, 'SOL/USD': T + 5 * MINUTE });
     expect(plan.allDecidedUntil).toBe(T);

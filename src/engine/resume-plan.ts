@@ -62,7 +62,7 @@ export interface ResumeInputs {
  * resumes at the clock: its earlier bars were never decided (or long ago), but deciding them now
  * would judge them against a portfolio from their future.
  */
-export function planResume(inputs: ResumeInputs): ResumePlan {
+export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   const { cursor, tradedSymbols } = inputs;
   const fromStore = resumePoints(inputs.snapshot);
   const symbols = [...new Set([...tradedSymbols, ...cursor.knownSymbols(), ...fromStore.keys()])];
@@ -70,7 +70,7 @@ export function planResume(inputs: ResumeInputs): ResumePlan {
   // Only the symbols the cursor's session traded have lines in its log: looking for the others
   // would read the log far back for nothing.
   const cursorTraded = new Set(cursorSession === undefined ? [] : cursor.storedTradedSymbols());
-  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs);
+  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : await lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs);
   const known = new Map<string, ResumePoint>();
   for (const symbol of symbols) {
     const logged = fromLog.get(symbol);
