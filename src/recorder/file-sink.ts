@@ -88,6 +88,12 @@ function linesNotLanded(lines: readonly string[], landed: number): string[] {
  * Every few lines or milliseconds the sink checks that the path still names the file it holds:
  * if another writer rotated it, the sink reopens; if the file was deleted (or its directory
  * removed), lines went nowhere, so the write throws.
+ *
+ * A writer idle for longer than that checks before it writes, not only after: another writer may
+ * have rotated the file meanwhile, and once the rotated file is compressed (its plain file
+ * removed) a line written into it would be lost. A timer checks the last lines of a burst, so an
+ * idle writer holds no unchecked line: its file removed later (compressed, or deleted by an
+ * operator after the lines were in it) is reopened, not reported as lost lines.
  */
 export class FileSink implements LineSink {
   private readonly channels = new Map<Channel, OpenChannel>();
@@ -100,8 +106,11 @@ export class FileSink implements LineSink {
   readonly compression: RotatedCompression | undefined;
   private closed = false;
   private flushScheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
   /** A deferred (per-tick) flush failed: its lines are still pending and the next write must hear of it. */
   private deferredFailure: RecorderError | undefined;
+  /** A timer's check found lines that reached no file: nothing to retry, but the next write or flush must hear of it. */
+  private lostMeanwhile: RecorderError | undefined;
 
   constructor(
     readonly logsDir: string,
@@ -144,9 +153,10 @@ export class FileSink implements LineSink {
 
   write(channel: Channel, line: string, barrier: boolean, wallMs?: number): void {
     if (this.closed) throw new RecorderError('closed', `recorder is closed; cannot write to ${channel}`, { channel });
+    this.throwLostMeanwhile();
     const target = this.channels.get(channel) ?? this.open(channel);
     if (this.durable) {
-      this.append(channel, target, line, barrier, wallMs);
+      this.append(channel, this.checkedIfIdle(channel, target, wallMs ?? Date.now()), line, barrier, wallMs);
       return;
     }
     if (this.deferredFailure) this.retryDeferred();
@@ -160,6 +170,53 @@ export class FileSink implements LineSink {
       this.flushScheduled = true;
       setImmediate(this.deferredFlush);
     }
+  }
+
+  /** The channel's file as it is now, if the last check is older than checkEveryMs (see the class comment). */
+  private checkedIfIdle(channel: Channel, target: OpenChannel, nowMs: number): OpenChannel {
+    if (nowMs - target.lastCheckMs < this.checkEveryMs) return target;
+    this.check(channel, target);
+    const current = this.channels.get(channel);
+    if (current) return current;
+    const reopened = this.open(channel);
+    // Buffered lines not yet written belong to the channel, not to the file they were meant for.
+    reopened.pending = target.pending;
+    reopened.pendingBytes = target.pendingBytes;
+    return reopened;
+  }
+
+  /** Lines written since the last check get one within checkEveryMs, even if no other line follows them. */
+  private armRecheck(): void {
+    if (this.recheck || this.closed) return;
+    this.recheck = setTimeout(this.recheckIdle, this.checkEveryMs);
+    // Never keeps the process alive: at exit the lines are where they are.
+    this.recheck.unref();
+  }
+
+  private readonly recheckIdle = (): void => {
+    this.recheck = undefined;
+    if (this.closed) return;
+    const now = Date.now();
+    for (const [channel, target] of [...this.channels]) {
+      if (target.linesSinceCheck === 0) continue;
+      if (now - target.lastCheckMs < this.checkEveryMs) {
+        this.armRecheck();
+        continue;
+      }
+      try {
+        this.check(channel, target);
+      } catch (error) {
+        // No caller in a timer: the next write or flush throws it, so the loss is not missed.
+        this.lostMeanwhile ??= error instanceof RecorderError ? error : new RecorderError('write_failed', String(error), { channel, path: target.path }, { cause: error });
+      }
+    }
+  };
+
+  private throwLostMeanwhile(): void {
+    const lost = this.lostMeanwhile;
+    if (!lost) return;
+    this.lostMeanwhile = undefined;
+    throw lost;
   }
 
   private readonly deferredFlush = (): void => {
@@ -207,6 +264,7 @@ export class FileSink implements LineSink {
       // a fresh reading, so a check can come that much later, never early.
       const elapsed = (wallMs ?? Date.now()) - target.lastCheckMs;
       if (elapsed >= this.checkEveryMs || (barrier && elapsed >= 1)) this.check(channel, target);
+      else this.armRecheck();
     }
   }
 
@@ -230,6 +288,7 @@ export class FileSink implements LineSink {
 
   /** Is our file still the one at the path, and is it due for rotation? */
   private check(channel: Channel, target: OpenChannel): void {
+    const unchecked = target.linesSinceCheck;
     target.linesSinceCheck = 0;
     target.lastCheckMs = Date.now();
     const outcome = rotateIfStill(target.path, target.fd, target.ino, this.rotateBytes, channel);
@@ -239,27 +298,31 @@ export class FileSink implements LineSink {
     }
     this.channels.delete(channel);
     closeSync(target.fd);
-    if (outcome.kind === 'removed') {
+    // Every line was seen in a named file by an earlier check: whoever removed the file since
+    // (a compression of a file another writer rotated, an operator) removed it with them in it.
+    if (outcome.kind === 'removed' && unchecked > 0) {
       throw new RecorderError(
         'write_failed',
         `${target.path} was deleted (or its directory removed) while open: recent lines did not reach any file`,
         { channel, path: target.path, errno: 'ENOENT' },
       );
     }
-    // 'moved' or 'rotated': the lines are in the rotated file; the next write opens the new one.
+    // 'moved' or 'rotated' (or removed after every line was seen in it): the next write opens the path.
     if (outcome.kind === 'rotated') this.compression?.schedule(outcome.rotatedTo);
   }
 
   private flushChannel(channel: Channel, target: OpenChannel, barrier: boolean): void {
     if (target.pending.length === 0) return;
-    const text = target.pending.length === 1 ? (target.pending[0] ?? '') : target.pending.join('');
+    const current = this.checkedIfIdle(channel, target, Date.now());
+    const text = current.pending.length === 1 ? (current.pending[0] ?? '') : current.pending.join('');
     // Only forget the lines once the write succeeded: a failed flush can be retried.
-    this.append(channel, target, text, barrier);
-    target.pending = [];
-    target.pendingBytes = 0;
+    this.append(channel, current, text, barrier);
+    current.pending = [];
+    current.pendingBytes = 0;
   }
 
   flush(): void {
+    this.throwLostMeanwhile();
     for (const [channel, target] of this.channels) this.flushChannel(channel, target, true);
   }
 
@@ -269,6 +332,7 @@ export class FileSink implements LineSink {
       this.flush();
     } finally {
       this.closed = true;
+      clearTimeout(this.recheck);
       // Not waited for: a compression cut short leaves the plain file, done at the next start.
       this.compression?.close();
       liveBufferedSinks.delete(this);
