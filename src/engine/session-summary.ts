@@ -134,7 +134,8 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const lateBuys = late.buys > 0 ? ` (${late.buys} of them filled late: the exchange filled the order after the decision ended)` : '';
   out += line('decisions', `${String(r['decisions'])}: ${Object.entries(outcomes).map(([k, v]) => `${k} ${v}${k === 'failed' ? lateBuys : ''}`).join(', ')}`);
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
-  out += line('orders', `${String(r['intents'])} intents; fills: ${String(r['buys_filled'])} buys, ${String(r['sells_filled'])} sells`);
+  // Orders, not positions: one position's exit can take several sells (a partial fill, a retry).
+  out += line('orders', `${String(r['intents'])} intents; filled: ${String(r['buys_filled'])} buy orders, ${String(r['sells_filled'])} sell orders`);
   const filledLater = late.failed_orders > 0 ? `; ${late.failed_orders} of these orders were found filled later (counted in fills, and filled by tradetrace orders)` : '';
   out += line('failures', Object.keys(failures).length === 0 ? 'none' : `${Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', ')}${filledLater}`);
   const exitsBlocked = Number(r['exits_blocked']);
