@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -100,6 +101,25 @@ describe('lastDecidedBars', () => {
     expect(statSync(rotated).size).toBeGreaterThan(1_000_000);
     await gzip(logs, rotated);
     expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3000 * MINUTE, 'ETH/USDT': T0 + MINUTE });
+  });
+
+  it('reads a plain file gone to its .gz while the search read a newer one, and passes over one deleted meanwhile', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    decide(logs, [['ETH/USDT', 1], ['BTC/USDT', 1]]);
+    const older = rotate(logs, '20220101T000200000Z');
+    decide(logs, [['BTC/USDT', 2]]);
+    await gzip(logs, rotate(logs, '20220101T000300000Z'));
+    decide(logs, [['BTC/USDT', 3]]);
+    // The files are listed when the search begins; it reads the gzipped one in the background, and
+    // meanwhile the bot's compression replaces the older plain file by its .gz.
+    const searched = lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE);
+    writeFileSync(`${older}.gz`, gzipSync(readFileSync(older)));
+    unlinkSync(older);
+    expect(closes(await searched)).toEqual({ 'BTC/USDT': T0 + 4 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+    // Deleted meanwhile (retention, an operator): what it said is gone, the start goes on.
+    const again = lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE);
+    unlinkSync(`${older}.gz`);
+    expect(closes(await again)).toEqual({ 'BTC/USDT': T0 + 4 * MINUTE });
   });
 
   it('does not open an older file once the newer ones answered for every symbol', async () => {

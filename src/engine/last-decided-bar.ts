@@ -95,18 +95,24 @@ async function searchGzipped(path: string, search: Search, last: Map<string, Dec
   return bytes;
 }
 
-/** Searches `file`; a rotated plain file gone to its .gz since the listing (the bot's compression) is searched there. */
+/**
+ * Searches `file`; a rotated plain file gone to its .gz since the listing (the bot's compression)
+ * is searched there. A rotated file deleted since (by an operator, or by retention) said nothing
+ * this search can still read: it counts as empty rather than stopping the start.
+ */
 async function searchFile(file: LogFile, search: Search, last: Map<string, DecidedBar>, budget: number): Promise<number> {
-  if (file.gzipped) return searchGzipped(file.path, search, last);
-  try {
-    return searchPlain(file.path, search, last, budget);
-  } catch (error) {
-    if (file.current || !isMissing(error)) throw error;
+  let gzPath = file.path;
+  if (!file.gzipped) {
+    try {
+      return searchPlain(file.path, search, last, budget);
+    } catch (error) {
+      if (file.current || !isMissing(error)) throw error;
+    }
+    gzPath = `${file.path}.gz`;
   }
   try {
-    return await searchGzipped(`${file.path}.gz`, search, last);
+    return await searchGzipped(gzPath, search, last);
   } catch (error) {
-    // Both gone: deleted by an operator meanwhile, and with it whatever it said.
     if (isMissing(error)) return 0;
     throw error;
   }
