@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import { installFatalHandlers } from '../recorder/fatal-handler.js';
 import { FileSink } from '../recorder/file-sink.js';
+import { logRotationOf } from '../recorder/log-rotation.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
@@ -17,6 +18,7 @@ import { sessionFailure, type SessionFailure } from '../recorder/sessions/sessio
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import { sequenceAfter, sessionEntries, type SessionEntry } from '../recorder/sessions/session-sequence.js';
+import { uncompressedWarning } from '../recorder/uncompressed-warning.js';
 import type { ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import type { CliIo } from './command.js';
 import { StartupSignals } from './startup-signals.js';
@@ -118,11 +120,7 @@ export function tradetraceVersion(): string {
 /** A rotated file that could not be gzipped stays plain and readable: worth a warning, never a stop. */
 function warnUncompressed(recorder: Recorder | undefined, path: string, error: unknown): void {
   try {
-    recorder?.emit(
-      'LOG',
-      { message: `could not gzip the rotated log ${path}: ${message(error)}; it stays uncompressed (retried at the next start)`, component: 'recorder', data: { path, error: message(error) } },
-      { level: 'warn' },
-    );
+    recorder?.emit('LOG', uncompressedWarning(path, error), { level: 'warn' });
   } catch {
     // The recorder is closed or failing: its own errors stop the session where they belong.
   }
@@ -237,12 +235,14 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
 
   let drift: ConfigAuditResult['drift'];
   try {
-    const compressRotated = config.recorder.compress_rotated
-      ? { graceMs: config.recorder.compress_after, onFailure: (path: string, error: unknown) => warnUncompressed(recorder, path, error) }
-      : undefined;
+    // The watchdog thread's sink takes the same (see paper-session).
+    const rotation = logRotationOf(config.recorder);
+    const compressRotated = rotation.compressAfterMs === undefined
+      ? undefined
+      : { graceMs: rotation.compressAfterMs, onFailure: (path: string, error: unknown) => warnUncompressed(recorder, path, error) };
     recorder = new Recorder({
       sessionId: session.sessionId,
-      sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: config.recorder.rotate_mb * 1024 * 1024, ...(compressRotated ? { compressRotated } : {}) }),
+      sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: rotation.rotateBytes, ...(compressRotated ? { compressRotated } : {}) }),
     });
     drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
     recorder.emit('SESSION_START', {

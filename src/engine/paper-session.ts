@@ -7,6 +7,7 @@ import { OrderRouter } from '../execution/order-router.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
 import { isCandleFileError, isDataChangedError, StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
+import { logRotationOf } from '../recorder/log-rotation.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
@@ -145,7 +146,7 @@ export class PaperSession {
       let resolveExit: (code: number) => void = () => {};
       const exitCode = new Promise<number>((resolve) => (resolveExit = resolve));
       const coordinator = new ShutdownCoordinator({
-        recorder, logsDir: options.logsDir, heartbeatIntervalMs: config.runtime.heartbeat_interval, stopTimeoutMs: config.runtime.component_stop_timeout,
+        recorder, logsDir: options.logsDir, logRotation: logRotationOf(config.recorder), heartbeatIntervalMs: config.runtime.heartbeat_interval, stopTimeoutMs: config.runtime.component_stop_timeout,
         shutdownTimeoutMs: config.runtime.shutdown_timeout,
         stallFactor: config.runtime.stall_multiple, watchdog: options.watchdog ?? true, exit: resolveExit,
       });

@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
+import type { LogRotation } from '../recorder/log-rotation.js';
 import type { Recorder } from '../recorder/recorder.js';
 import type { BeatBoard } from './beat-board.js';
 import type { LoopInfo } from './heartbeat-snapshot.js';
@@ -16,6 +17,8 @@ export interface WatchdogOptions {
   readonly intervalMs: number;
   readonly recentBeats: number;
   readonly eventLoopProbeMs: number;
+  /** How the recorder's sink rotates and compresses; the worker's sink does the same (default: FileSink's defaults, no compression). */
+  readonly logRotation?: LogRotation | undefined;
   /** How long the thread may take to boot (tsx compiles it from source). Default 15 s. */
   readonly startTimeoutMs?: number;
 }
@@ -50,6 +53,7 @@ export class HeartbeatWatchdog {
       intervalMs: options.intervalMs,
       recentBeats: options.recentBeats,
       eventLoopProbeMs: options.eventLoopProbeMs,
+      logRotation: options.logRotation,
     };
     // The probe runs from now: the worker's boot (seconds under tsx) must not read as a blocked loop.
     options.board.touchEventLoop();

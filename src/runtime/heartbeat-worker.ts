@@ -1,11 +1,13 @@
 // The watchdog thread: writes SHUTDOWN_HEARTBEAT on its own timer from the shared beat board, so
 // heartbeats keep coming (and name the stalled loops) while the main event loop is blocked.
+import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { SeqCounter } from '../recorder/seq-counter.js';
+import { uncompressedWarning } from '../recorder/uncompressed-warning.js';
 import { BeatBoard } from './beat-board.js';
 import { buildHeartbeat, type HeartbeatRegistry, type LoopInfo } from './heartbeat-snapshot.js';
+import { OwnRotationsSink } from './own-rotations-sink.js';
 import { steadyInterval } from './steady-interval.js';
 import type { FromWatchdog, ToWatchdog, WatchdogWorkerData } from './watchdog-protocol.js';
 
@@ -13,11 +15,33 @@ const port = parentPort;
 if (!port) throw new Error('heartbeat-worker must run as a worker thread');
 const data = workerData as WatchdogWorkerData;
 const board = new BeatBoard(data.boardBuffer);
+const rotation = data.logRotation;
+// The main thread's rotation size and compression: with a size of its own, this thread rotated
+// system.jsonl at another size than the main thread, and what it rotated stayed plain until the
+// next start. The leftovers of earlier runs are the main thread's to compress (see OwnRotationsSink).
 const recorder = new Recorder({
   sessionId: data.sessionId,
-  sink: new FileSink(data.logsDir, { mode: 'durable' }),
+  sink: new OwnRotationsSink(data.logsDir, {
+    mode: 'durable',
+    ...(rotation ? { rotateBytes: rotation.rotateBytes } : {}),
+    ...(rotation?.compressAfterMs === undefined ? {} : { compressOwnRotations: { graceMs: rotation.compressAfterMs, onFailure: warnUncompressed } }),
+  }),
   seq: new SeqCounter(data.seqBuffer),
 });
+
+/**
+ * In the log as the main thread writes it (a LOG warn line of this session); if this thread's
+ * recorder cannot write it, on stderr: a file left plain is no reason to stop, but the record (or
+ * the operator) must hear of it.
+ */
+function warnUncompressed(path: string, error: unknown): void {
+  const warning = uncompressedWarning(path, error);
+  try {
+    recorder.emit('LOG', warning, { level: 'warn' });
+  } catch (emitError) {
+    writeSync(2, `tradetrace: ${warning.message} (and it could not be logged: ${emitError instanceof Error ? emitError.message : String(emitError)})\n`);
+  }
+}
 const components: string[] = [];
 const loops: LoopInfo[] = [];
 const registry: HeartbeatRegistry = { components, loops };

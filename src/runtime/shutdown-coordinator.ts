@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { EventInput, EventType } from '../recorder/events/catalog.js';
+import type { LogRotation } from '../recorder/log-rotation.js';
 import type { Recorder } from '../recorder/recorder.js';
 import type { SessionFailure } from '../recorder/sessions/session-failure.js';
 import { BeatBoard, MAX_LOOPS } from './beat-board.js';
@@ -39,6 +40,8 @@ export interface ShutdownCoordinatorOptions {
   readonly recorder: Recorder;
   /** The recorder's logs directory; the watchdog thread appends its heartbeats there. */
   readonly logsDir: string;
+  /** How the recorder's sink rotates and compresses: the watchdog thread's sink does the same (default: FileSink's defaults, no compression). */
+  readonly logRotation?: LogRotation | undefined;
   /** SHUTDOWN_HEARTBEAT period (default 30 s). */
   readonly heartbeatIntervalMs?: number;
   /** Period of the timer that proves the main event loop turns (default 250 ms). */
@@ -193,6 +196,7 @@ export class ShutdownCoordinator {
         intervalMs: this.intervalMs,
         recentBeats: this.settings.recentBeats,
         eventLoopProbeMs: this.settings.eventLoopProbeMs,
+        logRotation: this.options.logRotation,
       });
       const watchdog = await this.watchdogLaunch;
       this.watchdog = watchdog;

@@ -1,3 +1,4 @@
+import type { LogRotation } from '../recorder/log-rotation.js';
 import type { LoopInfo } from './heartbeat-snapshot.js';
 
 /** What the watchdog thread is started with. */
@@ -10,6 +11,8 @@ export interface WatchdogWorkerData {
   readonly intervalMs: number;
   readonly recentBeats: number;
   readonly eventLoopProbeMs: number;
+  /** The main thread's sink's: the worker rotates system.jsonl at the same size and gzips what it rotates. Undefined: FileSink's defaults, nothing gzipped. */
+  readonly logRotation: LogRotation | undefined;
 }
 
 /** Main thread to watchdog. Registrations travel as messages: the worker's port receives them even while the main loop is blocked later. */
