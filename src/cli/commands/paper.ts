@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
+import { errorMessage } from '../../engine/engine-halt.js';
 import type { EngineObserver } from '../../engine/engine-stats.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
-import { formatPaperSummary, logFilesShown, paperSummary } from '../../engine/session-summary.js';
+import { formatPaperSummary, logFilesShown, paperSummary, type PaperSummary } from '../../engine/session-summary.js';
 import { isCandleFileError, parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 import { listLogFiles } from '../../recorder/log-files.js';
@@ -234,9 +235,24 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   }
 
   const result = await session.run(s.takeOverSignals());
-  const summary = paperSummary(session, result, logFilesShown(listLogFiles(s.paths.logsDir), s.paths.logsDir));
-  const code = s.endSession(result.reason, result.exitCode, summary.record, result.error);
-  io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
+  // The session ended as `result` says whatever befalls its report: a summary that cannot be made
+  // neither loses SESSION_END nor changes the exit code the record gives.
+  let summaryFailure: unknown;
+  let summary: PaperSummary | undefined;
+  try {
+    summary = paperSummary(session, result, logFilesShown(listLogFiles(s.paths.logsDir), s.paths.logsDir));
+  } catch (error) {
+    summaryFailure = error;
+  }
+  const code = s.endSession(result.reason, result.exitCode, summary?.record, result.error);
+  try {
+    if (summary) io.stdout.write(runnableTraceCommands(formatPaperSummary(s.sessionId, summary, s.paths.dataDir), io.env));
+  } catch (error) {
+    summaryFailure = error;
+  }
+  if (summaryFailure !== undefined) {
+    io.stderr.write(`tradetrace paper: session ${s.sessionId} ended (${result.reason}, exit ${code}), but its summary could not be made: ${errorMessage(summaryFailure)}; \`tradetrace sessions\` and \`tradetrace health\` read it from the record\n`);
+  }
   if (result.error) io.stderr.write(`tradetrace paper: ${result.error.message}\n`);
   // A shutdown cut short (second signal, runtime.shutdown_timeout) exits now, whatever still stops.
   if (coordinator.forcedExit) leaveNow(io, code);
