@@ -10,7 +10,9 @@ import type { Config } from '../config/schema.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import { installFatalHandlers } from '../recorder/fatal-handler.js';
 import { FileSink } from '../recorder/file-sink.js';
+import { retentionPolicyOf, type PruneOutcome } from '../recorder/log-retention.js';
 import { logRotationOf } from '../recorder/log-rotation.js';
+import { prunedLogsNote } from '../recorder/pruned-logs-note.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
@@ -121,6 +123,15 @@ export function tradetraceVersion(): string {
 function warnUncompressed(recorder: Recorder | undefined, path: string, error: unknown): void {
   try {
     recorder?.emit('LOG', uncompressedWarning(path, error), { level: 'warn' });
+  } catch {
+    // The recorder is closed or failing: its own errors stop the session where they belong.
+  }
+}
+
+/** Deleted lines leave every query from now on: the record says which files went. */
+function notePruned(recorder: Recorder | undefined, outcome: PruneOutcome): void {
+  try {
+    recorder?.emit('LOG', prunedLogsNote(outcome), { level: outcome.failures.length > 0 ? 'warn' : 'info' });
   } catch {
     // The recorder is closed or failing: its own errors stop the session where they belong.
   }
@@ -240,9 +251,13 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     const compressRotated = rotation.compressAfterMs === undefined
       ? undefined
       : { graceMs: rotation.compressAfterMs, onFailure: (path: string, error: unknown) => warnUncompressed(recorder, path, error) };
+    const policy = retentionPolicyOf(config.recorder);
+    const retention = policy && { policy, onPruned: (outcome: PruneOutcome) => notePruned(recorder, outcome) };
     recorder = new Recorder({
       sessionId: session.sessionId,
-      sink: new FileSink(logsDir, { mode: config.recorder.mode, rotateBytes: rotation.rotateBytes, ...(compressRotated ? { compressRotated } : {}) }),
+      sink: new FileSink(logsDir, {
+        mode: config.recorder.mode, rotateBytes: rotation.rotateBytes, ...(compressRotated ? { compressRotated } : {}), ...(retention ? { retention } : {}),
+      }),
     });
     drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
     recorder.emit('SESSION_START', {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { channelFileName, type Channel } from './channels.js';
 import { errnoOf, rotateIfStill } from './file-rotation.js';
 import type { LineSink } from './line-sink.js';
+import { pruneRotated, type PruneOutcome, type RetentionPolicy } from './log-retention.js';
 import { RecorderError } from './recorder-error.js';
 import { RotatedCompression, type RotatedCompressionOptions } from './rotated-compression.js';
 
@@ -19,7 +20,11 @@ export interface FileSinkOptions {
   readonly checkEveryMs?: number;
   /** Gzip each file this sink rotates, in the background; rotated files left plain by an earlier run are done at open. */
   readonly compressRotated?: RotatedCompressionOptions;
+  /** Delete old rotated files: at open, after each rotation and hourly; what went (or could not) is reported. */
+  readonly retention?: { readonly policy: RetentionPolicy; readonly onPruned: (outcome: PruneOutcome) => void };
 }
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export const BUFFER_FLUSH_BYTES = 64 * 1024;
 const DEFAULT_ROTATE_BYTES = 256 * 1024 * 1024;
@@ -107,6 +112,9 @@ export class FileSink implements LineSink {
   private closed = false;
   private flushScheduled = false;
   private recheck: NodeJS.Timeout | undefined;
+  private readonly retention: FileSinkOptions['retention'];
+  private pruneScheduled = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
   /** A deferred (per-tick) flush failed: its lines are still pending and the next write must hear of it. */
   private deferredFailure: RecorderError | undefined;
   /** A timer's check found lines that reached no file: nothing to retry, but the next write or flush must hear of it. */
@@ -128,6 +136,13 @@ export class FileSink implements LineSink {
     }
     this.compression = options.compressRotated ? new RotatedCompression(logsDir, options.compressRotated) : undefined;
     this.compression?.recover();
+    this.retention = options.retention;
+    if (this.retention) {
+      this.schedulePrune();
+      // A bot that rarely rotates still lets files age past the limit: they go within the hour.
+      this.pruneTimer = setInterval(() => this.schedulePrune(), PRUNE_EVERY_MS);
+      this.pruneTimer.unref();
+    }
     if (this.mode === 'buffered') {
       liveBufferedSinks.add(this);
       if (!exitHookInstalled) {
@@ -308,7 +323,24 @@ export class FileSink implements LineSink {
       );
     }
     // 'moved' or 'rotated' (or removed after every line was seen in it): the next write opens the path.
-    if (outcome.kind === 'rotated') this.compression?.schedule(outcome.rotatedTo);
+    if (outcome.kind === 'rotated') {
+      this.compression?.schedule(outcome.rotatedTo);
+      this.schedulePrune();
+    }
+  }
+
+  /** Off the write path (and out of the recorder's emit, which onPruned may call back into). */
+  private schedulePrune(): void {
+    if (!this.retention || this.pruneScheduled || this.closed) return;
+    this.pruneScheduled = true;
+    setImmediate(() => {
+      this.pruneScheduled = false;
+      const retention = this.retention;
+      if (this.closed || !retention) return;
+      const busy = this.compression?.inProgress;
+      const outcome = pruneRotated(this.logsDir, retention.policy, Date.now(), new Set(busy === undefined ? [] : [busy]));
+      if (outcome.deleted.length > 0 || outcome.failures.length > 0) retention.onPruned(outcome);
+    });
   }
 
   private flushChannel(channel: Channel, target: OpenChannel, barrier: boolean): void {
@@ -333,6 +365,7 @@ export class FileSink implements LineSink {
     } finally {
       this.closed = true;
       clearTimeout(this.recheck);
+      clearInterval(this.pruneTimer);
       // Not waited for: a compression cut short leaves the plain file, done at the next start.
       this.compression?.close();
       liveBufferedSinks.delete(this);

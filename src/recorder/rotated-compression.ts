@@ -90,6 +90,7 @@ export class RotatedCompression {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private closed = false;
+  private compressing: string | undefined;
 
   constructor(
     readonly logsDir: string,
@@ -141,6 +142,11 @@ export class RotatedCompression {
     this.timers.add(timer);
   }
 
+  /** The rotated plain file being compressed now, if any: not to be deleted under it. */
+  get inProgress(): string | undefined {
+    return this.compressing;
+  }
+
   /** Resolves once nothing is queued or being compressed (timers still waiting are not waited for). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -167,12 +173,15 @@ export class RotatedCompression {
   private async drain(): Promise<void> {
     for (let path = this.queue.shift(); path !== undefined && !this.closed; path = this.queue.shift()) {
       this.queued.delete(path);
+      this.compressing = path;
       try {
         await this.compress(path);
       } catch (error) {
         if (this.closed) return;
         if (error instanceof ChangedMeanwhile) this.schedule(path);
         else this.options.onFailure(path, error);
+      } finally {
+        this.compressing = undefined;
       }
     }
   }

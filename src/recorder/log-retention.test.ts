@@ -1,0 +1,108 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { FileSink } from './file-sink.js';
+import { pruneRotated, type PruneOutcome } from './log-retention.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace('.', '');
+}
+
+/** A logs dir holding `files` (name → bytes). */
+function logsWith(files: Record<string, number>): string {
+  const logs = join(tempDir('tt-retention-'), 'logs');
+  mkdirSync(logs, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(logs, name), 'x'.repeat(bytes));
+  return logs;
+}
+
+const names = (logs: string): string[] => readdirSync(logs).sort();
+
+describe('pruneRotated: which rotated log files go', () => {
+  const old = stamp(NOW - 40 * DAY);
+  const mid = stamp(NOW - 20 * DAY);
+  const recent = stamp(NOW - 2 * DAY);
+  const fresh = stamp(NOW - 10_000);
+  const files = {
+    'decisions.jsonl': 500,
+    [`decisions.${old}.jsonl.gz`]: 100,
+    [`decisions.${mid}.jsonl.gz`]: 100,
+    [`decisions.${recent}.jsonl`]: 100,
+    [`orders.${old}_2.jsonl.gz`]: 50,
+    [`audit.${old}.jsonl.gz`]: 10,
+    'decisions.jsonl.1.gz': 100,
+    [`decisions.${old}.jsonl.gz.tmp`]: 30,
+    'notes.txt': 5,
+  };
+
+  it('by age: files rotated longer ago than the limit, every channel but audit; current, logrotate and stray files stay', () => {
+    const logs = logsWith(files);
+    const outcome = pruneRotated(logs, { maxAgeMs: 30 * DAY, maxTotalBytes: 0, settleMs: 60_000 }, NOW);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.deleted.map((d) => d.path.split('/').pop()).sort()).toEqual([`decisions.${old}.jsonl.gz`, `orders.${old}_2.jsonl.gz`]);
+    expect(outcome.deleted.map((d) => d.bytes).sort()).toEqual([100, 50]);
+    expect(names(logs)).toEqual(
+      ['decisions.jsonl', `decisions.${mid}.jsonl.gz`, `decisions.${recent}.jsonl`, `audit.${old}.jsonl.gz`, 'decisions.jsonl.1.gz', `decisions.${old}.jsonl.gz.tmp`, 'notes.txt'].sort(),
+    );
+  });
+
+  it('by size: the oldest rotated files go until the rest fit; the current files do not count', () => {
+    const logs = logsWith(files);
+    // Rotated and prunable: 100 + 100 + 100 + 50 = 350 bytes; at most 200 may stay.
+    const outcome = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 200, settleMs: 60_000 }, NOW);
+    // Oldest first: the two of 40 days ago (150 bytes) leave 200.
+    expect(outcome.deleted.map((d) => d.path.split('/').pop()).sort()).toEqual([`decisions.${old}.jsonl.gz`, `orders.${old}_2.jsonl.gz`]);
+    const tighter = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 150, settleMs: 60_000 }, NOW);
+    expect(tighter.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${mid}.jsonl.gz`]);
+  });
+
+  it('never a file rotated within the settle time, whatever the limits; nothing at all with both limits off', () => {
+    const logs = logsWith({ [`decisions.${fresh}.jsonl`]: 1000, [`decisions.${old}.jsonl.gz`]: 10 });
+    expect(pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 0, settleMs: 60_000 }, NOW).deleted).toEqual([]);
+    const outcome = pruneRotated(logs, { maxAgeMs: 1, maxTotalBytes: 1, settleMs: 60_000 }, NOW);
+    expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${old}.jsonl.gz`]);
+    expect(names(logs)).toEqual([`decisions.${fresh}.jsonl`]);
+  });
+
+  it('leaves out the file a compression is working on, and a missing directory is nothing to do', () => {
+    const logs = logsWith({ [`system.${old}.jsonl`]: 100, [`system.${mid}.jsonl.gz`]: 100 });
+    const outcome = pruneRotated(logs, { maxAgeMs: DAY, maxTotalBytes: 0, settleMs: 0 }, NOW, new Set([join(logs, `system.${old}.jsonl`)]));
+    expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`system.${mid}.jsonl.gz`]);
+    expect(pruneRotated(join(logs, 'gone'), { maxAgeMs: DAY, maxTotalBytes: 1, settleMs: 0 }, NOW)).toEqual({ deleted: [], failures: [] });
+  });
+});
+
+describe('FileSink with a retention policy', () => {
+  it('deletes what the policy no longer keeps at open and after its own rotation, and says what it deleted', async () => {
+    const now = Date.now();
+    const logs = logsWith({ [`decisions.${stamp(now - 40 * DAY)}.jsonl.gz`]: 100, [`decisions.${stamp(now - 2 * DAY)}.jsonl.gz`]: 100 });
+    const reports: PruneOutcome[] = [];
+    const sink = new FileSink(logs, {
+      rotateBytes: 64,
+      checkEveryLines: 1,
+      retention: { policy: { maxAgeMs: 30 * DAY, maxTotalBytes: 250, settleMs: 0 }, onPruned: (outcome) => reports.push(outcome) },
+    });
+    try {
+      await sleep(20);
+      expect(reports).toHaveLength(1);
+      expect(reports[0]?.deleted).toHaveLength(1);
+      expect(reports[0]?.deleted[0]?.path).toContain(stamp(now - 40 * DAY));
+      // 100 bytes of rotated files left; each rotation adds one of 70 bytes: the third passes 250.
+      for (let i = 0; i < 3; i++) {
+        sink.write('decisions', `{"n":${i},"pad":"${'p'.repeat(50)}"}\n`, false);
+        await sleep(5);
+      }
+      await sleep(20);
+      expect(reports).toHaveLength(2);
+      expect(reports[1]?.deleted.map((d) => d.path)).toEqual([expect.stringContaining(stamp(now - 2 * DAY))]);
+    } finally {
+      sink.close();
+    }
+    expect(readdirSync(logs).filter((n) => n !== 'decisions.jsonl')).toHaveLength(3);
+  });
+});
