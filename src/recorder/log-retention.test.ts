@@ -28,49 +28,52 @@ describe('pruneRotated: which rotated log files go', () => {
   const mid = stamp(NOW - 20 * DAY);
   const recent = stamp(NOW - 2 * DAY);
   const fresh = stamp(NOW - 10_000);
+  const fresher = stamp(NOW - 5_000);
   const files = {
     'decisions.jsonl': 500,
     [`decisions.${old}.jsonl.gz`]: 100,
     [`decisions.${mid}.jsonl.gz`]: 100,
     [`decisions.${recent}.jsonl`]: 100,
     [`orders.${old}_2.jsonl.gz`]: 50,
+    [`orders.${recent}.jsonl.gz`]: 50,
     [`audit.${old}.jsonl.gz`]: 10,
     'decisions.jsonl.1.gz': 100,
     [`decisions.${old}.jsonl.gz.tmp`]: 30,
     'notes.txt': 5,
   };
 
-  it('by age: files rotated longer ago than the limit, every channel but audit; current, logrotate and stray files stay', () => {
+  it('by age: files rotated longer ago than the limit, every channel but audit; current, newest rotated, logrotate and stray files stay', () => {
     const logs = logsWith(files);
     const outcome = pruneRotated(logs, { maxAgeMs: 30 * DAY, maxTotalBytes: 0, settleMs: 60_000 }, NOW);
     expect(outcome.failures).toEqual([]);
     expect(outcome.deleted.map((d) => d.path.split('/').pop()).sort()).toEqual([`decisions.${old}.jsonl.gz`, `orders.${old}_2.jsonl.gz`]);
     expect(outcome.deleted.map((d) => d.bytes).sort()).toEqual([100, 50]);
     expect(names(logs)).toEqual(
-      ['decisions.jsonl', `decisions.${mid}.jsonl.gz`, `decisions.${recent}.jsonl`, `audit.${old}.jsonl.gz`, 'decisions.jsonl.1.gz', `decisions.${old}.jsonl.gz.tmp`, 'notes.txt'].sort(),
+      ['decisions.jsonl', `decisions.${mid}.jsonl.gz`, `decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`, `audit.${old}.jsonl.gz`, 'decisions.jsonl.1.gz', `decisions.${old}.jsonl.gz.tmp`, 'notes.txt'].sort(),
     );
   });
 
-  it('by size: the oldest rotated files go until the rest fit; the current files do not count', () => {
+  it('by size: the oldest rotated files go until the rest fit; the current and each channel\'s newest rotated file do not count', () => {
     const logs = logsWith(files);
-    // Rotated and prunable: 100 + 100 + 100 + 50 = 350 bytes; at most 200 may stay.
+    // Prunable: decisions of 40 and 20 days ago (100 + 100) and orders of 40 days ago (50) = 250 bytes.
     const outcome = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 200, settleMs: 60_000 }, NOW);
-    // Oldest first: the two of 40 days ago (150 bytes) leave 200.
-    expect(outcome.deleted.map((d) => d.path.split('/').pop()).sort()).toEqual([`decisions.${old}.jsonl.gz`, `orders.${old}_2.jsonl.gz`]);
-    const tighter = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 150, settleMs: 60_000 }, NOW);
-    expect(tighter.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${mid}.jsonl.gz`]);
+    // Oldest first (same stamp: by name): the decisions of 40 days ago leave 150.
+    expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${old}.jsonl.gz`]);
+    const tighter = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 60, settleMs: 60_000 }, NOW);
+    expect(tighter.deleted.map((d) => d.path.split('/').pop())).toEqual([`orders.${old}_2.jsonl.gz`, `decisions.${mid}.jsonl.gz`]);
+    expect(names(logs).filter((n) => /\.\d{8}T/.test(n) && !n.startsWith('audit') && !n.endsWith('.tmp'))).toEqual([`decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`]);
   });
 
   it('never a file rotated within the settle time, whatever the limits; nothing at all with both limits off', () => {
-    const logs = logsWith({ [`decisions.${fresh}.jsonl`]: 1000, [`decisions.${old}.jsonl.gz`]: 10 });
+    const logs = logsWith({ [`decisions.${fresher}.jsonl`]: 10, [`decisions.${fresh}.jsonl`]: 1000, [`decisions.${old}.jsonl.gz`]: 10 });
     expect(pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 0, settleMs: 60_000 }, NOW).deleted).toEqual([]);
     const outcome = pruneRotated(logs, { maxAgeMs: 1, maxTotalBytes: 1, settleMs: 60_000 }, NOW);
     expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${old}.jsonl.gz`]);
-    expect(names(logs)).toEqual([`decisions.${fresh}.jsonl`]);
+    expect(names(logs)).toEqual([`decisions.${fresh}.jsonl`, `decisions.${fresher}.jsonl`].sort());
   });
 
   it('leaves out the file a compression is working on, and a missing directory is nothing to do', () => {
-    const logs = logsWith({ [`system.${old}.jsonl`]: 100, [`system.${mid}.jsonl.gz`]: 100 });
+    const logs = logsWith({ [`system.${old}.jsonl`]: 100, [`system.${mid}.jsonl.gz`]: 100, [`system.${recent}.jsonl.gz`]: 100 });
     const outcome = pruneRotated(logs, { maxAgeMs: DAY, maxTotalBytes: 0, settleMs: 0 }, NOW, new Set([join(logs, `system.${old}.jsonl`)]));
     expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`system.${mid}.jsonl.gz`]);
     expect(pruneRotated(join(logs, 'gone'), { maxAgeMs: DAY, maxTotalBytes: 1, settleMs: 0 }, NOW)).toEqual({ deleted: [], failures: [] });
@@ -92,8 +95,9 @@ describe('FileSink with a retention policy', () => {
       expect(reports).toHaveLength(1);
       expect(reports[0]?.deleted).toHaveLength(1);
       expect(reports[0]?.deleted[0]?.path).toContain(stamp(now - 40 * DAY));
-      // 100 bytes of rotated files left; each rotation adds one of 70 bytes: the third passes 250.
-      for (let i = 0; i < 3; i++) {
+      // Counted: every rotated file but the newest. The 2-day-old one (100 bytes) and one of ~66 bytes
+      // per rotation before the newest: the fourth rotation passes 250.
+      for (let i = 0; i < 4; i++) {
         sink.write('decisions', `{"n":${i},"pad":"${'p'.repeat(50)}"}\n`, false);
         await sleep(5);
       }
@@ -103,6 +107,6 @@ describe('FileSink with a retention policy', () => {
     } finally {
       sink.close();
     }
-    expect(readdirSync(logs).filter((n) => n !== 'decisions.jsonl')).toHaveLength(3);
+    expect(readdirSync(logs).filter((n) => n !== 'decisions.jsonl')).toHaveLength(4);
   });
 });

@@ -8,11 +8,7 @@ export interface RetentionPolicy {
   readonly maxAgeMs: number;
   /** Past this total, the oldest rotated files go until the rest fit. */
   readonly maxTotalBytes: number;
-  /**
-   * A file rotated more recently than this stays whatever the rules say: another writer may still
-   * append to it (see RotatedCompressionOptions.graceMs), and a restart reads the newest rotated
-   * decisions file for where the last session stopped.
-   */
+  /** A file rotated more recently than this stays whatever the rules say: another writer may still append to it (see RotatedCompressionOptions.graceMs). */
   readonly settleMs: number;
 }
 
@@ -36,6 +32,8 @@ const PRUNED_CHANNELS = new Set<string>(CHANNELS.filter((c) => c !== 'audit'));
 
 interface Candidate extends DeletedLogFile {
   readonly name: string;
+  readonly channel: string;
+  readonly stem: string;
 }
 
 function rotatedAt(match: RegExpExecArray): number {
@@ -58,16 +56,20 @@ function candidates(logsDir: string, skip: ReadonlySet<string>): Candidate[] {
     if (skip.has(path)) continue;
     // Gone since the listing (compressed meanwhile): its .gz is in the next listing.
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isFile()) found.push({ name, path, bytes: stat.size, rotatedAtMs: rotatedAt(match) });
+    if (stat?.isFile()) found.push({ name, path, channel: match[1] ?? '', stem: name.replace(/\.gz$/, ''), bytes: stat.size, rotatedAtMs: rotatedAt(match) });
   }
   // Oldest first; a file's plain and .gz copies (a crash mid-compression) sit together.
-  return found.sort((a, b) => a.rotatedAtMs - b.rotatedAtMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  found.sort((a, b) => a.rotatedAtMs - b.rotatedAtMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Each channel's newest rotated file stays: a restart reads the newest rotated decisions and orders
+  // files for where the last session stopped (its last decided bars, an order it left unsent).
+  const newest = new Map(found.map((f) => [f.channel, f.stem]));
+  return found.filter((f) => newest.get(f.channel) !== f.stem);
 }
 
 /**
  * Deletes the rotated log files in `logsDir` the policy no longer keeps, oldest first: those rotated
- * more than maxAgeMs ago, then, while all rotated files together pass maxTotalBytes, the oldest
- * left. `skip` names files another task is working on (a compression in progress). A file that
+ * more than maxAgeMs ago, then, while the rotated files it may delete together pass maxTotalBytes,
+ * the oldest left. Each channel's newest rotated file is neither deleted nor counted. `skip` names files another task is working on (a compression in progress). A file that
  * cannot be deleted is reported and counted as kept.
  */
 export function pruneRotated(logsDir: string, policy: RetentionPolicy, nowMs: number, skip: ReadonlySet<string> = new Set()): PruneOutcome {

@@ -8,13 +8,14 @@ const DAY = 24 * 60 * 60 * 1000;
 const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace('.', '');
 
 describe('a paper session with recorder.keep_rotated_for', () => {
-  it('deletes the rotated files older than that at its start (never audit, never a recent one) and logs which', async () => {
+  it('deletes the rotated files older than that at its start (never audit, a recent one or the newest of a channel) and logs which', async () => {
     const dataDir = join(tempDir('tt-paper-retention-'), 'data');
     const logs = join(dataDir, 'logs');
     mkdirSync(logs, { recursive: true });
     const now = Date.now();
     const old = [`decisions.${stamp(now - 40 * DAY)}.jsonl.gz`, `orders.${stamp(now - 35 * DAY)}.jsonl`];
-    const kept = [`decisions.${stamp(now - 3 * DAY)}.jsonl.gz`, `audit.${stamp(now - 90 * DAY)}.jsonl`];
+    // Each channel's newest rotated file stays whatever its age (a restart reads it); audit always stays.
+    const kept = [`decisions.${stamp(now - 3 * DAY)}.jsonl.gz`, `orders.${stamp(now - 31 * DAY)}.jsonl.gz`, `audit.${stamp(now - 90 * DAY)}.jsonl`];
     for (const name of [...old, ...kept]) writeFileSync(join(logs, name), '');
     const run = await runCli(
       ['paper', '--synthetic', 'BTC/USDT', '--speed', 'max', '--duration', '2s', '--data-dir', dataDir, '--set', 'recorder.keep_rotated_for=30d'],
