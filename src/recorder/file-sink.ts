@@ -20,6 +20,14 @@ export interface FileSinkOptions {
   readonly checkEveryMs?: number;
   /** Gzip each file this sink rotates, in the background; rotated files left plain by an earlier run are done at open. */
   readonly compressRotated?: RotatedCompressionOptions;
+  /**
+   * With compressRotated, also take at open what earlier runs left: rotated files still plain, stray
+   * `.gz.tmp` files (default true). False for a second writer of the same logs (the watchdog
+   * thread) whose main sink does that: two compressions of one file at once fail each other (the
+   * second's exclusive create of the `.gz.tmp` fails and its cleanup removes the first's), and the
+   * one opened later removes the other's `.tmp` in flight as stray.
+   */
+  readonly compressLeftovers?: boolean;
   /** Delete old rotated files: at open, after each rotation and hourly; what went (or could not) is reported. */
   readonly retention?: { readonly policy: RetentionPolicy; readonly onPruned: (outcome: PruneOutcome) => void };
 }
@@ -135,7 +143,7 @@ export class FileSink implements LineSink {
       throw new RecorderError('open_failed', `cannot create log directory ${logsDir}: ${String(error)}`, { path: logsDir, errno: errnoOf(error) }, { cause: error });
     }
     this.compression = options.compressRotated ? new RotatedCompression(logsDir, options.compressRotated) : undefined;
-    this.compression?.recover();
+    if (options.compressLeftovers ?? true) this.compression?.recover();
     this.retention = options.retention;
     if (this.retention) {
       this.schedulePrune();

@@ -138,7 +138,7 @@ describe('a crash between the steps of a compression loses nothing and is finish
 });
 
 describe('at start, rotated files left plain wait a grace period from the start, not from their last write', () => {
-  it('a restart finds the newest rotated decision file still plain (lastDecidedBars reads plain files only)', async () => {
+  it('a restart finds the newest rotated decision file still plain (lastDecidedBars reads it backwards, not unzipped from its start)', async () => {
     const logs = join(tempDir('tt-gzip-start-'), 'logs');
     mkdirSync(logs, { recursive: true });
     const rotated = join(logs, 'decisions.20200101T000000000Z.jsonl');

@@ -2,12 +2,12 @@
 // heartbeats keep coming (and name the stalled loops) while the main event loop is blocked.
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { SeqCounter } from '../recorder/seq-counter.js';
 import { uncompressedWarning } from '../recorder/uncompressed-warning.js';
 import { BeatBoard } from './beat-board.js';
 import { buildHeartbeat, type HeartbeatRegistry, type LoopInfo } from './heartbeat-snapshot.js';
-import { OwnRotationsSink } from './own-rotations-sink.js';
 import { steadyInterval } from './steady-interval.js';
 import type { FromWatchdog, ToWatchdog, WatchdogWorkerData } from './watchdog-protocol.js';
 
@@ -18,13 +18,13 @@ const board = new BeatBoard(data.boardBuffer);
 const rotation = data.logRotation;
 // The main thread's rotation size and compression: with a size of its own, this thread rotated
 // system.jsonl at another size than the main thread, and what it rotated stayed plain until the
-// next start. The leftovers of earlier runs are the main thread's to compress (see OwnRotationsSink).
+// next start. The leftovers of earlier runs are the main thread's to compress (compressLeftovers).
 const recorder = new Recorder({
   sessionId: data.sessionId,
-  sink: new OwnRotationsSink(data.logsDir, {
+  sink: new FileSink(data.logsDir, {
     mode: 'durable',
     ...(rotation ? { rotateBytes: rotation.rotateBytes } : {}),
-    ...(rotation?.compressAfterMs === undefined ? {} : { compressOwnRotations: { graceMs: rotation.compressAfterMs, onFailure: warnUncompressed } }),
+    ...(rotation?.compressAfterMs === undefined ? {} : { compressRotated: { graceMs: rotation.compressAfterMs, onFailure: warnUncompressed }, compressLeftovers: false }),
   }),
   seq: new SeqCounter(data.seqBuffer),
 });

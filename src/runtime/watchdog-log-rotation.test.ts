@@ -5,7 +5,6 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
-import { OwnRotationsSink } from './own-rotations-sink.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 const ROTATED_SYSTEM = /^system\.\d{8}T\d{9}Z(_\d+)?\.jsonl$/;
@@ -101,7 +100,7 @@ function warnings(logs: string): string[] {
     .filter((line) => line.includes('"level":"warn"') && line.includes('could not gzip'));
 }
 
-describe('OwnRotationsSink', () => {
+describe('a FileSink that leaves the leftovers of earlier runs to another sink (compressLeftovers: false)', () => {
   it('gzips the files it rotates and leaves the rotated files of earlier runs (and their .tmp) to the main sink', async () => {
     const logs = join(tempDir('tradetrace-own-rotations-'), 'logs');
     mkdirSync(logs, { recursive: true });
@@ -111,7 +110,7 @@ describe('OwnRotationsSink', () => {
     const inFlight = join(logs, 'system.20200101T000001000Z.jsonl.gz.tmp');
     writeFileSync(inFlight, '');
     const failures: unknown[] = [];
-    const sink = new OwnRotationsSink(logs, { rotateBytes: 4096, compressOwnRotations: { graceMs: 0, onFailure: (_path, error) => failures.push(error) } });
+    const sink = new FileSink(logs, { rotateBytes: 4096, compressRotated: { graceMs: 0, onFailure: (_path, error) => failures.push(error) }, compressLeftovers: false });
     const recorder = new Recorder({ sessionId: SESSION, sink });
     for (let i = 1; i <= 100; i++) recorder.emit('LOG', { message: `line ${i}` });
     await until('its rotations compressed', () => names(logs, /\.jsonl\.gz$/).length >= 2);
