@@ -221,7 +221,9 @@ export class FileSink implements LineSink {
     if (this.closed) return;
     const now = Date.now();
     for (const [channel, target] of [...this.channels]) {
-      if (target.linesSinceCheck === 0) continue;
+      // Lines still pending (a buffered flush that failed) are the flush's to check: it carries them
+      // over to a reopened file, which a check from here would leave behind with the old one.
+      if (target.linesSinceCheck === 0 || target.pending.length > 0) continue;
       if (now - target.lastCheckMs < this.checkEveryMs) {
         this.armRecheck();
         continue;
