@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { waitUntil } from '../../test/support/wait-until.js';
 import { Decimal } from '../domain/decimal.js';
 import { marketRules, type MarketRules } from '../domain/market-rules.js';
 import { FileSink } from '../recorder/file-sink.js';
@@ -83,7 +84,8 @@ describe('DustSweeper', () => {
     const sweeper = new DustSweeper({ recorder, markets: () => markets, balances: () => store.balances(), price: (s) => prices.get(s), intervalMs: 5, beat: () => beats++ });
     expect(sweeper.name).toBe('DustSweeper');
     sweeper.start();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Until three passes ran, not a fixed 60 ms: a loaded machine may run only two in that time.
+    await waitUntil('three passes', () => beats >= 3);
     await sweeper.stop();
     const after = beats;
     expect(after).toBeGreaterThanOrEqual(3);
@@ -101,7 +103,7 @@ describe('DustSweeper', () => {
       balances: () => { calls++; if (calls === 1) throw new Error('balances unavailable'); return store.balances(); },
     });
     sweeper.start();
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await waitUntil('a pass after the one that threw', () => calls > 1);
     await sweeper.stop();
     recorder.close();
     expect(calls).toBeGreaterThan(1);
