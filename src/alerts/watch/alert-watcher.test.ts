@@ -130,9 +130,11 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
 
   it('a bot SIGKILLed and restarted before its heartbeat deadline, the restart then ending cleanly: nothing firing, in batch as with --follow', async () => {
     const dataDir = tempDir('tradetrace-watch-');
-    // 200 ms beats x 40: the killed session's silence passes its deadline 8 s after its last beat.
-    const factor = ['--heartbeat-factor', '40'];
-    const deadlineMs = 200 * 40;
+    // 200 ms beats x 100: the killed session's silence passes its deadline 20 s after its last beat.
+    // The restart (a node + tsx start) must come before it: at x 40 (8 s) a loaded machine's start
+    // took a good part of that window already.
+    const factor = ['--heartbeat-factor', '100'];
+    const deadlineMs = 200 * 100;
     const killed = launch(startFakeBot(dataDir, 200));
     const killedId = await readySession(killed);
     await waitFor('3 heartbeats', () => heartbeatCount(dataDir, killedId) >= 3, 30_000);
@@ -154,7 +156,7 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     await waitFor('the watcher to start', () => watcher.output.includes('watching'), 30_000);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(alertLines(dataDir)).toEqual([]);
-  });
+  }, 120_000);
 
   it('writes nothing for a bot that beats and ends cleanly', async () => {
     const dataDir = tempDir('tradetrace-watch-');
