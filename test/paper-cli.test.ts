@@ -9,13 +9,17 @@ const ESC = '\u001b';
 const PROGRESS = /^\[\d\d:\d\d:\d\dZ\] bars=\d+ \| positions=\d+/gm;
 const FAST = ['--synthetic', 'BTC/USDT,ETH/USDT', '--speed', '1200', '--set', 'trading.max_open_positions=2'];
 
-/** Runs the paper command and records when each stdout chunk arrived, to measure silences. */
-function timedRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; gapsMs: number[] }> {
+/**
+ * Runs the paper command and records when each stdout chunk arrived, to measure the silences of the
+ * session in `dataDir`: from its SESSION_START on, not from the spawn (how long node and tsx take to
+ * load the bot is the machine's speed, seconds on a loaded one).
+ */
+function timedRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv, dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string; gapsMs: number[] }> {
   return new Promise((done, fail) => {
     const child = spawn(command, [...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const arrivals: number[] = [Date.now()];
+    const arrivals: number[] = [];
     child.stdout.on('data', (chunk: Buffer) => {
       arrivals.push(Date.now());
       stdout += chunk.toString();
@@ -25,9 +29,18 @@ function timedRun(command: string, args: readonly string[], env: NodeJS.ProcessE
     child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
-      done({ code, stdout, stderr, gapsMs: arrivals.slice(1).map((t, i) => t - (arrivals[i] ?? t)) });
+      const times = [sessionStartMs(dataDir), ...arrivals];
+      done({ code, stdout, stderr, gapsMs: times.slice(1).map((t, i) => t - (times[i] ?? t)) });
     });
   });
+}
+
+/** When the session in `dataDir` wrote SESSION_START (NaN without one, which fails the silence check). */
+function sessionStartMs(dataDir: string): number {
+  const audit = join(dataDir, 'logs', 'audit.jsonl');
+  if (!existsSync(audit)) return Number.NaN;
+  const start = readFileSync(audit, 'utf8').split('\n').find((l) => l.includes('"event_type":"SESSION_START"'));
+  return start === undefined ? Number.NaN : Date.parse(String((JSON.parse(start) as { ts?: unknown }).ts));
 }
 
 const hasScript = (() => {
@@ -48,12 +61,12 @@ describe('tradetrace paper: terminal output', () => {
   it('with stdout piped: plain progress lines and dashboard events, no ANSI escapes, never silent for long, then the summary', async () => {
     const dataDir = join(tempDir('tradetrace-paper-pipe-'), 'data');
     const tsx = resolve(PROJECT_ROOT, 'node_modules/.bin/tsx');
-    const run = await timedRun(tsx, ['src/cli/entry.ts', 'paper', ...FAST, '--duration', '12s', '--data-dir', dataDir], {});
+    const run = await timedRun(tsx, ['src/cli/entry.ts', 'paper', ...FAST, '--duration', '12s', '--data-dir', dataDir], {}, dataDir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toContain(ESC);
     expect(run.stdout.match(PROGRESS)?.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(run.stdout).toMatch(/^\[\d\d:\d\d:\d\dZ\] BUY_FILLED [A-Z]+\/USDT @ \$[\d.]+/m);
-    // The plain summary line comes every 5 s; the first chunk comes at once (before the warm-up).
+    // The plain summary line comes every 5 s; the first chunk comes at once after SESSION_START (before the warm-up).
     expect(Math.max(...run.gapsMs)).toBeLessThan(7_000);
     expect(run.stdout).toMatch(/paper session session_\d{8}_\d{6} ended: duration_reached \(exit 0\)/);
     expect(run.stdout).toMatch(/tradetrace trace dec_\d{8}_\d{6}_[0-9a-f]{6} --data-dir /);
@@ -63,7 +76,7 @@ describe('tradetrace paper: terminal output', () => {
     const dataDir = join(tempDir('tradetrace-paper-tty-'), 'data');
     // `script`'s terminal has no size unless told; the dashboard fits its frame to the rows.
     const command = `stty rows 50 cols 160; node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --duration 6s --data-dir ${dataDir}`;
-    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm' });
+    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm' }, dataDir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`${ESC}[`);
     expect(run.stdout).toContain('POSITIONS');
@@ -79,7 +92,7 @@ describe('tradetrace paper: terminal output', () => {
   it.skipIf(!hasScript)('ENABLE_LIVE_DASHBOARD=false on a terminal: no dashboard, but plain progress at least every few seconds', async () => {
     const dataDir = join(tempDir('tradetrace-paper-off-'), 'data');
     const command = `node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --duration 12s --data-dir ${dataDir}`;
-    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm', ENABLE_LIVE_DASHBOARD: 'false' });
+    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm', ENABLE_LIVE_DASHBOARD: 'false' }, dataDir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toContain(`${ESC}[`);
     expect(run.stdout).not.toContain('RECENT EVENTS');
