@@ -133,7 +133,7 @@ export class PaperSession {
         state: { path: join(options.dataDir, PAPER_EXCHANGE_FILE) },
       });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
-      const unsent = findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
+      const unsent = await findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
       // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
       // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
       const realizedAtStart = store.realizedByCurrency();
