@@ -149,7 +149,7 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
       expect([seed, /positions=(\d+)/.exec(last)?.[1]]).toEqual([seed, open === 'none open' ? '0' : String(open.split(', ').length)]);
       expect([seed, /realized=([-+]\d+\.\d+)/.exec(last)?.[1]]).toEqual([seed, `${realized < 0 ? '-' : '+'}${Math.abs(realized).toFixed(2)}`]);
     }
-  });
+  }, 180_000);
 
   it('a replay the config sets (market_data.candles_file) is checked before anything starts, as --data is, and trades trading.symbols', async () => {
     const dir = tempDir('tradetrace-paper-config-replay-');
@@ -173,7 +173,7 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     const decided = readFileSync(join(named, 'logs', 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"DECISION_START"'));
     expect(decided.length).toBeGreaterThan(0);
     expect(decided.every((l) => l.includes('"symbol":"ETH/USDT"'))).toBe(true);
-  });
+  }, 180_000);
 
   it('a malformed CSV row: the error names the file and line, and no order is placed', async () => {
     const dir = tempDir('tradetrace-paper-csv-');
@@ -224,7 +224,7 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     }
     // Each refused session's own drift is on record; the last compares with the first (same config): no drift.
     expect(audit.filter((l) => l['event_type'] === 'CONFIG_DIFF').map((l) => l['session_id'])).toEqual([ids[1], ids[2]]);
-  });
+  }, 180_000);
 
   it('a replay after a demo on the same data dir decides its bars: the demo\'s decision near now is not a resume point', async () => {
     const dir = tempDir('tradetrace-paper-after-demo-');

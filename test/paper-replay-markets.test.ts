@@ -19,10 +19,10 @@ describe.runIf(sharedDataAvailable())('tradetrace paper: the two shipped candle 
     // The suggested flags, taken from the message as an operator would copy them, replay both files.
     const suggested = /\n {2}(--symbol .*)\n/.exec(refused.stderr)?.[1];
     expect(suggested).toBe('--symbol BTC/USD --symbol UNITTEST/USD --set trading.quote_currency=USD');
-    const replayed = await runCli([...common, ...(suggested ?? '').split(' ')]);
+    const replayed = await runCli([...common, ...(suggested ?? '').split(' ')], { timeoutMs: 150_000 });
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toContain('UNITTEST/USD');
-  });
+  }, 240_000);
 
   it('names both files when one market is given twice, before anything starts', async () => {
     const dataDir = join(tempDir('tradetrace-dup-file-'), 'd');

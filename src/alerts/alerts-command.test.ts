@@ -76,5 +76,5 @@ describe('tradetrace alerts (past logs)', () => {
       expect(result.stderr).toContain(message);
       expect(result.code).toBe(2);
     }
-  });
+  }, 180_000);
 });

@@ -74,7 +74,8 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     // interval: on a loaded machine the bot's start alone has taken most of the default 30 s.
     run = runChild(ENTRY, ['paper', '--data', BTC_PERP_CSV, '--set', 'trading.quote_currency=USD', '--set', 'runtime.heartbeat_interval=10m', '--speed', '1', '--data-dir', dir]);
     const sessions = join(dir, 'sessions');
-    const deadline = Date.now() + 30_000;
+    // Up to 90 s for the start only bounds a hang: it is a node + tsx start of the whole bot.
+    const deadline = Date.now() + 90_000;
     let id: string | undefined;
     while (Date.now() < deadline && !id) {
       await new Promise((r) => setTimeout(r, 200));
@@ -93,7 +94,7 @@ describe.runIf(sharedDataAvailable())('health of a paper session that is running
     expect(exited.code).toBe(0);
     const after = await runQuery(['health', '--data-dir', dir]);
     expect(after.stdout).toContain('ENDED CLEANLY: SESSION_END reason signal, exit code 0');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('health of a session whose process is stopped by a signal (kill -STOP, Ctrl-Z)', () => {

@@ -86,5 +86,5 @@ describe('a log file without read permission', () => {
     // why answers from decisions.jsonl, and says what the orders log would have added.
     const why = await runAsReader(['why', '--data-dir', dataDir]);
     expect([why.code, why.stderr]).toEqual([0, `tradetrace why: cannot read ${orders}: permission denied (EACCES); buys that restart reconciliation found filled are counted as failed\n`]);
-  }, 60_000);
+  }, 180_000);
 });

@@ -20,5 +20,5 @@ describe('LogTailer across rotations whose files are then gzipped', () => {
     const expected = Array.from({ length: count }, (_, i) => i + 1);
     expect({ missing: expected.filter((n) => !counts.has(n)).slice(0, 5), duplicated: [...counts].filter(([, c]) => c > 1).map(([n]) => n).slice(0, 5) }).toEqual({ missing: [], duplicated: [] });
     expect(seen).toEqual(expected);
-  }, 30_000);
+  }, 90_000);
 });
