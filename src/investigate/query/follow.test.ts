@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
+import { waitUntil } from '../../../test/support/wait-until.js';
 import { followLines } from './follow.js';
 
 describe('followLines', () => {
@@ -22,7 +23,7 @@ describe('followLines', () => {
     const wanted = '{"ts":"2025-10-26T10:00:00.000Z","decision_id":"dec_1"}';
     const other = '{"ts":"2025-10-26T10:00:01.000Z","event_type":"LOG"}';
     appendFileSync(path, `${wanted}\nnot a log line\n${other}\n"decision_id" in garbage\n`);
-    for (let i = 0; i < 100 && misshapen.length < 2; i++) await sleep(20);
+    await waitUntil('both misshapen lines', () => misshapen.length >= 2);
     controller.abort();
     await following;
     const garbage = start + wanted.length + 1;
@@ -49,7 +50,7 @@ describe('followLines', () => {
     }, controller.signal, 20);
     await sleep(60);
     appendFileSync(path, `${line.slice(40)}\n`);
-    for (let i = 0; i < 100 && lines.length + misshapen.length < 1; i++) await sleep(20);
+    await waitUntil('the completed line', () => lines.length + misshapen.length >= 1);
     // A few more polls: nothing else may come of the line.
     await sleep(100);
     controller.abort();
