@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { timerLateness } from '../../test/support/timer-lateness.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
@@ -15,12 +16,6 @@ let server: WebhookServer | undefined;
 afterEach(async () => {
   await server?.close();
 });
-
-/** How many ms after `ms` a timer set now actually runs. */
-function lateness(ms: number): Promise<number> {
-  const setAt = performance.now();
-  return new Promise((resolve) => setTimeout(() => resolve(Math.max(0, performance.now() - setAt - ms)), ms));
-}
 
 function heartbeat(recorder: Recorder, loopAlive = true): void {
   recorder.emit('SHUTDOWN_HEARTBEAT', {
@@ -55,7 +50,7 @@ describe('InBotAlerts: the engine inside the bot, on the real recorder', () => {
       heartbeat(recorder);
       // A timer of this process, due when the alert's is at the latest (one interval after the
       // deadline): however late a loaded machine runs it, it runs the alert's timer as late.
-      if (i === 5) ownTimerLateMs = lateness(300 + 100);
+      if (i === 5) ownTimerLateMs = timerLateness(300 + 100);
       await new Promise((r) => setTimeout(r, 50));
     }
     const silence = await waitFor('heartbeat_missing', () => alertLines().find((l) => l['rule'] === 'heartbeat_missing'), 5_000, 5);
