@@ -84,9 +84,14 @@ describe('tradetrace paper --metrics-port: the real /metrics endpoint of a runni
         const s = await scrape();
         return total(s, 'tradetrace_decisions_total') > 0 ? s : undefined;
       }, 30_000, () => `no decisions in /metrics; stderr: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const settled = await scrape();
-      const heartbeatLines = readFileSync(join(dataDir, 'logs', 'system.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"SHUTDOWN_HEARTBEAT"') && l.includes(sessionId)).length;
+      // Until the watchdog thread's heartbeats (every 500 ms) are in system.jsonl and in /metrics, not a
+      // fixed 1.5 s later: its thread boots under tsx, seconds on a loaded machine.
+      const countHeartbeatLines = (): number => readFileSync(join(dataDir, 'logs', 'system.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"SHUTDOWN_HEARTBEAT"') && l.includes(sessionId)).length;
+      const settled = await waitFor(async () => {
+        const s = await scrape();
+        return countHeartbeatLines() > 0 && total(s, 'tradetrace_heartbeats_total') > 0 ? s : undefined;
+      }, 30_000, () => `no SHUTDOWN_HEARTBEAT of ${sessionId} in system.jsonl and /metrics; stderr: ${stderr}`);
+      const heartbeatLines = countHeartbeatLines();
       expect(heartbeatLines).toBeGreaterThan(0);
       const configHash = readFileSync(join(sessionDir, 'config_hash.txt'), 'utf8').trim();
       expect(configHash).toMatch(/^[0-9a-f]{8,}$/);
