@@ -125,10 +125,32 @@ describe('lastDecidedBars', () => {
   it('does not open an older file once the newer ones answered for every symbol', async () => {
     const logs = join(tempDir('tradetrace-decided-'), 'logs');
     decide(logs, [['BTC/USDT', 1], ['ETH/USDT', 1]]);
-    // Not gzip at all: reading it would throw.
-    writeFileSync(join(logs, 'decisions.20220101T000100000Z.jsonl.gz'), 'not gzip\n');
-    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
-    await expect(lastDecidedBars(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE)).rejects.toThrow(/incorrect header check/);
+    // Not gzip at all: reading it would report it.
+    const damaged = join(logs, 'decisions.20220101T000100000Z.jsonl.gz');
+    writeFileSync(damaged, 'not gzip\n');
+    const unreadable: string[] = [];
+    const report = (path: string, error: unknown): void => void unreadable.push(`${path}: ${String(error)}`);
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE, report))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
+    expect(unreadable).toEqual([]);
+    // A symbol missing from the current file sends the search to it: reported, and the start goes on with what it found.
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'SOL/USDT'], MINUTE, report))).toEqual({ 'BTC/USDT': T0 + 2 * MINUTE });
+    expect(unreadable).toEqual([expect.stringMatching(new RegExp(`^${damaged}: .*incorrect header check`)) as string]);
+  });
+
+  it('ends the search at a rotated file it cannot read: an older file would give an older bar for a symbol the damaged one may have decided later', async () => {
+    const logs = join(tempDir('tradetrace-decided-'), 'logs');
+    decide(logs, [['ETH/USDT', 1]]);
+    rotate(logs, '20220101T000200000Z');
+    decide(logs, [['ETH/USDT', 5]]);
+    const newer = rotate(logs, '20220101T000600000Z');
+    await gzip(logs, newer);
+    const bytes = readFileSync(`${newer}.gz`);
+    bytes.fill(0x20, 0, 4);
+    writeFileSync(`${newer}.gz`, bytes);
+    decide(logs, [['BTC/USDT', 6]]);
+    const unreadable: string[] = [];
+    expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE, (path) => void unreadable.push(path)))).toEqual({ 'BTC/USDT': T0 + 7 * MINUTE });
+    expect(unreadable).toEqual([`${newer}.gz`]);
   });
 });
 

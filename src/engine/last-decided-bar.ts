@@ -1,8 +1,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { listLogFiles, type LogFile } from '../recorder/log-files.js';
+import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
+import { readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How far back from the end of the decision log to look, across its files. The replay cursor,
 // saved every second, holds every decision but those of the last second before a kill: a few
@@ -39,10 +40,6 @@ function decisionIn(line: string, search: Search): [string, DecidedBar] | undefi
   const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');
   if (symbol === undefined || !search.symbols.has(symbol) || !Number.isFinite(openTime)) return undefined;
   return [symbol, { close: openTime + search.intervalMs, price: PRICE.exec(line)?.[1] }];
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'ENOENT';
 }
 
 /**
@@ -96,29 +93,6 @@ async function searchGzipped(path: string, search: Search, last: Map<string, Dec
 }
 
 /**
- * Searches `file`; a rotated plain file gone to its .gz since the listing (the bot's compression)
- * is searched there. A rotated file deleted since (by an operator, or by retention) said nothing
- * this search can still read: it counts as empty rather than stopping the start.
- */
-async function searchFile(file: LogFile, search: Search, last: Map<string, DecidedBar>, budget: number): Promise<number> {
-  let gzPath = file.path;
-  if (!file.gzipped) {
-    try {
-      return searchPlain(file.path, search, last, budget);
-    } catch (error) {
-      if (file.current || !isMissing(error)) throw error;
-    }
-    gzPath = `${file.path}.gz`;
-  }
-  try {
-    return await searchGzipped(gzPath, search, last);
-  } catch (error) {
-    if (isMissing(error)) return 0;
-    throw error;
-  }
-}
-
-/**
  * The last bar `sessionId` decided for each of `symbols` (those it decided at all), from the
  * decision log of this data directory, newest file first, gzipped rotated files included: the
  * newest file with a decision of a symbol says its last one, and older files are read only for
@@ -131,14 +105,25 @@ async function searchFile(file: LogFile, search: Search, last: Map<string, Decid
  * restart. Only that session's lines count: another session's (a demo, a replay of other candles)
  * say nothing about this timeline. A decision cut off by the kill (DECISION_START without its END)
  * counts as decided: its order, if any, is in the state store and is reconciled there, not decided again.
+ *
+ * A rotated file deleted since the listing counts as empty. One that cannot be read (a damaged
+ * .gz) ends the search, reported to `onUnreadable`: an older file would give an older bar for a
+ * symbol whose last decision it may have held; the cursor's point stands for those symbols.
  */
-export async function lastDecidedBars(logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number): Promise<Map<string, DecidedBar>> {
+export async function lastDecidedBars(
+  logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number, onUnreadable: OnUnreadableLog = () => undefined,
+): Promise<Map<string, DecidedBar>> {
   const search: Search = { mine: `"session_id":"${sessionId}"`, symbols: new Set(symbols), intervalMs };
   const last = new Map<string, DecidedBar>();
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {
     if (last.size === search.symbols.size || budget <= 0) break;
-    budget -= await searchFile(file, search, last, budget);
+    const read = await readRotatedLog(file, (path) => searchPlain(path, search, last, budget), (path) => searchGzipped(path, search, last));
+    if (read.kind === 'unreadable') {
+      onUnreadable(read.path, read.error);
+      break;
+    }
+    if (read.kind === 'read') budget -= read.value;
   }
   return last;
 }

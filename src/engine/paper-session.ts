@@ -27,6 +27,7 @@ import { faultOptions, openFeed, paperMarkets, replaySymbols, scaledSleep, start
 import { Portfolio } from './portfolio.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { planResume } from './resume-plan.js';
+import { warnUnreadableLog } from './rotated-log-read.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
 import { TradingEngine } from './trading-engine.js';
 import { findUnsentIntents } from './unsent-intents.js';
@@ -116,7 +117,7 @@ export class PaperSession {
       cursor.read();
       // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
-      const plan = await planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs });
+      const plan = await planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs, onUnreadable: warnUnreadableLog(recorder, 'the last decided bars it holds are not known; the replay cursor\'s stand') });
       const resume = plan.clock;
       // The cursor starts from these points, refined as they are, under this session: the bars it
       // only warms up on must not write back where the last save left it, and the bars it decides
@@ -133,7 +134,10 @@ export class PaperSession {
         state: { path: join(options.dataDir, PAPER_EXCHANGE_FILE) },
       });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
-      const unsent = await findUnsentIntents(options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined);
+      const unsent = await findUnsentIntents(
+        options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined,
+        warnUnreadableLog(recorder, 'an order the last session left unsent there, if any, is not closed in the log'),
+      );
       // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
       // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
       const realizedAtStart = store.realizedByCurrency();

@@ -2,6 +2,7 @@ import { Decimal } from '../domain/decimal.js';
 import type { DecidedBarRecord, DecidedBars } from '../market-data/index.js';
 import type { StateSnapshot } from '../store/records.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
+import type { OnUnreadableLog } from './rotated-log-read.js';
 import type { ReplayCursor } from './replay-cursor.js';
 
 /**
@@ -50,6 +51,8 @@ export interface ResumeInputs {
   readonly logsDir: string;
   readonly tradedSymbols: readonly string[];
   readonly intervalMs: number;
+  /** A rotated decisions file that could not be read: the cursor's points stand. */
+  readonly onUnreadable?: OnUnreadableLog;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   // Only the symbols the cursor's session traded have lines in its log: looking for the others
   // would read the log far back for nothing.
   const cursorTraded = new Set(cursorSession === undefined ? [] : cursor.storedTradedSymbols());
-  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : await lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs);
+  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : await lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs, inputs.onUnreadable);
   const known = new Map<string, ResumePoint>();
   for (const symbol of symbols) {
     const logged = fromLog.get(symbol);

@@ -238,3 +238,18 @@ describe.skipIf(!available)('a paper session killed right after orders.jsonl rot
     }, 60_000);
   }
 });
+
+describe('findUnsentIntents and a rotated orders file it cannot read', () => {
+  it('reports it (path and error) and ends the search there instead of failing the start', async () => {
+    const logsDir = join(tempDir('tradetrace-unsent-damaged-'), 'logs');
+    const rotated = rotatingAtLastWrite(logsDir, KILLED, (w) => answered(w, 'int_00000000000000a1'), (w) => context(w, 'int_00000000000000aa', 1));
+    // Damaged: its gzip header overwritten (the bytes an operator's tool or a bad disk might leave).
+    await gzip(logsDir, rotated);
+    const damaged = readFileSync(`${rotated}.gz`);
+    damaged.fill(0x20, 0, 4);
+    writeFileSync(`${rotated}.gz`, damaged);
+    const unreadable: { path: string; error: string }[] = [];
+    expect(await findUnsentIntents(logsDir, RESTART, nobodyKnows, (path, error) => unreadable.push({ path, error: String(error) }))).toEqual([]);
+    expect(unreadable).toEqual([{ path: `${rotated}.gz`, error: expect.stringMatching(/incorrect header check/) as string }]);
+  });
+});

@@ -1,9 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { listLogFiles, type LogFile } from '../recorder/log-files.js';
+import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
 import type { UnsentIntent } from '../store/reconcile.js';
+import { readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How much of the order log's lines a start reads, across its files, newest first. The previous
 // session's last intents are at the end of its lines: one decision runs at a time, so at most the
@@ -29,10 +30,6 @@ interface Seen {
   side: 'buy' | 'sell' | undefined;
   readonly clientOrderIds: Set<string>;
   answered: boolean;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'ENOENT';
 }
 
 /**
@@ -121,31 +118,6 @@ async function readGzipped(path: string, found: PreviousSession, budget: number)
 }
 
 /**
- * Reads `file`; a rotated plain file gone to its .gz since the listing (the bot's compression) is
- * read there. A rotated file deleted since (retention, an operator) took its lines with it: the
- * search ends there rather than stopping the start, since what came before it would be read
- * without what it said (answers of the intents begun there).
- */
-async function readFile(file: LogFile, found: PreviousSession, budget: number): Promise<number> {
-  let gzPath = file.path;
-  if (!file.gzipped) {
-    try {
-      return readPlain(file.path, found, budget);
-    } catch (error) {
-      if (file.current || !isMissing(error)) throw error;
-    }
-    gzPath = `${file.path}.gz`;
-  }
-  try {
-    return await readGzipped(gzPath, found, budget);
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-    found.ended = true;
-    return 0;
-  }
-}
-
-/**
  * Order intents of the previous session (the last other than `currentSessionId` in the order log)
  * whose lines stop before any answer (ORDER_CONTEXT, ORDER_RETRY) and whose last attempt's client
  * order id the state store does not know. The store records an order before it is sent, so that
@@ -161,13 +133,22 @@ async function readFile(file: LogFile, found: PreviousSession, budget: number): 
  * read and the memory; a gzipped file must still be unzipped whole to reach its end, but a file is
  * opened only while budget remains and takes its whole (unzipped) size from it, so a start unzips
  * at most MAX_BYTES and one rotated file: recorder.rotate_mb, 256 MiB by default, about 0.5 s.
+ *
+ * A rotated file deleted since the listing (retention, an operator), or one that cannot be read (a
+ * damaged .gz, reported to `onUnreadable`), ends the search: what comes before it would be read
+ * without what it said (answers of the intents begun there).
  */
-export async function findUnsentIntents(logsDir: string, currentSessionId: string, storeKnows: (clientOrderId: string) => boolean): Promise<UnsentIntent[]> {
+export async function findUnsentIntents(
+  logsDir: string, currentSessionId: string, storeKnows: (clientOrderId: string) => boolean, onUnreadable: OnUnreadableLog = () => undefined,
+): Promise<UnsentIntent[]> {
   const found = new PreviousSession(currentSessionId);
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['orders']).reverse()) {
     if (found.ended || budget <= 0) break;
-    budget -= await readFile(file, found, budget);
+    const read = await readRotatedLog(file, (path) => readPlain(path, found, budget), (path) => readGzipped(path, found, budget));
+    if (read.kind === 'unreadable') onUnreadable(read.path, read.error);
+    if (read.kind !== 'read') break;
+    budget -= read.value;
   }
   const unsent: UnsentIntent[] = [];
   for (const [intentId, seen] of found.intents) {
