@@ -80,9 +80,10 @@ describe('WebhookNotifier against a real HTTP server', () => {
   it('times out a webhook that never answers, and drops what overflows the bounded queue', async () => {
     server = await startWebhookServer(() => 'hang');
     const errors: WebhookError[] = [];
-    // 400 ms: long enough for the hanging server to have read each request on a loaded machine (at
-    // 100 ms, two parallel test runs made a request time out before its body arrived).
-    const notifier = new WebhookNotifier({ url: server.url, source: 's', onError: (e) => errors.push(e), timeoutMs: 400, retries: 0, maxQueue: 2 });
+    // 1.5 s: long enough for the hanging server to have read each request on a loaded machine (at
+    // 100 ms, two parallel test runs made a request time out before its body arrived; 400 ms left
+    // that a 4x margin only). Three requests time out one after the other: 4.5 s.
+    const notifier = new WebhookNotifier({ url: server.url, source: 's', onError: (e) => errors.push(e), timeoutMs: 1_500, retries: 0, maxQueue: 2 });
     for (let n = 1; n <= 5; n++) notifier.notify(fired(n));
     // One in flight, two queued, two dropped at once.
     expect(errors.map((e) => e.code)).toEqual(['queue_full', 'queue_full']);
