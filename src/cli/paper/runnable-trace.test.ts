@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,5 +73,24 @@ describe('runnableTraceCommands', () => {
     expect(tradetraceOnPath({ ...NPX_ENV, PATH: `${projectBin}:${globalBin}` })).toBe(true);
     // Outside npm, a node_modules/.bin on PATH is the user's own (a shell profile, direnv): their shell finds it too.
     expect(tradetraceOnPath({ PATH: projectBin })).toBe(true);
+  });
+});
+
+describe('runnableTraceCommands outside the package folder', () => {
+  it('names the bin by its path, not `npx tradetrace` (which would look the name up in the npm registry), and the line runs from there', () => {
+    const elsewhere = tempDir('tradetrace-elsewhere-');
+    const env = { PATH: tempDir('tradetrace-path-empty-') };
+    const root = join(import.meta.dirname, '../../..');
+    const printed = runnableTraceCommands(SUMMARY, env, elsewhere);
+    expect(printed).toBe(`trace a decision of this session:\n  node ${join(root, 'bin', 'tradetrace.js')} trace dec_20261127_101800_02879b --data-dir data\n`);
+    // Inside the package (or a folder of it), npx finds this package's own bin.
+    expect(runnableTraceCommands(SUMMARY, env, join(root, 'docs'))).toContain('  npx tradetrace trace ');
+    // A path a shell would split is quoted; a `$` in it stays a `$`.
+    expect(runnableTraceCommands(SUMMARY, env, elsewhere, '/opt/my $bot')).toContain("  node '/opt/my $bot/bin/tradetrace.js' trace ");
+    const line = printed.split('\n')[1]?.trim() ?? '';
+    const run = spawnSync('sh', ['-c', line], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, PATH: process.env['PATH'] ?? '' } });
+    // It ran tradetrace (which reports the missing data dir), not a shell's "not found".
+    expect(run.stderr).not.toMatch(/not found|No such file or directory.*tradetrace\.js|Cannot find module/);
+    expect(run.stderr).toMatch(/^tradetrace trace: no log files in /);
   });
 });

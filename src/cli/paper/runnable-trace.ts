@@ -1,5 +1,9 @@
 import { accessSync, constants } from 'node:fs';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { shellWord } from '../../domain/shell-word.js';
+
+// src/cli/paper/ or dist/cli/paper/: the checkout (or installed package) three folders up.
+const PACKAGE_ROOT = resolve(import.meta.dirname, '../../..');
 
 /**
  * Whether npm started this process (`npm start`, `npm run`, `npx`, `npm exec`): it sets these for
@@ -44,13 +48,23 @@ export function tradetraceOnPath(env: NodeJS.ProcessEnv): boolean {
   return false;
 }
 
+/** Is `dir` the package's folder or one inside it, where `npx tradetrace` finds this package's own bin? */
+function insidePackage(dir: string, root: string): boolean {
+  const path = relative(root, dir);
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
+}
+
 /**
  * The summary's `tradetrace trace ...` lines, made runnable where they are read. A newcomer who ran
  * `npm start` or `npx tradetrace paper` in a fresh checkout has no `tradetrace` on PATH (npm puts
  * only dependencies' bins there, npx its own cache for that one command), but `npx tradetrace` in
- * the checkout runs this package's own bin.
+ * the checkout runs this package's own bin. Anywhere else npx would look `tradetrace` up in the
+ * npm registry (and offer to install whatever is published under that name): the command names
+ * this package's bin by its path instead.
  */
-export function runnableTraceCommands(summary: string, env: NodeJS.ProcessEnv): string {
+export function runnableTraceCommands(summary: string, env: NodeJS.ProcessEnv, cwd = process.cwd(), packageRoot = PACKAGE_ROOT): string {
   if (tradetraceOnPath(env)) return summary;
-  return summary.replace(/(^ {2}|with )tradetrace trace /gm, '$1npx tradetrace trace ');
+  const command = insidePackage(cwd, packageRoot) ? 'npx tradetrace' : `node ${shellWord(join(packageRoot, 'bin', 'tradetrace.js'))}`;
+  // A function, not a replacement string: a `$` in the path must stay a `$`.
+  return summary.replace(/(^ {2}|with )tradetrace trace /gm, (_match, lead: string) => `${lead}${command} trace `);
 }
