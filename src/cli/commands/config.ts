@@ -13,6 +13,12 @@ Prints the effective config (secrets redacted), its hash (the config_hash a sess
 these settings records) and where each value that is not a default came from: file, env or flag.
 An invalid config prints every problem and exits 2.
 
+A paper session's flags are settings too, recorded under these keys: --data FILE is
+market_data.source=candles_file and market_data.candles_file=FILE (as an absolute path),
+--synthetic S is market_data.source=synthetic, --symbol or --synthetic S is trading.symbols=S,
+--speed N is market_data.speed=N. Give them here as --set to get that session's hash; the
+CONFIG_HASH line of audit.jsonl holds the config a session actually ran with.
+
 Precedence: defaults < config file < environment < flags. Every key can be set in the environment
 as TRADETRACE__SECTION__KEY (e.g. TRADETRACE__EXECUTION__SLIPPAGE_BPS=25); the spec's
 ${Object.keys(ENV_ALIASES).join(' and ')} work by those names.
