@@ -63,3 +63,17 @@ describe('tradetrace config', () => {
     expect(result.stderr).toContain("Unknown option '--sett'");
   });
 });
+
+describe('tradetrace config and a paper session\'s hash', () => {
+  it('gives the hash the session recorded when its flags are given as the keys the help names', async () => {
+    const dataDir = join(tempDir('tt-config-hash-'), 'data');
+    // No ENABLE_LIVE_DASHBOARD here: it is a setting too (stdout is a pipe, so no live dashboard anyway).
+    const paper = await runCli(['paper', '--synthetic', 'ETH/USDT', '--speed', '3000', '--duration', '1s', '--data-dir', dataDir], { timeoutMs: 90_000 });
+    expect(paper.code, paper.stderr).toBe(0);
+    const recorded = /"config_hash":"([0-9a-f]+)"/.exec(readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8'))?.[1];
+    const config = await runCli(['config', '--set', 'market_data.source=synthetic', '--set', 'trading.symbols=ETH/USDT', '--set', 'market_data.speed=3000']);
+    expect(config.code, config.stderr).toBe(0);
+    expect(recorded).toBeDefined();
+    expect(config.stdout.split('\n')[0]).toBe(`config_hash: ${recorded ?? ''}`);
+  }, 120_000);
+});
