@@ -11,7 +11,6 @@ import type { PositionRecord } from '../store/records.js';
 import { CountedPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
-import { checkExit, exitSizing } from './exit-check.js';
 
 type Stage = 'guards' | 'signal' | 'sizing' | 'execution';
 
@@ -75,8 +74,9 @@ export class BuyDecision {
       openPositions,
       // A property every snapshot has (one shape on the per-bar path), filled only at the limit.
       openSymbols: openPositions >= settings.limits.maxOpenPositions ? portfolio.positions().map((p) => p.symbol) : undefined,
-      hasPosition: position !== undefined || portfolio.hasOpenOrder(symbol),
-      ...(position && !this.counted.sellable(position, bar.close, rules) ? { positionNote: this.unsellableNote(position, bar, rules) } : {}),
+      // A remainder no exit could sell (dust: below the minimum order value or quantity) is not an
+      // open trade: the next signal buys again, the buy adds to it and the exit sells them together.
+      hasPosition: (position !== undefined && this.counted.sellable(position, bar.close, rules)) || portfolio.hasOpenOrder(symbol),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
       freeQuote: portfolio.free(rules.quoteAsset),
       minNotional: rules.minNotional,
@@ -86,12 +86,28 @@ export class BuyDecision {
     };
   }
 
-  /** Why a position no exit can sell blocks its symbol: what `why` shows for already_in_position. */
-  private unsellableNote(position: PositionRecord, bar: Bar, rules: MarketRules): string {
-    const check = checkExit(rules, exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps), null);
-    const why = check.code === 'send' ? 'it cannot be sold at this price' : check.message;
-    const until = check.code === 'below_min_qty' ? 'it is sold or swept by hand' : `its value reaches the minimum ${rules.minNotional.toString()} ${rules.quoteAsset} or it is sold by hand`;
-    return `${position.qty.toString()} ${rules.baseAsset} (${position.decisionId}) that no exit can sell (${why}); it stays, and blocks buying ${bar.symbol}, until ${until}`;
+  /**
+   * The remainder (dust) a buy is about to add to, said inside the buy's decision before its order
+   * (LOG): the position it opens is not a fresh one, and the remainder's own decision is named.
+   */
+  private dustNote(position: PositionRecord, rules: MarketRules, price: Decimal): void {
+    const value = position.qty.mul(price);
+    this.ctx.recorder.emit('LOG', {
+      component: 'BuyDecision',
+      message: `${rules.symbol} holds a remainder of ${position.qty.toString()} ${rules.baseAsset} (${position.decisionId}) worth ${value.toString()} ${rules.quoteAsset}, which no order can sell (minimum order value ${rules.minNotional.toString()} ${rules.quoteAsset}, minimum quantity ${rules.minQty.toString()}): it is not an open trade, so this buy goes ahead, adds to it, and the position's exit sells them together`,
+      data: { symbol: rules.symbol, dust_qty: position.qty.toString(), dust_decision_id: position.decisionId, dust_value: value.toString(), min_notional: rules.minNotional.toString() },
+    });
+  }
+
+  /** Said inside the remainder's own decision once the buy has filled into it: its trace ends there, not at an exit. */
+  private mergedNote(dust: PositionRecord, rules: MarketRules): void {
+    const now = this.ctx.portfolio.position(rules.symbol);
+    if (now === undefined || now.id !== dust.id || now.decisionId === dust.decisionId) return;
+    withDecision(dust.decisionId, () => this.ctx.recorder.emit('LOG', {
+      component: 'BuyDecision',
+      message: `the remainder of ${dust.qty.toString()} ${rules.baseAsset} of this decision, which no order could sell, was merged into the position bought by ${now.decisionId} (now ${now.qty.toString()} ${rules.baseAsset}); that decision's exit sells it`,
+      data: { symbol: rules.symbol, dust_qty: dust.qty.toString(), merged_into: now.decisionId, position_qty: now.qty.toString() },
+    }));
   }
 
   /** Open positions for max_open_positions; those no exit could sell are looked for only when the limit is reached. */
@@ -113,6 +129,8 @@ export class BuyDecision {
       const qty = qtyForBudget(rules, budget, limitPx);
       recorder.emit('BUY_CANDIDATE', { symbol, quote_budget: budget, qty, limit_px: limitPx, ref_px: price, notional: qty.mul(limitPx) });
       stage = 'execution';
+      const dust = portfolio.position(symbol);
+      if (dust) this.dustNote(dust, rules, price);
       const intentId = newIntentId();
       stats.intents++;
       const result = await withIntent(intentId, async () => {
@@ -124,6 +142,7 @@ export class BuyDecision {
         this.afterOrder();
         return this.settle(rules, routed);
       });
+      if (dust && result.outcome === 'filled') this.mergedNote(dust, rules);
       return this.end(decisionId, bar, started, result.outcome, result.detail);
     } catch (error) {
       return this.error(decisionId, bar, started, stage, error);

@@ -22,6 +22,8 @@ interface Trigger {
 /** Exit levels of one position, computed once per position (and per new peak), not per bar. */
 interface Levels {
   readonly positionId: number;
+  /** A buy of another decision merged into a remainder makes it that decision's trade, with its own peak. */
+  readonly decisionId: string;
   readonly entryPx: Decimal;
   readonly stopPx: Decimal | null;
   readonly takePx: Decimal | null;
@@ -32,6 +34,8 @@ interface Levels {
 /** A position whose exit is held back: from the first refusal until it could be sold again. */
 interface Blocked {
   readonly positionId: number;
+  /** A buy merged into the held remainder makes it another decision's position: a spell of its own. */
+  readonly decisionId: string;
   /**
    * The order value the router (or the exchange) refused although the pre-check passed it: the exit
    * is tried again only above it, so a stricter exchange cannot bring back a retry every bar.
@@ -64,7 +68,11 @@ function isRestingBuy(order: OrderRecord): boolean {
  * A position worth less than the market's minimum order value cannot be sold: the router would
  * refuse the sell on every bar the rule fires. So the sell is first sized and validated exactly as
  * the router does it (`orderTerms`); below the minimum nothing is routed, one EXIT_BLOCKED says so,
- * and the position is held (still counted by the buy guards) until its value reaches the minimum.
+ * and the position is held until its value reaches the minimum. Meanwhile it is dust, not an open
+ * trade: neither max_open_positions nor already_in_position counts it, so the next signal buys again,
+ * the buy adds to it (the position becomes that buy's: StateStore's booking), and the exit sells
+ * them together. The pre-check runs on every bar, but no order is sent and no line written until
+ * the spell ends.
  *
  * An unsettled order on the symbol holds the sell back (a second sell could sell twice), except the
  * bot's own buy resting on the book (a GTC buy filling in parts, its state known): a rule that fires
@@ -106,8 +114,8 @@ export class ExitHandler {
     if (verdict.code !== 'send') {
       if (trigger && !blocked) {
         const until = verdict.code === 'below_min_qty'
-          ? `it is sold or swept by hand: its quantity is below what ${rules.symbol} trades (minimum ${rules.minQty.toString()}, lot ${rules.lotSize.toString()}), so no price will do`
-          : `its value reaches the minimum ${verdict.terms.minNotional.toString()} ${rules.quoteAsset}`;
+          ? `a buy adds to it, or it is sold or swept by hand: its quantity is below what ${rules.symbol} trades (minimum ${rules.minQty.toString()}, lot ${rules.lotSize.toString()}), so no price will do; as dust it does not count as an open position, so the next buy signal of ${rules.symbol} is not refused for it`
+          : `its value reaches the minimum ${verdict.terms.minNotional.toString()} ${rules.quoteAsset} or a buy adds to it: as dust it does not count as an open position, so the next buy signal of ${rules.symbol} is not refused for it`;
         this.block(position, trigger, bar, verdict.terms, 'pre_check', verdict.message, until);
       }
       return;
@@ -219,7 +227,7 @@ export class ExitHandler {
 
   private blockedOf(position: PositionRecord): Blocked | undefined {
     const known = this.blocked.get(position.symbol);
-    if (known === undefined || known.positionId === position.id) return known;
+    if (known === undefined || (known.positionId === position.id && known.decisionId === position.decisionId)) return known;
     this.unblock(position.symbol);
     return undefined;
   }
@@ -229,11 +237,11 @@ export class ExitHandler {
     const { recorder, stats } = this.ctx;
     const known = this.blocked.get(position.symbol);
     // A failed cancel of a resting buy is told once per position even inside an earlier spell: it says what was tried.
-    if (known?.positionId === position.id && (known.cancelTried || !cancelTried)) {
+    if (known?.positionId === position.id && known.decisionId === position.decisionId && (known.cancelTried || !cancelTried)) {
       known.refusedNotional = refusedNotional ?? known.refusedNotional;
       return;
     }
-    this.blocked.set(position.symbol, { positionId: position.id, refusedNotional: refusedNotional ?? known?.refusedNotional ?? null, cancelTried });
+    this.blocked.set(position.symbol, { positionId: position.id, decisionId: position.decisionId, refusedNotional: refusedNotional ?? known?.refusedNotional ?? null, cancelTried });
     stats.exitsBlocked++;
     stats.exitsBlockedBy.set(refusedBy, (stats.exitsBlockedBy.get(refusedBy) ?? 0) + 1);
     stats.exitBlockedNow.set(position.symbol, refusedBy);
@@ -251,10 +259,11 @@ export class ExitHandler {
 
   private levelsOf(position: PositionRecord): Levels {
     const known = this.levels.get(position.symbol);
-    if (known?.positionId === position.id && known.entryPx.eq(position.entryPx)) return known;
+    if (known?.positionId === position.id && known.decisionId === position.decisionId && known.entryPx.eq(position.entryPx)) return known;
     const { exits } = this.ctx.settings;
     const levels: Levels = {
       positionId: position.id,
+      decisionId: position.decisionId,
       entryPx: position.entryPx,
       stopPx: exits.stopLoss.isZero() ? null : position.entryPx.mul(Decimal.ONE.sub(exits.stopLoss)),
       takePx: exits.takeProfit.isZero() ? null : position.entryPx.mul(Decimal.ONE.add(exits.takeProfit)),

@@ -95,7 +95,7 @@ export function bookFill(sql: Statements, path: string, current: OrderRecord, in
     let id: number;
     if (before) {
       id = before.id;
-      sql.updatePosition.run({ ...fields, id, status: effect.positionChange === 'closed' ? 'closed' : 'open', closed_at: effect.positionChange === 'closed' ? input.ts : null });
+      sql.updatePosition.run({ ...fields, id, decision_id: effect.position.decisionId, opened_at: effect.position.openedAt, status: effect.positionChange === 'closed' ? 'closed' : 'open', closed_at: effect.positionChange === 'closed' ? input.ts : null });
     } else {
       id = Number(sql.insertPosition.run({ ...fields, symbol: current.symbol, decision_id: current.decisionId, opened_at: input.ts }).lastInsertRowid);
     }

@@ -101,9 +101,17 @@ export function fillEffect(order: OrderRecord, fill: CumulativeFill, position: P
     const qty = position.qty.add(netQty);
     const entryCost = position.entryCost.add(cost);
     const entryPx = qty.isZero() ? position.entryPx : entryCost.div(qty, PRICE_SCALE);
+    // A buy of another decision adds only to a remainder no order could sell (the buy guards let
+    // no other buy through): the position becomes that buy's trade, the remainder merged into it.
+    // Its exit is traced to that decision, and its holding time and trailing-stop peak start at
+    // this fill: the remainder's own (a peak from before a fall, a day's age) would sell the new
+    // buy on its first bar. Cost and fees add up, so the sale realizes both exactly.
+    const trade = order.decisionId === position.decisionId
+      ? { decisionId: position.decisionId, openedAt: position.openedAt, peakPx: Decimal.max(position.peakPx, fillPx) }
+      : { decisionId: order.decisionId, openedAt: ts, peakPx: fillPx };
     return {
       ...none, balanceDeltas: deltas, positionChange: 'added', realizedPnl: Decimal.ZERO,
-      position: { ...position, qty, entryPx, entryCost, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote), peakPx: Decimal.max(position.peakPx, fillPx) },
+      position: { ...position, ...trade, qty, entryPx, entryCost, entryFees: position.entryFees.add(feeQuote), feesPaid: position.feesPaid.add(feeQuote) },
     };
   }
 

@@ -83,16 +83,18 @@ describe('StateStore', () => {
     const added = store.applyFill({ clientOrderId: b.clientOrderId, filledQty: d('1'), avgPx: d('110'), fee: d('0.11'), feeCurrency: 'USDT', status: 'filled', ts: T0 });
     expect(added.positionChange).toBe('added');
     expect(added.position?.entryPx.toString()).toBe('105');
-    expect(added.position?.decisionId).toBe(a.decisionId);
+    // A buy of another decision makes the position its trade (the engine buys over a position only
+    // when it is a remainder no order can sell): the sells are b's, and so is the exit.
+    expect(added.position?.decisionId).toBe(b.decisionId);
 
-    const s1 = sellOrder('03', a.decisionId, '0.5', '120');
+    const s1 = sellOrder('03', b.decisionId, '0.5', '120');
     store.recordOrder(s1);
     const partial = store.applyFill({ clientOrderId: s1.clientOrderId, filledQty: d('0.5'), avgPx: d('120'), fee: d('0.06'), feeCurrency: 'USDT', status: 'filled', ts: T0 + 60_000 });
     // 0.5 x (120 - 105) - 0.06 sell fee - a quarter of the 0.21 entry fees
     expect(partial.realizedPnl.toString()).toBe('7.3875');
     expect(partial.positionChange).toBe('reduced');
 
-    const s2 = sellOrder('04', a.decisionId, '1.5', '90');
+    const s2 = sellOrder('04', b.decisionId, '1.5', '90');
     store.recordOrder(s2);
     const closing = store.applyFill({ clientOrderId: s2.clientOrderId, filledQty: d('1.5'), avgPx: d('90'), fee: d('0.135'), feeCurrency: 'USDT', status: 'filled', ts: Date.UTC(2022, 0, 4, 1) });
     expect(closing.positionChange).toBe('closed');
@@ -102,7 +104,7 @@ describe('StateStore', () => {
     expect(store.realizedPnl('USDT', '2022-01-03').toString()).toBe('7.3875');
     expect(store.realizedPnl('USDT', Date.UTC(2022, 0, 4, 5)).toString()).toBe('-22.7925');
     expect(store.realizedPnl('USDT').toString()).toBe('-15.405');
-    expect(store.lastExit('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', exitedAt: Date.UTC(2022, 0, 4, 1), decisionId: a.decisionId });
+    expect(store.lastExit('BTC/USDT')).toEqual({ symbol: 'BTC/USDT', exitedAt: Date.UTC(2022, 0, 4, 1), decisionId: b.decisionId });
     // cash check: 10000 - 100.1 - 110.11 + 59.94 + 134.865 = 9984.595 = 10000 + total PnL
     expect(store.balance('USDT').toString()).toBe('9984.595');
     expect(store.balance('BTC').isZero()).toBe(true);

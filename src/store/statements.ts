@@ -7,7 +7,7 @@ export function prepareStatements(db: Database.Database) {
     insertPosition: db.prepare(`INSERT INTO positions (symbol, status, qty, entry_px, entry_cost, entry_fees, fees_paid, realized_pnl, peak_px, decision_id, opened_at, updated_at)
       VALUES (@symbol, 'open', @qty, @entry_px, @entry_cost, @entry_fees, @fees_paid, @realized_pnl, @peak_px, @decision_id, @opened_at, @updated_at)`),
     updatePosition: db.prepare(`UPDATE positions SET status = @status, qty = @qty, entry_px = @entry_px, entry_cost = @entry_cost, entry_fees = @entry_fees, fees_paid = @fees_paid,
-      realized_pnl = @realized_pnl, peak_px = @peak_px, updated_at = @updated_at, closed_at = @closed_at WHERE id = @id`),
+      realized_pnl = @realized_pnl, peak_px = @peak_px, decision_id = @decision_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at WHERE id = @id`),
     updatePeak: db.prepare("UPDATE positions SET peak_px = ?, updated_at = ? WHERE id = ? AND status = 'open'"),
     unsettledOrders: db.prepare("SELECT * FROM orders WHERE status IN ('new', 'submitted', 'partially_filled', 'pending_cancel', 'unknown') ORDER BY created_at, client_order_id"),
     orderById: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),

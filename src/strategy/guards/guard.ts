@@ -64,10 +64,12 @@ export interface GuardSnapshot {
    * so a position in a symbol the session no longer trades is not a bare count nobody can place.
    */
   readonly openSymbols?: readonly string[] | undefined;
-  /** True when a position in `symbol` is open (or an order on it is not settled yet). */
+  /**
+   * True when a position in `symbol` is open that an exit could sell, or an order on it is not
+   * settled yet. A remainder no order can sell (dust: worth less than the minimum order value, or
+   * less than the market's minimum quantity) is not an open trade: a buy adds to it.
+   */
   readonly hasPosition: boolean;
-  /** Why that position stays, when it is not an ordinary open position (one no exit can sell): told with already_in_position. */
-  readonly positionNote?: string;
   /** When the last position in `symbol` was closed (ms UTC), null if never. */
   readonly lastExitAt: number | null;
   /** Quote currency free to spend. */
