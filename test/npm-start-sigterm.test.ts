@@ -24,7 +24,7 @@ describe('npm start stopped by SIGTERM (a service manager, `kill <npm pid>`)', (
     const botPid = await waitUntil('the bot to start trading', () => {
       if (!existsSync(join(dataDir, 'logs', 'decisions.jsonl'))) return undefined;
       const session = readdirSync(join(dataDir, 'sessions'))[0];
-      return session && (JSON.parse(readFileSync(join(dataDir, 'sessions', session, 'manifest.json'), 'utf8')) as { pid: number }).pid;
+      return session === undefined ? undefined : (JSON.parse(readFileSync(join(dataDir, 'sessions', session, 'manifest.json'), 'utf8')) as { pid: number }).pid;
     }, 60_000, 50);
     expect(botPid).not.toBe(npm.pid);
     npm.kill('SIGTERM');
