@@ -63,6 +63,16 @@ describe('formatPaperSummary', () => {
       '  positions    none open',
     ].join('\n'));
   });
+
+  it('marks a position in a symbol the session did not trade: no exit rule ran on it', () => {
+    const base = summaryOf(undefined, 10);
+    const positions = [
+      { symbol: 'BTC/USD', qty: '0.0012', entry_px: '38484', decision_id: 'dec_20220131_235300_63275b', exit_blocked: false, not_traded: true },
+      { symbol: 'ETH/USD', qty: '0.5', entry_px: '2000', decision_id: 'dec_20220201_000100_aaaaaa', exit_blocked: false },
+    ];
+    const text = formatPaperSummary('session_20250101_000000', { ...base, record: { ...base.record, open_positions: positions } }, '/tmp/x/data');
+    expect(text).toContain('  positions    BTC/USD 0.0012 @ 38484 (dec_20220131_235300_63275b), not traded this session: no exit rule runs on it; ETH/USD 0.5 @ 2000 (dec_20220201_000100_aaaaaa)\n');
+  });
 });
 
 describe('logFilesShown', () => {

@@ -77,6 +77,7 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
   const unsplit = unsplitTotals(session.store.unsplitPnl());
   const traceDecision = stats.interestingDecision();
   const decisions = Object.values(stats.decisions).reduce((a, b) => a + b, 0);
+  const traded = new Set(session.feed.symbols);
   return {
     result, quote, realized: own.session, totalRealized: own.total, unrealized: view.unrealizedPnl, fees: own.fees, otherCurrencies: others, unsplit, traceDecision, logFiles,
     replay: session.options.feed.kind === 'replay',
@@ -88,8 +89,11 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       ...pnlRecord(own), unrealized_pnl: view.unrealizedPnl.toString(),
       quote_currency: quote, pnl_by_currency: Object.fromEntries([own, ...others].map((p) => [p.currency, pnlRecord(p)])),
       ...(unsplit.length > 0 ? { pnl_unsplit: unsplit.map(unsplitRecord) } : {}),
+      // A position in a symbol the session did not trade got no bar, so no exit rule ran on it: the
+      // start said so (a LOG warn), and the summary, read after, says it again beside the position.
       open_positions: view.positions.map((p) => ({
         symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
+        ...(traded.has(p.symbol) ? {} : { not_traded: true }),
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
       ...(traceDecision ? { trace_decision: traceDecision } : {}),
@@ -110,6 +114,9 @@ const HELD_BECAUSE: Readonly<Record<ExitRefusal, string>> = {
   unsettled_order: 'an earlier order on the symbol may still fill, no second sell sent',
 };
 
+/** A position in a symbol the session did not trade, in the words of the summary. */
+const NOT_TRADED = 'not traded this session: no exit rule runs on it';
+
 const signed = (d: Decimal): string => `${d.isNegative() ? '' : '+'}${d.toString()}`;
 
 function line(label: string, value: string): string {
@@ -126,7 +133,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const outcomes = r['outcomes'] as Record<string, number>;
   const failures = r['failures'] as Record<string, number>;
   const blocked = r['blocked_by'] as Record<string, number>;
-  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal }[];
+  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal; not_traded?: boolean }[];
   const late = r['filled_late'] as { buys: number; failed_orders: number };
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
   out += line('bars', `${String(r['bars'])}${warmNote(r, summary.result.reason === 'data_end' && summary.replay)}`);
@@ -146,7 +153,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
   for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
   for (const mixed of summary.unsplit) out += line('', unsplitText(mixed));
-  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
+  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.not_traded === true ? `, ${NOT_TRADED}` : ''}${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
   if (summary.traceDecision) {
     out += `\ntrace a decision of this session:\n  tradetrace trace ${shellWord(summary.traceDecision)}${dataDirArg(dataDir)}\n`;

@@ -8,6 +8,7 @@ import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { StateStore } from '../store/state-store.js';
 import { PaperSession } from './paper-session.js';
+import { warnAtStart, watchStartWarnings } from './startup-warnings.js';
 
 const d = (text: string): Decimal => Decimal.parse(text);
 
@@ -32,6 +33,27 @@ async function restart(dataDir: string, sets: readonly string[], symbols: readon
 }
 
 describe('a restart with settings that leave the bot unable to act says so as it starts', () => {
+  it('returns what it wrote, and the watch collects the same warnings from the LOG lines, data.start_warning tagged', async () => {
+    const dataDir = join(tempDir('tradetrace-start-watch-'), 'data');
+    booksWithBtc(dataDir);
+    const logsDir = join(dataDir, 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20260102_000000', sink: new FileSink(logsDir) });
+    const watch = watchStartWarnings(recorder);
+    const store = StateStore.open({ dataDir });
+    const books = { positions: store.positions(), quoteBalance: d('0'), quoteCurrency: 'USD', tradedSymbols: ['ETH/USD'], maxOpenPositions: 1 };
+    const returned = warnAtStart(recorder, books);
+    recorder.emit('LOG', { component: 'startup', message: 'not a start warning' }, { level: 'warn' });
+    watch.stop();
+    warnAtStart(recorder, books);
+    recorder.close();
+    store.close();
+    expect(returned.map((w) => w.code)).toEqual(['held_not_traded', 'no_quote_balance']);
+    expect(watch.warnings.map((w) => [w.code, w.component, w.message])).toEqual(returned.map((w) => [w.code, w.component, w.message]));
+    const logged = (await readLogs(logsDir)).lines.flatMap((l) => (l.event_type === 'LOG' && l.level === 'warn' && l.data?.['start_warning'] !== undefined ? [[l.data['start_warning'], l.message]] : []));
+    expect(logged.slice(0, 2)).toEqual(returned.map((w) => [w.code, w.message]));
+    expect(returned[1]?.message).toBe('the account holds no USD (trading.quote_currency): every buy will be refused (insufficient_balance); trading.starting_quote_balance funds only a new account (a fresh --data-dir)');
+  });
+
   it('names a position in a symbol this session does not trade: no exit can fire on it, and it counts toward max_open_positions', async () => {
     const dataDir = join(tempDir('tradetrace-untraded-'), 'data');
     booksWithBtc(dataDir);

@@ -10,6 +10,7 @@ import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { PaperSession } from '../../engine/paper-session.js';
 import { replaySymbols, type FeedChoice } from '../../engine/paper-setup.js';
 import { formatPaperSummary, logFilesShown, paperSummary, type PaperSummary } from '../../engine/session-summary.js';
+import { emitStartWarning, watchStartWarnings } from '../../engine/startup-warnings.js';
 import { isCandleFileError, parseSpeed, type ReplaySpeed } from '../../market-data/index.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
 import { listLogFiles } from '../../recorder/log-files.js';
@@ -19,6 +20,8 @@ import type { CliIo } from '../command.js';
 import { paperAlerts } from '../paper/paper-alerts.js';
 import { runnableTraceCommands } from '../paper/runnable-trace.js';
 import { configuredReplayProblem } from '../paper/configured-replay.js';
+import { settingsNotRun, startingBalanceNotRun } from '../paper/settings-not-run.js';
+import { PinnedRowsStream, printStartWarnings, startWarningLine } from '../paper/start-warning-lines.js';
 import { leaveNow } from '../paper/leave-now.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, loadCliConfig, startSession } from '../session-bootstrap.js';
 
@@ -182,15 +185,24 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       model.setPnl(view.realizedPnl, view.feesPaid);
     },
   };
+  // What will limit trading, or a setting given that is not what runs, was said only in
+  // system.jsonl: the terminal shows the same warnings, from the same LOG lines, before trading begins.
+  const startWarnings = watchStartWarnings(recorder);
+  for (const warning of settingsNotRun(s.loaded)) emitStartWarning(recorder, warning);
   try {
     session = await PaperSession.open({ config, recorder, dataDir: s.paths.dataDir, logsDir: s.paths.logsDir, feed, speed: runSpeed, observer, ...(duration === undefined ? {} : { durationMs: duration }) });
   } catch (error) {
+    startWarnings.stop();
+    printStartWarnings(io, startWarnings.warnings, undefined);
     io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
     // Bad input (a market the config cannot trade, a damaged candle file) is the operator's to fix: exit 2.
     const badInput = (error as { code?: unknown }).code === 'invalid_market' || isCandleFileError(error);
     return s.endSession('refused', badInput ? 2 : 1, undefined, sessionFailure(error));
   }
   const { coordinator } = session;
+  const quoteBalance = session.store.balance(config.trading.quote_currency);
+  for (const warning of startingBalanceNotRun(s.loaded, { created: session.store.created, quoteBalance })) emitStartWarning(recorder, warning);
+  startWarnings.stop();
   observer.onPortfolioChanged?.();
   model.setLoopSource(() => loopsFromHeartbeat(coordinator.heartbeat()));
   model.attachBus(session.bus);
@@ -198,14 +210,25 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const dashLoop = coordinator.registerLoop({ name: TerminalDashboard.LOOP_NAME, daemon: true, periodMs: 1000 });
   // Off means no live redraw; progress still comes as plain lines, so the bot is never silent for long.
   const plain = { write: (chunk: string) => (outputBroken ? true : io.stdout.write(chunk)), isTTY: false };
-  const stream = config.dashboard.enable_live_dashboard && io.stdout.isTTY === true ? io.stdout : plain;
+  const frame = config.dashboard.enable_live_dashboard && io.stdout.isTTY === true ? new PinnedRowsStream(io.stdout) : undefined;
+  const stream = frame ?? plain;
   const dashboard = new TerminalDashboard({
     source: model, stream, maxFps: Math.min(60, 1000 / config.dashboard.refresh_ms), beat: () => dashLoop.beat(),
     onError: (error) => recorder.emit('ERROR', { error_code: 'dashboard_failed', message: String(error), component: TerminalDashboard.LOOP_NAME }),
   });
+  // Before trading begins; under the live dashboard, pinned above its frame (its start clears the screen).
+  const shown = printStartWarnings(io, startWarnings.warnings, dashboard.mode === 'tty' ? frame : undefined);
   // Stopped after the feed and the engine (components stop in descending order): its last frame then
   // shows the bar in flight at the stop and its fills, as the summary below it does.
-  coordinator.registerComponent({ name: 'dashboard', order: 12, start: () => dashboard.start(), stop: async () => { await session?.bus.idle(); await dashboard.stop(); } });
+  coordinator.registerComponent({
+    name: 'dashboard', order: 12, start: () => dashboard.start(),
+    stop: async () => {
+      await session?.bus.idle();
+      await dashboard.stop();
+      // Too many to pin above the frame, they were erased by it: said again under its last one.
+      if (shown === 'again_after_dashboard') io.stderr.write(startWarnings.warnings.map((w) => `${startWarningLine(w)}\n`).join(''));
+    },
+  });
 
   const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir });
   if (!alertsResult.ok) {
