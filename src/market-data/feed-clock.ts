@@ -61,6 +61,17 @@ export class FeedClock {
     return Math.max(this.latest, this.anchorFeed + (this.monotonicNow() - this.anchorMono) * this.speed);
   }
 
+  /**
+   * Wall-clock milliseconds `waitFor(feedTime)` called now would wait: 0 at 'max'. Before the first
+   * paced wait the schedule is not anchored yet; it will be at the latest bar delivered, as
+   * waitFor anchors it.
+   */
+  wallMsUntil(feedTime: number): number {
+    if (this.speed === 'max') return 0;
+    const from = Number.isNaN(this.anchorMono) ? (Number.isNaN(this.latest) ? feedTime : this.latest) : this.paced();
+    return Math.max(0, (feedTime - from) / this.speed);
+  }
+
   /** Moves the clock to a delivered bar's close without waiting (history, warm-up). */
   jumpTo(feedTime: number): void {
     if (!(feedTime <= this.latest)) this.latest = feedTime;

@@ -27,6 +27,15 @@ export interface FeedLoopOptions {
    * gap, so a replay can answer `file:line` of it.
    */
   readonly sourceOf: (symbol: string, openTime: number) => string;
+  /**
+   * Called while the feed waits for a bar's time: after each slice of a paced wait (at most 250 ms
+   * apart) and after each turn given to the event loop at full speed. The loops that work per bar
+   * (the session's MarketDataLoop and DecisionLoop) are idle then, waiting is their job, so the
+   * session beats them here: a hole in the data waited through at speed N is not a hang. Never
+   * called while a bar is handled (the feed awaits its handler first), and only from a timer, so a
+   * decision that never ends or a blocked event loop still stops every beat.
+   */
+  readonly whileWaiting?: (() => void) | undefined;
 }
 
 export class FeedAlreadyStartedError extends Error {
@@ -40,13 +49,16 @@ export class FeedAlreadyStartedError extends Error {
 
 /**
  * The delivery loop every feed shares: pacing on the feed clock, gap reports, staleness, stop, and
- * the FEED_START / FEED_END lines around it. Gaps are found here, on delivery, so DATA_GAP sits in
- * the logs where the replay reached the hole.
+ * the FEED_START / FEED_END lines around it. Gaps are found here, as the replay reaches the bar
+ * after a hole and before it waits for that bar, so DATA_GAP sits in the logs where the silence of
+ * a paced replay begins, saying when it ends.
  */
 export class FeedLoop {
   private readonly clock: FeedClock;
   private readonly abort = new AbortController();
   private readonly lastOpen = new Map<string, number>();
+  /** Open time of the latest bar of any symbol: a symbol's first bar after it by more than an interval ends a hole in the whole feed. */
+  private latestOpen = Number.NaN;
   private started = false;
   private bars = 0;
   private gaps = 0;
@@ -80,10 +92,18 @@ export class FeedLoop {
     };
   }
 
-  private checkGap(bar: Bar): void {
+  /**
+   * Reports the hole `bar` ends, once, as the feed reaches it: before a paced wait through it, so
+   * the silence that follows is explained in the log while it lasts. `waitMs`: the wall time that
+   * wait will take (undefined when the bar is not waited for).
+   */
+  private checkGap(bar: Bar, waitMs: number | undefined): void {
     const { intervalMs } = this.options;
-    const previous = this.lastOpen.get(bar.symbol);
+    // A symbol's first bar after the whole feed went without bars (a second file starting after the
+    // first one ended): the replay has a hole there too, and a paced one waits through it.
+    const previous = this.lastOpen.get(bar.symbol) ?? (Number.isNaN(this.latestOpen) ? undefined : this.latestOpen);
     this.lastOpen.set(bar.symbol, bar.openTime);
+    if (!(bar.openTime <= this.latestOpen)) this.latestOpen = bar.openTime;
     if (previous === undefined || bar.openTime - previous <= intervalMs) return;
     const missing = Math.floor((bar.openTime - previous) / intervalMs) - 1;
     this.gaps++;
@@ -95,6 +115,7 @@ export class FeedLoop {
       missing_bars: missing,
       interval_s: Math.round(intervalMs / 1000),
       source: this.options.sourceOf(bar.symbol, bar.openTime),
+      ...(waitMs === undefined ? {} : { wait_s: Math.round(waitMs) / 1000, resumes_at: isoTime(Date.now() + waitMs) }),
     });
   }
 
@@ -116,12 +137,17 @@ export class FeedLoop {
   async run(bars: AsyncIterable<readonly Bar[]> | Iterable<readonly Bar[]>, onBar: BarHandler, start: EventInput<'FEED_START'>): Promise<FeedEndReason> {
     if (this.started) throw new FeedAlreadyStartedError();
     this.started = true;
-    const { recorder, staleness, intervalMs } = this.options;
+    const { recorder, staleness, intervalMs, speed } = this.options;
     const warmup = this.options.warmupBars ?? 0;
     const decidedUntil = this.options.decidedUntil ?? Number.NEGATIVE_INFINITY;
     const signal = this.abort.signal;
     const startedAt = performance.now();
-    const idle = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
+    const checkStaleness = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
+    const whileWaiting = this.options.whileWaiting;
+    const idle = whileWaiting === undefined ? checkStaleness : () => {
+      whileWaiting();
+      checkStaleness();
+    };
     const checkEachBar = staleness !== undefined && this.options.symbols.length > 1;
     recorder.emit('FEED_START', start);
     let reason: FeedEndReason = 'data_end';
@@ -133,17 +159,18 @@ export class FeedLoop {
             break outer;
           }
           const closeAt = bar.openTime + intervalMs;
-          if (this.bars < warmup || closeAt <= decidedUntil) this.clock.jumpTo(closeAt);
+          const unpaced = this.bars < warmup || closeAt <= decidedUntil;
+          this.checkGap(bar, unpaced || speed === 'max' ? undefined : this.clock.wallMsUntil(closeAt));
+          if (unpaced) this.clock.jumpTo(closeAt);
           else if (!this.clock.ready(closeAt) && !(await this.clock.waitFor(closeAt, signal, idle))) {
             reason = 'stopped';
             break outer;
           }
-          this.checkGap(bar);
           staleness?.observe(bar, closeAt);
           const handled = onBar(bar);
           if (handled instanceof Promise) await handled;
           this.bars++;
-          if (checkEachBar) idle();
+          if (checkEachBar) checkStaleness();
         }
       }
       if (reason === 'data_end' && signal.aborted) reason = 'stopped';

@@ -31,6 +31,8 @@ export interface ReplayFeedOptions {
   readonly warmupBars?: number;
   /** The close up to which an earlier session decided every symbol: replayed at full speed (see FeedLoop). */
   readonly decidedUntil?: number;
+  /** Called while the feed waits for a bar's time (see FeedLoopOptions.whileWaiting): the session beats its per-bar loops there. */
+  readonly whileWaiting?: () => void;
 }
 
 /** Replays candle files, several symbols merged in time order, at a chosen speed. */
@@ -62,6 +64,7 @@ export class ReplayFeed implements MarketFeed {
       staleness: options.staleness,
       warmupBars: options.warmupBars,
       decidedUntil: options.decidedUntil,
+      whileWaiting: options.whileWaiting,
       sourceOf: (symbol, openTime) => {
         const path = sourceOf.get(symbol) ?? symbol;
         const lines = this.gapLines.get(symbol);

@@ -37,7 +37,8 @@ export const marketEvents = {
   DATA_GAP: defineEvent({
     channel: 'system',
     level: 'warn',
-    meaning: 'Bars are missing from the data: from and to are the open times of the first and last missing bar.',
+    meaning:
+      "Bars are missing from the data: from and to are the open times of the first and last missing bar. Written as the feed reaches the hole, before a paced replay waits through it (then wait_s and resumes_at say when the bar after it comes). A hole where no symbol of the replay has a bar (files of periods apart) is reported for the symbol whose bar ends it, from the feed's latest bar.",
     requires: 'none',
     fields: {
       symbol,
@@ -46,6 +47,10 @@ export const marketEvents = {
       missing_bars: field.int('how many bars are missing'),
       interval_s: field.int('bar interval in seconds'),
       source: field.text('the file (and line) or feed the gap was found in'),
+      wait_s: field
+        .number('wall-clock seconds a paced replay waits, from this line, until the bar after the gap is due at its speed; absent when the bar is not waited for (speed max, warm-up, bars decided before)')
+        .optional(),
+      resumes_at: field.id('wall-clock time (ISO 8601 UTC) the bar after the gap is due, with wait_s').optional(),
     },
   }),
   DATA_STALE: defineEvent({
