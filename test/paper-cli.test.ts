@@ -237,7 +237,7 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect((await runCli(['demo', '--symbol', 'ETH/USDT', '--data-dir', dataDir], { env, timeoutMs: 60_000 })).code).toBe(0);
     const replay = await runCli(['paper', '--data', file, '--speed', 'max', '--data-dir', dataDir], { env, timeoutMs: 60_000 });
     expect(replay.code, replay.stderr).toBe(0);
-    expect(replay.stdout).not.toContain('already decided by an earlier session');
+    expect(replay.stdout).not.toContain('only warmed the indicators');
     const starts = readFileSync(join(dataDir, 'logs', 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"DECISION_START"') && l.includes('"ETH/USDT"'));
     expect(starts.length).toBeGreaterThan(200);
   });

@@ -194,7 +194,8 @@ function unsplitText(mixed: UnsplitTotal): string {
 function warmNote(record: Record<string, unknown>, replayedToTheEnd: boolean): string {
   const warm = warmBars(record);
   if (warm === 0) return '';
-  if (warm < Number(record['bars']) || !replayedToTheEnd) return ` (${warm} only warmed the indicators: already decided by an earlier session)`;
+  // Not all of them were decided before: a symbol new to the directory whose candles end before its clock was never decided.
+  if (warm < Number(record['bars']) || !replayedToTheEnd) return ` (${warm} only warmed the indicators: at or before where this data directory resumed, decided by an earlier session or older than its clock)`;
   // Replaying the same (or older) candles on a data directory whose clock went past them decides nothing.
   return ` (${warm} only warmed the indicators: this data directory's clock is past these candles; replay into a fresh --data-dir to decide them)`;
 }
