@@ -1,9 +1,10 @@
 import { Decimal } from '../domain/decimal.js';
 import { splitSymbol } from '../domain/market-symbol.js';
 import { unrealizedPnl, type CostedPosition } from '../domain/unrealized-pnl.js';
+import type { AlertTransition } from '../alerts/alert-transition.js';
 import type { DashboardBus } from '../runtime/dashboard-bus.js';
 import type { HeartbeatFields } from '../runtime/heartbeat-snapshot.js';
-import type { DashboardEventView, DashboardView, DashboardViewSource, DecisionView, LoopHealthView } from './dashboard-view.js';
+import type { DashboardEventView, DashboardView, DashboardViewSource, DecisionView, FiringAlertView, LoopHealthView, ResolvedAlertView } from './dashboard-view.js';
 
 /** A position as the portfolio holds it (a PositionRecord will do): unrealized PnL is computed as the summary's is. */
 export interface DashboardPositionInput extends CostedPosition {
@@ -15,12 +16,18 @@ export interface DashboardPositionInput extends CostedPosition {
 export interface DashboardModelOptions {
   readonly maxEvents?: number;
   readonly maxDecisions?: number;
+  /** How long a resolved alert stays on the dashboard (ms). Default 5 minutes. */
+  readonly resolvedShownMs?: number;
+  /** At most this many resolved alerts are kept to show. Default 3. */
+  readonly maxResolved?: number;
 }
 
 /** The heartbeat's loop list as the dashboard shows it (coordinator.heartbeat() gives the input). */
 export function loopsFromHeartbeat(heartbeat: Pick<HeartbeatFields, 'registered_threads'>): LoopHealthView[] {
   return heartbeat.registered_threads.map((t) => ({ name: t.name, alive: t.alive, lastBeatAgeS: t.last_beat_age_s }));
 }
+
+const severityRank = (severity: FiringAlertView['severity']): number => (severity === 'critical' ? 0 : 1);
 
 /**
  * What the engine tells the dashboard. Every update is a field store and a counter bump, so the
@@ -44,12 +51,18 @@ export class DashboardModel implements DashboardViewSource {
   private readonly failures = new Map<string, number>();
   private loopSource: (() => readonly LoopHealthView[]) | undefined;
   private priceSource: ((symbol: string) => Decimal | undefined) | undefined;
+  private readonly firing = new Map<string, FiringAlertView>();
+  private readonly resolved: ResolvedAlertView[] = [];
   private readonly maxEvents: number;
   private readonly maxDecisions: number;
+  private readonly resolvedShownMs: number;
+  private readonly maxResolved: number;
 
   constructor(options: DashboardModelOptions = {}) {
     this.maxEvents = options.maxEvents ?? 50;
     this.maxDecisions = options.maxDecisions ?? 20;
+    this.resolvedShownMs = options.resolvedShownMs ?? 5 * 60_000;
+    this.maxResolved = options.maxResolved ?? 3;
   }
 
   get version(): number {
@@ -125,6 +138,23 @@ export class DashboardModel implements DashboardViewSource {
     return bus.subscribe('LiveDashboard', (event) => this.addEvent(event));
   }
 
+  /**
+   * One transition of the in-bot alert engine, as its notifiers get it (see DashboardAlertNotifier):
+   * a firing shows until its resolution (same alert id) arrives, which then shows for a while.
+   */
+  recordAlert(transition: AlertTransition): void {
+    if (transition.kind === 'fired') {
+      const { alertId, rule, subject, severity, message, at } = transition;
+      this.firing.set(alertId, { alertId, rule, subject, severity, message, since: at });
+    } else {
+      this.firing.delete(transition.alertId);
+      const { alertId, rule, subject, message, firedAt, at } = transition;
+      this.resolved.push({ alertId, rule, subject, message, firedAt, resolvedAt: at });
+      if (this.resolved.length > this.maxResolved) this.resolved.shift();
+    }
+    this.changes++;
+  }
+
   /** Loop health is read when a frame is built, e.g. `() => loopsFromHeartbeat(coordinator.heartbeat())`. */
   setLoopSource(source: () => readonly LoopHealthView[]): void {
     this.loopSource = source;
@@ -156,6 +186,10 @@ export class DashboardModel implements DashboardViewSource {
       decisions: [...this.decisions],
       failures: [...this.failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
       loops: this.loopSource ? this.loopSource() : [],
+      alerts: {
+        firing: [...this.firing.values()].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.since - b.since),
+        resolved: this.resolved.filter((r) => now - r.resolvedAt < this.resolvedShownMs).reverse(),
+      },
     };
   }
 }

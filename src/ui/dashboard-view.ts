@@ -51,6 +51,36 @@ export interface LoopHealthView {
   readonly lastBeatAgeS: number | null;
 }
 
+/** An alert firing now, as the in-bot alert engine fired it. */
+export interface FiringAlertView {
+  readonly alertId: string;
+  readonly rule: string;
+  /** What it is about: a session, a symbol, a loop. */
+  readonly subject: string;
+  readonly severity: 'warning' | 'critical';
+  readonly message: string;
+  /** When its condition became true (ms UTC). */
+  readonly since: number;
+}
+
+/** An alert resolved a short while ago: shown briefly, so one that came and went between two glances is still seen. */
+export interface ResolvedAlertView {
+  readonly alertId: string;
+  readonly rule: string;
+  readonly subject: string;
+  /** Why it resolved. */
+  readonly message: string;
+  readonly firedAt: number /* ms UTC */;
+  readonly resolvedAt: number /* ms UTC */;
+}
+
+export interface AlertsView {
+  /** Critical first, then the oldest first. */
+  readonly firing: readonly FiringAlertView[];
+  /** The most recently resolved first; only those resolved within the model's recent window. */
+  readonly resolved: readonly ResolvedAlertView[];
+}
+
 export interface DashboardView {
   readonly now: number /* ms UTC */;
   readonly sessionId: string | undefined;
@@ -69,6 +99,7 @@ export interface DashboardView {
   /** Count per failure reason, most frequent first. */
   readonly failures: readonly { readonly reason: string; readonly count: number }[];
   readonly loops: readonly LoopHealthView[];
+  readonly alerts: AlertsView;
 }
 
 /** What the terminal dashboard reads a frame from. `version` changes whenever the content does. */

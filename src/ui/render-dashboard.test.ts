@@ -3,6 +3,7 @@ import { Decimal } from '../domain/decimal.js';
 import { stripAnsi } from './ansi.js';
 import { renderDashboard } from './render-dashboard.js';
 import { renderSummaryLine } from './render-plain.js';
+import type { AlertFired } from '../alerts/alert-transition.js';
 import { busyModel } from './__fixtures__/busy-model.js';
 
 const NOW = Date.UTC(2022, 0, 3, 10, 6, 7);
@@ -108,5 +109,93 @@ describe('renderDashboard', () => {
     const view = model.view(NOW);
     expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('0.04');
     expect(view.pnl.map((p) => [p.currency, p.unrealized.toString()])).toEqual([['USDT', '0.04']]);
+  });
+});
+
+describe('renderDashboard: the ALERTS panel', () => {
+  const fired = (alertId: string, at: number): AlertFired => ({
+    kind: 'fired', alertId, rule: 'order_failure_rate', subject: 'orders', severity: 'critical',
+    message: '6 of 6 order intents failed (100% > 50%) in the last 300 s; reasons: rejected 6', evidence: [], nextCommand: 'tradetrace failures', at,
+  });
+
+  it('shows an alert from its firing until its resolution, then as resolved for a while, then not at all', () => {
+    const model = busyModel();
+    const plainAt = (now: number): string => renderDashboard(model.view(now), { width: 140, height: 40, color: false });
+    expect(plainAt(NOW)).toContain('ALERTS  none firing');
+    model.recordAlert(fired('alert_1', NOW - 133_000));
+    model.recordAlert({ ...fired('alert_2', NOW - 5_000), rule: 'heartbeat_missing', subject: 'session_20220103_100000', severity: 'warning', message: 'no SHUTDOWN_HEARTBEAT for more than 90.0 s' });
+    const firing = plainAt(NOW);
+    expect(firing).toContain('ALERTS  2 firing\n  CRITICAL order_failure_rate [orders]  since 10:03:54 (2m13s)  6 of 6 order intents failed (100% > 50%)');
+    expect(firing).toContain('\n  WARNING  heartbeat_missing [session_20220103_100000]  since 10:06:02 (5.0s)  no SHUTDOWN_HEARTBEAT for more than 90.0 s');
+    // Above the positions: the first thing under the title.
+    expect(firing.split('\n')[2]).toBe('ALERTS  2 firing');
+
+    model.recordAlert({ kind: 'resolved', alertId: 'alert_1', rule: 'order_failure_rate', subject: 'orders', message: 'rate back under the threshold', firedAt: NOW - 133_000, at: NOW });
+    const resolved = plainAt(NOW + 1_000);
+    expect(resolved).toContain('ALERTS  1 firing\n  WARNING  heartbeat_missing');
+    expect(resolved).not.toContain('CRITICAL order_failure_rate');
+    expect(resolved).toContain('  resolved order_failure_rate [orders]  at 10:06:07 after 2m13s  rate back under the threshold');
+    // Gone once it is no longer recent.
+    expect(plainAt(NOW + 5 * 60_000 + 1)).not.toContain('order_failure_rate');
+    expect(renderSummaryLine(model.view(NOW + 1_000))).toContain(' | alerts=FIRING heartbeat_missing [session_20220103_100000] warning');
+  });
+
+  it('keeps the frame within the terminal with many alerts firing: four rows and a count of the rest', () => {
+    const model = busyModel();
+    for (let i = 0; i < 7; i++) model.recordAlert({ ...fired(`alert_${i}`, NOW - i * 1000), subject: `loop_${i}` });
+    const lines = renderDashboard(model.view(NOW), { width: 80, height: 24, color: true }).split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(stripAnsi(line).length).toBeLessThanOrEqual(80);
+    const plain = lines.map(stripAnsi);
+    expect(plain.filter((l) => l.startsWith('  CRITICAL'))).toHaveLength(4);
+    expect(plain).toContain('  ... 3 more firing (tradetrace alerts lists them all)');
+    // The oldest first among equals.
+    expect(plain.find((l) => l.startsWith('  CRITICAL'))).toContain('[loop_6]');
+  });
+});
+
+describe('renderDashboard: what is never cut', () => {
+  const d = (text: string): Decimal => Decimal.parse(text);
+
+  it('shows a position\'s whole decision id at 80 columns (it read dec_2…), and on a narrower one leaves out ENTRY and LAST before cutting it', () => {
+    const model = busyModel();
+    model.setPositions([{ symbol: 'BTC/USDT', qty: d('0.00123456'), entryPx: d('45000.12'), entryCost: d('55.5'), entryFees: d('0'), decisionId: 'dec_20220103_100500_00a1b2c' }]);
+    const at80 = renderDashboard(model.view(NOW), { width: 80, height: 24, color: false }).split('\n');
+    for (const line of at80) expect(line.length).toBeLessThanOrEqual(80);
+    expect(at80.find((l) => l.startsWith('  BTC/USDT'))).toMatch(/^ {2}BTC\/USDT\s+0\.00123456\s+45000\.12\s+45100\.00\s+\+0\.18 {2}dec_20220103_100500_00a1b2c$/);
+    const at56 = renderDashboard(model.view(NOW), { width: 56, height: 24, color: false }).split('\n');
+    for (const line of at56) expect(line.length).toBeLessThanOrEqual(56);
+    expect(at56.find((l) => l.includes('DECISION'))).toMatch(/^ {2}SYMBOL\s+QTY\s+uPnL {2}DECISION$/);
+    expect(at56.find((l) => l.startsWith('  BTC/USDT'))).toMatch(/^ {2}BTC\/USDT\s+0\.00123456\s+\+0\.18 {2}dec_20220103_100500_00a1b2c$/);
+  });
+
+  it('shows UNITTEST/USD whole in positions and decisions at 140 columns (it read UNITTEST/…), and caps a runaway symbol', () => {
+    const model = busyModel();
+    model.setPositions([{ symbol: 'UNITTEST/USD', qty: d('5'), entryPx: d('0.5'), entryCost: d('2.5'), entryFees: d('0'), decisionId: 'dec_20220103_100600_00a1b3' }]);
+    model.recordDecision({ decisionId: 'dec_20220103_100600_00a1b3', symbol: 'UNITTEST/USD', outcome: 'filled', detail: undefined, at: NOW });
+    const text = renderDashboard(model.view(NOW), { width: 140, height: 40, color: false });
+    expect(text).toMatch(/\n {2}UNITTEST\/USD\s+5\s+0\.50000000\s+-\s+-\s+dec_20220103_100600_00a1b3\n/);
+    expect(text).toMatch(/\n {2}10:06:07 dec_20220103_100600_00a1b3 UNITTEST\/USD filled\s*\n?/);
+    expect(text).not.toContain('…');
+    model.recordDecision({ decisionId: 'dec_20220103_100601_00a1b4', symbol: 'AVERYLONGTOKENNAME123/USD', outcome: 'no_signal', detail: undefined, at: NOW });
+    expect(renderDashboard(model.view(NOW), { width: 140, height: 40, color: false })).toContain(' AVERYLONGTOKENNAME1… no_signal');
+  });
+
+  it('counts in each header the rows it draws under it (LAST DECISIONS (20) drew 10)', () => {
+    const model = busyModel();
+    for (let i = 0; i < 30; i++) model.recordDecision({ decisionId: `dec_20220103_1006${String(i).padStart(2, '0')}_00a1b3`, symbol: 'BTC/USDT', outcome: 'no_signal', detail: undefined, at: NOW });
+    for (let i = 0; i < 30; i++) model.addEvent({ type: 'LOG', message: `m${i}`, source: 'src/a.ts:1', timestamp: '10:00:00' });
+    for (const [width, height] of [[140, 39], [80, 23], [100, 60], [80, 12]] as const) {
+      const lines = renderDashboard(model.view(NOW), { width, height, color: false }).split('\n');
+      expect(lines.length).toBeLessThanOrEqual(height);
+      // A header, when drawn, counts the rows under it (up to the next header or the frame's end).
+      for (const header of ['RECENT EVENTS (', 'LAST DECISIONS (']) {
+        const at = lines.findIndex((l) => l.startsWith(header));
+        if (at < 0) continue;
+        const rows = lines.slice(at + 1).findIndex((l) => !l.startsWith('  '));
+        expect(Number(/\((\d+)\)/.exec(lines[at] ?? '')?.[1]), `${header} at ${width}x${height}`).toBe(rows < 0 ? lines.length - at - 1 : rows);
+      }
+      expect(lines.some((l) => l.startsWith('LAST DECISIONS (')), `${width}x${height}`).toBe(height >= 23);
+    }
   });
 });

@@ -24,6 +24,8 @@ export function renderSummaryLine(view: DashboardView): string {
     ...(view.pnl.length === 0 ? [NO_PNL] : view.pnl).map((p) => `${pnlLabelled(view, p) ? `${p.currency} ` : ''}realized=${formatPnl(p.realized)} unrealized=${formatPnl(p.unrealized)} fees=${formatFees(p.fees)}`),
     `failures=${failures || 'none'}`,
     `loops=${view.loops.length === 0 ? 'none' : stalled.length === 0 ? `${view.loops.length} ok` : `STALLED ${stalled.join(', ')}`}`,
+    // The transitions are printed as lines of their own; the summary says what is firing still.
+    ...(view.alerts.firing.length > 0 ? [`alerts=FIRING ${view.alerts.firing.map((a) => `${a.rule} [${a.subject}] ${a.severity}`).join(', ')}`] : []),
     ...(last ? [`last=${last.decisionId} ${last.symbol} ${last.outcome}${last.detail ? ` (${last.detail})` : ''}`] : []),
   ];
   return printable(parts.join(' | '));

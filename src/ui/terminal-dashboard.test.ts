@@ -8,6 +8,8 @@ import { Recorder } from '../recorder/recorder.js';
 import { DashboardBus } from '../runtime/dashboard-bus.js';
 import { busyModel } from './__fixtures__/busy-model.js';
 import { TerminalDashboard } from './terminal-dashboard.js';
+import { MAX_HELD_WRITES } from './console-behind-frame.js';
+import type { AlertTransition } from '../alerts/alert-transition.js';
 
 /** A stream that records what is written; `isTTY` decides which kind of terminal it plays. */
 class CapturingStream extends Writable {
@@ -181,5 +183,83 @@ describe('TerminalDashboard', () => {
     await sleep(50);
     await dashboard.stop();
     expect(stream.chunks).toEqual([]);
+  });
+});
+
+describe('TerminalDashboard: alert lines and the live frame', () => {
+  const fired: AlertTransition = {
+    kind: 'fired', alertId: 'alert_20220103_100500_ab12', rule: 'order_failure_rate', subject: 'orders', severity: 'critical',
+    message: '6 of 6 order intents failed', evidence: [], nextCommand: 'tradetrace failures', at: Date.now(),
+  };
+  /** The order in which stdout and stderr were written, as one terminal shows them. */
+  function terminalPair(columns: number, rows: number, stderrIsTTY = true) {
+    const order: string[] = [];
+    const stdout = new CapturingStream(true, columns, rows);
+    const stderr = new CapturingStream(stderrIsTTY);
+    const origOut = stdout.write.bind(stdout);
+    const origErr = stderr.write.bind(stderr);
+    stdout.write = ((chunk: string) => {
+      order.push('stdout');
+      return origOut(chunk);
+    }) as typeof stdout.write;
+    stderr.write = ((chunk: string) => {
+      order.push(`stderr:${chunk}`);
+      return origErr(chunk);
+    }) as typeof stderr.write;
+    return { stdout, stderr, order };
+  }
+
+  it('draws a firing alert in the frame and holds its console line while the frame is live, then writes it under the last frame (a frame erased it within 0.5 s)', async () => {
+    const { stdout, stderr, order } = terminalPair(140, 40);
+    const model = busyModel();
+    const dashboard = new TerminalDashboard({ source: model, stream: stdout, env: TERMINAL_ENV, beat: () => undefined });
+    const alertConsole = dashboard.consoleBehindFrame(stderr, (count) => `... ${count} held`);
+    // Alerts start before the dashboard (config_drift fires at once): its start would clear the line too.
+    alertConsole.write('config drift line\n');
+    dashboard.start();
+    model.recordAlert(fired);
+    alertConsole.write('FIRED order_failure_rate line\n');
+    await sleep(300);
+    expect(stderr.chunks).toEqual([]);
+    const frame = stdout.text.slice(stdout.text.lastIndexOf('\x1b[H')).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(frame).toMatch(/ALERTS {2}1 firing\n {2}CRITICAL order_failure_rate \[orders\] {2}since \d\d:\d\d:\d\d \(\d+\.\ds\) {2}6 of 6 order intents failed/);
+    model.recordAlert({ kind: 'resolved', alertId: fired.alertId, rule: 'order_failure_rate', subject: 'orders', message: 'back under', firedAt: fired.at, at: Date.now() });
+    await sleep(300);
+    const after = stdout.text.slice(stdout.text.lastIndexOf('\x1b[H')).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(after).toContain('ALERTS  none firing\n  resolved order_failure_rate [orders]');
+    expect(after).not.toContain('CRITICAL');
+    await dashboard.stop();
+    // Under the last frame and the cursor's return, in the order written.
+    expect(order.slice(-3)).toEqual(['stdout', 'stdout', 'stderr:config drift line\nFIRED order_failure_rate line\n']);
+    alertConsole.write('after the stop\n');
+    expect(stderr.text).toBe('config drift line\nFIRED order_failure_rate line\nafter the stop\n');
+  });
+
+  it('writes alert lines at once when they cannot be erased: stderr not a terminal, or plain output', async () => {
+    const { stdout, stderr } = terminalPair(140, 40, false);
+    const live = new TerminalDashboard({ source: busyModel(), stream: stdout, env: TERMINAL_ENV });
+    live.start();
+    live.consoleBehindFrame(stderr, String).write('to a file\n');
+    expect(stderr.text).toBe('to a file\n');
+    await live.stop();
+    const tty = new CapturingStream(true);
+    const plain = new TerminalDashboard({ source: busyModel(), stream: new CapturingStream(false) });
+    plain.start();
+    plain.consoleBehindFrame(tty, String).write('plain\n');
+    expect(tty.text).toBe('plain\n');
+    await plain.stop();
+  });
+
+  it('keeps the newest lines when more were held than it keeps, and says how many it left out', async () => {
+    const { stdout, stderr } = terminalPair(100, 30);
+    const dashboard = new TerminalDashboard({ source: busyModel(), stream: stdout, env: TERMINAL_ENV });
+    const alertConsole = dashboard.consoleBehindFrame(stderr, (count) => `... ${count} left out`);
+    dashboard.start();
+    for (let i = 0; i < MAX_HELD_WRITES + 5; i++) alertConsole.write(`line ${i}\n`);
+    await dashboard.stop();
+    const lines = stderr.text.trimEnd().split('\n');
+    expect(lines[0]).toBe('... 5 left out');
+    expect(lines[1]).toBe('line 5');
+    expect(lines).toHaveLength(MAX_HELD_WRITES + 1);
   });
 });

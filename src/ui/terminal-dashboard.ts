@@ -1,4 +1,5 @@
 import { CLEAR_BELOW, CLEAR_LINE_END, CLEAR_SCREEN, CURSOR_HOME, HIDE_CURSOR, SHOW_CURSOR } from './ansi.js';
+import { ConsoleBehindFrame } from './console-behind-frame.js';
 import type { DashboardViewSource } from './dashboard-view.js';
 import { renderDashboard } from './render-dashboard.js';
 import { plainStamp, renderEventLine, renderSummaryLine } from './render-plain.js';
@@ -61,6 +62,8 @@ export class TerminalDashboard {
   private summaryAt = -Infinity;
   private printedSeq = 0;
   private sizeChanged = false;
+  private stopped = false;
+  private readonly consoles: ConsoleBehindFrame[] = [];
   private readonly onResize = (): void => {
     this.sizeChanged = true;
   };
@@ -75,6 +78,19 @@ export class TerminalDashboard {
     this.frameMs = this.mode === 'tty' ? Math.ceil(1000 / fps) : PLAIN_TICK_MS;
     this.color = options.color ?? (this.mode === 'tty' && !env['NO_COLOR']);
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The stream to give a console writer (the alerts' console notifier) that shares this terminal.
+   * A live frame ends by clearing the screen below it, so a line written under it was erased within
+   * a frame, unseen. With a live frame, from now until its last frame, lines for a terminal are
+   * held (the frame shows what they are about: its ALERTS panel) and written under the last frame
+   * at stop, where the scrollback keeps them. Plain or off, or `target` not a terminal: written at once.
+   */
+  consoleBehindFrame(target: NodeJS.WritableStream & { readonly isTTY?: boolean }, overflowNote: (count: number) => string): NodeJS.WritableStream {
+    const held = new ConsoleBehindFrame({ target, frameLive: () => this.mode === 'tty' && !this.stopped, overflowNote });
+    this.consoles.push(held);
+    return held;
   }
 
   start(): void {
@@ -142,13 +158,28 @@ export class TerminalDashboard {
     }
   }
 
-  /** Stops the timer and writes a last frame (or the last lines and a summary), restoring the cursor. */
+  /**
+   * Stops the timer and writes a last frame (or the last lines and a summary), restoring the cursor;
+   * then the console lines held while the frame was live (see consoleBehindFrame).
+   */
   stop(): Promise<void> {
     if (this.mode === 'off') return Promise.resolve();
     const wasRunning = this.timer !== undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (!wasRunning) return Promise.resolve();
+    if (wasRunning) this.drawLast();
+    this.stopped = true;
+    for (const held of this.consoles) {
+      try {
+        held.release();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    return Promise.resolve();
+  }
+
+  private drawLast(): void {
     try {
       if (this.mode === 'tty') this.drawFrame(true);
       else this.printLines(true);
@@ -165,6 +196,5 @@ export class TerminalDashboard {
         this.options.onError?.(error);
       }
     }
-    return Promise.resolve();
   }
 }

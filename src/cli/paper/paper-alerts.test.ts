@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCli } from '../../../test/support/cli.js';
+import { spawnCliInOneProcess } from '../../../test/support/cli.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
-import { alertsStopDrainMs } from './paper-alerts.js';
+import { Writable } from 'node:stream';
+import { configSchema } from '../../config/schema.js';
+import { FileSink } from '../../recorder/file-sink.js';
+import { Recorder } from '../../recorder/recorder.js';
+import { DashboardModel } from '../../ui/dashboard-model.js';
+import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
+import { alertsStopDrainMs, paperAlerts } from './paper-alerts.js';
 
 let server: WebhookServer | undefined;
 afterEach(async () => {
@@ -28,7 +34,7 @@ describe('paper: the alerts component with a webhook that never answers', () => 
     const hook = server;
     const dataDir = join(tempDir('tradetrace-paper-hang-'), 'data');
     // Every order rejected: order_failure_rate fires, and its POST hangs.
-    const child = spawnCli(
+    const child = spawnCliInOneProcess(
       ['paper', '--synthetic', 'BTC/USDT', '--speed', 'max', '--duration', '20d', '--data-dir', dataDir,
         '--set', 'paper_exchange.fault_reject=1', '--set', `alerts.webhook_url=${hook.url}`],
       { env: { ENABLE_LIVE_DASHBOARD: 'false' } },
@@ -53,4 +59,46 @@ describe('paper: the alerts component with a webhook that never answers', () => 
     expect(String(errors[0]?.['message'])).toMatch(/^\d+ alerts? not delivered to /);
     expect(String(errors[0]?.['message'])).not.toContain(hook.url);
   }, 90_000);
+});
+
+describe('paper: in-bot alerts on the live dashboard', () => {
+  /** A terminal as a stream: what was written, and its size. */
+  class Terminal extends Writable {
+    readonly chunks: string[] = [];
+    readonly columns = 140;
+    readonly rows = 40;
+    constructor(readonly isTTY: boolean) {
+      super();
+    }
+    override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+      this.chunks.push(chunk.toString('utf8'));
+      callback();
+    }
+    get text(): string {
+      return this.chunks.join('');
+    }
+  }
+
+  it('a config drift fires into the ALERTS panel; its console line waits under the last frame instead of being erased by the next one', async () => {
+    const logsDir = join(tempDir('tradetrace-paper-alerts-'), 'logs');
+    const recorder = new Recorder({ sessionId: 'session_20220103_100000', sink: new FileSink(logsDir) });
+    const stdout = new Terminal(true);
+    const stderr = new Terminal(true);
+    const model = new DashboardModel();
+    const dashboard = new TerminalDashboard({ source: model, stream: stdout, env: { TERM: 'xterm-256color' }, color: false });
+    const result = paperAlerts({ config: configSchema.parse({}), recorder, logsDir, console: stderr, dataDir: join(logsDir, '..'), dashboard: { model, frame: dashboard } });
+    if (!result.ok) throw new Error(result.error.message);
+    const alerts = result.value;
+    alerts.start();
+    dashboard.start();
+    recorder.emit('CONFIG_DIFF', { message: 'Config drift detected: aaaaaaaa -> bbbbbbbb', prev_hash: 'aaaaaaaaaaaaaaaa', current_hash: 'bbbbbbbbbbbbbbbb', prev_session: 'session_20220102_100000', changes: [] });
+    expect(model.view(Date.now()).alerts.firing.map((a) => [a.rule, a.severity])).toEqual([['config_drift', 'warning']]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stderr.text).toBe('');
+    expect(stdout.text.slice(stdout.text.lastIndexOf('\x1b[H'))).toMatch(/ALERTS {2}1 firing\x1b\[K\n {2}WARNING {2}config_drift \[config\] {2}since /);
+    await dashboard.stop();
+    expect(stderr.text).toMatch(/^\S+Z FIRED {4}config_drift \[config\] warning: Config drift detected/);
+    await alerts.stop();
+    recorder.close();
+  });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
 import { InBotAlerts } from '../../alerts/in-bot-alerts.js';
 import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
@@ -6,13 +7,23 @@ import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import type { Config } from '../../config/schema.js';
 import { ALERT_RULES } from '../../recorder/events/alert-events.js';
 import type { Recorder } from '../../recorder/recorder.js';
+import { DashboardAlertNotifier } from '../../ui/dashboard-alert-notifier.js';
+import type { DashboardModel } from '../../ui/dashboard-model.js';
+import type { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 
 export interface PaperAlertsInit {
   readonly config: Config;
   readonly recorder: Recorder;
   readonly logsDir: string;
   /** Where the console notifier prints: stderr, so alerts never mix into the dashboard's redraws. */
-  readonly console: NodeJS.WritableStream;
+  readonly console: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /**
+   * The session's dashboard. Its model's ALERTS panel gets every transition the console line is
+   * printed from; and while its live frame is drawn on the terminal `console` is, the console lines
+   * are held and printed under its last frame (a frame clears the screen below it: a line printed
+   * there was erased within a frame, unseen).
+   */
+  readonly dashboard?: { readonly model: Pick<DashboardModel, 'recordAlert'>; readonly frame: Pick<TerminalDashboard, 'consoleBehindFrame'> };
   /** Named in the printed `next:` commands, so they read this session's logs wherever they are pasted. */
   readonly dataDir: string;
 }
@@ -25,18 +36,26 @@ export function alertsStopDrainMs(componentStopTimeoutMs: number): number {
   return Math.min(3_000, Math.floor(componentStopTimeoutMs / 2));
 }
 
+/** Said under the last frame when more alert lines were held than are kept. */
+export function heldAlertsOverflow(count: number, logsDir: string): string {
+  return `... ${count} earlier alert line${count === 1 ? '' : 's'} not repeated here (all are in ${join(logsDir, 'alerts.jsonl')})`;
+}
+
 export type PaperAlertsResult = { ok: true; value: InBotAlerts } | { ok: false; error: { code: 'bad_webhook_url'; message: string } };
 
 /**
  * The in-bot alert engine of a paper session, with the session's config mapped onto its rules, the
- * console notifier always, and the webhook notifier when `alerts.webhook_url` is set. `stop()` of
+ * console notifier always, the dashboard's when its model is given, and the webhook notifier when `alerts.webhook_url` is set. `stop()` of
  * the returned engine drains the webhook queue for at most `alertsStopDrainMs` (under the component
  * stop timeout, so a hanging webhook never makes the alerts component time out and the bot exit 1);
  * what is still pending then is one ERROR line (`webhook_undelivered`).
  */
 export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
   const { config, recorder } = init;
-  const notifiers: Notifier[] = [new ConsoleNotifier(init.console, init.dataDir)];
+  const { dashboard } = init;
+  const consoleOut = dashboard ? dashboard.frame.consoleBehindFrame(init.console, (count) => heldAlertsOverflow(count, init.logsDir)) : init.console;
+  const notifiers: Notifier[] = [new ConsoleNotifier(consoleOut, init.dataDir)];
+  if (dashboard) notifiers.push(new DashboardAlertNotifier(dashboard.model));
   const url = config.alerts.webhook_url;
   if (url !== undefined) {
     try {
