@@ -5,7 +5,7 @@ import { splitSymbol } from '../domain/market-symbol.js';
 import { seededRandom } from '../domain/seeded-random.js';
 import { OrderRouter } from '../execution/order-router.js';
 import { PaperExchange } from '../execution/paper/paper-exchange.js';
-import { isCandleFileError, isDataChangedError, StalenessTracker, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
+import { isCandleFileError, isDataChangedError, StalenessTracker, timeframeMs, type FeedEndReason, type MarketFeed, type ReplaySpeed } from '../market-data/index.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import { logRotationOf } from '../recorder/log-rotation.js';
 import type { Recorder } from '../recorder/recorder.js';
@@ -112,8 +112,9 @@ export class PaperSession {
       const portfolio = new Portfolio(store);
       const snapshot = store.snapshot();
       const tradedSymbols = rules.map((r) => r.symbol);
-      const cursor = new ReplayCursor(options.dataDir, recorder.sessionId, tradedSymbols);
-      const intervalMs = 60_000;
+      // One bar length end to end: the feed's grid, pacing, staleness, the cursor and the resume.
+      const intervalMs = timeframeMs(config.market_data.timeframe);
+      const cursor = new ReplayCursor(options.dataDir, recorder.sessionId, tradedSymbols, undefined, intervalMs);
       cursor.read();
       // Each symbol resumes after its own last decided bar: a kill between two symbols of one bar
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.

@@ -1,6 +1,8 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../domain/decimal.js';
+import { MINUTE_MS } from '../market-data/index.js';
+import { TimeframeChangedError } from './timeframe-changed-error.js';
 
 export const CURSOR_FILE = 'paper-cursor.json';
 
@@ -11,6 +13,7 @@ interface CursorFile {
   readonly prices?: unknown;
   readonly traded?: unknown;
   readonly decided_by?: unknown;
+  readonly interval_ms?: unknown;
 }
 
 // A positive price as Decimal.toString writes it: a synthetic market cannot start at 0.
@@ -37,6 +40,11 @@ const byName = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]
  * whose candle file no longer holds that price names it (DataChangedError), and a session that only
  * carries a symbol's point over (it does not trade it, or was refused before its first bar) keeps
  * the name of the session that decided it.
+ *
+ * `interval_ms` is the bar length (market_data.timeframe) its closes were decided on; a file without
+ * it was written when every session traded 1-minute bars. A session of another bar length is
+ * refused on a directory where bars were decided (TimeframeChangedError): its closes lie on the
+ * other grid, and resuming across them would decide part of a bar twice or skip part of one.
  */
 export class ReplayCursor {
   private readonly path: string;
@@ -67,6 +75,8 @@ export class ReplayCursor {
     /** The session's symbols: written as the ones it trades; a file from before per-symbol times gives its one time to each. */
     private readonly symbols: readonly string[],
     private readonly everyMs = 1000,
+    /** The session's bar length: written with the closes, and the one a stored cursor must have. */
+    private readonly intervalMs = MINUTE_MS,
   ) {
     this.path = join(dataDir, CURSOR_FILE);
   }
@@ -137,6 +147,14 @@ export class ReplayCursor {
       }
     }
     const decidedBy = this.readDecidedBy(parsed, text);
+    const storedInterval = parsed?.interval_ms ?? MINUTE_MS;
+    if (typeof storedInterval !== 'number' || !Number.isInteger(storedInterval) || storedInterval <= 0) throw this.malformed(text);
+    // A cursor with no point (a first session refused before its first bar) decided nothing on any grid.
+    if (storedInterval !== this.intervalMs && closes.size > 0) {
+      throw new TimeframeChangedError({
+        dataDir: this.dataDir, cursorFile: this.path, writtenBy: typeof parsed?.session_id === 'string' ? parsed.session_id : undefined, storedIntervalMs: storedInterval, intervalMs: this.intervalMs,
+      });
+    }
     this.storedRead = true;
     this.storedBy = typeof parsed?.session_id === 'string' ? parsed.session_id : undefined;
     this.storedTraded = traded;
@@ -247,7 +265,7 @@ export class ReplayCursor {
     // The latest close, for a reader of the older single-time file; null before anything was decided.
     const lastBarClose = closes.length === 0 ? null : Math.max(...this.latest.values());
     const body = {
-      last_bar_close: lastBarClose, iso: lastBarClose === null ? null : new Date(lastBarClose).toISOString(), session_id: this.sessionId,
+      last_bar_close: lastBarClose, iso: lastBarClose === null ? null : new Date(lastBarClose).toISOString(), session_id: this.sessionId, interval_ms: this.intervalMs,
       traded: [...this.symbols].sort(), symbols: Object.fromEntries(closes), prices: Object.fromEntries(prices), decided_by: Object.fromEntries(decidedBy),
     };
     const temp = `${this.path}.tmp`;

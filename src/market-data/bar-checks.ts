@@ -1,6 +1,7 @@
 import type { Candle } from '../domain/candle.js';
 import type { Decimal } from '../domain/decimal.js';
 import type { CandleFileErrorCode } from './candle-file-error.js';
+import { spacingText, timeframeOf } from './timeframe.js';
 
 export interface BarProblem {
   readonly code: CandleFileErrorCode;
@@ -44,7 +45,9 @@ export function checkCandle(c: Candle): BarProblem | undefined {
  */
 export function checkSequence(previousOpenTime: number | undefined, openTime: number, intervalMs: number): BarProblem | undefined {
   if (openTime % intervalMs !== 0) {
-    return { code: 'misaligned_bar', column: 'timestamp', value: new Date(openTime).toISOString(), expected: `a bar open time on the ${intervalMs / 1000}s grid` };
+    const timeframe = timeframeOf(intervalMs);
+    const grid = timeframe === undefined ? `${spacingText(intervalMs)} grid` : `${timeframe} grid of market_data.timeframe=${timeframe}`;
+    return { code: 'misaligned_bar', column: 'timestamp', value: new Date(openTime).toISOString(), expected: `a bar open time on the ${grid}` };
   }
   if (previousOpenTime === undefined) return undefined;
   if (openTime === previousOpenTime) {

@@ -10,6 +10,7 @@ export type CandleFileErrorCode =
   | 'out_of_order'
   | 'duplicate_bar'
   | 'misaligned_bar'
+  | 'wrong_timeframe'
   | 'bad_symbol';
 
 export interface CandleFileErrorDetails {
@@ -22,6 +23,8 @@ export interface CandleFileErrorDetails {
   readonly value?: string;
   /** What was expected instead, in plain words. */
   readonly expected: string;
+  /** The whole message, when the file-line-column form says it worse (a file of other bars than the timeframe's). */
+  readonly message?: string;
 }
 
 function bounded(text: string): string {
@@ -46,7 +49,7 @@ export class CandleFileError extends Error {
     const column = details.column === undefined || details.column === '' ? undefined : details.column;
     const what = column === undefined ? '' : ` column ${column}`;
     const got = details.value === undefined ? '' : ` got ${JSON.stringify(bounded(details.value))},`;
-    super(`${where}:${what} ${code}:${got} expected ${details.expected}`, options);
+    super(details.message ?? `${where}:${what} ${code}:${got} expected ${details.expected}`, options);
     this.name = 'CandleFileError';
     this.file = details.file;
     this.line = details.line;

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Decimal } from '../domain/decimal.js';
-import type { Bar } from './bar.js';
+import { MINUTE_MS, type Bar } from './bar.js';
 import type { BarReaderOptions } from './bar-reader-options.js';
 import { CandleFileError } from './candle-file-error.js';
 import { readCsvBars, scanCsvBars } from './csv-bar-reader.js';
@@ -14,7 +14,7 @@ export type CandleFileFormat = 'csv' | 'json';
 export interface CandleFileOptions {
   /** The symbol of its bars; derived from the file name when absent (see symbolFromFileName). */
   readonly symbol?: string;
-  /** The bar grid, 1 minute unless told. */
+  /** The bar length and grid (market_data.timeframe), 1 minute unless told. */
   readonly intervalMs?: number;
 }
 
@@ -84,7 +84,7 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
       expected: 'a symbol like BTC/USDT or BTC-PERP: name the file BASE_QUOTE-1m.json or give the symbol explicitly',
     });
   }
-  const intervalMs = options.intervalMs ?? 60_000;
+  const intervalMs = options.intervalMs ?? MINUTE_MS;
   const reader = format === 'csv' ? readCsvBars : readJsonBars;
   const scanner = format === 'csv' ? scanCsvBars : scanJsonBars;
   return {

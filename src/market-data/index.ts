@@ -10,6 +10,7 @@ export { parseSpeed, SpeedError, type BarHandler, type FeedEndReason, type FeedK
 export { ReplayFeed, type ReplayFeedOptions } from './replay-feed.js';
 export { StalenessTracker, type StalenessOptions, type SymbolFreshness } from './staleness-tracker.js';
 export { symbolFromFileName } from './symbol-from-file.js';
+export { spacingText, timeframeMs, timeframeOf } from './timeframe.js';
 export { DEFAULT_PRICE_MODEL, type PriceModelParams } from './synthetic/price-model.js';
 export { defaultStartPrice } from './synthetic/start-price.js';
 export { SyntheticFeed, type SyntheticFeedOptions } from './synthetic/synthetic-feed.js';

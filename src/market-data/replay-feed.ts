@@ -4,22 +4,26 @@ import { openCandleFile, scanCandleFile, type CandleFile } from './candle-file.j
 import { dataChangeIn, type DecidedBars } from './decided-bars.js';
 import { FeedLoop } from './feed-loop.js';
 import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from './market-feed.js';
+import { MINUTE_MS } from './bar.js';
 import { mergeByTime } from './merge-by-time.js';
 import type { StalenessTracker } from './staleness-tracker.js';
+import { checkTimeframe } from './timeframe-check.js';
 
 export interface ReplayFeedOptions {
   /** Candle files (.csv with a header, or .json arrays), one symbol each. */
   readonly files: readonly string[];
   /** The symbol of each file, in order; derived from the file names when absent. */
   readonly symbols?: readonly string[];
+  /** The bar length (market_data.timeframe), 1 minute unless told; every file must hold bars of it. */
   readonly intervalMs?: number;
   readonly speed: ReplaySpeed;
   readonly recorder: Recorder;
   readonly staleness?: StalenessTracker;
   /**
    * Read every file once before the first bar (default true), so a file that is corrupt further
-   * down fails before any trade instead of midway, and fingerprint it for FEED_START. Costs one
-   * extra parse. Always done when `decidedBars` is given: that check is part of it.
+   * down fails before any trade instead of midway, or holds bars of another length than
+   * `intervalMs`, and fingerprint it for FEED_START. Costs one extra parse. Always done when
+   * `decidedBars` is given: that check is part of it.
    */
   readonly preflight?: boolean;
   /**
@@ -53,7 +57,7 @@ export class ReplayFeed implements MarketFeed {
     private readonly options: ReplayFeedOptions,
   ) {
     this.symbols = files.map((f) => f.symbol);
-    this.intervalMs = options.intervalMs ?? 60_000;
+    this.intervalMs = options.intervalMs ?? MINUTE_MS;
     const sourceOf = new Map(files.map((f) => [f.symbol, f.path]));
     this.loop = new FeedLoop({
       kind: 'replay',
@@ -86,7 +90,7 @@ export class ReplayFeed implements MarketFeed {
     const opened: CandleFile[] = [];
     for (const [i, path] of files.entries()) {
       const symbol = symbols?.[i];
-      const file = await openCandleFile(path, { ...(symbol === undefined ? {} : { symbol }), intervalMs: options.intervalMs ?? 60_000 });
+      const file = await openCandleFile(path, { ...(symbol === undefined ? {} : { symbol }), intervalMs: options.intervalMs ?? MINUTE_MS });
       const clash = opened.find((f) => f.symbol === file.symbol);
       if (clash) {
         throw new CandleFileError('bad_symbol', { file: path, line: 0, value: file.symbol, expected: `one file per symbol; ${clash.path} is ${file.symbol} too` });
@@ -115,7 +119,13 @@ export class ReplayFeed implements MarketFeed {
     const decided = this.options.decidedBars;
     if ((this.options.preflight ?? true) || decided !== undefined) {
       const probe = (symbol: string): number | undefined => decided?.bars.get(symbol)?.openTime;
-      const summaries = await Promise.all(this.files.map((f) => scanCandleFile(f, probe(f.symbol)))).catch((error: unknown) => {
+      // The bar length first: a file of 1-minute bars at timeframe 5m would otherwise fail the scan
+      // as a misaligned row, and one of 5-minute bars at 1m pass it with a gap after every bar.
+      const checked = async (f: CandleFile) => {
+        await checkTimeframe(f);
+        return scanCandleFile(f, probe(f.symbol));
+      };
+      const summaries = await Promise.all(this.files.map(checked)).catch((error: unknown) => {
         this.loop.reportError(error);
         throw error;
       });

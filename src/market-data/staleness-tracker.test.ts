@@ -56,3 +56,24 @@ describe('StalenessTracker', () => {
     expect(() => new StalenessTracker({ thresholdMs: 0, intervalMs: 60_000 })).toThrow(RangeError);
   });
 });
+
+describe('StalenessTracker on bars longer than its threshold', () => {
+  it('does not call a symbol stale while its next 1-hour bar forms, only once that bar is late', () => {
+    const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new NullSink() });
+    const events: EventType[] = [];
+    recorder.onLine((type) => events.push(type));
+    const hour = 3_600_000;
+    const tracker = new StalenessTracker({ thresholdMs: 120_000, intervalMs: hour, recorder });
+    tracker.track(['BTC/USDT']);
+    tracker.observe(bar('BTC/USDT', T0), T0 + hour);
+    // 59 minutes after the close, the next bar is not due yet: not stale, no DATA_STALE.
+    tracker.check(T0 + hour + 59 * 60_000);
+    expect(tracker.isStale('BTC/USDT', T0 + hour + 59 * 60_000)).toBe(false);
+    expect(tracker.isStale('BTC/USDT', T0 + 2 * hour)).toBe(false);
+    expect(events).toEqual([]);
+    // The next bar missed its close: stale at once.
+    tracker.check(T0 + 2 * hour + 1);
+    expect(tracker.isStale('BTC/USDT', T0 + 2 * hour + 1)).toBe(true);
+    expect(events).toEqual(['DATA_STALE']);
+  });
+});

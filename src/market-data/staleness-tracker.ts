@@ -2,7 +2,10 @@ import type { Recorder } from '../recorder/recorder.js';
 import { isoTime, type Bar } from './bar.js';
 
 export interface StalenessOptions {
-  /** Age (time since the latest bar closed, on the feed clock) above which data is stale. */
+  /**
+   * Age (time since the latest bar closed, on the feed clock) above which data is stale; never less
+   * than one bar length (intervalMs), which is how old the latest close is when the next is due.
+   */
   readonly thresholdMs: number;
   readonly intervalMs: number;
   /** Where DATA_STALE / DATA_RESUMED go; none in a unit test that only asks ages. */
@@ -30,6 +33,12 @@ interface Entry {
 export class StalenessTracker {
   readonly thresholdMs: number;
   private readonly intervalMs: number;
+  /**
+   * The threshold, or one bar length when that is longer: on 1-hour bars the latest close is up
+   * to an hour old while the next bar forms, and a 2-minute threshold would mark every symbol
+   * stale (DATA_STALE, then DATA_RESUMED) between any two bars of a feed that is on time.
+   */
+  private readonly staleAfterMs: number;
   private readonly recorder: Recorder | undefined;
   private readonly entries = new Map<string, Entry>();
 
@@ -37,6 +46,7 @@ export class StalenessTracker {
     if (!(options.thresholdMs > 0)) throw new RangeError(`staleness threshold must be a positive number of ms, got ${options.thresholdMs}`);
     this.thresholdMs = options.thresholdMs;
     this.intervalMs = options.intervalMs;
+    this.staleAfterMs = Math.max(options.thresholdMs, options.intervalMs);
     this.recorder = options.recorder;
   }
 
@@ -68,7 +78,7 @@ export class StalenessTracker {
 
   isStale(symbol: string, now: number): boolean {
     const age = this.ageMs(symbol, now);
-    return age === null || age > this.thresholdMs;
+    return age === null || age > this.staleAfterMs;
   }
 
   /** Looks at every symbol; the first time one is past the threshold, logs DATA_STALE. */
@@ -76,9 +86,9 @@ export class StalenessTracker {
     for (const [symbol, entry] of this.entries) {
       if (Number.isNaN(entry.lastOpenTime) || !Number.isNaN(entry.staleSince)) continue;
       const age = now - (entry.lastOpenTime + this.intervalMs);
-      if (age > this.thresholdMs) {
-        entry.staleSince = entry.lastOpenTime + this.intervalMs + this.thresholdMs;
-        this.recorder?.emit('DATA_STALE', { symbol, age_ms: age, threshold_ms: this.thresholdMs, last_bar_ts: isoTime(entry.lastOpenTime) });
+      if (age > this.staleAfterMs) {
+        entry.staleSince = entry.lastOpenTime + this.intervalMs + this.staleAfterMs;
+        this.recorder?.emit('DATA_STALE', { symbol, age_ms: age, threshold_ms: this.staleAfterMs, last_bar_ts: isoTime(entry.lastOpenTime) });
       }
     }
   }

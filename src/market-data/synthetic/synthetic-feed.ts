@@ -4,6 +4,7 @@ import { MINUTE_MS, type Bar } from '../bar.js';
 import { FeedLoop } from '../feed-loop.js';
 import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from '../market-feed.js';
 import type { StalenessTracker } from '../staleness-tracker.js';
+import { priceModelForInterval } from './interval-model.js';
 import { DEFAULT_PRICE_MODEL, PriceModel, type ModelBar, type PriceModelParams } from './price-model.js';
 import { SeededRandom } from './seeded-random.js';
 import { defaultStartPrice } from './start-price.js';
@@ -15,6 +16,7 @@ export interface SyntheticFeedOptions {
   readonly speed: ReplaySpeed;
   readonly recorder: Recorder;
   readonly staleness?: StalenessTracker;
+  /** The bar length (market_data.timeframe), 1 minute unless told; the model is scaled to it (priceModelForInterval). */
   readonly intervalMs?: number;
   /** Open time of the first bar; default: `warmupBars` intervals before the current one (see `resumeAfter`). */
   readonly startTime?: number;
@@ -40,10 +42,11 @@ export interface SyntheticFeedOptions {
    * `resumeAfter`) toward the default, the home of the market it continues.
    */
   readonly startPrices?: Readonly<Record<string, string>>;
+  /** Knobs over the model scaled to the bar length, taken as they are. */
   readonly model?: Partial<PriceModelParams>;
 }
 
-const BATCH_MINUTES = 256;
+const BATCH_BARS = 256;
 const VOLUME_SCALE = 4;
 
 /** One simulated market: its model and the tick grid (about 7 significant digits) its prices sit on. */
@@ -85,7 +88,7 @@ export class SyntheticFeed implements MarketFeed {
     if (options.symbols.length === 0) throw new RangeError('a synthetic feed needs at least one symbol');
     this.symbols = [...options.symbols];
     this.intervalMs = options.intervalMs ?? MINUTE_MS;
-    const params = { ...DEFAULT_PRICE_MODEL, ...options.model };
+    const params = { ...priceModelForInterval(DEFAULT_PRICE_MODEL, this.intervalMs), ...options.model };
     const current = Math.floor(Date.now() / this.intervalMs) * this.intervalMs;
     const warmupMs = (options.warmupBars ?? 0) * this.intervalMs;
     this.markets = this.symbols.map((symbol) => {
@@ -143,7 +146,7 @@ export class SyntheticFeed implements MarketFeed {
     const end = Math.max(...this.markets.map((market) => this.endOf(market)));
     for (let openTime = this.startTime; openTime < end; ) {
       const batch: Bar[] = [];
-      for (const batchEnd = Math.min(end, openTime + BATCH_MINUTES * this.intervalMs); openTime < batchEnd; openTime += this.intervalMs) {
+      for (const batchEnd = Math.min(end, openTime + BATCH_BARS * this.intervalMs); openTime < batchEnd; openTime += this.intervalMs) {
         for (const market of this.markets) {
           if (openTime < market.startTime || openTime >= this.endOf(market)) continue;
           const m = market.model.step();
