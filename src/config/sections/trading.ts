@@ -16,7 +16,7 @@ export const tradingSection = z
     max_open_positions: key.int(1, { min: 1, max: 100 }, 'open positions allowed at once (all symbols)'),
     cooldown_after_exit: key.duration('5m', { min: '0s', max: '7d' }, 'wait after closing a position before buying the same symbol'),
     daily_loss_limit_pct: key.decimal('5', { min: '0', max: '100' }, 'realized loss in a UTC day that blocks buys (0 disables), as % of the quote capital when the session starts: the quote balance plus what open positions cost (on a new account, starting_quote_balance)'),
-    starting_quote_balance: key.decimal('1000', { min: '0' }, 'paper: quote currency balance at start'),
+    starting_quote_balance: key.decimal('1000', { min: '0' }, 'paper: the quote currency balance a new paper account starts with (an existing data directory keeps its balance: use a fresh --data-dir)'),
     starting_base_balance: key.decimal('0', { min: '0' }, 'paper: base currency balance at start, per symbol'),
   })
   .strict()
