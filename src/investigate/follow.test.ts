@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../../test/support/cli.js';
+import { spawnCliInOneProcess } from '../../test/support/cli.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { BASE_CONFIG, writeOrderFailures, writeUnexpectedDash } from './testing/incidents.js';
 import { SessionWriter } from './testing/session-writer.js';
@@ -25,7 +25,7 @@ describe('--follow', () => {
   it('trace keeps printing the decision\'s new lines: the exit of its position', async () => {
     const dir = tempDir('tt-follow-');
     const facts = writeUnexpectedDash(dir);
-    const child = spawnCli(['trace', facts.filled.decisionId, '--follow', '--data-dir', dir]);
+    const child = spawnCliInOneProcess(['trace', facts.filled.decisionId, '--follow', '--data-dir', dir]);
     let out = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -43,7 +43,7 @@ describe('--follow', () => {
   it('dash follows new notifications across a rotation of its file', async () => {
     const dir = tempDir('tt-follow-dash-');
     writeUnexpectedDash(dir);
-    const child = spawnCli(['dash', '--follow', '--data-dir', dir]);
+    const child = spawnCliInOneProcess(['dash', '--follow', '--data-dir', dir]);
     let out = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -66,7 +66,7 @@ describe('--follow', () => {
   it('orders summarizes unreadable new lines in one line, not one line each', async () => {
     const dir = tempDir('tt-follow-garbage-');
     writeOrderFailures(dir);
-    const child = spawnCli(['orders', '--follow', '--data-dir', dir]);
+    const child = spawnCliInOneProcess(['orders', '--follow', '--data-dir', dir]);
     let out = '';
     let err = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -90,7 +90,7 @@ describe('--follow', () => {
     // Another failure of the same shape, told apart by its time.
     const line = failed.replace(/^\{"ts":"[^"]+"/, '{"ts":"2025-10-26T11:59:59.999Z"');
     appendFileSync(path, line.slice(0, 80));
-    const child = spawnCli(['orders', '--follow', '--json', '--data-dir', dir]);
+    const child = spawnCliInOneProcess(['orders', '--follow', '--json', '--data-dir', dir]);
     let out = '';
     let err = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));

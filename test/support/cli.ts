@@ -21,6 +21,20 @@ export function spawnCli(args: readonly string[], options: { env?: NodeJS.Proces
   });
 }
 
+/**
+ * Spawns `tradetrace <args>` from source in one node process (tsx as its loader), for a test that
+ * signals it: the signal reaches the CLI itself. The tsx binary relays a signal to the node process
+ * it starts, but when that process has not acknowledged it within 2 x 30 ms (a loaded machine) it
+ * SIGKILLs it and exits 130 itself, whatever the CLI would have done.
+ */
+export function spawnCliInOneProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Runs `tradetrace <args>` to completion and collects its output. */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {

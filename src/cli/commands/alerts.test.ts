@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symli
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
-import { spawnCli } from '../../../test/support/cli.js';
+import { spawnCliInOneProcess } from '../../../test/support/cli.js';
 import { runQuery } from '../../../test/support/run-query.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { writeConfigDrift, writeNoTrades, writeOrderFailures } from '../../investigate/testing/incidents.js';
@@ -12,7 +12,7 @@ import { writeConfigDrift, writeNoTrades, writeOrderFailures } from '../../inves
  * then stops it with SIGINT.
  */
 async function followUntil(args: readonly string[], until: string | (() => boolean), env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(['alerts', '--follow', '--poll-ms', '50', ...args], { env });
+  const child = spawnCliInOneProcess(['alerts', '--follow', '--poll-ms', '50', ...args], { env });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
