@@ -89,6 +89,21 @@ describe('tradetrace paper: terminal output', () => {
     expect(run.stdout.indexOf('ended: duration_reached (exit 0)')).toBeGreaterThan(show);
   }, 90_000);
 
+  it.skipIf(!hasScript)('on a terminal: an alert firing under the live dashboard is in its ALERTS panel, and its console line comes under the last frame, not under one that erases it', async () => {
+    const dataDir = join(tempDir('tradetrace-paper-tty-alert-'), 'data');
+    // Every order rejected: order_failure_rate fires within the first few intents.
+    const command = `stty rows 40 cols 140; node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --set paper_exchange.fault_reject=1 --duration 6s --data-dir ${dataDir}`;
+    const run = await timedRun('script', ['-qec', command, '/dev/null'], { TERM: 'xterm' }, dataDir);
+    expect(run.code, run.stderr).toBe(0);
+    const shown = run.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(shown).toMatch(/\nALERTS {2}1 firing\r?\n {2}WARNING {2}order_failure_rate \[orders\] {2}since \d\d:\d\d:\d\d /);
+    // The line was written under a frame and erased by the next one (its ESC[J) within half a second.
+    const fired = run.stdout.indexOf('FIRED    order_failure_rate [orders]');
+    expect(fired).toBeGreaterThan(run.stdout.lastIndexOf(`${ESC}[J`));
+    expect(fired).toBeGreaterThan(run.stdout.lastIndexOf(`${ESC}[?25h`));
+    expect(run.stdout.indexOf('ended: duration_reached (exit 0)')).toBeGreaterThan(fired);
+  }, 90_000);
+
   it.skipIf(!hasScript)('ENABLE_LIVE_DASHBOARD=false on a terminal: no dashboard, but plain progress at least every few seconds', async () => {
     const dataDir = join(tempDir('tradetrace-paper-off-'), 'data');
     const command = `node_modules/.bin/tsx src/cli/entry.ts paper ${FAST.join(' ')} --duration 12s --data-dir ${dataDir}`;

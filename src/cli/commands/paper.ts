@@ -230,7 +230,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     },
   });
 
-  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir });
+  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir, dashboard: { model, frame: dashboard } });
   if (!alertsResult.ok) {
     io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
     session.store.close();
