@@ -98,8 +98,8 @@ describe.skipIf(!available)('market_data.timeframe is the bar length the session
       `${dataDir} was traded on 5m bars (${join(dataDir, 'paper-cursor.json')} says so, by session ${two.id}), and market_data.timeframe is now 1m: resuming would mix bars of the two lengths. Nothing was decided. ` +
       `Set market_data.timeframe=5m (--set market_data.timeframe=5m) to go on in ${dataDir}, or start over in a new --data-dir for 1m bars`;
     expect(other.stderr).toContain(`tradetrace paper: ${message}\n`);
-    // Exit 1 until paper.ts counts timeframe_changed as bad input (exit 2) like a changed candle file.
-    expect(other.code === 1 || other.code === 2, other.stderr).toBe(true);
+    // Bad input, the operator's to fix, like a changed candle file: exit 2.
+    expect(other.code, other.stderr).toBe(2);
     expect(ofType(three.lines, 'DECISION_START')).toHaveLength(0);
     expect(ofType(three.lines, 'SESSION_END')[0]).toMatchObject({ reason: 'refused', error_code: 'timeframe_changed', message });
   }, 240_000);

@@ -195,8 +195,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     startWarnings.stop();
     printStartWarnings(io, startWarnings.warnings, undefined);
     io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
-    // Bad input (a market the config cannot trade, a damaged candle file) is the operator's to fix: exit 2.
-    const badInput = (error as { code?: unknown }).code === 'invalid_market' || isCandleFileError(error);
+    // Bad input (a market the config cannot trade, a damaged candle file, a timeframe other than the directory traded on) is the operator's to fix: exit 2.
+    const code = (error as { code?: unknown }).code;
+    const badInput = code === 'invalid_market' || code === 'timeframe_changed' || isCandleFileError(error);
     return s.endSession('refused', badInput ? 2 : 1, undefined, sessionFailure(error));
   }
   const { coordinator } = session;
