@@ -186,7 +186,13 @@ export class PaperSession {
         cursor.advance(bar.symbol, close, bar.close);
         return undefined;
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, ...(plan.clock === undefined ? {} : { resume: plan }) });
+      // While the feed waits for a bar's time (a hole in the data at speed N lasts hole/N), both
+      // loops are idle, not hung: the feed beats them from its wait's timer, never while a bar is handled.
+      const whileWaiting = (): void => {
+        marketDataLoop.beat();
+        decisionLoop.beat();
+      };
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, whileWaiting, ...(plan.clock === undefined ? {} : { resume: plan }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

@@ -90,13 +90,16 @@ export interface FeedSetup {
   readonly intervalMs: number;
   /** Where each symbol resumes (see planResume); absent on a data directory where nothing was decided. */
   readonly resume?: ResumePlan;
+  /** Called while the feed waits for a bar's time: the per-bar loops are idle, not hung (see FeedLoopOptions.whileWaiting). */
+  readonly whileWaiting?: () => void;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
   const common = { speed: setup.speed, recorder: setup.recorder, staleness: setup.staleness, warmupBars: setup.warmupBars, intervalMs: setup.intervalMs };
   const plan = setup.resume;
   const decided = plan?.allDecidedUntil === undefined ? {} : { decidedUntil: plan.allDecidedUntil };
-  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...decided, decidedBars: plan?.decidedBars });
+  const waiting = setup.whileWaiting === undefined ? {} : { whileWaiting: setup.whileWaiting };
+  if (choice.kind === 'replay') return ReplayFeed.open({ files: choice.files, symbols, ...common, ...decided, ...waiting, decidedBars: plan?.decidedBars });
   // A resumed synthetic market goes on from the price of its last decided bar.
   const startPrices: Record<string, string> = {};
   for (const symbol of symbols) {
@@ -104,5 +107,5 @@ export async function openFeed(choice: FeedChoice, symbols: readonly string[], s
     if (price !== undefined) startPrices[symbol] = price.toString();
   }
   const resumed = plan === undefined ? {} : { resumeAfter: plan.traded, startPrices };
-  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...decided, ...resumed });
+  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...decided, ...waiting, ...resumed });
 }

@@ -32,6 +32,8 @@ export interface SyntheticFeedOptions {
   readonly resumeAfter?: ReadonlyMap<string, number>;
   /** The close up to which every symbol was decided before: delivered at full speed (see FeedLoop). */
   readonly decidedUntil?: number;
+  /** Called while the feed waits for a bar's time (see FeedLoopOptions.whileWaiting): the session beats its per-bar loops there. */
+  readonly whileWaiting?: () => void;
   /** Bars per symbol (missing ones included), from its own start, before the feed ends with data_end; default endless. */
   readonly maxBars?: number;
   readonly warmupBars?: number;
@@ -123,6 +125,7 @@ export class SyntheticFeed implements MarketFeed {
       // market's decided bars filled a count meant for the later one's warm-up and went unpaced.
       decidedUntil: Math.max(options.decidedUntil ?? Number.NEGATIVE_INFINITY, Math.min(...this.markets.map((market) => market.startTime)) + warmupMs),
       sourceOf: () => `synthetic:${options.seed}`,
+      whileWaiting: options.whileWaiting,
     });
   }
 
