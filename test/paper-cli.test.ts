@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runCli } from './support/cli.js';
+import { scriptAvailable } from './support/script-command.js';
 import { tempDir } from './support/temp-dir.js';
 
 const ESC = '\u001b';
@@ -43,19 +44,7 @@ function sessionStartMs(dataDir: string): number {
   return start === undefined ? Number.NaN : Date.parse(String((JSON.parse(start) as { ts?: unknown }).ts));
 }
 
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasScript) {
-  // CI must exercise the terminal dashboard: a missing `script` there is a broken machine, not a reason to skip.
-  if (process.env['CI'] === 'true') throw new Error('CI=true but `script` (util-linux) is not installed: the TTY dashboard tests cannot run');
-  console.warn('paper-cli: `script` (util-linux) is not installed, so the TTY cases cannot give the bot a terminal; skipped');
-}
+const hasScript = scriptAvailable('paper-cli');
 
 describe('tradetrace paper: terminal output', () => {
   it('with stdout piped: plain progress lines and dashboard events, no ANSI escapes, never silent for long, then the summary', async () => {

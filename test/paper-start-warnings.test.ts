@@ -1,25 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runCli } from './support/cli.js';
+import { scriptAvailable } from './support/script-command.js';
 import { BTC_PERP_CSV, sharedDataAvailable } from './support/shared-data.js';
 import { tempDir } from './support/temp-dir.js';
 import { terminalScreen } from './support/terminal-screen.js';
 
 const hasData = sharedDataAvailable();
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasScript) {
-  if (process.env['CI'] === 'true') throw new Error('CI=true but `script` (util-linux) is not installed: the TTY case cannot run');
-  console.warn('paper-start-warnings: `script` (util-linux) is not installed, so the live-dashboard case cannot give the bot a terminal; skipped');
-}
+const hasScript = scriptAvailable('paper-start-warnings');
 
 const PLAIN = { ENABLE_LIVE_DASHBOARD: 'false' };
 /** The session after the one that left BTC/USD open: it trades ETH/USD only. */

@@ -7,7 +7,7 @@ import { Decimal } from '../domain/decimal.js';
 import { isoTime } from '../market-data/bar.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
-import { RotatedCompression } from '../recorder/rotated-compression.js';
+import { gzipRotated } from '../recorder/__fixtures__/gzip-rotated.js';
 import { withDecision } from '../recorder/trace-context.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 
@@ -72,7 +72,7 @@ describe('lastDecidedBars', () => {
     decide(logs, [['BTC/USDT', 2], ['ETH/USDT', 2]]);
     const newest = rotate(logs, '20220101T000300000Z');
     decide(logs, [['BTC/USDT', 3]]);
-    await gzip(logs, newest);
+    await gzipRotated(logs, newest);
     expect(existsSync(newest)).toBe(false);
 
     expect(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE)).toEqual(
@@ -89,7 +89,7 @@ describe('lastDecidedBars', () => {
     // Cut off by a kill: its newline never written (a whole decision line but for that).
     appendFileSync(join(logs, 'decisions.jsonl'), `{"ts":"2022-01-01T00:09:00.000Z","level":"info","event_type":"DECISION_START","session_id":"${SESSION}","seq":99,"symbol":"BTC/USDT","bar_ts":"${isoTime(T0 + 9 * MINUTE)}","price":109.5}`);
     const rotated = rotate(logs, '20220101T000300000Z');
-    await gzip(logs, rotated);
+    await gzipRotated(logs, rotated);
     expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3 * MINUTE, 'ETH/USDT': T0 + 2 * MINUTE });
   });
 
@@ -99,7 +99,7 @@ describe('lastDecidedBars', () => {
     decide(logs, [['ETH/USDT', 0], ...Array.from({ length: 3000 }, (_, bar) => ['BTC/USDT', bar] as const)]);
     const rotated = rotate(logs, '20220101T010000000Z');
     expect(statSync(rotated).size).toBeGreaterThan(1_000_000);
-    await gzip(logs, rotated);
+    await gzipRotated(logs, rotated);
     expect(closes(await lastDecidedBars(logs, SESSION, ['BTC/USDT', 'ETH/USDT'], MINUTE))).toEqual({ 'BTC/USDT': T0 + 3000 * MINUTE, 'ETH/USDT': T0 + MINUTE });
   });
 
@@ -108,7 +108,7 @@ describe('lastDecidedBars', () => {
     decide(logs, [['ETH/USDT', 1], ['BTC/USDT', 1]]);
     const older = rotate(logs, '20220101T000200000Z');
     decide(logs, [['BTC/USDT', 2]]);
-    await gzip(logs, rotate(logs, '20220101T000300000Z'));
+    await gzipRotated(logs, rotate(logs, '20220101T000300000Z'));
     decide(logs, [['BTC/USDT', 3]]);
     // The files are listed when the search begins; it reads the gzipped one in the background, and
     // meanwhile the bot's compression replaces the older plain file by its .gz.
@@ -143,7 +143,7 @@ describe('lastDecidedBars', () => {
     rotate(logs, '20220101T000200000Z');
     decide(logs, [['ETH/USDT', 5]]);
     const newer = rotate(logs, '20220101T000600000Z');
-    await gzip(logs, newer);
+    await gzipRotated(logs, newer);
     const bytes = readFileSync(`${newer}.gz`);
     bytes.fill(0x20, 0, 4);
     writeFileSync(`${newer}.gz`, bytes);
@@ -161,13 +161,3 @@ function rotate(logsDir: string, stamp: string): string {
   return rotated;
 }
 
-/** Gzips a rotated file the way the bot does (and removes the plain one). */
-async function gzip(logsDir: string, path: string): Promise<void> {
-  const failures: unknown[] = [];
-  const compression = new RotatedCompression(logsDir, { graceMs: 0, onFailure: (_path, error) => failures.push(error) });
-  compression.schedule(path, 0);
-  await compression.idle();
-  compression.close();
-  expect(failures).toEqual([]);
-  expect(existsSync(`${path}.gz`)).toBe(true);
-}

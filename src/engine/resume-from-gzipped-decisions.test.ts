@@ -10,7 +10,7 @@ import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
-import { RotatedCompression } from '../recorder/rotated-compression.js';
+import { gzipRotated } from '../recorder/__fixtures__/gzip-rotated.js';
 import { withDecision } from '../recorder/trace-context.js';
 import { PaperSession, type PaperRunResult } from './paper-session.js';
 import { CURSOR_FILE } from './replay-cursor.js';
@@ -65,13 +65,8 @@ async function killedJustAfterRotation({ rows, open, dataDir, logsDir }: DataDir
   killed.close();
   const rotated = join(logsDir, 'decisions.20220101T000059000Z.jsonl');
   renameSync(join(logsDir, 'decisions.jsonl'), rotated);
-  const failures: unknown[] = [];
-  const compression = new RotatedCompression(logsDir, { graceMs: 0, onFailure: (_path, error) => failures.push(error) });
-  compression.schedule(rotated, 0);
-  await compression.idle();
-  compression.close();
-  expect(failures).toEqual([]);
-  expect([existsSync(rotated), existsSync(`${rotated}.gz`), existsSync(join(logsDir, 'decisions.jsonl'))]).toEqual([false, true, false]);
+  await gzipRotated(logsDir, rotated);
+  expect(existsSync(join(logsDir, 'decisions.jsonl'))).toBe(false);
   const cursorAt = open(100) + MINUTE;
   writeFileSync(join(dataDir, CURSOR_FILE), `${JSON.stringify({ last_bar_close: cursorAt, session_id: KILLED, traded: [BTC, ETH], symbols: { [BTC]: cursorAt, [ETH]: cursorAt } })}\n`);
 }

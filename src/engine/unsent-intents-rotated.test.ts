@@ -9,7 +9,7 @@ import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
-import { RotatedCompression } from '../recorder/rotated-compression.js';
+import { gzipRotated } from '../recorder/__fixtures__/gzip-rotated.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { StateStore } from '../store/state-store.js';
 import { PaperSession } from './paper-session.js';
@@ -75,16 +75,6 @@ function rotatingAtLastWrite(logsDir: string, sessionId: string, lines: (recorde
   return rotatedOrders(logsDir);
 }
 
-async function gzip(logsDir: string, path: string): Promise<void> {
-  const failures: unknown[] = [];
-  const compression = new RotatedCompression(logsDir, { graceMs: 0, onFailure: (_path, error) => failures.push(error) });
-  compression.schedule(path, 0);
-  await compression.idle();
-  compression.close();
-  expect(failures).toEqual([]);
-  expect([existsSync(path), existsSync(`${path}.gz`)]).toEqual([false, true]);
-}
-
 const unsentOf = (intentId: string, attempts: number, sessionId = KILLED) => ({
   intentId, decisionId: DECISION, symbol: 'BTC/USD', side: 'sell', clientOrderIds: Array.from({ length: attempts }, (_, i) => `${intentId}-${i + 1}`), sessionId,
 });
@@ -114,7 +104,7 @@ describe('findUnsentIntents across a rotation of orders.jsonl', () => {
     context(older, 'int_00000000000000a0', 1);
     older.close();
     const rotated = rotatingAtLastWrite(logsDir, KILLED, (w) => answered(w, 'int_00000000000000a1'), (w) => context(w, 'int_00000000000000aa', 1));
-    await gzip(logsDir, rotated);
+    await gzipRotated(logsDir, rotated);
     expect(await findUnsentIntents(logsDir, RESTART, nobodyKnows)).toEqual([unsentOf('int_00000000000000aa', 1)]);
   });
 
@@ -127,7 +117,7 @@ describe('findUnsentIntents across a rotation of orders.jsonl', () => {
         answered(w, 'int_00000000000000a1');
         context(w, 'int_00000000000000aa', 1);
       }, (w) => retry(w, 'int_00000000000000aa', 1));
-      if (gzipped) await gzip(logsDir, rotated);
+      if (gzipped) await gzipRotated(logsDir, rotated);
       const killed = writer(logsDir, KILLED);
       context(killed, 'int_00000000000000aa', 2);
       killed.close();
@@ -148,7 +138,7 @@ describe('findUnsentIntents across a rotation of orders.jsonl', () => {
     killedBefore.close();
     const mixed = join(logsDir, 'orders.20220101T000030000Z.jsonl');
     renameSync(join(logsDir, ORDERS), mixed);
-    await gzip(logsDir, mixed);
+    await gzipRotated(logsDir, mixed);
     const killed = writer(logsDir, KILLED);
     filled(killed, 'int_00000000000000a1', 1);
     context(killed, 'int_00000000000000aa', 1);
@@ -166,7 +156,7 @@ describe('findUnsentIntents across a rotation of orders.jsonl', () => {
     killed.close();
     const rotated = join(logsDir, 'orders.20220101T000030000Z.jsonl');
     renameSync(join(logsDir, ORDERS), rotated);
-    await gzip(logsDir, rotated);
+    await gzipRotated(logsDir, rotated);
     writeFileSync(join(logsDir, 'orders.20211230T000000000Z.jsonl.gz'), 'not gzip');
     // Every line read was the killed session's, so its lines may go on, but the budget is spent: the
     // file beyond (which would fail the search) is not opened.
@@ -217,7 +207,7 @@ describe.skipIf(!available)('a paper session killed right after orders.jsonl rot
       // Its last write: the sell's ORDER_CONTEXT, which took orders.jsonl past recorder.rotate_mb, then SIGKILL.
       const rotated = rotatingAtLastWrite(logsDir, KILLED, () => {}, (w) => context(w, 'int_00000000000000aa', 1));
       expect(readFileSync(rotated, 'utf8').trimEnd().split('\n').at(-1)).toContain('"client_order_id":"int_00000000000000aa-1"');
-      if (gzipped) await gzip(logsDir, rotated);
+      if (gzipped) await gzipRotated(logsDir, rotated);
       const store = StateStore.open({ dataDir });
       expect(store.order('int_00000000000000aa-1')).toBeUndefined();
       store.close();
@@ -244,7 +234,7 @@ describe('findUnsentIntents and a rotated orders file it cannot read', () => {
     const logsDir = join(tempDir('tradetrace-unsent-damaged-'), 'logs');
     const rotated = rotatingAtLastWrite(logsDir, KILLED, (w) => answered(w, 'int_00000000000000a1'), (w) => context(w, 'int_00000000000000aa', 1));
     // Damaged: its gzip header overwritten (the bytes an operator's tool or a bad disk might leave).
-    await gzip(logsDir, rotated);
+    await gzipRotated(logsDir, rotated);
     const damaged = readFileSync(`${rotated}.gz`);
     damaged.fill(0x20, 0, 4);
     writeFileSync(`${rotated}.gz`, damaged);
