@@ -1,9 +1,8 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
+import { gunzippedLog, readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How far back from the end of the decision log to look, across its files. The replay cursor,
 // saved every second, holds every decision but those of the last second before a kill: a few
@@ -14,8 +13,6 @@ const MAX_BYTES = 64 * 1024 * 1024;
 const START = '"event_type":"DECISION_START"';
 const START_BYTES = Buffer.from(START);
 const NEWLINE = 0x0a;
-// zlib's default 16 KB output chunks take 2.7 s to unzip 256 MiB (the default rotation size); 256 KB ones 0.6 s.
-const GUNZIP_CHUNK = 256 * 1024;
 const BAR_TS = /"bar_ts":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 const PRICE = /"price":(\d+(?:\.\d+)?)[,}]/;
@@ -66,7 +63,7 @@ function searchPlain(path: string, search: Search, last: Map<string, DecidedBar>
 async function searchGzipped(path: string, search: Search, last: Map<string, DecidedBar>): Promise<number> {
   const found = new Map<string, DecidedBar>();
   let bytes = 0;
-  await pipeline(createReadStream(path), createGunzip({ chunkSize: GUNZIP_CHUNK }), async (unzipped: AsyncIterable<Buffer>) => {
+  await pipeline(...gunzippedLog(path), async (unzipped: AsyncIterable<Buffer>) => {
     let carry = Buffer.alloc(0);
     for await (const chunk of unzipped) {
       bytes += chunk.length;

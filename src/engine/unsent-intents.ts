@@ -1,10 +1,9 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
 import type { UnsentIntent } from '../store/reconcile.js';
-import { readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
+import { gunzippedLog, readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How much of the order log's lines a start reads, across its files, newest first. The previous
 // session's last intents are at the end of its lines: one decision runs at a time, so at most the
@@ -12,8 +11,6 @@ import { readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
 // read after a long session, which would otherwise go through its whole history.
 const MAX_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
-// zlib's default 16 KB output chunks unzip a 256 MiB file several times slower than 256 KB ones (see last-decided-bar.ts).
-const GUNZIP_CHUNK = 256 * 1024;
 const SESSION = /"session_id":"([^"]+)"/;
 const EVENT = /"event_type":"([A-Z_]+)"/;
 const INTENT = /"intent_id":"([^"]+)"/;
@@ -91,7 +88,7 @@ async function readGzipped(path: string, found: PreviousSession, budget: number)
   const tail: Buffer[] = [];
   let held = 0;
   let total = 0;
-  await pipeline(createReadStream(path), createGunzip({ chunkSize: GUNZIP_CHUNK }), async (unzipped: AsyncIterable<Buffer>) => {
+  await pipeline(...gunzippedLog(path), async (unzipped: AsyncIterable<Buffer>) => {
     for await (const chunk of unzipped) {
       total += chunk.length;
       tail.push(chunk);
