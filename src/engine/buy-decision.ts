@@ -11,6 +11,7 @@ import type { PositionRecord } from '../store/records.js';
 import { CountedPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
+import { checkExit, exitSizing } from './exit-check.js';
 
 type Stage = 'guards' | 'signal' | 'sizing' | 'execution';
 
@@ -74,9 +75,14 @@ export class BuyDecision {
       openPositions,
       // A property every snapshot has (one shape on the per-bar path), filled only at the limit.
       openSymbols: openPositions >= settings.limits.maxOpenPositions ? portfolio.positions().map((p) => p.symbol) : undefined,
-      // A remainder no exit could sell (dust: below the minimum order value or quantity) is not an
-      // open trade: the next signal buys again, the buy adds to it and the exit sells them together.
-      hasPosition: (position !== undefined && this.counted.sellable(position, bar.close, rules)) || portfolio.hasOpenOrder(symbol),
+      // A crumb (a remainder no exit could sell that never cost an order's worth: a partial IOC
+      // fill) is not an open trade: the next signal buys again, the buy adds to it and the exit sells
+      // them together. A trade that fell below the minimum stays one: a buy merged into it would
+      // take its blended entry price, and the stop loss from that price would sell both at once.
+      hasPosition: (position !== undefined && !this.isCrumb(position, bar.close, rules)) || portfolio.hasOpenOrder(symbol),
+      ...(position && !this.counted.sellable(position, bar.close, rules) && !this.isCrumb(position, bar.close, rules)
+        ? { positionNote: this.unsellableNote(position, bar, rules) }
+        : {}),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
       freeQuote: portfolio.free(rules.quoteAsset),
       minNotional: rules.minNotional,
@@ -84,6 +90,17 @@ export class BuyDecision {
       realizedPnlToday: portfolio.realizedToday(bar.openTime, settings.quoteCurrency),
       atrPercent: strategy.atrPercent,
     };
+  }
+
+  private isCrumb(position: PositionRecord, price: Decimal, rules: MarketRules): boolean {
+    return position.entryCost.lt(rules.minNotional) && !this.counted.sellable(position, price, rules);
+  }
+
+  private unsellableNote(position: PositionRecord, bar: Bar, rules: MarketRules): string {
+    const check = checkExit(rules, exitSizing(position.qty, bar.close, this.ctx.settings.slippageBps), null);
+    const why = check.code === 'send' ? 'it cannot be sold at this price' : check.message;
+    const until = check.code === 'below_min_qty' ? 'it is sold or swept by hand' : `its value reaches the minimum ${rules.minNotional.toString()} ${rules.quoteAsset} or it is sold by hand`;
+    return `${position.qty.toString()} ${rules.baseAsset} (${position.decisionId}) that no exit can sell (${why}); it stays, and blocks buying ${bar.symbol}, until ${until}`;
   }
 
   /**

@@ -97,19 +97,24 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell').map((l) => f(l, 'notional'))).toEqual([5, 5]);
   });
 
-  it('keeps the position open but not counted by the buy guards while no exit can sell it, until the price is back above the minimum; then the stop loss sells it', () => {
+  it('keeps the position open, counted by the buy guards, until the price is back above the minimum; then the stop loss sells it', () => {
     const decisionsAt = (ts: string) => logs.lines.filter((l) => l.event_type === 'DECISION_START' && f(l, 'bar_ts') === ts);
-    // While no exit could sell it (at 4000, and at 5009 whose limit makes 4.999 USD) the position
-    // is dust, not an open trade: it takes neither the one position slot (max_open_positions) nor
-    // its symbol (already_in_position), so the guards after them decide (the crash's ATR refuses
-    // every buy as volatility). On the bar at 5010 a sell was possible, so it counted.
+    // Every bar of the crash and of the near miss at 5009 is refused a buy because the position is
+    // held. While no exit could sell it (at 4000, and at 5009 whose limit makes 4.999 USD) it does
+    // not take the one position slot (max_open_positions) but still blocks a second buy of its own
+    // symbol; on the bar at 5010 a sell was possible, so it counted.
     const prices = SCRIPT.flatMap(([price, , bars]) => Array.from({ length: bars }, () => price));
     barTs.slice(0, 46).forEach((ts, i) => {
       const id = decisionsAt(ts)[0]?.decision_id;
       const guard = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === id);
-      expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '5010.0' ? 'max_open_positions' : 'volatility']);
+      expect([ts, f(guard, 'guard')]).toEqual([ts, prices[i] === '5010.0' ? 'max_open_positions' : 'already_in_position']);
     });
-    expect(logs.lines.filter((l) => l.event_type === 'BUY_BLOCKED' && f(l, 'guard') === 'already_in_position')).toEqual([]);
+    // `why` answers from that line: it says the position cannot be sold, and until when it stays.
+    const crashId = decisionsAt(barTs[0] ?? '')[0]?.decision_id;
+    const crashBlock = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED' && l.decision_id === crashId);
+    expect(String(f(crashBlock, 'message'))).toMatch(
+      /^a position in BTC\/USD is already open: 0\.001 BTC \(dec_\w+\) that no exit can sell \(.*below.*\); it stays, and blocks buying BTC\/USD, until its value reaches the minimum 5 USD or it is sold by hand$/,
+    );
     const sold = position.find((l) => l.event_type === 'SELL_FILLED');
     expect([f(sold, 'rule'), f(sold, 'qty')]).toEqual(['stop_loss', 0.001]);
     // Sold on the first bar back at 5010 with volume (after the 5009 bars): exits run before that bar's buy decision.

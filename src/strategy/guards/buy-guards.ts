@@ -25,7 +25,7 @@ const maxOpenPositions: BuyGuard = {
 
 const alreadyInPosition: BuyGuard = {
   name: 'already_in_position',
-  check: (s) => (s.hasPosition ? block('already_in_position', true, false, `a position in ${s.symbol} is already open`) : PASS),
+  check: (s) => (s.hasPosition ? block('already_in_position', true, false, `a position in ${s.symbol} is already open${s.positionNote ? `: ${s.positionNote}` : ''}`) : PASS),
 };
 
 const cooldown: BuyGuard = {

@@ -65,11 +65,13 @@ export interface GuardSnapshot {
    */
   readonly openSymbols?: readonly string[] | undefined;
   /**
-   * True when a position in `symbol` is open that an exit could sell, or an order on it is not
-   * settled yet. A remainder no order can sell (dust: worth less than the minimum order value, or
-   * less than the market's minimum quantity) is not an open trade: a buy adds to it.
+   * True when a position in `symbol` is open, or an order on it is not settled yet. A crumb (a
+   * remainder no order can sell that never cost the minimum order value: a partial IOC fill) is not
+   * an open trade: a buy adds to it.
    */
   readonly hasPosition: boolean;
+  /** Why that position stays, when it is not an ordinary open position (a trade no exit can sell): told with already_in_position. */
+  readonly positionNote?: string;
   /** When the last position in `symbol` was closed (ms UTC), null if never. */
   readonly lastExitAt: number | null;
   /** Quote currency free to spend. */
