@@ -244,7 +244,7 @@ describe('tradetrace paper: bad input is exit 2 with an error naming the input a
     expect(replay.stdout).not.toContain('only warmed the indicators');
     const starts = readFileSync(join(dataDir, 'logs', 'decisions.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"DECISION_START"') && l.includes('"ETH/USDT"'));
     expect(starts.length).toBeGreaterThan(200);
-  });
+  }, 180_000);
 
   it('a synthetic symbol not in BASE/QUOTE form', async () => {
     const result = await bad(['--synthetic', 'BTCUSDT']);

@@ -44,7 +44,7 @@ describe.skipIf(!available)('the bot\'s books lost from under it (real BTC-PERP 
     expect(message).toContain(join(dataDir, PAPER_EXCHANGE_FILE));
     expect(message).toMatch(/it holds [^)]*USD \d/);
     expect(existsSync(join(dataDir, 'state.sqlite'))).toBe(false);
-  });
+  }, 180_000);
 
   it('stops trading at the next booking when state.sqlite is deleted mid-run, and the command it prints puts the books back', async () => {
     const dataDir = join(tempDir('tradetrace-lost-books-'), 'data');

@@ -58,7 +58,7 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     expect(watcher.output).not.toContain(hook.url);
     const errors = readLog(join(dataDir, 'logs/system.jsonl')).filter((l) => l['event_type'] === 'ERROR' && String(l['session_id']).startsWith('watcher_'));
     expect(errors.map((l) => l['error_code'])).toEqual(['webhook_undelivered']);
-  });
+  }, 120_000);
 
   it('detects a SIGKILLed bot within the configured time: one ALERT_FIRED, one webhook POST, kept across a watcher restart, resolved by the next bot', async () => {
     const dataDir = tempDir('tradetrace-watch-');
@@ -109,7 +109,7 @@ describe('tradetrace alerts --follow (a separate watcher process)', () => {
     expect(resolved).toMatchObject({ alert_id: fired['alert_id'], subject: sessionId, message: `superseded by session ${nextSession}: the bot was restarted on this data directory, and ${sessionId} wrote no SESSION_END` });
     await waitFor('the resolution POST', () => hook.received.length > 1);
     expect(hook.received.map((r) => [r.body['status'], r.body['alert_id']])).toEqual([['fired', fired['alert_id']], ['resolved', fired['alert_id']]]);
-  });
+  }, 180_000);
 
   it('detects a hung bot (alive process, heartbeats stop), then resolves on a clean SESSION_END', async () => {
     const dataDir = tempDir('tradetrace-watch-');

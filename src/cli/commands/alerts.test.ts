@@ -19,7 +19,8 @@ async function followUntil(args: readonly string[], until: string | (() => boole
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const done = typeof until === 'string' ? () => stderr.includes(until) : until;
-  const deadline = Date.now() + 30_000;
+  // Only a bound on a watcher that never gets there: 90 s, as a loaded machine took 27 s for a whole case.
+  const deadline = Date.now() + 90_000;
   while (!done() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
   return { code: await exited, stdout, stderr };
@@ -63,7 +64,7 @@ describe('tradetrace alerts --follow on a directory without logs', () => {
     expect(r.stderr).toContain(`tradetrace alerts: watching ${join(dataDir, 'logs')} as watcher_`);
     expect(r.code).toBe(0);
     expect(existsSync(join(dataDir, 'logs'))).toBe(true);
-  }, 40_000);
+  }, 150_000);
 });
 
 describe('tradetrace alerts without --follow', () => {
@@ -100,7 +101,7 @@ describe('tradetrace alerts --follow with garbage in the logs', () => {
     const r = await followUntil(['--data-dir', dataDir], 'skipped 30 unreadable lines in system.jsonl (lines ');
     expect(r.code).toBe(0);
     expect(r.stderr.split('\n').filter((l) => l.includes('skipped'))).toHaveLength(1);
-  }, 40_000);
+  }, 150_000);
 });
 
 describe('tradetrace alerts --follow where it cannot write logs/alerts.jsonl', () => {
@@ -119,7 +120,7 @@ describe('tradetrace alerts --follow where it cannot write logs/alerts.jsonl', (
     expect(r.stderr).toMatch(/fired config_drift config \(alt_[0-9a-f]{16}\) was printed here and sent to the webhook but not recorded: /);
     expect(r.stdout).toMatch(/config_drift/);
     expect(hook.received).toHaveLength(1);
-  }, 40_000);
+  }, 150_000);
 });
 
 describe('tradetrace alerts --follow: the webhook and its secrets', () => {
@@ -142,7 +143,7 @@ describe('tradetrace alerts --follow: the webhook and its secrets', () => {
       expect(allText(dataDir)).not.toContain(secret);
       expect(r.stdout + r.stderr).not.toContain(secret);
     }
-  }, 40_000);
+  }, 150_000);
 
   it('refuses a --webhook with user:password@ up front (exit 2, fetch could never send it), without printing the password or logging anything', async () => {
     const dataDir = tempDir('tt-alerts-userinfo-');
