@@ -5,6 +5,7 @@ import { errnoOf, rotateIfStill } from './file-rotation.js';
 import type { LineSink } from './line-sink.js';
 import { pruneRotated, type PruneOutcome, type RetentionPolicy } from './log-retention.js';
 import { RecorderError } from './recorder-error.js';
+import { outsideTrace } from './trace-context.js';
 import { RotatedCompression, type RotatedCompressionOptions } from './rotated-compression.js';
 
 export type RecorderMode = 'durable' | 'buffered';
@@ -334,8 +335,12 @@ export class FileSink implements LineSink {
     }
     // 'moved' or 'rotated' (or removed after every line was seen in it): the next write opens the path.
     if (outcome.kind === 'rotated') {
-      this.compression?.schedule(outcome.rotatedTo);
-      this.schedulePrune();
+      // A rotation happens inside whatever line made the file pass the size, often a decision's: the
+      // compression and the retention that follow (and the LOG lines they write) are no part of it.
+      outsideTrace(() => {
+        this.compression?.schedule(outcome.rotatedTo);
+        this.schedulePrune();
+      });
     }
   }
 

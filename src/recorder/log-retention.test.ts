@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { FileSink } from './file-sink.js';
 import { pruneRotated, type PruneOutcome } from './log-retention.js';
+import { currentTrace, withDecision } from './trace-context.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
@@ -37,19 +38,21 @@ describe('pruneRotated: which rotated log files go', () => {
     [`orders.${old}_2.jsonl.gz`]: 50,
     [`orders.${recent}.jsonl.gz`]: 50,
     [`audit.${old}.jsonl.gz`]: 10,
+    [`alerts.${old}.jsonl.gz`]: 10,
+    [`alerts.${mid}.jsonl.gz`]: 10,
     'decisions.jsonl.1.gz': 100,
     [`decisions.${old}.jsonl.gz.tmp`]: 30,
     'notes.txt': 5,
   };
 
-  it('by age: files rotated longer ago than the limit, every channel but audit; current, newest rotated, logrotate and stray files stay', () => {
+  it('by age: files rotated longer ago than the limit, every channel but audit and alerts; current, newest rotated, logrotate and stray files stay', () => {
     const logs = logsWith(files);
     const outcome = pruneRotated(logs, { maxAgeMs: 30 * DAY, maxTotalBytes: 0, settleMs: 60_000 }, NOW);
     expect(outcome.failures).toEqual([]);
     expect(outcome.deleted.map((d) => d.path.split('/').pop()).sort()).toEqual([`decisions.${old}.jsonl.gz`, `orders.${old}_2.jsonl.gz`]);
     expect(outcome.deleted.map((d) => d.bytes).sort()).toEqual([100, 50]);
     expect(names(logs)).toEqual(
-      ['decisions.jsonl', `decisions.${mid}.jsonl.gz`, `decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`, `audit.${old}.jsonl.gz`, 'decisions.jsonl.1.gz', `decisions.${old}.jsonl.gz.tmp`, 'notes.txt'].sort(),
+      ['decisions.jsonl', `decisions.${mid}.jsonl.gz`, `decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`, `audit.${old}.jsonl.gz`, `alerts.${old}.jsonl.gz`, `alerts.${mid}.jsonl.gz`, 'decisions.jsonl.1.gz', `decisions.${old}.jsonl.gz.tmp`, 'notes.txt'].sort(),
     );
   });
 
@@ -61,7 +64,7 @@ describe('pruneRotated: which rotated log files go', () => {
     expect(outcome.deleted.map((d) => d.path.split('/').pop())).toEqual([`decisions.${old}.jsonl.gz`]);
     const tighter = pruneRotated(logs, { maxAgeMs: 0, maxTotalBytes: 60, settleMs: 60_000 }, NOW);
     expect(tighter.deleted.map((d) => d.path.split('/').pop())).toEqual([`orders.${old}_2.jsonl.gz`, `decisions.${mid}.jsonl.gz`]);
-    expect(names(logs).filter((n) => /\.\d{8}T/.test(n) && !n.startsWith('audit') && !n.endsWith('.tmp'))).toEqual([`decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`]);
+    expect(names(logs).filter((n) => /\.\d{8}T/.test(n) && !/^(audit|alerts)\./.test(n) && !n.endsWith('.tmp'))).toEqual([`decisions.${recent}.jsonl`, `orders.${recent}.jsonl.gz`]);
   });
 
   it('never a file rotated within the settle time, whatever the limits; nothing at all with both limits off', () => {
@@ -108,5 +111,30 @@ describe('FileSink with a retention policy', () => {
       sink.close();
     }
     expect(readdirSync(logs).filter((n) => n !== 'decisions.jsonl')).toHaveLength(4);
+  });
+});
+
+describe('retention and compression after a rotation made by a decision\'s line', () => {
+  it('run outside that decision: their LOG lines do not join its trace', async () => {
+    const now = Date.now();
+    const logs = logsWith({ [`decisions.${stamp(now - 40 * DAY)}.jsonl.gz`]: 100, [`decisions.${stamp(now - 39 * DAY)}.jsonl.gz`]: 100 });
+    const seen: (string | undefined)[] = [];
+    const sink = new FileSink(logs, {
+      rotateBytes: 64,
+      checkEveryLines: 1,
+      compressRotated: { graceMs: 0, onFailure: () => seen.push(`failure in ${currentTrace()?.decisionId ?? 'no decision'}`) },
+      retention: { policy: { maxAgeMs: 30 * DAY, maxTotalBytes: 0, settleMs: 0 }, onPruned: () => seen.push(currentTrace()?.decisionId) },
+    });
+    try {
+      // Let the pass at open go first (it deletes the 40-day file, the 39-day one is then the newest).
+      await sleep(20);
+      seen.length = 0;
+      withDecision('dec_20260101_000000_abcdef', () => sink.write('decisions', `{"pad":"${'p'.repeat(80)}"}\n`, false));
+      await sleep(20);
+      await sink.compression?.idle();
+    } finally {
+      sink.close();
+    }
+    expect(seen).toEqual([undefined]);
   });
 });

@@ -26,9 +26,12 @@ export interface PruneOutcome {
 // Only the files our rotation names (rotatedName in file-rotation.ts), plain or gzipped; never the
 // current files, logrotate's, or a compression's .tmp (RotatedCompression.recover removes those).
 const ROTATED = /^([a-z]+)\.(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z(?:_\d+)?\.jsonl(?:\.gz)?$/;
-// The audit channel is the config's history (CONFIG_HASH, CONFIG_DIFF, sessions' starts and ends)
-// that `drift` and `sessions` read: a few lines a session, never worth the disk it would free.
-const PRUNED_CHANNELS = new Set<string>(CHANNELS.filter((c) => c !== 'audit'));
+// Never deleted, each a few lines a session, never worth the disk it would free: the audit channel is
+// the config's history (CONFIG_HASH, CONFIG_DIFF, sessions' starts and ends) that `drift` and
+// `sessions` read; the alerts channel holds the incidents a restarted alert watcher takes over (an
+// ALERT_FIRED rotated out long ago would be fired again under a new id, the old one open forever).
+const KEPT_CHANNELS = new Set<string>(['audit', 'alerts']);
+const PRUNED_CHANNELS = new Set<string>(CHANNELS.filter((c) => !KEPT_CHANNELS.has(c)));
 
 interface Candidate extends DeletedLogFile {
   readonly name: string;
@@ -53,7 +56,6 @@ function candidates(logsDir: string, skip: ReadonlySet<string>): Candidate[] {
     const match = ROTATED.exec(name);
     if (!match || !PRUNED_CHANNELS.has(match[1] ?? '')) continue;
     const path = join(logsDir, name);
-    if (skip.has(path)) continue;
     // Gone since the listing (compressed meanwhile): its .gz is in the next listing.
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat?.isFile()) found.push({ name, path, channel: match[1] ?? '', stem: name.replace(/\.gz$/, ''), bytes: stat.size, rotatedAtMs: rotatedAt(match) });
@@ -61,16 +63,20 @@ function candidates(logsDir: string, skip: ReadonlySet<string>): Candidate[] {
   // Oldest first; a file's plain and .gz copies (a crash mid-compression) sit together.
   found.sort((a, b) => a.rotatedAtMs - b.rotatedAtMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // Each channel's newest rotated file stays: a restart reads the newest rotated decisions and orders
-  // files for where the last session stopped (its last decided bars, an order it left unsent).
+  // files for where the last session stopped (its last decided bars, an order it left unsent). Files
+  // being worked on count for which is newest, and are left alone: a plain file being gzipped by this
+  // sink (`skip`) or by another writer's (its `.gz.tmp` beside it: the watchdog thread's sink).
   const newest = new Map(found.map((f) => [f.channel, f.stem]));
-  return found.filter((f) => newest.get(f.channel) !== f.stem);
+  const gzipping = new Set(names.filter((n) => n.endsWith('.jsonl.gz.tmp')).map((n) => n.slice(0, -'.gz.tmp'.length)));
+  return found.filter((f) => newest.get(f.channel) !== f.stem && !skip.has(f.path) && !gzipping.has(f.name));
 }
 
 /**
  * Deletes the rotated log files in `logsDir` the policy no longer keeps, oldest first: those rotated
  * more than maxAgeMs ago, then, while the rotated files it may delete together pass maxTotalBytes,
- * the oldest left. Each channel's newest rotated file is neither deleted nor counted. `skip` names files another task is working on (a compression in progress). A file that
- * cannot be deleted is reported and counted as kept.
+ * the oldest left. Each channel's newest rotated file is neither deleted nor counted. `skip` names
+ * files another task is working on (a compression in progress). A file that cannot be deleted is
+ * reported and counted as kept.
  */
 export function pruneRotated(logsDir: string, policy: RetentionPolicy, nowMs: number, skip: ReadonlySet<string> = new Set()): PruneOutcome {
   if (policy.maxAgeMs <= 0 && policy.maxTotalBytes <= 0) return { deleted: [], failures: [] };

@@ -26,7 +26,7 @@ export function prunedLogsNote(outcome: PruneOutcome): PrunedLogsNote {
   const failed = outcome.failures.map((f) => ({ file: basename(f.path), error: f.error instanceof Error ? f.error.message : String(f.error) }));
   const failures = failed.length === 0 ? '' : `; could not delete ${failed.length} (${failed.map((f) => `${f.file}: ${f.error}`).join('; ')})`;
   return {
-    message: `deleted ${outcome.deleted.length} rotated log files (${(bytes / MIB).toFixed(1)} MiB${span}) that recorder.keep_rotated_for / keep_rotated_mb no longer keep${failures}`,
+    message: `deleted ${outcome.deleted.length} rotated log file${outcome.deleted.length === 1 ? '' : 's'} (${(bytes / MIB).toFixed(1)} MiB${span}) that recorder.keep_rotated_for / keep_rotated_mb no longer keep${failures}`,
     component: 'recorder',
     data: { deleted: outcome.deleted.map((f) => basename(f.path)), bytes, failed },
   };

@@ -23,7 +23,7 @@ async function answers(dataDir: string): Promise<string[]> {
 async function paper(dataDir: string, compress: boolean): Promise<void> {
   const run = await runCli(
     ['paper', '--synthetic', 'BTC/USDT', '--speed', 'max', '--duration', '3s', '--data-dir', dataDir,
-      '--set', 'recorder.rotate_mb=1', '--set', `recorder.compress_rotated=${String(compress)}`, '--set', 'recorder.compress_after=0s'],
+      '--set', 'recorder.rotate_mb=1', '--set', `recorder.compress_rotated=${String(compress)}`, '--set', 'recorder.compress_after=1s'],
     { env: { ENABLE_LIVE_DASHBOARD: 'false' }, timeoutMs: 90_000 },
   );
   expect(run.code, run.stderr).toBe(0);
