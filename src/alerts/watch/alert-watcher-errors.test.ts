@@ -38,7 +38,10 @@ describe('AlertWatcher: a poll that fails in its timer', () => {
   it('a log it can no longer read: stops polling and hands over one LogReadError naming the file and errno', async () => {
     const dataDir = tempDir('tradetrace-watch-error-');
     const errors: unknown[] = [];
-    watch(dataDir, errors);
+    const { scenario } = watch(dataDir, errors);
+    // The scenario's session is done writing: closed first, its writer is not the one told that the
+    // file it wrote was deleted (a writer whose lines were never checked in a named file is).
+    scenario.close();
     const system = join(dataDir, 'logs/system.jsonl');
     rmSync(system);
     mkdirSync(system);
