@@ -250,6 +250,21 @@ describe('TerminalDashboard: alert lines and the live frame', () => {
     await plain.stop();
   });
 
+  it('writes the held lines on releaseHeldLines (a shutdown cut short exits before the stop), and holds no more', async () => {
+    const { stdout, stderr } = terminalPair(100, 30);
+    const dashboard = new TerminalDashboard({ source: busyModel(), stream: stdout, env: TERMINAL_ENV });
+    const alertConsole = dashboard.consoleBehindFrame(stderr, String);
+    dashboard.start();
+    alertConsole.write('FIRED fatal line\n');
+    expect(stderr.text).toBe('');
+    dashboard.releaseHeldLines();
+    expect(stderr.text).toBe('FIRED fatal line\n');
+    alertConsole.write('later\n');
+    expect(stderr.text).toBe('FIRED fatal line\nlater\n');
+    await dashboard.stop();
+    expect(stderr.text).toBe('FIRED fatal line\nlater\n');
+  });
+
   it('keeps the newest lines when more were held than it keeps, and says how many it left out', async () => {
     const { stdout, stderr } = terminalPair(100, 30);
     const dashboard = new TerminalDashboard({ source: busyModel(), stream: stdout, env: TERMINAL_ENV });

@@ -168,6 +168,15 @@ export class TerminalDashboard {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (wasRunning) this.drawLast();
+    this.releaseHeldLines();
+    return Promise.resolve();
+  }
+
+  /**
+   * Writes the console lines held behind the frame now, and holds no more: at stop, and on a
+   * shutdown cut short (a second signal), which exits before the dashboard's own stop has run.
+   */
+  releaseHeldLines(): void {
     this.stopped = true;
     for (const held of this.consoles) {
       try {
@@ -176,7 +185,6 @@ export class TerminalDashboard {
         this.options.onError?.(error);
       }
     }
-    return Promise.resolve();
   }
 
   private drawLast(): void {

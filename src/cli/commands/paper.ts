@@ -278,7 +278,11 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`tradetrace paper: session ${s.sessionId} ended (${result.reason}, exit ${code}), but its summary could not be made: ${errorMessage(summaryFailure)}; \`tradetrace sessions\` and \`tradetrace health\` read it from the record\n`);
   }
   if (result.error) io.stderr.write(`tradetrace paper: ${result.error.message}\n`);
-  // A shutdown cut short (second signal, runtime.shutdown_timeout) exits now, whatever still stops.
-  if (coordinator.forcedExit) leaveNow(io, code);
+  // A shutdown cut short (second signal, runtime.shutdown_timeout) exits now, whatever still stops;
+  // the alert lines held behind the live frame are written first (the dashboard may not have stopped).
+  if (coordinator.forcedExit) {
+    dashboard.releaseHeldLines();
+    leaveNow(io, code);
+  }
   return code;
 }
