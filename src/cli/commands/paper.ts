@@ -5,6 +5,7 @@ import { startMetricsServer } from '../../alerts/metrics/metrics-server.js';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
 import { errorMessage } from '../../engine/engine-halt.js';
+import { TimeframeChangedError } from '../../engine/timeframe-changed-error.js';
 import type { EngineObserver } from '../../engine/engine-stats.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { PaperSession } from '../../engine/paper-session.js';
@@ -196,8 +197,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     printStartWarnings(io, startWarnings.warnings, undefined);
     io.stderr.write(`tradetrace paper: ${(error as Error).message}\n`);
     // Bad input (a market the config cannot trade, a damaged candle file, a timeframe other than the directory traded on) is the operator's to fix: exit 2.
-    const code = (error as { code?: unknown }).code;
-    const badInput = code === 'invalid_market' || code === 'timeframe_changed' || isCandleFileError(error);
+    const badInput = (error as { code?: unknown }).code === 'invalid_market' || error instanceof TimeframeChangedError || isCandleFileError(error);
     return s.endSession('refused', badInput ? 2 : 1, undefined, sessionFailure(error));
   }
   const { coordinator } = session;
