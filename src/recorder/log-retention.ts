@@ -1,6 +1,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANNELS } from './channels.js';
+import { parseRotatedName } from './rotated-name.js';
 
 /** When rotated log files are deleted. A zero turns its rule off; both zero keeps every file. */
 export interface RetentionPolicy {
@@ -23,9 +24,6 @@ export interface PruneOutcome {
   readonly failures: readonly { readonly path: string; readonly error: unknown }[];
 }
 
-// Only the files our rotation names (rotatedName in file-rotation.ts), plain or gzipped; never the
-// current files, logrotate's, or a compression's .tmp (RotatedCompression.recover removes those).
-const ROTATED = /^([a-z]+)\.(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z(?:_\d+)?\.jsonl(?:\.gz)?$/;
 // Never deleted, each a few lines a session, never worth the disk it would free: the audit channel is
 // the config's history (CONFIG_HASH, CONFIG_DIFF, sessions' starts and ends) that `drift` and
 // `sessions` read; the alerts channel holds the incidents a restarted alert watcher takes over (an
@@ -39,11 +37,6 @@ interface Candidate extends DeletedLogFile {
   readonly stem: string;
 }
 
-function rotatedAt(match: RegExpExecArray): number {
-  const [, , year, month, day, hour, minute, second, ms] = match.map(Number);
-  return Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0, ms ?? 0);
-}
-
 function candidates(logsDir: string, skip: ReadonlySet<string>): Candidate[] {
   let names: string[];
   try {
@@ -53,12 +46,14 @@ function candidates(logsDir: string, skip: ReadonlySet<string>): Candidate[] {
   }
   const found: Candidate[] = [];
   for (const name of names) {
-    const match = ROTATED.exec(name);
-    if (!match || !PRUNED_CHANNELS.has(match[1] ?? '')) continue;
+    // Only the files our rotation names (plain or gzipped): never the current files, logrotate's, or
+    // a compression's .tmp (RotatedCompression.recover removes those).
+    const rotated = parseRotatedName(name);
+    if (!rotated || rotated.form === 'partial' || !PRUNED_CHANNELS.has(rotated.channel)) continue;
     const path = join(logsDir, name);
     // Gone since the listing (compressed meanwhile): its .gz is in the next listing.
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isFile()) found.push({ name, path, channel: match[1] ?? '', stem: name.replace(/\.gz$/, ''), bytes: stat.size, rotatedAtMs: rotatedAt(match) });
+    if (stat?.isFile()) found.push({ name, path, channel: rotated.channel, stem: name.replace(/\.gz$/, ''), bytes: stat.size, rotatedAtMs: rotated.rotatedAtMs });
   }
   // Oldest first; a file's plain and .gz copies (a crash mid-compression) sit together.
   found.sort((a, b) => a.rotatedAtMs - b.rotatedAtMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -3,12 +3,8 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { CHANNELS } from './channels.js';
+import { parseRotatedName } from './rotated-name.js';
 
-// Only the files our rotation names (see rotatedName in file-rotation.ts), never logrotate's.
-const ROTATED_PLAIN = /^([a-z]+)\.[0-9TZ_]+\.jsonl$/;
-const ROTATED_TMP = /^([a-z]+)\.[0-9TZ_]+\.jsonl\.gz\.tmp$/;
-const CHANNEL_NAMES = new Set<string>(CHANNELS);
 
 export interface RotatedCompressionOptions {
   /**
@@ -112,8 +108,9 @@ export class RotatedCompression {
       return;
     }
     for (const name of names) {
-      const tmp = ROTATED_TMP.exec(name);
-      if (tmp && CHANNEL_NAMES.has(tmp[1] ?? '')) {
+      // Only the files our rotation names, never logrotate's.
+      const rotated = parseRotatedName(name);
+      if (rotated?.form === 'partial') {
         try {
           unlinkSync(join(this.logsDir, name));
         } catch (error) {
@@ -121,8 +118,7 @@ export class RotatedCompression {
         }
         continue;
       }
-      const plain = ROTATED_PLAIN.exec(name);
-      if (plain && CHANNEL_NAMES.has(plain[1] ?? '')) this.schedule(join(this.logsDir, name));
+      if (rotated?.form === 'plain') this.schedule(join(this.logsDir, name));
     }
   }
 
