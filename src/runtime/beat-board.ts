@@ -183,7 +183,20 @@ export class BeatBoard {
   }
 
   shutdownRequested(): boolean {
-    return Atomics.load(this.cells, SHUTDOWN_FLAG) === 1;
+    return Atomics.load(this.cells, SHUTDOWN_FLAG) >= 1;
+  }
+
+  /**
+   * Marks the record final, just before SHUTDOWN_COMPLETE is written: the watchdog thread writes no
+   * heartbeat after it, even one due before the thread's stop message reaches it (a thread still
+   * starting when the shutdown began gets that message only once it is up).
+   */
+  completeShutdown(): void {
+    Atomics.store(this.cells, SHUTDOWN_FLAG, 2);
+  }
+
+  shutdownComplete(): boolean {
+    return Atomics.load(this.cells, SHUTDOWN_FLAG) === 2;
   }
 
   shutdownRequests(): number {

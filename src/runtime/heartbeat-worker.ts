@@ -50,6 +50,8 @@ const settings = { recentBeats: data.recentBeats, eventLoopProbeMs: data.eventLo
 const send = (message: FromWatchdog): void => port.postMessage(message);
 
 function writeHeartbeat(): void {
+  // The record is final (SHUTDOWN_COMPLETE is being or was written): a heartbeat after it would read as a session still running.
+  if (board.shutdownComplete()) return;
   try {
     recorder.emit('SHUTDOWN_HEARTBEAT', { ...buildHeartbeat(board, registry, settings), trigger: 'interval' });
     board.countHeartbeatLogged();

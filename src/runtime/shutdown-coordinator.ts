@@ -321,6 +321,7 @@ export class ShutdownCoordinator {
     clearTimeout(this.graceTimer);
     clearTimeout(this.deadlineTimer);
     const exitCode = failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
+    this.board.completeShutdown();
     this.record('SHUTDOWN_COMPLETE', { components: [...this.stops], exit_code: exitCode, duration_ms: this.elapsedMs() });
     this.phase = 'complete';
     this.finalCode = exitCode;
@@ -394,6 +395,7 @@ export class ShutdownCoordinator {
     clearTimeout(this.graceTimer);
     clearTimeout(this.deadlineTimer);
     const cut = this.stopping ? [{ name: this.stopping.name, result: 'timeout' as const, duration_ms: Math.round(performance.now() - this.stopping.startedMs) }] : [];
+    this.board.completeShutdown();
     this.record('SHUTDOWN_COMPLETE', { components: [...this.stops, ...cut], exit_code: exitCode, duration_ms: this.elapsedMs() });
     this.phase = 'forced';
     this.finalCode = exitCode;
