@@ -26,7 +26,8 @@ export function auditConfig(config: Config): ConfigAudit {
 }
 
 /** The name the user set a value by: the env variable or the flag. */
-function nameOf(source: ConfigOverride['source']): string {
+/** The name a setting was given under: the env variable, or the flag (`--set trading.symbols`, `--data`). */
+export function nameOf(source: ConfigOverride['source']): string {
   return source.kind === 'env' ? source.name : source.flag;
 }
 

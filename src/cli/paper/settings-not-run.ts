@@ -1,14 +1,10 @@
 import { auditValue, displayValue, valueAt } from '../../config/audit-tree.js';
+import { nameOf } from '../../config/audit.js';
 import { describeSource, type ConfigSource } from '../../config/config-source.js';
 import { sourceOf, type ConfigOverride, type LoadedConfig } from '../../config/load-config.js';
 import { CONFIG_KEYS } from '../../config/schema.js';
 import type { Decimal } from '../../domain/decimal.js';
 import type { StartWarning } from '../../engine/startup-warnings.js';
-
-/** The name a setting was given under: the env variable, or the flag (`--set trading.symbols`, `--data`). */
-function nameOf(source: ConfigOverride['source']): string {
-  return source.kind === 'env' ? source.name : source.flag;
-}
 
 /** A setting as the operator wrote it: `--set trading.symbols=ETH/USD`, `TRADETRACE__X=1`, `--data (trading.symbols=BTC/USD)`. */
 function asGiven(override: ConfigOverride, shown: string): string {
