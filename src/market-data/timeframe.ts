@@ -1,12 +1,14 @@
+import { parseDuration } from '../config/duration.js';
 import { TIMEFRAMES, type Timeframe } from '../config/sections/market-data.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const UNIT_WORD = { m: 'minute', h: 'hour', d: 'day' } as const;
 
-/** The bar length of a market_data.timeframe value, in ms. */
+/** The bar length of a market_data.timeframe value, in ms: a timeframe is a duration as the config writes them. */
 export function timeframeMs(timeframe: Timeframe): number {
-  const unit = timeframe.slice(-1) as keyof typeof UNIT_MS;
-  return Number(timeframe.slice(0, -1)) * UNIT_MS[unit];
+  const ms = parseDuration(timeframe);
+  if (ms === undefined) throw new RangeError(`market_data.timeframe ${timeframe}: not a duration`);
+  return ms;
 }
 
 /** The timeframe value whose bars are `ms` long, if it is one the config takes. */
