@@ -4,7 +4,6 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
@@ -12,7 +11,7 @@ import { Recorder } from '../recorder/recorder.js';
 import { gzipRotated } from '../recorder/__fixtures__/gzip-rotated.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { StateStore } from '../store/state-store.js';
-import { PaperSession } from './paper-session.js';
+import { runReplaySession } from './__fixtures__/replay-session.js';
 import { findUnsentIntents } from './unsent-intents.js';
 
 const OLDER = 'session_20211231_000000';
@@ -184,17 +183,6 @@ describe('findUnsentIntents across a rotation of orders.jsonl', () => {
 
 const available = sharedDataAvailable();
 
-async function runSession(dataDir: string, csv: string, sessionId: string): Promise<void> {
-  const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const logsDir = join(dataDir, 'logs');
-  const recorder = new Recorder({ sessionId, sink: new FileSink(logsDir) });
-  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [csv], symbols: ['BTC/USD'] }, speed: 'max', signals: false, watchdog: false });
-  const result = await session.run();
-  recorder.close();
-  expect(result.reason, JSON.stringify(result)).toBe('data_end');
-}
-
 describe.skipIf(!available)('a paper session killed right after orders.jsonl rotated at the write of an ORDER_CONTEXT', () => {
   for (const gzipped of [false, true]) {
     it(`has that intent closed at the next start (rotated file ${gzipped ? 'gzipped' : 'still plain'} by then)`, async () => {
@@ -203,7 +191,7 @@ describe.skipIf(!available)('a paper session killed right after orders.jsonl rot
       const logsDir = join(dataDir, 'logs');
       const csv = join(dir, 'BTCUSD.csv');
       writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, 121).join('\n')}\n`);
-      await runSession(dataDir, csv, KILLED);
+      await runReplaySession(dataDir, csv, KILLED);
       // Its last write: the sell's ORDER_CONTEXT, which took orders.jsonl past recorder.rotate_mb, then SIGKILL.
       const rotated = rotatingAtLastWrite(logsDir, KILLED, () => {}, (w) => context(w, 'int_00000000000000aa', 1));
       expect(readFileSync(rotated, 'utf8').trimEnd().split('\n').at(-1)).toContain('"client_order_id":"int_00000000000000aa-1"');
@@ -212,7 +200,7 @@ describe.skipIf(!available)('a paper session killed right after orders.jsonl rot
       expect(store.order('int_00000000000000aa-1')).toBeUndefined();
       store.close();
 
-      await runSession(dataDir, csv, RESTART);
+      await runReplaySession(dataDir, csv, RESTART);
       const logs = await readLogs(logsDir);
       expect(logs.bad).toEqual([]);
       expect(logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED')).toEqual([

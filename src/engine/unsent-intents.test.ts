@@ -3,29 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { StateStore } from '../store/state-store.js';
-import { PaperSession } from './paper-session.js';
+import { runReplaySession } from './__fixtures__/replay-session.js';
 
 const available = sharedDataAvailable();
 const KILLED = 'session_20220101_000000';
 const d = (text: string): Decimal => Decimal.parse(text);
-
-async function runSession(dataDir: string, csv: string, sessionId: string): Promise<void> {
-  const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const logsDir = join(dataDir, 'logs');
-  const recorder = new Recorder({ sessionId, sink: new FileSink(logsDir) });
-  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [csv], symbols: ['BTC/USD'] }, speed: 'max', signals: false, watchdog: false });
-  const result = await session.run();
-  recorder.close();
-  expect(result.reason, JSON.stringify(result)).toBe('data_end');
-}
 
 describe.skipIf(!available)('an intent whose ORDER_CONTEXT was written but whose order never reached the store (killed in between)', () => {
   it('is closed at the next start with ORDER_RECONCILED not_found (never sent), and nothing else is touched', async () => {
@@ -34,7 +22,7 @@ describe.skipIf(!available)('an intent whose ORDER_CONTEXT was written but whose
     const logsDir = join(dataDir, 'logs');
     const csv = join(dir, 'BTCUSD.csv');
     writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, 121).join('\n')}\n`);
-    await runSession(dataDir, csv, KILLED);
+    await runReplaySession(dataDir, csv, KILLED);
     // What the killed session's last write was: the sell's ORDER_CONTEXT, barrier-flushed, then SIGKILL.
     const killed = new Recorder({ sessionId: KILLED, sink: new FileSink(logsDir) });
     withDecision('dec_20211231_235900_abcdef', () => withIntent('int_00000000000000aa', () => killed.emit('ORDER_CONTEXT', {
@@ -60,7 +48,7 @@ describe.skipIf(!available)('an intent whose ORDER_CONTEXT was written but whose
     }));
     killed.close();
 
-    await runSession(dataDir, csv, 'session_20220101_000100');
+    await runReplaySession(dataDir, csv, 'session_20220101_000100');
     const logs = await readLogs(logsDir);
     expect(logs.bad).toEqual([]);
     const reconciled = logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED');

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { lineSchema, type EventType } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
+import { systemRecording } from './__fixtures__/system-recording.js';
+import type { Recorder } from '../recorder/recorder.js';
 import { ShutdownCoordinator } from '../runtime/shutdown-coordinator.js';
 import type { Bar } from './bar.js';
 import { ReplayFeed } from './replay-feed.js';
@@ -26,31 +25,6 @@ function gapFile(before: number, resumeLine: number, after: number): { path: str
   writeFileSync(path, kept.join('\n') + '\n');
   const openOf = (line: string | undefined): number => Date.parse(`${(line ?? '').split(',')[0]?.replace(' ', 'T')}Z`);
   return { path, lastBefore: openOf(lines[before]), firstAfter: openOf(lines[resumeLine - 1]) };
-}
-
-type Line = Record<string, unknown> & { event_type: EventType };
-
-/** A recorder on real files; `seen` notes when (performance.now) each line was written. */
-function recording(): { recorder: Recorder; seen: Array<{ type: EventType; at: number }>; lines: () => Line[] } {
-  const dir = tempDir();
-  const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new FileSink(dir) });
-  const seen: Array<{ type: EventType; at: number }> = [];
-  recorder.onLine((type) => seen.push({ type, at: performance.now() }));
-  return {
-    recorder,
-    seen,
-    lines: () => {
-      recorder.flush();
-      return readFileSync(join(dir, 'system.jsonl'), 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((text) => {
-          const line = JSON.parse(text) as Line;
-          lineSchema(line.event_type).parse(line);
-          return line;
-        });
-    },
-  };
 }
 
 /**
@@ -80,7 +54,7 @@ describe.skipIf(!hasData)('a paced replay waiting through a gap in the candles',
     // 8999 missing minutes at 150000x: a 3.6 s wait, more than twice the 1.5 s stall threshold
     // (3 periods of 500 ms); on the old feed both loops read stalled from 1.5 s into it.
     const { path } = gapFile(30, 10_001, 5);
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const loops = sessionLoops(rec.recorder, 500);
     const staleness = new StalenessTracker({ thresholdMs: 5 * MINUTE, intervalMs: MINUTE, recorder: rec.recorder });
     const feed = await ReplayFeed.open({ files: [path], symbols: ['BTC/USD'], speed: 150_000, recorder: rec.recorder, staleness, whileWaiting: loops.whileWaiting });
@@ -106,7 +80,7 @@ describe.skipIf(!hasData)('a paced replay waiting through a gap in the candles',
   it('writes DATA_GAP as the wait for the bar after the gap begins, once, saying when that bar comes in wall time', async () => {
     // 8999 missing minutes at 500000x: the bar after the gap is due about 1.08 s after the gap is reached.
     const { path, lastBefore, firstAfter } = gapFile(30, 10_001, 5);
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const feed = await ReplayFeed.open({ files: [path], symbols: ['BTC/USD'], speed: 500_000, recorder: rec.recorder });
     let resumed: { at: number; wall: number } | undefined;
     await feed.start((bar: Bar) => {
@@ -138,7 +112,7 @@ describe.skipIf(!hasData)('a paced replay waiting through a gap in the candles',
     const altcoin = join(tempDir(), 'UNITTEST_BTC-1m.json');
     writeFileSync(altcoin, JSON.stringify(rows));
     const btc = gapFile(3, 5, 0).path;
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const feed = await ReplayFeed.open({ files: [altcoin, btc], symbols: ['UNITTEST/BTC', 'BTC/USD'], speed: 6000, recorder: rec.recorder });
     // The wait is about 6 hours of wall time at 6000x (2185914 minutes missing): the feed is stopped
     // once the gap is reported. Its source is the file (a reader names the line of a bar after a gap
@@ -168,7 +142,7 @@ describe.skipIf(!hasData)('a paced replay waiting through a gap in the candles',
   it('does not mask a real stall: a decision that never ends, or an event loop blocked during the wait, still reads as stalled', async () => {
     const { path, firstAfter } = gapFile(30, 10_001, 5);
     // A decision that never ends on the bar after the gap: the feed awaits it, so nothing beats.
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const loops = sessionLoops(rec.recorder, 200);
     const feed = await ReplayFeed.open({ files: [path], symbols: ['BTC/USD'], speed: 2_000_000, recorder: rec.recorder, whileWaiting: loops.whileWaiting });
     let hung = false;
@@ -187,7 +161,7 @@ describe.skipIf(!hasData)('a paced replay waiting through a gap in the candles',
     expect(last.map((t) => [t.name, t.alive])).toEqual([['MarketDataLoop', false], ['DecisionLoop', false]]);
 
     // The event loop blocked in the middle of a 2.2 s wait: no timer runs, so no beat comes.
-    const rec2 = recording();
+    const rec2 = systemRecording(tempDir());
     const loops2 = sessionLoops(rec2.recorder, 200);
     const feed2 = await ReplayFeed.open({ files: [path], symbols: ['BTC/USD'], speed: 250_000, recorder: rec2.recorder, whileWaiting: loops2.whileWaiting });
     const blocked = new Promise<void>((resolve) => {

@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { lineSchema, type EventType } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
+import { systemRecording } from './__fixtures__/system-recording.js';
 import type { Bar } from './bar.js';
 import { CandleFileError } from './candle-file-error.js';
 import { FeedAlreadyStartedError } from './feed-loop.js';
@@ -15,28 +13,8 @@ import { StalenessTracker } from './staleness-tracker.js';
 
 const hasData = sharedDataAvailable();
 
-/** A recorder on real files, and the system.jsonl lines it wrote, each validated against the catalog. */
-function recording(): { recorder: Recorder; lines: () => Array<Record<string, unknown> & { event_type: EventType }> } {
-  const dir = tempDir();
-  const recorder = new Recorder({ sessionId: 'session_20240101_000000', sink: new FileSink(dir) });
-  return {
-    recorder,
-    lines: () => {
-      recorder.flush();
-      return readFileSync(join(dir, 'system.jsonl'), 'utf8')
-        .trimEnd()
-        .split('\n')
-        .map((text) => {
-          const line = JSON.parse(text) as Record<string, unknown> & { event_type: EventType };
-          lineSchema(line.event_type).parse(line);
-          return line;
-        });
-    },
-  };
-}
-
 async function replay(options: Omit<ReplayFeedOptions, 'recorder'>, onBar?: (bar: Bar, feed: ReplayFeed) => void) {
-  const rec = recording();
+  const rec = systemRecording(tempDir());
   const feed = await ReplayFeed.open({ ...options, recorder: rec.recorder });
   const bars: Bar[] = [];
   const reason = await feed.start((bar) => {
@@ -109,7 +87,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     text[40_000] = (text[40_000] ?? '').replace(/,[\d.]+$/, ',lots');
     const path = join(tempDir(), 'btc-perp-1m.csv');
     writeFileSync(path, text.join('\n'));
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const feed = await ReplayFeed.open({ files: [path], speed: 'max', recorder: rec.recorder });
     let delivered = 0;
     const error = await feed.start(() => void delivered++).catch((e: unknown) => e);
@@ -124,7 +102,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     text[100] = (text[100] ?? '').replace('2022', '2O22');
     const path = join(tempDir(), 'btc-perp-1m.csv');
     writeFileSync(path, text.join('\n'));
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const feed = await ReplayFeed.open({ files: [path], speed: 'max', recorder: rec.recorder, preflight: false });
     let delivered = 0;
     await expect(feed.start(() => void delivered++)).rejects.toMatchObject({ code: 'bad_value', line: 101, column: 'timestamp' });
@@ -139,7 +117,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
   });
 
   it('refuses two files of one symbol', async () => {
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     await expect(ReplayFeed.open({ files: [BTC_PERP_CSV, BTC_PERP_CSV], speed: 'max', recorder: rec.recorder })).rejects.toMatchObject({ code: 'bad_symbol' });
   });
 
@@ -165,7 +143,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
   });
 
   it('feeds staleness: a symbol with a hole goes stale on the feed clock while another runs on', async () => {
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const staleness = new StalenessTracker({ thresholdMs: 3 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
     const feed = await ReplayFeed.open({ files: [BTC_PERP_CSV, ALTCOIN_JSON], symbols: ['BTC-PERP', 'ALT/BTC'], speed: 'max', recorder: rec.recorder, staleness, preflight: false });
     await feed.start(() => {});
@@ -183,7 +161,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     const dir = tempDir();
     const files = ['AAA_USD-1m.csv', 'BBB_USD-1m.csv'].map((name) => join(dir, name));
     for (const file of files) writeFileSync(file, `${rows.join('\n')}\n`);
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const staleness = new StalenessTracker({ thresholdMs: 2 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
     // 20000x: 3 ms of wall time per bar; AAA's bars each take 20 ms to handle, 400 s of market time.
     const feed = await ReplayFeed.open({ files, speed: 20_000, recorder: rec.recorder, staleness });
@@ -207,7 +185,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
     const rows = [0, 1, 2, 13, 14].map((m) => `[${t0 + m * 60_000}, 1.5, 2, 1, 1.5, 10]`);
     const path = join(tempDir(), 'GAP_USD-1m.json');
     writeFileSync(path, `[${rows.join(',')}]`);
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const staleness = new StalenessTracker({ thresholdMs: 3 * 60_000, intervalMs: 60_000, recorder: rec.recorder });
     // 60 s bars at 6000x: 10 ms a bar, so the 10-bar hole lasts ~100 ms of wall time.
     const feed = await ReplayFeed.open({ files: [path], speed: 6000, recorder: rec.recorder, staleness });
@@ -238,7 +216,7 @@ describe.skipIf(!hasData)('ReplayFeed', () => {
   });
 
   it('ends with FEED_END error when the consumer throws, and can be started only once', async () => {
-    const rec = recording();
+    const rec = systemRecording(tempDir());
     const feed = await ReplayFeed.open({ files: [ALTCOIN_JSON], speed: 'max', recorder: rec.recorder, preflight: false });
     let seen = 0;
     const boom = Object.assign(new Error('engine broke'), { code: 'engine_failure' });
