@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { gunzippedLog, readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
+import { readRotatedLog } from '../recorder/read-rotated-log.js';
+import type { OnUnreadableLog } from './rotated-log-read.js';
 
 // How far back from the end of the decision log to look, across its files. The replay cursor,
 // saved every second, holds every decision but those of the last second before a kill: a few
@@ -60,31 +60,29 @@ function searchPlain(path: string, search: Search, last: Map<string, DecidedBar>
  * per symbol kept. Only whole lines count: a torn last line (no newline) is not one, as in
  * linesBackwards. Returns the bytes it held, unzipped.
  */
-async function searchGzipped(path: string, search: Search, last: Map<string, DecidedBar>): Promise<number> {
+async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, last: Map<string, DecidedBar>): Promise<number> {
   const found = new Map<string, DecidedBar>();
   let bytes = 0;
-  await pipeline(...gunzippedLog(path), async (unzipped: AsyncIterable<Buffer>) => {
-    let carry = Buffer.alloc(0);
-    for await (const chunk of unzipped) {
-      bytes += chunk.length;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      const whole = data.lastIndexOf(NEWLINE) + 1;
-      // The chunk's whole lines from its end, as a plain file is read: the first decision met per
-      // symbol is its last in the chunk, and a later chunk's replaces it. Only lines holding the
-      // marker are decoded, and none once every symbol is met.
-      const here = new Set<string>();
-      for (let at = data.lastIndexOf(START_BYTES, whole - 1); at >= 0 && here.size < search.symbols.size; ) {
-        const start = data.lastIndexOf(NEWLINE, at) + 1;
-        const decided = decisionIn(data.toString('utf8', start, data.indexOf(NEWLINE, at)), search);
-        if (decided !== undefined && !here.has(decided[0])) {
-          here.add(decided[0]);
-          found.set(...decided);
-        }
-        at = start > 0 ? data.lastIndexOf(START_BYTES, start - 1) : -1;
+  let carry = Buffer.alloc(0);
+  for await (const chunk of unzipped) {
+    bytes += chunk.length;
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = data.lastIndexOf(NEWLINE) + 1;
+    // The chunk's whole lines from its end, as a plain file is read: the first decision met per
+    // symbol is its last in the chunk, and a later chunk's replaces it. Only lines holding the
+    // marker are decoded, and none once every symbol is met.
+    const here = new Set<string>();
+    for (let at = data.lastIndexOf(START_BYTES, whole - 1); at >= 0 && here.size < search.symbols.size; ) {
+      const start = data.lastIndexOf(NEWLINE, at) + 1;
+      const decided = decisionIn(data.toString('utf8', start, data.indexOf(NEWLINE, at)), search);
+      if (decided !== undefined && !here.has(decided[0])) {
+        here.add(decided[0]);
+        found.set(...decided);
       }
-      carry = Buffer.from(data.subarray(whole));
+      at = start > 0 ? data.lastIndexOf(START_BYTES, start - 1) : -1;
     }
-  });
+    carry = Buffer.from(data.subarray(whole));
+  }
   for (const [symbol, bar] of found) if (!last.has(symbol)) last.set(symbol, bar);
   return bytes;
 }
@@ -115,7 +113,7 @@ export async function lastDecidedBars(
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {
     if (last.size === search.symbols.size || budget <= 0) break;
-    const read = await readRotatedLog(file, (path) => searchPlain(path, search, last, budget), (path) => searchGzipped(path, search, last));
+    const read = await readRotatedLog(file, (path) => searchPlain(path, search, last, budget), (unzipped) => searchGzipped(unzipped, search, last));
     if (read.kind === 'unreadable') {
       onUnreadable(read.path, read.error);
       break;

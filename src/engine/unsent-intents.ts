@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
+import { readRotatedLog } from '../recorder/read-rotated-log.js';
 import type { UnsentIntent } from '../store/reconcile.js';
-import { gunzippedLog, readRotatedLog, type OnUnreadableLog } from './rotated-log-read.js';
+import type { OnUnreadableLog } from './rotated-log-read.js';
 
 // How much of the order log's lines a start reads, across its files, newest first. The previous
 // session's last intents are at the end of its lines: one decision runs at a time, so at most the
@@ -84,19 +84,17 @@ function readPlain(path: string, found: PreviousSession, budget: number): number
  * a torn last line (no newline) is not one, nor is the line the window cuts at its start. Returns
  * the bytes it covered (what it held unzipped, at most `budget`).
  */
-async function readGzipped(path: string, found: PreviousSession, budget: number): Promise<number> {
+async function readGzipped(unzipped: AsyncIterable<Buffer>, found: PreviousSession, budget: number): Promise<number> {
   const tail: Buffer[] = [];
   let held = 0;
   let total = 0;
-  await pipeline(...gunzippedLog(path), async (unzipped: AsyncIterable<Buffer>) => {
-    for await (const chunk of unzipped) {
-      total += chunk.length;
-      tail.push(chunk);
-      held += chunk.length;
-      // Chunks wholly before the last `budget` bytes are let go.
-      while (tail.length > 1 && held - (tail[0]?.length ?? 0) >= budget) held -= tail.shift()?.length ?? 0;
-    }
-  });
+  for await (const chunk of unzipped) {
+    total += chunk.length;
+    tail.push(chunk);
+    held += chunk.length;
+    // Chunks wholly before the last `budget` bytes are let go.
+    while (tail.length > 1 && held - (tail[0]?.length ?? 0) >= budget) held -= tail.shift()?.length ?? 0;
+  }
   const window = Buffer.concat(tail);
   const from = Math.max(0, window.length - budget);
   let start = from;
@@ -142,7 +140,7 @@ export async function findUnsentIntents(
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['orders']).reverse()) {
     if (found.ended || budget <= 0) break;
-    const read = await readRotatedLog(file, (path) => readPlain(path, found, budget), (path) => readGzipped(path, found, budget));
+    const read = await readRotatedLog(file, (path) => readPlain(path, found, budget), (unzipped) => readGzipped(unzipped, found, budget));
     if (read.kind === 'unreadable') onUnreadable(read.path, read.error);
     if (read.kind !== 'read') break;
     budget -= read.value;
