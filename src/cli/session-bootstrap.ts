@@ -10,9 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { SessionEndReason } from '../recorder/events/audit-events.js';
 import { installFatalHandlers } from '../recorder/fatal-handler.js';
 import { FileSink } from '../recorder/file-sink.js';
-import { retentionPolicyOf, type PruneOutcome } from '../recorder/log-retention.js';
-import { logRotationOf } from '../recorder/log-rotation.js';
-import { prunedLogsNote } from '../recorder/pruned-logs-note.js';
+import { logSinkOptions } from '../recorder/log-sink-options.js';
 import { Recorder } from '../recorder/recorder.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
@@ -20,7 +18,6 @@ import { sessionFailure, type SessionFailure } from '../recorder/sessions/sessio
 import { writeSessionConfig } from '../recorder/sessions/session-config-files.js';
 import { createSessionDir, SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import { sequenceAfter, sessionEntries, type SessionEntry } from '../recorder/sessions/session-sequence.js';
-import { uncompressedWarning } from '../recorder/uncompressed-warning.js';
 import type { ShutdownSignal } from '../runtime/shutdown-coordinator.js';
 import type { CliIo } from './command.js';
 import { StartupSignals } from './startup-signals.js';
@@ -116,24 +113,6 @@ export function tradetraceVersion(): string {
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';
-  }
-}
-
-/** A rotated file that could not be gzipped stays plain and readable: worth a warning, never a stop. */
-function warnUncompressed(recorder: Recorder | undefined, path: string, error: unknown): void {
-  try {
-    recorder?.emit('LOG', uncompressedWarning(path, error), { level: 'warn' });
-  } catch {
-    // The recorder is closed or failing: its own errors stop the session where they belong.
-  }
-}
-
-/** Deleted lines leave every query from now on: the record says which files went. */
-function notePruned(recorder: Recorder | undefined, outcome: PruneOutcome): void {
-  try {
-    recorder?.emit('LOG', prunedLogsNote(outcome), { level: outcome.failures.length > 0 ? 'warn' : 'info' });
-  } catch {
-    // The recorder is closed or failing: its own errors stop the session where they belong.
   }
 }
 
@@ -246,18 +225,10 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
 
   let drift: ConfigAuditResult['drift'];
   try {
-    // The watchdog thread's sink takes the same (see paper-session).
-    const rotation = logRotationOf(config.recorder);
-    const compressRotated = rotation.compressAfterMs === undefined
-      ? undefined
-      : { graceMs: rotation.compressAfterMs, onFailure: (path: string, error: unknown) => warnUncompressed(recorder, path, error) };
-    const policy = retentionPolicyOf(config.recorder);
-    const retention = policy && { policy, onPruned: (outcome: PruneOutcome) => notePruned(recorder, outcome) };
+    // The watchdog thread's sink takes the same rotation (see paper-session), the alerts watcher's all of it.
     recorder = new Recorder({
       sessionId: session.sessionId,
-      sink: new FileSink(logsDir, {
-        mode: config.recorder.mode, rotateBytes: rotation.rotateBytes, ...(compressRotated ? { compressRotated } : {}), ...(retention ? { retention } : {}),
-      }),
+      sink: new FileSink(logsDir, { mode: config.recorder.mode, ...logSinkOptions(config.recorder, () => recorder) }),
     });
     drift = emitConfigAudit(recorder, loaded, audit, previous).drift;
     recorder.emit('SESSION_START', {

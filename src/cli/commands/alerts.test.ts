@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
 import { spawnCliInOneProcess } from '../../../test/support/cli.js';
@@ -120,6 +121,40 @@ describe('tradetrace alerts --follow where it cannot write logs/alerts.jsonl', (
     expect(r.stderr).toMatch(/fired config_drift config \(alt_[0-9a-f]{16}\) was printed here and sent to the webhook but not recorded: /);
     expect(r.stdout).toMatch(/config_drift/);
     expect(hook.received).toHaveLength(1);
+  }, 150_000);
+});
+
+describe('tradetrace alerts --follow: its logs/alerts.jsonl as the bot keeps its logs', () => {
+  it('rotates it past recorder.rotate_mb, gzips what it rotated after recorder.compress_after, and applies recorder.keep_rotated_for', async () => {
+    const dataDir = tempDir('tt-alerts-rotation-');
+    // A config drift: open at catch-up, so the watcher alerts at once.
+    writeConfigDrift(dataDir);
+    const logs = join(dataDir, 'logs');
+    // Earlier watches' lines, past 1 MiB: the watcher's first alert makes the file pass recorder.rotate_mb.
+    const earlier = Array.from({ length: 9000 }, (_, i) => `{"ts":"2025-10-26T08:00:00.000Z","level":"info","event_type":"LOG","session_id":"watcher_20251026T080000000Z_1","seq":${i + 1},"message":"an earlier watch, line ${String(i).padStart(80, '0')}"}\n`).join('');
+    writeFileSync(join(logs, 'alerts.jsonl'), earlier);
+    expect(Buffer.byteLength(earlier)).toBeGreaterThan(1024 * 1024);
+    // Two rotated decision files of 2020: the older goes under keep_rotated_for 30d (a channel's newest rotated file is always kept).
+    writeFileSync(join(logs, 'decisions.20200101T000000000Z.jsonl.gz'), gzipSync(''));
+    writeFileSync(join(logs, 'decisions.20200102T000000000Z.jsonl.gz'), gzipSync(''));
+    const rotatedAlerts = (): string[] => readdirSync(logs).filter((name) => /^alerts\.\d{8}T\d{9}Z(_\d+)?\.jsonl\.gz$/.test(name));
+    const system = join(logs, 'system.jsonl');
+    const settings = ['--set', 'recorder.rotate_mb=1', '--set', 'recorder.compress_after=1s', '--set', 'recorder.keep_rotated_for=30d'];
+    const r = await followUntil(['--data-dir', dataDir, ...settings], () => rotatedAlerts().length > 0 && readFileSync(system, 'utf8').includes('deleted 1 rotated log file'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/config_drift/);
+    expect(r.stderr).not.toContain('unreadable');
+    // The rotated file holds the earlier lines and then the alert, gzipped, and nothing is left plain.
+    expect(rotatedAlerts()).toHaveLength(1);
+    const [rotated] = rotatedAlerts();
+    const lines = gunzipSync(readFileSync(join(logs, rotated ?? ''))).toString('utf8').split('\n').filter(Boolean);
+    expect(lines.slice(0, 9000).join('\n')).toBe(earlier.trimEnd());
+    expect(lines.slice(9000).map((l) => (JSON.parse(l) as { event_type: string }).event_type)).toEqual(['ALERT_FIRED']);
+    expect(readdirSync(logs).filter((name) => /^alerts\..+\.jsonl$/.test(name))).toEqual([]);
+    expect(existsSync(join(logs, 'decisions.20200101T000000000Z.jsonl.gz'))).toBe(false);
+    expect(existsSync(join(logs, 'decisions.20200102T000000000Z.jsonl.gz'))).toBe(true);
+    const pruned = readFileSync(system, 'utf8').split('\n').filter((l) => l.includes('deleted 1 rotated log file')).map((l) => JSON.parse(l) as { session_id: string; data: { deleted: string[] } });
+    expect(pruned).toMatchObject([{ session_id: expect.stringMatching(/^watcher_/) as string, data: { deleted: ['decisions.20200101T000000000Z.jsonl.gz'] } }]);
   }, 150_000);
 });
 

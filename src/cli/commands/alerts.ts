@@ -6,6 +6,7 @@ import type { Config } from '../../config/schema.js';
 import { compactUtc } from '../../domain/ids.js';
 import { ALERT_RULES, type AlertRule } from '../../recorder/events/alert-events.js';
 import { FileSink } from '../../recorder/file-sink.js';
+import { logSinkOptions, type LogSinkSettings } from '../../recorder/log-sink-options.js';
 import { Recorder } from '../../recorder/recorder.js';
 import { registerSecretValue } from '../../recorder/redaction.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
@@ -39,6 +40,9 @@ Without --follow: evaluates the logs already written and lists every alert that 
 resolved, and when (exit 0; 1 when an alert is still firing). With --follow: watches a running bot,
 tails logs/*.jsonl and writes ALERT_FIRED / ALERT_RESOLVED to logs/alerts.jsonl until SIGINT/SIGTERM/SIGHUP;
 it also catches a bot that hung (no heartbeat) or died (its pid is gone and it wrote no SESSION_END).
+It rotates and gzips alerts.jsonl as the bot does its logs (recorder.rotate_mb, compress_rotated,
+compress_after) and deletes old rotated log files as the bot does (recorder.keep_rotated_for,
+keep_rotated_mb; never the alerts and audit channels').
 
 The rules' settings and the webhook come from the same config as the bot's (defaults < --config file
 < TRADETRACE__ALERTS__* environment < --set), so alerts judges as the bot does; a flag below wins
@@ -235,7 +239,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     if (!json) io.stdout.write(`${result.linesRead} lines read from the ${result.channels.join(', ')} logs in ${join(dataDir, 'logs')} (the rules read no others); ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
-  return follow(dataDir, options, { pollMs, json, io, hintDir, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
+  return follow(dataDir, options, config.recorder, { pollMs, json, io, hintDir, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
 }
 
 /** What is missing when `dataDir` has no logs directory (null: it has one). */
@@ -263,7 +267,7 @@ function appendProblem(path: string): string | null {
   }
 }
 
-async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: number; json: boolean; io: CliIo; hintDir: string | undefined; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
+async function follow(dataDir: string, options: AlertOptions, logSink: LogSinkSettings, flags: { pollMs: number; json: boolean; io: CliIo; hintDir: string | undefined; wait: boolean; sinceMs?: number; webhook?: { url: string; from: string } }): Promise<number> {
   const { io } = flags;
   const sessionId = `${WATCHER_PREFIX}${compactUtc(new Date())}_${process.pid}`;
   const notifiers: Notifier[] = [
@@ -287,7 +291,14 @@ async function follow(dataDir: string, options: AlertOptions, flags: { pollMs: n
     io.stderr.write(`tradetrace alerts: ${missing}\n`);
     return 2;
   }
-  const recorder = new Recorder({ sessionId, sink: new FileSink(join(dataDir, 'logs')) });
+  // Rotated, gzipped and pruned as the bot's own sink does (recorder.rotate_mb, compress_rotated,
+  // keep_rotated_*), but durable whatever recorder.mode says: a transition that could not be
+  // recorded is said at once (onRecordFailed), not at a later flush. What earlier runs left plain
+  // is the bot's to compress at its start: two compressions of one file at once fail each other.
+  const recorder: Recorder = new Recorder({
+    sessionId,
+    sink: new FileSink(join(dataDir, 'logs'), { mode: 'durable', ...logSinkOptions(logSink, () => recorder, { compressLeftovers: false }) }),
+  });
   // The sink opens alerts.jsonl at the first alert: a watcher that cannot write it (read-only data
   // dir, run as another user) is told now, not when it is needed; it still prints and posts alerts.
   const unwritable = appendProblem(join(dataDir, 'logs', 'alerts.jsonl'));
