@@ -17,8 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dashboardObserver } from '../../src/cli/paper/dashboard-observer.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { EngineObserver } from '../../src/engine/engine-stats.js';
 import { PaperSession } from '../../src/engine/paper-session.js';
 import { FileSink } from '../../src/recorder/file-sink.js';
 import { NullSink, type LineSink } from '../../src/recorder/line-sink.js';
@@ -43,27 +43,6 @@ interface Run {
   /** Dashboard output written (plain lines), for the dashboard mode. */
   readonly dashboardWrites: number;
   readonly modelBars: number;
-}
-
-/** The observer paper.ts builds: every bar, decision, failure and portfolio change goes to the model. */
-function dashboardObserver(model: DashboardModel, session: () => PaperSession | undefined): EngineObserver {
-  return {
-    onBar: (symbol) => {
-      model.countBar();
-      const px = session()?.portfolio.lastPrice(symbol);
-      if (px) model.setPrice(symbol, px);
-    },
-    onDecision: (note) => model.recordDecision({ decisionId: note.decisionId, symbol: note.symbol, outcome: note.outcome, detail: note.detail, at: note.at }),
-    onOrderFailed: (reason) => model.recordOrderFailure(reason),
-    onPortfolioChanged: () => {
-      const s = session();
-      if (!s) return;
-      const view = s.portfolio.view();
-      model.setPositions(view.positions);
-      model.setBalances(view.balances);
-      model.setPnl(view.realizedPnl, view.feesPaid);
-    },
-  };
 }
 
 async function once(mode: Mode): Promise<Run> {
