@@ -6,8 +6,13 @@
  * - reading the candle file: the preflight scan, then the replay's parse into exact Decimals;
  * - three SQLite commits per order (recorded before it is sent, the paper account, the booked fill),
  *   each the smallest one possible: one small row into a 1 KB-page WAL file, as our files are opened.
+ * And what this machine charges for the recording itself, whatever the engine:
+ * - one write(2) of one byte to /dev/null: the least any durable line costs (one write each, done
+ *   before emit returns: the durability contract), the file system aside;
+ * - the same three lines into a buffered FileSink instead of the NullSink: what buffered writing
+ *   (lines kept, joined, written 64 KB at a time) adds per decision at the least.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +20,8 @@ import { Decimal } from '../../src/domain/decimal.js';
 import { newDecisionId } from '../../src/domain/ids.js';
 import { isoTime } from '../../src/market-data/bar.js';
 import { ReplayFeed } from '../../src/market-data/replay-feed.js';
-import { NullSink } from '../../src/recorder/line-sink.js';
+import { FileSink } from '../../src/recorder/file-sink.js';
+import { NullSink, type LineSink } from '../../src/recorder/line-sink.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { withDecision } from '../../src/recorder/trace-context.js';
 import { median } from '../median.js';
@@ -27,13 +33,19 @@ export interface Floor {
   readonly readUs: number;
   /** One minimal WAL commit, us. */
   readonly commitUs: number;
+  /** One write(2) of one byte to /dev/null, us. */
+  readonly syscallUs: number;
+  /** What a buffered FileSink adds to the three lines of one decision over the NullSink, us. */
+  readonly bufferedLinesUs: number;
 }
 
 const DECISIONS = 100_000;
 const COMMITS = 2_000;
+const SYSCALLS = 100_000;
+const BUFFERED_DECISIONS = 20_000;
 
-function decisionUs(): number {
-  const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new NullSink() });
+function decisionUs(sink: LineSink = new NullSink(), decisions = DECISIONS): number {
+  const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink });
   const prices = Array.from({ length: 1000 }, (_, i) => Decimal.parse(`${46000 + i}.${i % 10}`));
   const t0 = Date.UTC(2022, 0, 1);
   const decide = (i: number): void => {
@@ -47,10 +59,41 @@ function decisionUs(): number {
   const rounds: number[] = [];
   for (let round = 0; round < 5; round++) {
     const started = performance.now();
-    for (let i = 0; i < DECISIONS; i++) decide(round * DECISIONS + i);
-    rounds.push(((performance.now() - started) * 1000) / DECISIONS);
+    for (let i = 0; i < decisions; i++) decide(round * decisions + i);
+    rounds.push(((performance.now() - started) * 1000) / decisions);
   }
+  recorder.close();
   return median(rounds.slice(1));
+}
+
+function syscallUs(): number {
+  const fd = openSync('/dev/null', 'w');
+  const byte = Buffer.from('x');
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    for (let i = 0; i < SYSCALLS; i++) writeSync(fd, byte);
+    rounds.push(((performance.now() - started) * 1000) / SYSCALLS);
+  }
+  closeSync(fd);
+  return median(rounds.slice(1));
+}
+
+/** Decisions into a buffered FileSink less the same into the NullSink, alternated so both see the same machine. */
+function bufferedLinesUs(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'tradetrace-bench-floor-'));
+  try {
+    const deltas: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      // Fewer decisions than the NullSink floor: each round writes about 1 KB per decision to disk.
+      const alone = decisionUs(new NullSink(), BUFFERED_DECISIONS);
+      deltas.push(decisionUs(new FileSink(dir, { mode: 'buffered', rotateBytes: 1024 ** 3 }), BUFFERED_DECISIONS) - alone);
+      rmSync(join(dir, 'decisions.jsonl'), { force: true });
+    }
+    return median(deltas);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function readUs(file: string): Promise<number> {
@@ -92,5 +135,5 @@ function commitUs(): number {
 }
 
 export async function measureFloor(file: string): Promise<Floor> {
-  return { decisionUs: decisionUs(), readUs: await readUs(file), commitUs: commitUs() };
+  return { decisionUs: decisionUs(), readUs: await readUs(file), commitUs: commitUs(), syscallUs: syscallUs(), bufferedLinesUs: bufferedLinesUs() };
 }

@@ -149,6 +149,17 @@ async function main(): Promise<void> {
     `  so no engine doing this work passes ${fmt(1e6 / floorUs).trim()} bars/s on the NullSink, or ${fmt(1e6 / (floorUs + bufferedAddsUs)).trim()} buffered ` +
       `(+${bufferedAddsUs.toFixed(1)} us of buffered writing, measured above); the engine alone is ${(engineUs / floorUs).toFixed(1)}x that floor`,
   );
+  // What this machine charges for recording, whatever the engine (see floor.ts): a durable line is
+  // one write(2) before emit returns, and buffered writing still keeps, joins and writes every byte.
+  const durableAddsUs = perBarUs('durable') - engineUs;
+  console.log(
+    `  this machine: one write(2) costs ${floor.syscallUs.toFixed(2)} us (one byte to /dev/null); durable mode makes one per line, ${linesPerBar.toFixed(2)} per bar, ` +
+      `so ${(linesPerBar * floor.syscallUs).toFixed(1)} us per bar go to system calls alone (measured above, durable adds ${durableAddsUs.toFixed(1)} us per bar: ${(durableAddsUs / linesPerBar).toFixed(2)} us per line)`,
+  );
+  console.log(
+    `  so durable >= 50,000 bars/s (20 us per bar) leaves ${(20 - durableAddsUs).toFixed(1)} us per bar for all the rest, whose floor alone is ${floorUs.toFixed(2)} us; ` +
+      `buffered writing adds at least ${floor.bufferedLinesUs.toFixed(2)} us per decision in a hot loop, and within 10% of the NullSink at 150,000 bars/s allows at most ${((1e6 / 150_000) * 0.1).toFixed(2)} us`,
+  );
   const dash = runs.get('dashboard')?.[0];
   console.log(`  dashboard: model saw ${dash?.modelBars ?? 0} bars, ${dash?.dashboardWrites ?? 0} plain lines drawn; engine with it at ${vsNull('dashboard').toFixed(3)}x of without`);
   // Rounds that cleared each target: on a shared machine a median near a line says little alone.
