@@ -24,8 +24,11 @@ export interface CandleFile {
   readonly format: CandleFileFormat;
   readonly symbol: string;
   readonly intervalMs: number;
-  /** The bars in batches; `onGap` hears of each row after a gap, with its line (see BarReaderOptions). */
-  bars(onGap?: BarReaderOptions['onGap']): AsyncIterable<readonly Bar[]>;
+  /**
+   * The bars in batches; `onGap` hears of each row after a gap, with its line (see BarReaderOptions);
+   * `fingerprint` is fed the bytes read.
+   */
+  bars(onGap?: BarReaderOptions['onGap'], fingerprint?: FingerprintHash): AsyncIterable<readonly Bar[]>;
   /**
    * Checks every row as `bars()` would, handing over only each row's open time (a cheaper
    * preflight); returns the close of the row opening at `probeOpenTime`, if there is one.
@@ -89,9 +92,37 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
   const scanner = format === 'csv' ? scanCsvBars : scanJsonBars;
   return {
     path, format, symbol, intervalMs,
-    bars: (onGap) => reader(path, { symbol, intervalMs, onGap }),
+    bars: (onGap, fingerprint) => reader(path, { symbol, intervalMs, onGap, fingerprint }),
     scan: (visit, request = {}) => scanner(path, { symbol, intervalMs, fingerprint: request.fingerprint }, visit, request.probeOpenTime),
   };
+}
+
+/** Counts a file's bars and the holes between them, as its rows go by in order. */
+class BarTally {
+  bars = 0;
+  first = Number.NaN;
+  last = Number.NaN;
+  gaps = 0;
+  missingBars = 0;
+
+  constructor(private readonly intervalMs: number) {}
+
+  readonly visit = (openTime: number): void => {
+    if (this.bars === 0) this.first = openTime;
+    else if (openTime - this.last > this.intervalMs) {
+      this.gaps++;
+      this.missingBars += (openTime - this.last) / this.intervalMs - 1;
+    }
+    this.last = openTime;
+    this.bars++;
+  };
+
+  summary(fingerprint: FingerprintHash, probedClose: Decimal | undefined): CandleFileSummary {
+    return {
+      bars: this.bars, firstOpenTime: this.first, lastOpenTime: this.last, gaps: this.gaps, missingBars: this.missingBars,
+      fingerprint: fingerprint.digest(), ...(probedClose === undefined ? {} : { probedClose }),
+    };
+  }
 }
 
 /**
@@ -100,21 +131,34 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
  * before any trade rather than midway. `probeOpenTime`: a bar whose close the summary brings back.
  */
 export async function scanCandleFile(file: CandleFile, probeOpenTime?: number): Promise<CandleFileSummary> {
-  let bars = 0;
-  let first = Number.NaN;
-  let last = Number.NaN;
-  let gaps = 0;
-  let missingBars = 0;
-  const visit = (openTime: number): void => {
-    if (bars === 0) first = openTime;
-    else if (openTime - last > file.intervalMs) {
-      gaps++;
-      missingBars += (openTime - last) / file.intervalMs - 1;
-    }
-    last = openTime;
-    bars++;
-  };
+  const tally = new BarTally(file.intervalMs);
   const fingerprint = new FingerprintHash();
-  const probedClose = await file.scan(visit, { probeOpenTime, fingerprint });
-  return { bars, firstOpenTime: first, lastOpenTime: last, gaps, missingBars, fingerprint: fingerprint.digest(), ...(probedClose === undefined ? {} : { probedClose }) };
+  const probedClose = await file.scan(tally.visit, { probeOpenTime, fingerprint });
+  return tally.summary(fingerprint, probedClose);
+}
+
+/** A file checked whole with its bars kept, so the replay that follows need not read it again. */
+export interface LoadedCandleFile {
+  readonly summary: CandleFileSummary;
+  readonly batches: readonly (readonly Bar[])[];
+}
+
+/**
+ * The preflight of scanCandleFile with every bar parsed and kept: for a file small enough to hold
+ * in memory, one read instead of a scan and then a parse. `onGap` hears of each row after a gap,
+ * as the replay's reader would tell it.
+ */
+export async function loadCandleFile(file: CandleFile, probeOpenTime: number | undefined, onGap: BarReaderOptions['onGap']): Promise<LoadedCandleFile> {
+  const tally = new BarTally(file.intervalMs);
+  const fingerprint = new FingerprintHash();
+  const batches: (readonly Bar[])[] = [];
+  let probedClose: Decimal | undefined;
+  for await (const batch of file.bars(onGap, fingerprint)) {
+    for (const bar of batch) {
+      if (bar.openTime === probeOpenTime) probedClose = bar.close;
+      tally.visit(bar.openTime);
+    }
+    batches.push(batch);
+  }
+  return { summary: tally.summary(fingerprint, probedClose), batches };
 }

@@ -1,6 +1,9 @@
 import type { Recorder } from '../recorder/recorder.js';
 import { CandleFileError } from './candle-file-error.js';
-import { openCandleFile, scanCandleFile, type CandleFile } from './candle-file.js';
+import { stat } from 'node:fs/promises';
+import type { Bar } from './bar.js';
+import type { BarReaderOptions } from './bar-reader-options.js';
+import { loadCandleFile, openCandleFile, scanCandleFile, type CandleFile, type CandleFileSummary } from './candle-file.js';
 import { dataChangeIn, type DecidedBars } from './decided-bars.js';
 import { FeedLoop } from './feed-loop.js';
 import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from './market-feed.js';
@@ -22,10 +25,14 @@ export interface ReplayFeedOptions {
   /**
    * Read every file once before the first bar (default true), so a file that is corrupt further
    * down fails before any trade instead of midway, or holds bars of another length than
-   * `intervalMs`, and fingerprint it for FEED_START. Costs one extra parse. Always done when
-   * `decidedBars` is given: that check is part of it.
+   * `intervalMs`, and fingerprint it for FEED_START. Files of up to KEEP_PREFLIGHT_BYTES together
+   * are parsed then and their bars kept for the replay (one read in all); larger ones get a
+   * cheaper scan and are parsed again as they replay. Always done when `decidedBars` is given:
+   * that check is part of it.
    */
   readonly preflight?: boolean;
+  /** Files up to this size together keep their preflight's bars (default KEEP_PREFLIGHT_BYTES). */
+  readonly keepPreflightBytes?: number;
   /**
    * The last bar an earlier session decided, per symbol, on the data directory this replay
    * resumes: a file that holds it with another close (replaced at the same path) is refused in
@@ -37,6 +44,22 @@ export interface ReplayFeedOptions {
   readonly decidedUntil?: number;
   /** Called while the feed waits for a bar's time (see FeedLoopOptions.whileWaiting): the session beats its per-bar loops there. */
   readonly whileWaiting?: () => void;
+}
+
+/**
+ * Candle files up to this size together are held in memory after the preflight (about 100 bytes
+ * of file and 300 of memory per bar: some 50 MB for a month of 1-minute bars of five symbols).
+ */
+export const KEEP_PREFLIGHT_BYTES = 16 * 1024 * 1024;
+
+/** Kept batches as the stream a reader would give (mergeByTime and the feed loop take async streams). */
+function replayKept(batches: readonly (readonly Bar[])[]): AsyncIterable<readonly Bar[]> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const batch = batches[Symbol.iterator]();
+      return { next: () => Promise.resolve(batch.next()) };
+    },
+  };
 }
 
 /** Replays candle files, several symbols merged in time order, at a chosen speed. */
@@ -112,38 +135,56 @@ export class ReplayFeed implements MarketFeed {
     this.loop.stop();
   }
 
+  /** Where `symbol`'s reader tells of a row after a gap: kept for DATA_GAP's source (see gapLines). */
+  private gapRecorder(symbol: string): NonNullable<BarReaderOptions['onGap']> {
+    const lines = new Map<number, string>();
+    this.gapLines.set(symbol, lines);
+    return (openTime, line, row) => {
+      lines.set(openTime, row === undefined ? String(line) : `${line} (row ${row})`);
+    };
+  }
+
+  /** The files' size together; one that cannot be asked counts as too large to keep (its read will say why). */
+  private async totalBytes(): Promise<number> {
+    const sizes = await Promise.all(this.files.map((f) => stat(f.path).then((s) => s.size, () => Number.POSITIVE_INFINITY)));
+    return sizes.reduce((sum, size) => sum + size, 0);
+  }
+
   async start(onBar: BarHandler): Promise<FeedEndReason> {
     let span = {};
     let expected = {};
     let fingerprints = {};
+    const onGap = new Map(this.files.map((f) => [f.symbol, this.gapRecorder(f.symbol)]));
+    /** Per file, its bars when the preflight kept them. */
+    let kept: readonly (readonly (readonly Bar[])[] | undefined)[] = [];
     const decided = this.options.decidedBars;
     if ((this.options.preflight ?? true) || decided !== undefined) {
       const probe = (symbol: string): number | undefined => decided?.bars.get(symbol)?.openTime;
+      const keep = (await this.totalBytes()) <= (this.options.keepPreflightBytes ?? KEEP_PREFLIGHT_BYTES);
       // The bar length first: a file of 1-minute bars at timeframe 5m would otherwise fail the scan
       // as a misaligned row, and one of 5-minute bars at 1m pass it with a gap after every bar.
-      const checked = async (f: CandleFile) => {
+      const checked = async (f: CandleFile): Promise<{ readonly summary: CandleFileSummary; readonly batches?: readonly (readonly Bar[])[] }> => {
         await checkTimeframe(f);
-        return scanCandleFile(f, probe(f.symbol));
+        return keep ? loadCandleFile(f, probe(f.symbol), onGap.get(f.symbol)) : { summary: await scanCandleFile(f, probe(f.symbol)) };
       };
-      const summaries = await Promise.all(this.files.map(checked)).catch((error: unknown) => {
+      const read = await Promise.all(this.files.map(checked)).catch((error: unknown) => {
         this.loop.reportError(error);
         throw error;
       });
+      const summaries = read.map((r) => r.summary);
       const changed = decided === undefined ? undefined : this.files.map((f, i) => (summaries[i] === undefined ? undefined : dataChangeIn(f, summaries[i], decided))).find((error) => error !== undefined);
       if (changed !== undefined) {
         this.loop.reportError(changed);
         throw changed;
       }
+      kept = read.map((r) => r.batches);
       expected = { bars_expected: summaries.reduce((n, s) => n + s.bars, 0) };
       span = FeedLoop.span(Math.min(...summaries.map((s) => s.firstOpenTime)), Math.max(...summaries.map((s) => s.lastOpenTime)));
       fingerprints = { fingerprints: summaries.map((s, i) => ({ source: this.files[i]?.path ?? '', ...s.fingerprint })) };
     }
-    const bars = this.files.map((f) => {
-      const lines = new Map<number, string>();
-      this.gapLines.set(f.symbol, lines);
-      return f.bars((openTime, line, row) => {
-        lines.set(openTime, row === undefined ? String(line) : `${line} (row ${row})`);
-      });
+    const bars = this.files.map((f, i) => {
+      const loaded = kept[i];
+      return loaded === undefined ? f.bars(onGap.get(f.symbol)) : replayKept(loaded);
     });
     return this.loop.run(mergeByTime(bars), onBar, {
       kind: 'replay',
