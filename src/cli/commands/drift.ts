@@ -20,12 +20,15 @@ path with its old and new value (from CONFIG_DIFF, or computed from the two logg
 With --session: that session's config, path by path (a secret only as [set] or (unset)), and the
 changes into it (from the latest session before it that was not refused, as the bot compares) and
 out of it (to the next session compared with it).
+With --since/--until: the sessions whose CONFIG_HASH falls in the window, and the change into each,
+also into the window's first session from the session before it, listed though outside the window.
 ${commonHelp(`print one object instead of the text (not log lines):
-{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL}],
+{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL,"outsideWindow":BOOL}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
 "source":"CONFIG_DIFF"|"snapshots",
 "changes":[{"path":PATH,"from":VALUE,"to":VALUE,"secret":{"from":SIDE,"to":SIDE}}]}]}
-(sessions oldest first; from and to are session ids; a secret's change has from and to
+(sessions oldest first; outsideWindow true for a session outside --since/--until's window,
+listed as the one a change into the window is compared with; from and to are session ids; a secret's change has from and to
 "[changed]", never its value, and secret saying whether it was "set" or "unset" on each side,
 or "unknown" when its snapshot was not logged)`)}
 `;
@@ -66,15 +69,19 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) {
-    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, ...s }) => s), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
+    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, ...s }) => ({ ...s, outsideWindow: s.outsideWindow === true })), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
     await reportSkipped(skipped, io);
     return EXIT.found;
   }
-  const out: string[] = [f.style.bold(`config hash per session (${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${drifts.length} change${drifts.length === 1 ? '' : 's'}):`)];
+  const windowed = f.window.since !== undefined || f.window.until !== undefined;
+  const between = `between ${f.window.since ? utc(f.window.since) : 'the start'} and ${f.window.until ? utc(f.window.until) : 'now'}`;
+  const counted = sessions.filter((s) => s.outsideWindow !== true).length;
+  const out: string[] = [f.style.bold(`config hash per session (${counted} session${counted === 1 ? '' : 's'}${windowed ? ` ${between}` : ''}, ${drifts.length} change${drifts.length === 1 ? '' : 's'}):`)];
   const compared = new Set(drifts.map((d) => d.to.sessionId));
   for (const s of sessions) {
     const changed = compared.has(s.sessionId);
-    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}`);
+    const outside = s.outsideWindow === true ? '  (outside the window: the session a change below is compared with)' : '';
+    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}${outside}`);
   }
   const own = f.session ? sessions.find((s) => s.sessionId === f.session) : undefined;
   if (own) {
@@ -87,7 +94,14 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));
     for (const c of d.changes) out.push(`  ${changeLine(c)}`);
   }
-  if (drifts.length === 0) out.push(f.session ? `\nno drift: ${f.session} ran with the same config as the sessions compared with it` : '\nno drift: every session ran with the same config');
+  if (drifts.length === 0) {
+    const none = f.session
+      ? `${f.session} ran with the same config as the sessions compared with it`
+      : windowed
+        ? `no session ${between} changed the config from the session before it`
+        : 'every session ran with the same config';
+    out.push(`\nno drift: ${none}`);
+  }
   io.stdout.write(`${out.join('\n')}\n`);
   await reportSkipped(skipped, io);
   return EXIT.found;

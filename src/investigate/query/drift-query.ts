@@ -26,6 +26,11 @@ export interface SessionConfig {
   readonly config: Record<string, unknown> | undefined;
   /** Ended with SESSION_END reason refused: it never traded, so the next session is compared past it. */
   readonly refused: boolean;
+  /**
+   * Its CONFIG_HASH line lies outside the --since/--until window: listed only as the session a change
+   * into the window's sessions was compared with (the bot compares with the session before, wherever it lies).
+   */
+  readonly outsideWindow?: true;
 }
 
 export interface Drift {
@@ -98,13 +103,28 @@ function withSecretSides(rows: readonly ConfigChangeRow[], from: SessionConfig, 
   });
 }
 
+const inTime = (ts: string, window: TimeWindow): boolean => (!window.since || ts >= window.since) && (!window.until || ts <= window.until);
+
 /**
- * Config hashes of every session in order, and each change from the session before: the latest
- * earlier one that was not refused, as the bot's own CONFIG_DIFF compares (a refused session never
- * traded, so its config is nobody's baseline).
+ * Config hashes of the sessions whose CONFIG_HASH falls in the window, in order, and each change into
+ * one of them from the session before: the latest earlier one that was not refused, as the bot's own
+ * CONFIG_DIFF compares (a refused session never traded, so its config is nobody's baseline). The
+ * whole audit log is read whatever the window (a line per session start: small), so the change into
+ * the window's first session is found from a session before the window, listed as outsideWindow.
  */
 export async function findDrift(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
-  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_END']), { window, files: filesOf(set, ['audit']), skipped, stats });
+  const all = await driftOfAll(set, skipped, stats);
+  if (window.since === undefined && window.until === undefined) return all;
+  const inside = new Set(all.sessions.filter((s) => inTime(s.ts, window)).map((s) => s.sessionId));
+  const drifts = all.drifts.filter((d) => inside.has(d.to.sessionId));
+  const baselines = new Set(drifts.map((d) => d.from.sessionId));
+  const sessions = all.sessions.flatMap((s): SessionConfig[] => (inside.has(s.sessionId) ? [s] : baselines.has(s.sessionId) ? [{ ...s, outsideWindow: true }] : []));
+  const listed = new Map(sessions.map((s) => [s.sessionId, s]));
+  return { sessions, drifts: drifts.map((d) => ({ ...d, from: listed.get(d.from.sessionId) ?? d.from })) };
+}
+
+async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
+  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_END']), { files: filesOf(set, ['audit']), skipped, stats });
   const hashes: Omit<SessionConfig, 'refused'>[] = [];
   const refused = new Set<string>();
   const diffs = new Map<string, ConfigChangeRow[]>();
@@ -142,7 +162,7 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
  * Empty when the session logged no CONFIG_HASH (in the window searched).
  */
 export function forSession(all: { sessions: SessionConfig[]; drifts: Drift[] }, session: string): { sessions: SessionConfig[]; drifts: Drift[] } {
-  if (!all.sessions.some((s) => s.sessionId === session)) return { sessions: [], drifts: [] };
+  if (!all.sessions.some((s) => s.sessionId === session && s.outsideWindow !== true)) return { sessions: [], drifts: [] };
   const drifts = all.drifts.filter((d) => d.from.sessionId === session || d.to.sessionId === session);
   const named = new Set([session, ...drifts.flatMap((d) => [d.from.sessionId, d.to.sessionId])]);
   return { sessions: all.sessions.filter((s) => named.has(s.sessionId)), drifts };
