@@ -35,8 +35,29 @@ export class OrderWatcher {
     const { exchange } = this.ctx;
     const seen = await exchange.fetchOrderByClientId(order.symbol, order.clientOrderId);
     const booked = exchange.takeFill(order.clientOrderId);
-    if (!seen.ok || !booked || !booked.bookedQty.isPositive()) return;
+    if (!seen.ok) {
+      if (seen.error.code === 'not_found') this.logNeverPlaced(order, seen.error.message);
+      return;
+    }
+    if (!booked || !booked.bookedQty.isPositive()) return;
     logFoundFill(this.ctx, order, seen.value, booked);
+  }
+
+  /**
+   * The exchange has no order of this client order id: the attempt whose answer never came (a
+   * timeout) never reached it. The store has marked it not_found (StoreSyncedExchange), so it is
+   * settled: no longer asked about, never sent again, and it no longer holds back its symbol's
+   * exit. Said in the order's decision and intent, or nothing would tell that apart from an order
+   * still unknown.
+   */
+  private logNeverPlaced(order: OrderRecord, answer: string): void {
+    const now = this.ctx.portfolio.store.order(order.clientOrderId);
+    if (now?.status !== 'not_found' || order.status === 'not_found') return;
+    this.ctx.recorder.emit('LOG', {
+      component: 'OrderWatcher',
+      message: `order ${order.clientOrderId} (${order.side} ${order.qty.toString()} ${order.symbol}), ${order.status === 'unknown' ? 'unknown since its attempt got no answer' : 'recorded but never confirmed sent'}, is not on the exchange (${answer}): it was never placed. Marked not_found: it is not asked about again nor ever sent again, and nothing of it was filled${order.side === 'sell' ? '; the position it was to sell is held, and its exit may send a new sell' : ''}`,
+      data: { client_order_id: order.clientOrderId, symbol: order.symbol, side: order.side, previous_status: order.status, status: 'not_found' },
+    }, { level: 'warn' });
   }
 }
 
