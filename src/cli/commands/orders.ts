@@ -22,7 +22,9 @@ Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; fail
   --limit N     intents listed in detail (default 20, the latest)
   --follow      keep printing new order lines
 With --session, an intent is listed whole when any of its lines is in that session: the one that
-placed it, or the restart that settled it by reconciliation.
+placed it, or the restart that settled it by reconciliation. With --intent and --since/--until, an
+intent with a line in the window is shown whole (a verdict from part of its lines would be wrong),
+and stderr says how many of its lines lie outside the window.
 ${COMMON_HELP}
 `;
 
@@ -61,6 +63,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     skipped, stats, limit: f.json ? 0 : limit,
     ...(f.json ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
   });
+  // A short --intent prefix matches many intents: the first few notes say it, then a count.
+  for (const note of report.windowNotes.slice(0, 3)) io.stderr.write(`tradetrace orders: ${note}\n`);
+  if (report.windowNotes.length > 3) io.stderr.write(`tradetrace orders: and ${report.windowNotes.length - 3} more intents with lines outside the window, shown whole too\n`);
   if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
   else if (report.total === 0) {
     // A --session that names no session at all is a typo to point out, not an empty result.

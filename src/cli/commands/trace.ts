@@ -7,6 +7,7 @@ import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { otherSessionLines } from '../../investigate/render/session-match.js';
+import { windowCutNote } from '../../investigate/render/window-cut.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
@@ -18,6 +19,8 @@ A decision's whole chain across every log file, in order: the signal, the guard 
 it, each order attempt with its constraints, the fill, and the later exit of the position.
   --follow     keep printing new lines of this decision as the bot writes them (Ctrl-C to stop)
   --no-index   scan the raw logs instead of using (and updating) <data-dir>/index/
+With --since/--until: a decision with any line in the window is shown whole (a verdict from part of
+its lines would be wrong), and stderr says how many of its lines lie outside the window.
 ${COMMON_HELP}
 `;
 
@@ -97,7 +100,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     if (unknown) io.stderr.write(`tradetrace trace: ${unknown}\n`);
     code = EXIT.notFound;
   } else {
-    const windowed = outcome.events.filter((e) => inWindow(e.event, f.window));
+    // A window that cuts through the decision would draw its verdict from part of its lines (an exit's
+    // time as the start, a sold position still open): when any of its lines is in the window, all are shown.
+    const touched = outcome.events.some((e) => inWindow(e.event, f.window));
+    const windowed = touched ? outcome.events : [];
     const events = windowed.filter(sessionFilter(f.session));
     // A --session that names no session at all is a typo to point out, not an empty chain.
     const unknown = events.length === 0 ? await unknownSession(set, skipped, f.session, outcome.events.map((e) => e.event.session_id), followUpDataDir(f)) : null;
@@ -109,6 +115,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     // Lines of the decision in other sessions (a restart's reconciliation, a later exit): say what --session hid.
     const hidden = f.session ? otherSessionLines(outcome.decisionId, f.session, windowed) : null;
     if (hidden) io.stderr.write(`tradetrace trace: ${hidden}\n`);
+    const cut = touched ? windowCutNote('decision', outcome.decisionId, events, f.window) : null;
+    if (cut && events.length > 0) io.stderr.write(`tradetrace trace: ${cut}\n`);
     if (events.length === 0) {
       if (!hidden) io.stderr.write(`tradetrace trace: decision ${outcome.decisionId} has no lines${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}\n`);
       code = EXIT.notFound;
