@@ -64,13 +64,13 @@ function applyMigrations(db: Database.Database, path: string, from: number, migr
 }
 
 /**
- * Creates the database under a temporary name and renames it into place once its schema exists, so
+ * Creates the database under a temporary name and links it into place once its schema exists, so
  * `path` is either absent or a complete tradetrace database: an empty or half-made file at `path`
  * can only be damage, and is reported as such.
  */
-function create(path: string, migrations: readonly Migration[], now: number): void {
+function create(path: string, migrations: readonly Migration[], now: number): boolean {
   try {
-    createAtomically(path, (db) => {
+    return createAtomically(path, (db) => {
       db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', APP_MARKER, 'created_at', new Date(now).toISOString());
       applyMigrations(db, path, 0, migrations, now);

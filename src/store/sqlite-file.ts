@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -22,12 +22,16 @@ export const PAGE_SIZE = 1024;
 export const WAL_CHECKPOINT_PAGES = 16_384;
 
 /**
- * Builds a SQLite file under a temporary name with `build`, then renames it into place, so `path`
- * is either absent or complete: an empty or half-made file at `path` can only be damage. On any
- * failure the temporary file is removed and the original error thrown for the caller to name.
- * Shared by the bot's state store and the paper exchange's account file.
+ * Builds a SQLite file under a temporary name with `build`, then links it into place, so `path`
+ * is either absent or complete: an empty or half-made file at `path` can only be damage. A link,
+ * unlike a rename, never replaces a file: two bots started at once on a new data directory both
+ * build one, the second link fails, and that bot opens the first one's file, whose lock then
+ * refuses it (a rename let it replace the file the first bot was already trading on). Returns false
+ * when another process created `path` first. On any failure the temporary file is removed and the
+ * original error thrown for the caller to name. Shared by the bot's state store and the paper
+ * exchange's account file.
  */
-export function createAtomically(path: string, build: (db: Database.Database) => void): void {
+export function createAtomically(path: string, build: (db: Database.Database) => void): boolean {
   const staging = `${path}.creating-${process.pid}`;
   let db: Database.Database | undefined;
   try {
@@ -41,13 +45,32 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
     build(db);
     db.close();
     db = undefined;
-    renameSync(staging, path);
+    const created = publish(staging, path);
+    rmSync(staging, { force: true });
+    return created;
   } catch (error) {
     db?.close();
     try {
       rmSync(staging, { force: true });
     } catch {
       // The folder itself is unusable; the caller's error names it.
+    }
+    throw error;
+  }
+}
+
+/** Puts `staging` at `path` unless a file is there already (false then). */
+function publish(staging: string, path: string): boolean {
+  try {
+    linkSync(staging, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: the rename of old, which a file made meanwhile would lose to.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+      renameSync(staging, path);
+      return true;
     }
     throw error;
   }
@@ -85,8 +108,8 @@ function checkWritable(path: string): void {
 
 export interface SqliteFileSpec<T> {
   readonly path: string;
-  /** Makes the file when it is absent (through createAtomically). */
-  readonly create: () => void;
+  /** Makes the file when it is absent (through createAtomically); false when another process made it first. */
+  readonly create: () => boolean;
   /** The error for a file of 0 bytes: never left by createAtomically, so damage. */
   readonly emptyFile: () => Error;
   /** The caller's typed error for any failure (its own errors pass through unchanged). */
@@ -115,8 +138,7 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
     } catch (error) {
       throw spec.fail(error);
     }
-    spec.create();
-    created = true;
+    created = spec.create();
   } else if (statSync(path).size === 0) {
     throw spec.emptyFile();
   }
@@ -248,6 +270,9 @@ function setAsideOrphans(path: string, now: number): void {
   const stamp = new Date(now).toISOString().replace(/[-:.]/g, '');
   for (const suffix of SIDE_FILES) {
     const side = `${path}${suffix}`;
+    // Asked again for each: a bot started at the same moment may have made the database since, and
+    // these are then its own.
+    if (existsSync(path)) return;
     if (existsSync(side)) renameSync(side, `${side}.orphaned-${stamp}`);
   }
 }

@@ -68,10 +68,10 @@ function openError(path: string, error: unknown, what: string): PaperStateError 
   return new PaperStateError('open_failed', `cannot ${what} paper exchange state ${path}: ${message}`, { path, found: message }, { cause: error });
 }
 
-/** Builds the file under a temporary name and renames it into place, so `path` is absent or complete. */
-function create(path: string, balances: readonly Balance[], now: number): void {
+/** Builds the file under a temporary name and links it into place, so `path` is absent or complete; false when another process made it first. */
+function create(path: string, balances: readonly Balance[], now: number): boolean {
   try {
-    createAtomically(path, (made) => {
+    return createAtomically(path, (made) => {
       made.transaction(() => {
         made.exec(SCHEMA);
         made.prepare('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)').run('app', PAPER_STATE_APP, 'created_at', new Date(now).toISOString());
