@@ -42,6 +42,7 @@ const YAML_ECHOES: readonly (readonly [RegExp, string])[] = [
   [/^Anchors and tags must be after the \S+ indicator$/, 'Anchors and tags must be after the indicator'],
   [/^Unexpected (?!\w+ token$|\w+ at node end$|, in )\S+ in (.*)$/, 'Unexpected character in $1'],
   [/^Unexpected (?!\w+ token$|\w+ at node end$|, in )\S+$/, 'Unexpected character'],
+  [/^Source contains multiple documents.*$/, 'the file holds more than one document (a second ---); a config file is one document'],
 ];
 
 function yamlReason(message: string): string {
@@ -66,7 +67,9 @@ function unresolvedAlias(doc: Document): number | undefined {
   return at;
 }
 
-function parseText(file: string, text: string): Parsed {
+function parseText(file: string, withBom: string): Parsed {
+  // A byte order mark (editors on Windows save one) is not part of the text: YAML skips it, JSON.parse would refuse it.
+  const text = withBom.charCodeAt(0) === 0xfeff ? withBom.slice(1) : withBom;
   if (extname(file).toLowerCase() === '.json') {
     let value: unknown;
     try {
