@@ -34,15 +34,17 @@ describe('a data directory that is not a directory, and logs/ that is a file', (
 });
 
 describe('a log file that is a directory', () => {
-  it('is named with EISDIR by the commands that read its channel, exit 3', async () => {
+  it('is skipped and named with EISDIR by the query commands, which answer from the other files; alerts, which cannot leave a file out of its replay, exits 3', async () => {
     const dataDir = tempDir('tt-isdir-');
     writeOrderFailures(dataDir);
     const orders = join(dataDir, 'logs', 'orders.20251026T000000000Z.jsonl');
     mkdirSync(orders);
-    for (const args of [['orders'], ['trace', 'dec_2025'], ['trace', 'dec_2025', '--no-index'], ['sessions'], ['health'], ['alerts']]) {
+    for (const args of [['orders'], ['trace', 'dec_20251026_110100_f78001'], ['trace', 'dec_20251026_110100_f78001', '--no-index'], ['sessions'], ['health']]) {
       const r = await runQuery([...args, '--data-dir', dataDir]);
-      expect([r.code, r.stdout, r.stderr]).toEqual([3, '', `tradetrace ${args[0] ?? ''}: cannot read ${orders}: is a directory, not a log file (EISDIR)\n`]);
+      expect([args.join(' '), r.code, r.stdout === '', r.stderr]).toEqual([args.join(' '), 0, false, `could not read ${orders}: is a directory, not a log file (EISDIR); skipped the file\n`]);
     }
+    const alerts = await runQuery(['alerts', '--data-dir', dataDir]);
+    expect([alerts.code, alerts.stdout, alerts.stderr]).toEqual([3, '', `tradetrace alerts: cannot read ${orders}: is a directory, not a log file (EISDIR)\n`]);
   });
 });
 
@@ -69,7 +71,7 @@ function runAsReader(args: readonly string[]): Promise<{ code: number | null; st
 }
 
 describe('a log file without read permission', () => {
-  it.skipIf(isRoot && !canDropRoot)('every command that reads it says "permission denied (EACCES)" and exits 3', async () => {
+  it.skipIf(isRoot && !canDropRoot)('every query command skips it, saying "permission denied (EACCES)"; alerts exits 3', async () => {
     const dataDir = tempDir('tt-eacces-');
     writeOrderFailures(dataDir);
     // Readable by the other user except orders.jsonl; writable, so trace builds its index and meets the file there.
@@ -78,13 +80,17 @@ describe('a log file without read permission', () => {
     for (const name of readdirSync(join(dataDir, 'logs'))) chmodSync(join(dataDir, 'logs', name), 0o644);
     const orders = join(dataDir, 'logs', 'orders.jsonl');
     chmodSync(orders, 0o000);
-    const commands = [['orders'], ['trace', 'dec_2025'], ['trace', 'dec_2025', '--no-index'], ['sessions'], ['health'], ['alerts']];
+    const skippedNote = `could not read ${orders}: permission denied (EACCES); skipped the file\n`;
+    const commands = [['orders'], ['trace', 'dec_20251026_110100_f78001'], ['trace', 'dec_20251026_110100_f78001', '--no-index'], ['sessions'], ['health'], ['why'], ['alerts']];
     const results = await Promise.all(commands.map((args) => runAsReader([...args, '--data-dir', dataDir])));
-    results.forEach((r, i) => {
-      expect([r.code, r.stderr]).toEqual([3, `tradetrace ${commands[i]?.[0] ?? ''}: cannot read ${orders}: permission denied (EACCES)\n`]);
+    // The query commands answer from the files they can read and name the one they skipped: orders
+    // finds no intent (its only file is the unreadable one), the others their answer.
+    const expected = [1, 0, 0, 0, 0, 0];
+    const noIntents = `tradetrace orders: no order intents match in 4 log files of ${join(dataDir, 'logs')}\n`;
+    results.slice(0, -1).forEach((r, i) => {
+      expect([commands[i], r.code, r.stderr]).toEqual([commands[i], expected[i], `${i === 0 ? noIntents : ''}${skippedNote}`]);
     });
-    // why answers from decisions.jsonl, and says what the orders log would have added.
-    const why = await runAsReader(['why', '--data-dir', dataDir]);
-    expect([why.code, why.stderr]).toEqual([0, `tradetrace why: cannot read ${orders}: permission denied (EACCES); buys that restart reconciliation found filled are counted as failed\n`]);
+    // alerts replays every line or none.
+    expect([results[6]?.code, results[6]?.stderr]).toEqual([3, `tradetrace alerts: cannot read ${orders}: permission denied (EACCES)\n`]);
   }, 180_000);
 });

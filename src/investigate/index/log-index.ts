@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlib, gunzipSync } from 'node:zlib';
 import type { LogFile } from '../../recorder/log-files.js';
-import { toLogReadError } from '../log-read-error.js';
+import { LogReadError, toLogReadError } from '../log-read-error.js';
 import type { LogSet } from '../query/log-set.js';
+import { noteUnreadableFile, unreadableFile, type UnreadableFile } from '../query/unreadable-files.js';
 import { NOT_A_LOG_LINE, type SkippedLine } from '../query/skipped-lines.js';
 import { runInWorker } from '../scan/spawn-worker.js';
 import { workerError } from '../scan/worker-failure.js';
@@ -36,6 +37,11 @@ interface FileMeta {
   readonly size: number;
   readonly indexedTo: number;
   readonly segments: SegmentRef[];
+  /**
+   * A .gz whose gzip data ends early or is damaged: its segment covers the bytes that could be
+   * unzipped, and every query that uses it says the file could not be read to its end.
+   */
+  readonly unreadable?: Pick<UnreadableFile, 'errno' | 'reason' | 'readBytes'>;
 }
 
 export interface IndexedFile {
@@ -208,6 +214,8 @@ export class LogIndex {
     for (const file of set.files) {
       const size = set.sizes.get(file.path) ?? 0;
       const { base, meta, stale, damaged: broken, text: loaded } = loadMeta(dir, file, size);
+      const cut = meta?.unreadable;
+      if (cut) noteUnreadableFile(new LogReadError(file.path, cut.errno, cut.reason), cut.readBytes);
       // A damaged segment makes the file's whole index untrustworthy: it is indexed again from scratch.
       if (broken) damaged.push(file.path);
       const replaced = meta ? [] : segmentNames(base, stale);
@@ -278,7 +286,9 @@ export class LogIndex {
         return { name: t.segmentPath.slice(dir.length + 1), from: h.from, to: h.to, lines: h.lines, malformed: h.malformed };
       });
       const segments = [...plan.keep, ...built];
-      const meta: FileMeta = { ...plan.meta, path: plan.file.path, size: set.sizes.get(plan.file.path) ?? 0, indexedTo: segments[segments.length - 1]?.to ?? 0, segments };
+      const cut = plan.file.gzipped && plan.tasks.length > 0 ? unreadableFile(plan.file.path) : undefined;
+      const unreadable = cut ? { unreadable: { errno: cut.errno, reason: cut.reason, readBytes: cut.readBytes } } : {};
+      const meta: FileMeta = { ...plan.meta, ...unreadable, path: plan.file.path, size: set.sizes.get(plan.file.path) ?? 0, indexedTo: segments[segments.length - 1]?.to ?? 0, segments };
       const metaPath = join(dir, `${plan.base}.json`);
       // Another query that indexed as far or further while this one built keeps its metadata: written
       // over, it would list segments that query has already replaced and removed.
@@ -383,7 +393,8 @@ export class LogIndex {
   /** The keys `wants` in the segment's bytes of the log file, read from the log itself; `rewrite`: the segment written again from them. */
   private fromLog(entry: IndexedFile, segment: SegmentRef, wants: (key: string) => boolean, rewrite: boolean): Map<string, number[]> {
     let region: Buffer;
-    if (entry.file.gzipped) region = gunzipSync(readFileSync(entry.file.path)).subarray(segment.from, segment.to);
+    // A .gz cut short unzips as far as it goes (as its segment was built); the flush keeps that part.
+    if (entry.file.gzipped) region = gunzipSync(readFileSync(entry.file.path), { finishFlush: zlib.Z_SYNC_FLUSH }).subarray(segment.from, segment.to);
     else {
       const fd = openSync(entry.file.path, 'r');
       try {

@@ -4,6 +4,7 @@ import type { Channel } from '../../recorder/channels.js';
 import { listLogFiles, type LogFile } from '../../recorder/log-files.js';
 import { lastLineEnd } from '../index/build-segment.js';
 import { LogReadError, toLogReadError } from '../log-read-error.js';
+import { forgetUnreadableFiles, noteUnreadableFile } from './unreadable-files.js';
 
 /** The log files of a data directory as they were when the query began. */
 export interface LogSet {
@@ -16,6 +17,8 @@ export interface LogSet {
    * writing belongs to --follow too.
    */
   readonly sizes: ReadonlyMap<string, number>;
+  /** Files left out because they cannot be opened (each noted, see unreadable-files.ts). */
+  readonly unreadable?: readonly LogReadError[];
 }
 
 export interface LogSetOptions {
@@ -58,12 +61,15 @@ function listing(dataDir: string, logsDir: string, channels: readonly Channel[] 
  * The file's size now, or null when it was rotated away since the listing (it is found again under
  * its new name next time). Something that is not a regular file is refused here: a directory opens
  * fine and only fails on read, with an error that names no path, and a FIFO would block the query.
+ * The file is opened once, so that one without read permission is known before any reader (a scan
+ * worker among them) meets it.
  */
 function fileSize(file: LogFile): number | null {
   try {
     const st = statSync(file.path);
-    if (st.isFile()) return st.size;
-    throw new LogReadError(file.path, st.isDirectory() ? 'EISDIR' : undefined, st.isDirectory() ? 'is a directory, not a log file' : 'not a regular file');
+    if (!st.isFile()) throw new LogReadError(file.path, st.isDirectory() ? 'EISDIR' : undefined, st.isDirectory() ? 'is a directory, not a log file' : 'not a regular file');
+    closeSync(openSync(file.path, 'r'));
+    return st.size;
   } catch (error) {
     if (isFileMissing(error)) return null;
     throw toLogReadError(error, file.path) ?? error;
@@ -85,16 +91,28 @@ export function wholeLinesEnd(path: string, size: number): number | null {
 }
 
 /**
- * The data directory's log files and their sizes. Throws LogReadError when the logs directory cannot
- * be listed or holds something that is not a file; a missing directory is an empty set (the caller
- * says "no logs here"). A file that cannot be opened fails the query that reads it, not this.
+ * The data directory's log files and their sizes; a missing directory is an empty set (the caller
+ * says "no logs here"). A file that cannot be opened (no read permission, a directory where a
+ * rotated file belongs) is left out and noted (see unreadable-files.ts): the query answers from the
+ * others and says which file it skipped and why. Throws LogReadError when the logs directory cannot
+ * be listed, or when no file in it can be read: then nothing could be searched.
  */
 export function openLogSet(dataDir: string, channels?: readonly Channel[], options: LogSetOptions = {}): LogSet {
   const logsDir = join(dataDir, 'logs');
   const files = listing(dataDir, logsDir, channels);
+  // A query starts here: what an earlier query of this process (a test's) could not read is not its to tell.
+  forgetUnreadableFiles();
   const sizes = new Map<string, number>();
+  const unreadable: LogReadError[] = [];
   for (const file of files) {
-    let size = fileSize(file);
+    let size: number | null;
+    try {
+      size = fileSize(file);
+    } catch (error) {
+      if (!(error instanceof LogReadError)) throw error;
+      unreadable.push(error);
+      continue;
+    }
     // Only the files the bot appends to (and --follow goes on reading): a rotated file's torn tail is this query's to report or no one's.
     if (size !== null && file.current && !file.gzipped && (options.wholeLines === true || options.lineBeingWritten?.(file, size) === true)) {
       try {
@@ -105,14 +123,20 @@ export function openLogSet(dataDir: string, channels?: readonly Channel[], optio
     }
     if (size !== null) sizes.set(file.path, size);
   }
-  return { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes };
+  const [first] = unreadable;
+  if (first !== undefined && sizes.size === 0) throw first;
+  for (const error of unreadable) noteUnreadableFile(error);
+  return { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes, unreadable };
 }
 
 /**
  * Opens every file of the set once, for readers whose streams would turn an unreadable file into an
  * uncaught error (the alert rules' replay): the failure becomes a LogReadError before they start.
+ * Those readers report no unreadable file, so one the set left out fails them too.
  */
 export function checkReadable(set: LogSet): void {
+  const [left] = set.unreadable ?? [];
+  if (left !== undefined) throw left;
   for (const file of set.files) {
     try {
       closeSync(openSync(file.path, 'r'));

@@ -1,9 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { LogFile } from '../../recorder/log-files.js';
 import { gunzipChunks } from '../scan/gunzip-chunks.js';
-import { skipSummary, SHOWN_LINES, type FileSkips } from '../render/skip-summary.js';
+import { skipSummary, unreadableFileNote, SHOWN_LINES, type FileSkips } from '../render/skip-summary.js';
 import { tornTail } from './last-line.js';
 import type { LogSet } from './log-set.js';
+import { takeUnreadableFiles, unreadableFileCount } from './unreadable-files.js';
 
 export interface SkippedLine {
   readonly file: LogFile;
@@ -22,7 +23,7 @@ export const NOT_A_LOG_LINE = 'not_a_log_line';
 export const MISSHAPEN_KEPT = 10_000;
 
 /** 1-based numbers of the lines starting at `offsets` (ascending): one pass counting newlines, only when reporting. */
-export async function lineNumbersAt(file: LogFile, offsets: readonly number[]): Promise<number[]> {
+export async function lineNumbersAt(file: Pick<LogFile, 'path' | 'gzipped'>, offsets: readonly number[]): Promise<number[]> {
   const out: number[] = [];
   let count = 1;
   let seen = 0;
@@ -63,7 +64,7 @@ export async function lineNumbersAt(file: LogFile, offsets: readonly number[]): 
   return out;
 }
 
-export async function lineNumberAt(file: LogFile, offset: number): Promise<number> {
+export async function lineNumberAt(file: Pick<LogFile, 'path' | 'gzipped'>, offset: number): Promise<number> {
   return (await lineNumbersAt(file, [offset]))[0] ?? 1;
 }
 
@@ -124,10 +125,11 @@ export class SkippedLines {
     this.add({ file, offset, code: NOT_A_LOG_LINE, message: 'line is not a recorder JSON line', excerpt: '' });
   }
 
+  /** Lines skipped, plus the files the query could not read (to their end): a reader compares it before and after a file to learn whether all of it was read. */
   get count(): number {
     let beyond = 0;
     for (const tally of this.misshapen.values()) beyond += tally.beyond.size;
-    return this.items.size + beyond;
+    return this.items.size + beyond + unreadableFileCount();
   }
 
   /** The skipped lines with one problem code, by file path then offset (no line numbers are counted). */
@@ -155,9 +157,18 @@ export class SkippedLines {
     return out;
   }
 
-  /** `skipped 2 unreadable lines in decisions.jsonl (lines 57, 90)` and a newline; '' when none. */
+  /**
+   * `skipped 2 unreadable lines in decisions.jsonl (lines 57, 90)` and a newline; '' when none.
+   * Preceded by a line for each file the query could not read, or not to its end, not told yet.
+   */
   async report(): Promise<string> {
+    let out = '';
+    for (const file of takeUnreadableFiles()) {
+      const gzipped = file.path.endsWith('.gz');
+      const linesRead = file.readBytes > 0 ? (await lineNumberAt({ path: file.path, gzipped }, file.readBytes)) - 1 : 0;
+      out += `${unreadableFileNote(file, linesRead)}\n`;
+    }
     const summary = skipSummary(await this.byFile());
-    return summary ? `${summary}\n` : '';
+    return summary ? `${out}${summary}\n` : out;
   }
 }

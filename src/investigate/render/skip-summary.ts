@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { UnreadableFile } from '../query/unreadable-files.js';
 
 /** The lines one file could not give: how many, and the first line numbers (ascending). */
 export interface FileSkips {
@@ -30,4 +31,15 @@ export function skipSummary(files: readonly FileSkips[]): string {
   const parts = shown.slice(0, SHOWN_FILES).map((f) => fileText(f, shown.length === 1));
   const rest = shown.length - SHOWN_FILES;
   return `skipped ${total} unreadable line${total === 1 ? '' : 's'} in ${parts.join(', ')}${rest > 0 ? ` and ${rest} more file${rest === 1 ? '' : 's'}` : ''}`;
+}
+
+/**
+ * The line for a log file a query could not read, or not to its end; the query went on without it:
+ * `could not read logs/decisions.….jsonl.gz past its first 59873 lines: gzip data ends early (Z_BUF_ERROR); skipped the rest of it`.
+ * `linesRead`: the whole lines read before the failure.
+ */
+export function unreadableFileNote(file: UnreadableFile, linesRead: number): string {
+  const why = `${file.reason}${file.errno ? ` (${file.errno})` : ''}`;
+  if (file.readBytes === 0) return `could not read ${file.path}: ${why}; skipped the file`;
+  return `could not read ${file.path} past its first ${linesRead} line${linesRead === 1 ? '' : 's'}: ${why}; skipped the rest of it`;
 }
