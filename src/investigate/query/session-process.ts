@@ -18,13 +18,17 @@ export interface ProcessState {
    * watchdog included, until SIGCONT. A hang by any other name; only /proc tells them apart.
    */
   readonly stopped: boolean;
+  /** The pid is a zombie (killed or exited, its parent has not reaped it yet): dead, so `alive` is false. */
+  readonly zombie?: boolean;
 }
 
 /**
  * Linux only, from /proc/<pid>/stat: when the process started (clock ticks since boot, with
- * /proc/stat's btime) and whether a signal stopped it (state T, or t under a debugger).
+ * /proc/stat's btime), whether a signal stopped it (state T, or t under a debugger), and whether it
+ * is dead: a zombie (Z: exited or killed, not yet reaped by its parent, which a supervisor that
+ * sleeps or hangs may never do) or being torn down (X). kill(pid, 0) succeeds for both.
  */
-function processStat(pid: number): { startMs: number | null; stopped: boolean } | null {
+function processStat(pid: number): { startMs: number | null; stopped: boolean; dead: boolean } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
@@ -33,7 +37,7 @@ function processStat(pid: number): { startMs: number | null; stopped: boolean } 
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     // USER_HZ is 100 on every Linux build that matters; Node cannot ask sysconf.
     const startMs = Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
-    return { startMs, stopped: fields[0] === 'T' || fields[0] === 't' };
+    return { startMs, stopped: fields[0] === 'T' || fields[0] === 't', dead: fields[0] === 'Z' || fields[0] === 'X' };
   } catch {
     return null;
   }
@@ -53,12 +57,16 @@ export function processState(manifest: SessionManifest | undefined, sessionStart
   const host = manifest?.host;
   if (typeof pid !== 'number' || typeof host !== 'string') return undefined;
   if (host !== hostname()) return { pid, host, alive: null, startedAt: null, reused: false, stopped: false };
-  const alive = processAlive(pid);
-  const stat = alive ? processStat(pid) : null;
+  const exists = processAlive(pid);
+  const found = exists ? processStat(pid) : null;
+  // A zombie holds its pid (and its /proc entry) until reaped, yet runs nothing and writes nothing.
+  const zombie = found?.dead === true;
+  const stat = zombie ? null : found;
+  const alive = exists && !zombie;
   const startMs = stat?.startMs ?? null;
   const sessionMs = sessionStart ? Date.parse(sessionStart) : Number.NaN;
   const reused = startMs !== null && Number.isFinite(sessionMs) && startMs > sessionMs + START_SLACK_MS;
-  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused, stopped: !reused && stat?.stopped === true };
+  return { pid, host, alive, startedAt: startMs === null ? null : new Date(startMs).toISOString(), reused, stopped: !reused && stat?.stopped === true, ...(zombie ? { zombie } : {}) };
 }
 
 /** Whether the session's own process runs on this host now (a stopped one included: it still owns its files). */

@@ -90,6 +90,7 @@ function processLine(r: HealthReport): string | undefined {
   const p = r.process;
   if (!p) return undefined;
   if (p.alive === null) return `process: pid ${p.pid} ran on ${p.host}; check there whether it still runs`;
+  if (p.zombie === true) return `process: pid ${p.pid} is a zombie on this host (it died; its parent has not reaped it yet): the bot is gone`;
   if (!p.alive) return `process: pid ${p.pid} is not running on this host: the bot is gone`;
   if (p.reused) return `process: pid ${p.pid} is running on this host, but that process started ${p.startedAt ? utc(p.startedAt) : '?'}, after the session: another process got the pid; the bot is gone`;
   return p.startedAt
