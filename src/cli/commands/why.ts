@@ -3,7 +3,7 @@ import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import { knownSessions } from '../../investigate/query/known-sessions.js';
-import { explainNoBuys } from '../../investigate/query/why-query.js';
+import { explainNoBuys, type WhyReport } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.js';
@@ -15,10 +15,14 @@ const HELP = `usage: tradetrace why [SYMBOL]      (e.g. tradetrace why BTC/USDT;
 
 Why the bot did not buy: decisions by outcome, blocked decisions grouped by guard with the observed
 values against thresholds, and the latest example of each (its decision_id, for tradetrace trace).
+When decisions of several sessions match, the latest session's answer comes first (what blocks the
+bot now), then the totals of all sessions; next: traces a decision of the latest session.
 ${commonHelp(`print one summary object instead of the text (not log lines):
 {"decisions":N,"outcomes":{OUTCOME:N},"filled_late":N,"guards":[{"guard":NAME,
-"count":N,"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}]}
-(guards most frequent first; observed and threshold as JSON text; a decision that
+"count":N,"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}],
+"latest_session":{"session":ID,"decisions":N,...the same fields}}
+(latest_session: the same counts for the session of the latest decision alone, what
+blocks the bot now; guards most frequent first; observed and threshold as JSON text; a decision that
 ended failed and whose order the exchange filled later counts as filled, and
 filled_late says how many of the filled did so); nothing on
 stdout when no decision matches (exit 1)`)}
@@ -49,7 +53,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) {
-    io.stdout.write(`${JSON.stringify({ decisions: report.decisions, outcomes: Object.fromEntries(report.outcomes), filled_late: report.filledLate, guards: report.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) })}\n`);
+    const summary = (r: WhyReport) => ({ decisions: r.decisions, outcomes: Object.fromEntries(r.outcomes), filled_late: r.filledLate, guards: r.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) });
+    const latest = report.latestSession;
+    io.stdout.write(`${JSON.stringify({ ...summary(report), latest_session: latest ? { session: latest.sessionId, ...summary(latest.report) } : null })}\n`);
   } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs, followUpDataDir(f)));
   if (report.unread !== undefined) io.stderr.write(`tradetrace why: ${report.unread}\n`);
   await reportSkipped(skipped, io);

@@ -32,6 +32,12 @@ export interface WhyReport {
   readonly symbols: ReadonlyMap<string, number>;
   /** Sessions with decision lines in the window, whatever the session asked for. */
   readonly sessions: ReadonlySet<string>;
+  /**
+   * The same answer for the session of the latest matching decision line alone: what blocks the bot
+   * now, which totals over every session (an older session's guard the most frequent) can hide.
+   * With --session, that session's (the report itself). Set by explainNoBuys when any decision matched.
+   */
+  readonly latestSession?: { readonly sessionId: string; readonly report: WhyReport };
 }
 
 export interface WhyFilter {

@@ -40,6 +40,13 @@ export async function explainNoBuys(
   // Streamed into per-file summaries (counters and a few example lines), never the lines themselves.
   const { window } = filter;
   const merger = new WhyMerger(filter);
+  // Kept (counters and a few lines each) to merge again for the latest session alone.
+  const parts: { summary: FileSummary; file: LogFile; rank: number }[] = [];
+  const add = (summary: FileSummary, file: LogFile, rank: number): void => {
+    merger.add(summary, file, rank);
+    parts.push({ summary, file, rank });
+  };
+  const reconciledFills: string[] = [];
   const live = new Set<string>();
   const files = filesOf(set, ['decisions']);
   for (const [rank, file] of files.entries()) {
@@ -51,7 +58,7 @@ export async function explainNoBuys(
     if (cached && summaryCovers(window, cached)) {
       stats.files++;
       for (const s of cached.sessions) stats.sessions.add(s);
-      merger.add(cached, file, rank);
+      add(cached, file, rank);
       continue;
     }
     if (cached && summaryOutside(window, cached)) {
@@ -62,7 +69,7 @@ export async function explainNoBuys(
     const whole = id !== null && !cached && (scanInputs(set, [file], window.since)[0]?.from ?? 0) === 0;
     if (whole) {
       const { all, part, clean } = await scanWhole(set, file, filter, skipped, stats);
-      merger.add(part ?? all, file, rank);
+      add(part ?? all, file, rank);
       // Stored only for a file with no unreadable line, unchanged since it was identified: what a
       // query reports as unreadable is each line's number and text, which a summary would have to keep
       // line by line; a damaged file is rare and is simply scanned each time, reporting as always.
@@ -73,7 +80,7 @@ export async function explainNoBuys(
     await forEachEvent(set, NEEDLES, { window, files: [file], skipped, stats }, (e) => {
       if (!addLine(part, e) && matches(filter, e)) skipped.add(badOutcome(e));
     });
-    merger.add(part, file, rank);
+    add(part, file, rank);
   }
   if (options.cache !== false) collectGarbage(set.dataDir, live);
   // A buy in flight when the bot died is settled by the next start's reconciliation, in orders.jsonl
@@ -83,14 +90,36 @@ export async function explainNoBuys(
   try {
     await forEachEvent(set, RECONCILED, { window, files: filesOf(set, ['orders']), skipped, stats }, (e) => {
       const ev = e.event;
-      if (ev.event_type === 'ORDER_RECONCILED' && ev.side === 'buy' && Number(ev.filled_qty) > 0 && typeof ev.decision_id === 'string') merger.addReconciledFill(ev.decision_id);
+      if (ev.event_type === 'ORDER_RECONCILED' && ev.side === 'buy' && Number(ev.filled_qty) > 0 && typeof ev.decision_id === 'string') reconciledFills.push(ev.decision_id);
     });
   } catch (error) {
     const unreadable = toLogReadError(error);
     if (!unreadable) throw error;
     unread = `${unreadable.message}; buys that restart reconciliation found filled are counted as failed`;
   }
-  return { ...merger.finish(), ...(unread === undefined ? {} : { unread }) };
+  for (const id of reconciledFills) merger.addReconciledFill(id);
+  const report = merger.finish();
+  const latest = filter.session ?? latestSessionOf(report);
+  let latestSession: WhyReport['latestSession'];
+  if (report.decisions > 0 && latest !== undefined) {
+    if (filter.session !== undefined) latestSession = { sessionId: latest, report };
+    else {
+      const alone = new WhyMerger({ ...filter, session: latest });
+      for (const p of parts) alone.add(p.summary, p.file, p.rank);
+      for (const id of reconciledFills) alone.addReconciledFill(id);
+      latestSession = { sessionId: latest, report: alone.finish() };
+    }
+  }
+  return { ...report, ...(latestSession === undefined ? {} : { latestSession }), ...(unread === undefined ? {} : { unread }) };
+}
+
+/** The session of the report's latest line: its latest decision start, else its latest end or refusal. */
+function latestSessionOf(report: WhyReport): string | undefined {
+  let latest: LocatedEvent | undefined;
+  for (const e of [report.lastDecision, ...report.guards.map((g) => g.latest), ...report.latestByOutcome.values()]) {
+    if (e && (!latest || e.event.ts > latest.event.ts || (e.event.ts === latest.event.ts && e.event.seq > latest.event.seq))) latest = e;
+  }
+  return latest?.event.session_id;
 }
 
 /**

@@ -27,11 +27,9 @@ export function renderNoDecisions(report: WhyReport, symbol: string | undefined,
   return `no decisions${scope}; decisions were made for ${shown}${more}\n`;
 }
 
-/** `dataDir`: the directory to name in the follow-up command, when it is not the one it would use anyway. */
-export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number, dataDir: string | undefined): string {
+/** Outcomes, the latest decision, the guards and the latest other outcomes, after a heading line of the caller's. */
+function reportLines(report: WhyReport, style: Style, nowMs: number): string[] {
   const out: string[] = [];
-  const filled = report.outcomes.get('filled') ?? 0;
-  out.push(style.bold(`${report.decisions} decision${report.decisions === 1 ? '' : 's'}${scope}: ${filled} bought`));
   // A late fill is a buy like any other, but a trace of it shows a decision that ended failed: say why.
   const late = report.filledLate > 0 ? ` (${report.filledLate} after the decision ended failed: the exchange filled the order late)` : '';
   const parts = ORDER.filter((o) => report.outcomes.has(o)).map((o) => `${o} ${report.outcomes.get(o) ?? 0}${o === 'filled' ? late : ''}`);
@@ -54,7 +52,39 @@ export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs:
       if (e) out.push(`latest ${o}: ${e.event.decision_id ?? '?'} at ${utc(e.event.ts)}${text(e, 'reason') ? `: ${text(e, 'reason')}` : ''}`);
     }
   }
-  const top = report.guards[0];
-  if (top) out.push(`\nnext: tradetrace trace ${shellWord(top.latest.event.decision_id ?? '')}${dataDirArg(dataDir)}`);
+  return out;
+}
+
+const bought = (report: WhyReport): string => `${report.decisions} decision${report.decisions === 1 ? '' : 's'}`;
+
+/**
+ * The decision to trace next: the latest refusal of the top guard, else the latest failed, errored or
+ * signal-less decision, else the latest decision; undefined when none has an id.
+ */
+function nextDecision(report: WhyReport): string | undefined {
+  const line = report.guards[0]?.latest ?? report.latestByOutcome.get('failed') ?? report.latestByOutcome.get('error') ?? report.latestByOutcome.get('no_signal') ?? report.lastDecision;
+  const id = line?.event.decision_id;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/**
+ * `dataDir`: the directory to name in the follow-up command, when it is not the one it would use anyway.
+ * When decisions of more than one session match, the latest session's answer comes first (what blocks
+ * the bot now: totals over every session can lead with an older session's guard), then the totals, and
+ * `next:` traces a decision of the latest session.
+ */
+export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs: number, dataDir: string | undefined): string {
+  const out: string[] = [];
+  const filled = (r: WhyReport): number => r.outcomes.get('filled') ?? 0;
+  const latest = report.latestSession;
+  const mixed = latest !== undefined && latest.report.decisions < report.decisions;
+  if (latest && mixed) {
+    out.push(style.bold(`latest session ${latest.sessionId}: ${bought(latest.report)}${scope}: ${filled(latest.report)} bought`));
+    out.push(...reportLines(latest.report, style, nowMs));
+    out.push('', style.bold(`all sessions: ${bought(report)}${scope}: ${filled(report)} bought`));
+  } else out.push(style.bold(`${bought(report)}${scope}: ${filled(report)} bought`));
+  out.push(...reportLines(report, style, nowMs));
+  const next = mixed ? nextDecision(latest.report) : report.guards[0] ? nextDecision(report) : undefined;
+  if (next) out.push(`\nnext: tradetrace trace ${shellWord(next)}${dataDirArg(dataDir)}`);
   return `${out.join('\n')}\n`;
 }
