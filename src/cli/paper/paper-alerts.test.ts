@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCliInOneProcess } from '../../../test/support/cli.js';
+import { runCli, spawnCliInOneProcess } from '../../../test/support/cli.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { startWebhookServer, type WebhookServer } from '../../alerts/fixtures/webhook-server.js';
 import { Writable } from 'node:stream';
 import { configSchema } from '../../config/schema.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
+import { DashboardBus } from '../../runtime/dashboard-bus.js';
 import { DashboardModel } from '../../ui/dashboard-model.js';
 import { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import { alertsStopDrainMs, paperAlerts } from './paper-alerts.js';
@@ -79,14 +80,14 @@ describe('paper: in-bot alerts on the live dashboard', () => {
     }
   }
 
-  it('a config drift fires into the ALERTS panel; its console line waits under the last frame instead of being erased by the next one', async () => {
+  it('a config drift fires into the ALERTS panel, logged as a dashboard notification `dash` lists; its console line waits under the last frame instead of being erased by the next one', async () => {
     const logsDir = join(tempDir('tradetrace-paper-alerts-'), 'logs');
     const recorder = new Recorder({ sessionId: 'session_20220103_100000', sink: new FileSink(logsDir) });
     const stdout = new Terminal(true);
     const stderr = new Terminal(true);
     const model = new DashboardModel();
     const dashboard = new TerminalDashboard({ source: model, stream: stdout, env: { TERM: 'xterm-256color' }, color: false });
-    const result = paperAlerts({ config: configSchema.parse({}), recorder, logsDir, console: stderr, dataDir: join(logsDir, '..'), dashboard: { model, frame: dashboard } });
+    const result = paperAlerts({ config: configSchema.parse({}), recorder, logsDir, console: stderr, dataDir: join(logsDir, '..'), dashboard: { model, frame: dashboard, bus: new DashboardBus({ recorder }) } });
     if (!result.ok) throw new Error(result.error.message);
     const alerts = result.value;
     alerts.start();
@@ -100,5 +101,9 @@ describe('paper: in-bot alerts on the live dashboard', () => {
     expect(stderr.text).toMatch(/^\S+Z FIRED {4}config_drift \[config\] warning: Config drift detected/);
     await alerts.stop();
     recorder.close();
+    // What the panel showed is a DASH_EVENT like every dashboard notification: `dash` names it and its source.
+    const dash = await runCli(['dash', 'ALERT_FIRED', '--data-dir', join(logsDir, '..')]);
+    expect(dash.stdout).toMatch(/ALERT_FIRED .*WARNING config_drift \[config\]: Config drift detected/);
+    expect(dash.stdout).toMatch(/src\/ui\/dashboard-alert-notifier\.ts:\d+/);
   });
 });

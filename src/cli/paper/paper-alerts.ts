@@ -7,6 +7,7 @@ import { WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import type { Config } from '../../config/schema.js';
 import { ALERT_RULES } from '../../recorder/events/alert-events.js';
 import type { Recorder } from '../../recorder/recorder.js';
+import type { DashboardBus } from '../../runtime/dashboard-bus.js';
 import { DashboardAlertNotifier } from '../../ui/dashboard-alert-notifier.js';
 import type { DashboardModel } from '../../ui/dashboard-model.js';
 import type { TerminalDashboard } from '../../ui/terminal-dashboard.js';
@@ -23,7 +24,7 @@ export interface PaperAlertsInit {
    * are held and printed under its last frame (a frame clears the screen below it: a line printed
    * there was erased within a frame, unseen).
    */
-  readonly dashboard?: { readonly model: Pick<DashboardModel, 'recordAlert'>; readonly frame: Pick<TerminalDashboard, 'consoleBehindFrame'> };
+  readonly dashboard?: { readonly model: Pick<DashboardModel, 'recordAlert'>; readonly frame: Pick<TerminalDashboard, 'consoleBehindFrame'>; readonly bus: Pick<DashboardBus, 'emit'> };
   /** Named in the printed `next:` commands, so they read this session's logs wherever they are pasted. */
   readonly dataDir: string;
 }
@@ -55,7 +56,7 @@ export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
   const { dashboard } = init;
   const consoleOut = dashboard ? dashboard.frame.consoleBehindFrame(init.console, (count) => heldAlertsOverflow(count, init.logsDir)) : init.console;
   const notifiers: Notifier[] = [new ConsoleNotifier(consoleOut, init.dataDir)];
-  if (dashboard) notifiers.push(new DashboardAlertNotifier(dashboard.model));
+  if (dashboard) notifiers.push(new DashboardAlertNotifier(dashboard.model, dashboard.bus));
   const url = config.alerts.webhook_url;
   if (url !== undefined) {
     try {

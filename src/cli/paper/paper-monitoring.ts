@@ -31,7 +31,7 @@ export async function startPaperMonitoring(init: PaperMonitoringInit): Promise<M
   const { io, started: s, session } = init;
   const { config, recorder } = s;
   const { coordinator } = session;
-  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir, dashboard: { model: init.model, frame: init.dashboard } });
+  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir, dashboard: { model: init.model, frame: init.dashboard, bus: session.bus } });
   if (!alertsResult.ok) {
     io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
     return { exitCode: 2, failure: { code: alertsResult.error.code, message: alertsResult.error.message } };
