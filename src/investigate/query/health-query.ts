@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
-import { lastSessionLine, tornTail, type SessionLine } from './last-line.js';
+import { lastSessionLine, sessionLastLines, tornTail, type SessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import { processState, runsHere, type ProcessState } from './session-process.js';
+import { tornSessionLine } from './session-torn-line.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
 
 export type { ProcessState } from './session-process.js';
@@ -123,10 +124,16 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
     const tail = tornTail(file, set.sizes.get(file.path) ?? 0);
     if (tail) skipped.add({ file, offset: tail.offset, code: 'truncated', message: 'the file ends inside this line (writer killed mid-write?)', excerpt: tail.text.slice(0, 120) });
   }
-  const lastLine = lastSessionLine(set, sessionId);
+  const lasts = sessionLastLines(set, sessionId);
+  const lastLine = lastSessionLine(set, sessionId, lasts);
   // A torn tail belongs to this session when it names it, or when its file's last whole line is this session's.
   const tornAll = skipped.withCode('truncated');
-  const torn = tornAll.find((s) => s.excerpt.includes(`"session_id":"${sessionId}"`)) ?? (lastLine ? tornAll.find((s) => s.file.path === lastLine?.file) : undefined);
+  let torn = tornAll.find((s) => s.excerpt.includes(`"session_id":"${sessionId}"`)) ?? (lastLine ? tornAll.find((s) => s.file.path === lastLine?.file) : undefined);
+  if (!torn && of('SESSION_END').length === 0 && of('FATAL').length === 0) {
+    // Killed mid-write, then restarted: the torn line is no longer its file's tail, but it is still the evidence.
+    torn = await tornSessionLine(set, lasts);
+    if (torn) skipped.add(torn);
+  }
   if (torn) torn.lineNumber ??= await lineNumberAt(torn.file, torn.offset);
   const end = of('SESSION_END').pop();
   const fatal = of('FATAL').pop();

@@ -36,21 +36,36 @@ function seqOf(text: string): number {
   return seq === undefined ? Number.NaN : Number(seq);
 }
 
+/** The last whole line naming the session in each plain file of the set (read backwards), as found. */
+export interface FileLastLine {
+  readonly file: LogFile;
+  readonly offset: number;
+  readonly text: string;
+}
+
+export function sessionLastLines(set: LogSet, sessionId: string): FileLastLine[] {
+  const out: FileLastLine[] = [];
+  for (const file of set.files) {
+    const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
+    if (found) out.push({ file, ...found });
+  }
+  return out;
+}
+
 /**
  * The last whole line a session wrote in any channel: in each plain file the last line naming it
  * (read backwards), the latest of those in written order (seq; ts only for lines without one), not
  * by ts alone: after the wall clock was set back, the latest ts is an older line. Gzipped files
- * (rotated long ago) are not read.
+ * (rotated long ago) are not read. `lasts`: sessionLastLines, when the caller has them already.
  */
-export function lastSessionLine(set: LogSet, sessionId: string): SessionLine | null {
+export function lastSessionLine(set: LogSet, sessionId: string, lasts: readonly FileLastLine[] = sessionLastLines(set, sessionId)): SessionLine | null {
   let last: (SessionLine & { readonly seq: number }) | null = null;
-  for (const file of set.files) {
-    const found = lastLineWith(file, set.sizes.get(file.path) ?? 0, `"session_id":"${sessionId}"`);
-    const ts = found ? /^\{"ts":"([^"]+)"/.exec(found.text)?.[1] : undefined;
-    if (!found || !ts) continue;
+  for (const found of lasts) {
+    const ts = /^\{"ts":"([^"]+)"/.exec(found.text)?.[1];
+    if (!ts) continue;
     const seq = seqOf(found.text);
     const later = !last || (Number.isNaN(seq) || Number.isNaN(last.seq) ? ts > last.ts : seq > last.seq);
-    if (later) last = { file: file.path, offset: found.offset, text: found.text, ts, seq };
+    if (later) last = { file: found.file.path, offset: found.offset, text: found.text, ts, seq };
   }
   if (!last) return null;
   const { seq: _seq, ...line } = last;
