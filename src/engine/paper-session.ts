@@ -30,7 +30,7 @@ import { planResume } from './resume-plan.js';
 import { warnUnreadableLog } from './rotated-log-read.js';
 import { StoreSyncedExchange } from './store-synced-exchange.js';
 import { TradingEngine } from './trading-engine.js';
-import { findUnsentIntents } from './unsent-intents.js';
+import { findCutOrders } from './unsent-intents.js';
 
 export interface PaperSessionOptions {
   readonly config: Config;
@@ -135,14 +135,14 @@ export class PaperSession {
         state: { path: join(options.dataDir, PAPER_EXCHANGE_FILE) },
       });
       const exchange = new StoreSyncedExchange(paper, store, () => barClose);
-      const unsent = await findUnsentIntents(
+      const cut = await findCutOrders(
         options.logsDir, recorder.sessionId, (clientOrderId) => store.order(clientOrderId) !== undefined,
         warnUnreadableLog(recorder, 'an order the last session left unsent there, if any, is not closed in the log'),
       );
       // Taken before reconciliation: a fill it finds was realized, and learned of, in this session
       // (its SELL_FILLED is written here); taken after, that PnL fell in no session's.
       const realizedAtStart = store.realizedByCurrency();
-      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent, quoteCurrency: config.trading.quote_currency });
+      const reconcile = await recoverState({ store, exchange: paper, recorder, sleep, now: () => barClose, retryBackoffMs: config.execution.retry_backoff_ms, unsent: cut.intents, cutExits: cut.exits, quoteCurrency: config.trading.quote_currency });
       portfolio.refresh();
       const quoteBalance = store.balance(config.trading.quote_currency);
       const capitalAtStart = store.positions().reduce((sum, p) => (splitSymbol(p.symbol)?.quote === config.trading.quote_currency ? sum.add(p.entryCost) : sum), quoteBalance);

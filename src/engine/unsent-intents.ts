@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
+import { clientOrderIdFor } from '../execution/client-order-id.js';
 import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
 import { readRotatedLog } from '../recorder/read-rotated-log.js';
-import type { UnsentIntent } from '../store/reconcile.js';
+import type { CutExit, UnsentIntent } from '../store/reconcile.js';
 import type { OnUnreadableLog } from './rotated-log-read.js';
 
 // How much of the order log's lines a start reads, across its files, newest first. The previous
@@ -18,8 +19,18 @@ const DECISION = /"decision_id":"([^"]+)"/;
 const CLIENT_ORDER = /"client_order_id":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 const SIDE = /"side":"(buy|sell)"/;
+const TS = /"ts":"([^"]+)"/;
+const RULE = /"rule":"([a-z_]+)"/;
+const SEQ = /"seq":(\d+)/;
 /** Lines an intent writes before the exchange answers anything about it. */
 const BEFORE_ANY_ANSWER = new Set(['ORDER_CONTEXT', 'ORDER_RETRY', 'BUY_ORDER']);
+
+/** Reads lines from the newest back until it says it has what it needs. */
+interface LineTaker {
+  /** A line older than every line taken before it. */
+  take(line: string): void;
+  readonly ended: boolean;
+}
 
 interface Seen {
   decisionId: string | undefined;
@@ -33,16 +44,21 @@ interface Seen {
  * The previous session's lines, read from the newest back across the order log's files. `intents`
  * is ordered by each intent's last line, newest first.
  */
-class PreviousSession {
+class PreviousSession implements LineTaker {
   previous: string | undefined;
   /** A line of an older session was met, or what comes before could not be read: nothing further back is the previous session's. */
   ended = false;
   readonly intents = new Map<string, Seen>();
+  /** Every intent a line read names, whatever its session: an intent named here is not one with no line at all. */
+  readonly mentioned = new Set<string>();
+  /** Per decision, the previous session's last line of it: an EXIT_TRIGGERED there is an exit whose sell was never begun. */
+  readonly lastOfDecision = new Map<string, { readonly event: string; readonly line: string }>();
 
   constructor(private readonly currentSessionId: string) {}
 
-  /** A line older than every line taken before it. */
   take(line: string): void {
+    const intentId = INTENT.exec(line)?.[1];
+    if (intentId !== undefined) this.mentioned.add(intentId);
     const session = SESSION.exec(line)?.[1];
     if (session === undefined || session === this.currentSessionId) return;
     this.previous ??= session;
@@ -50,8 +66,9 @@ class PreviousSession {
       this.ended = true;
       return;
     }
-    const intentId = INTENT.exec(line)?.[1];
     const event = EVENT.exec(line)?.[1];
+    const decisionId = DECISION.exec(line)?.[1];
+    if (decisionId !== undefined && event !== undefined && !this.lastOfDecision.has(decisionId)) this.lastOfDecision.set(decisionId, { event, line });
     if (intentId === undefined || event === undefined) return;
     let seen = this.intents.get(intentId);
     if (!seen) {
@@ -68,7 +85,7 @@ class PreviousSession {
 }
 
 /** Reads a plain file from its end, within `budget`, until a line of an older session; returns the bytes it covered. */
-function readPlain(path: string, found: PreviousSession, budget: number): number {
+function readPlain(path: string, found: LineTaker, budget: number): number {
   const size = statSync(path).size;
   for (const line of linesBackwards(path, budget)) {
     found.take(line);
@@ -84,7 +101,7 @@ function readPlain(path: string, found: PreviousSession, budget: number): number
  * a torn last line (no newline) is not one, nor is the line the window cuts at its start. Returns
  * the bytes it covered (what it held unzipped, at most `budget`).
  */
-async function readGzipped(unzipped: AsyncIterable<Buffer>, found: PreviousSession, budget: number): Promise<number> {
+async function readGzipped(unzipped: AsyncIterable<Buffer>, found: LineTaker, budget: number): Promise<number> {
   const tail: Buffer[] = [];
   let held = 0;
   let total = 0;
@@ -112,6 +129,72 @@ async function readGzipped(unzipped: AsyncIterable<Buffer>, found: PreviousSessi
   return Math.min(total, budget);
 }
 
+/** A BUY_ORDER line of a decision that has no DECISION_END. */
+interface OpenBuy {
+  readonly intentId: string;
+  readonly decisionId: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+}
+
+/**
+ * The previous session's last decision, read from the decision log's newest line back: its
+ * BUY_ORDER lines if it has no DECISION_END. One decision runs at a time, so only the last one
+ * can have been cut by a kill; reading stops at its DECISION_START.
+ */
+class LastDecision implements LineTaker {
+  previous: string | undefined;
+  ended = false;
+  /** The seq of the previous session's last line in the decision log: a session's seq counts its lines of every channel. */
+  lastSeq: number | undefined;
+  private readonly endedDecisions = new Set<string>();
+  readonly openBuys: OpenBuy[] = [];
+
+  constructor(private readonly currentSessionId: string) {}
+
+  take(line: string): void {
+    const session = SESSION.exec(line)?.[1];
+    if (session === undefined || session === this.currentSessionId) return;
+    this.previous ??= session;
+    if (session !== this.previous) {
+      this.ended = true;
+      return;
+    }
+    this.lastSeq ??= Number(SEQ.exec(line)?.[1] ?? Number.NaN);
+    const event = EVENT.exec(line)?.[1];
+    const decisionId = DECISION.exec(line)?.[1];
+    if (decisionId === undefined) return;
+    if (event === 'DECISION_END') this.endedDecisions.add(decisionId);
+    else if (event === 'DECISION_START') this.ended = true;
+    else if (event === 'BUY_ORDER' && !this.endedDecisions.has(decisionId)) {
+      const intentId = INTENT.exec(line)?.[1];
+      const symbol = SYMBOL.exec(line)?.[1];
+      const side = SIDE.exec(line)?.[1] as 'buy' | 'sell' | undefined;
+      if (intentId !== undefined && symbol !== undefined && side !== undefined) this.openBuys.push({ intentId, decisionId, symbol, side });
+    }
+  }
+}
+
+/** Reads `channel`'s files from the newest back into `taker`, within MAX_BYTES, until it has ended. */
+async function readBack(logsDir: string, channel: 'orders' | 'decisions', taker: LineTaker, onUnreadable: OnUnreadableLog): Promise<void> {
+  let budget = MAX_BYTES;
+  for (const file of listLogFiles(logsDir, [channel]).reverse()) {
+    if (taker.ended || budget <= 0) break;
+    const read = await readRotatedLog(file, (path) => readPlain(path, taker, budget), (unzipped) => readGzipped(unzipped, taker, budget));
+    if (read.kind === 'unreadable') onUnreadable(read.path, read.error);
+    if (read.kind !== 'read') break;
+    budget -= read.value;
+  }
+}
+
+/** What the previous session began and a kill cut short before any order of it was sent. */
+export interface CutOrders {
+  /** Intents never sent, oldest first: each is closed with ORDER_RECONCILED not_found. */
+  readonly intents: UnsentIntent[];
+  /** Exits whose EXIT_TRIGGERED was written but whose sell was never begun (no intent of it was written). */
+  readonly exits: CutExit[];
+}
+
 /**
  * Order intents of the previous session (the last other than `currentSessionId` in the order log)
  * whose lines stop before any answer (ORDER_CONTEXT, ORDER_RETRY) and whose last attempt's client
@@ -119,6 +202,18 @@ async function readGzipped(unzipped: AsyncIterable<Buffer>, found: PreviousSessi
  * attempt was never sent: the session was killed (or the store failed) between writing its
  * ORDER_CONTEXT and recording the order. Earlier attempts ended with a retryable error the store
  * booked (a retry follows only those). Without a closing line, readers show the intent open forever.
+ *
+ * A kill can also land one line earlier, between a buy's BUY_ORDER (in the decision log) and its
+ * first ORDER_CONTEXT (in the order log): the intent then has no line in the order log at all, and
+ * `orders` would not know it. The previous session's last decision in the decision log is read for
+ * that: a BUY_ORDER of a decision with no DECISION_END, whose intent no line of the order log read
+ * here names and whose first attempt the store does not know, was never sent either
+ * (`cutBefore: 'ORDER_CONTEXT'`).
+ *
+ * An exit's sell is begun the same way: EXIT_TRIGGERED (order log, under the position's decision),
+ * then its intent's first ORDER_CONTEXT. EXIT_TRIGGERED carries no intent id, so a kill in between
+ * leaves an exit with no intent to close: a decision whose last line of the previous session is
+ * EXIT_TRIGGERED is returned in `exits`.
  *
  * The order log is read from its newest line back, rotated files included: the write of that
  * ORDER_CONTEXT may itself have rotated orders.jsonl, leaving it the last line of the newest
@@ -128,23 +223,17 @@ async function readGzipped(unzipped: AsyncIterable<Buffer>, found: PreviousSessi
  * read and the memory; a gzipped file must still be unzipped whole to reach its end, but a file is
  * opened only while budget remains and takes its whole (unzipped) size from it, so a start unzips
  * at most MAX_BYTES and one rotated file: recorder.rotate_mb, 256 MiB by default, about 0.5 s.
+ * The decision log is read the same way, until the previous session's last DECISION_START.
  *
  * A rotated file deleted since the listing (retention, an operator), or one that cannot be read (a
  * damaged .gz, reported to `onUnreadable`), ends the search: what comes before it would be read
  * without what it said (answers of the intents begun there).
  */
-export async function findUnsentIntents(
+export async function findCutOrders(
   logsDir: string, currentSessionId: string, storeKnows: (clientOrderId: string) => boolean, onUnreadable: OnUnreadableLog = () => undefined,
-): Promise<UnsentIntent[]> {
+): Promise<CutOrders> {
   const found = new PreviousSession(currentSessionId);
-  let budget = MAX_BYTES;
-  for (const file of listLogFiles(logsDir, ['orders']).reverse()) {
-    if (found.ended || budget <= 0) break;
-    const read = await readRotatedLog(file, (path) => readPlain(path, found, budget), (unzipped) => readGzipped(unzipped, found, budget));
-    if (read.kind === 'unreadable') onUnreadable(read.path, read.error);
-    if (read.kind !== 'read') break;
-    budget -= read.value;
-  }
+  await readBack(logsDir, 'orders', found, onUnreadable);
   const unsent: UnsentIntent[] = [];
   for (const [intentId, seen] of found.intents) {
     if (seen.answered || seen.clientOrderIds.size === 0 || !seen.decisionId || !seen.symbol || !seen.side) continue;
@@ -154,5 +243,34 @@ export async function findUnsentIntents(
     if (last === undefined || storeKnows(last)) continue;
     unsent.push({ intentId, decisionId: seen.decisionId, symbol: seen.symbol, side: seen.side, clientOrderIds: ids, sessionId: found.previous ?? '' });
   }
-  return unsent.reverse();
+  unsent.reverse();
+  const decided = new LastDecision(currentSessionId);
+  await readBack(logsDir, 'decisions', decided, onUnreadable);
+  for (const buy of decided.openBuys.reverse()) {
+    if (found.mentioned.has(buy.intentId) || storeKnows(clientOrderIdFor(buy.intentId, 1))) continue;
+    unsent.push({ ...buy, clientOrderIds: [], sessionId: decided.previous ?? '', cutBefore: 'ORDER_CONTEXT' });
+  }
+  const exits: CutExit[] = [];
+  // An exit runs before its bar's decision: one cut before its sell was begun is the session's
+  // latest line, past its last in the decision log. One blocked by a resting buy whose cancel failed
+  // also ends with EXIT_TRIGGERED, but a later bar's decision follows it.
+  const lastDecided = decided.previous === found.previous ? decided.lastSeq : undefined;
+  for (const [decisionId, last] of found.lastOfDecision) {
+    if (last.event !== 'EXIT_TRIGGERED') continue;
+    const seq = Number(SEQ.exec(last.line)?.[1] ?? Number.NaN);
+    if (lastDecided !== undefined && !(seq > lastDecided)) continue;
+    const symbol = SYMBOL.exec(last.line)?.[1];
+    const rule = RULE.exec(last.line)?.[1];
+    const triggeredAt = TS.exec(last.line)?.[1];
+    if (symbol === undefined || rule === undefined || triggeredAt === undefined) continue;
+    exits.push({ decisionId, symbol, rule, triggeredAt, sessionId: found.previous ?? '' });
+  }
+  return { intents: unsent, exits: exits.reverse() };
+}
+
+/** The intents of findCutOrders: those never sent. */
+export async function findUnsentIntents(
+  logsDir: string, currentSessionId: string, storeKnows: (clientOrderId: string) => boolean, onUnreadable: OnUnreadableLog = () => undefined,
+): Promise<UnsentIntent[]> {
+  return (await findCutOrders(logsDir, currentSessionId, storeKnows, onUnreadable)).intents;
 }

@@ -2,6 +2,7 @@ import { Decimal } from '../domain/decimal.js';
 import { isOpenStatus, type OrderStatus } from '../domain/order-state.js';
 import type { ExchangeError, ExchangeResult } from '../execution/exchange-error.js';
 import type { Exchange, ExchangeOrder } from '../execution/exchange.js';
+import { clientOrderIdFor } from '../execution/client-order-id.js';
 import type { ReconcileOutcome } from '../recorder/events/state-events.js';
 import type { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
@@ -32,18 +33,34 @@ export interface ReconcileOptions {
   readonly now?: () => number;
   /** Intents the log shows started but the store never recorded (so never sent): each is closed with a not_found line. */
   readonly unsent?: readonly UnsentIntent[];
+  /** Exits the log shows triggered but whose sell was never begun: each is said in a LOG warn under its decision. */
+  readonly cutExits?: readonly CutExit[];
   /** The starting session's quote currency (trading.quote_currency): STATE_RECOVERED's realized_pnl is its, when the file holds no other's. */
   readonly quoteCurrency?: string;
 }
 
-/** An order intent whose ORDER_CONTEXT was written but whose order the store never recorded (see findUnsentIntents). */
+/** An order intent whose ORDER_CONTEXT was written but whose order the store never recorded (see findCutOrders). */
 export interface UnsentIntent {
   readonly intentId: string;
   readonly decisionId: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
+  /** Those its ORDER_CONTEXT lines name, the last attempt's last; none when it has none. */
   readonly clientOrderIds: readonly string[];
   /** The session that wrote it. */
+  readonly sessionId: string;
+  /** 'ORDER_CONTEXT': the session ended after the intent's BUY_ORDER, before its first ORDER_CONTEXT, so the order log has no line of it. */
+  readonly cutBefore?: 'ORDER_CONTEXT';
+}
+
+/** An exit whose EXIT_TRIGGERED was the previous session's last line, its sell never begun (see findCutOrders). */
+export interface CutExit {
+  /** The decision that opened the position. */
+  readonly decisionId: string;
+  readonly symbol: string;
+  readonly rule: string;
+  /** The EXIT_TRIGGERED line's ts. */
+  readonly triggeredAt: string;
   readonly sessionId: string;
 }
 
@@ -242,13 +259,32 @@ function logBookedFill(order: OrderRecord, money: Booked, recorder: Recorder): b
 
 /** Closes an intent that never reached the store, so never the exchange: nothing to look up, nothing to book. */
 function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliation {
-  const clientOrderId = intent.clientOrderIds.at(-1) ?? `${intent.intentId}-1`;
-  const details = `${intent.sessionId} wrote ORDER_CONTEXT for ${clientOrderId} but ended before recording the order, which it does before sending: never sent, nothing to book`;
+  const clientOrderId = intent.clientOrderIds.at(-1) ?? clientOrderIdFor(intent.intentId, 1);
+  const details = intent.cutBefore === 'ORDER_CONTEXT'
+    ? `${intent.sessionId} wrote BUY_ORDER for this intent but ended before its first ORDER_CONTEXT, which is written before the order (${clientOrderId}) is recorded and sent: never sent, nothing to book`
+    : `${intent.sessionId} wrote ORDER_CONTEXT for ${clientOrderId} but ended before recording the order, which it does before sending: never sent, nothing to book`;
   recorder.emit('ORDER_RECONCILED', {
     symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',
     filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO, details,
   }, { level: 'warn' });
   return { clientOrderId, symbol: intent.symbol, outcome: 'not_found', previousStatus: 'not_recorded', status: 'not_sent', bookedQty: Decimal.ZERO, realizedPnl: Decimal.ZERO, exitFilled: false, details };
+}
+
+/**
+ * Says, under the position's decision, that an exit the previous session triggered sent nothing:
+ * without it its EXIT_TRIGGERED reads as a sell in flight forever. There is no order to close: the
+ * sell's intent id was not written yet.
+ */
+function sayCutExit(exit: CutExit, store: StateStore, recorder: Recorder): void {
+  const held = store.positions().find((p) => p.symbol === exit.symbol && p.decisionId === exit.decisionId);
+  const now = held === undefined
+    ? `the store holds no position of this decision on ${exit.symbol} now`
+    : `the position (${held.qty.toString()} ${exit.symbol}) is still held, and its exit rules are checked again from the first bar this session decides`;
+  recorder.emit('LOG', {
+    component: 'recovery',
+    message: `${exit.sessionId} wrote EXIT_TRIGGERED (${exit.rule}) for ${exit.symbol} at ${exit.triggeredAt} but ended before its sell's first ORDER_CONTEXT: no sell was sent, nothing to book; ${now}`,
+    data: { symbol: exit.symbol, rule: exit.rule, exit_triggered_at: exit.triggeredAt, session_id_cut: exit.sessionId, sell_sent: false, still_held: held !== undefined },
+  }, { level: 'warn' });
 }
 
 /**
@@ -272,6 +308,7 @@ export async function reconcileOpenOrders(options: ReconcileOptions): Promise<Re
     outcomes[result.outcome]++;
     results.push(result);
   }
+  for (const exit of options.cutExits ?? []) withDecision(exit.decisionId, () => sayCutExit(exit, options.store, options.recorder));
   const unresolved = results.filter((r) => r.outcome === 'unknown').map((r) => r.clientOrderId);
   options.recorder.emit('RECONCILE_COMPLETE', { checked: results.length, outcomes, unresolved, duration_ms: Math.round(performance.now() - started) }, unresolved.length > 0 ? { level: 'warn' } : undefined);
   const realizedPnl = new Map<string, Decimal>();

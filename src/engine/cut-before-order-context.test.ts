@@ -1,0 +1,125 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { loadConfig } from '../config/load-config.js';
+import { Decimal } from '../domain/decimal.js';
+import { readLogs } from '../recorder/__fixtures__/read-logs.js';
+import { FileSink } from '../recorder/file-sink.js';
+import { Recorder } from '../recorder/recorder.js';
+import { withDecision, withIntent } from '../recorder/trace-context.js';
+import { StateStore } from '../store/state-store.js';
+import { runReplaySession } from './__fixtures__/replay-session.js';
+import { PaperSession } from './paper-session.js';
+
+const available = sharedDataAvailable();
+const KILLED = 'session_20220101_000000';
+const RESTART = 'session_20220101_000100';
+const d = (text: string): Decimal => Decimal.parse(text);
+
+/** The first `bars` candles of the real BTC perp file (its first bar opens 2021-12-31T23:01Z). */
+function slice(dir: string, name: string, bars: number): string {
+  const csv = join(dir, name);
+  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
+  return csv;
+}
+
+/**
+ * Runs a paper session to the end of `csv` and returns its recorder still open: the lines a kill
+ * cut short are then written by the same session, its seq going on, as the engine would have.
+ */
+async function runLeavingOpen(dataDir: string, csv: string, sessionId: string): Promise<Recorder> {
+  const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const logsDir = join(dataDir, 'logs');
+  const recorder = new Recorder({ sessionId, sink: new FileSink(logsDir) });
+  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [csv], symbols: ['BTC/USD'] }, speed: 'max', signals: false, watchdog: false });
+  const result = await session.run();
+  expect(result.reason, JSON.stringify(result)).toBe('data_end');
+  return recorder;
+}
+
+describe.skipIf(!available)('a restart after a kill that cut an order before its first ORDER_CONTEXT', () => {
+  it("closes a buy intent whose BUY_ORDER was written (decision log) but not its ORDER_CONTEXT (order log) with ORDER_RECONCILED not_found, never sent", async () => {
+    const dir = tempDir('tradetrace-cut-buy-');
+    const dataDir = join(dir, 'data');
+    const logsDir = join(dataDir, 'logs');
+    // Bars 23:01..23:33; the engine buys on the bar of 23:34 (ema_cross_up at 46476), its first buy.
+    const killed = await runLeavingOpen(dataDir, slice(dir, 'to-2333.csv', 33), KILLED);
+    // What a kill between the two writes leaves: the decision log ends at BUY_ORDER, the order log
+    // and the store hold nothing of the intent (ORDER_CONTEXT is written before the store records
+    // the order and the order is sent).
+    const decisionId = 'dec_20211231_233400_5c2085';
+    const intentId = 'int_934ae5605472efe7';
+    withDecision(decisionId, () => {
+      killed.emit('DECISION_START', { symbol: 'BTC/USD', bar_ts: '2021-12-31T23:34:00.000Z', price: d('46476'), strategy: 'ema_rsi' });
+      withIntent(intentId, () => killed.emit('BUY_ORDER', { symbol: 'BTC/USD', side: 'buy', qty: d('0.001'), limit_px: d('46568.5'), quote_budget: d('50'), tif: 'IOC' }));
+    });
+    killed.close();
+
+    await runReplaySession(dataDir, slice(dir, 'to-0200.csv', 180), RESTART);
+    const logs = await readLogs(logsDir);
+    expect(logs.bad).toEqual([]);
+    const reconciled = logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED');
+    expect(reconciled).toEqual([
+      expect.objectContaining({
+        session_id: RESTART, decision_id: decisionId, intent_id: intentId, symbol: 'BTC/USD', side: 'buy', client_order_id: `${intentId}-1`,
+        outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent', level: 'warn',
+        details: expect.stringContaining(`${KILLED} wrote BUY_ORDER for this intent but ended before its first ORDER_CONTEXT`) as unknown,
+      }),
+    ]);
+    expect(logs.lines.filter((l) => l.event_type === 'RECONCILE_COMPLETE' && l.session_id === RESTART)).toEqual([
+      expect.objectContaining({ checked: 1, outcomes: expect.objectContaining({ not_found: 1 }) as unknown }),
+    ]);
+    // The bar the cut decision was on is not decided again: its BUY_ORDER stands as the decision it was.
+    const starts = logs.lines.filter((l) => l.event_type === 'DECISION_START').map((l) => String(l.bar_ts));
+    expect(starts.filter((ts) => ts === '2021-12-31T23:34:00.000Z')).toHaveLength(1);
+    expect(new Set(starts).size).toBe(starts.length);
+
+    // A further restart finds the intent closed: nothing is closed twice.
+    await runReplaySession(dataDir, slice(dir, 'to-0300.csv', 240), 'session_20220101_000200');
+    const again = await readLogs(logsDir);
+    expect(again.lines.filter((l) => l.event_type === 'ORDER_RECONCILED')).toHaveLength(1);
+  }, 120_000);
+
+  it("says, under the position's decision, that an exit whose EXIT_TRIGGERED was written but not its sell's ORDER_CONTEXT sent nothing; the next bar sells", async () => {
+    const dir = tempDir('tradetrace-cut-exit-');
+    const dataDir = join(dir, 'data');
+    const logsDir = join(dataDir, 'logs');
+    // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
+    const killed = await runLeavingOpen(dataDir, slice(dir, 'to-0523.csv', 383), KILLED);
+    const store = StateStore.open({ dataDir });
+    const [position] = store.positions();
+    store.close();
+    expect(position).toBeDefined();
+    if (position === undefined) return;
+    // A kill after EXIT_TRIGGERED (written before the bar's DECISION_START), before the sell's first
+    // ORDER_CONTEXT: the sell's intent id was never written.
+    withDecision(position.decisionId, () => killed.emit('EXIT_TRIGGERED', {
+      symbol: 'BTC/USD', rule: 'take_profit', entry_px: position.entryPx, trigger_px: position.entryPx.mul(d('1.015')), price: d('47200'), qty: position.qty,
+    }));
+    killed.close();
+
+    await runReplaySession(dataDir, slice(dir, 'to-0600.csv', 420), RESTART);
+    const logs = await readLogs(logsDir);
+    expect(logs.bad).toEqual([]);
+    const said = logs.lines.filter((l) => l.event_type === 'LOG' && l.session_id === RESTART && l.decision_id === position.decisionId);
+    expect(said).toEqual([
+      expect.objectContaining({
+        level: 'warn', component: 'recovery',
+        message: expect.stringContaining(`${KILLED} wrote EXIT_TRIGGERED (take_profit) for BTC/USD at `) as unknown,
+        data: expect.objectContaining({ sell_sent: false, still_held: true }) as unknown,
+      }),
+    ]);
+    expect(JSON.stringify(said[0])).toContain('no sell was sent');
+    // The restart decides the bar of 05:24 again (it was never decided) and sells there.
+    const sold = logs.lines.filter((l) => l.event_type === 'SELL_FILLED' && l.decision_id === position.decisionId);
+    expect(sold).toEqual([expect.objectContaining({ session_id: RESTART, rule: 'take_profit' })]);
+
+    // A restart after a session that ended cleanly says nothing of the kind.
+    await runReplaySession(dataDir, slice(dir, 'to-0700.csv', 480), 'session_20220101_000200');
+    const again = await readLogs(logsDir);
+    expect(again.lines.filter((l) => l.event_type === 'LOG' && JSON.stringify(l).includes('wrote EXIT_TRIGGERED'))).toHaveLength(1);
+  }, 120_000);
+});
