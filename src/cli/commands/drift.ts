@@ -23,12 +23,13 @@ out of it (to the next session compared with it).
 With --since/--until: the sessions whose CONFIG_HASH falls in the window, and the change into each,
 also into the window's first session from the session before it, listed though outside the window.
 ${commonHelp(`print one object instead of the text (not log lines):
-{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL,"outsideWindow":BOOL}],
+{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL,"outsideWindow":BOOL,"recovered":null|TEXT}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
 "source":"CONFIG_DIFF"|"snapshots",
 "changes":[{"path":PATH,"from":VALUE,"to":VALUE,"secret":{"from":SIDE,"to":SIDE}}]}]}
 (sessions oldest first; outsideWindow true for a session outside --since/--until's window,
-listed as the one a change into the window is compared with; from and to are session ids; a secret's change has from and to
+listed as the one a change into the window is compared with; recovered, when the session's
+CONFIG_HASH line is damaged or lost, says so and where its hash and config were read instead; from and to are session ids; a secret's change has from and to
 "[changed]", never its value, and secret saying whether it was "set" or "unset" on each side,
 or "unknown" when its snapshot was not logged)`)}
 `;
@@ -69,7 +70,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) {
-    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, ...s }) => ({ ...s, outsideWindow: s.outsideWindow === true })), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
+    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, recovered, ...s }) => ({ ...s, outsideWindow: s.outsideWindow === true, recovered: recovered ?? null })), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
     await reportSkipped(skipped, io);
     return EXIT.found;
   }
@@ -82,12 +83,14 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const changed = compared.has(s.sessionId);
     const outside = s.outsideWindow === true ? '  (outside the window: the session a change below is compared with)' : '';
     out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}${outside}`);
+    if (s.recovered) out.push(`      ${f.style.yellow(s.recovered)}`);
   }
   const own = f.session ? sessions.find((s) => s.sessionId === f.session) : undefined;
   if (own) {
-    out.push('', f.style.bold(`config of ${own.sessionId} (${own.hash}), as its CONFIG_HASH line logged it:`));
+    out.push('', f.style.bold(`config of ${own.sessionId} (${own.hash}), ${own.recovered ? `as sessions/${own.sessionId}/config.json holds it (its CONFIG_HASH line is damaged or lost)` : 'as its CONFIG_HASH line logged it'}:`));
     const leaves = own.config === undefined ? [] : configLeaves(own.config);
-    out.push(...(leaves.length > 0 ? leaves.map((leaf) => `  ${configLine(leaf)}`) : ['  (not logged: this version of the bot logged only the hash)']));
+    const none = own.recovered ? '  (not known: neither its CONFIG_HASH line nor its config.json could be read)' : '  (not logged: this version of the bot logged only the hash)';
+    out.push(...(leaves.length > 0 ? leaves.map((leaf) => `  ${configLine(leaf)}`) : [none]));
   }
   for (const d of drifts) {
     out.push('');

@@ -3,6 +3,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
 import { readManifests, type LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { damagedConfigHashLines, recoverConfig, type LoggedHashes } from './config-hash-recovery.js';
 
 /** Whether a secret held a value: never the value, only whether there was one. */
 export type SecretSide = 'set' | 'unset' | 'unknown';
@@ -31,6 +32,11 @@ export interface SessionConfig {
    * into the window's sessions was compared with (the bot compares with the session before, wherever it lies).
    */
   readonly outsideWindow?: true;
+  /**
+   * Its CONFIG_HASH line is damaged or lost: what was, and where its hash and config were taken from
+   * instead (its CONFIG_DIFF or SESSION_START line, sessions/<id>/config_hash.txt and config.json).
+   */
+  readonly recovered?: string;
 }
 
 export interface Drift {
@@ -124,17 +130,37 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
 }
 
 async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
-  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_END']), { files: filesOf(set, ['audit']), skipped, stats });
-  const hashes: Omit<SessionConfig, 'refused'>[] = [];
+  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['audit']), skipped, stats });
+  // Every session the audit log names, in the order first met: from its CONFIG_HASH line, or (that
+  // line damaged or lost) from what its CONFIG_DIFF and SESSION_START lines say of its config.
+  const named = new Map<string, { ts: string; logged: Omit<SessionConfig, 'refused'> | undefined; hashes: LoggedHashes }>();
+  const entry = (sessionId: string, ts: string) => {
+    const known = named.get(sessionId) ?? { ts, logged: undefined, hashes: {} };
+    named.set(sessionId, known);
+    return known;
+  };
   const refused = new Set<string>();
   const diffs = new Map<string, ConfigChangeRow[]>();
   for (const { event } of events) {
     if (event.event_type === 'CONFIG_HASH') {
-      hashes.push({ sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config });
+      entry(event.session_id, event.ts).logged = { sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config };
     } else if (event.event_type === 'CONFIG_DIFF') {
       diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })));
+      const known = entry(event.session_id, event.ts);
+      known.hashes = { ...known.hashes, diff: event.current_hash };
+    } else if (event.event_type === 'SESSION_START') {
+      const known = entry(event.session_id, event.ts);
+      known.hashes = { ...known.hashes, start: event.config_hash };
     } else if (event.event_type === 'SESSION_END' && event.reason === 'refused') {
       refused.add(event.session_id);
+    }
+  }
+  const hashes: Omit<SessionConfig, 'refused'>[] = [];
+  for (const [sessionId, known] of named) {
+    if (known.logged) hashes.push(known.logged);
+    else {
+      const recovered = await recoverConfig(set.dataDir, sessionId, known.hashes, damagedConfigHashLines(skipped, sessionId));
+      if (recovered) hashes.push({ sessionId, ts: known.ts, hash: recovered.hash, config: recovered.config, recovered: recovered.note });
     }
   }
   // In the order the sessions started (their manifests' sequence), not by ts: a session started after
