@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Result } from '../../domain/result.js';
 import type { TimeWindow } from '../query/find-events.js';
 import { parseTimeSpec } from '../render/time-format.js';
+import { RELATIVE_EXPECTED, relativeMs } from './relative-time.js';
 import { styleFor, type Style } from '../render/style.js';
 import type { QueryIo } from './query-io.js';
 
@@ -50,8 +51,14 @@ export function parseCommon(command: string, args: readonly string[], io: QueryI
   for (const flag of ['since', 'until'] as const) {
     const raw = values[flag];
     if (typeof raw !== 'string') continue;
+    // A relative time in any form a config duration takes (1h30m as well as 90m); else an ISO time.
+    const ago = relativeMs(raw);
+    if (ago !== undefined) {
+      window[flag] = new Date(nowMs - ago).toISOString();
+      continue;
+    }
     const time = parseTimeSpec(`--${flag}`, raw, nowMs);
-    if (!time.ok) return { ok: false, error: `tradetrace ${command}: ${time.error}` };
+    if (!time.ok) return { ok: false, error: `tradetrace ${command}: --${flag} ${JSON.stringify(raw)}: expected ${RELATIVE_EXPECTED}` };
     window[flag] = time.value;
   }
   if (window.since && window.until && window.since > window.until) {
@@ -92,7 +99,7 @@ const HELP_TEXT_COLUMN = '  --data-dir DIR   '.length;
 export function commonHelp(json: string = JSON_RAW_LINES, options: { readonly window?: boolean } = {}): string {
   const jsonHelp = json.split('\n').join(`\n${' '.repeat(HELP_TEXT_COLUMN)}`);
   const window = options.window === false ? '' : `
-  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d)
+  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d, 1h30m)
   --until T        only lines at or before T (a bare date: to the end of that day)`;
   return `shared options:
   --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
