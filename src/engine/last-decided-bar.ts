@@ -16,27 +16,33 @@ const NEWLINE = 0x0a;
 const BAR_TS = /"bar_ts":"([^"]+)"/;
 const SYMBOL = /"symbol":"([^"]+)"/;
 const PRICE = /"price":(\d+(?:\.\d+)?)[,}]/;
+const SESSION = /"session_id":"([^"]+)"/;
 
 /** A symbol's last decided bar: its close time (ms UTC) and close price (decimal text, when the line has one). */
 export interface DecidedBar {
   readonly close: number;
   readonly price: string | undefined;
+  /** The session that decided it: given when the search took every session's lines. */
+  readonly session?: string;
 }
 
 interface Search {
-  /** `"session_id":"<id>"`: only that session's lines count. */
-  readonly mine: string;
+  /** `"session_id":"<id>"`: only that session's lines count; undefined: every session's do. */
+  readonly mine: string | undefined;
   readonly symbols: ReadonlySet<string>;
   readonly intervalMs: number;
 }
 
 /** The symbol and bar a line decided, if it is a DECISION_START of the searched session for one of its symbols. */
 function decisionIn(line: string, search: Search): [string, DecidedBar] | undefined {
-  if (!line.includes(START) || !line.includes(search.mine)) return undefined;
+  if (!line.includes(START) || (search.mine !== undefined && !line.includes(search.mine))) return undefined;
   const symbol = SYMBOL.exec(line)?.[1];
   const openTime = Date.parse(BAR_TS.exec(line)?.[1] ?? '');
   if (symbol === undefined || !search.symbols.has(symbol) || !Number.isFinite(openTime)) return undefined;
-  return [symbol, { close: openTime + search.intervalMs, price: PRICE.exec(line)?.[1] }];
+  const bar = { close: openTime + search.intervalMs, price: PRICE.exec(line)?.[1] };
+  if (search.mine !== undefined) return [symbol, bar];
+  const session = SESSION.exec(line)?.[1];
+  return [symbol, session === undefined ? bar : { ...bar, session }];
 }
 
 /**
@@ -101,14 +107,18 @@ async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, la
  * say nothing about this timeline. A decision cut off by the kill (DECISION_START without its END)
  * counts as decided: its order, if any, is in the state store and is reconciled there, not decided again.
  *
+ * `sessionId` undefined takes every session's lines, each bar naming its session: with no cursor
+ * (deleted, lost with a disk) nothing says which session's timeline this directory follows, and
+ * the last bar any session decided is the latest one no restart may decide again.
+ *
  * A rotated file deleted since the listing counts as empty. One that cannot be read (a damaged
  * .gz) ends the search, reported to `onUnreadable`: an older file would give an older bar for a
  * symbol whose last decision it may have held; the cursor's point stands for those symbols.
  */
 export async function lastDecidedBars(
-  logsDir: string, sessionId: string, symbols: readonly string[], intervalMs: number, onUnreadable: OnUnreadableLog = () => undefined,
+  logsDir: string, sessionId: string | undefined, symbols: readonly string[], intervalMs: number, onUnreadable: OnUnreadableLog = () => undefined,
 ): Promise<Map<string, DecidedBar>> {
-  const search: Search = { mine: `"session_id":"${sessionId}"`, symbols: new Set(symbols), intervalMs };
+  const search: Search = { mine: sessionId === undefined ? undefined : `"session_id":"${sessionId}"`, symbols: new Set(symbols), intervalMs };
   const last = new Map<string, DecidedBar>();
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {

@@ -17,7 +17,7 @@ import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
 import { refuseLostBooks } from './lost-books.js';
-import { warnAtStart } from './startup-warnings.js';
+import { emitStartWarning, warnAtStart } from './startup-warnings.js';
 import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
 import type { EngineContext } from './engine-context.js';
@@ -25,6 +25,7 @@ import { engineSettings } from './engine-settings.js';
 import { EngineStats, type EngineObserver } from './engine-stats.js';
 import { faultOptions, openFeed, paperMarkets, replaySymbols, scaledSleep, startingBalances, type FeedChoice } from './paper-setup.js';
 import { Portfolio } from './portfolio.js';
+import { missingCursorWarning } from './missing-cursor-warning.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { planResume } from './resume-plan.js';
 import { warnUnreadableLog } from './rotated-log-read.js';
@@ -120,6 +121,8 @@ export class PaperSession {
       // time leaves them a bar apart, and one time for all would skip or repeat that bar for one.
       const plan = await planResume({ snapshot, cursor, logsDir: options.logsDir, tradedSymbols, intervalMs, onUnreadable: warnUnreadableLog(recorder, 'the last decided bars it holds are not known; the replay cursor\'s stand') });
       const resume = plan.clock;
+      const noCursor = missingCursorWarning(plan, options.dataDir, intervalMs);
+      if (noCursor !== undefined) emitStartWarning(recorder, noCursor);
       // The cursor starts from these points, refined as they are, under this session: the bars it
       // only warms up on must not write back where the last save left it, and the bars it decides
       // in its first second must be found in its own log after a kill.

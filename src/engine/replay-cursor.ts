@@ -57,6 +57,8 @@ export class ReplayCursor {
   private dirty = false;
   private savedAt = Number.NEGATIVE_INFINITY;
   private storedRead = false;
+  /** `read` found no file: a first session, or one deleted (see ResumePlan.cursorMissing). */
+  private absent = false;
   private storedBy: string | undefined;
   /** The symbols the session that wrote the file traded; undefined for a file that does not say. */
   private storedTraded: readonly string[] | undefined;
@@ -86,8 +88,16 @@ export class ReplayCursor {
     return this.storedBy;
   }
 
+  /** Whether `read` found no file. */
+  fileMissing(): boolean {
+    return this.absent;
+  }
+
   private malformed(text: string): Error {
-    return new Error(`${this.path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}, "decided_by": {"<symbol>": "<session>", ...}} (or an older {"last_bar_close": <ms UTC>}), got ${text.slice(0, 100)}`);
+    return new Error(
+      `${this.path}: expected {"session_id": "<session>", "traded": ["<symbol>", ...], "symbols": {"<symbol>": <ms UTC>, ...}, "prices": {"<symbol>": "<positive decimal>", ...}, "decided_by": {"<symbol>": "<session>", ...}} (or an older {"last_bar_close": <ms UTC>}), got ${text.slice(0, 100)}. ` +
+      `It is damaged: delete it (or move it aside) and start again; the restart then resumes each symbol after the last bar the decision log shows decided (whatever the session), and says so in a warning`,
+    );
   }
 
   /** The file's decided_by, checked; an older file without it gives none. */
@@ -112,7 +122,10 @@ export class ReplayCursor {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.absent = true;
+        return undefined;
+      }
       throw error;
     }
     let parsed: CursorFile | null = null;

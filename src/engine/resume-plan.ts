@@ -42,6 +42,14 @@ export interface ResumePlan {
    * it, with that close, in its file, or the directory's positions belong to other data.
    */
   readonly decidedBars: DecidedBars;
+  /**
+   * paper-cursor.json was not there but the decision log shows bars decided: the cursor was deleted
+   * or lost, and `known` comes from the decision log, every session's lines, where it has a
+   * decision of the symbol (else from the store). Worth a warning: the operator removed it, or
+   * something did. (A directory with a store but no logs either, as tests build, resumes from the
+   * store as it always did.)
+   */
+  readonly cursorMissing: boolean;
 }
 
 export interface ResumeInputs {
@@ -60,6 +68,10 @@ export interface ResumeInputs {
  * the session that wrote the cursor (its decisions after the cursor's last save, written before
  * anything was acted on), or, for a symbol neither knows, what the state store holds (a position,
  * an exit, an order).
+ * With no cursor file at all (deleted, lost), the decision log answers alone, every session's
+ * lines: the last bar any session decided of a symbol. The store is no substitute for it: its times
+ * are bookings (the last fill), often hours before the last decided bar, and resuming there decides
+ * every bar in between again under new decision ids.
  * Symbols this session does not trade keep their points, so the cursor it writes back keeps them.
  * A traded symbol the directory has no point for, or that the cursor's session did not trade,
  * resumes at the clock: its earlier bars were never decided (or long ago), but deciding them now
@@ -70,10 +82,19 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   const fromStore = resumePoints(inputs.snapshot);
   const symbols = [...new Set([...tradedSymbols, ...cursor.knownSymbols(), ...fromStore.keys()])];
   const cursorSession = cursor.storedSession();
+  const noCursor = cursor.fileMissing();
   // Only the symbols the cursor's session traded have lines in its log: looking for the others
-  // would read the log far back for nothing.
-  const cursorTraded = new Set(cursorSession === undefined ? [] : cursor.storedTradedSymbols());
-  const fromLog = cursorSession === undefined ? new Map<string, DecidedBar>() : await lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs, inputs.onUnreadable);
+  // would read the log far back for nothing. Without a cursor, each symbol the log has decided
+  // stands where its own decisions stopped, as one the cursor's session traded.
+  let fromLog = new Map<string, DecidedBar>();
+  let cursorTraded = new Set<string>();
+  if (noCursor) {
+    fromLog = await lastDecidedBars(inputs.logsDir, undefined, symbols, inputs.intervalMs, inputs.onUnreadable);
+    cursorTraded = new Set(fromLog.keys());
+  } else if (cursorSession !== undefined) {
+    cursorTraded = new Set(cursor.storedTradedSymbols());
+    fromLog = await lastDecidedBars(inputs.logsDir, cursorSession, [...cursorTraded], inputs.intervalMs, inputs.onUnreadable);
+  }
   const known = new Map<string, ResumePoint>();
   for (const symbol of symbols) {
     const logged = fromLog.get(symbol);
@@ -87,7 +108,7 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
     if (points.length === 0) continue;
     const loggedIsLatest = logged !== undefined && logged.close >= (stored ?? Number.NEGATIVE_INFINITY);
     const price = loggedIsLatest ? (logged.price === undefined ? undefined : Decimal.parse(logged.price)) : cursor.priceOf(symbol);
-    const decidedBy = loggedIsLatest ? cursorSession : stored === undefined ? undefined : cursor.decidedBy(symbol);
+    const decidedBy = loggedIsLatest ? (logged.session ?? cursorSession) : stored === undefined ? undefined : cursor.decidedBy(symbol);
     known.set(symbol, { close: Math.max(...points), price, decidedBy });
   }
   const clock = known.size === 0 ? undefined : Math.max(...[...known.values()].map((point) => point.close));
@@ -110,5 +131,5 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
     const point = known.get(symbol);
     if (point?.price !== undefined) bars.set(symbol, { openTime: point.close - inputs.intervalMs, close: point.price, recordedBy: point.decidedBy });
   }
-  return { known, traded, clock, allDecidedUntil, decidedBars: { dataDir: cursor.dataDir, bars } };
+  return { known, traded, clock, allDecidedUntil, decidedBars: { dataDir: cursor.dataDir, bars }, cursorMissing: noCursor && fromLog.size > 0 };
 }

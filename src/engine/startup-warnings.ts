@@ -19,9 +19,11 @@ export type StartWarningCode =
   /** The account holds none of the quote currency: every buy is refused. */
   | 'no_quote_balance'
   /** A setting the operator gave is not what runs (replaced by another, or ignored by this command). */
-  | 'setting_not_run';
+  | 'setting_not_run'
+  /** paper-cursor.json is gone from a directory where bars were decided: resumed from the decision log. */
+  | 'cursor_missing';
 
-const CODES: readonly StartWarningCode[] = ['held_not_traded', 'no_quote_balance', 'setting_not_run'];
+const CODES: readonly StartWarningCode[] = ['held_not_traded', 'no_quote_balance', 'setting_not_run', 'cursor_missing'];
 
 function isStartWarningCode(value: unknown): value is StartWarningCode {
   return CODES.some((code) => code === value);
