@@ -21,10 +21,10 @@ ${commonHelp(`print one summary object instead of the text (not log lines):
 {"decisions":N,"outcomes":{OUTCOME:N},"filled_late":N,"guards":[{"guard":NAME,
 "count":N,"values":[{"observed":JSON,"threshold":JSON,"count":N}],"latest":DECISION_ID}],
 "latest_session":{"session":ID,"decisions":N,...the same fields}}
-(latest_session: the same counts for the session of the latest decision alone, what
-blocks the bot now; guards most frequent first; observed and threshold as JSON text; a decision that
-ended failed and whose order the exchange filled later counts as filled, and
-filled_late says how many of the filled did so); nothing on
+(latest_session: the same counts for the session of the latest decision alone,
+what blocks the bot now; guards most frequent first; observed and threshold as
+JSON text; a decision that ended failed and whose order the exchange filled later
+counts as filled, and filled_late says how many of the filled did so); nothing on
 stdout when no decision matches (exit 1)`)}
 `;
 

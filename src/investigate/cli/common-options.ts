@@ -99,7 +99,7 @@ const HELP_TEXT_COLUMN = '  --data-dir DIR   '.length;
 export function commonHelp(json: string = JSON_RAW_LINES, options: { readonly window?: boolean } = {}): string {
   const jsonHelp = json.split('\n').join(`\n${' '.repeat(HELP_TEXT_COLUMN)}`);
   const window = options.window === false ? '' : `
-  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 2h, 1d, 1h30m)
+  --since T        only lines at or after T: ISO (2025-10-26T10:00Z) or relative (30m, 1d, 1h30m)
   --until T        only lines at or before T (a bare date: to the end of that day)`;
   return `shared options:
   --data-dir DIR   the bot's data directory (default ./data, or $TRADETRACE_DATA_DIR)
