@@ -26,9 +26,13 @@ export interface DecidedBar {
   readonly session?: string;
 }
 
+/** Whose decisions count: one session's (its id), or those of every session a predicate accepts. */
+export type DecidingSessions = string | ((sessionId: string) => boolean);
+
 interface Search {
-  /** `"session_id":"<id>"`: only that session's lines count; undefined: every session's do. */
+  /** `"session_id":"<id>"`: only that session's lines count; undefined: every session `counts` accepts. */
   readonly mine: string | undefined;
+  readonly counts: (sessionId: string) => boolean;
   readonly symbols: ReadonlySet<string>;
   readonly intervalMs: number;
 }
@@ -42,7 +46,8 @@ function decisionIn(line: string, search: Search): [string, DecidedBar] | undefi
   const bar = { close: openTime + search.intervalMs, price: PRICE.exec(line)?.[1] };
   if (search.mine !== undefined) return [symbol, bar];
   const session = SESSION.exec(line)?.[1];
-  return [symbol, session === undefined ? bar : { ...bar, session }];
+  if (session === undefined) return [symbol, bar];
+  return search.counts(session) ? [symbol, { ...bar, session }] : undefined;
 }
 
 /**
@@ -94,7 +99,7 @@ async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, la
 }
 
 /**
- * The last bar `sessionId` decided for each of `symbols` (those it decided at all), from the
+ * The last bar `sessions` decided for each of `symbols` (those it decided at all), from the
  * decision log of this data directory, newest file first, gzipped rotated files included: the
  * newest file with a decision of a symbol says its last one, and older files are read only for
  * the symbols not found yet (the current file usually answers for all).
@@ -107,18 +112,21 @@ async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, la
  * say nothing about this timeline. A decision cut off by the kill (DECISION_START without its END)
  * counts as decided: its order, if any, is in the state store and is reconciled there, not decided again.
  *
- * `sessionId` undefined takes every session's lines, each bar naming its session: with no cursor
- * (deleted, lost with a disk) nothing says which session's timeline this directory follows, and
- * the last bar any session decided is the latest one no restart may decide again.
+ * `sessions` a predicate takes the lines of every session it accepts, each bar naming its session:
+ * with no cursor (deleted, lost with a disk) nothing says which session's timeline this directory
+ * follows, and the last bar any such session decided is the latest one no restart may decide again.
  *
  * A rotated file deleted since the listing counts as empty. One that cannot be read (a damaged
  * .gz) ends the search, reported to `onUnreadable`: an older file would give an older bar for a
  * symbol whose last decision it may have held; the cursor's point stands for those symbols.
  */
 export async function lastDecidedBars(
-  logsDir: string, sessionId: string | undefined, symbols: readonly string[], intervalMs: number, onUnreadable: OnUnreadableLog = () => undefined,
+  logsDir: string, sessions: DecidingSessions, symbols: readonly string[], intervalMs: number, onUnreadable: OnUnreadableLog = () => undefined,
 ): Promise<Map<string, DecidedBar>> {
-  const search: Search = { mine: sessionId === undefined ? undefined : `"session_id":"${sessionId}"`, symbols: new Set(symbols), intervalMs };
+  const search: Search =
+    typeof sessions === 'string'
+      ? { mine: `"session_id":"${sessions}"`, counts: () => true, symbols: new Set(symbols), intervalMs }
+      : { mine: undefined, counts: sessions, symbols: new Set(symbols), intervalMs };
   const last = new Map<string, DecidedBar>();
   let budget = MAX_BYTES;
   for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {

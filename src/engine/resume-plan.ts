@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { Decimal } from '../domain/decimal.js';
 import type { DecidedBarRecord, DecidedBars } from '../market-data/index.js';
+import { readManifest } from '../recorder/sessions/manifest.js';
+import { SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import type { StateSnapshot } from '../store/records.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
 import type { OnUnreadableLog } from './rotated-log-read.js';
@@ -77,6 +80,25 @@ export interface ResumeInputs {
  * resumes at the clock: its earlier bars were never decided (or long ago), but deciding them now
  * would judge them against a portfolio from their future.
  */
+/**
+ * The sessions whose decisions follow this directory's market timeline: all but demos, whose one
+ * decision is at the wall clock's minute (a replay after one would otherwise resume in the future
+ * and only warm its indicators on every bar). A session whose manifest cannot be read counts:
+ * deciding no bar twice comes first.
+ */
+function timelineSessions(dataDir: string): (sessionId: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (sessionId) => {
+    let counts = answers.get(sessionId);
+    if (counts === undefined) {
+      const manifest = readManifest(join(dataDir, SESSIONS_DIR, sessionId));
+      counts = !(manifest.ok && manifest.value.mode === 'demo');
+      answers.set(sessionId, counts);
+    }
+    return counts;
+  };
+}
+
 export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   const { cursor, tradedSymbols } = inputs;
   const fromStore = resumePoints(inputs.snapshot);
@@ -89,7 +111,7 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   let fromLog = new Map<string, DecidedBar>();
   let cursorTraded = new Set<string>();
   if (noCursor) {
-    fromLog = await lastDecidedBars(inputs.logsDir, undefined, symbols, inputs.intervalMs, inputs.onUnreadable);
+    fromLog = await lastDecidedBars(inputs.logsDir, timelineSessions(cursor.dataDir), symbols, inputs.intervalMs, inputs.onUnreadable);
     cursorTraded = new Set(fromLog.keys());
   } else if (cursorSession !== undefined) {
     cursorTraded = new Set(cursor.storedTradedSymbols());
