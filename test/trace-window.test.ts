@@ -91,6 +91,17 @@ describe.skipIf(!available)('trace and orders --intent with a window cutting thr
     expect(until.stdout).not.toContain('OPEN');
   });
 
+  it('orders (every intent) with the window cutting intents: each listed whole, never FILLED with 0 attempts or OPEN', async () => {
+    const first = intentTimes[0] ?? '';
+    const later = intentTimes.find((ts) => ts > first) ?? '';
+    const r = await runQuery(['orders', '--since', later, '--until', between(gap.end, gap.exit), '--data-dir', dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`${intent}  buy \\S+  FILLED  1 attempt `));
+    expect(r.stdout).not.toMatch(/ 0 attempts /);
+    expect(r.stdout).not.toMatch(/  OPEN  /);
+    expect(r.stderr).toMatch(/ intents? with lines in the window also ha(s|ve) lines before --since .* or after --until .*: listed whole/);
+  });
+
   it('a window holding none of the decision still says it has no lines there', async () => {
     const r = await runQuery(['trace', decision, '--since', '2099-01-01T00:00Z', '--data-dir', dataDir]);
     expect(r.code).toBe(1);

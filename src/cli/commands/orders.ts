@@ -22,9 +22,9 @@ Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; fail
   --limit N     intents listed in detail (default 20, the latest)
   --follow      keep printing new order lines
 With --session, an intent is listed whole when any of its lines is in that session: the one that
-placed it, or the restart that settled it by reconciliation. With --intent and --since/--until, an
-intent with a line in the window is shown whole (a verdict from part of its lines would be wrong),
-and stderr says how many of its lines lie outside the window.
+placed it, or the restart that settled it by reconciliation. With --since/--until, an intent with a
+line in the window is listed whole (a verdict from part of its lines would be wrong: lines from up to
+an hour before --since are read for it, every line with --intent), and stderr says so.
 ${COMMON_HELP}
 `;
 

@@ -1,11 +1,19 @@
 import { eventNeedles, filesOf } from './event-needles.js';
-import { byTime, forEachEvent, inWindow, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { byTime, forEachEvent, inWindow, shiftIso, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
+import { utc } from '../render/time-format.js';
 import { ORDER_TYPES, OrdersTally, type IntentFilter, type IntentSummary, type OrdersReport } from './orders-tally.js';
 import type { LogSet } from './log-set.js';
 import { windowCutNote } from '../render/window-cut.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
+
+/**
+ * How long before --since the orders files are read for the intents in flight at that edge: an
+ * intent's lines usually span seconds; one resting or settled later (a GTC order, the order watcher,
+ * a restart's reconciliation) may start earlier still, and is then listed from this far back.
+ */
+export const INTENT_LOOKBACK_MS = 60 * 60_000;
 
 /** The report, and for --intent what the window would have cut from each intent shown (shown whole instead). */
 export type OrdersAnswer = OrdersReport & { readonly windowNotes: readonly string[] };
@@ -28,11 +36,23 @@ export async function findOrders(
   options: { skipped: SkippedLines; stats: SearchStats; limit: number; onIntent?: (summary: IntentSummary) => void },
 ): Promise<OrdersAnswer> {
   const { skipped, stats } = options;
-  const tally = new OrdersTally(filter, options.limit, options.onIntent);
+  const { window } = filter;
+  // Intents the window cuts through, each listed whole (the tally keeps an intent with any line in it).
+  let cut = 0;
+  const onIntent = (summary: IntentSummary): void => {
+    if (summary.events.some((e) => !inWindow(e.event, window))) cut++;
+    options.onIntent?.(summary);
+  };
+  const tally = new OrdersTally(filter, options.limit, onIntent);
   const files = filesOf(set, ['orders']);
   if (!filter.intent) {
-    await forEachEvent(set, eventNeedles(ORDER_TYPES), { window: filter.window, files, skipped, stats }, (e) => tally.add(e));
-    return { ...tally.end(), windowNotes: [] };
+    // From INTENT_LOOKBACK_MS before --since, to the end (past --until): the lines of the intents in flight at either edge.
+    const from = window.since === undefined ? {} : { since: shiftIso(window.since, -INTENT_LOOKBACK_MS) };
+    await forEachEvent(set, eventNeedles(ORDER_TYPES), { window: from, files, skipped, stats }, (e) => tally.add(e));
+    const report = tally.end();
+    const edges = [...(window.since ? [`before --since ${utc(window.since)}`] : []), ...(window.until ? [`after --until ${utc(window.until)}`] : [])].join(' or ');
+    const note = `${cut} intent${cut === 1 ? '' : 's'} with lines in the window also ha${cut === 1 ? 's' : 've'} lines ${edges}: listed whole, as a verdict drawn from part of an intent's lines would be wrong`;
+    return { ...report, windowNotes: cut > 0 ? [note] : [] };
   }
   // --intent once went through the id index, which covers every channel: its first build read the
   // decisions logs too (1.7 GB, 43 s, for an answer in a 637 KB orders log), and only its lines in

@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/decimal.js';
 import type { LocatedEvent } from './find-events.js';
-import { byTime, ORDER_SLACK_MS } from './find-events.js';
+import { byTime, inWindow, ORDER_SLACK_MS, type TimeWindow } from './find-events.js';
 
 export const ORDER_STATUSES = ['filled', 'failed', 'canceled', 'open', 'retried'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -94,6 +94,11 @@ export interface IntentFilter {
    * An intent matches whole, so its lines from the other session come with it.
    */
   readonly session?: string;
+  /**
+   * Intents with a line in this window, listed whole: --since/--until cutting through an intent drew
+   * its verdict from part of its lines (FILLED with 0 attempts, OPEN though it filled).
+   */
+  readonly window?: TimeWindow;
 }
 
 export const ORDER_TYPES = ['ORDER_CONTEXT', 'ORDER_RETRY', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_FAILED', 'ORDER_CANCELED', 'ORDER_RECONCILED'] as const;
@@ -429,6 +434,8 @@ export class OrdersTally {
   private keep(summary: IntentSummary): boolean {
     if (this.filter.symbol && summary.symbol !== this.filter.symbol) return false;
     if (this.filter.session && !summary.events.some((e) => e.event.session_id === this.filter.session)) return false;
+    const { window } = this.filter;
+    if (window && !summary.events.some((e) => inWindow(e.event, window))) return false;
     if (this.filter.status === 'retried') return summary.retries.length > 0;
     return !this.filter.status || summary.status === this.filter.status;
   }
