@@ -11,14 +11,16 @@ import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace sessions
 
-Every session with start, end, exit reason, config hash, and its decisions, fills and failures.
+Every session with start, end, exit reason, config hash, its decisions, fills and failures, and
+its realized PnL per currency (from its SESSION_END summary; "unknown" for a session without one).
 Fills and failures are order intents by their final verdict, as orders --session counts them; an
 order filled in part that still rests on the exchange is counted apart ("partly filled").
 A session without SESSION_END shows "no SESSION_END" and when it was last seen; one that ended
 in an error or was refused before trading shows why (its SESSION_END's error code and message).
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
-"configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,"lastSeen":T,
+"configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,
+"realizedPnl":{CURRENCY:DECIMAL,...} (null: unknown),"lastSeen":T,
 "failureCode":CODE,"failureMessage":TEXT}
 (null or left out when not known)`)}
 `;
@@ -26,6 +28,12 @@ ${commonHelp(`print one object per session, one a line, instead of the text (not
 function exitText(r: SessionRow): string {
   if (r.exitReason) return `${r.exitReason} (exit ${r.exitCode ?? '?'})`;
   return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
+}
+
+/** `-31.4417798 USD` (each currency apart), or why it is not known. */
+function pnlText(r: SessionRow): string {
+  if (r.realizedPnl === null) return `unknown (${r.exitReason ? 'its SESSION_END has no PnL summary' : 'no SESSION_END summary'})`;
+  return Object.entries(r.realizedPnl).map(([currency, amount]) => `${amount} ${currency}`).join(', ');
 }
 
 /** ` (41s)`: how long it ran, and how far the wall clock moved meanwhile when that is far off (a step). */
@@ -63,6 +71,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
       out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
+      out.push(`      realized PnL: ${pnlText(r)}`);
       const why = [r.failureCode, r.failureMessage].filter((part) => part !== null);
       if (why.length > 0) out.push(`      why: ${why.join(': ')}`);
     }

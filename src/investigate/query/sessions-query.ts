@@ -7,6 +7,7 @@ import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import { OrdersTally, partlyFilled, type IntentSummary } from './orders-tally.js';
 import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
+import { realizedPnl, type PnlByCurrency } from './session-pnl.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export interface SessionRow {
@@ -39,6 +40,12 @@ export interface SessionRow {
    */
   partlyFilled: number;
   failures: number;
+  /**
+   * The session's realized PnL, per currency (never summed across them), from its SESSION_END
+   * summary: the whole session's, with or without a window. Null: unknown (no SESSION_END, or one
+   * without a PnL summary: a session that died, or a mode that writes none).
+   */
+  realizedPnl: PnlByCurrency | null;
   /** The ts of the session's last line in any channel (as health finds it), within the window. */
   lastSeen: string | undefined;
   manifest: SessionManifest | undefined;
@@ -60,7 +67,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     let r = rows.get(id);
     if (!r) {
       const m = manifests.get(id);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: null, failureMessage: null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: null, failureMessage: null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
@@ -96,6 +103,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
         r.exitCode = event.exit_code;
         r.failureCode = event.error_code ?? null;
         r.failureMessage = event.message ?? null;
+        r.realizedPnl = realizedPnl(event.summary);
         break;
       case 'CONFIG_HASH':
         r.configHash = event.config_hash;
