@@ -21,17 +21,17 @@ function exitLines(rules: readonly { rule: ExitRule; triggerPx: string; price: s
 }
 
 /** The orders.jsonl lines `write` emits inside one decision and intent, read back as trace locates them. */
-function orderLines(write: (recorder: Recorder) => void): LocatedEvent[] {
+function orderLines(write: (recorder: Recorder) => void, channel: 'orders' | 'system' = 'orders'): LocatedEvent[] {
   const logs = join(tempDir('tradetrace-trace-view-'), 'logs');
   const recorder = new Recorder({ sessionId: 'session_20260101_000000', sink: new FileSink(logs) });
   withDecision('dec_20260101_000000_abcdef', () => withIntent('int_0123456789abcdef', () => write(recorder)));
   recorder.close();
-  const path = join(logs, 'orders.jsonl');
+  const path = join(logs, `${channel}.jsonl`);
   let offset = 0;
   return readFileSync(path, 'utf8').trim().split('\n').map((text) => {
     const parsed = parseLine(text, true);
     if (!parsed.ok) throw new Error(parsed.error.message);
-    const located: LocatedEvent = { event: parsed.value, file: { channel: 'orders', path, gzipped: false, current: true }, offset, text };
+    const located: LocatedEvent = { event: parsed.value, file: { channel, path, gzipped: false, current: true }, offset, text };
     offset += Buffer.byteLength(text) + 1;
     return located;
   });
@@ -79,5 +79,13 @@ describe('describeEvent: ORDER_FAILED', () => {
     if (!rejected || !belowMin) throw new Error('expected two lines');
     expect(describeEvent(rejected)).toBe('ORDER FAILED on attempt 2: rejected: order rejected by risk engine');
     expect(describeEvent(belowMin)).toBe('ORDER FAILED on attempt 1: min_notional: notional_below_min: notional 2.5 below min_notional 5');
+  });
+});
+
+describe('describeEvent: LOG', () => {
+  it('says a note of the decision whole, with its component and level (a warning of the order watcher, 300 characters)', () => {
+    const message = `order int_0123456789abcdef-1 is not on the exchange: it was never placed. ${'Marked not_found. '.repeat(12)}`.trim();
+    const [line] = orderLines((recorder) => recorder.emit('LOG', { component: 'OrderWatcher', message }, { level: 'warn' }), 'system');
+    expect(line && describeEvent(line)).toBe(`WARN from OrderWatcher: ${message}`);
   });
 });

@@ -49,6 +49,7 @@ export function describeEvent(e: LocatedEvent): string {
     case 'EXIT_BLOCKED': return `EXIT BLOCKED: ${v('message')} [sell ${v('qty')} at limit ${v('limit_px')}, value ${v('notional')}, minimum ${v('min_notional')}]`;
     case 'SELL_FILLED': return `SOLD ${v('qty')} at ${v('avg_px')} (entry ${v('entry_px')}), fee ${v('fee')}, realized PnL ${v('realized_pnl')} after holding ${duration(Number(field(e, 'holding_s')) * 1000)}`;
     case 'DASH_EVENT': return `dashboard showed ${v('dashboard_event_type')} "${v('message')}" (raised by ${v('source')})`;
+    case 'LOG': return `${e.event.level === 'info' ? 'note' : e.event.level.toUpperCase()} from ${v('component')}: ${v('message')}`;
     default: return `${e.event.event_type} ${e.text.slice(0, 160)}`;
   }
 }
