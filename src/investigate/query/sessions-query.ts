@@ -91,7 +91,10 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
     switch (event.event_type) {
       case 'SESSION_START':
-        r.start = event.ts;
+        // The manifest's start is the instant the session's duration_ms is measured from (the line is
+        // written milliseconds later, after the session directory and config lines); a window that
+        // leaves this line out shows the manifest's anyway: one start, with or without --since.
+        r.start = r.manifest?.start ?? event.ts;
         r.mode = event.mode;
         r.configHash ??= event.config_hash;
         break;

@@ -102,7 +102,8 @@ function processLine(r: HealthReport): string | undefined {
 export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataDir: string | undefined): string {
   const out: string[] = [];
   const m = r.manifest;
-  const started = r.start?.event.ts ?? m?.start;
+  // The manifest's start is the session's, as sessions shows it (its SESSION_START line is written a few ms later).
+  const started = m?.start ?? r.start?.event.ts;
   out.push(style.bold(`session ${r.sessionId}${m ? `  (${m.mode ?? '?'} mode, pid ${m.pid ?? '?'} on ${m.host ?? '?'})` : ''}`));
   if (started) out.push(`started ${utc(started)} (${ago(started, nowMs)})`);
   const verdict = healthVerdict(r, nowMs);
