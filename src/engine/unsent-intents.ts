@@ -41,31 +41,46 @@ interface Seen {
 }
 
 /**
- * The previous session's lines, read from the newest back across the order log's files. `intents`
- * is ordered by each intent's last line, newest first.
+ * Lines read from the newest back that belong to the session before the current one: the first
+ * session met that is not the current one is it, and a line of any older session ends the reading.
  */
-class PreviousSession implements LineTaker {
+abstract class PreviousSessionLines implements LineTaker {
   previous: string | undefined;
   /** A line of an older session was met, or what comes before could not be read: nothing further back is the previous session's. */
   ended = false;
+
+  constructor(private readonly currentSessionId: string) {}
+
+  /** Whether `line` is the previous session's (false for the current session's, and from an older one's on). */
+  protected ofPrevious(line: string): boolean {
+    const session = SESSION.exec(line)?.[1];
+    if (session === undefined || session === this.currentSessionId) return false;
+    this.previous ??= session;
+    if (session !== this.previous) {
+      this.ended = true;
+      return false;
+    }
+    return true;
+  }
+
+  abstract take(line: string): void;
+}
+
+/**
+ * The previous session's lines, read from the newest back across the order log's files. `intents`
+ * is ordered by each intent's last line, newest first.
+ */
+class PreviousSession extends PreviousSessionLines {
   readonly intents = new Map<string, Seen>();
   /** Every intent a line read names, whatever its session: an intent named here is not one with no line at all. */
   readonly mentioned = new Set<string>();
   /** Per decision, the previous session's last line of it: an EXIT_TRIGGERED there is an exit whose sell was never begun. */
   readonly lastOfDecision = new Map<string, { readonly event: string; readonly line: string }>();
 
-  constructor(private readonly currentSessionId: string) {}
-
   take(line: string): void {
     const intentId = INTENT.exec(line)?.[1];
     if (intentId !== undefined) this.mentioned.add(intentId);
-    const session = SESSION.exec(line)?.[1];
-    if (session === undefined || session === this.currentSessionId) return;
-    this.previous ??= session;
-    if (session !== this.previous) {
-      this.ended = true;
-      return;
-    }
+    if (!this.ofPrevious(line)) return;
     const event = EVENT.exec(line)?.[1];
     const decisionId = DECISION.exec(line)?.[1];
     if (decisionId !== undefined && event !== undefined && !this.lastOfDecision.has(decisionId)) this.lastOfDecision.set(decisionId, { event, line });
@@ -142,24 +157,14 @@ interface OpenBuy {
  * BUY_ORDER lines if it has no DECISION_END. One decision runs at a time, so only the last one
  * can have been cut by a kill; reading stops at its DECISION_START.
  */
-class LastDecision implements LineTaker {
-  previous: string | undefined;
-  ended = false;
+class LastDecision extends PreviousSessionLines {
   /** The seq of the previous session's last line in the decision log: a session's seq counts its lines of every channel. */
   lastSeq: number | undefined;
   private readonly endedDecisions = new Set<string>();
   readonly openBuys: OpenBuy[] = [];
 
-  constructor(private readonly currentSessionId: string) {}
-
   take(line: string): void {
-    const session = SESSION.exec(line)?.[1];
-    if (session === undefined || session === this.currentSessionId) return;
-    this.previous ??= session;
-    if (session !== this.previous) {
-      this.ended = true;
-      return;
-    }
+    if (!this.ofPrevious(line)) return;
     this.lastSeq ??= Number(SEQ.exec(line)?.[1] ?? Number.NaN);
     const event = EVENT.exec(line)?.[1];
     const decisionId = DECISION.exec(line)?.[1];
