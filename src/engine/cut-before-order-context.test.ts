@@ -3,15 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { StateStore } from '../store/state-store.js';
-import { runReplaySession } from './__fixtures__/replay-session.js';
-import { PaperSession } from './paper-session.js';
+import { runReplaySession, runReplaySessionLeavingOpen } from './__fixtures__/replay-session.js';
 
 const available = sharedDataAvailable();
 const KILLED = 'session_20220101_000000';
@@ -25,28 +21,13 @@ function slice(dir: string, name: string, bars: number): string {
   return csv;
 }
 
-/**
- * Runs a paper session to the end of `csv` and returns its recorder still open: the lines a kill
- * cut short are then written by the same session, its seq going on, as the engine would have.
- */
-async function runLeavingOpen(dataDir: string, csv: string, sessionId: string): Promise<Recorder> {
-  const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const logsDir = join(dataDir, 'logs');
-  const recorder = new Recorder({ sessionId, sink: new FileSink(logsDir) });
-  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [csv], symbols: ['BTC/USD'] }, speed: 'max', signals: false, watchdog: false });
-  const result = await session.run();
-  expect(result.reason, JSON.stringify(result)).toBe('data_end');
-  return recorder;
-}
-
 describe.skipIf(!available)('a restart after a kill that cut an order before its first ORDER_CONTEXT', () => {
   it("closes a buy intent whose BUY_ORDER was written (decision log) but not its ORDER_CONTEXT (order log) with ORDER_RECONCILED not_found, never sent", async () => {
     const dir = tempDir('tradetrace-cut-buy-');
     const dataDir = join(dir, 'data');
     const logsDir = join(dataDir, 'logs');
     // Bars 23:01..23:33; the engine buys on the bar of 23:34 (ema_cross_up at 46476), its first buy.
-    const killed = await runLeavingOpen(dataDir, slice(dir, 'to-2333.csv', 33), KILLED);
+    const killed = await runReplaySessionLeavingOpen(dataDir, slice(dir, 'to-2333.csv', 33), KILLED);
     // What a kill between the two writes leaves: the decision log ends at BUY_ORDER, the order log
     // and the store hold nothing of the intent (ORDER_CONTEXT is written before the store records
     // the order and the order is sent).
@@ -88,7 +69,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     const dataDir = join(dir, 'data');
     const logsDir = join(dataDir, 'logs');
     // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
-    const killed = await runLeavingOpen(dataDir, slice(dir, 'to-0523.csv', 383), KILLED);
+    const killed = await runReplaySessionLeavingOpen(dataDir, slice(dir, 'to-0523.csv', 383), KILLED);
     const store = StateStore.open({ dataDir });
     const [position] = store.positions();
     store.close();

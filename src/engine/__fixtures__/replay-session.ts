@@ -5,14 +5,23 @@ import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import { PaperSession } from '../paper-session.js';
 
-/** A paper session replaying `csv` as BTC/USD (USD quote) at full speed in `dataDir`, run to the end of its data. */
-export async function runReplaySession(dataDir: string, csv: string, sessionId: string): Promise<void> {
+/**
+ * A paper session replaying `csv` as BTC/USD (USD quote) at full speed in `dataDir`, run to the end
+ * of its data, its recorder left open: lines written through it afterwards are the same session's,
+ * its seq going on (what a kill would have cut short, written as the engine would have).
+ */
+export async function runReplaySessionLeavingOpen(dataDir: string, csv: string, sessionId: string): Promise<Recorder> {
   const loaded = loadConfig({ sets: ['trading.quote_currency=USD'] });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const logsDir = join(dataDir, 'logs');
   const recorder = new Recorder({ sessionId, sink: new FileSink(logsDir) });
   const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [csv], symbols: ['BTC/USD'] }, speed: 'max', signals: false, watchdog: false });
   const result = await session.run();
-  recorder.close();
   expect(result.reason, JSON.stringify(result)).toBe('data_end');
+  return recorder;
+}
+
+/** The same, its recorder closed. */
+export async function runReplaySession(dataDir: string, csv: string, sessionId: string): Promise<void> {
+  (await runReplaySessionLeavingOpen(dataDir, csv, sessionId)).close();
 }
