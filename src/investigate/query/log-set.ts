@@ -58,8 +58,8 @@ function listing(dataDir: string, logsDir: string, channels: readonly Channel[] 
 }
 
 /**
- * The file's size now, or null when it was rotated away since the listing (it is found again under
- * its new name next time). Something that is not a regular file is refused here: a directory opens
+ * The file's size now, or null when it was rotated away since the listing (openLogSet lists again and finds it under
+ * its new name). Something that is not a regular file is refused here: a directory opens
  * fine and only fails on read, with an error that names no path, and a FIFO would block the query.
  * The file is opened once, so that one without read permission is known before any reader (a scan
  * worker among them) meets it.
@@ -98,12 +98,25 @@ export function wholeLinesEnd(path: string, size: number): number | null {
  * be listed, or when no file in it can be read: then nothing could be searched.
  */
 export function openLogSet(dataDir: string, channels?: readonly Channel[], options: LogSetOptions = {}): LogSet {
+  // A file that went between the listing and its opening was rotated or gzipped by the bot this
+  // instant: listed again, it is there under its new name.
+  for (let listed = 1; ; listed++) {
+    const opened = openListed(dataDir, channels, options);
+    if (!opened.vanished || listed >= MAX_LISTINGS) return opened.set;
+  }
+}
+
+/** Listings a query makes while files keep giving way under it, before it reads what it has. */
+const MAX_LISTINGS = 3;
+
+function openListed(dataDir: string, channels: readonly Channel[] | undefined, options: LogSetOptions): { set: LogSet; vanished: boolean } {
   const logsDir = join(dataDir, 'logs');
   const files = listing(dataDir, logsDir, channels);
   // A query starts here: what an earlier query of this process (a test's) could not read is not its to tell.
   forgetUnreadableFiles();
   const sizes = new Map<string, number>();
   const unreadable: LogReadError[] = [];
+  let vanished = false;
   for (const file of files) {
     let size: number | null;
     try {
@@ -121,12 +134,13 @@ export function openLogSet(dataDir: string, channels?: readonly Channel[], optio
         // Unreadable: the query that reads it fails, naming it, as without wholeLines.
       }
     }
-    if (size !== null) sizes.set(file.path, size);
+    if (size === null) vanished = true;
+    else sizes.set(file.path, size);
   }
   const [first] = unreadable;
   if (first !== undefined && sizes.size === 0) throw first;
   for (const error of unreadable) noteUnreadableFile(error);
-  return { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes, unreadable };
+  return { set: { dataDir, logsDir, files: files.filter((f) => sizes.has(f.path)), sizes, unreadable }, vanished };
 }
 
 /**
