@@ -30,4 +30,12 @@ describe('tradetrace alerts: duration flags take the config\'s duration syntax a
       2, '', 'tradetrace alerts: --failure-window "10 minutes": expected seconds (e.g. 900) or a duration with a unit, e.g. 500ms, 90s, 5m, 2h, 1d or 1h30m\n',
     ]);
   });
+
+  it('--since takes combined units as the queries do: 1h30m is 90m', async () => {
+    const dataDir = tempDir('tt-alerts-since-');
+    writeOrderFailures(dataDir);
+    const [combined, minutes] = await Promise.all(['1h30m', '90m'].map((since) => runQuery(['alerts', '--data-dir', dataDir, '--failure-min-intents', '2', '--since', since])));
+    expect(combined?.code).not.toBe(2);
+    expect(combined).toEqual(minutes);
+  });
 });

@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Result } from '../../domain/result.js';
 import type { TimeWindow } from '../query/find-events.js';
 import { parseTimeSpec } from '../render/time-format.js';
-import { RELATIVE_EXPECTED, relativeMs } from './relative-time.js';
+import { RELATIVE_EXPECTED } from './relative-time.js';
 import { styleFor, type Style } from '../render/style.js';
 import type { QueryIo } from './query-io.js';
 
@@ -51,12 +51,6 @@ export function parseCommon(command: string, args: readonly string[], io: QueryI
   for (const flag of ['since', 'until'] as const) {
     const raw = values[flag];
     if (typeof raw !== 'string') continue;
-    // A relative time in any form a config duration takes (1h30m as well as 90m); else an ISO time.
-    const ago = relativeMs(raw);
-    if (ago !== undefined) {
-      window[flag] = new Date(nowMs - ago).toISOString();
-      continue;
-    }
     const time = parseTimeSpec(`--${flag}`, raw, nowMs);
     if (!time.ok) return { ok: false, error: `tradetrace ${command}: --${flag} ${JSON.stringify(raw)}: expected ${RELATIVE_EXPECTED}` };
     window[flag] = time.value;

@@ -1,7 +1,6 @@
 import type { Result } from '../../domain/result.js';
+import { RELATIVE_EXPECTED, relativeMs } from '../cli/relative-time.js';
 
-const RELATIVE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const ISO_LIKE = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?$/;
 
 /**
@@ -10,8 +9,8 @@ const ISO_LIKE = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-
  * `--since 2025-10-26 --until 2025-10-26` is that day (it was an empty window at midnight).
  */
 export function parseTimeSpec(flag: string, text: string, nowMs: number): Result<string, string> {
-  const rel = RELATIVE.exec(text.trim());
-  if (rel) return { ok: true, value: new Date(nowMs - Number(rel[1]) * (UNIT_MS[rel[2] ?? 's'] ?? 1000)).toISOString() };
+  const ago = relativeMs(text);
+  if (ago !== undefined) return { ok: true, value: new Date(nowMs - ago).toISOString() };
   if (ISO_LIKE.test(text.trim())) {
     let iso = text.trim().replace(' ', 'T');
     const dayEnd = flag === '--until' ? 'T23:59:59.999Z' : 'T00:00:00Z';
@@ -19,7 +18,7 @@ export function parseTimeSpec(flag: string, text: string, nowMs: number): Result
     const ms = Date.parse(iso);
     if (Number.isFinite(ms)) return { ok: true, value: new Date(ms).toISOString() };
   }
-  return { ok: false, error: `${flag} ${JSON.stringify(text)}: expected a relative time like 30m, 2h, 1d or an ISO time like 2025-10-26T10:00:00Z` };
+  return { ok: false, error: `${flag} ${JSON.stringify(text)}: expected ${RELATIVE_EXPECTED}` };
 }
 
 /** `2025-10-26 12:34:56.789Z` */
