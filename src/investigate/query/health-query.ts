@@ -23,7 +23,7 @@ export interface LoopState {
  * `running`: no end, and the manifest's pid runs on this host (not a reused pid, as far as can be
  * told). `shutdown_unended`: SHUTDOWN_COMPLETE but no SESSION_END: killed while ending.
  */
-export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'running' | 'shutdown_unended' | 'no_clean_end';
+export type HealthVerdict = 'ended_cleanly' | 'ended_with_error' | 'forced' | 'refused' | 'died_fatal' | 'died_torn' | 'hung' | 'running' | 'shutdown_unended' | 'killed_while_stopping' | 'no_clean_end';
 
 export interface HealthReport {
   readonly sessionId: string;
@@ -31,6 +31,8 @@ export interface HealthReport {
   readonly start: LocatedEvent | undefined;
   readonly end: LocatedEvent | undefined;
   readonly complete: LocatedEvent | undefined;
+  /** The session's last SHUTDOWN_REQUESTED: a stop had begun (a signal, the data's end, the duration). */
+  readonly requested: LocatedEvent | undefined;
   readonly fatal: LocatedEvent | undefined;
   readonly heartbeats: number;
   /** Of `heartbeats`, those the watchdog wrote on its interval (`trigger: "interval"`), not at shutdown. */
@@ -138,6 +140,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const end = of('SESSION_END').pop();
   const fatal = of('FATAL').pop();
   const complete = of('SHUTDOWN_COMPLETE').pop();
+  const requested = of('SHUTDOWN_REQUESTED').pop();
   const start = of('SESSION_START')[0];
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
@@ -151,10 +154,11 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
     : fatal ? 'died_fatal'
       // A running bot: a torn tail is the line being written, a SHUTDOWN_COMPLETE the end coming.
       : running ? (dead.length > 0 ? 'hung' : 'running')
-        : complete ? 'shutdown_unended' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
+        // Killed while stopping (a supervisor's stop timeout shorter than the shutdown): not a crash out of the blue.
+        : complete ? 'shutdown_unended' : requested ? 'killed_while_stopping' : torn ? 'died_torn' : dead.length > 0 ? 'hung' : 'no_clean_end';
   const firstHeartbeatDue = startedTs && heartbeatIntervalMs !== null && Number.isFinite(Date.parse(startedTs)) ? new Date(Date.parse(startedTs) + heartbeatIntervalMs).toISOString() : null;
   return {
-    sessionId, manifest, start, end, complete, fatal,
+    sessionId, manifest, start, end, complete, requested, fatal,
     heartbeats: heartbeats.length, periodicHeartbeats: periodic.length, lastHeartbeat, periodS, periodFrom, loops, lastLine, torn, verdict,
     process: endEvent ? undefined : proc, laterRefused, heartbeatIntervalMs, firstHeartbeatDue,
   };

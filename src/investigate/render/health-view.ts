@@ -32,6 +32,10 @@ export function healthVerdict(r: HealthReport, nowMs: number = Date.now()): stri
       const c = r.complete;
       return `SHUTDOWN COMPLETED, END NOT RECORDED: SHUTDOWN_COMPLETE${c ? ` at ${utc(c.event.ts)}, exit code ${raw(c, 'exit_code')}` : ''}, but no SESSION_END: the process was killed while ending${r.torn ? ` (${basename(r.torn.file.path)}:${r.torn.lineNumber ?? '?'} ends in a torn line)` : ''}`;
     }
+    case 'killed_while_stopping': {
+      const q = r.requested;
+      return `KILLED WHILE STOPPING: a shutdown began${q ? ` at ${utc(q.event.ts)} (SHUTDOWN_REQUESTED, reason ${raw(q, 'reason')})` : ''}, but neither SHUTDOWN_COMPLETE nor SESSION_END followed: the process was killed before it had stopped (a supervisor's stop timeout shorter than the shutdown, e.g. systemd's TimeoutStopSec or docker stop -t, which should exceed runtime.shutdown_timeout; or a kill -9)${r.process?.alive === null ? ', or is still stopping on its host' : ''}${r.torn ? `; ${basename(r.torn.file.path)}:${r.torn.lineNumber ?? '?'} ends in a torn line` : ''}`;
+    }
     case 'no_clean_end':
       return `NO CLEAN END: no SESSION_END or SHUTDOWN_COMPLETE; the process died without a trace${r.process?.alive === null ? ', or is still running on its host' : ''}`;
   }
