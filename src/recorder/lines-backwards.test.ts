@@ -30,4 +30,12 @@ describe('linesBackwards', () => {
     expect(read.length).toBeGreaterThan(1000);
     expect(read.length).toBeLessThan(lines.length);
   });
+
+  it('yields a line many read chunks long whole, between short ones, past a long torn tail', () => {
+    const path = join(tempDir('tradetrace-backwards-'), 'long.jsonl');
+    const lines = ['first', `{"long":"${'w'.repeat(3_500_000)}"}`, 'last'];
+    writeFileSync(path, `${lines.map((line) => `${line}\n`).join('')}${'t'.repeat(2_200_000)}`);
+    expect([...linesBackwards(path)]).toEqual([...lines].reverse());
+  });
 });
+

@@ -26,8 +26,9 @@ export function* regionsBackwards(path: string, options: BackwardsOptions = {}):
   try {
     const size = options.size ?? fstatSync(fd).size;
     let end = size;
-    // The start of a line cut by the chunk boundary, kept until the chunk before completes it.
-    let carry = Buffer.alloc(0);
+    // The start of a line cut by the chunk boundary, in file order, kept until the chunk before
+    // completes it: as parts, joined once, so a line many chunks long is copied once, not once per chunk.
+    let carry: Buffer[] = [];
     let seenNewline = false;
     while (end > 0 && size - end < maxBytes) {
       const start = Math.max(0, end - CHUNK);
@@ -36,22 +37,24 @@ export function* regionsBackwards(path: string, options: BackwardsOptions = {}):
       // measured). The rest of the buffer is not the file's: stop rather than read it as lines.
       if (readSync(fd, chunk, 0, chunk.length, start) < chunk.length) return;
       end = start;
-      let data = carry.length > 0 ? Buffer.concat([chunk, carry]) : chunk;
+      let data: Buffer;
       if (!seenNewline) {
         // Until the first newline, every byte belongs to the torn tail.
-        const lastNl = data.lastIndexOf(10);
+        const lastNl = chunk.lastIndexOf(10);
         if (lastNl < 0) continue;
         seenNewline = true;
-        data = data.subarray(0, lastNl + 1);
+        data = chunk.subarray(0, lastNl + 1);
+      } else if (start > 0 && !chunk.includes(10)) {
+        // All of it inside one line that began further back.
+        carry.unshift(chunk);
+        continue;
+      } else {
+        data = carry.length > 0 ? Buffer.concat([chunk, ...carry]) : chunk;
       }
       // Bytes before the first newline finish a line that began in the chunk before.
       const cut = start > 0 ? data.indexOf(10) + 1 : 0;
-      if (start > 0 && cut === 0) {
-        carry = Buffer.from(data);
-        continue;
-      }
       if (cut < data.length) yield { base: start + cut, data: data.subarray(cut) };
-      carry = Buffer.from(data.subarray(0, cut));
+      carry = cut > 0 ? [Buffer.from(data.subarray(0, cut))] : [];
     }
   } finally {
     closeSync(fd);
