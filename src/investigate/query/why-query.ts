@@ -1,9 +1,11 @@
 import { DECISION_OUTCOMES } from '../../recorder/events/decision-events.js';
+import { basename } from 'node:path';
 import type { LogFile } from '../../recorder/log-files.js';
 import { toLogReadError } from '../log-read-error.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, inWindow, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
+import { unreadableFile } from './unreadable-files.js';
 import type { SkippedLines } from './skipped-lines.js';
 import { collectGarbage, identify, loadSummary, storeSummary } from './why-cache.js';
 import { WhyMerger, type WhyFilter, type WhyReport } from './why-merge.js';
@@ -97,6 +99,7 @@ export async function explainNoBuys(
     if (!unreadable) throw error;
     unread = `${unreadable.message}; buys that restart reconciliation found filled are counted as failed`;
   }
+  unread ??= ordersNotReadWhole(set);
   for (const id of reconciledFills) merger.addReconciledFill(id);
   const report = merger.finish();
   const latest = filter.session ?? latestSessionOf(report);
@@ -153,3 +156,17 @@ async function scanWhole(
   for (const s of sessions) stats.sessions.add(s);
   return { all, part, clean: clean && skipped.count === before };
 }
+
+/**
+ * The orders log files the query could not read, or not to their end (left out by the log set, a
+ * .gz cut short: see unreadable-files.ts), said as what it costs the answer: the fills restart
+ * reconciliation found there are missing, so those buys count as failed.
+ */
+function ordersNotReadWhole(set: LogSet): string | undefined {
+  const leftOut = (set.unreadable ?? []).map((error) => error.path).filter((path) => basename(path).startsWith('orders.'));
+  const cut = filesOf(set, ['orders']).filter((file) => unreadableFile(file.path) !== undefined).map((file) => file.path);
+  const paths = [...leftOut, ...cut];
+  if (paths.length === 0) return undefined;
+  return `${paths.join(', ')} could not be read whole; buys that restart reconciliation found filled there are counted as failed`;
+}
+
