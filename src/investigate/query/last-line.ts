@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { LogFile } from '../../recorder/log-files.js';
+import { regionsBackwards } from '../../recorder/lines-backwards.js';
 import type { LogSet } from './log-set.js';
 
 const CHUNK = 1024 * 1024;
@@ -7,98 +8,29 @@ const CHUNK = 1024 * 1024;
 /**
  * Longer than any line the recorder writes (strings bounded at 4,000 chars, lists and maps at a few
  * hundred items): a line this long is not a session's last words (a heartbeat, SESSION_END), and is
- * passed over unread instead of being loaded whole.
+ * passed over.
  */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-/** Bytes [from, to) of the file, or null when it is shorter now than the query measured (rotated, truncated). */
-function bytesAt(fd: number, from: number, to: number): Buffer | null {
-  const buffer = Buffer.allocUnsafe(to - from);
-  return readSync(fd, buffer, 0, buffer.length, from) < buffer.length ? null : buffer;
-}
-
-/** The end of the last whole line before `size` (just past its newline), 0 when there is none, null when the file shrank. */
-function wholeEnd(fd: number, size: number, floor: number): number | null {
-  for (let end = size; end > floor; end -= CHUNK) {
-    const from = Math.max(floor, end - CHUNK);
-    const chunk = bytesAt(fd, from, end);
-    if (!chunk) return null;
-    const nl = chunk.lastIndexOf(10);
-    if (nl >= 0) return from + nl + 1;
-  }
-  return floor;
-}
-
-/** Where the last occurrence of `pattern` lying wholly in [floor, end) starts, -1 when there is none (null: the file shrank). */
-function lastMatch(fd: number, pattern: Buffer, floor: number, end: number): number | null {
-  // Each chunk is read with the first bytes of the one after it, so a match across the cut is seen.
-  for (let to = end; to > floor; to -= CHUNK) {
-    const from = Math.max(floor, to - CHUNK);
-    const chunk = bytesAt(fd, from, Math.min(end, to + pattern.length - 1));
-    if (!chunk) return null;
-    const at = chunk.lastIndexOf(pattern);
-    if (at >= 0) return from + at;
-  }
-  return -1;
-}
-
-/** The start of the line holding byte `at`: just past the newline before it, or 0. */
-function lineStart(fd: number, at: number): number | null {
-  for (let to = at; to > 0; to -= CHUNK) {
-    const from = Math.max(0, to - CHUNK);
-    const chunk = bytesAt(fd, from, to);
-    if (!chunk) return null;
-    const nl = chunk.lastIndexOf(10);
-    if (nl >= 0) return from + nl + 1;
-  }
-  return 0;
-}
-
-/** The newline ending the line that holds byte `at` (one is there: `end` is a whole line's end). */
-function lineEnd(fd: number, at: number, end: number): number | null {
-  for (let from = at; from < end; from += CHUNK) {
-    const chunk = bytesAt(fd, from, Math.min(end, from + CHUNK));
-    if (!chunk) return null;
-    const nl = chunk.indexOf(10);
-    if (nl >= 0) return from + nl;
-  }
-  return null;
-}
-
 /**
- * The last whole line in a plain file that contains `needle`, searching backwards from the end in
- * chunks: the tail of a log is where a dying session's last words are, so this rarely reads far.
- * A torn tail is not a line (it is reported elsewhere); a line longer than MAX_LINE_BYTES is passed
- * over. Each byte is read a bounded number of times, however long the lines: gathering a long line
- * chunk by chunk (each chunk added to what was gathered) took 15 s for one 60 MB line.
+ * The last whole line in a plain file that contains `needle`, from regions read backwards from the
+ * end: the tail of a log is where a dying session's last words are, so this rarely reads far. A
+ * torn tail is not a line (it is reported elsewhere); a line longer than MAX_LINE_BYTES is passed
+ * over for the line before it.
  */
 export function lastLineWith(file: LogFile, size: number, needle: string, maxBytes = 256 * 1024 * 1024): { offset: number; text: string } | null {
   if (file.gzipped || size === 0) return null;
   const pattern = Buffer.from(needle);
-  const floor = Math.max(0, size - maxBytes);
-  const fd = openSync(file.path, 'r');
-  try {
-    const end = wholeEnd(fd, size, floor);
-    if (end === null) return null;
-    let searchEnd = end;
-    while (searchEnd > floor) {
-      const at = lastMatch(fd, pattern, floor, searchEnd);
-      if (at === null || at < 0) return null;
-      const start = lineStart(fd, at);
-      const stop = lineEnd(fd, at + pattern.length, end);
-      if (start === null || stop === null) return null;
-      // A line that begins before the bytes searched is not one of them.
-      if (start < floor) return null;
-      if (stop - start <= MAX_LINE_BYTES) {
-        const text = bytesAt(fd, start, stop);
-        return text ? { offset: start, text: text.toString('utf8') } : null;
-      }
-      searchEnd = start;
+  for (const { base, data } of regionsBackwards(file.path, { size, maxBytes })) {
+    // Regions are whole lines, so a match's line is wholly in its region.
+    for (let at = data.lastIndexOf(pattern); at >= 0; ) {
+      const start = data.lastIndexOf(10, at) + 1;
+      const end = data.indexOf(10, at);
+      if (end - start <= MAX_LINE_BYTES) return { offset: base + start, text: data.toString('utf8', start, end) };
+      at = start > 0 ? data.lastIndexOf(pattern, start - 1) : -1;
     }
-    return null;
-  } finally {
-    closeSync(fd);
   }
+  return null;
 }
 
 /** A session's last whole line: where it is, as written, and its ts. */
