@@ -85,7 +85,7 @@ describe('startMetricsServer: /metrics over real HTTP, fed by the recorder', () 
     expect(valueOf(samples, 'tradetrace_orders_total', { outcome: 'filled', reason: '' })).toBe(1);
     expect(valueOf(samples, 'tradetrace_fills_total', { side: 'buy', partial: 'false' })).toBe(1);
     // 0.954 - 1.044, summed as decimals: exactly -0.09, not -0.09000000000000008.
-    expect(valueOf(samples, 'tradetrace_realized_pnl')).toBe(-0.09);
+    expect(valueOf(samples, 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(-0.09);
     expect(samples.some((s) => s.name === 'process_resident_memory_bytes' || s.name === 'nodejs_heap_size_used_bytes')).toBe(true);
 
     // A new config (next session's hash) replaces the info series instead of adding one.

@@ -34,16 +34,33 @@ const failed = (reason: 'timeout_exhausted' | 'rejected') => ({ symbol: 'BTC/USD
 
 describe('createTradeMetrics', () => {
   it("starts the session's realized PnL from what restart reconciliation booked before it subscribed, then adds the SELL_FILLED lines", async () => {
-    const { recorder, scrape, close } = setup({ realizedPnlAtStart: Decimal.parse('0.5828245') });
-    expect(valueOf(await scrape(), 'tradetrace_realized_pnl')).toBe(0.5828245);
+    const { recorder, scrape, close } = setup({ quoteCurrency: 'USDT', realizedPnlAtStart: new Map([['USDT', Decimal.parse('0.5828245')]]) });
+    expect(valueOf(await scrape(), 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(0.5828245);
     withDecision('dec_20251026_100000_abcdef', () => {
       recorder.emit('SELL_FILLED', { symbol: 'BTC/USDT', rule: 'stop_loss', qty: 0.001, avg_px: 44000, entry_px: 45000, fee: 0.044, realized_pnl: Decimal.parse('-1.044'), holding_s: 60 });
     });
-    expect(valueOf(await scrape(), 'tradetrace_realized_pnl')).toBe(-0.4611755);
+    expect(valueOf(await scrape(), 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(-0.4611755);
     close();
-    const fresh = setup();
-    expect(valueOf(await fresh.scrape(), 'tradetrace_realized_pnl')).toBe(0);
+    const fresh = setup({ quoteCurrency: 'USDT' });
+    expect(valueOf(await fresh.scrape(), 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(0);
     fresh.close();
+  });
+
+  it('keeps realized PnL per quote currency, from the start too: BTC/USDT in USDT, ETH/BTC in BTC, never one sum', async () => {
+    // Reconciliation booked an ETH/BTC sell as the session opened: BTC, apart from the session's USDT.
+    const { recorder, scrape, close } = setup({ quoteCurrency: 'USDT', realizedPnlAtStart: new Map([['BTC', Decimal.parse('0.0002')]]) });
+    let samples = await scrape();
+    expect(valueOf(samples, 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(0);
+    expect(valueOf(samples, 'tradetrace_realized_pnl', { currency: 'BTC' })).toBe(0.0002);
+    withDecision('dec_20251026_100000_abcdef', () => {
+      recorder.emit('SELL_FILLED', { symbol: 'BTC/USDT', rule: 'take_profit', qty: 0.001, avg_px: 46000, entry_px: 45000, fee: 0.046, realized_pnl: Decimal.parse('0.954'), holding_s: 60 });
+      recorder.emit('SELL_FILLED', { symbol: 'ETH/BTC', rule: 'stop_loss', qty: 0.1, avg_px: 0.05, entry_px: 0.051, fee: 0.000005, realized_pnl: Decimal.parse('-0.000105'), holding_s: 60 });
+    });
+    samples = await scrape();
+    expect(samples.filter((s) => s.name === 'tradetrace_realized_pnl').map((s) => s.labels)).toEqual([{ currency: 'USDT' }, { currency: 'BTC' }]);
+    expect(valueOf(samples, 'tradetrace_realized_pnl', { currency: 'USDT' })).toBe(0.954);
+    expect(valueOf(samples, 'tradetrace_realized_pnl', { currency: 'BTC' })).toBe(0.000095);
+    close();
   });
 
   it("sets the config drift from the session's start (CONFIG_DIFF was written before it subscribed)", async () => {

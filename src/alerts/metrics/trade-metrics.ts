@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Decimal } from '../../domain/decimal.js';
+import { splitSymbol } from '../../domain/market-symbol.js';
 import { parseAlertOptions, type AlertOptions } from '../alert-options.js';
 import type { EventType } from '../../recorder/events/catalog.js';
 import { ORDER_FAILURE_REASONS } from '../../recorder/events/order-events.js';
@@ -28,11 +29,17 @@ export interface TradeMetricsOptions {
    */
   readonly configDrift?: { readonly prevHash: string; readonly currentHash: string; readonly prevSession: string };
   /**
-   * Realized PnL the session booked before the server could subscribe: fills that restart
-   * reconciliation booked as the session opened, whose SELL_FILLED lines came first. The
-   * `tradetrace_realized_pnl` gauge starts from it, so it agrees with the session's summary.
+   * Realized PnL the session booked before the server could subscribe, per quote currency: fills
+   * that restart reconciliation booked as the session opened (ReconcileReport.realizedPnl), whose
+   * SELL_FILLED lines came first. Each currency's `tradetrace_realized_pnl` series starts from its
+   * amount, so it agrees with that currency's PnL in the session's summary.
    */
-  readonly realizedPnlAtStart?: Decimal;
+  readonly realizedPnlAtStart?: ReadonlyMap<string, Decimal>;
+  /**
+   * The session's quote currency (trading.quote_currency): its `tradetrace_realized_pnl` series
+   * exists from the start, at 0 until something is realized, as the summary always names it.
+   */
+  readonly quoteCurrency?: string;
   /**
    * runtime.heartbeat_interval and alerts.heartbeat_missing_multiple of the session. Exported so the
    * Prometheus heartbeat rule follows the bot's config instead of a fixed 90 s; the interval also
@@ -135,7 +142,7 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
       this.set(awaiting);
     },
   });
-  const pnl = new Gauge({ name: 'tradetrace_realized_pnl', help: "this session's realized PnL in quote currency, fees included (what restart reconciliation booked at its start, plus its SELL_FILLED; starts anew with each session)", registers });
+  const pnl = new Gauge({ name: 'tradetrace_realized_pnl', help: "this session's realized PnL per quote currency (label currency, never added across currencies), fees included (what restart reconciliation booked at its start, plus its SELL_FILLED; starts anew with each session)", labelNames: ['currency'], registers });
   const configInfo = new Gauge({ name: 'tradetrace_config_info', help: "the session's config hash (value always 1)", labelNames: ['config_hash', 'session_id'], registers });
   const driftInfo = new Gauge({ name: 'tradetrace_config_drift_info', help: 'set to 1 when the config differs from the previous session (CONFIG_DIFF)', labelNames: ['prev_hash', 'current_hash', 'prev_session'], registers });
   const alertsFiring = new Gauge({ name: 'tradetrace_alerts_firing', help: 'in-bot alerts currently firing, by rule', labelNames: ['rule'], registers });
@@ -151,8 +158,17 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
   if (options.configDrift !== undefined) setDrift(options.configDrift.prevHash, options.configDrift.currentHash, options.configDrift.prevSession);
   // Failure series exist from the start at 0, so the first failure is an increase() in PromQL, not a new series.
   for (const reason of ORDER_FAILURE_REASONS) orders.inc({ outcome: 'failed', reason }, 0);
-  let realized = options.realizedPnlAtStart ?? Decimal.from(0);
-  pnl.set(realized.toNumber());
+  // A market's PnL is in its quote currency: BTC/USDT's in USDT, ETH/BTC's in BTC. Added together
+  // they were one number in no unit, disagreeing with the summary, which keeps each apart.
+  const realized = new Map<string, Decimal>();
+  const book = (currency: string, amount: Decimal): void => {
+    const sum = (realized.get(currency) ?? Decimal.ZERO).add(amount);
+    realized.set(currency, sum);
+    // Summed exactly; converted to a float only for the exposition.
+    pnl.set({ currency }, sum.toNumber());
+  };
+  if (options.quoteCurrency !== undefined) book(options.quoteCurrency, Decimal.ZERO);
+  for (const [currency, amount] of options.realizedPnlAtStart ?? []) book(currency, amount);
   const openAlerts = new Map<string, string>();
   /** What tradetrace_loop_alive holds, by loop: a late heartbeat keeps the values it cannot judge. */
   let alive = new Map<string, number>();
@@ -207,9 +223,10 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
     },
     SELL_FILLED: (f) => {
       const value = f['realized_pnl'];
-      // Summed exactly; converted to a float only for the exposition.
-      if (value instanceof Decimal || typeof value === 'number' || typeof value === 'string') realized = realized.add(Decimal.from(value));
-      pnl.set(realized.toNumber());
+      if (!(value instanceof Decimal || typeof value === 'number' || typeof value === 'string')) return;
+      const symbol = str(f['symbol']);
+      // A symbol that is not BASE/QUOTE is its own series: its PnL added to a currency's would be a guess.
+      book(splitSymbol(symbol)?.quote ?? symbol, Decimal.from(value));
     },
     CONFIG_HASH: (f) => setConfigHash(str(f['config_hash'])),
     CONFIG_DIFF: (f) => setDrift(str(f['prev_hash']), str(f['current_hash']), str(f['prev_session'])),

@@ -45,7 +45,7 @@ export async function startPaperMonitoring(init: PaperMonitoringInit): Promise<M
     const configDrift = s.drift && { prevHash: s.drift.previous.configHash, currentHash: s.configHash, prevSession: s.drift.previous.sessionId };
     const metrics = await startMetricsServer({
       recorder, port: config.alerts.metrics_port, configHash: s.configHash, logsDir: s.paths.logsDir, ...(configDrift ? { configDrift } : {}),
-      realizedPnlAtStart: session.sessionRealizedPnl(),
+      realizedPnlAtStart: session.reconcile.realizedPnl, quoteCurrency: config.trading.quote_currency,
       heartbeat: { intervalMs: config.runtime.heartbeat_interval, missingMultiple: config.alerts.heartbeat_missing_multiple },
     });
     coordinator.registerComponent({ name: 'metrics', order: 4, stop: () => metrics.close() });
