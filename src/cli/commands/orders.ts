@@ -4,9 +4,11 @@ import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { newStats } from '../../investigate/query/find-events.js';
-import { findOrders, ORDER_STATUSES, type OrderStatus } from '../../investigate/query/orders-query.js';
+import { findOrders, INTENT_LOOKBACK_MS, ORDER_STATUSES, type OrdersWindowCuts, type OrderStatus } from '../../investigate/query/orders-query.js';
+import type { TimeWindow } from '../../investigate/query/find-events.js';
 import type { IntentSummary } from '../../investigate/query/orders-tally.js';
 import { renderOrders } from '../../investigate/render/orders-view.js';
+import { intentsCutNote, startedEarlierNote, windowCutNote } from '../../investigate/render/window-cut.js';
 import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
 
@@ -24,12 +26,22 @@ Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; fail
 With --session, an intent is listed whole when any of its lines is in that session: the one that
 placed it, or the restart that settled it by reconciliation. With --since/--until, an intent with a
 line in the window is listed whole (a verdict from part of its lines would be wrong: lines from up to
-an hour before --since are read for it, every line with --intent), and stderr says so.
+an hour before --since are read for it, every line with --intent), and stderr says so; stderr
+also names an intent that began earlier still, listed from its later lines.
 ${COMMON_HELP}
 `;
 
 function isStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);
+}
+
+/** What the window cut from the intents shown. A short --intent prefix matches many: the first few say it, then a count. */
+function windowNotes(cuts: OrdersWindowCuts, window: TimeWindow): string[] {
+  const notes = cuts.intents.slice(0, 3).map((cut) => windowCutNote('intent', cut.id, cut.outside, window));
+  if (cuts.intents.length > 3) notes.push(`and ${cuts.intents.length - 3} more intents with lines outside the window, shown whole too`);
+  if (cuts.listedWhole > 0) notes.push(intentsCutNote(cuts.listedWhole, window));
+  if (cuts.startedEarlier.length > 0 && window.since !== undefined) notes.push(startedEarlierNote(cuts.startedEarlier, window.since, INTENT_LOOKBACK_MS));
+  return notes;
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
@@ -63,9 +75,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     skipped, stats, limit: f.json ? 0 : limit,
     ...(f.json ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
   });
-  // A short --intent prefix matches many intents: the first few notes say it, then a count.
-  for (const note of report.windowNotes.slice(0, 3)) io.stderr.write(`tradetrace orders: ${note}\n`);
-  if (report.windowNotes.length > 3) io.stderr.write(`tradetrace orders: and ${report.windowNotes.length - 3} more intents with lines outside the window, shown whole too\n`);
+  for (const note of windowNotes(report.cuts, f.window)) io.stderr.write(`tradetrace orders: ${note}\n`);
   if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
   else if (report.total === 0) {
     // A --session that names no session at all is a typo to point out, not an empty result.

@@ -8,6 +8,7 @@ import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { otherSessionLines } from '../../investigate/render/session-match.js';
 import { windowCutNote } from '../../investigate/render/window-cut.js';
+import { linesOutside } from '../../investigate/query/lines-outside.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { traceDecision, updateIndex } from '../../investigate/query/trace-query.js';
 import { openQueryLogs, startQuery } from '../../investigate/cli/query-start.js';
@@ -115,8 +116,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     // Lines of the decision in other sessions (a restart's reconciliation, a later exit): say what --session hid.
     const hidden = f.session ? otherSessionLines(outcome.decisionId, f.session, windowed) : null;
     if (hidden) io.stderr.write(`tradetrace trace: ${hidden}\n`);
-    const cut = touched ? windowCutNote('decision', outcome.decisionId, events, f.window) : null;
-    if (cut && events.length > 0) io.stderr.write(`tradetrace trace: ${cut}\n`);
+    const outside = touched ? linesOutside(events, f.window) : null;
+    if (outside && events.length > 0) io.stderr.write(`tradetrace trace: ${windowCutNote('decision', outcome.decisionId, outside, f.window)}\n`);
     if (events.length === 0) {
       if (!hidden) io.stderr.write(`tradetrace trace: decision ${outcome.decisionId} has no lines${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}\n`);
       code = EXIT.notFound;

@@ -1,9 +1,8 @@
 import { eventNeedles, filesOf } from './event-needles.js';
 import { byTime, forEachEvent, inWindow, shiftIso, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
-import { utc } from '../render/time-format.js';
 import { ORDER_TYPES, OrdersTally, type IntentFilter, type IntentSummary, type OrdersReport } from './orders-tally.js';
 import type { LogSet } from './log-set.js';
-import { windowCutNote } from '../render/window-cut.js';
+import { linesOutside, type LinesOutside } from './lines-outside.js';
 import type { SkippedLines } from './skipped-lines.js';
 
 export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
@@ -15,8 +14,25 @@ export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
  */
 export const INTENT_LOOKBACK_MS = 60 * 60_000;
 
-/** The report, and for --intent what the window would have cut from each intent shown (shown whole instead). */
-export type OrdersAnswer = OrdersReport & { readonly windowNotes: readonly string[] };
+/** What the window would have cut from the intents shown, each shown whole instead (see findOrders). */
+export interface OrdersWindowCuts {
+  /** --intent: each intent shown whose lines the window cuts. */
+  readonly intents: readonly { readonly id: string; readonly outside: LinesOutside }[];
+  /** The listing: intents with lines in the window and outside it. */
+  readonly listedWhole: number;
+  /**
+   * The listing: intents whose ORDER_CONTEXT is older than INTENT_LOOKBACK_MS before --since, so
+   * only their later lines were read (a GTC order resting for hours, a restart settling an old one).
+   */
+  readonly startedEarlier: readonly string[];
+}
+
+export type OrdersAnswer = OrdersReport & { readonly cuts: OrdersWindowCuts };
+
+/** An intent a kill cut before its ORDER_CONTEXT: the restart's reconciliation is all it has. */
+function neverRecorded(summary: IntentSummary): boolean {
+  return summary.events.every((e) => e.event.event_type === 'ORDER_RECONCILED' && e.event.previous_status === 'not_recorded');
+}
 
 export interface OrdersFilter extends IntentFilter {
   readonly intent?: string;
@@ -38,9 +54,11 @@ export async function findOrders(
   const { skipped, stats } = options;
   const { window } = filter;
   // Intents the window cuts through, each listed whole (the tally keeps an intent with any line in it).
-  let cut = 0;
+  let listedWhole = 0;
+  const startedEarlier: string[] = [];
   const onIntent = (summary: IntentSummary): void => {
-    if (summary.events.some((e) => !inWindow(e.event, window))) cut++;
+    if (summary.events.some((e) => !inWindow(e.event, window))) listedWhole++;
+    if (window.since !== undefined && summary.contexts.length === 0 && !neverRecorded(summary)) startedEarlier.push(summary.intentId);
     options.onIntent?.(summary);
   };
   const tally = new OrdersTally(filter, options.limit, onIntent);
@@ -49,10 +67,7 @@ export async function findOrders(
     // From INTENT_LOOKBACK_MS before --since, to the end (past --until): the lines of the intents in flight at either edge.
     const from = window.since === undefined ? {} : { since: shiftIso(window.since, -INTENT_LOOKBACK_MS) };
     await forEachEvent(set, eventNeedles(ORDER_TYPES), { window: from, files, skipped, stats }, (e) => tally.add(e));
-    const report = tally.end();
-    const edges = [...(window.since ? [`before --since ${utc(window.since)}`] : []), ...(window.until ? [`after --until ${utc(window.until)}`] : [])].join(' or ');
-    const note = `${cut} intent${cut === 1 ? '' : 's'} with lines in the window also ha${cut === 1 ? 's' : 've'} lines ${edges}: listed whole, as a verdict drawn from part of an intent's lines would be wrong`;
-    return { ...report, windowNotes: cut > 0 ? [note] : [] };
+    return { ...tally.end(), cuts: { intents: [], listedWhole, startedEarlier } };
   }
   // --intent once went through the id index, which covers every channel: its first build read the
   // decisions logs too (1.7 GB, 43 s, for an answer in a 637 KB orders log), and only its lines in
@@ -70,6 +85,9 @@ export async function findOrders(
   const kept = lines.filter((e) => touched.has(e.event.intent_id)).sort(byTime);
   for (const e of kept) tally.add(e);
   const intents = [...touched].filter((id): id is string => id !== undefined).sort();
-  const notes = intents.flatMap((id) => windowCutNote('intent', id, kept.filter((e) => e.event.intent_id === id), filter.window) ?? []);
-  return { ...tally.end(), windowNotes: notes };
+  const cut = intents.flatMap((id) => {
+    const outside = linesOutside(kept.filter((e) => e.event.intent_id === id), filter.window);
+    return outside ? [{ id, outside }] : [];
+  });
+  return { ...tally.end(), cuts: { intents: cut, listedWhole: 0, startedEarlier: [] } };
 }

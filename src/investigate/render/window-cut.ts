@@ -1,21 +1,31 @@
-import type { LocatedEvent, TimeWindow } from '../query/find-events.js';
-import { inWindow } from '../query/find-events.js';
-import { utc } from './time-format.js';
+import type { TimeWindow } from '../query/find-events.js';
+import type { LinesOutside } from '../query/lines-outside.js';
+import { duration, utc } from './time-format.js';
 
-/**
- * What --since/--until would have cut from one decision's or one intent's lines, which are shown
- * whole instead: a verdict drawn from part of them is wrong (an exit's time shown as the start, a
- * sold position "still open", a filled order with 0 attempts). Null when the window cuts nothing.
- */
-export function windowCutNote(kind: 'decision' | 'intent', id: string, events: readonly LocatedEvent[], window: TimeWindow): string | null {
-  const outside = events.filter((e) => !inWindow(e.event, window));
-  if (outside.length === 0) return null;
-  const before = window.since === undefined ? 0 : outside.filter((e) => e.event.ts < (window.since ?? '')).length;
-  const after = outside.length - before;
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One decision or intent shown whole although the window cuts some of its lines. */
+export function windowCutNote(kind: 'decision' | 'intent', id: string, outside: LinesOutside, window: TimeWindow): string {
   const parts = [
-    ...(before > 0 ? [`${before} before --since ${utc(window.since ?? '')}`] : []),
-    ...(after > 0 ? [`${after} after --until ${utc(window.until ?? '')}`] : []),
+    ...(outside.before > 0 ? [`${outside.before} before --since ${utc(window.since ?? '')}`] : []),
+    ...(outside.after > 0 ? [`${outside.after} after --until ${utc(window.until ?? '')}`] : []),
   ];
-  const lines = `${outside.length} line${outside.length === 1 ? '' : 's'}`;
-  return `${kind} ${id} has ${lines} outside the window (${parts.join(', ')}): shown whole all the same, as a verdict drawn from part of its lines would be wrong`;
+  return `${kind} ${id} has ${plural(outside.before + outside.after, 'line')} outside the window (${parts.join(', ')}): shown whole all the same, as a verdict drawn from part of its lines would be wrong`;
+}
+
+/** The listing's intents with lines in the window and outside it, each listed whole. */
+export function intentsCutNote(count: number, window: TimeWindow): string {
+  const edges = [...(window.since ? [`before --since ${utc(window.since)}`] : []), ...(window.until ? [`after --until ${utc(window.until)}`] : [])].join(' or ');
+  return `${plural(count, 'intent')} with lines in the window also ha${count === 1 ? 's' : 've'} lines ${edges}: listed whole, as a verdict drawn from part of an intent's lines would be wrong`;
+}
+
+/** The listing's intents whose first lines are older than the lookback before --since: listed from part of their lines. */
+export function startedEarlierNote(ids: readonly string[], since: string, lookbackMs: number): string {
+  const example = ids[0] ?? '';
+  return (
+    `${plural(ids.length, 'intent')} began more than ${duration(lookbackMs)} before --since ${utc(since)} (no ORDER_CONTEXT read for ${ids.length === 1 ? 'it' : 'them'}): ` +
+    `listed from ${ids.length === 1 ? 'its' : 'their'} later lines only; \`tradetrace orders --intent ${example}\` shows ${ids.length === 1 ? 'it' : 'one'} whole`
+  );
 }
