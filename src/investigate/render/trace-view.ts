@@ -74,6 +74,31 @@ function buyIntent(buyLines: readonly LocatedEvent[]): IntentSummary | undefined
 }
 
 /**
+ * A position's one SELL_FILLED: the whole position only when it sold all that was bought. A resting
+ * (GTC) exit that filled in part, or an IOC exit the bar's volume capped, sells less, and the rest
+ * is still held: calling that "closed" hid an open position behind one part's PnL.
+ */
+function soldOnce(sell: LocatedEvent, held: string | undefined, retries: string): string {
+  const px = raw(sell, 'avg_px');
+  const rule = raw(sell, 'rule');
+  const pnl = raw(sell, 'realized_pnl');
+  const left = stillHeld(raw(sell, 'qty'), held);
+  if (left === undefined) return `position closed by ${rule} at ${px}${retries}, realized PnL ${pnl}`;
+  return `sold ${raw(sell, 'qty')} of ${held ?? '?'} by ${rule} at ${px}${retries}, realized PnL ${pnl}, ${left} still held`;
+}
+
+/** What is left of `held` after selling `sold`, when that is more than nothing (exact decimals); else undefined. */
+function stillHeld(sold: string, held: string | undefined): string | undefined {
+  if (held === undefined) return undefined;
+  try {
+    const left = Decimal.parse(held).sub(Decimal.parse(sold));
+    return left.gt(Decimal.ZERO) ? left.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What the buy bought, in all: the quantity and average price of its order's latest fill line
  * (ORDER_FILLED is cumulative; a resting order gets one per look-up that found more filled, and each
  * BUY_FILLED only the increment), else the first BUY_FILLED's when the order lines are not here.
@@ -166,7 +191,7 @@ export function verdict(events: readonly LocatedEvent[]): string {
     const sells = events.filter((e) => e.event.event_type === 'SELL_FILLED');
     const held = partly?.qty ?? intent?.fill?.qty ?? (filled ? raw(filled, 'qty') : undefined);
     if (sells.length > 1) out += `; ${soldInParts(sells, held)}${retriesOf(sellLines)}`;
-    else if (sell) out += `; position closed by ${raw(sell, 'rule')} at ${raw(sell, 'avg_px')}${retriesOf(sellLines)}, realized PnL ${raw(sell, 'realized_pnl')}`;
+    else if (sell) out += `; ${soldOnce(sell, held, retriesOf(sellLines))}`;
     else if (lastFailure) out += `; the position is still open: ${exitFailures.length} exit order${exitFailures.length === 1 ? '' : 's'} failed, the last: ${raw(lastFailure, 'reason')}: ${raw(lastFailure, 'message')}`;
     else out += '; the position is still open (no SELL_FILLED)';
   }
