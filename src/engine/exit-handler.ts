@@ -152,6 +152,9 @@ export class ExitHandler {
     const { symbol } = bar;
     let failures: string[];
     try {
+      // No intent id here: a failed cancel, or the sell's pre-check, may leave this exit with no sell,
+      // and an intent with no line after it would read as open for good. A kill before the sell is
+      // begun is told by the restart from this line being the session's last (findCutOrders).
       recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
       failures = [];
       for (const order of resting) {
@@ -296,7 +299,9 @@ export class ExitHandler {
     const { symbol } = bar;
     const intentId = newIntentId();
     try {
-      if (!announced) recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      // The sell's intent id is on EXIT_TRIGGERED, as a buy's is on BUY_ORDER: a kill before its first
+      // ORDER_CONTEXT leaves an intent a restart closes (never sent), and `orders --intent` finds it.
+      if (!announced) recorder.emit('EXIT_TRIGGERED', { intent_id: intentId, symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
       exchange.tagExit(intentId, trigger.rule);
       stats.intents++;
       await withIntent(intentId, async () => {

@@ -23,7 +23,7 @@ const TS = /"ts":"([^"]+)"/;
 const RULE = /"rule":"([a-z_]+)"/;
 const SEQ = /"seq":(\d+)/;
 /** Lines an intent writes before the exchange answers anything about it. */
-const BEFORE_ANY_ANSWER = new Set(['ORDER_CONTEXT', 'ORDER_RETRY', 'BUY_ORDER']);
+const BEFORE_ANY_ANSWER = new Set(['ORDER_CONTEXT', 'ORDER_RETRY', 'BUY_ORDER', 'EXIT_TRIGGERED']);
 
 /** Reads lines from the newest back until it says it has what it needs. */
 interface LineTaker {
@@ -38,6 +38,8 @@ interface Seen {
   side: 'buy' | 'sell' | undefined;
   readonly clientOrderIds: Set<string>;
   answered: boolean;
+  /** Its EXIT_TRIGGERED was read: the intent is an exit's sell, announced before its first ORDER_CONTEXT. */
+  exitTriggered: boolean;
 }
 
 /**
@@ -87,8 +89,13 @@ class PreviousSession extends PreviousSessionLines {
     if (intentId === undefined || event === undefined) return;
     let seen = this.intents.get(intentId);
     if (!seen) {
-      seen = { decisionId: undefined, symbol: undefined, side: undefined, clientOrderIds: new Set(), answered: false };
+      seen = { decisionId: undefined, symbol: undefined, side: undefined, clientOrderIds: new Set(), answered: false, exitTriggered: false };
       this.intents.set(intentId, seen);
+    }
+    // EXIT_TRIGGERED names no side: the intent it announces is the position's sell.
+    if (event === 'EXIT_TRIGGERED') {
+      seen.exitTriggered = true;
+      seen.side ??= 'sell';
     }
     if (!BEFORE_ANY_ANSWER.has(event)) seen.answered = true;
     seen.decisionId ??= DECISION.exec(line)?.[1];
@@ -215,10 +222,13 @@ export interface CutOrders {
  * here names and whose first attempt the store does not know, was never sent either
  * (`cutBefore: 'ORDER_CONTEXT'`).
  *
- * An exit's sell is begun the same way: EXIT_TRIGGERED (order log, under the position's decision),
- * then its intent's first ORDER_CONTEXT. EXIT_TRIGGERED carries no intent id, so a kill in between
- * leaves an exit with no intent to close: a decision whose last line of the previous session is
- * EXIT_TRIGGERED is returned in `exits`.
+ * An exit's sell is begun the same way: EXIT_TRIGGERED (order log, under the position's decision and
+ * the sell's intent), then its intent's first ORDER_CONTEXT. An intent whose only line is its
+ * EXIT_TRIGGERED, and whose first attempt the store does not know, was never sent either: it is
+ * closed as a buy cut after its BUY_ORDER is (`cutBefore: 'ORDER_CONTEXT'`). An EXIT_TRIGGERED with
+ * no intent id (written by an older version, or by an exit that cancels the bot's own resting buy
+ * first, whose sell may not follow) has no intent to close: a decision whose last line of the
+ * previous session is such an EXIT_TRIGGERED is returned in `exits`.
  *
  * The order log is read from its newest line back, rotated files included: the write of that
  * ORDER_CONTEXT may itself have rotated orders.jsonl, leaving it the last line of the newest
@@ -241,7 +251,14 @@ export async function findCutOrders(
   await readBack(logsDir, 'orders', found, onUnreadable);
   const unsent: UnsentIntent[] = [];
   for (const [intentId, seen] of found.intents) {
-    if (seen.answered || seen.clientOrderIds.size === 0 || !seen.decisionId || !seen.symbol || !seen.side) continue;
+    if (seen.answered || !seen.decisionId || !seen.symbol || !seen.side) continue;
+    if (seen.clientOrderIds.size === 0) {
+      // Only its EXIT_TRIGGERED: killed before the sell's first ORDER_CONTEXT, which is written before the order is recorded and sent.
+      if (seen.exitTriggered && !storeKnows(clientOrderIdFor(intentId, 1))) {
+        unsent.push({ intentId, decisionId: seen.decisionId, symbol: seen.symbol, side: seen.side, clientOrderIds: [], sessionId: found.previous ?? '', cutBefore: 'ORDER_CONTEXT' });
+      }
+      continue;
+    }
     // Read backwards: the first id met is the last attempt's.
     const ids = [...seen.clientOrderIds].reverse();
     const last = ids.at(-1);
@@ -261,7 +278,8 @@ export async function findCutOrders(
   // also ends with EXIT_TRIGGERED, but a later bar's decision follows it.
   const lastDecided = decided.previous === found.previous ? decided.lastSeq : undefined;
   for (const [decisionId, last] of found.lastOfDecision) {
-    if (last.event !== 'EXIT_TRIGGERED') continue;
+    // One that names its sell's intent is closed with that intent above.
+    if (last.event !== 'EXIT_TRIGGERED' || INTENT.test(last.line)) continue;
     const seq = Number(SEQ.exec(last.line)?.[1] ?? Number.NaN);
     if (lastDecided !== undefined && !(seq > lastDecided)) continue;
     const symbol = SYMBOL.exec(last.line)?.[1];

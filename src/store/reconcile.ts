@@ -49,7 +49,7 @@ export interface UnsentIntent {
   readonly clientOrderIds: readonly string[];
   /** The session that wrote it. */
   readonly sessionId: string;
-  /** 'ORDER_CONTEXT': the session ended after the intent's BUY_ORDER, before its first ORDER_CONTEXT, so the order log has no line of it. */
+  /** 'ORDER_CONTEXT': the session ended after the line announcing the intent (a buy's BUY_ORDER, a sell's EXIT_TRIGGERED), before its first ORDER_CONTEXT. */
   readonly cutBefore?: 'ORDER_CONTEXT';
 }
 
@@ -261,7 +261,7 @@ function logBookedFill(order: OrderRecord, money: Booked, recorder: Recorder): b
 function closeUnsent(intent: UnsentIntent, recorder: Recorder): OrderReconciliation {
   const clientOrderId = intent.clientOrderIds.at(-1) ?? clientOrderIdFor(intent.intentId, 1);
   const details = intent.cutBefore === 'ORDER_CONTEXT'
-    ? `${intent.sessionId} wrote BUY_ORDER for this intent but ended before its first ORDER_CONTEXT, which is written before the order (${clientOrderId}) is recorded and sent: never sent, nothing to book`
+    ? `${intent.sessionId} wrote ${intent.side === 'sell' ? 'EXIT_TRIGGERED' : 'BUY_ORDER'} for this intent but ended before its first ORDER_CONTEXT, which is written before the order (${clientOrderId}) is recorded and sent: never sent, nothing to book`
     : `${intent.sessionId} wrote ORDER_CONTEXT for ${clientOrderId} but ended before recording the order, which it does before sending: never sent, nothing to book`;
   recorder.emit('ORDER_RECONCILED', {
     symbol: intent.symbol, side: intent.side, client_order_id: clientOrderId, outcome: 'not_found', previous_status: 'not_recorded', status: 'not_sent',

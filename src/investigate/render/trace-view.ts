@@ -251,8 +251,8 @@ interface FailedRun {
  * id: tens of thousands of intents. When a side has more than SHOWN_FAILED_INTENTS failed intents
  * (an ORDER_FAILED, never filled), the timeline keeps the first and the last in full and tells the
  * rest in one line (how many, their reasons, the span); the lines of each are one `orders --intent`
- * away, all of them one `trace --json` away. Each EXIT_TRIGGERED goes with the intent it started (the
- * next order line's). A map from each line left out to 'hidden', and from the first of them to the run.
+ * away, all of them one `trace --json` away. Each EXIT_TRIGGERED goes with the intent it started (its
+ * intent_id, or in older logs the next order line's). A map from each line left out to 'hidden', and from the first of them to the run.
  */
 function repeatedFailures(events: readonly LocatedEvent[]): Map<LocatedEvent, FailedRun | 'hidden'> {
   const marks = new Map<LocatedEvent, FailedRun | 'hidden'>();
@@ -294,7 +294,13 @@ function repeatedFailures(events: readonly LocatedEvent[]): Map<LocatedEvent, Fa
     let trigger: LocatedEvent | null = null;
     for (const e of events) {
       const intent = e.event.intent_id;
-      if (e.event.event_type === 'EXIT_TRIGGERED' && intent === undefined) trigger = e; // one that started no order stays shown
+      if (e.event.event_type === 'EXIT_TRIGGERED') {
+        // One naming its sell's intent goes with it; one naming none (older logs) with the next intent
+        // begun after it, and stays shown when none began.
+        if (intent === undefined) trigger = e;
+        else if (hidden.has(intent)) left.push(e);
+        continue;
+      }
       if (intent === undefined || !e.event.event_type.startsWith('ORDER_')) continue;
       const starts = !started.has(intent);
       started.add(intent);

@@ -303,9 +303,10 @@ export class SessionWriter {
     const fee = q.mul(sell).mul(Decimal.parse('0.001'));
     const rule = sell.gte(entry) ? 'take_profit' : 'stop_loss';
     withDecision(decisionId, () => {
-      this.emit('EXIT_TRIGGERED', { symbol, rule, entry_px: entry, trigger_px: sell, price: sell, qty: q });
-      if (order) {
-        const intentId = this.nextIntentId();
+      // The engine names the sell's intent on EXIT_TRIGGERED (src/engine/exit-handler.ts).
+      const intentId = order ? this.nextIntentId() : undefined;
+      this.emit('EXIT_TRIGGERED', { ...(intentId ? { intent_id: intentId } : {}), symbol, rule, entry_px: entry, trigger_px: sell, price: sell, qty: q });
+      if (order && intentId) {
         const sold = withIntent(intentId, () =>
           this.orderAttempts({ symbol, side: 'sell', qty: q, limitPx: sell, quoteBudget: q.mul(sell), fillPx: sell, fee, feeCurrency: 'USDT' }, intentId, order),
         );

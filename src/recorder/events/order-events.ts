@@ -133,7 +133,7 @@ export const orderEvents = {
   EXIT_TRIGGERED: defineEvent({
     channel: 'orders',
     level: 'info',
-    meaning: "An exit rule fired for an open position; carries the decision_id that opened it.",
+    meaning: "An exit rule fired for an open position; carries the decision_id that opened it, and the intent_id of the sell it begins (as BUY_ORDER does for a buy), so a sell cut before its first ORDER_CONTEXT is an intent a restart closes. An exit that first cancels the bot's own resting buy names no intent: its sell may not follow.",
     requires: 'decision',
     fields: {
       symbol,
