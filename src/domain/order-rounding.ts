@@ -46,6 +46,25 @@ export function qtyForBudget(rules: MarketRules, quoteBudget: Decimal, limitPx: 
   return roundQty(rules, raw);
 }
 
+/** The smallest buy a market takes at one limit price, and what it costs. */
+export interface SmallestBuy {
+  readonly qty: Decimal;
+  /** qty x limit price, taker fee included: the least a budget must hold for qtyForBudget to reach qty. */
+  readonly cost: Decimal;
+}
+
+/**
+ * The smallest quantity on the lot that meets the market's minimum quantity and minimum order value
+ * at `limitPx`, and its cost with the taker fee. A budget below that cost sizes a buy the market
+ * refuses (qtyForBudget rounds down to the lot and reserves the fee), so the buy guard asks this
+ * before an order is made, not the router after.
+ */
+export function smallestBuy(rules: MarketRules, limitPx: Decimal, minNotional: Decimal = rules.minNotional): SmallestBuy {
+  const forValue = limitPx.isPositive() ? minNotional.div(limitPx, Math.max(18, rules.lotSize.scale + 2), 'up') : rules.minQty;
+  const qty = Decimal.max(rules.minQty, forValue).quantize(rules.lotSize, 'up');
+  return { qty, cost: qty.mul(limitPx).mul(Decimal.ONE.add(rules.takerFeeRate)) };
+}
+
 /**
  * The fee charged on `notional` at `rate`, exact: a rounded fee would make a fill cost a dust amount
  * more than the funds reserved for it. An exchange that rounds reports its own fee.

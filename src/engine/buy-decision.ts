@@ -1,12 +1,12 @@
 import { Decimal } from '../domain/decimal.js';
 import { newDecisionId, newIntentId } from '../domain/ids.js';
 import type { MarketRules } from '../domain/market-rules.js';
-import { limitPriceFor, qtyForBudget } from '../domain/order-rounding.js';
+import { limitPriceFor, qtyForBudget, smallestBuy } from '../domain/order-rounding.js';
 import type { OrderResult } from '../execution/order-intent.js';
 import { isoTime, type Bar } from '../market-data/index.js';
 import type { DecisionOutcome } from '../recorder/events/decision-events.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
-import { evaluateBuyGuards, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
+import { evaluateBuyGuards, type BuyFunds, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
 import type { PositionRecord } from '../store/records.js';
 import { CountedPositions } from './counted-positions.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
@@ -68,24 +68,28 @@ export class BuyDecision {
     const symbol = bar.symbol;
     const position = portfolio.position(symbol);
     const openPositions = this.countedPositions();
+    const positionOpen = position !== undefined && !this.isCrumb(position, bar.close, rules);
+    const unsettled = positionOpen ? undefined : portfolio.openOrder(symbol);
     return {
       symbol,
       now: bar.openTime + this.ctx.intervalMs,
       tradingEnabled: settings.tradingEnabled,
       openPositions,
       // A property every snapshot has (one shape on the per-bar path), filled only at the limit.
-      openSymbols: openPositions >= settings.limits.maxOpenPositions ? portfolio.positions().map((p) => p.symbol) : undefined,
+      openSymbols: openPositions >= settings.limits.maxOpenPositions ? this.openSymbols() : undefined,
       // A crumb (a remainder no exit could sell that never cost an order's worth: a partial IOC
       // fill) is not an open trade: the next signal buys again, the buy adds to it and the exit sells
       // them together. A trade that fell below the minimum stays one: a buy merged into it would
       // take its blended entry price, and the stop loss from that price would sell both at once.
-      hasPosition: (position !== undefined && !this.isCrumb(position, bar.close, rules)) || portfolio.hasOpenOrder(symbol),
+      hasPosition: positionOpen || unsettled !== undefined,
+      unsettledOrder: unsettled === undefined ? undefined : `${unsettled.side} ${unsettled.intentId} (${unsettled.status})`,
       ...(position && !this.counted.sellable(position, bar.close, rules) && !this.isCrumb(position, bar.close, rules)
         ? { positionNote: this.unsellableNote(position, bar, rules) }
         : {}),
       lastExitAt: portfolio.store.lastExit(symbol)?.exitedAt ?? null,
       freeQuote: portfolio.free(rules.quoteAsset),
       minNotional: rules.minNotional,
+      buyFunds: () => this.buyFunds(bar, rules),
       dataAgeMs: this.ctx.dataAgeMs(symbol),
       realizedPnlToday: portfolio.realizedToday(bar.openTime, settings.quoteCurrency),
       atrPercent: strategy.atrPercent,
@@ -127,12 +131,30 @@ export class BuyDecision {
     }));
   }
 
-  /** Open positions for max_open_positions; those no exit could sell are looked for only when the limit is reached. */
+  /**
+   * Open positions for max_open_positions, and buys resting with no position yet (see
+   * Portfolio.pendingEntries); positions no exit could sell are looked for only when the limit is reached.
+   */
   private countedPositions(): number {
     const { portfolio, settings, markets } = this.ctx;
-    const open = portfolio.openPositionCount();
+    const pending = portfolio.pendingEntries().length;
+    const open = portfolio.openPositionCount() + pending;
     if (open < settings.limits.maxOpenPositions) return open;
-    return this.counted.count(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol));
+    return this.counted.count(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol)) + pending;
+  }
+
+  /** What max_open_positions names at the limit: each position's symbol, and each buy still resting. */
+  private openSymbols(): string[] {
+    const { portfolio } = this.ctx;
+    return [...portfolio.positions().map((p) => p.symbol), ...portfolio.pendingEntries().map((symbol) => `${symbol}: a buy order not settled, no position yet`)];
+  }
+
+  /** What the next buy would size from, against the smallest order the market takes (see GuardSnapshot.buyFunds). */
+  private buyFunds(bar: Bar, rules: MarketRules): BuyFunds {
+    const { portfolio, settings } = this.ctx;
+    const budget = settings.quoteBudget;
+    const limitPx = limitPriceFor(rules, 'buy', bar.close, this.slippage);
+    return { budget, spendable: Decimal.min(budget, portfolio.free(rules.quoteAsset)), limitPx, smallest: smallestBuy(rules, limitPx), rules };
   }
 
   private async execute(decisionId: string, bar: Bar, rules: MarketRules, price: Decimal, started: number): Promise<DecisionOutcome> {

@@ -33,6 +33,7 @@ export class Portfolio {
   private unsplitToday: UnsplitDailyPnl | undefined;
   private openCount = 0;
   private readonly orderSymbols = new Set<string>();
+  private entriesPending: readonly string[] = [];
 
   constructor(readonly store: StateStore) {
     this.refresh();
@@ -45,7 +46,22 @@ export class Portfolio {
   refresh(): void {
     this.openCount = this.store.positions().length;
     this.orderSymbols.clear();
-    for (const order of this.store.openOrders()) this.orderSymbols.add(order.symbol);
+    const buying = new Set<string>();
+    for (const order of this.store.openOrders()) {
+      this.orderSymbols.add(order.symbol);
+      if (order.side === 'buy') buying.add(order.symbol);
+    }
+    this.entriesPending = [...buying].filter((symbol) => this.store.position(symbol) === undefined).sort();
+  }
+
+  /**
+   * Symbols with a buy order not settled yet (a GTC buy resting, one in unknown state after a
+   * timeout) and no position: each becomes a position when it fills, so it takes a slot of
+   * max_open_positions now. Counted, a resting ETH buy and a BTC buy on the next bar both filled
+   * under a limit of 1.
+   */
+  pendingEntries(): readonly string[] {
+    return this.entriesPending;
   }
 
   get hasUnsettledOrders(): boolean {

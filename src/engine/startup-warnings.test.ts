@@ -65,7 +65,7 @@ describe('a restart with settings that leave the bot unable to act says so as it
     // And every ETH/USDT decision it blocks names it.
     const blocked = logs.lines.flatMap((l) => (l.event_type === 'BUY_BLOCKED' && l.guard === 'max_open_positions' ? [l.message] : []));
     expect(blocked.length).toBeGreaterThan(0);
-    expect(new Set(blocked)).toEqual(new Set(['1 positions open (BTC/USDT), the maximum is 1']));
+    expect(new Set(blocked)).toEqual(new Set(['1 position open (BTC/USDT), the maximum is 1']));
   }, 60_000);
 
   it('takes the daily loss limit from the capital the account holds, not from starting_quote_balance, which funds only a new account', async () => {

@@ -1,4 +1,4 @@
-import type { BuyGuard, GuardLimits, GuardName, GuardResult, GuardSnapshot, GuardValue } from './guard.js';
+import type { BuyFunds, BuyGuard, GuardLimits, GuardName, GuardResult, GuardSnapshot, GuardValue } from './guard.js';
 
 const PASS: GuardResult = { pass: true };
 
@@ -20,12 +20,18 @@ const maxOpenPositions: BuyGuard = {
   check: (s, l) =>
     s.openPositions < l.maxOpenPositions
       ? PASS
-      : block('max_open_positions', s.openPositions, l.maxOpenPositions, `${s.openPositions} positions open${s.openSymbols?.length ? ` (${s.openSymbols.join(', ')})` : ''}, the maximum is ${l.maxOpenPositions}`),
+      : block('max_open_positions', s.openPositions, l.maxOpenPositions, `${s.openPositions} position${s.openPositions === 1 ? '' : 's'} open${s.openSymbols?.length ? ` (${s.openSymbols.join(', ')})` : ''}, the maximum is ${l.maxOpenPositions}`),
 };
 
 const alreadyInPosition: BuyGuard = {
   name: 'already_in_position',
-  check: (s) => (s.hasPosition ? block('already_in_position', true, false, `a position in ${s.symbol} is already open${s.positionNote ? `: ${s.positionNote}` : ''}`) : PASS),
+  check: (s) => {
+    if (!s.hasPosition) return PASS;
+    if (s.unsettledOrder !== undefined) {
+      return block('already_in_position', true, false, `an order on ${s.symbol} is not settled yet (${s.unsettledOrder}): no new buy until it fills, is canceled or expires`);
+    }
+    return block('already_in_position', true, false, `a position in ${s.symbol} is already open${s.positionNote ? `: ${s.positionNote}` : ''}`);
+  },
 };
 
 const cooldown: BuyGuard = {
@@ -41,11 +47,25 @@ const cooldown: BuyGuard = {
 
 const insufficientBalance: BuyGuard = {
   name: 'insufficient_balance',
-  check: (s) =>
-    s.freeQuote.gte(s.minNotional)
-      ? PASS
-      : block('insufficient_balance', s.freeQuote.toString(), s.minNotional.toString(), `free quote balance ${s.freeQuote.toString()} is below the minimum order value ${s.minNotional.toString()}`),
+  check: (s) => {
+    if (s.freeQuote.lt(s.minNotional)) {
+      return block('insufficient_balance', s.freeQuote.toString(), s.minNotional.toString(), `free quote balance ${s.freeQuote.toString()} is below the minimum order value ${s.minNotional.toString()}`);
+    }
+    const funds = s.buyFunds?.();
+    if (funds === undefined || funds.spendable.gte(funds.smallest.cost)) return PASS;
+    return block('insufficient_balance', funds.spendable.toString(), funds.smallest.cost.toString(), smallestBuyMessage(s, funds));
+  },
 };
+
+/** Why the funds cannot buy the smallest order: the budget or the balance, and what that order is. */
+function smallestBuyMessage(s: GuardSnapshot, funds: BuyFunds): string {
+  const { rules, smallest } = funds;
+  const short = funds.budget.lt(s.freeQuote) ? `execution.quote_budget ${funds.budget.toString()}` : `free quote balance ${s.freeQuote.toString()}`;
+  return (
+    `${short} ${rules.quoteAsset} cannot pay for the smallest order ${s.symbol} takes at the limit price ${funds.limitPx.toString()}: ` +
+    `${smallest.qty.toString()} ${rules.baseAsset} (minimum quantity ${rules.minQty.toString()}, minimum order value ${s.minNotional.toString()}, lot ${rules.lotSize.toString()}) costs ${smallest.cost.toString()} ${rules.quoteAsset} with the taker fee`
+  );
+}
 
 const staleData: BuyGuard = {
   name: 'stale_data',

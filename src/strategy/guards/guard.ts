@@ -1,4 +1,6 @@
 import type { Decimal } from '../../domain/decimal.js';
+import type { MarketRules } from '../../domain/market-rules.js';
+import type { SmallestBuy } from '../../domain/order-rounding.js';
 
 /** The buy guards, in the fixed order they are evaluated (BUY_BLOCKED's `guard`). */
 export const GUARD_NAMES = [
@@ -48,6 +50,18 @@ export interface UnsplitDay {
   readonly realizedPnl: Decimal;
 }
 
+/** What the next buy may spend, against the smallest order its market takes at this bar's limit price. */
+export interface BuyFunds {
+  /** execution.quote_budget. */
+  readonly budget: Decimal;
+  /** What the buy would size from: the budget, at most the free quote balance. */
+  readonly spendable: Decimal;
+  /** The buy's limit price at this bar (its close plus the allowed slippage, on the tick). */
+  readonly limitPx: Decimal;
+  readonly smallest: SmallestBuy;
+  readonly rules: MarketRules;
+}
+
 /**
  * What the guards look at, read-only, for one symbol at one moment. The engine implements it
  * (plain values or getters over its portfolio, feed and strategy); guards only read it.
@@ -58,10 +72,12 @@ export interface GuardSnapshot {
   readonly now: number;
   /** The GLOBAL_TRADING switch. */
   readonly tradingEnabled: boolean;
+  /** Open positions, and buy orders not settled yet with no position in their symbol (each takes a slot once it fills). */
   readonly openPositions: number;
   /**
-   * The symbols of those positions, given when they reach the limit: max_open_positions names them,
-   * so a position in a symbol the session no longer trades is not a bare count nobody can place.
+   * The symbols of those positions (and of those buys, said as such), given when they reach the
+   * limit: max_open_positions names them, so a position in a symbol the session no longer trades is
+   * not a bare count nobody can place.
    */
   readonly openSymbols?: readonly string[] | undefined;
   /**
@@ -72,12 +88,25 @@ export interface GuardSnapshot {
   readonly hasPosition: boolean;
   /** Why that position stays, when it is not an ordinary open position (a trade no exit can sell): told with already_in_position. */
   readonly positionNote?: string;
+  /**
+   * The symbol's unsettled order (`buy int_... (submitted)`) when it, with no position open, is what
+   * makes hasPosition true: already_in_position names it instead of a position that is not there.
+   */
+  readonly unsettledOrder?: string | undefined;
   /** When the last position in `symbol` was closed (ms UTC), null if never. */
   readonly lastExitAt: number | null;
   /** Quote currency free to spend. */
   readonly freeQuote: Decimal;
   /** The market's minimum order value in quote currency. */
   readonly minNotional: Decimal;
+  /**
+   * What the next buy may spend and what the smallest order the market takes costs (lot rounding and
+   * taker fee included), asked only by insufficient_balance once the free balance passes the bare
+   * minimum order value: sizing costs more than the rest of a bar's guards, and a buy the guard
+   * lets through must be one the router sends (a balance of 6 USD passed "free >= 5", then sized
+   * 0.0001 BTC worth 4.66 and failed min_notional on every signal).
+   */
+  readonly buyFunds?: () => BuyFunds;
   /** Age of the symbol's latest bar (StalenessTracker.ageMs), null before its first bar. */
   readonly dataAgeMs: number | null;
   /** Realized PnL since 00:00 UTC in the daily loss limit's currency, that currency's alone. */
