@@ -5,6 +5,7 @@ import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-dat
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadConfig } from '../config/load-config.js';
 import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
+import type { EventLine } from '../recorder/events/catalog.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
 import { PaperSession } from './paper-session.js';
@@ -16,6 +17,10 @@ function slice(dir: string, bars: number): string {
   const csv = join(dir, `btc-${bars}.csv`);
   writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
   return csv;
+}
+
+function blocks(logs: ReadBack): EventLine<'BUY_BLOCKED'>[] {
+  return logs.lines.flatMap((l) => (l.event_type === 'BUY_BLOCKED' ? [l] : []));
 }
 
 async function replay(files: readonly string[], symbols: readonly string[], sets: readonly string[]): Promise<ReadBack> {
@@ -37,18 +42,17 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
     // state, with no position yet, let the ETH decision of the same bar buy too, and both filled.
     const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 10_000);
     const logs = await replay([csv, csv], ['BTC/USD', 'ETH/USD'], ['trading.max_open_positions=1', 'paper_exchange.fault_timeout=0.9', 'paper_exchange.seed=7']);
-    const atLimit = logs.lines.filter((l) => l.event_type === 'BUY_BLOCKED' && l['guard'] === 'max_open_positions');
+    const atLimit = blocks(logs).filter((l) => l.guard === 'max_open_positions');
     expect(atLimit.length).toBeGreaterThan(1000);
-    expect(atLimit.filter((l) => l['observed'] !== 1)).toEqual([]);
+    expect(atLimit.filter((l) => l.observed !== 1)).toEqual([]);
     // At the limit because of a buy not settled, the refusal names it as such.
-    expect(atLimit.some((l) => /^1 position open \((BTC|ETH)\/USD: a buy order not settled, no position yet\), the maximum is 1$/.test(String(l['message'])))).toBe(true);
-    // Positions as the fills open and close them: never two at once.
-    const held = new Map<string, number>();
+    expect(atLimit.some((l) => /^1 position open \((BTC|ETH)\/USD: a buy order not settled, no position yet\), the maximum is 1$/.test(l.message))).toBe(true);
+    // Positions as the fills open and close them (every fill here is whole): never two at once.
+    const held = new Set<string>();
     let most = 0;
     for (const l of logs.lines) {
-      const symbol = String(l['symbol']);
-      if (l.event_type === 'BUY_FILLED') held.set(symbol, 1);
-      if (l.event_type === 'SELL_FILLED' && l['partial'] !== true) held.delete(symbol);
+      if (l.event_type === 'BUY_FILLED') held.add(l.symbol);
+      if (l.event_type === 'SELL_FILLED') held.delete(l.symbol);
       most = Math.max(most, held.size);
     }
     expect(most).toBe(1);
@@ -57,7 +61,7 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
   it('says an unsettled order, not an open position, when that is what blocks the symbol', async () => {
     const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 3_000);
     const logs = await replay([csv], ['BTC/USD'], ['trading.max_open_positions=3', 'paper_exchange.fault_timeout=0.9', 'paper_exchange.seed=7']);
-    const blocked = logs.lines.filter((l) => l.event_type === 'BUY_BLOCKED' && l['guard'] === 'already_in_position').map((l) => String(l['message']));
+    const blocked = blocks(logs).filter((l) => l.guard === 'already_in_position').map((l) => l.message);
     const unsettled = blocked.filter((m) => m.startsWith('an order on BTC/USD is not settled yet'));
     expect(unsettled.length).toBeGreaterThan(0);
     expect(unsettled[0]).toMatch(/^an order on BTC\/USD is not settled yet \(buy int_[0-9a-f]{16} \([a-z_]+\)\): no new buy until it fills, is canceled or expires$/);
@@ -69,10 +73,10 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
     const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 2_000);
     const logs = await replay([csv], ['BTC/USD'], ['trading.starting_quote_balance=6']);
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' || l.event_type === 'ORDER_FAILED')).toEqual([]);
-    const guards = new Set(logs.lines.filter((l) => l.event_type === 'BUY_BLOCKED').map((l) => l['guard']));
+    const guards = new Set(blocks(logs).map((l) => l.guard));
     expect(guards).toEqual(new Set(['insufficient_balance']));
-    const first = logs.lines.find((l) => l.event_type === 'BUY_BLOCKED');
-    expect(first?.['observed']).toBe('6');
-    expect(String(first?.['message'])).toMatch(/^free quote balance 6 USD cannot pay for the smallest order BTC\/USD takes at the limit price [0-9.]+: 0\.0002 BTC \(minimum quantity 0\.0001, minimum order value 5, lot 0\.0001\) costs [0-9.]+ USD with the taker fee$/);
+    const first = blocks(logs)[0];
+    expect(first?.observed).toBe('6');
+    expect(first?.message).toMatch(/^free quote balance 6 USD cannot pay for the smallest order BTC\/USD takes at the limit price [0-9.]+: 0\.0002 BTC \(minimum quantity 0\.0001, minimum order value 5, lot 0\.0001\) costs [0-9.]+ USD with the taker fee$/);
   }, 120_000);
 });

@@ -29,7 +29,7 @@ function agreesWithRouter(rules: MarketRules, close: Decimal): void {
   const { qty, cost } = smallestBuy(rules, limitPx);
   const unit = Decimal.parse(`1e-${Math.max(cost.scale, 12)}`);
   for (const budget of [cost.sub(unit), cost, cost.add(unit), cost.mul(Decimal.parse('0.5')), cost.mul(Decimal.parse('3'))]) {
-    const terms = orderTerms(rules, { side: 'buy', size: { quoteBudget: budget }, referencePx: close, slippageBps, minNotional: undefined });
+    const terms = orderTerms(rules, { side: 'buy', size: { quoteBudget: budget }, referencePx: close, slippageBps });
     expect([budget.toString(), terms.valid.ok], `${rules.symbol} at ${close.toString()}`).toEqual([budget.toString(), budget.gte(cost)]);
     if (budget.eq(cost)) expect(terms.qty.toString()).toBe(qty.toString());
   }
