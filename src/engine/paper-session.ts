@@ -195,7 +195,7 @@ export class PaperSession {
         marketDataLoop.beat();
         decisionLoop.beat();
       };
-      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, whileWaiting, ...(plan.clock === undefined ? {} : { resume: plan }) });
+      const feed = await openFeed(options.feed, symbols, { recorder, speed: options.speed, staleness, warmupBars: engine.warmupBars(symbols[0] ?? ''), seed: config.paper_exchange.seed, intervalMs, whileWaiting, tickSizes: new Map(rules.map((r) => [r.symbol, r.tickSize])), ...(plan.clock === undefined ? {} : { resume: plan }) });
       feedRef.current = feed;
       const sweeperLoop = coordinator.registerLoop({ name: DustSweeper.LOOP_NAME, daemon: true, periodMs: config.runtime.heartbeat_interval });
       const sweeper = new DustSweeper({

@@ -92,6 +92,8 @@ export interface FeedSetup {
   readonly resume?: ResumePlan;
   /** Called while the feed waits for a bar's time: the per-bar loops are idle, not hung (see FeedLoopOptions.whileWaiting). */
   readonly whileWaiting?: () => void;
+  /** Each market's tick: a synthetic market's prices sit on it. */
+  readonly tickSizes?: ReadonlyMap<string, Decimal>;
 }
 
 export async function openFeed(choice: FeedChoice, symbols: readonly string[], setup: FeedSetup): Promise<MarketFeed> {
@@ -107,5 +109,6 @@ export async function openFeed(choice: FeedChoice, symbols: readonly string[], s
     if (price !== undefined) startPrices[symbol] = price.toString();
   }
   const resumed = plan === undefined ? {} : { resumeAfter: plan.traded, startPrices };
-  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...decided, ...waiting, ...resumed });
+  const ticks = setup.tickSizes === undefined ? {} : { tickSizes: setup.tickSizes };
+  return new SyntheticFeed({ symbols, seed: setup.seed, ...common, ...decided, ...waiting, ...resumed, ...ticks });
 }

@@ -5,6 +5,7 @@ import { NullSink } from '../../recorder/line-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Bar } from '../bar.js';
 import { checkCandle } from '../bar-checks.js';
+import { Decimal } from '../../domain/decimal.js';
 import { SyntheticFeed, type SyntheticFeedOptions } from './synthetic-feed.js';
 
 const START = Date.UTC(2024, 0, 1);
@@ -117,6 +118,18 @@ describe('SyntheticFeed', () => {
     expect(bars.filter((b) => b.symbol === 'BTC/USDT').every((b) => b.close.scale <= 2 && b.high.scale <= 2)).toBe(true);
     expect(bars.map(checkCandle).filter((p) => p !== undefined)).toEqual([]);
     expect(bars.every((b) => b.openTime % 60_000 === 0 && b.openTime >= START)).toBe(true);
+  });
+
+  it("puts every price on its market's tick when given one (0.01 for ETH/USDT, 0.5 for BTC/USD), not on 7 significant digits", async () => {
+    // ETH at 2374.638 on a market of 0.01 ticks: the fills priced off such a candle's high were off the tick too.
+    const tickSizes = new Map([['ETH/USDT', Decimal.parse('0.01')], ['BTC/USD', Decimal.parse('0.5')]]);
+    const { bars } = await run({ symbols: ['ETH/USDT', 'BTC/USD'], seed: 1, speed: 'max', maxBars: 3000, startTime: START, tickSizes });
+    for (const [symbol, tick] of tickSizes) {
+      const prices = bars.filter((b) => b.symbol === symbol).flatMap((b) => [b.open, b.high, b.low, b.close]);
+      expect(prices.length).toBeGreaterThan(4 * 2900);
+      expect(prices.filter((p) => !p.isMultipleOf(tick)).map((p) => p.toString())).toEqual([]);
+    }
+    expect(bars.map(checkCandle).filter((p) => p !== undefined)).toEqual([]);
   });
 
   it('has volatility clustering, volume that follows volatility, spikes, and reported gaps', async () => {

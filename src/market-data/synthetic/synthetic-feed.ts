@@ -46,26 +46,47 @@ export interface SyntheticFeedOptions {
   readonly startPrices?: Readonly<Record<string, string>>;
   /** Knobs over the model scaled to the bar length, taken as they are. */
   readonly model?: Partial<PriceModelParams>;
+  /**
+   * The tick of each symbol's market: its prices sit on that grid, as a real market's do. Without
+   * it, about 7 significant digits: ETH at 2374.638 on a market of 0.01 ticks, and the fills priced
+   * off the candle's high came out off the tick too.
+   */
+  readonly tickSizes?: ReadonlyMap<string, Decimal>;
 }
 
 const BATCH_BARS = 256;
 const VOLUME_SCALE = 4;
 
-/** One simulated market: its model and the tick grid (about 7 significant digits) its prices sit on. */
+/** Prices a whole number of steps of `step` units of 10^-scale, the step worth `stepValue`. */
+interface PriceGrid {
+  readonly scale: number;
+  readonly step: number;
+  readonly stepValue: number;
+}
+
+/** The market's tick as a grid, or about 7 significant digits of the start price without one. */
+function priceGrid(tick: Decimal | undefined, start: number): PriceGrid {
+  if (tick !== undefined && tick.isPositive()) return { scale: tick.scale, step: Number(tick.units), stepValue: tick.toNumber() };
+  const scale = Math.max(0, 6 - Math.floor(Math.log10(start)));
+  return { scale, step: 1, stepValue: 10 ** -scale };
+}
+
+const VOLUME_GRID: PriceGrid = { scale: VOLUME_SCALE, step: 1, stepValue: 10 ** -VOLUME_SCALE };
+
+/** One simulated market: its model and the grid its prices sit on. */
 interface Market {
   readonly symbol: string;
   readonly model: PriceModel;
-  readonly priceScale: number;
-  readonly priceFactor: number;
+  readonly grid: PriceGrid;
   /** Open time of its first bar: a symbol resumed further on starts later than the others. */
   readonly startTime: number;
 }
 
-function toDecimal(value: number, scale: number, factor: number): Decimal {
+function toDecimal(value: number, grid: PriceGrid): Decimal {
   // The model's float becomes a whole number of ticks; the bar then holds that exact decimal,
   // normalized like a parsed one (40000, not 40000.00).
-  let units = Math.max(1, Math.round(value * factor));
-  let s = scale;
+  let units = Math.max(1, Math.round(value / grid.stepValue)) * grid.step;
+  let s = grid.scale;
   while (s > 0 && units % 10 === 0) {
     units /= 10;
     s--;
@@ -97,7 +118,6 @@ export class SyntheticFeed implements MarketFeed {
       const start = Decimal.parse(options.startPrices?.[symbol] ?? defaultStartPrice(symbol));
       if (!start.isPositive()) throw new RangeError(`start price of ${symbol} must be positive, got ${start.toString()}`);
       const startNumber = start.toNumber();
-      const priceScale = Math.max(0, 6 - Math.floor(Math.log10(startNumber)));
       const resumeAfter = options.resumeAfter?.get(symbol);
       // The first bar whose close is after resumeAfter opens at resumeAfter rounded up to the grid.
       const resumed = resumeAfter === undefined ? Number.NEGATIVE_INFINITY : Math.ceil(resumeAfter / this.intervalMs) * this.intervalMs - warmupMs;
@@ -108,7 +128,7 @@ export class SyntheticFeed implements MarketFeed {
       // last session left it, and a long series of sessions would drift without bound again.
       const home = resumeAfter === undefined ? startNumber : Number(defaultStartPrice(symbol));
       return {
-        symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params, home), priceScale, priceFactor: 10 ** priceScale,
+        symbol, model: new PriceModel(startNumber, new SeededRandom(options.seed, stream), params, home), grid: priceGrid(options.tickSizes?.get(symbol), startNumber),
         startTime: options.startTime ?? Math.max(current - warmupMs, resumed),
       };
     });
@@ -130,13 +150,13 @@ export class SyntheticFeed implements MarketFeed {
   }
 
   private bar(market: Market, openTime: number, m: ModelBar): Bar {
-    const { priceScale: s, priceFactor: f } = market;
-    const open = toDecimal(m.open, s, f);
-    const close = toDecimal(m.close, s, f);
+    const { grid } = market;
+    const open = toDecimal(m.open, grid);
+    const close = toDecimal(m.close, grid);
     // Rounding to ticks must not put open or close outside the wick.
-    const high = Decimal.max(toDecimal(m.high, s, f), Decimal.max(open, close));
-    const low = Decimal.min(toDecimal(m.low, s, f), Decimal.min(open, close));
-    const volume = toDecimal(m.volume, VOLUME_SCALE, 10 ** VOLUME_SCALE);
+    const high = Decimal.max(toDecimal(m.high, grid), Decimal.max(open, close));
+    const low = Decimal.min(toDecimal(m.low, grid), Decimal.min(open, close));
+    const volume = toDecimal(m.volume, VOLUME_GRID);
     return { symbol: market.symbol, openTime, open, high, low, close, volume };
   }
 
