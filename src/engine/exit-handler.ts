@@ -11,7 +11,7 @@ import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 import { ExitBackoff } from './exit-backoff.js';
 import { checkExit, exitSizing } from './exit-check.js';
-import { attemptOf, logFoundFill } from './order-watcher.js';
+import { attemptOf, logFoundFill, noteBuySettled } from './order-watcher.js';
 import { holdingSeconds } from '../store/holding-time.js';
 
 interface Trigger {
@@ -196,6 +196,7 @@ export class ExitHandler {
     const seen = answer.value;
     // A fill the watcher had not seen yet (the buy filled further, or completely, before the cancel): the position grows by it.
     if (booked?.bookedQty.isPositive()) logFoundFill(this.ctx, order, seen, booked);
+    noteBuySettled(this.ctx, order, seen);
     if (seen.status === 'canceled' || seen.status === 'expired') {
       this.pendingCancels.delete(id);
       recorder.emit('ORDER_CANCELED', { symbol: order.symbol, side: order.side, attempt: attemptOf(id), client_order_id: id, reason: `exit_${rule}`, filled_qty: seen.filledQty });

@@ -1,4 +1,5 @@
 import type { MarketRules } from '../domain/market-rules.js';
+import { isTerminalStatus } from '../domain/order-state.js';
 import type { ExchangeOrder } from '../execution/exchange.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
 import type { OrderRecord } from '../store/records.js';
@@ -29,7 +30,8 @@ export class OrderWatcher {
    * ORDER_FILLED reports the order as the exchange does, cumulative; BUY_FILLED and SELL_FILLED
    * report what this look-up found new (qty, price, fee and PnL of the increment), so their lines
    * add up to the order and agree with the lines written when a fill is found at once. A decision's
-   * purchase and an exit's sale count once, on their order's first fill.
+   * purchase and an exit's sale count once, on their order's first fill. A buy's dashboard notice is
+   * written once, when the answer settles the order (noteBuySettled).
    */
   private async check(order: OrderRecord): Promise<void> {
     const { exchange } = this.ctx;
@@ -39,8 +41,8 @@ export class OrderWatcher {
       if (seen.error.code === 'not_found') this.logNeverPlaced(order, seen.error.message);
       return;
     }
-    if (!booked || !booked.bookedQty.isPositive()) return;
-    logFoundFill(this.ctx, order, seen.value, booked);
+    if (booked?.bookedQty.isPositive()) logFoundFill(this.ctx, order, seen.value, booked);
+    noteBuySettled(this.ctx, order, seen.value);
   }
 
   /**
@@ -84,7 +86,6 @@ export function logFoundFill(ctx: EngineContext, order: OrderRecord, found: Exch
   if (order.side === 'buy') {
     recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedQty.mul(px), partial });
     if (firstFill) stats.buys++;
-    bus.emit('BUY_FILLED', `${order.symbol} @ ${label}`, { qty: booked.bookedQty.toString(), late: true });
   } else if (order.exitRule) {
     const position = booked.position;
     recorder.emit('SELL_FILLED', {
@@ -94,6 +95,28 @@ export function logFoundFill(ctx: EngineContext, order: OrderRecord, found: Exch
     if (firstFill) stats.sells++;
     bus.emit('SELL_FILLED', `${order.symbol} @ ${label} (${order.exitRule}, late fill)`, { realized_pnl: booked.realizedPnl.toString() });
   }
+}
+
+/**
+ * The dashboard's BUY_FILLED notice of a buy whose fills were found after it was placed (a resting
+ * GTC, an answer that timed out), written once: when `found`, the answer about `order` (as the store
+ * held it before that answer, unsettled), settles it with something filled, in full or with the
+ * rest canceled or expired. The order then leaves the watched orders, so no later answer notices it
+ * again. One notice per fill found repeated the same "<symbol> @ <price>" for every part of an order
+ * filling in parts (up to 10 for one order on the altcoin replay), none of them saying it was part.
+ * Called inside the order's decision and intent.
+ */
+export function noteBuySettled(ctx: EngineContext, order: OrderRecord, found: ExchangeOrder): void {
+  if (order.side !== 'buy' || !isTerminalStatus(found.status) || !found.filledQty.isPositive()) return;
+  const rules: MarketRules | undefined = ctx.markets.get(order.symbol);
+  // The whole order's average price: the notice tells the order, not its last part.
+  const px = found.avgPx ?? found.filledNotional.div(found.filledQty, 18, 'down');
+  const label = rules ? priceLabel(rules, px) : px.toString();
+  const complete = !found.filledQty.lt(found.qty);
+  const how = complete ? `filled late: ${found.filledQty.toString()} of ${found.qty.toString()}` : `partly filled: ${found.filledQty.toString()} of ${found.qty.toString()}, the rest ${found.status}`;
+  ctx.bus.emit('BUY_FILLED', `${order.symbol} @ ${label} (${how})`, {
+    qty: found.filledQty.toString(), requested_qty: found.qty.toString(), partial: !complete, late: true, intent_id: order.intentId,
+  });
 }
 
 /** The attempt number a client order id carries (`<intent>-<attempt>`), 1 when it carries none. */
