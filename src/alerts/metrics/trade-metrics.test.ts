@@ -188,6 +188,23 @@ describe('createTradeMetrics', () => {
     close();
   });
 
+  it('counts a resting GTC order filled once, however many look-ups reported more of it filled', async () => {
+    const { recorder, scrape, close } = setup();
+    withIntent('int_00000000000000c1', () => {
+      recorder.emit('ORDER_CONTEXT', context('c1'));
+      for (const [qty, partial] of [[0.0003, true], [0.0007, true], [0.001, false]] as const) recorder.emit('ORDER_FILLED', { ...filled('c1'), filled_qty: qty, partial });
+    });
+    withIntent('int_00000000000000c2', () => {
+      recorder.emit('ORDER_CONTEXT', context('c2'));
+      recorder.emit('ORDER_FILLED', filled('c2'));
+    });
+    const samples = await scrape();
+    expect(valueOf(samples, 'tradetrace_orders_total', { outcome: 'filled', reason: '' })).toBe(2);
+    expect(valueOf(samples, 'tradetrace_fills_total', { side: 'buy', partial: 'true' })).toBe(2);
+    expect(valueOf(samples, 'tradetrace_fills_total', { side: 'buy', partial: 'false' })).toBe(2);
+    close();
+  });
+
   it('forgets a timeout once it has left the 15-minute window: its late fill then lowers no rate', async () => {
     const { clock, recorder, scrape, close } = setup();
     withIntent('int_00000000000000b1', () => {

@@ -79,6 +79,7 @@ const LATE_HEARTBEAT_FACTOR = 1.5;
 const LATE_FILL_WINDOW_S = 15 * 60;
 /** Bounds the memory of timed-out intents on a bot whose exchange times out wholesale. */
 const MAX_TIMED_OUT_KEPT = 10_000;
+const MAX_FILLED_KEPT = 10_000;
 /** The bot's own order failure rule runs with the default late-fill grace (src/cli/paper/paper-alerts.ts sets none). */
 const ALERT_DEFAULTS = ((): AlertOptions => {
   const parsed = parseAlertOptions();
@@ -117,12 +118,20 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
   const decisions = new Counter({ name: 'tradetrace_decisions_total', help: 'decisions by outcome (DECISION_END)', labelNames: ['outcome'], registers });
   const intents = new Counter({ name: 'tradetrace_order_intents_total', help: 'order intents: ORDER_CONTEXT with attempt 1', registers });
   const attempts = new Counter({ name: 'tradetrace_order_attempts_total', help: 'order attempts: every ORDER_CONTEXT', registers });
-  const orders = new Counter({ name: 'tradetrace_orders_total', help: 'order events by outcome (submitted, filled, retry, canceled, failed) and reason', labelNames: ['outcome', 'reason'], registers });
-  const fills = new Counter({ name: 'tradetrace_fills_total', help: 'ORDER_FILLED by side and whether partial', labelNames: ['side', 'partial'], registers });
+  const orders = new Counter({ name: 'tradetrace_orders_total', help: 'order events by outcome (submitted, filled, retry, canceled, failed) and reason; filled counts each order once, at its first fill', labelNames: ['outcome', 'reason'], registers });
+  const fills = new Counter({ name: 'tradetrace_fills_total', help: 'ORDER_FILLED lines by side and whether partial: one per IOC order that filled, one per look-up that found more filled for a resting GTC order (filled orders: tradetrace_orders_total{outcome="filled"})', labelNames: ['side', 'partial'], registers });
   const lateFills = new Counter({ name: 'tradetrace_order_late_fills_total', help: 'intents that failed timeout_exhausted and were then found filled (ORDER_FILLED after the ORDER_FAILED): failures the log rule counts as fills', registers });
   const now = options.now ?? Date.now;
   const { lateFillGraceS } = ALERT_DEFAULTS.orderFailure;
   /** Intent id -> Unix seconds of its ORDER_FAILED timeout_exhausted; insertion order is failure order. */
+  const filledOrders = new Set<string>();
+  /** True at an order's first ORDER_FILLED; the latest MAX_FILLED_KEPT orders are remembered (a resting order's look-ups come within hours). */
+  const firstFillOf = (clientOrderId: string): boolean => {
+    if (filledOrders.has(clientOrderId)) return false;
+    filledOrders.add(clientOrderId);
+    if (filledOrders.size > MAX_FILLED_KEPT) filledOrders.delete(filledOrders.values().next().value ?? clientOrderId);
+    return true;
+  };
   const timedOut = new Map<string, number>();
   const forgetOldTimeouts = (nowS: number): void => {
     for (const [id, at] of timedOut) {
@@ -203,7 +212,9 @@ export function createTradeMetrics(recorder: Recorder, options: TradeMetricsOpti
     },
     ORDER_SUBMITTED: () => orders.inc({ outcome: 'submitted', reason: '' }),
     ORDER_FILLED: (f, line) => {
-      orders.inc({ outcome: 'filled', reason: '' });
+      // A resting GTC order writes an ORDER_FILLED per look-up that found more filled, each with its
+      // totals so far: counted per line, 208 GTC orders read as 3,484 filled orders.
+      if (firstFillOf(str(f['client_order_id']))) orders.inc({ outcome: 'filled', reason: '' });
       fills.inc({ side: str(f['side']), partial: f['partial'] === true ? 'true' : 'false' });
       // The order watcher found an order the router gave up on filled: the log rule then counts the
       // intent filled, so the Prometheus rule subtracts it from the failures. Counted once per intent.
