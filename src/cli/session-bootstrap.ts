@@ -12,6 +12,7 @@ import { installFatalHandlers } from '../recorder/fatal-handler.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { logSinkOptions } from '../recorder/log-sink-options.js';
 import { Recorder } from '../recorder/recorder.js';
+import { resolveDataDir as resolveSharedDataDir } from '../recorder/sessions/data-dir.js';
 import { writeManifest, type SessionManifest } from '../recorder/sessions/manifest.js';
 import { findPreviousSession } from '../recorder/sessions/previous-session.js';
 import { sessionFailure, type SessionFailure } from '../recorder/sessions/session-failure.js';
@@ -93,8 +94,7 @@ export interface StartedSession {
 export type StartSessionResult = { ok: true; value: StartedSession } | { ok: false; exitCode: number };
 
 export function resolveDataDir(flags: SessionFlags, io: CliIo): string {
-  const given = flags.dataDir ?? io.env['TRADETRACE_DATA_DIR'];
-  return resolve(io.cwd, given === undefined || given === '' ? 'data' : given);
+  return resolveSharedDataDir(flags.dataDir, io.env, io.cwd);
 }
 
 /** Loads config from the command's flags and the environment; prints every problem. Undefined on failure (exit 2). */

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DURATION_EXPECTED, parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
@@ -9,6 +9,7 @@ import { FileSink } from '../../recorder/file-sink.js';
 import { logSinkOptions, type LogSinkSettings } from '../../recorder/log-sink-options.js';
 import { Recorder } from '../../recorder/recorder.js';
 import { registerSecretValue } from '../../recorder/redaction.js';
+import { resolveDataDir } from '../../recorder/sessions/data-dir.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
 import { transitionJson, transitionText } from '../../alerts/alert-record.js';
 import { evaluatePastLogs, pastChannels } from '../../alerts/evaluate-past.js';
@@ -220,7 +221,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return 2;
   }
   const dirFlag = values['data-dir'];
-  const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
+  const dataDir = resolveDataDir(typeof dirFlag === 'string' ? dirFlag : undefined, io.env, io.cwd);
   const hintDir = followUpDataDir({ dataDir, values });
   const json = values.json === true;
   if (values.follow !== true) {

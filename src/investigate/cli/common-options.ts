@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Result } from '../../domain/result.js';
+import { resolveDataDir } from '../../recorder/sessions/data-dir.js';
 import type { TimeWindow } from '../query/find-events.js';
 import { parseTimeSpec } from '../render/time-format.js';
 import { RELATIVE_EXPECTED } from './relative-time.js';
@@ -61,7 +61,7 @@ export function parseCommon(command: string, args: readonly string[], io: QueryI
     return { ok: false, error: `tradetrace ${command}: ${both}: expected --since to be the earlier time` };
   }
   const dirFlag = values['data-dir'];
-  const dataDir = resolve(io.cwd, typeof dirFlag === 'string' ? dirFlag : (io.env['TRADETRACE_DATA_DIR'] ?? './data'));
+  const dataDir = resolveDataDir(typeof dirFlag === 'string' ? dirFlag : undefined, io.env, io.cwd);
   const session = values['session'];
   return {
     ok: true,
