@@ -47,10 +47,26 @@ export class EngineStats {
   lastFilled: string | undefined;
   lastFailed: string | undefined;
   lastError: string | undefined;
-  lastExitDecision: string | undefined;
+  private exitDecision: string | undefined;
+  /** Decisions of this session that sent a buy (filled, or failed and maybe filled later). */
+  private readonly orderedHere = new Set<string>();
+
+  /**
+   * The decision whose position an exit sold last, if it is one of this session's: the summary
+   * offers it as "a decision of this session", and a position carried over from an earlier session
+   * made it name that session's decision.
+   */
+  get lastExitDecision(): string | undefined {
+    return this.exitDecision;
+  }
+
+  set lastExitDecision(id: string | undefined) {
+    if (id !== undefined && this.orderedHere.has(id)) this.exitDecision = id;
+  }
 
   decision(id: string, outcome: DecisionOutcome, detail?: string): void {
     this.decisions[outcome]++;
+    if (outcome === 'filled' || outcome === 'failed') this.orderedHere.add(id);
     if (outcome === 'blocked' && detail !== undefined) this.blockedBy.set(detail, (this.blockedBy.get(detail) ?? 0) + 1);
     else if (outcome === 'filled') this.lastFilled = id;
     else if (outcome === 'failed') this.lastFailed = id;

@@ -143,7 +143,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   if (Object.keys(blocked).length > 0) out += line('blocked by', Object.entries(blocked).map(([k, v]) => `${k} ${v}`).join(', '));
   // Orders, not positions: one position's exit can take several sells (a partial fill, a retry).
   const orders = (n: unknown, side: string): string => `${String(n)} ${side} order${n === 1 ? '' : 's'}`;
-  out += line('orders', `${String(r['intents'])} intents; filled: ${orders(r['buys_filled'], 'buy')}, ${orders(r['sells_filled'], 'sell')}`);
+  out += line('orders', `${String(r['intents'])} intent${r['intents'] === 1 ? '' : 's'}; filled: ${orders(r['buys_filled'], 'buy')}, ${orders(r['sells_filled'], 'sell')}`);
   const filledLater = late.failed_orders > 0 ? `; ${late.failed_orders} of these orders were found filled later (counted in fills, and filled by tradetrace orders)` : '';
   out += line('failures', Object.keys(failures).length === 0 ? 'none' : `${Object.entries(failures).map(([k, v]) => `${k} ${v}`).join(', ')}${filledLater}`);
   const exitsBlocked = Number(r['exits_blocked']);

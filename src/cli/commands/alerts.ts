@@ -165,6 +165,10 @@ function alertOptionsFrom(values: Values, config: Config): AlertOptions {
   return parsed.value;
 }
 
+function firedText(count: number): string {
+  return `${count} alert${count === 1 ? '' : 's'} fired`;
+}
+
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   // `alerts | head -1`: output stops quietly when the reader closes the pipe (it crashed with EPIPE).
   const { io } = guardStdout(rawIo);
@@ -237,7 +241,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const summary = skipped.take();
     if (summary) io.stderr.write(`${summary}\n`);
     for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition, hintDir)}\n`);
-    if (!json) io.stdout.write(`${result.linesRead} lines read from the ${result.channels.join(', ')} logs in ${join(dataDir, 'logs')} (the rules read no others); ${result.transitions.filter((t) => t.kind === 'fired').length} alerts fired, ${result.open.length} still firing\n`);
+    if (!json) io.stdout.write(`${result.linesRead} lines read from the ${result.channels.join(', ')} logs in ${join(dataDir, 'logs')} (the rules read no others); ${firedText(result.transitions.filter((t) => t.kind === 'fired').length)}, ${result.open.length} still firing\n`);
     return result.open.length > 0 ? 1 : 0;
   }
   return follow(dataDir, options, config.recorder, { pollMs, json, io, hintDir, wait: values.wait === true, ...(sinceMs !== undefined ? { sinceMs } : {}), ...(webhook !== undefined ? { webhook } : {}) });
