@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal.js';
+import { WEBHOOK_URL_EXPECTED, webhookUrlProblem } from '../domain/webhook-url.js';
 import { DURATION_EXPECTED, formatDuration, parseDuration } from './duration.js';
 
 /** How a config key's value is written in a file, an env variable or a flag, and how it is parsed. */
@@ -180,11 +181,8 @@ export const key = {
     return register(schema, { kind: 'text', expected, description, defaultText: undefined });
   },
   optionalUrl(description: string) {
-    const expected = 'an http(s) URL';
-    const coerce = (raw: unknown) => {
-      if (typeof raw !== 'string' || !URL.canParse(raw)) return undefined;
-      return /^https?:$/.test(new URL(raw).protocol) ? raw : undefined;
-    };
+    const expected = WEBHOOK_URL_EXPECTED;
+    const coerce = (raw: unknown) => (typeof raw === 'string' && webhookUrlProblem(raw) === undefined ? raw : undefined);
     const schema = z.preprocess((raw) => (raw === '' ? undefined : raw), leaf('url', expected, description, coerce).optional());
     return register(schema, { kind: 'url', expected, description, defaultText: undefined });
   },

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { webhookUrlProblem } from '../../domain/webhook-url.js';
 import { transitionJson } from '../alert-record.js';
 import type { AlertTransition } from '../alert-transition.js';
 import type { Notifier } from './notifier.js';
@@ -96,19 +97,18 @@ export class WebhookNotifier implements Notifier {
   private abort = new AbortController();
 
   constructor(private readonly options: WebhookNotifierOptions) {
-    let parsed: URL;
-    try {
-      parsed = new URL(options.url);
-    } catch {
-      // Not echoed: a malformed URL may still carry the token.
-      throw new TypeError('webhook url is not a URL; expected http(s)://host[:port]/path');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must be http or https`);
-    }
-    // fetch refuses such a URL on every attempt (and quotes it, password included, in its error).
-    if (parsed.username !== '' || parsed.password !== '') {
-      throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must not carry user:password@ (fetch cannot send it); put the token in the path or query`);
+    // The check the config schema makes of alerts.webhook_url, so a URL passes both or neither.
+    switch (webhookUrlProblem(options.url)) {
+      case 'not_a_url':
+        // Not echoed: a malformed URL may still carry the token.
+        throw new TypeError('webhook url is not a URL; expected http(s)://host[:port]/path');
+      case 'not_http':
+        throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must be http or https`);
+      case 'has_credentials':
+        // fetch refuses such a URL on every attempt (and quotes it, password included, in its error).
+        throw new TypeError(`webhook url ${maskWebhookUrl(options.url)} must not carry user:password@ (fetch cannot send it); put the token in the path or query`);
+      case undefined:
+        break;
     }
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.retries = options.retries ?? 3;
