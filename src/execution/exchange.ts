@@ -54,7 +54,17 @@ export interface ExchangeOrder {
    * replay, that bar's time). A fill found late is booked at this time, not when it was found.
    */
   readonly updatedAt: number;
+  /**
+   * Why an order that may not rest (IOC, FOK) expired with nothing filled, when the venue says: its
+   * limit was beyond the market, or it was marketable and the market had no volume for it. A venue
+   * that answers only "expired" (most do) leaves it out, and the router cannot tell the two apart.
+   */
+  readonly unfilledBecause?: UnfilledReason;
 }
+
+/** See ExchangeOrder.unfilledBecause. */
+export const UNFILLED_REASONS = ['beyond_limit', 'no_liquidity'] as const;
+export type UnfilledReason = (typeof UNFILLED_REASONS)[number];
 
 /**
  * The port every exchange adapter implements (paper now, live later); `runExchangeContract` in

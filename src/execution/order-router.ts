@@ -209,10 +209,7 @@ export class OrderRouter {
       recorder.emit('ORDER_CANCELED', { ...base, reason, filled_qty: order.filledQty });
     }
     if (order.filledQty.isZero() && !isOpenStatus(order.status)) {
-      const reason: OrderFailureReason = order.status === 'rejected' ? 'rejected' : 'slippage';
-      const message = reason === 'rejected'
-        ? `order ${order.clientOrderId} rejected by the exchange`
-        : `no fill within limit ${run.limitPx.toString()} (slippage_bps ${intent.slippageBps} from ${intent.referencePx.toString()}): the market was beyond the limit or too thin for ${order.tif}`;
+      const { reason, message } = unfilled(run, order);
       return this.fail(intent, reason, message, run.attempt, order.clientOrderId);
     }
     return ok(fill);
@@ -287,4 +284,20 @@ function fillOf(run: Attempt, order: ExchangeOrder): OrderFill {
     requestedQty: order.qty, limitPx: run.limitPx, filledQty: order.filledQty, avgPx: order.avgPx,
     fee: order.fee, feeCurrency: order.feeCurrency, partial: order.filledQty.lt(order.qty), open: isOpenStatus(order.status),
   };
+}
+
+/**
+ * Why a finished order filled nothing, as the venue let us know. A limit beyond the market is
+ * slippage (`execution.slippage_bps` too tight); a marketable order the market had no volume for is
+ * no_liquidity, which a wider limit would not have filled. A venue that only says "expired" (most
+ * real ones) gets slippage, with both causes named.
+ */
+function unfilled(run: Attempt, order: ExchangeOrder): { reason: OrderFailureReason; message: string } {
+  if (order.status === 'rejected') return { reason: 'rejected', message: `order ${order.clientOrderId} rejected by the exchange` };
+  const limit = `limit ${run.limitPx.toString()} (slippage_bps ${run.intent.slippageBps} from ${run.intent.referencePx.toString()})`;
+  if (order.unfilledBecause === 'no_liquidity') {
+    return { reason: 'no_liquidity', message: `no fill at ${limit}: the limit was marketable, but the market had no volume for this ${order.tif} order of ${order.qty.toString()}` };
+  }
+  const cause = order.unfilledBecause === 'beyond_limit' ? 'the market was beyond the limit' : `the market was beyond the limit or too thin for ${order.tif}`;
+  return { reason: 'slippage', message: `no fill within ${limit}: ${cause}` };
 }

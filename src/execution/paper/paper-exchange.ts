@@ -316,7 +316,12 @@ export class PaperExchange implements Exchange {
     const px = immediateFillPrice(rules, side, request.type === 'limit' ? request.limitPx : null, candle, this.fillModel.slippageBps);
     const available = this.available(symbol);
     if (px !== null && !(request.tif === 'FOK' && available.lt(qty))) this.fillUpTo(order, px, 'taker');
-    if (request.tif !== 'GTC' && isOpenStatus(order.status)) this.closeOrder(order, 'expired');
+    if (request.tif !== 'GTC' && isOpenStatus(order.status)) {
+      // Nothing filled: a limit beyond the close, or a marketable one the bar's volume left nothing
+      // for (its share rounds to zero lots, earlier orders took it, or a FOK wanted more than there was).
+      if (order.filledQty.isZero()) order.unfilledBecause = px === null ? 'beyond_limit' : 'no_liquidity';
+      this.closeOrder(order, 'expired');
+    }
     if (isOpenStatus(order.status)) this.resting.add(order);
     return ok(viewOrder(order));
   }

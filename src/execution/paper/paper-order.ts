@@ -1,6 +1,6 @@
 import type { Decimal } from '../../domain/decimal.js';
 import type { OrderStatus } from '../../domain/order-state.js';
-import type { ExchangeOrder, PlaceOrderRequest } from '../exchange.js';
+import type { ExchangeOrder, PlaceOrderRequest, UnfilledReason } from '../exchange.js';
 
 /**
  * One order as the paper exchange keeps it. It carries its market's assets rather than the market's
@@ -25,6 +25,8 @@ export interface PaperOrder {
   /** Funds still locked for the unfilled rest, and how much is locked per base unit. */
   locked: Decimal;
   readonly lockPerUnit: Decimal;
+  /** Set when an IOC or FOK order expired with nothing filled: why, as the exchange answers it. */
+  unfilledBecause?: UnfilledReason;
 }
 
 /** The asset an open order holds: quote for a buy (what it may spend), base for a sell. */
@@ -56,5 +58,6 @@ export function viewOrder(order: PaperOrder): ExchangeOrder {
     feeCurrency: order.quoteAsset,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    ...(order.unfilledBecause ? { unfilledBecause: order.unfilledBecause } : {}),
   };
 }

@@ -36,11 +36,18 @@ const SCHEMA = `
     status TEXT NOT NULL,
     filled_qty TEXT NOT NULL, filled_notional TEXT NOT NULL, avg_px TEXT, fee TEXT NOT NULL, fee_currency TEXT NOT NULL,
     locked TEXT NOT NULL, lock_per_unit TEXT NOT NULL,
-    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    unfilled_because TEXT
   ) STRICT;
 `;
-const ORDER_COLUMNS = ['seq', 'client_order_id', 'exchange_order_id', 'symbol', 'base_asset', 'quote_asset', 'side', 'type', 'tif', 'qty', 'limit_px', 'status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'fee_currency', 'locked', 'lock_per_unit', 'created_at', 'updated_at'] as const;
-const ORDER_MUTABLE = ['status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'locked', 'updated_at'] as const;
+/**
+ * Added after version 1 without a new version: a nullable column an older tradetrace reads past
+ * (SELECT *) and leaves NULL on its inserts (which name their columns), so the file stays readable
+ * by both. A file made before it gets it at its first open for trading.
+ */
+const ADDED_ORDER_COLUMNS = ['unfilled_because'] as const;
+const ORDER_COLUMNS = ['seq', 'client_order_id', 'exchange_order_id', 'symbol', 'base_asset', 'quote_asset', 'side', 'type', 'tif', 'qty', 'limit_px', 'status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'fee_currency', 'locked', 'lock_per_unit', 'created_at', 'updated_at', ...ADDED_ORDER_COLUMNS] as const;
+const ORDER_MUTABLE = ['status', 'filled_qty', 'filled_notional', 'avg_px', 'fee', 'locked', 'updated_at', 'unfilled_because'] as const;
 
 export interface PaperStateFileOptions {
   /** `normal` (default) survives a killed process; `full` also survives power loss, at an fsync per change. */
@@ -124,6 +131,19 @@ function load(db: Database.Database, path: string): LoadedPaperState {
   return { orders, balances, lastSeq };
 }
 
+/** ADDED_ORDER_COLUMNS a file made before them lacks; after the checks, so a refused file is never written. */
+function addMissingColumns(db: Database.Database, path: string): void {
+  const present = new Set((db.prepare('PRAGMA table_info(orders)').all() as { name: string }[]).map((column) => column.name));
+  for (const column of ADDED_ORDER_COLUMNS) {
+    if (present.has(column)) continue;
+    try {
+      db.exec(`ALTER TABLE orders ADD COLUMN ${column} TEXT`);
+    } catch (error) {
+      throw new PaperStateError('write_failed', `cannot add column orders.${column} to paper exchange state ${path}: ${error instanceof Error ? error.message : String(error)}`, { path }, { cause: error });
+    }
+  }
+}
+
 export class PaperStateFile {
   private closed = false;
   private readonly upsertOrder: Database.Statement;
@@ -139,6 +159,7 @@ export class PaperStateFile {
     readonly created: boolean,
     private readonly identity: FileIdentity,
   ) {
+    addMissingColumns(db, path);
     const placeholders = ORDER_COLUMNS.map((c) => `@${c}`).join(', ');
     this.upsertOrder = db.prepare(`INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${placeholders}) ON CONFLICT (client_order_id) DO UPDATE SET ${ORDER_MUTABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`);
     this.upsertBalance = db.prepare('INSERT INTO balances (asset, free, locked) VALUES (@asset, @free, @locked) ON CONFLICT (asset) DO UPDATE SET free = excluded.free, locked = excluded.locked');

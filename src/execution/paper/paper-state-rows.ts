@@ -2,7 +2,7 @@ import { Decimal } from '../../domain/decimal.js';
 import { isOpenStatus, ORDER_STATUSES, type OrderStatus } from '../../domain/order-state.js';
 import { ORDER_SIDES, TIMES_IN_FORCE, type OrderSide, type TimeInForce } from '../../domain/order-types.js';
 import { CLIENT_ORDER_ID } from '../client-order-id.js';
-import type { Balance, PlaceOrderRequest } from '../exchange.js';
+import { UNFILLED_REASONS, type Balance, type PlaceOrderRequest } from '../exchange.js';
 import { averagePrice, type PaperOrder } from './paper-order.js';
 import { PaperStateError } from './paper-state-error.js';
 
@@ -34,6 +34,8 @@ export interface OrderRow {
   lock_per_unit: string;
   created_at: number;
   updated_at: number;
+  /** Why an IOC or FOK order expired with nothing filled (PaperOrder.unfilledBecause); NULL otherwise. */
+  unfilled_because: string | null;
 }
 
 export interface BalanceRow {
@@ -66,6 +68,7 @@ export function orderToRow(order: PaperOrder): OrderRow {
     lock_per_unit: order.lockPerUnit.toString(),
     created_at: order.createdAt,
     updated_at: order.updatedAt,
+    unfilled_because: order.unfilledBecause ?? null,
   };
 }
 
@@ -147,6 +150,7 @@ export function rowToOrder(row: OrderRow, path: string): PaperOrder {
     filledNotional: r.decimal('filled_notional', row.filled_notional, 'nonneg'),
     fee: r.decimal('fee', row.fee, 'nonneg'),
     lockPerUnit: r.decimal('lock_per_unit', row.lock_per_unit, 'positive'),
+    ...(row.unfilled_because === null || row.unfilled_because === undefined ? {} : { unfilledBecause: r.member('unfilled_because', UNFILLED_REASONS, row.unfilled_because) }),
   };
 }
 

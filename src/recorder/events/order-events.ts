@@ -7,6 +7,7 @@ export const ORDER_FAILURE_REASONS = [
   'min_qty',
   'insufficient_balance',
   'slippage',
+  'no_liquidity',
   'rejected',
   'invalid_order',
   'timeout_exhausted',
