@@ -21,7 +21,7 @@ describe('renderDashboard', () => {
     expect(text).toContain('LOOPS  DecisionLoop ok 0.2s  DustSweeper STALLED 1m35s');
     expect(text).toContain('ORDER FAILURES  timeout_exhausted 2  min_notional 1');
     expect(text).toMatch(/10:05:00 BUY_FILLED\s+BTC\/USDT @ \$45000\.00  src\/engine\/buy-decision\.ts:120/);
-    expect(text).toMatch(/10:04:00 dec_20220103_100400_00a1b1 BTC\/USDT\s+blocked\s+cooldown/);
+    expect(text).toMatch(/bar 10:04 dec_20220103_100400_00a1b1 BTC\/USDT\s+blocked\s+cooldown/);
     expect(text).not.toContain('\x1b');
   });
 
@@ -102,13 +102,14 @@ describe('renderDashboard', () => {
     expect(renderDashboard(view, { width: 120, height: 40, color: false })).toMatch(/ETH\/USDT\s+2\s+3000\.00\s+2990\.50\s+-19\.00/);
   });
 
-  it('counts unrealized PnL after the entry fees still held, as the session summary does (they differed: +0.07 vs +0.0258)', () => {
+  it('counts unrealized PnL after the entry fees still held and the exit fee, as the session summary does (they differed: +0.07 vs +0.0258)', () => {
     const model = busyModel();
     model.setPositions([{ symbol: 'ETH/USDT', qty: Decimal.parse('0.01'), entryPx: Decimal.parse('3000'), entryCost: Decimal.parse('30'), entryFees: Decimal.parse('0.03'), decisionId: 'dec_20220103_100600_00a1b3' }]);
     model.setPrice('ETH/USDT', Decimal.parse('3007'));
     const view = model.view(NOW);
-    expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('0.04');
-    expect(view.pnl.map((p) => [p.currency, p.unrealized.toString()])).toEqual([['USDT', '0.04']]);
+    // 30.07 of value, less its 0.03007 exit fee (the entry's 0.1%), the 30 paid and the 0.03 entry fee.
+    expect(view.positions[0]?.unrealizedPnl?.toString()).toBe('0.00993');
+    expect(view.pnl.map((p) => [p.currency, p.unrealized.toString()])).toEqual([['USDT', '0.00993']]);
   });
 });
 
@@ -175,27 +176,28 @@ describe('renderDashboard: what is never cut', () => {
     model.recordDecision({ decisionId: 'dec_20220103_100600_00a1b3', symbol: 'UNITTEST/USD', outcome: 'filled', detail: undefined, at: NOW });
     const text = renderDashboard(model.view(NOW), { width: 140, height: 40, color: false });
     expect(text).toMatch(/\n {2}UNITTEST\/USD\s+5\s+0\.50000000\s+-\s+-\s+dec_20220103_100600_00a1b3\n/);
-    expect(text).toMatch(/\n {2}10:06:07 dec_20220103_100600_00a1b3 UNITTEST\/USD filled\s*\n?/);
+    expect(text).toMatch(/\n {2}bar 10:06:07 dec_20220103_100600_00a1b3 UNITTEST\/USD filled\s*\n?/);
     expect(text).not.toContain('…');
     model.recordDecision({ decisionId: 'dec_20220103_100601_00a1b4', symbol: 'AVERYLONGTOKENNAME123/USD', outcome: 'no_signal', detail: undefined, at: NOW });
     expect(renderDashboard(model.view(NOW), { width: 140, height: 40, color: false })).toContain(' AVERYLONGTOKENNAME1… no_signal');
   });
 
-  it('counts in each header the rows it draws under it (LAST DECISIONS (20) drew 10)', () => {
+  it('counts in each header all there were, and says how many it draws under it (LAST DECISIONS (20) drew 10)', () => {
     const model = busyModel();
     for (let i = 0; i < 30; i++) model.recordDecision({ decisionId: `dec_20220103_1006${String(i).padStart(2, '0')}_00a1b3`, symbol: 'BTC/USDT', outcome: 'no_signal', detail: undefined, at: NOW });
     for (let i = 0; i < 30; i++) model.addEvent({ type: 'LOG', message: `m${i}`, source: 'src/a.ts:1', timestamp: '10:00:00' });
     for (const [width, height] of [[140, 39], [80, 23], [100, 60], [80, 12]] as const) {
       const lines = renderDashboard(model.view(NOW), { width, height, color: false }).split('\n');
       expect(lines.length).toBeLessThanOrEqual(height);
-      // A header, when drawn, counts the rows under it (up to the next header or the frame's end).
-      for (const header of ['RECENT EVENTS (', 'LAST DECISIONS (']) {
+      // busyModel's two decisions and these 30 (the model keeps 20), and the 30 events.
+      for (const [header, count] of [['RECENT EVENTS (', '30'], ['LAST DECISIONS (', '32']] as const) {
         const at = lines.findIndex((l) => l.startsWith(header));
-        if (at < 0) continue;
+        expect(at, `${header} at ${width}x${height}`).toBeGreaterThan(0);
         const rows = lines.slice(at + 1).findIndex((l) => !l.startsWith('  '));
-        expect(Number(/\((\d+)\)/.exec(lines[at] ?? '')?.[1]), `${header} at ${width}x${height}`).toBe(rows < 0 ? lines.length - at - 1 : rows);
+        const drawn = rows < 0 ? lines.length - at - 1 : rows;
+        const shown = drawn === 0 ? 'none shown: terminal too short' : `newest ${drawn} shown`;
+        expect(lines[at], `${width}x${height}`).toBe(`${header}${count}, ${shown})`);
       }
-      expect(lines.some((l) => l.startsWith('LAST DECISIONS (')), `${width}x${height}`).toBe(height >= 23);
     }
   });
 });
