@@ -92,7 +92,7 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
     // ends), blocked again, and the sale once the price is back.
     const chain = position.filter((l) => ['EXIT_BLOCKED', 'EXIT_TRIGGERED', 'ORDER_FAILED', 'SELL_FILLED'].includes(l.event_type) && (l.event_type !== 'ORDER_FAILED' || f(l, 'side') === 'sell'));
     expect(chain.map((l) => l.event_type === 'ORDER_FAILED' ? `ORDER_FAILED ${String(f(l, 'reason'))}` : l.event_type)).toEqual([
-      'EXIT_BLOCKED', 'EXIT_TRIGGERED', 'ORDER_FAILED slippage', 'EXIT_BLOCKED', 'EXIT_TRIGGERED', 'SELL_FILLED',
+      'EXIT_BLOCKED', 'EXIT_TRIGGERED', 'ORDER_FAILED no_liquidity', 'EXIT_BLOCKED', 'EXIT_TRIGGERED', 'SELL_FILLED',
     ]);
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' && f(l, 'side') === 'sell').map((l) => f(l, 'notional'))).toEqual([5, 5]);
   });
@@ -126,7 +126,7 @@ describe.skipIf(!available)('a position worth less than the minimum order value 
   it('counts the blocked spells in the session summary, with no failure for them', () => {
     const refusedBy = logs.lines.filter((l) => l.event_type === 'EXIT_BLOCKED').map((l) => String(f(l, 'refused_by')));
     const byRefusal = Object.fromEntries([...new Set(refusedBy)].map((r) => [r, refusedBy.filter((x) => x === r).length]));
-    expect(summary.record).toMatchObject({ exits_blocked: 2, exits_blocked_by: byRefusal, sells_filled: 1, failures: { slippage: 1 }, open_positions: [] });
+    expect(summary.record).toMatchObject({ exits_blocked: 2, exits_blocked_by: byRefusal, sells_filled: 1, failures: { no_liquidity: 1 }, open_positions: [] });
     expect(formatPaperSummary('session_20220103_100000', summary, '/data')).toContain(
       `  exit blocked 2 times an exit rule fired and the position was held (EXIT_BLOCKED): ${Object.entries(byRefusal).map(([r, n]) => `${r} ${n}: ${r === 'pre_check' ? 'worth less than the minimum order value, no sell sent' : r}`).join('; ')}\n`,
     );
