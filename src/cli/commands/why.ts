@@ -6,7 +6,8 @@ import { knownSessions } from '../../investigate/query/known-sessions.js';
 import { explainNoBuys, type WhyReport } from '../../investigate/query/why-query.js';
 import { utc } from '../../investigate/render/time-format.js';
 import { noSessionMatch } from '../../investigate/render/session-match.js';
-import { renderNoDecisions, renderWhy } from '../../investigate/render/why-view.js';
+import { renderNoDecisions, renderWhy, undecidedLine } from '../../investigate/render/why-view.js';
+import { undecidedSessions } from '../../investigate/query/undecided-sessions.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { CliIo } from '../command.js';
@@ -42,13 +43,20 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   const symbol = typeof flagged === 'string' ? flagged : given;
   const report = await explainNoBuys(set, { window: f.window, ...(symbol ? { symbol } : {}), ...(f.session ? { session: f.session } : {}) }, skipped, newStats());
+  // Sessions that decided nothing after the latest that did (all of them when none did), or the one
+  // --session names: a replay that only warmed read as a loop that did not run. Not with a symbol or
+  // a window, which explain an absence themselves.
+  const plain = symbol === undefined && f.window.since === undefined && f.window.until === undefined;
+  const stats = newStats();
+  const undecided = !plain ? [] : (await undecidedSessions(set, report.sessions, f.session === undefined ? report.latestSession?.sessionId : undefined, { skipped, stats })).filter((s) => f.session === undefined || s.sessionId === f.session);
+  const undecidedText = undecided.map((s) => undecidedLine(s, followUpDataDir(f))).join('');
   const scope = `${symbol ? ` for ${symbol}` : ''}${f.session ? ` in ${f.session}` : ''}${f.window.since ? ` since ${utc(f.window.since)}` : ''}${f.window.until ? ` until ${utc(f.window.until)}` : ''}`;
   if (report.decisions === 0) {
     // A --session that names no session at all is a typo to point out, not a decision loop to suspect.
     const known = f.session ? await knownSessions(set, skipped, report.sessions) : [];
-    if (f.session && !known.includes(f.session)) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir, followUpDataDir(f))}\n`);
+    if (f.session && !known.includes(f.session) && undecided.length === 0) io.stderr.write(`tradetrace why: ${noSessionMatch(known, f.session, set.logsDir, followUpDataDir(f))}\n`);
     // With --json, stdout holds JSON only: the answer in words goes to stderr.
-    else (f.json ? io.stderr : io.stdout).write(renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined, followUpDataDir(f)));
+    else (f.json ? io.stderr : io.stdout).write(undecided.length > 0 ? undecidedText : renderNoDecisions(report, symbol, scope, f.window.since !== undefined || f.window.until !== undefined, followUpDataDir(f)));
     await reportSkipped(skipped, io);
     return EXIT.notFound;
   }
@@ -56,7 +64,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     const summary = (r: WhyReport) => ({ decisions: r.decisions, outcomes: Object.fromEntries(r.outcomes), filled_late: r.filledLate, guards: r.guards.map((g) => ({ guard: g.guard, count: g.count, values: g.values, latest: g.latest.event.decision_id })) });
     const latest = report.latestSession;
     io.stdout.write(`${JSON.stringify({ ...summary(report), latest_session: latest ? { session: latest.sessionId, ...summary(latest.report) } : null })}\n`);
-  } else io.stdout.write(renderWhy(report, scope, f.style, f.nowMs, followUpDataDir(f)));
+  } else io.stdout.write((undecidedText === '' ? '' : `${undecidedText}\n`) + renderWhy(report, scope, f.style, f.nowMs, followUpDataDir(f)));
   if (report.unread !== undefined) io.stderr.write(`tradetrace why: ${report.unread}\n`);
   await reportSkipped(skipped, io);
   return EXIT.found;

@@ -1,4 +1,5 @@
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
+import type { UndecidedSession } from '../query/undecided-sessions.js';
 import type { WhyReport } from '../query/why-query.js';
 import type { Style } from './style.js';
 import { ago, utc } from './time-format.js';
@@ -87,4 +88,27 @@ export function renderWhy(report: WhyReport, scope: string, style: Style, nowMs:
   const next = mixed ? nextDecision(latest.report) : report.guards[0] ? nextDecision(report) : undefined;
   if (next) out.push(`\nnext: tradetrace trace ${shellWord(next)}${dataDirArg(dataDir)}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * A session that decided nothing, said where the decisions alone would mislead: a replay of candles
+ * older than the data directory's clock only warms the indicators, and looked like a decision loop
+ * that did not run, with the session before it answering as the latest.
+ */
+export function undecidedLine(session: UndecidedSession, dataDir: string | undefined): string {
+  const dir = dataDirArg(dataDir);
+  const { bars, warmupBars } = session;
+  let why: string;
+  if (bars !== undefined && bars > 0 && warmupBars !== undefined && warmupBars >= bars) {
+    why = `its ${bars} bars only warmed the indicators (at or before where this data directory stood: decided by an earlier session, or older than its clock); replay into a fresh --data-dir to decide them`;
+  } else if (bars === 0) {
+    why = `it was fed no bar (it ended ${session.exitReason ?? 'without SESSION_END'})`;
+  } else if (session.exitReason === 'refused') {
+    why = `it was refused before trading (tradetrace sessions${dir} says why)`;
+  } else if (session.exitReason === undefined) {
+    why = `it has no SESSION_END: it is running or died; check tradetrace health${dir}`;
+  } else {
+    why = `it ended ${session.exitReason} (tradetrace sessions${dir} says more)`;
+  }
+  return `session ${session.sessionId} decided nothing: ${why}\n`;
 }
