@@ -63,7 +63,7 @@ describe.skipIf(!available)('one data directory that traded BTC/USD, then UNITTE
     const usd = first.summary;
     expect(usd.record['sells_filled']).toBeGreaterThan(0);
     // One currency reads as it always did: one PnL line, in it.
-    expect(first.text).toContain(`\n  PnL          realized ${signed(usd.realized)} USD this session (total ${signed(usd.totalRealized)}), unrealized ${signed(usd.unrealized)}, fees paid ${usd.fees.toString()} in total (on this data directory)\n  positions    `);
+    expect(first.text).toContain(`\n  PnL          realized ${signed(usd.realized)} USD this session (total ${signed(usd.totalRealized)}), unrealized ${signed(usd.unrealized)} (at the last price, after the exit fee), fees paid ${usd.fees.toString()} in total (on this data directory)\n  positions    `);
 
     const second = await runSession(dataDir, 'session_20220102_060000', ['trading.quote_currency=BTC', 'execution.quote_budget=0.01'], { kind: 'replay', files: [altcoin], symbols: ['UNITTEST/BTC'] });
     const btc = second.summary;
@@ -89,7 +89,7 @@ describe.skipIf(!available)('one data directory that traded BTC/USD, then UNITTE
       pnl_by_currency: { BTC: { realized_pnl_total: btcTotal.toString() }, USD: { realized_pnl: '0', realized_pnl_total: usdTotal.toString() } },
     });
     // One line per currency, each in its own unit.
-    expect(second.text).toContain(`\n  PnL          realized ${signed(btcTotal)} BTC this session (total ${signed(btcTotal)}), unrealized ${signed(btc.unrealized)}, fees paid ${btc.fees.toString()} in total (on this data directory)\n`);
+    expect(second.text).toContain(`\n  PnL          realized ${signed(btcTotal)} BTC this session (total ${signed(btcTotal)}), unrealized ${signed(btc.unrealized)} (at the last price, after the exit fee), fees paid ${btc.fees.toString()} in total (on this data directory)\n`);
     expect(second.text).toContain(`\n               realized +0 USD this session (total ${signed(usdTotal)}), fees paid ${usd.fees.toString()} in total: markets quoted in USD, kept apart from BTC\n  positions    `);
     // The day both traded: each currency its own row, the USD loss untouched by BTC's trades.
     expect(store.realizedPnl('USD', DAY).toString()).toBe(usdLoss.toString());

@@ -56,7 +56,7 @@ describe('formatPaperSummary', () => {
     };
     const text = formatPaperSummary('session_20250101_000000', summary, '/tmp/x/data');
     expect(text).toContain([
-      '  PnL          realized -0.00006 BTC this session (total -0.00009), unrealized +0, fees paid 0.0004 in total (on this data directory)',
+      '  PnL          realized -0.00006 BTC this session (total -0.00009), unrealized +0 (at the last price, after the exit fee), fees paid 0.0004 in total (on this data directory)',
       '               realized +1.25 USD this session, incl. +1.25 from fills reconciled at start (total -0.46), fees paid 0.47 in total: markets quoted in USD, kept apart from BTC',
       '               realized -2.5 and fees paid 0.3 in BTC and USD together on 2 days from 2022-01-03 to 2022-01-05: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)',
       '               realized +0.1 and fees paid 0.01 in currencies the books do not name on 2021-12-30: booked before PnL was kept per currency and not splittable, so in none of the totals above (on such a day, a daily loss limit in one of them refuses buying)',

@@ -151,7 +151,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     const by = Object.entries(r['exits_blocked_by'] as Partial<Record<ExitRefusal, number>>).map(([k, v]) => `${k} ${v}: ${HELD_BECAUSE[k as ExitRefusal]}`);
     out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'} an exit rule fired and the position was held (EXIT_BLOCKED): ${by.join('; ')}`);
   }
-  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
+  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)} (at the last price, after the exit fee), fees paid ${summary.fees.toString()} in total (on this data directory)`);
   for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
   for (const mixed of summary.unsplit) out += line('', unsplitText(mixed));
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.not_traded === true ? `, ${NOT_TRADED}` : ''}${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
