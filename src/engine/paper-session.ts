@@ -16,7 +16,7 @@ import { SHUTDOWN_SIGNALS, ShutdownCoordinator, type ShutdownReason, type Shutdo
 import { DustSweeper } from '../store/dust-sweeper.js';
 import type { ReconcileReport } from '../store/reconcile.js';
 import { recoverState } from '../store/recover-state.js';
-import { refuseLostBooks } from './lost-books.js';
+import { refuseLostAccount, refuseLostBooks } from './lost-books.js';
 import { emitStartWarning, warnAtStart } from './startup-warnings.js';
 import { StateStore } from '../store/state-store.js';
 import { emaCrossRsiFactory } from '../strategy/index.js';
@@ -107,6 +107,7 @@ export class PaperSession {
     const rules = specs.map((s) => s.rules);
     const sleep = scaledSleep(options.speed);
     refuseLostBooks(options.dataDir, PAPER_EXCHANGE_FILE);
+    refuseLostAccount(options.dataDir, PAPER_EXCHANGE_FILE);
     const store = StateStore.open({ dataDir: options.dataDir });
     let paper: PaperExchange | undefined;
     try {
