@@ -48,6 +48,7 @@ export class DashboardModel implements DashboardViewSource {
   private readonly events: DashboardEventView[] = [];
   private eventSeq = 0;
   private readonly decisions: DecisionView[] = [];
+  private decisionCount = 0;
   private readonly failures = new Map<string, number>();
   private loopSource: (() => readonly LoopHealthView[]) | undefined;
   private priceSource: ((symbol: string) => Decimal | undefined) | undefined;
@@ -117,6 +118,7 @@ export class DashboardModel implements DashboardViewSource {
   /** The engine's DecisionNote fits as is. */
   recordDecision(decision: Omit<DecisionView, 'detail'> & { readonly detail?: string | undefined }): void {
     this.decisions.push({ ...decision, detail: decision.detail });
+    this.decisionCount++;
     if (this.decisions.length > this.maxDecisions) this.decisions.shift();
     this.changes++;
   }
@@ -183,7 +185,9 @@ export class DashboardModel implements DashboardViewSource {
       now, sessionId: this.sessionId, mode: this.mode, quoteCurrency: this.quoteCurrency, bars: this.bars, positions, balances: this.balances,
       pnl,
       events: [...this.events],
+      eventCount: this.eventSeq,
       decisions: [...this.decisions],
+      decisionCount: this.decisionCount,
       failures: [...this.failures].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
       loops: this.loopSource ? this.loopSource() : [],
       alerts: {

@@ -92,10 +92,14 @@ export interface DashboardView {
   readonly balances: readonly { readonly asset: string; readonly amount: Decimal }[];
   /** One entry per currency, never added across currencies: the session's first (once known), then the others sorted. */
   readonly pnl: readonly PnlView[];
-  /** Oldest first. */
+  /** Oldest first: the newest the model keeps, not all there were (eventCount). */
   readonly events: readonly DashboardEventView[];
-  /** Oldest first. */
+  /** Dashboard events since the dashboard started, those no longer kept included. */
+  readonly eventCount: number;
+  /** Oldest first: the newest the model keeps, not all there were (decisionCount). */
   readonly decisions: readonly DecisionView[];
+  /** Decisions since the dashboard started, those no longer kept included. */
+  readonly decisionCount: number;
   /** Count per failure reason, most frequent first. */
   readonly failures: readonly { readonly reason: string; readonly count: number }[];
   readonly loops: readonly LoopHealthView[];
