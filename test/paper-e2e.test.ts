@@ -236,7 +236,7 @@ describe.skipIf(!available)('paper session on the altcoin file (prices near 0.00
     expect(field(end ?? gaps[0]!, 'bars')).toBe(13_681);
   });
 
-  it('refuses an order below the minimum order value before sending it', async () => {
+  it('refuses a buy below the minimum order value before any order is made: the guard names the smallest order the market takes', async () => {
     const small = join(tempDir('tradetrace-paper-alt-min-'), 'data');
     const run = await paper([
       '--data', ALTCOIN_JSON, '--data-dir', small, '--set', 'trading.quote_currency=BTC', '--set', 'trading.starting_quote_balance=1',
@@ -244,9 +244,11 @@ describe.skipIf(!available)('paper session on the altcoin file (prices near 0.00
     ]);
     expect(run.code, run.stderr).toBe(0);
     const back = await readLogs(join(small, 'logs'));
-    const failed = back.lines.filter((l) => l.event_type === 'ORDER_FAILED');
-    expect(failed.length).toBeGreaterThan(0);
-    for (const l of failed) expect(['min_qty', 'min_notional']).toContain(field(l, 'reason'));
-    expect(back.lines.filter((l) => l.event_type === 'ORDER_SUBMITTED')).toEqual([]);
+    // A budget of 0.0005 BTC buys no whole UNITTEST lot at ~0.0016: the buy guard refuses the bar,
+    // as the router would have refused the order (min_qty), and no order is made or sent.
+    const refused = back.lines.filter((l) => l.event_type === 'BUY_BLOCKED' && field(l, 'guard') === 'insufficient_balance');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0] === undefined ? '' : String(field(refused[0], 'message'))).toMatch(/^execution\.quote_budget 0\.0005 BTC cannot pay for the smallest order UNITTEST\/BTC takes at the limit price [0-9.]+: 1 UNITTEST \(minimum quantity 1, minimum order value 0\.001, lot 1\) costs [0-9.]+ BTC with the taker fee$/);
+    expect(back.lines.filter((l) => ['ORDER_CONTEXT', 'ORDER_SUBMITTED', 'ORDER_FAILED'].includes(l.event_type))).toEqual([]);
   }, 120_000);
 });
