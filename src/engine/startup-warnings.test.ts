@@ -6,19 +6,23 @@ import { Decimal } from '../domain/decimal.js';
 import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import { FileSink } from '../recorder/file-sink.js';
 import { Recorder } from '../recorder/recorder.js';
+import { PaperStateFile } from '../execution/paper/paper-state-file.js';
 import { StateStore } from '../store/state-store.js';
-import { PaperSession } from './paper-session.js';
+import { PAPER_EXCHANGE_FILE, PaperSession } from './paper-session.js';
 import { warnAtStart, watchStartWarnings } from './startup-warnings.js';
 
 const d = (text: string): Decimal => Decimal.parse(text);
 
-/** A data dir whose books hold 938 USDT and a BTC/USDT position: a restart's starting point. */
+/** A data dir whose books hold 938 USDT and a BTC/USDT position, and the account that bought it: a restart's starting point. */
 function booksWithBtc(dataDir: string): void {
   const store = StateStore.open({ dataDir });
   store.setBalances({ USDT: d('938') });
   store.recordOrder({ clientOrderId: 'int_00000000000000a1-1', intentId: 'int_00000000000000a1', decisionId: 'dec_20260101_000000_000001', symbol: 'BTC/USDT', side: 'buy', qty: d('0.001'), limitPx: d('40000') });
   store.applyFill({ clientOrderId: 'int_00000000000000a1-1', filledQty: d('0.001'), avgPx: d('40000'), fee: d('0'), feeCurrency: 'USDT', status: 'filled', ts: Date.UTC(2026, 0, 1) });
   store.close();
+  // Books that hold an order were traded on an account: without it beside them the start is refused (account_lost).
+  const zero = d('0');
+  PaperStateFile.open(join(dataDir, PAPER_EXCHANGE_FILE), [{ asset: 'USDT', free: d('938'), locked: zero }, { asset: 'BTC', free: d('0.001'), locked: zero }]).file.close();
 }
 
 async function restart(dataDir: string, sets: readonly string[], symbols: readonly string[]): Promise<ReadBack> {
