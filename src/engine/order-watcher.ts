@@ -77,6 +77,8 @@ export function logFoundFill(ctx: EngineContext, order: OrderRecord, found: Exch
     symbol: order.symbol, side: order.side, attempt: attemptOf(order.clientOrderId), client_order_id: order.clientOrderId,
     exchange_order_id: found.exchangeOrderId, filled_qty: found.filledQty, avg_px: found.avgPx ?? booked.fillPx, fee: found.fee, fee_currency: found.feeCurrency, partial,
   });
+  // The increment's exact notional is what the exchange filled: its average price is rounded, and
+  // qty x that price missed it (1.546167219999999756 for 1.54616722).
   const px = booked.fillPx;
   const label = rules ? priceLabel(rules, px) : px.toString();
   // A buy watched with nothing filled yet ended its decision `failed` (timed out, or left resting):
@@ -84,7 +86,7 @@ export function logFoundFill(ctx: EngineContext, order: OrderRecord, found: Exch
   if (order.side === 'buy' && firstFill) stats.filledLate.buys++;
   if (order.status === 'unknown') stats.filledLate.failedOrders++;
   if (order.side === 'buy') {
-    recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedQty.mul(px), partial });
+    recorder.emit('BUY_FILLED', { symbol: order.symbol, qty: booked.bookedQty, avg_px: px, fee: booked.bookedFee, fee_currency: found.feeCurrency, notional: booked.bookedNotional, partial });
     if (firstFill) stats.buys++;
   } else if (order.exitRule) {
     const position = booked.position;
