@@ -100,7 +100,7 @@ describe('trace and orders (order failures)', () => {
         'ORDER_CONTEXT', 'ORDER_SUBMITTED', 'ORDER_FILLED', 'BUY_FILLED', 'DASH_EVENT', 'DECISION_END', 'EXIT_TRIGGERED', 'SELL_FILLED', 'DASH_EVENT',
       ]);
       expect(r.stdout).toContain(`attempt 2 constraints: qty 0.001 · limit_px 45090 · notional 45.09 · quote_budget 45 · tif IOC · slippage_bps 20 · min_notional 5 · max_retries 3 · retry_backoff_ms 400 · client_order_id ${facts.filled.intentId}-2`);
-      expect(r.stdout).toContain('2025-10-26 11:01:01.005Z      +1.005s  ORDER_RETRY     attempt 1 failed (timeout: request timed out after 5000ms); retrying as attempt 2 after 400ms');
+      expect(r.stdout).toContain('2025-10-26 11:01:01.005Z      +1.005s  ORDER_RETRY     attempt 1 failed (timeout: request timed out after 5000ms); retrying as attempt 2 after a backoff of 400ms');
       expect(r.stdout).toContain('SOLD 0.001 at 45500 (entry 45000), fee 0.0455, realized PnL 0.4545 after holding 30m 00s');
     });
   }

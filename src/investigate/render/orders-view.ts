@@ -37,7 +37,7 @@ function attemptLines(s: IntentSummary): string[] {
         continue;
       }
       const what =
-        e.event.event_type === 'ORDER_RETRY' ? `retry: ${raw(e, 'reason')}: ${raw(e, 'message')} (waited ${raw(e, 'backoff_ms')}ms)`
+        e.event.event_type === 'ORDER_RETRY' ? `retry: ${raw(e, 'reason')}: ${raw(e, 'message')} (backoff ${raw(e, 'backoff_ms')}ms)`
         : e.event.event_type === 'ORDER_SUBMITTED' ? `submitted: exchange order ${raw(e, 'exchange_order_id')}, ${raw(e, 'status')}`
         : e.event.event_type === 'ORDER_FILLED' ? `FILLED ${raw(e, 'filled_qty')} at ${raw(e, 'avg_px')}, fee ${raw(e, 'fee')} ${raw(e, 'fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`
         : e.event.event_type === 'ORDER_FAILED' ? `FAILED: ${raw(e, 'reason')}: ${raw(e, 'message')}`

@@ -89,3 +89,15 @@ describe('describeEvent: LOG', () => {
     expect(line && describeEvent(line)).toBe(`WARN from OrderWatcher: ${message}`);
   });
 });
+
+describe('describeEvent: ORDER_RETRY', () => {
+  it('says a look-up of an order whose state a timeout left unknown is no new attempt, and nothing was resent', () => {
+    const [unknown, resend] = orderLines((recorder) => {
+      recorder.emit('ORDER_RETRY', { symbol: 'BTC/USDT', attempt: 1, next_attempt: 1, reason: 'order_state_unknown', message: 'looking up int_0123456789abcdef-1 after a timeout: timeout: request timed out after 5000ms', backoff_ms: 241 });
+      recorder.emit('ORDER_RETRY', { symbol: 'BTC/USDT', attempt: 1, next_attempt: 2, reason: 'rate_limited', message: '429', backoff_ms: 400 });
+    });
+    if (!unknown || !resend) throw new Error('two lines expected');
+    expect(describeEvent(unknown)).toBe("attempt 1's order state unknown (order_state_unknown: looking up int_0123456789abcdef-1 after a timeout: timeout: request timed out after 5000ms); looked up again after a backoff of 241ms, nothing resent");
+    expect(describeEvent(resend)).toBe('attempt 1 failed (rate_limited: 429); retrying as attempt 2 after a backoff of 400ms');
+  });
+});

@@ -29,7 +29,10 @@ export function describeEvent(e: LocatedEvent): string {
     case 'BUY_CANDIDATE': return `sized: qty ${v('qty')} at limit ${v('limit_px')} (ref ${v('ref_px')}), notional ${v('notional')} of budget ${v('quote_budget')}`;
     case 'BUY_ORDER': return `order handed to the router: ${v('side')} ${v('qty')} ${v('symbol')} limit ${v('limit_px')} ${v('tif')}, intent ${e.event.intent_id ?? '?'}`;
     case 'ORDER_CONTEXT': return `attempt ${v('attempt')} constraints: qty ${v('qty')} · limit_px ${v('limit_px')} · notional ${v('notional')} · quote_budget ${v('quote_budget')} · tif ${v('tif')} · slippage_bps ${v('slippage_bps')} · min_notional ${v('min_notional')} · max_retries ${v('max_retries')} · retry_backoff_ms ${v('retry_backoff_ms')} · client_order_id ${v('client_order_id')}`;
-    case 'ORDER_RETRY': return `attempt ${v('attempt')} failed (${v('reason')}: ${v('message')}); retrying as attempt ${v('next_attempt')} after ${v('backoff_ms')}ms`;
+    // The same attempt again is a look-up of an order whose state a timeout left unknown: nothing is resent.
+    case 'ORDER_RETRY': return v('next_attempt') === v('attempt')
+      ? `attempt ${v('attempt')}'s order state unknown (${v('reason')}: ${v('message')}); looked up again after a backoff of ${v('backoff_ms')}ms, nothing resent`
+      : `attempt ${v('attempt')} failed (${v('reason')}: ${v('message')}); retrying as attempt ${v('next_attempt')} after a backoff of ${v('backoff_ms')}ms`;
     case 'ORDER_SUBMITTED': return `attempt ${v('attempt')} accepted by the exchange: order ${v('exchange_order_id')}, status ${v('status')}`;
     case 'ORDER_FILLED': return `FILLED ${v('filled_qty')} at ${v('avg_px')}, fee ${v('fee')} ${v('fee_currency')}${field(e, 'partial') === true ? ' (partial)' : ''}`;
     case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${failureMessage(v('message'), v('attempt'), v('reason'))}`;
