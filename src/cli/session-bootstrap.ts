@@ -213,7 +213,7 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
       code = Math.max(code, 1);
     }
     try {
-      writeManifest(session.dir, { ...manifest, end: end.toISOString(), exit_reason: reason, exit_code: exitCode, duration_ms: durationMs });
+      writeManifest(session.dir, { ...manifest, end: end.toISOString(), exit_reason: reason, exit_code: exitCode, duration_ms: durationMs, ...(failure ? { failure: { code: failure.code, message: failure.message } } : {}) });
     } catch (error) {
       io.stderr.write(`tradetrace ${mode}: could not update the session manifest: ${message(error)}\n`);
       code = Math.max(code, 1);
@@ -243,8 +243,10 @@ function startSessionNow(options: StartSessionOptions): StartSessionResult {
     }
     ended = 1;
     try {
-      // Refused: it never traded, so its config is not the next session's drift baseline.
-      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'refused', exit_code: 1, duration_ms: elapsedMs() });
+      // Refused: it never traded, so its config is not the next session's drift baseline. No
+      // SESSION_END could be written, so the manifest is the only place that says why.
+      const { code, message: why } = sessionFailure(error);
+      writeManifest(session.dir, { ...manifest, end: new Date().toISOString(), exit_reason: 'refused', exit_code: 1, duration_ms: elapsedMs(), failure: { code, message: why } });
     } catch {
       // Reported above; nothing more to do.
     }

@@ -14,13 +14,15 @@ describe('sessions: why a session ended in an error or was refused', () => {
   const message = '/data/BTC_USD-1m.csv is not the data /data/D traded BTC/USD on: its bar of 2022-01-01T00:40:00.000Z closed at 46554, and the file now says 23277';
   refused.tick(100).end('refused', 2, { error_code: 'data_changed', message });
 
-  it('prints the SESSION_END error code and message under the refused session only', async () => {
+  it('prints the SESSION_END error code and message under the refused session only, in place of its PnL', async () => {
     const r = await runQuery(['sessions', '--data-dir', dir]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const [, clean = '', later = ''] = r.stdout.split(/\n(?=  session_)/);
     expect(clean).not.toContain('why:');
     expect(later).toContain('exit: refused (exit 2)');
-    expect(later).toContain(`\n      why: data_changed: ${message}`);
+    // A refused start never traded: why it was refused stands where the PnL would.
+    expect(later).toContain(`\n      refused before trading: data_changed: ${message}`);
+    expect(later).not.toContain('realized PnL');
   });
 
   it('--json carries it as failureCode and failureMessage (null for a clean end)', async () => {

@@ -19,7 +19,7 @@ ${commonHelp(JSON_RAW_LINES, { window: false })}
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   // A torn last line is read even while the bot runs: the verdict tells a line being written from a dead bot's.
-  const opened = openQuery('health', args, rawIo, HELP, {}, 0, { everyTornLine: true });
+  const opened = openQuery('health', args, rawIo, HELP, {}, 0, { everyTornLine: true, orRefusedStart: true });
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
   if (f.window.since !== undefined || f.window.until !== undefined) {
@@ -28,7 +28,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.usage;
   }
   const report = await checkHealth(set, f.session, skipped, newStats());
-  if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine)) {
+  // A start refused before its first line (logs not writable) is known by its manifest alone.
+  if (!report || (f.session && !report.start && !report.lastHeartbeat && !report.lastLine && report.verdict !== 'refused')) {
     const unknown = await unknownSession(set, skipped, f.session, [], followUpDataDir(f));
     io.stderr.write(`tradetrace health: ${unknown ?? `${f.session ? `no lines from session ${f.session}` : 'no session found'} in ${set.files.length} log files of ${set.logsDir}`}\n`);
     await reportSkipped(skipped, io);

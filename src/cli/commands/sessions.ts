@@ -16,7 +16,9 @@ its realized PnL per currency (from its SESSION_END summary; "unknown" for a ses
 Fills and failures are order intents by their final verdict, as orders --session counts them; an
 order filled in part that still rests on the exchange is counted apart ("partly filled").
 A session without SESSION_END shows "no SESSION_END" and when it was last seen; one that ended
-in an error or was refused before trading shows why (its SESSION_END's error code and message).
+in an error shows why (its SESSION_END's error code and message), and one refused before trading
+says "refused before trading: <why>" in place of its PnL (from its SESSION_END, else its manifest:
+a start that could not open its logs wrote no line).
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
 "configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,
@@ -46,7 +48,7 @@ function runLength(r: SessionRow): string {
 }
 
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
-  const opened = openQuery('sessions', args, rawIo, HELP, {}, 0);
+  const opened = openQuery('sessions', args, rawIo, HELP, {}, 0, { orRefusedStart: true });
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
   const all = await listSessions(set, f.window, skipped, newStats());
@@ -71,9 +73,13 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
       out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
-      out.push(`      realized PnL: ${pnlText(r)}`);
       const why = [r.failureCode, r.failureMessage].filter((part) => part !== null);
-      if (why.length > 0) out.push(`      why: ${why.join(': ')}`);
+      // A refused start never traded: its PnL is not unknown, there is none, and why is the news.
+      if (r.exitReason === 'refused') out.push(`      refused before trading: ${why.length > 0 ? why.join(': ') : 'no reason recorded'}`);
+      else {
+        out.push(`      realized PnL: ${pnlText(r)}`);
+        if (why.length > 0) out.push(`      why: ${why.join(': ')}`);
+      }
     }
     io.stdout.write(`${out.join('\n')}\n`);
   }

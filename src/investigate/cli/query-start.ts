@@ -1,4 +1,5 @@
-import { openLogSet, type LogSet, type LogSetOptions } from '../query/log-set.js';
+import { openLogSet, readManifests, type LogSet, type LogSetOptions } from '../query/log-set.js';
+import { refusedInManifests } from '../query/manifest-failure.js';
 import { SkippedLines } from '../query/skipped-lines.js';
 import { lineBeingWritten } from '../query/written-tail.js';
 import { EXIT } from '../exit-codes.js';
@@ -39,13 +40,19 @@ export interface QueryLogsOptions extends Omit<LogSetOptions, 'lineBeingWritten'
    * the line a running bot is writing this instant (written-tail.ts), and reports any other.
    */
   readonly everyTornLine?: boolean;
+  /**
+   * Go on with no log files when a manifest records a start refused before trading (health,
+   * sessions): one refused because it could not open its logs wrote none, and is in no log.
+   */
+  readonly orRefusedStart?: boolean;
 }
 
 /** The data directory's log files, or the "no logs here" exit that names the directory. */
 export function openQueryLogs(command: string, dataDir: string, io: QueryIo, options: QueryLogsOptions = {}): OpenedLogs {
-  const { everyTornLine, ...setOptions } = options;
+  const { everyTornLine, orRefusedStart, ...setOptions } = options;
   const set = openLogSet(dataDir, undefined, everyTornLine === true ? setOptions : { ...setOptions, lineBeingWritten: lineBeingWritten(dataDir) });
-  const empty = noLogs(set, command, io);
+  const onlyRefused = orRefusedStart === true && set.files.length === 0 && refusedInManifests(readManifests(dataDir)).length > 0;
+  const empty = onlyRefused ? null : noLogs(set, command, io);
   if (empty !== null) return { ok: false, exitCode: empty };
   return { ok: true, set, skipped: new SkippedLines() };
 }
@@ -62,7 +69,7 @@ export function openQuery<T extends QueryIo>(
   help: string,
   extra: OptionSpec,
   maxPositionals: number,
-  logsOptions: Pick<QueryLogsOptions, 'everyTornLine'> = {},
+  logsOptions: Pick<QueryLogsOptions, 'everyTornLine' | 'orRefusedStart'> = {},
 ): QueryOpened<T> {
   const start = startQuery(command, args, rawIo, help, extra, maxPositionals);
   if (!start.ok) return start;

@@ -4,6 +4,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { lastSessionLine, sessionLastLines, tornTail, type SessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import { manifestFailure, refusedInManifests, type ManifestFailure } from './manifest-failure.js';
 import { processState, runsHere, type ProcessState } from './session-process.js';
 import { tornSessionLine } from './session-torn-line.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
@@ -51,6 +52,11 @@ export interface HealthReport {
   readonly process: ProcessState | undefined;
   /** Sessions started after this one that were refused before trading (the default skips them), with why. */
   readonly laterRefused: readonly RefusedStart[];
+  /**
+   * Why it failed, from its manifest, for a session with no SESSION_END: a start refused because its
+   * logs could not be opened (logs/ not writable) could record it nowhere else.
+   */
+  readonly manifestFailure: ManifestFailure | undefined;
   /** runtime.heartbeat_interval of the session's config (sessions/<id>/config.json, or its CONFIG_HASH line), in ms. */
   readonly heartbeatIntervalMs: number | null;
   /** When the watchdog's first interval heartbeat was due: the start plus the interval. */
@@ -67,7 +73,7 @@ function threadsOf(e: LocatedEvent): ThreadRow[] {
   return e.event.event_type === 'SHUTDOWN_HEARTBEAT' ? e.event.registered_threads : [];
 }
 
-/** A session refused before it traded, and the reason its SESSION_END gave. */
+/** A session refused before it traded, and the reason its SESSION_END (else its manifest) gave. */
 export interface RefusedStart {
   readonly sessionId: string;
   readonly errorCode: string | undefined;
@@ -81,13 +87,18 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
     if (event.event_type === 'SESSION_END' && event.reason === 'refused') refused.set(event.session_id, { sessionId: event.session_id, errorCode: event.error_code, message: event.message });
   }
   const manifests = readManifests(set.dataDir);
+  // A start refused because it could not open its logs wrote no line at all: only its manifest says
+  // it was refused, and why. Without it, health named the session before as the latest, ended cleanly.
+  const refusedUnlogged = refusedInManifests(manifests).filter((id) => !refused.has(id));
+  for (const id of refusedUnlogged) {
+    const failure = manifestFailure(manifests.get(id));
+    refused.set(id, { sessionId: id, errorCode: failure?.code, message: failure?.message });
+  }
   // In the order the sessions started (their manifests' sequence; 0 where there is none, keeping the
   // logs' order): after the clock was set back, the latest stamp is not the latest session.
   const startOrder = (sessionId: string): number => manifests.get(sessionId)?.sequence ?? 0;
-  const started = events
-    .filter((e) => e.event.event_type === 'SESSION_START')
-    .map((e) => e.event.session_id)
-    .sort((a, b) => startOrder(a) - startOrder(b));
+  const logged = new Set(events.filter((e) => e.event.event_type === 'SESSION_START').map((e) => e.event.session_id));
+  const started = [...logged, ...refusedUnlogged.filter((id) => !logged.has(id))].sort((a, b) => startOrder(a) - startOrder(b));
   // A refused start (another bot held the data dir) is not the bot an operator asks about: the
   // default is the latest session that got past its start, and the refusals after it are named.
   const sessionId = session ?? [...started].reverse().find((id) => !refused.has(id)) ?? started.at(-1) ?? events[events.length - 1]?.event.session_id;
@@ -151,6 +162,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const running = runsHere(proc);
   const verdict: HealthVerdict = endEvent?.event_type === 'SESSION_END'
     ? (endEvent.reason === 'refused' ? 'refused' : endEvent.exit_code === 0 ? 'ended_cleanly' : endEvent.error_code === 'shutdown_forced' ? 'forced' : 'ended_with_error')
+    : manifest?.exit_reason === 'refused' ? 'refused'
     : fatal ? 'died_fatal'
       // A running bot: a torn tail is the line being written, a SHUTDOWN_COMPLETE the end coming.
       : running ? (dead.length > 0 ? 'hung' : 'running')
@@ -160,7 +172,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   return {
     sessionId, manifest, start, end, complete, requested, fatal,
     heartbeats: heartbeats.length, periodicHeartbeats: periodic.length, lastHeartbeat, periodS, periodFrom, loops, lastLine, torn, verdict,
-    process: endEvent ? undefined : proc, laterRefused, heartbeatIntervalMs, firstHeartbeatDue,
+    process: endEvent ? undefined : proc, laterRefused, manifestFailure: endEvent ? undefined : manifestFailure(manifest), heartbeatIntervalMs, firstHeartbeatDue,
   };
 }
 

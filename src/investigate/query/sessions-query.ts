@@ -5,6 +5,7 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
+import { manifestFailure } from './manifest-failure.js';
 import { OrdersTally, partlyFilled, type IntentSummary } from './orders-tally.js';
 import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
 import { realizedPnl, type PnlByCurrency } from './session-pnl.js';
@@ -22,7 +23,10 @@ export interface SessionRow {
   /** SESSION_END's reason, else the manifest's, else null: the session did not end cleanly (or is running). */
   exitReason: string | null;
   exitCode: number | null;
-  /** What failed, from SESSION_END (reasons error, refused, fatal): why a session stopped or never traded. */
+  /**
+   * What failed, from SESSION_END (reasons error, refused, fatal), else from the manifest: why a
+   * session stopped or never traded. A start refused because its logs could not be opened has only the manifest.
+   */
   failureCode: string | null;
   failureMessage: string | null;
   mode: string | undefined;
@@ -67,7 +71,8 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     let r = rows.get(id);
     if (!r) {
       const m = manifests.get(id);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: null, failureMessage: null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, lastSeen: undefined, manifest: m };
+      const failure = manifestFailure(m);
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;

@@ -17,7 +17,7 @@ export function healthVerdict(r: HealthReport, nowMs: number = Date.now()): stri
       // The operator's own second Ctrl-C, not a fault of the bot: say what was cut short.
       return `STOPPED BY FORCE: a second signal cut the shutdown short, exit code ${r.end ? raw(r.end, 'exit_code') : '?'}${r.end ? `: ${text(r.end, 'message')}` : ''}`;
     case 'refused':
-      return `REFUSED before trading: exit code ${r.end ? raw(r.end, 'exit_code') : '?'}${failure(r)}; nothing was decided under its config`;
+      return `REFUSED before trading: exit code ${r.end ? raw(r.end, 'exit_code') : (r.manifest?.exit_code ?? '?')}${failure(r)}; nothing was decided under its config${r.end ? '' : ' (from its manifest: it wrote no SESSION_END)'}`;
     case 'died_fatal':
       return `DIED: FATAL ${r.fatal ? `${raw(r.fatal, 'error_code')}: ${raw(r.fatal, 'message')}` : ''} (no SESSION_END)`;
     case 'died_torn':
@@ -83,10 +83,14 @@ function noHeartbeat(r: HealthReport, nowMs: number): { due: boolean; text: stri
   return { due: true, text: 'no SHUTDOWN_HEARTBEAT from this session: the watchdog never ran or its lines are missing' };
 }
 
-/** `: <error_code>: <message>` of a SESSION_END that says what failed (older sessions' do not). */
+/**
+ * `: <error_code>: <message>` of a SESSION_END that says what failed (older sessions' do not), else
+ * of the manifest's failure (a start refused before it could write any line).
+ */
 function failure(r: HealthReport): string {
   const e = r.end;
-  if (!e || text(e, 'error_code') === '') return '';
+  if (!e) return r.manifestFailure ? `: ${r.manifestFailure.code}: ${r.manifestFailure.message}` : '';
+  if (text(e, 'error_code') === '') return '';
   return `: ${text(e, 'error_code')}: ${text(e, 'message')}`;
 }
 
@@ -138,7 +142,8 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataD
       const sinceNow = nowMs - Date.parse(hb.event.ts);
       if (sinceNow > r.periodS * 2000) out.push(style.red(`heartbeats stopped: none for ${duration(sinceNow)} (expected every ${duration(r.periodS * 1000)})${silentMs > 0 ? `; other lines went on for ${duration(silentMs)} after it` : ''}`));
     }
-  } else {
+  } else if (!(r.verdict === 'refused' && !r.start)) {
+    // A start refused before SESSION_START never ran its watchdog: no heartbeat was ever due.
     const none = noHeartbeat(r, nowMs);
     out.push(none.due ? style.red(none.text) : none.text);
   }

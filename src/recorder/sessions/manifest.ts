@@ -25,6 +25,10 @@ export const manifestSchema = z
     exit_reason: z.enum(SESSION_END_REASONS).nullable(),
     exit_code: z.number().int().nullable(),
     duration_ms: z.number().nullable(),
+    failure: z
+      .object({ code: z.string(), message: z.string() })
+      .optional()
+      .describe('why the session ended badly (exit reasons refused, error, fatal): SESSION_END\'s error_code and message. The only record of a start refused because its logs could not be opened, which has no SESSION_END'),
     sequence: z
       .number()
       .int()
