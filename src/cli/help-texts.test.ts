@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
@@ -39,5 +39,15 @@ describe('--help', () => {
     expect(text).toMatch(/^ {2}--session ID /m);
     // The other query commands still offer them.
     expect(await help('orders')).toMatch(/^ {2}--since T /m);
+  });
+});
+
+describe('--version', () => {
+  it("prints the package's version, as each session's manifest records it, and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = await runQuery([flag]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `tradetrace ${version}\n`, '']);
+    }
   });
 });

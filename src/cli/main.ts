@@ -22,7 +22,7 @@ const COMMANDS: Record<string, CommandEntry> = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
-  return `usage: tradetrace <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tradetrace <command> --help' for a command's options.\n`;
+  return `usage: tradetrace <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tradetrace <command> --help' for a command's options; 'tradetrace --version' for the version.\n`;
 }
 
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }): Promise<number> {
@@ -30,6 +30,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    const { tradetraceVersion } = await import('./session-bootstrap.js');
+    io.stdout.write(`tradetrace ${tradetraceVersion()}\n`);
+    return 0;
   }
   const entry = COMMANDS[name];
   if (!entry) {
