@@ -7,6 +7,7 @@ import { listSessions, type SessionRow } from '../../investigate/query/sessions-
 import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
+import { processState, runsHere } from '../../investigate/query/session-process.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace sessions
@@ -27,13 +28,26 @@ ${commonHelp(`print one object per session, one a line, instead of the text (not
 (null or left out when not known)`)}
 `;
 
+/** A session without SESSION_END: running or dead, as its process tells on this host (health's test); unknown elsewhere. */
+function liveness(r: SessionRow): 'running' | 'gone' | 'unknown' {
+  const process = r.exitReason || r.manifest?.end ? undefined : processState(r.manifest, r.start);
+  if (runsHere(process)) return 'running';
+  return process?.alive === false || process?.reused === true ? 'gone' : 'unknown';
+}
+
 function exitText(r: SessionRow): string {
   if (r.exitReason) return `${r.exitReason} (exit ${r.exitCode ?? '?'})`;
-  return `no SESSION_END${r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : ''}`;
+  const seen = r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : '';
+  // A running bot and a dead one both lacked SESSION_END alike: the runbook sends an operator here before a restart.
+  const state = liveness(r);
+  if (state === 'running') return `none yet: RUNNING (pid ${r.manifest?.pid ?? '?'} on this host)${seen}`;
+  if (state === 'gone') return `no SESSION_END: its process (pid ${r.manifest?.pid ?? '?'}) is gone, it died without a trace${seen}`;
+  return `no SESSION_END${seen}`;
 }
 
 /** `-31.4417798 USD` (each currency apart), or why it is not known. */
 function pnlText(r: SessionRow): string {
+  if (r.realizedPnl === null && !r.exitReason && liveness(r) === 'running') return 'not yet (the session is running: its SESSION_END will have it)';
   if (r.realizedPnl === null) return `unknown (${r.exitReason ? 'its SESSION_END has no PnL summary' : 'no SESSION_END summary'})`;
   return Object.entries(r.realizedPnl).map(([currency, amount]) => `${amount} ${currency}`).join(', ');
 }

@@ -44,7 +44,8 @@ export function healthVerdict(r: HealthReport, nowMs: number = Date.now()): stri
 /** The verdict of a session whose process runs on this host: since when, its last line, its heartbeats. */
 function running(r: HealthReport, nowMs: number): string {
   const p = r.process;
-  const since = r.start?.event.ts ?? r.manifest?.start ?? undefined;
+  // The manifest's start, as the header's "started" and `sessions` give it (81e97ba); SESSION_START is written a moment later.
+  const since = r.manifest?.start ?? r.start?.event.ts;
   const who = p && p.startedAt === null ? `a process with pid ${p.pid} is running on this host (its start time cannot be read here: it may be another process that got the pid)` : `pid ${p?.pid ?? '?'} is running on this host`;
   const parts = [`RUNNING: ${who}, no SESSION_END yet`];
   if (p?.stopped) parts.push(`but the process is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${p.pid}\` (or \`fg\` in that terminal)`);
