@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { isAlias, isMap, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, parseDocument, visit, type Document } from 'yaml';
 import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
+import { fileDecimal, scalarLocator, type WrittenScalar } from './file-decimal.js';
 import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
 import { findJsonSyntaxError, lineColumn } from './json-syntax.js';
 import { CONFIG_KEYS, SECRET_PATHS, SECTIONS } from './schema.js';
@@ -106,20 +107,13 @@ function parseText(file: string, withBom: string): Parsed {
   }
 }
 
-/** The value pair of `key` in a YAML/JSON map node; the last one, as JSON.parse keeps the last of a repeated key. */
-function valueOf(node: unknown, key: string): unknown {
-  return isMap(node) ? node.items.findLast((pair) => isScalar(pair.key) && pair.key.value === key)?.value : undefined;
-}
-
 /**
  * How a number that is not finite was written: JSON.parse reads `1e309` as Infinity (and YAML
  * `.inf`, `.nan` as Infinity, NaN), which an error must not show as `null` or as a word the file
- * does not say. Only called on such a value, so the file is re-read as YAML (a superset of JSON)
- * for the node's source range; the value itself is the fallback.
+ * does not say. `written` is how the file wrote it; the value itself is the fallback.
  */
-function writtenNumber(text: string, section: string, name: string, value: number): string {
-  const node = valueOf(valueOf(parseDocument(text, { uniqueKeys: false }).contents, section), name);
-  const source = isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : '';
+function writtenNumber(written: WrittenScalar | undefined, value: number): string {
+  const source = written?.source.trim() ?? '';
   if (source === '' || source === String(value)) return String(value);
   // Digits that read as Infinity overflowed; a word (.inf, .nan) just means it.
   return /\d/.test(source) ? `${source} (too large for a number: it reads as ${String(value)})` : `${source} (${String(value)})`;
@@ -146,6 +140,9 @@ export function readConfigFile(file: string): FileSettings {
   }
   const settings: RawSetting[] = [];
   const problems: ConfigProblem[] = [...parsed.problems];
+  // The BOM is not part of the text, so positions count from after it.
+  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const written = scalarLocator(unmarked);
   for (const [section, body] of Object.entries(root)) {
     if (!Object.hasOwn(SECTIONS, section)) {
       const suggestion = closest(section, Object.keys(SECTIONS));
@@ -172,7 +169,15 @@ export function readConfigFile(file: string): FileSettings {
         const key = CONFIG_KEYS.get(path);
         const expected = key?.expected ?? 'a finite number';
         if (key?.secret === true) problems.push({ code: 'invalid_value', path, expected, given: '[REDACTED]', source });
-        else problems.push({ code: 'invalid_value', path, expected, given: raw, source, written: writtenNumber(text, section, name, raw) });
+        else problems.push({ code: 'invalid_value', path, expected, given: raw, source, written: writtenNumber(written(section, name), raw) });
+        continue;
+      }
+      if (typeof raw === 'number' && CONFIG_KEYS.get(path)?.kind === 'decimal') {
+        // A float holds about 16 digits: money written as a number is read from its text.
+        const scalar = written(section, name);
+        const exact = fileDecimal(raw, scalar);
+        if (exact.ok) settings.push({ path, raw: exact.raw, source });
+        else problems.push({ code: 'file_syntax', file, reason: `${path}: ${exact.reason}`, ...(scalar ? lineColumn(unmarked, scalar.offset) : {}) });
         continue;
       }
       // An explicit null in a file means "use the default", as if the key were absent.
