@@ -11,6 +11,7 @@ import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 import { ExitBackoff } from './exit-backoff.js';
 import { checkExit, exitSizing } from './exit-check.js';
+import { exitTimeInForce, sellsNow } from './exit-time-in-force.js';
 import { attemptOf, logFoundFill, noteBuySettled } from './order-watcher.js';
 import { holdingSeconds } from '../store/holding-time.js';
 
@@ -41,7 +42,7 @@ interface Blocked {
    * is tried again only above it, so a stricter exchange cannot bring back a retry every bar.
    */
   refusedNotional: Decimal | null;
-  /** The spell's line says a cancel of the bot's own resting buy was tried and failed. */
+  /** The spell's line says a cancel of the bot's own resting order was tried and failed. */
   readonly cancelTried: boolean;
 }
 
@@ -54,9 +55,15 @@ interface PendingCancel {
 /** States in which the store still counts an order unsettled (StateStore.openOrders). */
 const UNSETTLED: ReadonlySet<OrderRecord['status']> = new Set<OrderRecord['status']>(['new', 'submitted', 'partially_filled', 'pending_cancel', 'unknown']);
 
-/** The bot's own buy resting on the book in a state the exchange reported: the one order an exit may cancel. */
-function isRestingBuy(order: OrderRecord): boolean {
-  return order.side === 'buy' && (order.status === 'submitted' || order.status === 'partially_filled');
+/**
+ * An order of the bot's own resting on the book in a state the exchange reported, which the exit of
+ * `rule` cancels before it sells: a buy (it would keep buying into the move the rule fired on), or,
+ * for a rule that must sell now, a sell left resting (a GTC take-profit sell, or a stop-loss sell
+ * placed GTC before protective sells were IOC) whose limit the market may never come back to.
+ */
+function isCancelableFor(rule: ExitRule, order: OrderRecord): boolean {
+  if (order.status !== 'submitted' && order.status !== 'partially_filled') return false;
+  return order.side === 'buy' || sellsNow(rule);
 }
 
 /**
@@ -74,15 +81,22 @@ function isRestingBuy(order: OrderRecord): boolean {
  * them together. The pre-check runs on every bar, but no order is sent and no line written until
  * the spell ends.
  *
+ * Stop loss, trailing stop and max holding time sell IOC whatever execution.tif (exitTimeInForce):
+ * what a bar cannot fill expires and the rule, still firing, sells the rest on the next bar. Only a
+ * take profit's sell may rest (GTC).
+ *
  * An unsettled order on the symbol holds the sell back (a second sell could sell twice), except the
- * bot's own buy resting on the book (a GTC buy filling in parts, its state known): a rule that fires
- * first cancels it through the exchange (ORDER_CANCELED under the buy's intent, after EXIT_TRIGGERED),
- * books any fill the cancel's answer reports (the position grows by it), then sizes and sends the
- * sell of the whole position on the same bar. A cancel that fails, or whose answer leaves the order
- * open, blocks the exit (EXIT_BLOCKED unsettled_order, saying what was tried): the watcher asks about
- * the order on every bar, the cancel is tried again on each bar the rule fires, and the sell goes
- * on the bar the order is found settled. A resting sell, or an order whose state is unknown, blocks
- * the exit as before: nothing is canceled.
+ * bot's own orders resting on the book in a known state: a buy (a GTC buy filling in parts), which
+ * any rule cancels, and a sell (a GTC take-profit sell), which a stop loss, trailing stop or max
+ * holding time cancels. The rule that fires first cancels it through the exchange (ORDER_CANCELED
+ * reason exit_<rule>, under the order's own decision and intent, after EXIT_TRIGGERED), books any
+ * fill the cancel's answer reports (a buy's grows the position, a sell's is a SELL_FILLED that
+ * shrinks it, each booked once: the store books only what an answer adds), then sizes and sends the
+ * sell of the position as the cancel left it on the same bar. A cancel that fails, or whose answer
+ * leaves the order open, blocks the exit (EXIT_BLOCKED unsettled_order, saying what was tried): the
+ * watcher asks about the order on every bar, the cancel is tried again on each bar the rule fires,
+ * and the sell goes on the bar the order is found settled. A take-profit sell resting while take
+ * profit fires again, or an order whose state is unknown, blocks the exit: nothing is canceled.
  */
 export class ExitHandler {
   private readonly levels = new Map<string, Levels>();
@@ -100,9 +114,9 @@ export class ExitHandler {
     const trigger = this.fired(position, bar);
     const blocked = this.blockedOf(position);
     if (!trigger && !blocked) return;
-    // The bot's own buy still resting on the book would keep buying into the move the rule fired on:
-    // it is canceled first, whatever the sell's pre-check says.
-    const resting = trigger ? this.restingBuys(bar.symbol) : undefined;
+    // The bot's own buy still resting on the book would keep buying into the move the rule fired on,
+    // and its take-profit sell would hold back a stop: canceled first, whatever the pre-check says.
+    const resting = trigger ? this.cancelable(bar.symbol, trigger.rule) : undefined;
     if (trigger && resting) return withDecision(position.decisionId, () => this.cancelThenExit(position, trigger, bar, rules, resting));
     return this.exit(position, trigger, blocked, bar, rules, false);
   }
@@ -122,8 +136,8 @@ export class ExitHandler {
     }
     // Sellable again while no rule fires: a later refusal is a new spell, worth a new line.
     if (!trigger) return this.unblock(bar.symbol);
-    // An earlier order on the symbol may still fill (a sell resting, a cancel not settled yet, or
-    // unknown after a timeout that the watcher keeps asking about): a second sell now could sell twice.
+    // An earlier order on the symbol may still fill (a take-profit sell resting, a cancel not settled
+    // yet, or unknown after a timeout that the watcher keeps asking about): a second sell could sell twice.
     const unsettled = this.ctx.portfolio.openOrder(bar.symbol);
     if (unsettled) {
       const why = `order ${unsettled.clientOrderId} (${unsettled.side}) is not settled yet (${unsettled.status}); a second sell could sell twice, and the exchange is asked about it on every bar`;
@@ -135,16 +149,16 @@ export class ExitHandler {
     return withDecision(position.decisionId, () => this.sell(position, trigger, bar, rules, sizing, verdict.terms, announced));
   }
 
-  /** Every unsettled order on `symbol` when all of them are the bot's own buys resting in a known state; otherwise none. */
-  private restingBuys(symbol: string): readonly OrderRecord[] | undefined {
+  /** Every unsettled order on `symbol` when the exit of `rule` may cancel all of them; otherwise none. */
+  private cancelable(symbol: string, rule: ExitRule): readonly OrderRecord[] | undefined {
     const { portfolio } = this.ctx;
     if (!portfolio.hasOpenOrder(symbol)) return undefined;
     const open = portfolio.store.openOrders().filter((order) => order.symbol === symbol);
-    return open.length > 0 && open.every(isRestingBuy) ? open : undefined;
+    return open.length > 0 && open.every((order) => isCancelableFor(rule, order)) ? open : undefined;
   }
 
   /**
-   * EXIT_TRIGGERED, then the cancel of each resting buy (inside its own decision and intent), then,
+   * EXIT_TRIGGERED, then the cancel of each resting order (inside its own decision and intent), then,
    * when every cancel settled its order, the sell of the position as the cancels left it.
    */
   private async cancelThenExit(position: PositionRecord, trigger: Trigger, bar: Bar, rules: MarketRules, resting: readonly OrderRecord[]): Promise<void> {
@@ -171,20 +185,20 @@ export class ExitHandler {
     if (failures.length > 0) {
       const sizing = exitSizing(now.qty, bar.close, this.ctx.settings.slippageBps);
       const terms = checkExit(rules, sizing, null).terms;
-      const why = `${failures.join('; ')}; no sell is sent while it may still buy (a second order could sell what is not yet known), the cancel is tried again on each bar the rule fires and the exchange is asked about the order on every bar`;
+      const why = `${failures.join('; ')}; no sell is sent while it may still fill (a second order could sell what is not yet known), the cancel is tried again on each bar the rule fires and the exchange is asked about the order on every bar`;
       return this.block(now, trigger, bar, terms, 'unsettled_order', why, 'that order settles', null, true);
     }
     return this.exit(now, trigger, this.blockedOf(now), bar, rules, true);
   }
 
   /**
-   * Cancels one resting buy and books what the answer reports. Returns undefined when the order is
+   * Cancels one resting order and books what the answer reports. Returns undefined when the order is
    * settled (canceled, or found filled), else what was tried and how it failed, for EXIT_BLOCKED.
    */
   private async cancel(order: OrderRecord, rule: ExitRule): Promise<string | undefined> {
     const { exchange, recorder } = this.ctx;
     const id = order.clientOrderId;
-    const tried = `order ${id} (buy) was resting on the book (${order.status}, ${order.filledQty.toString()} of ${order.qty.toString()} filled) and the exit asked the exchange to cancel it`;
+    const tried = `order ${id} (${order.side}) was resting on the book (${order.status}, ${order.filledQty.toString()} of ${order.qty.toString()} filled) and the exit asked the exchange to cancel it`;
     const answer = await exchange.cancelOrder(order.symbol, id);
     const booked = exchange.takeFill(id);
     if (!answer.ok) {
@@ -194,7 +208,8 @@ export class ExitHandler {
       return `${tried}, but the cancel failed (${answer.error.code}: ${answer.error.message})${reached}`;
     }
     const seen = answer.value;
-    // A fill the watcher had not seen yet (the buy filled further, or completely, before the cancel): the position grows by it.
+    // A fill the watcher had not seen yet (the order filled further, or completely, before the cancel):
+    // a buy's grows the position, a sell's (SELL_FILLED) shrinks it; the sell that follows sells what is left.
     if (booked?.bookedQty.isPositive()) logFoundFill(this.ctx, order, seen, booked);
     noteBuySettled(this.ctx, order, seen);
     if (seen.status === 'canceled' || seen.status === 'expired') {
@@ -240,7 +255,7 @@ export class ExitHandler {
   private block(position: PositionRecord, trigger: Trigger, bar: Bar, terms: OrderTerms, refusedBy: ExitRefusal, why: string, until: string, refusedNotional: Decimal | null = null, cancelTried = false): void {
     const { recorder, stats } = this.ctx;
     const known = this.blocked.get(position.symbol);
-    // A failed cancel of a resting buy is told once per position even inside an earlier spell: it says what was tried.
+    // A failed cancel of a resting order is told once per position even inside an earlier spell: it says what was tried.
     if (known?.positionId === position.id && known.decisionId === position.decisionId && (known.cancelTried || !cancelTried)) {
       known.refusedNotional = refusedNotional ?? known.refusedNotional;
       return;
@@ -307,7 +322,7 @@ export class ExitHandler {
       stats.intents++;
       await withIntent(intentId, async () => {
         const routed = await router.route({
-          ...sizing, intentId, symbol, tif: settings.tif, maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
+          ...sizing, intentId, symbol, tif: exitTimeInForce(trigger.rule, settings.tif), maxRetries: settings.maxRetries, retryBackoffMs: settings.retryBackoffMs,
         });
         portfolio.refresh();
         observer.onPortfolioChanged?.();
