@@ -13,13 +13,41 @@ const RETIRED_KEYS: ReadonlyMap<string, string> = new Map([
   ],
 ]);
 
+/** The key's own name, without its section: after the last `.` of a path, `__` of an env name. */
+function lastSegment(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('.') + 1, name.lastIndexOf('__') + 2)).toLowerCase();
+}
+
 /**
- * The problem for a key no section has: why it was retired, else the closest known spelling.
+ * A known key of the same name in another section (`trading.take_profit_pct` for
+ * exits.take_profit_pct): the likeliest slip, and one edit distance cannot see, as section names
+ * differ by more letters than a typo. Of several, the nearest spelling of the whole path.
+ */
+function sameNameElsewhere(path: string, known: readonly string[]): string | undefined {
+  const name = lastSegment(path);
+  if (name === '' || name === path.toLowerCase()) return undefined;
+  const same = known.filter((candidate) => candidate.toLowerCase() !== path.toLowerCase() && lastSegment(candidate) === name);
+  return same.length > 1 ? (closest(path, same) ?? same[0]) : same[0];
+}
+
+/** A slip of both section and spelling (`trading.quote_budgt`): the one key whose name is close. */
+function misspeltElsewhere(path: string, known: readonly string[]): string | undefined {
+  const name = lastSegment(path);
+  if (name === '' || name === path.toLowerCase()) return undefined;
+  const meant = closest(name, new Set(known.map(lastSegment)));
+  const keys = meant === undefined ? [] : known.filter((candidate) => lastSegment(candidate) === meant);
+  return keys.length === 1 ? keys[0] : undefined;
+}
+
+/**
+ * The problem for a key no section has: why it was retired, else a key of the same name in
+ * another section, else the closest known spelling, else a close name in another section.
  * `path` is how the source named it (an env name for env); `keyPath` the section.key it stands for.
  */
 export function unknownKey(path: string, source: ConfigSource, known: Iterable<string>, keyPath = path): ConfigProblem {
   const retired = RETIRED_KEYS.get(keyPath);
   if (retired !== undefined) return { code: 'unknown_key', path, source, retired };
-  const suggestion = closest(path, known);
+  const candidates = [...known];
+  const suggestion = sameNameElsewhere(path, candidates) ?? closest(path, candidates) ?? misspeltElsewhere(path, candidates);
   return { code: 'unknown_key', path, source, ...(suggestion ? { suggestion } : {}) };
 }
