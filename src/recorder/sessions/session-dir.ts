@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sessionIdFor } from '../../domain/ids.js';
+import { makeDirectories } from '../make-directories.js';
 import { errnoOf, SessionError } from './session-error.js';
 
 export const SESSIONS_DIR = 'sessions';
@@ -23,7 +24,8 @@ const MAX_ATTEMPTS = 1_000;
  */
 export function createSessionDir(sessionsRoot: string, now: Date): SessionDir {
   try {
-    mkdirSync(sessionsRoot, { recursive: true });
+    // Not mkdirSync's recursive mode: under /proc/self it looped forever (see makeDirectories).
+    makeDirectories(sessionsRoot);
   } catch (error) {
     throw new SessionError('create_failed', `cannot create sessions directory ${sessionsRoot}: ${(error as Error).message}`, sessionsRoot, { cause: error });
   }
