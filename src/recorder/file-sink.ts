@@ -2,6 +2,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from '
 import { join } from 'node:path';
 import { channelFileName, type Channel } from './channels.js';
 import { errnoOf, rotateIfStill } from './file-rotation.js';
+import { whyNoDirectory } from './make-directories.js';
 import type { LineSink } from './line-sink.js';
 import { pruneRotated, type PruneOutcome, type RetentionPolicy } from './log-retention.js';
 import { RecorderError } from './recorder-error.js';
@@ -141,7 +142,9 @@ export class FileSink implements LineSink {
     try {
       mkdirSync(logsDir, { recursive: true });
     } catch (error) {
-      throw new RecorderError('open_failed', `cannot create log directory ${logsDir}: ${String(error)}`, { path: logsDir, errno: errnoOf(error) }, { cause: error });
+      // A file where logs/ should be gave "EEXIST: file already exists, mkdir", which reads as if all were well.
+      const why = whyNoDirectory(logsDir) ?? String(error);
+      throw new RecorderError('open_failed', `cannot create log directory ${logsDir}: ${why}`, { path: logsDir, errno: errnoOf(error) }, { cause: error });
     }
     this.compression = options.compressRotated ? new RotatedCompression(logsDir, options.compressRotated) : undefined;
     if (options.compressLeftovers ?? true) this.compression?.recover();
