@@ -56,6 +56,34 @@ async function missingFile(files: readonly string[]): Promise<string | undefined
   return undefined;
 }
 
+/** What --speed takes, for a --speed that parseArgs refuses before parseSpeed sees it. */
+const SPEED_EXPECTED = '--speed N|max: expected a positive number (1 = real time, 60 = 60x) or max';
+
+/**
+ * parseArgs takes `--speed -1` for a flag missing its value, and says so ("argument is ambiguous"):
+ * a negative number is given to --speed as `--speed=-1` is, so parseSpeed says what it expects.
+ */
+function negativeSpeedJoined(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    if (arg === '--') return [...joined, ...args.slice(i)];
+    if (arg === '--speed' && next !== undefined && /^-(?:\d|\.\d)/.test(next)) {
+      joined.push(`--speed=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/** The usage message for a parseArgs error: --speed's says what it expects rather than how parseArgs reads dashes. */
+function argsProblem(args: readonly string[], error: Error): string {
+  if (!/^Option '--speed[ ']/.test(error.message)) return error.message;
+  const next = args[args.indexOf('--speed') + 1];
+  return `${SPEED_EXPECTED}, got ${next === undefined ? 'nothing' : `the option ${next}`}`;
+}
+
 /** What `tradetrace paper`'s flags ask for, checked before anything starts. */
 export interface PaperFlags {
   /** The config flags and the config keys the paper flags set (so `config` can reproduce the hash). */
@@ -74,9 +102,9 @@ export type PaperFlagsOutcome = { readonly kind: 'run'; readonly value: PaperFla
 export async function parsePaperFlags(args: readonly string[], io: CliIo): Promise<PaperFlagsOutcome> {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: negativeSpeedJoined(args), options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    return { kind: 'exit', code: usage(io, (error as Error).message) };
+    return { kind: 'exit', code: usage(io, argsProblem(args, error as Error)) };
   }
   if (values.help) {
     io.stdout.write(HELP);
