@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { pathKind, whyNoDirectory } from '../recorder/make-directories.js';
 
 /** The SQLite error code (`SQLITE_CORRUPT`, `SQLITE_NOTADB`...) of a better-sqlite3 error, if any. */
 export function sqliteCode(error: unknown): string | undefined {
@@ -35,8 +36,10 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
   const staging = `${path}.creating-${process.pid}`;
   let db: Database.Database | undefined;
   try {
-    rmSync(staging, { force: true });
     mkdirSync(dirname(path), { recursive: true });
+    // SQLite says only "unable to open database file" of a folder it may not write in.
+    checkWritable([dirname(path)]);
+    rmSync(staging, { force: true });
     db = new Database(staging);
     // A commit writes every page it touched to the WAL, whole: our rows are small and a commit
     // touches several tables, so 1 KB pages write a quarter of the bytes 4 KB pages would (a fill's
@@ -55,7 +58,9 @@ export function createAtomically(path: string, build: (db: Database.Database) =>
     } catch {
       // The folder itself is unusable; the caller's error names it.
     }
-    throw error;
+    // A file where the folder should be gave ENOTDIR of the staging file's lstat: name the file.
+    const why = error instanceof NotWritableError ? undefined : whyNoDirectory(dirname(path));
+    throw why === undefined ? error : new Error(why, { cause: error });
   }
 }
 
@@ -92,10 +97,8 @@ export class NotWritableError extends Error {
  * SQLite reports a file it may read but not write as "disk I/O error" or "attempt to write a
  * readonly database", naming no cause; asking the OS first names the file and the permission.
  */
-function checkWritable(path: string): void {
-  // The WAL and shared-memory files a killed run (perhaps as another user) left behind count too.
-  const leftovers = [`${path}-wal`, `${path}-shm`].filter((file) => existsSync(file));
-  for (const target of [path, dirname(path), ...leftovers]) {
+function checkWritable(targets: readonly string[]): void {
+  for (const target of targets) {
     try {
       accessSync(target, constants.R_OK | constants.W_OK);
     } catch (error) {
@@ -139,12 +142,16 @@ export function openSqliteFile<T>(spec: SqliteFileSpec<T>): { db: Database.Datab
       throw spec.fail(error);
     }
     created = spec.create();
-  } else if (statSync(path).size === 0) {
-    throw spec.emptyFile();
+  } else {
+    // SQLite says only "unable to open database file" of a directory (or FIFO...) at the path.
+    const kind = pathKind(path);
+    if (kind !== 'file') throw spec.fail(new Error(`${path} is a ${kind}, not a database file: move it aside or use another --data-dir`));
+    if (statSync(path).size === 0) throw spec.emptyFile();
   }
   let db: Database.Database;
   try {
-    checkWritable(path);
+    // The WAL and shared-memory files a killed run (perhaps as another user) left behind count too.
+    checkWritable([path, dirname(path), ...[`${path}-wal`, `${path}-shm`].filter((file) => existsSync(file))]);
     db = new Database(path, { fileMustExist: true });
   } catch (error) {
     throw spec.fail(error);
