@@ -155,8 +155,13 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
   for (const mixed of summary.unsplit) out += line('', unsplitText(mixed));
   out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.not_traded === true ? `, ${NOT_TRADED}` : ''}${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
-  out += line('logs', summary.logFiles.join('\n' + ' '.repeat(15)));
-  if (summary.traceDecision) {
+  // A session writes its logs from its start: none at its end means logs/ was removed while it
+  // ran (the sink does not make it again), and any trace command would end in 'no log files'.
+  const logsGone = summary.logFiles.length === 0;
+  out += line('logs', logsGone ? `none left: ${dataDir}/logs was removed while the session ran, so no trace command can read this session` : summary.logFiles.join('\n' + ' '.repeat(15)));
+  if (logsGone) {
+    // The logs line says why no trace command follows.
+  } else if (summary.traceDecision) {
     out += `\ntrace a decision of this session:\n  tradetrace trace ${shellWord(summary.traceDecision)}${dataDirArg(dataDir)}\n`;
   } else if (Number(r['decisions']) > 0) {
     out += `\nno decision reached an order this session; trace any decision id from ${dataDir}/logs/decisions.jsonl with tradetrace trace <decision_id>${dataDirArg(dataDir)}\n`;
