@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { btcPerpSlice, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadConfig } from '../config/load-config.js';
 import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
@@ -11,13 +10,6 @@ import { Recorder } from '../recorder/recorder.js';
 import { PaperSession } from './paper-session.js';
 
 const available = sharedDataAvailable();
-
-/** The first `bars` candles of the real BTC perp file. */
-function slice(dir: string, bars: number): string {
-  const csv = join(dir, `btc-${bars}.csv`);
-  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
-  return csv;
-}
 
 function blocks(logs: ReadBack): EventLine<'BUY_BLOCKED'>[] {
   return logs.lines.flatMap((l) => (l.event_type === 'BUY_BLOCKED' ? [l] : []));
@@ -40,7 +32,7 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
   it('counts a buy not settled yet (unknown after a timeout) toward max_open_positions: never two positions under a limit of 1', async () => {
     // The same candles as two markets, most orders timing out (seeded): a BTC buy left in unknown
     // state, with no position yet, let the ETH decision of the same bar buy too, and both filled.
-    const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 10_000);
+    const csv = btcPerpSlice(tempDir('tradetrace-buy-slots-csv-'), 'btc.csv', 10_000);
     const logs = await replay([csv, csv], ['BTC/USD', 'ETH/USD'], ['trading.max_open_positions=1', 'paper_exchange.fault_timeout=0.9', 'paper_exchange.seed=7']);
     const atLimit = blocks(logs).filter((l) => l.guard === 'max_open_positions');
     expect(atLimit.length).toBeGreaterThan(1000);
@@ -59,7 +51,7 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
   }, 120_000);
 
   it('says an unsettled order, not an open position, when that is what blocks the symbol', async () => {
-    const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 3_000);
+    const csv = btcPerpSlice(tempDir('tradetrace-buy-slots-csv-'), 'btc.csv', 3_000);
     const logs = await replay([csv], ['BTC/USD'], ['trading.max_open_positions=3', 'paper_exchange.fault_timeout=0.9', 'paper_exchange.seed=7']);
     const blocked = blocks(logs).filter((l) => l.guard === 'already_in_position').map((l) => l.message);
     const unsettled = blocked.filter((m) => m.startsWith('an order on BTC/USD is not settled yet'));
@@ -70,7 +62,7 @@ describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unse
   it('blocks at the guard, naming the smallest order and its cost, a balance that sizes buys below the minimum order value', async () => {
     // 6 USD passes "free >= min notional 5", but at ~46,500 the lot of 0.0001 BTC is worth 4.65:
     // every signal was an order refused for min_notional. The guard now refuses the bar instead.
-    const csv = slice(tempDir('tradetrace-buy-slots-csv-'), 2_000);
+    const csv = btcPerpSlice(tempDir('tradetrace-buy-slots-csv-'), 'btc.csv', 2_000);
     const logs = await replay([csv], ['BTC/USD'], ['trading.starting_quote_balance=6']);
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_CONTEXT' || l.event_type === 'ORDER_FAILED')).toEqual([]);
     const guards = new Set(blocks(logs).map((l) => l.guard));

@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { btcPerpSlice, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
@@ -14,20 +13,13 @@ const KILLED = 'session_20220101_000000';
 const RESTART = 'session_20220101_000100';
 const d = (text: string): Decimal => Decimal.parse(text);
 
-/** The first `bars` candles of the real BTC perp file (its first bar opens 2021-12-31T23:01Z). */
-function slice(dir: string, name: string, bars: number): string {
-  const csv = join(dir, name);
-  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
-  return csv;
-}
-
 describe.skipIf(!available)('a restart after a kill that cut an order before its first ORDER_CONTEXT', () => {
   it("closes a buy intent whose BUY_ORDER was written (decision log) but not its ORDER_CONTEXT (order log) with ORDER_RECONCILED not_found, never sent", async () => {
     const dir = tempDir('tradetrace-cut-buy-');
     const dataDir = join(dir, 'data');
     const logsDir = join(dataDir, 'logs');
     // Bars 23:01..23:33; the engine buys on the bar of 23:34 (ema_cross_up at 46476), its first buy.
-    const killed = await runReplaySessionLeavingOpen(dataDir, slice(dir, 'to-2333.csv', 33), KILLED);
+    const killed = await runReplaySessionLeavingOpen(dataDir, btcPerpSlice(dir, 'to-2333.csv', 33), KILLED);
     // What a kill between the two writes leaves: the decision log ends at BUY_ORDER, the order log
     // and the store hold nothing of the intent (ORDER_CONTEXT is written before the store records
     // the order and the order is sent).
@@ -39,7 +31,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     });
     killed.close();
 
-    await runReplaySession(dataDir, slice(dir, 'to-0200.csv', 180), RESTART);
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0200.csv', 180), RESTART);
     const logs = await readLogs(logsDir);
     expect(logs.bad).toEqual([]);
     const reconciled = logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED');
@@ -59,7 +51,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     expect(new Set(starts).size).toBe(starts.length);
 
     // A further restart finds the intent closed: nothing is closed twice.
-    await runReplaySession(dataDir, slice(dir, 'to-0300.csv', 240), 'session_20220101_000200');
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0300.csv', 240), 'session_20220101_000200');
     const again = await readLogs(logsDir);
     expect(again.lines.filter((l) => l.event_type === 'ORDER_RECONCILED')).toHaveLength(1);
   }, 120_000);
@@ -69,7 +61,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     const dataDir = join(dir, 'data');
     const logsDir = join(dataDir, 'logs');
     // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
-    const killed = await runReplaySessionLeavingOpen(dataDir, slice(dir, 'to-0523.csv', 383), KILLED);
+    const killed = await runReplaySessionLeavingOpen(dataDir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
     const store = StateStore.open({ dataDir });
     const [position] = store.positions();
     store.close();
@@ -82,7 +74,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     }));
     killed.close();
 
-    await runReplaySession(dataDir, slice(dir, 'to-0600.csv', 420), RESTART);
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0600.csv', 420), RESTART);
     const logs = await readLogs(logsDir);
     expect(logs.bad).toEqual([]);
     const said = logs.lines.filter((l) => l.event_type === 'LOG' && l.session_id === RESTART && l.decision_id === position.decisionId);
@@ -99,7 +91,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
     expect(sold).toEqual([expect.objectContaining({ session_id: RESTART, rule: 'take_profit' })]);
 
     // A restart after a session that ended cleanly says nothing of the kind.
-    await runReplaySession(dataDir, slice(dir, 'to-0700.csv', 480), 'session_20220101_000200');
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0700.csv', 480), 'session_20220101_000200');
     const again = await readLogs(logsDir);
     expect(again.lines.filter((l) => l.event_type === 'LOG' && JSON.stringify(l).includes('wrote EXIT_TRIGGERED'))).toHaveLength(1);
   }, 120_000);

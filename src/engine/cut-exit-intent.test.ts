@@ -1,8 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
-import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { btcPerpSlice, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
@@ -15,19 +14,12 @@ const KILLED = 'session_20220101_000000';
 const RESTART = 'session_20220101_000100';
 const d = (text: string): Decimal => Decimal.parse(text);
 
-/** The first `bars` candles of the real BTC perp file (its first bar opens 2021-12-31T23:01Z). */
-function slice(dir: string, name: string, bars: number): string {
-  const csv = join(dir, name);
-  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
-  return csv;
-}
-
 describe.skipIf(!available)("an exit's sell intent is named on its EXIT_TRIGGERED", () => {
   it("EXIT_TRIGGERED carries the intent_id of the sell it begins, the one its ORDER_CONTEXT and SELL_FILLED carry", async () => {
     const dir = tempDir('tradetrace-exit-intent-');
     const dataDir = join(dir, 'data');
     // Bars 23:01..05:59: the 23:34 buy is held until take_profit fires on the bar of 05:24.
-    await runReplaySession(dataDir, slice(dir, 'to-0559.csv', 419), KILLED);
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0559.csv', 419), KILLED);
     const { lines, bad } = await readLogs(join(dataDir, 'logs'));
     expect(bad).toEqual([]);
     const triggered = lines.filter((l) => l.event_type === 'EXIT_TRIGGERED');
@@ -45,7 +37,7 @@ describe.skipIf(!available)("an exit's sell intent is named on its EXIT_TRIGGERE
     const dataDir = join(dir, 'data');
     const logsDir = join(dataDir, 'logs');
     // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
-    const killed = await runReplaySessionLeavingOpen(dataDir, slice(dir, 'to-0523.csv', 383), KILLED);
+    const killed = await runReplaySessionLeavingOpen(dataDir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
     const store = StateStore.open({ dataDir });
     const [position] = store.positions();
     store.close();
@@ -59,7 +51,7 @@ describe.skipIf(!available)("an exit's sell intent is named on its EXIT_TRIGGERE
     }));
     killed.close();
 
-    await runReplaySession(dataDir, slice(dir, 'to-0600.csv', 420), RESTART);
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0600.csv', 420), RESTART);
     const logs = await readLogs(logsDir);
     expect(logs.bad).toEqual([]);
     expect(logs.lines.filter((l) => l.event_type === 'ORDER_RECONCILED')).toEqual([
@@ -82,7 +74,7 @@ describe.skipIf(!available)("an exit's sell intent is named on its EXIT_TRIGGERE
     expect(shown.stdout).toContain('never sent');
 
     // A further restart finds the intent closed: nothing is closed twice.
-    await runReplaySession(dataDir, slice(dir, 'to-0700.csv', 480), 'session_20220101_000200');
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'to-0700.csv', 480), 'session_20220101_000200');
     const again = await readLogs(logsDir);
     expect(again.lines.filter((l) => l.event_type === 'ORDER_RECONCILED')).toHaveLength(1);
   }, 120_000);

@@ -1,7 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BTC_PERP_CSV, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { btcPerpSlice, sharedDataAvailable } from '../../test/support/shared-data.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { loadConfig } from '../config/load-config.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
@@ -14,13 +14,6 @@ import { CURSOR_FILE } from './replay-cursor.js';
 import { watchStartWarnings, type StartWarning } from './startup-warnings.js';
 
 const available = sharedDataAvailable();
-
-/** The first `bars` candles of the real BTC perp file (its first bar opens 2021-12-31T23:01Z). */
-function slice(dir: string, name: string, bars: number): string {
-  const csv = join(dir, name);
-  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
-  return csv;
-}
 
 /** Opens and runs a paper session on `csv` as the paper command does, collecting the start warnings it prints. */
 async function runWatched(dataDir: string, csv: string, sessionId: string): Promise<readonly StartWarning[]> {
@@ -45,7 +38,7 @@ describe.skipIf(!available)('a restart whose paper-cursor.json is missing', () =
     const dir = tempDir('tradetrace-no-cursor-');
     const dataDir = join(dir, 'data');
     const first = 'session_20220101_000000';
-    await runReplaySession(dataDir, slice(dir, 'first.csv', 600), first);
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'first.csv', 600), first);
     const store = StateStore.open({ dataDir });
     const booked = Math.max(...store.positions().map((p) => p.updatedAt), ...[...store.snapshot().lastExits.values()].map((e) => e.exitedAt));
     store.close();
@@ -56,7 +49,7 @@ describe.skipIf(!available)('a restart whose paper-cursor.json is missing', () =
     rmSync(join(dataDir, CURSOR_FILE));
 
     const second = 'session_20220101_000100';
-    const warnings = await runWatched(dataDir, slice(dir, 'second.csv', 900), second);
+    const warnings = await runWatched(dataDir, btcPerpSlice(dir, 'second.csv', 900), second);
     const logs = await readLogs(join(dataDir, 'logs'));
     const starts = logs.lines.filter((l) => l.event_type === 'DECISION_START');
     const bars = starts.map((l) => String(l.bar_ts));
@@ -71,22 +64,22 @@ describe.skipIf(!available)('a restart whose paper-cursor.json is missing', () =
     expect(logged).toEqual([expect.objectContaining({ level: 'warn' })]);
 
     // The cursor is back: the next restart says nothing of it.
-    expect(await runWatched(dataDir, slice(dir, 'third.csv', 960), 'session_20220101_000200')).toEqual([]);
+    expect(await runWatched(dataDir, btcPerpSlice(dir, 'third.csv', 960), 'session_20220101_000200')).toEqual([]);
   }, 120_000);
 
   it('a first session on a fresh directory is not warned about it', async () => {
     const dir = tempDir('tradetrace-no-cursor-fresh-');
-    expect(await runWatched(join(dir, 'data'), slice(dir, 'first.csv', 60), 'session_20220101_000000')).toEqual([]);
+    expect(await runWatched(join(dir, 'data'), btcPerpSlice(dir, 'first.csv', 60), 'session_20220101_000000')).toEqual([]);
   }, 60_000);
 
   it('a damaged cursor refuses the start saying to delete it; deleted, the restart resumes from the decision log', async () => {
     const dir = tempDir('tradetrace-bad-cursor-');
     const dataDir = join(dir, 'data');
-    await runReplaySession(dataDir, slice(dir, 'first.csv', 120), 'session_20220101_000000');
+    await runReplaySession(dataDir, btcPerpSlice(dir, 'first.csv', 120), 'session_20220101_000000');
     writeFileSync(join(dataDir, CURSOR_FILE), '{"last_bar_clo');
-    await expect(runWatched(dataDir, slice(dir, 'second.csv', 180), 'session_20220101_000100')).rejects.toThrow(/got \{"last_bar_clo\. It is damaged: delete it \(or move it aside\) and start again; the restart then resumes each symbol after the last bar the decision log shows decided/);
+    await expect(runWatched(dataDir, btcPerpSlice(dir, 'second.csv', 180), 'session_20220101_000100')).rejects.toThrow(/got \{"last_bar_clo\. It is damaged: delete it \(or move it aside\) and start again; the restart then resumes each symbol after the last bar the decision log shows decided/);
     rmSync(join(dataDir, CURSOR_FILE));
-    const warnings = await runWatched(dataDir, slice(dir, 'second.csv', 180), 'session_20220101_000200');
+    const warnings = await runWatched(dataDir, btcPerpSlice(dir, 'second.csv', 180), 'session_20220101_000200');
     expect(warnings.map((w) => w.code)).toEqual(['cursor_missing']);
     const bars = (await readLogs(join(dataDir, 'logs'))).lines.filter((l) => l.event_type === 'DECISION_START').map((l) => String(l.bar_ts));
     expect(new Set(bars).size).toBe(bars.length);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The real exchange candles of ../shared/data (never copied into the repository). */
 export const SHARED_DATA_DIR = resolve(import.meta.dirname, '../../../shared/data');
@@ -18,4 +18,14 @@ export function sharedDataAvailable(): boolean {
   }
   console.warn(`SKIP: shared candles not found at ${SHARED_DATA_DIR}; tests that replay real data are skipped`);
   return false;
+}
+
+/**
+ * The first `bars` candles of the real BTC perp file (its first bar opens 2021-12-31T23:01Z), written
+ * as `name` in `dir` (a test's temp dir, never the repository): a replay that ends where a test needs it.
+ */
+export function btcPerpSlice(dir: string, name: string, bars: number): string {
+  const csv = join(dir, name);
+  writeFileSync(csv, `${readFileSync(BTC_PERP_CSV, 'utf8').split('\n').slice(0, bars + 1).join('\n')}\n`);
+  return csv;
 }
