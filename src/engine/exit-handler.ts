@@ -2,7 +2,7 @@ import { Decimal } from '../domain/decimal.js';
 import { newIntentId } from '../domain/ids.js';
 import type { MarketRules } from '../domain/market-rules.js';
 import type { OrderSizing, OrderTerms } from '../execution/order-terms.js';
-import type { Bar } from '../market-data/index.js';
+import { isoTime, type Bar } from '../market-data/index.js';
 import type { ExitRefusal, ExitRule } from '../recorder/events/order-events.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
@@ -169,7 +169,7 @@ export class ExitHandler {
       // No intent id here: a failed cancel, or the sell's pre-check, may leave this exit with no sell,
       // and an intent with no line after it would read as open for good. A kill before the sell is
       // begun is told by the restart from this line being the session's last (findCutOrders).
-      recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      recorder.emit('EXIT_TRIGGERED', { symbol, rule: trigger.rule, bar_ts: isoTime(bar.openTime), entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
       failures = [];
       for (const order of resting) {
         const failed = await withDecision(order.decisionId, () => withIntent(order.intentId, () => this.cancel(order, trigger.rule)));
@@ -265,7 +265,7 @@ export class ExitHandler {
     stats.exitsBlockedBy.set(refusedBy, (stats.exitsBlockedBy.get(refusedBy) ?? 0) + 1);
     stats.exitBlockedNow.set(position.symbol, refusedBy);
     recorder.emit('EXIT_BLOCKED', {
-      decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, trigger_px: trigger.triggerPx, price: bar.close,
+      decision_id: position.decisionId, symbol: position.symbol, rule: trigger.rule, bar_ts: isoTime(bar.openTime), trigger_px: trigger.triggerPx, price: bar.close,
       qty: terms.qty, limit_px: terms.limitPx, notional: terms.notional, min_notional: terms.minNotional, refused_by: refusedBy,
       message: `${trigger.rule} fired but the sell ${refusedBy === 'router' ? 'was refused' : 'is not sent'}: ${why}; the position is held until ${until} (logged once until then)`,
     });
@@ -317,7 +317,7 @@ export class ExitHandler {
     try {
       // The sell's intent id is on EXIT_TRIGGERED, as a buy's is on BUY_ORDER: a kill before its first
       // ORDER_CONTEXT leaves an intent a restart closes (never sent), and `orders --intent` finds it.
-      if (!announced) recorder.emit('EXIT_TRIGGERED', { intent_id: intentId, symbol, rule: trigger.rule, entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
+      if (!announced) recorder.emit('EXIT_TRIGGERED', { intent_id: intentId, symbol, rule: trigger.rule, bar_ts: isoTime(bar.openTime), entry_px: position.entryPx, trigger_px: trigger.triggerPx, price: bar.close, qty: position.qty });
       exchange.tagExit(intentId, trigger.rule);
       stats.intents++;
       await withIntent(intentId, async () => {

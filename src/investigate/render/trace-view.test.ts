@@ -101,3 +101,15 @@ describe('describeEvent: ORDER_RETRY', () => {
     expect(describeEvent(resend)).toBe('attempt 1 failed (rate_limited: 429); retrying as attempt 2 after a backoff of 400ms');
   });
 });
+
+describe('describeEvent: the bar an exit names', () => {
+  it('says on which bar the rule fired when the line names it, and nothing of the kind for an older line without it', () => {
+    const [named, older] = orderLines((recorder) => {
+      recorder.emit('EXIT_TRIGGERED', { symbol: 'BTC/USDT', rule: 'stop_loss', bar_ts: '2022-01-15T10:42:00.000Z', entry_px: Decimal.from('40000'), trigger_px: Decimal.from('39600'), price: Decimal.from('39550'), qty: Decimal.from('0.001') });
+      recorder.emit('EXIT_TRIGGERED', { symbol: 'BTC/USDT', rule: 'stop_loss', entry_px: Decimal.from('40000'), trigger_px: Decimal.from('39600'), price: Decimal.from('39550'), qty: Decimal.from('0.001') });
+    });
+    if (!named || !older) throw new Error('two lines expected');
+    expect(describeEvent(named)).toBe('exit rule stop_loss fired on the bar of 2022-01-15 10:42:00.000Z: price 39550 crossed 39600 (entry 40000), selling 0.001');
+    expect(describeEvent(older)).toBe('exit rule stop_loss fired: price 39550 crossed 39600 (entry 40000), selling 0.001');
+  });
+});

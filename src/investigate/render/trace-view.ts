@@ -20,6 +20,12 @@ function failureMessage(message: string, attempt: string, reason: string): strin
 }
 
 /** One line of the timeline: what happened, in words, with the exact values. */
+/** ` on the bar of 2022-01-15 10:42:00.000Z` for an exit line that names its bar (older lines do not). */
+function onBar(e: LocatedEvent): string {
+  const bar = text(e, 'bar_ts');
+  return bar ? ` on the bar of ${utc(bar)}` : '';
+}
+
 export function describeEvent(e: LocatedEvent): string {
   const v = (k: string) => raw(e, k);
   switch (e.event.event_type) {
@@ -45,11 +51,11 @@ export function describeEvent(e: LocatedEvent): string {
     case 'EXIT_TRIGGERED':
       // Max holding time is a clock, not a price level: its trigger_px is just the close.
       return v('rule') === 'max_holding_time'
-        ? `exit rule max_holding_time fired: held past the limit, price ${v('price')} (entry ${v('entry_px')}), selling ${v('qty')}`
-        : `exit rule ${v('rule')} fired: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
+        ? `exit rule max_holding_time fired${onBar(e)}: held past the limit, price ${v('price')} (entry ${v('entry_px')}), selling ${v('qty')}`
+        : `exit rule ${v('rule')} fired${onBar(e)}: price ${v('price')} crossed ${v('trigger_px')} (entry ${v('entry_px')}), selling ${v('qty')}`;
     // The bot's own message says which case it is (held back by the pre-check, refused by the venue,
     // or a quantity the market does not trade); the numbers follow for the record.
-    case 'EXIT_BLOCKED': return `EXIT BLOCKED: ${v('message')} [sell ${v('qty')} at limit ${v('limit_px')}, value ${v('notional')}, minimum ${v('min_notional')}]`;
+    case 'EXIT_BLOCKED': return `EXIT BLOCKED${onBar(e)}: ${v('message')} [sell ${v('qty')} at limit ${v('limit_px')}, value ${v('notional')}, minimum ${v('min_notional')}]`;
     case 'SELL_FILLED': return `SOLD ${v('qty')} at ${v('avg_px')} (entry ${v('entry_px')}), fee ${v('fee')}, realized PnL ${v('realized_pnl')} after holding ${duration(Number(field(e, 'holding_s')) * 1000)}`;
     case 'DASH_EVENT': return `dashboard showed ${v('dashboard_event_type')} "${v('message')}" (raised by ${v('source')})`;
     case 'LOG': return `${e.event.level === 'info' ? 'note' : e.event.level.toUpperCase()} from ${v('component')}: ${v('message')}`;

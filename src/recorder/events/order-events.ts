@@ -139,6 +139,7 @@ export const orderEvents = {
     fields: {
       symbol,
       rule: field.oneOf(EXIT_RULES, 'the exit rule that fired'),
+      bar_ts: field.id('open time of the bar whose close fired it (ISO 8601 UTC); absent in lines written before it was recorded').optional(),
       entry_px: field.decimal('average entry price of the position'),
       trigger_px: field.decimal('the price level that fired the rule'),
       price: field.decimal('the market price that crossed it'),
@@ -153,6 +154,7 @@ export const orderEvents = {
     fields: {
       symbol,
       rule: field.oneOf(EXIT_RULES, 'the exit rule that fired'),
+      bar_ts: field.id('open time of the bar whose close fired it (ISO 8601 UTC); absent in lines written before it was recorded').optional(),
       trigger_px: field.decimal('the price level that fired the rule'),
       price: field.decimal('the market price (bar close) the sell is priced from'),
       qty: field.decimal('base quantity the sell would carry (the position, on the lot)'),
