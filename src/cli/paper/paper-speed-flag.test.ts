@@ -36,6 +36,10 @@ describe('tradetrace paper --speed', () => {
     });
   });
 
+  it('a negative value of any flag that takes one reaches that flag\'s own check, not parseArgs\' "argument is ambiguous"', async () => {
+    expect(await refusal(['--duration', '-5m'])).toEqual({ code: 2, line: 'tradetrace paper: --duration "-5m": expected a duration with a unit, e.g. 500ms, 90s, 5m, 2h, 1d or 1h30m' });
+  });
+
   it('leaves other flags\' parse errors as they were', async () => {
     expect((await refusal(['--speedy', '2'])).line).toMatch(/^tradetrace paper: Unknown option '--speedy'/);
   });
