@@ -1,14 +1,9 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { replayToEnd } from './__fixtures__/replay-session.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
-import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
-import { PaperSession } from './paper-session.js';
 
 const available = sharedDataAvailable();
 const field = (line: AnyEventLine, name: string): unknown => (line as unknown as Record<string, unknown>)[name];
@@ -23,19 +18,9 @@ describe.skipIf(!available)('the dashboard notice of a GTC buy filling in parts 
   let notices: AnyEventLine[];
 
   beforeAll(async () => {
-    const dataDir = tempDir('tradetrace-buy-filled-notice-');
-    const logsDir = join(dataDir, 'logs');
-    const loaded = loadConfig({
-      sets: ['trading.quote_currency=BTC', 'execution.tif=GTC', 'execution.quote_budget=0.05', 'trading.starting_quote_balance=1'],
-    });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    const recorder = new Recorder({ sessionId: 'session_20171105_000000', sink: new FileSink(logsDir) });
-    const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [ALTCOIN_JSON] }, speed: 'max', signals: false, watchdog: false });
-    const result = await session.run();
-    recorder.close();
-    expect(result.reason).toBe('data_end');
-    const logs = await readLogs(logsDir);
-    expect(logs.bad).toEqual([]);
+    const { logs } = await replayToEnd(tempDir('tradetrace-buy-filled-notice-'), [ALTCOIN_JSON], [
+      'trading.quote_currency=BTC', 'execution.tif=GTC', 'execution.quote_budget=0.05', 'trading.starting_quote_balance=1',
+    ], { sessionId: 'session_20171105_000000' });
     lines = logs.lines;
     notices = lines.filter((l) => l.event_type === 'DASH_EVENT' && field(l, 'dashboard_event_type') === 'BUY_FILLED');
   }, 120_000);

@@ -1,13 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { btcPerpSlice, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { replayToEnd } from './__fixtures__/replay-session.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
-import { readLogs, type ReadBack } from '../recorder/__fixtures__/read-logs.js';
+import type { ReadBack } from '../recorder/__fixtures__/read-logs.js';
 import type { EventLine } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
-import { PaperSession } from './paper-session.js';
 
 const available = sharedDataAvailable();
 
@@ -16,16 +13,7 @@ function blocks(logs: ReadBack): EventLine<'BUY_BLOCKED'>[] {
 }
 
 async function replay(files: readonly string[], symbols: readonly string[], sets: readonly string[]): Promise<ReadBack> {
-  const dataDir = join(tempDir('tradetrace-buy-slots-'), 'data');
-  const logsDir = join(dataDir, 'logs');
-  const loaded = loadConfig({ sets: ['trading.quote_currency=USD', ...sets] });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const recorder = new Recorder({ sessionId: 'session_20260105_000000', sink: new FileSink(logsDir) });
-  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files, symbols }, speed: 'max', signals: false, watchdog: false });
-  const result = await session.run();
-  recorder.close();
-  expect(result.reason).toBe('data_end');
-  return readLogs(logsDir);
+  return (await replayToEnd(join(tempDir('tradetrace-buy-slots-'), 'data'), files, ['trading.quote_currency=USD', ...sets], { symbols })).logs;
 }
 
 describe.skipIf(!available)('buy guards on real BTC candles: slots taken by unsettled buys, and funds for the smallest order', () => {

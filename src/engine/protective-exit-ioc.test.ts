@@ -2,14 +2,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALTCOIN_JSON, sharedDataAvailable } from '../../test/support/shared-data.js';
+import { replayToEnd } from './__fixtures__/replay-session.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { loadConfig } from '../config/load-config.js';
 import { Decimal } from '../domain/decimal.js';
-import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import type { AnyEventLine } from '../recorder/events/catalog.js';
-import { FileSink } from '../recorder/file-sink.js';
-import { Recorder } from '../recorder/recorder.js';
-import { PAPER_EXCHANGE_FILE, PaperSession } from './paper-session.js';
+import { PAPER_EXCHANGE_FILE } from './paper-session.js';
 
 const available = sharedDataAvailable();
 const ZERO = Decimal.ZERO;
@@ -63,19 +60,9 @@ describe.skipIf(!available)('stop loss, trailing stop and max holding time sell 
   let books: Books;
 
   beforeAll(async () => {
-    const dataDir = tempDir('tradetrace-protective-exit-ioc-');
-    const logsDir = join(dataDir, 'logs');
-    const loaded = loadConfig({
-      sets: ['trading.quote_currency=BTC', 'execution.tif=GTC', 'paper_exchange.fault_timeout=0.3', 'paper_exchange.fault_reject=0.2', 'paper_exchange.fault_network=0.1'],
-    });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    const recorder = new Recorder({ sessionId: 'session_20171105_000000', sink: new FileSink(logsDir) });
-    const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed: { kind: 'replay', files: [ALTCOIN_JSON] }, speed: 'max', signals: false, watchdog: false });
-    const result = await session.run();
-    recorder.close();
-    expect(result.reason).toBe('data_end');
-    const logs = await readLogs(logsDir);
-    expect(logs.bad).toEqual([]);
+    const { dataDir, logs } = await replayToEnd(tempDir('tradetrace-protective-exit-ioc-'), [ALTCOIN_JSON], [
+      'trading.quote_currency=BTC', 'execution.tif=GTC', 'paper_exchange.fault_timeout=0.3', 'paper_exchange.fault_reject=0.2', 'paper_exchange.fault_network=0.1',
+    ], { sessionId: 'session_20171105_000000' });
     lines = logs.lines.sort((a, b) => Number(field(a, 'seq')) - Number(field(b, 'seq')));
     books = readBooks(dataDir);
   }, 180_000);

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Decimal } from '../domain/decimal.js';
+import { quietSummary } from './__fixtures__/quiet-summary.js';
 import { formatPaperSummary, type PaperSummary } from './session-summary.js';
 
 function summaryWithLogFiles(logFiles: readonly string[], traceDecision: string | undefined, decisions: number): PaperSummary {
-  const zero = Decimal.from(0);
-  return {
-    record: {
-      bars: 10, warmup_bars: 0, decisions, outcomes: decisions > 0 ? { no_signal: decisions } : {}, blocked_by: {},
-      intents: 0, buys_filled: 0, sells_filled: 0, filled_late: { buys: 0, failed_orders: 0 }, failures: {},
-      exits_blocked: 0, exits_blocked_by: {}, open_positions: [],
-    },
-    result: { reason: 'error', exitCode: 1 },
-    quote: 'USD', realized: zero, totalRealized: zero, unrealized: zero, fees: zero, otherCurrencies: [], unsplit: [],
-    traceDecision, logFiles, replay: true,
-  };
+  return quietSummary(decisions, { traceDecision, logFiles, result: { reason: 'error', exitCode: 1 }, quote: 'USD', replay: true });
 }
 
 describe('the summary of a session whose logs directory was removed while it ran', () => {

@@ -2,22 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../domain/decimal.js';
 import type { LogFile } from '../recorder/log-files.js';
+import { quietSummary } from './__fixtures__/quiet-summary.js';
 import { formatPaperSummary, logFilesShown, type PaperSummary } from './session-summary.js';
 
 const DIR = "/tmp/nextfix/with space/it's dä tä ✓";
 
 function summaryOf(traceDecision: string | undefined, decisions: number): PaperSummary {
-  const zero = Decimal.from(0);
-  return {
-    record: {
-      bars: 10, warmup_bars: 0, decisions, outcomes: decisions > 0 ? { no_signal: decisions } : {}, blocked_by: {},
-      intents: 0, buys_filled: 0, sells_filled: 0, filled_late: { buys: 0, failed_orders: 0 }, failures: {},
-      exits_blocked: 0, exits_blocked_by: {}, open_positions: [],
-    },
-    result: { reason: 'duration_reached', exitCode: 0 },
-    quote: 'USDT', realized: zero, totalRealized: zero, unrealized: zero, fees: zero, otherCurrencies: [], unsplit: [],
-    traceDecision, logFiles: [`${DIR}/logs/decisions.jsonl`], replay: false,
-  };
+  return quietSummary(decisions, { traceDecision, logFiles: [`${DIR}/logs/decisions.jsonl`] });
 }
 
 /** The arguments a real POSIX shell makes of a printed command line. */

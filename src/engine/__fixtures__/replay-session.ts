@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../config/load-config.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
+import { readLogs, type ReadBack } from '../../recorder/__fixtures__/read-logs.js';
 import { PaperSession } from '../paper-session.js';
 
 /**
@@ -24,4 +25,30 @@ export async function runReplaySessionLeavingOpen(dataDir: string, csv: string, 
 /** The same, its recorder closed. */
 export async function runReplaySession(dataDir: string, csv: string, sessionId: string): Promise<void> {
   (await runReplaySessionLeavingOpen(dataDir, csv, sessionId)).close();
+}
+
+/** A replay run to its end in a fresh data directory: where it wrote, and what. */
+export interface ReplayRun {
+  readonly dataDir: string;
+  readonly logs: ReadBack;
+}
+
+/**
+ * The candle `files` replayed at full speed (as `symbols` when given) with the config keys `sets`,
+ * in a new data directory under `dataDir`, to data_end; the recorder is closed and the logs read
+ * back, every line of them valid.
+ */
+export async function replayToEnd(dataDir: string, files: readonly string[], sets: readonly string[], options: { symbols?: readonly string[]; sessionId?: string } = {}): Promise<ReplayRun> {
+  const logsDir = join(dataDir, 'logs');
+  const loaded = loadConfig({ sets });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const recorder = new Recorder({ sessionId: options.sessionId ?? 'session_20260105_000000', sink: new FileSink(logsDir) });
+  const feed = options.symbols === undefined ? { kind: 'replay' as const, files } : { kind: 'replay' as const, files, symbols: options.symbols };
+  const session = await PaperSession.open({ config: loaded.value.config, recorder, dataDir, logsDir, feed, speed: 'max', signals: false, watchdog: false });
+  const result = await session.run();
+  recorder.close();
+  expect(result.reason).toBe('data_end');
+  const logs = await readLogs(logsDir);
+  expect(logs.bad).toEqual([]);
+  return { dataDir, logs };
 }
