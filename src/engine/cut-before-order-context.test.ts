@@ -5,8 +5,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { withDecision, withIntent } from '../recorder/trace-context.js';
-import { StateStore } from '../store/state-store.js';
-import { runReplaySession, runReplaySessionLeavingOpen } from './__fixtures__/replay-session.js';
+import { killedHoldingTheFirstBuy, runReplaySession, runReplaySessionLeavingOpen } from './__fixtures__/replay-session.js';
 
 const available = sharedDataAvailable();
 const KILLED = 'session_20220101_000000';
@@ -58,15 +57,7 @@ describe.skipIf(!available)('a restart after a kill that cut an order before its
 
   it("says, under the position's decision, that an exit whose EXIT_TRIGGERED was written but not its sell's ORDER_CONTEXT sent nothing; the next bar sells", async () => {
     const dir = tempDir('tradetrace-cut-exit-');
-    const dataDir = join(dir, 'data');
-    const logsDir = join(dataDir, 'logs');
-    // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
-    const killed = await runReplaySessionLeavingOpen(dataDir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
-    const store = StateStore.open({ dataDir });
-    const [position] = store.positions();
-    store.close();
-    expect(position).toBeDefined();
-    if (position === undefined) return;
+    const { killed, position, dataDir, logsDir } = await killedHoldingTheFirstBuy(dir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
     // A kill after EXIT_TRIGGERED (written before the bar's DECISION_START), before the sell's first
     // ORDER_CONTEXT: the sell's intent id was never written.
     withDecision(position.decisionId, () => killed.emit('EXIT_TRIGGERED', {

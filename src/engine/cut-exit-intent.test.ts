@@ -6,8 +6,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { Decimal } from '../domain/decimal.js';
 import { readLogs } from '../recorder/__fixtures__/read-logs.js';
 import { withDecision } from '../recorder/trace-context.js';
-import { StateStore } from '../store/state-store.js';
-import { runReplaySession, runReplaySessionLeavingOpen } from './__fixtures__/replay-session.js';
+import { killedHoldingTheFirstBuy, runReplaySession } from './__fixtures__/replay-session.js';
 
 const available = sharedDataAvailable();
 const KILLED = 'session_20220101_000000';
@@ -34,15 +33,7 @@ describe.skipIf(!available)("an exit's sell intent is named on its EXIT_TRIGGERE
 
   it("a restart closes the sell intent of an exit cut between EXIT_TRIGGERED and its first ORDER_CONTEXT (ORDER_RECONCILED not_found, never sent); orders --intent shows it", async () => {
     const dir = tempDir('tradetrace-cut-exit-intent-');
-    const dataDir = join(dir, 'data');
-    const logsDir = join(dataDir, 'logs');
-    // Bars 23:01..05:23: the 23:34 buy is held; take_profit fires on the bar of 05:24 (close 47200).
-    const killed = await runReplaySessionLeavingOpen(dataDir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
-    const store = StateStore.open({ dataDir });
-    const [position] = store.positions();
-    store.close();
-    expect(position).toBeDefined();
-    if (position === undefined) return;
+    const { killed, position, dataDir, logsDir } = await killedHoldingTheFirstBuy(dir, btcPerpSlice(dir, 'to-0523.csv', 383), KILLED);
     // What the exit handler writes before a kill lands ahead of the sell's first ORDER_CONTEXT: its
     // EXIT_TRIGGERED, under the position's decision and the sell's intent.
     const intentId = 'int_5e11c0de5e11c0de';

@@ -4,6 +4,8 @@ import { loadConfig } from '../../config/load-config.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
 import { readLogs, type ReadBack } from '../../recorder/__fixtures__/read-logs.js';
+import type { PositionRecord } from '../../store/records.js';
+import { StateStore } from '../../store/state-store.js';
 import { PaperSession } from '../paper-session.js';
 
 /**
@@ -51,4 +53,19 @@ export async function replayToEnd(dataDir: string, files: readonly string[], set
   const logs = await readLogs(logsDir);
   expect(logs.bad).toEqual([]);
   return { dataDir, logs };
+}
+
+/**
+ * A session on `csv`, the real BTC perp candles up to 05:23 (its bars 23:01..05:23: btcPerpSlice of
+ * 383), its recorder left open as a kill would leave it, holding the 23:34 buy: take_profit fires
+ * on the bar of 05:24 (close 47200), the next one a restart replays. The data dir is `dir/data`.
+ */
+export async function killedHoldingTheFirstBuy(dir: string, csv: string, sessionId: string): Promise<{ killed: Recorder; position: PositionRecord; dataDir: string; logsDir: string }> {
+  const dataDir = join(dir, 'data');
+  const killed = await runReplaySessionLeavingOpen(dataDir, csv, sessionId);
+  const store = StateStore.open({ dataDir });
+  const [position] = store.positions();
+  store.close();
+  if (position === undefined) throw new Error(`no position held in ${dataDir} after the replay to 05:23`);
+  return { killed, position, dataDir, logsDir: join(dataDir, 'logs') };
 }
