@@ -3,9 +3,11 @@ import { EXIT } from '../investigate/exit-codes.js';
 import { toLogReadError, type LogReadError } from '../investigate/log-read-error.js';
 import { isRecorderError } from '../recorder/recorder-error.js';
 import type { CliIo, CommandEntry } from './command.js';
+import type { CommandName } from './command-names.js';
+import { runnablePrefix, withRunnableCommands } from './runnable-commands.js';
 
 /** Every command, loaded on demand so `tradetrace trace` does not pay for the engine's imports. */
-const COMMANDS: Record<string, CommandEntry> = {
+const COMMANDS: Record<CommandName, CommandEntry> = {
   paper: { summary: 'run a paper-trading session (default: synthetic feed, live dashboard)', load: () => import('./commands/paper.js') },
   demo: { summary: 'a short session that exercises the flight recorder on a simulated fill (no exchange, no market data)', load: () => import('./commands/demo.js') },
   config: { summary: 'print the effective config (redacted), its hash and where each value came from', load: () => import('./commands/config.js') },
@@ -36,15 +38,16 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stdout.write(`tradetrace ${tradetraceVersion()}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
+  const entry = isCommandName(name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr.write(`tradetrace: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
   const command = await entry.load();
+  const commandIo = entry.readsLogs && !rest.includes('--json') ? runnableIo(io) : io;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await command.run(rest, io);
+      return await command.run(rest, commandIo);
     } catch (error) {
       const unreadable = entry.readsLogs ? toLogReadError(error) : null;
       // Asked again: the files are listed anew, the .gz in place of the plain file. A query prints
@@ -53,6 +56,19 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       return failed(name, entry, error, io);
     }
   }
+}
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/**
+ * A query's human output, its follow-up suggestions (`next: tradetrace trace ...`) made runnable by
+ * whoever reads them: `npx tradetrace ...` in a fresh checkout, where no `tradetrace` is on PATH.
+ */
+function runnableIo(io: CliIo): CliIo {
+  const prefix = runnablePrefix(io.env, io.cwd);
+  return { ...io, stdout: withRunnableCommands(io.stdout, prefix), stderr: withRunnableCommands(io.stderr, prefix) };
 }
 
 /** Times a query is run when rotated files keep giving way to their .gz under it (each run is fast). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { pathWithTradetrace } from './tradetrace-on-path.js';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 const TSX = resolve(PROJECT_ROOT, 'node_modules/.bin/tsx');
@@ -12,11 +13,11 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Spawns `tradetrace <args>` from source (through tsx), as a user would run it. */
+/** Spawns `tradetrace <args>` from source (through tsx), as a user with `tradetrace` on PATH would run it (see pathWithTradetrace). */
 export function spawnCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
   return spawn(TSX, [MAIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, PATH: pathWithTradetrace(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -30,7 +31,7 @@ export function spawnCli(args: readonly string[], options: { env?: NodeJS.Proces
 export function spawnCliInOneProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, PATH: pathWithTradetrace(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

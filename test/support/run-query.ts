@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { pathWithTradetrace } from './tradetrace-on-path.js';
 
 export interface QueryResult {
   readonly code: number;
@@ -7,7 +8,10 @@ export interface QueryResult {
   readonly stderr: string;
 }
 
-/** Runs `tradetrace <args>` in this process (no tsx startup per call), capturing its output. */
+/**
+ * Runs `tradetrace <args>` in this process (no tsx startup per call), capturing its output; as an
+ * operator with `tradetrace` on PATH (see pathWithTradetrace) unless `env` gives a PATH.
+ */
 export async function runQuery(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {}): Promise<QueryResult> {
   let stdout = '';
   let stderr = '';
@@ -26,6 +30,6 @@ export async function runQuery(args: readonly string[], options: { env?: NodeJS.
       callback();
     },
   });
-  const code = await main([...args], { stdout: out, stderr: err, env: options.env ?? {}, cwd: options.cwd ?? process.cwd() });
+  const code = await main([...args], { stdout: out, stderr: err, env: { PATH: pathWithTradetrace(), ...options.env }, cwd: options.cwd ?? process.cwd() });
   return { code, stdout, stderr };
 }

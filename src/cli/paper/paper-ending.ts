@@ -6,7 +6,7 @@ import type { TerminalDashboard } from '../../ui/terminal-dashboard.js';
 import type { CliIo } from '../command.js';
 import type { StartedSession } from '../session-bootstrap.js';
 import { leaveNow } from './leave-now.js';
-import { runnableTraceCommands } from './runnable-trace.js';
+import { runnableTraceCommands } from '../runnable-commands.js';
 
 /**
  * Ends a session that ran: SESSION_END with its summary, the summary on stdout (ending with a

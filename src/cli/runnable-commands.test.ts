@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/temp-dir.js';
-import { runnableTraceCommands, tradetraceOnPath } from './runnable-trace.js';
+import { PROJECT_ROOT } from '../../test/support/cli.js';
+import { runQuery } from '../../test/support/run-query.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { writeNoTrades } from '../investigate/testing/incidents.js';
+import { runnableCommands, runnableTraceCommands, tradetraceOnPath } from './runnable-commands.js';
 
 const SUMMARY = 'trace a decision of this session:\n  tradetrace trace dec_20261127_101800_02879b --data-dir data\n';
 /** An executable `tradetrace` in `dir/node_modules/.bin`, linked to its package's bin as npm installs it; returns that .bin folder. */
@@ -80,7 +83,7 @@ describe('runnableTraceCommands outside the package folder', () => {
   it('names the bin by its path, not `npx tradetrace` (which would look the name up in the npm registry), and the line runs from there', () => {
     const elsewhere = tempDir('tradetrace-elsewhere-');
     const env = { PATH: tempDir('tradetrace-path-empty-') };
-    const root = join(import.meta.dirname, '../../..');
+    const root = join(import.meta.dirname, '../..');
     const printed = runnableTraceCommands(SUMMARY, env, elsewhere);
     expect(printed).toBe(`trace a decision of this session:\n  node ${join(root, 'bin', 'tradetrace.js')} trace dec_20261127_101800_02879b --data-dir data\n`);
     // Inside the package (or a folder of it), npx finds this package's own bin.
@@ -92,5 +95,46 @@ describe('runnableTraceCommands outside the package folder', () => {
     // It ran tradetrace (which reports the missing data dir), not a shell's "not found".
     expect(run.stderr).not.toMatch(/not found|No such file or directory.*tradetrace\.js|Cannot find module/);
     expect(run.stderr).toMatch(/^tradetrace trace: no log files in /);
+  });
+});
+
+describe('the queries print their follow-up commands runnable', () => {
+  const dataDir = tempDir('tradetrace-runnable-why-');
+  writeNoTrades(dataDir);
+  const newcomer = { PATH: tempDir('tradetrace-path-empty-') };
+
+  it('suggestions only: not the name of the program that speaks, nor a path or word that merely contains it', () => {
+    const text = [
+      'next: tradetrace trace dec_1 --data-dir d',
+      'see it with `tradetrace orders --intent int_1`; (tradetrace health --session s)',
+      "tradetrace why: no log files in /tmp/tradetrace-bench/logs; run 'tradetrace paper' first",
+      'tradetrace-bench tradetrace traces tradetrace',
+    ].join('\n');
+    expect(runnableCommands(text, 'npx tradetrace')).toBe(
+      [
+        'next: npx tradetrace trace dec_1 --data-dir d',
+        'see it with `npx tradetrace orders --intent int_1`; (npx tradetrace health --session s)',
+        "tradetrace why: no log files in /tmp/tradetrace-bench/logs; run 'npx tradetrace paper' first",
+        'tradetrace-bench tradetrace traces tradetrace',
+      ].join('\n'),
+    );
+    expect(runnableCommands(text, undefined)).toBe(text);
+  });
+
+  it("why's next command reads `npx tradetrace trace ...` in the checkout when no tradetrace is on PATH, as the paper summary's does", async () => {
+    const r = await runQuery(['why', '--data-dir', dataDir], { env: newcomer, cwd: PROJECT_ROOT });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\nnext: npx tradetrace trace dec_\w+ --data-dir \S+\n$/);
+    // Elsewhere, npx would look the name up in the registry: the bin by its path.
+    const away = await runQuery(['why', '--data-dir', dataDir], { env: newcomer, cwd: tempDir('tradetrace-elsewhere-') });
+    expect(away.stdout).toContain(`\nnext: node ${join(PROJECT_ROOT, 'bin', 'tradetrace.js')} trace dec_`);
+  });
+
+  it('leaves them as they are for an operator with tradetrace on PATH, and in --json', async () => {
+    const onPath = await runQuery(['why', '--data-dir', dataDir], { cwd: PROJECT_ROOT });
+    expect(onPath.stdout).toMatch(/\nnext: tradetrace trace dec_\w+/);
+    const json = await runQuery(['why', '--data-dir', dataDir, '--json'], { env: newcomer, cwd: PROJECT_ROOT });
+    expect(json.stdout).not.toContain('npx');
+    expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();
   });
 });
