@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
+import { negativeValuesJoined } from '../../domain/negative-values.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { replaySymbols } from '../../engine/paper-setup.js';
@@ -59,30 +60,6 @@ async function missingFile(files: readonly string[]): Promise<string | undefined
 /** What --speed takes, for a --speed that parseArgs refuses before parseSpeed sees it. */
 const SPEED_EXPECTED = '--speed N|max: expected a positive number (1 = real time, 60 = 60x) or max';
 
-/**
- * parseArgs takes `--speed -1` (or `--seed -1`, `--duration -5m`) for a flag missing its value, and
- * says so ("argument is ambiguous"): a negative number is given to any flag that takes a value as
- * `--speed=-1` is, so the flag's own check says what it expects.
- */
-function negativeValuesJoined(args: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const next = args[i + 1];
-    if (arg === '--') return [...joined, ...args.slice(i)];
-    if (takesValue(arg) && next !== undefined && /^-(?:\d|\.\d)/.test(next)) {
-      joined.push(`${arg}=${next}`);
-      i++;
-    } else joined.push(arg);
-  }
-  return joined;
-}
-
-function takesValue(arg: string): boolean {
-  if (!arg.startsWith('--')) return false;
-  return Object.entries(OPTIONS).some(([name, option]) => `--${name}` === arg && option.type === 'string');
-}
-
 /** The usage message for a parseArgs error: --speed's says what it expects rather than how parseArgs reads dashes. */
 function argsProblem(args: readonly string[], error: Error): string {
   if (!/^Option '--speed[ ']/.test(error.message)) return error.message;
@@ -108,7 +85,7 @@ export type PaperFlagsOutcome = { readonly kind: 'run'; readonly value: PaperFla
 export async function parsePaperFlags(args: readonly string[], io: CliIo): Promise<PaperFlagsOutcome> {
   let values;
   try {
-    ({ values } = parseArgs({ args: negativeValuesJoined(args), options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: negativeValuesJoined(args, OPTIONS), options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
     return { kind: 'exit', code: usage(io, argsProblem(args, error as Error)) };
   }

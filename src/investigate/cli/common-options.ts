@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { negativeValuesJoined } from '../../domain/negative-values.js';
 import type { Result } from '../../domain/result.js';
 import { resolveDataDir } from '../../recorder/sessions/data-dir.js';
 import type { TimeWindow } from '../query/find-events.js';
@@ -37,8 +38,9 @@ export interface CommonFlags {
  */
 export function parseCommon(command: string, args: readonly string[], io: QueryIo, extra: OptionSpec, maxPositionals: number): Result<CommonFlags, string> {
   let parsed: ReturnType<typeof parseArgs>;
+  const options = { ...COMMON_OPTIONS, ...extra };
   try {
-    parsed = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: negativeValuesJoined(args, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     return { ok: false, error: `tradetrace ${command}: ${error instanceof Error ? error.message : String(error)}` };
   }
