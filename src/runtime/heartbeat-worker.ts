@@ -8,6 +8,7 @@ import { SeqCounter } from '../recorder/seq-counter.js';
 import { uncompressedWarning } from '../recorder/uncompressed-warning.js';
 import { BeatBoard } from './beat-board.js';
 import { buildHeartbeat, type HeartbeatRegistry, type LoopInfo } from './heartbeat-snapshot.js';
+import { PauseTracker } from './pause-tracker.js';
 import { steadyInterval } from './steady-interval.js';
 import type { FromWatchdog, ToWatchdog, WatchdogWorkerData } from './watchdog-protocol.js';
 
@@ -49,15 +50,28 @@ const settings = { recentBeats: data.recentBeats, eventLoopProbeMs: data.eventLo
 
 const send = (message: FromWatchdog): void => port.postMessage(message);
 
+// This thread's own probe, at the main thread's probe period: a gap in it is a time the whole
+// process did not run (see PauseTracker), which is no blocked event loop and no stalled loop.
+const pauses = new PauseTracker(data.eventLoopProbeMs);
+const selfProbe = setInterval(() => {
+  pauses.check();
+  pauses.ran();
+}, data.eventLoopProbeMs);
+
 function writeHeartbeat(): void {
+  // Checked before the heartbeat is built: after a SIGCONT this timer can run before the probe's.
+  pauses.check();
   // The record is final (SHUTDOWN_COMPLETE is being or was written): a heartbeat after it would read as a session still running.
   if (board.shutdownComplete()) return;
   try {
-    recorder.emit('SHUTDOWN_HEARTBEAT', { ...buildHeartbeat(board, registry, settings), trigger: 'interval' });
+    recorder.emit('SHUTDOWN_HEARTBEAT', { ...buildHeartbeat(board, registry, settings, Date.now(), pauses.read()), trigger: 'interval' });
+    pauses.markHeartbeat();
     board.countHeartbeatLogged();
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown';
     send({ kind: 'write_failed', code, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    pauses.ran();
   }
 }
 
@@ -68,6 +82,7 @@ port.on('message', (message: ToWatchdog) => {
   else if (message.kind === 'component') components.push(message.name);
   else {
     timer.stop();
+    clearInterval(selfProbe);
     recorder.close();
     send({ kind: 'stopped' });
     port.close();
