@@ -49,14 +49,25 @@ describe('health: the heartbeat interval comes from the periodic heartbeats only
     expect(r.stdout).not.toContain('every');
   });
 
-  it('measures the median gap between periodic heartbeats, leaving the shutdown one out', async () => {
+  it('without an interval in the config: the median gap between periodic heartbeats, leaving the shutdown one out', async () => {
     const dir = tempDir('tt-health-interval-long-');
-    const s = new SessionWriter({ dataDir: dir, sessionId: SESSION, start: new Date('2025-10-26T10:00:00.000Z'), config: CONFIG });
+    const s = new SessionWriter({ dataDir: dir, sessionId: SESSION, start: new Date('2025-10-26T10:00:00.000Z'), config: BASE_CONFIG });
     for (let i = 0; i < 3; i++) s.tick(30_010).heartbeat(alive);
     s.tick(1200).heartbeat(alive, 'shutdown');
     s.tick(500).end('signal');
     const r = await runQuery(['health', '--data-dir', dir]);
     expect(r.stdout).toContain(', 4 heartbeats in the session (1 at shutdown), every 30.01s\n');
+  });
+
+  it('with the interval in the config: that interval, and the gaps only when they kept another pace', async () => {
+    const dir = tempDir('tt-health-interval-config-');
+    const s = new SessionWriter({ dataDir: dir, sessionId: SESSION, start: new Date('2025-10-26T10:00:00.000Z'), config: CONFIG });
+    for (let i = 0; i < 3; i++) s.tick(30_010).heartbeat(alive);
+    for (let i = 0; i < 3; i++) s.tick(40_000).heartbeat(alive);
+    s.tick(500).end('signal');
+    const r = await runQuery(['health', '--data-dir', dir]);
+    // Gaps 30.01, 30.01, 40, 40, 40: typically 40 s apart, a third more than configured.
+    expect(r.stdout).toContain(', 6 heartbeats in the session, every 30s (configured; typically 40s apart)\n');
   });
 
   it('a session that hung in its shutdown: "heartbeats stopped" expects the real interval, not the gap to the shutdown heartbeat', async () => {

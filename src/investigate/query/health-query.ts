@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
+import { longestSilence, type HeartbeatSilence } from './heartbeat-silence.js';
 import { lastSessionLine, sessionLastLines, tornTail, type SessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import { manifestFailure, refusedInManifests, type ManifestFailure } from './manifest-failure.js';
@@ -10,6 +11,7 @@ import { tornSessionLine } from './session-torn-line.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
 
 export type { ProcessState } from './session-process.js';
+export type { HeartbeatSilence, SilenceCause } from './heartbeat-silence.js';
 
 export interface LoopState {
   readonly name: string;
@@ -40,11 +42,21 @@ export interface HealthReport {
   readonly periodicHeartbeats: number;
   readonly lastHeartbeat: LocatedEvent | undefined;
   /**
-   * Seconds between heartbeats: the median gap between the periodic ones, or, with fewer than two of
-   * them, the configured interval (`periodFrom` says which); null when neither is known.
+   * Seconds between heartbeats: the configured interval, or, for a session whose config does not
+   * name it, the typical gap between the periodic heartbeats (`periodFrom` says which); null when
+   * neither is known.
    */
   readonly periodS: number | null;
   readonly periodFrom: 'heartbeats' | 'config' | null;
+  /**
+   * The typical gap between the periodic heartbeats (the lower median: one long silence among two
+   * gaps is not the interval); null with fewer than two of them.
+   */
+  readonly observedPeriodS: number | null;
+  /** runtime.stall_multiple of the session's config (3, its default, when the config does not name it). */
+  readonly stallMultiple: number;
+  /** The longest silence between heartbeats, when it outlasted stall_multiple x the interval. */
+  readonly longestSilence: HeartbeatSilence | null;
   readonly loops: LoopState[];
   readonly lastLine: SessionLine | null;
   readonly torn: SkippedLine | undefined;
@@ -116,10 +128,14 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const periodic = heartbeats.filter((e) => e.event.event_type === 'SHUTDOWN_HEARTBEAT' && e.event.trigger === 'interval');
   const intervals = periodic.slice(1).map((e, i) => (Date.parse(e.event.ts) - Date.parse(periodic[i]?.event.ts ?? e.event.ts)) / 1000).sort((a, b) => a - b);
   const configEvent = of('CONFIG_HASH')[0]?.event;
-  const heartbeatIntervalMs = heartbeatInterval(set.dataDir, sessionId, configEvent?.event_type === 'CONFIG_HASH' ? configEvent.config : undefined);
-  const observedS = intervals.length > 0 ? (intervals[Math.floor(intervals.length / 2)] ?? null) : null;
-  const periodS = observedS ?? (heartbeatIntervalMs === null ? null : heartbeatIntervalMs / 1000);
-  const periodFrom = observedS !== null ? 'heartbeats' : heartbeatIntervalMs !== null ? 'config' : null;
+  const runtime = runtimeConfig(set.dataDir, sessionId, configEvent?.event_type === 'CONFIG_HASH' ? configEvent.config : undefined);
+  const heartbeatIntervalMs = runtime.intervalMs;
+  // The lower median: with two gaps, a 5 s one and the 45 s one a SIGSTOP made, the upper median
+  // called the interval 45 s, while the same output said heartbeats came every 5 s.
+  const observedS = intervals.length > 0 ? (intervals[Math.floor((intervals.length - 1) / 2)] ?? null) : null;
+  // The configured interval is the interval: the gaps measure how the watchdog kept to it.
+  const periodS = heartbeatIntervalMs !== null ? heartbeatIntervalMs / 1000 : observedS;
+  const periodFrom = heartbeatIntervalMs !== null ? 'config' : observedS !== null ? 'heartbeats' : null;
   const loops: LoopState[] = (lastHeartbeat ? threadsOf(lastHeartbeat) : []).map((t) => {
     let firstSeenDead: LocatedEvent | undefined;
     // Walk back to the first heartbeat of the current dead streak.
@@ -153,6 +169,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const complete = of('SHUTDOWN_COMPLETE').pop();
   const requested = of('SHUTDOWN_REQUESTED').pop();
   const start = of('SESSION_START')[0];
+  const silence = longestSilence(start, heartbeats, periodS, runtime.stallMultiple);
   const dead = loops.filter((l) => !l.alive);
   const endEvent = end?.event;
   const manifest = manifests.get(sessionId);
@@ -171,7 +188,7 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   const firstHeartbeatDue = startedTs && heartbeatIntervalMs !== null && Number.isFinite(Date.parse(startedTs)) ? new Date(Date.parse(startedTs) + heartbeatIntervalMs).toISOString() : null;
   return {
     sessionId, manifest, start, end, complete, requested, fatal,
-    heartbeats: heartbeats.length, periodicHeartbeats: periodic.length, lastHeartbeat, periodS, periodFrom, loops, lastLine, torn, verdict,
+    heartbeats: heartbeats.length, periodicHeartbeats: periodic.length, lastHeartbeat, periodS, periodFrom, observedPeriodS: observedS, stallMultiple: runtime.stallMultiple, longestSilence: silence, loops, lastLine, torn, verdict,
     process: endEvent ? undefined : proc, laterRefused, manifestFailure: endEvent ? undefined : manifestFailure(manifest), heartbeatIntervalMs, firstHeartbeatDue,
   };
 }
@@ -193,19 +210,31 @@ function durationMs(value: unknown): number | null {
   return text.length > 0 && Number.isFinite(total) ? total : null;
 }
 
-function intervalOf(config: unknown): number | null {
-  if (config === null || typeof config !== 'object') return null;
-  const runtime = (config as { runtime?: unknown }).runtime;
-  return runtime !== null && typeof runtime === 'object' ? durationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval) : null;
+/** runtime.stall_multiple's default (src/config/sections/runtime.ts), for a config that does not name it. */
+const DEFAULT_STALL_MULTIPLE = 3;
+
+interface RuntimeConfig {
+  readonly intervalMs: number | null;
+  readonly stallMultiple: number;
 }
 
-/** The session's heartbeat interval: sessions/<id>/config.json, else the config its CONFIG_HASH line logged. */
-function heartbeatInterval(dataDir: string, sessionId: string, logged: unknown): number | null {
+function runtimeOf(config: unknown): RuntimeConfig | null {
+  if (config === null || typeof config !== 'object') return null;
+  const runtime = (config as { runtime?: unknown }).runtime;
+  if (runtime === null || typeof runtime !== 'object') return null;
+  const intervalMs = durationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval);
+  if (intervalMs === null) return null;
+  const multiple = (runtime as { stall_multiple?: unknown }).stall_multiple;
+  return { intervalMs, stallMultiple: typeof multiple === 'number' && Number.isFinite(multiple) && multiple >= 1 ? multiple : DEFAULT_STALL_MULTIPLE };
+}
+
+/** The session's heartbeat settings: sessions/<id>/config.json, else the config its CONFIG_HASH line logged. */
+function runtimeConfig(dataDir: string, sessionId: string, logged: unknown): RuntimeConfig {
   try {
-    const fromFile = intervalOf(JSON.parse(readFileSync(join(dataDir, 'sessions', sessionId, 'config.json'), 'utf8')) as unknown);
+    const fromFile = runtimeOf(JSON.parse(readFileSync(join(dataDir, 'sessions', sessionId, 'config.json'), 'utf8')) as unknown);
     if (fromFile !== null) return fromFile;
   } catch {
     // No config.json (an older session, or logs copied without it): the logged config says.
   }
-  return intervalOf(logged);
+  return runtimeOf(logged) ?? { intervalMs: null, stallMultiple: DEFAULT_STALL_MULTIPLE };
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
-import type { HealthReport } from '../query/health-query.js';
+import type { HealthReport, HeartbeatSilence } from '../query/health-query.js';
 import type { Style } from './style.js';
 import { ago, duration, utc } from './time-format.js';
 import { raw, text } from './values.js';
@@ -107,6 +107,37 @@ function processLine(r: HealthReport): string | undefined {
     : `process: pid ${p.pid} is running on this host: the bot is still up (or the pid was reused)`;
 }
 
+/**
+ * `; typically 10s apart`, when the periodic heartbeats kept another pace than the configured one
+ * (by over a tenth of it): a watchdog that kept falling behind, or a config.json not the session's.
+ */
+function observedApart(r: HealthReport): string {
+  const observed = r.observedPeriodS;
+  if (observed === null || r.periodS === null || Math.abs(observed - r.periodS) <= r.periodS / 10) return '';
+  return `; typically ${duration(observed * 1000)} apart`;
+}
+
+/**
+ * The session's longest silence between heartbeats, once it outlasted the stall deadline: said even
+ * when the bot ran again or ended cleanly, and with what the heartbeat after it said (a stopped
+ * process, or a watchdog that ran but did not write). Only the silence tells it: the loops and the
+ * verdict above are from the last heartbeat.
+ */
+function silenceLine(s: HeartbeatSilence): string {
+  const head = `heartbeats stopped for ${duration(s.seconds * 1000)}, from ${utc(s.before.event.ts)} to ${utc(s.after.event.ts)} (over the ${duration(s.deadlineS * 1000)} stall deadline)`;
+  const blocked = s.eventLoopBlockedMs > 0 ? `the event loop blocked for ${duration(s.eventLoopBlockedMs)}` : '';
+  const dead = s.deadLoops.length > 0 ? `${s.deadLoops.join(', ')} not alive` : '';
+  const reported = [blocked, dead].filter(Boolean).join(' and ');
+  switch (s.cause) {
+    case 'process_stopped':
+      return `${head}: the process was not running for ${duration(s.pausedMs ?? 0)} of it (stopped: SIGSTOP or Ctrl-Z, a debugger, a suspended machine), not hung${reported ? `; besides, the heartbeat after it reported ${reported}` : ''}`;
+    case 'watchdog_silent':
+      return `${head}: the process was running (the heartbeat after it saw no pause), yet its watchdog wrote no heartbeat: it could not write its log or was stuck itself (look for ERROR watchdog_write_failed)${reported ? `; the heartbeat after it reported ${reported}` : ''}`;
+    case 'not_told':
+      return `${head}: the watchdog thread, which writes even while the main thread hangs, did not write: the whole process was stopped (SIGSTOP, a debugger, a suspended machine) or its watchdog could not write; this bot's heartbeats do not say which${reported ? `. The heartbeat after it reported ${reported}, which a stop of the whole process also reads as` : ''}`;
+  }
+}
+
 /** `dataDir`: the directory to name in the follow-up commands, when it is not the one they would use anyway. */
 export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataDir: string | undefined): string {
   const out: string[] = [];
@@ -129,7 +160,7 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataD
   if (r.lastHeartbeat) {
     const hb = r.lastHeartbeat;
     const atShutdown = r.heartbeats - r.periodicHeartbeats;
-    const every = r.periodS === null ? '' : `, every ${duration(r.periodS * 1000)}${r.periodFrom === 'config' ? ' (configured)' : ''}`;
+    const every = r.periodS === null ? '' : `, every ${duration(r.periodS * 1000)}${r.periodFrom === 'config' ? ` (configured${observedApart(r)})` : ''}`;
     out.push(`last heartbeat: ${utc(hb.event.ts)} (${ago(hb.event.ts, nowMs)}), ${r.heartbeats} heartbeat${r.heartbeats === 1 ? '' : 's'} in the session${atShutdown > 0 ? ` (${atShutdown} at shutdown)` : ''}${every}`);
     for (const loop of r.loops) {
       const state = loop.alive ? style.green('alive  ') : style.red('STOPPED');
@@ -138,6 +169,7 @@ export function renderHealth(r: HealthReport, style: Style, nowMs: number, dataD
         : `last beat ${loop.lastBeatAt ? utc(loop.lastBeatAt) : 'never'}${loop.firstSeenDead ? `; first reported dead at ${utc(loop.firstSeenDead)}` : ''}; ${loop.lastBeatAgeS ?? '?'}s silent at the last heartbeat`;
       out.push(`  ${loop.name.padEnd(18)} ${state}  ${detail}`);
     }
+    if (r.longestSilence) out.push(style.red(silenceLine(r.longestSilence)));
     if (r.periodS !== null && r.verdict !== 'ended_cleanly' && r.verdict !== 'ended_with_error' && r.verdict !== 'refused') {
       const silentMs = (r.lastLine ? Math.max(Date.parse(r.lastLine.ts), Date.parse(hb.event.ts)) : nowMs) - Date.parse(hb.event.ts);
       const sinceNow = nowMs - Date.parse(hb.event.ts);
