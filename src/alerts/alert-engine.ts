@@ -85,6 +85,14 @@ export class AlertEngine {
   }
 
   /**
+   * The session's process is stopped by a signal (`pid`) or not (null), as the caller sees it on its
+   * host now: a silence firing meanwhile says so. See `HeartbeatMissingRule.processStopped`.
+   */
+  processStopped(sessionId: string, pid: number | null): void {
+    this.heartbeat?.processStopped(sessionId, pid);
+  }
+
+  /**
    * The caller itself saw nothing from `fromMs` to `toMs`: its own process was stopped (SIGSTOP, a
    * suspended machine) or its event loop blocked. Only the bot's own alerts call this; see
    * `HeartbeatMissingRule.observerStopped`.

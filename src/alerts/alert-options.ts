@@ -9,12 +9,22 @@ export interface AlertOptions {
   /** Rules that are evaluated; the others never fire. */
   readonly rules: readonly AlertRule[];
   readonly heartbeat: {
-    /** Heartbeat interval in seconds; null learns it: the median gap between a session's recent interval heartbeats. */
+    /**
+     * Heartbeat interval in seconds, for every session; null: each session's own, the
+     * runtime.heartbeat_interval its CONFIG_HASH line logged, else learned (the median gap between its
+     * recent interval heartbeats). Learned gaps never make a configured interval longer.
+     */
     readonly intervalS: number | null;
-    /** Interval assumed until two heartbeats of a session have been seen (the runtime's default is 30 s). */
+    /** Interval assumed for a session whose config was not seen, until two of its heartbeats were (the runtime's default is 30 s). */
     readonly defaultIntervalS: number;
     /** Fires when no heartbeat came for longer than this many intervals. */
     readonly missingFactor: number;
+    /**
+     * A session's own alerts.heartbeat_missing_multiple (from its CONFIG_HASH line) replaces
+     * `missingFactor` for it: a watcher nobody gave a multiple judges each bot as the bot judges itself.
+     * false: `missingFactor` was chosen (a flag, the caller's config) and applies to every session.
+     */
+    readonly factorFromSession: boolean;
   };
   readonly orderFailure: {
     /** Fires when failed intents / intents in the window exceeds this fraction (0..1). */
@@ -44,6 +54,7 @@ const optionsSchema = z.strictObject({
       intervalS: positive('heartbeat.intervalS').nullable().default(null),
       defaultIntervalS: positive('heartbeat.defaultIntervalS').default(30),
       missingFactor: z.number().min(1, { error: 'heartbeat.missingFactor must be >= 1 (a multiple of the interval)' }).default(3),
+      factorFromSession: z.boolean().default(false),
     })
     .prefault({}),
   orderFailure: z

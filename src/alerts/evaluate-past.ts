@@ -34,6 +34,12 @@ export async function evaluatePastLogs(
     readonly onProblem?: (problem: LineProblemReport) => void;
     /** Channels to read (default: those holding a type some rule reads, see AlertEngine.watchedChannels). */
     readonly channels?: readonly Channel[];
+    /**
+     * The pid of a session's process when a signal has stopped it now (see process-probe's
+     * stoppedPid), else null: asked, before the clock advances to `nowMs`, of each session still
+     * expected to beat, so a silence firing then says it is that stop.
+     */
+    readonly stoppedPid?: (sessionId: string) => number | null;
   },
 ): Promise<PastEvaluation> {
   const engine = new AlertEngine(init.options !== undefined ? { options: init.options } : {});
@@ -45,6 +51,8 @@ export async function evaluatePastLogs(
     linesRead++;
     transitions.push(...engine.observe(observation));
   }
+  const stoppedPid = init.stoppedPid;
+  if (stoppedPid) for (const sessionId of engine.watchedSessions()) engine.processStopped(sessionId, stoppedPid(sessionId));
   transitions.push(...engine.advance(init.nowMs));
   return { transitions, open: engine.openAlerts(), linesRead, channels };
 }

@@ -1,3 +1,4 @@
+import { unitDurationMs } from '../../domain/unit-duration.js';
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
@@ -22,6 +23,36 @@ const ENDED_KEPT = 1000;
  * that thread was stopped too: the whole process was (SIGSTOP, a suspended machine, a debugger).
  */
 const freezeLatenessMs = (intervalMs: number): number => Math.max(1000, intervalMs / 4);
+
+/** What a session's own config (its CONFIG_HASH line) says about its heartbeat; each absent when it does not say. */
+interface Configured {
+  /** runtime.heartbeat_interval: how often its watchdog writes SHUTDOWN_HEARTBEAT. */
+  readonly intervalMs?: number;
+  /** alerts.heartbeat_missing_multiple: how many intervals of silence its own alerts allow. */
+  readonly missingFactor?: number;
+}
+
+/** The units of a config duration as CONFIG_HASH logs it (`5s`, `1m30s`, `500ms`). */
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A config duration as the log holds it: text with a unit, or a number of ms (older shapes). */
+function durationMs(value: unknown): number | undefined {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? unitDurationMs(value, DURATION_UNITS) : undefined;
+  return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+function section(config: Readonly<Record<string, unknown>>, name: string): Readonly<Record<string, unknown>> {
+  const value = config[name];
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+/** The heartbeat settings of the config a CONFIG_HASH line logged. */
+function configuredOf(config: Readonly<Record<string, unknown>>): Configured {
+  const intervalMs = durationMs(section(config, 'runtime')['heartbeat_interval']);
+  const factor = section(config, 'alerts')['heartbeat_missing_multiple'];
+  const missingFactor = typeof factor === 'number' && Number.isFinite(factor) && factor >= 1 ? factor : undefined;
+  return { ...(intervalMs !== undefined ? { intervalMs } : {}), ...(missingFactor !== undefined ? { missingFactor } : {}) };
+}
 
 /** The whole process stopped, seen on the heartbeat that followed: the loops it silenced, and for how long. */
 interface Freeze {
@@ -58,6 +89,11 @@ interface SessionWatch {
    * the grace after it is over.
    */
   observerStopped: { readonly from: number; readonly to: number } | undefined;
+  /**
+   * The pid of the session's process when the caller last saw it stopped by a signal (see
+   * `processStopped`): a silence then is that stop, not a hang or a death, and says how to end it.
+   */
+  stoppedPid: number | undefined;
 }
 
 /**
@@ -72,20 +108,39 @@ interface SessionWatch {
  */
 export class HeartbeatMissingRule implements RuleEvaluator {
   readonly rule = RULE;
-  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['SESSION_START', 'STATE_RECOVERED', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
+  readonly watches: ReadonlySet<EventType> = new Set<EventType>(['CONFIG_HASH', 'SESSION_START', 'STATE_RECOVERED', 'SESSION_END', 'SHUTDOWN_HEARTBEAT']);
   private readonly sessions = new Map<string, SessionWatch>();
+  /**
+   * Each session's own heartbeat settings, from its CONFIG_HASH line (the bot writes it before
+   * SESSION_START). Forgotten with the session; at most ENDED_KEPT kept, oldest forgotten first, for
+   * the starts that never come (a line cut off by --since).
+   */
+  private readonly configured = new Map<string, Configured>();
   private readonly ended = new Set<string>();
   private notes: AlertNote[] = [];
 
   constructor(private readonly options: AlertOptions['heartbeat']) {}
 
-  /** The interval the session is judged by, in ms. */
+  /**
+   * The interval the session is judged by, in ms: the one given for all, else the session's own
+   * runtime.heartbeat_interval from its first line on, else learned from its heartbeats (the default
+   * until two were seen). Learned gaps only ever shorten a configured interval: a watchdog that beat
+   * late must not push the deadline past what the bot was configured to keep.
+   */
   intervalMs(sessionId: string): number {
     if (this.options.intervalS !== null) return this.options.intervalS * 1000;
+    const configured = this.configured.get(sessionId)?.intervalMs;
     const gaps = this.sessions.get(sessionId)?.gapsMs ?? [];
-    if (gaps.length === 0) return this.options.defaultIntervalS * 1000;
     const sorted = [...gaps].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? this.options.defaultIntervalS * 1000;
+    const learned = sorted[Math.floor(sorted.length / 2)];
+    if (configured !== undefined) return learned === undefined ? configured : Math.min(configured, learned);
+    return learned ?? this.options.defaultIntervalS * 1000;
+  }
+
+  /** How many intervals of silence the session is allowed: its own config's multiple when the options defer to it. */
+  private missingFactor(sessionId: string): number {
+    const own = this.options.factorFromSession ? this.configured.get(sessionId)?.missingFactor : undefined;
+    return own ?? this.options.missingFactor;
   }
 
   /** The shortest interval of any watched session: how often a caller should advance the clock. */
@@ -116,6 +171,16 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     }
   }
 
+  /**
+   * What the caller (the watcher, probing /proc on the session's host) sees of the session's process
+   * now: `pid` when a signal stopped it, null when it is not stopped (runs, or cannot be told). A
+   * silence that fires meanwhile names the stop and the `kill -CONT` that ends it.
+   */
+  processStopped(sessionId: string, pid: number | null): void {
+    const watch = this.sessions.get(sessionId);
+    if (watch) watch.stoppedPid = pid ?? undefined;
+  }
+
   takeNotes(): AlertNote[] {
     const out = this.notes;
     this.notes = [];
@@ -131,7 +196,9 @@ export class HeartbeatMissingRule implements RuleEvaluator {
   observe(observation: Observation, tracker: AlertTracker): void {
     const { line } = observation;
     const at = lineTime(line);
-    if (line.event_type === 'SESSION_START') {
+    if (line.event_type === 'CONFIG_HASH') {
+      if (!this.ended.has(line.session_id)) this.rememberConfigured(line.session_id, configuredOf(line.config));
+    } else if (line.event_type === 'SESSION_START') {
       this.hold(line.session_id, at);
       this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }), lineOrigin(line));
     } else if (line.event_type === 'STATE_RECOVERED') {
@@ -149,7 +216,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const message = `session ended cleanly (${line.reason}, exit code ${line.exit_code})`;
       tracker.resolve({ rule: RULE, subject: line.session_id, message, at });
       for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${line.session_id}/${loop}`, message, at });
-      this.sessions.delete(line.session_id);
+      this.forget(line.session_id);
     } else if (line.event_type === 'SHUTDOWN_HEARTBEAT') {
       this.heartbeat(observation, line, at, tracker);
     }
@@ -162,10 +229,23 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     if (oldest.done !== true) this.ended.delete(oldest.value);
   }
 
+  private rememberConfigured(sessionId: string, configured: Configured): void {
+    this.configured.set(sessionId, configured);
+    if (this.configured.size <= ENDED_KEPT) return;
+    const oldest = this.configured.keys().next();
+    if (oldest.done !== true) this.configured.delete(oldest.value);
+  }
+
+  /** The session is over (ended, superseded): nothing of it is watched any more. */
+  private forget(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    this.configured.delete(sessionId);
+  }
+
   private watch(sessionId: string, at: number, evidence: Evidence, origin: string): SessionWatch {
     let watch = this.sessions.get(sessionId);
     if (!watch) {
-      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastOrigin: origin, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined, observerStopped: undefined };
+      watch = { sessionId, startedAt: at, lastBeatAt: at, lastEvidence: evidence, lastOrigin: origin, lastIntervalBeatAt: null, gapsMs: [], openLoops: new Set(), silent: false, frozen: false, heldBy: undefined, observerStopped: undefined, stoppedPid: undefined };
       this.sessions.set(sessionId, watch);
     }
     return watch;
@@ -202,7 +282,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
       const message = `superseded by session ${newSessionId}: the bot was restarted on this data directory, and ${watch.sessionId} wrote no SESSION_END`;
       tracker.resolve({ rule: RULE, subject: watch.sessionId, message, at });
       for (const loop of watch.openLoops) tracker.resolve({ rule: RULE, subject: `${watch.sessionId}/${loop}`, message, at });
-      this.sessions.delete(watch.sessionId);
+      this.forget(watch.sessionId);
     }
   }
 
@@ -217,7 +297,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     // Judged by the interval learned before this gap, and against the beat before it.
     const freeze = this.freezeOf(watch, line, at);
     const intervalBeforeGap = this.intervalMs(sessionId);
-    const dueAt = watch.lastBeatAt + intervalBeforeGap * this.options.missingFactor;
+    const dueAt = watch.lastBeatAt + intervalBeforeGap * this.missingFactor(sessionId);
     const stoppedPastDeadline = !watch.silent && at > dueAt && this.missedWhileStopped(watch, dueAt);
     const stoppedNote = stoppedPastDeadline ? this.stoppedNote(watch, intervalBeforeGap, at, tracker) : null;
     if (watch.observerStopped && at >= watch.observerStopped.to) watch.observerStopped = undefined;
@@ -333,7 +413,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     for (const watch of this.sessions.values()) {
       if (watch.silent || watch.heldBy !== undefined) continue;
       const interval = this.intervalMs(watch.sessionId);
-      const dueAt = watch.lastBeatAt + interval * this.options.missingFactor;
+      const dueAt = watch.lastBeatAt + interval * this.missingFactor(watch.sessionId);
       const stop = watch.observerStopped;
       const missed = this.missedWhileStopped(watch, dueAt);
       // The watchdog gets one interval after the observer's resume to show it beats again.
@@ -351,12 +431,13 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   /** The silence alert of a session, fired at `at`: also what names the incident in a note. */
   private silenceRequest(watch: SessionWatch, interval: number, at: number, suffix = ''): FireRequest {
-    const limit = interval * this.options.missingFactor;
+    const factor = this.missingFactor(watch.sessionId);
+    const limit = interval * factor;
     return {
       rule: RULE,
       subject: watch.sessionId,
       severity: 'critical',
-      message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${this.options.missingFactor} x ${(interval / 1000).toFixed(1)} s interval) ${silentSince(watch)}: the bot is hung or dead${suffix}`,
+      message: `no SHUTDOWN_HEARTBEAT from ${watch.sessionId} for more than ${(limit / 1000).toFixed(1)} s (${factor} x ${(interval / 1000).toFixed(1)} s interval) ${silentSince(watch)}: ${silenceCause(watch)}${suffix}`,
       evidence: [watch.lastEvidence],
       nextCommand: `tradetrace health --session ${watch.sessionId}`,
       at,
@@ -366,7 +447,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   /** The heartbeat at `at` ends a silence whose deadline passed while the observer was stopped. Call before `watch` takes the beat. */
   private stoppedNote(watch: SessionWatch, interval: number, at: number, tracker: AlertTracker): AlertNote {
-    const dueAt = watch.lastBeatAt + interval * this.options.missingFactor;
+    const dueAt = watch.lastBeatAt + interval * this.missingFactor(watch.sessionId);
     const alertId = tracker.idOf(this.silenceRequest(watch, interval, dueAt));
     const silentS = (at - watch.lastBeatAt) / 1000;
     const stop = watch.observerStopped;
@@ -420,6 +501,13 @@ function lastSignOfLife(watch: SessionWatch): string {
   return watch.lastEvidence.event_type === 'SESSION_START'
     ? `no heartbeat yet; the session started at ${watch.lastEvidence.ts}`
     : `its last heartbeat was at ${watch.lastEvidence.ts}`;
+}
+
+/** Why the session is silent, as far as the caller could tell: its process stopped by a signal, else a hang or a death. */
+function silenceCause(watch: SessionWatch): string {
+  const pid = watch.stoppedPid;
+  if (pid === undefined) return 'the bot is hung or dead';
+  return `its process (pid ${pid}) is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${pid}\` (or \`fg\` in that terminal)`;
 }
 
 /** Since when the silence counts, in words (see `lastSignOfLife`). */

@@ -10,7 +10,7 @@ import type { Notifier } from '../notifiers/notifier.js';
 import { LogTailer } from './log-tailer.js';
 import { alertKey, openWatcherAlerts, type PreviouslyOpen } from './open-alerts.js';
 import { processAlive } from '../../recorder/sessions/process-alive.js';
-import { sessionProcess, type SessionProcess } from './process-probe.js';
+import { processStopped, sessionProcess, type SessionProcess } from './process-probe.js';
 
 export interface AlertWatcherOptions {
   readonly dataDir: string;
@@ -39,6 +39,8 @@ export interface AlertWatcherOptions {
   readonly onRecordFailed?: (error: unknown, transition: AlertTransition) => void;
   readonly now?: () => number;
   readonly isAlive?: (pid: number) => boolean;
+  /** Whether the session's process is stopped by a signal now (default: its state in /proc, see processStopped). */
+  readonly isStopped?: (proc: SessionProcess) => boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export class AlertWatcher {
   private readonly notifiers: readonly Notifier[];
   private readonly now: () => number;
   private readonly isAlive: (pid: number) => boolean;
+  private readonly isStopped: (proc: SessionProcess) => boolean;
   private readonly processes = new Map<string, SessionProcess | null>();
   private readonly previouslyOpen: Map<string, PreviouslyOpen>;
   private timer: NodeJS.Timeout | null = null;
@@ -75,6 +78,7 @@ export class AlertWatcher {
     this.notifiers = init.notifiers ?? [];
     this.now = init.now ?? Date.now;
     this.isAlive = init.isAlive ?? processAlive;
+    this.isStopped = init.isStopped ?? processStopped;
   }
 
   start(): void {
@@ -106,7 +110,10 @@ export class AlertWatcher {
 
   /** One round: new lines, time passing, dead processes. Returns what was written. */
   poll(): AlertTransition[] {
-    const transitions = [...this.observe(this.tailer.poll()), ...this.engine.advance(this.now()), ...this.probeProcesses()];
+    const observed = this.observe(this.tailer.poll());
+    // Before the clock moves: a silence that passes its deadline now says whether a signal stopped the bot.
+    this.probeStopped();
+    const transitions = [...observed, ...this.engine.advance(this.now()), ...this.probeProcesses()];
     if (this.caughtUp) {
       this.publish(transitions);
       return transitions;
@@ -137,11 +144,23 @@ export class AlertWatcher {
     return out;
   }
 
+  private processOf(sessionId: string): SessionProcess | null {
+    if (!this.processes.has(sessionId)) this.processes.set(sessionId, sessionProcess(this.init.dataDir, sessionId));
+    return this.processes.get(sessionId) ?? null;
+  }
+
+  /** Tells the engine which watched sessions' processes a signal has stopped (SIGSTOP, Ctrl-Z), so their silence says so. */
+  private probeStopped(): void {
+    for (const sessionId of this.engine.watchedSessions()) {
+      const proc = this.processOf(sessionId);
+      this.engine.processStopped(sessionId, proc !== null && this.isStopped(proc) ? proc.pid : null);
+    }
+  }
+
   private probeProcesses(): AlertTransition[] {
     const out: AlertTransition[] = [];
     for (const sessionId of this.engine.watchedSessions()) {
-      if (!this.processes.has(sessionId)) this.processes.set(sessionId, sessionProcess(this.init.dataDir, sessionId));
-      const proc = this.processes.get(sessionId);
+      const proc = this.processOf(sessionId);
       if (!proc || this.isAlive(proc.pid)) continue;
       // It may have written SESSION_END just before exiting: read that first.
       out.push(...this.observe(this.tailer.poll()));

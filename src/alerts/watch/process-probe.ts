@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processState } from '../../investigate/query/session-process.js';
 import { readManifest } from '../../recorder/sessions/manifest.js';
 import { SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
 
 export interface SessionProcess {
+  readonly sessionId: string;
   readonly pid: number;
   readonly manifestPath: string;
   readonly start: string;
@@ -18,5 +20,20 @@ export function sessionProcess(dataDir: string, sessionId: string): SessionProce
   const dir = join(dataDir, SESSIONS_DIR, sessionId);
   const manifest = readManifest(dir);
   if (!manifest.ok || manifest.value.host !== hostname()) return null;
-  return { pid: manifest.value.pid, manifestPath: join(dir, 'manifest.json'), start: manifest.value.start };
+  return { sessionId, pid: manifest.value.pid, manifestPath: join(dir, 'manifest.json'), start: manifest.value.start };
+}
+
+/**
+ * Whether the session's process is stopped by a signal now (SIGSTOP, Ctrl-Z: state T in /proc),
+ * read as health reads it (processState): alive, yet silent until SIGCONT. False for a pid another
+ * process got since, and wherever /proc cannot tell.
+ */
+export function processStopped(proc: SessionProcess): boolean {
+  return processState({ session_id: proc.sessionId, pid: proc.pid, host: hostname() }, proc.start)?.stopped === true;
+}
+
+/** The pid of the session's process when it runs on this host and is stopped by a signal now, else null. */
+export function stoppedPid(dataDir: string, sessionId: string): number | null {
+  const proc = sessionProcess(dataDir, sessionId);
+  return proc !== null && processStopped(proc) ? proc.pid : null;
 }

@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DURATION_EXPECTED, parseDuration } from '../../config/duration.js';
-import type { Config } from '../../config/schema.js';
+import { sourceOf, type LoadedConfig } from '../../config/load-config.js';
 import { compactUtc } from '../../domain/ids.js';
 import { ALERT_RULES, type AlertRule } from '../../recorder/events/alert-events.js';
 import { FileSink } from '../../recorder/file-sink.js';
@@ -13,6 +13,7 @@ import { resolveDataDir } from '../../recorder/sessions/data-dir.js';
 import { parseAlertOptions, type AlertOptions, type AlertOptionsInput } from '../../alerts/alert-options.js';
 import { transitionJson, transitionText } from '../../alerts/alert-record.js';
 import { evaluatePastLogs, pastChannels } from '../../alerts/evaluate-past.js';
+import { OBSERVED_CHANNELS } from '../../alerts/log-replay.js';
 import { ConsoleNotifier } from '../../alerts/notifiers/console-notifier.js';
 import { logWebhookError } from '../../alerts/notifiers/log-webhook-error.js';
 import type { Notifier } from '../../alerts/notifiers/notifier.js';
@@ -20,6 +21,7 @@ import type { WebhookError } from '../../alerts/notifiers/webhook-error.js';
 import { maskUrlsInText, maskWebhookUrl, WebhookNotifier } from '../../alerts/notifiers/webhook-notifier.js';
 import { AlertWatcher } from '../../alerts/watch/alert-watcher.js';
 import { WATCHER_PREFIX } from '../../alerts/watch/open-alerts.js';
+import { stoppedPid } from '../../alerts/watch/process-probe.js';
 import { guardStdout } from '../../investigate/cli/closed-stdout.js';
 import { ThrottledReport } from '../../investigate/cli/throttled-report.js';
 import { checkReadable, openLogSet } from '../../investigate/query/log-set.js';
@@ -61,8 +63,11 @@ options:
   --json                       one JSON object per transition instead of text
   --rules a,b                  rules to evaluate (default all: ${ALERT_RULES.join(', ')}; without
                                config_drift when alerts.config_drift is false)
-  --heartbeat-interval S       heartbeat interval (default: learned from the heartbeats, 30 before that)
-  --heartbeat-factor N         fire after N intervals without a heartbeat (default alerts.heartbeat_missing_multiple, 3)
+  --heartbeat-interval S       heartbeat interval (default: each session's runtime.heartbeat_interval, from
+                               its CONFIG_HASH line; without that line, learned from the heartbeats, 30
+                               before two were seen)
+  --heartbeat-factor N         fire after N intervals without a heartbeat (default alerts.heartbeat_missing_multiple
+                               if the config given here sets it, else each session's own, 3)
   --failure-threshold F        order failure rate that fires, a fraction (default alerts.order_failure_rate, 0.5)
   --failure-window S           sliding window (default alerts.order_failure_window, 15m = 900)
   --failure-min-intents N      fewest intents in the window that can fire (default alerts.order_failure_min_count, 4)
@@ -84,8 +89,9 @@ A duration S is seconds (900) or, as in the config, a number with a unit: 500ms,
 
 Lines that are not log lines are skipped and summarized in one line on stderr.
 exit codes: 0 nothing firing, 1 an alert is still firing, 2 bad usage or (--follow) no such data
-directory, 3 no logs to evaluate (without --follow) or the logs cannot be read (the message names
-the file and why)
+directory, 3 no logs to evaluate (without --follow: no log file of the channels the rules read) or
+the logs cannot be read (the message names the file and why). --follow on a logs directory with no
+log files yet watches it (the bot may not have started) and says so.
 `;
 
 const OPTIONS = {
@@ -137,7 +143,8 @@ class UsageError extends Error {}
  * The alert options: each flag given, else its config key, mapped as the bot maps them (see
  * paperAlerts), so `alerts` and the bot fire on the same evidence.
  */
-function alertOptionsFrom(values: Values, config: Config): AlertOptions {
+function alertOptionsFrom(values: Values, loaded: LoadedConfig): AlertOptions {
+  const { config } = loaded;
   const input: { -readonly [K in keyof AlertOptionsInput]: AlertOptionsInput[K] } = {};
   if (!config.alerts.config_drift) input.rules = ALERT_RULES.filter((rule) => rule !== 'config_drift');
   if (typeof values.rules === 'string') {
@@ -147,8 +154,11 @@ function alertOptionsFrom(values: Values, config: Config): AlertOptions {
     input.rules = rules as AlertRule[];
   }
   const intervalS = seconds(values, 'heartbeat-interval');
-  const missingFactor = number(values, 'heartbeat-factor') ?? config.alerts.heartbeat_missing_multiple;
-  input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), missingFactor };
+  const factorFlag = number(values, 'heartbeat-factor');
+  const missingFactor = factorFlag ?? config.alerts.heartbeat_missing_multiple;
+  // Nobody chose a multiple for this watcher: each session is judged by its own config's, as it judges itself.
+  const factorFromSession = factorFlag === undefined && sourceOf(loaded, 'alerts.heartbeat_missing_multiple').kind === 'default';
+  input.heartbeat = { ...(intervalS !== undefined ? { intervalS } : {}), missingFactor, factorFromSession };
   // A threshold of 1 could never be exceeded; the engine wants a rate strictly below it (as the bot).
   const threshold = number(values, 'failure-threshold') ?? Math.min(0.99, config.alerts.order_failure_rate);
   const windowS = seconds(values, 'failure-window') ?? config.alerts.order_failure_window / 1000;
@@ -198,7 +208,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   let pollMs = 250;
   let webhook: { url: string; from: string } | undefined;
   try {
-    options = alertOptionsFrom(values, config);
+    options = alertOptionsFrom(values, loaded);
     if (typeof values.since === 'string') {
       const since = parseTimeSpec('--since', values.since, nowMs);
       if (!since.ok) throw new UsageError(since.error);
@@ -230,14 +240,22 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const json = values.json === true;
   if (values.follow !== true) {
     // Opening them first turns an unreadable file into one clear error; the replay's streams would crash uncaught.
-    checkReadable(openLogSet(dataDir, pastChannels(options)));
-    const absent = noLogsDir(dataDir);
+    const channels = pastChannels(options);
+    const set = openLogSet(dataDir, channels);
+    checkReadable(set);
+    // "0 alerts fired", exit 0, over no logs at all would read as a healthy bot to a cron check.
+    const absent = noLogsDir(dataDir) ?? (set.files.length === 0 ? noLogFiles(set.logsDir, channels) : null);
     if (absent) {
       io.stderr.write(`tradetrace alerts: ${absent}; check --data-dir or $TRADETRACE_DATA_DIR\n`);
       return EXIT.noLogs;
     }
     const skipped = new SkipTally();
-    const result = await evaluatePastLogs(join(dataDir, 'logs'), { options, nowMs, onProblem: (problem) => skipped.add(problem.file, problem.lineNumber), ...(sinceMs !== undefined ? { sinceMs } : {}) });
+    const result = await evaluatePastLogs(join(dataDir, 'logs'), {
+      options, nowMs,
+      onProblem: (problem) => skipped.add(problem.file, problem.lineNumber),
+      stoppedPid: (sessionId) => stoppedPid(dataDir, sessionId),
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+    });
     const summary = skipped.take();
     if (summary) io.stderr.write(`${summary}\n`);
     for (const transition of result.transitions) io.stdout.write(json ? `${JSON.stringify(transitionJson(transition, 'replay'))}\n` : `${transitionText(transition, hintDir)}\n`);
@@ -251,6 +269,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
 function noLogsDir(dataDir: string): string | null {
   if (existsSync(join(dataDir, 'logs'))) return null;
   return existsSync(dataDir) ? `${dataDir} has no logs/ directory: no bot has run with it yet` : `no such data directory ${dataDir}`;
+}
+
+/** What is missing when the logs directory holds no file of the channels the rules read. */
+function noLogFiles(logsDir: string, channels: readonly string[]): string {
+  return `no log files to evaluate in ${logsDir} (it holds no ${channels.join(', ')} *.jsonl files: no bot has written logs here yet)`;
 }
 
 /** Why there is nothing to watch yet (null: the logs directory exists). */
@@ -355,6 +378,8 @@ async function follow(dataDir: string, options: AlertOptions, logSink: LogSinkSe
   // Listening before "watching" is said and the watcher's first read: a signal sent as soon as the
   // line shows would otherwise meet Node's default action and kill the watch mid-write.
   for (const each of SHUTDOWN_SIGNALS) process.on(each, stop);
+  // An empty logs directory is watched: its bot may not have started yet (unlike a missing one, not a typo).
+  if (openLogSet(dataDir, OBSERVED_CHANNELS).files.length === 0) io.stderr.write(`tradetrace alerts: ${join(dataDir, 'logs')} holds no log files yet: waiting for a bot to write them\n`);
   io.stderr.write(`tradetrace alerts: watching ${join(dataDir, 'logs')} as ${sessionId} (alerts go to logs/alerts.jsonl)\n`);
   watcher.start();
   await stopping;
