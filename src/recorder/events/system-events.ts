@@ -37,7 +37,7 @@ export const systemEvents = {
       shutdown_requested: field.bool('true once shutdown has begun'),
       event_loop_blocked_ms: field.number('how long the main event loop has not answered (0 when healthy)'),
       trigger: field.oneOf(['interval', 'shutdown'], 'periodic, or written as shutdown begins'),
-      stats: field.json(z.record(z.string(), z.number()), 'counters: shutdown_requests, heartbeats_logged, beats_received, ...'),
+      stats: field.json(z.record(z.string(), z.number()), 'counters: shutdown_requests, heartbeats_logged, beats_received; paused_ms (time since the previous heartbeat the process was not running: SIGSTOP, a suspended machine) and pauses (such gaps in the session), from the watchdog thread'),
     },
   }),
   SHUTDOWN_REQUESTED: defineEvent({
