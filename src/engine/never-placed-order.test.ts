@@ -61,4 +61,15 @@ describe.skipIf(!available)('an order whose attempt timed out and that the excha
       expect(String(field(said[0] as AnyEventLine, 'message'))).toContain('it was never placed');
     }
   });
+
+  // These are the session's own orders: their router's ORDER_FAILED (timeout_exhausted) is the
+  // intent's verdict and stands. Only an order a killed session left gets ORDER_RECONCILED from the
+  // watcher (see order-watcher-inherited.test.ts); one here would count as restart reconciliation.
+  it('writes no ORDER_RECONCILED for them: the router\'s failure of the intent stands', () => {
+    const ids = new Set(neverPlaced.map((o) => o.client_order_id));
+    expect(lines.filter((l) => l.event_type === 'ORDER_RECONCILED' && ids.has(String(field(l, 'client_order_id'))))).toEqual([]);
+    for (const order of neverPlaced) {
+      expect(lines.some((l) => l.event_type === 'ORDER_FAILED' && l.intent_id === order.intent_id && field(l, 'reason') === 'timeout_exhausted'), order.intent_id).toBe(true);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { Decimal } from '../domain/decimal.js';
 import type { MarketRules } from '../domain/market-rules.js';
 import { isTerminalStatus } from '../domain/order-state.js';
 import type { ExchangeOrder } from '../execution/exchange.js';
@@ -15,10 +16,18 @@ import { holdingSeconds } from '../store/holding-time.js';
  * them. Fills are booked by the StoreSyncedExchange as the answer arrives.
  */
 export class OrderWatcher {
+  /**
+   * Orders open at the first poll, which comes before the session's first decision: a previous
+   * session's, that the restart's reconciliation left unsettled (unknown, still open). Undefined
+   * until then.
+   */
+  private inherited: ReadonlySet<string> | undefined;
+
   constructor(private readonly ctx: EngineContext) {}
 
   async poll(): Promise<void> {
     const { portfolio } = this.ctx;
+    this.inherited ??= new Set(portfolio.store.openOrders().map((o) => o.clientOrderId));
     for (const order of portfolio.store.openOrders()) {
       await withDecision(order.decisionId, () => withIntent(order.intentId, () => this.check(order)));
     }
@@ -55,6 +64,16 @@ export class OrderWatcher {
   private logNeverPlaced(order: OrderRecord, answer: string): void {
     const now = this.ctx.portfolio.store.order(order.clientOrderId);
     if (now?.status !== 'not_found' || order.status === 'not_found') return;
+    // An order a previous session left (killed mid-order: its router wrote no verdict) gets the
+    // verdict as a typed order line, as the restart's reconciliation writes it for an order the
+    // exchange never had, so readers of the orders log (orders, trace, the failure-rate alert) settle
+    // the intent by it: the LOG line alone, in the system log, left the intent OPEN for good. This
+    // session's own orders have their router's ORDER_FAILED (timeout_exhausted), which stands.
+    if (this.inherited?.has(order.clientOrderId) === true) this.ctx.recorder.emit('ORDER_RECONCILED', {
+      symbol: order.symbol, side: order.side, client_order_id: order.clientOrderId, outcome: 'not_found',
+      previous_status: order.status, status: 'not_found', filled_qty: Decimal.ZERO, booked_qty: Decimal.ZERO,
+      details: `the order watcher asked the exchange again: it has no order ${order.clientOrderId} (${answer}): never placed, nothing filled; not asked about again nor ever sent again`,
+    });
     this.ctx.recorder.emit('LOG', {
       component: 'OrderWatcher',
       message: `order ${order.clientOrderId} (${order.side} ${order.qty.toString()} ${order.symbol}), ${order.status === 'unknown' ? 'unknown since its attempt got no answer' : 'recorded but never confirmed sent'}, is not on the exchange (${answer}): it was never placed. Marked not_found: it is not asked about again nor ever sent again, and nothing of it was filled${order.side === 'sell' ? '; the position it was to sell is held, and its exit may send a new sell' : ''}`,

@@ -1,4 +1,10 @@
+import { basename } from 'node:path';
+import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
+import { AMBIGUOUS_SHOWN } from '../../investigate/render/ambiguous-ids.js';
+import { filesOf } from '../../investigate/query/event-needles.js';
+import type { LogSet } from '../../investigate/query/log-set.js';
+import { unreadableFile, type UnreadableFile } from '../../investigate/query/unreadable-files.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
@@ -15,13 +21,15 @@ import type { CliIo } from '../command.js';
 const HELP = `usage: tradetrace orders [--intent ID] [--symbol S] [--status ${ORDER_STATUSES.join('|')}] [--limit N] [--follow]
 
 Order intents with every attempt's constraints (ORDER_CONTEXT) and outcome; failures grouped by reason.
-  --intent ID   one intent (int_..., a prefix is enough)
+  --intent ID   one intent (int_..., a prefix is enough when it matches one intent; one that
+                matches several is refused, listing them)
   --symbol S    e.g. BTC/USDT
   --status S    filled, failed, canceled, open (no final state yet) or retried; an order a killed
                 bot left in flight has the outcome the restart's reconciliation found (ORDER_RECONCILED);
                 an order that filled in part and still rests on the exchange (a GTC order) is open,
                 shown as PARTLY FILLED with its quantity so far, until it fills, is canceled or expires
-  --limit N     intents listed in detail (default 20, the latest)
+  --limit N     intents listed in detail (default 20, the latest); with --json, the lines of the
+                latest N intents (without --limit, --json prints every matching intent)
   --follow      keep printing new order lines
 With --session, an intent is listed whole when any of its lines is in that session: the one that
 placed it, or the restart that settled it by reconciliation. With --since/--until, an intent with a
@@ -30,6 +38,34 @@ an hour before --since are read for it, every line with --intent), and stderr sa
 also names an intent that began earlier still, listed from its later lines.
 ${COMMON_HELP}
 `;
+
+/** What an id of another kind is, and the command that takes it; null for what may be an intent id. */
+function otherIdKind(id: string, dataDir: string | undefined): string | null {
+  if (id.startsWith('dec_')) return `is a decision id, not an order intent id: see it with tradetrace trace ${shellWord(id)}${dataDirArg(dataDir)} (it shows the decision's orders too)`;
+  if (id.startsWith('session_')) return `is a session id, not an order intent id: give it as --session ${shellWord(id)}`;
+  return null;
+}
+
+/** `orders`' answer to an --intent prefix that matches several intents (sorted ids), for stderr. */
+function ambiguousIntents(prefix: string, ids: readonly string[]): string {
+  const shown = ids.slice(0, AMBIGUOUS_SHOWN).map((id) => `  ${id}\n`).join('');
+  const rest = ids.length - AMBIGUOUS_SHOWN;
+  return `tradetrace orders: --intent "${prefix}" matches ${ids.length} order intents; give more of the id:\n${shown}${rest > 0 ? `  and ${rest} more\n` : ''}`;
+}
+
+/**
+ * The order log files when none of them could be read at all (permission, a directory in its
+ * place): the answer would rest on nothing, and "no order intents match" (exit 1) would read as a
+ * log that holds none. Empty when any of them was read.
+ */
+function unreadOrderLogs(set: LogSet): UnreadableFile[] {
+  // Files the log set left out (no permission, a directory in a file's place) are noted by path too.
+  const leftOut = (set.unreadable ?? []).map((error) => error.path).filter((path) => basename(path).startsWith('orders.'));
+  const paths = [...new Set([...filesOf(set, ['orders']).map((file) => file.path), ...leftOut])];
+  const unread = paths.map((path) => unreadableFile(path)).filter((u): u is UnreadableFile => u !== undefined && u.readBytes === 0);
+  const read = filesOf(set, ['orders']).filter((file) => unreadableFile(file.path) === undefined);
+  return read.length === 0 ? unread.sort((a, b) => (a.path < b.path ? -1 : 1)) : [];
+}
 
 function isStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);
@@ -59,11 +95,18 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace orders: --limit ${JSON.stringify(limitText)}: expected a whole number of intents\n`);
     return EXIT.usage;
   }
+  const intent = f.values['intent'];
+  const wrongKind = typeof intent === 'string' ? otherIdKind(intent, followUpDataDir(f)) : null;
+  if (typeof intent === 'string' && wrongKind) {
+    io.stderr.write(`tradetrace orders: --intent "${intent}" ${wrongKind}\n`);
+    return EXIT.usage;
+  }
+  // --json prints every matching intent as it settles, unless --limit says how many (the latest).
+  const jsonLimit = f.json && typeof limitText === 'string';
   const logs = openQueryLogs('orders', f.dataDir, io, { wholeLines: f.values['follow'] === true });
   if (!logs.ok) return logs.exitCode;
   const { set, skipped } = logs;
   const stats = newStats();
-  const intent = f.values['intent'];
   const symbol = f.values['symbol'];
   const report = await findOrders(set, {
     window: f.window,
@@ -72,10 +115,25 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     ...(typeof status === 'string' && isStatus(status) ? { status } : {}),
     ...(f.session ? { session: f.session } : {}),
   }, {
-    skipped, stats, limit: f.json ? 0 : limit,
-    ...(f.json ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
+    skipped, stats, limit: f.json && !jsonLimit ? 0 : limit,
+    ...(f.json && !jsonLimit ? { onIntent: (s: IntentSummary) => { for (const e of s.events) io.stdout.write(`${e.text}\n`); } } : {}),
   });
+  if (report.ambiguous && typeof intent === 'string') {
+    io.stderr.write(ambiguousIntents(intent, report.ambiguous));
+    await reportSkipped(skipped, io);
+    return EXIT.usage;
+  }
+  const unread = report.total === 0 ? unreadOrderLogs(set) : [];
+  if (unread.length > 0) {
+    for (const file of unread) io.stderr.write(`tradetrace orders: cannot read ${file.path}: ${file.reason}${file.errno ? ` (${file.errno})` : ''}\n`);
+    return EXIT.unreadable;
+  }
   for (const note of windowNotes(report.cuts, f.window)) io.stderr.write(`tradetrace orders: ${note}\n`);
+  if (jsonLimit) {
+    for (const s of report.latest) for (const e of s.events) io.stdout.write(`${e.text}\n`);
+    const left = report.total - report.latest.length;
+    if (left > 0) io.stderr.write(`tradetrace orders: printed the lines of the latest ${report.latest.length} of ${report.total} matching intents (--limit ${limit}); ${left} left out\n`);
+  }
   if (!f.json && report.total > 0) io.stdout.write(renderOrders(report, f.style));
   else if (report.total === 0) {
     // A --session that names no session at all is a typo to point out, not an empty result.

@@ -4,6 +4,7 @@ import { ORDER_TYPES, OrdersTally, type IntentFilter, type IntentSummary, type O
 import type { LogSet } from './log-set.js';
 import { linesOutside, type LinesOutside } from './lines-outside.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { damagedLinesOf } from './intent-damaged-lines.js';
 
 export { ORDER_STATUSES, type OrderStatus } from './orders-tally.js';
 
@@ -27,7 +28,11 @@ export interface OrdersWindowCuts {
   readonly startedEarlier: readonly string[];
 }
 
-export type OrdersAnswer = OrdersReport & { readonly cuts: OrdersWindowCuts };
+/**
+ * `ambiguous`: the --intent prefix matched several intents (their ids, sorted) and nothing was
+ * tallied: `int_2` once listed 24 intents, `int_` all of them, as if that were the answer.
+ */
+export type OrdersAnswer = OrdersReport & { readonly cuts: OrdersWindowCuts; readonly ambiguous?: readonly string[] };
 
 /** An intent a kill cut before its ORDER_CONTEXT: the restart's reconciliation is all it has. */
 function neverRecorded(summary: IntentSummary): boolean {
@@ -67,7 +72,7 @@ export async function findOrders(
     // From INTENT_LOOKBACK_MS before --since, to the end (past --until): the lines of the intents in flight at either edge.
     const from = window.since === undefined ? {} : { since: shiftIso(window.since, -INTENT_LOOKBACK_MS) };
     await forEachEvent(set, eventNeedles(ORDER_TYPES), { window: from, files, skipped, stats }, (e) => tally.add(e));
-    return { ...tally.end(), cuts: { intents: [], listedWhole, startedEarlier } };
+    return withDamaged({ ...tally.end(), cuts: { intents: [], listedWhole, startedEarlier } }, skipped);
   }
   // --intent once went through the id index, which covers every channel: its first build read the
   // decisions logs too (1.7 GB, 43 s, for an answer in a 637 KB orders log), and only its lines in
@@ -81,6 +86,10 @@ export async function findOrders(
   await forEachEvent(set, [`"intent_id":"${prefix}`], { files, skipped, stats }, (e) => {
     if (e.event.intent_id?.startsWith(prefix) === true) lines.push(e);
   });
+  // A prefix of several intents is refused, as trace refuses one of several decisions: which of
+  // them is meant is the operator's to say. Told over every line, whatever the window: the id is.
+  const matched = [...new Set(lines.map((e) => e.event.intent_id))].filter((id): id is string => id !== undefined).sort();
+  if (matched.length > 1) return { ...tally.end(), cuts: { intents: [], listedWhole: 0, startedEarlier: [] }, ambiguous: matched };
   const touched = new Set(lines.filter((e) => inWindow(e.event, filter.window)).map((e) => e.event.intent_id));
   const kept = lines.filter((e) => touched.has(e.event.intent_id)).sort(byTime);
   for (const e of kept) tally.add(e);
@@ -89,5 +98,12 @@ export async function findOrders(
     const outside = linesOutside(kept.filter((e) => e.event.intent_id === id), filter.window);
     return outside ? [{ id, outside }] : [];
   });
-  return { ...tally.end(), cuts: { intents: cut, listedWhole: 0, startedEarlier: [] } };
+  return withDamaged({ ...tally.end(), cuts: { intents: cut, listedWhole: 0, startedEarlier: [] } }, skipped);
+}
+
+/** The answer with the unreadable lines of the intents it shows, when it has any (see damagedLinesOf). */
+async function withDamaged(answer: OrdersAnswer, skipped: SkippedLines): Promise<OrdersAnswer> {
+  if (skipped.count === 0 || answer.latest.length === 0) return answer;
+  const damaged = await damagedLinesOf(skipped, answer.latest.map((s) => s.intentId));
+  return damaged.size > 0 ? { ...answer, damaged } : answer;
 }

@@ -1,5 +1,6 @@
 import { Decimal } from '../../domain/decimal.js';
 import type { LocatedEvent } from './find-events.js';
+import type { DamagedLine } from './intent-damaged-lines.js';
 import { byTime, inWindow, ORDER_SLACK_MS, type TimeWindow } from './find-events.js';
 
 export const ORDER_STATUSES = ['filled', 'failed', 'canceled', 'open', 'retried'] as const;
@@ -60,6 +61,21 @@ export function partlyFilled(s: IntentSummary): boolean {
   return s.status === 'open' && s.fill !== undefined;
 }
 
+/**
+ * True when `line`, an ORDER_RECONCILED of `lines` (its intent's), is the session's order watcher's
+ * (src/engine/order-watcher.ts: the exchange has no such order, never placed) rather than a restart's
+ * reconciliation. A restart reconciles before its session trades and writes one line per order, so
+ * a line of its intent written earlier in the same session (the attempt's own router lines, or the
+ * restart's reconciliation of that same order, found unknown) makes it the watcher's. Told by seq
+ * (the session's own counter), not ts: a replay's lines may share a time.
+ */
+export function byOrderWatcher(line: LocatedEvent, lines: readonly LocatedEvent[]): boolean {
+  const { session_id: session, seq } = line.event;
+  const order = clientOrderIdOf(line);
+  return lines.some((e) => e !== line && e.event.session_id === session && e.event.seq < seq
+    && (e.event.event_type !== 'ORDER_RECONCILED' || clientOrderIdOf(e) === order));
+}
+
 /** True when the intent's status is what restart reconciliation found (its terminal line is ORDER_RECONCILED). */
 export function settledByReconciliation(s: IntentSummary): boolean {
   return s.terminal?.event.event_type === 'ORDER_RECONCILED';
@@ -84,6 +100,8 @@ export interface OrdersReport {
   readonly failures: ReadonlyMap<string, FailureGroup>;
   /** The latest `limit` matching intents, oldest first. */
   readonly latest: IntentSummary[];
+  /** Lines of intents in `latest` the query skipped as unreadable (see findOrders), by intent id. */
+  readonly damaged?: ReadonlyMap<string, readonly DamagedLine[]>;
 }
 
 export interface IntentFilter {
@@ -187,8 +205,10 @@ const isGiveUp = (e: LocatedEvent): boolean => e.event.event_type === 'ORDER_FAI
  * keeps asking the exchange and, when the order filled after all, writes ORDER_FILLED under the same
  * intent, later. That fill is the intent's outcome, as a fill restart reconciliation finds is, and as
  * trace follows the decision past its window for it. The watcher writes no ORDER_CANCELED or
- * ORDER_FAILED, and a cancel with nothing filled would not change the outcome (the router's failure
- * stands, as it does when reconciliation finds the order canceled), so only a fill is looked for.
+ * ORDER_FAILED; when the exchange answers it has no such order it writes ORDER_RECONCILED not_found
+ * (see `byOrderWatcher`), which settles the intent as a reconciliation's not_found does (the router's
+ * failure stands, and an intent the router gave no verdict, its bot killed mid-order, fails). A
+ * cancel with nothing filled would not change the outcome either, so only a fill is looked for here.
  */
 function lateFill(sorted: readonly LocatedEvent[]): LocatedEvent | undefined {
   const gaveUp = sorted.findLastIndex(isGiveUp);

@@ -1,9 +1,10 @@
-import { failureReason, partlyFilled, settledByReconciliation, terminalMessage, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
+import { byOrderWatcher, failureReason, partlyFilled, settledByReconciliation, terminalMessage, type IntentSummary, type OrdersReport } from '../query/orders-tally.js';
 import type { LocatedEvent } from '../query/find-events.js';
 import type { Style } from './style.js';
 import { utc } from './time-format.js';
 import { field, raw } from './values.js';
 import { Decimal } from '../../domain/decimal.js';
+import { basename } from 'node:path';
 
 /** Failures grouped by reason, most frequent first, each with its latest example. */
 export function renderFailureGroups(report: OrdersReport, style: Style): string[] {
@@ -21,11 +22,33 @@ export function renderFailureGroups(report: OrdersReport, style: Style): string[
 /** An attempt's ORDER_FILLED lines shown one by one up to this many; more, and the first and last (with the count between). */
 const SHOWN_FILL_LINES = 3;
 
+/** Lines written only after an attempt's ORDER_CONTEXT (the router writes it before sending); a refusal before sending is an ORDER_FAILED alone. */
+const AFTER_CONTEXT = new Set(['ORDER_SUBMITTED', 'ORDER_FILLED', 'ORDER_CANCELED', 'ORDER_RETRY']);
+
+/**
+ * Attempts whose lines are there but whose ORDER_CONTEXT is not: unreadable (a damaged line, told
+ * on stderr with its file and line) or not in these logs. Counted as attempts all the same: an
+ * intent that filled on attempt 1 read `FILLED 0 attempts` when its context line was damaged.
+ */
+function attemptsWithoutContext(s: IntentSummary): string[] {
+  const known = new Set(s.contexts.map((c) => raw(c, 'attempt')));
+  const missing = new Set(s.events.filter((e) => AFTER_CONTEXT.has(e.event.event_type) && typeof field(e, 'attempt') === 'number').map((e) => raw(e, 'attempt')));
+  return [...missing].filter((n) => !known.has(n)).sort((a, b) => Number(a) - Number(b));
+}
+
 function attemptLines(s: IntentSummary): string[] {
   const out: string[] = [];
-  for (const ctx of s.contexts) {
-    const n = raw(ctx, 'attempt');
-    out.push(`    attempt ${n}  ${utc(ctx.event.ts)}  qty ${raw(ctx, 'qty')} · limit_px ${raw(ctx, 'limit_px')} · notional ${raw(ctx, 'notional')} · quote_budget ${raw(ctx, 'quote_budget')} · tif ${raw(ctx, 'tif')} · slippage_bps ${raw(ctx, 'slippage_bps')} · min_notional ${raw(ctx, 'min_notional')} · max_retries ${raw(ctx, 'max_retries')} · retry_backoff_ms ${raw(ctx, 'retry_backoff_ms')}`);
+  const attempts: { n: string; head: string; at: number }[] = s.contexts.map((ctx) => ({
+    n: raw(ctx, 'attempt'),
+    at: Number(raw(ctx, 'attempt')),
+    head: `    attempt ${raw(ctx, 'attempt')}  ${utc(ctx.event.ts)}  qty ${raw(ctx, 'qty')} · limit_px ${raw(ctx, 'limit_px')} · notional ${raw(ctx, 'notional')} · quote_budget ${raw(ctx, 'quote_budget')} · tif ${raw(ctx, 'tif')} · slippage_bps ${raw(ctx, 'slippage_bps')} · min_notional ${raw(ctx, 'min_notional')} · max_retries ${raw(ctx, 'max_retries')} · retry_backoff_ms ${raw(ctx, 'retry_backoff_ms')}`,
+  }));
+  for (const n of attemptsWithoutContext(s)) {
+    attempts.push({ n, at: Number(n), head: `    attempt ${n}  no ORDER_CONTEXT line (unreadable, or not among the lines read: see stderr); its other lines:` });
+  }
+  attempts.sort((a, b) => a.at - b.at);
+  for (const { n, head } of attempts) {
+    out.push(head);
     const lines = s.events.filter((x) => x.event.event_type !== 'ORDER_CONTEXT' && raw(x, 'attempt') === n);
     // A resting GTC order gets one ORDER_FILLED per look-up that found more filled (hundreds of them):
     // each carries the order's totals so far, so the first and the last tell the story.
@@ -91,7 +114,10 @@ function reconciledLine(s: IntentSummary, style: Style): string | null {
   if (!r) return null;
   const placed = s.events.find((e) => e.event.event_type !== 'ORDER_RECONCILED')?.event.session_id;
   const from = placed && placed !== r.event.session_id ? ` (placed in ${placed})` : '';
-  const how = settledByReconciliation(s) ? `settled by restart reconciliation in ${r.event.session_id}${from}` : `reconciled on restart in ${r.event.session_id}${from}`;
+  // The order watcher's look-up (the exchange never had the order) settles as a reconciliation does,
+  // but says who asked: the restart's own reconciliation of it may be the line before (unknown).
+  const who = byOrderWatcher(r, s.events) ? 'the order watcher' : 'restart reconciliation';
+  const how = settledByReconciliation(s) ? `settled by ${who} in ${r.event.session_id}${from}` : `${who === 'the order watcher' ? 'looked up by the order watcher' : 'reconciled on restart'} in ${r.event.session_id}${from}`;
   const exchange = r.event.event_type === 'ORDER_RECONCILED' && r.event.exchange_status !== undefined ? `exchange ${r.event.exchange_status}, ` : '';
   const found = `${raw(r, 'outcome')}: ${exchange}filled ${raw(r, 'filled_qty')}, booked ${raw(r, 'booked_qty')}, status ${raw(r, 'previous_status')} -> ${raw(r, 'status')}`;
   return `    ${style.bold(how)} at ${utc(r.event.ts)}: ${found}: ${raw(r, 'details')}`;
@@ -107,7 +133,13 @@ export function renderOrders(report: OrdersReport, style: Style): string {
   if (shown.length < total) out.push(style.dim(`(showing the latest ${shown.length}; narrow with --symbol, --status, --since or --intent)`));
   for (const s of shown) {
     out.push('');
-    out.push(`${style.bold(s.intentId)}  ${s.side} ${s.symbol}  ${statusWord(s, style)}  ${s.contexts.length} attempt${s.contexts.length === 1 ? '' : 's'}  decision ${s.decisionId ?? 'none'}  ${utc(s.events[0]?.event.ts ?? '')}`);
+    const missing = attemptsWithoutContext(s).length;
+    const attempts = s.contexts.length + missing;
+    const missingNote = missing > 0 ? style.yellow(` (${missing} without its ORDER_CONTEXT line)`) : '';
+    const damaged = report.damaged?.get(s.intentId) ?? [];
+    out.push(`${style.bold(s.intentId)}  ${s.side} ${s.symbol}  ${statusWord(s, style)}  ${attempts} attempt${attempts === 1 ? '' : 's'}${missingNote}  decision ${s.decisionId ?? 'none'}  ${utc(s.events[0]?.event.ts ?? '')}`);
+    // Its lines the query skipped as unreadable: the intent is told from the rest, and says so.
+    if (damaged.length > 0) out.push(style.yellow(`    MISSING LINES: ${damaged.length} line${damaged.length === 1 ? '' : 's'} of this intent could not be read: ${damaged.map((d) => `${basename(d.path)}:${d.line}`).join(', ')}`));
     out.push(...attemptLines(s));
     const filled = filledLine(s);
     if (filled) out.push(filled);

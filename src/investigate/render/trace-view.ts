@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { Decimal } from '../../domain/decimal.js';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { byTime, type LocatedEvent } from '../query/find-events.js';
-import { partlyFilled, summarizeIntent, type IntentSummary } from '../query/orders-tally.js';
+import { byOrderWatcher, partlyFilled, summarizeIntent, type IntentSummary } from '../query/orders-tally.js';
 import { below } from './orders-view.js';
 import type { Style } from './style.js';
 import { after, ago, duration, utc } from './time-format.js';
@@ -26,7 +26,12 @@ function onBar(e: LocatedEvent): string {
   return bar ? ` on the bar of ${utc(bar)}` : '';
 }
 
-export function describeEvent(e: LocatedEvent): string {
+/**
+ * `lines`, when given, are the other lines of the trace: an ORDER_RECONCILED among them that follows
+ * a line of its intent from its own session is the order watcher's look-up, not a restart's
+ * (see byOrderWatcher), and says so.
+ */
+export function describeEvent(e: LocatedEvent, lines: readonly LocatedEvent[] = []): string {
   const v = (k: string) => raw(e, k);
   switch (e.event.event_type) {
     case 'DECISION_START': return `decision starts for ${v('symbol')}: bar ${v('bar_ts')}, price ${v('price')}, strategy ${v('strategy')}`;
@@ -44,7 +49,7 @@ export function describeEvent(e: LocatedEvent): string {
     case 'ORDER_FAILED': return `ORDER FAILED on attempt ${v('attempt')}: ${v('reason')}: ${failureMessage(v('message'), v('attempt'), v('reason'))}`;
     case 'ORDER_CANCELED': return `canceled (${v('reason')}) after ${v('filled_qty')} filled`;
     // Written by the restart's recovery, in a later session than the decision's: say which.
-    case 'ORDER_RECONCILED': return `order ${v('client_order_id')} reconciled on restart in ${e.event.session_id}: ${v('outcome')}${text(e, 'exchange_status') ? `, exchange ${v('exchange_status')}` : ''}, filled ${v('filled_qty')}, booked ${v('booked_qty')}, status ${v('previous_status')} -> ${v('status')}: ${v('details')}`;
+    case 'ORDER_RECONCILED': return `order ${v('client_order_id')} ${byOrderWatcher(e, sameIntent(e, lines)) ? 'looked up by the order watcher' : 'reconciled on restart'} in ${e.event.session_id}: ${v('outcome')}${text(e, 'exchange_status') ? `, exchange ${v('exchange_status')}` : ''}, filled ${v('filled_qty')}, booked ${v('booked_qty')}, status ${v('previous_status')} -> ${v('status')}: ${v('details')}`;
     case 'BUY_FILLED': return `position open: ${v('qty')} ${v('symbol')} at ${v('avg_px')}, notional ${v('notional')}, fee ${v('fee')} ${v('fee_currency')}`;
     case 'DECISION_ERROR': return `ERROR in ${v('stage')}: ${v('error_code')}: ${v('message')}`;
     case 'DECISION_END': return `decision ends: ${v('outcome')}${text(e, 'reason') ? ` (${text(e, 'reason')})` : ''} after ${v('duration_ms')}ms`;
@@ -63,6 +68,20 @@ export function describeEvent(e: LocatedEvent): string {
   }
 }
 
+/**
+ * The order watcher's LOG line saying the buy order is not on the exchange (never placed, marked
+ * not_found), read from its data, not its words: logs written before the watcher also wrote
+ * ORDER_RECONCILED not_found have only it. Counted only when later than `reconciled`.
+ */
+function watcherNotFound(events: readonly LocatedEvent[], buyLines: readonly LocatedEvent[], reconciled: LocatedEvent | undefined): LocatedEvent | undefined {
+  const intents = new Set(buyLines.map((e) => e.event.intent_id));
+  return events.findLast((e) => {
+    if (e.event.event_type !== 'LOG' || field(e, 'component') !== 'OrderWatcher' || !intents.has(e.event.intent_id)) return false;
+    const data = field(e, 'data') as { status?: unknown } | undefined;
+    return data?.status === 'not_found' && (reconciled === undefined || byTime(e, reconciled) > 0);
+  });
+}
+
 function first(events: readonly LocatedEvent[], type: string): LocatedEvent | undefined {
   return events.find((e) => e.event.event_type === type);
 }
@@ -77,6 +96,8 @@ function retriesOf(orderLines: readonly LocatedEvent[]): string {
  * The decision's buy intent as `orders` sums it up (the same verdict): the intent of its latest buy
  * order line, from all of that intent's lines here.
  */
+const sameIntent = (e: LocatedEvent, lines: readonly LocatedEvent[]): LocatedEvent[] => lines.filter((x) => x.event.intent_id === e.event.intent_id);
+
 function buyIntent(buyLines: readonly LocatedEvent[]): IntentSummary | undefined {
   const id = buyLines.at(-1)?.event.intent_id;
   return id === undefined ? undefined : summarizeIntent(id, buyLines.filter((e) => e.event.intent_id === id));
@@ -170,9 +191,16 @@ export function verdict(events: readonly LocatedEvent[]): string {
   const sell = first(events, 'SELL_FILLED');
   // The buy order as a restart's reconciliation last found it: the bot stopped with it unsettled
   // (killed mid-order, or the router gave up after a timeout), and the next session asked the exchange.
+  // Or as the session's order watcher found it afterwards, not on the exchange (never placed): an
+  // ORDER_RECONCILED not_found of its own (byOrderWatcher), or, in logs written before it wrote one,
+  // its LOG line's data (status not_found) in the decision.
   const reconciled = buyLines.findLast((e) => e.event.event_type === 'ORDER_RECONCILED');
   const foundFilled = reconciled !== undefined && raw(reconciled, 'outcome') === 'booked_fill';
-  const found = reconciled ? `restart reconciliation in ${reconciled.event.session_id} found the order ${raw(reconciled, 'outcome')}: ${raw(reconciled, 'details')}` : '';
+  const watcherLine = reconciled !== undefined && byOrderWatcher(reconciled, sameIntent(reconciled, buyLines));
+  const neverPlaced = watcherLine ? undefined : watcherNotFound(events, buyLines, reconciled);
+  const found = neverPlaced
+    ? `the order watcher in ${neverPlaced.event.session_id} found the order not_found: ${raw(neverPlaced, 'message')}`
+    : reconciled ? `${watcherLine ? 'the order watcher' : 'restart reconciliation'} in ${reconciled.event.session_id} found the order ${raw(reconciled, 'outcome')}: ${raw(reconciled, 'details')}` : '';
   // The router gave up on a timed-out order it could not look up; the session's order watcher, asking
   // the exchange each bar, found it filled later (BUY_FILLED after the failure): it is filled.
   const watcherFilled = failed !== undefined && filled !== undefined && raw(failed, 'reason') === 'timeout_exhausted' && byTime(filled, failed) > 0;
@@ -231,7 +259,7 @@ export function renderTrace(decisionId: string, events: readonly LocatedEvent[],
     }
     const where = style.dim(`${basename(e.file.path)}`);
     const type = e.event.event_type.padEnd(15);
-    const line = `${utc(e.event.ts)}  ${after(e.event.ts, ref).padStart(11)}  ${style.cyan(type)} ${describeEvent(e)}  ${where}`;
+    const line = `${utc(e.event.ts)}  ${after(e.event.ts, ref).padStart(11)}  ${style.cyan(type)} ${describeEvent(e, events)}  ${where}`;
     out.push(e.event.level === 'error' || e.event.event_type === 'BUY_BLOCKED' ? style.red(line) : line);
   }
   return `${out.join('\n')}\n`;
