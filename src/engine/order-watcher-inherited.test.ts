@@ -71,7 +71,7 @@ describe.skipIf(!available)('the order watcher finds an order a killed session l
   it('orders and trace give it the outcome a reconciliation\'s not_found gets: failed, never placed', async () => {
     const one = await runQuery(['orders', '--intent', ids.intentId, '--data-dir', dataDir]);
     expect([one.code, one.stderr]).toEqual([0, '']);
-    expect(one.stdout).toMatch(/^1 order intent: 0 filled, 1 failed, 0 canceled, 0 without a final state /);
+    expect(one.stdout).toMatch(/^1 order intent: 0 filled, 1 failed, 0 canceled, 0 without a final state \(1 settled by restart reconciliation, 1 of them by its order watcher\)\n/);
     expect(one.stdout).toContain(`${ids.intentId}  buy BTC/USD  FAILED not_found  1 attempt`);
     expect(one.stdout).toContain(`    settled by the order watcher in ${RESTART} (placed in ${KILLED})`);
     const failed = await runQuery(['orders', '--status', 'failed', '--data-dir', dataDir]);

@@ -95,6 +95,8 @@ export interface OrdersReport {
   readonly partlyFilled: number;
   /** Matching intents whose status restart reconciliation gave (counted in `counts` under that status too). */
   readonly reconciled: number;
+  /** Of `reconciled`, those the restarted session's order watcher settled (the exchange never had the order: see byOrderWatcher). */
+  readonly byWatcher: number;
   /** Every session with an order line the scan met, matching the filter or not: what an unknown --session is checked against. */
   readonly sessions: ReadonlySet<string>;
   readonly failures: ReadonlyMap<string, FailureGroup>;
@@ -369,6 +371,7 @@ export class OrdersTally {
   private readonly sessions = new Set<string>();
   private total = 0;
   private reconciled = 0;
+  private byWatcher = 0;
   private partlyFilled = 0;
 
   constructor(
@@ -404,7 +407,7 @@ export class OrdersTally {
     for (const id of [...this.settling.keys(), ...this.pending.keys()]) if (this.pending.has(id)) this.finish(id);
     this.trim();
     for (const s of this.latest) s.events.sort(byTime);
-    return { total: this.total, counts: { ...this.counts }, partlyFilled: this.partlyFilled, reconciled: this.reconciled, sessions: this.sessions, failures: this.failures, latest: this.latest };
+    return { total: this.total, counts: { ...this.counts }, partlyFilled: this.partlyFilled, reconciled: this.reconciled, byWatcher: this.byWatcher, sessions: this.sessions, failures: this.failures, latest: this.latest };
   }
 
   /** Closes the settled intents whose latest line is more than ORDER_SLACK_MS before `now` (ms), oldest first. */
@@ -424,7 +427,10 @@ export class OrdersTally {
     if (!this.keep(summary)) return;
     this.total++;
     this.counts[summary.status]++;
-    if (settledByReconciliation(summary)) this.reconciled++;
+    if (settledByReconciliation(summary)) {
+      this.reconciled++;
+      if (summary.terminal && byOrderWatcher(summary.terminal, summary.events)) this.byWatcher++;
+    }
     if (partlyFilled(summary)) this.partlyFilled++;
     if (summary.status === 'failed') {
       const reason = failureReason(summary);

@@ -70,7 +70,7 @@ describe('orders and trace: an order a restart found unknown, then its order wat
     const { dir, A, B, flying } = await killedThenNeverPlaced(true);
     const r = await runQuery(['orders', '--intent', flying.intentId, '--data-dir', dir]);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^1 order intent: 0 filled, 1 failed, 0 canceled, 0 without a final state \(1 settled by restart reconciliation\)\nfailures by reason:\n {2}not_found +1 /);
+    expect(r.stdout).toMatch(/^1 order intent: 0 filled, 1 failed, 0 canceled, 0 without a final state \(1 settled by restart reconciliation, 1 of them by its order watcher\)\nfailures by reason:\n {2}not_found +1 /);
     expect(r.stdout).toContain(`${flying.intentId}  buy BTC/USDT  FAILED not_found  1 attempt`);
     expect(r.stdout).toContain(`    settled by the order watcher in ${B} (placed in ${A}) at 2025-10-30 10:10:03.000Z: not_found: filled 0, booked 0, status unknown -> not_found: the order watcher asked the exchange again`);
     const failed = await runQuery(['orders', '--status', 'failed', '--data-dir', dir]);

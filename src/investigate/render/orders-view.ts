@@ -125,7 +125,8 @@ function reconciledLine(s: IntentSummary, style: Style): string | null {
 
 export function renderOrders(report: OrdersReport, style: Style): string {
   const { counts, total } = report;
-  const reconciled = report.reconciled > 0 ? ` (${report.reconciled} settled by restart reconciliation)` : '';
+  const watcher = report.byWatcher > 0 ? `, ${report.byWatcher} of them by its order watcher` : '';
+  const reconciled = report.reconciled > 0 ? ` (${report.reconciled} settled by restart reconciliation${watcher})` : '';
   const partly = report.partlyFilled > 0 ? `, ${report.partlyFilled} of them partly filled (order still open)` : '';
   const out = [style.bold(`${total} order intent${total === 1 ? '' : 's'}: ${counts.filled} filled, ${counts.failed} failed, ${counts.canceled} canceled, ${counts.open} without a final state${partly}${reconciled}`)];
   out.push(...renderFailureGroups(report, style));
