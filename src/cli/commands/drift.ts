@@ -3,7 +3,7 @@ import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { commonHelp } from '../../investigate/cli/common-options.js';
 import { reportSkipped } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
-import { configLeaves, findDrift, forSession } from '../../investigate/query/drift-query.js';
+import { configLeaves, findDrift, forSession, type Drift } from '../../investigate/query/drift-query.js';
 import { newStats, type TimeWindow } from '../../investigate/query/find-events.js';
 import { knownSessions } from '../../investigate/query/known-sessions.js';
 import { noSessionMatch } from '../../investigate/render/session-match.js';
@@ -58,6 +58,14 @@ async function nothingFound(set: LogSet, window: TimeWindow, session: string | u
   return `no CONFIG_HASH lines in ${set.logsDir}: no session logged its config`;
 }
 
+/** `3 changed paths, computed from the logged snapshots: no CONFIG_DIFF line`, or why the paths are not known. */
+function driftCount(d: Drift): string {
+  const diff = d.diffUnreadable ? `its CONFIG_DIFF line is unreadable (${d.diffUnreadable})` : 'no CONFIG_DIFF line';
+  if (d.configUnknown) return `changed paths not known: the config of ${d.configUnknown} was not logged or cannot be read, and ${diff}`;
+  const count = `${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}`;
+  return d.source === 'snapshots' ? `${count}, computed from the logged snapshots: ${diff}` : count;
+}
+
 export async function run(args: readonly string[], rawIo: CliIo): Promise<number> {
   const opened = openQuery('drift', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
@@ -94,7 +102,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   for (const d of drifts) {
     out.push('');
-    out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${d.changes.length} changed path${d.changes.length === 1 ? '' : 's'}${d.source === 'snapshots' ? ', computed from the logged snapshots: no CONFIG_DIFF line' : ''})`));
+    out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${driftCount(d)})`));
     for (const c of d.changes) out.push(`  ${changeLine(c)}`);
   }
   if (drifts.length === 0) {

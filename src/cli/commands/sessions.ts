@@ -16,7 +16,8 @@ Every session with start, end, exit reason, config hash, its decisions, fills an
 its realized PnL per currency (from its SESSION_END summary; "unknown" for a session without one).
 Fills and failures are order intents by their final verdict, as orders --session counts them; an
 order filled in part that still rests on the exchange is counted apart ("partly filled").
-A session without SESSION_END shows "no SESSION_END" and when it was last seen; one that ended
+A session without SESSION_END shows "no SESSION_END" and when it was last seen (RUNNING or STOPPED
+by a signal when its process is alive on this host); one that ended
 in an error shows why (its SESSION_END's error code and message), and one refused before trading
 says "refused before trading: <why>" in place of its PnL (from its SESSION_END, else its manifest:
 a start that could not open its logs wrote no line).
@@ -24,14 +25,19 @@ ${commonHelp(`print one object per session, one a line, instead of the text (not
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
 "configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,
 "realizedPnl":{CURRENCY:DECIMAL,...} (null: unknown),"lastSeen":T,
-"failureCode":CODE,"failureMessage":TEXT}
-(null or left out when not known)`)}
+"failureCode":CODE,"failureMessage":TEXT,"endUnreadable":FILE:LINE,"ordersUnread":TEXT}
+(null or left out when not known; endUnreadable: where the session's SESSION_END
+line is when it could not be read; ordersUnread: why fills, partlyFilled and
+failures are null, an orders log file that could not be read whole)`)}
 `;
 
-/** A session without SESSION_END: running or dead, as its process tells on this host (health's test); unknown elsewhere. */
-function liveness(r: SessionRow): 'running' | 'gone' | 'unknown' {
+/**
+ * A session without SESSION_END: running, stopped by a signal (alive, running nothing: health's
+ * STOPPED), or dead, as its process tells on this host (health's test); unknown elsewhere.
+ */
+function liveness(r: SessionRow): 'running' | 'stopped' | 'gone' | 'unknown' {
   const process = r.exitReason || r.manifest?.end ? undefined : processState(r.manifest, r.start);
-  if (runsHere(process)) return 'running';
+  if (runsHere(process)) return process?.stopped === true ? 'stopped' : 'running';
   return process?.alive === false || process?.reused === true ? 'gone' : 'unknown';
 }
 
@@ -40,14 +46,21 @@ function exitText(r: SessionRow): string {
   const seen = r.lastSeen ? `, last seen ${utc(r.lastSeen)}` : '';
   // A running bot and a dead one both lacked SESSION_END alike: the runbook sends an operator here before a restart.
   const state = liveness(r);
-  if (state === 'running') return `none yet: RUNNING (pid ${r.manifest?.pid ?? '?'} on this host)${seen}`;
+  const pid = r.manifest?.pid ?? '?';
+  if (state === 'running') return `none yet: RUNNING (pid ${pid} on this host)${seen}`;
+  if (state === 'stopped') return `none yet: STOPPED by a signal (pid ${pid} on this host: SIGSTOP, or Ctrl-Z in its terminal): it runs nothing until \`kill -CONT ${pid}\`${seen}`;
+  // A damaged SESSION_END is an end nobody can read, not a session without one.
+  if (r.endUnreadable) return `not known: its SESSION_END line is unreadable (${r.endUnreadable})${seen}`;
   if (state === 'gone') return `no SESSION_END: its process (pid ${r.manifest?.pid ?? '?'}) is gone, it died without a trace${seen}`;
   return `no SESSION_END${seen}`;
 }
 
 /** `-31.4417798 USD` (each currency apart), or why it is not known. */
 function pnlText(r: SessionRow): string {
-  if (r.realizedPnl === null && !r.exitReason && liveness(r) === 'running') return 'not yet (the session is running: its SESSION_END will have it)';
+  const state = r.realizedPnl === null && !r.exitReason ? liveness(r) : undefined;
+  if (state === 'running') return 'not yet (the session is running: its SESSION_END will have it)';
+  if (state === 'stopped') return 'not yet (the session is stopped, not ended: its SESSION_END will have it)';
+  if (r.realizedPnl === null && r.endUnreadable) return `unknown (its SESSION_END line is unreadable: ${r.endUnreadable})`;
   if (r.realizedPnl === null) return `unknown (${r.exitReason ? 'its SESSION_END has no PnL summary' : 'no SESSION_END summary'})`;
   return Object.entries(r.realizedPnl).map(([currency, amount]) => `${amount} ${currency}`).join(', ');
 }
@@ -76,8 +89,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   if (f.json) {
     for (const r of rows) {
-      const { manifest: _m, ...plain } = r;
-      io.stdout.write(`${JSON.stringify(plain)}\n`);
+      const { manifest: _m, endUnreadable, ordersUnread, ...plain } = r;
+      // Counts from an orders log not read whole are not the session's: null, with why.
+      const counts = ordersUnread === undefined ? {} : { fills: null, partlyFilled: null, failures: null };
+      io.stdout.write(`${JSON.stringify({ ...plain, ...counts, endUnreadable: endUnreadable ?? null, ordersUnread: ordersUnread ?? null })}\n`);
     }
   } else {
     const out = [f.style.bold(`${rows.length} session${rows.length === 1 ? '' : 's'}:`)];
@@ -86,7 +101,11 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
       const ended = r.exitReason ? exitText(r) : f.style.red(exitText(r));
       out.push(`  ${f.style.bold(r.sessionId)}  ${r.mode ?? '?'}  ${r.start ? utc(r.start) : '?'} -> ${r.end ? utc(r.end) : '?'}${length}`);
       // With --since/--until the counts are of the lines in the window, not the session's totals.
-      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}${windowed ? ' (in the window)' : ''}`);
+      const orders = r.ordersUnread === undefined
+        ? `fills ${r.fills}${r.partlyFilled > 0 ? ` (+${r.partlyFilled} partly filled, order still open)` : ''}  failures ${r.failures}`
+        : `fills ${f.style.red('unknown')}  failures ${f.style.red('unknown')}`;
+      out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  ${orders}${windowed ? ' (in the window)' : ''}`);
+      if (r.ordersUnread !== undefined) out.push(`      fills and failures unknown: ${r.ordersUnread}`);
       const why = [r.failureCode, r.failureMessage].filter((part) => part !== null);
       // A refused start never traded: its PnL is not unknown, there is none, and why is the news.
       if (r.exitReason === 'refused') out.push(`      refused before trading: ${why.length > 0 ? why.join(': ') : 'no reason recorded'}`);

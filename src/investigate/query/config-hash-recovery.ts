@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LineProblemCode } from '../../recorder/line-header-parse.js';
 import { CONFIG_FILE, CONFIG_HASH_FILE } from '../../recorder/sessions/session-dir.js';
+import { damagedLines } from './damaged-lines.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
-
-/** Every problem a line's parse can have: a Record, so a new code cannot be left out. */
-const PARSE_PROBLEMS: Record<LineProblemCode, true> = { not_json: true, not_an_object: true, unknown_event_type: true, invalid_fields: true, truncated: true, not_utf8: true };
 
 /** What the intact lines of a session without a readable CONFIG_HASH say of its config. */
 export interface LoggedHashes {
@@ -43,10 +40,7 @@ function readConfig(path: string): Record<string, unknown> | undefined {
 
 /** The unreadable audit lines a query met that look like this session's CONFIG_HASH line. */
 export function damagedConfigHashLines(skipped: SkippedLines, sessionId: string): SkippedLine[] {
-  const codes = Object.keys(PARSE_PROBLEMS);
-  return codes
-    .flatMap((code) => skipped.withCode(code))
-    .filter((s) => s.file.channel === 'audit' && s.excerpt.includes('CONFIG_HASH') && s.excerpt.includes(sessionId));
+  return damagedLines(skipped, 'audit', 'CONFIG_HASH', sessionId);
 }
 
 /**

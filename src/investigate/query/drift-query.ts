@@ -3,6 +3,8 @@ import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type SearchStats, type TimeWindow } from './find-events.js';
 import { readManifests, type LogSet } from './log-set.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { damagedLines, lineAt } from './damaged-lines.js';
+import { readableFields, type LineFields } from './line-fields.js';
 import { damagedConfigHashLines, recoverConfig, type LoggedHashes } from './config-hash-recovery.js';
 
 /** Whether a secret held a value: never the value, only whether there was one. */
@@ -45,7 +47,24 @@ export interface Drift {
   readonly changes: ConfigChangeRow[];
   /** CONFIG_DIFF as the bot logged it, or computed here from the two CONFIG_HASH snapshots. */
   readonly source: 'CONFIG_DIFF' | 'snapshots';
+  /** Computed from the snapshots because the session's CONFIG_DIFF line is unreadable: where it is (audit.jsonl:7). */
+  readonly diffUnreadable?: string;
+  /** The session whose config snapshot is not known, so the changed paths are not either (changes is empty). */
+  readonly configUnknown?: string;
 }
+
+const isChange = (value: unknown): boolean => isObject(value) && typeof value['path'] === 'string';
+
+/**
+ * Every field `drift` reads from a line, by type: a line that fails is reported as unreadable and
+ * left out, as one that does not parse (a CONFIG_HASH so left out is recovered as a damaged one).
+ */
+export const DRIFT_FIELDS: LineFields = {
+  CONFIG_HASH: { config_hash: 'string', config: 'object?' },
+  CONFIG_DIFF: { prev_session: 'string', current_hash: 'string', changes: { want: 'a list of changes, each with its path', test: (v) => Array.isArray(v) && v.every(isChange) } },
+  SESSION_START: { config_hash: 'string' },
+  SESSION_END: { reason: 'string' },
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -141,7 +160,9 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
   };
   const refused = new Set<string>();
   const diffs = new Map<string, ConfigChangeRow[]>();
-  for (const { event } of events) {
+  for (const e of events) {
+    if (!readableFields(e, DRIFT_FIELDS, skipped)) continue;
+    const { event } = e;
     if (event.event_type === 'CONFIG_HASH') {
       entry(event.session_id, event.ts).logged = { sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config };
     } else if (event.event_type === 'CONFIG_DIFF') {
@@ -177,7 +198,16 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
     if (!to.refused) baseline = to;
     if (!from || from.hash === to.hash) continue;
     const logged = diffs.get(`${from.sessionId}>${to.sessionId}`);
-    drifts.push(logged ? { from, to, changes: withSecretSides(logged, from, to), source: 'CONFIG_DIFF' } : { from, to, changes: diffConfigs(from.config, to.config), source: 'snapshots' });
+    if (logged) drifts.push({ from, to, changes: withSecretSides(logged, from, to), source: 'CONFIG_DIFF' });
+    else {
+      // No CONFIG_DIFF read: none was written, or its line is damaged (then say where, not "none").
+      const damaged = damagedLines(skipped, 'audit', 'CONFIG_DIFF', to.sessionId)[0];
+      // A snapshot not known (not logged, its line and config.json unreadable) gives no paths: diffing
+      // against nothing would list the whole other config as one change to "(absent)".
+      const unknown = from.config === undefined ? from : to.config === undefined ? to : undefined;
+      const changes = unknown ? [] : diffConfigs(from.config, to.config);
+      drifts.push({ from, to, changes, source: 'snapshots', ...(damaged ? { diffUnreadable: await lineAt(damaged) } : {}), ...(unknown ? { configUnknown: unknown.sessionId } : {}) });
+    }
   }
   return { sessions, drifts };
 }

@@ -10,6 +10,9 @@ import { OrdersTally, partlyFilled, type IntentSummary } from './orders-tally.js
 import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
 import { realizedPnl, type PnlByCurrency } from './session-pnl.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { damagedLines, lineAt } from './damaged-lines.js';
+import { readableFields, type LineFields } from './line-fields.js';
+import { ordersNotReadWhole, unreadOrdersText } from './orders-unread.js';
 
 export interface SessionRow {
   readonly sessionId: string;
@@ -50,10 +53,31 @@ export interface SessionRow {
    * without a PnL summary: a session that died, or a mode that writes none).
    */
   realizedPnl: PnlByCurrency | null;
+  /**
+   * Where the session's SESSION_END line is, when no SESSION_END of it could be read but a damaged
+   * one was met (audit.jsonl:5): its PnL and end are then unknown because the line is unreadable,
+   * not because it lacks them.
+   */
+  endUnreadable: string | undefined;
+  /**
+   * Why `fills`, `partlyFilled` and `failures` are not known: an orders log file could not be read
+   * (whole). They count what could be read, which is not the session's answer.
+   */
+  ordersUnread: string | undefined;
   /** The ts of the session's last line in any channel (as health finds it), within the window. */
   lastSeen: string | undefined;
   manifest: SessionManifest | undefined;
 }
+
+/**
+ * Every field `sessions` reads from a line of its own types, by type: a line that fails is reported
+ * as unreadable and left out. (Order lines are read by OrdersTally, as `orders` reads them.)
+ */
+export const SESSIONS_FIELDS: LineFields = {
+  SESSION_START: { mode: 'string', config_hash: 'string' },
+  SESSION_END: { reason: 'string', exit_code: 'integer', duration_ms: 'number', summary: 'object?', error_code: 'string?', message: 'string?' },
+  CONFIG_HASH: { config_hash: 'string' },
+};
 
 /** Whether a session's run (start to end; still running: to now) meets the window. */
 function overlaps(m: SessionManifest, window: TimeWindow): boolean {
@@ -72,7 +96,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     if (!r) {
       const m = manifests.get(id);
       const failure = manifestFailure(m);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, endUnreadable: undefined, ordersUnread: undefined, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
@@ -91,6 +115,7 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
   const orders = new OrdersTally({}, 0, countIntent);
   const needles = eventNeedles(SESSIONS_TYPES);
   const onEvent = (e: LocatedEvent): void => {
+    if (!readableFields(e, SESSIONS_FIELDS, skipped)) return;
     const { event } = e;
     const r = row(event.session_id);
     if (!r.lastSeen || event.ts > r.lastSeen) r.lastSeen = event.ts;
@@ -151,6 +176,14 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     const inWindow = last !== undefined && (!window.since || last >= window.since) && (!window.until || last <= window.until);
     if (inWindow && (!r.lastSeen || last > r.lastSeen)) r.lastSeen = last;
   }
+  // A session whose SESSION_END was not read may have one that is damaged: said so, with where.
+  for (const r of rows.values()) {
+    const damaged = ended.has(r.sessionId) ? undefined : damagedLines(skipped, 'audit', 'SESSION_END', r.sessionId)[0];
+    if (damaged) r.endUnreadable = await lineAt(damaged);
+  }
+  // Fills and failures come from the orders log alone: one it could not read makes them unknown, not 0.
+  const unread = ordersNotReadWhole(set);
+  if (unread.length > 0) for (const r of rows.values()) r.ordersUnread = `could not read ${unreadOrdersText(unread)}`;
   // In start order: the manifests' sequence first (a session started after the clock was set back is
   // stamped before the one it followed), then the start stamp, for sessions without a sequence.
   const startOrder = (r: SessionRow): number => r.manifest?.sequence ?? 0;

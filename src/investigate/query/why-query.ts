@@ -1,15 +1,14 @@
-import { DECISION_OUTCOMES } from '../../recorder/events/decision-events.js';
-import { basename } from 'node:path';
 import type { LogFile } from '../../recorder/log-files.js';
 import { toLogReadError } from '../log-read-error.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, inWindow, scanInputs, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import type { LogSet } from './log-set.js';
-import { unreadableFile } from './unreadable-files.js';
+import { ordersNotReadWhole } from './orders-unread.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { invalidFieldsLine, readableFields } from './line-fields.js';
 import { collectGarbage, identify, loadSummary, storeSummary } from './why-cache.js';
 import { WhyMerger, type WhyFilter, type WhyReport } from './why-merge.js';
-import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_TYPES, type FileSummary } from './why-summary.js';
+import { addLine, emptySummary, summaryCovers, summaryOutside, WHY_FIELDS, WHY_TYPES, type FileSummary } from './why-summary.js';
 
 export type { GuardGroup, WhyReport } from './why-merge.js';
 
@@ -26,10 +25,6 @@ function matches(filter: WhyFilter, e: LocatedEvent): boolean {
   return (!filter.session || e.event.session_id === filter.session) && (!filter.symbol || symbol === filter.symbol);
 }
 
-function badOutcome(e: LocatedEvent): Parameters<SkippedLines['add']>[0] {
-  const outcome = (e.event as { outcome?: unknown }).outcome;
-  return { file: e.file, offset: e.offset, code: 'invalid_field', message: `DECISION_END outcome ${JSON.stringify(outcome)} is not one of ${DECISION_OUTCOMES.join(', ')}`, excerpt: e.text.slice(0, 120) };
-}
 
 
 export async function explainNoBuys(
@@ -80,7 +75,8 @@ export async function explainNoBuys(
     }
     const part = emptySummary();
     await forEachEvent(set, NEEDLES, { window, files: [file], skipped, stats }, (e) => {
-      if (!addLine(part, e) && matches(filter, e)) skipped.add(badOutcome(e));
+      const problem = addLine(part, e);
+      if (problem !== undefined && matches(filter, e)) skipped.add(invalidFieldsLine(e, problem));
     });
     add(part, file, rank);
   }
@@ -92,14 +88,15 @@ export async function explainNoBuys(
   try {
     await forEachEvent(set, RECONCILED, { window, files: filesOf(set, ['orders']), skipped, stats }, (e) => {
       const ev = e.event;
-      if (ev.event_type === 'ORDER_RECONCILED' && ev.side === 'buy' && Number(ev.filled_qty) > 0 && typeof ev.decision_id === 'string') reconciledFills.push(ev.decision_id);
+      if (ev.event_type !== 'ORDER_RECONCILED' || !readableFields(e, WHY_FIELDS, skipped)) return;
+      if (ev.side === 'buy' && Number(ev.filled_qty) > 0 && typeof ev.decision_id === 'string') reconciledFills.push(ev.decision_id);
     });
   } catch (error) {
     const unreadable = toLogReadError(error);
     if (!unreadable) throw error;
     unread = `${unreadable.message}; buys that restart reconciliation found filled are counted as failed`;
   }
-  unread ??= ordersNotReadWhole(set);
+  unread ??= ordersCost(set);
   for (const id of reconciledFills) merger.addReconciledFill(id);
   const report = merger.finish();
   const latest = filter.session ?? latestSessionOf(report);
@@ -144,12 +141,12 @@ async function scanWhole(
   let clean = true;
   const sessions = new Set(stats.sessions);
   await forEachEvent(set, NEEDLES, { files: [file], skipped, stats }, (e) => {
-    const ok = addLine(all, e);
-    if (!ok) clean = false;
+    const problem = addLine(all, e);
+    if (problem !== undefined) clean = false;
     if (!inWindow(e.event, window)) return;
     sessions.add(e.event.session_id);
     if (part) addLine(part, e);
-    if (!ok && matches(filter, e)) skipped.add(badOutcome(e));
+    if (problem !== undefined && matches(filter, e)) skipped.add(invalidFieldsLine(e, problem));
   });
   // The scan counted every session of the file; the query's stats count those in its window.
   stats.sessions.clear();
@@ -157,16 +154,9 @@ async function scanWhole(
   return { all, part, clean: clean && skipped.count === before };
 }
 
-/**
- * The orders log files the query could not read, or not to their end (left out by the log set, a
- * .gz cut short: see unreadable-files.ts), said as what it costs the answer: the fills restart
- * reconciliation found there are missing, so those buys count as failed.
- */
-function ordersNotReadWhole(set: LogSet): string | undefined {
-  const leftOut = (set.unreadable ?? []).map((error) => error.path).filter((path) => basename(path).startsWith('orders.'));
-  const cut = filesOf(set, ['orders']).filter((file) => unreadableFile(file.path) !== undefined).map((file) => file.path);
-  const paths = [...leftOut, ...cut];
-  if (paths.length === 0) return undefined;
-  return `${paths.join(', ')} could not be read whole; buys that restart reconciliation found filled there are counted as failed`;
+/** The orders log files not read whole, said as what it costs the answer: the fills restart reconciliation found there are missing, so those buys count as failed. */
+function ordersCost(set: LogSet): string | undefined {
+  const unread = ordersNotReadWhole(set);
+  if (unread.length === 0) return undefined;
+  return `${unread.map((u) => u.path).join(', ')} could not be read whole; buys that restart reconciliation found filled there are counted as failed`;
 }
-

@@ -1,6 +1,7 @@
 import { DECISION_OUTCOMES, type DecisionOutcome } from '../../recorder/events/decision-events.js';
 import type { LogFile } from '../../recorder/log-files.js';
 import type { LocatedEvent, TimeWindow } from './find-events.js';
+import { fieldsProblem, type LineFields } from './line-fields.js';
 
 /**
  * What `why` needs of one log file, in a form that merges: per session and symbol, counters and the
@@ -76,11 +77,26 @@ export function groupOf(summary: FileSummary, session: string, symbol: string | 
 }
 
 /**
- * Adds one decision line. False for a DECISION_END whose outcome is not one of the catalog's: the
- * reader checks headers only, so a field this count rests on is checked here and the line is left
- * for the caller to report, never counted under a made-up outcome.
+ * Every field `why` reads from a line, by type: the one check of a line before addLine counts it.
+ * The reader checks headers only, so a field these counts rest on is checked here and a line that
+ * fails is left for the caller to report, never counted under a made-up outcome or guard.
  */
-export function addLine(summary: FileSummary, e: LocatedEvent): boolean {
+export const WHY_FIELDS: LineFields = {
+  DECISION_START: { symbol: 'string?', decision_id: 'string?' },
+  DECISION_END: { symbol: 'string?', decision_id: 'string?', outcome: DECISION_OUTCOMES, reason: 'string?' },
+  BUY_BLOCKED: { symbol: 'string?', decision_id: 'string?', guard: 'string', observed: 'scalar', threshold: 'scalar', message: 'string?' },
+  BUY_FILLED: { decision_id: 'string?' },
+  // Read from orders.jsonl: a buy that restart reconciliation found filled (why-query.ts).
+  ORDER_RECONCILED: { side: ['buy', 'sell'], filled_qty: 'number', decision_id: 'string?' },
+};
+
+/**
+ * Adds one decision line; what is wrong with it instead, when a field `why` reads is not of its
+ * type (WHY_FIELDS), leaving the summary as it was.
+ */
+export function addLine(summary: FileSummary, e: LocatedEvent): string | undefined {
+  const problem = fieldsProblem(e, WHY_FIELDS);
+  if (problem !== undefined) return problem;
   const ev = e.event;
   if (summary.firstTs === undefined || ev.ts < summary.firstTs) summary.firstTs = ev.ts;
   if (summary.lastTs === undefined || ev.ts > summary.lastTs) summary.lastTs = ev.ts;
@@ -93,17 +109,16 @@ export function addLine(summary: FileSummary, e: LocatedEvent): boolean {
       const group = groupOf(summary, ev.session_id, symbol);
       group.starts++;
       if (laterLine(group.lastStart, line)) group.lastStart = line;
-      return true;
+      return undefined;
     }
     case 'DECISION_END': {
-      if (!OUTCOMES.has(ev.outcome)) return false;
       const group = groupOf(summary, ev.session_id, symbol);
       const end = group.ends.get(ev.outcome) ?? { count: 0, latest: line };
       end.count++;
       if (laterLine(end.latest, line)) end.latest = line;
       group.ends.set(ev.outcome, end);
       if (ev.outcome === 'failed') group.failed.push(line);
-      return true;
+      return undefined;
     }
     case 'BUY_BLOCKED': {
       const group = groupOf(summary, ev.session_id, symbol);
@@ -117,7 +132,7 @@ export function addLine(summary: FileSummary, e: LocatedEvent): boolean {
       pair.count++;
       tally.values.set(key, pair);
       group.guards.set(ev.guard, tally);
-      return true;
+      return undefined;
     }
     case 'BUY_FILLED': {
       // Counted by decision, not by line: a resting order filled in parts writes one per part.
@@ -127,10 +142,10 @@ export function addLine(summary: FileSummary, e: LocatedEvent): boolean {
         ids.add(id);
         summary.fills.set(ev.session_id, ids);
       }
-      return true;
+      return undefined;
     }
     default:
-      return true;
+      return undefined;
   }
 }
 
