@@ -95,7 +95,10 @@ describe.skipIf(!available)('restart: SIGKILL a paper session mid-run, start aga
     const recoveredPositions = f(recovered!, 'positions') as { symbol: string; decision_id: string; qty: string }[];
     expect(recoveredPositions.map((p) => ({ symbol: p.symbol, decisionId: p.decision_id, qty: p.qty }))).toEqual(positions);
     expect((f(recovered!, 'open_orders') as { client_order_id: string }[]).map((o) => o.client_order_id).sort()).toEqual([...unsettled].sort());
-    const reconciledLines = lines.filter((l) => l.session_id === restartedId && l.event_type === 'ORDER_RECONCILED');
+    // The restart's reconciliation, up to its RECONCILE_COMPLETE: its order watcher may settle one it
+    // left unknown later with an ORDER_RECONCILED of its own (not_found).
+    const completeSeq = Number(lines.find((l) => l.session_id === restartedId && l.event_type === 'RECONCILE_COMPLETE')?.seq);
+    const reconciledLines = lines.filter((l) => l.session_id === restartedId && l.event_type === 'ORDER_RECONCILED' && Number(l.seq) < completeSeq);
     const reconciled = reconciledLines.map((l) => f(l, 'client_order_id'));
     expect(reconciled.sort()).toEqual([...unsettled].sort());
     // The paper account is persisted beside state.sqlite: the restarted session finds the orders the

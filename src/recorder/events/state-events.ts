@@ -61,7 +61,7 @@ export const stateEvents = {
   ORDER_RECONCILED: defineEvent({
     channel: 'orders',
     level: 'info',
-    meaning: 'An order left open by a previous session was checked with the exchange by client order id; a fill it books is on this line (no ORDER_FILLED or BUY_FILLED is written for it; an exit sell also gets a SELL_FILLED).',
+    meaning: 'An order left open by a previous session was checked with the exchange by client order id, at the restart, or later by that session\'s order watcher for one the restart left unknown (outcome not_found); a fill it books is on this line (no ORDER_FILLED or BUY_FILLED is written for it; an exit sell also gets a SELL_FILLED).',
     requires: 'intent',
     fields: {
       symbol,
