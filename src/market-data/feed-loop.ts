@@ -1,7 +1,7 @@
 import type { Recorder } from '../recorder/recorder.js';
 import type { EventInput } from '../recorder/events/catalog.js';
 import { isoTime, type Bar } from './bar.js';
-import { FeedClock } from './feed-clock.js';
+import { FeedClock, type FeedHoldUp } from './feed-clock.js';
 import type { BarHandler, FeedEndReason, FeedKind, FeedStats, ReplaySpeed } from './market-feed.js';
 import type { StalenessTracker } from './staleness-tracker.js';
 
@@ -65,7 +65,7 @@ export class FeedLoop {
   private missingBars = 0;
 
   constructor(private readonly options: FeedLoopOptions) {
-    this.clock = new FeedClock({ speed: options.speed });
+    this.clock = new FeedClock({ speed: options.speed, intervalMs: options.intervalMs, onHeldUp: (holdUp) => this.reportHoldUp(holdUp) });
     options.staleness?.track(options.symbols);
   }
 
@@ -117,6 +117,20 @@ export class FeedLoop {
       source: this.options.sourceOf(bar.symbol, bar.openTime),
       ...(waitMs === undefined ? {} : { wait_s: Math.round(waitMs) / 1000, resumes_at: isoTime(Date.now() + waitMs) }),
     });
+  }
+
+  /**
+   * The paced schedule was moved for a hold-up (see FeedClock): says how long, and that the bars of
+   * that time were not delivered in a burst, where the replay's decisions pause.
+   */
+  private reportHoldUp({ heldMs, barsBehind, feedTime }: FeedHoldUp): void {
+    const { kind, speed, symbols } = this.options;
+    const seconds = Math.round(heldMs / 100) / 10;
+    this.options.recorder.emit('LOG', {
+      message: `the ${kind} feed was held up ${seconds} s (the process stopped: SIGSTOP, Ctrl-Z, a paused VM; or one bar took that long): pacing resumes at ${isoTime(feedTime)}, where it was, instead of delivering the ${barsBehind} bars it fell behind at once`,
+      component: 'market_data',
+      data: { held_ms: Math.round(heldMs), bars_behind: barsBehind, resumes_at: isoTime(feedTime), speed, symbols: [...symbols] },
+    }, { level: 'warn' });
   }
 
   /** Logs FEED_END reason error for a failure that ends the feed (bad data, a failing consumer). */
