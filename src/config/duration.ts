@@ -1,11 +1,11 @@
-import { unitDurationMs } from '../domain/unit-duration.js';
+import { CONFIG_DURATION_UNITS, unitDurationMs } from '../domain/unit-duration.js';
 
 /**
  * Durations in config are text with a unit (`500ms`, `90s`, `5m`, `2h`, `1d`, or combined `1h30m`),
  * never a bare number: `heartbeat_interval: 30` could mean seconds or milliseconds, and a wrong guess
  * is a bot that heartbeats 1000x too often.
  */
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = CONFIG_DURATION_UNITS;
 
 export const DURATION_EXPECTED = 'a duration with a unit, e.g. 500ms, 90s, 5m, 2h, 1d or 1h30m';
 

@@ -32,3 +32,16 @@ export function unitDurationMs(text: string, units: UnitLengths): number | undef
   }
   return consumed === input.length && Number.isFinite(total) ? total : undefined;
 }
+
+/** The units config durations are written in (`500ms`, `90s`, `5m`, `2h`, `1d`, `1h30m`). */
+export const CONFIG_DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A config duration as a log line or a session's saved config holds it, in ms: its text with units,
+ * or a number of ms (older shapes). Undefined for anything else: the readers of logs (health, the
+ * alert rules) take config as it was written, not through the config schema.
+ */
+export function loggedDurationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' ? unitDurationMs(value, CONFIG_DURATION_UNITS) : undefined;
+}

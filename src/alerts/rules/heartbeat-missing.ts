@@ -1,4 +1,4 @@
-import { unitDurationMs } from '../../domain/unit-duration.js';
+import { loggedDurationMs } from '../../domain/unit-duration.js';
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
@@ -32,13 +32,10 @@ interface Configured {
   readonly missingFactor?: number;
 }
 
-/** The units of a config duration as CONFIG_HASH logs it (`5s`, `1m30s`, `500ms`). */
-const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** A config duration as the log holds it: text with a unit, or a number of ms (older shapes). */
+/** A positive config duration as the log holds it, in ms. */
 function durationMs(value: unknown): number | undefined {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? unitDurationMs(value, DURATION_UNITS) : undefined;
-  return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  const ms = loggedDurationMs(value);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 function section(config: Readonly<Record<string, unknown>>, name: string): Readonly<Record<string, unknown>> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loggedDurationMs } from '../../domain/unit-duration.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { longestSilence, type HeartbeatSilence } from './heartbeat-silence.js';
@@ -193,23 +194,6 @@ export async function checkHealth(set: LogSet, session: string | undefined, skip
   };
 }
 
-/** A config duration (`30s`, `1m30s`, `500ms`) in ms; investigate reads config as the logs hold it. */
-function durationMs(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value !== 'string') return null;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  const text = value.trim().toLowerCase();
-  let total = 0;
-  let rest = text;
-  while (rest.length > 0) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/.exec(rest);
-    if (!m) return null;
-    total += Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
-    rest = rest.slice(m[0].length);
-  }
-  return text.length > 0 && Number.isFinite(total) ? total : null;
-}
-
 /** runtime.stall_multiple's default (src/config/sections/runtime.ts), for a config that does not name it. */
 const DEFAULT_STALL_MULTIPLE = 3;
 
@@ -222,7 +206,7 @@ function runtimeOf(config: unknown): RuntimeConfig | null {
   if (config === null || typeof config !== 'object') return null;
   const runtime = (config as { runtime?: unknown }).runtime;
   if (runtime === null || typeof runtime !== 'object') return null;
-  const intervalMs = durationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval);
+  const intervalMs = loggedDurationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval) ?? null;
   if (intervalMs === null) return null;
   const multiple = (runtime as { stall_multiple?: unknown }).stall_multiple;
   return { intervalMs, stallMultiple: typeof multiple === 'number' && Number.isFinite(multiple) && multiple >= 1 ? multiple : DEFAULT_STALL_MULTIPLE };
