@@ -45,14 +45,15 @@ describe('FeedClock after the process was held up (SIGSTOP/SIGCONT, Ctrl-Z/fg, a
     expect(clock.ready(T0 + 10 * MINUTE)).toBe(false);
     const next = await timed(clock.waitFor(T0 + 2 * MINUTE, signal, idle));
     expect(next.value).toBe(true);
-    // Its paced 100 ms (less what the check above took); 1 s only bounds a loaded machine.
+    // Its paced 100 ms (less what the check above took); the upper bound is only for a loaded machine.
     expect(next.ms).toBeGreaterThan(50);
-    expect(next.ms).toBeLessThan(1000);
+    expect(next.ms).toBeLessThan(5000);
     expect(holdUps).toHaveLength(1);
-    // The stop, plus however late the wait's timer fired on this machine.
-    expect(holdUps[0]?.heldMs).toBeGreaterThanOrEqual(45_000);
+    // The stop, give or take how early (a fraction of a ms) or late the wait's timer fired.
+    expect(holdUps[0]?.heldMs).toBeGreaterThan(44_990);
     expect(holdUps[0]?.heldMs).toBeLessThan(45_100);
-    expect(holdUps[0]?.barsBehind).toBe(450);
+    expect(holdUps[0]?.barsBehind).toBeGreaterThanOrEqual(450);
+    expect(holdUps[0]?.barsBehind).toBeLessThanOrEqual(451);
   });
 
   it('stopped while a bar was handled: the next bar still waits its paced time', async () => {
@@ -64,7 +65,7 @@ describe('FeedClock after the process was held up (SIGSTOP/SIGCONT, Ctrl-Z/fg, a
     const next = await timed(clock.waitFor(T0 + MINUTE, signal, idle));
     expect(next.value).toBe(true);
     expect(next.ms).toBeGreaterThan(50);
-    expect(next.ms).toBeLessThan(1000);
+    expect(next.ms).toBeLessThan(5000);
     expect(clock.ready(T0 + 2 * MINUTE)).toBe(false);
     expect(holdUps.map((h) => h.barsBehind)).toEqual([990]);
   });

@@ -216,7 +216,7 @@ export class FeedClock {
     const heldMs = this.heldMs;
     this.heldMs = 0;
     if (this.onHeldUp === undefined || this.speed === 'max') return;
-    const barsBehind = this.intervalMs > 0 ? Math.floor((heldMs * this.speed) / this.intervalMs) : 0;
+    const barsBehind = this.intervalMs > 0 ? Math.round((heldMs * this.speed) / this.intervalMs) : 0;
     this.onHeldUp({ heldMs, barsBehind, feedTime: this.now() });
   }
 }
