@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../test/support/run-query.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { writeConfigDrift, writeDeadBot, writeHungBot, writeNoTrades, writeOrderFailures, writeRefusedDrift, writeRefusedWhileRunning, writeUnexpectedDash } from './testing/incidents.js';
+import { REPLAY_WINDOW_NOTE } from './render/empty-answer.js';
 
 // Every command on logs written through the real Recorder + FileSink, asserting the exact findings.
 
@@ -42,7 +43,7 @@ describe('why (no trades)', () => {
     const r = await runQuery(['why', 'BTC/USD', '--data-dir', dir]);
     expect([r.code, r.stdout]).toEqual([1, 'no decisions for BTC/USD; decisions were made for BTC/USDT (7), ETH/USDT (3)\n']);
     const idle = await runQuery(['why', 'BTC/USDT', '--data-dir', dir, '--session', facts.sessionId, '--until', '2025-10-26T10:00:30Z']);
-    expect([idle.code, idle.stdout]).toEqual([1, `no decisions for BTC/USDT in ${facts.sessionId} until 2025-10-26 10:00:30.000Z: the window may miss the sessions (tradetrace sessions --data-dir ${dir} lists when each ran), or the decision loop did not run then; check tradetrace health --data-dir ${dir}\n`]);
+    expect([idle.code, idle.stdout]).toEqual([1, `no decisions for BTC/USDT in ${facts.sessionId} until 2025-10-26 10:00:30.000Z: the window may miss the sessions (tradetrace sessions --data-dir ${dir} lists when each ran; ${REPLAY_WINDOW_NOTE}), or the decision loop did not run then; check tradetrace health --data-dir ${dir}\n`]);
   });
 
   it('a --session that names no session says so, with the sessions there are, rather than blaming the decision loop', async () => {

@@ -28,7 +28,7 @@ describe('orders, trace and dash: a --session that names no session says so, wit
       expect([r.code, r.stdout, r.stderr]).toEqual([1, '', noMatch('orders', 'bogus')]);
     }
     const known = await runQuery(['orders', '--session', A, '--status', 'failed', '--data-dir', dir]);
-    expect([known.code, known.stderr]).toEqual([1, `tradetrace orders: no order intents match in 5 log files of ${logs}\n`]);
+    expect([known.code, known.stderr]).toEqual([1, `tradetrace orders: no order intents match (--status failed, --session ${A}) in 5 log files of ${logs}\n`]);
   });
 
   it('dash', async () => {
@@ -37,7 +37,7 @@ describe('orders, trace and dash: a --session that names no session says so, wit
       expect([r.code, r.stdout, r.stderr]).toEqual([1, '', noMatch('dash', 'session_20251029_080001')]);
     }
     const known = await runQuery(['dash', 'BUY_FILLED', '--session', B, '--data-dir', dir]);
-    expect([known.code, known.stderr]).toEqual([1, `tradetrace dash: no dashboard notifications of type BUY_FILLED in ${logs}\n`]);
+    expect([known.code, known.stderr]).toEqual([1, `tradetrace dash: no dashboard notifications of type BUY_FILLED (--session ${B}) in ${logs}\n`]);
   });
 
   it('trace: an unknown session; a known one that holds none of the decision; one that holds part of it', async () => {

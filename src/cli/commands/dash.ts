@@ -3,6 +3,7 @@ import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
 import { EXIT } from '../../investigate/exit-codes.js';
+import { narrowedBy, REPLAY_WINDOW_NOTE } from '../../investigate/render/empty-answer.js';
 import { findDashEvents, type DashEntry } from '../../investigate/query/dash-query.js';
 import { newStats } from '../../investigate/query/find-events.js';
 import type { Style } from '../../investigate/render/style.js';
@@ -55,7 +56,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stdout.write(render(entries, f.style));
     if (outcomesLeftOut) io.stderr.write(`tradetrace dash: ${outcomesLeftOut}\n`);
   }
-  else io.stderr.write(`tradetrace dash: no dashboard notifications${type ? ` of type ${type}` : ''} in ${set.logsDir}\n`);
+  else {
+    const windowed = f.window.since !== undefined || f.window.until !== undefined;
+    io.stderr.write(`tradetrace dash: no dashboard notifications${type ? ` of type ${type}` : ''}${narrowedBy({ session: f.session }, f.window)} in ${set.logsDir}${windowed ? `; ${REPLAY_WINDOW_NOTE}` : ''}\n`);
+  }
   if (f.values['follow'] === true) {
     await reportSkipped(skipped, io);
     const needles = [type ? `"dashboard_event_type":"${type}"` : '"event_type":"DASH_EVENT"'];

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { AMBIGUOUS_SHOWN } from '../../investigate/render/ambiguous-ids.js';
+import { narrowedBy, REPLAY_WINDOW_NOTE } from '../../investigate/render/empty-answer.js';
 import { filesOf } from '../../investigate/query/event-needles.js';
 import type { LogSet } from '../../investigate/query/log-set.js';
 import { unreadableFile, type UnreadableFile } from '../../investigate/query/unreadable-files.js';
@@ -138,7 +139,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   else if (report.total === 0) {
     // A --session that names no session at all is a typo to point out, not an empty result.
     const unknown = await unknownSession(set, skipped, f.session, report.sessions, followUpDataDir(f));
-    io.stderr.write(`tradetrace orders: ${unknown ?? `no order intents match in ${set.files.length} log files of ${set.logsDir}`}\n`);
+    const narrowed = narrowedBy({ intent: textOf(intent), symbol: textOf(symbol), status: textOf(status), session: f.session }, f.window);
+    const windowNote = f.window.since !== undefined || f.window.until !== undefined ? `; ${REPLAY_WINDOW_NOTE}` : '';
+    io.stderr.write(`tradetrace orders: ${unknown ?? `no order intents match${narrowed} in ${set.files.length} log files of ${set.logsDir}${windowNote}`}\n`);
     if (unknown) {
       await reportSkipped(skipped, io);
       return EXIT.notFound;
@@ -152,4 +155,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   await reportSkipped(skipped, io);
   return report.total > 0 ? EXIT.found : EXIT.notFound;
+}
+
+/** A flag's value when it was given as text. */
+function textOf(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,6 +1,7 @@
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import type { UndecidedSession } from '../query/undecided-sessions.js';
 import type { WhyReport } from '../query/why-query.js';
+import { REPLAY_WINDOW_NOTE } from './empty-answer.js';
 import type { Style } from './style.js';
 import { ago, utc } from './time-format.js';
 import { raw, text } from './values.js';
@@ -18,7 +19,7 @@ export function renderNoDecisions(report: WhyReport, symbol: string | undefined,
     const dir = dataDirArg(dataDir);
     // Nothing in a time window is most often a window that missed the sessions, not a hung bot.
     const hint = windowed
-      ? `the window may miss the sessions (tradetrace sessions${dir} lists when each ran), or the decision loop did not run then; check tradetrace health${dir}`
+      ? `the window may miss the sessions (tradetrace sessions${dir} lists when each ran; ${REPLAY_WINDOW_NOTE}), or the decision loop did not run then; check tradetrace health${dir}`
       : `the decision loop did not run or wrote nothing; check tradetrace health${dir}`;
     return `no decisions${scope}: ${hint}\n`;
   }
