@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { countSessions, megabytes, reportSkipped, sessionFilter, unknownSession } from '../../investigate/cli/finish.js';
 import { EXIT } from '../../investigate/exit-codes.js';
@@ -138,7 +139,9 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   await reportSkipped(skipped, io);
   if (outcome.kind === 'found' && outcome.indexLater) {
     io.stderr.write(`tradetrace trace: indexing ${set.logsDir} so the next query is instant (skip with --no-index)...\n`);
-    await updateIndex(set);
+    // A data directory the reader may not write (the bot's, read by an operator) keeps no index:
+    // said once per query, or "indexing" would promise on every run what never happens.
+    if ((await updateIndex(set)) === null) io.stderr.write(`tradetrace trace: no index could be written in ${join(set.dataDir, 'index')}: each trace scans the logs (correct, slower); --no-index skips the attempt\n`);
   }
   return code;
 }
