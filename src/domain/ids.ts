@@ -61,3 +61,12 @@ export function newIntentId(): string {
 export function sessionIdFor(now: Date, attempt = 1): string {
   return attempt <= 1 ? `session_${compactUtc(now)}` : `session_${compactUtc(now)}_${attempt}`;
 }
+
+/**
+ * An id (or a prefix of one) as the operator pasted it: white space around it dropped and letters
+ * lowercased, since every id is lowercase (`dec_`, `int_`, `session_`, hex). A copy from a table or
+ * a chat brings a space along, a log viewer may show ids in capitals: neither is another id.
+ */
+export function pastedId(text: string): string {
+  return text.trim().toLowerCase();
+}

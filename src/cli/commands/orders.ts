@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { pastedId } from '../../domain/ids.js';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { AMBIGUOUS_SHOWN } from '../../investigate/render/ambiguous-ids.js';
@@ -96,7 +97,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     io.stderr.write(`tradetrace orders: --limit ${JSON.stringify(limitText)}: expected a whole number of intents\n`);
     return EXIT.usage;
   }
-  const intent = f.values['intent'];
+  const given = f.values['intent'];
+  const intent = typeof given === 'string' ? pastedId(given) : given;
   const wrongKind = typeof intent === 'string' ? otherIdKind(intent, followUpDataDir(f)) : null;
   if (typeof intent === 'string' && wrongKind) {
     io.stderr.write(`tradetrace orders: --intent "${intent}" ${wrongKind}\n`);

@@ -4,6 +4,7 @@ import { countSessions, megabytes, reportSkipped, sessionFilter, unknownSession 
 import { EXIT } from '../../investigate/exit-codes.js';
 import { inWindow } from '../../investigate/query/find-events.js';
 import { countLines } from '../../investigate/query/skipped-lines.js';
+import { pastedId } from '../../domain/ids.js';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { renderAmbiguous } from '../../investigate/render/ambiguous-ids.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
@@ -71,7 +72,8 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const start = startQuery('trace', args, rawIo, HELP, { follow: { type: 'boolean' }, 'no-index': { type: 'boolean' } }, 1);
   if (!start.ok) return start.exitCode;
   const { io, guarded, flags: f } = start;
-  const prefix = f.positionals[0];
+  const given = f.positionals[0];
+  const prefix = given === undefined ? undefined : pastedId(given);
   if (!prefix) {
     io.stderr.write(`tradetrace trace: expected a decision id (dec_YYYYMMDD_HHMMSS_xxxxxx) or a prefix of one\n\n${HELP}`);
     return EXIT.usage;
