@@ -3,7 +3,7 @@ import type { UndecidedSession } from '../query/undecided-sessions.js';
 import type { WhyReport } from '../query/why-query.js';
 import { REPLAY_WINDOW_NOTE } from './empty-answer.js';
 import type { Style } from './style.js';
-import { ago, utc } from './time-format.js';
+import { ago, duration, utc } from './time-format.js';
 import { raw, text } from './values.js';
 
 const ORDER = ['filled', 'blocked', 'no_signal', 'failed', 'error', 'unfinished'] as const;
@@ -29,6 +29,15 @@ export function renderNoDecisions(report: WhyReport, symbol: string | undefined,
   return `no decisions${scope}; decisions were made for ${shown}${more}\n`;
 }
 
+/** Guards whose observed value and threshold are milliseconds (BUY_BLOCKED logs them as numbers). */
+const GUARDS_IN_MS = new Set(['cooldown', 'stale_data']);
+
+/** A guard's value as the operator reads it: `4m 10s vs 5m 00s`, not `250000 vs 300000`. */
+function guardValue(guard: string, value: string): string {
+  const ms = GUARDS_IN_MS.has(guard) && /^\d+(?:\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isFinite(ms) ? duration(ms) : value;
+}
+
 /** Outcomes, the latest decision, the guards and the latest other outcomes, after a heading line of the caller's. */
 function reportLines(report: WhyReport, style: Style, nowMs: number): string[] {
   const out: string[] = [];
@@ -41,7 +50,7 @@ function reportLines(report: WhyReport, style: Style, nowMs: number): string[] {
     out.push('');
     out.push(style.bold('blocked by guard (observed value against threshold):'));
     for (const g of report.guards) {
-      const values = g.values.slice(0, 3).map((v) => `${v.observed} vs ${v.threshold}${g.values.length > 1 ? ` (${v.count}x)` : ''}`).join('; ');
+      const values = g.values.slice(0, 3).map((v) => `${guardValue(g.guard, v.observed)} vs ${guardValue(g.guard, v.threshold)}${g.values.length > 1 ? ` (${v.count}x)` : ''}`).join('; ');
       out.push(`  ${style.red(g.guard.padEnd(24))} ${String(g.count).padStart(5)}x  ${values}${g.values.length > 3 ? `; +${g.values.length - 3} more` : ''}`);
       out.push(`  ${''.padEnd(24)}        latest: ${g.latest.event.decision_id ?? '?'} at ${utc(g.latest.event.ts)}: ${raw(g.latest, 'message')}`);
     }
