@@ -1,4 +1,4 @@
-import { hasLogLineShape } from '../scan/line-shape.js';
+import { hasLogLineShape, nulLineTest } from '../scan/line-shape.js';
 
 /**
  * One pass over a region of whole lines for the index: every decision_id / intent_id with the start
@@ -39,10 +39,12 @@ export function extractRegion(region: Buffer, base: number, keys: Map<string, nu
   const malformed: ExtractedRegion['malformed'] = [];
   let lines = 0;
   let start = 0;
+  // The same test as a scan's (forEachMisshapen), so a scan and an index lookup count the same lines.
+  const holdsNul = nulLineTest(region);
   while (start < region.length) {
     const end = region.indexOf(NL, start);
     if (end < 0) break;
-    if (end > start && !hasLogLineShape(region, start, end)) {
+    if (end > start && (!hasLogLineShape(region, start, end) || holdsNul(start, end))) {
       malformed.push({ offset: base + start, line: lines, excerpt: region.toString('utf8', start, Math.min(end, start + 120)) });
     }
     lines++;

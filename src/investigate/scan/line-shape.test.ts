@@ -18,4 +18,17 @@ describe('hasLogLineShape', () => {
     forEachMisshapen(region, 0, region.length, (start, end) => found.push(region.toString('utf8', start, end)));
     expect(found).toEqual(['not a line', '{"ts":"c"']);
   });
+
+  it('reports a line that keeps its shape but holds NUL bytes, wherever they are in the region', () => {
+    const region = Buffer.from('{"ts":"a","e":"ORDER_FI\u0000LED"}\n{"ts":"b"}\n{"ts":"c"}\n{"ts":"d\u0000"}\n{"ts":"e"}\n');
+    const found: string[] = [];
+    forEachMisshapen(region, 0, region.length, (start, end) => found.push(region.toString('utf8', start, end)));
+    expect(found).toEqual(['{"ts":"a","e":"ORDER_FI\u0000LED"}', '{"ts":"d\u0000"}']);
+    // From a later start: the NUL before it is not this span's.
+    const later: string[] = [];
+    const from = region.indexOf('{"ts":"b"}');
+    forEachMisshapen(region, from, region.length, (start, end) => later.push(region.toString('utf8', start, end)));
+    expect(later).toEqual(['{"ts":"d\u0000"}']);
+  });
 });
+

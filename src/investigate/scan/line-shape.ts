@@ -12,16 +12,33 @@ export function hasLogLineShape(buffer: Buffer, start: number, end: number): boo
 }
 
 /**
+ * Whether a line of `region` holds a NUL byte, asked of its lines in order: the recorder never
+ * writes one (JSON escapes control characters), while a crash on some file systems leaves a run of
+ * them in place of data, and a line damaged so keeps its shape when the NULs fall inside it. Such a
+ * line must be counted as unreadable even by a scan that does not parse it (its needle may be the
+ * damaged part). One memchr pass over the region in all, not a search per line.
+ */
+export function nulLineTest(region: Buffer): (start: number, end: number) => boolean {
+  // -2: not searched yet; -1: no NUL from the last search on.
+  let next = -2;
+  return (start, end) => {
+    if (next !== -1 && next < start) next = region.indexOf(0, start);
+    return next !== -1 && next < end;
+  };
+}
+
+/**
  * Calls `onLine` with the start and end of each non-empty line of `region` (whole lines, ending in a
- * newline) that starts in [from, stopAt) and lacks the shape. One indexOf per line: about as much
- * work again as finding the needles, paid only by scans that report skipped lines.
+ * newline) that starts in [from, stopAt) and lacks the shape or holds a NUL byte. One indexOf per
+ * line: about as much work again as finding the needles, paid only by scans that report skipped lines.
  */
 export function forEachMisshapen(region: Buffer, from: number, stopAt: number, onLine: (start: number, end: number) => void): void {
+  const holdsNul = nulLineTest(region);
   let start = from;
   while (start < region.length && start < stopAt) {
     const end = region.indexOf(10, start);
     if (end < 0) return;
-    if (end > start && !hasLogLineShape(region, start, end)) onLine(start, end);
+    if (end > start && (!hasLogLineShape(region, start, end) || holdsNul(start, end))) onLine(start, end);
     start = end + 1;
   }
 }
