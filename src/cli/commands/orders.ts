@@ -1,12 +1,9 @@
-import { basename } from 'node:path';
 import { pastedId } from '../../domain/ids.js';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
+import { noOrdersLogRead } from '../../investigate/query/orders-unread.js';
 import { AMBIGUOUS_SHOWN } from '../../investigate/render/ambiguous-ids.js';
 import { narrowedBy, REPLAY_WINDOW_NOTE } from '../../investigate/render/empty-answer.js';
-import { filesOf } from '../../investigate/query/event-needles.js';
-import type { LogSet } from '../../investigate/query/log-set.js';
-import { unreadableFile, type UnreadableFile } from '../../investigate/query/unreadable-files.js';
 import { COMMON_HELP } from '../../investigate/cli/common-options.js';
 import { reportSkipped, unknownSession } from '../../investigate/cli/finish.js';
 import { followQuery } from '../../investigate/cli/follow-query.js';
@@ -53,20 +50,6 @@ function ambiguousIntents(prefix: string, ids: readonly string[]): string {
   const shown = ids.slice(0, AMBIGUOUS_SHOWN).map((id) => `  ${id}\n`).join('');
   const rest = ids.length - AMBIGUOUS_SHOWN;
   return `tradetrace orders: --intent "${prefix}" matches ${ids.length} order intents; give more of the id:\n${shown}${rest > 0 ? `  and ${rest} more\n` : ''}`;
-}
-
-/**
- * The order log files when none of them could be read at all (permission, a directory in its
- * place): the answer would rest on nothing, and "no order intents match" (exit 1) would read as a
- * log that holds none. Empty when any of them was read.
- */
-function unreadOrderLogs(set: LogSet): UnreadableFile[] {
-  // Files the log set left out (no permission, a directory in a file's place) are noted by path too.
-  const leftOut = (set.unreadable ?? []).map((error) => error.path).filter((path) => basename(path).startsWith('orders.'));
-  const paths = [...new Set([...filesOf(set, ['orders']).map((file) => file.path), ...leftOut])];
-  const unread = paths.map((path) => unreadableFile(path)).filter((u): u is UnreadableFile => u !== undefined && u.readBytes === 0);
-  const read = filesOf(set, ['orders']).filter((file) => unreadableFile(file.path) === undefined);
-  return read.length === 0 ? unread.sort((a, b) => (a.path < b.path ? -1 : 1)) : [];
 }
 
 function isStatus(value: string): value is OrderStatus {
@@ -126,7 +109,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     await reportSkipped(skipped, io);
     return EXIT.usage;
   }
-  const unread = report.total === 0 ? unreadOrderLogs(set) : [];
+  const unread = report.total === 0 ? noOrdersLogRead(set) : [];
   if (unread.length > 0) {
     for (const file of unread) io.stderr.write(`tradetrace orders: cannot read ${file.path}: ${file.reason}${file.errno ? ` (${file.errno})` : ''}\n`);
     return EXIT.unreadable;

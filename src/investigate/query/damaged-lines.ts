@@ -1,12 +1,7 @@
 import { basename } from 'node:path';
 import type { Channel } from '../../recorder/channels.js';
 import type { EventType } from '../../recorder/events/catalog.js';
-import type { LineProblemCode } from '../../recorder/line-header-parse.js';
-import type { INVALID_FIELDS } from './line-fields.js';
 import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
-
-/** Every problem a line's parse or field check can have: a Record, so a new parse code cannot be left out. */
-const PROBLEMS: Record<LineProblemCode | typeof INVALID_FIELDS, true> = { not_json: true, not_an_object: true, unknown_event_type: true, invalid_fields: true, truncated: true, not_utf8: true };
 
 /**
  * The unreadable lines of `channel` a query met that look like `type`'s line of `sessionId` (both
@@ -14,10 +9,7 @@ const PROBLEMS: Record<LineProblemCode | typeof INVALID_FIELDS, true> = { not_js
  * readable tells "the line is damaged, here" from "there is no such line" with these.
  */
 export function damagedLines(skipped: SkippedLines, channel: Channel, type: EventType, sessionId: string): SkippedLine[] {
-  return Object.keys(PROBLEMS)
-    .flatMap((code) => skipped.withCode(code))
-    .filter((s) => s.file.channel === channel && s.excerpt.includes(`"${type}"`) && s.excerpt.includes(`"${sessionId}"`))
-    .sort((a, b) => (a.file.path !== b.file.path ? (a.file.path < b.file.path ? -1 : 1) : a.offset - b.offset));
+  return skipped.all().filter((s) => s.file.channel === channel && s.excerpt.includes(`"${type}"`) && s.excerpt.includes(`"${sessionId}"`));
 }
 
 /** `audit.jsonl:5`: where a damaged line is, as health names it. */

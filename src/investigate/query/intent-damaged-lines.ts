@@ -1,15 +1,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { LineProblemCode } from '../../recorder/line-header-parse.js';
-import { lineNumberAt, NOT_A_LOG_LINE, type SkippedLine, type SkippedLines } from './skipped-lines.js';
+import { lineNumberAt, type SkippedLine, type SkippedLines } from './skipped-lines.js';
 
 /** A line of an intent the query could not read: where it is. */
 export interface DamagedLine {
   readonly path: string;
   readonly line: number;
 }
-
-/** Every code a skipped line can carry (SkippedLines hands them out by code). */
-const CODES: readonly (LineProblemCode | typeof NOT_A_LOG_LINE)[] = ['not_json', 'not_an_object', 'unknown_event_type', 'invalid_fields', 'truncated', 'not_utf8', NOT_A_LOG_LINE];
 
 /** A line's longest stretch read to look for its intent id in: the header, where the id is, comes first. */
 const HEAD_BYTES = 4096;
@@ -40,17 +36,15 @@ function headOf(item: SkippedLine): string {
 export async function damagedLinesOf(skipped: SkippedLines, intentIds: readonly string[]): Promise<Map<string, DamagedLine[]>> {
   const out = new Map<string, DamagedLine[]>();
   if (intentIds.length === 0) return out;
-  for (const code of CODES) {
-    for (const item of skipped.withCode(code)) {
-      if (item.file.channel !== 'orders') continue;
-      const head = headOf(item);
-      for (const id of intentIds) {
-        if (!head.includes(`"intent_id":"${id}"`)) continue;
-        const line = item.lineNumber ?? (await lineNumberAt(item.file, item.offset));
-        const list = out.get(id) ?? [];
-        if (!list.some((d) => d.path === item.file.path && d.line === line)) list.push({ path: item.file.path, line });
-        out.set(id, list);
-      }
+  for (const item of skipped.all()) {
+    if (item.file.channel !== 'orders') continue;
+    const head = headOf(item);
+    for (const id of intentIds) {
+      if (!head.includes(`"intent_id":"${id}"`)) continue;
+      const line = item.lineNumber ?? (await lineNumberAt(item.file, item.offset));
+      const list = out.get(id) ?? [];
+      if (!list.some((d) => d.path === item.file.path && d.line === line)) list.push({ path: item.file.path, line });
+      out.set(id, list);
     }
   }
   for (const list of out.values()) list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));

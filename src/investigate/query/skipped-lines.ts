@@ -137,6 +137,11 @@ export class SkippedLines {
     return [...this.items.values()].filter((s) => s.code === code).sort(byPlace);
   }
 
+  /** Every skipped line kept in detail, whatever its problem, by file path then offset. */
+  all(): SkippedLine[] {
+    return [...this.items.values()].sort(byPlace);
+  }
+
   /** Per file (by path): how many, and the numbers of the first lines. */
   async byFile(): Promise<FileSkips[]> {
     const files = new Map<string, SkippedLine[]>();
