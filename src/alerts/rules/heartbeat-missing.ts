@@ -1,4 +1,5 @@
 import { loggedDurationMs } from '../../domain/unit-duration.js';
+import { stoppedBySignal } from '../../investigate/query/session-process.js';
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
 import type { AlertTracker } from '../alert-tracker.js';
@@ -504,7 +505,7 @@ function lastSignOfLife(watch: SessionWatch): string {
 function silenceCause(watch: SessionWatch): string {
   const pid = watch.stoppedPid;
   if (pid === undefined) return 'the bot is hung or dead';
-  return `its process (pid ${pid}) is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${pid}\` (or \`fg\` in that terminal)`;
+  return `its process (pid ${pid}) is ${stoppedBySignal(pid)}`;
 }
 
 /** Since when the silence counts, in words (see `lastSignOfLife`). */

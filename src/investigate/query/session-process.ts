@@ -73,3 +73,8 @@ export function processState(manifest: SessionManifest | undefined, sessionStart
 export function runsHere(state: ProcessState | undefined): boolean {
   return state?.alive === true && !state.reused;
 }
+
+/** What a process stopped by a signal means and how to resume it, as health and the heartbeat alert say it. */
+export function stoppedBySignal(pid: number): string {
+  return `STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${pid}\` (or \`fg\` in that terminal)`;
+}

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { dataDirArg, shellWord } from '../../domain/shell-word.js';
 import type { HealthReport, HeartbeatSilence } from '../query/health-query.js';
+import { stoppedBySignal } from '../query/session-process.js';
 import type { Style } from './style.js';
 import { ago, duration, utc } from './time-format.js';
 import { raw, text } from './values.js';
@@ -48,7 +49,7 @@ function running(r: HealthReport, nowMs: number): string {
   const since = r.manifest?.start ?? r.start?.event.ts;
   const who = p && p.startedAt === null ? `a process with pid ${p.pid} is running on this host (its start time cannot be read here: it may be another process that got the pid)` : `pid ${p?.pid ?? '?'} is running on this host`;
   const parts = [`RUNNING: ${who}, no SESSION_END yet`];
-  if (p?.stopped) parts.push(`but the process is STOPPED by a signal (SIGSTOP, or Ctrl-Z in its terminal): it runs nothing, not even its watchdog, until \`kill -CONT ${p.pid}\` (or \`fg\` in that terminal)`);
+  if (p?.stopped) parts.push(`but the process is ${stoppedBySignal(p.pid)}`);
   if (since) parts.push(`running since ${utc(since)} (${ago(since, nowMs)})`);
   if (r.lastLine) parts.push(`last line ${ago(r.lastLine.ts, nowMs)}`);
   parts.push(heartbeatsDue(r, nowMs));
