@@ -1,4 +1,4 @@
-import { loggedDurationMs } from '../../domain/unit-duration.js';
+import { loggedHeartbeatSettings, type LoggedHeartbeatSettings } from '../../investigate/query/logged-heartbeat-settings.js';
 import { stoppedBySignal } from '../../investigate/query/session-process.js';
 import type { EventLine, EventType } from '../../recorder/events/catalog.js';
 import type { AlertOptions } from '../alert-options.js';
@@ -24,33 +24,6 @@ const ENDED_KEPT = 1000;
  * that thread was stopped too: the whole process was (SIGSTOP, a suspended machine, a debugger).
  */
 const freezeLatenessMs = (intervalMs: number): number => Math.max(1000, intervalMs / 4);
-
-/** What a session's own config (its CONFIG_HASH line) says about its heartbeat; each absent when it does not say. */
-interface Configured {
-  /** runtime.heartbeat_interval: how often its watchdog writes SHUTDOWN_HEARTBEAT. */
-  readonly intervalMs?: number;
-  /** alerts.heartbeat_missing_multiple: how many intervals of silence its own alerts allow. */
-  readonly missingFactor?: number;
-}
-
-/** A positive config duration as the log holds it, in ms. */
-function durationMs(value: unknown): number | undefined {
-  const ms = loggedDurationMs(value);
-  return ms !== undefined && ms > 0 ? ms : undefined;
-}
-
-function section(config: Readonly<Record<string, unknown>>, name: string): Readonly<Record<string, unknown>> {
-  const value = config[name];
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-}
-
-/** The heartbeat settings of the config a CONFIG_HASH line logged. */
-function configuredOf(config: Readonly<Record<string, unknown>>): Configured {
-  const intervalMs = durationMs(section(config, 'runtime')['heartbeat_interval']);
-  const factor = section(config, 'alerts')['heartbeat_missing_multiple'];
-  const missingFactor = typeof factor === 'number' && Number.isFinite(factor) && factor >= 1 ? factor : undefined;
-  return { ...(intervalMs !== undefined ? { intervalMs } : {}), ...(missingFactor !== undefined ? { missingFactor } : {}) };
-}
 
 /** The whole process stopped, seen on the heartbeat that followed: the loops it silenced, and for how long. */
 interface Freeze {
@@ -113,7 +86,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
    * SESSION_START). Forgotten with the session; at most ENDED_KEPT kept, oldest forgotten first, for
    * the starts that never come (a line cut off by --since).
    */
-  private readonly configured = new Map<string, Configured>();
+  private readonly configured = new Map<string, LoggedHeartbeatSettings>();
   private readonly ended = new Set<string>();
   private notes: AlertNote[] = [];
 
@@ -137,7 +110,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
 
   /** How many intervals of silence the session is allowed: its own config's multiple when the options defer to it. */
   private missingFactor(sessionId: string): number {
-    const own = this.options.factorFromSession ? this.configured.get(sessionId)?.missingFactor : undefined;
+    const own = this.options.factorFromSession ? this.configured.get(sessionId)?.missingMultiple : undefined;
     return own ?? this.options.missingFactor;
   }
 
@@ -195,7 +168,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     const { line } = observation;
     const at = lineTime(line);
     if (line.event_type === 'CONFIG_HASH') {
-      if (!this.ended.has(line.session_id)) this.rememberConfigured(line.session_id, configuredOf(line.config));
+      if (!this.ended.has(line.session_id)) this.rememberConfigured(line.session_id, loggedHeartbeatSettings(line.config));
     } else if (line.event_type === 'SESSION_START') {
       this.hold(line.session_id, at);
       this.watch(line.session_id, at, evidenceOf(observation, { pid: line.pid, host: line.host }), lineOrigin(line));
@@ -227,7 +200,7 @@ export class HeartbeatMissingRule implements RuleEvaluator {
     if (oldest.done !== true) this.ended.delete(oldest.value);
   }
 
-  private rememberConfigured(sessionId: string, configured: Configured): void {
+  private rememberConfigured(sessionId: string, configured: LoggedHeartbeatSettings): void {
     this.configured.set(sessionId, configured);
     if (this.configured.size <= ENDED_KEPT) return;
     const oldest = this.configured.keys().next();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loggedDurationMs } from '../../domain/unit-duration.js';
+import { loggedHeartbeatSettings } from './logged-heartbeat-settings.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { findEvents, type LocatedEvent, type SearchStats } from './find-events.js';
 import { longestSilence, type HeartbeatSilence } from './heartbeat-silence.js';
@@ -203,13 +203,8 @@ interface RuntimeConfig {
 }
 
 function runtimeOf(config: unknown): RuntimeConfig | null {
-  if (config === null || typeof config !== 'object') return null;
-  const runtime = (config as { runtime?: unknown }).runtime;
-  if (runtime === null || typeof runtime !== 'object') return null;
-  const intervalMs = loggedDurationMs((runtime as { heartbeat_interval?: unknown }).heartbeat_interval) ?? null;
-  if (intervalMs === null) return null;
-  const multiple = (runtime as { stall_multiple?: unknown }).stall_multiple;
-  return { intervalMs, stallMultiple: typeof multiple === 'number' && Number.isFinite(multiple) && multiple >= 1 ? multiple : DEFAULT_STALL_MULTIPLE };
+  const { intervalMs, stallMultiple } = loggedHeartbeatSettings(config);
+  return intervalMs === undefined ? null : { intervalMs, stallMultiple: stallMultiple ?? DEFAULT_STALL_MULTIPLE };
 }
 
 /** The session's heartbeat settings: sessions/<id>/config.json, else the config its CONFIG_HASH line logged. */
