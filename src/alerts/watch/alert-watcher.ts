@@ -9,8 +9,7 @@ import { OBSERVED_CHANNELS, type LineProblemReport } from '../log-replay.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import { LogTailer } from './log-tailer.js';
 import { alertKey, openWatcherAlerts, type PreviouslyOpen } from './open-alerts.js';
-import { processAlive } from '../../recorder/sessions/process-alive.js';
-import { processStopped, sessionProcess, type SessionProcess } from './process-probe.js';
+import { processRuns, processStopped, sessionProcess, type SessionProcess } from './process-probe.js';
 
 export interface AlertWatcherOptions {
   readonly dataDir: string;
@@ -38,7 +37,8 @@ export interface AlertWatcherOptions {
    */
   readonly onRecordFailed?: (error: unknown, transition: AlertTransition) => void;
   readonly now?: () => number;
-  readonly isAlive?: (pid: number) => boolean;
+  /** Whether the session's process still runs (default: its state in /proc, see processRuns). */
+  readonly isAlive?: (proc: SessionProcess) => boolean;
   /** Whether the session's process is stopped by a signal now (default: its state in /proc, see processStopped). */
   readonly isStopped?: (proc: SessionProcess) => boolean;
 }
@@ -54,7 +54,7 @@ export class AlertWatcher {
   private readonly tailer: LogTailer;
   private readonly notifiers: readonly Notifier[];
   private readonly now: () => number;
-  private readonly isAlive: (pid: number) => boolean;
+  private readonly isAlive: (proc: SessionProcess) => boolean;
   private readonly isStopped: (proc: SessionProcess) => boolean;
   private readonly processes = new Map<string, SessionProcess | null>();
   private readonly previouslyOpen: Map<string, PreviouslyOpen>;
@@ -77,7 +77,7 @@ export class AlertWatcher {
     this.tailer = new LogTailer(join(init.dataDir, 'logs'), OBSERVED_CHANNELS, init.onProblem);
     this.notifiers = init.notifiers ?? [];
     this.now = init.now ?? Date.now;
-    this.isAlive = init.isAlive ?? processAlive;
+    this.isAlive = init.isAlive ?? processRuns;
     this.isStopped = init.isStopped ?? processStopped;
   }
 
@@ -161,7 +161,7 @@ export class AlertWatcher {
     const out: AlertTransition[] = [];
     for (const sessionId of this.engine.watchedSessions()) {
       const proc = this.processOf(sessionId);
-      if (!proc || this.isAlive(proc.pid)) continue;
+      if (!proc || this.isAlive(proc)) continue;
       // It may have written SESSION_END just before exiting: read that first.
       out.push(...this.observe(this.tailer.poll()));
       if (!this.engine.watchedSessions().includes(sessionId)) continue;

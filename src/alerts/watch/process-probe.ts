@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processState } from '../../investigate/query/session-process.js';
+import { processState, runsHere } from '../../investigate/query/session-process.js';
 import { readManifest } from '../../recorder/sessions/manifest.js';
 import { SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
 
@@ -30,6 +30,16 @@ export function sessionProcess(dataDir: string, sessionId: string): SessionProce
  */
 export function processStopped(proc: SessionProcess): boolean {
   return processState({ session_id: proc.sessionId, pid: proc.pid, host: hostname() }, proc.start)?.stopped === true;
+}
+
+/**
+ * Whether the session's own process still runs here, read as health reads it: a zombie (killed or
+ * exited, not yet reaped by a parent that may never do it) is dead, and so is a pid another process
+ * got since the session started. kill(pid, 0) answered yes to both, so such a bot was never
+ * reported gone, only overdue once its heartbeat deadline passed.
+ */
+export function processRuns(proc: SessionProcess): boolean {
+  return runsHere(processState({ session_id: proc.sessionId, pid: proc.pid, host: hostname() }, proc.start));
 }
 
 /** The pid of the session's process when it runs on this host and is stopped by a signal now, else null. */
