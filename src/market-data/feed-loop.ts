@@ -23,6 +23,15 @@ export interface FeedLoopOptions {
    */
   readonly decidedUntil?: number | undefined;
   /**
+   * The close up to which an earlier session on this data directory delivered every symbol's bars
+   * and reported their holes and staleness (DATA_GAP, DATA_STALE, DATA_RESUMED): a restart replays
+   * those bars only to warm its indicators, and reporting them again would put the same hole in
+   * the logs twice and count it in this session's FEED_END. Unset (a fresh session, whose warm-up
+   * bars are reported as ever) reports every bar. A replay passes its decidedUntil; a synthetic
+   * feed only its resume point, not its own warm-up.
+   */
+  readonly reportedUntil?: number | undefined;
+  /**
    * Where a symbol's bars come from, for DATA_GAP's source; `openTime` is the first bar after the
    * gap, so a replay can answer `file:line` of it.
    */
@@ -97,14 +106,15 @@ export class FeedLoop {
    * the silence that follows is explained in the log while it lasts. `waitMs`: the wall time that
    * wait will take (undefined when the bar is not waited for).
    */
-  private checkGap(bar: Bar, waitMs: number | undefined): void {
+  private checkGap(bar: Bar, waitMs: number | undefined, reported: boolean): void {
     const { intervalMs } = this.options;
     // A symbol's first bar after the whole feed went without bars (a second file starting after the
     // first one ended): the replay has a hole there too, and a paced one waits through it.
     const previous = this.lastOpen.get(bar.symbol) ?? (Number.isNaN(this.latestOpen) ? undefined : this.latestOpen);
     this.lastOpen.set(bar.symbol, bar.openTime);
     if (!(bar.openTime <= this.latestOpen)) this.latestOpen = bar.openTime;
-    if (previous === undefined || bar.openTime - previous <= intervalMs) return;
+    // A hole before the resume point was reported (and counted) by the session that decided past it.
+    if (reported || previous === undefined || bar.openTime - previous <= intervalMs) return;
     const missing = Math.floor((bar.openTime - previous) / intervalMs) - 1;
     this.gaps++;
     this.missingBars += missing;
@@ -154,6 +164,7 @@ export class FeedLoop {
     const { recorder, staleness, intervalMs, speed } = this.options;
     const warmup = this.options.warmupBars ?? 0;
     const decidedUntil = this.options.decidedUntil ?? Number.NEGATIVE_INFINITY;
+    const reportedUntil = this.options.reportedUntil ?? Number.NEGATIVE_INFINITY;
     const signal = this.abort.signal;
     const startedAt = performance.now();
     const checkStaleness = staleness === undefined ? () => {} : () => staleness.check(this.clock.now());
@@ -174,7 +185,8 @@ export class FeedLoop {
           }
           const closeAt = bar.openTime + intervalMs;
           const unpaced = this.bars < warmup || closeAt <= decidedUntil;
-          this.checkGap(bar, unpaced || speed === 'max' ? undefined : this.clock.wallMsUntil(closeAt));
+          const reported = closeAt <= reportedUntil;
+          this.checkGap(bar, unpaced || speed === 'max' ? undefined : this.clock.wallMsUntil(closeAt), reported);
           if (unpaced) this.clock.jumpTo(closeAt);
           else if (!this.clock.ready(closeAt) && !(await this.clock.waitFor(closeAt, signal, idle))) {
             reason = 'stopped';
@@ -184,7 +196,9 @@ export class FeedLoop {
           const handled = onBar(bar);
           if (handled instanceof Promise) await handled;
           this.bars++;
-          if (checkEachBar) checkStaleness();
+          // Observed all the same (the tracker must know the latest bar), but not judged: a stale
+          // spell inside the replayed history was the earlier session's to report.
+          if (checkEachBar && !reported) checkStaleness();
         }
       }
       if (reason === 'data_end' && signal.aborted) reason = 'stopped';

@@ -91,6 +91,8 @@ export class ReplayFeed implements MarketFeed {
       staleness: options.staleness,
       warmupBars: options.warmupBars,
       decidedUntil: options.decidedUntil,
+      // The bars it replays only to warm up were delivered, and their holes reported, by the session that decided them.
+      reportedUntil: options.decidedUntil,
       whileWaiting: options.whileWaiting,
       sourceOf: (symbol, openTime) => {
         const path = sourceOf.get(symbol) ?? symbol;

@@ -144,6 +144,8 @@ export class SyntheticFeed implements MarketFeed {
       // Warm-up by time, not by a count of bars: with markets starting at different times, the first
       // market's decided bars filled a count meant for the later one's warm-up and went unpaced.
       decidedUntil: Math.max(options.decidedUntil ?? Number.NEGATIVE_INFINITY, Math.min(...this.markets.map((market) => market.startTime)) + warmupMs),
+      // Only the resume point: its own warm-up bars are a fresh session's, reported as ever.
+      reportedUntil: options.decidedUntil,
       sourceOf: () => `synthetic:${options.seed}`,
       whileWaiting: options.whileWaiting,
     });
