@@ -38,7 +38,8 @@ where each value that is not a default came from.
 
 Env variables and flags are text, parsed per the key's type (a file may use native YAML/JSON types
 or the same text):
-- **booleans**: \`true/false\`, \`1/0\`, \`yes/no\`, \`on/off\` (any case);
+- **booleans**: \`true/false\`, \`1/0\`, \`yes/no\`, \`on/off\` (any case); in a file also the native
+  numbers \`1\` and \`0\` (no other number);
 - **numbers and integers**: decimal text (\`25\`, \`0.5\`), within the range each key shows; text
   with an exponent (\`1e1\`) is refused, not read as \`10\` (a native number in a file is taken as
   its YAML/JSON parser reads it);
@@ -48,7 +49,35 @@ or the same text):
   a bare number is refused, since \`30\` could mean seconds or milliseconds;
 - **lists**: comma-separated in env and flags (\`BTC/USDT,ETH/USDT\`), a list in a file.
 
-An empty env value unsets an optional key (credentials, webhook URL).
+An empty env value unsets an optional key (credentials, webhook URL). Secrets are trimmed of
+surrounding whitespace, so a \`\\r\` left by an env file saved with CRLF line ends is not part of the
+key (it would change the key's hash, and \`drift\` would report a secret changed that had not).
+
+Nothing in a config file means "the default": leave a key out for that. A key written with no value
+(\`global_trading:\`, \`~\`, JSON \`null\`) is refused, naming the key, the file and the line and the
+default it would have had; so is a section with nothing beneath it (\`trading:\`), and a file with
+no settings at all (0 bytes, only comments, \`---\`, \`null\`). A deploy that cut the file short or
+rendered a template to nothing must not start the bot on the defaults, trading on. A file meant to
+change nothing holds \`{}\`. The exception is an optional key (the credentials and the webhook URL,
+default unset), where no value means unset, as an empty env value does: a template that leaves the
+credentials out gives a paper bot without them.
+
+A secret given as a snapshot shows it, \`sha256:\` and 64 hex digits (\`sessions/<id>/config.json\`,
+\`CONFIG_HASH\`) or \`[REDACTED]\` (\`tradetrace config\`), is refused from any source (file, env,
+\`--set\`), naming the key: it is how a snapshot shows the secret, not the secret. So a session's
+\`config.json\` reused as \`--config\` loads only with its secret lines removed (or none set); the
+secrets then come from env (\`TRADETRACE__EXCHANGE__API_KEY\`, ...).
+
+## When the config is read
+
+Once, at start. A file edited while the bot runs takes effect at its next start, where
+\`CONFIG_DIFF\` records what changed. SIGHUP does not reload it: like SIGTERM, SIGINT and SIGQUIT it
+stops the bot cleanly (it is what a closed terminal or a dropped SSH connection sends).
+
+Give secrets by env or in the config file, not as \`--set exchange.api_key=...\`: a command line is
+readable by every user of the machine in \`ps\` and \`/proc/PID/cmdline\`, as \`--webhook URL\` is.
+The session's record (the manifest's command line, \`SESSION_START\`) shows the value of every
+\`--set\` of a secret key as \`[REDACTED]\`, but the process list does not.
 
 ## Invalid config
 
@@ -60,7 +89,13 @@ given twice in one file, JSON or YAML (a JSON parser would quietly keep only the
 written with one underscore after the prefix, with the two-underscore spelling suggested: a
 \`TRADETRACE_\` variable with \`__\` in its name (\`TRADETRACE_EXECUTION__QUOTE_BUDGET\`), or one
 whose name, all single underscores, reads as a section and one of its keys or a near miss of one
-(\`TRADETRACE_EXECUTION_QUOTE_BUDGET\`). Any other \`TRADETRACE_\` variable is left alone, as is
+(\`TRADETRACE_EXECUTION_QUOTE_BUDGET\`), or one that is the prefix then a spec name or a key's
+own name without its section (\`TRADETRACE_GLOBAL_TRADING\`, refused with \`did you mean
+GLOBAL_TRADING or TRADETRACE__TRADING__GLOBAL_TRADING?\`; \`TRADETRACE_SLIPPAGE_BPS\`; not
+\`TRADETRACE_NAME\`, which Docker \`--link\` sets). A key's variable in lower or mixed case
+(\`tradetrace__execution__slippage_bps\`) is refused too, as the bot reads only the upper-case
+name. A character that cannot be seen in a refused name (a zero-width space pasted with it) is
+shown escaped, \`global_trading\\u200b\`. Any other \`TRADETRACE_\` variable is left alone, as is
 every variable tradetrace does not read: Kubernetes gives each pod \`TRADETRACE_SERVICE_HOST\`,
 \`TRADETRACE_PORT_9464_TCP_ADDR\` and the like for a Service named \`tradetrace\`, and Docker
 \`--link\` makes similar ones.

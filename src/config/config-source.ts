@@ -1,3 +1,5 @@
+import { visible } from './visible-name.js';
+
 /** Where a config value came from; every value of the effective config has one. */
 export type ConfigSource =
   | { readonly kind: 'default' }
@@ -13,9 +15,9 @@ export function describeSource(source: ConfigSource): string {
     case 'default':
       return 'default';
     case 'file':
-      return `file ${source.file}`;
+      return `file ${visible(source.file)}`;
     case 'env':
-      return `env ${source.name}`;
+      return `env ${visible(source.name)}`;
     case 'flag':
       return `flag ${source.flag}`;
   }

@@ -160,3 +160,34 @@ describe('TRADETRACE_ variables that are not config keys', () => {
     expect(refused).toEqual([]);
   });
 });
+
+describe('a config key written with only the prefix short, or in lower case', () => {
+  it('refuses TRADETRACE_ before a spec alias or a key name without its section, naming both spellings meant', () => {
+    expect(problemLines({ TRADETRACE_GLOBAL_TRADING: 'false' })).toEqual([
+      'TRADETRACE_GLOBAL_TRADING: unknown environment variable; expected a config key as TRADETRACE__SECTION__KEY (two underscores after TRADETRACE and between section and key), or TRADETRACE_DATA_DIR; did you mean GLOBAL_TRADING or TRADETRACE__TRADING__GLOBAL_TRADING?',
+    ]);
+    expect(refusals({ TRADETRACE_ENABLE_LIVE_DASHBOARD: '0', TRADETRACE_SLIPPAGE_BPS: '5', TRADETRACE_QUOTE_BUDGET: '60' })).toEqual([
+      ['TRADETRACE_ENABLE_LIVE_DASHBOARD', 'ENABLE_LIVE_DASHBOARD or TRADETRACE__DASHBOARD__ENABLE_LIVE_DASHBOARD'],
+      ['TRADETRACE_QUOTE_BUDGET', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
+      ['TRADETRACE_SLIPPAGE_BPS', 'TRADETRACE__EXECUTION__SLIPPAGE_BPS'],
+    ]);
+  });
+
+  it('refuses every key name after TRADETRACE_ but NAME, which Docker --link sets', () => {
+    for (const key of CONFIG_KEYS.values()) {
+      const name = `TRADETRACE_${key.name.toUpperCase()}`;
+      expect(envSettings({ [name]: '1' }).problems.length, name).toBe(key.name === 'name' ? 0 : 1);
+    }
+  });
+
+  it('refuses a key variable in lower or mixed case, which the bot would not read, suggesting its upper-case name', () => {
+    expect(refusals({ tradetrace__execution__slippage_bps: '5', TRADETRACE_global_trading: 'false', tradetrace_execution_quote_budget: '9', Tradetrace__Trading__Symbols: 'ETH/USDT' })).toEqual([
+      ['TRADETRACE_global_trading', 'GLOBAL_TRADING or TRADETRACE__TRADING__GLOBAL_TRADING'],
+      ['Tradetrace__Trading__Symbols', 'TRADETRACE__TRADING__SYMBOLS'],
+      ['tradetrace__execution__slippage_bps', 'TRADETRACE__EXECUTION__SLIPPAGE_BPS'],
+      ['tradetrace_execution_quote_budget', 'TRADETRACE__EXECUTION__QUOTE_BUDGET'],
+    ]);
+    // Lower-case variables that are no key are left alone, as their upper-case twins are.
+    expect(envSettings({ tradetrace_home: '/opt', tradetrace_service_host: '10.0.0.1', tradetrace_data_dir: '/d' })).toEqual({ settings: [], problems: [] });
+  });
+});

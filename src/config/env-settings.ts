@@ -41,6 +41,24 @@ const SECTION_KEYS: ReadonlyMap<string, readonly string[]> = new Map(
  */
 const DOCKER_LINK_COPY = /^TRADETRACE(?:_[A-Z0-9]+)*?_ENV_/;
 
+/**
+ * Names that are only the prefix short of right: `TRADETRACE_` then a spec alias
+ * (`TRADETRACE_GLOBAL_TRADING`) or a key's own name without its section (`TRADETRACE_SLIPPAGE_BPS`),
+ * each with what was meant. Exact names only, as a near miss here is as likely a Service's or a
+ * wrapper's variable. `NAME` (strategy.name, exchange.name) is left out: Docker --link sets
+ * TRADETRACE_NAME for a container linked as tradetrace.
+ */
+const BARE_NAMES: ReadonlyMap<string, string> = (() => {
+  const names = new Map<string, string[]>();
+  for (const [alias, path] of Object.entries(ENV_ALIASES)) names.set(alias, [alias, envNameOf(path)]);
+  for (const key of CONFIG_KEYS.values()) {
+    const name = key.name.toUpperCase();
+    if (name === 'NAME' || ENV_ALIASES[name] !== undefined) continue;
+    names.set(name, [...(names.get(name) ?? []), envNameOf(key.path)]);
+  }
+  return new Map([...names].map(([name, meant]) => [name, meant.join(' or ')]));
+})();
+
 const EXPECTED_ENV = `a config key as ${ENV_PREFIX}SECTION__KEY (two underscores after TRADETRACE and between section and key), or ${ENV_VARIABLES.join(', ')}`;
 
 function unknownEnv(name: string, suggestion: string | undefined): ConfigProblem {
@@ -54,6 +72,7 @@ function unknownEnv(name: string, suggestion: string | undefined): ConfigProblem
  * gives each pod TRADETRACE_SERVICE_HOST, TRADETRACE_PORT_9464_TCP_ADDR and the like for a Service
  * named tradetrace, Docker --link makes the same, and wrapper scripts export TRADETRACE_HOME. A
  * mis-spelt key is one that:
+ * - is the prefix then a spec alias or a key's name with no section (BARE_NAMES), exactly;
  * - has `__` in its name (`TRADETRACE_EXECUTION__QUOTE_BUDGET`, `TRADETRACE_EXECUTION_QUOTE__BUDGET`;
  *   `TRADETRACE___...` starts as a key does and is an unknown key): only a key is written so, and
  *   no platform makes such a name from a Service or link name;
@@ -66,6 +85,8 @@ function unknownEnv(name: string, suggestion: string | undefined): ConfigProblem
 function misspeltKey(name: string): ConfigProblem | undefined {
   if (DOCKER_LINK_COPY.test(name)) return undefined;
   const rest = name.slice(FAMILY_PREFIX.length);
+  const bare = BARE_NAMES.get(rest);
+  if (bare !== undefined) return unknownEnv(name, bare);
   if (rest.includes('__')) {
     const asKey = ENV_PREFIX + rest;
     return unknownEnv(name, ENV_NAMES.has(asKey) ? asKey : closest(name, [...ENV_NAMES.keys(), ...ENV_VARIABLES]));
@@ -78,6 +99,22 @@ function misspeltKey(name: string): ConfigProblem | undefined {
     if (meant !== undefined) return unknownEnv(name, envNameOf(`${section.toLowerCase()}.${meant}`));
   }
   return undefined;
+}
+
+/**
+ * The problem for a config key's variable written in another case (`tradetrace__execution__slippage_bps`,
+ * `TRADETRACE_global_trading`), or undefined: the bot reads only the upper-case name, so such a
+ * variable would silently do nothing. Judged as its upper-case spelling would be, so a lower-case
+ * variable that is no key (`tradetrace_home`) is left alone as its upper-case twin is.
+ */
+function wrongCase(name: string): ConfigProblem | undefined {
+  const upper = name.toUpperCase();
+  // TRADETRACE__ with a key in lower case is already an unknown key, with the spelling suggested.
+  if (upper === name || !upper.startsWith(FAMILY_PREFIX) || name.startsWith(ENV_PREFIX)) return undefined;
+  if (ENV_NAMES.has(upper)) return unknownEnv(name, upper);
+  if (upper.startsWith(ENV_PREFIX)) return unknownEnv(name, closest(upper, [...ENV_NAMES.keys(), ...ENV_VARIABLES]));
+  const problem = misspeltKey(upper);
+  return problem?.code === 'unknown_env' ? { ...problem, name } : undefined;
 }
 
 export interface EnvSettings {
@@ -111,6 +148,11 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
     const raw = env[name];
     if (raw === undefined) continue;
     let path = ENV_ALIASES[name];
+    const caseSlip = path === undefined ? wrongCase(name) : undefined;
+    if (caseSlip) {
+      problems.push(caseSlip);
+      continue;
+    }
     if (path === undefined && name.startsWith(ENV_PREFIX)) {
       path = ENV_NAMES.get(name);
       if (path === undefined) {

@@ -53,6 +53,8 @@ const EXPONENT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 
 function toBool(raw: unknown): boolean | undefined {
   if (typeof raw === 'boolean') return raw;
+  // A file's native 1 and 0 are the same as the text "1" and "0"; no other number is a boolean.
+  if (raw === 1 || raw === 0) return raw === 1;
   return typeof raw === 'string' ? BOOL_WORDS[raw.trim().toLowerCase()] : undefined;
 }
 
@@ -79,6 +81,13 @@ function toList(raw: unknown): string[] | undefined {
   const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
   if (!items?.every((item) => typeof item === 'string')) return undefined;
   return items.map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+/** An optional key's value, trimmed; blank text means unset. */
+function optionalRaw(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  return text === '' ? undefined : text;
 }
 
 function leaf<T>(kind: KeyKind, expected: string, description: string, coerce: (raw: unknown) => T | undefined) {
@@ -173,17 +182,21 @@ export const key = {
     };
     return register(leaf('list', expected, description, coerce).prefault([...defaultValue]), { kind: 'list', expected, description, defaultText: defaultValue.join(',') });
   },
-  /** Optional free text (credentials): unset unless given; an empty value means unset. */
+  /**
+   * Optional free text (credentials): unset unless given; an empty value means unset. Trimmed like
+   * every other value: `KEY\r` from an env file saved with CRLF line ends is the key, not another
+   * one (it hashed differently, so drift reported a secret changed that had not).
+   */
   optionalText(description: string) {
     const expected = 'a non-empty string';
     const coerce = (raw: unknown) => (typeof raw === 'string' && raw.length > 0 ? raw : undefined);
-    const schema = z.preprocess((raw) => (raw === '' ? undefined : raw), leaf('text', expected, description, coerce).optional());
+    const schema = z.preprocess(optionalRaw, leaf('text', expected, description, coerce).optional());
     return register(schema, { kind: 'text', expected, description, defaultText: undefined });
   },
   optionalUrl(description: string) {
     const expected = WEBHOOK_URL_EXPECTED;
     const coerce = (raw: unknown) => (typeof raw === 'string' && webhookUrlProblem(raw) === undefined ? raw : undefined);
-    const schema = z.preprocess((raw) => (raw === '' ? undefined : raw), leaf('url', expected, description, coerce).optional());
+    const schema = z.preprocess(optionalRaw, leaf('url', expected, description, coerce).optional());
     return register(schema, { kind: 'url', expected, description, defaultText: undefined });
   },
 };

@@ -3,11 +3,12 @@ import type { z } from 'zod';
 import { registerSecretValue } from '../recorder/redaction.js';
 import type { ConfigProblem } from './config-problem.js';
 import { DEFAULT_SOURCE, type ConfigSource, type RawSetting } from './config-source.js';
-import { envSettings } from './env-settings.js';
+import { envNameOf, envSettings } from './env-settings.js';
 import { flagSettings, type FlagSetting } from './flag-settings.js';
 import { expectedFor } from './keys.js';
 import { readConfigFile } from './read-config-file.js';
 import { CONFIG_KEYS, configSchema, SECRET_PATHS, type Config } from './schema.js';
+import { snapshotForm } from './snapshot-secret.js';
 
 export interface LoadConfigOptions {
   /** Config file (JSON, or YAML for any other extension); relative to `cwd`. Optional. */
@@ -72,6 +73,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadConfigResult {
     if (!key) continue;
     // Each setting is checked on its own, so a bad value is reported with its own source even when
     // a later source overrides it.
+    const snapshot = key.secret ? snapshotForm(setting.raw) : undefined;
+    if (snapshot !== undefined) {
+      problems.push({ code: 'snapshot_secret', path: setting.path, given: snapshot, env: envNameOf(setting.path), source: setting.source });
+      continue;
+    }
     const parsed = key.schema.safeParse(setting.raw);
     if (!parsed.success) {
       problems.push({ code: 'invalid_value', path: setting.path, expected: expectedFor(key, setting.raw), given: key.secret ? '[REDACTED]' : setting.raw, source: setting.source });

@@ -5,6 +5,7 @@ import type { ConfigProblem } from './config-problem.js';
 import type { RawSetting } from './config-source.js';
 import { fileDecimal, scalarLocator, type WrittenScalar } from './file-decimal.js';
 import { findDuplicateJsonKeys } from './json-duplicate-keys.js';
+import { keyLocator } from './key-locator.js';
 import { findJsonSyntaxError, lineColumn } from './json-syntax.js';
 import { CONFIG_KEYS, SECRET_PATHS, SECTIONS } from './schema.js';
 import { closest } from './suggest.js';
@@ -133,7 +134,11 @@ export function readConfigFile(file: string): FileSettings {
   }
   const parsed = parseText(file, text);
   if (!parsed.ok) return { settings: [], problems: parsed.problems };
-  const root = parsed.value ?? {};
+  // Nothing at all (0 bytes, only comments, `---`, `null`, `~`) is refused, not read as "all the
+  // defaults": a deploy that truncated or failed to render the file would otherwise start with
+  // trading on. A file meant to change nothing says `{}`.
+  if (parsed.value === null || parsed.value === undefined) return { settings: [], problems: [...parsed.problems, { code: 'empty_file', file }] };
+  const root = parsed.value;
   const source = { kind: 'file', file } as const;
   if (!isPlainObject(root)) {
     return { settings: [], problems: [...parsed.problems, { code: 'file_syntax', file, reason: `expected a mapping of sections (trading, execution, ...), got ${Array.isArray(root) ? 'a list' : typeof root}` }] };
@@ -143,13 +148,19 @@ export function readConfigFile(file: string): FileSettings {
   // The BOM is not part of the text, so positions count from after it.
   const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const written = scalarLocator(unmarked);
+  const keyAt = keyLocator(unmarked);
+  const at = (offset: number | undefined) => (offset === undefined ? {} : lineColumn(unmarked, offset));
   for (const [section, body] of Object.entries(root)) {
     if (!Object.hasOwn(SECTIONS, section)) {
       const suggestion = closest(section, Object.keys(SECTIONS));
       problems.push({ code: 'unknown_key', path: section, source, ...(suggestion ? { suggestion } : {}) });
       continue;
     }
-    if (body === null || body === undefined) continue;
+    if (body === null || body === undefined) {
+      // `trading:` with nothing beneath it: keys lost (a truncated file, a bad indent), not a choice.
+      problems.push({ code: 'no_value', file, path: section, ...at(keyAt(section)) });
+      continue;
+    }
     if (!isPlainObject(body)) {
       // A section holding a secret key may hold the secret itself where its mapping should be
       // (`exchange: "api_key: ..."`): its text is not shown, only what it is.
@@ -180,8 +191,16 @@ export function readConfigFile(file: string): FileSettings {
         else problems.push({ code: 'file_syntax', file, reason: `${path}: ${exact.reason}`, ...(scalar ? lineColumn(unmarked, scalar.offset) : {}) });
         continue;
       }
-      // An explicit null in a file means "use the default", as if the key were absent.
-      if (raw !== null) settings.push({ path, raw, source });
+      if (raw === null) {
+        // A key with no value (`global_trading:`, JSON null) is refused: it reads as a value lost
+        // (a template that rendered nothing, a line cut short), and taking the default for it
+        // could mean trading on. Only a key the schema makes optional (credentials, the webhook)
+        // takes null as unset, which is its default: a template leaving a credential out means that.
+        const key = CONFIG_KEYS.get(path);
+        if (key?.defaultText !== undefined) problems.push({ code: 'no_value', file, path, defaultText: key.defaultText, ...at(keyAt(section, name)) });
+        continue;
+      }
+      settings.push({ path, raw, source });
     }
   }
   return { settings, problems };
