@@ -9,6 +9,7 @@ import { withDecision, withIntent } from '../recorder/trace-context.js';
 import { evaluateBuyGuards, type BuyFunds, type GuardSnapshot, type Signal, type Strategy } from '../strategy/index.js';
 import type { PositionRecord } from '../store/records.js';
 import { CountedPositions } from './counted-positions.js';
+import type { EndedFeeds } from './ended-feeds.js';
 import { priceLabel, type EngineContext } from './engine-context.js';
 import { EngineHaltError, errorCode, errorMessage, haltFor } from './engine-halt.js';
 import { checkExit, exitSizing } from './exit-check.js';
@@ -29,7 +30,8 @@ export class BuyDecision {
 
   private readonly counted: CountedPositions;
 
-  constructor(private readonly ctx: EngineContext) {
+  /** `ended`: symbols whose bars stopped while others go on; max_open_positions says so of their positions. */
+  constructor(private readonly ctx: EngineContext, private readonly ended?: EndedFeeds) {
     this.slippage = Decimal.from(ctx.settings.slippageBps);
     this.counted = new CountedPositions(ctx.settings.slippageBps);
   }
@@ -143,10 +145,21 @@ export class BuyDecision {
     return this.counted.count(portfolio.positions(), (symbol) => portfolio.lastPrice(symbol), (symbol) => markets.get(symbol)) + pending;
   }
 
-  /** What max_open_positions names at the limit: each position's symbol, and each buy still resting. */
+  /**
+   * What max_open_positions names at the limit: each position's symbol, and each buy still resting;
+   * of a symbol whose bars ended while others go on, that no exit runs on it (it holds its slot
+   * until its data resumes, and every refusal said only its name).
+   */
   private openSymbols(): string[] {
     const { portfolio } = this.ctx;
-    return [...portfolio.positions().map((p) => p.symbol), ...portfolio.pendingEntries().map((symbol) => `${symbol}: a buy order not settled, no position yet`)];
+    const ended = (symbol: string, separator: string, what: 'position' | 'order'): string => {
+      const note = this.ended?.note(symbol, what);
+      return note === undefined ? '' : `${separator}${note}`;
+    };
+    return [
+      ...portfolio.positions().map((p) => `${p.symbol}${ended(p.symbol, ': ', 'position')}`),
+      ...portfolio.pendingEntries().map((symbol) => `${symbol}: a buy order not settled, no position yet${ended(symbol, '; ', 'order')}`),
+    ];
   }
 
   /** What the next buy would size from, against the smallest order the market takes (see GuardSnapshot.buyFunds). */

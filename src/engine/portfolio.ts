@@ -1,9 +1,12 @@
+import { dirname } from 'node:path';
 import { unrealizedPnl } from '../domain/unrealized-pnl.js';
 import { Decimal } from '../domain/decimal.js';
+import { splitSymbol } from '../domain/market-symbol.js';
 import type { OrderRecord, PositionRecord, UnsplitDailyPnl } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
 import { mayHold } from '../store/unsplit-pnl.js';
 import type { RealizedToday } from '../strategy/guards/guard.js';
+import { cursorPrices, type CursorPrice } from './replay-cursor.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,8 +17,20 @@ export interface PortfolioView {
   /** Realized PnL over the data directory's life, per quote currency: never added across currencies. */
   readonly realizedPnl: ReadonlyMap<string, Decimal>;
   readonly unrealizedPnl: Decimal;
+  /** What unrealizedPnl stands on, where it is not this session's prices (see Unrealized). */
+  readonly unrealized: Unrealized;
   /** Fees paid over the data directory's life, per quote currency of the markets that paid them. */
   readonly feesPaid: ReadonlyMap<string, Decimal>;
+}
+
+/** Unrealized PnL of the open positions, and the positions it could not price this session. */
+export interface Unrealized {
+  /** Of the positions with a price known: this session's last, or the one before it (`earlier`). */
+  readonly total: Decimal;
+  /** Positions that got no price this session, priced at the last close a session before it decided (paper-cursor.json's). */
+  readonly earlier: readonly (CursorPrice & { readonly symbol: string })[];
+  /** Positions with no price known in the session's quote currency: not in `total`, which says nothing of them. */
+  readonly unknown: readonly string[];
 }
 
 /**
@@ -27,6 +42,8 @@ export interface PortfolioView {
  */
 export class Portfolio {
   private readonly lastPrices = new Map<string, Decimal>();
+  /** Open time of the bar each price in lastPrices is the close of. */
+  private readonly lastPriceTimes = new Map<string, number>();
   private dayStart = Number.NaN;
   private dayText = '';
   /** The unsplit day dayText is, if it is one (written by migration 3 only, so read once per day). */
@@ -35,7 +52,12 @@ export class Portfolio {
   private readonly orderSymbols = new Set<string>();
   private entriesPending: readonly string[] = [];
 
-  constructor(readonly store: StateStore) {
+  /**
+   * `earlierPrices`: each symbol's last price a session before this one decided, for a position that
+   * gets no bar this session (a symbol not traded, or not yet reached); by default paper-cursor.json's
+   * in the store's data directory, read once here, before this session writes it.
+   */
+  constructor(readonly store: StateStore, private readonly earlierPrices: ReadonlyMap<string, CursorPrice> = cursorPrices(dirname(store.path))) {
     this.refresh();
   }
 
@@ -76,8 +98,15 @@ export class Portfolio {
     return true;
   }
 
-  markPrice(symbol: string, price: Decimal): void {
+  /** `openTime`: of the bar whose close `price` is; what says since when a symbol got no price. */
+  markPrice(symbol: string, price: Decimal, openTime?: number): void {
     this.lastPrices.set(symbol, price);
+    if (openTime !== undefined) this.lastPriceTimes.set(symbol, openTime);
+  }
+
+  /** Open time of the bar the symbol's last price this session came from, if it got one. */
+  lastPriceAt(symbol: string): number | undefined {
+    return this.lastPriceTimes.get(symbol);
   }
 
   lastPrice(symbol: string): Decimal | undefined {
@@ -126,17 +155,41 @@ export class Portfolio {
     return this.orderSymbols.has(symbol) ? this.store.openOrders().find((order) => order.symbol === symbol) : undefined;
   }
 
-  /** Of the positions priced this session: only traded symbols get a price, and all of them quote in the session's currency. */
-  unrealizedPnl(): Decimal {
-    let total = Decimal.ZERO;
-    for (const position of this.store.positions()) {
-      const px = this.lastPrices.get(position.symbol);
-      if (px) total = total.add(unrealizedPnl(position, px));
-    }
-    return total;
+  /** unrealized()'s total: of the positions whose price is known (see there). */
+  unrealizedPnl(quoteCurrency?: string): Decimal {
+    return this.unrealized(quoteCurrency).total;
   }
 
-  view(): PortfolioView {
-    return { balances: this.store.balances(), positions: this.store.positions(), realizedPnl: this.store.realizedByCurrency(), unrealizedPnl: this.unrealizedPnl(), feesPaid: this.store.feesByCurrency() };
+  /**
+   * In `quoteCurrency` (trading.quote_currency), at this session's last price of each position's
+   * symbol (every traded symbol quotes in it); one that got no bar this session (not traded, or not
+   * reached yet) at the last close an earlier session decided, said as such, when it quotes in
+   * `quoteCurrency` too (no currency given: none of those); any other is left out and named.
+   * Adding 0 for it, as before, printed "+0" for two positions 4.19 USD down.
+   */
+  unrealized(quoteCurrency?: string): Unrealized {
+    let total = Decimal.ZERO;
+    const earlier: (CursorPrice & { symbol: string })[] = [];
+    const unknown: string[] = [];
+    for (const position of this.store.positions()) {
+      const { symbol } = position;
+      const px = this.lastPrices.get(symbol);
+      if (px !== undefined) {
+        total = total.add(unrealizedPnl(position, px));
+        continue;
+      }
+      const before = this.earlierPrices.get(symbol);
+      if (before !== undefined && quoteCurrency !== undefined && splitSymbol(symbol)?.quote === quoteCurrency) {
+        total = total.add(unrealizedPnl(position, before.price));
+        earlier.push({ symbol, ...before });
+      } else unknown.push(symbol);
+    }
+    return { total, earlier, unknown };
+  }
+
+  /** `quoteCurrency`: the unrealized PnL's (see unrealized). */
+  view(quoteCurrency?: string): PortfolioView {
+    const unrealized = this.unrealized(quoteCurrency);
+    return { balances: this.store.balances(), positions: this.store.positions(), realizedPnl: this.store.realizedByCurrency(), unrealizedPnl: unrealized.total, unrealized, feesPaid: this.store.feesByCurrency() };
   }
 }

@@ -19,6 +19,37 @@ interface CursorFile {
 // A positive price as Decimal.toString writes it: a synthetic market cannot start at 0.
 const PRICE_TEXT = /^(?:[1-9]\d*(?:\.\d+)?|0\.\d*[1-9]\d*)$/;
 
+/** A symbol's last price the cursor keeps: its last decided bar's close price, and that bar's close time. */
+export interface CursorPrice {
+  readonly price: Decimal;
+  /** Close time of the bar (ms UTC). */
+  readonly close: number;
+}
+
+/**
+ * The last price of each symbol paper-cursor.json in `dataDir` keeps, with its bar's close time:
+ * what a position in a symbol that gets no bar is worth as far as anything knows. Never throws: a
+ * missing or damaged file gives what it can (nothing), and the session's own read of the cursor
+ * is the one that refuses a damaged file.
+ */
+export function cursorPrices(dataDir: string): Map<string, CursorPrice> {
+  const known = new Map<string, CursorPrice>();
+  let parsed: CursorFile | null;
+  try {
+    parsed = JSON.parse(readFileSync(join(dataDir, CURSOR_FILE), 'utf8')) as CursorFile | null;
+  } catch {
+    return known;
+  }
+  const prices = parsed?.prices;
+  const closes = parsed?.symbols;
+  if (typeof prices !== 'object' || prices === null || typeof closes !== 'object' || closes === null) return known;
+  for (const [symbol, price] of Object.entries(prices)) {
+    const close = (closes as Record<string, unknown>)[symbol];
+    if (typeof price === 'string' && PRICE_TEXT.test(price) && typeof close === 'number' && Number.isFinite(close)) known.set(symbol, { price: Decimal.parse(price), close });
+  }
+  return known;
+}
+
 const byName = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

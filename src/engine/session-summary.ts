@@ -1,9 +1,12 @@
 import { Decimal } from '../domain/decimal.js';
 import { dataDirArg, shellWord } from '../domain/shell-word.js';
 import type { ExitRefusal } from '../recorder/events/order-events.js';
+import { isoTime } from '../market-data/index.js';
 import type { LogFile } from '../recorder/log-files.js';
 import { unsplitRecord, unsplitTotals, type UnsplitTotal } from '../store/unsplit-pnl.js';
+import { minuteText } from './ended-feeds.js';
 import type { PaperRunResult, PaperSession } from './paper-session.js';
+import type { Unrealized } from './portfolio.js';
 
 /** What a paper session did, for SESSION_END's summary and the text printed at the end. */
 export interface PaperSummary {
@@ -70,8 +73,8 @@ export function logFilesShown(files: readonly LogFile[], logsDir: string): strin
 
 export function paperSummary(session: PaperSession, result: PaperRunResult, logFiles: readonly string[]): PaperSummary {
   const { stats, portfolio } = session;
-  const view = portfolio.view();
   const quote = session.options.config.trading.quote_currency;
+  const view = portfolio.view(quote);
   const own = currencyPnl(session, quote);
   const others = [...new Set([...view.realizedPnl.keys(), ...view.feesPaid.keys()])].filter((c) => c !== quote).map((c) => currencyPnl(session, c));
   const unsplit = unsplitTotals(session.store.unsplitPnl());
@@ -86,14 +89,16 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       intents: stats.intents, buys_filled: stats.buys, sells_filled: stats.sells, filled_late: { buys: stats.filledLate.buys, failed_orders: stats.filledLate.failedOrders }, failures: counts(stats.failures),
       exits_blocked: stats.exitsBlocked, exits_blocked_by: counts(stats.exitsBlockedBy),
       // The PnL fields are the session's quote currency's, as they always were; every currency's, apart, in pnl_by_currency.
-      ...pnlRecord(own), unrealized_pnl: view.unrealizedPnl.toString(),
+      ...pnlRecord(own), unrealized_pnl: view.unrealizedPnl.toString(), ...unrealizedBasis(view.unrealized),
       quote_currency: quote, pnl_by_currency: Object.fromEntries([own, ...others].map((p) => [p.currency, pnlRecord(p)])),
       ...(unsplit.length > 0 ? { pnl_unsplit: unsplit.map(unsplitRecord) } : {}),
       // A position in a symbol the session did not trade got no bar, so no exit rule ran on it: the
       // start said so (a LOG warn), and the summary, read after, says it again beside the position.
+      // So for one whose bars ended while the others went on (warned as they stopped): no exit ran on it since.
       open_positions: view.positions.map((p) => ({
         symbol: p.symbol, qty: p.qty.toString(), entry_px: p.entryPx.toString(), decision_id: p.decisionId, ...blockedNow(stats.exitBlockedNow.get(p.symbol)),
         ...(traded.has(p.symbol) ? {} : { not_traded: true }),
+        ...barsEnded(session.engine.endedFeeds.endedAt(p.symbol)),
       })),
       reconciled: { checked: session.reconcile.checked, ...session.reconcile.outcomes },
       ...(traceDecision ? { trace_decision: traceDecision } : {}),
@@ -101,6 +106,22 @@ export function paperSummary(session: PaperSession, result: PaperRunResult, logF
       ...(result.error ? { error: result.error.message } : {}),
     },
   };
+}
+
+/**
+ * What unrealized_pnl stands on beside this session's prices: positions priced at an earlier
+ * session's last close (`unrealized_earlier_prices`), and positions no price is known of, not in it
+ * (`unrealized_unknown`). Both absent when every position got a price this session.
+ */
+function unrealizedBasis(unrealized: Unrealized): Record<string, unknown> {
+  return {
+    ...(unrealized.earlier.length === 0 ? {} : { unrealized_earlier_prices: Object.fromEntries(unrealized.earlier.map((e) => [e.symbol, { price: e.price.toString(), bar_close: isoTime(e.close) }])) }),
+    ...(unrealized.unknown.length === 0 ? {} : { unrealized_unknown: [...unrealized.unknown] }),
+  };
+}
+
+function barsEnded(lastOpen: number | undefined): { bars_ended?: string } {
+  return lastOpen === undefined ? {} : { bars_ended: isoTime(lastOpen) };
 }
 
 function blockedNow(refusedBy: ExitRefusal | undefined): { exit_blocked: boolean; exit_blocked_by?: ExitRefusal } {
@@ -116,6 +137,12 @@ const HELD_BECAUSE: Readonly<Record<ExitRefusal, string>> = {
 
 /** A position in a symbol the session did not trade, in the words of the summary. */
 const NOT_TRADED = 'not traded this session: no exit rule runs on it';
+
+/** A position whose symbol's bars ended (its last bar's open time, ISO) while the others' went on. */
+function barsEndedText(lastOpen: string): string {
+  const at = Date.parse(lastOpen);
+  return `its bars ended at ${Number.isNaN(at) ? lastOpen : minuteText(at)}: no exit rule ran on it after that`;
+}
 
 const signed = (d: Decimal): string => `${d.isNegative() ? '' : '+'}${d.toString()}`;
 
@@ -133,7 +160,7 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
   const outcomes = r['outcomes'] as Record<string, number>;
   const failures = r['failures'] as Record<string, number>;
   const blocked = r['blocked_by'] as Record<string, number>;
-  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal; not_traded?: boolean }[];
+  const positions = r['open_positions'] as { symbol: string; qty: string; entry_px: string; decision_id: string; exit_blocked_by?: ExitRefusal; not_traded?: boolean; bars_ended?: string }[];
   const late = r['filled_late'] as { buys: number; failed_orders: number };
   let out = `\npaper session ${sessionId} ended: ${summary.result.reason} (exit ${summary.result.exitCode})\n`;
   out += line('bars', `${String(r['bars'])}${warmNote(r, summary.result.reason === 'data_end' && summary.replay)}`);
@@ -151,10 +178,10 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     const by = Object.entries(r['exits_blocked_by'] as Partial<Record<ExitRefusal, number>>).map(([k, v]) => `${k} ${v}: ${HELD_BECAUSE[k as ExitRefusal]}`);
     out += line('exit blocked', `${exitsBlocked} time${exitsBlocked === 1 ? '' : 's'} an exit rule fired and the position was held (EXIT_BLOCKED): ${by.join('; ')}`);
   }
-  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), unrealized ${signed(summary.unrealized)} (at the last price, after the exit fee), fees paid ${summary.fees.toString()} in total (on this data directory)`);
+  out += line('PnL', `realized ${signed(summary.realized)} ${summary.quote} this session${reconciledNote(r)} (total ${signed(summary.totalRealized)}), ${unrealizedText(r, summary.unrealized, summary.quote)}, fees paid ${summary.fees.toString()} in total (on this data directory)`);
   for (const other of summary.otherCurrencies) out += line('', otherCurrencyText(other, summary.quote));
   for (const mixed of summary.unsplit) out += line('', unsplitText(mixed));
-  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.not_traded === true ? `, ${NOT_TRADED}` : ''}${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
+  out += line('positions', positions.length === 0 ? 'none open' : positions.map((p) => `${p.symbol} ${p.qty} @ ${p.entry_px} (${p.decision_id})${p.not_traded === true ? `, ${NOT_TRADED}` : ''}${p.bars_ended === undefined ? '' : `, ${barsEndedText(p.bars_ended)}`}${p.exit_blocked_by ? `, exit blocked: ${HELD_BECAUSE[p.exit_blocked_by]}` : ''}`).join('; '));
   // A session writes its logs from its start: none at its end means logs/ was removed while it
   // ran (the sink does not make it again), and any trace command would end in 'no log files'.
   const logsGone = summary.logFiles.length === 0;
@@ -170,6 +197,28 @@ export function formatPaperSummary(sessionId: string, summary: PaperSummary, dat
     out += `\nno decision was made this session; its start and end are in ${dataDir}/logs/audit.jsonl and ${dataDir}/logs/system.jsonl\n`;
   }
   return out;
+}
+
+/**
+ * Unrealized PnL as the record has it: at the last price; where that is an earlier session's close
+ * (a position that got no bar this session), which and of when; where no price is known, that it
+ * is unknown for those positions rather than a sum that counts them as 0.
+ */
+function unrealizedText(record: Record<string, unknown>, unrealized: Decimal, quote: string): string {
+  const earlier = Object.entries((record['unrealized_earlier_prices'] ?? {}) as Record<string, { price: string; bar_close: string }>);
+  const unknown = (record['unrealized_unknown'] ?? []) as string[];
+  const positions = (record['open_positions'] ?? []) as unknown[];
+  const before = earlier.length === 0 ? '' : `; ${earlier.map(([symbol, e]) => `${symbol} at ${e.price}`).join(', ')}, the last close${earlier.length === 1 ? '' : 's'} known before this session (bar closing ${[...new Set(earlier.map(([, e]) => closeText(e.bar_close)))].join(', ')}): no bar of ${earlier.length === 1 ? 'it' : 'them'} this session`;
+  const known = `${signed(unrealized)} (at the last price, after the exit fee${before})`;
+  if (unknown.length === 0) return `unrealized ${known}`;
+  const none = `unknown for ${unknown.length} position${unknown.length === 1 ? '' : 's'} no ${quote} price is known of (${unknown.join(', ')})`;
+  const priced = positions.length - unknown.length;
+  return priced <= 0 ? `unrealized ${none}` : `unrealized ${known} of ${priced} position${priced === 1 ? '' : 's'}, ${none}`;
+}
+
+function closeText(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : minuteText(at);
 }
 
 /**

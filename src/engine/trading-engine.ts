@@ -5,6 +5,7 @@ import type { LoopHandle } from '../runtime/loop-handle.js';
 import type { Strategy, StrategyFactory } from '../strategy/index.js';
 import { BuyDecision } from './buy-decision.js';
 import type { EngineContext } from './engine-context.js';
+import { EndedFeeds } from './ended-feeds.js';
 import { ExitHandler } from './exit-handler.js';
 import { OrderWatcher } from './order-watcher.js';
 
@@ -39,12 +40,15 @@ export class TradingEngine {
   private readonly exits: ExitHandler;
   private readonly watcher: OrderWatcher;
   private readonly resumeAfter: ReadonlyMap<string, number>;
+  /** Symbols whose bars ended while they hold a position or an order: the buy guard and the summary name them. */
+  readonly endedFeeds: EndedFeeds;
   /** Close time of the bar being handled: the time fills are booked at. */
   barClose = Number.NaN;
   warmedBars = 0;
 
   constructor(private readonly options: TradingEngineOptions) {
-    this.buy = new BuyDecision(options.ctx);
+    this.endedFeeds = new EndedFeeds(options.ctx);
+    this.buy = new BuyDecision(options.ctx, this.endedFeeds);
     this.exits = new ExitHandler(options.ctx);
     this.watcher = new OrderWatcher(options.ctx);
     this.resumeAfter = options.resumeAfter ?? new Map<string, number>();
@@ -59,7 +63,8 @@ export class TradingEngine {
     this.barClose = bar.openTime + ctx.intervalMs;
     const warming = this.barClose <= (this.resumeAfter.get(bar.symbol) ?? Number.NEGATIVE_INFINITY);
     if (!warming) this.options.paper.onCandle(bar.symbol, bar);
-    ctx.portfolio.markPrice(bar.symbol, bar.close);
+    ctx.portfolio.markPrice(bar.symbol, bar.close, bar.openTime);
+    this.endedFeeds.onBar(bar);
     ctx.stats.bars++;
     ctx.observer.onBar?.(bar.symbol);
     const strategy = this.strategyOf(bar.symbol);
