@@ -138,7 +138,8 @@ describe('config diff and overrides', () => {
     const previous = { sessionId: 'session_20250101_000000', dir, configHash: previousAudit.hash, config: { ok: true as const, value: JSON.parse(JSON.stringify(previousAudit.tree)) as Record<string, unknown> } };
     const result = emitConfigAudit(recorder, loaded, audit, previous);
     recorder.close();
-    expect(result.drift?.changes).toEqual([{ path: 'trading.global_trading', from: true, to: false }]);
+    // Each change says where its new value came from (here the spec's env alias), as CONFIG_HASH's sources do for every value not at its default.
+    expect(result.drift?.changes).toEqual([{ path: 'trading.global_trading', from: true, to: false, source: 'env GLOBAL_TRADING' }]);
     const lines = readFileSync(join(dir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((text) => {
       const parsed = parseLine(text, true);
       if (!parsed.ok) throw new Error(parsed.error.message);
@@ -173,10 +174,16 @@ describe('config diff and overrides', () => {
     expect(configHashOf(canonicalJson(hash?.['config']))).toBe(hash?.['config_hash']);
     expect((hash?.['config'] as Record<string, Record<string, unknown>>)['exchange']?.['api_key']).toBe(SECRET_HASH_PREFIX + sha256Hex('KeyNumberTwo222'));
     expect(diff?.['changes']).toEqual([
-      { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]' },
-      { path: 'exchange.api_key', from: '[changed]', to: '[changed]' },
-      { path: 'exchange.api_secret', from: '[changed]', to: '[changed]' },
+      { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]', source: 'flag --set alerts.webhook_url' },
+      { path: 'exchange.api_key', from: '[changed]', to: '[changed]', source: 'env TRADETRACE__EXCHANGE__API_KEY' },
+      { path: 'exchange.api_secret', from: '[changed]', to: '[changed]', source: 'env TRADETRACE__EXCHANGE__API_SECRET' },
     ]);
+    // The recorder masks whatever sits under a secret-looking key, a source too (drift then says nothing of it); CONFIG_DIFF's rows keep it.
+    expect(hash?.['sources']).toEqual({
+      'alerts.webhook_url': 'flag --set alerts.webhook_url',
+      'exchange.api_key': '[REDACTED]',
+      'exchange.api_secret': '[REDACTED]',
+    });
     expect(overrides?.['overrides']).toEqual({
       TRADETRACE__EXCHANGE__API_KEY: '[REDACTED] (from env)',
       TRADETRACE__EXCHANGE__API_SECRET: '[REDACTED] (from env)',

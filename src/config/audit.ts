@@ -3,6 +3,7 @@ import type { Recorder } from '../recorder/recorder.js';
 import type { PreviousSession } from '../recorder/sessions/previous-session.js';
 import { auditTree, displayValue, sha256Hex, type AuditTree } from './audit-tree.js';
 import { canonicalJson } from './canonical-json.js';
+import { describeSource } from './config-source.js';
 import { diffConfigs } from './config-diff.js';
 import { sourceOf, type ConfigOverride, type LoadedConfig } from './load-config.js';
 import { CONFIG_KEYS, type Config } from './schema.js';
@@ -55,6 +56,21 @@ export function overridesRecord(loaded: LoadedConfig): Record<string, string> {
   return out;
 }
 
+/**
+ * Where each value not at its default came from, by path (`file /etc/bot.yaml`, `env TRADETRACE__...`,
+ * `flag --set ...`): CONFIG_HASH's `sources`. CONFIG_OVERRIDES names only env variables and flags,
+ * by name, and a value from the config file was attributed nowhere, so `drift` could not say where
+ * a changed value came from.
+ */
+export function sourcesRecord(loaded: LoadedConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of [...loaded.sources.keys()].sort()) {
+    const source = sourceOf(loaded, path);
+    if (source.kind !== 'default' && CONFIG_KEYS.has(path)) out[path] = describeSource(source);
+  }
+  return out;
+}
+
 export function driftMessage(previousHash: string, currentHash: string): string {
   return `Config drift detected: ${previousHash.slice(0, 8)} -> ${currentHash.slice(0, 8)}`;
 }
@@ -69,13 +85,13 @@ export interface ConfigAuditResult {
  * session's hash differs, CONFIG_OVERRIDES when any env variable or flag set a value.
  */
 export function emitConfigAudit(recorder: Recorder, loaded: LoadedConfig, audit: ConfigAudit, previous: PreviousSession | undefined): ConfigAuditResult {
-  recorder.emit('CONFIG_HASH', { config_hash: audit.hash, config: audit.tree });
+  recorder.emit('CONFIG_HASH', { config_hash: audit.hash, config: audit.tree, sources: sourcesRecord(loaded) });
   let result: ConfigAuditResult = {};
   if (previous && previous.configHash !== audit.hash) {
     if (!previous.config.ok) {
       recorder.emit('ERROR', { error_code: 'previous_config_unreadable', component: 'config', message: `cannot list what changed since ${previous.sessionId}: ${previous.config.error}` });
     }
-    const changes = previous.config.ok ? diffConfigs(previous.config.value, audit.tree) : [];
+    const changes = previous.config.ok ? diffConfigs(previous.config.value, audit.tree).map((c) => ({ ...c, source: describeSource(sourceOf(loaded, c.path)) })) : [];
     recorder.emit('CONFIG_DIFF', {
       message: driftMessage(previous.configHash, audit.hash),
       prev_hash: previous.configHash,

@@ -51,12 +51,12 @@ describe('drift shows whether a secret was set, never its value', () => {
     // The values stay as the bot logged them, so a reader of the old shape is not misled; `secret` adds the sides.
     expect(json.drifts.map((d) => d.changes)).toEqual([
       [
-        { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]', secret: { from: 'unset', to: 'set' } },
-        { path: 'exchange.api_key', from: '[changed]', to: '[changed]', secret: { from: 'unset', to: 'set' } },
+        { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]', secret: { from: 'unset', to: 'set' }, fromSource: null, toSource: null },
+        { path: 'exchange.api_key', from: '[changed]', to: '[changed]', secret: { from: 'unset', to: 'set' }, fromSource: null, toSource: null },
       ],
       [
-        { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]', secret: { from: 'set', to: 'unset' } },
-        { path: 'exchange.api_key', from: '[changed]', to: '[changed]', secret: { from: 'set', to: 'set' } },
+        { path: 'alerts.webhook_url', from: '[changed]', to: '[changed]', secret: { from: 'set', to: 'unset' }, fromSource: null, toSource: null },
+        { path: 'exchange.api_key', from: '[changed]', to: '[changed]', secret: { from: 'set', to: 'set' }, fromSource: null, toSource: null },
       ],
     ]);
   });

@@ -20,7 +20,8 @@ describe('drift --since/--until and the session before the window', () => {
     const json = await runQuery(['drift', '--since', '2025-10-26T09:30Z', '--json', '--data-dir', dir]);
     const parsed = JSON.parse(json.stdout) as { sessions: { sessionId: string; outsideWindow: boolean }[]; drifts: { from: string; to: string; changes: unknown[] }[] };
     expect(parsed.sessions.map((s) => [s.sessionId, s.outsideWindow])).toEqual([[facts.first, true], [facts.second, false]]);
-    expect(parsed.drifts.map((d) => [d.from, d.to, d.changes])).toEqual([[facts.first, facts.second, facts.changes]]);
+    // Where each value came from: null, as these sessions' lines do not say.
+    expect(parsed.drifts.map((d) => [d.from, d.to, d.changes])).toEqual([[facts.first, facts.second, facts.changes.map((c) => ({ ...c, fromSource: null, toSource: null }))]]);
 
     // --session of the window's session: the change into it, not "ran with the same config".
     const one = await runQuery(['drift', '--session', facts.second, '--since', '2025-10-26T09:30Z', '--data-dir', dir]);

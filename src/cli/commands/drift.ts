@@ -11,6 +11,7 @@ import { utc } from '../../investigate/render/time-format.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import type { LogSet } from '../../investigate/query/log-set.js';
 import type { SkippedLines } from '../../investigate/query/skipped-lines.js';
+import { SECRET_PATHS } from '../../config/schema.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace drift [--session S]
@@ -18,20 +19,24 @@ const HELP = `usage: tradetrace drift [--session S]
 Config hashes across sessions (from CONFIG_HASH in audit.jsonl) and, for each change, every changed
 path with its old and new value (from CONFIG_DIFF, or computed from the two logged snapshots).
 With --session: that session's config, path by path (a secret only as [set] or (unset)), and the
-changes into it (from the latest session before it that was not refused, as the bot compares) and
+changes into it (from the latest session before it of the same mode that was not refused, as the bot
+compares: a demo is never the paper bot's baseline) and
 out of it (to the next session compared with it).
 With --since/--until: the sessions whose CONFIG_HASH falls in the window, and the change into each,
 also into the window's first session from the session before it, listed though outside the window.
 ${commonHelp(`print one object instead of the text (not log lines):
-{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"refused":BOOL,"outsideWindow":BOOL,"recovered":null|TEXT}],
+{"sessions":[{"sessionId":ID,"ts":T,"hash":HASH,"mode":MODE|null,"refused":BOOL,"outsideWindow":BOOL,"recovered":null|TEXT}],
 "drifts":[{"from":ID,"to":ID,"prev_hash":HASH,"current_hash":HASH,
 "source":"CONFIG_DIFF"|"snapshots",
-"changes":[{"path":PATH,"from":VALUE,"to":VALUE,"secret":{"from":SIDE,"to":SIDE}}]}]}
+"changes":[{"path":PATH,"from":VALUE,"to":VALUE,"secret":{"from":SIDE,"to":SIDE},
+"fromSource":SOURCE|null,"toSource":SOURCE|null}]}]}
 (sessions oldest first; outsideWindow true for a session outside --since/--until's window,
 listed as the one a change into the window is compared with; recovered, when the session's
 CONFIG_HASH line is damaged or lost, says so and where its hash and config were read instead; from and to are session ids; a secret's change has from and to
 "[changed]", never its value, and secret saying whether it was "set" or "unset" on each side,
-or "unknown" when its snapshot was not logged)`)}
+or "unknown" when its snapshot was not logged; fromSource and toSource, where each side's value
+came from: "env NAME", "file PATH", "flag FLAG" or "default", null when that session did not log
+it; mode, the session's (paper, live, demo): each is compared only with one of its own mode)`)}
 `;
 
 /**
@@ -70,7 +75,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const opened = openQuery('drift', args, rawIo, HELP, {}, 0);
   if (!opened.ok) return opened.exitCode;
   const { io, flags: f, set, skipped } = opened;
-  const all = await findDrift(set, f.window, skipped, newStats());
+  const all = await findDrift(set, f.window, skipped, newStats(), SECRET_PATHS);
   const { sessions, drifts } = f.session ? forSession(all, f.session) : all;
   if (sessions.length === 0) {
     io.stderr.write(`tradetrace drift: ${await nothingFound(set, f.window, f.session, all.sessions.map((s) => s.sessionId), skipped, followUpDataDir(f))}\n`);
@@ -78,7 +83,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
     return EXIT.notFound;
   }
   if (f.json) {
-    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, recovered, ...s }) => ({ ...s, outsideWindow: s.outsideWindow === true, recovered: recovered ?? null })), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes })) })}\n`);
+    io.stdout.write(`${JSON.stringify({ sessions: sessions.map(({ config: _c, recovered, sources: _s, mode, ...s }) => ({ ...s, mode: mode ?? null, outsideWindow: s.outsideWindow === true, recovered: recovered ?? null })), drifts: drifts.map((d) => ({ from: d.from.sessionId, to: d.to.sessionId, prev_hash: d.from.hash, current_hash: d.to.hash, source: d.source, changes: d.changes.map((c) => ({ ...c, fromSource: c.fromSource ?? null, toSource: c.toSource ?? null })) })) })}\n`);
     await reportSkipped(skipped, io);
     return EXIT.found;
   }
@@ -87,22 +92,26 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const counted = sessions.filter((s) => s.outsideWindow !== true).length;
   const out: string[] = [f.style.bold(`config hash per session (${counted} session${counted === 1 ? '' : 's'}${windowed ? ` ${between}` : ''}, ${drifts.length} change${drifts.length === 1 ? '' : 's'}):`)];
   const compared = new Set(drifts.map((d) => d.to.sessionId));
+  // Each session is compared only with one of its own mode (as the bot's CONFIG_DIFF): said when there is more than one.
+  const modes = new Set(all.sessions.map((s) => s.mode ?? 'unknown'));
+  const modeOf = (s: { mode?: string | undefined }): string => (modes.size > 1 ? `  ${s.mode ?? 'mode unknown'}` : '');
   for (const s of sessions) {
     const changed = compared.has(s.sessionId);
     const outside = s.outsideWindow === true ? '  (outside the window: the session a change below is compared with)' : '';
-    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}${outside}`);
+    out.push(`  ${s.sessionId}  ${utc(s.ts)}  ${changed ? f.style.yellow(s.hash) : s.hash}${modeOf(s)}${changed ? '  <- changed' : ''}${s.refused ? '  (refused: never traded)' : ''}${outside}`);
     if (s.recovered) out.push(`      ${f.style.yellow(s.recovered)}`);
   }
   const own = f.session ? sessions.find((s) => s.sessionId === f.session) : undefined;
   if (own) {
     out.push('', f.style.bold(`config of ${own.sessionId} (${own.hash}), ${own.recovered ? `as sessions/${own.sessionId}/config.json holds it (its CONFIG_HASH line is damaged or lost)` : 'as its CONFIG_HASH line logged it'}:`));
-    const leaves = own.config === undefined ? [] : configLeaves(own.config);
+    const leaves = own.config === undefined ? [] : configLeaves(own.config, SECRET_PATHS);
     const none = own.recovered ? '  (not known: neither its CONFIG_HASH line nor its config.json could be read)' : '  (not logged: this version of the bot logged only the hash)';
     out.push(...(leaves.length > 0 ? leaves.map((leaf) => `  ${configLine(leaf)}`) : [none]));
   }
   for (const d of drifts) {
     out.push('');
-    out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${driftCount(d)})`));
+    const vs = modes.size > 1 && d.to.mode !== undefined ? `, vs the ${d.to.mode} session before it` : '';
+    out.push(f.style.yellow(`drift ${d.from.hash.slice(0, 8)} -> ${d.to.hash.slice(0, 8)}: ${d.from.sessionId} -> ${d.to.sessionId} (${driftCount(d)}${vs})`));
     for (const c of d.changes) out.push(`  ${changeLine(c)}`);
   }
   if (drifts.length === 0) {

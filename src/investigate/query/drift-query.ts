@@ -20,6 +20,13 @@ export interface ConfigChangeRow {
    * set reads differently from a changed value.
    */
   readonly secret?: { readonly from: SecretSide; readonly to: SecretSide };
+  /**
+   * Where each side's value came from (`env TRADETRACE__...`, `file /etc/bot.yaml`, `flag --set ...`,
+   * `default`), from that session's CONFIG_HASH `sources` (or, for a line written before it, its
+   * CONFIG_OVERRIDES); absent when that session did not log it.
+   */
+  readonly fromSource?: string;
+  readonly toSource?: string;
 }
 
 export interface SessionConfig {
@@ -39,6 +46,14 @@ export interface SessionConfig {
    * instead (its CONFIG_DIFF or SESSION_START line, sessions/<id>/config_hash.txt and config.json).
    */
   readonly recovered?: string;
+  /** Its mode (SESSION_START, else its manifest): a session is compared only with one of its own mode. Undefined when neither says. */
+  readonly mode?: string;
+  /**
+   * Where its values came from, path -> `file <path>` | `env <NAME>` | `flag <flag>`. `complete`: a
+   * path not listed is at its default (CONFIG_HASH `sources`); otherwise only what CONFIG_OVERRIDES
+   * named is known (older lines), and a path not listed came from the file or the default.
+   */
+  readonly sources?: { readonly paths: Readonly<Record<string, string>>; readonly complete: boolean };
 }
 
 export interface Drift {
@@ -60,9 +75,10 @@ const isChange = (value: unknown): boolean => isObject(value) && typeof value['p
  * left out, as one that does not parse (a CONFIG_HASH so left out is recovered as a damaged one).
  */
 export const DRIFT_FIELDS: LineFields = {
-  CONFIG_HASH: { config_hash: 'string', config: 'object?' },
+  CONFIG_HASH: { config_hash: 'string', config: 'object?', sources: 'object?' },
+  CONFIG_OVERRIDES: { overrides: 'object?' },
   CONFIG_DIFF: { prev_session: 'string', current_hash: 'string', changes: { want: 'a list of changes, each with its path', test: (v) => Array.isArray(v) && v.every(isChange) } },
-  SESSION_START: { config_hash: 'string' },
+  SESSION_START: { config_hash: 'string', mode: 'string?' },
   SESSION_END: { reason: 'string' },
 };
 
@@ -73,10 +89,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** As the bot's own CONFIG_DIFF shows a changed secret: never its value, not even its hash. */
 const SECRET_CHANGED = '[changed]';
 
-/** A snapshot's secret: under a secret-looking key, or already replaced (its audit hash, or the redaction mark). */
-function isSecretLeaf(path: string, value: unknown): boolean {
-  return isSecretKey(path.slice(path.lastIndexOf('.') + 1)) || (typeof value === 'string' && (value.startsWith('sha256:') || value.startsWith(REDACTED)));
+/**
+ * A snapshot's secret: a path the config's schema marks secret (`secretPaths`, SECRET_PATHS, passed
+ * in by the command: this layer does not read the config), under a secret-looking key (a key an
+ * older version had), or already replaced (its audit hash, or the redaction mark). The name alone
+ * missed alerts.webhook_url (its URL carries a token), so its unset value read as "(absent)".
+ */
+function isSecretLeaf(path: string, value: unknown, secretPaths: ReadonlySet<string>): boolean {
+  return secretPaths.has(path) || isSecretKey(path.slice(path.lastIndexOf('.') + 1)) || (typeof value === 'string' && (value.startsWith('sha256:') || value.startsWith(REDACTED)));
 }
+
+const NO_PATHS: ReadonlySet<string> = new Set();
 
 /** Whether a snapshot's secret held a value: the audit writes an unset one as null (older lines as ""), a set one as its hash or the redaction mark. */
 function heldSecret(value: unknown): SecretSide {
@@ -92,20 +115,20 @@ function secretSide(config: Record<string, unknown> | undefined, path: string): 
 }
 
 /** Every leaf of a logged config snapshot, by path; a secret only as whether it was set. */
-export function configLeaves(config: unknown, path = ''): { path: string; value: unknown; secret?: Exclude<SecretSide, 'unknown'> }[] {
-  if (isObject(config)) return Object.keys(config).sort().flatMap((k) => configLeaves(config[k], path ? `${path}.${k}` : k));
-  if (!isSecretLeaf(path, config)) return [{ path, value: config }];
+export function configLeaves(config: unknown, secretPaths: ReadonlySet<string> = NO_PATHS, path = ''): { path: string; value: unknown; secret?: Exclude<SecretSide, 'unknown'> }[] {
+  if (isObject(config)) return Object.keys(config).sort().flatMap((k) => configLeaves(config[k], secretPaths, path ? `${path}.${k}` : k));
+  if (!isSecretLeaf(path, config, secretPaths)) return [{ path, value: config }];
   return [{ path, value: undefined, secret: heldSecret(config) === 'set' ? 'set' : 'unset' }];
 }
 
 /** Changed leaf paths between two redacted config snapshots; secrets only as changed, and whether set. */
-export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChangeRow[] {
+export function diffConfigs(from: unknown, to: unknown, secretPaths: ReadonlySet<string> = NO_PATHS, path = ''): ConfigChangeRow[] {
   if (isObject(from) && isObject(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
-    return keys.flatMap((k) => diffConfigs(from[k], to[k], path ? `${path}.${k}` : k));
+    return keys.flatMap((k) => diffConfigs(from[k], to[k], secretPaths, path ? `${path}.${k}` : k));
   }
   if (JSON.stringify(from) === JSON.stringify(to)) return [];
-  if (isSecretLeaf(path, from) || isSecretLeaf(path, to)) {
+  if (isSecretLeaf(path, from, secretPaths) || isSecretLeaf(path, to, secretPaths)) {
     const secret = { from: heldSecret(from), to: heldSecret(to) };
     // null and "" (an older version's unset) are both unset: nothing an operator could act on.
     if (secret.from === 'unset' && secret.to === 'unset') return [];
@@ -120,9 +143,9 @@ export function diffConfigs(from: unknown, to: unknown, path = ''): ConfigChange
  * A row that shows a secret any other way (a hash, the redaction mark: not the bot's writing) is
  * masked the same, so drift never prints more of a secret than the bot would.
  */
-function withSecretSides(rows: readonly ConfigChangeRow[], from: SessionConfig, to: SessionConfig): ConfigChangeRow[] {
+function withSecretSides(rows: readonly ConfigChangeRow[], from: SessionConfig, to: SessionConfig, secretPaths: ReadonlySet<string>): ConfigChangeRow[] {
   return rows.map((row) => {
-    const secret = (row.from === SECRET_CHANGED && row.to === SECRET_CHANGED) || isSecretLeaf(row.path, row.from) || isSecretLeaf(row.path, row.to);
+    const secret = (row.from === SECRET_CHANGED && row.to === SECRET_CHANGED) || isSecretLeaf(row.path, row.from, secretPaths) || isSecretLeaf(row.path, row.to, secretPaths);
     if (!secret) return row;
     return { path: row.path, from: SECRET_CHANGED, to: SECRET_CHANGED, secret: { from: secretSide(from.config, row.path), to: secretSide(to.config, row.path) } };
   });
@@ -137,8 +160,8 @@ const inTime = (ts: string, window: TimeWindow): boolean => (!window.since || ts
  * whole audit log is read whatever the window (a line per session start: small), so the change into
  * the window's first session is found from a session before the window, listed as outsideWindow.
  */
-export async function findDrift(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
-  const all = await driftOfAll(set, skipped, stats);
+export async function findDrift(set: LogSet, window: TimeWindow, skipped: SkippedLines, stats: SearchStats, secretPaths: ReadonlySet<string> = NO_PATHS): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
+  const all = await driftOfAll(set, skipped, stats, secretPaths);
   if (window.since === undefined && window.until === undefined) return all;
   const inside = new Set(all.sessions.filter((s) => inTime(s.ts, window)).map((s) => s.sessionId));
   const drifts = all.drifts.filter((d) => inside.has(d.to.sessionId));
@@ -148,8 +171,8 @@ export async function findDrift(set: LogSet, window: TimeWindow, skipped: Skippe
   return { sessions, drifts: drifts.map((d) => ({ ...d, from: listed.get(d.from.sessionId) ?? d.from })) };
 }
 
-async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
-  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['audit']), skipped, stats });
+async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats, secretPaths: ReadonlySet<string>): Promise<{ sessions: SessionConfig[]; drifts: Drift[] }> {
+  const events = await findEvents(set, eventNeedles(['CONFIG_HASH', 'CONFIG_DIFF', 'CONFIG_OVERRIDES', 'SESSION_START', 'SESSION_END']), { files: filesOf(set, ['audit']), skipped, stats });
   // Every session the audit log names, in the order first met: from its CONFIG_HASH line, or (that
   // line damaged or lost) from what its CONFIG_DIFF and SESSION_START lines say of its config.
   const named = new Map<string, { ts: string; logged: Omit<SessionConfig, 'refused'> | undefined; hashes: LoggedHashes }>();
@@ -159,12 +182,18 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
     return known;
   };
   const refused = new Set<string>();
+  const modes = new Map<string, string>();
+  const logged = new Map<string, { readonly paths: Readonly<Record<string, string>>; readonly complete: boolean }>();
+  const overridden = new Map<string, Record<string, string>>();
   const diffs = new Map<string, ConfigChangeRow[]>();
   for (const e of events) {
     if (!readableFields(e, DRIFT_FIELDS, skipped)) continue;
     const { event } = e;
     if (event.event_type === 'CONFIG_HASH') {
       entry(event.session_id, event.ts).logged = { sessionId: event.session_id, ts: event.ts, hash: event.config_hash, config: event.config };
+      if (isObject(event.sources)) logged.set(event.session_id, { paths: stringValues(event.sources), complete: true });
+    } else if (event.event_type === 'CONFIG_OVERRIDES') {
+      if (isObject(event.overrides)) overridden.set(event.session_id, overrideSources(event.overrides));
     } else if (event.event_type === 'CONFIG_DIFF') {
       diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })));
       const known = entry(event.session_id, event.ts);
@@ -172,6 +201,7 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
     } else if (event.event_type === 'SESSION_START') {
       const known = entry(event.session_id, event.ts);
       known.hashes = { ...known.hashes, start: event.config_hash };
+      if (typeof event.mode === 'string') modes.set(event.session_id, event.mode);
     } else if (event.event_type === 'SESSION_END' && event.reason === 'refused') {
       refused.add(event.session_id);
     }
@@ -190,26 +220,91 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
   const manifests = readManifests(set.dataDir);
   const startOrder = (sessionId: string): number => manifests.get(sessionId)?.sequence ?? 0;
   hashes.sort((a, b) => startOrder(a.sessionId) - startOrder(b.sessionId));
-  const sessions: SessionConfig[] = hashes.map((s) => ({ ...s, refused: refused.has(s.sessionId) }));
+  const sessions: SessionConfig[] = hashes.map((s) => {
+    const mode = modes.get(s.sessionId) ?? manifests.get(s.sessionId)?.mode;
+    const sources = logged.get(s.sessionId) ?? (overridden.has(s.sessionId) ? { paths: overridden.get(s.sessionId) ?? {}, complete: false } : undefined);
+    return { ...s, refused: refused.has(s.sessionId), ...(mode !== undefined ? { mode } : {}), ...(sources ? { sources } : {}) };
+  });
   const drifts: Drift[] = [];
-  let baseline: SessionConfig | undefined;
+  const earlier: SessionConfig[] = [];
   for (const to of sessions) {
-    const from = baseline;
-    if (!to.refused) baseline = to;
+    const from = baselineOf(earlier, to);
+    if (!to.refused) earlier.push(to);
     if (!from || from.hash === to.hash) continue;
-    const logged = diffs.get(`${from.sessionId}>${to.sessionId}`);
-    if (logged) drifts.push({ from, to, changes: withSecretSides(logged, from, to), source: 'CONFIG_DIFF' });
+    const diff = diffs.get(`${from.sessionId}>${to.sessionId}`);
+    if (diff) drifts.push({ from, to, changes: withSources(withSecretSides(diff, from, to, secretPaths), from, to), source: 'CONFIG_DIFF' });
     else {
       // No CONFIG_DIFF read: none was written, or its line is damaged (then say where, not "none").
       const damaged = damagedLines(skipped, 'audit', 'CONFIG_DIFF', to.sessionId)[0];
       // A snapshot not known (not logged, its line and config.json unreadable) gives no paths: diffing
       // against nothing would list the whole other config as one change to "(absent)".
       const unknown = from.config === undefined ? from : to.config === undefined ? to : undefined;
-      const changes = unknown ? [] : diffConfigs(from.config, to.config);
+      const changes = unknown ? [] : withSources(diffConfigs(from.config, to.config, secretPaths), from, to);
       drifts.push({ from, to, changes, source: 'snapshots', ...(damaged ? { diffUnreadable: await lineAt(damaged) } : {}), ...(unknown ? { configUnknown: unknown.sessionId } : {}) });
     }
   }
   return { sessions, drifts };
+}
+
+/**
+ * The session `to` is compared with, as the bot's CONFIG_DIFF does (findPreviousSession): the latest
+ * earlier one (not refused) of the same mode, so a `demo` run is never the paper bot's baseline, nor
+ * paper live's. A mode not known (no SESSION_START or manifest says it) matches any.
+ */
+function baselineOf(earlier: readonly SessionConfig[], to: SessionConfig): SessionConfig | undefined {
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const s = earlier[i];
+    if (s && (s.mode === undefined || to.mode === undefined || s.mode === to.mode)) return s;
+  }
+  return undefined;
+}
+
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+const ENV_KEY = /^TRADETRACE__([A-Z0-9_]+?)__([A-Z0-9_]+)$/;
+
+/**
+ * What a CONFIG_OVERRIDES line (written before CONFIG_HASH logged `sources`) says of where values
+ * came from: `--set <path>`, `<name> (<path>)` (a flag or variable that set several keys) and
+ * `TRADETRACE__SECTION__KEY`, with the value not replaced by a later source. A spec alias
+ * (GLOBAL_TRADING) names no path and is left out.
+ */
+function overrideSources(overrides: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [label, value] of Object.entries(overrides)) {
+    if (typeof value !== 'string' || value.includes('; overridden by ')) continue;
+    const kind = /\(from (env|flag)[;)]/.exec(value)?.[1];
+    if (kind === undefined) continue;
+    const named = /^(.+) \(([a-z0-9_]+\.[a-z0-9_]+)\)$/.exec(label);
+    const name = named?.[1] ?? label;
+    const env = ENV_KEY.exec(name);
+    const path = named?.[2] ?? (name.startsWith('--set ') ? name.slice('--set '.length) : env ? `${(env[1] ?? '').toLowerCase()}.${(env[2] ?? '').toLowerCase()}` : undefined);
+    if (path !== undefined) out[path] = `${kind} ${name}`;
+  }
+  return out;
+}
+
+/** Where a session's value of `path` came from, when its lines say. */
+function sourceIn(session: SessionConfig, path: string): string | undefined {
+  const { sources } = session;
+  if (!sources) return undefined;
+  const source = sources.paths[path];
+  // Masked by the recorder (a source under a secret-looking key): listed, so not the default, but not known.
+  if (source?.startsWith(REDACTED)) return undefined;
+  return source ?? (sources.complete ? 'default' : undefined);
+}
+
+/** Each row with where its old and new value came from, as far as the two sessions logged it. */
+function withSources(rows: readonly ConfigChangeRow[], from: SessionConfig, to: SessionConfig): ConfigChangeRow[] {
+  return rows.map((row) => {
+    const fromSource = sourceIn(from, row.path);
+    const toSource = sourceIn(to, row.path);
+    return { ...row, ...(fromSource !== undefined ? { fromSource } : {}), ...(toSource !== undefined ? { toSource } : {}) };
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ export const configChangeSchema = z.object({
   path: z.string().describe('dotted path of the changed key'),
   from: z.unknown().describe('previous value ("[changed]" for secrets)'),
   to: z.unknown().describe('current value ("[changed]" for secrets)'),
+  source: z.string().optional().describe("where the current value came from: 'file <path>', 'env <NAME>', 'flag <flag>' or 'default'. Absent in lines written before it existed"),
 });
 export type ConfigChange = z.infer<typeof configChangeSchema>;
 
@@ -32,6 +33,9 @@ export const auditEvents = {
     fields: {
       config_hash: field.id('first 16 hex chars of sha256 over the canonical JSON of the config'),
       config: field.json(z.record(z.string(), z.unknown()), 'the effective config, redacted'),
+      sources: field
+        .json(z.record(z.string(), z.string()), "where each value not at its default came from: path -> 'file <path>', 'env <NAME>' or 'flag <flag>' (a path not listed is the default). Absent in lines written before it existed")
+        .optional(),
     },
   }),
   CONFIG_DIFF: defineEvent({
