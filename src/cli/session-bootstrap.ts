@@ -99,6 +99,11 @@ export function resolveDataDir(flags: SessionFlags, io: CliIo): string {
 
 /** Loads config from the command's flags and the environment; prints every problem. Undefined on failure (exit 2). */
 export function loadCliConfig(command: string, flags: SessionFlags, io: CliIo, consequence = ''): LoadedConfig | undefined {
+  // '' resolves to the working directory, and reading a directory said EISDIR about a path nobody gave.
+  if (flags.config === '') {
+    io.stderr.write(`tradetrace ${command}: --config: the path is empty; give a config file (JSON, or YAML for any other extension)${consequence}\n`);
+    return undefined;
+  }
   const result = loadConfig({ file: flags.config, env: io.env, sets: flags.set ?? [], flags: flags.mapped ?? [], cwd: io.cwd });
   if (result.ok) return result.value;
   const count = result.errors.length;

@@ -1,6 +1,5 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DURATION_EXPECTED, parseDuration } from '../../config/duration.js';
 import { sourceOf, type LoadedConfig } from '../../config/load-config.js';
 import { compactUtc } from '../../domain/ids.js';
@@ -30,6 +29,7 @@ import { parseTimeSpec } from '../../investigate/render/time-format.js';
 import { followUpDataDir } from '../../investigate/render/follow-up.js';
 import { EXIT } from '../../investigate/exit-codes.js';
 import { SHUTDOWN_SIGNALS } from '../../runtime/shutdown-coordinator.js';
+import { parseFlags } from '../../investigate/cli/parse-flags.js';
 import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, loadCliConfig } from '../session-bootstrap.js';
 import { outliveTerminal } from '../startup-signals.js';
@@ -184,7 +184,7 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   const { io } = guardStdout(rawIo);
   let values: Values;
   try {
-    values = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values;
+    values = parseFlags({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values;
   } catch (error) {
     io.stderr.write(`tradetrace alerts: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;

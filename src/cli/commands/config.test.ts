@@ -57,6 +57,21 @@ describe('tradetrace config', () => {
     expect(result.stderr).toContain('strategy.ema_fast: ema_fast (50) must be less than ema_slow (20), got 50 (from file');
   });
 
+  it('an empty --config is said to be empty (it read the working directory: EISDIR)', async () => {
+    const dir = tempDir('tradetrace-config-cmd-');
+    const result = await runCli(['config', '--config', ''], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('tradetrace config: --config: the path is empty; give a config file (JSON, or YAML for any other extension)\n');
+  });
+
+  it('--data-dir is refused with what config reads and where a session\'s config is', async () => {
+    const result = await runCli(['config', '--data-dir', 'data']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('tradetrace config: --data-dir: config reads no data directory: it prints the config that --config FILE, the environment and --set make now');
+    expect(result.stderr).toContain('tradetrace drift --data-dir DIR --session ID');
+    expect(result.stderr).not.toContain('Unknown option');
+  });
+
   it('names an unknown flag and exits 2', async () => {
     const result = await runCli(['config', '--sett', 'x=1']);
     expect(result.code).toBe(2);

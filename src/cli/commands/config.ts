@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { auditConfig } from '../../config/audit.js';
 import { displayValue, valueAt, type AuditValue } from '../../config/audit-tree.js';
 import { describeSource, type ConfigSource } from '../../config/config-source.js';
 import { ENV_ALIASES, envNameOf } from '../../config/env-settings.js';
 import { CONFIG_KEYS, SECTIONS } from '../../config/schema.js';
+import { parseFlags } from '../../investigate/cli/parse-flags.js';
 import type { CliIo } from '../command.js';
 import { loadCliConfig } from '../session-bootstrap.js';
 
@@ -30,6 +30,14 @@ options:
   -h, --help           this text
 `;
 
+/**
+ * config prints the config that --config, the environment and --set make now; it reads nothing in a
+ * data directory, so a --data-dir would be ignored in silence by a user who meant a session's config.
+ */
+const DATA_DIR_REFUSED =
+  '--data-dir: config reads no data directory: it prints the config that --config FILE, the environment and --set make now; ' +
+  'for the config a session ran with, run `tradetrace drift --data-dir DIR --session ID` (or read DIR/sessions/ID/config.json)';
+
 function sourceJson(source: ConfigSource): Record<string, string> {
   const { kind, ...rest } = source;
   return { source: kind, ...rest };
@@ -38,9 +46,10 @@ function sourceJson(source: ConfigSource): Record<string, string> {
 export function run(args: readonly string[], io: CliIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: [...args],
-      options: { config: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      // --data-dir is taken only to be refused with a sentence: every other command takes it.
+      options: { config: { type: 'string' }, set: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -51,6 +60,10 @@ export function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.help) {
     io.stdout.write(HELP);
     return Promise.resolve(0);
+  }
+  if (values['data-dir'] !== undefined) {
+    io.stderr.write(`tradetrace config: ${DATA_DIR_REFUSED}\n`);
+    return Promise.resolve(2);
   }
   const loaded = loadCliConfig('config', { config: values.config, set: values.set }, io);
   if (!loaded) return Promise.resolve(2);

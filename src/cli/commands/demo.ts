@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type { Config } from '../../config/schema.js';
 import { Decimal } from '../../domain/decimal.js';
 import { newDecisionId, newIntentId } from '../../domain/ids.js';
 import type { Recorder } from '../../recorder/recorder.js';
 import { withDecision, withIntent } from '../../recorder/trace-context.js';
+import { parseFlags } from '../../investigate/cli/parse-flags.js';
 import type { CliIo } from '../command.js';
 import { CONFIG_FLAG_OPTIONS, CONFIG_FLAGS_HELP, startSession } from '../session-bootstrap.js';
 import { sessionFailure } from '../../recorder/sessions/session-failure.js';
@@ -91,7 +91,7 @@ async function buyDecision(recorder: Recorder, config: Config, symbol: string): 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...args], options: { ...CONFIG_FLAG_OPTIONS, symbol: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseFlags({ args: [...args], options: { ...CONFIG_FLAG_OPTIONS, symbol: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
   } catch (error) {
     io.stderr.write(`tradetrace demo: ${(error as Error).message}\n\n${HELP}`);
     return 2;

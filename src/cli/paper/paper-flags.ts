@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parseDuration, DURATION_EXPECTED } from '../../config/duration.js';
 import { negativeValuesJoined } from '../../domain/negative-values.js';
+import { parseFlags } from '../../investigate/cli/parse-flags.js';
 import type { FlagSetting } from '../../config/flag-settings.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { replaySymbols } from '../../engine/paper-setup.js';
@@ -85,7 +85,7 @@ export type PaperFlagsOutcome = { readonly kind: 'run'; readonly value: PaperFla
 export async function parsePaperFlags(args: readonly string[], io: CliIo): Promise<PaperFlagsOutcome> {
   let values;
   try {
-    ({ values } = parseArgs({ args: negativeValuesJoined(args, OPTIONS), options: OPTIONS, strict: true, allowPositionals: false }));
+    ({ values } = parseFlags({ args: negativeValuesJoined(args, OPTIONS), options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
     return { kind: 'exit', code: usage(io, argsProblem(args, error as Error)) };
   }

@@ -1,5 +1,6 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { negativeValuesJoined } from '../../domain/negative-values.js';
+import { parseFlags } from './parse-flags.js';
 import type { Result } from '../../domain/result.js';
 import { resolveDataDir } from '../../recorder/sessions/data-dir.js';
 import type { TimeWindow } from '../query/find-events.js';
@@ -37,10 +38,10 @@ export interface CommonFlags {
  * the input and what was expected.
  */
 export function parseCommon(command: string, args: readonly string[], io: QueryIo, extra: OptionSpec, maxPositionals: number): Result<CommonFlags, string> {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   const options = { ...COMMON_OPTIONS, ...extra };
   try {
-    parsed = parseArgs({ args: negativeValuesJoined(args, options), options, allowPositionals: true, strict: true });
+    parsed = parseFlags({ args: negativeValuesJoined(args, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     return { ok: false, error: `tradetrace ${command}: ${error instanceof Error ? error.message : String(error)}` };
   }
