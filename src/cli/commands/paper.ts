@@ -30,7 +30,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { config, recorder } = s;
   const data = config.market_data;
   const feed: FeedChoice =
-    data.source === 'candles_file' && data.candles_file !== ''
+    // An empty candles_file with source candles_file is refused before the session opens (configuredReplayProblem).
+    data.source === 'candles_file'
       ? { kind: 'replay', files: data.candles_file.split(','), symbols: config.trading.symbols }
       : { kind: 'synthetic', symbols: config.trading.symbols };
   const runSpeed: ReplaySpeed = data.speed === 0 ? 'max' : data.speed;

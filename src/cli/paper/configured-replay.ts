@@ -2,6 +2,10 @@ import { sourceOf, type LoadedConfig } from '../../config/load-config.js';
 import { checkReplayMarkets } from '../../engine/paper-markets.js';
 import { replaySymbols } from '../../engine/paper-setup.js';
 
+/** market_data.source=candles_file with no file to read. */
+export const EMPTY_CANDLES_FILE =
+  'market_data.source is candles_file but market_data.candles_file is empty: give the file (--set market_data.candles_file=PATH or --data FILE) or set market_data.source=synthetic';
+
 /**
  * A replay set in the config (market_data.candles_file) rather than by --data, checked before
  * anything starts, as --data is: each file is there, and trading.symbols names the market of each
@@ -11,7 +15,9 @@ import { replaySymbols } from '../../engine/paper-setup.js';
  */
 export async function configuredReplayProblem(loaded: LoadedConfig, missingFile: (files: readonly string[]) => Promise<string | undefined>): Promise<string | undefined> {
   const { market_data: data, trading } = loaded.config;
-  if (data.source !== 'candles_file' || data.candles_file === '') return undefined;
+  if (data.source !== 'candles_file') return undefined;
+  // With no file the session traded the synthetic market while its recorded config said candles_file.
+  if (data.candles_file === '') return EMPTY_CANDLES_FILE;
   const files = data.candles_file.split(',');
   const missing = await missingFile(files);
   if (missing !== undefined) return `market_data.candles_file ${missing}`;

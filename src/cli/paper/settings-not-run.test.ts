@@ -42,6 +42,15 @@ describe('settings given that are not what a paper session runs', () => {
     ]);
   });
 
+  it('a candles_file while the synthetic feed runs: the file is not read', () => {
+    expect(messages(load(['market_data.candles_file=/data/btc.csv']))).toEqual([
+      'market_data.candles_file=/data/btc.csv (from flag --set market_data.candles_file) is not what runs: market_data.source is synthetic (its default), so the file is not read and the synthetic market trades; to replay it, set market_data.source=candles_file or give --data FILE',
+    ]);
+    const overridden = settingsNotRun(load(['market_data.source=candles_file', 'market_data.candles_file=/data/btc.csv'], {}, [{ path: 'market_data.source', value: 'synthetic', flag: '--synthetic' }]));
+    expect(overridden.map((w) => w.data)).toContainEqual({ path: 'market_data.candles_file', given: '/data/btc.csv', given_by: 'flag --set market_data.candles_file', runs: 'synthetic', runs_by: 'flag --synthetic' });
+    expect(messages(load(['market_data.source=candles_file', 'market_data.candles_file=/data/btc.csv']))).toEqual([]);
+  });
+
   it('starting_quote_balance given for this run on an account that exists: it funded nothing', () => {
     const raised = load(['trading.starting_quote_balance=5000', 'trading.quote_currency=USD']);
     expect(startingBalanceNotRun(raised, { created: false, quoteBalance: Decimal.parse('968.5') }).map((w) => w.message)).toEqual([

@@ -53,9 +53,25 @@ function exchangeNotRun(loaded: LoadedConfig): StartWarning[] {
   )];
 }
 
+/**
+ * A candle file named while the synthetic feed runs (its source the default, or --synthetic over a
+ * config file that replays): the file is never read, and the session trades a market nobody chose.
+ */
+function candlesFileNotRun(loaded: LoadedConfig): StartWarning[] {
+  const { source, candles_file: file } = loaded.config.market_data;
+  if (source !== 'synthetic' || file === '') return [];
+  const fileFrom = sourceOf(loaded, 'market_data.candles_file');
+  const sourceFrom = sourceOf(loaded, 'market_data.source');
+  const why = sourceFrom.kind === 'default' ? 'its default' : `from ${describeSource(sourceFrom)}`;
+  return [notRun(
+    `market_data.candles_file=${file} (from ${describeSource(fileFrom)}) is not what runs: market_data.source is synthetic (${why}), so the file is not read and the synthetic market trades; to replay it, set market_data.source=candles_file or give --data FILE`,
+    { path: 'market_data.candles_file', given: file, given_by: describeSource(fileFrom), runs: 'synthetic', runs_by: describeSource(sourceFrom) },
+  )];
+}
+
 /** What the loaded config asks of this `paper` session that it will not do; known before it opens. */
 export function settingsNotRun(loaded: LoadedConfig): StartWarning[] {
-  return [...exchangeNotRun(loaded), ...replacedSettings(loaded)];
+  return [...exchangeNotRun(loaded), ...candlesFileNotRun(loaded), ...replacedSettings(loaded)];
 }
 
 export interface ExistingAccount {
