@@ -116,7 +116,7 @@ describe('startSession', () => {
     if (!changed.ok) throw new Error('third session did not start');
     changed.value.endSession('completed', 0);
     expect(changed.value.drift?.previous.sessionId).toBe(same.value.sessionId);
-    expect(changed.value.drift?.changes).toEqual([{ path: 'exits.stop_loss_pct', from: '1', to: '2.5' }]);
+    expect(changed.value.drift?.changes).toEqual([{ path: 'exits.stop_loss_pct', from: '1', to: '2.5', source: 'flag --set exits.stop_loss_pct' }]);
     const diffs = lines(join(cwd, 'data', 'logs', 'audit.jsonl')).filter((l) => l['event_type'] === 'CONFIG_DIFF');
     expect(diffs).toHaveLength(1);
     expect(diffs[0]).toMatchObject({ session_id: changed.value.sessionId, prev_session: same.value.sessionId });
