@@ -5,8 +5,9 @@ import { BASE_CONFIG } from './testing/incidents.js';
 import { SessionWriter } from './testing/session-writer.js';
 
 // No command answered "which session lost money?": sessions now shows each session's realized PnL
-// from its SESSION_END summary (the fields src/engine/session-summary.ts writes), per currency,
-// and "unknown" for a session that wrote none.
+// from its SESSION_END summary (the fields src/engine/session-summary.ts writes), per currency; a
+// session that wrote none gets the sum of its SELL_FILLED lines (none here: 0, said so).
+// (sessions-restart.test.ts: a killed session that sold.)
 
 const pnl = (realized: string, total: string) => ({ realized_pnl: realized, realized_pnl_reconciled: '0', realized_pnl_total: total, fees_total: '1.2' });
 
@@ -43,18 +44,19 @@ describe('sessions: realized PnL per session', () => {
       '      realized PnL: -31.4417798 USDT',
       '      realized PnL: 12.5 USDT, -2 EUR',
       '      realized PnL: 3 USDT',
-      '      realized PnL: unknown (no SESSION_END summary)',
+      '      realized PnL: 0 (no SELL_FILLED line: it wrote no SESSION_END)',
     ]);
   });
 
-  it('--json: realizedPnl per currency, null when unknown', async () => {
+  it('--json: realizedPnl per currency, with its source', async () => {
     const r = await runQuery(['sessions', '--json', '--data-dir', dir]);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; realizedPnl: unknown });
-    expect(rows.map((row) => [row.sessionId, row.realizedPnl])).toEqual([
-      ['session_20251028_080000', { USDT: '-31.4417798' }],
-      ['session_20251028_090000', { USDT: '12.5', EUR: '-2' }],
-      ['session_20251028_100000', { USDT: '3' }],
-      ['session_20251028_110000', null],
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; realizedPnl: unknown; realizedPnlSource: unknown });
+    expect(rows.map((row) => [row.sessionId, row.realizedPnl, row.realizedPnlSource])).toEqual([
+      ['session_20251028_080000', { USDT: '-31.4417798' }, 'session_end'],
+      ['session_20251028_090000', { USDT: '12.5', EUR: '-2' }, 'session_end'],
+      ['session_20251028_100000', { USDT: '3' }, 'session_end'],
+      // No SELL_FILLED line, and no config.json to name its quote currency by: nothing realized in any.
+      ['session_20251028_110000', {}, 'sell_filled'],
     ]);
   });
 });

@@ -61,8 +61,9 @@ describe('damaged audit lines are named as damaged, not as missing', () => {
     const sessions = await runQuery(['sessions', '--data-dir', dir]);
     expect(sessions.code).toBe(0);
     const pnl = sessions.stdout.split('\n').filter((l) => l.includes('realized PnL'));
-    expect(pnl[0]).toBe('      realized PnL: unknown (its SESSION_END line is unreadable: audit.jsonl:3)');
-    expect(pnl[1]).toBe('      realized PnL: unknown (its SESSION_END has no PnL summary)');
+    // Not unknown: its SELL_FILLED lines (none) give it, and say why they are read.
+    expect(pnl[0]).toBe('      realized PnL: 0 (no SELL_FILLED line: its SESSION_END line is unreadable: audit.jsonl:3)');
+    expect(pnl[1]).toBe('      realized PnL: 0 (no SELL_FILLED line: its SESSION_END has no PnL summary)');
     const json = (await runQuery(['sessions', '--json', '--data-dir', dir])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(json.map((row) => row['endUnreadable'])).toEqual(['audit.jsonl:3', null]);
     const drift = await runQuery(['drift', '--data-dir', dir]);
@@ -85,7 +86,7 @@ describe('a torn SESSION_END and no manifest to end the session from', () => {
     const r = await runQuery(['sessions', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('exit: not known: its SESSION_END line is unreadable (audit.jsonl:3), last seen 2025-10-26 09:01:01.123Z');
-    expect(r.stdout).toContain('realized PnL: unknown (its SESSION_END line is unreadable: audit.jsonl:3)');
+    expect(r.stdout).toContain('realized PnL: 0 (no SELL_FILLED line: its SESSION_END line is unreadable: audit.jsonl:3)');
   });
 });
 

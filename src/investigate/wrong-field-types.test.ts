@@ -94,7 +94,7 @@ describe('drift and sessions: audit lines with fields of the wrong type', () => 
     const line = damage(dir, 'audit.jsonl', `"session_id":"${facts.first}"`, '"exit_code":0', '"exit_code":"0"');
     const r = await runQuery(['sessions', '--data-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`realized PnL: unknown (its SESSION_END line is unreadable: audit.jsonl:${line})`);
+    expect(r.stdout).toContain(`realized PnL: 0 (no SELL_FILLED line: its SESSION_END line is unreadable: audit.jsonl:${line})`);
     expect(r.stderr).toBe(`skipped 1 unreadable line in audit.jsonl (line ${line})\n`);
   });
 });

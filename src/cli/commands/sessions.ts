@@ -8,14 +8,18 @@ import { noSessionMatch } from '../../investigate/render/session-match.js';
 import { duration, utc } from '../../investigate/render/time-format.js';
 import { openQuery } from '../../investigate/cli/query-start.js';
 import { processState, runsHere } from '../../investigate/query/session-process.js';
+import type { ElsewhereCounts, IntentCounts } from '../../investigate/query/intent-session.js';
 import type { CliIo } from '../command.js';
 
 const HELP = `usage: tradetrace sessions
 
 Every session with start, end, exit reason, config hash, its decisions, fills and failures, and
-its realized PnL per currency (from its SESSION_END summary; "unknown" for a session without one).
-Fills and failures are order intents by their final verdict, as orders --session counts them; an
-order filled in part that still rests on the exchange is counted apart ("partly filled").
+its realized PnL per currency: from its SESSION_END summary, else (killed, running, or a summary
+without PnL) the sum of its SELL_FILLED lines, said so; "unknown" when one of those is unreadable.
+Fills and failures are order intents by their final verdict, as orders tells them, each counted in
+the one session that booked it: an order a killed session placed and its restart found filled is
+the restart's fill (both sessions say so), so the sessions' fills add up to the fills. An order
+filled in part that still rests on the exchange is counted apart ("partly filled").
 A session without SESSION_END shows "no SESSION_END" and when it was last seen (RUNNING or STOPPED
 by a signal when its process is alive on this host); one that ended
 in an error shows why (its SESSION_END's error code and message), and one refused before trading
@@ -24,11 +28,18 @@ a start that could not open its logs wrote no line).
 ${commonHelp(`print one object per session, one a line, instead of the text (not log lines):
 {"sessionId":ID,"start":T,"end":T,"durationMs":N,"exitReason":REASON,"exitCode":N,"mode":MODE,
 "configHash":HASH,"decisions":N,"fills":N,"partlyFilled":N,"failures":N,
-"realizedPnl":{CURRENCY:DECIMAL,...} (null: unknown),"lastSeen":T,
-"failureCode":CODE,"failureMessage":TEXT,"endUnreadable":FILE:LINE,"ordersUnread":TEXT}
-(null or left out when not known; endUnreadable: where the session's SESSION_END
-line is when it could not be read; ordersUnread: why fills, partlyFilled and
-failures are null, an orders log file that could not be read whole)`)}
+"countedElsewhere":{ID:{"fills":N,"partlyFilled":N,"failures":N},...},
+"placedElsewhere":{ID:{...},...},"realizedPnl":{CURRENCY:DECIMAL,...} (null: unknown),
+"realizedPnlSource":"session_end"|"sell_filled","sellLines":N,"pnlUnreadable":TEXT,
+"lastSeen":T,"failureCode":CODE,"failureMessage":TEXT,"endUnreadable":FILE:LINE,
+"ordersUnread":TEXT}
+(null or left out when not known; countedElsewhere: orders placed in this session
+counted in another, which settled them; placedElsewhere: of this session's counts,
+orders placed in another; realizedPnlSource: its SESSION_END summary, or the sum
+of its sellLines SELL_FILLED lines (in the window, with --since/--until);
+pnlUnreadable: why realizedPnl is null; endUnreadable: where the session's
+SESSION_END line is when it could not be read; ordersUnread: why the counts are
+null, an orders log file that could not be read whole)`)}
 `;
 
 /**
@@ -55,14 +66,40 @@ function exitText(r: SessionRow): string {
   return `no SESSION_END${seen}`;
 }
 
-/** `-31.4417798 USD` (each currency apart), or why it is not known. */
-function pnlText(r: SessionRow): string {
-  const state = r.realizedPnl === null && !r.exitReason ? liveness(r) : undefined;
-  if (state === 'running') return 'not yet (the session is running: its SESSION_END will have it)';
-  if (state === 'stopped') return 'not yet (the session is stopped, not ended: its SESSION_END will have it)';
-  if (r.realizedPnl === null && r.endUnreadable) return `unknown (its SESSION_END line is unreadable: ${r.endUnreadable})`;
-  if (r.realizedPnl === null) return `unknown (${r.exitReason ? 'its SESSION_END has no PnL summary' : 'no SESSION_END summary'})`;
-  return Object.entries(r.realizedPnl).map(([currency, amount]) => `${amount} ${currency}`).join(', ');
+/** `-31.4417798 USD, 2 EUR`: each currency apart; `0` when it realized nothing in any. */
+function amounts(pnl: NonNullable<SessionRow['realizedPnl']>): string {
+  const entries = Object.entries(pnl);
+  return entries.length === 0 ? '0' : entries.map(([currency, amount]) => `${amount} ${currency}`).join(', ');
+}
+
+/** `from its 26 SELL_FILLED lines`: where a PnL without a SESSION_END summary comes from. */
+function fromSells(r: SessionRow, windowed: boolean): string {
+  const where = windowed ? ' in the window' : '';
+  return r.sellLines === 0 ? `no SELL_FILLED line${where}` : `from its ${r.sellLines} SELL_FILLED line${r.sellLines === 1 ? '' : 's'}${where}`;
+}
+
+/** `-31.4417798 USD` (each currency apart), with where it comes from when not a SESSION_END summary, or why it is not known. */
+function pnlText(r: SessionRow, windowed: boolean): string {
+  if (r.realizedPnlSource === 'session_end' && r.realizedPnl !== null) return amounts(r.realizedPnl);
+  const summed = r.realizedPnlSource === 'sell_filled' && r.realizedPnl !== null ? `${amounts(r.realizedPnl)} (${fromSells(r, windowed)}` : undefined;
+  const state = r.exitReason ? undefined : liveness(r);
+  const soFar = summed === undefined ? `; so far unknown: ${r.pnlUnreadable ?? '?'}` : `; so far ${summed})`;
+  if (state === 'running') return `not yet (the session is running: its SESSION_END will have it)${soFar}`;
+  if (state === 'stopped') return `not yet (the session is stopped, not ended: its SESSION_END will have it)${soFar}`;
+  const why = r.endUnreadable ? `its SESSION_END line is unreadable: ${r.endUnreadable}` : r.exitReason ? 'its SESSION_END has no PnL summary' : 'it wrote no SESSION_END';
+  if (summed !== undefined) return `${summed}: ${why})`;
+  return `unknown (${why}, and ${r.pnlUnreadable ?? 'its SELL_FILLED lines were not read'})`;
+}
+
+/** `1 fill, 2 failures`: the intents of one other session. */
+function countsText(c: IntentCounts): string {
+  const part = (n: number, one: string, many: string): string | undefined => (n === 0 ? undefined : `${n} ${n === 1 ? one : many}`);
+  return [part(c.fills, 'fill', 'fills'), part(c.partlyFilled, 'partly filled', 'partly filled'), part(c.failures, 'failure', 'failures')].filter((p) => p !== undefined).join(', ');
+}
+
+/** `1 fill, 1 failure by session_X; 2 fills by session_Y`: per other session, in the order met. */
+function elsewhereText(counts: ElsewhereCounts, by: string): string {
+  return Object.entries(counts).map(([session, c]) => `${countsText(c)} ${by} ${session}`).join('; ');
 }
 
 /** ` (41s)`: how long it ran, and how far the wall clock moved meanwhile when that is far off (a step). */
@@ -89,10 +126,10 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
   }
   if (f.json) {
     for (const r of rows) {
-      const { manifest: _m, endUnreadable, ordersUnread, ...plain } = r;
+      const { manifest: _m, endUnreadable, ordersUnread, pnlUnreadable, ...plain } = r;
       // Counts from an orders log not read whole are not the session's: null, with why.
-      const counts = ordersUnread === undefined ? {} : { fills: null, partlyFilled: null, failures: null };
-      io.stdout.write(`${JSON.stringify({ ...plain, ...counts, endUnreadable: endUnreadable ?? null, ordersUnread: ordersUnread ?? null })}\n`);
+      const counts = ordersUnread === undefined ? {} : { fills: null, partlyFilled: null, failures: null, countedElsewhere: null, placedElsewhere: null };
+      io.stdout.write(`${JSON.stringify({ ...plain, ...counts, pnlUnreadable: pnlUnreadable ?? null, endUnreadable: endUnreadable ?? null, ordersUnread: ordersUnread ?? null })}\n`);
     }
   } else {
     const out = [f.style.bold(`${rows.length} session${rows.length === 1 ? '' : 's'}:`)];
@@ -106,11 +143,16 @@ export async function run(args: readonly string[], rawIo: CliIo): Promise<number
         : `fills ${f.style.red('unknown')}  failures ${f.style.red('unknown')}`;
       out.push(`      exit: ${ended}  config ${r.configHash ?? '?'}  decisions ${r.decisions}  ${orders}${windowed ? ' (in the window)' : ''}`);
       if (r.ordersUnread !== undefined) out.push(`      fills and failures unknown: ${r.ordersUnread}`);
+      else {
+        // An intent is counted in the one session that booked it: the other session it spans says where it went.
+        if (r.placedElsewhere) out.push(`      counted here, settled in this session (as at a restart): ${elsewhereText(r.placedElsewhere, 'of orders placed by')}`);
+        if (r.countedElsewhere) out.push(`      not counted here, of orders placed here: ${elsewhereText(r.countedElsewhere, 'settled and counted by')}`);
+      }
       const why = [r.failureCode, r.failureMessage].filter((part) => part !== null);
       // A refused start never traded: its PnL is not unknown, there is none, and why is the news.
       if (r.exitReason === 'refused') out.push(`      refused before trading: ${why.length > 0 ? why.join(': ') : 'no reason recorded'}`);
       else {
-        out.push(`      realized PnL: ${pnlText(r)}`);
+        out.push(`      realized PnL: ${pnlText(r, windowed)}`);
         if (why.length > 0) out.push(`      why: ${why.join(': ')}`);
       }
     }

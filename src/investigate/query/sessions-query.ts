@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { readConfigHash } from '../../recorder/sessions/session-config-files.js';
+import { readConfigHash, readSessionConfig } from '../../recorder/sessions/session-config-files.js';
 import { SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
 import { eventNeedles, filesOf } from './event-needles.js';
 import { forEachEvent, type LocatedEvent, type SearchStats, type TimeWindow } from './find-events.js';
 import { lastSessionLine } from './last-line.js';
 import { readManifests, type LogSet, type SessionManifest } from './log-set.js';
 import { manifestFailure } from './manifest-failure.js';
-import { OrdersTally, partlyFilled, type IntentSummary } from './orders-tally.js';
+import { OrdersTally, type IntentSummary } from './orders-tally.js';
+import { countingSession, countOf, noteElsewhere, placingSession, type ElsewhereCounts } from './intent-session.js';
+import { SessionSellsTally, sellsPnl, sellWithoutLine } from './session-sells.js';
 import { DecisionsReader, SESSIONS_TYPES, type DecisionsReadOptions } from './sessions-decisions.js';
 import { realizedPnl, type PnlByCurrency } from './session-pnl.js';
 import type { SkippedLines } from './skipped-lines.js';
@@ -36,9 +38,11 @@ export interface SessionRow {
   configHash: string | undefined;
   decisions: number;
   /**
-   * Order intents with a line in the session that filled, and that failed, by their final verdict,
-   * as `orders --session` counts them (the same OrdersTally): an intent is one fill however many
-   * ORDER_FILLED lines it has, and a fill found after the router gave up on it is a fill, not a failure.
+   * Order intents that filled, and that failed, by their final verdict, as `orders` tells them (the
+   * same OrdersTally): an intent is one fill however many ORDER_FILLED lines it has, and a fill found
+   * after the router gave up on it is a fill, not a failure. Each is counted in one session, the one
+   * that booked it (see countingSession): an order a killed session placed and its restart found
+   * filled is the restart's fill, so the sessions' fills add up to the fills.
    */
   fills: number;
   /**
@@ -47,12 +51,27 @@ export interface SessionRow {
    */
   partlyFilled: number;
   failures: number;
+  /** Intents placed in this session but counted in another (which booked their fill or failure), per that session; null: none. */
+  countedElsewhere: ElsewhereCounts | null;
+  /** Of this session's counts, the intents placed in another session (a restart settling a killed one's), per that session; null: none. */
+  placedElsewhere: ElsewhereCounts | null;
   /**
-   * The session's realized PnL, per currency (never summed across them), from its SESSION_END
-   * summary: the whole session's, with or without a window. Null: unknown (no SESSION_END, or one
-   * without a PnL summary: a session that died, or a mode that writes none).
+   * The session's realized PnL, per currency (never summed across them): from its SESSION_END
+   * summary (the whole session's, with or without a window), else summed from its SELL_FILLED lines
+   * (`realizedPnlSource`). Null: unknown, a SELL_FILLED line of it is unreadable or a filled sell has
+   * none (`pnlUnreadable`); or a refused start, which never traded.
    */
   realizedPnl: PnlByCurrency | null;
+  /**
+   * Where `realizedPnl` comes from: 'session_end' (its summary), 'sell_filled' (the sum of its
+   * SELL_FILLED lines, `sellLines` of them, those in the window with --since/--until: the session
+   * wrote no SESSION_END, is still running, or its SESSION_END has no PnL summary); null when unknown.
+   */
+  realizedPnlSource: 'session_end' | 'sell_filled' | null;
+  /** SELL_FILLED lines of the session read (in the window). */
+  sellLines: number;
+  /** Why the PnL from SELL_FILLED lines is not known: the unreadable line (orders.jsonl:7), or a filled sell without its SELL_FILLED. */
+  pnlUnreadable: string | undefined;
   /**
    * Where the session's SESSION_END line is, when no SESSION_END of it could be read but a damaged
    * one was met (audit.jsonl:5): its PnL and end are then unknown because the line is unreadable,
@@ -77,7 +96,19 @@ export const SESSIONS_FIELDS: LineFields = {
   SESSION_START: { mode: 'string', config_hash: 'string' },
   SESSION_END: { reason: 'string', exit_code: 'integer', duration_ms: 'number', summary: 'object?', error_code: 'string?', message: 'string?' },
   CONFIG_HASH: { config_hash: 'string' },
+  SELL_FILLED: { symbol: 'string', realized_pnl: 'number' },
 };
+
+/** The line types `sessions` reads: SELL_FILLED (orders channel) for the PnL of a session without a SESSION_END summary. */
+const TYPES = [...SESSIONS_TYPES, 'SELL_FILLED'] as const;
+
+/** The session's quote currency, from the config it logged beside its logs (sessions/<id>/config.json). */
+function quoteOf(dataDir: string, sessionId: string): string | undefined {
+  const read = readSessionConfig(join(dataDir, SESSIONS_DIR, sessionId));
+  const trading = read.ok ? read.value['trading'] : undefined;
+  const quote = trading !== null && typeof trading === 'object' ? (trading as Record<string, unknown>)['quote_currency'] : undefined;
+  return typeof quote === 'string' && quote !== '' ? quote : undefined;
+}
 
 /** Whether a session's run (start to end; still running: to now) meets the window. */
 function overlaps(m: SessionManifest, window: TimeWindow): boolean {
@@ -96,24 +127,26 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
     if (!r) {
       const m = manifests.get(id);
       const failure = manifestFailure(m);
-      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, realizedPnl: null, endUnreadable: undefined, ordersUnread: undefined, lastSeen: undefined, manifest: m };
+      r = { sessionId: id, start: m?.start, end: m?.end ?? undefined, durationMs: m?.duration_ms ?? undefined, exitReason: m?.exit_reason ?? null, exitCode: m?.exit_code ?? null, failureCode: failure?.code ?? null, failureMessage: failure?.message ?? null, mode: m?.mode, configHash: undefined, decisions: 0, fills: 0, partlyFilled: 0, failures: 0, countedElsewhere: null, placedElsewhere: null, realizedPnl: null, realizedPnlSource: null, sellLines: 0, pnlUnreadable: undefined, endUnreadable: undefined, ordersUnread: undefined, lastSeen: undefined, manifest: m };
       rows.set(id, r);
     }
     return r;
   };
   // Order lines go through the tally `orders` uses, so an intent counts once, by its final verdict,
-  // in each session it has a line in (the one that placed it, a restart that settled it).
+  // in the one session that booked it; the session that placed it, when another, says where it went.
   const countIntent = (s: IntentSummary): void => {
-    const partly = partlyFilled(s);
-    if (s.status !== 'filled' && s.status !== 'failed' && !partly) return;
-    for (const id of new Set(s.events.map((e) => e.event.session_id))) {
-      if (s.status === 'filled') row(id).fills++;
-      else if (partly) row(id).partlyFilled++;
-      else row(id).failures++;
-    }
+    const kind = countOf(s);
+    const counted = kind === undefined ? undefined : countingSession(s);
+    if (kind === undefined || counted === undefined) return;
+    row(counted)[kind]++;
+    const placed = placingSession(s);
+    if (placed === undefined || placed === counted) return;
+    row(placed).countedElsewhere = noteElsewhere(row(placed).countedElsewhere, kind, counted);
+    row(counted).placedElsewhere = noteElsewhere(row(counted).placedElsewhere, kind, placed);
   };
   const orders = new OrdersTally({}, 0, countIntent);
-  const needles = eventNeedles(SESSIONS_TYPES);
+  const sells = new SessionSellsTally(skipped);
+  const needles = eventNeedles(TYPES);
   const onEvent = (e: LocatedEvent): void => {
     if (!readableFields(e, SESSIONS_FIELDS, skipped)) return;
     const { event } = e;
@@ -144,7 +177,11 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
       case 'DECISION_END':
         r.decisions++;
         break;
+      case 'SELL_FILLED':
+        sells.addSell(e);
+        break;
       default:
+        sells.addOrderLine(e);
         orders.add(e);
         break;
     }
@@ -180,6 +217,29 @@ export async function listSessions(set: LogSet, window: TimeWindow, skipped: Ski
   for (const r of rows.values()) {
     const damaged = ended.has(r.sessionId) ? undefined : damagedLines(skipped, 'audit', 'SESSION_END', r.sessionId)[0];
     if (damaged) r.endUnreadable = await lineAt(damaged);
+  }
+  // A session whose SESSION_END gives no PnL (killed, running, a summary without it): the sum of its
+  // SELL_FILLED lines, unless one of them is unreadable, or a sell it filled has none (killed between).
+  const windowed = window.since !== undefined || window.until !== undefined;
+  for (const r of rows.values()) {
+    const own = sells.sells(r.sessionId);
+    r.sellLines = own?.lines ?? 0;
+    if (r.realizedPnl !== null) {
+      r.realizedPnlSource = 'session_end';
+      continue;
+    }
+    // A refused start never traded: no PnL to sum (sessions says why it was refused instead).
+    if (r.exitReason === 'refused') continue;
+    const damaged = damagedLines(skipped, 'orders', 'SELL_FILLED', r.sessionId);
+    const first = damaged[0];
+    const missing = windowed ? undefined : sellWithoutLine(own);
+    if (first) r.pnlUnreadable = `its SELL_FILLED line ${await lineAt(first)} is unreadable${damaged.length > 1 ? ` (and ${damaged.length - 1} more)` : ''}`;
+    else if (missing) {
+      r.pnlUnreadable = `its sell of intent ${missing.event.intent_id ?? '?'} filled (ORDER_FILLED ${await lineAt({ file: missing.file, offset: missing.offset, code: '', message: '', excerpt: '' })}) but has no SELL_FILLED: the bot stopped between the two, and that fill's PnL is on no line`;
+    } else {
+      r.realizedPnl = sellsPnl(own, quoteOf(set.dataDir, r.sessionId));
+      r.realizedPnlSource = 'sell_filled';
+    }
   }
   // Fills and failures come from the orders log alone: one it could not read makes them unknown, not 0.
   const unread = ordersNotReadWhole(set);
