@@ -27,6 +27,18 @@ export interface PaperAlertsInit {
   readonly dashboard?: { readonly model: Pick<DashboardModel, 'recordAlert'>; readonly frame: Pick<TerminalDashboard, 'consoleBehindFrame'>; readonly bus: Pick<DashboardBus, 'emit'> };
   /** Named in the printed `next:` commands, so they read this session's logs wherever they are pasted. */
   readonly dataDir: string;
+  /** The paths this session's CONFIG_DIFF changed (none without a previous session or a change). */
+  readonly changedPaths?: readonly string[];
+}
+
+/**
+ * Whether the bot runs its config_drift rule: as alerts.config_drift says, except in the session
+ * whose own config change turned it off. Judged by the new value alone, the switch silenced the
+ * alert on its own flip and on every other change made with it; the previous session's setting
+ * still covers this one's drift.
+ */
+export function runsConfigDriftRule(config: Config, changedPaths: readonly string[]): boolean {
+  return config.alerts.config_drift || changedPaths.includes('alerts.config_drift');
 }
 
 /**
@@ -69,7 +81,7 @@ export function paperAlerts(init: PaperAlertsInit): PaperAlertsResult {
   const alerts = new InBotAlerts({
     recorder, logsDir: init.logsDir, notifiers, stopDrainMs: alertsStopDrainMs(config.runtime.component_stop_timeout),
     options: {
-      rules: ALERT_RULES.filter((rule) => rule !== 'config_drift' || config.alerts.config_drift),
+      rules: ALERT_RULES.filter((rule) => rule !== 'config_drift' || runsConfigDriftRule(config, init.changedPaths ?? [])),
       heartbeat: { intervalS: config.runtime.heartbeat_interval / 1000, missingFactor: config.alerts.heartbeat_missing_multiple },
       // A threshold of 1 could never be exceeded; the engine wants a rate strictly below it.
       orderFailure: { threshold: Math.min(0.99, config.alerts.order_failure_rate), windowS: config.alerts.order_failure_window / 1000, minIntents: config.alerts.order_failure_min_count },

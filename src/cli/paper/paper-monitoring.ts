@@ -31,7 +31,10 @@ export async function startPaperMonitoring(init: PaperMonitoringInit): Promise<M
   const { io, started: s, session } = init;
   const { config, recorder } = s;
   const { coordinator } = session;
-  const alertsResult = paperAlerts({ config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir, dashboard: { model: init.model, frame: init.dashboard, bus: session.bus } });
+  const alertsResult = paperAlerts({
+    config, recorder, logsDir: s.paths.logsDir, console: io.stderr, dataDir: s.paths.dataDir, dashboard: { model: init.model, frame: init.dashboard, bus: session.bus },
+    changedPaths: s.drift?.changes.map((change) => change.path) ?? [],
+  });
   if (!alertsResult.ok) {
     io.stderr.write(`tradetrace paper: ${alertsResult.error.message}\n`);
     return { exitCode: 2, failure: { code: alertsResult.error.code, message: alertsResult.error.message } };
