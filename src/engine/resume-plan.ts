@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Decimal } from '../domain/decimal.js';
-import type { DecidedBarRecord, DecidedBars } from '../market-data/index.js';
+import type { DecidedBarRecord, DecidedBars, FileFingerprint } from '../market-data/index.js';
 import { readManifest } from '../recorder/sessions/manifest.js';
 import { SESSIONS_DIR } from '../recorder/sessions/session-dir.js';
 import type { StateSnapshot } from '../store/records.js';
 import { lastDecidedBars, type DecidedBar } from './last-decided-bar.js';
+import { loggedFingerprints, type LoggedFingerprints } from './logged-fingerprints.js';
 import type { OnUnreadableLog } from './rotated-log-read.js';
 import type { ReplayCursor } from './replay-cursor.js';
 
@@ -42,7 +43,9 @@ export interface ResumePlan {
   readonly allDecidedUntil: number | undefined;
   /**
    * Per traded symbol whose last decided bar's price is known, that bar: a replay must still find
-   * it, with that close, in its file, or the directory's positions belong to other data.
+   * it, with that close, in its file, and the rows before it as the session that decided it read
+   * them (the fingerprint its FEED_START logged, when the logs still hold it), or the directory's
+   * positions belong to other data.
    */
   readonly decidedBars: DecidedBars;
   /**
@@ -147,11 +150,22 @@ export async function planResume(inputs: ResumeInputs): Promise<ResumePlan> {
   }
   const allDecidedUntil = traded.size === 0 ? undefined : Math.min(...traded.values());
   // A price is known only for a bar of the symbol's own (the cursor's or the log's), never for a
-  // time the store booked: only such a bar is one the file must still hold.
-  const bars = new Map<string, DecidedBarRecord>();
-  for (const symbol of tradedSymbols) {
+  // time the store booked: only such a bar is one the file must still hold, with the rows before it
+  // as the session that decided it read them (its FEED_START, when its log says).
+  const checked = tradedSymbols.flatMap((symbol) => {
     const point = known.get(symbol);
-    if (point?.price !== undefined) bars.set(symbol, { openTime: point.close - inputs.intervalMs, close: point.price, recordedBy: point.decidedBy });
+    return point?.price === undefined ? [] : [{ symbol, point, price: point.price }];
+  });
+  const deciders = new Set(checked.flatMap(({ point }) => (point.decidedBy === undefined ? [] : [point.decidedBy])));
+  const read: LoggedFingerprints = deciders.size === 0 ? new Map<string, Map<string, FileFingerprint>>() : await loggedFingerprints(inputs.logsDir, deciders, inputs.onUnreadable);
+  const bars = new Map<string, DecidedBarRecord>();
+  for (const { symbol, point, price } of checked) {
+    const session = point.decidedBy;
+    const fingerprint = session === undefined ? undefined : read.get(session)?.get(symbol);
+    bars.set(symbol, {
+      openTime: point.close - inputs.intervalMs, close: price, recordedBy: session,
+      ...(session === undefined || fingerprint === undefined ? {} : { readAs: { session, fingerprint } }),
+    });
   }
   return { known, traded, clock, allDecidedUntil, decidedBars: { dataDir: cursor.dataDir, bars }, cursorMissing: noCursor && fromLog.size > 0 };
 }

@@ -13,4 +13,14 @@ export interface BarReaderOptions {
   readonly onGap?: ((openTime: number, line: number, row?: number) => void) | undefined;
   /** Fed the file's bytes as they are read (the preflight's fingerprint). */
   readonly fingerprint?: FingerprintHash | undefined;
+  /**
+   * The row opening at `openTime`: `found` is told where its text ends in the file, in bytes (its
+   * line break not included), for a resume that compares the file's prefix up to there.
+   */
+  readonly probe?: RowProbe | undefined;
+}
+
+export interface RowProbe {
+  readonly openTime: number;
+  readonly found: (rowEndByte: number) => void;
 }

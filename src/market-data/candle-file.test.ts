@@ -6,7 +6,8 @@ import { ALTCOIN_JSON, BTC_PERP_CSV, sharedDataAvailable } from '../../test/supp
 import { tempDir } from '../../test/support/temp-dir.js';
 import type { Bar } from './bar.js';
 import { CandleFileError } from './candle-file-error.js';
-import { openCandleFile, scanCandleFile } from './candle-file.js';
+import { loadCandleFile, openCandleFile, scanCandleFile } from './candle-file.js';
+import { MAX_CHECKPOINTS } from './file-fingerprint.js';
 
 const hasData = sharedDataAvailable();
 
@@ -56,10 +57,39 @@ describe.skipIf(!hasData)('CSV candle files (real BTC-PERP month)', () => {
 
   it('scans to a summary: contiguous, no gaps, with the size and sha256 of the bytes it read', async () => {
     const summary = await scanCandleFile(await openCandleFile(BTC_PERP_CSV));
-    expect(summary).toEqual({
+    expect(summary).toMatchObject({
       bars: 45_031, firstOpenTime: Date.UTC(2021, 11, 31, 23, 1), lastOpenTime: Date.UTC(2022, 1, 1, 5, 31), gaps: 0, missingBars: 0, fingerprint: fingerprintOf(BTC_PERP_CSV),
     });
     expect(summary.fingerprint.bytes).toBe(3_220_342);
+  });
+
+  it('hashes growing prefixes on the way (checkpoints), each the sha256 of the first bytes it names, the whole file last', async () => {
+    const bytes = readFileSync(BTC_PERP_CSV);
+    const { fingerprint } = await scanCandleFile(await openCandleFile(BTC_PERP_CSV));
+    const checkpoints = fingerprint.checkpoints ?? [];
+    expect(checkpoints.length).toBeGreaterThanOrEqual(32);
+    expect(checkpoints.length).toBeLessThan(MAX_CHECKPOINTS);
+    expect(checkpoints.at(-1)).toEqual({ bytes: fingerprint.bytes, sha256: fingerprint.sha256 });
+    for (const c of checkpoints) expect(c.sha256, `the first ${c.bytes} bytes`).toBe(createHash('sha256').update(bytes.subarray(0, c.bytes)).digest('hex'));
+  });
+
+  it('says where the probed row ends and hashes the prefixes asked for, scanned or loaded, CSV or JSON', async () => {
+    for (const path of [BTC_PERP_CSV, ALTCOIN_JSON]) {
+      const bytes = readFileSync(path);
+      const file = await openCandleFile(path);
+      const all = (await loadCandleFile(file, undefined, undefined)).batches.flat();
+      const probe = all[1000]?.openTime ?? 0;
+      const asked = [1000, 150_000, bytes.length, bytes.length + 1];
+      for (const summary of [await scanCandleFile(file, probe, asked), (await loadCandleFile(file, probe, undefined, asked)).summary]) {
+        // The row's text ends right there: a line break (CSV) or the next row's comma (JSON) follows.
+        const end = summary.probedRowEnd ?? 0;
+        expect(path.endsWith('.csv') ? bytes.subarray(end, end + 1).toString() : bytes.subarray(end - 1, end).toString(), path).toBe(path.endsWith('.csv') ? '\n' : ']');
+        const text = bytes.subarray(0, end).toString('utf8');
+        expect(text.slice(text.lastIndexOf(path.endsWith('.csv') ? '\n' : '[') + 1), path).toContain(path.endsWith('.csv') ? '2022-01-01 15:41' : String(probe));
+        expect([...summary.prefixes.keys()]).toEqual([1000, 150_000, bytes.length]);
+        for (const [at, sha256] of summary.prefixes) expect(sha256).toBe(createHash('sha256').update(bytes.subarray(0, at)).digest('hex'));
+      }
+    }
   });
 
   it('brings back the close of the bar it is asked for, read exactly, and nothing for a time the file does not hold', async () => {

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Decimal } from '../domain/decimal.js';
 import { MINUTE_MS, type Bar } from './bar.js';
-import type { BarReaderOptions } from './bar-reader-options.js';
+import type { BarReaderOptions, RowProbe } from './bar-reader-options.js';
 import { CandleFileError } from './candle-file-error.js';
 import { readCsvBars, scanCsvBars } from './csv-bar-reader.js';
 import { FingerprintHash, type FileFingerprint } from './file-fingerprint.js';
@@ -26,9 +26,9 @@ export interface CandleFile {
   readonly intervalMs: number;
   /**
    * The bars in batches; `onGap` hears of each row after a gap, with its line (see BarReaderOptions);
-   * `fingerprint` is fed the bytes read.
+   * `fingerprint` is fed the bytes read; `probe` is told where its row ends.
    */
-  bars(onGap?: BarReaderOptions['onGap'], fingerprint?: FingerprintHash): AsyncIterable<readonly Bar[]>;
+  bars(onGap?: BarReaderOptions['onGap'], fingerprint?: FingerprintHash, probe?: RowProbe): AsyncIterable<readonly Bar[]>;
   /**
    * Checks every row as `bars()` would, handing over only each row's open time (a cheaper
    * preflight); returns the close of the row opening at `probeOpenTime`, if there is one.
@@ -40,6 +40,8 @@ export interface ScanRequest {
   /** The open time of the one bar whose close price the scan returns. */
   readonly probeOpenTime?: number | undefined;
   readonly fingerprint?: FingerprintHash | undefined;
+  /** Told where the probed row ends, in bytes (see BarReaderOptions.probe). */
+  readonly probe?: RowProbe | undefined;
 }
 
 /** What a full pass over a file found: a preflight before trading on it. */
@@ -53,6 +55,10 @@ export interface CandleFileSummary {
   readonly fingerprint: FileFingerprint;
   /** The close of the bar asked for (`probeOpenTime`), when the file holds one. */
   readonly probedClose?: Decimal;
+  /** Where the probed bar's row ends in the file, in bytes (its line break not included). */
+  readonly probedRowEnd?: number;
+  /** The sha256 of the file's first N bytes, per N asked for (those the file has). */
+  readonly prefixes: ReadonlyMap<number, string>;
 }
 
 async function sniffFormat(path: string): Promise<CandleFileFormat> {
@@ -92,8 +98,8 @@ export async function openCandleFile(path: string, options: CandleFileOptions = 
   const scanner = format === 'csv' ? scanCsvBars : scanJsonBars;
   return {
     path, format, symbol, intervalMs,
-    bars: (onGap, fingerprint) => reader(path, { symbol, intervalMs, onGap, fingerprint }),
-    scan: (visit, request = {}) => scanner(path, { symbol, intervalMs, fingerprint: request.fingerprint }, visit, request.probeOpenTime),
+    bars: (onGap, fingerprint, probe) => reader(path, { symbol, intervalMs, onGap, fingerprint, probe }),
+    scan: (visit, request = {}) => scanner(path, { symbol, intervalMs, fingerprint: request.fingerprint, probe: request.probe }, visit, request.probeOpenTime),
   };
 }
 
@@ -117,24 +123,38 @@ class BarTally {
     this.bars++;
   };
 
-  summary(fingerprint: FingerprintHash, probedClose: Decimal | undefined): CandleFileSummary {
+  summary(fingerprint: FingerprintHash, probedClose: Decimal | undefined, probedRowEnd: number | undefined, asked: readonly number[]): CandleFileSummary {
+    const prefixes = new Map<number, string>();
+    for (const bytes of asked) {
+      const sha256 = fingerprint.prefixAt(bytes);
+      if (sha256 !== undefined) prefixes.set(bytes, sha256);
+    }
     return {
       bars: this.bars, firstOpenTime: this.first, lastOpenTime: this.last, gaps: this.gaps, missingBars: this.missingBars,
-      fingerprint: fingerprint.digest(), ...(probedClose === undefined ? {} : { probedClose }),
+      fingerprint: fingerprint.digest(), ...(probedClose === undefined ? {} : { probedClose }), ...(probedRowEnd === undefined ? {} : { probedRowEnd }), prefixes,
     };
   }
+}
+
+/** A probe of the row opening at `openTime` (none without one): where its row ends, once read. */
+function rowEndProbe(openTime: number | undefined): { readonly probe: RowProbe | undefined; readonly end: () => number | undefined } {
+  if (openTime === undefined) return { probe: undefined, end: () => undefined };
+  let end: number | undefined;
+  return { probe: { openTime, found: (at) => (end = at) }, end: () => end };
 }
 
 /**
  * Reads a whole file once, checking every row, and counts its bars and gaps, fingerprinting the
  * bytes it read. A replay runs it before the first bar so a file corrupt at line 40,000 fails
- * before any trade rather than midway. `probeOpenTime`: a bar whose close the summary brings back.
+ * before any trade rather than midway. `probeOpenTime`: a bar whose close (and row end) the
+ * summary brings back; `prefixes`: byte counts whose prefix hash it brings back.
  */
-export async function scanCandleFile(file: CandleFile, probeOpenTime?: number): Promise<CandleFileSummary> {
+export async function scanCandleFile(file: CandleFile, probeOpenTime?: number, prefixes: readonly number[] = []): Promise<CandleFileSummary> {
   const tally = new BarTally(file.intervalMs);
-  const fingerprint = new FingerprintHash();
-  const probedClose = await file.scan(tally.visit, { probeOpenTime, fingerprint });
-  return tally.summary(fingerprint, probedClose);
+  const fingerprint = new FingerprintHash(prefixes);
+  const { probe, end } = rowEndProbe(probeOpenTime);
+  const probedClose = await file.scan(tally.visit, { probeOpenTime, fingerprint, probe });
+  return tally.summary(fingerprint, probedClose, end(), prefixes);
 }
 
 /** A file checked whole with its bars kept, so the replay that follows need not read it again. */
@@ -148,17 +168,18 @@ export interface LoadedCandleFile {
  * in memory, one read instead of a scan and then a parse. `onGap` hears of each row after a gap,
  * as the replay's reader would tell it.
  */
-export async function loadCandleFile(file: CandleFile, probeOpenTime: number | undefined, onGap: BarReaderOptions['onGap']): Promise<LoadedCandleFile> {
+export async function loadCandleFile(file: CandleFile, probeOpenTime: number | undefined, onGap: BarReaderOptions['onGap'], prefixes: readonly number[] = []): Promise<LoadedCandleFile> {
   const tally = new BarTally(file.intervalMs);
-  const fingerprint = new FingerprintHash();
+  const fingerprint = new FingerprintHash(prefixes);
+  const { probe, end } = rowEndProbe(probeOpenTime);
   const batches: (readonly Bar[])[] = [];
   let probedClose: Decimal | undefined;
-  for await (const batch of file.bars(onGap, fingerprint)) {
+  for await (const batch of file.bars(onGap, fingerprint, probe)) {
     for (const bar of batch) {
       if (bar.openTime === probeOpenTime) probedClose = bar.close;
       tally.visit(bar.openTime);
     }
     batches.push(batch);
   }
-  return { summary: tally.summary(fingerprint, probedClose), batches };
+  return { summary: tally.summary(fingerprint, probedClose, end(), prefixes), batches };
 }

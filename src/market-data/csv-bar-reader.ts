@@ -22,6 +22,8 @@ class CsvRows {
   private index: Readonly<Record<Column, number>> | undefined;
   private cells = new CsvCells(0);
   private blankLine = 0;
+  /** Byte offset of the next line's start, counted only for a probe (see BarReaderOptions.probe). */
+  private offset = 0;
 
   constructor(
     private readonly file: string,
@@ -64,6 +66,25 @@ class CsvRows {
 
   /** Reads one line; a candle row is appended to `batch`. */
   line(raw: string, batch: Bar[]): void {
+    if (this.options.probe === undefined) this.read(raw, batch);
+    else this.probed(raw, () => {
+      const before = batch.length;
+      this.read(raw, batch);
+      return batch.length > before ? batch[batch.length - 1]?.openTime : undefined;
+    });
+  }
+
+  /** Runs `read` on the line `raw`, keeping count of its bytes; tells the probe where its row ends. */
+  private probed<T extends number | undefined>(raw: string, read: () => T): T {
+    const start = this.offset;
+    const bytes = Buffer.byteLength(raw);
+    this.offset += bytes + 1;
+    const openTime = read();
+    if (openTime !== undefined && openTime === this.options.probe?.openTime) this.options.probe.found(start + bytes);
+    return openTime;
+  }
+
+  private read(raw: string, batch: Bar[]): void {
     this.lineNumber++;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') {
@@ -111,6 +132,10 @@ class CsvRows {
    * open time, undefined for a line without a candle.
    */
   scan(raw: string, scratch: Bar[]): number | undefined {
+    return this.options.probe === undefined ? this.scanLine(raw, scratch) : this.probed(raw, () => this.scanLine(raw, scratch));
+  }
+
+  private scanLine(raw: string, scratch: Bar[]): number | undefined {
     const index = this.index;
     if (index === undefined || this.blankLine !== 0) return this.exactly(raw, scratch);
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -132,7 +157,7 @@ class CsvRows {
   }
 
   private exactly(raw: string, scratch: Bar[]): number | undefined {
-    this.line(raw, scratch);
+    this.read(raw, scratch);
     return scratch.pop()?.openTime;
   }
 

@@ -17,11 +17,18 @@ export interface DataChangedDetails {
   /** Open times of the file's first and last bars. */
   readonly span: { readonly first: number; readonly last: number };
   readonly fingerprint: FileFingerprint;
+  /**
+   * Set when that bar's close is unchanged but the rows before it are not: the file's first
+   * `bytes` bytes (through that bar's row and a little after) no longer hash to what session
+   * `readBy` logged when it read the file (its FEED_START fingerprint).
+   */
+  readonly prefix?: { readonly bytes: number; readonly readBy: string } | undefined;
 }
 
 /**
  * A candle file replaced at the same path since an earlier session on this data directory decided
- * on it: its last decided bar has another close now, or is gone from inside the file's span. The
+ * on it: its last decided bar has another close now, or is gone from inside the file's span, or
+ * a row before it changed (the prefix of the file up to it hashes otherwise). The
  * config hash, the path and the drift check all stay the same, so without this the restart would
  * manage that session's positions on prices that never belonged to them.
  */
@@ -31,13 +38,17 @@ export class DataChangedError extends Error {
   readonly retryable = false;
 
   constructor(readonly details: DataChangedDetails) {
-    const { file, symbol, dataDir, barOpenTime, recordedClose, recordedBy, foundClose, span, fingerprint } = details;
+    const { file, symbol, dataDir, barOpenTime, recordedClose, recordedBy, foundClose, span, fingerprint, prefix } = details;
     const who = recordedBy === undefined ? 'an earlier session' : `session ${recordedBy}`;
     const now = foundClose === undefined ? `the file now has no bar at that time, though it spans ${isoTime(span.first)} to ${isoTime(span.last)}` : `the file now says ${foundClose.toString()}`;
+    const what = prefix === undefined
+      ? `its bar of ${isoTime(barOpenTime)} (the last one decided there) closed at ${recordedClose.toString()} when ${who} decided on it, and ${now}`
+      : `its rows up to its bar of ${isoTime(barOpenTime)} (the last one decided there; its close, ${recordedClose.toString()}, is unchanged) are not those session ${prefix.readBy} read: ` +
+        `its first ${prefix.bytes} bytes hash otherwise than that session logged (FEED_START fingerprints), so a row at or before that bar (or just after it) was changed, removed or inserted, and the decisions made there were made on other data`;
     super(
-      `${file} is not the data ${dataDir} traded ${symbol} on: its bar of ${isoTime(barOpenTime)} (the last one decided there) closed at ${recordedClose.toString()} when ${who} decided on it, and ${now} ` +
+      `${file} is not the data ${dataDir} traded ${symbol} on: ${what} ` +
         `(the file now: ${fingerprint.bytes} bytes, sha256 ${fingerprint.sha256}). Nothing was decided on it. ` +
-        `Put the original file back at ${file} and restart, or start over in a new --data-dir: the positions and PnL in ${dataDir} belong to the old data`,
+        `Put the original file back at ${file} and restart (rows appended after its end are fine), or start over in a new --data-dir: the positions and PnL in ${dataDir} belong to the old data`,
     );
     this.name = 'DataChangedError';
   }

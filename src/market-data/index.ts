@@ -4,7 +4,7 @@ export { CandleFileError, isCandleFileError, type CandleFileErrorCode, type Cand
 export { openCandleFile, scanCandleFile, type CandleFile, type CandleFileFormat, type CandleFileOptions, type CandleFileSummary } from './candle-file.js';
 export { DataChangedError, isDataChangedError, type DataChangedDetails } from './data-changed-error.js';
 export { dataChangeIn, type DecidedBarRecord, type DecidedBars } from './decided-bars.js';
-export type { FileFingerprint } from './file-fingerprint.js';
+export type { FileFingerprint, PrefixHash } from './file-fingerprint.js';
 export { FeedAlreadyStartedError } from './feed-loop.js';
 export { parseSpeed, SpeedError, type BarHandler, type FeedEndReason, type FeedKind, type FeedStats, type MarketFeed, type ReplaySpeed } from './market-feed.js';
 export { ReplayFeed, type ReplayFeedOptions } from './replay-feed.js';

@@ -35,6 +35,8 @@ class JsonRows {
     private readonly file: string,
     private readonly text: string,
     private readonly options: BarReaderOptions,
+    /** Bytes of the file before `text` (a byte-order mark), for the probe's row end. */
+    private readonly byteBase = 0,
   ) {}
 
   /** 1-based line of an offset, counted only when an error needs it. */
@@ -136,6 +138,8 @@ class JsonRows {
       if (previous !== undefined && bar.openTime - previous > this.options.intervalMs) this.options.onGap?.(bar.openTime, this.lineSince(this.rowStart), this.row);
       this.previous = bar.openTime;
       batch.push(bar);
+      // The row's text ends at its ']'; its bytes counted once, for the one row probed.
+      if (bar.openTime === this.options.probe?.openTime) this.options.probe.found(this.byteBase + Buffer.byteLength(this.text.slice(0, this.pos)));
       if (batch.length === BATCH) {
         yield batch;
         batch = [];
@@ -172,7 +176,8 @@ async function readText(file: string, options: BarReaderOptions): Promise<string
 export async function* readJsonBars(file: string, options: BarReaderOptions): AsyncGenerator<readonly Bar[]> {
   const text = await readText(file, options);
   if (text.trim() === '') throw new CandleFileError('empty_file', { file, line: 0, expected: LAYOUT });
-  yield* new JsonRows(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, options).batches();
+  const bom = text.charCodeAt(0) === 0xfeff;
+  yield* new JsonRows(file, bom ? text.slice(1) : text, options, bom ? 3 : 0).batches();
 }
 
 /**

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { Bar } from './bar.js';
 import type { BarReaderOptions } from './bar-reader-options.js';
 import { loadCandleFile, openCandleFile, scanCandleFile, type CandleFile, type CandleFileSummary } from './candle-file.js';
-import { dataChangeIn, type DecidedBars } from './decided-bars.js';
+import { dataChangeIn, prefixesToHash, type DecidedBars } from './decided-bars.js';
 import { FeedLoop } from './feed-loop.js';
 import type { BarHandler, FeedEndReason, FeedStats, MarketFeed, ReplaySpeed } from './market-feed.js';
 import { MINUTE_MS } from './bar.js';
@@ -35,8 +35,10 @@ export interface ReplayFeedOptions {
   readonly keepPreflightBytes?: number;
   /**
    * The last bar an earlier session decided, per symbol, on the data directory this replay
-   * resumes: a file that holds it with another close (replaced at the same path) is refused in
-   * the preflight with a DataChangedError, before any bar is delivered.
+   * resumes: a file that holds it with another close, or whose rows up to it no longer hash as
+   * they did when that session read them (replaced at the same path), is refused in the preflight
+   * with a DataChangedError, before any bar is delivered. A record without that session's
+   * fingerprint gets its last bar compared only, and a LOG warn says so.
    */
   readonly decidedBars?: DecidedBars | undefined;
   readonly warmupBars?: number;
@@ -152,6 +154,24 @@ export class ReplayFeed implements MarketFeed {
     return sizes.reduce((sum, size) => sum + size, 0);
   }
 
+  /**
+   * Says which files' rows before the resume point could not be compared: the session that decided
+   * there logged no fingerprint of them (it ran before fingerprints, or its log is gone). Only the
+   * close of the last decided bar was compared for those; the replay goes on.
+   */
+  private reportUnchecked(decided: DecidedBars): void {
+    for (const file of this.files) {
+      const record = decided.bars.get(file.symbol);
+      if (record === undefined || record.readAs !== undefined) continue;
+      const by = record.recordedBy === undefined ? 'an earlier session (its name was not recorded)' : `session ${record.recordedBy}`;
+      this.options.recorder.emit('LOG', {
+        message: `${file.path}: its rows before ${file.symbol}'s resume point were not compared with those ${by} decided on: no fingerprint of the file it read is in this data directory's logs (a session from before they were logged, or its log is gone); only the close of its last decided bar was (unchanged)`,
+        component: 'market_data',
+        data: { file: file.path, symbol: file.symbol, decided_by: record.recordedBy ?? null, last_decided_bar_ts: FeedLoop.span(record.openTime, record.openTime).first_bar_ts },
+      }, { level: 'warn' });
+    }
+  }
+
   async start(onBar: BarHandler): Promise<FeedEndReason> {
     let span = {};
     let expected = {};
@@ -167,7 +187,8 @@ export class ReplayFeed implements MarketFeed {
       // as a misaligned row, and one of 5-minute bars at 1m pass it with a gap after every bar.
       const checked = async (f: CandleFile): Promise<{ readonly summary: CandleFileSummary; readonly batches?: readonly (readonly Bar[])[] }> => {
         await checkTimeframe(f);
-        return keep ? loadCandleFile(f, probe(f.symbol), onGap.get(f.symbol)) : { summary: await scanCandleFile(f, probe(f.symbol)) };
+        const prefixes = prefixesToHash(decided, f.symbol);
+        return keep ? loadCandleFile(f, probe(f.symbol), onGap.get(f.symbol), prefixes) : { summary: await scanCandleFile(f, probe(f.symbol), prefixes) };
       };
       const read = await Promise.all(this.files.map(checked)).catch((error: unknown) => {
         this.loop.reportError(error);
@@ -179,6 +200,7 @@ export class ReplayFeed implements MarketFeed {
         this.loop.reportError(changed);
         throw changed;
       }
+      if (decided !== undefined) this.reportUnchecked(decided);
       kept = read.map((r) => r.batches);
       expected = { bars_expected: summaries.reduce((n, s) => n + s.bars, 0) };
       span = FeedLoop.span(Math.min(...summaries.map((s) => s.firstOpenTime)), Math.max(...summaries.map((s) => s.lastOpenTime)));

@@ -28,8 +28,13 @@ export const marketEvents = {
       last_bar_ts: field.id('open time of the last bar (ISO 8601 UTC)').optional(),
       fingerprints: field
         .json(
-          z.array(z.object({ source: z.string(), bytes: z.number().int(), sha256: z.string() })),
-          'each candle file as the preflight read it: its size in bytes and the sha256 of its content; a file replaced at the same path between two sessions has the same source but another fingerprint',
+          z.array(
+            z.object({
+              source: z.string(), bytes: z.number().int(), sha256: z.string(),
+              checkpoints: z.array(z.object({ bytes: z.number().int(), sha256: z.string() })).optional(),
+            }),
+          ),
+          'each candle file as the preflight read it: its size in bytes and the sha256 of its content; a file replaced at the same path between two sessions has the same source but another fingerprint. checkpoints (optional): the sha256 of growing prefixes of the file (its first `bytes` bytes, 32 to 63 evenly spaced, the whole file last), which a restart on the same data directory compares up to the row it resumes after: a row changed before it is refused (data_changed), rows appended at the end are not',
         )
         .optional(),
     },
