@@ -53,7 +53,7 @@ export const marketEvents = {
       interval_s: field.int('bar interval in seconds'),
       source: field.text('the file (and line) or feed the gap was found in'),
       wait_s: field
-        .number('wall-clock seconds a paced replay waits, from this line, until the bar after the gap is due at its speed; absent when the bar is not waited for (speed max, warm-up, bars decided before)')
+        .number('wall-clock seconds a paced replay waits, from this line, until the bar after the gap is due at its speed; absent when the bar is not waited for (speed max, a fresh session\'s warm-up); a restart reports no hole among the bars an earlier session decided')
         .optional(),
       resumes_at: field.id('wall-clock time (ISO 8601 UTC) the bar after the gap is due, with wait_s').optional(),
     },
@@ -90,8 +90,8 @@ export const marketEvents = {
       reason: field.oneOf(FEED_END_REASONS, 'why the feed ended'),
       symbols: field.json(z.array(z.string()), 'symbols the feed delivered'),
       bars: field.int('bars delivered'),
-      gaps: field.int('DATA_GAP events reported'),
-      missing_bars: field.int('bars missing across all gaps'),
+      gaps: field.int('DATA_GAP events reported: holes among the bars this session decided (a restart does not report again those of the bars replayed before its resume point)'),
+      missing_bars: field.int('bars missing across those gaps'),
       duration_ms: field.number('wall time from start to end'),
       error_code: field.id('machine-readable code of the error that ended the feed').optional(),
       message: field.text('the error, when reason is error').optional(),

@@ -82,7 +82,7 @@ export const orderEvents = {
       next_attempt: field.int('the attempt that follows; the same attempt when reason is order_state_unknown (its order is looked up again, nothing is resent)'),
       reason: field.id('machine-readable cause, e.g. timeout, rate_limited, network'),
       message: field.text("the exchange's or the network's message, credentials stripped"),
-      backoff_ms: field.int('wait before the next attempt'),
+      backoff_ms: field.int('wait before the next attempt, in market time: random up to retry_backoff_ms x 2^(retry-1), at most 30 s, and never under an exchange Retry-After; at --speed N it takes backoff_ms/N of wall time, none at --speed max, so the next line\'s ts (wall time) comes sooner'),
     },
   }),
   ORDER_FILLED: defineEvent({
