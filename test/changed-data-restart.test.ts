@@ -72,7 +72,7 @@ describe.skipIf(!available)('a restart on a candle file replaced at the same pat
     const message =
       `${file} is not the data ${dataDir} traded BTC/USD on: its bar of ${new Date(lastOpen).toISOString()} (the last one decided there) closed at ${recorded} when session ${first.id} decided on it, ` +
       `and the file now says ${Number(recorded) / 2} (the file now: ${readFileSync(file).length} bytes, sha256 ${sha256(file)}). Nothing was decided on it. ` +
-      `Put the original file back at ${file} and restart, or start over in a new --data-dir: the positions and PnL in ${dataDir} belong to the old data`;
+      `Put the original file back at ${file} and restart (rows appended after its end are fine), or start over in a new --data-dir: the positions and PnL in ${dataDir} belong to the old data`;
     expect(changed.result.stderr).toContain(`tradetrace paper: ${message}\n`);
     for (const type of ['DECISION_START', 'ORDER_CONTEXT', 'BUY_FILLED', 'SELL_FILLED', 'EXIT_TRIGGERED', 'FEED_START']) expect(ofType(changed.lines, type), type).toHaveLength(0);
     expect(ofType(changed.lines, 'FEED_END')[0]).toMatchObject({ reason: 'error', error_code: 'data_changed', bars: 0 });

@@ -44,7 +44,7 @@ export class DataChangedError extends Error {
     const what = prefix === undefined
       ? `its bar of ${isoTime(barOpenTime)} (the last one decided there) closed at ${recordedClose.toString()} when ${who} decided on it, and ${now}`
       : `its rows up to its bar of ${isoTime(barOpenTime)} (the last one decided there; its close, ${recordedClose.toString()}, is unchanged) are not those session ${prefix.readBy} read: ` +
-        `its first ${prefix.bytes} bytes hash otherwise than that session logged (FEED_START fingerprints), so a row at or before that bar (or just after it) was changed, removed or inserted, and the decisions made there were made on other data`;
+        `its first ${prefix.bytes} bytes hash otherwise than that session logged (FEED_START fingerprints), so a row at or before that bar (or just after it) was changed, removed or inserted (compared byte for byte: a file re-exported with other line endings or number formatting counts too), and the decisions made there may have been made on other data`;
     super(
       `${file} is not the data ${dataDir} traded ${symbol} on: ${what} ` +
         `(the file now: ${fingerprint.bytes} bytes, sha256 ${fingerprint.sha256}). Nothing was decided on it. ` +

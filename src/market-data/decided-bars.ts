@@ -40,13 +40,15 @@ export function prefixesToHash(decided: DecidedBars | undefined, symbol: string)
 /**
  * The first logged prefix that covers the row ending at `rowEnd` and no longer hashes the same, if
  * any: equal, the file's bytes up to and past that row are those read then, so every row before
- * it is unchanged. None covering it (the row now ends past the old file's end) is a change too.
- * A change just after the row, inside the same step, is not told from one before it (the step is
- * at most 1/32 of the file: see MAX_CHECKPOINTS).
+ * it is unchanged. The last logged prefix is the whole file as read, whose last bytes change when
+ * rows are appended (a JSON array's closing bracket becomes a comma; a final newline is added): it
+ * cannot tell an append from a change, so a row in the file's last step (or past its old end) is
+ * judged by its decided bar's close alone. A change just after the row, inside the same step, is
+ * not told from one before it (a step is at most 1/32 of the file: see MAX_CHECKPOINTS).
  */
 function changedPrefix(logged: readonly PrefixHash[], rowEnd: number, now: ReadonlyMap<number, string>): number | undefined {
-  const covering = logged.find((c) => c.bytes >= rowEnd);
-  if (covering === undefined) return rowEnd;
+  const covering = logged.slice(0, -1).find((c) => c.bytes >= rowEnd);
+  if (covering === undefined) return undefined;
   return now.get(covering.bytes) === covering.sha256 ? undefined : covering.bytes;
 }
 
