@@ -41,7 +41,7 @@ describe('acceptance: config audit across two demo sessions', () => {
         prev_hash: hashes[0],
         current_hash: hashes[1],
         prev_session: firstId,
-        changes: [{ path: 'trading.global_trading', from: true, to: false }],
+        changes: [{ path: 'trading.global_trading', from: true, to: false, source: 'env GLOBAL_TRADING' }],
       }),
     ]);
 

@@ -22,8 +22,8 @@ describe('acceptance: drift tells a credential added or removed from one replace
     expect(drift.code, drift.stderr).toBe(0);
     const sections = drift.stdout.split('\n\n').slice(1);
     expect(sections).toEqual([
-      expect.stringMatching(new RegExp(`^drift [0-9a-f]{8} -> [0-9a-f]{8}: ${first} -> ${second} \\(2 changed paths\\)\n  alerts\\.webhook_url: \\(unset\\) -> \\[set\\]\n  exchange\\.api_key: \\(unset\\) -> \\[set\\]$`)) as string,
-      expect.stringMatching(new RegExp(`^drift [0-9a-f]{8} -> [0-9a-f]{8}: ${second} -> ${third} \\(2 changed paths\\)\n  alerts\\.webhook_url: \\[set\\] -> \\(unset\\)\n  exchange\\.api_key: \\[secret changed\\]\n$`)) as string,
+      expect.stringMatching(new RegExp(`^drift [0-9a-f]{8} -> [0-9a-f]{8}: ${first} -> ${second} \\(2 changed paths\\)\n  alerts\\.webhook_url: \\(unset\\) -> \\[set\\] \\(env TRADETRACE__ALERTS__WEBHOOK_URL; was default\\)\n  exchange\\.api_key: \\(unset\\) -> \\[set\\] \\(env TRADETRACE__EXCHANGE__API_KEY; was default\\)$`)) as string,
+      expect.stringMatching(new RegExp(`^drift [0-9a-f]{8} -> [0-9a-f]{8}: ${second} -> ${third} \\(2 changed paths\\)\n  alerts\\.webhook_url: \\[set\\] -> \\(unset\\) \\(default; was env TRADETRACE__ALERTS__WEBHOOK_URL\\)\n  exchange\\.api_key: \\[secret changed\\] \\(env TRADETRACE__EXCHANGE__API_KEY\\)\n$`)) as string,
     ]);
     const json = await runQuery(['drift', '--json', '--data-dir', dataDir]);
     const everything = [drift.stdout, json.stdout, readFileSync(join(dataDir, 'logs', 'audit.jsonl'), 'utf8')].join('\n');

@@ -147,7 +147,7 @@ function withSecretSides(rows: readonly ConfigChangeRow[], from: SessionConfig, 
   return rows.map((row) => {
     const secret = (row.from === SECRET_CHANGED && row.to === SECRET_CHANGED) || isSecretLeaf(row.path, row.from, secretPaths) || isSecretLeaf(row.path, row.to, secretPaths);
     if (!secret) return row;
-    return { path: row.path, from: SECRET_CHANGED, to: SECRET_CHANGED, secret: { from: secretSide(from.config, row.path), to: secretSide(to.config, row.path) } };
+    return { path: row.path, from: SECRET_CHANGED, to: SECRET_CHANGED, secret: { from: secretSide(from.config, row.path), to: secretSide(to.config, row.path) }, ...(row.toSource !== undefined ? { toSource: row.toSource } : {}) };
   });
 }
 
@@ -195,7 +195,9 @@ async function driftOfAll(set: LogSet, skipped: SkippedLines, stats: SearchStats
     } else if (event.event_type === 'CONFIG_OVERRIDES') {
       if (isObject(event.overrides)) overridden.set(event.session_id, overrideSources(event.overrides));
     } else if (event.event_type === 'CONFIG_DIFF') {
-      diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to })));
+      // A change's own source stands in where the session's CONFIG_HASH sources do not say (the recorder
+      // masks those of a secret's path: listed under a secret-looking key).
+      diffs.set(`${event.prev_session}>${event.session_id}`, event.changes.map((c) => ({ path: c.path, from: c.from, to: c.to, ...(typeof c.source === 'string' ? { toSource: c.source } : {}) })));
       const known = entry(event.session_id, event.ts);
       known.hashes = { ...known.hashes, diff: event.current_hash };
     } else if (event.event_type === 'SESSION_START') {
@@ -302,7 +304,7 @@ function sourceIn(session: SessionConfig, path: string): string | undefined {
 function withSources(rows: readonly ConfigChangeRow[], from: SessionConfig, to: SessionConfig): ConfigChangeRow[] {
   return rows.map((row) => {
     const fromSource = sourceIn(from, row.path);
-    const toSource = sourceIn(to, row.path);
+    const toSource = sourceIn(to, row.path) ?? row.toSource;
     return { ...row, ...(fromSource !== undefined ? { fromSource } : {}), ...(toSource !== undefined ? { toSource } : {}) };
   });
 }
