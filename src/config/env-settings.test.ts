@@ -125,6 +125,14 @@ describe('TRADETRACE_ variables that are not config keys', () => {
     expect(envSettings(env)).toEqual({ settings: [], problems: [] });
   });
 
+  it('leaves alone the variables of a Service named tradetrace-metrics: its TRADETRACE_METRICS_PORT is a key\'s bare name, but holds an address', () => {
+    const env = kubernetesServiceEnv('tradetrace-metrics');
+    expect(env).toMatchObject({ TRADETRACE_METRICS_PORT: 'tcp://10.96.12.34:9464' });
+    expect(envSettings(env)).toEqual({ settings: [], problems: [] });
+    // The same name with a port number is a slip for alerts.metrics_port, and still refused.
+    expect(envSettings({ TRADETRACE_METRICS_PORT: '9464' }).problems.map((p) => p.code)).toEqual(['unknown_env']);
+  });
+
   it('accepts the variables the bot reads, and leaves alone Docker link, wrapper and tooling TRADETRACE_ variables as any other', () => {
     const env = {
       ...DOCKER_LINK_ENV,

@@ -59,6 +59,13 @@ const BARE_NAMES: ReadonlyMap<string, string> = (() => {
   return new Map([...names].map(([name, meant]) => [name, meant.join(' or ')]));
 })();
 
+/**
+ * The value Kubernetes (and Docker --link) give `<SERVICE>_PORT`: a Service named tradetrace-metrics
+ * makes TRADETRACE_METRICS_PORT=tcp://10.0.0.11:9464 in every pod, whose name is a key's bare name
+ * (alerts.metrics_port). No setting of ours is written so: such a variable is the platform's.
+ */
+const SERVICE_ADDRESS = /^(?:tcp|udp|sctp):\/\/\S+$/i;
+
 const EXPECTED_ENV = `a config key as ${ENV_PREFIX}SECTION__KEY (two underscores after TRADETRACE and between section and key), or ${ENV_VARIABLES.join(', ')}`;
 
 function unknownEnv(name: string, suggestion: string | undefined): ConfigProblem {
@@ -161,7 +168,7 @@ export function envSettings(env: NodeJS.ProcessEnv): EnvSettings {
         problems.push(unknownKey(name, { kind: 'env', name }, [...ENV_NAMES.keys(), ...ENV_VARIABLES], keyPath));
         continue;
       }
-    } else if (path === undefined && name.startsWith(FAMILY_PREFIX)) {
+    } else if (path === undefined && name.startsWith(FAMILY_PREFIX) && !SERVICE_ADDRESS.test(raw)) {
       const problem = misspeltKey(name);
       if (problem) {
         problems.push(problem);
