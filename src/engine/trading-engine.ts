@@ -64,7 +64,9 @@ export class TradingEngine {
     const warming = this.barClose <= (this.resumeAfter.get(bar.symbol) ?? Number.NEGATIVE_INFINITY);
     if (!warming) this.options.paper.onCandle(bar.symbol, bar);
     ctx.portfolio.markPrice(bar.symbol, bar.close, bar.openTime);
-    this.endedFeeds.onBar(bar);
+    // Not on a warm-up bar: that is history an earlier session traded, judged then against the
+    // positions it held; judged now, a hole in it was told as the bars of today's position ending.
+    if (!warming) this.endedFeeds.onBar(bar);
     ctx.stats.bars++;
     ctx.observer.onBar?.(bar.symbol);
     const strategy = this.strategyOf(bar.symbol);
