@@ -55,8 +55,10 @@ key (it would change the key's hash, and \`drift\` would report a secret changed
 
 Nothing in a config file means "the default": leave a key out for that. A key written with no value
 (\`global_trading:\`, \`~\`, JSON \`null\`) is refused, naming the key, the file and the line and the
-default it would have had; so is a section with nothing beneath it (\`trading:\`), and a file with
-no settings at all (0 bytes, only comments, \`---\`, \`null\`). A deploy that cut the file short or
+default it would have had; so is a section with nothing beneath it that ends the file
+(\`trading:\` as its last line: cut short), and a file with no settings at all (0 bytes, only
+comments, \`---\`, \`null\`). A section followed by comments or other sections (\`exchange:\` above
+its credentials commented out) is left empty on purpose: its defaults. A deploy that cut the file short or
 rendered a template to nothing must not start the bot on the defaults, trading on. A file meant to
 change nothing holds \`{}\`. The exception is an optional key (the credentials and the webhook URL,
 default unset), where no value means unset, as an empty env value does: a template that leaves the

@@ -56,6 +56,14 @@ describe('a config file or value left empty', () => {
     expect(refusal(json)).toEqual([`config file ${json}:1:2: section trading is empty; give its keys beneath it, or remove the line`]);
   });
 
+  it('takes a section left empty on purpose (its keys commented out, or other sections after it) as its defaults', () => {
+    const template = file('c.yaml', 'exchange:\n  # api_key: put-the-key-here\n  # api_secret: put-the-secret-here\n');
+    expect(loadConfig({ file: template }).ok).toBe(true);
+    const between = file('b.yaml', 'alerts:\nexecution:\n  slippage_bps: 5\n');
+    const loaded = loadConfig({ file: between });
+    expect(loaded.ok && loaded.value.config.execution.slippage_bps).toBe(5);
+  });
+
   it('still takes null as unset for the keys the schema makes optional (credentials, the webhook URL)', () => {
     const loaded = loadConfig({ file: file('o.yaml', 'exchange:\n  api_key:\n  api_secret: null\nalerts:\n  webhook_url: ~\n') });
     expect(loaded.ok && [loaded.value.config.exchange.api_key, loaded.value.config.exchange.api_secret, loaded.value.config.alerts.webhook_url]).toEqual([undefined, undefined, undefined]);

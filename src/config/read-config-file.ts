@@ -120,6 +120,12 @@ function writtenNumber(written: WrittenScalar | undefined, value: number): strin
   return /\d/.test(source) ? `${source} (too large for a number: it reads as ${String(value)})` : `${source} (${String(value)})`;
 }
 
+/** Whether nothing but blanks follows the line at `offset`: the file ends there. */
+function cutShortAfter(text: string, offset: number): boolean {
+  const lineEnd = text.indexOf('\n', offset);
+  return lineEnd === -1 || text.slice(lineEnd).trim() === '';
+}
+
 /**
  * Reads a JSON or YAML config file into settings, one per key. Unknown sections and keys are
  * problems, not ignored: a typo in a file must not silently leave the default in force.
@@ -157,8 +163,11 @@ export function readConfigFile(file: string): FileSettings {
       continue;
     }
     if (body === null || body === undefined) {
-      // `trading:` with nothing beneath it: keys lost (a truncated file, a bad indent), not a choice.
-      problems.push({ code: 'no_value', file, path: section, ...at(keyAt(section)) });
+      // `trading:` with nothing beneath it, at the end of the file: keys lost (a file cut short),
+      // not a choice. One followed by comments or other sections is a template's section left
+      // empty on purpose (`exchange:` above its credentials commented out): the defaults.
+      const header = keyAt(section);
+      if (header === undefined || cutShortAfter(unmarked, header)) problems.push({ code: 'no_value', file, path: section, ...at(header) });
       continue;
     }
     if (!isPlainObject(body)) {
