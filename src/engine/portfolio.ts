@@ -113,6 +113,15 @@ export class Portfolio {
     return this.lastPrices.get(symbol);
   }
 
+  /**
+   * This session's last price of the symbol, else the last close an earlier session decided (the
+   * replay cursor's): what a held position is worth when no bar of it came yet this session, as
+   * unrealized() counts it. Undefined when neither is known.
+   */
+  knownPrice(symbol: string): Decimal | undefined {
+    return this.lastPrices.get(symbol) ?? this.earlierPrices.get(symbol)?.price;
+  }
+
   position(symbol: string): PositionRecord | undefined {
     return this.store.position(symbol);
   }

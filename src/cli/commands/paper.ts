@@ -62,6 +62,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   startWarnings.stop();
   observer.onPortfolioChanged?.();
   model.setLoopSource(() => loopsFromHeartbeat(coordinator.heartbeat()));
+  // A position held from an earlier session with no bar yet in this one: at its last known close, as
+  // the summary counts it, not left out of the status line's unrealized (+0.00).
+  const { portfolio } = session;
+  model.setPriceSource((symbol) => portfolio.knownPrice(symbol));
   model.attachBus(session.bus);
 
   const dashboard = paperDashboard({ io, config, recorder, session, model, startWarnings: startWarnings.warnings, stdoutBroken });
