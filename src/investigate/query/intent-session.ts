@@ -1,7 +1,6 @@
-import { Decimal } from '../../domain/decimal.js';
 import type { LocatedEvent } from './find-events.js';
 import { partlyFilled, type IntentSummary } from './orders-tally.js';
-import { writtenNumber } from './session-sells.js';
+import { positiveWritten, writtenNumber } from './written-number.js';
 
 /** How `sessions` counts an intent with a final verdict (or a fill on an order still resting). */
 export type IntentCount = 'fills' | 'partlyFilled' | 'failures';
@@ -12,18 +11,11 @@ export function countOf(s: IntentSummary): IntentCount | undefined {
   return s.status === 'failed' ? 'failures' : undefined;
 }
 
-function positive(text: string | undefined): boolean {
-  try {
-    return text !== undefined && Decimal.parse(text).isPositive();
-  } catch {
-    return false;
-  }
-}
 
 /** A line on which a session booked a fill: ORDER_FILLED, or an ORDER_RECONCILED that booked some (booked_qty > 0). */
 function booksFill(e: LocatedEvent): boolean {
   const type = e.event.event_type;
-  return type === 'ORDER_FILLED' || (type === 'ORDER_RECONCILED' && positive(writtenNumber(e, 'booked_qty')));
+  return type === 'ORDER_FILLED' || (type === 'ORDER_RECONCILED' && positiveWritten(writtenNumber(e, 'booked_qty')));
 }
 
 /**

@@ -1,7 +1,7 @@
-import { Decimal } from '../../domain/decimal.js';
 import type { LocatedEvent } from './find-events.js';
 import type { DamagedLine } from './intent-damaged-lines.js';
 import { byTime, inWindow, ORDER_SLACK_MS, type TimeWindow } from './find-events.js';
+import { positiveWritten, writtenNumber } from './written-number.js';
 
 export const ORDER_STATUSES = ['filled', 'failed', 'canceled', 'open', 'retried'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -217,24 +217,7 @@ function lateFill(sorted: readonly LocatedEvent[]): LocatedEvent | undefined {
   return gaveUp < 0 ? undefined : sorted.slice(gaveUp + 1).findLast((e) => e.event.event_type === 'ORDER_FILLED');
 }
 
-/** A field's value as the line has it: numbers with every digit written (JSON.parse may round). */
-function written(e: LocatedEvent, key: string): string | undefined {
-  const value = (e.event as Record<string, unknown>)[key];
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'number') return undefined;
-  const marker = `,"${key}":`;
-  const at = e.text.indexOf(marker);
-  const m = at >= 0 ? /^-?[0-9.eE+-]+/.exec(e.text.slice(at + marker.length)) : null;
-  return m ? m[0] : String(value);
-}
 
-function positive(text: string | undefined): boolean {
-  try {
-    return text !== undefined && Decimal.parse(text).isPositive();
-  } catch {
-    return text !== undefined && Number(text) > 0;
-  }
-}
 
 const clientOrderIdOf = (e: LocatedEvent): unknown => (e.event as { client_order_id?: unknown }).client_order_id;
 
@@ -243,7 +226,7 @@ const clientOrderIdOf = (e: LocatedEvent): unknown => (e.event as { client_order
  * something filled (a restart that asked the exchange: its filled_qty is the order's, cumulative).
  */
 function fillOf(sorted: readonly LocatedEvent[]): IntentFill | undefined {
-  const fills = sorted.filter((e) => e.event.event_type === 'ORDER_FILLED' || (e.event.event_type === 'ORDER_RECONCILED' && positive(written(e, 'filled_qty'))));
+  const fills = sorted.filter((e) => e.event.event_type === 'ORDER_FILLED' || (e.event.event_type === 'ORDER_RECONCILED' && positiveWritten(writtenNumber(e, 'filled_qty'))));
   const line = fills.at(-1);
   if (!line) return undefined;
   const order = clientOrderIdOf(line);
@@ -251,9 +234,9 @@ function fillOf(sorted: readonly LocatedEvent[]): IntentFill | undefined {
   const context = contexts.findLast((e) => clientOrderIdOf(e) === order) ?? contexts.at(-1);
   return {
     line,
-    qty: written(line, 'filled_qty') ?? '?',
-    avgPx: written(line, 'avg_px') ?? '?',
-    requested: context ? written(context, 'qty') : undefined,
+    qty: writtenNumber(line, 'filled_qty') ?? '?',
+    avgPx: writtenNumber(line, 'avg_px') ?? '?',
+    requested: context ? writtenNumber(context, 'qty') : undefined,
     lines: fills.filter((e) => e.event.event_type === 'ORDER_FILLED').length,
   };
 }

@@ -4,17 +4,8 @@ import type { LocatedEvent } from './find-events.js';
 import { invalidFieldsLine } from './line-fields.js';
 import type { PnlByCurrency } from './session-pnl.js';
 import type { SkippedLines } from './skipped-lines.js';
+import { writtenNumber } from './written-number.js';
 
-/** A number field as the line has it, every digit written (JSON.parse may round a long decimal). */
-export function writtenNumber(e: LocatedEvent, key: string): string | undefined {
-  const value = (e.event as Record<string, unknown>)[key];
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'number') return undefined;
-  const marker = `,"${key}":`;
-  const at = e.text.indexOf(marker);
-  const m = at >= 0 ? /^-?[0-9.eE+-]+/.exec(e.text.slice(at + marker.length)) : null;
-  return m ? m[0] : String(value);
-}
 
 /** What one session's SELL_FILLED lines realized, per quote currency of their markets. */
 export interface SessionSells {
