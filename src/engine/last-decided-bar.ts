@@ -1,8 +1,6 @@
 import { statSync } from 'node:fs';
-import { listLogFiles } from '../recorder/log-files.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { readRotatedLog } from '../recorder/read-rotated-log.js';
-import type { OnUnreadableLog } from './rotated-log-read.js';
+import { searchNewestFirst, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How far back from the end of the decision log to look, across its files. The replay cursor,
 // saved every second, holds every decision but those of the last second before a kill: a few
@@ -128,15 +126,7 @@ export async function lastDecidedBars(
       ? { mine: `"session_id":"${sessions}"`, counts: () => true, symbols: new Set(symbols), intervalMs }
       : { mine: undefined, counts: sessions, symbols: new Set(symbols), intervalMs };
   const last = new Map<string, DecidedBar>();
-  let budget = MAX_BYTES;
-  for (const file of listLogFiles(logsDir, ['decisions']).reverse()) {
-    if (last.size === search.symbols.size || budget <= 0) break;
-    const read = await readRotatedLog(file, (path) => searchPlain(path, search, last, budget), (unzipped) => searchGzipped(unzipped, search, last));
-    if (read.kind === 'unreadable') {
-      onUnreadable(read.path, read.error);
-      break;
-    }
-    if (read.kind === 'read') budget -= read.value;
-  }
+  const reads = { plain: (path: string, budget: number) => searchPlain(path, search, last, budget), gzipped: (unzipped: AsyncIterable<Buffer>) => searchGzipped(unzipped, search, last) };
+  await searchNewestFirst(logsDir, 'decisions', reads, () => last.size === search.symbols.size, MAX_BYTES, onUnreadable);
   return last;
 }

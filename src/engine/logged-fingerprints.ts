@@ -1,9 +1,7 @@
 import { statSync } from 'node:fs';
 import type { FileFingerprint, PrefixHash } from '../market-data/index.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { listLogFiles } from '../recorder/log-files.js';
-import { readRotatedLog } from '../recorder/read-rotated-log.js';
-import type { OnUnreadableLog } from './rotated-log-read.js';
+import { searchNewestFirst, type OnUnreadableLog } from './rotated-log-read.js';
 
 // FEED_START sits near the start of its session, and the system log holds the heartbeats of every
 // session since: as far back as the decision log's search (last-decided-bar), then no further.
@@ -81,15 +79,7 @@ async function searchGzipped(unzipped: AsyncIterable<Buffer>, sessions: Readonly
  */
 export async function loggedFingerprints(logsDir: string, sessions: ReadonlySet<string>, onUnreadable: OnUnreadableLog = () => undefined): Promise<LoggedFingerprints> {
   const found: LoggedFingerprints = new Map();
-  let budget = MAX_BYTES;
-  for (const file of listLogFiles(logsDir, ['system']).reverse()) {
-    if (found.size === sessions.size || budget <= 0) break;
-    const read = await readRotatedLog(file, (path) => searchPlain(path, sessions, found, budget), (unzipped) => searchGzipped(unzipped, sessions, found));
-    if (read.kind === 'unreadable') {
-      onUnreadable(read.path, read.error);
-      break;
-    }
-    if (read.kind === 'read') budget -= read.value;
-  }
+  const reads = { plain: (path: string, budget: number) => searchPlain(path, sessions, found, budget), gzipped: (unzipped: AsyncIterable<Buffer>) => searchGzipped(unzipped, sessions, found) };
+  await searchNewestFirst(logsDir, 'system', reads, () => found.size === sessions.size, MAX_BYTES, onUnreadable);
   return found;
 }
