@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { searchNewestFirst, type OnUnreadableLog } from './rotated-log-read.js';
+import { searchNewestFirst, wholeLineChunks, type OnUnreadableLog } from './rotated-log-read.js';
 
 // How far back from the end of the decision log to look, across its files. The replay cursor,
 // saved every second, holds every decision but those of the last second before a kill: a few
@@ -71,12 +71,7 @@ function searchPlain(path: string, search: Search, last: Map<string, DecidedBar>
  */
 async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, last: Map<string, DecidedBar>): Promise<number> {
   const found = new Map<string, DecidedBar>();
-  let bytes = 0;
-  let carry = Buffer.alloc(0);
-  for await (const chunk of unzipped) {
-    bytes += chunk.length;
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    const whole = data.lastIndexOf(NEWLINE) + 1;
+  const bytes = await wholeLineChunks(unzipped, (data, whole) => {
     // The chunk's whole lines from its end, as a plain file is read: the first decision met per
     // symbol is its last in the chunk, and a later chunk's replaces it. Only lines holding the
     // marker are decoded, and none once every symbol is met.
@@ -90,8 +85,7 @@ async function searchGzipped(unzipped: AsyncIterable<Buffer>, search: Search, la
       }
       at = start > 0 ? data.lastIndexOf(START_BYTES, start - 1) : -1;
     }
-    carry = Buffer.from(data.subarray(whole));
-  }
+  });
   for (const [symbol, bar] of found) if (!last.has(symbol)) last.set(symbol, bar);
   return bytes;
 }

@@ -1,13 +1,12 @@
 import { statSync } from 'node:fs';
 import type { FileFingerprint, PrefixHash } from '../market-data/index.js';
 import { linesBackwards } from '../recorder/lines-backwards.js';
-import { searchNewestFirst, type OnUnreadableLog } from './rotated-log-read.js';
+import { searchNewestFirst, wholeLineChunks, type OnUnreadableLog } from './rotated-log-read.js';
 
 // FEED_START sits near the start of its session, and the system log holds the heartbeats of every
 // session since: as far back as the decision log's search (last-decided-bar), then no further.
 const MAX_BYTES = 64 * 1024 * 1024;
 const FEED_START = '"event_type":"FEED_START"';
-const NEWLINE = 0x0a;
 
 /** Per session, per symbol: the candle file as that session's replay read it (its FEED_START). */
 export type LoggedFingerprints = Map<string, Map<string, FileFingerprint>>;
@@ -54,18 +53,12 @@ function searchPlain(path: string, sessions: ReadonlySet<string>, found: LoggedF
 /** A .gz from its start: the last FEED_START of each session in it counts. */
 async function searchGzipped(unzipped: AsyncIterable<Buffer>, sessions: ReadonlySet<string>, found: LoggedFingerprints): Promise<number> {
   const here: LoggedFingerprints = new Map();
-  let bytes = 0;
-  let carry = Buffer.alloc(0);
-  for await (const chunk of unzipped) {
-    bytes += chunk.length;
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    const whole = data.lastIndexOf(NEWLINE) + 1;
+  const bytes = await wholeLineChunks(unzipped, (data, whole) => {
     for (const line of data.toString('utf8', 0, whole).split('\n')) {
       const start = parseFeedStart(line, sessions);
       if (start !== undefined) here.set(...start);
     }
-    carry = Buffer.from(data.subarray(whole));
-  }
+  });
   for (const [session, bySymbol] of here) if (!found.has(session)) found.set(session, bySymbol);
   return bytes;
 }

@@ -43,3 +43,24 @@ export async function searchNewestFirst(
     if (read.kind === 'read') budget -= read.value;
   }
 }
+
+const NEWLINE = 0x0a;
+
+/**
+ * Feeds `onChunk` each chunk of an unzipped log, after the bytes the chunk before left unfinished,
+ * with where its last whole line ends (`whole`): a torn last line (no newline) is never read as a
+ * line, as in linesBackwards. Returns the bytes it held, unzipped (what a search counts against
+ * its budget).
+ */
+export async function wholeLineChunks(unzipped: AsyncIterable<Buffer>, onChunk: (data: Buffer, whole: number) => void): Promise<number> {
+  let bytes = 0;
+  let carry = Buffer.alloc(0);
+  for await (const chunk of unzipped) {
+    bytes += chunk.length;
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = data.lastIndexOf(NEWLINE) + 1;
+    onChunk(data, whole);
+    carry = Buffer.from(data.subarray(whole));
+  }
+  return bytes;
+}
