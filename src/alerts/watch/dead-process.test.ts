@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
-import { writeManifest } from '../../recorder/sessions/manifest.js';
-import { createSessionDir, SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
-import { Scenario } from '../fixtures/scenario.js';
+import { processSession } from '../fixtures/process-session.js';
 import { exited, waitFor } from '../fixtures/processes.js';
 import { AlertWatcher } from './alert-watcher.js';
 
@@ -45,29 +42,11 @@ async function zombieBot(): Promise<number> {
   return pid;
 }
 
-/** The session of `pid` as the bot wrote it before it died: manifest, CONFIG_HASH (a 10 s heartbeat), SESSION_START, one heartbeat. */
-function sessionOf(dataDir: string, pid: number): { sessionId: string; lastBeatMs: number } {
-  const started = new Date();
-  const { sessionId, dir } = createSessionDir(join(dataDir, SESSIONS_DIR), started);
-  writeManifest(dir, {
-    session_id: sessionId, mode: 'paper', version: '0.1.0', pid, host: hostname(), argv: [], data_dir: dataDir,
-    config_hash: 'cccccccccccccccc', start: started.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
-  });
-  const s = new Scenario(dataDir);
-  s.nowMs = started.getTime();
-  s.emit(sessionId, 'CONFIG_HASH', { config_hash: 'cccccccccccccccc', config: { runtime: { heartbeat_interval: '10s' }, alerts: { heartbeat_missing_multiple: 3 } } });
-  s.emit(sessionId, 'SESSION_START', { mode: 'paper', version: '0.1.0', pid, host: hostname(), data_dir: dataDir, config_hash: 'cccccccccccccccc' });
-  s.nowMs += 100;
-  s.heartbeat(sessionId);
-  s.close();
-  return { sessionId, lastBeatMs: s.nowMs };
-}
-
 describe('alerts --follow on a bot whose process died but is not reaped (a zombie)', () => {
   it('reports it gone at once, as health calls it dead, instead of waiting 30 s for its heartbeat deadline', async () => {
     const dataDir = tempDir('tradetrace-watch-zombie-');
     const pid = await zombieBot();
-    const { sessionId, lastBeatMs } = sessionOf(dataDir, pid);
+    const { sessionId, lastBeatMs } = processSession(dataDir, pid, '10s');
     const recorder = new Recorder({ sessionId: 'watcher_20251026_100000_1', sink: new FileSink(join(dataDir, 'logs')) });
     // One second after its last heartbeat: 29 s before the silence alone would fire.
     const watcher = new AlertWatcher({ dataDir, recorder, options: { rules: ['heartbeat_missing'] }, now: () => lastBeatMs + 1000 });

@@ -1,15 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { FileSink } from '../../recorder/file-sink.js';
 import { Recorder } from '../../recorder/recorder.js';
-import { writeManifest } from '../../recorder/sessions/manifest.js';
-import { createSessionDir, SESSIONS_DIR } from '../../recorder/sessions/session-dir.js';
-import { Scenario } from '../fixtures/scenario.js';
+import { processSession } from '../fixtures/process-session.js';
 import { exited, waitFor } from '../fixtures/processes.js';
 import { AlertWatcher } from './alert-watcher.js';
 
@@ -36,27 +33,6 @@ function procState(pid: number): string {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '';
 }
 
-/**
- * The session of `pid` as the bot writes it: manifest (pid, this host), CONFIG_HASH with a 100 ms
- * heartbeat interval, SESSION_START, one heartbeat; then nothing (it is stopped, or hangs).
- */
-function sessionOf(dataDir: string, pid: number): { sessionId: string; lastBeatMs: number } {
-  const started = new Date();
-  const { sessionId, dir } = createSessionDir(join(dataDir, SESSIONS_DIR), started);
-  writeManifest(dir, {
-    session_id: sessionId, mode: 'paper', version: '0.1.0', pid, host: hostname(), argv: [], data_dir: dataDir,
-    config_hash: 'cccccccccccccccc', start: started.toISOString(), end: null, exit_reason: null, exit_code: null, duration_ms: null,
-  });
-  const s = new Scenario(dataDir);
-  s.nowMs = started.getTime();
-  s.emit(sessionId, 'CONFIG_HASH', { config_hash: 'cccccccccccccccc', config: { runtime: { heartbeat_interval: '100ms' }, alerts: { heartbeat_missing_multiple: 3 } } });
-  s.emit(sessionId, 'SESSION_START', { mode: 'paper', version: '0.1.0', pid, host: hostname(), data_dir: dataDir, config_hash: 'cccccccccccccccc' });
-  s.nowMs += 100;
-  s.heartbeat(sessionId);
-  s.close();
-  return { sessionId, lastBeatMs: s.nowMs };
-}
-
 function watcherOn(dataDir: string, nowMs: number): AlertWatcher {
   const recorder = new Recorder({ sessionId: 'watcher_20251026_100000_1', sink: new FileSink(join(dataDir, 'logs')) });
   return new AlertWatcher({ dataDir, recorder, options: { rules: ['heartbeat_missing'] }, now: () => nowMs });
@@ -66,7 +42,7 @@ describe('the heartbeat alert of a bot whose process is stopped by a signal says
   it('alerts --follow (the watcher): "STOPPED by a signal ... kill -CONT <pid>", not "hung or dead"', async () => {
     const dataDir = tempDir('tradetrace-watch-stopped-');
     const bot = botProcess();
-    const { sessionId, lastBeatMs } = sessionOf(dataDir, bot.pid);
+    const { sessionId, lastBeatMs } = processSession(dataDir, bot.pid, '100ms');
     bot.kill('SIGSTOP');
     await waitFor('the stand-in bot to be stopped', () => procState(bot.pid) === 'T');
     const fired = watcherOn(dataDir, lastBeatMs + 301).poll();
@@ -80,7 +56,7 @@ describe('the heartbeat alert of a bot whose process is stopped by a signal says
   it('a process that runs (a hang, not a stop) is still called hung or dead', () => {
     const dataDir = tempDir('tradetrace-watch-stopped-');
     const bot = botProcess();
-    const { lastBeatMs } = sessionOf(dataDir, bot.pid);
+    const { lastBeatMs } = processSession(dataDir, bot.pid, '100ms');
     const fired = watcherOn(dataDir, lastBeatMs + 301).poll();
     const message = fired[0]?.kind === 'fired' ? fired[0].message : '';
     expect(message).toMatch(/: the bot is hung or dead$/);
@@ -89,7 +65,7 @@ describe('the heartbeat alert of a bot whose process is stopped by a signal says
   it('tradetrace alerts (one-shot) says the same of a session whose process is stopped now', async () => {
     const dataDir = tempDir('tradetrace-alerts-stopped-');
     const bot = botProcess();
-    const { sessionId, lastBeatMs } = sessionOf(dataDir, bot.pid);
+    const { sessionId, lastBeatMs } = processSession(dataDir, bot.pid, '100ms');
     bot.kill('SIGSTOP');
     await waitFor('the stand-in bot to be stopped', () => procState(bot.pid) === 'T');
     await waitFor('the 0.3 s deadline to pass', () => Date.now() > lastBeatMs + 500);
